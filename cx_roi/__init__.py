@@ -1,0 +1,33 @@
+"""cx_roi: is the next dollar better spent on customer service or on advertising?
+
+A month-by-month model of how service spend (agents, queue, resolution) shapes
+sentiment, churn and word of mouth, how word of mouth and advertising bring
+customers in, and what that does to money. Pure numpy/scipy/pandas; no UI.
+
+Typical use::
+
+    import cx_roi
+    base = cx_roi.load_preset("status-quo")
+    result = cx_roi.simulate(base.replace(service_quality_spend_per_month=80_000))
+    result.kpis["npv"], result.monthly[["customers", "service_level"]]
+    cx_roi.compare(["status-quo", "service-boost", "ad-boost"], baseline="status-quo")
+"""
+
+from . import queueing
+from .comparison import LEVERS, compare, named_scenarios, next_dollar
+from .errors import CxRoiError, ScenarioError, UnknownPresetError
+from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, Param
+from .presets import PRESETS, Preset, load_preset, preset_info, presets
+from .scenario import SCHEMA_VERSION, Scenario, parse_value
+from .simulation import (KPI_COLUMNS, MONTHLY_COLUMNS, BatchResult, SimulationResult, simulate,
+                         simulate_batch)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Scenario", "ScenarioError", "UnknownPresetError", "CxRoiError", "SCHEMA_VERSION", "parse_value",
+    "PARAMETERS", "GROUPS", "SOLIDITY_LABELS", "Param",
+    "presets", "load_preset", "preset_info", "PRESETS", "Preset",
+    "simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "KPI_COLUMNS",
+    "compare", "named_scenarios", "next_dollar", "LEVERS", "queueing",
+]

@@ -1,0 +1,131 @@
+"""Command line: ``python -m cx_roi presets | simulate | compare | next-dollar | params``.
+
+Errors print one line on stderr and exit with status 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import PARAMETERS, compare, load_preset, next_dollar, preset_info, presets, simulate
+from .errors import CxRoiError
+from .scenario import Scenario, parse_value
+
+
+class _Usage(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and exit; we want one line
+        raise _Usage(message)
+
+
+def _build() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m cx_roi", description="Customer service vs advertising ROI model.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("presets", help="list the preset scenarios")
+    sub.add_parser("params", help="list every parameter with unit, default, range and source")
+
+    sim = sub.add_parser("simulate", help="run one scenario and print its KPIs")
+    _scenario_args(sim)
+    sim.add_argument("--out", help="write the monthly results to this CSV file")
+
+    cmp_ = sub.add_parser("compare", help="compare presets against the first (or --baseline)")
+    cmp_.add_argument("names", nargs="+", metavar="PRESET")
+    cmp_.add_argument("--baseline", help="preset to compare against (default: the first)")
+    cmp_.add_argument("--out", help="write the comparison table to this CSV file")
+
+    nd = sub.add_parser("next-dollar", help="what extra monthly spend on each lever returns")
+    _scenario_args(nd)
+    nd.add_argument("--extra", type=float, default=50_000.0, help="extra $ per month (default 50000)")
+    return parser
+
+
+def _scenario_args(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", default="status-quo", help="preset to start from (default status-quo)")
+    src.add_argument("--scenario", help="scenario JSON file to start from")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="change one field (repeatable), e.g. --set ad_spend_per_month=200000")
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    if args.scenario:
+        path = Path(args.scenario)
+        try:
+            base = Scenario.from_json(path.read_bytes())
+        except OSError as exc:
+            raise _Usage(f"cannot read scenario file {path}: {exc.strerror}") from None
+    else:
+        base = load_preset(args.preset)
+    changes = {}
+    for item in args.set:
+        if "=" not in item:
+            raise _Usage(f"--set needs FIELD=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        changes[name.strip()] = parse_value(name.strip(), value)
+    return base.replace(**changes) if changes else base
+
+
+def _fmt_kpis(kpis: dict[str, float]) -> str:
+    width = max(len(k) for k in kpis)
+    return "\n".join(f"{k:<{width}}  {v:,.4g}" for k, v in kpis.items())
+
+
+def _write_csv(frame: pd.DataFrame, out: str) -> None:
+    try:
+        frame.to_csv(out)
+    except OSError as exc:
+        raise _Usage(f"cannot write {out}: {exc.strerror}") from None
+    print(f"wrote {out}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _build().parse_args(argv)
+        if args.command == "presets":
+            for name in presets():
+                info = preset_info(name)
+                print(f"{name:28s} {info.title}")
+        elif args.command == "params":
+            for p in PARAMETERS.values():
+                print(f"{p.name:36s} default {p.default!s:>10}  {p.describe_range():50s} [{p.solidity}]")
+        elif args.command == "simulate":
+            result = simulate(_scenario(args))
+            print(_fmt_kpis(result.kpis))
+            if args.out:
+                _write_csv(result.monthly, args.out)
+        elif args.command == "compare":
+            table = compare(list(args.names), baseline=args.baseline)
+            cols = ["npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn",
+                    "wom_share", "cac_paid"]
+            with pd.option_context("display.width", 200, "display.max_columns", 20):
+                print(table[cols].to_string(float_format=lambda v: f"{v:,.4g}"))
+            if args.out:
+                _write_csv(table, args.out)
+        elif args.command == "next-dollar":
+            table = next_dollar(_scenario(args), args.extra)
+            print(table.to_string(float_format=lambda v: f"{v:,.4g}"))
+        return 0
+    except _Usage as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except CxRoiError as exc:
+        # Multi-line scenario errors are folded into one line for the terminal.
+        print("error: " + " ".join(str(exc).split("\n")), file=sys.stderr)
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which closed early: not an error.
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Exceptions raised by cx_roi, in one place so callers can catch them by name."""
+
+from __future__ import annotations
+
+__all__ = ["CxRoiError", "ScenarioError", "UnknownPresetError"]
+
+
+class CxRoiError(Exception):
+    """Base class of every error cx_roi raises on purpose."""
+
+
+class ScenarioError(CxRoiError, ValueError):
+    """A scenario (or a batch of parameter draws) has invalid values.
+
+    ``problems`` lists one human-readable line per bad field; the message joins
+    them, so ``str(err)`` is ready to show to a user as it is.
+    """
+
+    def __init__(self, problems: list[str] | str):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems: list[str] = list(problems)
+        n = len(self.problems)
+        head = "Invalid scenario: 1 problem" if n == 1 else f"Invalid scenario: {n} problems"
+        super().__init__(head + "\n" + "\n".join(f"- {p}" for p in self.problems))
+
+
+class UnknownPresetError(CxRoiError, KeyError):
+    """A preset name that does not exist; the message lists the valid names."""
+
+    def __init__(self, name: str, valid: list[str]):
+        self.name = name
+        self.valid = list(valid)
+        super().__init__(name)
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return f"Unknown preset {self.name!r}. Valid presets: {', '.join(self.valid)}."

@@ -1,0 +1,314 @@
+"""Every model input: unit, default, allowed range, plausible range, source, solidity.
+
+This table is the single source of truth for the scenario's fields. The
+Scenario class, its validation, the command line, the dashboard's controls and
+the Method page all read it; nothing else restates a default or a range.
+
+Solidity labels (how far a default can be trusted):
+``good``          published measurement across many firms
+``medium``        published, but a single study, old, or consultancy data
+``weak``          second-hand, anecdotal, or practitioner rule of thumb
+``illustration``  a round number chosen to make the default story coherent
+``convention``    an industry convention or a definition, not a measurement
+``choice``        a modelling or planning choice the user makes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Param", "PARAMETERS", "GROUPS", "SPEND_FIELDS", "SOLIDITY_LABELS", "params_in_group"]
+
+Kind = Literal["float", "int", "bool", "spend"]
+
+SOLIDITY_LABELS: dict[str, str] = {
+    "good": "published measurement across many firms",
+    "medium": "published, but a single study, old, or consultancy data",
+    "weak": "second-hand, anecdotal or a practitioner rule of thumb",
+    "illustration": "a round number chosen for a coherent default story",
+    "convention": "an industry convention or definition, not a measurement",
+    "choice": "a planning or modelling choice",
+}
+
+GROUPS: dict[str, str] = {
+    "service": "Service capacity and queue",
+    "quality": "Service quality",
+    "sentiment": "Experience and sentiment",
+    "churn": "Churn",
+    "wom": "Word of mouth",
+    "ads": "Advertising",
+    "market": "Product and market",
+    "money": "Money and horizon",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """Metadata of one scenario field.
+
+    ``minimum``/``maximum`` bound what the model accepts; ``plausible`` is the
+    narrower range the evidence supports (used for sensitivity and shown in the
+    UI); ``step`` is a sensible slider step.
+    """
+
+    name: str
+    label: str
+    group: str
+    kind: Kind
+    default: float | int | bool
+    unit: str
+    minimum: float
+    maximum: float
+    help: str
+    source: str
+    solidity: str
+    plausible: tuple[float, float] | None = None
+    step: float | None = None
+    fmt: str = "{:,.4g}"
+
+    def describe_range(self) -> str:
+        """The allowed range in words, e.g. "0 to 1 (share)"."""
+        if self.kind == "bool":
+            return "true or false"
+        lo, hi = _fmt_num(self.minimum), _fmt_num(self.maximum)
+        tail = ", or a list of monthly values" if self.kind == "spend" else ""
+        unit = f" ({self.unit})" if self.unit else ""
+        whole = " (a whole number)" if self.kind == "int" else ""
+        return f"{lo} to {hi}{unit}{whole}{tail}"
+
+
+def _fmt_num(v: float) -> str:
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:g}"
+
+
+_P = Param
+
+_LIST: list[Param] = [
+    # ---------------------------------------------------------------- service
+    _P("service_capacity_spend_per_month", "Service capacity spend", "service", "spend", 240_000.0,
+       "$ per month", 0, 1e9,
+       "Money spent on agents' fully loaded cost each month. It buys agents; with shrinkage and "
+       "opening hours it sets how many answer at once.",
+       "Default sized so the baseline's cost per contact is about $7.4, close to Gartner's $8.01 "
+       "for assisted service (2019).", "illustration", (150_000, 400_000), 10_000, "${:,.0f}"),
+    _P("agent_cost_per_month", "Fully loaded cost per agent", "service", "float", 6_500.0,
+       "$ per agent-month", 500, 100_000,
+       "Salary plus benefits, facilities, tools and management per full-time agent.",
+       "Purdue call-centre benchmark: $75k-100k a year fully loaded (2002).", "medium",
+       (5_000, 8_500), 100, "${:,.0f}"),
+    _P("shrinkage", "Shrinkage", "service", "float", 0.30, "share of paid time", 0, 0.9,
+       "Paid time when agents cannot take contacts: breaks, training, meetings, absence.",
+       "Practitioner surveys: 25-32%.", "weak", (0.25, 0.35), 0.01, "{:.0%}"),
+    _P("agent_paid_hours_per_month", "Paid hours per agent", "service", "float", 160.0,
+       "hours per agent-month", 20, 300,
+       "Paid hours of one full-time agent per month (40 h x 4 weeks).", "Full-time convention.",
+       "convention", (150, 173), 1, "{:,.0f} h"),
+    _P("open_hours_per_month", "Opening hours", "service", "float", 360.0, "hours per month", 1, 744,
+       "Hours per month the service answers contacts (12 h a day x 30 days). Agents are spread "
+       "over these hours.", "Planning choice.", "choice", None, 1, "{:,.0f} h"),
+    _P("contacts_per_customer_per_month", "Contacts per customer", "service", "float", 0.25,
+       "first contacts per customer per month", 0, 5,
+       "How often a customer contacts service for a new issue. Repeat contacts for unresolved "
+       "issues come on top.",
+       "MetricNet/HDI IT help desks: 0.19-0.35 per user per month (second-hand).", "weak",
+       (0.19, 0.35), 0.01, "{:.2f}"),
+    _P("aht_seconds", "Average handle time", "service", "float", 360.0, "seconds", 30, 3600,
+       "Talk plus after-contact work per contact.", "Round six minutes.", "illustration",
+       (240, 600), 10, "{:,.0f} s"),
+    _P("patience_seconds", "Average caller patience", "service", "float", 180.0, "seconds", 5, 3600,
+       "Mean time a caller waits before hanging up (exponential patience, Erlang A).",
+       "Call-centre studies report mean patience of one to several minutes.", "weak",
+       (60, 400), 5, "{:,.0f} s"),
+    _P("service_level_target_seconds", "Service-level target", "service", "float", 20.0, "seconds",
+       1, 600,
+       "A contact counts as answered fast when answered within this many seconds.",
+       "80% in 20 s industry convention.", "convention", None, 1, "{:,.0f} s"),
+    # ---------------------------------------------------------------- quality
+    _P("service_quality_spend_per_month", "Service quality spend", "quality", "spend", 30_000.0,
+       "$ per month", 0, 1e9,
+       "Training, knowledge tools and empowerment. Raises first-contact resolution with "
+       "diminishing returns.", "Illustrative budget (about $1.2 per first contact).",
+       "illustration", (10_000, 60_000), 5_000, "${:,.0f}"),
+    _P("fcr_floor", "First-contact resolution with no quality spend", "quality", "float", 0.55,
+       "share of contacts", 0, 1, "Resolution rate a centre reaches with no spend on quality.",
+       "Industry FCR averages are about 70% (SQM Group); floor and ceiling bracket it.", "weak",
+       (0.45, 0.65), 0.01, "{:.0%}"),
+    _P("fcr_ceiling", "First-contact resolution at best", "quality", "float", 0.85,
+       "share of contacts", 0, 1, "Resolution rate reachable with unlimited quality spend.",
+       "World-class FCR about 80-85% (SQM Group, second-hand).", "weak", (0.8, 0.9), 0.01, "{:.0%}"),
+    _P("quality_half_effect_per_contact", "Quality spend for half the FCR gain", "quality", "float",
+       1.5, "$ per first contact", 0.01, 1_000,
+       "Quality spend per first contact that closes half the gap between floor and ceiling.",
+       "Illustrative: about one hour of training per agent a month.", "illustration",
+       (0.75, 3.0), 0.05, "${:,.2f}"),
+    _P("repeat_contacts_per_unresolved", "Repeat contacts per unresolved issue", "quality", "float",
+       1.0, "contacts", 0, 5,
+       "Extra contacts an issue not solved first time generates; they load the queue.",
+       "Illustrative.", "illustration", (0.5, 2.0), 0.1, "{:.1f}"),
+    _P("eventual_resolution", "Resolved on a repeat contact", "quality", "float", 0.6,
+       "share of first-time failures", 0, 1,
+       "Share of issues not solved first time that are solved on a later contact.",
+       "Illustrative.", "illustration", (0.4, 0.8), 0.05, "{:.0%}"),
+    # -------------------------------------------------------------- sentiment
+    _P("fast_promoter_share", "Promoters after a fast, resolved contact", "sentiment", "float", 0.60,
+       "share", 0, 1, "Share of customers scoring 9-10 after a contact answered fast and solved "
+       "first time.", "Illustrative; TARP/Goodman: well-handled complaints build loyalty.",
+       "illustration", (0.45, 0.7), 0.01, "{:.0%}"),
+    _P("fast_detractor_share", "Detractors after a fast, resolved contact", "sentiment", "float", 0.05,
+       "share", 0, 1, "Share scoring 0-6 after a fast, resolved contact.", "Illustrative.",
+       "illustration", (0.02, 0.1), 0.01, "{:.0%}"),
+    _P("slow_promoter_share", "Promoters after a slow or repeated contact", "sentiment", "float",
+       0.25, "share", 0, 1, "After waiting past the target or needing a repeat contact.",
+       "Illustrative.", "illustration", (0.15, 0.35), 0.01, "{:.0%}"),
+    _P("slow_detractor_share", "Detractors after a slow or repeated contact", "sentiment", "float",
+       0.25, "share", 0, 1, "After waiting past the target or needing a repeat contact.",
+       "Illustrative.", "illustration", (0.15, 0.35), 0.01, "{:.0%}"),
+    _P("bad_promoter_share", "Promoters after an abandoned or unresolved contact", "sentiment",
+       "float", 0.02, "share", 0, 1, "After hanging up in the queue, or an issue never solved.",
+       "Illustrative.", "illustration", (0.0, 0.05), 0.01, "{:.0%}"),
+    _P("bad_detractor_share", "Detractors after an abandoned or unresolved contact", "sentiment",
+       "float", 0.70, "share", 0, 1, "After hanging up in the queue, or an issue never solved.",
+       "Illustrative; TARP: unresolved complainers are the least loyal group.", "illustration",
+       (0.55, 0.85), 0.01, "{:.0%}"),
+    _P("service_weight", "Weight of a contact against the product", "sentiment", "float", 0.6,
+       "share", 0, 1,
+       "How far one contact can move a customer's view away from what the product earns. Below 1, "
+       "a weak product caps what service can do.", "Modelling choice.", "choice", (0.4, 0.8),
+       0.05, "{:.0%}"),
+    _P("contact_memory", "How much a contact resets a customer's view", "sentiment", "float", 0.7,
+       "share per contact", 0, 1,
+       "Share of a contacting customer's sentiment replaced by the contact's experience; the rest is "
+       "memory of earlier months.", "Modelling choice.", "choice", (0.5, 0.9), 0.05, "{:.0%}"),
+    _P("product_memory", "Monthly drift toward the product's view", "sentiment", "float", 0.10,
+       "share per month", 0, 1,
+       "Share of a non-contacting customer's sentiment that moves toward the product-driven mix "
+       "each month.", "Modelling choice.", "choice", (0.05, 0.2), 0.01, "{:.0%}"),
+    _P("survey_inflation", "Survey inflation", "sentiment", "float", 0.10, "share", 0, 1,
+       "Share of respondents who report one band higher than they feel (score begging, polite "
+       "answers). Affects only the measured score, never behaviour.", "Illustrative.",
+       "illustration", (0.0, 0.25), 0.01, "{:.0%}"),
+    # ------------------------------------------------------------------ churn
+    _P("churn_promoter", "Monthly churn of promoters", "churn", "float", 0.012, "share per month", 0,
+       1, "Voluntary churn of customers scoring 9-10.",
+       "Per-state split illustrative; scaled so the default mix gives Recurly's 4.0% voluntary "
+       "churn.", "illustration", (0.005, 0.02), 0.001, "{:.1%}"),
+    _P("churn_passive", "Monthly churn of passives", "churn", "float", 0.030, "share per month", 0, 1,
+       "Voluntary churn of customers scoring 7-8.", "As above.", "illustration", (0.02, 0.045),
+       0.001, "{:.1%}"),
+    _P("churn_detractor", "Monthly churn of detractors", "churn", "float", 0.085, "share per month",
+       0, 1, "Voluntary churn of customers scoring 0-6.", "As above.", "illustration",
+       (0.06, 0.12), 0.001, "{:.1%}"),
+    _P("churn_involuntary", "Involuntary churn", "churn", "float", 0.016, "share per month", 0, 1,
+       "Churn no sentiment prevents (failed payments, moves). A floor for every state.",
+       "Recurly: 5.6% total vs 4.0% voluntary, so about 1.6%.", "good", (0.01, 0.02), 0.001,
+       "{:.1%}"),
+    # ---------------------------------------------------------- word of mouth
+    _P("promoter_stories_per_month", "Stories per promoter", "wom", "float", 0.15,
+       "stories per promoter per month", 0, 10, "How often a promoter recommends the product.",
+       "Illustrative; Bain: promoters give about 80% of referrals.", "weak", (0.08, 0.3), 0.01,
+       "{:.2f}"),
+    _P("detractor_stories_per_month", "Stories per detractor", "wom", "float", 0.30,
+       "stories per detractor per month", 0, 10, "How often a detractor complains to others.",
+       "Goodman/TARP (2003): unsatisfied complainers are about 2x as likely to spread word of mouth "
+       "as satisfied ones.", "medium", (0.15, 0.6), 0.01, "{:.2f}"),
+    _P("stories_per_churned_customer", "Stories per departing customer", "wom", "float", 1.0,
+       "stories per churned customer", 0, 50, "Stories a leaving customer tells once, on the way out.",
+       "Illustrative.", "illustration", (0.5, 3.0), 0.1, "{:.1f}"),
+    _P("offline_audience", "People reached offline", "wom", "float", 6.0, "people per story", 0,
+       1_000, "Friends and colleagues who hear a story told in person.",
+       "'6 friends offline' (Bezos, 1996; a quote). 'Tell 9-15 people' has no primary source.",
+       "illustration", (3, 15), 1, "{:,.0f}"),
+    _P("online_share", "Stories posted online", "wom", "float", 0.02, "share of stories", 0, 1,
+       "Share of stories that are also posted online (reviews, social media).", "Illustrative.",
+       "weak", (0.005, 0.1), 0.005, "{:.1%}"),
+    _P("online_audience", "People reached by an online story", "wom", "float", 300.0,
+       "people per online story", 0, 1_000_000,
+       "Audience of a story posted online; the amplification lever ('6,000 online').",
+       "'6,000 online' (Bezos, 1996) is an illustration; reach spans orders of magnitude.",
+       "illustration", (50, 6_000), 50, "{:,.0f}"),
+    _P("positive_conversion_per_impression", "Prospects won per positive impression", "wom",
+       "float", 0.05, "probability per impression", 0, 1,
+       "Chance that hearing a positive story makes a prospect buy this month.",
+       "Calibrated so the default behaves like a Bass imitation rate q of about 0.4 a year "
+       "(Sultan, Farley & Lehmann meta-analysis: 0.3-0.5).", "medium", (0.025, 0.1), 0.005, "{:.1%}"),
+    _P("negative_deterrence_per_impression", "Prospects deterred per negative impression", "wom",
+       "float", 0.10, "probability per impression", 0, 1,
+       "Chance that hearing a negative story puts a prospect off for a while.", "Illustrative.",
+       "illustration", (0.05, 0.2), 0.01, "{:.0%}"),
+    _P("deterred_recovery_per_month", "Recovery of deterred prospects", "wom", "float", 1 / 12,
+       "share per month", 0, 1,
+       "Share of deterred prospects (and former customers) who become reachable again each month.",
+       "Illustrative: about a year on average.", "illustration", (1 / 24, 1 / 6), 0.01, "{:.1%}"),
+    # ---------------------------------------------------------- advertising
+    _P("ad_spend_per_month", "Advertising spend", "ads", "spend", 150_000.0, "$ per month", 0, 1e9,
+       "Paid media per month.", "Illustrative.", "illustration", None, 10_000, "${:,.0f}"),
+    _P("prior_ad_spend_per_month", "Advertising before the plan starts", "ads", "float", 150_000.0,
+       "$ per month", 0, 1e9,
+       "Steady monthly spend before month 1; sets the carry-over (adstock) the plan inherits.",
+       "Planning input.", "choice", None, 10_000, "${:,.0f}"),
+    _P("adstock_decay", "Advertising carry-over", "ads", "float", 0.5, "share kept per month", 0,
+       0.99, "Share of last month's advertising effect still working this month (geometric adstock).",
+       "Meta Robyn guidance: TV 0.3-0.8, print/radio/outdoor 0.1-0.4, digital 0-0.3.", "medium",
+       (0.3, 0.7), 0.05, "{:.0%}"),
+    _P("ad_half_saturation_per_month", "Spend for half the maximum ad effect", "ads", "float",
+       200_000.0, "$ per month sustained", 1, 1e9,
+       "Steady monthly spend at which advertising reaches half its maximum effect (Hill K).",
+       "Illustrative; the Hill curve is the one used by Robyn, Meridian and PyMC-Marketing.",
+       "illustration", (100_000, 400_000), 10_000, "${:,.0f}"),
+    _P("ad_hill_shape", "Ad response shape", "ads", "float", 1.0, "Hill exponent", 0.3, 5,
+       "1 gives pure diminishing returns; above 1 an S-curve with a threshold.",
+       "Common MMM default range 0.5-3.", "weak", (0.8, 2.0), 0.1, "{:.1f}"),
+    _P("ad_max_innovation_per_month", "Maximum ad-driven adoption", "ads", "float", 0.005,
+       "share of available prospects per month", 0, 0.5,
+       "Share of available prospects advertising converts in a month at full saturation (Bass p).",
+       "Bass p about 0.01-0.03 a year (Sultan, Farley & Lehmann; Van den Bulte): the default gives "
+       "about 0.02 a year at the default spend.", "medium", (0.0025, 0.01), 0.0005, "{:.2%}"),
+    # ---------------------------------------------------------------- market
+    _P("market_size", "Addressable market", "market", "float", 1_000_000.0, "people", 100, 1e10,
+       "Everyone who could ever be a customer, including today's customers.", "Planning input.",
+       "choice", None, 10_000, "{:,.0f}"),
+    _P("initial_customers", "Customers today", "market", "float", 100_000.0, "customers", 0, 1e10,
+       "Customers at the start of month 1.", "Planning input.", "choice", None, 1_000, "{:,.0f}"),
+    _P("initial_promoter_share", "Promoters today", "market", "float", 0.43, "share of customers",
+       0, 1, "Share of today's customers scoring 9-10 (from your latest NPS survey).",
+       "Default: the long-run mix of the default company.", "illustration", (0.25, 0.45), 0.01,
+       "{:.0%}"),
+    _P("initial_detractor_share", "Detractors today", "market", "float", 0.17, "share of customers",
+       0, 1, "Share of today's customers scoring 0-6.",
+       "Default: the long-run mix of the default company.", "illustration", (0.15, 0.3), 0.01,
+       "{:.0%}"),
+    _P("product_value", "Product value", "market", "float", 0.6, "0 weak - 1 outstanding", 0, 1,
+       "How good the product is, as customers who never contact service see it. Sets their "
+       "promoter/detractor mix, and caps what service can do.", "Planning input.", "choice",
+       (0.4, 0.8), 0.05, "{:.2f}"),
+    _P("arpu_per_month", "Revenue per customer", "market", "float", 50.0, "$ per customer-month", 0,
+       1e6, "Average revenue per customer per month (ARPU).", "Illustrative.", "illustration",
+       None, 1, "${:,.2f}"),
+    _P("gross_margin", "Gross margin", "market", "float", 0.70, "share of revenue", 0, 1,
+       "Share of revenue left after the cost of delivering the product (before service and ads).",
+       "Illustrative (subscription software often 70-80%).", "illustration", (0.6, 0.8), 0.01,
+       "{:.0%}"),
+    _P("onboarding_cost_per_customer", "Onboarding cost", "market", "float", 25.0,
+       "$ per new customer", 0, 1e6, "One-off cost to set up each new customer.", "Illustrative.",
+       "illustration", (10, 50), 5, "${:,.0f}"),
+    # ----------------------------------------------------------------- money
+    _P("horizon_months", "Horizon", "money", "int", 60, "months", 12, 120,
+       "Months simulated.", "Planning choice.", "choice", None, 12, "{:,.0f}"),
+    _P("annual_discount_rate", "Discount rate", "money", "float", 0.10, "per year", 0, 1,
+       "Cost of capital used to discount monthly cash flows.",
+       "Typical corporate cost of capital 8-12%.", "convention", (0.06, 0.15), 0.01, "{:.0%}"),
+    _P("include_terminal_value", "Count customers left at the end", "money", "bool", True, "", 0, 1,
+       "Add the value of the customers left at the horizon (customers x CLV). Without it, a short "
+       "horizon always favours advertising.", "Modelling choice.", "choice"),
+]
+
+PARAMETERS: dict[str, Param] = {p.name: p for p in _LIST}
+SPEND_FIELDS: tuple[str, ...] = tuple(p.name for p in _LIST if p.kind == "spend")
+
+
+def params_in_group(group: str) -> list[Param]:
+    """Parameters of one group, in display order."""
+    return [p for p in _LIST if p.group == group]

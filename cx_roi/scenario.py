@@ -1,0 +1,300 @@
+"""The scenario: one immutable, validated set of model inputs.
+
+A Scenario is what every other part of cx_roi takes: the simulation, the
+comparison, the command line and the dashboard. It is frozen, so it can key a
+cache, and it validates itself on construction, so a bad value fails at the
+edge with a message that names the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+import numpy as np
+
+from .errors import ScenarioError
+from .parameters import PARAMETERS, Param
+
+__all__ = ["Scenario", "SCHEMA_VERSION", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS"]
+
+SCHEMA_VERSION = 1
+MAX_SCHEDULE_MONTHS = 120
+
+Spend = Union[float, tuple[float, ...]]
+"""A monthly spend: one number for every month, or a tuple of monthly values
+(month 1 first; when shorter than the horizon, the last value holds)."""
+
+
+def _d(name: str):
+    return PARAMETERS[name].default
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """All model inputs. Units and sources: ``cx_roi.PARAMETERS`` and docs/methodology.md.
+
+    ``Scenario()`` is the default company. Change fields with :meth:`replace`,
+    which validates again. Invalid values raise :class:`cx_roi.ScenarioError`.
+    """
+
+    service_capacity_spend_per_month: Spend = _d("service_capacity_spend_per_month")
+    agent_cost_per_month: float = _d("agent_cost_per_month")
+    shrinkage: float = _d("shrinkage")
+    agent_paid_hours_per_month: float = _d("agent_paid_hours_per_month")
+    open_hours_per_month: float = _d("open_hours_per_month")
+    contacts_per_customer_per_month: float = _d("contacts_per_customer_per_month")
+    aht_seconds: float = _d("aht_seconds")
+    patience_seconds: float = _d("patience_seconds")
+    service_level_target_seconds: float = _d("service_level_target_seconds")
+    service_quality_spend_per_month: Spend = _d("service_quality_spend_per_month")
+    fcr_floor: float = _d("fcr_floor")
+    fcr_ceiling: float = _d("fcr_ceiling")
+    quality_half_effect_per_contact: float = _d("quality_half_effect_per_contact")
+    repeat_contacts_per_unresolved: float = _d("repeat_contacts_per_unresolved")
+    eventual_resolution: float = _d("eventual_resolution")
+    fast_promoter_share: float = _d("fast_promoter_share")
+    fast_detractor_share: float = _d("fast_detractor_share")
+    slow_promoter_share: float = _d("slow_promoter_share")
+    slow_detractor_share: float = _d("slow_detractor_share")
+    bad_promoter_share: float = _d("bad_promoter_share")
+    bad_detractor_share: float = _d("bad_detractor_share")
+    service_weight: float = _d("service_weight")
+    contact_memory: float = _d("contact_memory")
+    product_memory: float = _d("product_memory")
+    survey_inflation: float = _d("survey_inflation")
+    churn_promoter: float = _d("churn_promoter")
+    churn_passive: float = _d("churn_passive")
+    churn_detractor: float = _d("churn_detractor")
+    churn_involuntary: float = _d("churn_involuntary")
+    promoter_stories_per_month: float = _d("promoter_stories_per_month")
+    detractor_stories_per_month: float = _d("detractor_stories_per_month")
+    stories_per_churned_customer: float = _d("stories_per_churned_customer")
+    offline_audience: float = _d("offline_audience")
+    online_share: float = _d("online_share")
+    online_audience: float = _d("online_audience")
+    positive_conversion_per_impression: float = _d("positive_conversion_per_impression")
+    negative_deterrence_per_impression: float = _d("negative_deterrence_per_impression")
+    deterred_recovery_per_month: float = _d("deterred_recovery_per_month")
+    ad_spend_per_month: Spend = _d("ad_spend_per_month")
+    prior_ad_spend_per_month: float = _d("prior_ad_spend_per_month")
+    adstock_decay: float = _d("adstock_decay")
+    ad_half_saturation_per_month: float = _d("ad_half_saturation_per_month")
+    ad_hill_shape: float = _d("ad_hill_shape")
+    ad_max_innovation_per_month: float = _d("ad_max_innovation_per_month")
+    market_size: float = _d("market_size")
+    initial_customers: float = _d("initial_customers")
+    initial_promoter_share: float = _d("initial_promoter_share")
+    initial_detractor_share: float = _d("initial_detractor_share")
+    product_value: float = _d("product_value")
+    arpu_per_month: float = _d("arpu_per_month")
+    gross_margin: float = _d("gross_margin")
+    onboarding_cost_per_customer: float = _d("onboarding_cost_per_customer")
+    horizon_months: int = _d("horizon_months")
+    annual_discount_rate: float = _d("annual_discount_rate")
+    include_terminal_value: bool = _d("include_terminal_value")
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        for f in dataclasses.fields(self):
+            spec = PARAMETERS[f.name]
+            value = getattr(self, f.name)
+            try:
+                clean = _clean(spec, value)
+            except _Bad as bad:
+                problems.append(f"{spec.name}: {bad}")
+                continue
+            object.__setattr__(self, f.name, clean)
+        if not problems:
+            problems.extend(_cross_checks(self))
+        if problems:
+            raise ScenarioError(problems)
+
+    # ---------------------------------------------------------------- copies
+    def replace(self, **changes: Any) -> "Scenario":
+        """A new, validated scenario with ``changes`` applied; unknown names are rejected."""
+        _reject_unknown(changes)
+        return dataclasses.replace(self, **changes)
+
+    # ------------------------------------------------------------ round trip
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict with ``schema_version``; schedules become lists."""
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
+        """Build from :meth:`to_dict` output. Missing fields take defaults; unknown fields are errors."""
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"a scenario must be a JSON object (a mapping of field names to values), "
+                                f"got {type(data).__name__}")
+        data = dict(data)
+        version = data.pop("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION or isinstance(version, bool):
+            raise ScenarioError(f"schema_version: got {version!r}; this version of cx_roi reads "
+                                f"schema_version {SCHEMA_VERSION}")
+        _reject_unknown(data)
+        return cls(**data)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON text of :meth:`to_dict`; floats are written so they read back exactly."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "Scenario":
+        """Parse :meth:`to_json` output; malformed JSON raises ScenarioError with its position."""
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ScenarioError(f"the file is not UTF-8 text (byte {exc.start}); "
+                                    "a scenario file is JSON text") from None
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        except _Bad as bad:
+            raise ScenarioError(str(bad)) from None
+        return cls.from_dict(data)
+
+    # --------------------------------------------------------------- helpers
+    def schedule(self, name: str, months: int | None = None) -> np.ndarray:
+        """Monthly values of a spend field over ``months`` (default: the horizon), $ per month."""
+        if name not in ("service_capacity_spend_per_month", "service_quality_spend_per_month",
+                        "ad_spend_per_month"):
+            raise KeyError(f"{name} is not a spend field")
+        months = self.horizon_months if months is None else months
+        return expand_schedule(getattr(self, name), months)
+
+    def changed_fields(self, other: "Scenario | None" = None) -> dict[str, Any]:
+        """Fields whose value differs from ``other`` (default: the default scenario)."""
+        other = Scenario() if other is None else other
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if getattr(self, f.name) != getattr(other, f.name)}
+
+
+def expand_schedule(value: Spend, months: int) -> np.ndarray:
+    """A spend field as an array of ``months`` monthly values (last value holds)."""
+    if isinstance(value, tuple):
+        arr = np.asarray(value, dtype=float)
+        if len(arr) >= months:
+            return arr[:months].copy()
+        return np.concatenate([arr, np.full(months - len(arr), arr[-1])])
+    return np.full(months, float(value))
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    raise _Bad(f"not valid JSON: {name} is not a number JSON allows")
+
+
+def _reject_unknown(data: Mapping[str, Any]) -> None:
+    unknown = [k for k in data if k not in PARAMETERS]
+    if unknown:
+        lines = []
+        for k in unknown:
+            close = difflib.get_close_matches(str(k), PARAMETERS.keys(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            lines.append(f"{k}: unknown field{hint}; see cx_roi.PARAMETERS for the valid names")
+        raise ScenarioError(lines)
+
+
+def _number(spec: Param, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)):
+        raise _Bad(f"got {value!r} (true/false); expected a number, {spec.describe_range()}")
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise _Bad(f"got {value!r} ({type(value).__name__}); expected a number, {spec.describe_range()}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise _Bad(f"got {value!r}; expected a finite number, {spec.describe_range()}")
+    if v < spec.minimum or v > spec.maximum:
+        raise _Bad(f"got {value!r}; allowed {spec.describe_range()}")
+    return v
+
+
+def _clean(spec: Param, value: Any):
+    if spec.kind == "bool":
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        raise _Bad(f"got {value!r}; expected true or false")
+    if spec.kind == "int":
+        v = _number(spec, value)
+        if not v.is_integer():
+            raise _Bad(f"got {value!r}; allowed {spec.describe_range()}")
+        return int(v)
+    if spec.kind == "spend" and isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
+        seq = list(value)
+        if not 1 <= len(seq) <= MAX_SCHEDULE_MONTHS:
+            raise _Bad(f"a monthly schedule needs 1 to {MAX_SCHEDULE_MONTHS} values, got {len(seq)}")
+        out = []
+        for i, item in enumerate(seq, start=1):
+            try:
+                out.append(_number(spec, item))
+            except _Bad as bad:
+                raise _Bad(f"month {i}: {bad}") from None
+        # A schedule with one repeated value is the same plan as a constant.
+        return out[0] if len(set(out)) == 1 else tuple(out)
+    return _number(spec, value)
+
+
+def _cross_checks(s: Scenario) -> list[str]:
+    problems = []
+    if s.fcr_floor > s.fcr_ceiling:
+        problems.append(f"fcr_floor ({s.fcr_floor:g}) must not exceed fcr_ceiling ({s.fcr_ceiling:g})")
+    for outcome in ("fast", "slow", "bad"):
+        p = getattr(s, f"{outcome}_promoter_share")
+        d = getattr(s, f"{outcome}_detractor_share")
+        if p + d > 1 + 1e-12:
+            problems.append(f"{outcome}_promoter_share + {outcome}_detractor_share = {p + d:g}; "
+                            "they are shares of one group and must add up to at most 1")
+    if s.initial_promoter_share + s.initial_detractor_share > 1 + 1e-12:
+        problems.append(f"initial_promoter_share + initial_detractor_share = "
+                        f"{s.initial_promoter_share + s.initial_detractor_share:g}; "
+                        "they are shares of one group and must add up to at most 1")
+    if s.initial_customers > s.market_size:
+        problems.append(f"initial_customers ({s.initial_customers:,.0f}) must not exceed "
+                        f"market_size ({s.market_size:,.0f})")
+    return problems
+
+
+def parse_value(name: str, text: str) -> Any:
+    """Turn text from a command line or URL into a value for field ``name``.
+
+    Numbers accept ``1e5``, ``150000`` or ``150_000``; booleans accept
+    true/false/1/0/yes/no; a spend accepts a comma-separated monthly schedule.
+    Raises ScenarioError naming the field when the text cannot be read. Range
+    checks happen when the Scenario is built.
+    """
+    if name not in PARAMETERS:
+        _reject_unknown({name: None})
+    spec = PARAMETERS[name]
+    raw = str(text).strip()
+    if spec.kind == "bool":
+        low = raw.lower()
+        if low in ("true", "1", "yes", "on"):
+            return True
+        if low in ("false", "0", "no", "off"):
+            return False
+        raise ScenarioError(f"{name}: got {raw!r}; expected true or false")
+    parts = [p.strip() for p in raw.split(",")] if spec.kind == "spend" else [raw]
+    values = []
+    for part in parts:
+        try:
+            v = float(part.replace("_", ""))
+        except ValueError:
+            raise ScenarioError(f"{name}: got {raw!r}; expected a number, {spec.describe_range()}") from None
+        values.append(v)
+    if spec.kind == "int" and float(values[0]).is_integer():
+        return int(values[0])
+    return tuple(values) if len(values) > 1 else values[0]

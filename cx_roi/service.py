@@ -1,0 +1,79 @@
+"""Service block: spend -> agents -> queue, quality spend -> first-contact resolution.
+
+All functions are vectorised (numpy broadcasting) so one call serves a single
+scenario or a batch of draws.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .queueing import erlang_a
+
+__all__ = ["agents_answering", "first_contact_resolution", "contact_outcomes", "ContactOutcomes"]
+
+
+def agents_answering(capacity_spend, agent_cost_per_month, shrinkage, paid_hours_per_month,
+                     open_hours_per_month):
+    """Agents on payroll (FTE) and agents answering at any open hour (seats).
+
+    FTE = spend ($/month) / fully loaded cost ($/agent-month). An FTE gives
+    paid hours x (1 - shrinkage) productive hours, spread over the opening
+    hours, so seats = FTE (1 - shrinkage) paid_hours / open_hours. Returns
+    ``(fte, seats)``; both are continuous, which keeps sliders and optimisers
+    smooth.
+    """
+    fte = np.asarray(capacity_spend, dtype=float) / agent_cost_per_month
+    seats = fte * (1.0 - np.asarray(shrinkage)) * paid_hours_per_month / open_hours_per_month
+    return fte, seats
+
+
+def first_contact_resolution(quality_spend, first_contacts, floor, ceiling, half_effect_per_contact):
+    """Share of contacts resolved first time.
+
+    FCR = floor + (ceiling - floor) (1 - 2^(-q / h)), q = quality spend per first
+    contact ($), h = the spend per contact that closes half the gap. Concave:
+    each extra dollar buys less. With no contacts the spend per contact is
+    unbounded and FCR sits at the ceiling (it does not matter then).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_contact = np.where(first_contacts > 0, quality_spend / np.maximum(first_contacts, 1e-300),
+                               np.inf)
+    gain = 1.0 - np.exp2(-per_contact / half_effect_per_contact)
+    return floor + (ceiling - floor) * gain
+
+
+class ContactOutcomes(NamedTuple):
+    """What happened to a month's contacts; shares of contacts, ``fast + slow + bad == 1``."""
+
+    fast: np.ndarray  # answered within target and resolved first time
+    slow: np.ndarray  # answered late, or resolved only on a repeat contact
+    bad: np.ndarray  # abandoned in the queue, or never resolved
+    contacts: np.ndarray  # all contacts incl. repeats, per month
+    load_erlangs: np.ndarray
+    p_wait: np.ndarray
+    service_level: np.ndarray
+    abandon_rate: np.ndarray
+    mean_wait_seconds: np.ndarray
+    occupancy: np.ndarray
+
+
+def contact_outcomes(first_contacts, fcr, repeats_per_unresolved, eventual_resolution, seats,
+                     aht_seconds, patience_seconds, target_seconds, open_hours_per_month) -> ContactOutcomes:
+    """Queue the month's contacts and classify each outcome.
+
+    Contacts = first contacts x (1 + (1 - FCR) x repeats): unresolved issues
+    come back and load the queue again. The queue is Erlang A, so an
+    understaffed centre gives long waits and hang-ups, never NaN.
+    """
+    contacts = first_contacts * (1.0 + (1.0 - fcr) * repeats_per_unresolved)
+    load = contacts * aht_seconds / (open_hours_per_month * 3600.0)
+    q = erlang_a(seats, load, aht_seconds, patience_seconds, target_seconds)
+    answered = q.service_level + q.p_answered_late
+    fast = q.service_level * fcr
+    slow = q.p_answered_late * fcr + answered * (1.0 - fcr) * eventual_resolution
+    bad = np.clip(1.0 - fast - slow, 0.0, 1.0)
+    return ContactOutcomes(fast, slow, bad, contacts, load, q.p_wait, q.service_level, q.p_abandon,
+                           q.mean_wait_seconds, q.occupancy)

@@ -1,0 +1,440 @@
+"""The monthly simulation: one engine for one scenario or many parameter draws.
+
+Every state variable is an array with a leading draw axis, so a single
+scenario is a batch of one and 10,000 Monte Carlo draws cost arithmetic, not
+Python overhead per draw. The order of events inside a month is documented in
+docs/methodology.md ("Order of events") and mirrored step by step in
+:func:`_run_chunk`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import advertising, churn, economics, sentiment, service, word_of_mouth
+from .errors import ScenarioError
+from .parameters import PARAMETERS, SPEND_FIELDS
+from .scenario import Scenario, expand_schedule
+
+__all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS",
+           "KPI_COLUMNS"]
+
+MONTHLY_COLUMNS: dict[str, str] = {
+    "customers": "customers at the end of the month (they pay for it)",
+    "new_from_ads": "customers won this month by advertising (Bass innovation), customers",
+    "new_from_wom": "customers won this month by word of mouth (Bass imitation), customers",
+    "churned": "customers lost this month, customers",
+    "promoters": "customers scoring 9-10 at the end of the month",
+    "passives": "customers scoring 7-8 at the end of the month",
+    "detractors": "customers scoring 0-6 at the end of the month",
+    "nps": "true net promoter score, -100 to 100",
+    "nps_measured": "net promoter score a survey would report (with survey inflation), -100 to 100",
+    "prospects": "people in the market who can be won next month",
+    "deterred": "people put off by negative stories or who recently left, not reachable for now",
+    "deterred_this_month": "prospects put off this month by negative stories",
+    "agents_paid": "full-time agents on payroll (FTE)",
+    "agents": "agents answering at any open hour (seats)",
+    "contacts": "contacts handled this month, repeats included",
+    "load_erlangs": "offered load, Erlangs",
+    "fcr": "first-contact resolution, share of contacts",
+    "p_wait": "probability a contact waits at all",
+    "service_level": "share of contacts answered within the target",
+    "asa_seconds": "average wait in queue over all contacts, seconds",
+    "abandon_rate": "share of contacts that hang up before an answer",
+    "occupancy": "share of agents' available time spent handling contacts",
+    "adstock": "advertising carry-over stock, $",
+    "ad_innovation": "Bass innovation rate from advertising, share of available prospects",
+    "wom_rate": "Bass imitation rate from word of mouth, share of available prospects",
+    "revenue": "revenue, $",
+    "capacity_cost": "service capacity spend, $",
+    "quality_cost": "service quality spend, $",
+    "service_cost": "capacity plus quality spend, $",
+    "ad_cost": "advertising spend, $",
+    "onboarding_cost": "onboarding cost of new customers, $",
+    "contribution": "gross margin x revenue - service - advertising - onboarding, $",
+    "cumulative_contribution": "contribution summed from month 1, $",
+    "discount_factor": "(1 + r_m)^-t",
+    "discounted_contribution": "contribution x discount factor, $",
+}
+
+KPI_COLUMNS: dict[str, str] = {
+    "npv": "net present value of contribution, plus terminal value if included, $",
+    "npv_operating": "net present value of the horizon's contribution only, $",
+    "terminal_value": "present value of customers left at the horizon (customers x CLV), $",
+    "payback_month": "first month from which cumulative contribution stays >= 0 (NaN: never)",
+    "clv": "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve "
+           "and c = average monthly churn, $",
+    "cac_paid": "advertising spend / customers won by advertising, $ (NaN: none won)",
+    "cac_blended": "advertising spend / all customers won, $ (NaN: none won)",
+    "wom_share": "share of new customers won by word of mouth",
+    "final_customers": "customers at the end of the horizon",
+    "avg_monthly_churn": "customers lost / customers at the start, summed over months",
+    "total_new_customers": "customers won over the horizon",
+    "final_nps": "true NPS in the last month",
+    "final_nps_measured": "survey NPS in the last month",
+    "avg_service_level": "service level averaged over months",
+    "total_revenue": "revenue over the horizon, $",
+    "total_spend": "service and advertising spend over the horizon, $",
+    "pv_spend": "present value of service and advertising spend, $",
+}
+
+_MIN_TV_DENOMINATOR = 1.0 / 1200.0  # caps a customer's expected life at 100 years
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """One scenario's run: ``monthly`` (one row per month 1..horizon) and ``kpis``."""
+
+    scenario: Scenario
+    monthly: pd.DataFrame
+    kpis: dict[str, float]
+
+    def kpi_series(self) -> pd.Series:
+        return pd.Series(self.kpis)
+
+
+@dataclass
+class BatchResult:
+    """Many runs at once. ``monthly[column]`` has shape (draws, months); ``kpis`` one row per draw."""
+
+    monthly: dict[str, np.ndarray]
+    kpis: pd.DataFrame
+    horizon: int
+    annual_discount_rate: np.ndarray = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.kpis)
+
+    def monthly_frame(self, i: int = 0) -> pd.DataFrame:
+        """Draw ``i``'s monthly results as a DataFrame indexed by month (1..horizon)."""
+        data = {name: np.asarray(arr[i], dtype=float) for name, arr in self.monthly.items()}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(1, self.horizon + 1, name="month"))
+        return frame
+
+    def nbytes(self) -> int:
+        """Memory held by the monthly arrays and KPI table, bytes."""
+        return int(sum(a.nbytes for a in self.monthly.values())
+                   + self.kpis.memory_usage(deep=True).sum())
+
+
+# ----------------------------------------------------------------- public API
+
+def simulate(scenario: Scenario | None = None) -> SimulationResult:
+    """Run one scenario month by month (a batch of one).
+
+    Returns monthly results (columns in ``MONTHLY_COLUMNS``) and KPIs
+    (``KPI_COLUMNS``); see docs/methodology.md for every equation.
+    """
+    scenario = Scenario() if scenario is None else scenario
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"simulate() takes a cx_roi.Scenario, got {type(scenario).__name__}")
+    batch = simulate_batch([scenario])
+    kpis = {k: _py(v) for k, v in batch.kpis.iloc[0].items()}
+    return SimulationResult(scenario, batch.monthly_frame(0), kpis)
+
+
+def simulate_batch(
+    scenarios: Scenario | Sequence[Scenario],
+    draws: Mapping[str, Any] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    dtype: Any = np.float64,
+    chunk_size: int = 8192,
+) -> BatchResult:
+    """Run many parameter sets at once.
+
+    ``scenarios``: one Scenario (then ``draws`` gives per-draw values) or a
+    sequence of them (one draw each). ``draws``: field name -> array of shape
+    (n,) (or (n, months) for spend fields) overriding that field per draw.
+    All draws share the horizon. ``columns``: monthly columns to keep (all by
+    default; KPIs are always computed in float64); ``dtype``: storage type of
+    the monthly arrays (float32 halves memory for large ensembles).
+    """
+    params, horizon = _stack(scenarios, draws)
+    n = len(params["market_size"])
+    keep = list(MONTHLY_COLUMNS) if columns is None else list(columns)
+    unknown = [c for c in keep if c not in MONTHLY_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown monthly columns {unknown}; valid: {list(MONTHLY_COLUMNS)}")
+    monthly = {c: np.empty((n, horizon), dtype=dtype) for c in keep}
+    kpi_parts = []
+    for start in range(0, n, chunk_size):
+        sl = slice(start, min(n, start + chunk_size))
+        chunk = {k: v[sl] for k, v in params.items()}
+        out, kpis = _run_chunk(chunk, horizon, keep)
+        for c in keep:
+            monthly[c][sl] = out[c]
+        kpi_parts.append(kpis)
+    kpis = {k: np.concatenate([p[k] for p in kpi_parts]) for k in KPI_COLUMNS}
+    return BatchResult(monthly, pd.DataFrame(kpis), horizon, params["annual_discount_rate"])
+
+
+# ------------------------------------------------------------------ internals
+
+def _py(v: Any) -> float:
+    return float(v)
+
+
+def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | None):
+    """Parameter arrays with a leading draw axis; spends as (draws, months)."""
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios]
+    scenarios = list(scenarios)
+    if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
+        raise TypeError("simulate_batch() takes a Scenario or a non-empty sequence of Scenarios")
+    horizons = {s.horizon_months for s in scenarios}
+    if len(horizons) > 1:
+        raise ScenarioError(f"horizon_months: a batch needs one horizon, got {sorted(horizons)}")
+    horizon = horizons.pop()
+    draws = dict(draws or {})
+    n = len(scenarios)
+    if draws:
+        sizes = {len(np.asarray(v)) for v in draws.values()}
+        if len(sizes) != 1:
+            raise ScenarioError(f"draws: every array needs the same length, got lengths {sorted(sizes)}")
+        size = sizes.pop()
+        if n not in (1, size):
+            raise ScenarioError(f"draws: {size} draws for {n} scenarios; give one scenario or one per draw")
+        n = size
+    params: dict[str, np.ndarray] = {}
+    for name, spec in PARAMETERS.items():
+        if name == "horizon_months":
+            continue
+        if name in SPEND_FIELDS:
+            base = np.stack([expand_schedule(getattr(s, name), horizon) for s in scenarios])
+        else:
+            base = np.array([float(getattr(s, name)) for s in scenarios])
+        if len(base) != n:
+            base = np.repeat(base, n, axis=0)
+        params[name] = base
+    problems = []
+    for name, values in draws.items():
+        if name not in PARAMETERS or name == "horizon_months":
+            problems.append(f"{name}: not a parameter that can vary by draw")
+            continue
+        spec = PARAMETERS[name]
+        arr = np.asarray(values, dtype=float)
+        if name in SPEND_FIELDS and arr.ndim == 1:
+            arr = np.repeat(arr[:, None], horizon, axis=1)
+        elif name in SPEND_FIELDS and arr.shape[1] != horizon:
+            problems.append(f"{name}: a per-draw schedule needs {horizon} months, got {arr.shape[1]}")
+            continue
+        bad = ~np.isfinite(arr) | (arr < spec.minimum) | (arr > spec.maximum)
+        if bad.any():
+            first = arr[bad].flat[0]
+            problems.append(f"{name}: {int(bad.sum())} draw value(s) outside {spec.describe_range()}, "
+                            f"e.g. {first!r}")
+            continue
+        params[name] = arr
+    if not problems:
+        problems += _batch_cross_checks(params)
+    if problems:
+        raise ScenarioError(problems)
+    return params, horizon
+
+
+def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
+    problems = []
+    if np.any(p["fcr_floor"] > p["fcr_ceiling"]):
+        problems.append("fcr_floor must not exceed fcr_ceiling in any draw")
+    for o in ("fast", "slow", "bad"):
+        if np.any(p[f"{o}_promoter_share"] + p[f"{o}_detractor_share"] > 1 + 1e-12):
+            problems.append(f"{o}_promoter_share + {o}_detractor_share must be at most 1 in every draw")
+    if np.any(p["initial_promoter_share"] + p["initial_detractor_share"] > 1 + 1e-12):
+        problems.append("initial_promoter_share + initial_detractor_share must be at most 1 in every draw")
+    if np.any(p["initial_customers"] > p["market_size"]):
+        problems.append("initial_customers must not exceed market_size in any draw")
+    return problems
+
+
+def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, keep: Sequence[str]):
+    """The month loop over a chunk of draws. Steps follow docs/methodology.md."""
+    n = len(p["market_size"])
+    out = {c: np.empty((n, horizon)) for c in keep}
+    want = set(keep)
+
+    def record(name: str, t: int, value) -> None:
+        if name in want:
+            out[name][:, t] = value
+
+    market = p["market_size"]
+    customers = p["initial_customers"].copy()
+    product = sentiment.product_mix(p["product_value"])
+    initial = np.stack([p["initial_promoter_share"],
+                        1.0 - p["initial_promoter_share"] - p["initial_detractor_share"],
+                        p["initial_detractor_share"]], axis=-1)
+    counts = customers[:, None] * initial
+    deterred_pool = np.zeros(n)
+    adstock = advertising.initial_adstock(p["prior_ad_spend_per_month"], p["adstock_decay"])
+    outcome_mixes = [
+        sentiment._mix(p[f"{o}_promoter_share"], p[f"{o}_detractor_share"]) for o in ("fast", "slow", "bad")
+    ]
+    rates = churn.churn_rates(p["churn_promoter"], p["churn_passive"], p["churn_detractor"],
+                              p["churn_involuntary"])
+    contacting = sentiment.share_contacting(p["contacts_per_customer_per_month"])
+    reach = word_of_mouth.reach_per_story(p["offline_audience"], p["online_share"], p["online_audience"])
+    margin = p["gross_margin"]
+    discount = economics.discount_factors(p["annual_discount_rate"], horizon)
+
+    contribution = np.empty((n, horizon))
+    totals = {k: np.zeros(n) for k in ("new_ads", "new_all", "churned", "start_customers",
+                                       "service_level", "revenue", "spend", "service_spend",
+                                       "customer_months")}
+
+    for t in range(horizon):
+        capacity = p["service_capacity_spend_per_month"][:, t]
+        quality = p["service_quality_spend_per_month"][:, t]
+        ads = p["ad_spend_per_month"][:, t]
+        start_customers = customers
+
+        # 1. Service: spend -> agents; quality -> FCR; contacts -> queue outcomes.
+        first_contacts = start_customers * p["contacts_per_customer_per_month"]
+        fcr = service.first_contact_resolution(quality, first_contacts, p["fcr_floor"], p["fcr_ceiling"],
+                                               p["quality_half_effect_per_contact"])
+        fte, seats = service.agents_answering(capacity, p["agent_cost_per_month"], p["shrinkage"],
+                                              p["agent_paid_hours_per_month"], p["open_hours_per_month"])
+        oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"],
+                                      p["eventual_resolution"], seats, p["aht_seconds"],
+                                      p["patience_seconds"], p["service_level_target_seconds"],
+                                      p["open_hours_per_month"])
+
+        # 2. Sentiment: contacting customers move toward what the contact gave them,
+        #    the rest drift toward the product's own mix.
+        cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
+        counts = sentiment.update_counts(counts, contacting, cmix, product, p["contact_memory"],
+                                         p["product_memory"])
+
+        # 3. Churn by band.
+        counts, churned = churn.apply_churn(counts, rates)
+
+        # 4. Word of mouth from the customers who stayed and those who just left.
+        positive, negative = word_of_mouth.impressions(
+            counts[:, 0], counts[:, 2], churned, p["promoter_stories_per_month"],
+            p["detractor_stories_per_month"], p["stories_per_churned_customer"], reach)
+        prospects = np.maximum(market - start_customers - deterred_pool, 0.0)
+        deterred_now = word_of_mouth.deterred_prospects(prospects, negative, market,
+                                                        p["negative_deterrence_per_impression"])
+        recovered = deterred_pool * p["deterred_recovery_per_month"]
+        available = prospects - deterred_now
+
+        # 5. Advertising: carry-over, then saturation, gives the innovation rate.
+        adstock = advertising.adstock_step(adstock, ads, p["adstock_decay"])
+        p_ads = advertising.ad_innovation(adstock, p["adstock_decay"], p["ad_half_saturation_per_month"],
+                                          p["ad_hill_shape"], p["ad_max_innovation_per_month"])
+        q_wom = word_of_mouth.wom_hazard(positive, market, p["positive_conversion_per_impression"])
+
+        # 6. Acquisition (discrete Bass on prospects not deterred), split by cause.
+        hazard = p_ads + q_wom
+        won = available * np.minimum(hazard, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new_ads = np.where(hazard > 0, won * p_ads / hazard, 0.0)
+        new_wom = won - new_ads
+        counts = counts + won[:, None] * product
+        customers = start_customers - churned + won
+        deterred_pool = deterred_pool - recovered + deterred_now + churned
+
+        # 7. Money at the month's end.
+        revenue = p["arpu_per_month"] * customers
+        onboarding = p["onboarding_cost_per_customer"] * won
+        contribution[:, t] = margin * revenue - capacity - quality - ads - onboarding
+
+        totals["new_ads"] += new_ads
+        totals["new_all"] += won
+        totals["churned"] += churned
+        totals["start_customers"] += start_customers
+        totals["service_level"] += oc.service_level
+        totals["revenue"] += revenue
+        totals["spend"] += capacity + quality + ads
+        totals["service_spend"] += capacity + quality
+        totals["customer_months"] += customers
+
+        if want:
+            nps_true = sentiment.nps(counts)
+            record("customers", t, customers)
+            record("new_from_ads", t, new_ads)
+            record("new_from_wom", t, new_wom)
+            record("churned", t, churned)
+            record("promoters", t, counts[:, 0])
+            record("passives", t, counts[:, 1])
+            record("detractors", t, counts[:, 2])
+            record("nps", t, nps_true)
+            if "nps_measured" in want:
+                record("nps_measured", t, sentiment.nps(sentiment.measured_mix(counts, p["survey_inflation"])))
+            record("prospects", t, np.maximum(market - customers - deterred_pool, 0.0))
+            record("deterred", t, deterred_pool)
+            record("deterred_this_month", t, deterred_now)
+            record("agents_paid", t, fte)
+            record("agents", t, seats)
+            record("contacts", t, oc.contacts)
+            record("load_erlangs", t, oc.load_erlangs)
+            record("fcr", t, fcr)
+            record("p_wait", t, oc.p_wait)
+            record("service_level", t, oc.service_level)
+            record("asa_seconds", t, oc.mean_wait_seconds)
+            record("abandon_rate", t, oc.abandon_rate)
+            record("occupancy", t, oc.occupancy)
+            record("adstock", t, adstock)
+            record("ad_innovation", t, p_ads)
+            record("wom_rate", t, q_wom)
+            record("revenue", t, revenue)
+            record("capacity_cost", t, capacity)
+            record("quality_cost", t, quality)
+            record("service_cost", t, capacity + quality)
+            record("ad_cost", t, ads)
+            record("onboarding_cost", t, onboarding)
+            record("contribution", t, contribution[:, t])
+
+    cumulative = np.cumsum(contribution, axis=1)
+    discounted = contribution * discount
+    if "cumulative_contribution" in want:
+        out["cumulative_contribution"][:] = cumulative
+    if "discount_factor" in want:
+        out["discount_factor"][:] = discount
+    if "discounted_contribution" in want:
+        out["discounted_contribution"][:] = discounted
+
+    r_m = economics.monthly_rate(p["annual_discount_rate"])
+    npv_operating = discounted.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        final_churn = np.where(customers > 0, (counts * rates).sum(axis=1) / customers, 0.0)
+        final_cost_to_serve = np.where(customers > 0, (capacity + quality) / customers, 0.0)
+        avg_cost_to_serve = economics.safe_ratio(totals["service_spend"], totals["customer_months"])
+    final_margin = margin * p["arpu_per_month"] - final_cost_to_serve
+    tv_denominator = np.maximum(final_churn + r_m, _MIN_TV_DENOMINATOR)
+    terminal = customers * final_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
+    terminal = np.where(p["include_terminal_value"] > 0.5, terminal, 0.0)
+    avg_churn = economics.safe_ratio(totals["churned"], totals["start_customers"])
+    avg_churn_filled = np.nan_to_num(avg_churn, nan=0.0)
+    clv = economics.clv(margin * p["arpu_per_month"] - np.nan_to_num(avg_cost_to_serve),
+                        avg_churn_filled, r_m)
+    clv = np.where(avg_churn_filled + r_m >= _MIN_TV_DENOMINATOR, clv,
+                   (margin * p["arpu_per_month"] - np.nan_to_num(avg_cost_to_serve))
+                   * (1 - avg_churn_filled) / _MIN_TV_DENOMINATOR)
+
+    kpis = {
+        "npv": npv_operating + terminal,
+        "npv_operating": npv_operating,
+        "terminal_value": terminal,
+        "payback_month": economics.payback_month(contribution),
+        "clv": clv,
+        "cac_paid": economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_ads"]),
+        "cac_blended": economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_all"]),
+        "wom_share": economics.safe_ratio(totals["new_all"] - totals["new_ads"], totals["new_all"]),
+        "final_customers": customers,
+        "avg_monthly_churn": avg_churn,
+        "total_new_customers": totals["new_all"],
+        "final_nps": sentiment.nps(counts),
+        "final_nps_measured": sentiment.nps(sentiment.measured_mix(counts, p["survey_inflation"])),
+        "avg_service_level": totals["service_level"] / horizon,
+        "total_revenue": totals["revenue"],
+        "total_spend": totals["spend"],
+        "pv_spend": ((p["service_capacity_spend_per_month"] + p["service_quality_spend_per_month"]
+                      + p["ad_spend_per_month"]) * discount).sum(axis=1),
+    }
+    return out, kpis
