@@ -13,8 +13,8 @@ Typical use::
     cx_roi.compare(["status-quo", "service-boost", "ad-boost"], baseline="status-quo")
 """
 
-from . import queueing
-from .comparison import LEVERS, compare, named_scenarios, next_dollar
+from . import methodology, queueing
+from .comparison import BRIDGE_STEPS, LEVERS, compare, named_scenarios, next_dollar, npv_bridge
 from .errors import CxRoiError, ScenarioError, UnknownPresetError
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, Param
 from .presets import PRESETS, Preset, load_preset, preset_info, presets
@@ -29,5 +29,5 @@ __all__ = [
     "PARAMETERS", "GROUPS", "SOLIDITY_LABELS", "Param",
     "presets", "load_preset", "preset_info", "PRESETS", "Preset",
     "simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "KPI_COLUMNS",
-    "compare", "named_scenarios", "next_dollar", "LEVERS", "queueing",
+    "compare", "named_scenarios", "next_dollar", "npv_bridge", "BRIDGE_STEPS", "LEVERS", "queueing", "methodology",
 ]

@@ -33,6 +33,7 @@ def _build() -> argparse.ArgumentParser:
 
     sub.add_parser("presets", help="list the preset scenarios")
     sub.add_parser("params", help="list every parameter with unit, default, range and source")
+    sub.add_parser("methodology", help="print the methodology as markdown (docs/methodology.md)")
 
     sim = sub.add_parser("simulate", help="run one scenario and print its KPIs")
     _scenario_args(sim)
@@ -98,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "params":
             for p in PARAMETERS.values():
                 print(f"{p.name:36s} default {p.default!s:>10}  {p.describe_range():50s} [{p.solidity}]")
+        elif args.command == "methodology":
+            from .methodology import render_markdown
+
+            print(render_markdown(), end="")
         elif args.command == "simulate":
             result = simulate(_scenario(args))
             print(_fmt_kpis(result.kpis))

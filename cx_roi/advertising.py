@@ -25,8 +25,9 @@ def adstock_step(previous, spend, decay):
 def hill(x, half_saturation, shape):
     """Hill saturation x^s / (x^s + K^s) in [0, 1); 0 at x = 0, 1/2 at x = K."""
     x = np.maximum(np.asarray(x, float), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Written as 1 / (1 + (K/x)^s) so huge spends do not overflow.
+    # Written as 1 / (1 + (K/x)^s) so huge spends do not overflow; a vanishing
+    # adstock makes (K/x)^s overflow to inf, which correctly gives 0.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = 1.0 / (1.0 + (half_saturation / x) ** shape)
     return np.where(x > 0, r, 0.0)
 

@@ -11,9 +11,9 @@ from . import economics
 from .errors import ScenarioError
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
-from .simulation import simulate_batch
+from .simulation import SimulationResult, simulate_batch
 
-__all__ = ["compare", "named_scenarios", "DELTA_KPIS"]
+__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -125,3 +125,72 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     }, index=pd.Index(list(table.index), name="lever"))
     out.attrs["extra_per_month"] = float(extra_per_month)
     return out.sort_values("delta_npv", ascending=False)
+
+
+BRIDGE_STEPS = ("retention", "word-of-mouth acquisition", "advertising acquisition", "spend", "other")
+
+
+def npv_bridge(baseline: "SimulationResult", scenario: "SimulationResult") -> pd.DataFrame:
+    """Split NPV(scenario) - NPV(baseline) into its causes, $ (a waterfall).
+
+    The customer gap each month is split by cause: customers kept by a lower
+    churn rate (retention), extra word-of-mouth wins and extra advertising
+    wins, each then leaving at the baseline's churn rate. The discounted
+    margin on each part is that cause's share; onboarding costs follow the
+    wins that caused them, and the
+    terminal value's change follows the same split of customers left at the
+    end, with the change in value per customer (churn mix, cost to serve) in
+    retention. ``spend`` is minus the change in discounted service and
+    advertising spend. ``other`` holds what the causes cannot explain
+    (different prices, margins or starting points) and is zero when those
+    are equal. Rows sum exactly to the NPV difference.
+    """
+    sa, sb = baseline.scenario, scenario.scenario
+    if sa.horizon_months != sb.horizon_months:
+        raise ScenarioError("npv_bridge needs two results with the same horizon_months")
+    ma, mb = baseline.monthly, scenario.monthly
+    d = mb["discount_factor"].to_numpy()
+    unit_margin = sa.gross_margin * sa.arpu_per_month
+    onboarding = sa.onboarding_cost_per_customer
+
+    # Customer gap by cause. Each cause's extra customers then leave at the
+    # baseline's churn rate, so the stocks add up to the customer gap exactly:
+    # gap_t = gap_{t-1} (1 - c_a) + d ads + d wom - (c_b - c_a) N_b,start.
+    start_a = np.concatenate([[sa.initial_customers], ma["customers"].to_numpy()[:-1]])
+    start_b = np.concatenate([[sb.initial_customers], mb["customers"].to_numpy()[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        churn_a = np.where(start_a > 0, ma["churned"].to_numpy() / start_a, 0.0)
+        churn_b = np.where(start_b > 0, mb["churned"].to_numpy() / start_b, 0.0)
+    inflows = {
+        "retention": -(churn_b - churn_a) * start_b,
+        "word-of-mouth acquisition": (mb["new_from_wom"] - ma["new_from_wom"]).to_numpy(),
+        "advertising acquisition": (mb["new_from_ads"] - ma["new_from_ads"]).to_numpy(),
+    }
+    gaps = {}
+    for k, inflow in inflows.items():
+        stock, level = np.empty_like(inflow), 0.0
+        for t, x in enumerate(inflow):
+            level = level * (1.0 - churn_a[t]) + x
+            stock[t] = level
+        gaps[k] = stock
+    values = {k: unit_margin * float((g * d).sum()) for k, g in gaps.items()}
+    values["word-of-mouth acquisition"] -= onboarding * float(
+        ((mb["new_from_wom"] - ma["new_from_wom"]).to_numpy() * d).sum())
+    values["advertising acquisition"] -= onboarding * float(
+        ((mb["new_from_ads"] - ma["new_from_ads"]).to_numpy() * d).sum())
+
+    tv_a, tv_b = baseline.kpis["terminal_value"], scenario.kpis["terminal_value"]
+    final_a = baseline.kpis["final_customers"]
+    tv_per_customer = tv_a / final_a if final_a > 0 else 0.0
+    for k, g in gaps.items():
+        values[k] += tv_per_customer * g[-1]
+    values["retention"] += (tv_b - tv_a) - tv_per_customer * sum(g[-1] for g in gaps.values())
+
+    spend_a = (ma["service_cost"] + ma["ad_cost"]).to_numpy()
+    spend_b = (mb["service_cost"] + mb["ad_cost"]).to_numpy()
+    values["spend"] = -float(((spend_b - spend_a) * d).sum())
+    total = scenario.kpis["npv"] - baseline.kpis["npv"]
+    values["other"] = total - sum(values[k] for k in BRIDGE_STEPS[:-1])
+    out = pd.DataFrame({"step": list(BRIDGE_STEPS), "value": [values[k] for k in BRIDGE_STEPS]})
+    out.attrs["total"] = total
+    return out

@@ -73,8 +73,13 @@ def roi(npv_scenario, npv_baseline, pv_extra_spend):
 
 
 def safe_ratio(numerator, denominator):
-    """numerator / denominator, NaN where the denominator is zero (an undefined KPI)."""
+    """numerator / denominator, NaN where that is undefined (an undefined KPI).
+
+    Undefined: a zero denominator, or one so small that the ratio overflows
+    (e.g. a cost per customer when a fraction of a customer is left).
+    """
     num = np.asarray(numerator, float)
     den = np.asarray(denominator, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / den, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = num / den
+    return np.where((den > 0) & np.isfinite(ratio), ratio, np.nan)

@@ -41,13 +41,48 @@ __all__ = [
 # Below this a regularised incomplete gamma value is treated as underflowed and
 # the series form takes over (it converges fast precisely in that region).
 _TINY = 1e-280
-_SERIES_TERMS = 96
+_MAX_SERIES_TERMS = 200_000
 
 
 def offered_load(contacts_per_month, aht_seconds, open_hours_per_month):
     """Offered load in Erlangs: contacts per second x average handle time (s)."""
     contacts = np.asarray(contacts_per_month, dtype=float)
     return contacts / (np.asarray(open_hours_per_month, dtype=float) * 3600.0) * aht_seconds
+
+
+def _stirling_rest(x: np.ndarray) -> np.ndarray:
+    """log Gamma(x+1) - x log x + x, x >= 0, without cancelling large terms.
+
+    For thousands of agents and long patience, x log x reaches 1e9; adding
+    and subtracting such terms would lose seven digits. The Stirling series
+    is exact to double precision for x >= 30; below that the direct form is.
+    """
+    x = np.asarray(x, dtype=float)
+    big = x >= 30.0
+    xb = np.where(big, x, 30.0)
+    inv = 1.0 / xb
+    inv2 = inv * inv
+    series = (0.5 * np.log(2.0 * np.pi * xb)
+              + inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680))))
+    xs = np.where(big, 1.0, x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        direct = special.gammaln(xs + 1.0) - special.xlogy(xs, xs) + xs
+    return np.where(big, series, direct)
+
+
+def _log_gamma_ratio(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """z - x log z + log Gamma(x+1) for x >= 0, z > 0, without cancelling large terms.
+
+    Written as x (w - log1p w) + Stirling rest with w = z/x - 1 when z is near
+    x (where the large terms cancel), and with log(z/x) = log z - log x
+    otherwise (where log1p would lose z/x to rounding).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = (z - x) / x
+        near = np.abs(w) < 0.5
+        log_ratio = np.where(near, np.log1p(np.where(near, w, 0.0)), np.log(z) - np.log(x))
+        main = np.where(x > 0, (z - x) - x * log_ratio, z)
+    return main + _stirling_rest(x)
 
 
 def _log_m1(x: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -64,7 +99,7 @@ def _log_m1(x: np.ndarray, z: np.ndarray) -> np.ndarray:
         p = special.gammainc(x, np.where(pos, z, 1.0))
         direct = pos & (p > _TINY)
         zd, xd = z[direct], x[direct]
-        out[direct] = zd - xd * np.log(zd) + special.gammaln(xd + 1.0) + np.log(p[direct])
+        out[direct] = _log_gamma_ratio(xd, zd) + np.log(p[direct])
     series = pos & ~direct
     if np.any(series):
         out[series] = np.log(_m1_series(x[series], z[series]))
@@ -74,16 +109,23 @@ def _log_m1(x: np.ndarray, z: np.ndarray) -> np.ndarray:
 def _m1_series(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """A(x, z) by its power series, used only where z is well below x.
 
-    There the term ratio z/(x+j) is below one and nearly constant, so a fixed
-    number of terms plus a geometric estimate of the tail is accurate.
+    Terms shrink by z/(x+j) < 1; summing until they stop mattering is exact.
+    Only the rare elements whose incomplete gamma underflowed come here
+    (many agents, long patience, light load), so the loop's length is paid
+    on few numbers.
     """
-    total = np.ones_like(x)
-    term = np.ones_like(x)
-    for j in range(1, _SERIES_TERMS + 1):
-        term = term * z / (x + j)
+    return _adaptive_series(lambda term, j: term * z / (x + j), x.shape)
+
+
+def _adaptive_series(step, shape) -> np.ndarray:
+    total = np.ones(shape)
+    term = np.ones(shape)
+    for j in range(1, _MAX_SERIES_TERMS + 1):
+        term = step(term, j)
         total += term
-    ratio = z / (x + _SERIES_TERMS + 1)
-    return total + term * ratio / (1.0 - ratio)
+        if not np.any(np.abs(term) > 1e-17 * total):
+            break
+    return total
 
 
 def _log_inv_erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
@@ -95,21 +137,18 @@ def _log_inv_erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
         q = special.gammaincc(n + 1.0, np.where(pos, a, 1.0))
         direct = pos & (q > _TINY)
         nd, ad = n[direct], a[direct]
-        out[direct] = ad - nd * np.log(ad) + special.gammaln(nd + 1.0) + np.log(q[direct])
+        out[direct] = _log_gamma_ratio(nd, ad) + np.log(q[direct])
     series = pos & ~direct
     if np.any(series):
         # Underflow only happens far into overload (a >> N), where
         # 1/B = sum_k N(N-1)...(N-k+1) / a^k converges geometrically.
         ns, as_ = n[series], a[series]
-        total = np.ones_like(ns)
-        term = np.ones_like(ns)
-        for k in range(_SERIES_TERMS):
-            term = term * (ns - k) / as_
-            total += term
-        out[series] = np.log(total)
-    # No load: nothing is ever blocked, 1/B is infinite.
+        out[series] = np.log(_adaptive_series(lambda term, k: term * (ns - (k - 1)) / as_, ns.shape))
+    # No load: nothing is ever blocked, 1/B is infinite. Elsewhere 1/B >= 1;
+    # rounding in the logs must not push B above one.
     out[~pos] = np.inf
-    return out
+    out[pos & (n <= 0)] = 0.0
+    return np.maximum(out, 0.0)
 
 
 def erlang_b(agents, load):
@@ -156,7 +195,7 @@ def asa_c(agents, load, aht_seconds):
     """Average speed of answer in seconds (Erlang C): C AHT / (N - a); inf when N <= a."""
     n, a = np.broadcast_arrays(np.asarray(agents, dtype=float), np.asarray(load, dtype=float))
     c = erlang_c(n, a)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         asa = c * np.asarray(aht_seconds, float) / (n - a)
     asa = np.where(n > a, asa, np.inf)
     asa = np.where(a <= 0, 0.0, asa)
@@ -225,14 +264,31 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
         log_late = log_pi_n + log_frac + log_a1_yu + y * (1.0 - u) - theta_t * (x + 1.0)
         answered_late = np.where(x > 0, np.exp(log_late), 0.0)
 
+        # Occupancy = throughput / agents = a P(answered) / N. Both parts of
+        # P(answered) are O(N) for few agents, so divide each by N analytically
+        # instead of dividing a rounded difference by a tiny N.
+        n_eff = np.maximum(n, 1e-9)
+        no_wait_per_agent = np.expm1(_log_inv_erlang_b(n_eff, a)) / n_eff
+        log_a1_eff = _log_m1(n_eff * ratio + 1.0, y) if np.any(n < 1e-9) else log_a1_y
+        occupancy = a * np.exp(log_pi_n) * (no_wait_per_agent
+                                            + ratio / (n_eff * ratio + 1.0) * np.exp(log_a1_eff))
+
     p_wait = np.clip(np.nan_to_num(p_wait, nan=1.0), 0.0, 1.0)
     p_abandon = np.clip(p_wait - answered_after_wait, 0.0, 1.0)
     answered_late = np.clip(answered_late, 0.0, answered_after_wait)
     service_level = np.clip(1.0 - p_abandon - answered_late, 0.0, 1.0)
     mean_wait = p_abandon * pat
-    with np.errstate(divide="ignore", invalid="ignore"):
-        occupancy = np.where(n > 0, a * (1.0 - p_abandon) / n, 1.0)
-    occupancy = np.clip(occupancy, 0.0, 1.0)
+    occupancy = np.clip(np.nan_to_num(occupancy, nan=1.0, posinf=1.0), 0.0, 1.0)
+
+    # No agents: every caller waits for the whole patience and hangs up. Set
+    # exactly, rather than leave it to rounding in the logs above.
+    closed = (n <= 0) & (a > 0)
+    if np.any(closed):
+        p_wait = np.where(closed, 1.0, p_wait)
+        p_abandon = np.where(closed, 1.0, p_abandon)
+        service_level = np.where(closed, 0.0, service_level)
+        answered_late = np.where(closed, 0.0, answered_late)
+        mean_wait = np.where(closed, pat, mean_wait)
 
     # No contacts at all: nobody waits, everybody is "answered".
     idle = a <= 0

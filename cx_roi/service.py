@@ -38,7 +38,9 @@ def first_contact_resolution(quality_spend, first_contacts, floor, ceiling, half
     each extra dollar buys less. With no contacts the spend per contact is
     unbounded and FCR sits at the ceiling (it does not matter then).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A vanishing number of contacts gives an unbounded spend per contact:
+    # inf is the right answer there (FCR at the ceiling), not a warning.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         per_contact = np.where(first_contacts > 0, quality_spend / np.maximum(first_contacts, 1e-300),
                                np.inf)
     gain = 1.0 - np.exp2(-per_contact / half_effect_per_contact)

