@@ -35,8 +35,12 @@ def hill(x, half_saturation, shape):
 def hill_marginal(x, half_saturation, shape):
     """d hill / dx = s K^s x^(s-1) / (x^s + K^s)^2, per dollar."""
     x = np.maximum(np.asarray(x, float), 1e-300)
-    r = hill(x, half_saturation, shape)
-    return shape * r * (1.0 - r) / x
+    # With u = (K/x)^s: hill = 1/(1+u), 1 - hill = u/(1+u). Using u directly
+    # keeps precision where hill is close to 1 (deep saturation).
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = (half_saturation / x) ** shape
+        out = shape * u / ((1.0 + u) ** 2 * x)
+    return np.where(np.isfinite(out), out, 0.0)
 
 
 def ad_innovation(adstock, decay, half_saturation, shape, max_innovation):

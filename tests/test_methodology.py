@@ -1,0 +1,54 @@
+"""The documentation is generated from the package, and every input is documented."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import cx_roi
+from cx_roi.methodology import STEPS, render_markdown
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "methodology.md"
+
+
+def test_docs_methodology_is_current():
+    assert DOC.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/methodology.md is stale: run `python -m cx_roi methodology > docs/methodology.md`")
+
+
+def test_every_field_is_a_documented_parameter():
+    fields = {f.name for f in dataclasses.fields(cx_roi.Scenario)}
+    assert fields == set(cx_roi.PARAMETERS)
+    text = render_markdown()
+    for name in cx_roi.PARAMETERS:
+        assert f"`{name}`" in text, name
+    for column in list(cx_roi.MONTHLY_COLUMNS) + list(cx_roi.KPI_COLUMNS):
+        assert f"`{column}`" in text, column
+
+
+@pytest.mark.parametrize("name", list(cx_roi.PARAMETERS))
+def test_parameter_metadata_is_complete_and_consistent(name):
+    p = cx_roi.PARAMETERS[name]
+    assert p.label and p.help and p.source, name
+    assert p.solidity in cx_roi.SOLIDITY_LABELS, name
+    assert p.group in cx_roi.GROUPS, name
+    if p.kind != "bool":
+        assert p.unit, name
+        assert p.minimum <= p.default <= p.maximum, name
+    if p.plausible is not None:
+        lo, hi = p.plausible
+        assert p.minimum <= lo <= hi <= p.maximum, name
+        assert lo <= p.default <= hi, f"{name}: default outside its own plausible range"
+    # Uncertain defaults must come with a range.
+    if p.solidity in ("weak", "medium") and p.kind == "float":
+        assert p.plausible is not None, f"{name} is {p.solidity} but has no plausible range"
+
+
+def test_steps_cover_every_block_of_the_model():
+    titles = " ".join(s.title.lower() for s in STEPS)
+    for block in ("order of events", "queue", "quality", "sentiment", "churn", "word of mouth",
+                  "advertising", "acquisition", "money"):
+        assert block in titles, block
+    assert all(s.text for s in STEPS)
