@@ -76,9 +76,16 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return base.replace(**changes) if changes else base
 
 
+def _num(v: float) -> str:
+    """Large figures in full with separators, small ones to four significant digits."""
+    if v != v:  # NaN: an undefined KPI
+        return "n/a"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
 def _fmt_kpis(kpis: dict[str, float]) -> str:
     width = max(len(k) for k in kpis)
-    return "\n".join(f"{k:<{width}}  {v:,.4g}" for k, v in kpis.items())
+    return "\n".join(f"{k:<{width}}  {_num(v)}" for k, v in kpis.items())
 
 
 def _write_csv(frame: pd.DataFrame, out: str) -> None:
@@ -113,12 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             cols = ["npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn",
                     "wom_share", "cac_paid"]
             with pd.option_context("display.width", 200, "display.max_columns", 20):
-                print(table[cols].to_string(float_format=lambda v: f"{v:,.4g}"))
+                print(table[cols].to_string(float_format=_num))
             if args.out:
                 _write_csv(table, args.out)
         elif args.command == "next-dollar":
             table = next_dollar(_scenario(args), args.extra)
-            print(table.to_string(float_format=lambda v: f"{v:,.4g}"))
+            print(table.to_string(float_format=_num))
         return 0
     except _Usage as exc:
         print(f"error: {exc}", file=sys.stderr)
