@@ -92,7 +92,8 @@ def _write_csv(frame: pd.DataFrame, out: str) -> None:
     try:
         frame.to_csv(out)
     except OSError as exc:
-        raise _Usage(f"cannot write {out}: {exc.strerror}") from None
+        # pandas' own OSErrors (e.g. a missing folder) carry no strerror, only a message.
+        raise _Usage(f"cannot write {out}: {exc.strerror or exc}") from None
     print(f"wrote {out}")
 
 
@@ -120,12 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             cols = ["npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn",
                     "wom_share", "cac_paid"]
             with pd.option_context("display.width", 200, "display.max_columns", 20):
-                print(table[cols].to_string(float_format=_num))
+                print(table[cols].to_string(float_format=_num, na_rep="n/a"))
             if args.out:
                 _write_csv(table, args.out)
         elif args.command == "next-dollar":
             table = next_dollar(_scenario(args), args.extra)
-            print(table.to_string(float_format=_num))
+            print(table.to_string(float_format=_num, na_rep="n/a"))
         return 0
     except _Usage as exc:
         print(f"error: {exc}", file=sys.stderr)

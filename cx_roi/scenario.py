@@ -161,6 +161,12 @@ class Scenario:
             data = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        except ValueError as exc:
+            # e.g. an integer literal longer than Python's 4300-digit conversion limit
+            raise ScenarioError(f"not a usable scenario file: {exc}") from None
+        except RecursionError:
+            raise ScenarioError("not a usable scenario file: JSON nested too deeply; "
+                                "a scenario is one flat object of field: value") from None
         except _Bad as bad:
             raise ScenarioError(str(bad)) from None
         return cls.from_dict(data)
@@ -215,7 +221,13 @@ def _number(spec: Param, value: Any) -> float:
         raise _Bad(f"got {value!r} (true/false); expected a number, {spec.describe_range()}")
     if not isinstance(value, (int, float, np.integer, np.floating)):
         raise _Bad(f"got {value!r} ({type(value).__name__}); expected a number, {spec.describe_range()}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:
+        # Python ints are unbounded; anything past float range is out of range anyway.
+        digits = str(abs(int(value)))
+        shown = f"{'-' if value < 0 else ''}{digits[0]}.{digits[1:4]}e+{len(digits) - 1}"
+        raise _Bad(f"got {shown}; allowed {spec.describe_range()}") from None
     if not math.isfinite(v):
         raise _Bad(f"got {value!r}; expected a finite number, {spec.describe_range()}")
     if v < spec.minimum or v > spec.maximum:

@@ -1,0 +1,223 @@
+"""The command line, run as a user would: ``python -m cx_roi ...`` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import cx_roi
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month", "ad_spend_per_month")
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cx_roi", *map(str, args)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def assert_ok(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.strip()
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode != 0, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error:"), proc.stderr
+    assert len(lines[0]) > len("error:") + 5, proc.stderr
+    return lines[0]
+
+
+def printed_npv(stdout: str) -> float:
+    match = re.search(r"^npv\s+(-?[\d,._]+(?:e[+-]?\d+)?)\s*$", stdout, flags=re.MULTILINE)
+    assert match, stdout
+    return float(match.group(1).replace(",", "").replace("_", ""))
+
+
+# All invocations are started at once (each pays ~1 s of interpreter and numpy/pandas start-up),
+# then each test checks its own result.
+
+MALFORMED = {
+    "truncated": b'{"shrinkage": 0.3,',
+    "trailing-comma": b'{"shrinkage": 0.3,}',
+    "nan": b'{"shrinkage": NaN}',
+    "array": b"[1, 2]",
+    "not-utf8": b"\xff\xfe\x00\x01",
+    # valid JSON, but the number is too big even for a float
+    "huge-integer": b'{"market_size": 1' + b"0" * 400 + b"}",
+    "deeply-nested": b'{"ad_spend_per_month": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+}
+FILE_SCENARIO = cx_roi.Scenario(ad_spend_per_month=[100_000.0, 250_000.0], horizon_months=36, shrinkage=0.1 + 0.2)
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    (d / "scenario.json").write_text(FILE_SCENARIO.to_json())
+    for key, content in MALFORMED.items():
+        (d / f"{key}.json").write_bytes(content)
+    cases = {
+        "presets": ["presets"],
+        "simulate_csv": ["simulate", "--preset", "revolving-door", "--set", "horizon_months=24",
+                         "--set", "ad_spend_per_month=200000", "--out", d / "months.csv"],
+        "simulate_base": ["simulate", "--preset", "revolving-door", "--set", "horizon_months=24"],
+        "simulate_file": ["simulate", "--scenario", d / "scenario.json"],
+        "compare": ["compare", "status-quo", "ad-boost", "service-boost"],
+        "next_dollar": ["next-dollar", "--preset", "young-product", "--extra", "50000"],
+        "unknown_preset": ["simulate", "--preset", "no-such-preset"],
+        "unknown_preset_compare": ["compare", "status-quo", "no-such-preset"],
+        "unknown_field": ["simulate", "--set", "ad_spend_per_mnth=100000"],
+        "out_of_range": ["simulate", "--set", "shrinkage=5", "--set", "horizon_months=500"],
+        "non_numeric": ["simulate", "--set", "shrinkage=lots"],
+        "no_equals": ["simulate", "--set", "shrinkage"],
+        "missing_file": ["simulate", "--scenario", d / "nope.json"],
+        "unknown_subcommand": ["frobnicate"],
+        "no_subcommand": [],
+        "compare_no_names": ["compare"],
+        "compare_bad_baseline": ["compare", "status-quo", "ad-boost", "--baseline", "nope"],
+        "out_missing_dir": ["simulate", "--out", d / "no-such-dir" / "months.csv"],
+        "out_is_dir": ["simulate", "--out", d],
+        "extra_negative": ["next-dollar", "--extra=-5"],
+        "extra_text": ["next-dollar", "--extra=abc"],
+    }
+    for key in MALFORMED:
+        cases[f"malformed_{key}"] = ["simulate", "--scenario", d / f"{key}.json"]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        procs = dict(zip(cases, pool.map(lambda args: run(*args), cases.values())))
+    procs["dir"] = d
+    return procs
+
+
+# ---------------------------------------------------------------- happy paths
+
+def test_presets_lists_every_name(cli):
+    proc = cli["presets"]
+    assert_ok(proc)
+    listed = {line.split()[0] for line in proc.stdout.splitlines() if line.strip()}
+    assert set(cx_roi.presets()) <= listed
+
+
+def test_simulate_prints_kpis_and_writes_csv(cli):
+    proc = cli["simulate_csv"]
+    assert_ok(proc)
+    expected = cx_roi.simulate(cx_roi.load_preset("revolving-door").replace(
+        horizon_months=24, ad_spend_per_month=200_000.0))
+    assert printed_npv(proc.stdout) == pytest.approx(expected.kpis["npv"], abs=1.0)
+    assert re.search(r"^final_customers\s", proc.stdout, flags=re.MULTILINE)
+    frame = pd.read_csv(cli["dir"] / "months.csv")
+    for col in ("customers", "new_from_ads", "new_from_wom", "churned"):
+        assert col in frame.columns
+    assert len(frame) == 24
+    pd.testing.assert_series_equal(frame["customers"], expected.monthly["customers"].reset_index(drop=True),
+                                   check_names=False, rtol=1e-9)
+
+
+def test_set_changes_the_result(cli):
+    base, more = cli["simulate_base"], cli["simulate_csv"]
+    assert_ok(base)
+    expected_base = cx_roi.simulate(cx_roi.load_preset("revolving-door").replace(horizon_months=24))
+    assert printed_npv(base.stdout) == pytest.approx(expected_base.kpis["npv"], abs=1.0)
+    assert printed_npv(base.stdout) != printed_npv(more.stdout)
+
+
+def test_simulate_from_scenario_file(cli):
+    proc = cli["simulate_file"]
+    assert_ok(proc)
+    assert printed_npv(proc.stdout) == pytest.approx(cx_roi.simulate(FILE_SCENARIO).kpis["npv"], abs=1.0)
+
+
+def test_compare_prints_a_table(cli):
+    proc = cli["compare"]
+    assert_ok(proc)
+    rows = [line for line in proc.stdout.splitlines() if line.strip()]
+    assert "npv" in proc.stdout
+    for name in ("status-quo", "ad-boost", "service-boost"):
+        assert any(line.split()[0] == name for line in rows), proc.stdout
+    assert len(rows) >= 4  # a header and one row per scenario
+
+
+def test_next_dollar_prints_three_levers(cli):
+    proc = cli["next_dollar"]
+    assert_ok(proc)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    order = [lever for line in lines for lever in LEVERS if line.split()[0] == lever]
+    assert sorted(order) == sorted(LEVERS), proc.stdout
+    assert order[0] == "ad_spend_per_month"  # advertising wins for the young product
+
+
+# ---------------------------------------------------------------- bad arguments
+
+@pytest.mark.parametrize("key", ["unknown_preset", "unknown_preset_compare"])
+def test_unknown_preset(cli, key):
+    line = assert_one_line_error(cli[key])
+    assert "no-such-preset" in line
+    for name in cx_roi.presets():
+        assert name in line
+
+
+def test_unknown_field(cli):
+    line = assert_one_line_error(cli["unknown_field"])
+    assert "ad_spend_per_mnth" in line
+    assert "ad_spend_per_month" in line.replace("ad_spend_per_mnth", "")
+
+
+def test_out_of_range_values(cli):
+    line = assert_one_line_error(cli["out_of_range"])
+    assert "shrinkage" in line and "0.9" in line
+    assert "horizon_months" in line and "500" in line
+
+
+def test_non_numeric_value(cli):
+    line = assert_one_line_error(cli["non_numeric"])
+    assert "shrinkage" in line and "lots" in line
+
+
+def test_set_without_equals(cli):
+    line = assert_one_line_error(cli["no_equals"])
+    assert "shrinkage" in line
+
+
+def test_missing_scenario_file(cli):
+    line = assert_one_line_error(cli["missing_file"])
+    assert "nope.json" in line
+
+
+@pytest.mark.parametrize("key", list(MALFORMED))
+def test_malformed_scenario_file(cli, key):
+    assert_one_line_error(cli[f"malformed_{key}"])
+
+
+@pytest.mark.parametrize("key", ["unknown_subcommand", "no_subcommand", "compare_no_names"])
+def test_usage_errors(cli, key):
+    assert_one_line_error(cli[key])
+
+
+def test_unknown_subcommand_is_named(cli):
+    assert "frobnicate" in assert_one_line_error(cli["unknown_subcommand"])
+
+
+def test_compare_unknown_baseline(cli):
+    assert "nope" in assert_one_line_error(cli["compare_bad_baseline"])
+
+
+@pytest.mark.parametrize("key", ["out_missing_dir", "out_is_dir"])
+def test_unwritable_out_path(cli, key):
+    line = assert_one_line_error(cli[key])
+    assert str(cli["dir"]) in line
+    assert not (cli["dir"] / "no-such-dir").exists()
+
+
+@pytest.mark.parametrize("key", ["extra_negative", "extra_text"])
+def test_next_dollar_bad_extra(cli, key):
+    assert_one_line_error(cli[key])
