@@ -21,6 +21,9 @@ from .presets import PRESETS, Preset, load_preset, preset_info, presets
 from .scenario import SCHEMA_VERSION, Scenario, parse_value
 from .simulation import (KPI_COLUMNS, MONTHLY_COLUMNS, BatchResult, SimulationResult, simulate,
                          simulate_batch)
+from .uncertainty import Ensemble, Range, default_ranges, simulate_many
+from .sensitivity import break_even, break_even_table, tornado
+from .optimisation import Allocation, MinBudget, efficient_frontier, min_budget_for, optimize_budget
 
 __version__ = "0.1.0"
 
@@ -30,4 +33,7 @@ __all__ = [
     "presets", "load_preset", "preset_info", "PRESETS", "Preset",
     "simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "KPI_COLUMNS",
     "compare", "named_scenarios", "next_dollar", "npv_bridge", "BRIDGE_STEPS", "LEVERS", "queueing", "methodology",
+    "simulate_many", "Ensemble", "Range", "default_ranges",
+    "tornado", "break_even", "break_even_table",
+    "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
 ]

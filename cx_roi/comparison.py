@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,9 @@ from .errors import ScenarioError
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
 from .simulation import SimulationResult, simulate_batch
+
+if TYPE_CHECKING:
+    from .uncertainty import Range
 
 __all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
 
@@ -50,7 +54,8 @@ def named_scenarios(scenarios: ScenarioSet) -> dict[str, Scenario]:
     return dict(items)
 
 
-def compare(scenarios: ScenarioSet, baseline: str | None = None) -> pd.DataFrame:
+def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | None = None,
+            seed: int = 0, ranges: "Mapping[str, Range] | None" = None) -> pd.DataFrame:
     """KPIs of each scenario with deltas, ROI and payback against ``baseline``.
 
     One row per scenario (index: its name), the columns of
@@ -60,6 +65,12 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None) -> pd.DataFrame
     (NPV - NPV baseline) / PV of the extra spend (NaN where a scenario spends
     no more than the baseline, and for the baseline itself). ``baseline``
     defaults to the first scenario. All scenarios need the same horizon.
+
+    With ``draws`` (Monte Carlo, see :func:`cx_roi.simulate_many`), every
+    scenario runs the same ``draws`` of the uncertain inputs (common random
+    numbers, ``seed``; ``ranges`` overrides default ranges), adding
+    ``npv_p10``, ``npv_p50``, ``npv_p90`` and ``prob_beats_baseline``: the
+    share of paired draws in which the scenario's NPV exceeds the baseline's.
     """
     named = named_scenarios(scenarios)
     if not named:
@@ -81,6 +92,16 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None) -> pd.DataFrame
     kpis.loc[baseline, "roi"] = np.nan
     for k in DELTA_KPIS:
         kpis[f"delta_{k}"] = kpis[k] - kpis.loc[baseline, k]
+    if draws is not None:
+        from .uncertainty import simulate_many
+
+        npvs = {name: simulate_many(s, draws=draws, seed=seed, ranges=ranges, columns=()).kpis["npv"].to_numpy()
+                for name, s in named.items()}
+        for q in (10, 50, 90):
+            kpis[f"npv_p{q}"] = [float(np.percentile(npvs[n], q)) for n in names]
+        kpis["prob_beats_baseline"] = [float(np.mean(npvs[n] > npvs[baseline])) for n in names]
+        kpis.loc[baseline, "prob_beats_baseline"] = np.nan
+        kpis.attrs["draws"], kpis.attrs["seed"] = int(draws), int(seed)
     kpis.attrs["baseline"] = baseline
     return kpis
 

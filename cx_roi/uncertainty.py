@@ -1,0 +1,208 @@
+"""Uncertainty: ranges on inputs, Monte Carlo ensembles with common random numbers.
+
+Every uncertain input carries a range (low, likely, high). Draws follow a PERT
+distribution on that range (a Beta shaped by the likely value, the usual
+choice for expert three-point estimates); inputs whose range spans a factor of
+ten or more, like the audience of an online story, are drawn on a log scale.
+
+Common random numbers: each input's uniform draws come from its own random
+stream, seeded by (seed, input name). Two scenarios run with the same seed
+therefore see the same quantiles of every shared input, draw by draw, so
+"probability that A beats B" is a paired comparison and differences are not
+drowned in sampling noise.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import ScenarioError
+from .parameters import PARAMETERS
+from .scenario import Scenario
+from .simulation import MONTHLY_COLUMNS, simulate_batch
+
+__all__ = ["Range", "UNCERTAIN_FIELDS", "default_ranges", "sample", "simulate_many", "Ensemble",
+           "MAX_DRAWS", "ENSEMBLE_COLUMNS"]
+
+MAX_DRAWS = 100_000
+ENSEMBLE_COLUMNS = ("customers", "new_from_ads", "new_from_wom", "churned", "contribution",
+                    "cumulative_contribution", "service_level", "nps")
+
+# Inputs that describe the world rather than the plan: they have a plausible
+# range from the evidence. Planning inputs (spend, market, prices, the
+# horizon, the discount rate) are decisions or facts the user knows.
+UNCERTAIN_FIELDS: tuple[str, ...] = tuple(
+    p.name for p in PARAMETERS.values()
+    if p.plausible is not None and p.kind == "float" and p.group not in ("market", "money")
+    and p.solidity != "convention" and p.name != "prior_ad_spend_per_month"
+)
+_LOG_SCALE_SPAN = 10.0
+
+
+@dataclass(frozen=True)
+class Range:
+    """Three-point estimate of one input, in the input's own unit."""
+
+    low: float
+    likely: float
+    high: float
+    log: bool = False  # draw on a log scale (for ranges spanning orders of magnitude)
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF of the (log-)PERT distribution at uniforms ``u``."""
+        if self.width <= 0:
+            return np.full(np.shape(u), self.likely, dtype=float)
+        lo, mode, hi = self.low, self.likely, self.high
+        if self.log:
+            lo, mode, hi = np.log(lo), np.log(mode), np.log(hi)
+        a = 1.0 + 4.0 * (mode - lo) / (hi - lo)
+        b = 1.0 + 4.0 * (hi - mode) / (hi - lo)
+        x = lo + (hi - lo) * stats.beta.ppf(u, a, b)
+        out = np.exp(x) if self.log else x
+        return np.clip(out, self.low, self.high)
+
+
+def default_ranges(scenario: Scenario) -> dict[str, Range]:
+    """Ranges for every uncertain input: the evidence's plausible range, with the
+    scenario's own value as the likely one (the range widens to include it)."""
+    out = {}
+    for name in UNCERTAIN_FIELDS:
+        p = PARAMETERS[name]
+        value = float(getattr(scenario, name))
+        lo, hi = p.plausible
+        lo, hi = min(lo, value), max(hi, value)
+        log = lo > 0 and hi / lo >= _LOG_SCALE_SPAN
+        out[name] = Range(lo, value, hi, log)
+    return out
+
+
+def check_ranges(ranges: Mapping[str, Range]) -> None:
+    """Raise ScenarioError naming every invalid range (unknown input, order, bounds)."""
+    problems = []
+    for name, r in ranges.items():
+        spec = PARAMETERS.get(name)
+        if spec is None or spec.kind != "float":
+            problems.append(f"{name}: not an input that can be uncertain (numeric, non-spend inputs only)")
+            continue
+        if not isinstance(r, Range):
+            problems.append(f"{name}: expected a cx_roi.Range(low, likely, high), got {type(r).__name__}")
+            continue
+        vals = (r.low, r.likely, r.high)
+        if not all(np.isfinite(v) for v in vals):
+            problems.append(f"{name}: range values must be finite numbers, got {vals}")
+        elif not r.low <= r.likely <= r.high:
+            problems.append(f"{name}: needs low <= likely <= high, got {r.low:g}, {r.likely:g}, {r.high:g}")
+        elif r.low < spec.minimum or r.high > spec.maximum:
+            problems.append(f"{name}: range {r.low:g} to {r.high:g} leaves the allowed "
+                            f"{spec.describe_range()}")
+        elif r.log and r.low <= 0:
+            problems.append(f"{name}: a log-scale range needs low > 0, got {r.low:g}")
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _uniforms(name: str, draws: int, seed: int) -> np.ndarray:
+    # One stream per input, keyed by its name: adding or removing another
+    # input never changes this one's draws (common random numbers).
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(name.encode())])
+    return rng.random(draws)
+
+
+def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """``draws`` values of each input, reproducible for a seed and paired across scenarios."""
+    _check_draws(draws)
+    check_ranges(ranges)
+    return {name: r.ppf(_uniforms(name, draws, seed)) for name, r in ranges.items()}
+
+
+def _check_draws(draws: int) -> None:
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
+        raise ScenarioError(f"draws: got {draws!r}; allowed a whole number from 1 to {MAX_DRAWS:,}")
+
+
+def _fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario, draws: int) -> None:
+    """Keep every draw valid: promoter + detractor shares of one group at most 1,
+    FCR floor at most its ceiling. Independent draws can break these rules;
+    the detractor share (or the floor) gives way."""
+    def get(name: str) -> np.ndarray:
+        return values[name] if name in values else np.full(draws, float(getattr(scenario, name)))
+
+    for prefix in ("fast", "slow", "bad"):
+        pk, dk = f"{prefix}_promoter_share", f"{prefix}_detractor_share"
+        if pk in values or dk in values:
+            values[dk] = np.minimum(get(dk), 1.0 - get(pk))
+    if "fcr_floor" in values or "fcr_ceiling" in values:
+        values["fcr_floor"] = np.minimum(get("fcr_floor"), get("fcr_ceiling"))
+
+
+@dataclass
+class Ensemble:
+    """A Monte Carlo run: per-draw KPIs and selected monthly paths."""
+
+    scenario: Scenario
+    ranges: dict[str, Range]
+    seed: int
+    values: dict[str, np.ndarray] = field(repr=False)
+    kpis: pd.DataFrame = field(repr=False)
+    monthly: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def draws(self) -> int:
+        return len(self.kpis)
+
+    def monthly_quantiles(self, column: str, q: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+        """Quantiles of a monthly column across draws: index month, one column per q."""
+        if column not in self.monthly:
+            raise KeyError(f"{column!r} was not kept; kept: {list(self.monthly)}")
+        qs = list(q)
+        values = np.quantile(np.asarray(self.monthly[column], dtype=float), qs, axis=0)
+        return pd.DataFrame(values.T, index=pd.RangeIndex(1, values.shape[1] + 1, name="month"),
+                            columns=qs)
+
+    def kpi_quantiles(self, q: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+        """Quantiles of every KPI across draws (NaN draws ignored): index q."""
+        return self.kpis.quantile(list(q))
+
+    def probability(self, mask: np.ndarray | pd.Series) -> float:
+        """Share of draws where ``mask`` holds."""
+        return float(np.mean(np.asarray(mask, dtype=bool)))
+
+
+def simulate_many(
+    scenario: Scenario,
+    draws: int = 2000,
+    seed: int = 0,
+    ranges: Mapping[str, Range] | None = None,
+    columns: Sequence[str] = ENSEMBLE_COLUMNS,
+) -> Ensemble:
+    """Run ``draws`` Monte Carlo draws of the uncertain inputs through the batch engine.
+
+    ``ranges`` replaces the default ranges for the inputs it names (give an
+    input a zero-width range to hold it fixed). With every range of zero width
+    the ensemble equals the deterministic run. ``columns``: monthly columns to
+    keep for quantile bands (stored as float32; KPIs stay float64).
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"simulate_many() takes a Scenario, got {type(scenario).__name__}")
+    _check_draws(draws)
+    merged = default_ranges(scenario)
+    if ranges:
+        merged.update(ranges)
+    values = sample(merged, draws, seed)
+    _fix_cross_rules(values, scenario, draws)
+    unknown = [c for c in columns if c not in MONTHLY_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown monthly columns {unknown}")
+    batch = simulate_batch(scenario, draws=values, columns=list(columns),
+                           dtype=np.float32 if draws > 1 else np.float64)
+    return Ensemble(scenario, merged, int(seed), values, batch.kpis, batch.monthly)
