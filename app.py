@@ -1,14 +1,10 @@
-"""Placeholder entry point: the baseline's KPIs (the full dashboard replaces this)."""
+"""cx-roi dashboard: a short router. Page scripts live in pages/, shared UI code in ui/.
 
-import streamlit as st
+Run with ``streamlit run app.py``. The navigation, the state set-up (and reading
+of a shared link) before any page draws, and the address bar update after the
+page has run all live in :mod:`ui.router`.
+"""
 
-import cx_roi
+from ui import router
 
-st.set_page_config(page_title="cx-roi", layout="wide")
-st.title("Customer service or advertising?")
-result = cx_roi.simulate(cx_roi.load_preset("status-quo"))
-cols = st.columns(4)
-cols[0].metric("NPV", f"${result.kpis['npv'] / 1e6:,.1f}M")
-cols[1].metric("Customers at the end", f"{result.kpis['final_customers']:,.0f}")
-cols[2].metric("Monthly churn", f"{result.kpis['avg_monthly_churn']:.1%}")
-cols[3].metric("New customers from word of mouth", f"{result.kpis['wom_share']:.0%}")
+router.run()

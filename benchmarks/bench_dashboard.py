@@ -1,0 +1,190 @@
+"""How much slower is a lever move on the Explore page than on a bare Streamlit page?
+
+Run: ``.venv/bin/python benchmarks/bench_dashboard.py [--reruns N] [--presses N] [--no-browser]``
+
+Two ratios, each against a bare one-slider, one-metric page written to a
+temporary file and measured in the same run, so the machine's speed cancels out:
+
+1. Server side (AppTest): the time of a rerun after a slider change, median over
+   several reruns. Every rerun moves the advertising slider to a value not seen
+   before, so the model really runs (no cache hit). Target: at most 6.
+2. Browser (headless system Chromium): the time from an ArrowRight key press on
+   the focused slider to the KPI cards showing new values with the run finished
+   (the app's ``data-test-script-state`` back to ``notRunning``), median over
+   several presses, measured inside the page with ``performance.now()``.
+   Target: at most 3.
+
+This is a script, not a test: timings depend on the machine and belong in a
+report, not in a pass/fail gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import CHROMIUM_ARGS, chromium_path, free_port, start_streamlit, stop_process  # noqa: E402
+
+APP = ROOT / "app.py"
+AD_KEY = "w:lever:ad_spend_per_month"
+BARE = textwrap.dedent('''
+    import streamlit as st
+
+    value = st.slider("Value", 0, 1000, 500, key="value")
+    st.metric("Twice the value", f"{value * 2:,}")
+''')
+SERVER_TARGET, BROWSER_TARGET = 6.0, 3.0
+
+
+# ------------------------------------------------------------------ server side
+
+def _rerun_times(script: Path, key: str, values: list, warmup: int) -> list[float]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(script), default_timeout=120).run()
+    times = []
+    for i, v in enumerate(values):
+        at.slider(key=key).set_value(v)
+        t = time.perf_counter()
+        at.run()
+        elapsed = time.perf_counter() - t
+        if at.exception:
+            raise RuntimeError(f"{script.name} raised: {at.exception[0].value}")
+        if i >= warmup:
+            times.append(elapsed)
+    return times
+
+
+def server_ratio(bare: Path, reruns: int, warmup: int = 3) -> dict[str, float]:
+    n = reruns + warmup
+    # Fresh values every rerun: the model runs each time, as when someone drags a slider.
+    explore_values = [160_000.0 + 10_000.0 * i for i in range(n)]
+    bare_values = [501 + i for i in range(n)]
+    explore = statistics.median(_rerun_times(APP, AD_KEY, explore_values, warmup))
+    plain = statistics.median(_rerun_times(bare, "value", bare_values, warmup))
+    # For information: a rerun that changes nothing in the model (all cached).
+    cached = statistics.median(_rerun_times(APP, AD_KEY, [explore_values[0], explore_values[1]] * (n // 2 + 1),
+                                            warmup))
+    return {"explore_s": explore, "bare_s": plain, "ratio": explore / plain, "explore_cached_s": cached,
+            "ratio_cached": cached / plain}
+
+
+# ------------------------------------------------------------------ browser
+
+# Installed in the page before each key press: stamps the keydown, then watches
+# the DOM until the KPI text differs from before and the script is no longer
+# running, and stamps that moment. Both stamps come from the page's own clock.
+_ARM = """
+([kpiSelector]) => {
+  const kpis = () => Array.from(document.querySelectorAll(kpiSelector)).map(e => e.innerText).join('|');
+  const app = document.querySelector('[data-testid="stApp"]');
+  const before = kpis();
+  window.__bench = {t0: null, t1: null};
+  const done = () => {
+    if (window.__bench.t0 === null || window.__bench.t1 !== null) return;
+    if (kpis() !== before && app.getAttribute('data-test-script-state') === 'notRunning') {
+      window.__bench.t1 = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(done);
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+  document.addEventListener('keydown', () => { if (window.__bench.t0 === null) window.__bench.t0 = performance.now(); },
+                            {capture: true, once: true});
+  return before;
+}
+"""
+
+
+def _press_times(page, url: str, slider: str, kpis: str, presses: int, warmup: int) -> list[float]:
+    page.goto(url)
+    page.wait_for_selector(kpis, timeout=120_000)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=120_000)
+    page.wait_for_timeout(1500)  # let charts finish their first draw
+    thumb = page.locator(slider).first
+    thumb.focus()
+    times = []
+    for i in range(presses + warmup):
+        page.evaluate(_ARM, [kpis])
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("window.__bench.t1 !== null", timeout=120_000)
+        elapsed = page.evaluate("window.__bench.t1 - window.__bench.t0") / 1000.0
+        if i >= warmup:
+            times.append(elapsed)
+        page.wait_for_timeout(300)  # a person does not press faster than the app answers
+    return times
+
+
+def browser_ratio(bare: Path, presses: int, warmup: int = 2) -> dict[str, float] | None:
+    exe = chromium_path()
+    if exe is None:
+        print("browser ratio skipped: no Chromium on PATH (install the Debian package `chromium`)")
+        return None
+    from playwright.sync_api import sync_playwright
+
+    app_port, bare_port = free_port(), free_port()
+    app_proc = start_streamlit(APP, app_port, ROOT)
+    bare_proc = start_streamlit(bare, bare_port, bare.parent)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                explore = _press_times(page, f"http://127.0.0.1:{app_port}/",
+                                       ".st-key-w-lever-ad_spend_per_month input",
+                                       ".st-key-kpis [data-testid='stMetric']", presses, warmup)
+                page.close()
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                plain = _press_times(page, f"http://127.0.0.1:{bare_port}/", ".st-key-value input",
+                                     "[data-testid='stMetric']", presses, warmup)
+            finally:
+                browser.close()
+    finally:
+        stop_process(app_proc)
+        stop_process(bare_proc)
+    e, b = statistics.median(explore), statistics.median(plain)
+    return {"explore_s": e, "bare_s": b, "ratio": e / b}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reruns", type=int, default=15, help="measured AppTest reruns per page")
+    parser.add_argument("--presses", type=int, default=10, help="measured key presses per page")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser ratio")
+    args = parser.parse_args()
+
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "bare_page.py"
+        bare.write_text(BARE)
+        s = server_ratio(bare, args.reruns)
+        print(f"(1) server-side rerun after a slider change (AppTest, median of {args.reruns}):")
+        print(f"    Explore {s['explore_s'] * 1000:7.1f} ms   bare page {s['bare_s'] * 1000:6.1f} ms   "
+              f"ratio {s['ratio']:5.2f}  (target <= {SERVER_TARGET:g}) "
+              f"{'OK' if s['ratio'] <= SERVER_TARGET else 'ABOVE TARGET'}")
+        print(f"    for information, a rerun the cache answers: Explore {s['explore_cached_s'] * 1000:.1f} ms, "
+              f"ratio {s['ratio_cached']:.2f}")
+        b = None if args.no_browser else browser_ratio(bare, args.presses)
+        if b is not None:
+            print(f"(2) browser, key press to new KPIs with the run finished (Chromium, median of "
+                  f"{args.presses}):")
+            print(f"    Explore {b['explore_s'] * 1000:7.1f} ms   bare page {b['bare_s'] * 1000:6.1f} ms   "
+                  f"ratio {b['ratio']:5.2f}  (target <= {BROWSER_TARGET:g}) "
+                  f"{'OK' if b['ratio'] <= BROWSER_TARGET else 'ABOVE TARGET'}")
+    print(f"SERVER RATIO {s['ratio']:.2f}" + (f"   BROWSER RATIO {b['ratio']:.2f}" if b else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

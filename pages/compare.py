@@ -1,0 +1,62 @@
+"""Compare: the baseline and up to three scenarios, side by side, and why their NPVs differ."""
+
+from ui import router
+
+router.page_guard()
+
+import streamlit as st
+
+from ui import cached, charts, state, tables, views
+
+big = state.presentation()
+views.inject_style(big)
+views.header("Compare scenarios", "Presets, the scenario you are exploring, and the ones you saved.")
+views.render_notices()
+
+if not big:
+    left, right = st.columns([1, 2])
+    left.selectbox("Baseline", state.baseline_options(), key=state.widget("baseline"), on_change=state.on_change,
+                   args=("baseline",), format_func=state.label_for,
+                   help="Every change, ROI and payback on this page is measured against it.")
+    right.multiselect("Compare with", [t for t in state.compare_options() if t != state.baseline_name()],
+                      key=state.widget("compare"), on_change=state.on_change, args=("compare",),
+                      format_func=state.label_for, max_selections=3,
+                      placeholder="Pick one to three scenarios",
+                      help="Save your own scenario on the Explore page to compare it here.")
+
+entries = state.compared()
+if len(entries) < 2:
+    st.info("Pick at least one scenario to compare with the baseline.")
+    st.stop()
+
+named = tuple((label, scenario) for _, label, scenario in entries)
+table = cached.compare(named, entries[0][1])
+note = tables.horizon_note({label: state.scenario_for(token) for token, label, _ in entries},
+                           entries[0][2].horizon_months)
+if note:
+    st.caption(note)
+st.table(tables.comparison_table(table))
+
+height = 440 if big else 360
+frames = {label: cached.simulate(scenario).monthly for _, label, scenario in entries}
+left, right = st.columns(2)
+left.plotly_chart(charts.overlay(frames, "customers", title="Customers", axis_title="Customers",
+                                 baseline=entries[0][1], height=height, big=big), config={"displayModeBar": False})
+right.plotly_chart(charts.overlay(frames, "cumulative_contribution",
+                                  title="Cumulative contribution against the baseline",
+                                  axis_title="$ vs baseline, cumulative", money=True, baseline=entries[0][1],
+                                  relative=True, height=height, big=big), config={"displayModeBar": False})
+
+st.subheader("Why the NPV differs", anchor=False)
+choices = state.compare_selection()
+if len(choices) > 1 and not big:
+    st.segmented_control("Bridge for", choices, key=state.widget("bridge"), on_change=state.on_change,
+                         args=("bridge",), format_func=state.label_for, required=True)
+token = state.bridge_choice()
+pick = next(e for e in entries if e[0] == token)
+bridge = cached.npv_bridge(entries[0][2], pick[2])
+st.plotly_chart(charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][1], height=height, big=big),
+                config={"displayModeBar": False})
+st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertising acquisition: extra "
+           "customers won by each, net of onboarding. Spend: the change in service and advertising spend. "
+           "Other: what those causes cannot explain (different prices, margins or starting points).")

@@ -1,0 +1,56 @@
+"""Explore: one scenario, its headline KPIs against the baseline, and the charts behind them."""
+
+from ui import router
+
+router.page_guard()
+
+import streamlit as st
+
+import cx_roi
+from ui import cached, charts, controls, sharing, state, views
+
+scenario = state.current_scenario()
+big = state.presentation()
+info = cx_roi.preset_info(state.preset())
+views.inject_style(big)
+n_edits = len(state.edits())
+views.header("Customer service or advertising?",
+             f"{info.title}" + (f", with {n_edits} change{'s' if n_edits != 1 else ''}" if n_edits else "")
+             + f" · compared with {state.label_for(state.baseline_name())}")
+views.render_notices()
+
+if not big:
+    with st.sidebar:
+        controls.render_scenario_picker()
+        controls.render_levers()
+        st.divider()
+        sharing.render_sharing()
+
+# The verdict sits on top but is filled in last: the cards and charts, which need less
+# computing, are on screen sooner after a lever move.
+verdict_slot = st.container()
+base = state.baseline(scenario.horizon_months)
+table = cached.compare((("baseline", base), ("scenario", scenario)), "baseline")
+views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
+                                   same_as_baseline=scenario == base,
+                                   baseline_label=state.label_for(state.baseline_name()),
+                                   horizon_months=scenario.horizon_months), big=big)
+
+height = 440 if big else 340
+result = cached.simulate(scenario)
+base_result = cached.simulate(base)
+monthly = result.monthly
+left, right = st.columns(2)
+left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config={"displayModeBar": False})
+right.plotly_chart(charts.contribution_vs_baseline(monthly, base_result.monthly,
+                                                   table.loc["scenario", "payback_month"]
+                                                   if scenario != base else None,
+                                                   height=height, big=big),
+                   config={"displayModeBar": False})
+left, right = st.columns(2)
+left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config={"displayModeBar": False})
+right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds, height=height,
+                                           big=big), config={"displayModeBar": False})
+
+with verdict_slot:
+    views.render_verdict(scenario, big)

@@ -1,0 +1,55 @@
+"""Method: the model's order of events, equations, parameters and outputs, all read from cx_roi."""
+
+from ui import router
+
+router.page_guard()
+
+import streamlit as st
+
+import cx_roi
+from ui import state, tables, views
+
+views.inject_style(state.presentation())
+views.header("How the model works", "Everything on this page is read from the cx_roi package, so it "
+                                    "always matches the model that computed the numbers.")
+views.render_notices()
+
+try:  # the methodology module arrived after the first engine release; older installs lack it
+    from cx_roi import methodology
+    steps = methodology.STEPS
+except (ImportError, AttributeError):
+    methodology, steps = None, None
+
+st.header("Order of events and equations", anchor=False)
+if steps is None:
+    st.warning("This version of cx_roi has no methodology module, so the equations cannot be shown here. "
+               "The parameter and output tables below are complete.")
+else:
+    for i, step in enumerate(steps):
+        with st.expander(step.title, expanded=i == 0):  # the order of events first, open
+            st.markdown(step.text)
+            for equation in step.equations:
+                st.latex(equation)
+    if hasattr(methodology, "render_markdown"):
+        st.download_button("Download the method (Markdown)", data=methodology.render_markdown().encode("utf-8"),
+                           file_name="cx-roi-methodology.md", mime="text/markdown", on_click="ignore",
+                           icon=":material/download:", key="download_method")
+
+st.header("Parameters", anchor=False)
+st.caption("Defaults, units, the range the model accepts and the narrower range the evidence supports, with "
+           "each default's source and how far it can be trusted (its solidity).")
+st.dataframe(tables.parameter_table(), hide_index=True, width="stretch", height=460,
+             column_config={"Source": st.column_config.TextColumn(width="large"),
+                            "What it does": st.column_config.TextColumn(width="large")})
+st.subheader("Solidity labels", anchor=False)
+st.dataframe(tables.solidity_table(), hide_index=True, width="stretch")
+
+st.header("Outputs", anchor=False)
+left, right = st.columns(2)
+with left:
+    st.subheader("Monthly results", anchor=False)
+    st.dataframe(tables.definitions_table(cx_roi.MONTHLY_COLUMNS), hide_index=True, width="stretch",
+                 height=460)
+with right:
+    st.subheader("KPIs", anchor=False)
+    st.dataframe(tables.definitions_table(cx_roi.KPI_COLUMNS), hide_index=True, width="stretch", height=460)

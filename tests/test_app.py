@@ -1,0 +1,562 @@
+"""The dashboard through Streamlit's AppTest: pages, levers, links, files, presentation, Compare.
+
+Expected numbers are computed here with ``cx_roi`` directly and formatted with
+``ui.format``, so a test fails when the page shows anything other than what
+the model says for the scenario the page claims to show. The pure UI helpers
+(formatting, the verdict sentence, slider ranges, chart colours, tables) are
+tested at the end without Streamlit.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+import cx_roi
+from cx_roi import PARAMETERS, Scenario
+from ui import charts, controls, format as fmt, sharing, state, tables, views
+from ui.verdict import verdict
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ("pages/explore.py", "pages/compare.py", "pages/method.py")
+AD = "ad_spend_per_month"
+
+
+# ---------------------------------------------------------------- helpers
+
+def run_app(query: dict[str, str] | None = None, page: str | None = None, open_sections=()) -> AppTest:
+    """Run the app as a new session opening ``query``; ``open_sections`` opens lever sections by index
+    (sections start closed, and a closed section's sliders are not drawn)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for i in open_sections:
+        at.session_state[f"section:{i}"] = True
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def card(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no KPI card {label!r}; cards: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def lever(at: AppTest, name: str):
+    return at.slider(key=f"w:lever:{name}")
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def values(data) -> list:
+    """A trace's x or y as a list; plotly sends numpy arrays as base64 typed arrays."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).tolist()
+    return list(data)
+
+
+def chart(at: AppTest, title_start: str) -> dict:
+    for spec in chart_specs(at):
+        if spec["layout"]["title"]["text"].startswith(title_start):
+            return spec
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
+def messages(at: AppTest) -> str:
+    return "\n".join(e.value for e in [*at.warning, *at.error, *at.info])
+
+
+def expected_cards(scenario: Scenario, baseline: Scenario) -> dict[str, str]:
+    table = cx_roi.compare({"baseline": baseline, "scenario": scenario}, baseline="baseline")
+    row = table.loc["scenario"]
+    return {"NPV": fmt.money(row["npv"]), "Customers at the end": fmt.count(row["final_customers"]),
+            "Monthly churn": fmt.percent(row["avg_monthly_churn"], 2),
+            "Paid CAC": fmt.money(row["cac_paid"], cents=True),
+            "NPV delta": fmt.signed_money(row["delta_npv"])}
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> list[tuple[str | None, bytes]]:
+    """Every file a download button registers during the test, as (file name, bytes)."""
+    seen: list[tuple[str | None, bytes]] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes):
+            seen.append((filename, path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return seen
+
+
+def scenario_download(seen: list[tuple[str | None, bytes]]) -> tuple[str, bytes]:
+    files = [(n, d) for n, d in seen if n and n.endswith(".json")]
+    assert files, "the Explore page offered no scenario download"
+    return files[-1]
+
+
+# ---------------------------------------------------------------- pages
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("present", [False, True])
+def test_every_page_renders_without_exception(page, present):
+    at = run_app({"present": "1"} if present else None, page=page)
+    assert at.title, "every page has a title"
+    assert not at.exception
+
+
+def test_explore_shows_the_baseline_kpis_and_four_charts():
+    at = run_app()
+    want = expected_cards(Scenario(), Scenario())
+    for label in ("NPV", "Customers at the end", "Monthly churn", "Paid CAC"):
+        assert card(at, label).value == want[label]
+    assert card(at, "ROI vs baseline").delta == "same as baseline"
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    assert titles == ["Customers won and lost each month", "Cumulative contribution against the baseline",
+                      "Sentiment of customers", "Service level and wait"]
+    assert at.query_params == {}, "a fresh default view has a clean URL"
+
+
+def test_verdict_sentence_matches_next_dollar():
+    at = run_app()
+    table = cx_roi.next_dollar(Scenario(), state.DEFAULT_EXTRA)
+    sentence = verdict(table, state.DEFAULT_EXTRA, 60)
+    assert sentence in [m.value for m in at.markdown]
+    quality = table.loc["service_quality_spend_per_month", "delta_npv"]
+    assert fmt.money(quality) in sentence and "service quality" in sentence
+
+
+def test_more_ad_spend_changes_npv_and_paid_cac():
+    at = run_app()
+    before_npv, before_cac = card(at, "NPV").value, card(at, "Paid CAC").value
+    lever(at, AD).set_value(300_000.0).run()
+    assert not at.exception
+    changed = Scenario().replace(**{AD: 300_000.0})
+    want = expected_cards(changed, Scenario())
+    assert card(at, "NPV").value == want["NPV"] != before_npv
+    assert card(at, "Paid CAC").value == want["Paid CAC"] != before_cac
+    assert card(at, "NPV").delta == want["NPV delta"]
+    assert at.query_params[AD] == "300000", "the lever is in the URL"
+
+
+def test_more_service_quality_lowers_churn_and_moves_the_charts():
+    at = run_app()
+    churn_before = card(at, "Monthly churn").value
+    service_before = values(chart(at, "Service level")["data"][0]["y"])
+    lever(at, "service_quality_spend_per_month").set_value(90_000.0).run()
+    assert card(at, "Monthly churn").value != churn_before
+    assert card(at, "Monthly churn").delta.startswith("-"), "better service lowers churn"
+    assert values(chart(at, "Service level")["data"][0]["y"]) != service_before
+
+
+def test_extra_amount_changes_the_verdict():
+    at = run_app()
+    at.slider(key="w:extra").set_value(200_000.0).run()
+    table = cx_roi.next_dollar(Scenario(), 200_000.0)
+    assert verdict(table, 200_000.0, 60) in [m.value for m in at.markdown]
+    assert at.query_params["extra"] == "200000"
+
+
+def test_refused_change_keeps_the_value_and_says_why():
+    at = run_app(open_sections=(2,))  # "Product and market"
+    before = lever(at, "initial_promoter_share").value
+    lever(at, "initial_promoter_share").set_value(0.95).run()
+    assert not at.exception
+    assert lever(at, "initial_promoter_share").value == before
+    assert "initial_promoter_share" in messages(at) and "at most 1" in messages(at)
+
+
+def test_presets_keep_their_own_edits():
+    at = run_app()
+    lever(at, AD).set_value(250_000.0).run()
+    at.selectbox(key="w:preset").set_value("online-megaphone").run()
+    assert lever(at, AD).value == cx_roi.load_preset("online-megaphone").ad_spend_per_month
+    assert at.query_params == {"preset": "online-megaphone"}
+    at.selectbox(key="w:preset").set_value("status-quo").run()
+    assert lever(at, AD).value == 250_000.0, "switching presets loses nothing the room set"
+    at.button(key="reset_preset").click().run()
+    assert lever(at, AD).value == Scenario().ad_spend_per_month
+    assert AD not in at.query_params
+
+
+# ---------------------------------------------------------------- links
+
+def test_url_scenario_is_restored_into_widgets_and_kpis():
+    query = {"preset": "service-boost", AD: "200000", "shrinkage": "0.35", "extra": "100000"}
+    at = run_app(query, open_sections=(0,))
+    expected = cx_roi.load_preset("service-boost").replace(**{AD: 200_000.0, "shrinkage": 0.35})
+    assert lever(at, AD).value == 200_000.0
+    assert lever(at, "shrinkage").value == 0.35
+    assert at.selectbox(key="w:preset").value == "service-boost"
+    assert at.slider(key="w:extra").value == 100_000.0
+    want = expected_cards(expected, Scenario())
+    for label in ("NPV", "Customers at the end", "Paid CAC"):
+        assert card(at, label).value == want[label]
+    assert not at.warning, "a clean link gives no notice"
+    assert at.query_params == query, "the URL is stable: opening it writes the same URL back"
+
+
+def test_garbage_and_out_of_range_url_values_get_defaults_and_a_notice():
+    query = {AD: "abc", "shrinkage": "5", "horizon_months": "7.5", "include_terminal_value": "maybe",
+             "preset": "nope", "extra": "-3", "foo": "1", "aht_seconds": "420"}
+    at = run_app(query, open_sections=(0,))
+    notice = messages(at)
+    for name in (AD, "shrinkage", "horizon_months", "include_terminal_value", "preset", "extra", "foo"):
+        assert f"`{name}" in notice, f"{name} is not named in the notice"
+    assert PARAMETERS["shrinkage"].describe_range() in notice
+    assert PARAMETERS["horizon_months"].describe_range() in notice
+    assert "status-quo" in notice, "the notice lists the valid presets"
+    assert lever(at, AD).value == Scenario().ad_spend_per_month
+    assert lever(at, "shrinkage").value == Scenario().shrinkage
+    assert lever(at, "aht_seconds").value == 420.0, "good values in the same link are applied"
+    assert at.query_params == {"aht_seconds": "420"}, "bad values leave the URL"
+    at.button(key="dismiss_notices").click().run()
+    assert not at.warning
+
+
+@pytest.mark.parametrize("query", [
+    {"present": "sometimes"}, {"baseline": "<script>"}, {"compare": "x,,ad-boost,ad-boost"},
+    {"saved": "~~~"}, {AD: "1,2,abc"}, {AD: "nan"}, {AD: "1e400"}, {"horizon_months": "1e9"},
+    {"initial_customers": "2000000"}, {"fcr_floor": "0.9"}, {"bridge": "nothing"},
+])
+def test_odd_url_values_never_raise(query):
+    at = run_app(query)
+    assert at.warning, f"{query} should be explained"
+
+
+def test_monthly_schedule_from_a_link_is_shown_and_can_be_flattened():
+    at = run_app({AD: "100000,200000,300000"})
+    assert all(s.key != f"w:lever:{AD}" for s in at.slider), "a schedule has no slider form"
+    assert any("monthly schedule" in m.value for m in at.markdown)
+    at.button(key=f"flatten:{AD}").click().run()
+    assert lever(at, AD).value == 200_000.0
+    assert at.query_params[AD] == "200000"
+
+
+def test_compare_selection_and_saved_scenarios_travel_in_the_link():
+    query = {"saved": "Plan B~shrinkage:0.25~ad_spend_per_month:220000", "compare": "Plan B,current",
+             "baseline": "ad-boost", "bridge": "current"}
+    at = run_app(query, page="pages/compare.py")
+    assert not at.warning
+    assert at.multiselect(key="w:compare").value == ["Plan B", "current"]
+    assert at.selectbox(key="w:baseline").value == "ad-boost"
+    columns = list(at.table[0].value.columns)
+    assert columns[0].endswith("(baseline)") and "Saved: Plan B" in columns
+    assert state.label_for("ad-boost") in columns[0]
+    assert at.query_params == query
+
+
+# ---------------------------------------------------------------- files
+
+def test_json_download_round_trips_through_upload(downloads):
+    at = run_app(open_sections=(0,))
+    lever(at, AD).set_value(320_000.0).run()
+    lever(at, "shrinkage").set_value(0.2).run()
+    name, data = scenario_download(downloads)
+    assert name == "status-quo+2-changes.json"
+    assert Scenario.from_json(data) == Scenario().replace(**{AD: 320_000.0, "shrinkage": 0.2})
+    # A fresh session (another machine) loads the file.
+    other = run_app(open_sections=(0,))
+    other.file_uploader[0].upload(name, data, "application/json").run()
+    assert not other.exception
+    assert lever(other, AD).value == 320_000.0 and lever(other, "shrinkage").value == 0.2
+    assert other.query_params == {AD: "320000", "shrinkage": "0.2"}
+    assert "Loaded" in messages(other)
+    assert card(other, "NPV").value == card(at, "NPV").value
+
+
+def test_uploaded_preset_file_comes_back_as_its_preset(downloads):
+    at = run_app({"preset": "revolving-door"})
+    _, data = scenario_download(downloads)
+    other = run_app()
+    other.file_uploader[0].upload("door.json", data, "application/json").run()
+    assert other.selectbox(key="w:preset").value == "revolving-door"
+    assert other.query_params == {"preset": "revolving-door"}
+
+
+TOO_LARGE = b'{"shrinkage": 0.3' + b" " * (state.MAX_UPLOAD_BYTES + 10) + b"}"
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"hello, I am not JSON", "not valid JSON"),
+    (b'{"ad_spend": 100000}', "unknown field"),
+    (b'{"shrinkage": 5}', PARAMETERS["shrinkage"].describe_range()),
+    (b'{"ad_spend_per_month": NaN}', "not a number JSON allows"),
+    (b"[1, 2, 3]", "JSON object"),
+    (b'{"schema_version": 99}', "schema_version"),
+    (bytes(range(256)) * 8, "not UTF-8"),
+    (b"[" * 50_000 + b"]" * 50_000, "was not loaded"),
+    (TOO_LARGE, "limit"),
+])
+def test_bad_upload_shows_a_message_and_keeps_the_scenario(content, words):
+    at = run_app({AD: "210000"})
+    before = (lever(at, AD).value, card(at, "NPV").value, dict(at.query_params))
+    at.file_uploader[0].upload("scenario.json", content, "application/json").run()
+    assert not at.exception
+    text = "\n".join(e.value for e in at.error)
+    assert "was not loaded" in text and words in text
+    assert (lever(at, AD).value, card(at, "NPV").value, dict(at.query_params)) == before
+    # The uploader is emptied, so the same file can be fixed and tried again.
+    assert at.file_uploader[0].value is None
+
+
+# ---------------------------------------------------------------- presentation
+
+def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
+    at = run_app()
+    assert at.sidebar.slider and at.main.slider
+    at.toggle(key="w:present").set_value(True).run()
+    assert not at.exception
+    assert not at.slider and not at.sidebar.selectbox and not at.file_uploader
+    assert len(at.metric) == 7 and len(at.get("plotly_chart")) == 4
+    assert at.query_params == {"present": "1"}
+    assert chart_specs(at)[0]["layout"]["height"] > 400, "charts are enlarged"
+    at.toggle(key="w:present").set_value(False).run()
+    assert at.sidebar.slider and "present" not in at.query_params
+
+
+# ---------------------------------------------------------------- compare
+
+def test_saved_scenario_is_available_on_compare():
+    at = run_app()
+    lever(at, AD).set_value(260_000.0).run()
+    at.text_input(key=state.SAVE_NAME_KEY).input("Plan B")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert "Saved the current scenario as" in messages(at)
+    at.switch_page("pages/compare.py").run()
+    options = at.multiselect(key="w:compare").options
+    assert "Saved: Plan B" in options
+    at.multiselect(key="w:compare").set_value(["Plan B"]).run()
+    assert not at.exception
+    table = at.table[0].value
+    want = cx_roi.simulate(Scenario().replace(**{AD: 260_000.0})).kpis["npv"]
+    assert fmt.money(want) in table.loc["NPV", "Saved: Plan B"]
+    assert "saved" in at.query_params and "Plan B" in at.query_params["saved"]
+
+
+@pytest.mark.parametrize("name", ["", "status-quo", "a,b", "x" * 41])
+def test_unusable_save_names_are_refused(name):
+    at = run_app()
+    at.text_input(key=state.SAVE_NAME_KEY).input(name)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert "Not saved" in messages(at)
+    assert "saved" not in at.query_params
+
+
+def test_compare_page_shows_table_overlays_and_bridge():
+    at = run_app(page="pages/compare.py")
+    table = at.table[0].value
+    table_want = cx_roi.compare(["status-quo", "service-boost", "ad-boost"], baseline="status-quo")
+    assert fmt.money(table_want.loc["service-boost", "npv"]) in table.iloc[0, 1]
+    assert fmt.signed_money(table_want.loc["service-boost", "delta_npv"]) in table.iloc[0, 1]
+    specs = {s["layout"]["title"]["text"]: s for s in chart_specs(at)}
+    bridge = next(s for t, s in specs.items() if t.startswith("Why NPV differs"))
+    labels = bridge["data"][0]["y"]
+    assert labels == ["Retention", "Word-of-mouth acquisition", "Advertising acquisition", "Spend", "Other",
+                      "NPV difference"]
+    want = cx_roi.npv_bridge(cx_roi.simulate(Scenario()), cx_roi.simulate(cx_roi.load_preset("service-boost")))
+    bars = values(bridge["data"][0]["x"])
+    assert bars[-1] == pytest.approx(want.attrs["total"])
+    assert bars[:-1] == pytest.approx(list(want["value"]))
+    # Switch the bridge to the other scenario, and the baseline.
+    at.segmented_control(key="w:bridge").set_value("ad-boost").run()
+    assert "advertising" in chart(at, "Why NPV differs")["layout"]["title"]["text"]
+    at.selectbox(key="w:baseline").set_value("revolving-door").run()
+    assert not at.exception
+    assert at.query_params["baseline"] == "revolving-door"
+
+
+def test_compare_needs_a_scenario_and_says_so():
+    at = run_app({"compare": ""}, page="pages/compare.py")
+    assert any("Pick at least one" in i.value for i in at.info)
+
+
+def test_method_page_is_drawn_from_the_package():
+    at = run_app(page="pages/method.py")
+    frames = [d.value for d in at.dataframe]
+    params = next(f for f in frames if "Field" in f.columns)
+    assert list(params["Field"]) == list(PARAMETERS)
+    assert set(params["Solidity"]) <= set(cx_roi.SOLIDITY_LABELS)
+    assert any(list(f["Column"]) == list(cx_roi.MONTHLY_COLUMNS) for f in frames if "Column" in f.columns)
+    assert any(list(f["Column"]) == list(cx_roi.KPI_COLUMNS) for f in frames if "Column" in f.columns)
+    assert len(at.latex) == sum(len(s.equations) for s in cx_roi.methodology.STEPS)
+    assert [e.label for e in at.expander][:len(cx_roi.methodology.STEPS)] == [
+        s.title for s in cx_roi.methodology.STEPS]
+
+
+def test_horizon_change_compares_the_baseline_over_the_same_horizon():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["horizon_months"] = "36"
+    at.run()
+    assert not at.exception
+    base = Scenario().replace(horizon_months=36)
+    want = expected_cards(Scenario().replace(horizon_months=36), base)
+    assert card(at, "NPV").value == want["NPV"]
+    assert card(at, "ROI vs baseline").delta == "same as baseline"
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+
+
+# ---------------------------------------------------------------- pure helpers
+
+@pytest.mark.parametrize("value, text", [
+    (0, "$0"), (950, "$950"), (12_345, "$12.3k"), (1_234_567, "$1.2M"), (-3.4e9, "-$3.4B"),
+    (999_960, "$1.0M"), (float("nan"), fmt.MISSING), (None, fmt.MISSING)])
+def test_money(value, text):
+    assert fmt.money(value) == text
+
+
+def test_format_helpers():
+    assert fmt.signed_money(6.2e6) == "+$6.2M" and fmt.signed_money(-350_000) == "-$350.0k"
+    assert fmt.count(93_874.6) == "93,875" and fmt.signed_count(-1020.2) == "-1,020"
+    assert fmt.percent(0.0479, 2) == "4.79%" and fmt.percent(-1e-9) == "0.0%"
+    assert fmt.signed_points(-0.00104, 2) == "-0.10 pp" and fmt.signed_points(0.0) == "0.0 pp"
+    assert fmt.horizon(60) == "5 years" and fmt.horizon(18) == "18 months" and fmt.horizon(12) == "1 year"
+    assert fmt.money(90.84, cents=True) == "$90.84"
+    assert fmt.param_value("${:,.0f}", (1.0, 2.0)) == "$1, $2 (2 monthly values)"
+
+
+def _nd(service: float, quality: float, ads: float) -> pd.DataFrame:
+    return pd.DataFrame({"delta_npv": [service, quality, ads]},
+                        index=["service_capacity_spend_per_month", "service_quality_spend_per_month", AD])
+
+
+@pytest.mark.parametrize("gains, words", [
+    ((1e6, 6e6, 2e6), ["service quality", "$6.0M", "3.0 times", "($2.0M)"]),
+    ((1e6, 2.4e6, 2e6), ["service quality", "20% more than"]),
+    ((1e6, 2.01e6, 2e6), ["about as much as"]),
+    ((1e6, 2e6, 9e6), ["advertising wins", "$9.0M", "4.5 times", "service quality"]),
+    ((1e6, 2e6, -5e5), ["service quality", "would lose $500.0k"]),
+    ((-1e6, -2e6, 3e6), ["advertising wins", "would lose $1.0M", "service capacity"]),
+    ((-1e6, -2e6, -3e6), ["Neither lever pays", "$1.0M", "$3.0M", "keeping the money"]),
+    ((float("nan"), float("nan"), 1e6), ["cannot value"]),
+])
+def test_verdict_covers_every_case(gains, words):
+    sentence = verdict(_nd(*gains), 50_000, 60)
+    assert "$50k a month" in sentence and ("over 5 years" in sentence or "cannot" in sentence)
+    for w in words:
+        assert w in sentence, (w, sentence)
+
+
+@pytest.mark.parametrize("name", list(PARAMETERS))
+def test_every_lever_has_a_usable_slider(name):
+    p = PARAMETERS[name]
+    if p.kind == "bool":
+        return
+    lo, hi, step = controls.slider_range(p, p.default)
+    assert p.minimum <= lo < hi <= p.maximum and step > 0
+    assert lo <= p.default <= hi
+    assert (hi - lo) / step <= 5000, "a slider with more positions than pixels is unusable"
+    for preset in cx_roi.presets():
+        value = getattr(cx_roi.load_preset(preset), name)
+        lo2, hi2, _ = controls.slider_range(p, value)
+        assert lo2 <= value <= hi2
+    far = p.maximum  # a link may set anything the model allows
+    lo3, hi3, _ = controls.slider_range(p, far)
+    assert lo3 <= far <= hi3
+    help_text = controls.help_text(p)
+    assert p.source in help_text and p.solidity in help_text and p.describe_range() in help_text
+    assert p.unit in controls.control_label(p)
+
+
+def test_slider_formats_follow_the_parameter_formats():
+    assert controls.slider_format(PARAMETERS[AD]) == "$%,.0f"
+    assert controls.slider_format(PARAMETERS["shrinkage"]) == "percent"
+    assert controls.slider_format(PARAMETERS["aht_seconds"]) == "%,.0f s"
+    assert controls.slider_format(PARAMETERS["quality_half_effect_per_contact"]) == "$%,.2f"
+
+
+def test_each_colour_means_one_thing_on_every_chart():
+    result = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("ad-boost"))
+    customers = charts.customers_by_source(result.monthly)
+    colour = {t.name: t.fillcolor for t in customers.data if t.fillcolor}
+    assert colour["Won by advertising"] == charts.COLOURS["ads"]
+    assert colour["Won by word of mouth"] == charts.COLOURS["wom"]
+    assert colour["Churned out"] == charts.COLOURS["churn"]
+    bridge = charts.npv_bridge(cx_roi.npv_bridge(result, boost), scenario="b", baseline="a")
+    bar_colours = dict(zip(bridge.data[0].y, bridge.data[0].marker.color))
+    assert bar_colours["Advertising acquisition"] == charts.COLOURS["ads"]
+    assert bar_colours["Word-of-mouth acquisition"] == charts.COLOURS["wom"]
+    assert bar_colours["Retention"] == charts.COLOURS["churn"]
+    service = charts.service_and_wait(result.monthly, 20)
+    assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
+    semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario",)}
+    assert not semantic & set(charts.SCENARIO_COLOURS[1:]), "scenario lines never borrow a cause colour"
+
+
+def test_every_chart_is_a_valid_plotly_figure():
+    # The page skips plotly's validation for speed; here every figure is validated in full
+    # (an unknown or mistyped property raises).
+    import plotly.graph_objects as go
+    base = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
+    figures = [
+        charts.customers_by_source(base.monthly, big=True), charts.sentiment_mix(base.monthly),
+        charts.service_and_wait(base.monthly, 20), charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
+        charts.contribution_vs_baseline(base.monthly, base.monthly, None),
+        charts.overlay({"a": base.monthly, "b": boost.monthly}, "customers", title="t", axis_title="y", baseline="a"),
+        charts.overlay({"a": base.monthly, "b": boost.monthly}, "cumulative_contribution", title="t",
+                       axis_title="y", money=True, baseline="a", relative=True),
+        charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
+    ]
+    for fig in figures:
+        go.Figure(fig.to_dict())
+
+
+def test_contribution_chart_marks_payback_or_says_why_not():
+    base = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
+    payback = cx_roi.compare(["status-quo", "service-boost"]).loc["service-boost", "payback_month"]
+    fig = charts.contribution_vs_baseline(boost.monthly, base.monthly, payback)
+    assert fig.layout.annotations[0].text == f"Pays back in month {int(payback)}"
+    same = charts.contribution_vs_baseline(base.monthly, base.monthly, None)
+    assert same.layout.annotations[0].text == "Same cash as the baseline"
+    worse = cx_roi.simulate(Scenario().replace(**{AD: 900_000.0}))
+    never = charts.contribution_vs_baseline(worse.monthly, base.monthly, float("nan"))
+    assert never.layout.annotations[0].text == "No payback within the horizon"
+
+
+def test_kpi_cards_never_show_nan():
+    no_ads = Scenario().replace(**{AD: 0.0, "prior_ad_spend_per_month": 0.0})
+    table = cx_roi.compare({"baseline": Scenario(), "scenario": no_ads}, baseline="baseline")
+    cards = views.kpi_cards(table.loc["scenario"], table.loc["baseline"], same_as_baseline=False,
+                            baseline_label="Status quo", horizon_months=60)
+    text = " ".join(f"{c.value} {c.delta}" for c in cards).lower()
+    assert "nan" not in text and "no extra spend" in text and "no ad wins" in text
+
+
+def test_comparison_table_reads_value_and_change():
+    table = cx_roi.compare(["status-quo", "ad-boost"], baseline="status-quo")
+    shown = tables.comparison_table(table)
+    assert shown.loc["NPV", "ad-boost"] == (f"{fmt.money(table.loc['ad-boost', 'npv'])} "
+                                            f"({fmt.signed_money(table.loc['ad-boost', 'delta_npv'])})")
+    assert shown.loc["ROI vs baseline", "status-quo (baseline)"] == "baseline"
+    assert not shown.apply(lambda col: col.str.contains("nan")).any().any()
+
+
+def test_download_names():
+    assert sharing.file_name("status-quo", 0) == "status-quo.json"
+    assert sharing.file_name("ad-boost", 1) == "ad-boost+1-change.json"
+
+
+def test_url_values_round_trip_exactly():
+    odd = Scenario().replace(shrinkage=0.1 + 0.2, ad_spend_per_month=(1.5, 2.25, 1e7))
+    for name in ("shrinkage", AD):
+        text = state._url_value(getattr(odd, name))
+        assert cx_roi.parse_value(name, text) == getattr(odd, name)
+    assert not math.isnan(float(state._url_value(1e-12)))

@@ -1,0 +1,284 @@
+"""Chart builders: pure functions from model DataFrames to plotly Figures.
+
+Nothing here imports Streamlit, so every chart can be built and inspected in a
+plain test. Figures are assembled from plain dicts and wrapped without plotly's
+property validation, which is about 80% of the build time and runs again for
+every lever move; the tests validate every figure fully instead. Charts are
+kept lean for the browser too: lines and filled areas (one path each) rather
+than a bar per month.
+
+Colours come from :data:`COLOURS` only, and each colour keeps one meaning on
+every chart: advertising is always orange, word of mouth always green, churn
+(and the retention it costs) always vermillion, service always blue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .format import signed_money
+
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "sentiment_mix",
+           "service_and_wait", "contribution_vs_baseline", "overlay", "npv_bridge"]
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
+# colour-vision deficiencies and in greyscale by lightness. One meaning per colour.
+COLOURS: dict[str, str] = {
+    "ads": "#E69F00",          # orange: anything won or spent through advertising
+    "wom": "#009E73",          # bluish green: word of mouth
+    "churn": "#D55E00",        # vermillion: customers lost, and retention in the bridge
+    "service": "#0072B2",      # blue: service capacity, quality, queue
+    "promoters": "#56B4E9",    # sky blue
+    "passives": "#BBBBBB",     # neutral grey: neither for nor against
+    "detractors": "#CC79A7",   # reddish purple
+    "scenario": "#000000",     # black: the scenario on screen, and headline totals
+    "baseline": "#999999",     # mid grey, dashed: what the scenario is compared with
+    "spend": "#F0E442",        # yellow: money spent on the levers
+    "other": "#DDDDDD",        # light grey: what no cause explains
+}
+
+# Scenario identity on the Compare page (after the baseline, which is always
+# grey and dashed). Paul Tol's "muted" hues, chosen to stay clear of the cause
+# colours above so a scenario line is never mistaken for a cause.
+SCENARIO_COLOURS: tuple[str, ...] = ("#000000", "#882255", "#44AA99", "#332288")
+
+BRIDGE_COLOURS: dict[str, str] = {
+    "retention": COLOURS["churn"],
+    "word-of-mouth acquisition": COLOURS["wom"],
+    "advertising acquisition": COLOURS["ads"],
+    "spend": COLOURS["spend"],
+    "other": COLOURS["other"],
+}
+
+_MONEY_TICKS = dict(tickprefix="$", tickformat="~s")  # $1.2M, $350k; d3's "G" is avoided by the ranges here
+_MONEY_HOVER = "$,.0f"
+
+
+def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
+    font = 16 if big else 13
+    tick = dict(size=font - 1)
+    layout = dict(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=font + 3)),
+        height=height,
+        font=dict(size=font),
+        margin=dict(l=8, r=8, t=44 if not big else 56, b=8),
+        # Legend at the foot of the figure (container coordinates), below the
+        # x-axis title whatever the plot's height; plotly grows the bottom
+        # margin to fit it, also when it wraps onto several lines on a phone.
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left",
+                    font=dict(size=font - 1)),
+        hovermode="x unified",
+        xaxis=dict(title=dict(text="Month", standoff=4), showgrid=False, zeroline=False, tickfont=tick),
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        # No plotly template: Streamlit's chart theme styles the figure in the browser, and
+        # the default template is a large nested dict that every rerun would copy and send.
+        template="none",
+    )
+    for key, value in extra.items():
+        if key.startswith("yaxis") and isinstance(value, dict):
+            value = {"tickfont": tick, **value}
+        layout[key] = value
+    return layout
+
+
+def _figure(spec: dict) -> go.Figure:
+    """Wrap a figure dict without re-validating it (see the module docstring)."""
+    return go.Figure(spec, _validate=False)
+
+
+def _months(frame: pd.DataFrame) -> np.ndarray:
+    return np.asarray(frame.index, dtype=int)
+
+
+def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
+    """Customers won by advertising and by word of mouth, and churned out, each month.
+
+    Wins are stacked above zero, churn is drawn below it; the line is the
+    customer base at each month's end, on the right axis.
+    """
+    x = _months(monthly)
+    churned = monthly["churned"].to_numpy(float)
+    data = [
+        dict(type="scatter", mode="lines", x=x, y=monthly["new_from_ads"].to_numpy(float),
+             name="Won by advertising", stackgroup="won", line=dict(width=0.5, color=COLOURS["ads"]),
+             fillcolor=COLOURS["ads"], hovertemplate="%{y:,.0f}"),
+        dict(type="scatter", mode="lines", x=x, y=monthly["new_from_wom"].to_numpy(float),
+             name="Won by word of mouth", stackgroup="won", line=dict(width=0.5, color=COLOURS["wom"]),
+             fillcolor=COLOURS["wom"], hovertemplate="%{y:,.0f}"),
+        dict(type="scatter", mode="lines", x=x, y=-churned, customdata=churned, name="Churned out",
+             fill="tozeroy", line=dict(width=0.5, color=COLOURS["churn"]), fillcolor=COLOURS["churn"],
+             hovertemplate="%{customdata:,.0f}"),
+        dict(type="scatter", mode="lines", x=x, y=monthly["customers"].to_numpy(float),
+             name="Customers (right axis)", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2),
+             hovertemplate="%{y:,.0f}"),
+    ]
+    layout = _base_layout(
+        "Customers won and lost each month", height, big,
+        yaxis=dict(title=dict(text="Customers per month"), tickformat="~s", zeroline=True,
+                   zerolinecolor="#888"),
+        # Own ticks on the right (not synced to the left grid, which gives values like 89.6552k).
+        yaxis2=dict(title=dict(text="Customers"), tickformat="~s", overlaying="y", side="right",
+                    showgrid=False, rangemode="tozero", tickmode="auto", nticks=5),
+    )
+    return _figure(dict(data=data, layout=layout))
+
+
+def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
+    """Promoters, passives and detractors as shares of customers (top); true and survey NPS (below).
+
+    Shares are stacked to 100%. NPS gets its own panel on the same month axis,
+    because lines drawn over the coloured bands read as a fourth band.
+    """
+    x = _months(monthly)
+    bands = monthly[["promoters", "passives", "detractors"]].to_numpy(float)
+    total = bands.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total[:, None] > 0, bands / total[:, None], np.nan)
+    data = []
+    # Detractors at the bottom, promoters on top: the eye reads the top band as "good".
+    for i, (name, key) in reversed(list(enumerate(
+            [("Promoters (9-10)", "promoters"), ("Passives (7-8)", "passives"),
+             ("Detractors (0-6)", "detractors")]))):
+        data.append(dict(type="scatter", mode="lines", x=x, y=shares[:, i], name=name, stackgroup="mix",
+                         line=dict(width=0.5, color=COLOURS[key]), fillcolor=COLOURS[key],
+                         hovertemplate="%{y:.1%}"))
+    data.append(dict(type="scatter", mode="lines", x=x, y=monthly["nps"].to_numpy(float),
+                     name="True NPS", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2),
+                     hovertemplate="%{y:.1f}"))
+    data.append(dict(type="scatter", mode="lines", x=x, y=monthly["nps_measured"].to_numpy(float),
+                     name="Survey NPS", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2, dash="dot"),
+                     hovertemplate="%{y:.1f}"))
+    layout = _base_layout(
+        "Sentiment of customers", height, big,
+        yaxis=dict(title=dict(text="Share"), tickformat=".0%", range=[0, 1], domain=[0.42, 1]),
+        yaxis2=dict(title=dict(text="NPS"), domain=[0, 0.32], anchor="x", tickmode="auto", nticks=4),
+    )
+    layout["xaxis"]["anchor"] = "y2"
+    return _figure(dict(data=data, layout=layout))
+
+
+def service_and_wait(monthly: pd.DataFrame, target_seconds: float, *, height: int = 340,
+                     big: bool = False) -> go.Figure:
+    """Service level (share answered within the target) and average wait, by month."""
+    x = _months(monthly)
+    data = [
+        dict(type="scatter", mode="lines", x=x, y=monthly["service_level"].to_numpy(float),
+             name=f"Answered within {target_seconds:,.0f} s", line=dict(color=COLOURS["service"], width=2.5),
+             hovertemplate="%{y:.1%}"),
+        dict(type="scatter", mode="lines", x=x, y=monthly["asa_seconds"].to_numpy(float),
+             name="Average wait, seconds (right axis)", yaxis="y2",
+             line=dict(color=COLOURS["service"], width=2, dash="dot"), hovertemplate="%{y:,.0f} s"),
+    ]
+    layout = _base_layout(
+        "Service level and wait", height, big,
+        yaxis=dict(title=dict(text="Service level"), tickformat=".0%", range=[0, 1.02]),
+        yaxis2=dict(title=dict(text="Average wait (s)"), overlaying="y", side="right", showgrid=False,
+                    rangemode="tozero", ticksuffix=" s", tickmode="auto", nticks=5),
+    )
+    return _figure(dict(data=data, layout=layout))
+
+
+def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFrame,
+                             payback_month: float | None, *, height: int = 340,
+                             big: bool = False) -> go.Figure:
+    """Cumulative contribution of the scenario minus the baseline's, with the payback point.
+
+    Above zero the scenario has earned more cash than the baseline so far.
+    ``payback_month`` (from ``cx_roi.compare``; NaN when there is none) is
+    marked with a point and a label.
+    """
+    x = _months(monthly)
+    gap = (monthly["cumulative_contribution"].to_numpy(float)
+           - baseline_monthly["cumulative_contribution"].to_numpy(float))
+    data = [dict(type="scatter", mode="lines", x=x, y=gap, name="Scenario minus baseline",
+                 line=dict(color=COLOURS["scenario"], width=2.5), fill="tozeroy",
+                 fillcolor="rgba(0,0,0,0.08)", hovertemplate=f"%{{y:{_MONEY_HOVER}}}")]
+    annotations = []
+    scale = max(float(np.abs(gap).max()), 1.0)
+    yrange = None
+    if payback_month is not None and not (isinstance(payback_month, float) and math.isnan(payback_month)):
+        m = int(round(payback_month))
+        y = float(gap[min(max(m, 1), len(gap)) - 1])
+        data.append(dict(type="scatter", mode="markers", x=[m], y=[y], name="Payback",
+                         marker=dict(color=COLOURS["scenario"], size=12, symbol="diamond"),
+                         hovertemplate=f"Pays back in month {m}<extra></extra>", showlegend=False))
+        annotations.append(dict(x=m, y=y, text=f"Pays back in month {m}", showarrow=True, arrowhead=0,
+                                ax=0, ay=-36, font=dict(size=14 if big else 12)))
+    else:
+        same = scale <= 1.0
+        text = "Same cash as the baseline" if same else "No payback within the horizon"
+        if same:
+            yrange = [-1e6, 1e6]  # a flat zero line; without a range plotly labels it in micro-dollars
+        annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95, text=text, showarrow=False,
+                                xanchor="left", font=dict(size=14 if big else 12)))
+    layout = _base_layout(
+        "Cumulative contribution against the baseline", height, big,
+        yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
+                   range=yrange, **_MONEY_TICKS),
+        annotations=annotations, showlegend=False,
+    )
+    return _figure(dict(data=data, layout=layout))
+
+
+def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis_title: str,
+            money: bool = False, baseline: str | None = None, relative: bool = False, height: int = 340,
+            big: bool = False) -> go.Figure:
+    """One line per scenario for ``column``; the baseline grey and dashed.
+
+    ``frames`` maps a scenario's display name to its monthly DataFrame, in the
+    order the colours are assigned. ``relative`` draws each scenario minus the
+    baseline (the baseline becomes the zero line): cumulative cash of similar
+    scenarios overlaps when drawn in absolute terms.
+    """
+    data = []
+    ref = (frames[baseline][column].to_numpy(float) if relative and baseline in frames else 0.0)
+    others = [name for name in frames if name != baseline]
+    hover = f"%{{y:{_MONEY_HOVER}}}" if money else "%{y:,.0f}"
+    for name, frame in frames.items():
+        if name == baseline:
+            line = dict(color=COLOURS["baseline"], width=2.5, dash="dash")
+            label = f"{name} (baseline)"
+        else:
+            line = dict(color=SCENARIO_COLOURS[others.index(name) % len(SCENARIO_COLOURS)], width=2.5)
+            label = name
+        data.append(dict(type="scatter", mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
+                         name=label, line=line, hovertemplate=hover))
+    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money else dict(tickformat="~s")))
+    layout = _base_layout(title, height, big, yaxis=yaxis)
+    return _figure(dict(data=data, layout=layout))
+
+
+def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: int = 380,
+               big: bool = False) -> go.Figure:
+    """Waterfall of ``cx_roi.npv_bridge`` output: how each cause moves NPV from the baseline.
+
+    Horizontal bars so long cause names stay readable on a phone. Each cause is
+    drawn in its own colour (retention in the churn colour, word of mouth green,
+    advertising orange), then the total difference in black.
+    """
+    steps = list(bridge["step"])
+    values = bridge["value"].to_numpy(float)
+    total = float(bridge.attrs.get("total", values.sum()))
+    bases = np.concatenate([[0.0], np.cumsum(values)[:-1]])
+    labels = [s[:1].upper() + s[1:] for s in steps] + ["NPV difference"]
+    colours = [BRIDGE_COLOURS.get(s, COLOURS["other"]) for s in steps] + [COLOURS["scenario"]]
+    all_values = np.concatenate([values, [total]])
+    texts = [signed_money(v) for v in all_values]
+    data = [dict(type="bar", orientation="h", y=labels, x=all_values,
+                 base=np.concatenate([bases, [0.0]]), marker=dict(color=colours,
+                                                                  line=dict(color="#555", width=0.5)),
+                 text=texts, textposition="outside", cliponaxis=False,
+                 customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False)]
+    layout = _base_layout(
+        f"Why NPV differs: {scenario} against {baseline}", height, big, hovermode="closest",
+        xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888", **_MONEY_TICKS),
+        yaxis=dict(autorange="reversed", automargin=True),
+    )
+    layout["margin"] = dict(l=8, r=60, t=layout["margin"]["t"], b=8)
+    return _figure(dict(data=data, layout=layout))

@@ -1,0 +1,185 @@
+"""Lever controls generated from ``cx_roi.PARAMETERS``: nothing about a field is retyped here.
+
+Each control shows the field's label and unit, and a help text with what it
+does, the default, its source and solidity, and the allowed range. The three
+monthly spends (the question the dashboard answers) are always in view; the
+other fields sit in sections that follow how a person thinks about the
+business, with the behavioural assumptions in one section at the end.
+
+Sections start closed and closed sections are not drawn at all (expanders with
+``on_change="rerun"`` report whether they are open), so a lever move reruns
+only the sliders in view: the values live in ``ui.state``, not in the widgets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, NamedTuple
+
+import streamlit as st
+
+import cx_roi
+from cx_roi import PARAMETERS, SOLIDITY_LABELS, Param
+
+from . import state
+from .format import param_value
+
+__all__ = ["SECTIONS", "ASSUMPTIONS", "SPENDS", "slider_range", "slider_format", "help_text", "control_label",
+           "render_levers", "render_scenario_picker"]
+
+
+class Section(NamedTuple):
+    title: str
+    groups: tuple[str, ...]
+    expanded: bool
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("Service capacity and quality", ("service", "quality"), False),
+    Section("Advertising", ("ads",), False),
+    Section("Product and market", ("market",), False),
+    Section("Money and horizon", ("money",), False),
+)
+ASSUMPTIONS = Section("Assumptions: sentiment, churn, word of mouth", ("sentiment", "churn", "wom"), False)
+# The monthly spends, in table order (service capacity, service quality, advertising).
+SPENDS: tuple[str, ...] = tuple(p.name for p in PARAMETERS.values() if p.kind == "spend")
+
+_NICE = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def _nice_ceil(x: float) -> float:
+    """Smallest 1, 2, 2.5 or 5 x 10^k at or above ``x`` (a round slider end)."""
+    if x <= 0:
+        return 0.0
+    exp = math.floor(math.log10(x))
+    for m in _NICE:
+        v = m * 10.0 ** exp
+        if v >= x * (1 - 1e-12):
+            return v
+    return 10.0 ** (exp + 1)
+
+
+def slider_range(p: Param, value: float) -> tuple[float, float, float]:
+    """(low, high, step) of a lever's slider.
+
+    The model accepts huge ranges (spend up to $1B a month) that would make a
+    slider useless, so the slider spans a working range: from the minimum to a
+    round number above four times the default and twice the plausible maximum,
+    capped at the allowed maximum, and always wide enough to include ``value``
+    (which a link or a file may have set anywhere in the allowed range).
+    """
+    step = float(p.step) if p.step else _nice_ceil((p.maximum - p.minimum) / 100)
+    default = abs(float(p.default))
+    plausible_hi = float(p.plausible[1]) if p.plausible else 0.0
+    hi = min(float(p.maximum), _nice_ceil(max(4 * default, 2 * plausible_hi, step * 10)))
+    # Align the ends with the step so every slider position is a round value.
+    lo = math.ceil(float(p.minimum) / step - 1e-9) * step
+    hi = max(lo + step, math.floor(hi / step + 1e-9) * step)
+    value = float(value)
+    if value < lo:
+        lo = value
+    if value > hi:
+        hi = min(float(p.maximum), math.ceil(value / step) * step) if value < p.maximum else value
+    if p.kind == "int":
+        return float(int(lo)), float(int(hi)), float(int(step))
+    return lo, hi, step
+
+
+_PY_FMT = re.compile(r"^(?P<pre>[^{]*)\{:(?P<comma>,?)(?:\.(?P<prec>\d+))?(?P<type>[fgd%])\}(?P<post>.*)$")
+
+
+def slider_format(p: Param) -> str:
+    """The slider's display format (sprintf, as Streamlit's slider wants) from ``Param.fmt``.
+
+    Shares (``{:.0%}``) use Streamlit's "percent" format, which multiplies by 100.
+    """
+    m = _PY_FMT.match(p.fmt)
+    if not m:
+        return "%g"
+    if m["type"] == "%":
+        return "percent"
+    prec = m["prec"]
+    kind = "g" if m["type"] == "g" else ("d" if m["type"] == "d" else "f")
+    spec = f"%{m['comma']}{'.' + prec if prec is not None and kind != 'd' else ''}{kind}"
+    return f"{m['pre'].replace('%', '%%')}{spec}{m['post'].replace('%', '%%')}"
+
+
+def control_label(p: Param) -> str:
+    return f"{p.label} ({p.unit})" if p.unit else p.label
+
+
+def help_text(p: Param) -> str:
+    """What the field does, its default with source and solidity, and what is allowed."""
+    default = param_value(p.fmt, p.default)
+    plausible = ""
+    if p.plausible:
+        plausible = (f" Plausible: {param_value(p.fmt, p.plausible[0])} to "
+                     f"{param_value(p.fmt, p.plausible[1])}.")
+    return (f"{p.help}\n\n"
+            f"**Default:** {default}. **Source:** {p.source}\n\n"
+            f"**Solidity:** {p.solidity}, {SOLIDITY_LABELS.get(p.solidity, '')}.\n\n"
+            f"**Allowed:** {p.describe_range()}.{plausible}")
+
+
+def _lever(p: Param) -> None:
+    item = f"lever:{p.name}"
+    value: Any = getattr(state.current_scenario(), p.name)
+    label = control_label(p)
+    if p.kind == "bool":
+        st.toggle(label, key=state.widget(item), help=help_text(p), on_change=state.on_change,
+                  args=(item,))
+        return
+    if isinstance(value, tuple):
+        # A monthly schedule (from a file or a link) has no slider form; show it and
+        # offer the way back to one number rather than flattening it silently.
+        st.markdown(f"**{label}**: monthly schedule {param_value(p.fmt, value)}", help=help_text(p))
+        mean = float(sum(value) / len(value))
+        st.button(f"Use {param_value(p.fmt, mean)} every month instead", key=f"flatten:{p.name}",
+                  on_click=state.set_field, args=(p.name, mean),
+                  help="Replace the schedule by its average, as one constant monthly amount.")
+        return
+    lo, hi, step = slider_range(p, value)
+    if p.kind == "int":
+        lo, hi, step = int(lo), int(hi), int(step)
+    st.slider(label, min_value=lo, max_value=hi, step=step, format=slider_format(p),
+              key=state.widget(item), help=help_text(p), on_change=state.on_change, args=(item,))
+
+
+def _section(section: Section, key: str) -> None:
+    box = st.expander(section.title, expanded=section.expanded, key=key, on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        for group in section.groups:
+            if len(section.groups) > 1:
+                st.markdown(f"**{cx_roi.GROUPS[group]}**")
+            for p in PARAMETERS.values():  # table order is display order
+                if p.group == group and p.name not in SPENDS:
+                    _lever(p)
+
+
+def render_levers() -> None:
+    """The spends, then every other lever in sections; closed sections cost nothing."""
+    st.markdown("**Spend per month**")
+    for name in SPENDS:
+        _lever(PARAMETERS[name])
+    for i, section in enumerate(SECTIONS):
+        _section(section, key=f"section:{i}")
+    _section(ASSUMPTIONS, key="section:assumptions")
+
+
+def render_scenario_picker() -> None:
+    """Preset, its story, a reset, and the baseline the KPIs are measured against."""
+    info = cx_roi.preset_info(state.preset())
+    st.selectbox("Preset", cx_roi.presets(), key=state.widget("preset"), on_change=state.on_change,
+                 args=("preset",), format_func=lambda n: cx_roi.preset_info(n).title,
+                 help="A starting story. Your changes to each preset are kept while you switch between them.")
+    st.caption(info.description)
+    n = len(state.edits())
+    if n:
+        st.button(f"Reset {n} change{'s' if n != 1 else ''} to the preset", on_click=state.reset_to_preset,
+                  key="reset_preset", icon=":material/undo:")
+    st.selectbox("Compare against (baseline)", state.baseline_options(), key=state.widget("baseline"),
+                 on_change=state.on_change, args=("baseline",), format_func=state.label_for,
+                 help="The KPI changes, ROI, payback and the contribution chart are measured against this.")

@@ -1,0 +1,139 @@
+"""Number formatting for everything a user reads: cards, tables, sentences, help texts.
+
+Pure functions of plain numbers, so every page formats money, counts and shares
+the same way. NaN and infinities never reach the screen as "nan": each function
+returns ``missing`` (an en dash by default) instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["money", "signed_money", "count", "signed_count", "percent", "signed_points",
+           "ratio", "month", "horizon", "param_value", "MISSING", "is_number"]
+
+MISSING = "–"
+
+# (threshold, divisor, suffix): the first row whose threshold the magnitude reaches wins.
+_SCALES = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e3, 1e3, "k"))
+
+
+def is_number(x: Any) -> bool:
+    """True for a finite real number (bools excluded: they are not amounts)."""
+    if isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _compact(v: float, digits: int, cents: bool = False) -> str:
+    a = abs(v)
+    for threshold, divisor, suffix in _SCALES:
+        # Round first so 999,960 prints as $1.0M rather than $1,000.0k.
+        if round(a / divisor, digits) * divisor >= threshold:
+            return f"{a / divisor:,.{digits}f}{suffix}"
+    return f"{a:,.2f}" if cents else f"{a:,.0f}"
+
+
+def money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) -> str:
+    """Dollars, compact above a thousand: $950, $12.3k, $1.2M, -$3.4B.
+
+    ``cents`` shows amounts under $1,000 to the cent ($90.84), for unit costs.
+    """
+    if not is_number(x):
+        return missing
+    v = float(x)
+    text = _compact(v, digits, cents)
+    if text in ("0", "0.00"):
+        return "$0.00" if cents else "$0"
+    return f"-${text}" if v < 0 else f"${text}"
+
+
+def signed_money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) -> str:
+    """A change in dollars with its sign: +$1.2M, -$350k, $0."""
+    if not is_number(x):
+        return missing
+    text = money(x, digits, cents=cents)
+    return text if text.startswith("-") or text in ("$0", "$0.00") else f"+{text}"
+
+
+def count(x: Any, missing: str = MISSING) -> str:
+    """A whole count with thousands separators: 93,875."""
+    if not is_number(x):
+        return missing
+    v = round(float(x))
+    return f"{v:,.0f}" if v != 0 else "0"
+
+
+def signed_count(x: Any, missing: str = MISSING) -> str:
+    """A change in a count: +6,216 or -1,020."""
+    if not is_number(x):
+        return missing
+    v = round(float(x))
+    return "0" if v == 0 else f"{v:+,.0f}"
+
+
+def percent(x: Any, digits: int = 1, missing: str = MISSING) -> str:
+    """A share as a percentage: 0.0479 -> 4.8%."""
+    if not is_number(x):
+        return missing
+    text = f"{float(x) * 100:,.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0:.{digits}f}"  # no "-0.0%"
+    return f"{text}%"
+
+
+def signed_points(x: Any, digits: int = 1, missing: str = MISSING) -> str:
+    """A change in a share, in percentage points: +2.0 pp, -0.10 pp."""
+    if not is_number(x):
+        return missing
+    v = float(x) * 100
+    text = f"{v:+.{digits}f}"
+    if float(text) == 0:
+        return f"{0:.{digits}f} pp"
+    return f"{text} pp"
+
+
+def ratio(x: Any, digits: int = 1, missing: str = MISSING) -> str:
+    """A multiple: 2.16 -> 2.2x."""
+    if not is_number(x):
+        return missing
+    return f"{float(x):,.{digits}f}x"
+
+
+def month(x: Any, missing: str = MISSING) -> str:
+    """A month number: 18 -> month 18."""
+    if not is_number(x):
+        return missing
+    return f"month {int(round(float(x)))}"
+
+
+def horizon(months: int) -> str:
+    """A horizon in words: 60 -> 5 years, 18 -> 18 months, 12 -> 1 year."""
+    months = int(months)
+    if months % 12 == 0:
+        years = months // 12
+        return "1 year" if years == 1 else f"{years} years"
+    return f"{months} months"
+
+
+def param_value(fmt: str, value: Any) -> str:
+    """A parameter value through the parameter's own format (``Param.fmt``).
+
+    A monthly schedule (tuple) shows its first months and its length; a bool
+    shows yes/no. Falls back to ``str`` rather than raising, because help texts
+    must render whatever a URL or a file put into the scenario.
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        shown = ", ".join(param_value(fmt, v) for v in value[:4])
+        more = ", ..." if len(value) > 4 else ""
+        return f"{shown}{more} ({len(value)} monthly values)"
+    try:
+        return fmt.format(value)
+    except (ValueError, TypeError):
+        return str(value)

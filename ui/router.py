@@ -1,0 +1,67 @@
+"""The dashboard's navigation: which pages exist, in what order, and what runs around them.
+
+``app.py`` calls :func:`run`. Every page script starts with :func:`page_guard`,
+for one reason: Streamlit treats a top-level ``pages/`` folder as a legacy
+(v1) multipage app until some session has called ``st.navigation``. On a freshly
+started server, the first request for e.g. ``/compare`` therefore runs
+``pages/compare.py`` directly, skipping the router, so the shared link would not
+be read and the wide layout and top navigation would be missing. The guard
+notices that the router is not around the page and runs it, which switches the
+server to ``st.navigation`` for good and draws the requested page normally.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from . import state
+
+__all__ = ["run", "page_guard", "PAGES"]
+
+# (script, title, icon); the first is the default page. url paths follow the file names.
+PAGES = (
+    ("pages/explore.py", "Explore", ":material/tune:"),
+    ("pages/compare.py", "Compare", ":material/compare_arrows:"),
+    ("pages/risk.py", "Risk", ":material/ssid_chart:"),
+    ("pages/optimise.py", "Optimise", ":material/savings:"),
+    ("pages/your_data.py", "Your data", ":material/upload_file:"),
+    ("pages/method.py", "Method", ":material/menu_book:"),
+)
+
+# Each session's script runs on its own thread, so a thread-local flag says whether the
+# page now running was started by run() in this script run.
+_local = threading.local()
+
+
+def _available() -> list[tuple[str, str, str]]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    return [p for p in PAGES if (root / p[0]).exists()]
+
+
+def run() -> None:
+    """Set up the page, the state and the shared link, run the chosen page, then update the URL."""
+    st.set_page_config(page_title="cx-roi: service or advertising?", page_icon=":material/insights:",
+                       layout="wide", initial_sidebar_state="auto")
+    state.init()
+    pages = [st.Page(path, title=title, icon=icon, default=i == 0)
+             for i, (path, title, icon) in enumerate(_available())]
+    page = st.navigation(pages, position="top")
+    _local.active = True
+    try:
+        page.run()
+    finally:
+        _local.active = False
+    # After the page, so the address bar always matches what is on screen.
+    state.sync_url()
+
+
+def page_guard() -> None:
+    """First line of every page script: make sure the router runs around the page."""
+    if getattr(_local, "active", False):
+        return
+    run()
+    st.stop()  # the page was drawn inside run(); do not draw it a second time

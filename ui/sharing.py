@@ -1,0 +1,38 @@
+"""Sharing a scenario: JSON download and upload, and saving it under a name for Compare.
+
+The link in the address bar already carries the whole view (see ``ui.state``);
+these are for keeping a scenario as a file or next to others in the session.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from . import state
+
+__all__ = ["render_sharing", "file_name"]
+
+
+def file_name(preset: str, changed: int) -> str:
+    """A download name that says where the scenario came from: status-quo+3-changes.json."""
+    safe = re.sub(r"[^a-z0-9-]+", "-", preset.lower()).strip("-") or "scenario"
+    return f"{safe}.json" if not changed else f"{safe}+{changed}-change{'s' if changed != 1 else ''}.json"
+
+
+def render_sharing() -> None:
+    """Download, upload and save controls for the current scenario."""
+    st.download_button("Download scenario (JSON)", data=state.scenario_json().encode("utf-8"),
+                       file_name=file_name(state.preset(), len(state.edits())), mime="application/json",
+                       on_click="ignore", icon=":material/download:", key="download_scenario",
+                       help="Every input of the current scenario, in the cx_roi schema. Load it here again, "
+                            "or with `cx_roi.Scenario.from_json` in Python.")
+    st.file_uploader("Load a scenario file", type=["json"], key=state.upload_key(), on_change=state.on_upload,
+                     max_upload_size=1,
+                     help="A JSON file downloaded from this dashboard or written with cx_roi. A file that "
+                          "cannot be used is explained and leaves your scenario unchanged.")
+    with st.form("save_form", clear_on_submit=True, border=False):
+        st.text_input("Save the current scenario as", key=state.SAVE_NAME_KEY, max_chars=40,
+                      placeholder="e.g. Plan B", help="Saved scenarios appear on the Compare page, and in the link.")
+        st.form_submit_button("Save", on_click=state.on_save, icon=":material/bookmark_add:")

@@ -1,0 +1,627 @@
+"""The one module that reads and writes ``st.session_state`` and ``st.query_params``.
+
+Pages and UI helpers call the functions here; nothing else touches Streamlit's
+session or URL state, so the rules below hold everywhere:
+
+* The canonical state lives under ``cx:`` keys: the preset, the edits made to
+  each preset (so switching presets in a workshop loses nothing the room set),
+  the baseline, presentation mode, the next-dollar amount, the Compare page's
+  selection, and the scenarios saved under a name.
+* Widgets are views of that state. :func:`widget` seeds a widget's key from the
+  canonical value just before the widget is drawn, and :func:`on_change` writes
+  the widget's new value back (validated) in the widget's callback. Widget state
+  that Streamlit drops when a page stops drawing a widget is therefore never
+  the only copy of anything.
+* The URL mirrors the canonical state after every run (:func:`sync_url`): the
+  preset, only the fields that differ from it, and the page state. A new
+  session reads it back once (:func:`init`); any value that cannot be used is
+  replaced by its default and named in a notice, with what is allowed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import streamlit as st
+
+import cx_roi
+from cx_roi import PARAMETERS, Scenario, ScenarioError
+
+from .format import param_value
+
+__all__ = [
+    "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
+    "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "extra",
+    "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
+    "delete_saved", "scenario_for", "label_for", "notices", "add_notice", "dismiss_notices",
+    "load_scenario_file", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
+    "on_save", "Notice", "CURRENT", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA",
+    "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED", "MAX_UPLOAD_BYTES", "url_params", "SAVE_NAME_KEY",
+]
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_PRESET = "status-quo"
+DEFAULT_BASELINE = "status-quo"
+DEFAULT_EXTRA = 50_000.0
+EXTRA_RANGE = (5_000.0, 500_000.0, 5_000.0)  # min, max, step of the next-dollar amount, $ per month
+CURRENT = "current"  # the scenario being explored, as a Compare choice
+DEFAULT_COMPARE: tuple[str, ...] = ("service-boost", "ad-boost")
+MAX_COMPARED = 3  # besides the baseline: two to four scenarios in all
+MAX_SAVED = 12  # every saved scenario travels in the URL; this keeps links short enough to paste
+MAX_UPLOAD_BYTES = 200_000  # a scenario file is a few kB, even with three 120-month schedules
+SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's callback
+_SAVED_NAME = re.compile(r"^[^,~|:\n\r\t]{1,40}$")
+
+_PAGE_KEYS = ("preset", "present", "extra", "baseline", "compare", "bridge", "saved")
+
+
+class Notice(NamedTuple):
+    """A message the user should see until they dismiss it. ``kind``: warning, error or info."""
+
+    kind: str
+    text: str
+
+
+# ------------------------------------------------------------------ raw state
+
+def _s() -> Any:
+    return st.session_state
+
+
+def _get(name: str, default: Any = None) -> Any:
+    return _s().get(f"cx:{name}", default)
+
+
+def _put(name: str, value: Any) -> None:
+    _s()[f"cx:{name}"] = value
+
+
+def _ensure_defaults() -> None:
+    defaults = {
+        "preset": DEFAULT_PRESET, "edits": {}, "present": False, "extra": DEFAULT_EXTRA,
+        "baseline": DEFAULT_BASELINE, "compare": list(DEFAULT_COMPARE), "bridge": None,
+        "saved": {}, "notices": [], "upload_round": 0, "scenario": None,
+    }
+    for k, v in defaults.items():
+        if f"cx:{k}" not in _s():
+            _put(k, v)
+
+
+# ------------------------------------------------------------------ notices
+
+def notices() -> list[Notice]:
+    """Messages waiting for the user (bad URL values, rejected uploads, saves)."""
+    return list(_get("notices", []))
+
+
+def add_notice(kind: str, text: str) -> None:
+    current = _get("notices", [])
+    if Notice(kind, text) not in current:
+        _put("notices", [*current, Notice(kind, text)])
+
+
+def dismiss_notices() -> None:
+    _put("notices", [])
+
+
+# ------------------------------------------------------------------ scenario
+
+def preset() -> str:
+    """Name of the preset the current scenario starts from."""
+    return _get("preset", DEFAULT_PRESET)
+
+
+def edits() -> dict[str, Any]:
+    """Fields of the current scenario that differ from its preset."""
+    return dict(_get("edits", {}).get(preset(), {}))
+
+
+def current_scenario() -> Scenario:
+    """The scenario on screen: the preset with the user's edits."""
+    cached = _get("scenario")
+    if cached is None:
+        cached = cx_roi.load_preset(preset()).replace(**edits())
+        _put("scenario", cached)
+    return cached
+
+
+def _store_scenario(scenario: Scenario) -> None:
+    base = cx_roi.load_preset(preset())
+    all_edits = dict(_get("edits", {}))
+    all_edits[preset()] = scenario.changed_fields(base)
+    _put("edits", all_edits)
+    _put("scenario", scenario)
+
+
+def set_field(name: str, value: Any) -> bool:
+    """Change one field of the current scenario; False (and a notice) if it is not allowed."""
+    try:
+        scenario = current_scenario().replace(**{name: value})
+    except ScenarioError as err:
+        add_notice("warning", _problem_text(name, err, "the change was not applied"))
+        return False
+    _store_scenario(scenario)
+    return True
+
+
+def set_preset(name: str) -> None:
+    """Switch preset; the edits made earlier to that preset in this session come back."""
+    if name not in cx_roi.PRESETS:
+        add_notice("warning", f"Unknown preset {name!r}; allowed: {', '.join(cx_roi.presets())}.")
+        return
+    _put("preset", name)
+    _put("scenario", None)
+
+
+def reset_to_preset() -> None:
+    """Drop the edits of the current preset."""
+    all_edits = dict(_get("edits", {}))
+    all_edits.pop(preset(), None)
+    _put("edits", all_edits)
+    _put("scenario", None)
+
+
+def scenario_json() -> str:
+    """The current scenario in the package's JSON schema (for the download button)."""
+    return current_scenario().to_json()
+
+
+def load_scenario_file(filename: str, data: bytes) -> bool:
+    """Replace the current scenario by an uploaded JSON file; keep it unchanged on any problem.
+
+    The loaded scenario is attached to the preset it differs least from, so a
+    file saved from a preset's view comes back as that preset with its edits.
+    """
+    where = f"**{filename}**" if filename else "The file"
+    if len(data) > MAX_UPLOAD_BYTES:
+        add_notice("error", f"{where} was not loaded: it is {len(data):,} bytes, and a scenario file "
+                            f"is a few kB (limit {MAX_UPLOAD_BYTES:,} bytes). Your scenario is unchanged.")
+        return False
+    try:
+        scenario = Scenario.from_json(data)
+    except ScenarioError as err:
+        lines = "\n".join(f"- {_bullet(p)}" for p in err.problems)
+        add_notice("error", f"{where} was not loaded, and your scenario is unchanged:\n{lines}")
+        return False
+    except RecursionError:
+        add_notice("error", f"{where} was not loaded: its JSON is nested too deeply to be a scenario. "
+                            "Your scenario is unchanged.")
+        return False
+    except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
+        _log.exception("unexpected error reading an uploaded scenario")
+        add_notice("error", f"{where} was not loaded: it could not be read as a scenario file. "
+                            "Your scenario is unchanged.")
+        return False
+    best = min(cx_roi.presets(), key=lambda p: (len(scenario.changed_fields(cx_roi.load_preset(p))),
+                                                p != preset()))
+    _put("preset", best)
+    _store_scenario(scenario)
+    n = len(edits())
+    title = cx_roi.preset_info(best).title
+    add_notice("info", f"Loaded {where}: the preset *{title}* with {n} value{'s' if n != 1 else ''} changed.")
+    return True
+
+
+# ------------------------------------------------------------------ page state
+
+def presentation() -> bool:
+    """Presentation mode: controls hidden, KPIs and charts enlarged."""
+    return bool(_get("present", False))
+
+
+def extra() -> float:
+    """The next-dollar amount, $ per month."""
+    return float(_get("extra", DEFAULT_EXTRA))
+
+
+def saved_scenarios() -> dict[str, Scenario]:
+    """Scenarios the user saved under a name in this session (or that came with the link)."""
+    return dict(_get("saved", {}))
+
+
+def save_current(name: str) -> bool:
+    """Save the current scenario as ``name``; False (and a notice) when the name cannot be used."""
+    name = (name or "").strip()
+    problem = _saved_name_problem(name)
+    saved = saved_scenarios()
+    if problem is None and name not in saved and len(saved) >= MAX_SAVED:
+        problem = f"at most {MAX_SAVED} scenarios can be saved; delete one first"
+    if problem:
+        add_notice("warning", f"Not saved: {problem}.")
+        return False
+    saved[name] = current_scenario()
+    _put("saved", saved)
+    add_notice("info", f"Saved the current scenario as *{name}*; pick it on the Compare page.")
+    return True
+
+
+def delete_saved(name: str) -> None:
+    saved = saved_scenarios()
+    saved.pop(name, None)
+    _put("saved", saved)
+    if baseline_name() == name:
+        _put("baseline", DEFAULT_BASELINE)
+    _put("compare", [t for t in _get("compare", []) if t != name])
+
+
+def baseline_options() -> list[str]:
+    """What a baseline can be: any preset or saved scenario."""
+    return [*cx_roi.presets(), *saved_scenarios()]
+
+
+def baseline_name() -> str:
+    """The baseline's name (a preset or saved scenario); status quo unless the user chose another."""
+    name = _get("baseline", DEFAULT_BASELINE)
+    return name if name in baseline_options() else DEFAULT_BASELINE
+
+
+def baseline(horizon_months: int | None = None) -> Scenario:
+    """The baseline scenario, over ``horizon_months`` when given.
+
+    Comparisons need one horizon; the baseline is evaluated over the compared
+    scenario's horizon, which is the fair reading of "the same company, as it is".
+    """
+    scenario = scenario_for(baseline_name())
+    if horizon_months is not None and scenario.horizon_months != horizon_months:
+        scenario = scenario.replace(horizon_months=horizon_months)
+    return scenario
+
+
+def compare_options() -> list[str]:
+    """Scenarios the Compare page offers: the current one, every preset, every saved one."""
+    return [CURRENT, *cx_roi.presets(), *saved_scenarios()]
+
+
+def compare_selection() -> list[str]:
+    """Scenarios compared with the baseline (one to three, never the baseline itself)."""
+    options = compare_options()
+    chosen = [t for t in _get("compare", list(DEFAULT_COMPARE)) if t in options and t != baseline_name()]
+    return list(dict.fromkeys(chosen))[:MAX_COMPARED]
+
+
+def bridge_choice() -> str | None:
+    """The compared scenario whose NPV bridge against the baseline is shown."""
+    chosen = compare_selection()
+    pick = _get("bridge")
+    return pick if pick in chosen else (chosen[0] if chosen else None)
+
+
+def compared() -> list[tuple[str, str, Scenario]]:
+    """(token, label, scenario) of the baseline, then each compared scenario, on one horizon.
+
+    ``cx_roi.compare`` needs one horizon; everything is evaluated over the
+    baseline's (the page says so when a scenario had another).
+    """
+    base = scenario_for(baseline_name())
+    out = [(baseline_name(), label_for(baseline_name()), base)]
+    for token in compare_selection():
+        s = scenario_for(token)
+        if s.horizon_months != base.horizon_months:
+            s = s.replace(horizon_months=base.horizon_months)
+        out.append((token, label_for(token), s))
+    return out
+
+
+def scenario_for(token: str) -> Scenario:
+    """The scenario behind a Compare choice: ``current``, a preset or a saved name."""
+    if token == CURRENT:
+        return current_scenario()
+    saved = saved_scenarios()
+    if token in saved:
+        return saved[token]
+    return cx_roi.load_preset(token)
+
+
+def label_for(token: str) -> str:
+    """How a choice reads on screen."""
+    if token == CURRENT:
+        title = cx_roi.preset_info(preset()).title
+        n = len(edits())
+        return f"Current: {title}" + (f" + {n} change{'s' if n != 1 else ''}" if n else "")
+    if token in cx_roi.PRESETS:
+        return cx_roi.preset_info(token).title
+    return f"Saved: {token}"
+
+
+# ------------------------------------------------------------------ widgets
+
+def _item(name: str) -> Any:
+    if name.startswith("lever:"):
+        return getattr(current_scenario(), name.removeprefix("lever:"))
+    getters: dict[str, Callable[[], Any]] = {
+        "preset": preset, "present": presentation, "extra": extra, "baseline": baseline_name,
+        "compare": compare_selection, "bridge": bridge_choice,
+    }
+    return getters[name]()
+
+
+def _set_item(name: str, value: Any) -> bool:
+    if name.startswith("lever:"):
+        return set_field(name.removeprefix("lever:"), value)
+    if name == "preset":
+        set_preset(value)
+    elif name == "present":
+        _put("present", bool(value))
+    elif name == "extra":
+        _put("extra", float(value))
+    elif name == "baseline":
+        _put("baseline", value)
+    elif name == "compare":
+        _put("compare", list(value))
+    elif name == "bridge":
+        _put("bridge", value)
+    else:
+        raise KeyError(name)
+    return True
+
+
+def widget(name: str) -> str:
+    """The key of the widget showing state item ``name``, seeded with the item's value.
+
+    Call it as the widget's ``key`` right where the widget is drawn, with
+    ``on_change=state.on_change, args=(name,)``. Items: ``preset``, ``present``,
+    ``extra``, ``baseline``, ``compare``, ``bridge`` and ``lever:<field>``.
+    """
+    key = f"w:{name}"
+    # Always seed, even when the key already holds the same value: the same item
+    # can have a widget on two pages (the baseline), and a widget drawn with other
+    # arguments is a new widget that would otherwise start from its own default.
+    _s()[key] = _item(name)
+    return key
+
+
+def on_change(name: str) -> None:
+    """Widget callback: store the widget's new value; put the old one back if it is refused."""
+    key = f"w:{name}"
+    if not _set_item(name, _s()[key]):
+        _s()[key] = _item(name)
+
+
+def upload_key() -> str:
+    """Key of the scenario uploader. It changes after each upload, which empties the widget."""
+    return f"w:upload:{_get('upload_round', 0)}"
+
+
+def on_upload() -> None:
+    """Uploader callback: load the file into the current scenario (or explain why not)."""
+    uploaded = _s().get(upload_key())
+    if uploaded is None:
+        return
+    load_scenario_file(getattr(uploaded, "name", ""), uploaded.getvalue())
+    _put("upload_round", _get("upload_round", 0) + 1)
+
+
+def on_save() -> None:
+    """Save-form callback: save under the typed name."""
+    save_current(_s().get(SAVE_NAME_KEY, ""))
+
+
+# ------------------------------------------------------------------ URL
+
+def _url_number(v: float | int) -> str:
+    v = float(v)
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def _url_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, tuple):
+        return ",".join(_url_number(x) for x in v)
+    return _url_number(v)
+
+
+def _encode_saved(name: str, scenario: Scenario) -> str:
+    changes = scenario.changed_fields(Scenario())
+    return "~".join([name, *(f"{k}:{_url_value(v)}" for k, v in changes.items())])
+
+
+def url_params() -> dict[str, str | list[str]]:
+    """What the URL should hold for the current state (defaults left out)."""
+    params: dict[str, str | list[str]] = {}
+    if preset() != DEFAULT_PRESET:
+        params["preset"] = preset()
+    current_edits = edits()
+    for name in PARAMETERS:  # parameter order, so equal states give equal URLs
+        if name in current_edits:
+            params[name] = _url_value(current_edits[name])
+    if presentation():
+        params["present"] = "1"
+    if extra() != DEFAULT_EXTRA:
+        params["extra"] = _url_number(extra())
+    if baseline_name() != DEFAULT_BASELINE:
+        params["baseline"] = baseline_name()
+    selection = compare_selection()
+    if tuple(selection) != DEFAULT_COMPARE:
+        params["compare"] = ",".join(selection)
+    pick = _get("bridge")
+    if pick in selection and pick != selection[0]:
+        params["bridge"] = pick
+    saved = saved_scenarios()
+    if saved:
+        params["saved"] = [_encode_saved(n, s) for n, s in saved.items()]
+    return params
+
+
+def sync_url() -> None:
+    """Write the current state into the address bar (only when it changed)."""
+    wanted = url_params()
+    qp = st.query_params
+    have = {k: (qp.get_all(k) if k == "saved" else qp[k]) for k in qp}
+    if have != wanted:
+        qp.from_dict(wanted)
+
+
+def init() -> None:
+    """Set up the session's state; on its first run, read the URL.
+
+    Safe to call on every run: the URL is read once per session, because later
+    runs write it from the state rather than the other way round.
+    """
+    _ensure_defaults()
+    if _get("ready"):
+        return
+    _put("ready", True)
+    qp = st.query_params
+    raw = {k: qp[k] for k in qp}
+    saved_raw = qp.get_all("saved")
+    _read_url(raw, saved_raw)
+
+
+def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
+    bad: list[str] = []
+
+    name = raw.get("preset", DEFAULT_PRESET)
+    if name not in cx_roi.PRESETS:
+        bad.append(f"`preset={_show(name)}`: not a preset; allowed: {', '.join(cx_roi.presets())}. "
+                   f"Opened *{cx_roi.preset_info(DEFAULT_PRESET).title}* instead.")
+        name = DEFAULT_PRESET
+    _put("preset", name)
+    scenario = cx_roi.load_preset(name)
+
+    # Saved scenarios first: the baseline and the Compare selection may name them.
+    saved: dict[str, Scenario] = {}
+    for entry in list(saved_raw)[:MAX_SAVED]:
+        parts = entry.split("~")
+        sname = parts[0].strip()
+        problem = _saved_name_problem(sname) or ("listed twice" if sname in saved else None)
+        if problem:
+            bad.append(f"`saved={_show(entry)}`: the name {problem}; this saved scenario was skipped.")
+            continue
+        s = Scenario()
+        for part in parts[1:]:
+            field, _, text = part.partition(":")
+            try:
+                s = s.replace(**{field: cx_roi.parse_value(field, text)})
+            except ScenarioError as err:
+                bad.append(_problem_text(field, err, f"saved scenario *{sname}* keeps the default",
+                                         raw_text=text))
+        saved[sname] = s
+    if len(saved_raw) > MAX_SAVED:
+        bad.append(f"`saved`: {len(saved_raw)} saved scenarios in the link; only the first {MAX_SAVED} "
+                   "were kept.")
+    _put("saved", saved)
+
+    for key, text in raw.items():
+        if key in _PAGE_KEYS:
+            continue
+        if key not in PARAMETERS:
+            try:
+                cx_roi.parse_value(key, text)  # raises with a did-you-mean hint
+            except ScenarioError as err:
+                bad.append(f"`{_show(key)}`: {_strip_name(err.problems[0], key)} The value was ignored.")
+            continue
+        try:
+            scenario = scenario.replace(**{key: cx_roi.parse_value(key, text)})
+        except ScenarioError as err:
+            kept = f"the preset's value {_fmt(key, getattr(scenario, key))} was kept"
+            bad.append(_problem_text(key, err, kept, raw_text=text))
+    _store_scenario(scenario)
+
+    if "present" in raw:
+        flag = raw["present"].strip().lower()
+        if flag in ("1", "true", "yes", "on"):
+            _put("present", True)
+        elif flag not in ("0", "false", "no", "off", ""):
+            bad.append(f"`present={_show(raw['present'])}`: expected 1 or 0 (presentation mode on or off); "
+                       "opened with the controls shown.")
+
+    if "extra" in raw:
+        lo, hi, _ = EXTRA_RANGE
+        try:
+            amount = float(raw["extra"].replace("_", ""))
+            if not lo <= amount <= hi:
+                raise ValueError
+            _put("extra", amount)
+        except ValueError:
+            bad.append(f"`extra={_show(raw['extra'])}`: the next-dollar amount must be a number from "
+                       f"{lo:,.0f} to {hi:,.0f} ($ per month); {DEFAULT_EXTRA:,.0f} was used.")
+
+    if "baseline" in raw:
+        if raw["baseline"] in baseline_options():
+            _put("baseline", raw["baseline"])
+        else:
+            bad.append(f"`baseline={_show(raw['baseline'])}`: not a preset or saved scenario; allowed: "
+                       f"{', '.join(baseline_options())}. Compared with "
+                       f"*{cx_roi.preset_info(DEFAULT_BASELINE).title}* instead.")
+
+    if "compare" in raw:
+        tokens = [t.strip() for t in raw["compare"].split(",") if t.strip()]
+        unknown = [t for t in tokens if t not in compare_options()]
+        if unknown:
+            bad.append(f"`compare`: {', '.join(_show(t) for t in unknown)} "
+                       f"{'is' if len(unknown) == 1 else 'are'} not a preset, a saved scenario or "
+                       f"`{CURRENT}`; left out of the comparison.")
+        kept = [t for t in tokens if t in compare_options()]
+        if len(kept) > MAX_COMPARED:
+            bad.append(f"`compare`: at most {MAX_COMPARED} scenarios besides the baseline; "
+                       f"kept the first {MAX_COMPARED}.")
+        _put("compare", kept[:MAX_COMPARED])
+
+    if "bridge" in raw:
+        if raw["bridge"] in compare_selection():
+            _put("bridge", raw["bridge"])
+        else:
+            bad.append(f"`bridge={_show(raw['bridge'])}`: not one of the compared scenarios; "
+                       "showing the first one's bridge.")
+
+    if bad:
+        head = ("This link had values the dashboard cannot use. Each one below was replaced by its "
+                "default; everything else in the link was applied.")
+        add_notice("warning", head + "\n" + "\n".join(f"- {b}" for b in bad))
+
+
+# ------------------------------------------------------------------ messages
+
+def _show(text: str, limit: int = 40) -> str:
+    """A URL value quoted for a notice: shortened, markdown and control characters neutralised."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.replace("`", "'")
+
+
+def _fmt(name: str, value: Any) -> str:
+    return param_value(PARAMETERS[name].fmt, value)
+
+
+def _strip_name(problem: str, name: str) -> str:
+    prefix = f"{name}: "
+    text = problem[len(prefix):] if problem.startswith(prefix) else problem
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _bullet(problem: str) -> str:
+    """One ScenarioError line with the field's label in front, for people."""
+    name, sep, rest = problem.partition(": ")
+    if sep and name in PARAMETERS:
+        return f"**{PARAMETERS[name].label}** (`{name}`): {rest}"
+    return problem
+
+
+def _problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str | None = None) -> str:
+    spec = PARAMETERS.get(name)
+    label = f"**{spec.label}** " if spec is not None else ""
+    shown = f"`{name}={_show(raw_text)}`" if raw_text is not None else f"`{name}`"
+    problems = "; ".join(_strip_name(p, name).rstrip(".") for p in err.problems)
+    # Most package messages already state the allowed range; add it only when missing.
+    allowed = (f" Allowed: {spec.describe_range()}."
+               if spec is not None and spec.describe_range() not in problems else "")
+    return f"{label}({shown}): {problems}.{allowed} So {consequence}."
+
+
+def _saved_name_problem(name: str) -> str | None:
+    if not name:
+        return "is empty; type a name"
+    if not _SAVED_NAME.match(name):
+        return "must be 1 to 40 characters without , ~ | or :"
+    if name in cx_roi.PRESETS or name == CURRENT:
+        return f"{name!r} is taken by a preset; choose another"
+    return None
+

@@ -1,0 +1,121 @@
+"""Tables for people: pure functions from package data to DataFrames of formatted text.
+
+The Method page's tables are drawn from ``cx_roi`` (parameters, column
+definitions, solidity labels), never retyped; the Compare page's KPI table puts
+each value next to its change against the baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+import cx_roi
+from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
+
+from . import format as fmt
+
+__all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS"]
+
+
+def parameter_table() -> pd.DataFrame:
+    """Every scenario field: label, group, default, unit, allowed and plausible range, source, solidity."""
+    rows = []
+    for p in PARAMETERS.values():
+        plausible = (f"{fmt.param_value(p.fmt, p.plausible[0])} to {fmt.param_value(p.fmt, p.plausible[1])}"
+                     if p.plausible else "")
+        rows.append({
+            "Parameter": p.label,
+            "Group": GROUPS.get(p.group, p.group),
+            "Default": fmt.param_value(p.fmt, p.default),
+            "Unit": p.unit,
+            "Allowed": p.describe_range(),
+            "Plausible": plausible,
+            "Source": p.source,
+            "Solidity": p.solidity,
+            "What it does": p.help,
+            "Field": p.name,
+        })
+    return pd.DataFrame(rows)
+
+
+def definitions_table(columns: dict[str, str]) -> pd.DataFrame:
+    """``cx_roi.MONTHLY_COLUMNS`` or ``cx_roi.KPI_COLUMNS`` as a two-column table."""
+    return pd.DataFrame({"Column": list(columns), "Meaning": list(columns.values())})
+
+
+def solidity_table() -> pd.DataFrame:
+    return pd.DataFrame({"Label": list(SOLIDITY_LABELS), "Meaning": list(SOLIDITY_LABELS.values())})
+
+
+def _nan(x: Any) -> bool:
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _with_change(value: str, change: str | None) -> str:
+    return value if change is None else f"{value} ({change})"
+
+
+# (row label, how to show the value, how to show the change or None, KPI column, change column or None)
+COMPARE_ROWS: tuple[tuple[str, Callable[[Any], str], Callable[[Any], str] | None, str, str | None], ...] = (
+    ("NPV", fmt.money, fmt.signed_money, "npv", "delta_npv"),
+    ("ROI vs baseline", lambda v: fmt.percent(v, 0), None, "roi", None),
+    ("Payback vs baseline", lambda v: fmt.month(v).capitalize(), None, "payback_month", None),
+    ("Customers at the end", fmt.count, fmt.signed_count, "final_customers", "delta_final_customers"),
+    ("Monthly churn", lambda v: fmt.percent(v, 2), lambda v: fmt.signed_points(v, 2), "avg_monthly_churn",
+     "delta_avg_monthly_churn"),
+    ("Growth from word of mouth", fmt.percent, fmt.signed_points, "wom_share", "delta_wom_share"),
+    ("True NPS at the end", lambda v: f"{float(v):.1f}", lambda v: f"{float(v):+.1f}", "final_nps",
+     "delta_final_nps"),
+    ("Survey NPS at the end", lambda v: f"{float(v):.1f}", None, "final_nps_measured", None),
+    ("Service level (average)", fmt.percent, None, "avg_service_level", None),
+    ("Paid CAC", lambda v: fmt.money(v, cents=True), None, "cac_paid", None),
+    ("Spend on service and ads", fmt.money, fmt.signed_money, "total_spend", "delta_total_spend"),
+)
+
+
+def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """``cx_roi.compare`` output as text: one row per KPI, one column per scenario.
+
+    Cells read "value (change against the baseline)"; the baseline's column
+    shows values only. Undefined values (no payback, no extra spend) read as
+    words, not "nan".
+    """
+    baseline = table.attrs.get("baseline")
+    labels = labels or {}
+    out: dict[str, list[str]] = {}
+    for name, row in table.iterrows():
+        column = []
+        for label, show, show_change, col, change_col in COMPARE_ROWS:
+            value = row.get(col)
+            if name == baseline and col in ("roi", "payback_month"):
+                column.append("baseline")
+                continue
+            if _nan(value):
+                words = {"roi": "no extra spend", "payback_month": "not within horizon",
+                         "cac_paid": "no ad wins"}
+                column.append(words.get(col, fmt.MISSING))
+                continue
+            change = None
+            if change_col is not None and name != baseline and not _nan(row.get(change_col)):
+                change = show_change(row[change_col])
+            column.append(_with_change(show(value), change))
+        title = labels.get(name, name)
+        out[f"{title} (baseline)" if name == baseline else title] = column
+    return pd.DataFrame(out, index=pd.Index([r[0] for r in COMPARE_ROWS], name="KPI"))
+
+
+def horizon_note(scenarios: dict[str, cx_roi.Scenario], horizon_months: int) -> str | None:
+    """A sentence naming scenarios whose own horizon differs from the comparison's, or None."""
+    odd = [f"{name} ({s.horizon_months} months)" for name, s in scenarios.items()
+           if s.horizon_months != horizon_months]
+    if not odd:
+        return None
+    return (f"Compared over the baseline's {fmt.horizon(horizon_months)}; "
+            f"{', '.join(odd)} {'has' if len(odd) == 1 else 'have'} another horizon of its own.")

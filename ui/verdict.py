@@ -1,0 +1,78 @@
+"""The one-sentence answer to "where should the next dollar go?", from ``cx_roi.next_dollar``.
+
+Pure: a next-dollar table in, a sentence out. Every branch says what the
+numbers say, including when advertising wins, when both levers lose money and
+when the model cannot value a lever (NaN).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .format import horizon, money
+
+__all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
+
+SERVICE_LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month")
+AD_LEVER = "ad_spend_per_month"
+LEVER_WORDS = {
+    "service_capacity_spend_per_month": "service capacity (more agents)",
+    "service_quality_spend_per_month": "service quality (training and tools)",
+    AD_LEVER: "advertising",
+}
+
+
+def _finite(x) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _compared(gain: float, other: float) -> str:
+    """How much larger ``gain`` is than ``other`` (both positive), in words."""
+    r = gain / other
+    if r >= 1.995:
+        return f"{r:.1f} times what"
+    if r >= 1.05:
+        return f"{(r - 1) * 100:.0f}% more than"
+    return "about as much as"
+
+
+def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) -> str:
+    """A plain-language sentence from ``cx_roi.next_dollar(scenario, extra_per_month)``.
+
+    Compares the better of the two service levers with advertising, by the
+    change in NPV (net of the extra spend) over the horizon.
+    """
+    amount = money(extra_per_month, digits=0)
+    period = f"over {horizon(horizon_months)}"
+    service_rows = [lever for lever in SERVICE_LEVERS if lever in table.index]
+    if not service_rows or AD_LEVER not in table.index:
+        return "The next-dollar comparison is not available for this scenario."
+    gains = table["delta_npv"]
+    finite_service = [lever for lever in service_rows if _finite(gains[lever])]
+    if not finite_service or not _finite(gains[AD_LEVER]):
+        return (f"The model cannot value {amount} a month more for this scenario (a result is not a "
+                "number); check the levers for extreme values.")
+    best = max(finite_service, key=lambda lever: float(gains[lever]))
+    s, a = float(gains[best]), float(gains[AD_LEVER])
+    where = LEVER_WORDS[best]
+    if s > 0 and a > 0:
+        if s >= a:
+            return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, "
+                    f"{_compared(s, a)} the same money adds in advertising ({money(a)}).")
+        return (f"Here advertising wins: {amount} a month more in advertising adds {money(a)} to NPV "
+                f"{period}, {_compared(a, s)} the same money adds in {where} ({money(s)}).")
+    if s > 0:
+        return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, while "
+                f"the same money in advertising would lose {money(-a)}.")
+    if a > 0:
+        return (f"Here advertising wins: {amount} a month more in advertising adds {money(a)} to NPV "
+                f"{period}, while the same money in service would lose {money(-s)} even in {where}.")
+    if max(abs(s), abs(a)) < 0.5:
+        return f"Neither lever changes NPV {period}: {amount} a month more in either one adds nothing."
+    return (f"Neither lever pays here: {amount} a month more would lose {money(-s)} in {where} and "
+            f"{money(-a)} in advertising {period}; keeping the money beats both.")

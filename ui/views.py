@@ -1,0 +1,178 @@
+"""Building blocks the pages share: KPI cards, notices, the page header and style.
+
+``kpi_cards`` is pure (rows of a ``cx_roi.compare`` table in, formatted cards
+out) so the numbers a user reads can be tested without Streamlit; the
+``render_*`` functions only lay those out.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import pandas as pd
+import streamlit as st
+
+from cx_roi import KPI_COLUMNS
+
+from . import cached, state
+from . import format as fmt
+from .verdict import verdict
+
+__all__ = ["Card", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
+
+
+class Card(NamedTuple):
+    label: str
+    value: str
+    delta: str | int | None  # a formatted change, 0 for "no change" (grey, no arrow), None for none
+    delta_color: str  # "normal": up is good; "inverse": down is good; "off": neither
+    help: str
+    delta_arrow: str = "auto"  # "off" for a delta that is a remark, not a change
+
+
+def _delta(text: str, zeros: tuple[str, ...]) -> str | int:
+    # st.metric colours string deltas by their sign; a change that rounds to
+    # nothing should read as "no change" (grey), not as a green "+0".
+    return 0 if text in zeros else text
+
+
+def _nan(x: Any) -> bool:
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseline_label: str,
+              horizon_months: int) -> list[Card]:
+    """The seven headline KPIs of ``row`` with changes against ``base``.
+
+    ``row`` and ``base`` are rows of ``cx_roi.compare`` (``base`` the
+    baseline's); ``same_as_baseline`` says whether the two scenarios are
+    identical, so ROI and payback read "same as baseline" rather than a
+    misleading number.
+    """
+    vs = f" Change against {baseline_label}."
+    same = "same as baseline"
+
+    def change(text: str, zeros: tuple[str, ...]) -> str | int | None:
+        return None if same_as_baseline else _delta(text, zeros)
+
+    def remark(label: str, value: str, note: str | None, help_text: str) -> Card:
+        return Card(label, value, note, "off", help_text, "off")
+
+    cards = [
+        Card("NPV", fmt.money(row["npv"]), change(fmt.signed_money(row["delta_npv"]), ("$0",)), "normal",
+             KPI_COLUMNS["npv"].capitalize() + "." + vs),
+    ]
+    roi_help = ("Change in NPV per dollar of extra spend (present value), against " + baseline_label
+                + ". Not defined when the scenario spends no more than the baseline.")
+    if same_as_baseline:
+        cards.append(remark("ROI vs baseline", fmt.MISSING, same, roi_help))
+    elif _nan(row["roi"]):
+        cards.append(remark("ROI vs baseline", fmt.MISSING, "no extra spend", roi_help))
+    else:
+        cards.append(remark("ROI vs baseline", fmt.percent(row["roi"], 0), None, roi_help))
+    payback_help = ("First month from which the scenario's cumulative cash, minus the baseline's, stays "
+                    "at or above zero.")
+    if same_as_baseline:
+        cards.append(remark("Payback vs baseline", fmt.MISSING, same, payback_help))
+    elif _nan(row["payback_month"]):
+        cards.append(remark("Payback vs baseline", "Never", f"not within {fmt.horizon(horizon_months)}",
+                            payback_help))
+    else:
+        cards.append(remark("Payback vs baseline", fmt.month(row["payback_month"]).capitalize(), None,
+                            payback_help))
+    cards += [
+        Card("Customers at the end", fmt.count(row["final_customers"]),
+             change(fmt.signed_count(row["delta_final_customers"]), ("0",)), "normal",
+             KPI_COLUMNS["final_customers"].capitalize() + "." + vs),
+        Card("Monthly churn", fmt.percent(row["avg_monthly_churn"], 2),
+             change(fmt.signed_points(row["delta_avg_monthly_churn"], 2), ("0.00 pp",)), "inverse",
+             "Average monthly churn: " + KPI_COLUMNS["avg_monthly_churn"] + "." + vs),
+        Card("Growth from word of mouth", fmt.percent(row["wom_share"], 1),
+             change(fmt.signed_points(row["delta_wom_share"], 1), ("0.0 pp",)), "normal",
+             KPI_COLUMNS["wom_share"].capitalize() + "." + vs),
+    ]
+    cac_change = (float(row["cac_paid"]) - float(base["cac_paid"])
+                  if not (_nan(row["cac_paid"]) or _nan(base["cac_paid"])) else float("nan"))
+    cac_delta = None if _nan(cac_change) else change(fmt.signed_money(cac_change, cents=True), ("$0.00",))
+    cards.append(Card("Paid CAC", fmt.money(row["cac_paid"], cents=True, missing="no ad wins"), cac_delta,
+                      "inverse", "Paid customer acquisition cost: " + KPI_COLUMNS["cac_paid"] + "." + vs))
+    return cards
+
+
+def render_cards(cards: list[Card], *, big: bool = False) -> None:
+    """Cards in a wrapping row: four across on a wide screen, two on a phone."""
+    with st.container(horizontal=True, gap="small", key="kpis"):
+        for c in cards:
+            st.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color, help=c.help,
+                      border=True, delta_arrow=c.delta_arrow, height="stretch")
+
+
+def render_notices() -> None:
+    """Pending notices (bad link values, refused changes, upload results), with a dismiss button."""
+    pending = state.notices()
+    if not pending:
+        return
+    for n in pending:
+        {"error": st.error, "info": st.info}.get(n.kind, st.warning)(n.text)
+    st.button("Dismiss messages", on_click=state.dismiss_notices, key="dismiss_notices", type="tertiary")
+
+
+def header(title: str, subtitle: str | None = None) -> None:
+    """Page title with the presentation toggle on the right (always reachable, even when presenting)."""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    with left:
+        st.title(title, anchor=False)
+        if subtitle:
+            st.caption(subtitle)
+    with right:
+        st.toggle("Present", key=state.widget("present"), on_change=state.on_change, args=("present",),
+                  help="Presentation mode: hides the controls and enlarges numbers and charts. "
+                       "It is part of the link, so a shared link opens the same way.")
+
+
+def inject_style(big: bool) -> None:
+    """Small CSS: bigger KPI numbers when presenting, readable verdict, tight top padding."""
+    size = "3rem" if big else "2rem"
+    css = f"""
+    <style>
+    [data-testid="stMetricValue"] {{ font-size: {size}; }}
+    [data-testid="stMetricLabel"] p {{ font-size: {'1.15rem' if big else '0.95rem'}; }}
+    .st-key-verdict p {{ font-size: {'1.7rem' if big else '1.25rem'}; line-height: 1.35; }}
+    .block-container {{ padding-top: 2.2rem; }}
+    /* KPI cards share the row and wrap: four or more across on a laptop, two on a phone. */
+    .st-key-kpis > [data-testid="stElementContainer"] {{
+        flex: 1 1 {'260px' if big else '210px'} !important; width: auto !important; min-width: 0; }}
+    /* Labels wrap rather than end in "..." on narrow cards. */
+    .st-key-kpis [data-testid="stMetricLabel"] p {{ white-space: normal; overflow: visible; }}
+    @media (max-width: 640px) {{
+        .st-key-kpis > [data-testid="stElementContainer"] {{ flex-basis: 150px !important; }}
+        [data-testid="stMetricValue"] {{ font-size: 1.6rem; }}
+    }}
+    </style>
+    """
+    st.html(css)
+
+
+@st.fragment
+def render_verdict(scenario: Any, big: bool) -> None:
+    """The next-dollar sentence and the amount it is about.
+
+    A fragment: moving the amount reruns only this block, not the KPIs and
+    charts it does not touch. A fragment rerun skips the router, so it writes
+    the URL itself.
+    """
+    amount = state.extra()
+    table = cached.next_dollar(scenario, amount)
+    with st.container(key="verdict"):
+        st.markdown(verdict(table, amount, scenario.horizon_months))
+    if not big:
+        lo, hi, step = state.EXTRA_RANGE
+        st.slider("Extra spend for the comparison above ($ per month)", lo, hi, step=step, format="$%,.0f",
+                  key=state.widget("extra"), on_change=state.on_change, args=("extra",), width=420,
+                  help="The amount added to each lever in turn (service capacity, service quality, "
+                       "advertising), every month, to see which returns most.")
+    state.sync_url()
