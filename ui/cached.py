@@ -49,3 +49,76 @@ def next_dollar(scenario: Scenario, extra_per_month: float) -> pd.DataFrame:
 def npv_bridge(baseline: Scenario, scenario: Scenario) -> pd.DataFrame:
     """``cx_roi.npv_bridge`` of two scenarios (simulated through the cache above)."""
     return cx_roi.npv_bridge(simulate(baseline), simulate(scenario))
+
+
+# ------------------------------------------------------------------ Risk and Optimise
+# Ranges travel as tuples (name, low, likely, high, log): hashable, and a faithful key.
+RangeKey = tuple[tuple[str, float, float, float, bool], ...]
+
+
+def range_key(ranges: dict) -> RangeKey:
+    """A cache key for a ``{name: cx_roi.Range}`` mapping."""
+    return tuple((n, r.low, r.likely, r.high, r.log) for n, r in sorted(ranges.items()))
+
+
+def _ranges(key: RangeKey) -> dict:
+    return {n: cx_roi.Range(lo, likely, hi, log) for n, lo, likely, hi, log in key}
+
+
+# Ensembles are large (draws x months per kept column); a few positions are enough.
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=_HASH)
+def risk(scenario: Scenario, baseline: Scenario, draws: int, seed: int, ranges: RangeKey) -> dict:
+    """Both ensembles (paired: same seed and draws) reduced to what the Risk page draws.
+
+    Returns ``summary`` (cx_roi.risk.RiskSummary), ``paired`` (per-draw outcomes),
+    and P10/P50/P90 bands of customers and cumulative contribution for both.
+    Only the reductions are cached, not the ensembles' monthly arrays.
+    """
+    from cx_roi.risk import paired_outcomes, risk_summary
+
+    theirs = _ranges(ranges)
+    # The baseline's likely values are its own; the spread of each shared assumption is the user's.
+    base_ranges = {n: cx_roi.Range(min(r.low, float(getattr(baseline, n))), float(getattr(baseline, n)),
+                                   max(r.high, float(getattr(baseline, n))), r.log) for n, r in theirs.items()}
+    ens = cx_roi.simulate_many(scenario, draws=draws, seed=seed, ranges=theirs)
+    base = cx_roi.simulate_many(baseline, draws=draws, seed=seed, ranges=base_ranges)
+    paired = paired_outcomes(ens, base)
+    out = {"summary": risk_summary(paired), "paired": paired}
+    for col in ("customers", "cumulative_contribution"):
+        out[col] = ens.monthly_quantiles(col)
+        out[f"baseline_{col}"] = base.monthly_quantiles(col)
+    return out
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def tornado(scenario: Scenario, metric: str, baseline: Scenario | None, ranges: RangeKey) -> pd.DataFrame:
+    """``cx_roi.tornado`` of ``metric`` (a KPI, or "roi"/"delta_npv" against ``baseline``)."""
+    return cx_roi.tornado(scenario, metric=metric, baseline=baseline, ranges=_ranges(ranges))
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def break_even_table(service: Scenario, ads: Scenario, ranges: RangeKey, top: int = 5) -> pd.DataFrame:
+    """``cx_roi.break_even_table``: where the service plan stops beating the advertising plan."""
+    return cx_roi.break_even_table(service, ads, top=top, ranges=_ranges(ranges))
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
+             phases: str, bounds: tuple = ()) -> cx_roi.Allocation:
+    """``cx_roi.optimize_budget`` (default draws and seed). ``bounds``: ((lever, (min, max)), ...)."""
+    total = totals[0] if len(totals) == 1 else list(totals)
+    return cx_roi.optimize_budget(scenario, total, levers=levers, objective=objective, phases=phases,
+                                  bounds=dict(bounds) or None)
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...],
+             objective: str) -> pd.DataFrame:
+    """``cx_roi.efficient_frontier`` over ``totals`` ($ per month)."""
+    return cx_roi.efficient_frontier(scenario, list(totals), levers=levers, objective=objective)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str, ...]) -> cx_roi.MinBudget:
+    """``cx_roi.min_budget_for``: the least monthly budget whose best split reaches ``target``."""
+    return cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers)

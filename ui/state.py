@@ -21,6 +21,7 @@ session or URL state, so the rules below hold everywhere:
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -57,6 +58,7 @@ SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's call
 _SAVED_NAME = re.compile(r"^[^,~|:\n\r\t]{1,40}$")
 
 _PAGE_KEYS = ("preset", "present", "extra", "baseline", "compare", "bridge", "saved")
+MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time per scenario
 
 
 class Notice(NamedTuple):
@@ -84,8 +86,10 @@ def _ensure_defaults() -> None:
     defaults = {
         "preset": DEFAULT_PRESET, "edits": {}, "present": False, "extra": DEFAULT_EXTRA,
         "baseline": DEFAULT_BASELINE, "compare": list(DEFAULT_COMPARE), "bridge": None,
-        "saved": {}, "notices": [], "upload_round": 0, "scenario": None,
+        "saved": {}, "notices": [], "upload_round": 0, "scenario": None, "ranges_round": 0,
+        "fitted": None,
     }
+    defaults.update({f"set:{name}": spec.default for name, spec in SETTINGS.items()})
     for k, v in defaults.items():
         if f"cx:{k}" not in _s():
             _put(k, v)
@@ -327,11 +331,317 @@ def label_for(token: str) -> str:
     return f"Saved: {token}"
 
 
+
+# ------------------------------------------------------------------ Risk and Optimise settings
+
+class Setting(NamedTuple):
+    """A page setting that lives in the URL: its default, how to read and write it, what is allowed.
+
+    ``parse`` turns URL text into a value and raises ValueError with the reason;
+    ``check`` validates a value from a widget the same way (None: no check).
+    """
+
+    default: Any
+    parse: Callable[[str], Any]
+    encode: Callable[[Any], str]
+    allowed: str
+    describe: Callable[[Any], str] = str
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            v = float(str(text).replace("_", "").replace(",", ""))
+        except ValueError:
+            raise ValueError("not a whole number") from None
+        if not v.is_integer():
+            raise ValueError("not a whole number")
+        if not lo <= v <= hi:
+            raise ValueError(f"{v:,.0f} is out of range")
+        return int(v)
+    return parse
+
+
+def _money_or_auto(lo: float, hi: float) -> Callable[[str], float | None]:
+    def parse(text: str) -> float | None:
+        text = str(text).strip().replace("_", "").replace(",", "")
+        if text in ("", "auto"):
+            return None
+        try:
+            v = float(text)
+        except ValueError:
+            raise ValueError("not a number") from None
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise ValueError(f"{v:,.0f} is out of range")
+        return v
+    return parse
+
+
+def _choice(options: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError("not one of the choices")
+        return text
+    return parse
+
+
+def _lever_list(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(t.strip() for t in str(text).split(",") if t.strip()))
+    unknown = [t for t in items if t not in cx_roi.LEVERS]
+    if unknown:
+        raise ValueError(f"{', '.join(_show(t) for t in unknown)} is not a spend lever")
+    if len(items) < 2:
+        raise ValueError("an optimisation needs at least two levers to split the budget between")
+    return items
+
+
+def _parse_ranges(text: str) -> dict[str, tuple[float, float]]:
+    """``name:low:high~name:low:high``: the Risk page's edited ranges."""
+    out: dict[str, tuple[float, float]] = {}
+    for entry in (e for e in str(text).split("~") if e.strip()):
+        name, _, rest = entry.partition(":")
+        low_text, _, high_text = rest.partition(":")
+        problem = range_problem(name, low_text, high_text)
+        if problem:
+            raise ValueError(problem)
+        out[name] = (float(low_text), float(high_text))
+    return out
+
+
+def _encode_ranges(value: dict[str, tuple[float, float]]) -> str:
+    return "~".join(f"{n}:{_url_number(lo)}:{_url_number(hi)}" for n, (lo, hi) in sorted(value.items()))
+
+
+def _parse_bounds(text: str) -> dict[str, tuple[float, float]]:
+    """``lever:min:max~...``: the Optimise page's per-lever limits, $ per month (max blank: none)."""
+    out: dict[str, tuple[float, float]] = {}
+    for entry in (e for e in str(text).split("~") if e.strip()):
+        lever, _, rest = entry.partition(":")
+        lo_text, _, hi_text = rest.partition(":")
+        if lever not in cx_roi.LEVERS:
+            raise ValueError(f"{_show(lever)} is not a spend lever")
+        try:
+            lo = float(lo_text or 0)
+            hi = float(hi_text) if hi_text.strip() else math.inf
+        except ValueError:
+            raise ValueError(f"the limits of {lever} are not numbers") from None
+        if not (math.isfinite(lo) and 0 <= lo <= hi and lo <= MAX_BUDGET):
+            raise ValueError(f"the limits of {lever} need 0 <= minimum <= maximum")
+        out[lever] = (lo, hi)
+    return out
+
+
+def _encode_bounds(value: dict[str, tuple[float, float]]) -> str:
+    return "~".join(f"{k}:{_url_number(lo)}:{'' if math.isinf(hi) else _url_number(hi)}"
+                    for k, (lo, hi) in sorted(value.items()))
+
+
+def _money_text(v: float | None) -> str:
+    return "the scenario's current spend" if v is None else f"${v:,.0f} a month"
+
+
+OBJECTIVES = ("npv", "expected_npv", "p10_npv")
+PHASES = ("whole", "first_year")
+TARGET_METRICS = ("final_customers", "npv")
+MAX_BUDGET = 20_000_000.0  # $ per month on the levers: ten times the largest preset, plenty for any what-if
+DEFAULT_DRAWS = 2_000
+
+SETTINGS: dict[str, Setting] = {
+    # Risk page
+    "draws": Setting(DEFAULT_DRAWS, _int_in(100, MAX_DRAWS_UI), str,
+                     f"a whole number of Monte Carlo draws from 100 to {MAX_DRAWS_UI:,}", lambda v: f"{v:,}"),
+    "seed": Setting(0, _int_in(0, 999_999), str, "a whole number from 0 to 999,999"),
+    "ranges": Setting({}, _parse_ranges, _encode_ranges,
+                      "entries input:low:high separated by ~, for inputs listed on the Risk page, "
+                      "each within the input's allowed range", lambda v: "the evidence's ranges"),
+    "tornado": Setting("npv", _choice(("npv", "roi")), str, "npv or roi"),
+    # Optimise page
+    "budget": Setting(None, _money_or_auto(0.0, MAX_BUDGET), lambda v: _url_number(v),
+                      f"a monthly budget from $0 to ${MAX_BUDGET:,.0f}", _money_text),
+    "budget_after": Setting(None, _money_or_auto(0.0, MAX_BUDGET), lambda v: _url_number(v),
+                            f"a monthly budget from $0 to ${MAX_BUDGET:,.0f}", _money_text),
+    "bounds": Setting({}, _parse_bounds, _encode_bounds,
+                      "entries lever:minimum:maximum ($ per month, maximum may be blank) separated by ~",
+                      lambda v: "no limits"),
+    "phases": Setting("whole", _choice(PHASES), str, " or ".join(PHASES)),
+    "objective": Setting("npv", _choice(OBJECTIVES), str, ", ".join(OBJECTIVES)),
+    "levers": Setting(tuple(cx_roi.LEVERS), _lever_list, ",".join,
+                      f"two or three of {', '.join(cx_roi.LEVERS)}, separated by commas",
+                      lambda v: "all three levers"),
+    "target_metric": Setting("final_customers", _choice(TARGET_METRICS), str, " or ".join(TARGET_METRICS)),
+    "frontier": Setting(False, lambda t: _choice(("0", "1"))(t) == "1", lambda v: "1" if v else "0", "1 or 0"),
+    "target": Setting(None, _money_or_auto(0.0, 1e12), lambda v: _url_number(v), "a number from 0 to 1e12",
+                      lambda v: "10% above today's plan" if v is None else f"{v:,.0f}"),
+}
+
+
+def todays_spend() -> float:
+    """What the current scenario spends on the optimised levers, $ per month (mean over the horizon)."""
+    scenario = current_scenario()
+    return sum(float(sum(scenario.schedule(lv)) / scenario.horizon_months) for lv in setting("levers"))
+
+
+def budgets() -> tuple[float, ...]:
+    """The Optimise page's monthly budget(s): one, or first year and after. Unset: today's spend."""
+    first = setting("budget")
+    first = todays_spend() if first is None else first
+    if setting("phases") != "first_year":
+        return (first,)
+    after = setting("budget_after")
+    return (first, first if after is None else after)
+
+
+def setting(name: str) -> Any:
+    """A Risk or Optimise setting's current value (see :data:`SETTINGS`)."""
+    return _get(f"set:{name}", SETTINGS[name].default)
+
+
+def set_setting(name: str, value: Any) -> bool:
+    """Store a setting from a widget; False (and a notice) when it is not allowed."""
+    spec = SETTINGS[name]
+    try:
+        if isinstance(value, (list, tuple)) and name == "levers":
+            value = spec.parse(",".join(value))
+        elif isinstance(value, dict):
+            value = spec.parse(spec.encode(value))
+        elif value is not None:
+            value = spec.parse(spec.encode(value) if not isinstance(value, str) else value)
+    except ValueError as exc:
+        add_notice("warning", f"**{name}**: {exc}; allowed: {spec.allowed}. The previous value was kept.")
+        return False
+    _put(f"set:{name}", value)
+    return True
+
+
+def reset_setting(name: str) -> None:
+    """Back to the default (e.g. "use the scenario's current spend" for a budget)."""
+    _put(f"set:{name}", SETTINGS[name].default)
+
+
+def range_problem(name: str, low: Any, high: Any) -> str | None:
+    """Why ``low``..``high`` cannot be the range of input ``name`` (None when it can)."""
+    from cx_roi.uncertainty import UNCERTAIN_FIELDS
+
+    if name not in UNCERTAIN_FIELDS:
+        return f"{_show(name)} is not an uncertain input"
+    spec = PARAMETERS[name]
+    try:
+        lo, hi = float(low), float(high)
+    except (TypeError, ValueError):
+        return f"{spec.label}: low and high must be numbers"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{spec.label}: low and high must be finite numbers"
+    if lo > hi:
+        return f"{spec.label}: low ({lo:g}) is above high ({hi:g})"
+    if lo < spec.minimum or hi > spec.maximum:
+        return f"{spec.label}: {lo:g} to {hi:g} leaves the allowed {spec.describe_range()}"
+    return None
+
+
+def risk_ranges(scenario: Scenario) -> dict[str, Any]:
+    """The ranges the Risk page runs with: the evidence's, with the user's edits.
+
+    The likely value is always the scenario's own (set on the Explore page); a
+    range that does not contain it is widened to, so the ensemble stays centred
+    on the plan being judged.
+    """
+    from cx_roi.uncertainty import Range
+
+    ranges = cx_roi.default_ranges(scenario)
+    for name, (lo, hi) in setting("ranges").items():
+        if name not in ranges:
+            continue
+        likely = float(getattr(scenario, name))
+        lo, hi = min(lo, likely), max(hi, likely)
+        ranges[name] = Range(lo, likely, hi, log=lo > 0 and hi / lo >= 10)
+    return ranges
+
+
+def ranges_editor_key() -> str:
+    """Key of the ranges table editor; it changes after each edit so the table starts clean."""
+    return f"w:ranges:{_get('ranges_round', 0)}"
+
+
+def on_ranges_edit(rows: Sequence[str]) -> None:
+    """Ranges-table callback: apply edited low/high values (or explain why not).
+
+    ``rows``: the input names in the table's row order (the editor reports rows by position).
+    """
+    edited = (_s().get(ranges_editor_key()) or {}).get("edited_rows", {})
+    current = dict(setting("ranges"))
+    defaults = cx_roi.default_ranges(current_scenario())
+    problems = []
+    for index, change in edited.items():
+        name = rows[int(index)]
+        lo, hi = current.get(name, (defaults[name].low, defaults[name].high))
+        lo, hi = change.get("Low", lo), change.get("High", hi)
+        problem = range_problem(name, lo, hi)
+        if problem:
+            problems.append(problem)
+            continue
+        if (float(lo), float(hi)) == (defaults[name].low, defaults[name].high):
+            current.pop(name, None)  # back to the evidence's range: nothing to carry in the link
+        else:
+            current[name] = (float(lo), float(hi))
+    _put("set:ranges", current)
+    if problems:
+        add_notice("warning", "Some ranges were not changed:\n" + "\n".join(f"- {p}" for p in problems))
+    _put("ranges_round", _get("ranges_round", 0) + 1)
+
+
+def apply_split(allocation: Any) -> None:
+    """Carry an optimised split into the current scenario (Optimise -> Explore).
+
+    ``allocation``: DataFrame, index phase ("whole" or "first year"/"after"),
+    columns spend fields, $ per month. A two-phase split becomes a monthly
+    schedule: the first-year amount for months 1-12, the other after.
+    """
+    scenario = current_scenario()
+    changes = {}
+    for lever in allocation.columns:
+        values = [round(float(v), 2) for v in allocation[lever]]
+        if len(values) == 1 or len(set(values)) == 1:
+            changes[lever] = values[0]
+        else:
+            first = min(12, scenario.horizon_months)
+            changes[lever] = tuple([values[0]] * first + [values[1]] * (scenario.horizon_months - first))
+    try:
+        _store_scenario(scenario.replace(**changes))
+    except ScenarioError as err:
+        add_notice("error", "The split could not be applied:\n" + "\n".join(f"- {_bullet(p)}" for p in err.problems))
+        return
+    add_notice("info", "Applied the optimised split to the current scenario: "
+               + "; ".join(f"{cx_roi.LEVERS[k]} {param_value(PARAMETERS[k].fmt, v)}" for k, v in changes.items())
+               + ".")
+
+
+# ------------------------------------------------------------------ fitted baseline
+
+def fitted() -> tuple[str, Scenario] | None:
+    """The scenario fitted to the user's own history, once they chose to use it as the baseline."""
+    return _get("fitted")
+
+
+def set_fitted(label: str, scenario: Scenario) -> None:
+    """Make a fitted scenario the baseline on every page (kept for this session)."""
+    _put("fitted", (label, scenario))
+
+
 # ------------------------------------------------------------------ widgets
 
 def _item(name: str) -> Any:
     if name.startswith("lever:"):
         return getattr(current_scenario(), name.removeprefix("lever:"))
+    if name.startswith("set:"):
+        return setting(name.removeprefix("set:"))
+    if name.startswith("bound:"):
+        _, lever, end = name.split(":")
+        lo, hi = setting("bounds").get(lever, (0.0, math.inf))
+        return lo if end == "min" else (None if math.isinf(hi) else hi)
+    if name in ("budget", "budget_after"):
+        return budgets()[0 if name == "budget" else -1]
+    if name == "split_phases":
+        return setting("phases") == "first_year"
     getters: dict[str, Callable[[], Any]] = {
         "preset": preset, "present": presentation, "extra": extra, "baseline": baseline_name,
         "compare": compare_selection, "bridge": bridge_choice,
@@ -342,6 +652,29 @@ def _item(name: str) -> Any:
 def _set_item(name: str, value: Any) -> bool:
     if name.startswith("lever:"):
         return set_field(name.removeprefix("lever:"), value)
+    if name.startswith("set:"):
+        return set_setting(name.removeprefix("set:"), value)
+    if name in ("budget", "budget_after"):
+        return set_setting(name, float(value))
+    if name == "split_phases":
+        return set_setting("phases", "first_year" if value else "whole")
+    if name.startswith("bound:"):
+        _, lever, end = name.split(":")
+        bounds = dict(setting("bounds"))
+        lo, hi = bounds.get(lever, (0.0, math.inf))
+        if end == "min":
+            lo = float(value or 0.0)
+        else:
+            hi = math.inf if value is None else float(value)
+        if lo > hi:
+            add_notice("warning", f"**{cx_roi.LEVERS[lever]}**: the minimum (${lo:,.0f}) cannot be above the "
+                       f"maximum (${hi:,.0f}); the previous limits were kept.")
+            return False
+        if (lo, hi) == (0.0, math.inf):
+            bounds.pop(lever, None)
+        else:
+            bounds[lever] = (lo, hi)
+        return set_setting("bounds", bounds)
     if name == "preset":
         set_preset(value)
     elif name == "present":
@@ -446,6 +779,10 @@ def url_params() -> dict[str, str | list[str]]:
     saved = saved_scenarios()
     if saved:
         params["saved"] = [_encode_saved(n, s) for n, s in saved.items()]
+    for name, spec in SETTINGS.items():
+        value = setting(name)
+        if value != spec.default:
+            params[name] = spec.encode(value)
     return params
 
 
@@ -509,7 +846,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
     _put("saved", saved)
 
     for key, text in raw.items():
-        if key in _PAGE_KEYS:
+        if key in _PAGE_KEYS or key in SETTINGS:
             continue
         if key not in PARAMETERS:
             try:
@@ -570,6 +907,15 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
         else:
             bad.append(f"`bridge={_show(raw['bridge'])}`: not one of the compared scenarios; "
                        "showing the first one's bridge.")
+
+    for key, spec in SETTINGS.items():
+        if key not in raw:
+            continue
+        try:
+            _put(f"set:{key}", spec.parse(raw[key]))
+        except ValueError as exc:
+            bad.append(f"`{key}={_show(raw[key])}`: {exc}. Allowed: {spec.allowed}. "
+                       f"The default ({spec.describe(spec.default)}) was used.")
 
     if bad:
         head = ("This link had values the dashboard cannot use. Each one below was replaced by its "

@@ -1,0 +1,178 @@
+"""Optimise: the best split of a monthly budget across service and advertising, and why it is best."""
+
+from ui import router
+
+router.page_guard()
+
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+import streamlit as st  # noqa: E402
+
+import cx_roi  # noqa: E402
+from ui import cached, decision_charts, state, views  # noqa: E402
+from ui import format as fmt  # noqa: E402
+
+scenario = state.current_scenario()
+big = state.presentation()
+views.inject_style(big)
+levers = tuple(state.setting("levers"))
+today = {lv: float(np.mean(scenario.schedule(lv))) for lv in cx_roi.LEVERS}
+today_total = state.todays_spend()
+totals = state.budgets()
+budget, budget_after = totals[0], totals[-1]
+phases = state.setting("phases")
+objective = state.setting("objective")
+OBJECTIVE_NAMES = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "cautious NPV (P10)"}
+OBJECTIVE_HELP = {
+    "npv": "NPV with every assumption at its likely value. Fast.",
+    "expected_npv": "Mean NPV over 200 Monte Carlo draws of the uncertain assumptions.",
+    "p10_npv": "The NPV that 90% of 200 draws beat: for a board that fears the downside more than it "
+               "loves the upside.",
+}
+
+views.header("What is the best split of the budget?",
+             f"{state.label_for(state.CURRENT)}: the split of a monthly budget across "
+             f"{', '.join(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVE_NAMES[objective]}.")
+views.render_notices()
+
+if not big:
+    with st.sidebar:
+        st.subheader("Budget", anchor=False)
+        top = max(2 * today_total, 1_000_000.0, budget * 1.25, budget_after * 1.25)
+        top = math.ceil(top / 100_000) * 100_000
+        st.slider("Monthly budget on these levers ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
+                  key=state.widget("budget"), on_change=state.on_change, args=("budget",),
+                  help=f"Today's scenario spends ${today_total:,.0f} a month on them.")
+        st.toggle("A different budget after the first year", key=state.widget("split_phases"),
+                  on_change=state.on_change, args=("split_phases",),
+                  help="Optimise months 1-12 and the rest separately, each with its own budget.")
+        if phases == "first_year":
+            st.slider("Budget from month 13 ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
+                      key=state.widget("budget_after"), on_change=state.on_change, args=("budget_after",))
+        st.subheader("Goal", anchor=False)
+        st.radio("Maximise", list(OBJECTIVE_NAMES), key=state.widget("set:objective"), on_change=state.on_change,
+                 args=("set:objective",), format_func=lambda o: OBJECTIVE_NAMES[o].capitalize(),
+                 captions=[OBJECTIVE_HELP[o] for o in OBJECTIVE_NAMES])
+        st.multiselect("Levers to split between", list(cx_roi.LEVERS), key=state.widget("set:levers"),
+                       on_change=state.on_change, args=("set:levers",), format_func=cx_roi.LEVERS.get,
+                       help="Levers left out keep today's spend.")
+        with st.expander("Limits per lever ($ per month)"):
+            st.caption("A contract floor, a hiring freeze, a media plan already signed: the optimiser stays "
+                       "within these.")
+            for lv in levers:
+                c1, c2 = st.columns(2)
+                c1.number_input(f"{cx_roi.LEVERS[lv]}: at least", 0.0, state.MAX_BUDGET, step=10_000.0,
+                                key=state.widget(f"bound:{lv}:min"), on_change=state.on_change,
+                                args=(f"bound:{lv}:min",), format="%.0f")
+                c2.number_input("at most (blank: no limit)", 0.0, state.MAX_BUDGET, step=10_000.0,
+                                key=state.widget(f"bound:{lv}:max"), on_change=state.on_change,
+                                args=(f"bound:{lv}:max",), format="%.0f")
+        st.toggle("Show the efficient frontier", key=state.widget("set:frontier"), on_change=state.on_change,
+                  args=("set:frontier",), help="The best split at budgets from half to twice this one.")
+
+bounds = {lv: b for lv, b in state.setting("bounds").items() if lv in levers}
+try:
+    with st.spinner(f"Searching for the split with the best {OBJECTIVE_NAMES[objective]}...", show_time=True):
+        alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
+except cx_roi.ScenarioError as err:
+    st.error("This budget cannot be split as asked:\n" + "\n".join(f"- {p}" for p in err.problems))
+    st.stop()
+
+base_result = cached.simulate(scenario)
+gain = alloc.kpis["npv"] - base_result.kpis["npv"]
+cards = [
+    views.Card("NPV with the best split", fmt.money(alloc.kpis["npv"]), fmt.signed_money(gain), "normal",
+               "NPV of the scenario with the recommended split, and the change against today's split.", "auto"),
+    views.Card("Customers at the end", fmt.count(alloc.kpis["final_customers"]),
+               fmt.signed_count(alloc.kpis["final_customers"] - base_result.kpis["final_customers"]), "normal",
+               "Customers at the horizon with the recommended split, against today's split.", "auto"),
+    views.Card("Monthly budget", fmt.money(totals[0]) + (f" then {fmt.money(totals[1])}" if len(totals) > 1 else ""),
+               fmt.signed_money(totals[0] - today_total) + " vs today", "off",
+               "The budget split across the chosen levers.", "off"),
+]
+if objective != "npv":
+    cards.append(views.Card(OBJECTIVE_NAMES[objective].capitalize(), fmt.money(alloc.objective_value), None, "off",
+                            OBJECTIVE_HELP[objective], "off"))
+views.render_cards(cards, big=big)
+
+split_words = ", ".join(f"{fmt.money(alloc.allocation[lv].iloc[0])} a month on {cx_roi.LEVERS[lv].lower()}"
+                        for lv in alloc.allocation.columns)
+st.markdown(f"#### Recommended: {split_words}" + (" in the first year" if len(totals) > 1 else "") + ".")
+st.markdown(alloc.explanation)
+if not alloc.converged:
+    st.warning(f"The search stopped before it was sure of the optimum ({alloc.message}); the split shown is "
+               "the best one found.")
+
+height = 420 if big else 320
+cfg = {"displayModeBar": False}
+left, right = st.columns(2)
+left.plotly_chart(decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVERS,
+                                                  current={lv: today[lv] for lv in alloc.allocation.columns},
+                                                  height=height, big=big), config=cfg)
+right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, height=height, big=big), config=cfg)
+
+if not big:
+    if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
+                 help="Sets the spend levers on the Explore page to this split (a monthly schedule when the "
+                      "first year differs)."):
+        state.apply_split(alloc.allocation)
+        st.switch_page("pages/explore.py")
+
+if state.setting("frontier"):
+    st.subheader("Efficient frontier", anchor=False)
+    points = sorted({round(budget * f / 10_000) * 10_000 for f in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)} | {budget})
+    low_sum = sum(lo for lo, _ in bounds.values())
+    points = [p for p in points if p >= low_sum]
+    bar = st.progress(0.0, text="Finding the best split at each budget...")
+    rows = []
+    for i, total in enumerate(points):
+        try:
+            a = cached.optimise(scenario, (float(total),), levers, objective, "whole",
+                                tuple(sorted(bounds.items())))
+        except cx_roi.ScenarioError:
+            continue  # a point the limits rule out (e.g. above every maximum): skip it
+        rows.append({"total_per_month": total, **{lv: float(a.allocation[lv].iloc[0]) for lv in levers},
+                     "objective_value": a.objective_value})
+        bar.progress((i + 1) / len(points), text=f"Best split at {fmt.money(total)} a month...")
+    bar.empty()
+    if rows:
+        import pandas as pd
+
+        table = pd.DataFrame(rows)
+        st.plotly_chart(decision_charts.frontier(table, {lv: cx_roi.LEVERS[lv] for lv in levers}, chosen=budget,
+                                                 objective_label=OBJECTIVE_NAMES[objective], height=height + 40,
+                                                 big=big), config=cfg)
+        st.caption("Each point is a full optimisation. Where the line flattens, more budget buys little; the "
+                   "areas show how the best split shifts as the budget grows.")
+
+st.subheader("The least budget that reaches a target", anchor=False)
+target_metric = state.setting("target_metric")
+target = state.setting("target")
+METRIC_NAMES = {"final_customers": "customers at the end", "npv": "NPV"}
+if not big:
+    with st.form("target_form", border=False):
+        c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+        metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
+                                     format_func=lambda m: METRIC_NAMES[m].capitalize())
+        default_target = target if target is not None else round(base_result.kpis["final_customers"] * 1.1, -2)
+        value = c2.number_input("Reach at least", min_value=0.0, max_value=1e12, value=float(default_target),
+                                step=1_000.0, format="%.0f")
+        if c3.form_submit_button("Find the least budget", icon=":material/search:"):
+            state.set_setting("target_metric", metric_choice)
+            state.set_setting("target", value)
+            st.rerun()
+if target is not None:
+    try:
+        with st.spinner("Searching for the least budget (a few optimisations)...", show_time=True):
+            found = cached.min_budget(scenario, float(target), target_metric, levers)
+        split = ", ".join(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"
+                          for lv in found.allocation.allocation.columns)
+        shown = fmt.money if target_metric == "npv" else fmt.count
+        st.success(f"**{fmt.money(found.budget_per_month)} a month** is the least budget whose best split "
+                   f"reaches {METRIC_NAMES[target_metric]} of {shown(target)} ({shown(found.reached)} with "
+                   f"{split}). Today's scenario spends {fmt.money(today_total)} a month on these levers.")
+    except cx_roi.ScenarioError as err:
+        st.warning("That target cannot be reached: " + "; ".join(err.problems))
+else:
+    st.caption("Set a target above to see the least monthly budget that reaches it.")

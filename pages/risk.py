@@ -1,0 +1,181 @@
+"""Risk: how likely the plan pays, what could go wrong, and which assumption could flip the decision."""
+
+from ui import router
+
+router.page_guard()
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+import cx_roi  # noqa: E402
+from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
+from ui import cached, decision_charts, state, views  # noqa: E402
+from ui import format as fmt  # noqa: E402
+
+scenario = state.current_scenario()
+big = state.presentation()
+views.inject_style(big)
+base = state.baseline(scenario.horizon_months)
+base_label = state.label_for(state.baseline_name())
+draws, seed = state.setting("draws"), state.setting("seed")
+views.header("How sure is the answer?",
+             f"{state.label_for(state.CURRENT)} against {base_label}, over {draws:,} draws of the uncertain "
+             "assumptions (the same draws for both, so the comparison is paired).")
+views.render_notices()
+ranges = state.risk_ranges(scenario)
+
+if not big:
+    with st.sidebar:
+        st.subheader("Monte Carlo", anchor=False)
+        st.slider("Draws", 100, state.MAX_DRAWS_UI, step=100, key=state.widget("set:draws"),
+                  on_change=state.on_change, args=("set:draws",),
+                  help="How many combinations of the uncertain assumptions to run. More draws give smoother "
+                       "bands and steadier probabilities; 2,000 is enough for a decision.")
+        st.number_input("Random seed", 0, 999_999, step=1, key=state.widget("set:seed"),
+                        on_change=state.on_change, args=("set:seed",),
+                        help="The same seed gives the same draws, so a shared link shows the same figures.")
+        st.selectbox("Compare against (baseline)", state.baseline_options(), key=state.widget("baseline"),
+                     on_change=state.on_change, args=("baseline",), format_func=state.label_for)
+        st.caption("Change the scenario itself on the Explore page.")
+
+same = scenario == base
+with st.spinner(f"Running {draws:,} draws of both scenarios...", show_time=True):
+    risk = cached.risk(scenario, base, draws, seed, cached.range_key(ranges))
+summary = risk["summary"]
+
+cards = [
+    views.Card("Chance it beats the baseline", fmt.percent(summary.prob_beats_baseline, 0) if not same
+               else fmt.MISSING, "same as baseline" if same else None, "off",
+               f"Share of the {draws:,} paired draws in which this scenario's NPV is above {base_label}'s.", "off"),
+    views.Card("Chance it pays back", fmt.percent(summary.prob_payback, 0) if summary.spends_more else fmt.MISSING,
+               None if summary.spends_more else "no extra spend", "off",
+               f"Share of draws in which the extra spend pays back within {fmt.horizon(scenario.horizon_months)}: "
+               "cumulative cash above the baseline's from some month on.", "off"),
+    views.Card("NPV, middle outcome", fmt.money(summary.npv_p50), f"P10 {fmt.money(summary.npv_p10)} · "
+               f"P90 {fmt.money(summary.npv_p90)}", "off",
+               "Median NPV over the draws; 80% of draws fall between P10 and P90.", "off"),
+    views.Card("NPV gain vs baseline", fmt.signed_money(summary.delta_npv_p50) if not same else fmt.MISSING,
+               None if same else f"P10 {fmt.signed_money(summary.delta_npv_p10)} · "
+                                 f"P90 {fmt.signed_money(summary.delta_npv_p90)}", "off",
+               "Median of the draw-by-draw difference in NPV against the baseline.", "off"),
+]
+views.render_cards(cards, big=big)
+
+height = 420 if big else 340
+cfg = {"displayModeBar": False}
+left, right = st.columns(2)
+left.plotly_chart(decision_charts.fan_chart(
+    risk["customers"], None if same else risk["baseline_customers"], title="Customers: the likely range",
+    axis_title="Customers", scenario_name="Scenario", baseline_name="Baseline", height=height, big=big),
+    config=cfg)
+right.plotly_chart(decision_charts.fan_chart(
+    risk["cumulative_contribution"], None if same else risk["baseline_cumulative_contribution"],
+    title="Cumulative contribution: the likely range", axis_title="$ cumulative", money_axis=True,
+    scenario_name="Scenario", baseline_name="Baseline", height=height, big=big), config=cfg)
+
+paired = risk["paired"]
+left, right = st.columns(2)
+if same:
+    left.plotly_chart(decision_charts.outcome_histogram(
+        paired["npv"].to_numpy(), title="NPV across the draws", axis_title="NPV", marker=None,
+        height=height, big=big), config=cfg)
+else:
+    left.plotly_chart(decision_charts.outcome_histogram(
+        paired["delta_npv"].to_numpy(), title="NPV gain against the baseline, across the draws",
+        axis_title="NPV minus the baseline's", marker=0.0, marker_label="the baseline", height=height,
+        big=big), config=cfg)
+if summary.spends_more:
+    right.plotly_chart(decision_charts.outcome_histogram(
+        paired["roi"].to_numpy(), title="ROI of the extra spend, across the draws",
+        axis_title="ROI (NPV gained per $ of extra spend)", money_axis=False, percent_axis=True, marker=0.0,
+        marker_label="0% (money back)", height=height, big=big), config=cfg)
+elif same:
+    right.info(f"This scenario is the baseline itself ({base_label}). Change a lever on the Explore page, or "
+               "pick another baseline, to see how likely it is to beat it.")
+else:
+    right.info(f"ROI and payback need extra spend: this scenario spends no more than {base_label}, so "
+               "only its NPV gain is shown.")
+
+st.subheader("Which assumption matters most?", anchor=False)
+metric = state.setting("tornado")
+if not big:
+    st.segmented_control("Measure", ["npv", "roi"], key=state.widget("set:tornado"), on_change=state.on_change,
+                         args=("set:tornado",), required=True,
+                         format_func={"npv": "NPV of the scenario", "roi": "ROI against the baseline"}.get)
+if metric == "roi" and (same or not summary.spends_more):
+    st.info("ROI against the baseline needs a scenario that spends more than the baseline; showing NPV.")
+    metric = "npv"
+with st.spinner("Moving each assumption to its low and high value...", show_time=True):
+    table = cached.tornado(scenario, metric, None if metric == "npv" else base, cached.range_key(ranges))
+st.plotly_chart(decision_charts.tornado(
+    table, title=("NPV" if metric == "npv" else "ROI against the baseline")
+    + " when one assumption moves to its low or high value, the rest at their likely values",
+    axis_title="NPV" if metric == "npv" else "ROI", percent_axis=metric == "roi", big=big), config=cfg)
+top = table.iloc[0]
+st.markdown(f"**{top['label']}** moves the {('NPV' if metric == 'npv' else 'ROI')} most: from "
+            f"{(fmt.money if metric == 'npv' else lambda v: fmt.percent(v, 0))(min(top['metric_low'], top['metric_high']))}"
+            f" to {(fmt.money if metric == 'npv' else lambda v: fmt.percent(v, 0))(max(top['metric_low'], top['metric_high']))}"
+            f" across its range ({top['low']:,.4g} to {top['high']:,.4g}).")
+
+st.subheader("Could an assumption flip service against advertising?", anchor=False)
+extra = state.extra()
+nd = cached.next_dollar(scenario, extra)
+service_lever = max(("service_capacity_spend_per_month", "service_quality_spend_per_month"),
+                    key=lambda k: nd.loc[k, "delta_npv"])
+
+
+def _bumped(lever: str) -> cx_roi.Scenario:
+    value = getattr(scenario, lever)
+    return scenario.replace(**{lever: tuple(v + extra for v in value) if isinstance(value, tuple) else value + extra})
+
+
+with st.spinner("Searching for break-even values...", show_time=True):
+    flips = cached.break_even_table(_bumped(service_lever), _bumped("ad_spend_per_month"),
+                                    cached.range_key(ranges))
+service_name = cx_roi.LEVERS[service_lever].lower()
+leader = "service" if float(flips["gap_now"].iloc[0]) > 0 else "advertising"
+st.caption(f"Both plans add {fmt.money(extra)} a month to today's scenario: one on {service_name}, one on "
+           f"advertising. With the likely values, **{leader}** returns more. Each row is the value of an "
+           "assumption at which the other plan would take the lead (the amount is set on the Explore page).")
+
+
+def _flip_rows(t: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for _, r in t.iterrows():
+        spec = cx_roi.PARAMETERS[r["field"]]
+        crossing = ("no value in the allowed range flips it" if pd.isna(r["break_even"])
+                    else fmt.param_value(spec.fmt, r["break_even"]) + f" {spec.unit}")
+        rows.append({"Assumption": r["label"], "Likely value": fmt.param_value(spec.fmt, r["current"])
+                     + f" {spec.unit}", "Flips at": crossing,
+                     "Service wins when the value is": r["direction"] or "-",
+                     "Solidity": cx_roi.SOLIDITY_LABELS.get(spec.solidity, spec.solidity)})
+    return pd.DataFrame(rows)
+
+
+st.dataframe(_flip_rows(flips), hide_index=True, width="stretch")
+
+if not big:
+    with st.expander("Uncertain assumptions: the ranges behind every figure on this page"):
+        st.caption("Low, likely and high value of each assumption. Draws follow a PERT distribution (log scale "
+                   "where the range spans ten times or more). The likely value is the scenario's own; change "
+                   "it on the Explore page. Edit Low or High to narrow or widen a range.")
+        names = [n for n in UNCERTAIN_FIELDS if n in ranges]
+        frame = pd.DataFrame({
+            "Assumption": [cx_roi.PARAMETERS[n].label for n in names],
+            "Unit": [cx_roi.PARAMETERS[n].unit for n in names],
+            "Low": [ranges[n].low for n in names],
+            "Likely": [ranges[n].likely for n in names],
+            "High": [ranges[n].high for n in names],
+            "Scale": ["log" if ranges[n].log else "linear" for n in names],
+            "Solidity": [cx_roi.SOLIDITY_LABELS.get(cx_roi.PARAMETERS[n].solidity, "") for n in names],
+            "Edited": ["yes" if n in state.setting("ranges") else "" for n in names],
+        })
+        st.data_editor(frame, key=state.ranges_editor_key(), on_change=state.on_ranges_edit, args=(names,),
+                       hide_index=True, width="stretch", num_rows="fixed",
+                       disabled=["Assumption", "Unit", "Likely", "Scale", "Solidity", "Edited"],
+                       column_config={"Low": st.column_config.NumberColumn(format="%.4g"),
+                                      "High": st.column_config.NumberColumn(format="%.4g"),
+                                      "Likely": st.column_config.NumberColumn(format="%.4g")})
+        if state.setting("ranges"):
+            st.button("Reset every range to the evidence's", on_click=state.reset_setting, args=("ranges",),
+                      key="reset_ranges", icon=":material/undo:")

@@ -1,0 +1,226 @@
+"""The Risk and Optimise pages through AppTest: figures match the package, settings live in the URL,
+bad settings give a clear message and never a traceback.
+
+Expected figures are computed with ``cx_roi`` directly, so a test fails when a
+page shows anything other than what the model says for its settings.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import cx_roi
+from cx_roi.risk import paired_outcomes, risk_summary
+from test_app import card, chart_specs, lever, messages, run_app
+from ui import decision_charts
+from ui import format as fmt
+
+RISK, OPTIMISE = "pages/risk.py", "pages/optimise.py"
+
+
+def risk_app(query: dict[str, str] | None = None):
+    return run_app({"draws": "200", **(query or {})}, page=RISK)
+
+
+# ---------------------------------------------------------------- Risk
+
+def test_risk_cards_match_the_paired_ensembles():
+    at = risk_app({"preset": "service-boost"})
+    scenario, base = cx_roi.load_preset("service-boost"), cx_roi.load_preset("status-quo")
+    ens = cx_roi.simulate_many(scenario, draws=200, seed=0)
+    b = cx_roi.simulate_many(base, draws=200, seed=0)
+    summary = risk_summary(paired_outcomes(ens, b))
+    assert card(at, "Chance it beats the baseline").value == fmt.percent(summary.prob_beats_baseline, 0)
+    assert card(at, "Chance it pays back").value == fmt.percent(summary.prob_payback, 0)
+    assert card(at, "NPV, middle outcome").value == fmt.money(summary.npv_p50)
+    assert card(at, "NPV gain vs baseline").value == fmt.signed_money(summary.delta_npv_p50)
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    for start in ("Customers: the likely range", "Cumulative contribution: the likely range",
+                  "NPV gain against the baseline", "ROI of the extra spend", "NPV when one assumption"):
+        assert any(t.startswith(start) for t in titles), (start, titles)
+
+
+def test_fan_bands_are_ordered():
+    at = risk_app({"preset": "ad-boost"})
+    spec = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Customers"))
+    from test_app import values
+
+    scen = [t for t in spec["data"] if t.get("legendgroup") == "Scenario"]
+    hi, lo, mid = (np.array(values(t["y"])) for t in scen)
+    assert np.all(lo <= mid + 1e-6) and np.all(mid <= hi + 1e-6)
+
+
+def test_seed_and_draws_come_from_the_link_and_go_back_into_it():
+    at = risk_app({"preset": "service-boost", "seed": "7"})
+    assert at.slider(key="w:set:draws").value == 200
+    assert at.number_input(key="w:set:seed").value == 7
+    before = card(at, "NPV, middle outcome").value
+    at.number_input(key="w:set:seed").set_value(8).run()
+    assert not at.exception
+    assert at.query_params["seed"] in ("8", ["8"])
+    after = card(at, "NPV, middle outcome").value
+    ens = cx_roi.simulate_many(cx_roi.load_preset("service-boost"), draws=200, seed=8)
+    assert after == fmt.money(ens.kpis["npv"].median())
+    assert before != after
+
+
+def test_same_scenario_as_baseline_says_so():
+    at = risk_app()
+    assert card(at, "Chance it beats the baseline").value == fmt.MISSING
+    assert "baseline itself" in messages(at)
+
+
+@pytest.mark.parametrize("query,words", [
+    ({"draws": "0"}, ["draws=0", "100 to 10,000"]),
+    ({"draws": "1e9"}, ["draws=1e9", "100 to 10,000"]),
+    ({"seed": "abc"}, ["seed=abc", "whole number"]),
+    ({"tornado": "everything"}, ["tornado=everything", "npv or roi"]),
+    ({"ranges": "online_audience:9:1"}, ["ranges=", "above high"]),
+    ({"ranges": "market_size:1:2"}, ["ranges=", "not an uncertain input"]),
+    ({"ranges": "online_audience:-5:100"}, ["ranges=", "leaves the allowed"]),
+])
+def test_bad_risk_settings_in_the_link_get_a_notice_and_defaults(query, words):
+    at = run_app(query, page=RISK)
+    text = messages(at)
+    for w in words:
+        assert w in text, (w, text)
+    assert at.metric, "the page did not render its cards"
+
+
+def test_edited_range_from_the_link_drives_the_tornado():
+    at = risk_app({"ranges": "online_audience:200:400"})
+    spec = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("NPV when"))
+    ranges = cx_roi.default_ranges(cx_roi.load_preset("status-quo"))
+    ranges["online_audience"] = cx_roi.Range(200.0, 300.0, 400.0, False)
+    table = cx_roi.tornado(cx_roi.load_preset("status-quo"), ranges=ranges)
+    labels = spec["data"][0]["y"]
+    # the tornado's top bar (drawn last) is the largest swing; the narrowed input lost its first place
+    assert labels[-1] == table["label"].iloc[0]
+    assert table["label"].iloc[0] != cx_roi.PARAMETERS["online_audience"].label
+    assert at.query_params["ranges"] in ("online_audience:200:400", ["online_audience:200:400"])
+
+
+def test_roi_tornado_from_the_link():
+    at = risk_app({"preset": "service-boost", "tornado": "roi"})
+    assert any(s["layout"]["title"]["text"].startswith("ROI against the baseline") for s in chart_specs(at))
+
+
+def test_break_even_table_is_shown():
+    at = risk_app({"preset": "service-boost"})
+    frames = [d.value for d in at.dataframe]
+    flips = [f for f in frames if "Flips at" in f.columns]
+    assert flips and len(flips[0]) == 5
+
+
+# ---------------------------------------------------------------- Optimise
+
+def test_optimise_recommends_a_split_that_adds_up_and_matches_the_package():
+    at = run_app({"horizon_months": "36"}, page=OPTIMISE)
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=36)
+    total = sum(getattr(scenario, lv) for lv in cx_roi.LEVERS)
+    alloc = cx_roi.optimize_budget(scenario, total)
+    assert card(at, "NPV with the best split").value == fmt.money(alloc.kpis["npv"])
+    assert math.isclose(alloc.allocation.iloc[0].sum(), total, rel_tol=1e-6)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Recommended:" in text and "next $1,000" in text
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    assert "Monthly budget split" in titles
+    assert any(t.startswith("What the next $1,000") for t in titles)
+
+
+def test_apply_split_carries_it_to_explore():
+    at = run_app({"horizon_months": "36", "budget": "400000"}, page=OPTIMISE)
+    alloc = cx_roi.optimize_budget(cx_roi.load_preset("status-quo").replace(horizon_months=36), 400_000)
+    at.button(key="apply_split").click().run()
+    assert not at.exception
+    applied = at.session_state["cx:scenario"]
+    for lv in cx_roi.LEVERS:
+        assert math.isclose(getattr(applied, lv), round(float(alloc.allocation[lv].iloc[0]), 2), rel_tol=1e-9)
+    assert card(at, "NPV").value == fmt.money(alloc.kpis["npv"])
+
+
+def test_budget_slider_moves_into_the_link():
+    at = run_app({"horizon_months": "24"}, page=OPTIMISE)
+    at.slider(key="w:budget").set_value(300_000.0).run()
+    assert not at.exception
+    assert at.query_params["budget"] in ("300000", ["300000"])
+    assert card(at, "Monthly budget").value.startswith(fmt.money(300_000))
+
+
+def test_two_phase_budget_gives_a_schedule_when_applied():
+    at = run_app({"horizon_months": "24", "phases": "first_year", "budget": "500000", "budget_after": "300000"},
+                 page=OPTIMISE)
+    assert card(at, "Monthly budget").value.startswith(f"{fmt.money(500_000)} then {fmt.money(300_000)}")
+    at.button(key="apply_split").click().run()
+    s = at.session_state["cx:scenario"]
+    total_first = sum(s.schedule(lv)[0] for lv in cx_roi.LEVERS)
+    total_after = sum(s.schedule(lv)[-1] for lv in cx_roi.LEVERS)
+    assert math.isclose(total_first, 500_000, rel_tol=1e-6) and math.isclose(total_after, 300_000, rel_tol=1e-6)
+
+
+def test_budget_below_the_fixed_costs_is_explained():
+    at = run_app({"bounds": "service_capacity_spend_per_month:500000:", "budget": "300000"}, page=OPTIMISE)
+    text = messages(at)
+    assert "below the levers' minimums" in text and "$500,000" in text
+
+
+@pytest.mark.parametrize("query,words", [
+    ({"objective": "profit"}, ["objective=profit", "npv, expected_npv, p10_npv"]),
+    ({"levers": "ad_spend_per_month"}, ["levers=", "at least two levers"]),
+    ({"levers": "tv,radio"}, ["levers=", "not a spend lever"]),
+    ({"budget": "-5"}, ["budget=-5", "$0 to"]),
+    ({"phases": "quarterly"}, ["phases=quarterly", "whole or first_year"]),
+    ({"bounds": "ad_spend_per_month:9:1"}, ["bounds=", "minimum <= maximum"]),
+])
+def test_bad_optimise_settings_get_a_notice(query, words):
+    at = run_app({"horizon_months": "24", **query}, page=OPTIMISE)
+    text = messages(at)
+    for w in words:
+        assert w in text, (w, text)
+    assert at.metric
+
+
+def test_impossible_target_says_what_is_reachable():
+    at = run_app({"horizon_months": "24", "target": "900000000"}, page=OPTIMISE)
+    text = messages(at)
+    assert "cannot be reached" in text and "out of reach" in text
+
+
+def test_reachable_target_gives_the_least_budget():
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    target = round(cx_roi.simulate(scenario).kpis["final_customers"] * 1.02)
+    at = run_app({"horizon_months": "24", "target": str(target)}, page=OPTIMISE)
+    found = cx_roi.min_budget_for(scenario, float(target))
+    text = "\n".join(s.value for s in at.success)
+    assert fmt.money(found.budget_per_month) in text
+
+
+# ---------------------------------------------------------------- pure chart functions
+
+def test_decision_charts_are_valid_plotly_figures():
+    import plotly.graph_objects as go
+
+    scenario = cx_roi.load_preset("service-boost").replace(horizon_months=24)
+    ens = cx_roi.simulate_many(scenario, draws=100)
+    q = ens.monthly_quantiles("customers")
+    figs = [
+        decision_charts.fan_chart(q, q, title="t", axis_title="a"),
+        decision_charts.outcome_histogram(ens.kpis["npv"].to_numpy(), title="t", axis_title="a"),
+        decision_charts.outcome_histogram(np.array([np.nan]), title="t", axis_title="a", marker=None),
+        decision_charts.tornado(cx_roi.tornado(scenario), title="t", axis_title="a"),
+    ]
+    alloc = cx_roi.optimize_budget(scenario, 400_000)
+    figs += [decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVERS, current=None),
+             decision_charts.marginal_bars(alloc.marginal)]
+    for fig in figs:
+        go.Figure(fig.to_dict())  # full validation, which the builders skip for speed
+
+
+def test_lever_colours_keep_their_meaning():
+    from ui.charts import COLOURS
+
+    assert decision_charts.LEVER_COLOURS["ad_spend_per_month"] == COLOURS["ads"]
+    assert decision_charts.LEVER_COLOURS["service_capacity_spend_per_month"] == COLOURS["service"]

@@ -1,0 +1,209 @@
+"""Charts of the Risk and Optimise pages: pure functions from DataFrames to plotly Figures.
+
+Same rules as :mod:`ui.charts` (no Streamlit, dict-built figures, one meaning
+per colour): the scenario is black, the baseline grey and dashed, each lever in
+its cause colour (service capacity and quality blue shades, advertising orange).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .charts import _MONEY_HOVER, _MONEY_TICKS, COLOURS, _base_layout, _figure
+from .format import money, signed_money
+
+__all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
+           "marginal_bars", "frontier"]
+
+LEVER_COLOURS: dict[str, str] = {
+    "service_capacity_spend_per_month": COLOURS["service"],
+    "service_quality_spend_per_month": "#56B4E9",  # lighter blue: the other service lever
+    "ad_spend_per_month": COLOURS["ads"],
+}
+
+
+def _band(q: pd.DataFrame, name: str, colour: str, fill: str, dash: str | None, hover: str) -> list[dict]:
+    x = np.asarray(q.index, dtype=int)
+    lo, mid, hi = (q.iloc[:, i].to_numpy(float) for i in range(3))
+    return [
+        dict(type="scatter", mode="lines", x=x, y=hi, line=dict(width=0), showlegend=False,
+             hoverinfo="skip", legendgroup=name),
+        dict(type="scatter", mode="lines", x=x, y=lo, line=dict(width=0), fill="tonexty", fillcolor=fill,
+             name=f"{name}: 80% of outcomes (P10-P90)", hoverinfo="skip", legendgroup=name),
+        dict(type="scatter", mode="lines", x=x, y=mid, name=f"{name}: median",
+             line=dict(color=colour, width=2.5, dash=dash), hovertemplate=hover, legendgroup=name),
+    ]
+
+
+def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, title: str, axis_title: str,
+              money_axis: bool = False, scenario_name: str = "Scenario", baseline_name: str = "Baseline",
+              height: int = 340, big: bool = False) -> go.Figure:
+    """Median and P10-P90 band of a monthly column across Monte Carlo draws.
+
+    ``*_q``: index month, three columns (P10, P50, P90), as from
+    ``Ensemble.monthly_quantiles``.
+    """
+    hover = f"%{{y:{_MONEY_HOVER}}}" if money_axis else "%{y:,.0f}"
+    data = []
+    if baseline_q is not None:
+        data += _band(baseline_q, baseline_name, COLOURS["baseline"], "rgba(153,153,153,0.18)", "dash", hover)
+    data += _band(scenario_q, scenario_name, COLOURS["scenario"], "rgba(0,114,178,0.22)", None, hover)
+    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money_axis else dict(tickformat="~s")))
+    return _figure(dict(data=data, layout=_base_layout(title, height, big, yaxis=yaxis)))
+
+
+def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_axis: bool = True,
+                      percent_axis: bool = False, height: int = 320, big: bool = False,
+                      marker: float | None = 0.0, marker_label: str = "break-even") -> go.Figure:
+    """Distribution of one outcome across draws, bars coloured by side of ``marker``.
+
+    Binned here (40 bins) rather than in the browser: a histogram trace would
+    send every draw; two bar traces send 40 numbers each.
+    """
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        v = np.zeros(1)
+    lo, hi = np.quantile(v, [0.005, 0.995]) if v.size > 20 else (v.min(), v.max())
+    if hi <= lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    counts, edges = np.histogram(np.clip(v, lo, hi), bins=40, range=(lo, hi))
+    centres = (edges[:-1] + edges[1:]) / 2
+    share = counts / max(v.size, 1)
+    good = centres >= (marker if marker is not None else -np.inf)
+    fmt = (lambda x: f"{x:.0%}") if percent_axis else (money if money_axis else (lambda x: f"{x:,.0f}"))
+    labels = [f"{fmt(a)} to {fmt(b)}" for a, b in zip(edges[:-1], edges[1:])]
+    data = []
+    for mask, colour, name in ((~good, COLOURS["churn"], "Below " + marker_label),
+                               (good, COLOURS["wom"], "Above " + marker_label)):
+        if marker is None:
+            mask, colour, name = np.ones_like(good), COLOURS["service"], "Draws"
+        data.append(dict(type="bar", x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
+                         marker=dict(color=colour), name=name, customdata=np.array(labels)[mask],
+                         hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
+        if marker is None:
+            break
+    if percent_axis:
+        xaxis = dict(title=dict(text=axis_title), tickformat=".0%")
+    elif money_axis:
+        xaxis = dict(title=dict(text=axis_title), **_MONEY_TICKS)
+    else:
+        xaxis = dict(title=dict(text=axis_title), tickformat="~s")
+    layout = _base_layout(title, height, big, hovermode="closest", bargap=0.02, xaxis=xaxis,
+                          yaxis=dict(title=dict(text="Share of draws"), tickformat=".0%"))
+    if marker is not None and lo <= marker <= hi:
+        layout["shapes"] = [dict(type="line", x0=marker, x1=marker, yref="paper", y0=0, y1=1,
+                                 line=dict(color="#333", width=1.5, dash="dot"))]
+    return _figure(dict(data=data, layout=layout))
+
+
+def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: bool = True,
+            percent_axis: bool = False, top: int = 10, height: int | None = None,
+            big: bool = False) -> go.Figure:
+    """Bars from the metric at each input's low value to its high value, around the base.
+
+    ``table``: ``cx_roi.tornado`` output (columns label, low, high, metric_low,
+    metric_high, base, swing; sorted by swing).
+    """
+    t = table.head(top).iloc[::-1]  # largest swing on top
+    base = float(table["base"].iloc[0])
+    labels = list(t["label"])
+    fmt = (lambda x: f"{x:.0%}") if percent_axis else (signed_money if money_axis else (lambda x: f"{x:+,.0f}"))
+    data = []
+    for end, colour, name in (("low", "#56B4E9", "Input at its low value"),
+                              ("high", COLOURS["service"], "Input at its high value")):
+        values = t[f"metric_{end}"].to_numpy(float)
+        inputs = t[end].to_numpy(float)
+        hover = [f"{lab}: {inp:,.4g} gives {fmt(v - base)} vs likely"
+                 for lab, inp, v in zip(labels, inputs, values)]
+        data.append(dict(type="bar", orientation="h", y=labels, x=values - base, base=base,
+                         marker=dict(color=colour), name=name, customdata=hover,
+                         hovertemplate="%{customdata}<extra></extra>"))
+    xaxis = dict(title=dict(text=axis_title), zeroline=False,
+                 **(dict(tickformat=".0%") if percent_axis else _MONEY_TICKS if money_axis else {}))
+    layout = _base_layout(title, height or (110 + 30 * len(t)) * (1.2 if big else 1), big,
+                          hovermode="closest", barmode="overlay", xaxis=xaxis,
+                          yaxis=dict(automargin=True))
+    layout["shapes"] = [dict(type="line", x0=base, x1=base, yref="paper", y0=0, y1=1,
+                             line=dict(color="#333", width=1.5))]
+    return _figure(dict(data=data, layout=layout))
+
+
+def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, current: Mapping[str, float] | None,
+                    height: int = 300, big: bool = False) -> go.Figure:
+    """The recommended monthly split per phase (stacked), beside today's split."""
+    rows = list(allocation.index)
+    y = ["Recommended"] if len(rows) == 1 else [f"Recommended, {str(r).lower()}" for r in rows]
+    frames = [(y, allocation)]
+    if current is not None:
+        frames.insert(0, (["Today"], pd.DataFrame([current], columns=allocation.columns)))
+    data = []
+    for lever in allocation.columns:
+        ys, xs = [], []
+        for names, frame in frames:
+            ys += names
+            xs += list(frame[lever].to_numpy(float))
+        data.append(dict(type="bar", orientation="h", y=ys, x=xs, name=labels[lever],
+                         marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                         text=[money(v) for v in xs], textposition="inside", insidetextanchor="middle",
+                         hovertemplate="%{y}: %{x:$,.0f} a month<extra>" + labels[lever] + "</extra>"))
+    layout = _base_layout("Monthly budget split", height, big, barmode="stack", hovermode="closest",
+                          xaxis=dict(title=dict(text="$ per month"), **_MONEY_TICKS),
+                          yaxis=dict(autorange="reversed", automargin=True))
+    return _figure(dict(data=data, layout=layout))
+
+
+def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = False) -> go.Figure:
+    """NPV returned by the next $1,000 a month on each lever at the optimum, per phase."""
+    phases = list(dict.fromkeys(marginal["phase"]))
+    data = []
+    for lever, group in marginal.groupby("lever", sort=False):
+        label = group["label"].iloc[0]
+        ys = [f"{p.capitalize()}" if len(phases) > 1 else "Next $1,000 a month" for p in group["phase"]]
+        values = group["marginal_per_1000"].to_numpy(float)
+        notes = [f" ({b} limit)" if b else "" for b in group["at_bound"]]
+        data.append(dict(type="bar", orientation="h", y=ys, x=values, name=label,
+                         marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                         text=[signed_money(v) + n for v, n in zip(values, notes)], textposition="outside",
+                         cliponaxis=False,
+                         hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
+                                       + label + "</extra>"))
+    layout = _base_layout("What the next $1,000 a month returns, at the recommended split", height, big,
+                          barmode="group", hovermode="closest",
+                          xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
+                                     zerolinecolor="#888", **_MONEY_TICKS),
+                          yaxis=dict(autorange="reversed", automargin=True))
+    layout["margin"] = dict(l=8, r=70, t=layout["margin"]["t"], b=8)
+    return _figure(dict(data=data, layout=layout))
+
+
+def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | None = None,
+             objective_label: str = "NPV", height: int = 340, big: bool = False) -> go.Figure:
+    """Best objective at each monthly budget (line), with the best split at each (stacked areas, right axis)."""
+    x = table["total_per_month"].to_numpy(float)
+    data = []
+    for lever in labels:
+        if lever not in table:
+            continue
+        data.append(dict(type="scatter", mode="lines", x=x, y=table[lever].to_numpy(float), stackgroup="split",
+                         yaxis="y2", name=f"{labels[lever]} (right axis)",
+                         line=dict(width=0.5, color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                         hovertemplate="%{y:$,.0f} a month"))
+    data.append(dict(type="scatter", mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
+                     name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
+                     hovertemplate=f"%{{y:{_MONEY_HOVER}}}"))
+    layout = _base_layout(f"Efficient frontier: best {objective_label} for each budget", height, big,
+                          xaxis=dict(title=dict(text="Monthly budget on the levers"), **_MONEY_TICKS),
+                          yaxis=dict(title=dict(text=f"Best {objective_label}"), **_MONEY_TICKS),
+                          yaxis2=dict(title=dict(text="Split, $ per month"), overlaying="y", side="right",
+                                      showgrid=False, rangemode="tozero", **_MONEY_TICKS))
+    if chosen is not None:
+        layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
+                                 line=dict(color="#333", width=1.5, dash="dot"))]
+        layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
+                                      yanchor="bottom", font=dict(size=12))]
+    return _figure(dict(data=data, layout=layout))
