@@ -24,6 +24,7 @@ budget, budget_after = totals[0], totals[-1]
 phases = state.setting("phases")
 objective = state.setting("objective")
 OBJECTIVE_NAMES = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "cautious NPV (P10)"}
+OBJECTIVE_LABELS = {"npv": "NPV", "expected_npv": "Expected NPV", "p10_npv": "Cautious NPV (P10)"}
 OBJECTIVE_HELP = {
     "npv": "NPV with every assumption at its likely value. Fast.",
     "expected_npv": "Mean NPV over 200 Monte Carlo draws of the uncertain assumptions.",
@@ -52,7 +53,7 @@ if not big:
                       key=state.widget("budget_after"), on_change=state.on_change, args=("budget_after",))
         st.subheader("Goal", anchor=False)
         st.radio("Maximise", list(OBJECTIVE_NAMES), key=state.widget("set:objective"), on_change=state.on_change,
-                 args=("set:objective",), format_func=lambda o: OBJECTIVE_NAMES[o].capitalize(),
+                 args=("set:objective",), format_func=OBJECTIVE_LABELS.get,
                  captions=[OBJECTIVE_HELP[o] for o in OBJECTIVE_NAMES])
         st.multiselect("Levers to split between", list(cx_roi.LEVERS), key=state.widget("set:levers"),
                        on_change=state.on_change, args=("set:levers",), format_func=cx_roi.LEVERS.get,
@@ -92,7 +93,7 @@ cards = [
                "The budget split across the chosen levers.", "off"),
 ]
 if objective != "npv":
-    cards.append(views.Card(OBJECTIVE_NAMES[objective].capitalize(), fmt.money(alloc.objective_value), None, "off",
+    cards.append(views.Card(OBJECTIVE_LABELS[objective], fmt.money(alloc.objective_value), None, "off",
                             OBJECTIVE_HELP[objective], "off"))
 views.render_cards(cards, big=big)
 
@@ -111,6 +112,9 @@ left.plotly_chart(decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVER
                                                   current={lv: today[lv] for lv in alloc.allocation.columns},
                                                   height=height, big=big), config=cfg)
 right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, height=height, big=big), config=cfg)
+right.caption(f"An extra $1,000 a month is {fmt.money(1_000 * scenario.horizon_months)} over "
+              f"{fmt.horizon(scenario.horizon_months)}; each bar is the NPV it adds on that lever. Equal bars "
+              "mean no dollar can be moved to do better.")
 
 if not big:
     if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",

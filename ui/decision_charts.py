@@ -49,9 +49,13 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
     """
     hover = f"%{{y:{_MONEY_HOVER}}}" if money_axis else "%{y:,.0f}"
     data = []
+    data += _band(scenario_q, scenario_name, COLOURS["scenario"], "rgba(0,0,0,0.12)", None, hover)
     if baseline_q is not None:
-        data += _band(baseline_q, baseline_name, COLOURS["baseline"], "rgba(153,153,153,0.18)", "dash", hover)
-    data += _band(scenario_q, scenario_name, COLOURS["scenario"], "rgba(0,114,178,0.22)", None, hover)
+        # The baseline's median only: two overlapping bands hide each other.
+        x = np.asarray(baseline_q.index, dtype=int)
+        data.append(dict(type="scatter", mode="lines", x=x, y=baseline_q.iloc[:, 1].to_numpy(float),
+                         name=f"{baseline_name}: median", hovertemplate=hover,
+                         line=dict(color=COLOURS["baseline"], width=2.5, dash="dash")))
     yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money_axis else dict(tickformat="~s")))
     return _figure(dict(data=data, layout=_base_layout(title, height, big, yaxis=yaxis)))
 
@@ -78,12 +82,15 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     fmt = (lambda x: f"{x:.0%}") if percent_axis else (money if money_axis else (lambda x: f"{x:,.0f}"))
     labels = [f"{fmt(a)} to {fmt(b)}" for a, b in zip(edges[:-1], edges[1:])]
     data = []
-    for mask, colour, name in ((~good, COLOURS["churn"], "Below " + marker_label),
-                               (good, COLOURS["wom"], "Above " + marker_label)):
+    # Neutral greys: every hue in the palette already means a cause (green is word of mouth,
+    # vermillion churn); the side of the marker is told by lightness and a hatch instead.
+    for mask, marker_style, name in ((~good, dict(color="#BBBBBB", pattern=dict(shape="/", fgcolor="#666")),
+                                      "Below " + marker_label),
+                                     (good, dict(color="#444444"), "Above " + marker_label)):
         if marker is None:
-            mask, colour, name = np.ones_like(good), COLOURS["service"], "Draws"
+            mask, marker_style, name = np.ones_like(good), dict(color="#444444"), "Draws"
         data.append(dict(type="bar", x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
-                         marker=dict(color=colour), name=name, customdata=np.array(labels)[mask],
+                         marker=marker_style, name=name, customdata=np.array(labels)[mask],
                          hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
         if marker is None:
             break
