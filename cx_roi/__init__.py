@@ -24,6 +24,8 @@ from .simulation import (KPI_COLUMNS, MONTHLY_COLUMNS, BatchResult, SimulationRe
 from .uncertainty import Ensemble, Range, default_ranges, simulate_many
 from .sensitivity import break_even, break_even_table, tornado
 from .optimisation import Allocation, MinBudget, efficient_frontier, min_budget_for, optimize_budget
+from .history import (History, HistoryError, history_template, read_history, sample_history, sample_history_file,
+                      sample_history_truth)
 
 __version__ = "0.1.0"
 
@@ -36,4 +38,6 @@ __all__ = [
     "simulate_many", "Ensemble", "Range", "default_ranges",
     "tornado", "break_even", "break_even_table",
     "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
+    "read_history", "History", "HistoryError", "sample_history", "sample_history_file", "sample_history_truth",
+    "history_template",
 ]

@@ -1,0 +1,415 @@
+"""Reading a company's monthly history: good files read, bad files say every problem with row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cx_roi
+from cx_roi.history import (BALANCE_MIN_CUSTOMERS, COLUMNS, MAX_BYTES, MAX_MONTHS, MIN_MONTHS, REQUIRED_COLUMNS,
+                            History, HistoryError, read_history)
+
+HEADER = "month,customers,new_customers,churned_customers,ad_spend,service_spend"
+
+
+def rows(n: int = 8, start: int = 1000, new: int = 100, churned: int = 50, first: str = "2024-01") -> list[str]:
+    """``n`` consistent monthly rows: customers grow by new - churned each month."""
+    period = pd.Period(first, freq="M")
+    out, customers = [], start
+    for i in range(n):
+        customers += new - churned
+        out.append(f"{period + i},{customers},{new},{churned},10000,5000")
+    return out
+
+
+def csv_bytes(lines: list[str], header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode(encoding)
+
+
+def problems_of(data, name="test.csv", **kw) -> list[str]:
+    with pytest.raises(HistoryError) as info:
+        read_history(data, name, **kw)
+    err = info.value
+    assert isinstance(err, ValueError) and isinstance(err, cx_roi.CxRoiError)
+    assert str(err).startswith("Cannot use this history")
+    return err.problems
+
+
+# ---------------------------------------------------------------- good files
+
+def test_sample_history_is_complete_and_adds_up():
+    h = cx_roi.sample_history()
+    assert isinstance(h, History) and h.months == 48 and h.dated and h.warnings == ()
+    assert list(h.frame.index) == list(range(1, 49))
+    assert h.periods[0] == "2021-01" and h.periods[-1] == "2024-12"
+    assert set(COLUMNS) - {"month"} <= set(h.frame.columns)
+    f = h.frame
+    np.testing.assert_array_equal(f["customers"].diff().iloc[1:],
+                                  (f["new_customers"] - f["churned_customers"]).iloc[1:])
+    assert h.initial_customers == cx_roi.sample_history_truth()["stated_in_file"]["initial_customers"]
+
+
+def test_bundled_files_load_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cx_roi.sample_history().months == 48
+    assert cx_roi.sample_history_truth()["synthetic"] is True
+    header = cx_roi.history_template().decode("utf-8").splitlines()[0].split(",")
+    assert header == [c for c in COLUMNS]
+    assert cx_roi.sample_history_file().startswith(b"month,customers,")
+
+
+def test_template_rows_follow_the_rules_but_are_too_few():
+    problems = problems_of(cx_roi.history_template(), "history_template.csv")
+    assert len(problems) == 1 and f"at least {MIN_MONTHS}" in problems[0]
+
+
+def test_excel_sample_equals_csv_sample():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    xlsx = read_history(root / "sample_data" / "sample_history.xlsx")
+    assert xlsx.sheet == "history"
+    pd.testing.assert_frame_equal(xlsx.frame, cx_roi.sample_history().frame)
+    # The user-facing copy is the same file as the package data.
+    assert (root / "sample_data" / "sample_history.csv").read_bytes() == cx_roi.sample_history_file()
+
+
+@pytest.mark.parametrize("kind", ["bytes", "path", "binary file", "text file", "upload"])
+def test_every_kind_of_source_reads(kind, tmp_path):
+    data = csv_bytes(rows())
+    path = tmp_path / "h.csv"
+    path.write_bytes(data)
+    if kind == "bytes":
+        src = data
+    elif kind == "path":
+        src = str(path)
+    elif kind == "binary file":
+        src = open(path, "rb")
+    elif kind == "text file":
+        src = open(path, encoding="utf-8", newline="")
+    else:
+        src = io.BytesIO(data)
+        src.name = "upload.csv"  # Streamlit's UploadedFile is a BytesIO with a name
+    h = read_history(src)
+    assert h.months == 8 and h.frame["customers"].iloc[-1] == 1400
+    if hasattr(src, "close"):
+        src.close()
+
+
+def test_friendly_headers_units_currency_and_thousands():
+    header = "Month,Customers,New customers,Churned,Ad spend ($),Service-spend,AHT (seconds),Promoters,Detractors"
+    lines = [f"{r},\"$10,000\",360,45%,20%" for r in (",".join(x.split(",")[:5]) for x in rows())]
+    h = read_history(csv_bytes(lines, header))
+    f = h.frame
+    assert f["service_spend"].iloc[0] == 10_000 and f["aht_minutes"].iloc[0] == 6.0
+    assert f["promoter_share"].iloc[0] == pytest.approx(0.45) and f["nps"].iloc[0] == pytest.approx(25.0)
+    assert any("seconds / 60" in w for w in h.warnings) and any("'Churned' read as" in w for w in h.warnings)
+
+
+def test_semicolons_with_decimal_commas():
+    lines = [r.replace(",", ";") + ";45,50" for r in rows()]
+    lines[0] = lines[0].replace(";10000;", ";10.000;")
+    h = read_history(csv_bytes(lines, HEADER.replace(",", ";") + ";arpu"))
+    assert h.frame["arpu"].iloc[0] == 45.5 and h.frame["ad_spend"].iloc[0] == 10_000
+    assert any("decimal commas" in w for w in h.warnings)
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m", "%Y-%m-%d", "%b %Y", "%B %Y", "%Y/%m", "number"])
+def test_month_formats(fmt):
+    lines = rows()
+    out = []
+    for i, line in enumerate(lines):
+        period = pd.Period(line.split(",")[0], freq="M")
+        label = str(i + 1) if fmt == "number" else period.to_timestamp().strftime(fmt)
+        out.append(label + line[line.index(","):])
+    h = read_history(csv_bytes(out))
+    assert h.months == 8 and h.dated == (fmt != "number")
+    if fmt != "number":
+        assert h.periods[0] == "2024-01"
+
+
+def test_share_columns_in_percent_points_are_rescaled():
+    lines = [r + f",{41 + i},{19}" for i, r in enumerate(rows())]
+    h = read_history(csv_bytes(lines, HEADER + ",promoter_share,detractor_share"))
+    assert h.frame["promoter_share"].iloc[0] == pytest.approx(0.41)
+    assert any("percentages" in w for w in h.warnings)
+
+
+def test_rows_out_of_order_are_sorted_with_a_warning():
+    lines = rows()
+    lines[2], lines[3] = lines[3], lines[2]
+    h = read_history(csv_bytes(lines))
+    assert h.periods == [str(pd.Period("2024-01", freq="M") + i) for i in range(8)]
+    assert any("sorted" in w for w in h.warnings)
+
+
+def test_windows_1252_is_read_with_a_warning():
+    data = csv_bytes([r + ",Île-de-France" for r in rows()], HEADER + ",Région", encoding="cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    h = read_history(data)
+    assert h.months == 8
+    assert any("Windows-1252" in w for w in h.warnings) and any("'Région'" in w for w in h.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_utf8_bom_and_utf16_with_bom_read(encoding):
+    h = read_history(csv_bytes(rows(), encoding=encoding))
+    assert h.months == 8 and h.warnings == ()
+
+
+def test_optional_columns_may_have_gaps():
+    lines = [r + ("," if i % 3 else ",30") for i, r in enumerate(rows())]
+    h = read_history(csv_bytes(lines, HEADER + ",nps"))
+    assert h.frame["nps"].isna().sum() == 5 and h.has("nps")
+
+
+# ---------------------------------------------------------------- bad files
+
+def test_missing_columns_are_named_with_the_closest_header():
+    problems = problems_of(csv_bytes(["2024-01,1,2,3,4"], "month,custmers,new_customers,churned_customers,ads"))
+    assert len(problems) == 2
+    assert "'customers' is missing" in problems[0] and "'custmers'" in problems[0]
+    assert "'service_spend' is missing" in problems[1]
+
+
+def test_every_problem_is_reported_at_once_with_row_and_column():
+    lines = rows(10)
+    lines.insert(0, "")  # a blank line: row numbers must still match the file's lines
+    text = "# exported from the CRM\n" + "\n".join([HEADER, *lines]) + "\n"
+    bad = text.splitlines()
+    # line numbers in the file: 1 comment, 2 header, 3 blank, 4.. data
+    bad[4] = bad[4].replace(",100,", ",n/a,")          # line 5: non-numeric new_customers
+    bad[6] = bad[6].replace(",50,", ",-50,")           # line 7: negative churn
+    bad[8] = bad[8].replace(",5000", ",")              # line 9: empty service_spend
+    bad[10] = bad[9]                                   # line 11: month repeated
+    problems = problems_of(("\n".join(bad) + "\n").encode())
+    text_of = "\n".join(problems)
+    assert "row 5, column new_customers: 'n/a' is not a number" in text_of
+    assert "row 7, column churned_customers: -50 is negative" in text_of
+    assert "row 9, column service_spend: empty" in text_of
+    assert "appears twice (rows 10 and 11)" in text_of
+    assert "missing between" in text_of  # the month that the repeat replaced
+    assert len(problems) == 5
+
+
+def test_missing_and_duplicate_months():
+    lines = rows(10)
+    del lines[4]
+    lines.append(lines[-1])
+    problems = problems_of(csv_bytes(lines), check_balance=False)
+    assert any("1 month(s) missing between 2024-04 (row 5) and 2024-06 (row 6): 2024-05" in p for p in problems)
+    assert any("2024-10 appears twice (rows 10 and 11)" in p for p in problems)
+
+
+def test_customers_that_do_not_add_up_are_reported_unless_allowed():
+    lines = rows(8)
+    parts = lines[3].split(",")
+    parts[1] = str(int(parts[1]) + 40)  # 4% off a base of about 1,200
+    lines[3] = ",".join(parts)
+    problems = problems_of(csv_bytes(lines))
+    assert len(problems) == 2  # the month itself and the next one, whose base is now off
+    assert problems[0].startswith("row 5, column customers: 2024-04: customers 1,240")
+    assert "off by 40" in problems[0] and "check_balance=False" in problems[0]
+    assert read_history(csv_bytes(lines), check_balance=False).months == 8
+    assert read_history(csv_bytes(lines), balance_tolerance=0.05).months == 8
+
+
+def test_small_rounding_gaps_are_tolerated():
+    lines = rows(8)
+    parts = lines[3].split(",")
+    parts[1] = str(int(parts[1]) + int(BALANCE_MIN_CUSTOMERS))
+    lines[3] = ",".join(parts)
+    assert read_history(csv_bytes(lines)).months == 8
+
+
+def test_shares_outside_range_and_inconsistent():
+    lines = [r + ",0.7,0.5" for r in rows()]
+    lines[0] = lines[0].replace(",0.7,0.5", ",1.4,0.2")
+    problems = problems_of(csv_bytes(lines, HEADER + ",promoter_share,detractor_share"))
+    assert any(p.startswith("row 2, column promoter_share: 1.4 is outside 0 to 1") for p in problems)
+    assert sum("add up to at most 1" in p for p in problems) == 8  # 1.4 + 0.2 too
+
+
+def test_ambiguous_and_unreadable_months():
+    lines = rows()
+    lines[1] = "02/03/2024" + lines[1][7:]
+    lines[2] = "someday" + lines[2][7:]
+    problems = problems_of(csv_bytes(lines))
+    assert any("row 3, column month: '02/03/2024' is ambiguous" in p for p in problems)
+    assert any("row 4, column month: 'someday' is not a month" in p for p in problems)
+
+
+def test_mixed_month_kinds():
+    lines = rows()
+    lines[0] = "1" + lines[0][7:]
+    assert any("mixes month numbers" in p for p in problems_of(csv_bytes(lines)))
+
+
+def test_too_few_months():
+    problems = problems_of(csv_bytes(rows(MIN_MONTHS - 1)))
+    assert problems == [f"the history has {MIN_MONTHS - 1} month(s); at least {MIN_MONTHS} are needed "
+                        "(and 18 or more to fit the model, see cx_roi.calibrate)"]
+
+
+def test_header_only_and_empty_files():
+    assert problems_of(csv_bytes([])) == ["row 1: the file has a header but no data rows"]
+    assert problems_of(b"") == ["the file is empty"]
+    assert problems_of(b"  \n\r\n ") == ["the file is empty"]
+    assert "single column" in problems_of(b"just some text\nmore text\n")[0]
+
+
+def test_too_large_file():
+    big = csv_bytes(rows()) + b"#" * (MAX_BYTES + 10)
+    problems = problems_of(big)
+    assert len(problems) == 1 and "the limit is 5 MB" in problems[0]
+
+
+def test_too_many_months():
+    lines = [f"{i},{1000},{0},{0},1,1" for i in range(1, MAX_MONTHS + 3)]
+    problems = problems_of(csv_bytes(lines))
+    assert len(problems) == 1 and f"more than {MAX_MONTHS:,} months" in problems[0]
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(50), "a PNG image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(50), "old-format Excel (.xls)"),
+    (bytes(range(256)) * 4, "binary data"),
+    ("month,customers\n1,2\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+    (b"month,customers\n\x81\x8d\xff\xfe\n", "neither UTF-8 text"),
+    (b"PK\x03\x04 this is not a zip", "damaged"),
+])
+def test_not_a_history_file(data, expected):
+    problems = problems_of(data)
+    assert len(problems) == 1 and expected in problems[0]
+
+
+def test_random_binary_junk_is_rejected():
+    rng = random.Random(7)
+    junk = bytes(rng.randrange(256) for _ in range(4000))
+    assert len(problems_of(junk, "junk.csv")) == 1
+
+
+def _xlsx(sheets: dict[str, list[list]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, content in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in content:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _grid(lines: list[str]) -> list[list]:
+    out = [HEADER.split(",")]
+    for line in lines:
+        month, *nums = line.split(",")
+        y, m = (int(x) for x in month.split("-"))
+        out.append([dt.datetime(y, m, 1), *(float(x) for x in nums)])
+    return out
+
+
+def test_excel_with_several_sheets_names_them_and_sheet_chooses():
+    data = _xlsx({"Notes": [["made by finance"]], "History": _grid(rows()), "Empty": []})
+    with pytest.raises(HistoryError) as info:
+        read_history(data, "book.xlsx")
+    err = info.value
+    assert err.sheets == ["Notes", "History"]
+    assert "2 sheets with data ('Notes', 'History'); 'History' looks like a history" in err.problems[0]
+    assert read_history(data, "book.xlsx", sheet="history").months == 8  # names match case-insensitively
+    assert read_history(data, "book.xlsx", sheet=1).sheet == "History"
+    assert "no sheet 'Data'" in problems_of(data, "book.xlsx", sheet="Data")[0]
+    assert "positions 0 to 2" in problems_of(data, "book.xlsx", sheet=5)[0]
+
+
+def test_excel_cells_report_spreadsheet_rows_and_column_letters():
+    grid = [["exported 2024-09-01"], [], *_grid(rows())]
+    grid[5][2] = "lots"  # spreadsheet row 6, column C (new_customers)
+    problems = problems_of(_xlsx({"h": grid}), "book.xlsx")
+    assert problems == ["row 6, column C new_customers: 'lots' is not a number (customers per month)"]
+
+
+def test_workbook_with_only_empty_sheets_and_zip_that_is_not_excel():
+    assert "every sheet of the workbook is empty" in problems_of(_xlsx({"a": [], "b": []}), "x.xlsx")[0]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("notes.txt", "hello")
+    assert "not an Excel workbook" in problems_of(buf.getvalue(), "x.xlsx")[0]
+
+
+def test_zip_bomb_is_refused_before_unpacking():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (70 * 1024 * 1024))
+    assert len(buf.getvalue()) < MAX_BYTES
+    assert "unpacks to 70 MB" in problems_of(buf.getvalue(), "bomb.xlsx")[0]
+
+
+def test_sheet_argument_on_a_csv_is_a_clear_error():
+    assert "has no sheets" in problems_of(csv_bytes(rows()), sheet="x")[0]
+
+
+def test_required_column_list_is_documented():
+    assert REQUIRED_COLUMNS == ("month", "customers", "new_customers", "churned_customers", "ad_spend",
+                                "service_spend")
+    assert all(c in cx_roi.history.__doc__ for c in COLUMNS)
+
+
+# ---------------------------------------------------------------- never a traceback
+
+_SAMPLE = None
+
+
+def _sample() -> bytes:
+    global _SAMPLE
+    if _SAMPLE is None:
+        _SAMPLE = cx_roi.sample_history_file()
+    return _SAMPLE
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mangled_files_give_a_history_or_a_history_error(data):
+    base = bytearray(_sample())
+    for _ in range(data.draw(st.integers(1, 6))):
+        op = data.draw(st.sampled_from(["flip", "cut", "insert", "dup"]))
+        i = data.draw(st.integers(0, len(base) - 1))
+        if op == "flip":
+            base[i] = data.draw(st.integers(0, 255))
+        elif op == "cut":
+            del base[i:i + data.draw(st.integers(1, 200))]
+        elif op == "insert":
+            base[i:i] = data.draw(st.binary(min_size=1, max_size=20))
+        else:
+            base[i:i] = base[i:i + data.draw(st.integers(1, 120))]
+        if not base:
+            break
+    try:
+        result = read_history(bytes(base), "mangled.csv")
+    except HistoryError as err:
+        assert err.problems and all(isinstance(p, str) and p for p in err.problems)
+    else:
+        assert isinstance(result, History) and result.months >= MIN_MONTHS
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise_anything_else(blob):
+    try:
+        read_history(blob, "anything.csv")
+    except HistoryError:
+        pass
