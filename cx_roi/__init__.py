@@ -26,6 +26,8 @@ from .sensitivity import break_even, break_even_table, tornado
 from .optimisation import Allocation, MinBudget, efficient_frontier, min_budget_for, optimize_budget
 from .history import (History, HistoryError, history_template, read_history, sample_history, sample_history_file,
                       sample_history_truth)
+from . import calibrate
+from .calibrate import BassFit, HistoryFit, fit_bass, fit_history
 
 __version__ = "0.1.0"
 
@@ -39,5 +41,5 @@ __all__ = [
     "tornado", "break_even", "break_even_table",
     "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
     "read_history", "History", "HistoryError", "sample_history", "sample_history_file", "sample_history_truth",
-    "history_template",
+    "history_template", "calibrate", "fit_bass", "fit_history", "BassFit", "HistoryFit",
 ]

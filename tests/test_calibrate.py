@@ -1,0 +1,198 @@
+"""Calibration: the Bass fit reproduces a published fit and recovers known parameters;
+fit_history recovers the parameters that generated the bundled sample."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import cx_roi
+from cx_roi.calibrate import MIN_MONTHS_TO_FIT, bass_adopters, fit_bass, fit_history
+from cx_roi.history import HistoryError, read_history
+
+# ------------------------------------------------------------------ published fit
+#
+# Data and published estimates: Wang Chengjun, "Bass diffusion model" (RPubs, 2012,
+# https://rpubs.com/chengjun/bass_model; the same code and output are reprinted at
+# https://segmentfault.com/a/1190000040198135 and in github.com/agk79/Bass,
+# AGK_BASS_MODEL/Bass_2a.r). Ten periods of sales, fitted with R's nls() to the
+# Bass density, Sales ~ M ((P+Q)^2/P) e^{-(P+Q)t} / (1 + (Q/P) e^{-(P+Q)t})^2, t = 1..10.
+# Published R output (3 significant figures):
+#   M 6.80e+04 (std. error 3.13e+03), P 6.59e-03 (1.43e-03), Q 6.38e-01 (4.14e-02),
+#   residual standard error 727 on 7 degrees of freedom.
+PUBLISHED_SALES = [840, 1470, 2110, 4000, 7590, 10950, 10530, 9470, 7790, 5890]
+PUBLISHED = {"m": (6.80e4, 3.13e3), "p": (6.59e-3, 1.43e-3), "q": (6.38e-1, 4.14e-2)}
+PUBLISHED_RESIDUAL_SE = 727
+
+
+def sig3(x: float) -> float:
+    return float(f"{x:.3g}")
+
+
+def test_fit_bass_reproduces_the_published_nls_fit_to_every_printed_digit():
+    fit = fit_bass(PUBLISHED_SALES, form="density")
+    for name, (estimate, se) in PUBLISHED.items():
+        assert sig3(getattr(fit, name)) == estimate, name
+        assert sig3(fit.standard_errors[name]) == se, name
+    assert round(fit.residual_se) == PUBLISHED_RESIDUAL_SE
+    # Beyond rounding: within half a unit of the last printed digit means within 0.08% for M.
+    assert fit.m == pytest.approx(6.80e4, rel=8e-4)
+    assert fit.r2 > 0.95
+
+
+# Srinivasan and Mason (1986) data sets, as tabulated in their Marketing Science note and
+# widely reproduced (e.g. the Bass-model estimation scripts of several public repositories):
+# US sales of room air conditioners 1949-1961 and colour televisions 1963-1970, thousands.
+ROOM_AIR_CONDITIONERS = [96, 195, 238, 380, 1045, 1230, 1267, 1828, 1586, 1673, 1800, 1580, 1500]
+COLOUR_TV = [747, 1480, 2646, 5118, 5777, 5982, 5962, 4631]
+
+
+@pytest.mark.parametrize("sales", [ROOM_AIR_CONDITIONERS, COLOUR_TV], ids=["room AC", "colour TV"])
+def test_srinivasan_mason_estimator_finds_the_least_squares_optimum(sales):
+    fit = fit_bass(sales)  # m [F(t) - F(t-1)], Srinivasan and Mason's NLS
+    y = np.asarray(sales, float)
+    base = float(np.sum((fit.fitted - y) ** 2))
+    # A true minimum: no nearby point in any direction does better.
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        f = 1 + rng.normal(0, 0.01, 3)
+        other = bass_adopters(len(y), fit.m * f[0], fit.p * f[1], fit.q * f[2])
+        assert float(np.sum((other - y) ** 2)) >= base * (1 - 1e-9)
+    # Same answer from a different start and from Bass's OLS start.
+    again = fit_bass(sales, start=(3 * y.sum(), 0.001, 0.8))
+    assert again.m == pytest.approx(fit.m, rel=1e-5) and again.q == pytest.approx(fit.q, rel=1e-5)
+    assert fit.r2 > 0.85 and 0 < fit.p < 0.05 and 0.2 < fit.q < 1.0
+
+
+def test_bass_ols_is_bass_1969_regression():
+    fit = fit_bass(ROOM_AIR_CONDITIONERS, method="ols")
+    y = np.asarray(ROOM_AIR_CONDITIONERS, float)
+    prev = np.concatenate([[0.0], np.cumsum(y)[:-1]])
+    a, b, c = np.polynomial.polynomial.polyfit(prev, y, 2)
+    assert a + b * fit.m + c * fit.m ** 2 == pytest.approx(0, abs=1e-6 * y.max())  # m: the root
+    assert fit.p == pytest.approx(a / fit.m) and fit.q == pytest.approx(-c * fit.m)
+    assert all(math.isnan(v) for v in fit.standard_errors.values())
+
+
+@pytest.mark.parametrize("form", ["interval", "density", "discrete"])
+def test_fit_bass_recovers_known_parameters_exactly_without_noise(form):
+    y = bass_adopters(24, 100_000, 0.012, 0.38, form)
+    fit = fit_bass(y, form=form)
+    assert (fit.m, fit.p, fit.q) == pytest.approx((100_000, 0.012, 0.38), rel=1e-6)
+    assert fit.r2 == pytest.approx(1.0)
+
+
+def test_fit_bass_recovers_known_parameters_within_two_standard_errors_with_noise():
+    truth = {"m": 250_000.0, "p": 0.008, "q": 0.42}
+    rng = np.random.default_rng(42)
+    y = bass_adopters(30, **truth) * np.exp(rng.normal(0, 0.05, 30))
+    fit = fit_bass(y)
+    for name, value in truth.items():
+        assert abs(getattr(fit, name) - value) < 2 * fit.standard_errors[name], name
+    assert fit.summary().loc["q", "estimate"] == fit.q
+    assert fit.peak_period == pytest.approx(math.log(fit.q / fit.p) / (fit.p + fit.q))
+    np.testing.assert_allclose(fit.predict(30), fit.fitted)
+
+
+@pytest.mark.parametrize("data, message", [
+    ([1, 2, 3, 4], "at least 5 periods"),
+    ([1, 2, -3, 4, 5, 6], "negative"),
+    ([1, 2, float("nan"), 4, 5, 6], "not finite"),
+    ([0, 0, 0, 0, 0, 0], "no adopters"),
+])
+def test_fit_bass_rejects_unusable_data(data, message):
+    with pytest.raises(HistoryError, match=message):
+        fit_bass(data)
+
+
+# ------------------------------------------------------------------ fit_history
+
+@pytest.fixture(scope="module")
+def sample_fit():
+    return fit_history(cx_roi.sample_history())
+
+
+def test_fit_history_recovers_the_generating_parameters_within_two_standard_errors(sample_fit):
+    truth = cx_roi.sample_history_truth()["fitted_parameters"]
+    assert set(truth) <= set(sample_fit.fitted)
+    for name, value in truth.items():
+        estimate, se = sample_fit.fitted[name], sample_fit.standard_errors[name]
+        assert se > 0 and math.isfinite(se), name
+        assert abs(estimate - value) < 2 * se, f"{name}: {estimate:.5g} vs true {value:.5g} (se {se:.3g})"
+
+
+def test_fit_history_sets_what_the_file_states(sample_fit):
+    stated = cx_roi.sample_history_truth()["stated_in_file"]
+    replay = sample_fit.replay
+    assert replay.aht_seconds == pytest.approx(stated["aht_seconds"], rel=0.01)
+    assert replay.agent_cost_per_month == pytest.approx(stated["agent_cost_per_month"], rel=0.01)
+    assert replay.arpu_per_month == pytest.approx(stated["arpu_per_month"], rel=0.02)
+    assert replay.initial_customers == stated["initial_customers"]
+    status = sample_fit.parameters["status"]
+    assert status["aht_seconds"] == "from data" and status["market_size"] == "fitted"
+    assert status["ad_hill_shape"] == "default" and "shape" in sample_fit.not_fitted["ad_hill_shape"]
+    assert "survey" in sample_fit.not_fitted["survey_inflation"]
+
+
+def test_fit_history_diagnostics(sample_fit):
+    m = sample_fit.metrics
+    assert m["r2_customers"] > 0.9 and m["r2_new_customers"] > 0.8
+    assert m["mape_customers"] < 0.02 and m["mape_new_customers"] < 0.05 and m["mae_nps"] < 2
+    monthly = sample_fit.monthly
+    assert len(monthly) == 48 and monthly["period"].iloc[0] == "2021-01"
+    for col in ("customers", "new_customers", "churned_customers", "nps", "contacts"):
+        assert {col, f"{col}_fit"} <= set(monthly.columns)
+    h = sample_fit.holdout
+    assert h.months == 12 and h.fitted_on == 36 and len(h.monthly) == 12
+    assert h.mape_customers < 0.03 and h.mape_new_customers < 0.08
+    assert set(h.parameters) == set(sample_fit.fitted) - {"churn_passive"}
+
+
+def test_fit_history_planning_scenario_starts_where_the_history_ends(sample_fit):
+    s = sample_fit.scenario
+    f = cx_roi.sample_history().frame
+    assert isinstance(s, cx_roi.Scenario) and s.horizon_months == 60
+    assert s.initial_customers == f["customers"].iloc[-1]
+    assert s.ad_spend_per_month == pytest.approx(f["ad_spend"].iloc[-12:].mean())
+    assert s.service_capacity_spend_per_month + s.service_quality_spend_per_month == pytest.approx(
+        f["service_spend"].iloc[-12:].mean())
+    for name, value in sample_fit.fitted.items():
+        assert getattr(s, name) == pytest.approx(value)
+    # It is a scenario like any other: it simulates, round-trips and compares.
+    assert cx_roi.Scenario.from_json(s.to_json()) == s
+    assert np.isfinite(cx_roi.simulate(s).kpis["npv"])
+    # The replay reproduces the fitted monthly path exactly.
+    replay = cx_roi.simulate(sample_fit.replay).monthly
+    np.testing.assert_allclose(replay["customers"].to_numpy()[:48], sample_fit.monthly["customers_fit"])
+
+
+def test_fit_history_without_survey_or_contacts_fits_one_churn_factor():
+    frame = cx_roi.sample_history().frame.drop(columns=["nps", "promoter_share", "detractor_share", "contacts"])
+    frame = frame.rename(columns={"period": "month"})
+    fit = fit_history(frame, holdout_months=0)
+    assert "product_value" not in fit.fitted and "contacts_per_customer_per_month" not in fit.fitted
+    assert "no NPS" in fit.not_fitted["product_value"] and "no contacts" in fit.not_fitted[
+        "contacts_per_customer_per_month"]
+    ratio = fit.fitted["churn_detractor"] / fit.fitted["churn_promoter"]
+    defaults = cx_roi.Scenario()
+    assert ratio == pytest.approx(defaults.churn_detractor / defaults.churn_promoter)
+    assert "scaled" in fit.parameters.loc["churn_promoter", "note"]
+    assert fit.holdout is None and fit.metrics["r2_customers"] > 0.8
+
+
+def test_fit_history_needs_enough_months():
+    short = cx_roi.sample_history().slice(MIN_MONTHS_TO_FIT - 1)
+    with pytest.raises(HistoryError, match=f"fitting needs at least {MIN_MONTHS_TO_FIT}"):
+        fit_history(short)
+    with pytest.raises(HistoryError, match="holdout_months"):
+        fit_history(cx_roi.sample_history(), holdout_months=40)
+
+
+def test_fit_history_reads_paths_and_reports_bad_files(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("month,customers\n2024-01,5\n")
+    with pytest.raises(HistoryError, match="required column 'new_customers' is missing"):
+        fit_history(bad)
+    assert isinstance(read_history(cx_roi.sample_history_file(), "s.csv"), cx_roi.History)
