@@ -17,6 +17,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ UNCERTAIN_FIELDS: tuple[str, ...] = tuple(
     and p.solidity != "convention" and p.name != "prior_ad_spend_per_month"
 )
 _LOG_SCALE_SPAN = 10.0
+_FLOAT64_BYTES = 256 * 2**20  # monthly bands kept in float64 up to this size
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def _uniforms(name: str, draws: int, seed: int) -> np.ndarray:
 def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, np.ndarray]:
     """``draws`` values of each input, reproducible for a seed and paired across scenarios."""
     _check_draws(draws)
+    _check_seed(seed)
     check_ranges(ranges)
     return {name: r.ppf(_uniforms(name, draws, seed)) for name, r in ranges.items()}
 
@@ -128,6 +131,11 @@ def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, 
 def _check_draws(draws: int) -> None:
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
         raise ScenarioError(f"draws: got {draws!r}; allowed a whole number from 1 to {MAX_DRAWS:,}")
+
+
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ScenarioError(f"seed: got {seed!r}; allowed a whole number (the same seed gives the same draws)")
 
 
 def _fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario, draws: int) -> None:
@@ -184,25 +192,32 @@ def simulate_many(
     seed: int = 0,
     ranges: Mapping[str, Range] | None = None,
     columns: Sequence[str] = ENSEMBLE_COLUMNS,
+    dtype: Any = None,
 ) -> Ensemble:
     """Run ``draws`` Monte Carlo draws of the uncertain inputs through the batch engine.
 
     ``ranges`` replaces the default ranges for the inputs it names (give an
     input a zero-width range to hold it fixed). With every range of zero width
     the ensemble equals the deterministic run. ``columns``: monthly columns to
-    keep for quantile bands (stored as float32; KPIs stay float64).
+    keep for quantile bands. ``dtype``: their storage type; by default float64
+    while they fit in 256 MB (so a zero-width ensemble matches
+    :func:`cx_roi.simulate` to the last digits), float32 beyond (100,000
+    draws x 120 months). KPIs are always float64.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"simulate_many() takes a Scenario, got {type(scenario).__name__}")
     _check_draws(draws)
+    _check_seed(seed)
+    unknown = [c for c in columns if c not in MONTHLY_COLUMNS]
+    if unknown:
+        raise ScenarioError(f"columns: {unknown} are not monthly columns; allowed: {', '.join(MONTHLY_COLUMNS)}")
     merged = default_ranges(scenario)
     if ranges:
         merged.update(ranges)
     values = sample(merged, draws, seed)
     _fix_cross_rules(values, scenario, draws)
-    unknown = [c for c in columns if c not in MONTHLY_COLUMNS]
-    if unknown:
-        raise ValueError(f"unknown monthly columns {unknown}")
-    batch = simulate_batch(scenario, draws=values, columns=list(columns),
-                           dtype=np.float32 if draws > 1 else np.float64)
+    if dtype is None:
+        size = draws * scenario.horizon_months * len(columns) * 8
+        dtype = np.float64 if size <= _FLOAT64_BYTES else np.float32
+    batch = simulate_batch(scenario, draws=values, columns=list(columns), dtype=dtype)
     return Ensemble(scenario, merged, int(seed), values, batch.kpis, batch.monthly)
