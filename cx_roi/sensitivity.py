@@ -58,11 +58,17 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
     ranges; ``fields`` limits the inputs (default: every uncertain input).
     Sorted by swing, largest first. ``base`` is the metric at likely values.
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"tornado() takes a cx_roi.Scenario, got {type(scenario).__name__}")
+    if metric not in METRICS:
+        raise ScenarioError(f"metric: got {metric!r}; allowed: {', '.join(METRICS)}")
     merged = default_ranges(scenario)
     if ranges:
         merged.update(ranges)
     check_ranges(merged)
-    names = list(fields) if fields is not None else list(merged)
+    names = list(dict.fromkeys(fields)) if fields is not None else list(merged)
+    if not names:
+        raise ScenarioError("fields: give at least one input to move")
     unknown = [n for n in names if n not in merged]
     if unknown:
         raise ScenarioError([f"{n}: no range for this input; give one in ranges=" for n in unknown])
@@ -101,6 +107,30 @@ def _keep_valid(values: dict[str, np.ndarray], scenario: Scenario) -> None:
         values["fcr_floor"] = np.minimum(lo, hi)
 
 
+def _top_drivers(scenario: Scenario, other: Scenario, metric: str, top: int,
+                 ranges: Mapping[str, Range] | None) -> list[str]:
+    """The ``top`` inputs whose range moves metric(scenario) - metric(other) the most
+    (each input set to its low and high in both; one batch per scenario)."""
+    merged = default_ranges(scenario)
+    if ranges:
+        merged.update(ranges)
+    check_ranges(merged)
+    names = list(merged)
+    k = len(names)
+    values = {n: np.full(2 * k, float(getattr(scenario, n))) for n in names}
+    for i, n in enumerate(names):
+        values[n][2 * i] = merged[n].low
+        values[n][2 * i + 1] = merged[n].high
+    _keep_valid(values, scenario)
+    a = simulate_batch(scenario, draws=values, columns=()).kpis[metric].to_numpy()
+    b = simulate_batch(other, draws=values, columns=()).kpis[metric].to_numpy()
+    gap = (a - b).reshape(k, 2)
+    swing = np.abs(gap[:, 1] - gap[:, 0])
+    swing = np.where(np.isfinite(swing), swing, -1.0)
+    order = sorted(range(k), key=lambda i: -swing[i])
+    return [names[i] for i in order[:top]]
+
+
 def _search_grid(name: str, likely: float, points: int) -> np.ndarray:
     spec = PARAMETERS[name]
     lo, hi = float(spec.minimum), float(spec.maximum)
@@ -135,12 +165,17 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
     range), direction ("above"/"below": on which side of break-even ``scenario``
     wins), and gap_now (metric difference at the current values).
     """
+    for s in (scenario, other):
+        if not isinstance(s, Scenario):
+            raise TypeError(f"break_even_table() takes two cx_roi.Scenario, got {type(s).__name__}")
     if scenario.horizon_months != other.horizon_months:
         raise ScenarioError("the two scenarios need the same horizon_months")
+    if metric not in KPI_COLUMNS:
+        raise ScenarioError(f"metric: got {metric!r}; allowed: {', '.join(KPI_COLUMNS)}")
     if fields is None:
-        swings = tornado(scenario, metric="delta_npv" if metric == "npv" else metric, baseline=other,
-                         ranges=ranges)
-        fields = list(swings["field"].head(top))
+        if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+            raise ScenarioError(f"top: got {top!r}; allowed a whole number of 1 or more")
+        fields = _top_drivers(scenario, other, metric, top, ranges)
     fields = list(fields)
     for f in fields:
         if f not in PARAMETERS or PARAMETERS[f].kind != "float":
@@ -171,33 +206,56 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
         current = float(getattr(scenario, f))
         g, x = grid_gaps[f], grids[f]
         now = float(g[np.searchsorted(x, current)])
-        crossings = [i for i in range(len(x) - 1) if np.sign(g[i]) != np.sign(g[i + 1]) and g[i] != 0]
+        crossings = [i for i in range(len(x) - 1)
+                     if np.isfinite(g[i]) and np.isfinite(g[i + 1]) and g[i] != 0 and np.sign(g[i]) != np.sign(g[i + 1])]
         if crossings:
             i = min(crossings, key=lambda j: abs((x[j] + x[j + 1]) / 2 - current))
-            brackets[f] = [x[i], x[i + 1], g[i]]
+            brackets[f] = [x[i], x[i + 1], g[i], g[i + 1]]
         rows.append({"field": f, "label": PARAMETERS[f].label, "current": current, "gap_now": now})
-    # Bisection on every bracket at once: one batch per step for all fields.
+    # Safeguarded secant on every bracket at once: each round evaluates, in one batch,
+    # the secant point and the midpoint of every bracket and keeps the narrowest part
+    # that still changes sign (at least a halving, usually far better).
+    g_signs = {f: brackets[f][2] for f in brackets}  # the gap just below break-even
+    done: dict[str, float] = {}
+
+    def narrow(lo: float, hi: float) -> bool:
+        # Relative to the value: online shares of 0.01 need as many digits as audiences of 1,000.
+        return abs(hi - lo) <= tolerance * max(abs(lo), abs(hi), 1e-300)
+
     for _ in range(60):
-        if not brackets:
+        live = {f: b for f, b in brackets.items() if f not in done}
+        if not live:
             break
-        mids = {f: np.array([(lo + hi) / 2]) for f, (lo, hi, _) in brackets.items()}
-        mid_gaps = gaps(mids)
-        for f in list(brackets):
-            lo, hi, g_lo = brackets[f]
-            g_mid = mid_gaps[f][0]
-            if np.sign(g_mid) == np.sign(g_lo):
-                brackets[f] = [mids[f][0], hi, g_mid]
-            else:
-                brackets[f] = [lo, mids[f][0], g_lo]
-        if all(abs(hi - lo) <= tolerance * max(1.0, abs(hi)) for lo, hi, _ in brackets.values()):
-            break
+        points = {}
+        for f, (lo, hi, g_lo, g_hi) in live.items():
+            secant = lo - g_lo * (hi - lo) / (g_hi - g_lo)
+            secant = min(max(secant, lo + 1e-3 * (hi - lo)), hi - 1e-3 * (hi - lo))
+            points[f] = np.array([secant, (lo + hi) / 2])
+        new_gaps = gaps(points)
+        for f, (lo, hi, g_lo, g_hi) in live.items():
+            xs = [lo, *points[f], hi]
+            gs = [g_lo, *new_gaps[f], g_hi]
+            order = np.argsort(xs)
+            xs, gs = [xs[i] for i in order], [gs[i] for i in order]
+            for j in range(3):
+                if gs[j] == 0:
+                    done[f] = xs[j]
+                    break
+                if np.sign(gs[j]) != np.sign(gs[j + 1]):
+                    brackets[f] = [xs[j], xs[j + 1], gs[j], gs[j + 1]]
+                    break
+            if f not in done and narrow(brackets[f][0], brackets[f][1]):
+                lo, hi, g_lo, g_hi = brackets[f]
+                done[f] = lo - g_lo * (hi - lo) / (g_hi - g_lo)
+    for f, (lo, hi, g_lo, g_hi) in brackets.items():
+        if f not in done:
+            done[f] = lo - g_lo * (hi - lo) / (g_hi - g_lo)
     for row in rows:
         f = row["field"]
         if f in brackets:
-            lo, hi, g_lo = brackets[f]
-            row["break_even"] = (lo + hi) / 2
-            # g_lo is the gap just below break-even: positive means scenario wins below it.
-            row["direction"] = "below" if g_lo > 0 else "above"
+            row["break_even"] = float(done[f])
+            # The gap just below break-even: positive means scenario wins below it.
+            row["direction"] = "below" if g_signs[f] > 0 else "above"
         else:
             row["break_even"] = np.nan
             row["direction"] = "always" if row["gap_now"] > 0 else "never"
