@@ -28,6 +28,8 @@ from .history import (History, HistoryError, history_template, read_history, sam
                       sample_history_truth)
 from . import calibrate
 from .calibrate import BassFit, HistoryFit, fit_bass, fit_history
+from . import reports
+from .reports import excel_report, html_report, pptx_report
 
 __version__ = "0.1.0"
 
@@ -42,4 +44,5 @@ __all__ = [
     "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
     "read_history", "History", "HistoryError", "sample_history", "sample_history_file", "sample_history_truth",
     "history_template", "calibrate", "fit_bass", "fit_history", "BassFit", "HistoryFit",
+    "reports", "excel_report", "html_report", "pptx_report",
 ]

@@ -1,0 +1,710 @@
+"""Take the results with you: Excel, standalone HTML and PowerPoint reports of named scenarios.
+
+Pure functions, no UI: scenarios in, file contents out, so the dashboard, the
+command line and a notebook produce the same files.
+
+* :func:`excel_report` -> .xlsx bytes: a Summary sheet (the verdict), Inputs
+  (every parameter with unit, default, source and solidity, one column per
+  scenario), KPIs (one row per scenario, with deltas and ROI against the
+  baseline) and one Monthly sheet per scenario. Numbers are numbers with
+  number formats, headers are frozen, columns sized.
+* :func:`html_report` -> one self-contained HTML page: the verdict, a KPI
+  table, the changed inputs and interactive plotly charts, with plotly.js
+  inlined, so it opens offline and loads nothing from the internet.
+* :func:`pptx_report` -> .pptx bytes: a title slide with the verdict, a KPI
+  table and native, editable PowerPoint charts (not pictures) of customers,
+  cumulative contribution, NPV and the next-dollar comparison.
+
+Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
+:func:`cx_roi.next_dollar`; nothing is recomputed here. The verdict is
+:func:`verdict_sentences` unless a caller passes its own text.
+
+Scenarios are given as ``{name: Scenario}`` (or anything
+:func:`cx_roi.comparison.named_scenarios` accepts: preset names, pairs);
+``baseline`` names the one the others are compared with (default: the first).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .comparison import LEVERS, compare, named_scenarios, next_dollar
+from .errors import ScenarioError
+from .parameters import GROUPS, PARAMETERS, Param
+from .scenario import Scenario
+from .simulation import MONTHLY_COLUMNS, simulate
+
+__all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "REPORT_KPIS",
+           "DEFAULT_EXTRA_PER_MONTH"]
+
+DEFAULT_EXTRA_PER_MONTH = 50_000.0
+"""The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
+
+# KPIs shown in the compact tables (HTML, PowerPoint), in order, with their display kind.
+REPORT_KPIS: dict[str, str] = {
+    "npv": "money", "delta_npv": "money", "roi": "ratio", "payback_month": "months",
+    "final_customers": "count", "avg_monthly_churn": "share", "final_nps": "score", "wom_share": "share",
+    "total_spend": "money",
+}
+
+_KPI_LABELS = {
+    "npv": "NPV", "delta_npv": "NPV vs baseline", "roi": "ROI vs baseline", "payback_month": "Payback month",
+    "final_customers": "Customers at the end", "avg_monthly_churn": "Monthly churn", "final_nps": "NPS at the end",
+    "wom_share": "Won by word of mouth", "total_spend": "Service + ad spend",
+}
+_MONEY_KPIS = {"npv", "npv_operating", "terminal_value", "clv", "cac_paid", "cac_blended", "total_revenue",
+               "total_spend", "pv_spend", "delta_npv", "delta_total_spend", "npv_p10", "npv_p50", "npv_p90"}
+_SHARE_KPIS = {"wom_share", "avg_monthly_churn", "avg_service_level", "delta_avg_monthly_churn", "delta_wom_share",
+               "prob_beats_baseline", "roi"}
+_COUNT_KPIS = {"final_customers", "total_new_customers", "delta_final_customers"}
+_SCORE_KPIS = {"final_nps", "final_nps_measured", "delta_final_nps"}
+_MONTHLY_SHARES = {"fcr", "p_wait", "service_level", "abandon_rate", "occupancy", "ad_innovation", "wom_rate"}
+
+# Colour-blind-safe palette (Okabe-Ito), the dashboard's order.
+_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+
+_XLSX_FORMATS = {"money": '"$"#,##0;-"$"#,##0', "share": "0.0%", "count": "#,##0", "score": "0.0",
+                 "months": "0", "ratio": "0%", "rate": "0.000%", "plain": "General", "factor": "0.0000",
+                 "decimal": "#,##0.0"}
+
+
+# ------------------------------------------------------------------ shared data
+
+@dataclass(frozen=True)
+class _Bundle:
+    """Everything a report shows, computed once."""
+
+    names: list[str]
+    baseline: str
+    scenarios: dict[str, Scenario]
+    kpis: pd.DataFrame
+    monthly: dict[str, pd.DataFrame]
+    nextd: dict[str, pd.DataFrame]
+    verdict: list[str]
+    title: str
+    extra: float
+
+
+def _bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequence[str] | None,
+            extra_per_month: float) -> _Bundle:
+    named = named_scenarios(scenarios)
+    if not named:
+        raise ScenarioError("a report needs at least one scenario")
+    names = list(named)
+    baseline = names[0] if baseline is None else baseline
+    if baseline not in named:
+        raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
+    kpis = compare(named, baseline=baseline)
+    monthly = {n: simulate(s).monthly for n, s in named.items()}
+    nextd = {n: next_dollar(s, extra_per_month) for n, s in named.items()}
+    if verdict is None:
+        lines = verdict_sentences(named, baseline, extra_per_month=extra_per_month, kpis=kpis, next_dollars=nextd)
+    elif isinstance(verdict, str):
+        lines = [verdict]
+    else:
+        lines = [str(v) for v in verdict]
+    return _Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month))
+
+
+def _money(x: float) -> str:
+    if not _finite(x):
+        return "n/a"
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= threshold:
+            return f"{sign}${a / threshold:,.1f}{suffix}"
+    return f"{sign}${a:,.0f}"
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _years(months: int) -> str:
+    if months % 12 == 0:
+        return "1 year" if months == 12 else f"{months // 12} years"
+    return f"{months} months"
+
+
+def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_month: float = DEFAULT_EXTRA_PER_MONTH,
+                      kpis: pd.DataFrame | None = None,
+                      next_dollars: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
+    """Plain-language findings: which scenario beats the baseline on NPV, and for each
+    scenario where the next ``extra_per_month`` dollars do most (service or advertising),
+    from :func:`cx_roi.compare` and :func:`cx_roi.next_dollar`."""
+    named = named_scenarios(scenarios)
+    names = list(named)
+    baseline = names[0] if baseline is None else baseline
+    kpis = compare(named, baseline=baseline) if kpis is None else kpis
+    horizon = _years(next(iter(named.values())).horizon_months)
+    lines = []
+    others = [n for n in names if n != baseline]
+    if others:
+        best = max(others, key=lambda n: kpis.loc[n, "npv"] if _finite(kpis.loc[n, "npv"]) else -math.inf)
+        gain = kpis.loc[best, "delta_npv"]
+        if _finite(gain) and gain > 0:
+            roi = kpis.loc[best, "roi"]
+            roi_text = f" (ROI {roi:.0%} on its extra spend)" if _finite(roi) else ""
+            lines.append(f"Of the scenarios compared, {best} has the highest NPV over {horizon}: {_money(gain)} "
+                         f"more than {baseline}{roi_text}.")
+        elif _finite(gain):
+            lines.append(f"None of the scenarios beats {baseline} on NPV over {horizon}; the closest, {best}, "
+                         f"is {_money(-gain)} behind.")
+    amount = _amount(extra_per_month)
+    for name in names:
+        table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
+        gains = table["delta_npv"]
+        service = [k for k in ("service_capacity_spend_per_month", "service_quality_spend_per_month")
+                   if k in gains.index and _finite(gains[k])]
+        if not service or not _finite(gains.get("ad_spend_per_month", math.nan)):
+            lines.append(f"{name}: the model cannot value {amount} a month more for this scenario.")
+            continue
+        best_service = max(service, key=lambda k: gains[k])
+        s, a = float(gains[best_service]), float(gains["ad_spend_per_month"])
+        where = LEVERS[best_service].lower()
+        if s <= 0 and a <= 0:
+            lines.append(f"{name}: neither lever pays; {amount} a month more would lose {_money(-s)} in {where} "
+                         f"and {_money(-a)} in advertising over {horizon}.")
+        elif s >= a:
+            lines.append(f"{name}: the next {amount} a month does most in {where}, adding {_money(s)} to NPV over "
+                         f"{horizon}, against {_money(a)} in advertising.")
+        else:
+            lines.append(f"{name}: here advertising wins; the next {amount} a month adds {_money(a)} to NPV over "
+                         f"{horizon} in advertising, against {_money(s)} in {where}.")
+    return lines
+
+
+def _kind_of_kpi(name: str) -> str:
+    if name in _MONEY_KPIS:
+        return "money"
+    if name == "roi":
+        return "ratio"
+    if name in _SHARE_KPIS:
+        return "share"
+    if name in _COUNT_KPIS:
+        return "count"
+    if name in _SCORE_KPIS:
+        return "score"
+    if name == "payback_month":
+        return "months"
+    return "plain"
+
+
+def _kind_of_monthly(name: str) -> str:
+    if name in ("ad_innovation", "wom_rate"):
+        return "rate"
+    if name in _MONTHLY_SHARES:
+        return "share"
+    if name in ("nps", "nps_measured"):
+        return "score"
+    if name == "discount_factor":
+        return "factor"
+    if name in ("agents", "agents_paid", "load_erlangs", "asa_seconds"):
+        return "decimal"
+    if "$" in MONTHLY_COLUMNS[name]:
+        return "money"
+    return "count"
+
+
+def _param_format(p: Param) -> str:
+    """Param.fmt (a Python format) -> an Excel number format."""
+    fmt = p.fmt
+    if p.kind == "bool":
+        return "General"
+    if "%" in fmt:
+        m = re.search(r"\.(\d)%", fmt)
+        return "0" + ("." + "0" * int(m[1]) if m and int(m[1]) else "") + "%"
+    m = re.search(r"\{:(,?)\.(\d)([fg])\}", fmt)
+    if not m:
+        return "General"
+    if m[3] == "g":
+        return "General"
+    body = ("#,##0" if m[1] else "0") + ("." + "0" * int(m[2]) if int(m[2]) else "")
+    pre = '"$"' if fmt.startswith("$") else ""
+    post = fmt.split("}", 1)[1]
+    return f'{pre}{body}{f"{chr(34)}{post}{chr(34)}" if post else ""}'
+
+
+# ------------------------------------------------------------------ Excel
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean_text(text: Any) -> str:
+    """Text safe in XML (OOXML refuses control characters)."""
+    return _ILLEGAL_XML.sub("", str(text))
+
+
+def _sheet_names(names: Sequence[str], prefix: str) -> list[str]:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    out: list[str] = []
+    taken = {"summary", "inputs", "kpis"}
+    for name in names:
+        stem = _BAD_SHEET_CHARS.sub("_", _clean_text(name)).strip("'") or "scenario"
+        candidate = f"{prefix}{stem}"[:31]
+        i = 2
+        while candidate.lower() in taken:
+            suffix = f" ({i})"
+            candidate = f"{prefix}{stem}"[:31 - len(suffix)] + suffix
+            i += 1
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _cell_value(v: Any) -> Any:
+    """A value openpyxl writes as a number, boolean or text; NaN/inf become empty cells."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if v is None:
+        return None
+    return _clean_text(v)
+
+
+def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
+                 title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
+                 extra_per_month: float = DEFAULT_EXTRA_PER_MONTH) -> bytes:
+    """An Excel workbook (.xlsx bytes) of the scenarios.
+
+    Sheets: ``Summary`` (title, baseline, verdict), ``Inputs`` (one row per
+    parameter: group, field, label, unit, each scenario's value, default,
+    plausible range, source, solidity; a monthly spend schedule shows its
+    average and is marked), ``KPIs`` (one row per scenario: every column of
+    :func:`cx_roi.compare`) and ``Monthly <name>`` per scenario (every column
+    of ``cx_roi.MONTHLY_COLUMNS``, month 1 first). Values are numbers with
+    number formats ($, %, counts); undefined values (NaN) are empty cells.
+    ``verdict`` replaces the generated :func:`verdict_sentences`.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    b = _bundle(scenarios, baseline, title, verdict, extra_per_month)
+    wb = Workbook()
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DCE6F1")
+
+    def header(ws, labels: Sequence[str], row: int = 1) -> None:
+        for j, label in enumerate(labels, start=1):
+            c = ws.cell(row=row, column=j, value=_clean_text(label))
+            c.font = bold
+            c.fill = head_fill
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+
+    def widths(ws, sizes: Sequence[float]) -> None:
+        for j, w in enumerate(sizes, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
+
+    # Summary
+    ws = wb.active
+    ws.title = "Summary"
+    ws["A1"] = _clean_text(b.title)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: {_clean_text(b.baseline)}."
+    ws["A4"] = "Verdict"
+    ws["A4"].font = bold
+    for i, line in enumerate(b.verdict):
+        c = ws.cell(row=5 + i, column=1, value=_clean_text(line))
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    row = 6 + len(b.verdict)
+    ws.cell(row=row, column=1, value="Sheets: Inputs (every parameter, with unit and source), KPIs (one row per "
+                                     "scenario, compared with the baseline), and one Monthly sheet per scenario.")
+    ws.cell(row=row + 1, column=1, value="Units are in the column headers; money in $, shares as percentages. "
+                                         "Empty cells are undefined values (e.g. no payback within the horizon).")
+    ws.column_dimensions["A"].width = 120
+
+    # Inputs
+    ws = wb.create_sheet("Inputs")
+    labels = ["Group", "Field", "Label", "Unit", *b.names, "Default", "Plausible low", "Plausible high",
+              "Source", "Solidity", "Note"]
+    header(ws, labels)
+    for i, (name, p) in enumerate(PARAMETERS.items(), start=2):
+        values = [getattr(b.scenarios[n], name) for n in b.names]
+        schedules = [n for n, v in zip(b.names, values) if isinstance(v, tuple)]
+        shown = [float(np.mean(v)) if isinstance(v, tuple) else v for v in values]
+        row_values = [GROUPS[p.group], name, p.label, p.unit, *shown, p.default,
+                      p.plausible[0] if p.plausible else None, p.plausible[1] if p.plausible else None,
+                      p.source, p.solidity,
+                      (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
+                       "the Monthly sheet" if schedules else "")]
+        fmt = _param_format(p)
+        for j, v in enumerate(row_values, start=1):
+            c = ws.cell(row=i, column=j, value=_cell_value(v))
+            if 5 <= j <= 4 + len(b.names) + 3 and isinstance(c.value, float):
+                c.number_format = fmt
+    ws.freeze_panes = "E2"
+    widths(ws, [24, 34, 40, 26, *[16] * len(b.names), 14, 14, 14, 60, 12, 40])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(PARAMETERS) + 1}"
+
+    # KPIs
+    ws = wb.create_sheet("KPIs")
+    cols = list(b.kpis.columns)
+    header(ws, ["Scenario", *[_kpi_header(c) for c in cols]])
+    for i, name in enumerate(b.names, start=2):
+        ws.cell(row=i, column=1, value=_clean_text(name)).font = bold if name == b.baseline else Font()
+        for j, col in enumerate(cols, start=2):
+            c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, col]))
+            c.number_format = _XLSX_FORMATS[_kind_of_kpi(col)]
+    note = len(b.names) + 3
+    ws.cell(row=note, column=1, value=f"Baseline: {_clean_text(b.baseline)}. Deltas, ROI and payback are against "
+                                      "it; ROI = (NPV - NPV baseline) / PV of the extra spend.")
+    ws.freeze_panes = "B2"
+    widths(ws, [28, *[16] * len(cols)])
+    ws.row_dimensions[1].height = 45
+
+    # Monthly, one sheet per scenario
+    for sheet, name in zip(_sheet_names(b.names, "Monthly "), b.names):
+        ws = wb.create_sheet(sheet)
+        m = b.monthly[name]
+        columns = list(m.columns)
+        header(ws, ["Month", *[_monthly_header(c) for c in columns]])
+        formats = [_XLSX_FORMATS[_kind_of_monthly(c)] for c in columns]
+        data = m.to_numpy(dtype=float)
+        for i, month in enumerate(m.index, start=2):
+            ws.cell(row=i, column=1, value=int(month))
+            for j, (v, fmt) in enumerate(zip(data[i - 2], formats), start=2):
+                c = ws.cell(row=i, column=j, value=_cell_value(v))
+                c.number_format = fmt
+        ws.freeze_panes = "B2"
+        widths(ws, [8, *[14] * len(columns)])
+        ws.row_dimensions[1].height = 45
+
+    wb.properties.title = _clean_text(b.title)[:250]
+    wb.properties.creator = "cx-roi"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _kpi_header(col: str) -> str:
+    kind = _kind_of_kpi(col)
+    unit = {"money": " ($)", "share": " (share)", "ratio": " (ratio)", "count": " (customers)",
+            "score": " (-100 to 100)", "months": " (month)"}.get(kind, "")
+    return f"{col}{unit}"
+
+
+def _monthly_header(col: str) -> str:
+    kind = _kind_of_monthly(col)
+    unit = {"money": " ($)", "share": " (share)", "rate": " (share per month)", "score": " (-100 to 100)"}.get(kind, "")
+    return f"{col}{unit}"
+
+
+# ------------------------------------------------------------------ HTML
+
+def _figures(b: _Bundle) -> list[tuple[str, Any]]:
+    import plotly.graph_objects as go
+
+    def layout(fig, title: str, y: str, y_format: str | None = None) -> Any:
+        fig.update_layout(title=title, template="plotly_white", height=420, margin=dict(l=70, r=20, t=60, b=50),
+                          legend=dict(orientation="h", y=-0.18), hovermode="x unified",
+                          font=dict(family="sans-serif", size=13))
+        fig.update_xaxes(title="Month")
+        fig.update_yaxes(title=y, tickformat=y_format)
+        return fig
+
+    colours = {n: _PALETTE[i % len(_PALETTE)] for i, n in enumerate(b.names)}
+    figs = []
+    fig = go.Figure()
+    for n in b.names:
+        m = b.monthly[n]
+        fig.add_trace(go.Scatter(x=list(m.index), y=m["customers"], name=n, line=dict(color=colours[n]),
+                                 hovertemplate="%{y:,.0f}"))
+    figs.append(("customers", layout(fig, "Customers at the end of each month", "customers", ",.0f")))
+    fig = go.Figure()
+    for n, values in _extra_contribution(b).items():
+        fig.add_trace(go.Scatter(x=list(b.monthly[n].index), y=values, name=n, line=dict(color=colours[n]),
+                                 hovertemplate="$%{y:,.0f}"))
+    figs.append(("contribution", layout(fig, f"Cumulative contribution against {b.baseline} (payback where a "
+                                             "line crosses zero for good)", "$", "$,.0f")))
+    fig = go.Figure()
+    for n in b.names:
+        m = b.monthly[n]
+        fig.add_trace(go.Scatter(x=list(m.index), y=m["nps"], name=n, line=dict(color=colours[n]),
+                                 hovertemplate="%{y:.1f}"))
+    figs.append(("nps", layout(fig, "Net promoter score (true, not survey-inflated)", "NPS", ".0f")))
+    fig = go.Figure(go.Bar(x=b.names, y=[_none(b.kpis.loc[n, "npv"]) for n in b.names],
+                           marker_color=[colours[n] for n in b.names], hovertemplate="$%{y:,.0f}<extra></extra>"))
+    fig = layout(fig, "Net present value over the horizon", "$", "$,.0f")
+    fig.update_xaxes(title="Scenario")
+    figs.append(("npv", fig))
+    fig = go.Figure()
+    for lever, label in LEVERS.items():
+        fig.add_trace(go.Bar(x=b.names, y=[_none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
+                             hovertemplate="$%{y:,.0f}"))
+    fig = layout(fig, f"What {_amount(b.extra)} a month more adds to NPV, by lever", "$ change in NPV", "$,.0f")
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_xaxes(title="Scenario")
+    figs.append(("next_dollar", fig))
+    return figs
+
+
+def _extra_contribution(b: _Bundle) -> dict[str, np.ndarray]:
+    """Cumulative contribution minus the baseline's, month by month, $ (the baseline's line is zero)."""
+    base = b.monthly[b.baseline]["cumulative_contribution"].to_numpy()
+    return {n: b.monthly[n]["cumulative_contribution"].to_numpy() - base for n in b.names}
+
+
+def _amount(x: float) -> str:
+    return f"${x:,.0f}"
+
+
+def _none(v: Any) -> float | None:
+    return float(v) if _finite(v) else None
+
+
+def _fmt_kpi(v: Any, kind: str) -> str:
+    if not _finite(v):
+        return "n/a"
+    v = float(v)
+    if kind == "money":
+        return _money(v)
+    if kind in ("share", "ratio"):
+        return f"{v:.1%}" if kind == "share" else f"{v:.0%}"
+    if kind == "count":
+        return f"{v:,.0f}"
+    if kind == "score":
+        return f"{v:+.1f}"
+    if kind == "months":
+        return f"{v:.0f}"
+    return f"{v:,.4g}"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;
+color:#1a1a1a;padding:0 1rem;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #dde}
+.meta{color:#555;margin-top:0}
+.verdict{background:#f3f5f8;border-left:5px solid #0072B2;padding:.8rem 1.2rem;font-size:1.08rem}
+.verdict p{margin:.4rem 0}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}
+th,td{border:1px solid #d5dbe3;padding:.35rem .6rem;text-align:right}
+th:first-child,td:first-child{text-align:left} thead th{background:#e8eef6}
+tr.baseline td{font-weight:600}
+.note{color:#555;font-size:.9rem}
+"""
+
+
+def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
+                title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
+                extra_per_month: float = DEFAULT_EXTRA_PER_MONTH) -> str:
+    """One self-contained HTML page (a string) of the scenarios.
+
+    The verdict (generated by :func:`verdict_sentences` unless ``verdict`` is
+    given), a KPI table against the baseline, the inputs that differ between
+    scenarios, and interactive plotly charts: customers, cumulative
+    contribution, NPS, NPV, and the next-dollar comparison. plotly.js is
+    inlined once, so the page works offline and loads nothing from the web.
+    """
+    import plotly.io as pio
+
+    b = _bundle(scenarios, baseline, title, verdict, extra_per_month)
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(b.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<h1>{e(b.title)}</h1>",
+        f'<p class="meta">Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: <b>{e(b.baseline)}</b>. '
+        f"Horizon: {_years(b.scenarios[b.baseline].horizon_months)}.</p>",
+        '<section class="verdict" id="verdict"><h2 style="border:0;margin-top:0">Verdict</h2>',
+        *[f"<p>{e(line)}</p>" for line in b.verdict], "</section>",
+        "<h2>Key results</h2>", _kpi_table_html(b),
+        '<p class="note">NPV includes the value of customers left at the end when the scenario says so. ROI = '
+        "(NPV - NPV of the baseline) / present value of the extra spend; payback is the first month from which "
+        "cumulative extra contribution stays at or above zero.</p>",
+        "<h2>Inputs that differ</h2>", _inputs_table_html(b),
+        "<h2>Charts</h2>",
+    ]
+    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
+    for i, (key, fig) in enumerate(_figures(b)):
+        # The first chart carries plotly.js inline; the others reuse it.
+        parts.append(f'<div class="chart" id="chart-{key}">'
+                     + pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), config=config,
+                                   div_id=f"plot-{key}", include_mathjax=False)
+                     + "</div>")
+    parts += ['<p class="note">Every figure comes from the cx-roi model; see its methodology for each equation, '
+              "default and source.</p>", "</body>", "</html>"]
+    return "\n".join(parts)
+
+
+def _kpi_table_html(b: _Bundle) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(_KPI_LABELS[k])}</th>" for k in REPORT_KPIS)
+    body = []
+    for n in b.names:
+        cells = "".join(f"<td>{e(_fmt_kpi(b.kpis.loc[n, k], kind))}</td>" for k, kind in REPORT_KPIS.items())
+        cls = ' class="baseline"' if n == b.baseline else ""
+        body.append(f"<tr{cls}><td>{e(n)}{' (baseline)' if n == b.baseline else ''}</td>{cells}</tr>")
+    return f'<table id="kpis"><thead><tr><th>Scenario</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _inputs_table_html(b: _Bundle) -> str:
+    e = html.escape
+    rows = []
+    for name, p in PARAMETERS.items():
+        values = [getattr(b.scenarios[n], name) for n in b.names]
+        if all(v == values[0] for v in values):
+            continue
+        cells = "".join(f"<td>{e(_param_text(p, v))}</td>" for v in values)
+        rows.append(f"<tr><td>{e(p.label)} ({e(p.unit)})</td>{cells}</tr>" if p.unit else
+                    f"<tr><td>{e(p.label)}</td>{cells}</tr>")
+    if not rows:
+        return '<p class="note">All scenarios have the same inputs.</p>'
+    head = "".join(f"<th>{e(n)}</th>" for n in b.names)
+    return f'<table id="inputs"><thead><tr><th>Input</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _param_text(p: Param, v: Any) -> str:
+    if isinstance(v, tuple):
+        return f"schedule, average {p.fmt.format(float(np.mean(v)))}"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    try:
+        return p.fmt.format(v)
+    except (ValueError, TypeError):
+        return str(v)
+
+
+# ------------------------------------------------------------------ PowerPoint
+
+def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
+                title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
+                extra_per_month: float = DEFAULT_EXTRA_PER_MONTH) -> bytes:
+    """A PowerPoint deck (.pptx bytes) of the scenarios, 16:9.
+
+    Slides: title with the verdict; key results (a native table); then native,
+    editable charts (python-pptx chart objects, so the numbers stay in the
+    deck's embedded workbook): customers by month, cumulative contribution by
+    month, NPV by scenario, and what ``extra_per_month`` more on each lever
+    adds to NPV. Undefined values are left as gaps, not zeros.
+    """
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Emu, Inches, Pt
+
+    b = _bundle(scenarios, baseline, title, verdict, extra_per_month)
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank, title_only = prs.slide_layouts[6], prs.slide_layouts[5]
+    width = prs.slide_width
+
+    def heading(slide, text: str) -> None:
+        box = slide.shapes.title
+        box.text = _clean_text(text)
+        box.left, box.top, box.width, box.height = Inches(0.5), Inches(0.3), width - Inches(1.0), Inches(0.9)
+        for p in box.text_frame.paragraphs:
+            p.font.size = Pt(28)
+
+    # Title slide with the verdict.
+    slide = prs.slides.add_slide(blank)
+    tb = slide.shapes.add_textbox(Inches(0.7), Inches(0.6), width - Inches(1.4), Inches(1.2))
+    tb.text_frame.word_wrap = True
+    tb.text_frame.text = _clean_text(b.title)
+    tb.text_frame.paragraphs[0].font.size = Pt(36)
+    tb.text_frame.paragraphs[0].font.bold = True
+    sub = slide.shapes.add_textbox(Inches(0.7), Inches(1.8), width - Inches(1.4), Inches(0.6))
+    sub.text_frame.text = (f"Baseline: {_clean_text(b.baseline)}. Horizon: "
+                           f"{_years(b.scenarios[b.baseline].horizon_months)}. Made by cx-roi on "
+                           f"{_dt.date.today().isoformat()}.")
+    sub.text_frame.paragraphs[0].font.size = Pt(16)
+    sub.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    body = slide.shapes.add_textbox(Inches(0.7), Inches(2.6), width - Inches(1.4), Inches(4.4))
+    tf = body.text_frame
+    tf.word_wrap = True
+    for i, line in enumerate(b.verdict):
+        para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        para.text = _clean_text(line)
+        para.font.size = Pt(18 if len(b.verdict) <= 4 else 14)
+        para.alignment = PP_ALIGN.LEFT
+        para.space_after = Pt(8)
+
+    # KPI table.
+    slide = prs.slides.add_slide(title_only)
+    heading(slide, "Key results")
+    kpis = list(REPORT_KPIS)
+    rows, cols = len(b.names) + 1, len(kpis) + 1
+    shape = slide.shapes.add_table(rows, cols, Inches(0.5), Inches(1.4), width - Inches(1.0),
+                                   Emu(int(Inches(0.5) * rows)))
+    table = shape.table
+    table.cell(0, 0).text = "Scenario"
+    for j, k in enumerate(kpis, start=1):
+        table.cell(0, j).text = _KPI_LABELS[k]
+    for i, n in enumerate(b.names, start=1):
+        table.cell(i, 0).text = _clean_text(n) + (" (baseline)" if n == b.baseline else "")
+        for j, (k, kind) in enumerate(REPORT_KPIS.items(), start=1):
+            table.cell(i, j).text = _fmt_kpi(b.kpis.loc[n, k], kind)
+    for r in range(rows):
+        for c in range(cols):
+            for para in table.cell(r, c).text_frame.paragraphs:
+                para.font.size = Pt(12)
+
+    def chart_slide(heading_text: str, chart_type, categories, series: Mapping[str, Sequence[Any]],
+                    number_format: str, axis_title: str | None = None) -> Any:
+        slide = prs.slides.add_slide(title_only)
+        heading(slide, heading_text)
+        data = CategoryChartData(number_format=number_format)
+        data.categories = list(categories)
+        for name, values in series.items():
+            data.add_series(_clean_text(name), [_none(v) for v in values])
+        frame = slide.shapes.add_chart(chart_type, Inches(0.5), Inches(1.3), width - Inches(1.0), Inches(5.9), data)
+        chart = frame.chart
+        chart.has_legend = len(series) > 1
+        if chart.has_legend:
+            chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+            chart.legend.include_in_layout = False
+        chart.font.size = Pt(12)
+        value_axis = chart.value_axis
+        value_axis.tick_labels.number_format = number_format
+        value_axis.tick_labels.number_format_is_linked = False
+        value_axis.has_major_gridlines = True
+        if axis_title:
+            value_axis.has_title = True
+            value_axis.axis_title.text_frame.text = axis_title
+        for i, plot_series in enumerate(chart.plots[0].series):
+            colour = RGBColor.from_string(_PALETTE[i % len(_PALETTE)][1:])
+            if chart_type == XL_CHART_TYPE.LINE:
+                plot_series.format.line.color.rgb = colour
+                plot_series.format.line.width = Pt(2.25)
+                plot_series.smooth = False
+            else:
+                plot_series.format.fill.solid()
+                plot_series.format.fill.fore_color.rgb = colour
+        return chart
+
+    months = list(b.monthly[b.baseline].index)
+    chart_slide("Customers at the end of each month", XL_CHART_TYPE.LINE, months,
+                {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, "#,##0", "customers")
+    chart_slide(f"Cumulative contribution against {b.baseline}", XL_CHART_TYPE.LINE, months,
+                _extra_contribution(b), '"$"#,##0', "$ more than the baseline, cumulative")
+    chart_slide("Net present value by scenario", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
+                {"NPV": [b.kpis.loc[n, "npv"] for n in b.names]}, '"$"#,##0', "$")
+    chart_slide(f"What {_amount(b.extra)} a month more adds to NPV", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
+                {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()},
+                '"$"#,##0', "$ change in NPV")
+
+    prs.core_properties.title = _clean_text(b.title)[:250]
+    prs.core_properties.author = "cx-roi"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
