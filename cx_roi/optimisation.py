@@ -9,13 +9,35 @@ they are equal, which is why the split is the best one.
 
 ``min_budget_for`` answers the reverse question (the least monthly budget
 that reaches a target), and ``efficient_frontier`` the best split across a
-range of budgets. Every objective evaluation and its finite-difference
-gradient run as one batch on the engine.
+range of budgets.
+
+How the search works, and why it is quick on the batch engine (whose cost is
+mostly a fixed overhead per month, so 200 candidates cost little more than
+one):
+
+1. Global stage: every split on a grid over the budget simplex (41 points
+   for two levers, 231 for three; for two phases, a common split and then
+   each phase in turn) runs as one batch at the likely values.
+2. Local stage: SLSQP (``scipy.optimize``) from the best grid point, with the
+   budget as an equality constraint per phase and the levers' limits as
+   bounds. Gradients are central differences of +-$1,000 a month, all in one
+   batch with the value; a step never leaves the bounds (one-sided at a
+   bound), so no spend ever goes negative.
+3. Ensemble objectives ("expected_npv", "p10_npv") draw the uncertain inputs
+   once (``draws``, ``seed``) and keep those draws for every evaluation
+   (common random numbers), so the objective is a smooth function of the
+   split rather than a noisy one. The search starts from the deterministic
+   optimum or the best point of a coarse grid evaluated on the ensemble,
+   whichever is better, with a single SLSQP run at a looser tolerance.
+
+The result is never worse than the best grid point: the polished point is
+compared with its start and the better one kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,23 +48,50 @@ from .comparison import LEVERS
 from .errors import ScenarioError
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
-from .uncertainty import Range, default_ranges, sample, _fix_cross_rules
+from .uncertainty import Range, _check_draws, _check_seed, _fix_cross_rules, default_ranges, sample
 
 __all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
-           "OBJECTIVES", "PHASES"]
+           "OBJECTIVES", "PHASES", "TARGET_METRICS"]
 
 OBJECTIVES = {
     "npv": "NPV at the likely values",
     "expected_npv": "mean NPV over the Monte Carlo draws",
     "p10_npv": "10th percentile of NPV over the draws (risk-averse)",
 }
+_OBJECTIVE_WORDS = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "10th-percentile NPV"}
 PHASES = {"whole": "one split for the whole horizon", "first_year": "one split for months 1-12, another after"}
+# KPIs that min_budget_for can target: "reaching" a target means at least it, so only
+# KPIs where more is better and that are always defined.
+TARGET_METRICS = {
+    "final_customers": "customers at the end of the horizon",
+    "npv": "net present value, $",
+    "npv_operating": "net present value of the horizon's contribution only, $",
+    "total_new_customers": "customers won over the horizon",
+    "total_revenue": "revenue over the horizon, $",
+    "final_nps": "true NPS in the last month",
+    "avg_service_level": "service level averaged over months",
+}
 _STEP = 1_000.0  # $ per month: the finite-difference step and the "next $1,000" of the marginal table
+_GRID_DIVISIONS = {2: 40, 3: 20}  # simplex grid: 41 points for two levers, 231 for three
+_COARSE_DIVISIONS = 10  # coarse grid for ensemble objectives: 11 or 66 points
+_DET_OPTIONS = {"maxiter": 100, "ftol": 1e-10}
+_ENSEMBLE_OPTIONS = {"maxiter": 40, "ftol": 1e-6}
 
 
 @dataclass
 class Allocation:
-    """An optimised split. ``allocation``: $ per month, index phase, columns lever."""
+    """An optimised split.
+
+    ``allocation``: $ per month, index phase ("whole horizon", or "first year"
+    and "after"), columns lever. ``objective_value``: the objective at the
+    split. ``kpis``: every KPI of the split at the likely values.
+    ``marginal``: one row per phase and lever with ``spend_per_month``,
+    ``marginal_per_1000`` (change in the objective per extra $1,000 a month on
+    that lever: the slope at the optimum, by central differences of $1,000),
+    ``at_bound`` ("lower", "upper" or ""). ``ensemble``: NPV mean and
+    quantiles over the draws (ensemble objectives only). ``evaluations``:
+    scenario runs simulated (candidates x draws).
+    """
 
     scenario: Scenario
     allocation: pd.DataFrame
@@ -55,6 +104,9 @@ class Allocation:
     explanation: str = ""
     evaluations: int = 0
     totals: list[float] = field(default_factory=list)
+    draws: int = 1
+    seed: int = 0
+    ensemble: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,28 +120,124 @@ class MinBudget:
     allocation: Allocation
 
 
+# ------------------------------------------------------------------ validation
+
+def _check_scenario(scenario: object, fn: str) -> None:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"{fn}() takes a cx_roi.Scenario, got {type(scenario).__name__}")
+
+
+def _check_levers(levers: Sequence[str]) -> list[str]:
+    if isinstance(levers, str):
+        levers = [levers]
+    levers = list(levers)
+    bad = [lv for lv in levers if lv not in LEVERS]
+    if bad:
+        raise ScenarioError(f"levers: {', '.join(map(repr, bad))} is not a spend lever; "
+                            f"allowed: {', '.join(LEVERS)}")
+    if len(levers) < 2 or len(set(levers)) != len(levers):
+        raise ScenarioError(f"levers: got {levers}; choose two or more distinct of {', '.join(LEVERS)}")
+    return levers
+
+
+def _check_choice(name: str, value: object, allowed: Mapping[str, str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ScenarioError(f"{name}: got {value!r}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def _totals(total_per_month, phases: int) -> list[float]:
+    if isinstance(total_per_month, bool):
+        raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month")
+    if isinstance(total_per_month, (int, float, np.integer, np.floating)):
+        raw = [total_per_month] * phases
+    elif isinstance(total_per_month, Sequence) and not isinstance(total_per_month, str):
+        raw = list(total_per_month)
+    else:
+        raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month, "
+                            "or one per phase")
+    if len(raw) != phases:
+        raise ScenarioError(f"total_per_month: give one amount, or one per phase ({phases} "
+                            f"{'phase' if phases == 1 else 'phases'}), got {len(raw)}")
+    totals = []
+    for t in raw:
+        try:
+            v = float(t)
+        except (TypeError, ValueError):
+            raise ScenarioError(f"total_per_month: got {t!r}; expected an amount in $ per month") from None
+        if not np.isfinite(v) or v < 0:
+            raise ScenarioError(f"total_per_month: got {t!r}; expected a finite amount of $0 or more per month")
+        totals.append(v)
+    return totals
+
+
+def _lever_bounds(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None
+                  ) -> list[tuple[float, float]]:
+    """(min, max) $ per month for each lever; max may be inf."""
+    bounds = dict(bounds or {})
+    unknown = [k for k in bounds if k not in levers]
+    if unknown:
+        raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"
+                             for k in unknown])
+    out = []
+    for lever in levers:
+        pair = bounds.get(lever, (0.0, math.inf))
+        try:
+            lo, hi = (float(v) if v is not None else None for v in pair)
+        except (TypeError, ValueError):
+            raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
+                                f"got {pair!r}") from None
+        lo = 0.0 if lo is None else lo
+        hi = math.inf if hi is None else hi
+        if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
+            raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
+        out.append((lo, hi))
+    return out
+
+
+def _check_budget(totals: Sequence[float], bounds: Sequence[tuple[float, float]], phase_names) -> None:
+    low_sum = sum(lo for lo, _ in bounds)
+    problems = []
+    for t, phase in zip(totals, phase_names):
+        high_sum = sum(min(hi, t) for _, hi in bounds)
+        where = "" if len(totals) == 1 else f" ({phase})"
+        if t < low_sum - 1e-6:
+            problems.append(f"total_per_month{where}: ${t:,.0f} is below the levers' minimums, which add up "
+                            f"to ${low_sum:,.0f} (the fixed costs); raise the budget to at least "
+                            f"${low_sum:,.0f} or lower the minimums")
+        elif t > high_sum + 1e-6:
+            problems.append(f"total_per_month{where}: ${t:,.0f} is above what the levers' maximums allow "
+                            f"(${high_sum:,.0f}); lower the budget or raise the maximums")
+    if problems:
+        raise ScenarioError(problems)
+
+
+# --------------------------------------------------------------- the problem
+
 class _Problem:
-    """Maps a flat vector of spends (phase-major) to schedules and objective values."""
+    """Evaluates candidate splits (a flat vector of spends, phase-major) in batches.
+
+    Holds the Monte Carlo draws of an ensemble objective, sampled once and
+    reused for every evaluation (common random numbers).
+    """
 
     def __init__(self, scenario: Scenario, levers: Sequence[str], phases: str, objective: str,
-                 draws: int, seed: int, ranges: Mapping[str, Range] | None):
+                 draws: int, seed: int, ranges: Mapping[str, Range] | None, metric: str = "npv"):
         self.scenario = scenario
         self.levers = list(levers)
         self.horizon = scenario.horizon_months
-        if phases not in PHASES:
-            raise ScenarioError(f"phases: got {phases!r}; allowed: {', '.join(PHASES)}")
+        self.phases = phases
         self.phase_names = ["whole horizon"] if phases == "whole" else ["first year", "after"]
         if phases == "first_year" and self.horizon <= 12:
-            raise ScenarioError("phases='first_year' needs a horizon longer than 12 months")
+            raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
+                                f"{self.horizon}; use phases='whole'")
         self.phase_of_month = np.zeros(self.horizon, dtype=int)
         if phases == "first_year":
             self.phase_of_month[12:] = 1
-        if objective not in OBJECTIVES:
-            raise ScenarioError(f"objective: got {objective!r}; allowed: {', '.join(OBJECTIVES)}")
         self.objective = objective
+        self.metric = metric
         self.draws = 1 if objective == "npv" else int(draws)
-        if self.draws < 1:
-            raise ScenarioError(f"draws: got {draws!r}; an ensemble objective needs at least 1 draw")
+        self.seed = int(seed)
         self.world: dict[str, np.ndarray] = {}
         if objective != "npv":
             merged = default_ranges(scenario)
@@ -100,227 +248,343 @@ class _Problem:
         self.evaluations = 0
 
     @property
+    def n_levers(self) -> int:
+        return len(self.levers)
+
+    @property
     def size(self) -> int:
         return len(self.phase_names) * len(self.levers)
 
     def schedules(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """(candidates, size) spends -> lever -> (candidates, months) schedules."""
-        x = np.atleast_2d(x).reshape(len(x) if np.ndim(x) > 1 else 1, len(self.phase_names), len(self.levers))
+        x = np.atleast_2d(x).reshape(-1, len(self.phase_names), self.n_levers)
         return {lever: x[:, self.phase_of_month, j] for j, lever in enumerate(self.levers)}
 
-    def kpis(self, x: np.ndarray) -> pd.DataFrame:
-        """KPIs of every candidate x draw, one batch. Rows: candidate-major."""
-        x = np.atleast_2d(x)
+    def kpi(self, x: np.ndarray, metric: str, ensemble: bool) -> np.ndarray:
+        """``metric`` for every candidate (rows of x) x draw: shape (candidates, draws)."""
+        x = np.maximum(np.atleast_2d(x), 0.0)
         k = len(x)
-        draws = {lever: np.repeat(s, self.draws, axis=0) for lever, s in self.schedules(x).items()}
-        for name, v in self.world.items():
-            draws[name] = np.tile(v, k)
-        self.evaluations += k * self.draws
-        return simulate_batch(self.scenario, draws=draws, columns=()).kpis
+        reps = self.draws if ensemble else 1
+        draws = {lever: np.repeat(s, reps, axis=0) for lever, s in self.schedules(x).items()}
+        if ensemble:
+            for name, v in self.world.items():
+                draws[name] = np.tile(v, k)
+        self.evaluations += k * reps
+        out = simulate_batch(self.scenario, draws=draws, columns=()).kpis[metric].to_numpy()
+        return out.reshape(k, reps)
 
-    def values(self, x: np.ndarray, metric: str = "npv") -> np.ndarray:
-        """The objective (or any KPI, aggregated per objective) of each candidate."""
-        x = np.atleast_2d(x)
-        m = self.kpis(x)[metric].to_numpy().reshape(len(x), self.draws)
+    def values(self, x: np.ndarray, deterministic: bool = False, metric: str | None = None) -> np.ndarray:
+        """The objective of each candidate (``deterministic``: at the likely values)."""
+        metric = metric or self.metric
+        ensemble = self.objective != "npv" and not deterministic
+        m = self.kpi(x, metric, ensemble)
+        if not ensemble:
+            return m[:, 0]
         if self.objective == "p10_npv":
             return np.percentile(m, 10, axis=1)
         return m.mean(axis=1)
 
-
-def _bounds_for(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None,
-                totals: Sequence[float]) -> list[tuple[float, float]]:
-    bounds = dict(bounds or {})
-    unknown = [k for k in bounds if k not in levers]
-    if unknown:
-        raise ScenarioError([f"bounds: {k} is not one of the levers ({', '.join(levers)})" for k in unknown])
-    out = []
-    for lever in levers:
-        lo, hi = bounds.get(lever, (0.0, np.inf))
-        if not (np.isfinite(lo) and lo >= 0 and hi >= lo):
-            raise ScenarioError(f"bounds: {lever} needs 0 <= lower <= upper, got ({lo}, {hi})")
-        out.append((float(lo), float(hi)))
-    for t in totals:
-        low_sum = sum(lo for lo, _ in out)
-        high_sum = sum(min(hi, t) for _, hi in out)
-        if t < low_sum - 1e-6:
-            raise ScenarioError(f"total_per_month: ${t:,.0f} is below the levers' minimums, which add up to "
-                                f"${low_sum:,.0f}; raise the budget or lower the minimums")
-        if t > high_sum + 1e-6:
-            raise ScenarioError(f"total_per_month: ${t:,.0f} is above what the levers' maximums allow "
-                                f"(${high_sum:,.0f}); lower the budget or raise the maximums")
-    return out
+    def scenario_for(self, x: np.ndarray) -> Scenario:
+        """The scenario with the split applied (a schedule when the phases differ)."""
+        grid = np.asarray(x, dtype=float).reshape(len(self.phase_names), self.n_levers)
+        changes = {}
+        for j, lever in enumerate(self.levers):
+            first = float(grid[0, j])
+            if len(grid) == 1 or grid[1, j] == first:
+                changes[lever] = first
+            else:  # months 1-12, then the second amount holds to the horizon
+                changes[lever] = (first,) * 12 + (float(grid[1, j]),)
+        return self.scenario.replace(**changes)
 
 
-def _check_levers(levers: Sequence[str]) -> list[str]:
-    levers = list(levers)
-    bad = [lv for lv in levers if lv not in LEVERS]
-    if bad or len(levers) < 2 or len(set(levers)) != len(levers):
-        raise ScenarioError(f"levers: got {levers}; choose two or more distinct of {', '.join(LEVERS)}")
-    return levers
+@dataclass
+class _Box:
+    """The feasible set: per phase, lb <= x <= ub and sum(x) == total."""
+
+    totals: list[float]
+    lb: np.ndarray  # flat, phase-major
+    ub: np.ndarray
+    n_levers: int
+
+    @classmethod
+    def build(cls, totals: Sequence[float], bounds: Sequence[tuple[float, float]]) -> "_Box":
+        lb = np.tile([lo for lo, _ in bounds], len(totals)).astype(float)
+        ub = np.array([min(hi, t) for t in totals for _, hi in bounds], dtype=float)
+        return cls(list(totals), lb, ub, len(bounds))
+
+    def seg(self, p: int) -> slice:
+        return slice(p * self.n_levers, (p + 1) * self.n_levers)
+
+    @property
+    def fixed(self) -> bool:
+        return bool(np.all(self.ub - self.lb <= 1e-9))
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Nearest feasible point(s) to ``x`` (rows), phase by phase."""
+        x = np.array(x, dtype=float, ndmin=2)
+        for p, t in enumerate(self.totals):
+            s = self.seg(p)
+            x[:, s] = _project_rows(x[:, s], self.lb[s], self.ub[s], t)
+        return x
+
+    def place(self, weights: np.ndarray, p: int) -> np.ndarray:
+        """Simplex weights (rows) -> feasible spends of phase p: the minimums plus shares of the rest."""
+        s = self.seg(p)
+        free = self.totals[p] - self.lb[s].sum()
+        return _project_rows(self.lb[s] + weights * free, self.lb[s], self.ub[s], self.totals[p])
 
 
-def _totals(total_per_month, phases: int) -> list[float]:
-    if isinstance(total_per_month, (int, float, np.integer, np.floating)) and not isinstance(total_per_month, bool):
-        totals = [float(total_per_month)] * phases
-    else:
-        totals = [float(t) for t in total_per_month]
-    if len(totals) != phases:
-        raise ScenarioError(f"total_per_month: give one amount, or one per phase ({phases}), got {len(totals)}")
-    for t in totals:
-        if not np.isfinite(t) or t < 0:
-            raise ScenarioError(f"total_per_month: got {t!r}; expected a non-negative amount in $ per month")
-    return totals
+def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -> np.ndarray:
+    """Euclidean projection of each row onto {lb <= x <= ub, sum x = total}: x + shift, clipped.
+
+    The shift is found by bisection; the last rounding goes onto the levers with room,
+    so each row sums to ``total`` to the cent and stays in bounds.
+    """
+    x = np.array(x, dtype=float, ndmin=2)
+    lo = np.full(len(x), -(abs(total) + np.abs(x).max(initial=0) + ub.max(initial=0) + 1.0))
+    hi = -lo
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        over = np.clip(x + mid[:, None], lb, ub).sum(axis=1) > total
+        hi = np.where(over, mid, hi)
+        lo = np.where(over, lo, mid)
+        if np.all(hi - lo <= 1e-9):
+            break
+    out = np.clip(x + ((lo + hi) / 2)[:, None], lb, ub)
+    out = np.where(out - lb < 1e-6, lb, np.where(ub - out < 1e-6, ub, out))  # no $1e-10 leftovers
+    gap = total - out.sum(axis=1)
+    room = np.where(gap[:, None] > 0, ub - out, out - lb)
+    share = np.divide(room, room.sum(axis=1, keepdims=True), out=np.zeros_like(room),
+                      where=room.sum(axis=1, keepdims=True) > 0)
+    return np.clip(out + gap[:, None] * share, lb, ub)
 
 
-def _solve(problem: _Problem, totals: list[float], bounds: list[tuple[float, float]],
-           metric: str = "npv", starts: Sequence[np.ndarray] | None = None):
-    """Maximise the objective on the budget simplex of each phase with SLSQP."""
-    n_levers = len(problem.levers)
-    n_phases = len(problem.phase_names)
-    lb = np.tile([lo for lo, _ in bounds], n_phases)
-    ub = np.array([min(hi, totals[p]) for p in range(n_phases) for _, hi in bounds])
-    scale = max(sum(totals), 1.0)  # optimise in units of the budget: well-conditioned
+def _compositions(n: int, d: int):
+    if n == 1:
+        yield (d,)
+        return
+    for i in range(d + 1):
+        for rest in _compositions(n - 1, d - i):
+            yield (i,) + rest
 
+
+def _simplex(n: int, divisions: int) -> np.ndarray:
+    """Every split of 1 into ``n`` shares on a grid of 1/divisions: (points, n)."""
+    return np.array(list(_compositions(n, divisions)), dtype=float) / max(divisions, 1)
+
+
+# ------------------------------------------------------------------- search
+
+def _grid_candidates(problem: _Problem, box: _Box, divisions: int) -> np.ndarray:
+    """The global stage's first batch: the same split (on a simplex grid) in every phase."""
+    w = _simplex(problem.n_levers, divisions)
+    return np.hstack([box.place(w, p) for p in range(len(box.totals))])
+
+
+def _grid_search(problem: _Problem, box: _Box, divisions: int, deterministic: bool) -> tuple[np.ndarray, float, float]:
+    """Best grid point, its value, and the spread of values seen (a scale for tolerances)."""
+    cands = _grid_candidates(problem, box, divisions)
+    vals = problem.values(cands, deterministic)
+    best = int(np.nanargmax(vals))
+    x, v = cands[best], float(vals[best])
+    spread = float(np.nanmax(vals) - np.nanmin(vals))
+    if len(box.totals) > 1:
+        # Then each phase on its own grid with the other phase held at the best common split.
+        w = _simplex(problem.n_levers, divisions)
+        blocks = []
+        for p in range(len(box.totals)):
+            block = np.tile(x, (len(w), 1))
+            block[:, box.seg(p)] = box.place(w, p)
+            blocks.append(block)
+        vals2 = problem.values(np.vstack(blocks), deterministic).reshape(len(box.totals), len(w))
+        combined = x.copy()
+        for p in range(len(box.totals)):
+            combined[box.seg(p)] = blocks[p][int(np.nanargmax(vals2[p])), box.seg(p)]
+        cv = float(problem.values(combined[None, :], deterministic)[0])
+        if cv > v:
+            x, v = combined, cv
+        spread = max(spread, float(np.nanmax(vals2) - np.nanmin(vals2)))
+    return x, v, spread
+
+
+def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
+           deterministic: bool, options: Mapping[str, float]):
+    """SLSQP from x0. Returns (x, value, success, message)."""
+    if box.fixed:
+        return x0, v0, True, "the limits leave nothing to choose"
+    n_phases, n = len(box.totals), problem.size
+    scale = max(sum(box.totals), 1.0)  # optimise in units of the budget: well conditioned
+    norm = max(abs(v0), scale_hint, 1e-12)
+    lb, ub = box.lb, box.ub
     cache: dict[bytes, tuple[float, np.ndarray]] = {}
-    norm: list[float] = []  # fixed at the first evaluation: the objective's scale
 
-    def value_and_grad(z: np.ndarray):
+    def value_and_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
         key = z.tobytes()
         if key not in cache:
-            x = z * scale
-            # Forward differences inward from the upper bound, so every point is feasible.
-            steps = np.where(x + _STEP <= ub + 1e-9, _STEP, -_STEP)
-            pts = np.vstack([x, x + np.diag(steps)])
-            vals = problem.values(pts, metric)
-            grad = (vals[1:] - vals[0]) / steps * scale
-            if not norm:
-                norm.append(max(abs(vals[0]), 1.0))
-            cache[key] = (-vals[0] / norm[0], -grad / norm[0])
+            x = np.clip(z * scale, lb, ub)
+            # Central differences of $1,000 where there is room, one-sided at a bound:
+            # every point stays inside the bounds (no negative spend).
+            up = np.minimum(_STEP, ub - x)
+            down = np.minimum(_STEP, x - lb)
+            pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
+            vals = problem.values(pts, deterministic)
+            width = up + down
+            grad = np.divide(vals[1:n + 1] - vals[n + 1:], width, out=np.zeros(n), where=width > 0)
+            if len(cache) > 512:
+                cache.clear()
+            cache[key] = (-vals[0] / norm, -grad * scale / norm)
         return cache[key]
 
     constraints = [{"type": "eq",
-                    "fun": (lambda z, p=p: z[p * n_levers:(p + 1) * n_levers].sum() - totals[p] / scale),
-                    "jac": (lambda z, p=p: np.eye(n_phases * n_levers)[p * n_levers:(p + 1) * n_levers].sum(0))}
+                    "fun": (lambda z, p=p: z[box.seg(p)].sum() - box.totals[p] / scale),
+                    "jac": (lambda z, p=p: np.eye(n)[box.seg(p)].sum(axis=0))}
                    for p in range(n_phases)]
-    if starts is None:
-        starts = [_even_start(totals, lb, ub, n_levers)]
-    best = None
-    for x0 in starts:
+    with np.errstate(all="ignore"):
         res = optimize.minimize(lambda z: value_and_grad(z)[0], x0 / scale, jac=lambda z: value_and_grad(z)[1],
                                 method="SLSQP", bounds=list(zip(lb / scale, ub / scale)),
-                                constraints=constraints, options={"maxiter": 200, "ftol": 1e-10})
-        if best is None or res.fun < best.fun:
-            best = res
-    x = np.clip(best.x * scale, lb, ub)
-    # Put rounding back on the budget: each phase sums exactly to its total.
-    for p in range(n_phases):
-        seg = slice(p * n_levers, (p + 1) * n_levers)
-        gap = totals[p] - x[seg].sum()
-        room = (ub[seg] - x[seg]) if gap > 0 else (x[seg] - lb[seg])
-        if room.sum() > 0:
-            x[seg] += gap * room / room.sum()
-    return x, best
+                                constraints=constraints, options=dict(options))
+    x1 = box.project(res.x * scale)[0]
+    v1 = float(problem.values(x1[None, :], deterministic)[0])
+    if not np.isfinite(v1) or v1 < v0:
+        return x0, v0, bool(res.success), str(res.message)
+    return x1, v1, bool(res.success), str(res.message)
 
 
-def _even_start(totals, lb, ub, n_levers) -> np.ndarray:
-    x = []
-    for p, t in enumerate(totals):
-        seg_lb, seg_ub = lb[p * n_levers:(p + 1) * n_levers], ub[p * n_levers:(p + 1) * n_levers]
-        free = t - seg_lb.sum()
-        share = np.minimum(seg_ub - seg_lb, free / n_levers)
-        seg = seg_lb + share
-        # Spread what the caps left over onto levers with room.
-        rest = t - seg.sum()
-        room = seg_ub - seg
-        if rest > 0 and room.sum() > 0:
-            seg = seg + rest * room / room.sum()
-        x.append(seg)
-    return np.concatenate(x)
+def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
+           warm: Sequence[np.ndarray] = ()):
+    """Best split for ``box``: grid, then SLSQP; for ensemble objectives a second, warm-started stage.
+
+    ``extra_starts``: more candidates for the deterministic start. ``warm``: candidates for
+    the ensemble stage's start that replace its coarse grid (the frontier passes the
+    previous budget's optimum). Returns (x, value, success, message)."""
+    if box.fixed:
+        x = box.lb.copy()
+        return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
+    divisions = _GRID_DIVISIONS.get(problem.n_levers, 10)
+    x0, v0, spread = _grid_search(problem, box, divisions, deterministic=True)
+    if len(extra_starts):
+        starts = box.project(np.vstack(extra_starts))
+        vals = problem.values(starts, deterministic=True)
+        i = int(np.nanargmax(vals))
+        if vals[i] > v0:
+            x0, v0 = starts[i], float(vals[i])
+    x, v, ok, msg = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
+    if problem.objective == "npv":
+        return x, v, ok, msg
+    # Ensemble objective: start from the deterministic optimum or the best point of a
+    # coarse grid on the ensemble itself, whichever is better; one SLSQP run.
+    others = box.project(np.vstack(warm)) if len(warm) else _grid_candidates(problem, box, _COARSE_DIVISIONS)
+    cands = np.vstack([x[None, :], others])
+    vals = problem.values(cands)
+    i = int(np.nanargmax(vals))
+    spread = float(np.nanmax(vals) - np.nanmin(vals))
+    return _local(problem, box, cands[i], float(vals[i]), spread, False, _ENSEMBLE_OPTIONS)
 
 
-def _starts(problem: _Problem, totals, bounds) -> list[np.ndarray]:
-    """Even split, the scenario's own split (scaled to the budget) and each lever-heavy corner."""
-    n_levers = len(problem.levers)
-    lb = np.tile([lo for lo, _ in bounds], len(totals))
-    ub = np.array([min(hi, t) for t in totals for _, hi in bounds])
-    starts = [_even_start(totals, lb, ub, n_levers)]
-    current = np.array([float(np.mean(problem.scenario.schedule(lv))) for lv in problem.levers])
-    for j in range(n_levers):
-        tilt = np.full(n_levers, 0.15)
-        tilt[j] = 0.7
-        starts.append(np.concatenate([_project(tilt * t, lb[p * n_levers:(p + 1) * n_levers],
-                                                ub[p * n_levers:(p + 1) * n_levers], t)
-                                       for p, t in enumerate(totals)]))
-    if current.sum() > 0:
-        starts.append(np.concatenate([_project(current / current.sum() * t, lb[p * n_levers:(p + 1) * n_levers],
-                                               ub[p * n_levers:(p + 1) * n_levers], t)
-                                      for p, t in enumerate(totals)]))
-    return starts
+def _marginals(problem: _Problem, x: np.ndarray, box: _Box, bounds, deterministic: bool = False,
+               metric: str | None = None) -> tuple[float, pd.DataFrame]:
+    """Objective at x and its slope per $1,000 a month on each lever and phase (one batch).
 
-
-def _project(x, lb, ub, total) -> np.ndarray:
-    """Nearest point to x within bounds that sums to total (by bisection on a shift)."""
-    lo, hi = -total - ub.max(initial=0) - 1, total + 1
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        if np.clip(x + mid, lb, ub).sum() > total:
-            hi = mid
-        else:
-            lo = mid
-    return np.clip(x + (lo + hi) / 2, lb, ub)
-
-
-def _allocation_result(problem: _Problem, x: np.ndarray, res, totals, bounds) -> Allocation:
-    n_levers = len(problem.levers)
-    grid = x.reshape(len(problem.phase_names), n_levers)
-    table = pd.DataFrame(grid, index=pd.Index(problem.phase_names, name="phase"), columns=problem.levers)
-    schedules = problem.schedules(x)
-    scenario = problem.scenario.replace(**{lv: tuple(float(v) for v in s[0]) for lv, s in schedules.items()})
-    # Marginal return of the next $1,000 a month on each lever, phase by phase: one batch.
-    pts = [x]
-    for i in range(len(x)):
-        bumped = x.copy()
-        bumped[i] += _STEP
-        pts.append(bumped)
-    vals = problem.values(np.vstack(pts))
-    base_value = float(vals[0])
+    Central differences of $1,000 (one-sided where the spend is below $1,000): the
+    slope at the optimum, so that at an interior optimum the levers' values are equal.
+    The step may cross a lever's limit: this is what the next $1,000 *would* return.
+    """
+    n = problem.size
+    up = np.full(n, _STEP)
+    down = np.minimum(_STEP, x)
+    pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
+    vals = problem.values(pts, deterministic, metric)
+    slope = (vals[1:n + 1] - vals[n + 1:]) / (up + down) * _STEP
     rows = []
     for p, phase in enumerate(problem.phase_names):
         for j, lever in enumerate(problem.levers):
-            i = p * n_levers + j
+            i = p * problem.n_levers + j
             lo, hi = bounds[j]
-            at_bound = "lower" if x[i] <= lo + 1.0 else ("upper" if x[i] >= min(hi, totals[p]) - 1.0 else "")
-            rows.append({"phase": phase, "lever": lever, "label": LEVERS[lever], "spend_per_month": x[i],
-                         "marginal_per_1000": float(vals[1 + i] - base_value), "at_bound": at_bound})
-    marginal = pd.DataFrame(rows)
+            at_bound = ("lower" if x[i] <= lo + 1.0 else
+                        "upper" if x[i] >= min(hi, box.totals[p]) - 1.0 else "")
+            rows.append({"phase": phase, "lever": lever, "label": LEVERS[lever], "spend_per_month": float(x[i]),
+                         "marginal_per_1000": float(slope[i]), "at_bound": at_bound})
+    return float(vals[0]), pd.DataFrame(rows)
+
+
+def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: _Box,
+                       bounds) -> Allocation:
+    table = pd.DataFrame(x.reshape(len(problem.phase_names), problem.n_levers),
+                         index=pd.Index(problem.phase_names, name="phase"), columns=problem.levers)
+    value, marginal = _marginals(problem, x, box, bounds)
+    scenario = problem.scenario_for(x)
     single = simulate_batch(scenario, draws=None, columns=()).kpis.iloc[0]
     kpis = {k: float(single[k]) for k in KPI_COLUMNS}
-    alloc = Allocation(scenario, table, problem.objective, base_value, kpis, marginal,
-                       bool(res.success), str(res.message), evaluations=problem.evaluations, totals=list(totals))
+    ensemble = {}
+    if problem.objective != "npv":
+        npv = problem.kpi(x[None, :], "npv", ensemble=True)[0]
+        ensemble = {"npv_mean": float(npv.mean()), "npv_p10": float(np.percentile(npv, 10)),
+                    "npv_p50": float(np.percentile(npv, 50)), "npv_p90": float(np.percentile(npv, 90))}
+    alloc = Allocation(scenario, table, problem.objective, value, kpis, marginal, ok, message,
+                       evaluations=problem.evaluations, totals=list(box.totals), draws=problem.draws,
+                       seed=problem.seed, ensemble=ensemble)
     alloc.explanation = explain(alloc)
     return alloc
 
 
+def _money(v: float) -> str:
+    return f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"
+
+
+def _number(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+
+
 def explain(alloc: Allocation) -> str:
     """A plain-language why for an allocation, from its marginal returns."""
+    what = _OBJECTIVE_WORDS.get(alloc.objective, alloc.objective)
     parts = []
     for phase, group in alloc.marginal.groupby("phase", sort=False):
         interior = group[group["at_bound"] == ""]
         lead = group.sort_values("spend_per_month", ascending=False).iloc[0]
-        text = (f"{phase.capitalize()}: most of the budget goes to {lead['label'].lower()} "
-                f"(${lead['spend_per_month']:,.0f} a month).")
+        if group["spend_per_month"].sum() <= 1.0:
+            text = f"{str(phase).capitalize()}: there is no budget to split."
+        else:
+            text = (f"{str(phase).capitalize()}: most of the budget goes to {lead['label'].lower()} "
+                    f"({_money(lead['spend_per_month'])} a month).")
         if len(interior) >= 2:
-            m = interior["marginal_per_1000"]
-            text += (f" Here the next $1,000 a month returns about ${m.mean():,.0f} of NPV on every lever that "
-                     "is not at a limit, so moving money between them cannot do better.")
-        capped = group[group["at_bound"] != ""]
-        for _, r in capped.iterrows():
-            verb = "gets nothing" if r["at_bound"] == "lower" else "is at its maximum"
-            text += (f" {r['label']} {verb}: its next $1,000 would return ${r['marginal_per_1000']:,.0f}, "
-                     f"{'less' if r['at_bound'] == 'lower' else 'more'} than the others.")
+            m = float(interior["marginal_per_1000"].mean())
+            lo_m, hi_m = float(interior["marginal_per_1000"].min()), float(interior["marginal_per_1000"].max())
+            if hi_m - lo_m <= 0.05 * max(abs(m), 1.0):
+                text += (f" Here the next $1,000 a month returns about {_money(m)} of {what} on every lever that "
+                         "is not at a limit, so moving money between them cannot do better.")
+            else:
+                text += (f" Here the next $1,000 a month returns between {_money(lo_m)} and {_money(hi_m)} of {what} "
+                         "on the levers not at a limit: only roughly equal, because "
+                         + ("the 10th percentile jumps from one draw to another as the split moves"
+                            if alloc.objective == "p10_npv" else "the search stopped short of the exact optimum")
+                         + ".")
+        elif len(interior) == 1:
+            m = float(interior["marginal_per_1000"].iloc[0])
+        else:
+            m = float("nan")
+        if np.isfinite(m):
+            if m > 0:
+                text += f" A bigger budget would pay: each extra $1,000 a month adds about {_money(m)}."
+            elif m < 0:
+                text += (f" The budget is more than pays here: the next $1,000 a month loses about {_money(-m)}, "
+                         "so a smaller budget would do better.")
+        others = float(interior["marginal_per_1000"].mean()) if len(interior) else None
+        for _, r in group[group["at_bound"] != ""].iterrows():
+            if r["at_bound"] == "lower":
+                verb = "gets nothing" if r["spend_per_month"] <= 1.0 else "stays at its minimum"
+                compare_word = "less"
+            else:
+                total = alloc.allocation.loc[phase].sum()
+                verb = "takes the whole budget" if r["spend_per_month"] >= total - 1.0 else "is at its maximum"
+                compare_word = "more"
+            text += f" {r['label']} {verb}: its next $1,000 would return {_money(r['marginal_per_1000'])}"
+            text += f", {compare_word} than the others." if others is not None else "."
         parts.append(text)
     return " ".join(parts)
 
+
+# ------------------------------------------------------------------ public API
 
 def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float],
                     levers: Sequence[str] = tuple(LEVERS), objective: str = "npv",
@@ -328,20 +592,29 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
                     draws: int = 200, seed: int = 0, ranges: Mapping[str, Range] | None = None) -> Allocation:
     """The best monthly split of ``total_per_month`` ($) across ``levers``.
 
-    ``objective``: "npv", "expected_npv" or "p10_npv" (the last two over
-    ``draws`` Monte Carlo draws with ``seed``; common random numbers make the
-    optimisation smooth). ``bounds``: lever -> (min, max) $ per month.
-    ``phases``: "whole" or "first_year" (one split for months 1-12, another
-    after); ``total_per_month`` may then give one amount per phase. Returns an
-    :class:`Allocation` with the split, its KPIs, the marginal return of the
-    next $1,000 a month on each lever, and a plain-language explanation.
+    ``objective``: "npv" (at the likely values), "expected_npv" or "p10_npv"
+    (over ``draws`` Monte Carlo draws with ``seed`` and ``ranges``; the same
+    draws for every candidate, so the objective is smooth). ``bounds``: lever
+    -> (min, max) $ per month (max may be ``math.inf`` or None). ``phases``:
+    "whole" or "first_year" (one split for months 1-12, another after);
+    ``total_per_month`` may then give one amount per phase. Levers left out
+    keep the scenario's spend. Returns an :class:`Allocation` with the split,
+    its KPIs, the marginal return of the next $1,000 a month on each lever and
+    a plain-language explanation. Bad settings raise ScenarioError.
     """
+    _check_scenario(scenario, "optimize_budget")
     levers = _check_levers(levers)
+    objective = _check_choice("objective", objective, OBJECTIVES)
+    phases = _check_choice("phases", phases, PHASES)
+    _check_draws(draws)
+    _check_seed(seed)
     problem = _Problem(scenario, levers, phases, objective, draws, seed, ranges)
     totals = _totals(total_per_month, len(problem.phase_names))
-    lever_bounds = _bounds_for(levers, bounds, totals)
-    x, res = _solve(problem, totals, lever_bounds, starts=_starts(problem, totals, lever_bounds))
-    return _allocation_result(problem, x, res, totals, lever_bounds)
+    lever_bounds = _lever_bounds(levers, bounds)
+    _check_budget(totals, lever_bounds, problem.phase_names)
+    box = _Box.build(totals, lever_bounds)
+    x, _, ok, msg = _solve(problem, box)
+    return _allocation_result(problem, x, ok, msg, box, lever_bounds)
 
 
 def min_budget_for(scenario: Scenario, target: float, metric: str = "final_customers",
@@ -350,66 +623,151 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                    max_budget_per_month: float | None = None, tolerance: float = 0.002) -> MinBudget:
     """The least constant monthly budget whose best split reaches ``target`` on ``metric``.
 
-    ``metric``: a KPI such as "final_customers" or "npv". Bisection on the
-    budget, each step solving "the most ``metric`` this budget can buy";
-    ``tolerance`` is relative to the budget. Raises ScenarioError when even
-    ``max_budget_per_month`` (default: 5x the scenario's current spend on
-    the levers, at least $1M) cannot reach the target.
+    ``metric``: one of ``TARGET_METRICS`` (e.g. "final_customers", "npv"), at
+    the likely values; reaching means at least ``target``. A scan of 11
+    budgets from the levers' minimums to ``max_budget_per_month`` (default: 5x
+    the scenario's current spend on the levers, at least $1M) brackets the
+    least budget, then bisection narrows it to ``tolerance`` (relative to the
+    budget), each step finding the most ``metric`` a budget can buy. Raises
+    ScenarioError, with the best value reachable, when no budget up to the
+    maximum reaches the target.
     """
+    _check_scenario(scenario, "min_budget_for")
     levers = _check_levers(levers)
-    if metric not in KPI_COLUMNS:
-        raise ScenarioError(f"metric: got {metric!r}; allowed: {', '.join(KPI_COLUMNS)}")
+    metric = _check_choice("metric", metric, TARGET_METRICS)
+    try:
+        target = float(target)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"target: got {target!r}; expected a number") from None
     if not np.isfinite(target):
         raise ScenarioError(f"target: got {target!r}; expected a finite number")
-    problem = _Problem(scenario, levers, "whole", "npv", 1, 0, None)
+    if not (isinstance(tolerance, (int, float)) and 1e-6 <= tolerance <= 0.1):
+        raise ScenarioError(f"tolerance: got {tolerance!r}; allowed 1e-6 to 0.1 (relative to the budget)")
+    lever_bounds = _lever_bounds(levers, bounds)
+    low = sum(lo for lo, _ in lever_bounds)
     current = sum(float(np.mean(scenario.schedule(lv))) for lv in levers)
-    high = max_budget_per_month if max_budget_per_month is not None else max(5 * current, 1e6)
-    low = sum((dict(bounds or {}).get(lv, (0.0, np.inf))[0]) for lv in levers)
+    high = max(5 * current, 1e6, 2 * low) if max_budget_per_month is None else max_budget_per_month
+    try:
+        high = float(high)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"max_budget_per_month: got {high!r}; expected an amount in $ per month") from None
+    cap = sum(hi for _, hi in lever_bounds)
+    if not np.isfinite(high) or high < low:
+        raise ScenarioError(f"max_budget_per_month: got {high!r}; expected a finite amount of at least the "
+                            f"levers' minimums (${low:,.0f})")
+    high = min(high, cap)
+    problem = _Problem(scenario, levers, "whole", "npv", 1, 0, None, metric=metric)
 
-    def best_at(total: float) -> tuple[float, np.ndarray, object]:
-        b = _bounds_for(levers, bounds, [total])
-        x, res = _solve(problem, [total], b, metric=metric, starts=_starts(problem, [total], b))
-        return float(problem.values(x[None, :], metric)[0]), x, res
+    def best_at(total: float, starts: Sequence[np.ndarray] = ()) -> tuple[float, np.ndarray, bool, str]:
+        box = _Box.build([total], lever_bounds)
+        x, v, ok, msg = _solve(problem, box, starts)
+        return v, x, ok, msg
 
-    reached_high, _, _ = best_at(high)
-    if reached_high < target:
-        raise ScenarioError(f"target: {metric} {target:,.4g} is out of reach; the best split of "
-                            f"${high:,.0f} a month reaches {reached_high:,.4g}. Lower the target or raise "
-                            "max_budget_per_month")
-    reached_low, _, _ = best_at(low)
-    if reached_low >= target:
-        high = low
-    while high - low > tolerance * max(high, 1.0):
-        mid = (low + high) / 2
-        if best_at(mid)[0] >= target:
-            high = mid
-        else:
-            low = mid
-    reached, x, res = best_at(high)
-    b = _bounds_for(levers, bounds, [high])
-    alloc = _allocation_result(problem, x, res, [high], b)
-    return MinBudget(high, metric, float(target), reached, alloc)
+    # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
+    budgets = np.linspace(low, high, 11)
+    divisions = _GRID_DIVISIONS.get(len(levers), 10)
+    boxes = [_Box.build([b], lever_bounds) for b in budgets]
+    cands = [_grid_candidates(problem, box, divisions) for box in boxes]
+    vals = problem.values(np.vstack(cands)).reshape(len(budgets), -1)
+    scan = np.nanmax(vals, axis=1)
+    scan_x = [c[int(np.nanargmax(v))] for c, v in zip(cands, vals)]
+    reached_at = [i for i in range(len(budgets)) if scan[i] >= target]
+    if not reached_at:
+        # Polish the most promising budgets before declaring the target out of reach.
+        best_v, best_b = -np.inf, high
+        for i in sorted({int(np.nanargmax(scan)), len(budgets) - 1}):
+            v, *_ = best_at(budgets[i], [scan_x[i]])
+            if v > best_v:
+                best_v, best_b = v, budgets[i]
+            if v >= target:
+                reached_at = [i]
+                break
+        if not reached_at:
+            raise ScenarioError(f"target: {metric} of {_number(target)} is out of reach; the best split of any "
+                                f"budget up to ${high:,.0f} a month reaches {_number(best_v)} (at "
+                                f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
+    k = reached_at[0]
+    hi_b = budgets[k]
+    # The polished best at the budget below may already reach the target: step down.
+    while k > 0:
+        v, *_ = best_at(budgets[k - 1], [scan_x[k - 1]])
+        if v < target:
+            break
+        k -= 1
+        hi_b = budgets[k]
+    lo_b = budgets[k - 1] if k > 0 else None
+    if lo_b is not None:
+        hi_x = scan_x[k]
+        while hi_b - lo_b > tolerance * max(hi_b, 1.0):
+            mid = (lo_b + hi_b) / 2
+            v, x, *_ = best_at(mid, [hi_x * mid / max(hi_b, 1.0)])
+            if v >= target:
+                hi_b, hi_x = mid, x
+            else:
+                lo_b = mid
+    reached, x, ok, msg = best_at(hi_b, [scan_x[min(k, len(scan_x) - 1)]])
+    box = _Box.build([hi_b], lever_bounds)
+    alloc = _allocation_result(problem, x, ok, msg, box, lever_bounds)
+    return MinBudget(float(hi_b), metric, target, float(reached), alloc)
 
 
 def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequence[str] = tuple(LEVERS),
                        objective: str = "npv", bounds: Mapping[str, tuple[float, float]] | None = None,
-                       draws: int = 200, seed: int = 0, progress=None) -> pd.DataFrame:
-    """Best split and its objective at each monthly budget in ``totals``.
+                       draws: int = 200, seed: int = 0, ranges: Mapping[str, Range] | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Best split and its objective at each monthly budget in ``totals`` (one phase).
 
-    One row per budget: ``total_per_month``, one column per lever ($ per
-    month), ``objective_value``, ``npv``, ``final_customers``. ``progress``,
-    if given, is called with (done, total) after each budget.
+    One row per budget, in ascending order: ``total_per_month``, one column per
+    lever ($ per month), ``objective_value``, ``npv`` and ``final_customers``
+    (at the likely values), ``marginal_per_1000`` (what the next $1,000 a month
+    of budget would add to the objective, on the best lever with room) and
+    ``converged``. Budgets are solved in ascending order, each also trying the
+    previous budget's split with the extra money on any one lever, so the best
+    value at a budget is never below that of the smaller budget plus the best
+    single-lever use of the difference. ``progress``, if given, is called with
+    (done, total) after each budget.
     """
-    rows = []
-    totals = [float(t) for t in totals]
-    if not totals:
+    _check_scenario(scenario, "efficient_frontier")
+    levers = _check_levers(levers)
+    objective = _check_choice("objective", objective, OBJECTIVES)
+    _check_draws(draws)
+    _check_seed(seed)
+    try:
+        points = sorted({float(t) for t in totals})
+    except (TypeError, ValueError):
+        raise ScenarioError(f"totals: got {totals!r}; expected monthly budgets in $") from None
+    if not points:
         raise ScenarioError("totals: give at least one monthly budget")
-    for i, t in enumerate(totals):
-        a = optimize_budget(scenario, t, levers=levers, objective=objective, bounds=bounds, draws=draws, seed=seed)
-        row = {"total_per_month": t, **{lv: float(a.allocation[lv].iloc[0]) for lv in a.allocation.columns},
-               "objective_value": a.objective_value, "npv": a.kpis["npv"],
-               "final_customers": a.kpis["final_customers"]}
-        rows.append(row)
+    lever_bounds = _lever_bounds(levers, bounds)
+    for t in points:
+        _totals(t, 1)
+    _check_budget(points, lever_bounds, ["whole horizon"] * len(points))
+    problem = _Problem(scenario, levers, "whole", objective, draws, seed, ranges)
+    rows, previous = [], None
+    for i, t in enumerate(points):
+        box = _Box.build([t], lever_bounds)
+        starts = []
+        if previous is not None:
+            extra = t - previous.sum()
+            for j in range(len(levers)):
+                bumped = previous.copy()
+                bumped[j] += extra
+                if bumped[j] <= box.ub[j]:
+                    starts.append(bumped)
+        # For an ensemble objective the previous optimum plus the extra money (on each lever)
+        # warm-starts the ensemble stage instead of its coarse grid.
+        x, v, ok, msg = _solve(problem, box, starts, warm=starts if problem.objective != "npv" else ())
+        _, marginal = _marginals(problem, x, box, lever_bounds)
+        room = marginal[marginal["spend_per_month"] < np.array([hi for _, hi in lever_bounds]) - 1.0]
+        scen = problem.scenario_for(x)
+        kp = simulate_batch(scen, columns=()).kpis.iloc[0]
+        rows.append({"total_per_month": t, **{lv: float(x[j]) for j, lv in enumerate(levers)},
+                     "objective_value": v, "npv": float(kp["npv"]), "final_customers": float(kp["final_customers"]),
+                     "marginal_per_1000": float(room["marginal_per_1000"].max()) if len(room) else float("nan"),
+                     "converged": ok})
+        previous = x
         if progress is not None:
-            progress(i + 1, len(totals))
-    return pd.DataFrame(rows)
+            progress(i + 1, len(points))
+    out = pd.DataFrame(rows)
+    out.attrs["objective"] = objective
+    return out
