@@ -53,6 +53,18 @@ def need_chromium() -> str:
     return path
 
 
+def need_playwright():
+    """``playwright.sync_api``, or skip (fail when CX_ROI_REQUIRE_BROWSER=1) with the reason."""
+    try:
+        import playwright.sync_api as sync_api
+    except ImportError as exc:
+        reason = f"the playwright package is not installed (requirements-dev.txt): {exc}"
+        if os.environ.get("CX_ROI_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CX_ROI_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason, allow_module_level=True)
+    return sync_api
+
+
 def start_streamlit(script: Path, port: int, cwd: Path, timeout: float = 60.0) -> subprocess.Popen:
     """Start ``streamlit run`` headless on 127.0.0.1:port and wait for its health check."""
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed with the process
@@ -114,7 +126,7 @@ def app_url(artifacts: Path) -> Iterator[str]:
 def browser() -> Iterator[object]:
     """Headless system Chromium driven by Playwright."""
     path = need_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = need_playwright()
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -123,20 +135,40 @@ def browser() -> Iterator[object]:
             b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _shot_if_failed(request, pg) -> None:
+    """A screenshot of the page as the failing test left it: test-artifacts/browser-failed-<test>.png."""
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"browser-failed-{name}.png"), full_page=True)
+        except Exception as exc:  # the page may be gone; the test's own error is what matters
+            print(f"no failure screenshot: {exc}")
+
+
 @pytest.fixture()
-def page(browser) -> Iterator[object]:
+def page(browser, request) -> Iterator[object]:
     """A fresh desktop-sized page (new context: no cookies or session shared between tests)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     try:
         yield pg
+        _shot_if_failed(request, pg)
     finally:
         context.close()
 
 
 @pytest.fixture()
-def phone(browser) -> Iterator[object]:
+def phone(browser, request) -> Iterator[object]:
     """A phone-sized page (390 x 844, touch)."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                   is_mobile=True, has_touch=True)
@@ -144,5 +176,6 @@ def phone(browser) -> Iterator[object]:
     pg.set_default_timeout(30_000)
     try:
         yield pg
+        _shot_if_failed(request, pg)
     finally:
         context.close()

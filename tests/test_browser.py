@@ -1,0 +1,506 @@
+"""The dashboard in a real browser: ``streamlit run app.py`` driven by headless Chromium.
+
+What AppTest cannot see is checked here: the page a person gets from a link
+(including the very first request to a fresh server), the keyboard on a
+slider, the address bar after a change, file download and upload through the
+browser, presentation mode, and the phone layout. Expected numbers are
+computed with ``cx_roi`` in the test and formatted with ``ui.format``, as the
+page formats them.
+
+Every test waits on conditions, never on fixed sleeps: the app root's
+``data-test-script-state`` back at ``notRunning`` after a rerun (seen to
+start, or seen in the content), the texts, the address bar. Full-page
+screenshots of each state go to ``test-artifacts/browser-*.png``; a failing
+test leaves ``browser-failed-<test>.png`` there.
+
+Without a system Chromium these tests skip (``need_chromium``); with
+``CX_ROI_REQUIRE_BROWSER=1`` (CI) that is a failure instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+import cx_roi
+from cx_roi import PARAMETERS, Scenario
+from conftest import ROOT, free_port, need_chromium, need_playwright, start_streamlit, stop_process
+from ui import format as fmt
+
+pytestmark = pytest.mark.browser
+
+AD = "ad_spend_per_month"
+BASELINE = "status-quo"  # ui.state.DEFAULT_BASELINE: the KPI cards' changes are against it
+TIMEOUT_MS = 60_000  # generous: two cores shared with other work; conditions, not speed, are tested
+
+_sync_api = need_playwright()
+PlaywrightTimeout = _sync_api.TimeoutError
+expect = _sync_api.expect
+expect.set_options(timeout=TIMEOUT_MS)
+
+APP = '[data-testid="stApp"]'
+KPI = ".st-key-kpis [data-testid='stMetric']"
+AD_SLIDER = f".st-key-w-lever-{AD} input[type='range']"
+NAV_LINK = "[data-testid='stTopNavLink']"
+ALERT = "[data-testid='stAlert']"
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+KPI_VALUE = "[data-testid='stMetricValue']"
+TABLE = "[data-testid='stTable']"
+PAGE_TITLES = {"Explore": "Customer service or advertising?", "Compare": "Compare scenarios",
+               "Method": "How the model works"}
+
+# Before an action: count changes of the app root's script state from now on, and keep
+# the main area's text. A rerun is over when the state is back to notRunning and either
+# it was seen changing, or (React may batch a quick run's "running" and "notRunning"
+# into one render, so no change is seen) the page's content shows the run happened.
+_ARM = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (window.__cxObserver) window.__cxObserver.disconnect();
+  window.__cxChanges = 0;
+  window.__cxBefore = document.querySelector('[data-testid="stMain"]').innerText;
+  window.__cxObserver = new MutationObserver(records => { window.__cxChanges += records.length; });
+  window.__cxObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+# Default content sign: the main area's text changed (KPIs, notices, the presentation layout).
+_MAIN_CHANGED = "document.querySelector('[data-testid=\"stMain\"]').innerText !== window.__cxBefore"
+
+
+def _rerun_done(content_sign: str) -> str:
+    return f"""() => {{
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  return window.__cxChanges > 0 || Boolean({content_sign});
+}}"""
+
+
+_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && document.querySelector('h1') !== null;
+}"""
+# Title, axis titles and each trace's name and y values of every plotly chart on the page.
+# Plotly sends numpy arrays as base64 typed arrays ({dtype, bdata}); they are decoded here.
+_CHARTS = """() => {
+  const types = {f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array,
+                 u4: Uint32Array, u2: Uint16Array, u1: Uint8Array};
+  const numbers = v => {
+    if (!v) return [];
+    if (v.bdata !== undefined) {
+      const bin = atob(v.bdata);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      return Array.from(new types[v.dtype.replace(/^[<>|=]/, '')](bytes.buffer)).map(Number);
+    }
+    return Array.from(v).map(Number);
+  };
+  return Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')).map(gd => ({
+    title: (gd.layout.title && gd.layout.title.text) || '',
+    axes: Object.keys(gd.layout).filter(k => /^[xy]axis\\d*$/.test(k))
+                .map(k => [k, (gd.layout[k].title && gd.layout[k].title.text) || '']),
+    traces: gd.data.map(t => ({name: t.name || '', y: numbers(t.y)})),
+  }));
+}"""
+
+
+# ---------------------------------------------------------------- helpers
+
+def expected_cards(scenario: Scenario) -> dict[str, str]:
+    """What the Explore page's KPI cards must read for ``scenario`` against the status quo."""
+    base = cx_roi.load_preset(BASELINE)
+    if base.horizon_months != scenario.horizon_months:
+        base = base.replace(horizon_months=scenario.horizon_months)
+    row = cx_roi.compare({"baseline": base, "scenario": scenario}, baseline="baseline").loc["scenario"]
+    return {"NPV": fmt.money(row["npv"]), "Customers at the end": fmt.count(row["final_customers"]),
+            "Monthly churn": fmt.percent(row["avg_monthly_churn"], 2),
+            "Growth from word of mouth": fmt.percent(row["wom_share"], 1),
+            "Paid CAC": fmt.money(row["cac_paid"], cents=True, missing="no ad wins"),
+            "NPV change": fmt.signed_money(row["delta_npv"])}
+
+
+def url(base: str, path: str = "/", **query: str) -> str:
+    return f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def query_of(page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query, keep_blank_values=True).items()}
+
+
+def assert_query(page, want: dict[str, str]) -> None:
+    """The address bar's query is ``want`` (the app writes it at the end of each run: wait for it)."""
+    try:
+        page.wait_for_function("""want => {
+            const q = new URLSearchParams(location.search);
+            return Array.from(q.keys()).length === Object.keys(want).length
+              && Object.entries(want).every(([k, v]) => q.get(k) === v);
+        }""", arg=want, timeout=TIMEOUT_MS)
+    except PlaywrightTimeout:
+        pass  # the assertion below says what differs
+    assert query_of(page) == want
+
+
+def plain(html: str) -> str:
+    """A plotly title without its markup (<b>...</b>)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def open_app(page, address: str) -> None:
+    """Go to ``address`` and wait until the first script run is over and a title is drawn."""
+    page.goto(address)
+    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+
+
+@contextmanager
+def rerun(page, content_sign: str = _MAIN_CHANGED) -> Iterator[None]:
+    """Do something in the block that makes the app rerun; wait until that run is over.
+
+    ``content_sign`` is a JavaScript expression true once the page shows the run's
+    result; it must be false before the action (the default: the main area's text
+    changed). It matters only when the state changes are not seen at all.
+    """
+    page.evaluate(_ARM)
+    yield
+    page.wait_for_function(_rerun_done(content_sign), timeout=TIMEOUT_MS)
+
+
+def page_switch(page, title: str) -> None:
+    """Click ``title`` in the top navigation and wait for that page's run to be over.
+
+    A page switch empties the main area before the run starts, so "the text changed" is
+    no sign of a finished run here; the new page's title is.
+    """
+    with rerun(page, "Array.from(document.querySelectorAll('h1')).some(h => h.innerText.trim() === "
+                     f"{json.dumps(PAGE_TITLES[title])})"):
+        nav(page, title).click()
+
+
+def cards(page) -> dict[str, str]:
+    """KPI card label -> value text, as displayed."""
+    page.wait_for_selector(KPI, timeout=TIMEOUT_MS)
+    pairs = page.eval_on_selector_all(KPI, """els => els.map(e => [
+        e.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+        e.querySelector('[data-testid="stMetricValue"]').innerText.trim()])""")
+    return dict(pairs)
+
+
+def delta(page, label: str) -> str:
+    card = page.locator(KPI).filter(has=page.locator("[data-testid='stMetricLabel']", has_text=label)).first
+    return card.locator("[data-testid='stMetricDelta']").inner_text().strip()
+
+
+def assert_cards(page, want: dict[str, str]) -> None:
+    """The cards show ``want`` (retrying until the page settles, then failing with a readable diff)."""
+    values = {k: v for k, v in want.items() if k != "NPV change"}  # the change is the NPV card's delta
+    try:
+        page.wait_for_function(
+            """([sel, want]) => {
+                const shown = {};
+                for (const e of document.querySelectorAll(sel)) {
+                  shown[e.querySelector('[data-testid="stMetricLabel"]').innerText.trim()] =
+                    e.querySelector('[data-testid="stMetricValue"]').innerText.trim();
+                }
+                return Object.entries(want).every(([k, v]) => shown[k] === v);
+            }""", arg=[KPI, values], timeout=TIMEOUT_MS)
+    except PlaywrightTimeout:
+        pass  # the assertion below says what differs
+    shown = cards(page)
+    assert {k: shown.get(k) for k in values} == values
+
+
+def charts(page, count: int) -> list[dict]:
+    """The page's plotly charts once ``count`` of them are drawn."""
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n",
+                           arg=[f"{CHART} .main-svg", count], timeout=TIMEOUT_MS)
+    return page.evaluate(_CHARTS)
+
+
+def trace(specs: list[dict], title_start: str, name: str) -> list[float]:
+    for spec in specs:
+        if plain(spec["title"]).startswith(title_start):
+            for t in spec["traces"]:
+                if t["name"] == name:
+                    return t["y"]
+    raise AssertionError(f"no trace {name!r} in a chart titled {title_start!r}: {specs}")
+
+
+def screenshot(page, path: Path) -> None:
+    """A screenshot of everything, not just the viewport.
+
+    Streamlit scrolls inside its main area and sidebar, so a plain full-page
+    screenshot stops at the window's height. The window is made as tall as the
+    content for the shot, then put back.
+    """
+    size = page.viewport_size
+    # The main area, and the sidebar when it is on screen (a phone's collapsed sidebar is not).
+    height = page.evaluate("""() => Math.max(window.innerHeight, ...Array.from(document.querySelectorAll(
+        '[data-testid="stMain"], [data-testid="stSidebarContent"]'))
+        .filter(e => e.getBoundingClientRect().right > 1).map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 20, 12_000)})
+    # Let the charts follow the new size (two animation frames), then shoot.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
+def nav_titles(page) -> list[str]:
+    """The top navigation's page titles, in order (the link text after the icon's name)."""
+    return [t.strip().split("\n")[-1] for t in page.locator(NAV_LINK).all_inner_texts()]
+
+
+def expected_nav() -> list[str]:
+    """The router's pages whose script exists (more pages are being added), in the router's order."""
+    from ui.router import PAGES
+
+    return [title for script, title, _ in PAGES if (ROOT / script).exists()]
+
+
+def nav(page, title: str):
+    return page.locator(NAV_LINK, has_text=title)
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture()
+def fresh_app_url(artifacts: Path) -> Iterator[str]:
+    """A server of its own that no browser has talked to yet (for the first-request test)."""
+    need_chromium()
+    port = free_port()
+    proc = start_streamlit(ROOT / "app.py", port, ROOT)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+# ---------------------------------------------------------------- tests
+
+def test_link_opens_the_scenario_with_the_models_kpis(page, app_url, artifacts):
+    """A preset and a changed ad spend in the link: the cards show what cx_roi computes for them."""
+    query = {"preset": "service-boost", AD: "260000"}
+    open_app(page, url(app_url, **query))
+    scenario = cx_roi.load_preset("service-boost").replace(**{AD: 260_000.0})
+    want = expected_cards(scenario)
+    assert_cards(page, want)
+    assert delta(page, "NPV").endswith(want["NPV change"])
+    expect(page.locator(AD_SLIDER)).to_have_attribute("aria-valuetext", "$260,000")
+    expect(page.locator(ALERT)).to_have_count(0)  # a clean link gives no notice
+    assert_query(page, query)  # the URL is written back unchanged
+    specs = charts(page, 4)
+    assert [plain(s["title"]) for s in specs] == [
+        "Customers won and lost each month", "Cumulative contribution against the baseline",
+        "Sentiment of customers", "Service level and wait"]
+    for spec in specs:  # every axis says what it measures
+        assert all(text for _, text in spec["axes"]), spec
+    # The chart shows the model's numbers for the linked scenario.
+    ads = trace(specs, "Customers won", "Won by advertising")
+    assert ads == pytest.approx(list(cx_roi.simulate(scenario).monthly["new_from_ads"]))
+    screenshot(page, artifacts / "browser-explore.png")
+
+
+def test_first_request_deep_link_to_compare_gets_navigation_and_selection(page, fresh_app_url, artifacts):
+    """The very first request to a fresh server is /compare?...: Streamlit's legacy pages/ mode would run
+    pages/compare.py bare; the page guard must still give the top navigation and the link's selection."""
+    query = {"preset": "revolving-door", AD: "90000", "baseline": "ad-boost",
+             "compare": "service-boost,current"}
+    open_app(page, url(fresh_app_url, "/compare", **query))
+    expect(page.locator("h1").first).to_have_text("Compare scenarios")
+    expect(page.locator(NAV_LINK)).to_have_count(len(expected_nav()))
+    assert nav_titles(page) == expected_nav()
+    expect(page.locator(APP)).to_have_class(re.compile(r"\bstreamlit-wide\b"))  # the router's wide layout
+    assert urlsplit(page.url).path == "/compare"
+    assert_query(page, query)  # the shared selection is read, and written back as it came
+    chosen = page.locator(".st-key-w-compare")
+    expect(chosen).to_contain_text(cx_roi.preset_info("service-boost").title)
+    expect(chosen).to_contain_text("Current:")
+    current = cx_roi.load_preset("revolving-door").replace(**{AD: 90_000.0})
+    table = cx_roi.compare({"base": cx_roi.load_preset("ad-boost"), "sb": cx_roi.load_preset("service-boost"),
+                            "cur": current}, baseline="base")
+    header = page.locator(f"{TABLE} thead")
+    expect(header).to_contain_text(f"{cx_roi.preset_info('ad-boost').title} (baseline)")
+    expect(header).to_contain_text(cx_roi.preset_info("service-boost").title)
+    expect(header).to_contain_text(f"Current: {cx_roi.preset_info('revolving-door').title} + 1 change")
+    body = page.locator(f"{TABLE} tbody")
+    for key in ("sb", "cur"):
+        expect(body).to_contain_text(f"{fmt.money(table.loc[key, 'npv'])} "
+                                     f"({fmt.signed_money(table.loc[key, 'delta_npv'])})")
+    charts(page, 3)
+    screenshot(page, artifacts / "browser-deeplink.png")
+    # The navigation works from there, and Explore shows the linked scenario.
+    page_switch(page, "Explore")
+    assert_cards(page, expected_cards(current))
+
+
+def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url):
+    open_app(page, url(app_url))
+    assert_cards(page, expected_cards(Scenario()))
+    before = cards(page)
+    ads_before = trace(charts(page, 4), "Customers won", "Won by advertising")
+    slider = page.locator(AD_SLIDER)
+    step = float(slider.get_attribute("step"))
+    start = float(slider.get_attribute("value"))
+    top = float(slider.get_attribute("max"))
+
+    slider.focus()
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
+    one_step = Scenario().replace(**{AD: start + step})
+    assert_cards(page, expected_cards(one_step))
+    after = cards(page)
+    assert after["NPV"] != before["NPV"] and after["Paid CAC"] != before["Paid CAC"]
+    assert_query(page, {AD: f"{start + step:.0f}"})
+    ads_after = trace(charts(page, 4), "Customers won", "Won by advertising")
+    assert ads_after != ads_before
+    assert ads_after == pytest.approx(list(cx_roi.simulate(one_step).monthly["new_from_ads"]))
+
+    with rerun(page):
+        page.keyboard.press("End")
+    want = expected_cards(Scenario().replace(**{AD: top}))
+    assert_cards(page, want)
+    assert delta(page, "NPV").endswith(want["NPV change"])
+    assert_query(page, {AD: f"{top:.0f}"})
+
+    # The address bar is the whole view: another browser (no shared session) opening it sees the same.
+    other = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        second = other.new_page()
+        second.set_default_timeout(TIMEOUT_MS)
+        open_app(second, page.url)
+        assert_cards(second, want)
+        expect(second.locator(AD_SLIDER)).to_have_attribute("value", f"{top:.0f}")
+    finally:
+        other.close()
+
+
+def test_bad_link_values_are_named_and_replaced_by_defaults(page, app_url, artifacts):
+    query = {AD: "abc", "shrinkage": "5", "preset": "nope", "extra": "-3", "aht_seconds": "420"}
+    open_app(page, url(app_url, **query))
+    notice = page.locator(ALERT, has_text="This link had values the dashboard cannot use")
+    for name in (AD, "shrinkage", "preset", "extra"):
+        expect(notice).to_contain_text(f"{name}=")
+    expect(notice).to_contain_text(PARAMETERS["shrinkage"].describe_range())
+    expect(notice).to_contain_text("status-quo")  # the valid presets are listed
+    # Defaults for the bad values, the good value applied, the page whole.
+    expect(page.locator(AD_SLIDER)).to_have_attribute("aria-valuetext", "$150,000")
+    assert_cards(page, expected_cards(Scenario().replace(aht_seconds=420.0)))
+    charts(page, 4)
+    assert_query(page, {"aht_seconds": "420"})  # bad values leave the URL
+    screenshot(page, artifacts / "browser-bad-url.png")
+    with rerun(page):
+        page.locator(".st-key-dismiss_notices button").click()
+    expect(page.locator(ALERT)).to_have_count(0)
+
+
+def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
+    open_app(page, url(app_url, **{AD: "200000"}))
+    scenario = Scenario().replace(**{AD: 200_000.0})
+    assert_cards(page, expected_cards(scenario))
+
+    page_switch(page, "Compare")
+    expect(page.locator("h1").first).to_have_text("Compare scenarios")
+    page.wait_for_url(re.compile(r"/compare\?"))
+    assert_query(page, {AD: "200000"})  # the scenario travels with the page
+    table = cx_roi.compare(["status-quo", "service-boost", "ad-boost"], baseline="status-quo")
+    for name in ("service-boost", "ad-boost"):
+        expect(page.locator(f"{TABLE} tbody")).to_contain_text(
+            f"{fmt.money(table.loc[name, 'npv'])} ({fmt.signed_money(table.loc[name, 'delta_npv'])})")
+    titles = [plain(s["title"]) for s in charts(page, 3)]
+    assert titles[:2] == ["Customers", "Cumulative contribution against the baseline"]
+    assert titles[2].startswith("Why NPV differs")
+    screenshot(page, artifacts / "browser-compare.png")
+
+    page_switch(page, "Method")
+    expect(page.locator("h1").first).to_have_text("How the model works")
+    page.wait_for_url(re.compile(r"/method\?"))
+    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(4)
+    page.locator(".katex").first.wait_for()
+    screenshot(page, artifacts / "browser-method.png")
+
+    page_switch(page, "Explore")
+    page.wait_for_url(re.compile(r"/\?"))
+    assert_cards(page, expected_cards(scenario))  # the edit survived the trip through the pages
+
+
+def test_presentation_mode_hides_the_controls(page, app_url, artifacts):
+    open_app(page, url(app_url, preset="ad-boost"))
+    page.locator(f"[data-testid='stSidebar'] {AD_SLIDER}").wait_for()
+    want = expected_cards(cx_roi.load_preset("ad-boost"))
+    with rerun(page):
+        page.locator(".st-key-w-present label").click()
+    assert_query(page, {"preset": "ad-boost", "present": "1"})
+    expect(page.locator("input[type='range']")).to_have_count(0)  # no slider anywhere when presenting
+    expect(page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")).to_have_count(0)
+    expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
+    assert_cards(page, want)
+    assert len(cards(page)) == 7 and len(charts(page, 4)) == 4
+    size = page.eval_on_selector(KPI_VALUE, "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 40, "KPI numbers are enlarged for the room"
+    screenshot(page, artifacts / "browser-present.png")
+    with rerun(page):
+        page.locator(".st-key-w-present label").click()
+    page.locator(f"[data-testid='stSidebar'] {AD_SLIDER}").wait_for()
+    assert_query(page, {"preset": "ad-boost"})
+
+
+def test_json_download_and_upload(page, app_url):
+    open_app(page, url(app_url, **{AD: "210000"}))
+    scenario = Scenario().replace(**{AD: 210_000.0})
+    want = expected_cards(scenario)
+    assert_cards(page, want)
+
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name="Download scenario (JSON)").click()
+    download = info.value
+    assert download.suggested_filename == "status-quo+1-change.json"
+    data = Path(download.path()).read_bytes()
+    assert Scenario.from_json(data) == scenario
+    assert json.loads(data)[AD] == 210_000.0  # plain JSON, readable by anything
+
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    with rerun(page):
+        uploader.set_input_files(files=[{"name": "scenario.json", "mimeType": "application/json",
+                                         "buffer": b"hello, I am not JSON"}])
+    error = page.locator(ALERT, has_text="was not loaded")
+    expect(error).to_contain_text("scenario.json")
+    expect(error).to_contain_text("not valid JSON")
+    assert_cards(page, want)
+    assert_query(page, {AD: "210000"})  # a refused file changes nothing
+
+    # A good file (written by cx_roi, not by the page) is loaded, and the cards follow it.
+    other = Scenario().replace(**{AD: 330_000.0, "shrinkage": 0.25})
+    with rerun(page):
+        uploader.set_input_files(files=[{"name": "plan-b.json", "mimeType": "application/json",
+                                         "buffer": other.to_json().encode()}])
+    expect(page.locator(ALERT, has_text="Loaded plan-b.json")).to_have_count(1)
+    assert_cards(page, expected_cards(other))
+    assert_query(page, {AD: "330000", "shrinkage": "0.25"})
+
+
+def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
+    open_app(phone, url(app_url, preset="service-boost"))
+    assert_cards(phone, expected_cards(cx_roi.load_preset("service-boost")))
+    charts(phone, 4)
+    sizes = phone.evaluate("""() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+        height: window.innerHeight,
+        main: [document.querySelector('[data-testid="stMain"]').scrollWidth,
+               document.querySelector('[data-testid="stMain"]').clientWidth]})""")
+    assert sizes["scroll"] <= sizes["inner"] + 1, sizes
+    assert sizes["main"][0] <= sizes["main"][1] + 1, f"the main area scrolls sideways: {sizes}"
+    npv = phone.locator(KPI).first
+    expect(npv).to_be_visible()
+    box = npv.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= sizes["inner"] + 1
+    assert box["y"] + box["height"] <= sizes["height"], "the NPV card is on the first screen, unscrolled"
+    # Every card fits across the screen, and no value is clipped inside its card.
+    clipped = phone.eval_on_selector_all(KPI, """els => els.filter(e => {
+        const v = e.querySelector('[data-testid="stMetricValue"]');
+        const r = e.getBoundingClientRect();
+        return r.left < -1 || r.right > window.innerWidth + 1 || v.scrollWidth > v.clientWidth + 1; })
+        .map(e => e.innerText)""")
+    assert clipped == []
+    screenshot(phone, artifacts / "browser-phone.png")
