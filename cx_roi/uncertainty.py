@@ -14,6 +14,7 @@ drowned in sampling noise.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,12 +121,21 @@ def _uniforms(name: str, draws: int, seed: int) -> np.ndarray:
     return rng.random(draws)
 
 
+@functools.lru_cache(maxsize=256)
+def _draws_of(name: str, r: Range, draws: int, seed: int) -> np.ndarray:
+    # The inverse Beta CDF costs about 2 us a value: paired scenarios (same ranges,
+    # same seed) share the work. Read-only, so a caller cannot alter the cache.
+    out = r.ppf(_uniforms(name, draws, seed))
+    out.flags.writeable = False
+    return out
+
+
 def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, np.ndarray]:
     """``draws`` values of each input, reproducible for a seed and paired across scenarios."""
     _check_draws(draws)
     _check_seed(seed)
     check_ranges(ranges)
-    return {name: r.ppf(_uniforms(name, draws, seed)) for name, r in ranges.items()}
+    return {name: _draws_of(name, r, int(draws), int(seed)).copy() for name, r in ranges.items()}
 
 
 def _check_draws(draws: int) -> None:
