@@ -190,6 +190,60 @@ STEPS: list[Step] = [
         "customer gap exactly; 'other' is what prices, margins or starting points explain.",
         [r"\Delta N_t = \sum_{k} G^k_t,\quad G^k_t = G^k_{t-1}(1 - c^{base}_t) + \Delta\text{inflow}^k_t"],
     ),
+    Step(
+        "Uncertainty: ranges and Monte Carlo draws",
+        "Every input that describes the world rather than the plan (queue, quality, sentiment, "
+        "churn, word of mouth and advertising response; not spend, market, prices or the discount "
+        "rate) carries a range: low and high from its plausible range in the tables below, likely "
+        "at the scenario's own value (the range widens to include it). `simulate_many` draws each "
+        "input from a PERT distribution on its range, the usual choice for three-point expert "
+        "estimates; an input whose range spans a factor of ten or more (the share of stories "
+        "posted online, the audience of an online story) is drawn from a PERT on the log scale, "
+        "so a modest audience is as likely as the evidence suggests and the rare viral story stays "
+        "rare. Inputs are drawn independently. When a draw breaks a cross-field rule, the "
+        "detractor share gives way to the promoter share, and the FCR floor to the ceiling. "
+        "Common random numbers: each input's uniforms come from its own stream, seeded by the seed "
+        "and the input's name, so two scenarios run with one seed see the same draws of every "
+        "shared input and 'probability that A beats B' is the share of paired draws in which A's "
+        "NPV is higher. With every range of zero width the ensemble equals the deterministic run.",
+        [r"X = L + (H - L)\,B,\quad B \sim \mathrm{Beta}\Big(1 + 4\frac{M - L}{H - L},\; "
+         r"1 + 4\frac{H - M}{H - L}\Big),\qquad \mathrm{E}[X] = \frac{L + 4M + H}{6}",
+         r"\text{log scale: } \ln X \sim \mathrm{PERT}(\ln L, \ln M, \ln H),\qquad "
+         r"P(A \text{ beats } B) = \frac{1}{n}\sum_{i=1}^{n} \mathbf{1}[\text{NPV}_A^{(i)} > "
+         r"\text{NPV}_B^{(i)}]"],
+    ),
+    Step(
+        "Sensitivity and break-even",
+        "The tornado moves one input at a time to the low and the high end of its range, every "
+        "other input at its likely value, and sorts the inputs by the swing of the metric (NPV, any "
+        "KPI, or the ROI or NPV gain of a scenario against a baseline, the input moved in both). "
+        "Break-even: for the inputs that swing the gap between two scenarios the most, the value at "
+        "which the gap is zero, set in both scenarios, searched over the input's whole allowed "
+        "range (a grid, then a safeguarded secant to a relative tolerance of one in a million); "
+        "the crossing nearest today's value is reported, with the side on which the first "
+        "scenario wins.",
+        [r"\text{swing}_j = \big|\,m(x_j = H_j) - m(x_j = L_j)\,\big|,\qquad "
+         r"\text{break-even}: \ \text{NPV}_A(x_j = v) = \text{NPV}_B(x_j = v)"],
+    ),
+    Step(
+        "The budget optimiser",
+        "`optimize_budget` splits a monthly budget across the chosen spend levers (per phase: the "
+        "whole horizon, or months 1-12 and after, each with its own total) to maximise NPV at the "
+        "likely values, expected NPV, or the 10th percentile of NPV over Monte Carlo draws "
+        "(risk-averse), within per-lever limits. The search evaluates a grid of splits on the "
+        "budget simplex in one batch, then polishes the best with SLSQP (scipy), the budget an "
+        "equality constraint and the limits bounds; gradients are central differences of "
+        "+-$1,000 a month that stay inside the bounds. For the ensemble objectives the draws are "
+        "fixed once (common random numbers), which makes the objective a smooth function of the "
+        "split, and the search starts from the deterministic optimum. At the optimum the "
+        "marginal return of the next $1,000 a month is reported for every lever: at an interior "
+        "optimum they are equal (otherwise moving money would pay); a lever at its minimum returns "
+        "less, one at its maximum more. `min_budget_for` finds the least budget whose best split "
+        "reaches a target (scan, then bisection); `efficient_frontier` the best split at each of "
+        "several budgets, each budget also trying the previous one's split plus the extra money.",
+        [r"\max_{x \ge 0} \ f(x)\ \text{ s.t. } \sum_k x_{k,p} = B_p,\ \ l_k \le x_{k,p} \le u_k,"
+         r"\qquad \frac{\partial f}{\partial x_{k,p}} = \lambda_p \ \text{ for every lever not at a limit}"],
+    ),
 ]
 
 SOURCES: list[str] = [
