@@ -532,10 +532,7 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
 def _as_history(history: Any) -> History:
     if isinstance(history, History):
         return history
-    if isinstance(history, pd.DataFrame):
-        buf = history.to_csv(index=False).encode("utf-8")
-        return read_history(buf, "DataFrame.csv")
-    if isinstance(history, (str, os.PathLike, bytes, bytearray)):
+    if isinstance(history, (pd.DataFrame, str, os.PathLike, bytes, bytearray)):
         return read_history(history)
     raise TypeError(f"fit_history() takes a History, a DataFrame, a path or bytes, got {type(history).__name__}")
 

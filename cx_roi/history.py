@@ -204,7 +204,7 @@ class HistoryError(CxRoiError, ValueError):
 
 # ------------------------------------------------------------------ History
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: compare frames with .frame.equals; a DataFrame is not hashable
 class History:
     """A checked monthly history.
 
@@ -291,15 +291,17 @@ def history_template() -> bytes:
 
 # ------------------------------------------------------------------ reading
 
-Source = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO | io.TextIOBase
+Source = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO | io.TextIOBase | pd.DataFrame
 
 
 def read_history(source: Source, filename: str | None = None, *, sheet: str | int | None = None,
                  check_balance: bool = True, balance_tolerance: float = BALANCE_TOLERANCE) -> History:
     """Read and check a monthly history from a CSV or Excel (.xlsx) file.
 
-    ``source``: a path, the file's bytes, or an open file (binary or text;
-    Streamlit's ``UploadedFile`` works). ``filename``: the name to show in
+    ``source``: a path, the file's bytes, an open file (binary or text;
+    Streamlit's ``UploadedFile`` works), or a DataFrame with the history's
+    columns (rows are then numbered as in a CSV written from it: header row 1,
+    first month row 2). ``filename``: the name to show in
     messages and to tell CSV from Excel when the content does not (by
     default the path's name). ``sheet``: which sheet of a workbook to read, by
     name or 0-based position; needed only when several sheets hold data.
@@ -311,9 +313,18 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
     problem found, with rows and columns; never another exception for bad
     content.
     """
-    data, name = _read_bytes(source, filename)
     if not 0 <= balance_tolerance < 1:
         raise ValueError(f"balance_tolerance: got {balance_tolerance!r}; expected a share from 0 to 1")
+    if isinstance(source, pd.DataFrame):
+        name = filename or "DataFrame"
+        if len(source) > MAX_MONTHS:
+            raise HistoryError([f"the table has {len(source):,} months (rows); the limit is {MAX_MONTHS:,}"],
+                               source=name)
+        table = [(1, [str(c) for c in source.columns])]
+        table += [(i + 2, [None if _is_missing(v) else v for v in row])
+                  for i, row in enumerate(source.itertuples(index=False, name=None))]
+        return _clean(table, name, None, [], False, check_balance, balance_tolerance)
+    data, name = _read_bytes(source, filename)
     kind = _detect_kind(data, name)
     if kind == "xlsx":
         table, warnings, sheet_name = _xlsx_table(data, name, sheet)
@@ -327,6 +338,13 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
         warnings += more
         sheet_name = None
     return _clean(table, name, sheet_name, warnings, decimal_comma, check_balance, balance_tolerance)
+
+
+def _is_missing(v: Any) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
@@ -350,7 +368,9 @@ def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
     elif hasattr(source, "read"):
         name = filename or os.path.basename(str(getattr(source, "name", "") or "")) or "uploaded file"
         try:
-            raw = source.read(MAX_BYTES + 1)
+            # An in-memory upload (BytesIO, Streamlit's UploadedFile) is read whole, from
+            # the start, even if someone read it before; a real file from where it stands.
+            raw = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_BYTES + 1)
         except (OSError, ValueError) as exc:
             raise HistoryError([f"the file cannot be read: {exc}"], source=name) from None
         # A text-mode file has already been decoded: encode it back, exactly.

@@ -170,8 +170,7 @@ def test_fit_history_planning_scenario_starts_where_the_history_ends(sample_fit)
 
 def test_fit_history_without_survey_or_contacts_fits_one_churn_factor():
     frame = cx_roi.sample_history().frame.drop(columns=["nps", "promoter_share", "detractor_share", "contacts"])
-    frame = frame.rename(columns={"period": "month"})
-    fit = fit_history(frame, holdout_months=0)
+    fit = fit_history(frame, holdout_months=0)  # a DataFrame works as well as a file
     assert "product_value" not in fit.fitted and "contacts_per_customer_per_month" not in fit.fitted
     assert "no NPS" in fit.not_fitted["product_value"] and "no contacts" in fit.not_fitted[
         "contacts_per_customer_per_month"]

@@ -104,6 +104,22 @@ def test_every_kind_of_source_reads(kind, tmp_path):
         src.close()
 
 
+def test_an_upload_read_before_is_read_again_from_the_start():
+    upload = io.BytesIO(csv_bytes(rows()))
+    upload.read()  # e.g. the UI looked at it first
+    assert read_history(upload, "upload.csv").months == 8
+
+
+def test_dataframes_read_like_files_with_csv_row_numbers():
+    frame = cx_roi.sample_history().frame
+    again = read_history(frame)  # its 'period' column is read as the month
+    pd.testing.assert_frame_equal(again.frame, frame)
+    bad = frame.rename(columns={"period": "month"}).copy()
+    bad.loc[3, "ad_spend"] = -1.0  # the third month: row 4 of a CSV written from the frame
+    problems = problems_of(bad, "mine")
+    assert problems == ["row 4, column ad_spend: -1 is negative; an amount spent or earned cannot be"]
+
+
 def test_friendly_headers_units_currency_and_thousands():
     header = "Month,Customers,New customers,Churned,Ad spend ($),Service-spend,AHT (seconds),Promoters,Detractors"
     lines = [f"{r},\"$10,000\",360,45%,20%" for r in (",".join(x.split(",")[:5]) for x in rows())]
