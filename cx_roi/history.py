@@ -558,7 +558,35 @@ def _xlsx_table(data: bytes, name: str, sheet: str | int | None) -> tuple[list[t
         if not table:
             raise HistoryError([f"sheet {ws.title!r} is empty"], source=name, sheets=sheets)
         warnings = [f"read sheet {ws.title!r} of {len(sheets)}"] if len(sheets) > 1 else []
+        if any(c is None for _, cells in table for c in cells):
+            _mark_unsaved_formulas(data, ws.title, table)
         return table, warnings, ws.title
+    finally:
+        wb.close()
+
+
+class _UnsavedFormula(str):
+    """A formula cell whose value the workbook does not store (written by a program, never opened
+    in Excel); reported as such instead of as an empty cell."""
+
+
+def _mark_unsaved_formulas(data: bytes, title: str, table: list[tuple[int, list[Any]]]) -> None:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # the first read worked; if this one does not, keep the plain "empty" messages
+        return
+    try:
+        rows = {row_number: cells for row_number, cells in table}
+        for row_number, row in enumerate(wb[title].iter_rows(min_row=1, max_col=_MAX_COLUMNS, values_only=True),
+                                         start=1):
+            cells = rows.get(row_number)
+            if cells is None:
+                continue
+            for j, raw in enumerate(row):
+                if j < len(cells) and cells[j] is None and isinstance(raw, str) and raw.startswith("="):
+                    cells[j] = _UnsavedFormula(raw)
     finally:
         wb.close()
 
@@ -812,6 +840,9 @@ def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, 
     """A cell -> (number or None for empty, problem text or None)."""
     if raw is None:
         return None, None
+    if isinstance(raw, _UnsavedFormula):
+        return None, (f"the formula {str(raw)[:40]!r} has no saved value (the workbook was written by a program "
+                      "and never opened in Excel); open and save it in Excel, or write the values")
     if isinstance(raw, bool):
         return None, f"{raw!r} is true/false, not a number ({spec.unit})"
     if isinstance(raw, (int, float, np.integer, np.floating)):
@@ -889,6 +920,8 @@ _Y_MON = re.compile(r"^(\d{4})[ \-/]*([A-Za-z]+)$")
 
 def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
     """A month cell -> a Period (dated), an int (month number) or a problem."""
+    if isinstance(raw, _UnsavedFormula):
+        return None, f"the formula {str(raw)[:40]!r} has no saved value; open and save the workbook in Excel"
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, "empty; every row needs its month"
     if isinstance(raw, bool):

@@ -358,6 +358,14 @@ def test_excel_cells_report_spreadsheet_rows_and_column_letters():
     assert problems == ["row 6, column C new_customers: 'lots' is not a number (customers per month)"]
 
 
+def test_formulas_without_saved_values_are_named():
+    grid = _grid(rows())
+    grid[3][1] = "=B3+C4-D4"  # openpyxl stores the formula, not its value, as Excel would
+    problems = problems_of(_xlsx({"h": grid}), "generated.xlsx")
+    assert len(problems) == 1
+    assert problems[0].startswith("row 4, column B customers: the formula '=B3+C4-D4' has no saved value")
+
+
 def test_workbook_with_only_empty_sheets_and_zip_that_is_not_excel():
     assert "every sheet of the workbook is empty" in problems_of(_xlsx({"a": [], "b": []}), "x.xlsx")[0]
     buf = io.BytesIO()
