@@ -507,6 +507,18 @@ def _csv_table(text: str, name: str) -> tuple[list[tuple[int, list[Any]]], bool,
 # ------------------------------------------------------------------ Excel
 
 def _xlsx_table(data: bytes, name: str, sheet: str | int | None) -> tuple[list[tuple[int, list[Any]]], list[str], str]:
+    try:
+        return _read_xlsx(data, name, sheet)
+    except HistoryError:
+        raise
+    except Exception as exc:
+        # Read-only workbooks parse lazily, so a damaged sheet fails while its rows are read,
+        # with any of zipfile's, XML's or openpyxl's own exceptions: to a user they all mean this.
+        raise HistoryError([f"the workbook is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                            "open it in Excel and save it again as .xlsx"], source=name) from None
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | int | None) -> tuple[list[tuple[int, list[Any]]], list[str], str]:
     import openpyxl  # imported here: reading CSV must not pay for it
 
     try:
@@ -579,8 +591,13 @@ def _mark_unsaved_formulas(data: bytes, title: str, table: list[tuple[int, list[
         return
     try:
         rows = {row_number: cells for row_number, cells in table}
-        for row_number, row in enumerate(wb[title].iter_rows(min_row=1, max_col=_MAX_COLUMNS, values_only=True),
-                                         start=1):
+        formulas = list(enumerate(wb[title].iter_rows(min_row=1, max_row=max(rows), max_col=_MAX_COLUMNS,
+                                                      values_only=True), start=1))
+    except Exception:  # as above: a second read that fails changes nothing
+        wb.close()
+        return
+    try:
+        for row_number, row in formulas:
             cells = rows.get(row_number)
             if cells is None:
                 continue
@@ -660,6 +677,8 @@ def _clean(table: list[tuple[int, list[Any]]], name: str, sheet: str | None, war
            decimal_comma: bool, check_balance: bool, tolerance: float) -> History:
     problems: list[HistoryProblem] = []
     is_excel = sheet is not None
+    if not table:
+        raise HistoryError(["the file holds no values, only separators or blank lines"], source=name)
     # The header is the first row naming at least two history columns: exports
     # often carry a title or a note above it.
     at = 0

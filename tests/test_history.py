@@ -281,6 +281,8 @@ def test_header_only_and_empty_files():
     assert problems_of(b"") == ["the file is empty"]
     assert problems_of(b"  \n\r\n ") == ["the file is empty"]
     assert "single column" in problems_of(b"just some text\nmore text\n")[0]
+    assert problems_of(b";") == ["the file holds no values, only separators or blank lines"]  # found by hypothesis
+    assert problems_of(b",,,\n,,\n") == ["the file holds no values, only separators or blank lines"]
 
 
 def test_too_large_file():
@@ -428,6 +430,21 @@ def test_mangled_files_give_a_history_or_a_history_error(data):
         assert err.problems and all(isinstance(p, str) and p for p in err.problems)
     else:
         assert isinstance(result, History) and result.months >= MIN_MONTHS
+
+
+def test_damaged_workbooks_give_a_history_error():
+    good = _xlsx({"h": _grid(rows())})
+    rng = random.Random(11)
+    for _ in range(60):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 6)):
+            i = rng.randrange(100, len(data))
+            data[i:i + rng.randint(1, 3)] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 3)))
+        try:
+            read_history(bytes(data), "damaged.xlsx")
+        except HistoryError as err:
+            assert err.problems
+        # (a change that hits nothing important may still read)
 
 
 @settings(max_examples=60, deadline=None)
