@@ -6,7 +6,7 @@ router.page_guard()
 
 import streamlit as st
 
-from ui import cached, charts, state, tables, views
+from ui import cached, charts, exports, state, tables, views
 
 big = state.presentation()
 views.inject_style(big)
@@ -16,11 +16,12 @@ views.render_notices()
 if not big:
     left, right = st.columns([1, 2])
     left.selectbox("Baseline", state.baseline_options(), key=state.widget("baseline"), on_change=state.on_change,
-                   args=("baseline",), format_func=state.label_for,
+                   args=("baseline",), format_func=state.labeller(state.baseline_options()),
                    help="Every change, ROI and payback on this page is measured against it.")
-    right.multiselect("Compare with", [t for t in state.compare_options() if t != state.baseline_name()],
+    others = [t for t in state.compare_options() if t != state.baseline_name()]
+    right.multiselect("Compare with", others,
                       key=state.widget("compare"), on_change=state.on_change, args=("compare",),
-                      format_func=state.label_for, max_selections=3,
+                      format_func=state.labeller(others), max_selections=3,
                       placeholder="Pick one to three scenarios",
                       help="Save your own scenario on the Explore page to compare it here.")
 
@@ -51,7 +52,7 @@ st.subheader("Why the NPV differs", anchor=False)
 choices = state.compare_selection()
 if len(choices) > 1 and not big:
     st.segmented_control("Bridge for", choices, key=state.widget("bridge"), on_change=state.on_change,
-                         args=("bridge",), format_func=state.label_for, required=True)
+                         args=("bridge",), format_func=state.labeller(choices), required=True)
 token = state.bridge_choice()
 pick = next(e for e in entries if e[0] == token)
 bridge = cached.npv_bridge(entries[0][2], pick[2])
@@ -60,3 +61,9 @@ st.plotly_chart(charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][
 st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertising acquisition: extra "
            "customers won by each, net of onboarding. Spend: the change in service and advertising spend. "
            "Other: what those causes cannot explain (different prices, margins or starting points).")
+
+if not big:
+    st.subheader("Take it with you", anchor=False)
+    exports.render_exports(named, entries[0][1], title="cx-roi: scenarios compared", stem="comparison",
+                           extra_per_month=state.extra(), key="export_compare")
+    st.caption("Every scenario on this page against the baseline. Built when you click.")

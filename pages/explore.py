@@ -6,16 +6,14 @@ router.page_guard()
 
 import streamlit as st
 
-import cx_roi
-from ui import cached, charts, controls, sharing, state, views
+from ui import cached, charts, controls, exports, sharing, state, views
 
 scenario = state.current_scenario()
 big = state.presentation()
-info = cx_roi.preset_info(state.preset())
 views.inject_style(big)
 n_edits = len(state.edits())
 views.header("Customer service or advertising?",
-             f"{info.title}" + (f", with {n_edits} change{'s' if n_edits != 1 else ''}" if n_edits else "")
+             state.start_title(state.preset()) + (f", with {n_edits} change{'s' if n_edits != 1 else ''}" if n_edits else "")
              + f" · compared with {state.label_for(state.baseline_name())}")
 views.render_notices()
 
@@ -51,6 +49,14 @@ left, right = st.columns(2)
 left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config={"displayModeBar": False})
 right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds, height=height,
                                            big=big), config={"displayModeBar": False})
+
+if not big:
+    st.subheader("Take it with you", anchor=False)
+    current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
+    exports.render_exports(((base_label, base), (current_label, scenario)), base_label,
+                           title=f"cx-roi: {state.start_title(state.preset())}", stem=state.preset(),
+                           extra_per_month=state.extra(), lead=scenario, key="export_explore")
+    st.caption("The scenario on screen and its baseline, with the verdict above. Built when you click.")
 
 with verdict_slot:
     views.render_verdict(scenario, big)

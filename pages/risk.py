@@ -35,7 +35,8 @@ if not big:
                         on_change=state.on_change, args=("set:seed",),
                         help="The same seed gives the same draws, so a shared link shows the same figures.")
         st.selectbox("Compare against (baseline)", state.baseline_options(), key=state.widget("baseline"),
-                     on_change=state.on_change, args=("baseline",), format_func=state.label_for)
+                     on_change=state.on_change, args=("baseline",),
+                     format_func=state.labeller(state.baseline_options()))
         st.caption("Change the scenario itself on the Explore page.")
 
 same = scenario == base

@@ -14,7 +14,7 @@ import streamlit as st
 import cx_roi
 from cx_roi import Scenario, SimulationResult
 
-__all__ = ["simulate", "compare", "next_dollar", "npv_bridge"]
+__all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "history", "fit_history"]
 
 # A Scenario's JSON is exact (floats round-trip) and covers every field, so it
 # is a faithful cache key; hashing the text is cheaper than Streamlit's generic
@@ -122,3 +122,18 @@ def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, .
 def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str, ...]) -> cx_roi.MinBudget:
     """``cx_roi.min_budget_for``: the least monthly budget whose best split reaches ``target``."""
     return cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers)
+
+
+# ------------------------------------------------------------------ Your data
+# Keyed on the file's bytes: the same upload (or the sample) is read and fitted once per server.
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
+    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.state``)."""
+    return cx_roi.read_history(data, name, sheet=sheet)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def fit_history(name: str, data: bytes, sheet: str | None) -> cx_roi.HistoryFit:
+    """``cx_roi.fit_history`` of that file: about ten seconds for four years of months."""
+    return cx_roi.fit_history(history(name, data, sheet))

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from .format import signed_money
 
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "sentiment_mix",
-           "service_and_wait", "contribution_vs_baseline", "overlay", "npv_bridge"]
+           "service_and_wait", "contribution_vs_baseline", "overlay", "npv_bridge", "fitted_vs_actual"]
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
 # colour-vision deficiencies and in greyscale by lightness. One meaning per colour.
@@ -40,6 +40,8 @@ COLOURS: dict[str, str] = {
     "baseline": "#999999",     # mid grey, dashed: what the scenario is compared with
     "spend": "#F0E442",        # yellow: money spent on the levers
     "other": "#DDDDDD",        # light grey: what no cause explains
+    "actual": "#000000",       # black markers: the user's own history
+    "fit": "#332288",          # indigo: the model fitted to it (and its forecast, dotted)
 }
 
 # Scenario identity on the Compare page (after the baseline, which is always
@@ -281,4 +283,36 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
         yaxis=dict(autorange="reversed", automargin=True),
     )
     layout["margin"] = dict(l=8, r=60, t=layout["margin"]["t"], b=8)
+    return _figure(dict(data=data, layout=layout))
+
+
+def fitted_vs_actual(monthly: pd.DataFrame, column: str, *, title: str, axis_title: str,
+                     holdout: pd.DataFrame | None = None, height: int = 300, big: bool = False) -> go.Figure:
+    """A history's ``column`` (markers) against the fitted model (line), by month.
+
+    ``monthly``: ``cx_roi.HistoryFit.monthly`` (``period``, ``<column>``,
+    ``<column>_fit``). ``holdout``: ``HistoryFit.holdout.monthly``, the
+    forecast of the last months from a fit that never saw them, drawn dotted
+    over a shaded band so the out-of-sample check is visible.
+    """
+    x = monthly["period"].astype(str).to_numpy()
+    hover = "%{y:,.1f}" if column == "nps" else "%{y:,.0f}"
+    data = [
+        dict(type="scatter", mode="markers", x=x, y=monthly[column].to_numpy(float), name="Your history",
+             marker=dict(color=COLOURS["actual"], size=7 if big else 5), hovertemplate=hover),
+        dict(type="scatter", mode="lines", x=x, y=monthly[f"{column}_fit"].to_numpy(float),
+             name="Model, fitted to all months", line=dict(color=COLOURS["fit"], width=2.5), hovertemplate=hover),
+    ]
+    shapes = []
+    if holdout is not None and len(holdout) and f"{column}_fit" in holdout:
+        hx = holdout["period"].astype(str).to_numpy()
+        data.append(dict(type="scatter", mode="lines", x=hx, y=holdout[f"{column}_fit"].to_numpy(float),
+                         name=f"Forecast of the last {len(holdout)} months, fitted without them",
+                         line=dict(color=COLOURS["fit"], width=2, dash="dot"), hovertemplate=hover))
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=hx[0], x1=hx[-1], y0=0, y1=1,
+                           fillcolor="rgba(0,0,0,0.06)", line=dict(width=0), layer="below"))
+    layout = _base_layout(title, height, big, yaxis=dict(title=dict(text=axis_title), tickformat="~s"),
+                          shapes=shapes)
+    # Month labels are the history's own (YYYY-MM or 1..N); keep them as categories, in file order.
+    layout["xaxis"] = {**layout["xaxis"], "type": "category", "nticks": 8}
     return _figure(dict(data=data, layout=layout))

@@ -171,15 +171,16 @@ def render_levers() -> None:
 
 def render_scenario_picker() -> None:
     """Preset, its story, a reset, and the baseline the KPIs are measured against."""
-    info = cx_roi.preset_info(state.preset())
-    st.selectbox("Preset", cx_roi.presets(), key=state.widget("preset"), on_change=state.on_change,
-                 args=("preset",), format_func=lambda n: cx_roi.preset_info(n).title,
-                 help="A starting story. Your changes to each preset are kept while you switch between them.")
-    st.caption(info.description)
+    st.selectbox("Preset", state.start_options(), key=state.widget("preset"), on_change=state.on_change,
+                 args=("preset",), format_func=state.labeller(state.start_options(), state.start_title),
+                 help="A starting story, or your own data once fitted on the Your data page. Your changes to "
+                      "each are kept while you switch between them.")
+    st.caption(state.start_description(state.preset()))
     n = len(state.edits())
     if n:
         st.button(f"Reset {n} change{'s' if n != 1 else ''} to the preset", on_click=state.reset_to_preset,
                   key="reset_preset", icon=":material/undo:")
     st.selectbox("Compare against (baseline)", state.baseline_options(), key=state.widget("baseline"),
-                 on_change=state.on_change, args=("baseline",), format_func=state.label_for,
+                 on_change=state.on_change, args=("baseline",),
+                 format_func=state.labeller(state.baseline_options()),
                  help="The KPI changes, ROI, payback and the contribution chart are measured against this.")

@@ -38,8 +38,11 @@ __all__ = [
     "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "extra",
     "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
     "delete_saved", "scenario_for", "label_for", "notices", "add_notice", "dismiss_notices",
-    "load_scenario_file", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
-    "on_save", "Notice", "CURRENT", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA",
+    "load_scenario_file", "labeller", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
+    "on_save", "Notice", "CURRENT", "FITTED", "start_options", "start_title", "start_description",
+    "history_file", "history_upload_key", "on_history_upload", "load_history_file", "use_sample_history",
+    "clear_history", "choose_history_sheet", "on_history_sheet", "history_pending", "HISTORY_SHEET_KEY", "fit_requested", "request_fit", "use_fit", "stop_using_fit",
+    "fitted", "fitted_label", "MAX_HISTORY_BYTES", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA",
     "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED", "MAX_UPLOAD_BYTES", "url_params", "SAVE_NAME_KEY",
 ]
 
@@ -50,14 +53,17 @@ DEFAULT_BASELINE = "status-quo"
 DEFAULT_EXTRA = 50_000.0
 EXTRA_RANGE = (5_000.0, 500_000.0, 5_000.0)  # min, max, step of the next-dollar amount, $ per month
 CURRENT = "current"  # the scenario being explored, as a Compare choice
+FITTED = "your-data"  # the scenario fitted to the user's history: a starting point, baseline and Compare choice
 DEFAULT_COMPARE: tuple[str, ...] = ("service-boost", "ad-boost")
 MAX_COMPARED = 3  # besides the baseline: two to four scenarios in all
 MAX_SAVED = 12  # every saved scenario travels in the URL; this keeps links short enough to paste
 MAX_UPLOAD_BYTES = 200_000  # a scenario file is a few kB, even with three 120-month schedules
+MAX_HISTORY_BYTES = cx_roi.history.MAX_BYTES  # the package's limit for a history file (5 MB)
 SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's callback
+HISTORY_SHEET_KEY = "w:history_sheet"  # the sheet picker of a several-sheet workbook, read by its form's callback
 _SAVED_NAME = re.compile(r"^[^,~|:\n\r\t]{1,40}$")
 
-_PAGE_KEYS = ("preset", "present", "extra", "baseline", "compare", "bridge", "saved")
+_PAGE_KEYS = ("preset", "present", "extra", "baseline", "compare", "bridge", "saved", "fitted")
 MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time per scenario
 
 
@@ -87,7 +93,7 @@ def _ensure_defaults() -> None:
         "preset": DEFAULT_PRESET, "edits": {}, "present": False, "extra": DEFAULT_EXTRA,
         "baseline": DEFAULT_BASELINE, "compare": list(DEFAULT_COMPARE), "bridge": None,
         "saved": {}, "notices": [], "upload_round": 0, "scenario": None, "ranges_round": 0,
-        "fitted": None,
+        "fitted": None, "history": None, "history_pending": None, "history_round": 0, "fit_on": False,
     }
     defaults.update({f"set:{name}": spec.default for name, spec in SETTINGS.items()})
     for k, v in defaults.items():
@@ -115,8 +121,39 @@ def dismiss_notices() -> None:
 # ------------------------------------------------------------------ scenario
 
 def preset() -> str:
-    """Name of the preset the current scenario starts from."""
-    return _get("preset", DEFAULT_PRESET)
+    """Where the current scenario starts from: a preset's name, or :data:`FITTED` (the user's data)."""
+    name = _get("preset", DEFAULT_PRESET)
+    return name if name in start_options() else DEFAULT_PRESET
+
+
+def start_options() -> list[str]:
+    """What the current scenario can start from: every preset, then the fitted scenario once there is one."""
+    return [*cx_roi.presets(), *([FITTED] if fitted() is not None else [])]
+
+
+def _start(name: str) -> Scenario:
+    """The scenario a starting point stands for (before the user's edits)."""
+    if name == FITTED:
+        fit = fitted()
+        if fit is not None:
+            return fit[1]
+    return cx_roi.load_preset(name)
+
+
+def start_title(name: str) -> str:
+    """How a starting point reads on screen."""
+    if name == FITTED:
+        return f"Your data: {fitted_label()}"
+    return cx_roi.preset_info(name).title
+
+
+def start_description(name: str) -> str:
+    """The one-paragraph story of a starting point."""
+    if name == FITTED:
+        return ("The model fitted to your own monthly history on the Your data page: today's customers, "
+                "spends and sentiment, with the market, word-of-mouth, advertising and churn parameters "
+                "the history could identify. Everything else keeps its default.")
+    return cx_roi.preset_info(name).description
 
 
 def edits() -> dict[str, Any]:
@@ -128,13 +165,13 @@ def current_scenario() -> Scenario:
     """The scenario on screen: the preset with the user's edits."""
     cached = _get("scenario")
     if cached is None:
-        cached = cx_roi.load_preset(preset()).replace(**edits())
+        cached = _start(preset()).replace(**edits())
         _put("scenario", cached)
     return cached
 
 
 def _store_scenario(scenario: Scenario) -> None:
-    base = cx_roi.load_preset(preset())
+    base = _start(preset())
     all_edits = dict(_get("edits", {}))
     all_edits[preset()] = scenario.changed_fields(base)
     _put("edits", all_edits)
@@ -153,9 +190,9 @@ def set_field(name: str, value: Any) -> bool:
 
 
 def set_preset(name: str) -> None:
-    """Switch preset; the edits made earlier to that preset in this session come back."""
-    if name not in cx_roi.PRESETS:
-        add_notice("warning", f"Unknown preset {name!r}; allowed: {', '.join(cx_roi.presets())}.")
+    """Switch preset (or to :data:`FITTED`); the edits made earlier to it in this session come back."""
+    if name not in start_options():
+        add_notice("warning", f"Unknown preset {name!r}; allowed: {', '.join(start_options())}.")
         return
     _put("preset", name)
     _put("scenario", None)
@@ -200,13 +237,12 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
         add_notice("error", f"{where} was not loaded: it could not be read as a scenario file. "
                             "Your scenario is unchanged.")
         return False
-    best = min(cx_roi.presets(), key=lambda p: (len(scenario.changed_fields(cx_roi.load_preset(p))),
-                                                p != preset()))
+    best = min(start_options(), key=lambda p: (len(scenario.changed_fields(_start(p))), p != preset()))
     _put("preset", best)
     _store_scenario(scenario)
     n = len(edits())
-    title = cx_roi.preset_info(best).title
-    add_notice("info", f"Loaded {where}: the preset *{title}* with {n} value{'s' if n != 1 else ''} changed.")
+    title = start_title(best)
+    add_notice("info", f"Loaded {where}: *{title}* with {n} value{'s' if n != 1 else ''} changed.")
     return True
 
 
@@ -253,8 +289,8 @@ def delete_saved(name: str) -> None:
 
 
 def baseline_options() -> list[str]:
-    """What a baseline can be: any preset or saved scenario."""
-    return [*cx_roi.presets(), *saved_scenarios()]
+    """What a baseline can be: any preset, the fitted scenario (once there is one), or a saved scenario."""
+    return [*start_options(), *saved_scenarios()]
 
 
 def baseline_name() -> str:
@@ -276,8 +312,8 @@ def baseline(horizon_months: int | None = None) -> Scenario:
 
 
 def compare_options() -> list[str]:
-    """Scenarios the Compare page offers: the current one, every preset, every saved one."""
-    return [CURRENT, *cx_roi.presets(), *saved_scenarios()]
+    """Scenarios the Compare page offers: the current one, every preset, the fitted one, every saved one."""
+    return [CURRENT, *start_options(), *saved_scenarios()]
 
 
 def compare_selection() -> list[str]:
@@ -317,17 +353,28 @@ def scenario_for(token: str) -> Scenario:
     saved = saved_scenarios()
     if token in saved:
         return saved[token]
-    return cx_roi.load_preset(token)
+    return _start(token)
+
+
+def labeller(tokens: Sequence[str], title: Callable[[str], str] | None = None) -> Callable[[str], str]:
+    """A widget's ``format_func`` for ``tokens``: the labels are worked out now, from this run's state.
+
+    Streamlit (and its AppTest) may format options again outside the script
+    run, where session state cannot be read; a lookup in a fixed dict gives
+    the same text there. ``title``: :func:`label_for` unless given.
+    """
+    labels = {t: (title or label_for)(t) for t in tokens}
+    return lambda t: labels.get(t, str(t))
 
 
 def label_for(token: str) -> str:
     """How a choice reads on screen."""
     if token == CURRENT:
-        title = cx_roi.preset_info(preset()).title
+        title = start_title(preset())
         n = len(edits())
         return f"Current: {title}" + (f" + {n} change{'s' if n != 1 else ''}" if n else "")
-    if token in cx_roi.PRESETS:
-        return cx_roi.preset_info(token).title
+    if token in start_options():
+        return start_title(token)
     return f"Saved: {token}"
 
 
@@ -615,16 +662,152 @@ def apply_split(allocation: Any) -> None:
                + ".")
 
 
-# ------------------------------------------------------------------ fitted baseline
+# ------------------------------------------------------------------ your data
+
+def history_file() -> tuple[str, bytes, str | None] | None:
+    """The history file in use on the Your data page: (file name, bytes, sheet or None)."""
+    return _get("history")
+
+
+def history_pending() -> tuple[str, bytes, list[str]] | None:
+    """A workbook waiting for the user to say which sheet holds the history: (name, bytes, sheets)."""
+    return _get("history_pending")
+
+
+def history_upload_key() -> str:
+    """Key of the history uploader. It changes after each upload, which empties the widget."""
+    return f"w:history:{_get('history_round', 0)}"
+
+
+def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> bool:
+    """Use an uploaded history file; on any problem keep the current one and say what is wrong.
+
+    The file is checked here, once, with :func:`cx_roi.read_history`; every
+    problem it finds is listed with its row and column. A workbook with several
+    sheets of data is held back until the user picks the sheet.
+    """
+    where = f"**{_show(filename or 'The file', 80)}**"
+    kept = (" The history you had loaded is still in use." if history_file() is not None else "")
+    kept += " Your baseline and scenarios are unchanged."
+    if len(data) > MAX_HISTORY_BYTES:
+        add_notice("error", f"{where} was not loaded: it is {len(data) / 1e6:,.1f} MB, and a monthly history "
+                            f"may be at most {MAX_HISTORY_BYTES / 1024 / 1024:.0f} MB.{kept}")
+        return False
+    try:
+        history = cx_roi.read_history(data, filename or "history", sheet=sheet)
+    except cx_roi.HistoryError as err:
+        if err.sheets and sheet is None:
+            _put("history_pending", (filename, data, list(err.sheets)))
+            add_notice("warning", f"{where} has several sheets with data: pick the one with the monthly "
+                                  f"history below.{kept}")
+            return False
+        shown = err.problems[:25]
+        more = [f"... and {len(err.problems) - len(shown)} more"] if len(err.problems) > len(shown) else []
+        lines = "\n".join(f"- {_show(p, 300)}" for p in [*shown, *more])
+        add_notice("error", f"{where} was not loaded: {len(err.problems)} "
+                            f"problem{'s' if len(err.problems) != 1 else ''} to fix in the file.{kept}\n{lines}")
+        return False
+    except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
+        _log.exception("unexpected error reading an uploaded history")
+        add_notice("error", f"{where} was not loaded: it could not be read as a CSV or Excel history.{kept}")
+        return False
+    _put("history", (filename, bytes(data), history.sheet if sheet is not None else None))
+    _put("history_pending", None)
+    _put("fit_on", False)
+    add_notice("info", f"Loaded {where}: {history.months} months"
+               + (f", {history.periods[0]} to {history.periods[-1]}" if history.dated else "") + ".")
+    return True
+
+
+def on_history_upload() -> None:
+    """History uploader callback."""
+    uploaded = _s().get(history_upload_key())
+    if uploaded is None:
+        return
+    load_history_file(getattr(uploaded, "name", ""), uploaded.getvalue())
+    _put("history_round", _get("history_round", 0) + 1)
+
+
+def choose_history_sheet(sheet: str) -> bool:
+    """Read the held-back workbook's ``sheet``."""
+    pending = history_pending()
+    if pending is None:
+        return False
+    name, data, _ = pending
+    return load_history_file(name, data, sheet=sheet)
+
+
+def on_history_sheet() -> None:
+    """Sheet-form callback: read the sheet picked in :data:`HISTORY_SHEET_KEY`."""
+    pending = history_pending()
+    if pending is not None:
+        choose_history_sheet(_s().get(HISTORY_SHEET_KEY) or pending[2][0])
+
+
+def use_sample_history() -> None:
+    """Load the bundled synthetic sample history."""
+    load_history_file("sample_history.csv", cx_roi.sample_history_file())
+
+
+def clear_history() -> None:
+    """Forget the loaded history (a fitted baseline already in use stays, it is its own copy)."""
+    _put("history", None)
+    _put("history_pending", None)
+    _put("fit_on", False)
+
+
+def fit_requested() -> bool:
+    """Whether the user asked to fit the loaded history (the fit itself is cached by file)."""
+    return bool(_get("fit_on", False)) and history_file() is not None
+
+
+def request_fit() -> None:
+    _put("fit_on", True)
+
 
 def fitted() -> tuple[str, Scenario] | None:
-    """The scenario fitted to the user's own history, once they chose to use it as the baseline."""
+    """(label, scenario) fitted to the user's history, once they chose to plan from it."""
     return _get("fitted")
 
 
-def set_fitted(label: str, scenario: Scenario) -> None:
-    """Make a fitted scenario the baseline on every page (kept for this session)."""
-    _put("fitted", (label, scenario))
+def fitted_label() -> str:
+    fit = fitted()
+    return fit[0] if fit is not None else ""
+
+
+def _clean_label(text: str) -> str:
+    # The label travels in the link beside the fields, where , ~ | : separate things.
+    text = re.sub(r"[,~|:\n\r\t]+", " ", text or "").strip()
+    return (text[:40].strip() or "history")
+
+
+def use_fit(label: str, scenario: Scenario) -> None:
+    """Plan from the fitted scenario: the baseline on every page and the Explore page's starting point.
+
+    The edits made earlier to presets are kept (switch back to a preset to see
+    them); edits made to an earlier fit are dropped, because they were changes
+    to other fitted values.
+    """
+    _put("fitted", (_clean_label(label), scenario))
+    all_edits = dict(_get("edits", {}))
+    all_edits.pop(FITTED, None)
+    _put("edits", all_edits)
+    _put("preset", FITTED)
+    _put("scenario", None)
+    _put("baseline", FITTED)
+    add_notice("info", f"*Your data: {fitted_label()}* is now the baseline on every page and the starting "
+                       "point of the Explore page. Presets are still in the picker; your changes to them are kept.")
+
+
+def stop_using_fit() -> None:
+    """Back to the presets: the default baseline, and the default preset where the fit was the start."""
+    if baseline_name() == FITTED:
+        _put("baseline", DEFAULT_BASELINE)
+    if _get("preset") == FITTED:
+        _put("preset", DEFAULT_PRESET)
+    _put("scenario", None)
+    _put("fitted", None)
+    _put("compare", [t for t in _get("compare", []) if t != FITTED])
 
 
 # ------------------------------------------------------------------ widgets
@@ -750,6 +933,21 @@ def _url_value(v: Any) -> str:
     return _url_number(v)
 
 
+def _decode_entry(entry: str, consequence: str, bad: list[str]) -> Scenario:
+    """A scenario from its link form ``name~field:value~...`` (see :func:`_encode_saved`).
+
+    Fields that cannot be used keep their defaults and are named in ``bad``.
+    """
+    s = Scenario()
+    for part in entry.split("~")[1:]:
+        field, _, text = part.partition(":")
+        try:
+            s = s.replace(**{field: cx_roi.parse_value(field, text)})
+        except ScenarioError as err:
+            bad.append(_problem_text(field, err, consequence, raw_text=text))
+    return s
+
+
 def _encode_saved(name: str, scenario: Scenario) -> str:
     changes = scenario.changed_fields(Scenario())
     return "~".join([name, *(f"{k}:{_url_value(v)}" for k, v in changes.items())])
@@ -779,6 +977,9 @@ def url_params() -> dict[str, str | list[str]]:
     saved = saved_scenarios()
     if saved:
         params["saved"] = [_encode_saved(n, s) for n, s in saved.items()]
+    fit = fitted()
+    if fit is not None:
+        params["fitted"] = _encode_saved(*fit)
     for name, spec in SETTINGS.items():
         value = setting(name)
         if value != spec.default:
@@ -814,36 +1015,31 @@ def init() -> None:
 def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
     bad: list[str] = []
 
-    name = raw.get("preset", DEFAULT_PRESET)
-    if name not in cx_roi.PRESETS:
-        bad.append(f"`preset={_show(name)}`: not a preset; allowed: {', '.join(cx_roi.presets())}. "
-                   f"Opened *{cx_roi.preset_info(DEFAULT_PRESET).title}* instead.")
-        name = DEFAULT_PRESET
-    _put("preset", name)
-    scenario = cx_roi.load_preset(name)
-
     # Saved scenarios first: the baseline and the Compare selection may name them.
     saved: dict[str, Scenario] = {}
     for entry in list(saved_raw)[:MAX_SAVED]:
-        parts = entry.split("~")
-        sname = parts[0].strip()
+        sname = entry.split("~")[0].strip()
         problem = _saved_name_problem(sname) or ("listed twice" if sname in saved else None)
         if problem:
             bad.append(f"`saved={_show(entry)}`: the name {problem}; this saved scenario was skipped.")
             continue
-        s = Scenario()
-        for part in parts[1:]:
-            field, _, text = part.partition(":")
-            try:
-                s = s.replace(**{field: cx_roi.parse_value(field, text)})
-            except ScenarioError as err:
-                bad.append(_problem_text(field, err, f"saved scenario *{sname}* keeps the default",
-                                         raw_text=text))
-        saved[sname] = s
+        saved[sname] = _decode_entry(entry, f"saved scenario *{sname}* keeps the default", bad)
     if len(saved_raw) > MAX_SAVED:
         bad.append(f"`saved`: {len(saved_raw)} saved scenarios in the link; only the first {MAX_SAVED} "
                    "were kept.")
     _put("saved", saved)
+    # The fitted scenario travels whole (the history it came from does not: it is the user's data).
+    if "fitted" in raw:
+        label = _clean_label(raw["fitted"].split("~")[0])
+        _put("fitted", (label, _decode_entry(raw["fitted"], "the fitted baseline keeps the default", bad)))
+
+    name = raw.get("preset", DEFAULT_PRESET)
+    if name not in start_options():
+        bad.append(f"`preset={_show(name)}`: not a preset; allowed: {', '.join(start_options())}. "
+                   f"Opened *{cx_roi.preset_info(DEFAULT_PRESET).title}* instead.")
+        name = DEFAULT_PRESET
+    _put("preset", name)
+    scenario = _start(name)
 
     for key, text in raw.items():
         if key in _PAGE_KEYS or key in SETTINGS:
@@ -967,7 +1163,7 @@ def _saved_name_problem(name: str) -> str | None:
         return "is empty; type a name"
     if not _SAVED_NAME.match(name):
         return "must be 1 to 40 characters without , ~ | or :"
-    if name in cx_roi.PRESETS or name == CURRENT:
+    if name in cx_roi.PRESETS or name in (CURRENT, FITTED):
         return f"{name!r} is taken by a preset; choose another"
     return None
 

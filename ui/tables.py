@@ -18,7 +18,8 @@ from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 
 from . import format as fmt
 
-__all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS"]
+__all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
+           "history_columns_table", "fit_table"]
 
 
 def parameter_table() -> pd.DataFrame:
@@ -119,3 +120,40 @@ def horizon_note(scenarios: dict[str, cx_roi.Scenario], horizon_months: int) -> 
         return None
     return (f"Compared over the baseline's {fmt.horizon(horizon_months)}; "
             f"{', '.join(odd)} {'has' if len(odd) == 1 else 'have'} another horizon of its own.")
+
+
+def history_columns_table() -> pd.DataFrame:
+    """The columns a history file can have (``cx_roi.history.COLUMNS``): name, required, unit, meaning, synonyms."""
+    from cx_roi.history import COLUMNS
+
+    return pd.DataFrame([{"Column": c.name, "Required": "yes" if c.required else "optional", "Unit": c.unit,
+                          "Meaning": c.description, "Also accepted": ", ".join(c.aliases)}
+                         for c in COLUMNS.values()])
+
+
+_STATUS_ORDER = {"fitted": 0, "from data": 1, "default": 2}
+
+
+def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "from data")) -> pd.DataFrame:
+    """``HistoryFit.parameters`` for people: value, standard error and a 95% range in the field's format.
+
+    The range is value +/- 1.96 standard errors (the usual normal approximation
+    of a least-squares fit), clipped to the field's allowed range.
+    """
+    rows = []
+    chosen = parameters[parameters["status"].isin(statuses)]
+    for field, r in sorted(chosen.iterrows(), key=lambda item: _STATUS_ORDER.get(item[1]["status"], 9)):
+        spec = PARAMETERS[field]
+        value, se = r["value"], r["standard_error"]
+        if _nan(se):
+            spread = ""
+        else:
+            lo = max(float(value) - 1.96 * float(se), spec.minimum)
+            hi = min(float(value) + 1.96 * float(se), spec.maximum)
+            spread = f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
+        rows.append({"Parameter": spec.label, "Value": fmt.param_value(spec.fmt, value),
+                     "Standard error": "" if _nan(se) else fmt.param_value(spec.fmt, se),
+                     "95% range": spread, "Unit": spec.unit, "How": r["status"], "Note": r["note"],
+                     "Field": field})
+    return pd.DataFrame(rows, columns=["Parameter", "Value", "Standard error", "95% range", "Unit", "How", "Note",
+                                       "Field"])

@@ -1,0 +1,162 @@
+"""Your data: load a monthly history, see the model fitted to it, and plan every scenario from the fit."""
+
+from ui import router
+
+router.page_guard()
+
+import streamlit as st  # noqa: E402
+
+import cx_roi  # noqa: E402
+from ui import cached, charts, state, tables, views  # noqa: E402
+from ui import format as fmt  # noqa: E402
+
+big = state.presentation()
+views.inject_style(big)
+views.header("Your data", "Fit the model to your own monthly history, then start every scenario from it.")
+views.render_notices()
+
+in_use = state.fitted()
+if in_use is not None:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.success(f"Planning from **Your data: {in_use[0]}**: the baseline on every page"
+                   + (" and the Explore page's starting point." if state.preset() == state.FITTED else "."),
+                   icon=":material/check_circle:")
+        st.button("Stop using it", on_click=state.stop_using_fit, key="stop_fit", icon=":material/close:",
+                  help="Back to the presets: the status quo becomes the baseline again.")
+
+cfg = {"displayModeBar": False}
+
+# ------------------------------------------------------------------ 1. load
+st.subheader("1. Load a monthly history", anchor=False)
+if not big:
+    left, right = st.columns([3, 2])
+    left.file_uploader("CSV or Excel file, one row per month", type=["csv", "txt", "xlsx"],
+                       key=state.history_upload_key(), on_change=state.on_history_upload,
+                       max_upload_size=state.MAX_HISTORY_BYTES // (1024 * 1024),
+                       help="Every problem in the file is listed with its row and column; a file that cannot "
+                            "be used leaves what you had unchanged.")
+    with right:
+        st.button("Try the sample history", on_click=state.use_sample_history, key="use_sample",
+                  icon=":material/dataset:",
+                  help="48 months of a synthetic subscription company, made by this model with known "
+                       "parameters plus noise (the fit should find them again).")
+        with st.container(horizontal=True, gap="small"):
+            st.download_button("Template", cx_roi.history_template(), file_name="cx-roi-history-template.csv",
+                               mime="text/csv", on_click="ignore", icon=":material/download:",
+                               key="download_template", help="Every column, with three example rows to replace.")
+            st.download_button("Sample", cx_roi.sample_history_file(), file_name="cx-roi-sample-history.csv",
+                               mime="text/csv", on_click="ignore", icon=":material/download:",
+                               key="download_sample", help="The synthetic sample history as a CSV file.")
+    with st.expander("What the file needs"):
+        st.markdown("Six columns are required; the optional ones let the fit identify more (NPS or "
+                    "promoter and detractor shares: churn by sentiment; contacts: the contact rate). Column "
+                    "names are not case-sensitive and may carry a unit in brackets.")
+        st.dataframe(tables.history_columns_table(), hide_index=True)
+
+pending = state.history_pending()
+if pending is not None:
+    name, _, sheets = pending
+    with st.form("sheet_form", border=True):
+        st.selectbox(f"Which sheet of {name} holds the monthly history?", sheets, key=state.HISTORY_SHEET_KEY)
+        st.form_submit_button("Read this sheet", on_click=state.on_history_sheet)
+
+loaded = state.history_file()
+if loaded is None:
+    if in_use is not None:
+        st.info("The fitted baseline came with the link; the history behind it stays with whoever fitted it. "
+                "Load the file here to see the fit again.")
+    else:
+        st.info("Load your history, or try the sample, to fit the model to it.")
+    st.stop()
+
+name, data, sheet = loaded
+history = cached.history(name, data, sheet)
+
+# ------------------------------------------------------------------ 2. check
+st.subheader("2. Check what was read", anchor=False)
+optional = [c for c in ("contacts", "aht_minutes", "agents", "nps", "promoter_share", "detractor_share", "arpu")
+            if history.has(c)]
+span = f", {history.periods[0]} to {history.periods[-1]}" if history.dated else ""
+st.markdown(f"**{name}**{f' (sheet {sheet})' if sheet else ''}: {history.months} months{span}. "
+            f"Optional columns found: {', '.join(optional) if optional else 'none'}.")
+for w in history.warnings:
+    st.caption(f"Note: {w}")
+with st.expander("The history as read"):
+    st.dataframe(history.frame, hide_index=True)
+if not big:
+    st.button("Remove this history", on_click=state.clear_history, key="clear_history", type="tertiary",
+              icon=":material/delete:", help="Forget the file. A fitted baseline in use stays until you stop using it.")
+
+# ------------------------------------------------------------------ 3. fit
+st.subheader("3. Fit the model", anchor=False)
+if not state.fit_requested():
+    st.button("Fit the model to this history", on_click=state.request_fit, type="primary", key="fit",
+              icon=":material/query_stats:")
+    st.caption("Nonlinear least squares on the model itself, run on your monthly spends; about ten seconds "
+               "for four years of months.")
+    st.stop()
+
+with st.spinner("Fitting the model to your history (market, word of mouth, advertising, churn)...",
+                show_time=True):
+    try:
+        fit = cached.fit_history(name, data, sheet)
+    except (cx_roi.HistoryError, cx_roi.ScenarioError) as err:
+        problems = getattr(err, "problems", None) or [str(err)]
+        st.error("This history cannot be fitted:\n" + "\n".join(f"- {p}" for p in problems)
+                 + "\n\nYour baseline and scenarios are unchanged.")
+        st.stop()
+
+m, hold = fit.metrics, fit.holdout
+cards = [
+    views.Card("Customers explained", fmt.percent(m["r2_customers"], 0), "R² of the fit", "off",
+               "Share of the month-to-month variation in customers that the fitted model reproduces.", "off"),
+    views.Card("New customers explained", fmt.percent(m["r2_new_customers"], 0),
+               f"typical miss {fmt.percent(m['mape_new_customers'], 1)}", "off",
+               "R² of new customers per month; the typical miss is the mean absolute percentage error.", "off"),
+    views.Card("Churn explained", fmt.percent(m["r2_churned"], 0),
+               f"typical miss {fmt.percent(m['mape_churned'], 1)}", "off",
+               "R² of churned customers per month, and the mean absolute percentage error.", "off"),
+]
+if hold is not None:
+    cards.append(views.Card(f"Forecast miss, last {hold.months} months", fmt.percent(hold.mape_customers, 1),
+                            f"new customers {fmt.percent(hold.mape_new_customers, 1)}", "off",
+                            f"Fitted on the first {hold.fitted_on} months only, then run on the last {hold.months}: "
+                            "the mean absolute percentage error of customers (and of new customers) on months "
+                            "the fit never saw.", "off"))
+views.render_cards(cards, big=big)
+
+height = 380 if big else 300
+series = [("customers", "Customers at month end", "Customers"),
+          ("new_customers", "New customers per month", "Customers per month"),
+          ("churned_customers", "Churned customers per month", "Customers per month")]
+if "nps_fit" in fit.monthly:
+    series.append(("nps", "Net promoter score (survey)", "NPS"))
+elif "contacts_fit" in fit.monthly:
+    series.append(("contacts", "Contacts per month", "Contacts"))
+holdout_frame = hold.monthly if hold is not None else None
+for i in range(0, len(series), 2):
+    cols = st.columns(2)
+    for col, (column, title, axis) in zip(cols, series[i:i + 2]):
+        col.plotly_chart(charts.fitted_vs_actual(fit.monthly, column, title=title, axis_title=axis,
+                                                 holdout=holdout_frame, height=height, big=big), config=cfg)
+
+st.markdown("**What the history says**: fitted values with their standard errors, and what was read "
+            "straight from the data.")
+st.dataframe(tables.fit_table(fit.parameters), hide_index=True, column_config={"Field": None})
+for w in fit.warnings:
+    st.warning(w[:1].upper() + w[1:] + ".", icon=":material/info:")
+with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):
+    st.dataframe(tables.fit_table(fit.parameters, ("default",)), hide_index=True,
+                 column_config={"Field": None, "Standard error": None, "95% range": None})
+
+# ------------------------------------------------------------------ 4. plan
+st.subheader("4. Plan from it", anchor=False)
+st.markdown(f"The planning scenario starts where your history ends: {fmt.count(fit.scenario.initial_customers)} "
+            f"customers, your last twelve months' spends, and the values above, over "
+            f"{fmt.horizon(fit.scenario.horizon_months)}.")
+active = in_use is not None and in_use[1] == fit.scenario
+st.button("Use as my baseline", on_click=state.use_fit, args=(name, fit.scenario), type="primary",
+          key="use_fit", icon=":material/flag:", disabled=active,
+          help="Every page then measures against your business as it is, and the Explore page starts from it.")
+if active:
+    st.caption("In use: open Explore to try changes against it.")
