@@ -142,9 +142,9 @@ for i in range(0, len(series), 2):
 
 st.markdown("**What the history says**: fitted values with their standard errors, and what was read "
             "straight from the data.")
-st.dataframe(tables.fit_table(fit.parameters), hide_index=True, column_config={"Field": None})
+st.dataframe(tables.fit_table(fit.parameters, plan=fit.scenario), hide_index=True, column_config={"Field": None})
 for w in fit.warnings:
-    st.warning(w[:1].upper() + w[1:] + ".", icon=":material/info:")
+    st.warning(tables.with_labels(w) + ".", icon=":material/info:")
 with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):
     st.dataframe(tables.fit_table(fit.parameters, ("default",)), hide_index=True,
                  column_config={"Field": None, "Standard error": None, "95% range": None})

@@ -26,7 +26,7 @@ from ui import charts, controls, format as fmt, sharing, state, tables, views
 from ui.verdict import verdict
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ("pages/explore.py", "pages/compare.py", "pages/method.py")
+PAGES = ("pages/explore.py", "pages/compare.py", "pages/your_data.py", "pages/method.py")
 AD = "ad_spend_per_month"
 
 

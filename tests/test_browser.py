@@ -53,7 +53,8 @@ CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 KPI_VALUE = "[data-testid='stMetricValue']"
 TABLE = "[data-testid='stTable']"
 PAGE_TITLES = {"Explore": "Customer service or advertising?", "Compare": "Compare scenarios",
-               "Method": "How the model works"}
+               "Risk": "How sure is the answer?", "Optimise": "What is the best split of the budget?",
+               "Your data": "Your data", "Method": "How the model works"}
 
 # Before an action: count changes of the app root's script state from now on, and keep
 # the main area's text. A rerun is over when the state is back to notRunning and either

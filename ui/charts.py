@@ -41,7 +41,7 @@ COLOURS: dict[str, str] = {
     "spend": "#F0E442",        # yellow: money spent on the levers
     "other": "#DDDDDD",        # light grey: what no cause explains
     "actual": "#000000",       # black markers: the user's own history
-    "fit": "#332288",          # indigo: the model fitted to it (and its forecast, dotted)
+    "fit": "#999933",          # olive: the model fitted to it (and its forecast, dotted)
 }
 
 # Scenario identity on the Compare page (after the baseline, which is always

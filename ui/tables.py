@@ -19,7 +19,7 @@ from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from . import format as fmt
 
 __all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
-           "history_columns_table", "fit_table"]
+           "history_columns_table", "fit_table", "with_labels"]
 
 
 def parameter_table() -> pd.DataFrame:
@@ -134,11 +134,23 @@ def history_columns_table() -> pd.DataFrame:
 _STATUS_ORDER = {"fitted": 0, "from data": 1, "default": 2}
 
 
-def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "from data")) -> pd.DataFrame:
+def _se_text(spec_fmt: str, se: float) -> str:
+    """A standard error in the field's format, with more digits when that format rounds it to nothing."""
+    text = fmt.param_value(spec_fmt, se)
+    if se > 0 and not any(ch in "123456789" for ch in text):
+        text = f"{se * 100:.2g}%" if "%" in spec_fmt else f"{se:.2g}"
+    return text
+
+
+def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "from data"),
+              plan: cx_roi.Scenario | None = None) -> pd.DataFrame:
     """``HistoryFit.parameters`` for people: value, standard error and a 95% range in the field's format.
 
     The range is value +/- 1.96 standard errors (the usual normal approximation
-    of a least-squares fit), clipped to the field's allowed range.
+    of a least-squares fit), clipped to the field's allowed range. ``plan``: the
+    planning scenario (``HistoryFit.scenario``); its value is shown beside the
+    one that replays the history, because spends and customers move on from
+    the history's averages to where it ends.
     """
     rows = []
     chosen = parameters[parameters["status"].isin(statuses)]
@@ -151,9 +163,22 @@ def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "
             lo = max(float(value) - 1.96 * float(se), spec.minimum)
             hi = min(float(value) + 1.96 * float(se), spec.maximum)
             spread = f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
-        rows.append({"Parameter": spec.label, "Value": fmt.param_value(spec.fmt, value),
-                     "Standard error": "" if _nan(se) else fmt.param_value(spec.fmt, se),
-                     "95% range": spread, "Unit": spec.unit, "How": r["status"], "Note": r["note"],
-                     "Field": field})
-    return pd.DataFrame(rows, columns=["Parameter", "Value", "Standard error", "95% range", "Unit", "How", "Note",
-                                       "Field"])
+        row = {"Parameter": spec.label, "Value": fmt.param_value(spec.fmt, value),
+               "Standard error": "" if _nan(se) else _se_text(spec.fmt, float(se)),
+               "95% range": spread, "Unit": spec.unit, "How": r["status"], "Note": r["note"], "Field": field}
+        if plan is not None:
+            row["Plan starts from"] = fmt.param_value(spec.fmt, getattr(plan, field))
+        rows.append(row)
+    columns = ["Parameter", "Value", "Standard error", "95% range", *(["Plan starts from"] if plan else []),
+               "Unit", "How", "Note", "Field"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def with_labels(text: str) -> str:
+    """A package message with each scenario field name shown as its label: ``Monthly churn of promoters
+    (churn_promoter)``, and a capital first letter."""
+    import re
+
+    out = re.sub(r"\b([a-z][a-z0-9_]+)\b",
+                 lambda m: f"{PARAMETERS[m[1]].label} ({m[1]})" if m[1] in PARAMETERS else m[1], text)
+    return out[:1].upper() + out[1:]

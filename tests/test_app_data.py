@@ -1,0 +1,409 @@
+"""The Your data page and the exports through AppTest.
+
+A history is uploaded, checked, fitted and used as the baseline; the figures
+the pages show are compared with ``cx_roi`` run directly on the same file. Every
+kind of bad file gives its message on the page and leaves the baseline, the
+history already loaded and the link as they were. The export buttons are
+pressed through the callables Streamlit would run on a click, and the files
+are read back with openpyxl, python-pptx and an HTML parser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+import cx_roi
+from cx_roi.calibrate import MIN_MONTHS_TO_FIT
+from cx_roi.history import COLUMNS
+from test_app import card, messages, run_app
+from ui import exports, state, tables
+from ui import format as fmt
+
+DATA = "pages/your_data.py"
+SAMPLE = cx_roi.sample_history_file()
+HEADER = "month,customers,new_customers,churned_customers,ad_spend,service_spend"
+
+
+def rows(n: int = 8, start: int = 1000, new: int = 100, churned: int = 50) -> list[str]:
+    """``n`` consistent monthly rows from 2024-01: customers grow by new - churned each month."""
+    period, customers, out = pd.Period("2024-01", freq="M"), start, []
+    for i in range(n):
+        customers += new - churned
+        out.append(f"{period + i},{customers},{new},{churned},10000,5000")
+    return out
+
+
+def csv(lines: list[str], header: str = HEADER) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode("utf-8")
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, content in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in content:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def grid(lines: list[str]) -> list[list]:
+    out = [HEADER.split(",")]
+    for line in lines:
+        month, *nums = line.split(",")
+        y, m = (int(x) for x in month.split("-"))
+        out.append([dt.datetime(y, m, 1), *(float(x) for x in nums)])
+    return out
+
+
+def data_page(query: dict[str, str] | None = None) -> AppTest:
+    return run_app(query, page=DATA)
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    uploader = next(u for u in at.file_uploader if u.key.startswith("w:history:"))
+    uploader.upload(name, content, "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def fitted_sample_app() -> AppTest:
+    at = data_page()
+    click(at, "use_sample")
+    return click(at, "fit")
+
+
+@pytest.fixture(scope="module")
+def sample_fit() -> cx_roi.HistoryFit:
+    return cx_roi.fit_history(cx_roi.read_history(SAMPLE, "sample_history.csv"))
+
+
+@pytest.fixture()
+def deferred(monkeypatch) -> dict[str, object]:
+    """Every deferred download the run registers: file name -> the callable a click would run."""
+    seen: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return seen
+
+
+# ---------------------------------------------------------------- loading and fitting
+
+def test_page_explains_every_column_and_offers_template_and_sample():
+    at = data_page()
+    table = next(df.value for df in at.dataframe if "Column" in df.value)
+    assert list(table["Column"]) == list(COLUMNS)
+    assert set(table.loc[table["Required"] == "yes", "Column"]) == set(cx_roi.history.REQUIRED_COLUMNS)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Template" in labels and "Sample" in labels
+    assert "Load your history" in messages(at)
+
+
+def test_sample_is_read_checked_and_fitted_as_the_package_fits_it(sample_fit):
+    at = data_page()
+    click(at, "use_sample")
+    assert "48 months, 2021-01 to 2024-12" in messages(at)
+    assert not [b for b in at.button if b.key == "use_fit"], "no baseline to use before a fit"
+    click(at, "fit")
+    m, hold = sample_fit.metrics, sample_fit.holdout
+    assert card(at, "Customers explained").value == fmt.percent(m["r2_customers"], 0)
+    assert card(at, "New customers explained").value == fmt.percent(m["r2_new_customers"], 0)
+    assert card(at, f"Forecast miss, last {hold.months} months").value == fmt.percent(hold.mape_customers, 1)
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    for words in ("Customers at month end", "New customers per month", "Churned customers per month",
+                  "Net promoter score"):
+        assert any(words in t for t in titles), words
+    shown = next(df.value for df in at.dataframe if "Standard error" in df.value)
+    row = shown.set_index("Field").loc["market_size"]
+    assert row["Value"] == fmt.param_value(cx_roi.PARAMETERS["market_size"].fmt, sample_fit.fitted["market_size"])
+    assert row["How"] == "fitted" and row["95% range"]
+    assert set(shown["Field"][shown["How"] == "fitted"]) == set(sample_fit.fitted)
+
+
+def test_use_as_baseline_applies_on_every_page_and_travels_in_the_link(sample_fit):
+    at = fitted_sample_app()
+    click(at, "use_fit")
+    assert "is now the baseline on every page" in messages(at)
+    assert at.query_params["baseline"] == state.FITTED
+    link = dict(at.query_params)
+
+    at.switch_page("pages/explore.py").run()
+    expected = cx_roi.simulate(sample_fit.scenario).kpis
+    assert card(at, "NPV").value == fmt.money(expected["npv"])
+    assert card(at, "Customers at the end").value == fmt.count(expected["final_customers"])
+    assert "compared with Your data: sample_history.csv" in at.caption[0].value
+    assert at.sidebar.selectbox(key="w:preset").value == state.FITTED
+
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert at.selectbox(key="w:baseline").value == state.FITTED
+
+    # A new session opened from the link sees the same baseline, without the history.
+    other = run_app(link)
+    assert card(other, "NPV").value == fmt.money(expected["npv"])
+    other.switch_page(DATA).run()
+    assert "came with the link" in messages(other)
+
+
+def test_lever_moves_against_the_fitted_baseline_give_a_delta(sample_fit):
+    at = fitted_sample_app()
+    click(at, "use_fit")
+    at.switch_page("pages/explore.py").run()
+    quality = "service_quality_spend_per_month"
+    at.slider(key=f"w:lever:{quality}").set_value(getattr(sample_fit.scenario, quality) + 20_000).run()
+    table = cx_roi.compare({"b": sample_fit.scenario,
+                            "s": sample_fit.scenario.replace(**{quality: getattr(sample_fit.scenario, quality)
+                                                                + 20_000})}, baseline="b")
+    assert card(at, "NPV").delta == fmt.signed_money(table.loc["s", "delta_npv"])
+
+
+def test_stop_using_the_fit_goes_back_to_the_presets():
+    at = fitted_sample_app()
+    click(at, "use_fit")
+    click(at, "stop_fit")
+    assert "baseline" not in dict(at.query_params) and "fitted" not in dict(at.query_params)
+    at.switch_page("pages/explore.py").run()
+    assert at.sidebar.selectbox(key="w:preset").value == state.DEFAULT_PRESET
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"fitted": "mine~market_size:lots"}, "market_size=lots"),
+    ({"preset": state.FITTED}, "preset=your-data"),
+    ({"baseline": state.FITTED}, "baseline=your-data"),
+    ({"fitted": "mine~no_such_field:3"}, "no_such_field"),
+])
+def test_bad_fitted_links_get_a_notice_and_defaults(query, words):
+    at = run_app(query)
+    assert words in messages(at)
+    # The link opens as far as it can: the status quo, against the status quo.
+    assert card(at, "NPV").value == fmt.money(cx_roi.simulate(cx_roi.load_preset("status-quo")).kpis["npv"])
+    assert at.sidebar.selectbox(key="w:baseline").value == state.DEFAULT_BASELINE
+
+
+def test_history_too_short_to_fit_says_so_and_keeps_everything():
+    short = MIN_MONTHS_TO_FIT - 2
+    at = data_page({"baseline": "ad-boost"})
+    upload(at, "short.csv", csv(rows(short)))
+    assert f"{short} months" in messages(at)
+    click(at, "fit")
+    text = "\n".join(e.value for e in at.error)
+    assert f"at least {MIN_MONTHS_TO_FIT}" in text and "unchanged" in text
+    assert at.query_params["baseline"] == "ad-boost"
+
+
+def test_several_sheet_workbook_asks_which_sheet_then_reads_it():
+    book = xlsx({"Notes": [["made by finance"]], "History": grid(rows(20)), "Other": grid(rows(9))})
+    at = data_page()
+    upload(at, "book.xlsx", book)
+    assert "several sheets" in messages(at)
+    picker = at.selectbox(key=state.HISTORY_SHEET_KEY)
+    assert picker.options == ["Notes", "History", "Other"]
+    picker.set_value("History")
+    next(b for b in at.button if b.label == "Read this sheet").click().run()
+    assert not at.exception
+    assert "20 months" in messages(at) and "(sheet History)" in "\n".join(m.value for m in at.markdown)
+
+
+# ---------------------------------------------------------------- bad files
+
+def _not_adding_up() -> bytes:
+    lines = rows(8)
+    parts = lines[4].split(",")
+    parts[1] = str(int(parts[1]) + 500)
+    lines[4] = ",".join(parts)
+    return csv(lines)
+
+
+BAD_FILES = [
+    ("missing columns", "h.csv", csv([r.rsplit(",", 1)[0] for r in rows()], HEADER.rsplit(",", 1)[0]),
+     "service_spend"),
+    ("non-numeric cell", "h.csv", csv([*rows(7), "2024-08,1400,lots,50,10000,5000"]), "row 9"),
+    ("negative count", "h.csv", csv([*rows(7), "2024-08,1400,-100,50,10000,5000"]), "negative"),
+    ("duplicated month", "h.csv", csv([*rows(8), rows(8)[-1]]), "2024-08"),
+    ("missing month", "h.csv", csv(rows(8)[:3] + rows(8)[4:]), "missing"),
+    ("customers do not add up", "h.csv", _not_adding_up(), "off by 500"),
+    ("too large", "h.csv", b"month," + b"1" * (cx_roi.history.MAX_BYTES + 10), "MB"),
+    ("wrong encoding", "h.csv", "month,customers\n1,2\n".encode("utf-16-le"), "UTF-16"),
+    ("binary junk", "h.csv", bytes(range(256)) * 16, "binary"),
+    ("a PDF renamed", "h.csv", b"%PDF-1.7\n%\xe2\xe3" + bytes(100), "PDF"),
+    ("empty file", "h.csv", b"", "empty"),
+    ("too few months", "h.csv", csv(rows(3)), "at least 6"),
+    ("damaged workbook", "h.xlsx", b"PK\x03\x04 this is not a zip", "damaged"),
+]
+
+
+@pytest.mark.parametrize("label, name, content, words", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_file_gives_its_message_and_keeps_baseline_history_and_link(label, name, content, words):
+    at = data_page({"baseline": "ad-boost"})
+    click(at, "use_sample")
+    at.button(key="dismiss_notices").click().run()
+    before = dict(at.query_params)
+    upload(at, name, content)
+    text = "\n".join(e.value for e in at.error)
+    assert "was not loaded" in text and words.lower() in text.lower(), text
+    assert "still in use" in text and "baseline and scenarios are unchanged" in text
+    # What the user had is all still there: the history, the baseline, the link.
+    assert "48 months" in "\n".join(m.value for m in at.markdown)
+    assert dict(at.query_params) == before
+    at.switch_page("pages/explore.py").run()
+    assert at.sidebar.selectbox(key="w:baseline").value == "ad-boost"
+
+
+def test_every_bad_file_message_comes_from_the_package():
+    """The page shows read_history's own problem lines, so the API and the page say the same."""
+    for _, name, content, _ in BAD_FILES:
+        if len(content) > cx_roi.history.MAX_BYTES:
+            continue
+        with pytest.raises(cx_roi.HistoryError) as info:
+            cx_roi.read_history(content, name)
+        at = data_page()
+        upload(at, name, content)
+        text = "\n".join(e.value for e in at.error)
+        assert info.value.problems[0][:60] in text.replace("\\", ""), (name, info.value.problems[0])
+
+
+# ---------------------------------------------------------------- exports
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.scripts, self.remote = [], 0, 0
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts += 1
+            self.remote += "src" in dict(attrs)
+
+
+def _read_exports(made: dict[str, object], stem: str) -> dict[str, bytes]:
+    out = {}
+    for kind in exports.KINDS:
+        name = exports.file_name(stem, kind)
+        assert name in made, f"no {kind} export button: {sorted(made)}"
+        out[kind] = made[name]()
+    return out
+
+
+def test_explore_exports_read_back_with_the_numbers_on_screen(deferred):
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    at = run_app({"preset": "service-boost"})
+    files = _read_exports(deferred, "service-boost")
+    npv = cx_roi.simulate(cx_roi.load_preset("service-boost")).kpis["npv"]
+
+    wb = load_workbook(io.BytesIO(files["xlsx"]))
+    assert {"Summary", "Inputs", "KPIs"} <= set(wb.sheetnames)
+    kpis = wb["KPIs"]
+    header = [c.value for c in kpis[1]]
+    npv_col = header.index(next(h for h in header if str(h).lower().startswith("npv")))
+    values = [row[npv_col].value for row in kpis.iter_rows(min_row=2)]
+    assert any(isinstance(v, float) and math.isclose(v, npv, rel_tol=1e-9) for v in values), values
+
+    deck = Presentation(io.BytesIO(files["pptx"]))
+    charts = [s for slide in deck.slides for s in slide.shapes if s.has_chart]
+    assert len(deck.slides) >= 4 and len(charts) >= 3
+
+    page = _Text()
+    page.feed(files["html"].decode("utf-8"))
+    text = " ".join(page.text)
+    assert at.markdown and any(m.value in text for m in at.markdown if m.value.startswith("Putting")
+                               or m.value.startswith("Here advertising")), "the on-screen verdict leads"
+    assert page.scripts >= 1 and page.remote == 0, "plotly.js is inlined: the report opens offline"
+    assert f"Current: {cx_roi.preset_info('service-boost').title}" in text
+    assert cx_roi.preset_info("status-quo").title in text
+
+
+def test_compare_exports_hold_every_compared_scenario(deferred):
+    from openpyxl import load_workbook
+
+    at = run_app({"compare": "service-boost,ad-boost,revolving-door"}, page="pages/compare.py")
+    assert not at.exception
+    files = _read_exports(deferred, "comparison")
+    wb = load_workbook(io.BytesIO(files["xlsx"]))
+    monthly = [n for n in wb.sheetnames if n.startswith("Monthly")]
+    assert len(monthly) == 4
+    names = [r[0].value for r in wb["KPIs"].iter_rows(min_row=2)][:4]
+    assert names == [cx_roi.preset_info(p).title
+                     for p in ("status-quo", "service-boost", "ad-boost", "revolving-door")]
+
+
+def test_export_names_are_safe():
+    assert exports.file_name("Status quo / v2", "xlsx") == "cx-roi-status-quo-v2.xlsx"
+    assert exports.file_name("", "pptx") == "cx-roi-report.pptx"
+    with pytest.raises(ValueError, match="allowed"):
+        exports.export_bytes("pdf", (("a", cx_roi.Scenario()),), "a", title="t", extra_per_month=1.0)
+
+
+def test_fit_table_ranges_are_value_plus_minus_1_96_se(sample_fit):
+    table = tables.fit_table(sample_fit.parameters).set_index("Field")
+    spec = cx_roi.PARAMETERS["market_size"]
+    v, se = sample_fit.fitted["market_size"], sample_fit.standard_errors["market_size"]
+    assert table.loc["market_size", "95% range"] == (f"{fmt.param_value(spec.fmt, v - 1.96 * se)} to "
+                                                     f"{fmt.param_value(spec.fmt, v + 1.96 * se)}")
+    assert set(table["How"]) <= {"fitted", "from data"}
+
+
+def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
+    import plotly.graph_objects as go
+
+    from ui import charts
+
+    hold = sample_fit.holdout
+    fig = charts.fitted_vs_actual(sample_fit.monthly, "new_customers", title="t", axis_title="y",
+                                  holdout=hold.monthly)
+    go.Figure(fig.to_dict())  # full plotly validation (the page skips it for speed)
+    history, model, forecast = fig.data
+    assert list(history.y) == list(sample_fit.monthly["new_customers"])
+    assert list(model.y) == list(sample_fit.monthly["new_customers_fit"])
+    assert list(forecast.x) == list(hold.monthly["period"].astype(str)) and len(forecast.x) == hold.months
+    assert model.line.color == forecast.line.color == charts.COLOURS["fit"]
+    assert fig.layout.shapes[0].x0 == forecast.x[0] and fig.layout.shapes[0].x1 == forecast.x[-1]
+    without = charts.fitted_vs_actual(sample_fit.monthly, "customers", title="t", axis_title="y")
+    assert len(without.data) == 2 and not without.layout.shapes
+
+
+def test_standard_errors_never_read_as_zero_and_warnings_name_fields_by_label():
+    from ui.tables import _se_text
+
+    assert _se_text("{:.2f}", 0.0028) == "0.0028"
+    assert _se_text("{:.1%}", 0.00004) == "0.004%"
+    assert _se_text("{:,.0f}", 22775.4) == "22,775"
+    assert _se_text("{:.2f}", 0.0) == "0.00"
+    assert tables.with_labels("churn_promoter is weakly identified") == (
+        f"{cx_roi.PARAMETERS['churn_promoter'].label} (churn_promoter) is weakly identified")
+    assert tables.with_labels("the history has 3 months") == "The history has 3 months"
+
+
+def test_plan_column_shows_where_the_plan_starts(sample_fit):
+    table = tables.fit_table(sample_fit.parameters, plan=sample_fit.scenario).set_index("Field")
+    spec = cx_roi.PARAMETERS["initial_customers"]
+    assert table.loc["initial_customers", "Plan starts from"] == fmt.param_value(
+        spec.fmt, sample_fit.scenario.initial_customers)
+    assert table.loc["market_size", "Plan starts from"] == table.loc["market_size", "Value"]

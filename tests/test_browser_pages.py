@@ -1,0 +1,184 @@
+"""Risk, Optimise and Your data in a real browser, and the exports a consultant takes away.
+
+The same server and headless Chromium as ``test_browser`` (its helpers are
+reused). Expected figures are computed with ``cx_roi`` in the test; files the
+browser downloads are read back with openpyxl, python-pptx and an HTML parser.
+Screenshots go to ``test-artifacts/browser-*.png``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import cx_roi
+from cx_roi.risk import paired_outcomes, risk_summary
+from test_browser import (ALERT, KPI, TIMEOUT_MS, assert_cards, assert_query, cards, charts, expect, open_app,
+                          page_switch, plain, query_of, rerun, screenshot, url)
+from ui import exports
+from ui import format as fmt
+
+pytestmark = pytest.mark.browser
+
+UPLOAD = "[data-testid='stFileUploaderDropzoneInput']"
+
+
+def download(page, button: str) -> tuple[str, bytes]:
+    """Click the download button labelled ``button``; the file's suggested name and bytes."""
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name=button, exact=True).click()
+    d = info.value
+    return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+class _Scan(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.remote_scripts = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.remote_scripts += tag == "script" and "src" in dict(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def check_exports(page, stem: str, scenario_names: list[str], npv: float) -> None:
+    """Download Excel, HTML and PowerPoint from the page and read each back."""
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    name, data = download(page, "Excel")
+    assert name == exports.file_name(stem, "xlsx")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["KPIs"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value in scenario_names}
+    assert set(rows) == set(scenario_names)
+    npvs = [r[header.index("npv ($)")].value for r in rows.values()]
+    assert any(abs(v - npv) <= 1e-6 * abs(npv) for v in npvs), (npvs, npv)
+
+    name, data = download(page, "HTML report")
+    assert name == exports.file_name(stem, "html")
+    scan = _Scan()
+    scan.feed(data.decode("utf-8"))
+    text = " ".join(scan.text)
+    assert scan.remote_scripts == 0 and all(n in text for n in scenario_names)
+
+    name, data = download(page, "PowerPoint")
+    assert name == exports.file_name(stem, "pptx")
+    deck = Presentation(io.BytesIO(data))
+    assert sum(1 for s in deck.slides for sh in s.shapes if sh.has_chart) >= 3
+
+
+# ---------------------------------------------------------------- Risk
+
+def test_risk_page_shows_paired_chances_fans_and_tornado(page, app_url, artifacts):
+    open_app(page, url(app_url, "/risk", preset="service-boost", draws="300", seed="7"))
+    scenario, base = cx_roi.load_preset("service-boost"), cx_roi.load_preset("status-quo")
+    summary = risk_summary(paired_outcomes(cx_roi.simulate_many(scenario, draws=300, seed=7),
+                                           cx_roi.simulate_many(base, draws=300, seed=7)))
+    assert_cards(page, {"Chance it beats the baseline": fmt.percent(summary.prob_beats_baseline, 0),
+                        "NPV, middle outcome": fmt.money(summary.npv_p50)})
+    titles = [plain(c["title"]) for c in charts(page, 5)]
+    assert "Customers: the likely range" in titles and any(t.startswith("Cumulative contribution") for t in titles)
+    assert any(t.startswith("NPV when one assumption moves") for t in titles), titles
+    top = cx_roi.tornado(scenario, metric="npv").iloc[0]
+    expect(page.get_by_text(f"{top['label']} moves the NPV most", exact=False)).to_be_visible()
+    screenshot(page, artifacts / "browser-risk.png")
+
+
+def test_risk_page_with_bad_settings_names_them_and_runs_with_defaults(page, app_url, artifacts):
+    open_app(page, url(app_url, "/risk", draws="0", seed="minus-one", tornado="profit"))
+    notice = page.locator(ALERT, has_text="This link had values")
+    expect(notice).to_contain_text("draws=0")
+    expect(notice).to_contain_text("seed=minus-one")
+    expect(notice).to_contain_text("tornado=profit")
+    assert set(cards(page)) >= {"Chance it beats the baseline", "Chance it pays back"}
+    screenshot(page, artifacts / "browser-risk-bad.png")
+
+
+# ---------------------------------------------------------------- Optimise
+
+def test_optimise_recommends_a_split_and_applies_it_to_explore(page, app_url, artifacts):
+    open_app(page, url(app_url, "/optimise", horizon_months="36", budget="450000"))
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=36)
+    best = cx_roi.optimize_budget(scenario, 450_000.0)
+    assert_cards(page, {"NPV with the best split": fmt.money(best.kpis["npv"])})
+    expect(page.get_by_text(re.compile(r"^Recommended:"))).to_be_visible()
+    charts(page, 2)
+    screenshot(page, artifacts / "browser-optimise.png")
+    with rerun(page, "Array.from(document.querySelectorAll('h1')).some(h => h.innerText.trim() === "
+                     "'Customer service or advertising?')"):
+        page.get_by_role("button", name="Apply this split to the scenario").click()
+    expect(page.locator(ALERT, has_text="Applied the optimised split")).to_be_visible()
+    assert_cards(page, {"NPV": fmt.money(best.kpis["npv"])})
+    q = query_of(page)
+    assert q["horizon_months"] == "36" and "ad_spend_per_month" in q
+
+
+def test_optimise_budget_below_the_levers_minimums_is_explained(page, app_url):
+    open_app(page, url(app_url, "/optimise", bounds="service_capacity_spend_per_month:500000:", budget="300000"))
+    error = page.locator(ALERT, has_text="cannot be split")
+    expect(error).to_contain_text("$500,000")
+    expect(page.locator("h1").first).to_have_text("What is the best split of the budget?")
+
+
+# ---------------------------------------------------------------- Your data and exports
+
+def test_upload_fit_use_as_baseline_and_download_every_export(page, app_url, artifacts):
+    open_app(page, url(app_url, "/your_data"))
+    # A bad file first: its problems are listed and nothing is loaded.
+    with rerun(page):
+        page.locator(UPLOAD).set_input_files(files=[{"name": "junk.csv", "mimeType": "text/csv",
+                                                     "buffer": bytes(range(256)) * 8}])
+    expect(page.locator(ALERT, has_text="was not loaded")).to_contain_text("junk.csv")
+
+    sample = cx_roi.sample_history_file()
+    with rerun(page):
+        page.locator(UPLOAD).set_input_files(files=[{"name": "our-history.csv", "mimeType": "text/csv",
+                                                     "buffer": sample}])
+    expect(page.locator(ALERT, has_text="Loaded our-history.csv")).to_contain_text("48 months")
+    with rerun(page):
+        page.get_by_role("button", name="Fit the model to this history").click()
+    fit = cx_roi.fit_history(cx_roi.read_history(sample, "our-history.csv"))
+    assert_cards(page, {"Customers explained": fmt.percent(fit.metrics["r2_customers"], 0),
+                        f"Forecast miss, last {fit.holdout.months} months":
+                            fmt.percent(fit.holdout.mape_customers, 1)})
+    titles = [plain(c["title"]) for c in charts(page, 4)]
+    assert titles[:3] == ["Customers at month end", "New customers per month", "Churned customers per month"]
+    screenshot(page, artifacts / "browser-your-data.png")
+
+    with rerun(page):
+        page.get_by_role("button", name="Use as my baseline").click()
+    expect(page.locator(ALERT, has_text="is now the baseline on every page")).to_be_visible()
+    assert query_of(page)["baseline"] == "your-data" and query_of(page)["preset"] == "your-data"
+
+    page_switch(page, "Explore")
+    kpis = cx_roi.simulate(fit.scenario).kpis
+    assert_cards(page, {"NPV": fmt.money(kpis["npv"]), "Customers at the end": fmt.count(kpis["final_customers"])})
+    expect(page.get_by_text("compared with Your data: our-history.csv")).to_be_visible()
+    screenshot(page, artifacts / "browser-explore-your-data.png")
+    check_exports(page, "your-data", ["Your data: our-history.csv", "Current: Your data: our-history.csv"],
+                  kpis["npv"])
+
+    # The link reopens the same view in a new browser session, without the file.
+    link = page.url
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    try:
+        open_app(other, link)
+        assert_cards(other, {"NPV": fmt.money(kpis["npv"])})
+    finally:
+        other.context.close()
+
+
+def test_compare_exports_every_compared_scenario(page, app_url):
+    open_app(page, url(app_url, "/compare", compare="service-boost,ad-boost"))
+    expect(page.locator("[data-testid='stTable']")).to_be_visible()
+    names = [cx_roi.preset_info(p).title for p in ("status-quo", "service-boost", "ad-boost")]
+    check_exports(page, "comparison", names, cx_roi.simulate(cx_roi.load_preset("ad-boost")).kpis["npv"])
+    assert page.locator(KPI).count() == 0
