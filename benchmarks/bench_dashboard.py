@@ -1,4 +1,4 @@
-"""How much slower is a lever move on the Explore page than on a bare Streamlit page?
+"""How much slower is a rerun of the Explore and Risk pages than of a bare Streamlit page?
 
 Run: ``.venv/bin/python benchmarks/bench_dashboard.py [--reruns N] [--presses N] [--no-browser]``
 
@@ -13,6 +13,11 @@ temporary file and measured in the same run, so the machine's speed cancels out:
    (the app's ``data-test-script-state`` back to ``notRunning``), median over
    several presses, measured inside the page with ``performance.now()``.
    Target: at most 3.
+3. Risk page with 2,000 draws (AppTest): a rerun of the page once its two
+   ensembles are in the cache (the seed moved between two values already seen:
+   the page redraws its cards, fan charts, histograms and tornado), median over
+   several reruns. Target: at most 10. For information, also a rerun with new
+   draws (a seed never seen: both 2,000-draw ensembles run again).
 
 This is a script, not a test: timings depend on the machine and belong in a
 report, not in a pass/fail gate.
@@ -42,18 +47,26 @@ BARE = textwrap.dedent('''
     value = st.slider("Value", 0, 1000, 500, key="value")
     st.metric("Twice the value", f"{value * 2:,}")
 ''')
-SERVER_TARGET, BROWSER_TARGET = 6.0, 3.0
+SERVER_TARGET, BROWSER_TARGET, RISK_TARGET = 6.0, 3.0, 10.0
+RISK_DRAWS = 2_000
+SEED_KEY = "w:set:seed"
 
 
 # ------------------------------------------------------------------ server side
 
-def _rerun_times(script: Path, key: str, values: list, warmup: int) -> list[float]:
+def _rerun_times(script: Path, key: str, values: list, warmup: int, page: str | None = None,
+                 query: dict[str, str] | None = None, widget: str = "slider") -> list[float]:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(script), default_timeout=120).run()
+    at = AppTest.from_file(str(script), default_timeout=300)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page).run()
     times = []
     for i, v in enumerate(values):
-        at.slider(key=key).set_value(v)
+        getattr(at, widget)(key=key).set_value(v)
         t = time.perf_counter()
         at.run()
         elapsed = time.perf_counter() - t
@@ -76,6 +89,19 @@ def server_ratio(bare: Path, reruns: int, warmup: int = 3) -> dict[str, float]:
                                             warmup))
     return {"explore_s": explore, "bare_s": plain, "ratio": explore / plain, "explore_cached_s": cached,
             "ratio_cached": cached / plain}
+
+
+def risk_ratio(bare: Path, reruns: int, warmup: int = 2) -> dict[str, float]:
+    n = reruns + warmup
+    query = {"draws": str(RISK_DRAWS)}
+    cached = statistics.median(_rerun_times(APP, SEED_KEY, [1, 2] * (n // 2 + 1), warmup, page="pages/risk.py",
+                                            query=query, widget="number_input"))
+    fresh_n = max(3, reruns // 3)
+    fresh = statistics.median(_rerun_times(APP, SEED_KEY, [100 + i for i in range(fresh_n + 1)], 1,
+                                           page="pages/risk.py", query=query, widget="number_input"))
+    plain = statistics.median(_rerun_times(bare, "value", [501 + i for i in range(n)], warmup))
+    return {"risk_s": cached, "fresh_s": fresh, "bare_s": plain, "ratio": cached / plain,
+            "ratio_fresh": fresh / plain, "fresh_n": fresh_n}
 
 
 # ------------------------------------------------------------------ browser
@@ -175,6 +201,14 @@ def main() -> int:
               f"{'OK' if s['ratio'] <= SERVER_TARGET else 'ABOVE TARGET'}")
         print(f"    for information, a rerun the cache answers: Explore {s['explore_cached_s'] * 1000:.1f} ms, "
               f"ratio {s['ratio_cached']:.2f}")
+        r = risk_ratio(bare, args.reruns)
+        print(f"(3) Risk page with {RISK_DRAWS:,} draws, rerun with both ensembles cached (AppTest, median of "
+              f"{args.reruns}):")
+        print(f"    Risk    {r['risk_s'] * 1000:7.1f} ms   bare page {r['bare_s'] * 1000:6.1f} ms   "
+              f"ratio {r['ratio']:5.2f}  (target <= {RISK_TARGET:g}) "
+              f"{'OK' if r['ratio'] <= RISK_TARGET else 'ABOVE TARGET'}")
+        print(f"    for information, a rerun with new draws (both ensembles run again, median of {r['fresh_n']}): "
+              f"{r['fresh_s'] * 1000:.0f} ms, ratio {r['ratio_fresh']:.1f}")
         b = None if args.no_browser else browser_ratio(bare, args.presses)
         if b is not None:
             print(f"(2) browser, key press to new KPIs with the run finished (Chromium, median of "
@@ -182,7 +216,8 @@ def main() -> int:
             print(f"    Explore {b['explore_s'] * 1000:7.1f} ms   bare page {b['bare_s'] * 1000:6.1f} ms   "
                   f"ratio {b['ratio']:5.2f}  (target <= {BROWSER_TARGET:g}) "
                   f"{'OK' if b['ratio'] <= BROWSER_TARGET else 'ABOVE TARGET'}")
-    print(f"SERVER RATIO {s['ratio']:.2f}" + (f"   BROWSER RATIO {b['ratio']:.2f}" if b else ""))
+    print(f"SERVER RATIO {s['ratio']:.2f}   RISK RATIO {r['ratio']:.2f}"
+          + (f"   BROWSER RATIO {b['ratio']:.2f}" if b else ""))
     return 0
 
 

@@ -14,7 +14,8 @@ Typical use::
 """
 
 from . import methodology, queueing
-from .comparison import BRIDGE_STEPS, LEVERS, compare, named_scenarios, next_dollar, npv_bridge
+from .comparison import (BRIDGE_STEPS, LEVERS, Assessment, assess, compare, named_scenarios, next_dollar,
+                         npv_bridge)
 from .errors import CxRoiError, ScenarioError, UnknownPresetError
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, Param
 from .presets import PRESETS, Preset, load_preset, preset_info, presets
@@ -38,7 +39,7 @@ __all__ = [
     "PARAMETERS", "GROUPS", "SOLIDITY_LABELS", "Param",
     "presets", "load_preset", "preset_info", "PRESETS", "Preset",
     "simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "KPI_COLUMNS",
-    "compare", "named_scenarios", "next_dollar", "npv_bridge", "BRIDGE_STEPS", "LEVERS", "queueing", "methodology",
+    "compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "BRIDGE_STEPS", "LEVERS", "queueing", "methodology",
     "simulate_many", "Ensemble", "Range", "default_ranges",
     "tornado", "break_even", "break_even_table",
     "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +18,8 @@ from .simulation import SimulationResult, simulate_batch
 if TYPE_CHECKING:
     from .uncertainty import Range
 
-__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
+__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "LEVERS",
+           "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -80,18 +82,7 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     if baseline not in named:
         raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
     batch = simulate_batch(list(named.values()), columns=("contribution",))
-    kpis = batch.kpis.copy()
-    kpis.index = pd.Index(names, name="scenario")
-    b = names.index(baseline)
-    contribution = batch.monthly["contribution"]
-    incremental = contribution - contribution[b]
-    kpis["payback_month"] = economics.payback_month(incremental)
-    kpis.loc[baseline, "payback_month"] = np.nan
-    kpis["roi"] = economics.roi(kpis["npv"], kpis.loc[baseline, "npv"],
-                                kpis["pv_spend"] - kpis.loc[baseline, "pv_spend"])
-    kpis.loc[baseline, "roi"] = np.nan
-    for k in DELTA_KPIS:
-        kpis[f"delta_{k}"] = kpis[k] - kpis.loc[baseline, k]
+    kpis = _kpi_table(batch.kpis, batch.monthly["contribution"], names, baseline)
     if draws is not None:
         from .uncertainty import simulate_many
 
@@ -102,6 +93,29 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
         kpis["prob_beats_baseline"] = [float(np.mean(npvs[n] > npvs[baseline])) for n in names]
         kpis.loc[baseline, "prob_beats_baseline"] = np.nan
         kpis.attrs["draws"], kpis.attrs["seed"] = int(draws), int(seed)
+    return kpis
+
+
+def _kpi_table(batch_kpis: pd.DataFrame, contribution: np.ndarray, names: Sequence[str],
+               baseline: str) -> pd.DataFrame:
+    """``compare``'s table from a batch's KPI rows and monthly contribution (same order as ``names``).
+
+    Built column by column in numpy and turned into a DataFrame once: the
+    dashboard asks for this on every lever move, and per-cell pandas
+    assignments would cost more than the arithmetic.
+    """
+    names = list(names)
+    b = names.index(baseline)
+    cols = {k: batch_kpis[k].to_numpy(dtype=float, copy=True) for k in batch_kpis.columns}
+    payback = economics.payback_month(contribution - contribution[b])
+    payback[b] = np.nan
+    cols["payback_month"] = payback
+    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b])
+    roi[b] = np.nan
+    cols["roi"] = roi
+    for k in DELTA_KPIS:
+        cols[f"delta_{k}"] = cols[k] - cols[k][b]
+    kpis = pd.DataFrame(cols, index=pd.Index(names, name="scenario"))
     kpis.attrs["baseline"] = baseline
     return kpis
 
@@ -126,6 +140,12 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     first. Spend schedules get the extra in every month. This is the
     product's core question asked of any scenario.
     """
+    variants = _next_dollar_variants(scenario, extra_per_month)
+    return _next_dollar_frame(compare(variants, baseline="baseline"), extra_per_month)
+
+
+def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[str, Scenario]:
+    """The scenario ("baseline") and one copy per lever with ``extra_per_month`` more on it."""
     if not isinstance(scenario, Scenario):
         raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
     if not np.isfinite(extra_per_month) or extra_per_month <= 0:
@@ -135,7 +155,11 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
         value = getattr(scenario, lever)
         bumped = tuple(v + extra_per_month for v in value) if isinstance(value, tuple) else value + extra_per_month
         variants[lever] = scenario.replace(**{lever: bumped})
-    table = compare(variants, baseline="baseline").drop(index="baseline")
+    return variants
+
+
+def _next_dollar_frame(table: pd.DataFrame, extra_per_month: float) -> pd.DataFrame:
+    table = table.drop(index="baseline")
     out = pd.DataFrame({
         "label": [LEVERS[k] for k in table.index],
         "delta_npv": table["delta_npv"],
@@ -146,6 +170,51 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     }, index=pd.Index(list(table.index), name="lever"))
     out.attrs["extra_per_month"] = float(extra_per_month)
     return out.sort_values("delta_npv", ascending=False)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A scenario against its baseline, and where its next dollar does most (see :func:`assess`).
+
+    ``kpis``: :func:`compare` of ``baseline`` and ``scenario`` (rows named so);
+    ``scenario_result`` and ``baseline_result``: their monthly results and KPIs,
+    as :func:`simulate` gives them; ``next_dollar``: :func:`next_dollar` of the
+    scenario with ``extra_per_month`` ($ per month).
+    """
+
+    kpis: pd.DataFrame
+    scenario_result: SimulationResult
+    baseline_result: SimulationResult
+    next_dollar: pd.DataFrame
+    extra_per_month: float
+
+
+def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_000.0) -> Assessment:
+    """Everything one view of a scenario needs, from a single batch run of five parameter sets.
+
+    The same numbers as :func:`compare` ``({"baseline": baseline, "scenario":
+    scenario})``, :func:`simulate` of each and :func:`next_dollar` ``(scenario,
+    extra_per_month)``, which would take three batch runs; a batch of five costs
+    about what a batch of one does. Both scenarios need the same horizon.
+    """
+    if not isinstance(baseline, Scenario):
+        raise TypeError(f"assess() takes a Scenario as baseline, got {type(baseline).__name__}")
+    variants = _next_dollar_variants(scenario, extra_per_month)
+    if baseline.horizon_months != scenario.horizon_months:
+        raise ScenarioError(f"horizon_months: the baseline has {baseline.horizon_months} and the scenario "
+                            f"{scenario.horizon_months}; assess() needs one horizon")
+    runs = [baseline, *variants.values()]
+    batch = simulate_batch(runs)
+    contribution = batch.monthly["contribution"]
+    kpis = _kpi_table(batch.kpis.iloc[:2], contribution[:2], ["baseline", "scenario"], "baseline")
+    nd = _next_dollar_frame(_kpi_table(batch.kpis.iloc[1:], contribution[1:], list(variants), "baseline"),
+                            extra_per_month)
+
+    def result(i: int) -> SimulationResult:
+        return SimulationResult(runs[i], batch.monthly_frame(i),
+                                {k: float(v) for k, v in batch.kpis.iloc[i].items()})
+
+    return Assessment(kpis, result(1), result(0), nd, float(extra_per_month))
 
 
 BRIDGE_STEPS = ("retention", "word-of-mouth acquisition", "advertising acquisition", "spend", "other")

@@ -244,6 +244,49 @@ STEPS: list[Step] = [
         [r"\max_{x \ge 0} \ f(x)\ \text{ s.t. } \sum_k x_{k,p} = B_p,\ \ l_k \le x_{k,p} \le u_k,"
          r"\qquad \frac{\partial f}{\partial x_{k,p}} = \lambda_p \ \text{ for every lever not at a limit}"],
     ),
+    Step(
+        "Your data: reading a monthly history",
+        "`read_history` reads one row per month from CSV (comma, semicolon with decimal commas, or "
+        "tab) or an .xlsx workbook. Required: month, customers (at month end), new and churned "
+        "customers (in the month), advertising spend and service spend ($ in the month); optional: "
+        "contacts, average handle time (minutes), agents (FTE), NPS or promoter and detractor "
+        "shares, ARPU. Every problem is reported at once with its row and column: missing columns "
+        "(with the closest header found), cells that are not numbers, negative counts or spends, "
+        "shares outside 0-1, duplicated, missing or unordered months, fewer than 6 months, more "
+        "than 1,200 rows or 5 MB, text that is not UTF-8, UTF-16 or Windows-1252, files that are "
+        "not text or .xlsx, a workbook with several sheets of data (the sheet must be named), and "
+        "customer counts that do not add up within 1% or 5 customers, whichever is larger.",
+        [r"\big|\,C_t - (C_{t-1} + \text{new}_t - \text{churned}_t)\,\big| \le "
+         r"\max(0.01\,C_{t-1},\ 5)"],
+    ),
+    Step(
+        "Calibration: fitting the model to a history",
+        "`fit_bass` fits the Bass model to new adopters per period by nonlinear least squares in "
+        "Srinivasan and Mason's (1986) form, adopters in period t = m [F(t) - F(t-1)], with "
+        "Bass's own OLS regression as the starting point; standard errors are s² (JᵀJ)⁻¹ at the "
+        "optimum. `fit_history` fits cx_roi's own monthly engine: it replays the history month by "
+        "month on its actual spends (service spend split into capacity and quality in the "
+        "defaults' proportion; agent cost, handle time, ARPU and the starting customers and "
+        "sentiment read from the data) and finds, by bounded trust-region least squares on log "
+        "scales, the market size, word of mouth's conversion per positive impression, "
+        "advertising's maximum innovation rate, and churn: with NPS, the promoters' and "
+        "detractors' churn and the product value (passives' churn kept between them as in the "
+        "defaults), otherwise one factor on all three; with contacts, contacts per customer. The "
+        "residuals are new customers, churned customers, survey NPS and contacts, each divided by "
+        "its own residual spread from a first fit, so no series dominates by its units. What the "
+        "monthly totals cannot tell apart (reach against conversion, carry-over against response, "
+        "involuntary against voluntary churn, survey bias against true sentiment) keeps its "
+        "default, and the result says so for every field. The holdout check refits on all but the "
+        "last 6 months (12 for 48 months or more) and forecasts those on their actual spends. The "
+        "planning scenario starts where the history ends: its last customers and sentiment mix, "
+        "the last 12 months' average spends and the carry-over of past advertising. Standard "
+        "errors assume independent errors month to month and describe precision given the model, "
+        "not the model's own misspecification.",
+        [r"\text{Bass: } \min_{m,p,q} \sum_t \big(y_t - m\,[F(t) - F(t-1)]\big)^2,\qquad "
+         r"F(t) = \frac{1 - e^{-(p+q)t}}{1 + \frac{q}{p}e^{-(p+q)t}}",
+         r"\text{history: } \min_{\theta} \sum_{s} \sum_t \Big(\frac{\hat y_{s,t}(\theta) - y_{s,t}}"
+         r"{\sigma_s}\Big)^2,\qquad \mathrm{SE}(\hat\theta) = \sqrt{\mathrm{diag}\, s^2 (J^\top J)^{-1}}"],
+    ),
 ]
 
 SOURCES: list[str] = [
@@ -259,6 +302,8 @@ SOURCES: list[str] = [
     "Recurly Research: subscription churn benchmarks across 1,500+ sites (average 5.6% a month).",
     "Gartner (2019): cost per contact, assisted about $8.01, self-service about $0.10.",
     "Meta Robyn documentation: geometric adstock ranges and Hill saturation.",
+    "Srinivasan, V. & Mason, C. H. (1986). Nonlinear least squares estimation of new product diffusion "
+    "models. Marketing Science 5(2).",
 ]
 
 

@@ -23,6 +23,7 @@ against a direct sum over queue states.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -59,15 +60,25 @@ def _stirling_rest(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float)
     big = x >= 30.0
-    xb = np.where(big, x, 30.0)
-    inv = 1.0 / xb
+    # The month loop calls this with a handful of values: work out only the
+    # branch that is needed when all values fall on one side.
+    n_big = int(np.count_nonzero(big))
+    if n_big == big.size:
+        return _stirling_series(x)
+    if n_big == 0:
+        return _stirling_direct(x)
+    return np.where(big, _stirling_series(np.where(big, x, 30.0)), _stirling_direct(np.where(big, 1.0, x)))
+
+
+def _stirling_series(x: np.ndarray) -> np.ndarray:
+    inv = 1.0 / x
     inv2 = inv * inv
-    series = (0.5 * np.log(2.0 * np.pi * xb)
-              + inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680))))
-    xs = np.where(big, 1.0, x)
+    return 0.5 * np.log(2.0 * np.pi * x) + inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)))
+
+
+def _stirling_direct(x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        direct = special.gammaln(xs + 1.0) - special.xlogy(xs, xs) + xs
-    return np.where(big, series, direct)
+        return special.gammaln(x + 1.0) - special.xlogy(x, x) + x
 
 
 def _log_gamma_ratio(x: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -93,11 +104,13 @@ def _log_m1(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     ``z`` >= 0.
     """
     x, z = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(z, dtype=float))
-    out = np.zeros(x.shape)
     pos = z > 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p = special.gammainc(x, np.where(pos, z, 1.0))
         direct = pos & (p > _TINY)
+        if direct.all():  # the usual case: no masks to index with
+            return _log_gamma_ratio(x, z) + np.log(p)
+        out = np.zeros(x.shape)
         zd, xd = z[direct], x[direct]
         out[direct] = _log_gamma_ratio(xd, zd) + np.log(p[direct])
     series = pos & ~direct
@@ -131,11 +144,13 @@ def _adaptive_series(step, shape) -> np.ndarray:
 def _log_inv_erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
     """log(1/B(N, a)) with 1/B = e^a a^-N Gamma_upper(N+1, a), continuous in N."""
     n, a = np.broadcast_arrays(np.asarray(agents, dtype=float), np.asarray(load, dtype=float))
-    out = np.zeros(n.shape)
     pos = a > 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         q = special.gammaincc(n + 1.0, np.where(pos, a, 1.0))
         direct = pos & (q > _TINY)
+        if direct.all() and (n > 0).all():  # the usual case: no masks to index with
+            return np.maximum(_log_gamma_ratio(n, a) + np.log(q), 0.0)
+        out = np.zeros(n.shape)
         nd, ad = n[direct], a[direct]
         out[direct] = _log_gamma_ratio(nd, ad) + np.log(q[direct])
     series = pos & ~direct
@@ -241,6 +256,18 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
         np.asarray(patience_seconds, dtype=float),
         np.asarray(target_seconds, dtype=float),
     )
+    if 0 < n.size <= _SMALL:
+        # Each value takes its own way (one at a time, or the arrays for the special
+        # cases), so a value's result never depends on the others in its batch.
+        rows = [_erlang_a_one(*v) or tuple(float(f[0]) for f in _erlang_a_arrays(*(np.array([c]) for c in v)))
+                for v in zip(n.flat, a.flat, aht.flat, pat.flat, tgt.flat)]
+        cols = np.array(rows, dtype=float).reshape(n.shape + (6,))
+        return ErlangA(*(cols[..., k] for k in range(6)))
+    return _erlang_a_arrays(n, a, aht, pat, tgt)
+
+
+def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndarray, tgt: np.ndarray) -> ErlangA:
+    """:func:`erlang_a` on broadcast float arrays."""
     ratio = pat / aht  # theta/mu inverted: patience in units of AHT
     x = n * ratio
     y = a * ratio
@@ -248,8 +275,10 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
     u = np.exp(-theta_t)
 
     log_inv_b = _log_inv_erlang_b(n, a)
-    log_a1_y = _log_m1(x + 1.0, y)
-    log_a1_yu = _log_m1(x + 1.0, y * u)
+    # A(x+1, y) and A(x+1, y e^-theta t) in one call: half the fixed cost per call,
+    # which is most of the cost for the few values of a deterministic month.
+    both = _log_m1(np.concatenate([x.ravel(), x.ravel()]) + 1.0, np.concatenate([y.ravel(), (y * u).ravel()]))
+    log_a1_y, log_a1_yu = both[:x.size].reshape(x.shape), both[x.size:].reshape(x.shape)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         # A(x, y) = 1 + y/(x+1) A(x+1, y): no cancellation, finite everywhere.
@@ -267,9 +296,10 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
         # Occupancy = throughput / agents = a P(answered) / N. Both parts of
         # P(answered) are O(N) for few agents, so divide each by N analytically
         # instead of dividing a rounded difference by a tiny N.
+        tiny = bool(np.any(n < 1e-9))
         n_eff = np.maximum(n, 1e-9)
-        no_wait_per_agent = np.expm1(_log_inv_erlang_b(n_eff, a)) / n_eff
-        log_a1_eff = _log_m1(n_eff * ratio + 1.0, y) if np.any(n < 1e-9) else log_a1_y
+        no_wait_per_agent = np.expm1(_log_inv_erlang_b(n_eff, a) if tiny else log_inv_b) / n_eff
+        log_a1_eff = _log_m1(n_eff * ratio + 1.0, y) if tiny else log_a1_y
         occupancy = a * np.exp(log_pi_n) * (no_wait_per_agent
                                             + ratio / (n_eff * ratio + 1.0) * np.exp(log_a1_eff))
 
@@ -300,3 +330,69 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
         mean_wait = np.where(idle, 0.0, mean_wait)
         occupancy = np.where(idle, 0.0, occupancy)
     return ErlangA(p_wait, p_abandon, service_level, answered_late, mean_wait, occupancy)
+
+
+# ------------------------------------------------------------------ the same, one value at a time
+# A deterministic run asks for one (or a few) values a month. numpy's fixed cost
+# per call (microseconds) then dominates, and a month needs about a hundred
+# calls; Python's math module does the same arithmetic on a float in a tenth of
+# the time. _erlang_a_one evaluates exactly the formulas of erlang_a above for
+# one value, in the region where they need no series fall-back, and declines
+# (None) everywhere else, which then goes the array way. Tests check that both
+# ways agree to rounding over the whole valid range.
+
+_SMALL = 8  # up to this many values, one at a time is faster than arrays
+
+
+def _stirling_rest_one(x: float) -> float:
+    if x >= 30.0:
+        inv = 1.0 / x
+        inv2 = inv * inv
+        return 0.5 * math.log(2.0 * math.pi * x) + inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)))
+    return math.lgamma(x + 1.0) - (x * math.log(x) if x > 0 else 0.0) + x
+
+
+def _log_gamma_ratio_one(x: float, z: float) -> float:
+    w = (z - x) / x
+    log_ratio = math.log1p(w) if abs(w) < 0.5 else math.log(z) - math.log(x)
+    return (z - x) - x * log_ratio + _stirling_rest_one(x)
+
+
+def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tuple[float, ...] | None:
+    """erlang_a for one value: (p_wait, p_abandon, service_level, p_answered_late, mean_wait, occupancy),
+    or None where the array code's special cases (no load, no agents, series fall-backs) apply."""
+    if not (a > 0.0 and n >= 1e-9 and aht > 0.0 and pat > 0.0):
+        return None
+    ratio = pat / aht
+    x = n * ratio
+    y = a * ratio
+    theta_t = tgt / pat
+    u = math.exp(-theta_t)
+    q = float(special.gammaincc(n + 1.0, a))
+    p1 = float(special.gammainc(x + 1.0, y))
+    p2 = float(special.gammainc(x + 1.0, y * u))
+    if not (q > _TINY and p1 > _TINY and p2 > _TINY and y * u > 0.0):
+        return None
+    try:
+        log_inv_b = max(_log_gamma_ratio_one(n, a) + math.log(q), 0.0)
+        log_a1_y = _log_gamma_ratio_one(x + 1.0, y) + math.log(p1)
+        log_a1_yu = _log_gamma_ratio_one(x + 1.0, y * u) + math.log(p2)
+        log_a0_minus1 = math.log(y) - math.log(x + 1.0) + log_a1_y
+        a0_minus1 = math.exp(log_a0_minus1)
+        hi, lo = max(log_inv_b, log_a0_minus1), min(log_inv_b, log_a0_minus1)
+        log_pi_n = -(hi + math.log1p(math.exp(lo - hi)))
+        pi_n = math.exp(log_pi_n)
+        p_wait = pi_n * (1.0 + a0_minus1)
+        log_frac = math.log(x / (x + 1.0))
+        answered_after_wait = math.exp(log_pi_n + log_frac + log_a1_y)
+        answered_late = math.exp(log_pi_n + log_frac + log_a1_yu + y * (1.0 - u) - theta_t * (x + 1.0))
+        occupancy = a * pi_n * (math.expm1(log_inv_b) / n + ratio / (n * ratio + 1.0) * math.exp(log_a1_y))
+    except (OverflowError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (p_wait, answered_after_wait, answered_late, occupancy)):
+        return None
+    p_wait = min(max(p_wait, 0.0), 1.0)
+    p_abandon = min(max(p_wait - answered_after_wait, 0.0), 1.0)
+    answered_late = min(max(answered_late, 0.0), answered_after_wait)
+    service_level = min(max(1.0 - p_abandon - answered_late, 0.0), 1.0)
+    return (p_wait, p_abandon, service_level, answered_late, p_abandon * pat, min(max(occupancy, 0.0), 1.0))

@@ -28,19 +28,19 @@ if not big:
 # computing, are on screen sooner after a lever move.
 verdict_slot = st.container()
 base = state.baseline(scenario.horizon_months)
-table = cached.compare((("baseline", base), ("scenario", scenario)), "baseline")
+# One batch run gives the cards, the charts and the verdict (cx_roi.assess).
+view = cached.assess(scenario, base, state.extra())
+table = view.kpis
 views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                    same_as_baseline=scenario == base,
                                    baseline_label=state.label_for(state.baseline_name()),
                                    horizon_months=scenario.horizon_months), big=big)
 
 height = 440 if big else 340
-result = cached.simulate(scenario)
-base_result = cached.simulate(base)
-monthly = result.monthly
+monthly = view.scenario_result.monthly
 left, right = st.columns(2)
 left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config={"displayModeBar": False})
-right.plotly_chart(charts.contribution_vs_baseline(monthly, base_result.monthly,
+right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
                                                    table.loc["scenario", "payback_month"]
                                                    if scenario != base else None,
                                                    height=height, big=big),
@@ -59,4 +59,4 @@ if not big:
     st.caption("The scenario on screen and its baseline, with the verdict above. Built when you click.")
 
 with verdict_slot:
-    views.render_verdict(scenario, big)
+    views.render_verdict(scenario, base, big)

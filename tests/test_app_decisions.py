@@ -136,7 +136,7 @@ def test_apply_split_carries_it_to_explore():
     alloc = cx_roi.optimize_budget(cx_roi.load_preset("status-quo").replace(horizon_months=36), 400_000)
     at.button(key="apply_split").click().run()
     assert not at.exception
-    applied = at.session_state["cx:scenario"]
+    applied = at.session_state["cx"]["scenario"]
     for lv in cx_roi.LEVERS:
         assert math.isclose(getattr(applied, lv), round(float(alloc.allocation[lv].iloc[0]), 2), rel_tol=1e-9)
     assert card(at, "NPV").value == fmt.money(alloc.kpis["npv"])
@@ -155,7 +155,7 @@ def test_two_phase_budget_gives_a_schedule_when_applied():
                  page=OPTIMISE)
     assert card(at, "Monthly budget").value.startswith(f"{fmt.money(500_000)} then {fmt.money(300_000)}")
     at.button(key="apply_split").click().run()
-    s = at.session_state["cx:scenario"]
+    s = at.session_state["cx"]["scenario"]
     total_first = sum(s.schedule(lv)[0] for lv in cx_roi.LEVERS)
     total_after = sum(s.schedule(lv)[-1] for lv in cx_roi.LEVERS)
     assert math.isclose(total_first, 500_000, rel_tol=1e-6) and math.isclose(total_after, 300_000, rel_tol=1e-6)

@@ -311,3 +311,31 @@ def test_bridge_other_vanishes_for_any_operational_change(pair):
     assert sum(v.values()) == pytest.approx(total, rel=1e-9, abs=1e-6)
     assert abs(v["other"]) < 1e-6 * abs(total) + 1, (v, total)
     assert v["spend"] == pytest.approx(-(_pv_spend(b) - _pv_spend(a)), rel=1e-9, abs=1e-6)
+
+
+# ---------------------------------------------------------------- assess: one batch for a whole view
+
+@pytest.mark.parametrize("preset", ["service-boost", "revolving-door", "young-product"])
+def test_assess_equals_compare_simulate_and_next_dollar(preset):
+    scenario, base = cx_roi.load_preset(preset), cx_roi.load_preset("status-quo")
+    scenario = scenario.replace(horizon_months=base.horizon_months)
+    a = cx_roi.assess(scenario, base, 40_000.0)
+    table = cx_roi.compare({"baseline": base, "scenario": scenario}, baseline="baseline")
+    pd.testing.assert_frame_equal(a.kpis, table, rtol=1e-12)
+    for got, want in ((a.scenario_result, cx_roi.simulate(scenario)), (a.baseline_result, cx_roi.simulate(base))):
+        assert got.scenario == want.scenario
+        pd.testing.assert_frame_equal(got.monthly, want.monthly, rtol=1e-12)
+        assert got.kpis.keys() == want.kpis.keys()
+        np.testing.assert_allclose(list(got.kpis.values()), list(want.kpis.values()), rtol=1e-12, equal_nan=True)
+    pd.testing.assert_frame_equal(a.next_dollar, cx_roi.next_dollar(scenario, 40_000.0), rtol=1e-12)
+    assert a.extra_per_month == 40_000.0
+
+
+def test_assess_rejects_what_next_dollar_and_compare_reject():
+    base = cx_roi.Scenario()
+    with pytest.raises(ScenarioError, match="extra_per_month"):
+        cx_roi.assess(base, base, 0.0)
+    with pytest.raises(ScenarioError, match="one horizon"):
+        cx_roi.assess(base.replace(horizon_months=24), base)
+    with pytest.raises(TypeError, match="baseline"):
+        cx_roi.assess(base, "status-quo")

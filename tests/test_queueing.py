@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
+from cx_roi import queueing as q
 from cx_roi.queueing import (
     ErlangA,
     asa_c,
@@ -674,3 +675,36 @@ def test_random_pairs_no_nan_inf_or_warnings():
     for field, v in zip(ErlangA._fields, res):
         assert np.all(np.isfinite(v)), field
         assert np.all(v >= 0), field
+
+
+# ---------------------------------------------------------------- one value at a time
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(0.0, 6_000.0), st.floats(0.0, 2.5), st.floats(10.0, 3_600.0), st.floats(1.0, 3_600.0),
+       st.floats(0.0, 600.0))
+def test_one_value_path_equals_the_array_path(agents, load_per_agent, aht, patience, target):
+    """The float path for small batches computes the array path's formulas: same numbers to rounding."""
+    load = agents * load_per_agent
+    one = q._erlang_a_one(agents, load, aht, patience, target)
+    arrays = q._erlang_a_arrays(*np.broadcast_arrays(*(np.array([v], dtype=float)
+                                                        for v in (agents, load, aht, patience, target))))
+    if one is None:  # a special case: erlang_a takes the array path for this value
+        got = q.erlang_a(agents, load, aht, patience, target)
+        for k in range(6):
+            assert float(np.asarray(got[k]).ravel()[0]) == float(arrays[k][0])
+        return
+    for k, name in enumerate(q.ErlangA._fields):
+        assert one[k] == pytest.approx(float(arrays[k][0]), rel=1e-11, abs=1e-13), name
+
+
+def test_small_batches_are_computed_value_by_value():
+    agents = np.array([0.0, 3.0, 30.0, 300.0, 5_000.0, 12.0])
+    load = np.array([5.0, 0.0, 25.0, 320.0, 4_000.0, 11.9])
+    small = q.erlang_a(agents, load, 420.0, 180.0, 20.0)
+    for i in range(len(agents)):
+        single = q.erlang_a(agents[i:i + 1], load[i:i + 1], 420.0, 180.0, 20.0)
+        for k in range(6):
+            assert small[k][i] == single[k][0]  # a value's result never depends on its neighbours
+    big = q.erlang_a(np.tile(agents, 3), np.tile(load, 3), 420.0, 180.0, 20.0)  # > _SMALL: arrays
+    for k in range(6):
+        np.testing.assert_allclose(big[k][:len(agents)], small[k], rtol=1e-11, atol=1e-13)

@@ -14,7 +14,7 @@ import streamlit as st
 import cx_roi
 from cx_roi import Scenario, SimulationResult
 
-__all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "history", "fit_history"]
+__all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history"]
 
 # A Scenario's JSON is exact (floats round-trip) and covers every field, so it
 # is a faithful cache key; hashing the text is cheaper than Streamlit's generic
@@ -43,6 +43,12 @@ def compare(named: tuple[tuple[str, Scenario], ...], baseline: str) -> pd.DataFr
 def next_dollar(scenario: Scenario, extra_per_month: float) -> pd.DataFrame:
     """``cx_roi.next_dollar``: what ``extra_per_month`` more on each lever returns."""
     return cx_roi.next_dollar(scenario, extra_per_month)
+
+
+@st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
+def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx_roi.Assessment:
+    """``cx_roi.assess``: the Explore page's KPIs, both monthly results and the next-dollar table in one run."""
+    return cx_roi.assess(scenario, baseline, extra_per_month)
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)

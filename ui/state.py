@@ -3,7 +3,7 @@
 Pages and UI helpers call the functions here; nothing else touches Streamlit's
 session or URL state, so the rules below hold everywhere:
 
-* The canonical state lives under ``cx:`` keys: the preset, the edits made to
+* The canonical state lives in one dict under the session key ``cx``: the preset, the edits made to
   each preset (so switching presets in a workshop loses nothing the room set),
   the baseline, presentation mode, the next-dollar amount, the Compare page's
   selection, and the scenarios saved under a name.
@@ -23,10 +23,12 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
@@ -80,12 +82,35 @@ def _s() -> Any:
     return st.session_state
 
 
+_STORE = "cx"  # every canonical item in one plain dict under one session key
+
+
+_run = threading.local()
+
+
+def _store() -> dict[str, Any]:
+    # One entry rather than dozens: widgets scan every session key on each run. And a
+    # session-state lookup costs tens of microseconds against a dict's tens of
+    # nanoseconds, so the dict is looked up once per script run: a run's thread
+    # keeps it beside the run's context, which belongs to one session only.
+    ctx = get_script_run_ctx()
+    held = getattr(_run, "held", None)
+    if held is not None and ctx is not None and held[0] is ctx:
+        return held[1]
+    ss = _s()
+    store = ss.get(_STORE)
+    if store is None:
+        store = ss[_STORE] = {}
+    _run.held = (ctx, store)
+    return store
+
+
 def _get(name: str, default: Any = None) -> Any:
-    return _s().get(f"cx:{name}", default)
+    return _store().get(name, default)
 
 
 def _put(name: str, value: Any) -> None:
-    _s()[f"cx:{name}"] = value
+    _store()[name] = value
 
 
 def _ensure_defaults() -> None:
@@ -96,9 +121,9 @@ def _ensure_defaults() -> None:
         "fitted": None, "history": None, "history_pending": None, "history_round": 0, "fit_on": False,
     }
     defaults.update({f"set:{name}": spec.default for name, spec in SETTINGS.items()})
+    store = _store()
     for k, v in defaults.items():
-        if f"cx:{k}" not in _s():
-            _put(k, v)
+        store.setdefault(k, v)
 
 
 # ------------------------------------------------------------------ notices

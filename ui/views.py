@@ -158,15 +158,16 @@ def inject_style(big: bool) -> None:
 
 
 @st.fragment
-def render_verdict(scenario: Any, big: bool) -> None:
+def render_verdict(scenario: Any, baseline: Any, big: bool) -> None:
     """The next-dollar sentence and the amount it is about.
 
     A fragment: moving the amount reruns only this block, not the KPIs and
     charts it does not touch. A fragment rerun skips the router, so it writes
-    the URL itself.
+    the URL itself. In a full run the page has already asked for the same
+    assessment, so this is a cache hit.
     """
     amount = state.extra()
-    table = cached.next_dollar(scenario, amount)
+    table = cached.assess(scenario, baseline, amount).next_dollar
     with st.container(key="verdict"):
         st.markdown(verdict(table, amount, scenario.horizon_months))
     if not big:
