@@ -560,3 +560,13 @@ def test_url_values_round_trip_exactly():
         text = state._url_value(getattr(odd, name))
         assert cx_roi.parse_value(name, text) == getattr(odd, name)
     assert not math.isnan(float(state._url_value(1e-12)))
+
+
+def test_chart_arrays_travel_as_exact_typed_arrays():
+    monthly = cx_roi.simulate(Scenario()).monthly
+    fig = charts.customers_by_source(monthly)
+    wins = fig.data[0]
+    assert isinstance(wins.y, dict) and wins.y["dtype"] == "f8"
+    assert list(charts.decoded(wins.y)) == list(monthly["new_from_ads"])  # bit for bit
+    assert list(charts.decoded(wins.x)) == list(monthly.index)
+    assert charts.decoded([1.0, 2.0]).tolist() == [1.0, 2.0]

@@ -380,8 +380,8 @@ def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
                                   holdout=hold.monthly)
     go.Figure(fig.to_dict())  # full plotly validation (the page skips it for speed)
     history, model, forecast = fig.data
-    assert list(history.y) == list(sample_fit.monthly["new_customers"])
-    assert list(model.y) == list(sample_fit.monthly["new_customers_fit"])
+    assert list(charts.decoded(history.y)) == list(sample_fit.monthly["new_customers"])
+    assert list(charts.decoded(model.y)) == list(sample_fit.monthly["new_customers_fit"])
     assert list(forecast.x) == list(hold.monthly["period"].astype(str)) and len(forecast.x) == hold.months
     assert model.line.color == forecast.line.color == charts.COLOURS["fit"]
     assert fig.layout.shapes[0].x0 == forecast.x[0] and fig.layout.shapes[0].x1 == forecast.x[-1]

@@ -16,10 +16,15 @@ from cx_roi import Scenario, SimulationResult
 
 __all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history"]
 
+class RangeKey(tuple):
+    """Uncertainty ranges as a cache key: ((name, low, likely, high, log), ...), sorted by name."""
+
+
 # A Scenario's JSON is exact (floats round-trip) and covers every field, so it
 # is a faithful cache key; hashing the text is cheaper than Streamlit's generic
-# object walk.
-_HASH = {Scenario: lambda s: s.to_json(indent=None)}
+# object walk. The same goes for the ranges: repr of floats is exact, and one
+# string costs a fraction of walking two hundred tuple items.
+_HASH = {Scenario: lambda s: s.to_json(indent=None), RangeKey: repr}
 # Enough for a workshop's worth of lever positions; each entry is tens of kB.
 _MAX = 512
 
@@ -58,13 +63,9 @@ def npv_bridge(baseline: Scenario, scenario: Scenario) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ Risk and Optimise
-# Ranges travel as tuples (name, low, likely, high, log): hashable, and a faithful key.
-RangeKey = tuple[tuple[str, float, float, float, bool], ...]
-
-
 def range_key(ranges: dict) -> RangeKey:
     """A cache key for a ``{name: cx_roi.Range}`` mapping."""
-    return tuple((n, r.low, r.likely, r.high, r.log) for n, r in sorted(ranges.items()))
+    return RangeKey((n, float(r.low), float(r.likely), float(r.high), bool(r.log)) for n, r in sorted(ranges.items()))
 
 
 def _ranges(key: RangeKey) -> dict:

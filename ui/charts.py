@@ -14,6 +14,7 @@ every chart: advertising is always orange, word of mouth always green, churn
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping
 
@@ -89,9 +90,41 @@ def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
     return layout
 
 
+# numpy dtypes plotly.js reads as typed arrays, with its short names.
+_TYPED = {"float64": "f8", "float32": "f4", "int32": "i4", "int16": "i2", "int8": "i1"}
+
+
+def _typed(value):
+    """A numeric numpy array as plotly.js's typed-array spec ({dtype, bdata}); anything else as it is.
+
+    plotly.py makes the same conversion itself, but by walking the whole figure
+    twice (on construction and again when Streamlit asks for its dict); done
+    here once, the figure holds small dicts that cost nothing to copy.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.size:
+        if value.dtype.kind in "iu":
+            value = value.astype(np.int32) if np.abs(value).max() < 2**31 else value.astype(np.float64)
+        dtype = _TYPED.get(str(value.dtype))
+        if dtype is not None:
+            return {"dtype": dtype, "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
+    return value
+
+
 def _figure(spec: dict) -> go.Figure:
     """Wrap a figure dict without re-validating it (see the module docstring)."""
+    for trace in spec.get("data", []):
+        for key in ("x", "y", "customdata", "base"):
+            if key in trace:
+                trace[key] = _typed(trace[key])
     return go.Figure(spec, _validate=False)
+
+
+def decoded(value) -> np.ndarray:
+    """A trace's x or y back as an array (typed-array specs decoded): for tests and exports."""
+    if isinstance(value, dict) and "bdata" in value:
+        dtypes = {short: np.dtype(long) for long, short in _TYPED.items()}
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtypes[value["dtype"]])
+    return np.asarray(value)
 
 
 def _months(frame: pd.DataFrame) -> np.ndarray:
