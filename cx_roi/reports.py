@@ -40,6 +40,7 @@ import pandas as pd
 
 from .comparison import LEVERS, compare, named_scenarios, next_dollar
 from .errors import ScenarioError
+from .palette import LEVER_COLOURS, scenario_colours
 from .parameters import GROUPS, PARAMETERS, Param
 from .scenario import Scenario
 from .simulation import MONTHLY_COLUMNS, simulate
@@ -70,8 +71,6 @@ _COUNT_KPIS = {"final_customers", "total_new_customers", "delta_final_customers"
 _SCORE_KPIS = {"final_nps", "final_nps_measured", "delta_final_nps"}
 _MONTHLY_SHARES = {"fcr", "p_wait", "service_level", "abandon_rate", "occupancy", "ad_innovation", "wom_rate"}
 
-# Colour-blind-safe palette (Okabe-Ito), the dashboard's order.
-_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 
 _XLSX_FORMATS = {"money": '"$"#,##0;-"$"#,##0', "share": "0.0%", "count": "#,##0", "score": "0.0",
                  "months": "0", "ratio": "0%", "rate": "0.000%", "plain": "General", "factor": "0.0000",
@@ -420,7 +419,7 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
         fig.update_yaxes(title=y, tickformat=y_format)
         return fig
 
-    colours = {n: _PALETTE[i % len(_PALETTE)] for i, n in enumerate(b.names)}
+    colours = scenario_colours(b.names, b.baseline)
     figs = []
     fig = go.Figure()
     for n in b.names:
@@ -448,7 +447,7 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
     fig = go.Figure()
     for lever, label in LEVERS.items():
         fig.add_trace(go.Bar(x=b.names, y=[_none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
-                             hovertemplate="$%{y:,.0f}"))
+                             marker_color=LEVER_COLOURS[lever], hovertemplate="$%{y:,.0f}"))
     fig = layout(fig, f"What {_amount(b.extra)} a month more adds to NPV, by lever", "$ change in NPV", "$,.0f")
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_xaxes(title="Scenario")
@@ -660,7 +659,9 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                 para.font.size = Pt(12)
 
     def chart_slide(heading_text: str, chart_type, categories, series: Mapping[str, Sequence[Any]],
-                    number_format: str, axis_title: str | None = None) -> Any:
+                    number_format: str, axis_title: str | None = None,
+                    colours: Sequence[str] | None = None, points: Sequence[str] | None = None) -> Any:
+        """A native chart; ``colours`` per series, or ``points`` per category of a single series."""
         slide = prs.slides.add_slide(title_only)
         heading(slide, heading_text)
         data = CategoryChartData(number_format=number_format)
@@ -681,27 +682,38 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         if axis_title:
             value_axis.has_title = True
             value_axis.axis_title.text_frame.text = axis_title
+        if chart_type != XL_CHART_TYPE.LINE:
+            # Bars start at zero: a cut axis would make a 4% gap look like a doubling.
+            low = min([0.0, *(_none(v) or 0.0 for values in series.values() for v in values)])
+            value_axis.minimum_scale = None if low < 0 else 0.0
         for i, plot_series in enumerate(chart.plots[0].series):
-            colour = RGBColor.from_string(_PALETTE[i % len(_PALETTE)][1:])
+            colour = RGBColor.from_string((colours or ["#000000"])[i % len(colours or ["#000000"])][1:])
             if chart_type == XL_CHART_TYPE.LINE:
                 plot_series.format.line.color.rgb = colour
                 plot_series.format.line.width = Pt(2.25)
                 plot_series.smooth = False
+            elif points:
+                for j, hexcode in enumerate(points):
+                    point = plot_series.points[j]
+                    point.format.fill.solid()
+                    point.format.fill.fore_color.rgb = RGBColor.from_string(hexcode[1:])
             else:
                 plot_series.format.fill.solid()
                 plot_series.format.fill.fore_color.rgb = colour
         return chart
 
     months = list(b.monthly[b.baseline].index)
+    by_name = scenario_colours(b.names, b.baseline)
+    lines = [by_name[n] for n in b.names]
     chart_slide("Customers at the end of each month", XL_CHART_TYPE.LINE, months,
-                {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, "#,##0", "customers")
+                {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, "#,##0", "customers", colours=lines)
     chart_slide(f"Cumulative contribution against {b.baseline}", XL_CHART_TYPE.LINE, months,
-                _extra_contribution(b), '"$"#,##0', "$ more than the baseline, cumulative")
+                _extra_contribution(b), '"$"#,##0', "$ more than the baseline, cumulative", colours=lines)
     chart_slide("Net present value by scenario", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
-                {"NPV": [b.kpis.loc[n, "npv"] for n in b.names]}, '"$"#,##0', "$")
+                {"NPV": [b.kpis.loc[n, "npv"] for n in b.names]}, '"$"#,##0', "$", points=lines)
     chart_slide(f"What {_amount(b.extra)} a month more adds to NPV", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
                 {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()},
-                '"$"#,##0', "$ change in NPV")
+                '"$"#,##0', "$ change in NPV", colours=[LEVER_COLOURS[lever] for lever in LEVERS])
 
     prs.core_properties.title = _clean_text(b.title)[:250]
     prs.core_properties.author = "cx-roi"

@@ -55,7 +55,7 @@ if not big:
     current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
     exports.render_exports(((base_label, base), (current_label, scenario)), base_label,
                            title=f"cx-roi: {state.start_title(state.preset())}", stem=state.preset(),
-                           extra_per_month=state.extra(), lead=scenario, key="export_explore")
+                           extra_per_month=state.extra(), lead=current_label, key="export_explore")
     st.caption("The scenario on screen and its baseline, with the verdict above. Built when you click.")
 
 with verdict_slot:

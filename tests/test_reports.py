@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html.parser
 import io
+import os
 import json
 import math
 import re
@@ -279,8 +280,12 @@ def test_reports_reject_an_unknown_baseline(scenarios):
 
 # ------------------------------------------------------------------ a real office suite, when there is one
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_both_files(xlsx, pptx, tmp_path):
+    if shutil.which("soffice") is None:
+        reason = "LibreOffice (soffice) is not installed (Debian: libreoffice-calc, libreoffice-impress)"
+        if os.environ.get("CX_ROI_REQUIRE_OFFICE") == "1":
+            pytest.fail(f"CX_ROI_REQUIRE_OFFICE=1 but {reason}")
+        pytest.skip(reason)
     for name, data in (("report.xlsx", xlsx), ("report.pptx", pptx)):
         (tmp_path / name).write_bytes(data)
         done = subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
@@ -288,3 +293,23 @@ def test_libreoffice_opens_both_files(xlsx, pptx, tmp_path):
                               capture_output=True, text=True, timeout=240)
         pdf = tmp_path / name.replace(name.rsplit(".", 1)[1], "pdf")
         assert done.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, done.stderr
+
+
+def test_deck_and_page_use_the_dashboards_colour_meanings(scenarios, pptx, html_text):
+    from pptx import Presentation
+
+    from cx_roi.palette import COLOURS, LEVER_COLOURS, scenario_colours
+
+    charts = [sh.chart for slide in Presentation(io.BytesIO(pptx)).slides for sh in slide.shapes if sh.has_chart]
+    customers, _, npv, next_dollar = charts
+    want = scenario_colours(list(scenarios), "status-quo")
+    assert want["status-quo"] == COLOURS["baseline"]
+    for series, name in zip(customers.plots[0].series, scenarios):
+        assert str(series.format.line.color.rgb) == want[name][1:]
+    for series, lever in zip(next_dollar.plots[0].series, LEVER_COLOURS):
+        assert str(series.format.fill.fore_color.rgb) == LEVER_COLOURS[lever][1:]
+    bars = npv.plots[0].series[0]
+    assert [str(bars.points[i].format.fill.fore_color.rgb) for i in range(len(scenarios))] == \
+        [want[n][1:] for n in scenarios]
+    assert npv.value_axis.minimum_scale == 0.0  # bars start at zero
+    assert COLOURS["ads"] in html_text and COLOURS["baseline"] in html_text

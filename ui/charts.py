@@ -22,33 +22,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cx_roi import palette
+
 from .format import signed_money
 
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "sentiment_mix",
            "service_and_wait", "contribution_vs_baseline", "overlay", "npv_bridge", "fitted_vs_actual"]
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
-# colour-vision deficiencies and in greyscale by lightness. One meaning per colour.
-COLOURS: dict[str, str] = {
-    "ads": "#E69F00",          # orange: anything won or spent through advertising
-    "wom": "#009E73",          # bluish green: word of mouth
-    "churn": "#D55E00",        # vermillion: customers lost, and retention in the bridge
-    "service": "#0072B2",      # blue: service capacity, quality, queue
-    "promoters": "#56B4E9",    # sky blue
-    "passives": "#BBBBBB",     # neutral grey: neither for nor against
-    "detractors": "#CC79A7",   # reddish purple
-    "scenario": "#000000",     # black: the scenario on screen, and headline totals
-    "baseline": "#999999",     # mid grey, dashed: what the scenario is compared with
-    "spend": "#F0E442",        # yellow: money spent on the levers
-    "other": "#DDDDDD",        # light grey: what no cause explains
-    "actual": "#000000",       # black markers: the user's own history
-    "fit": "#999933",          # olive: the model fitted to it (and its forecast, dotted)
-}
-
-# Scenario identity on the Compare page (after the baseline, which is always
-# grey and dashed). Paul Tol's "muted" hues, chosen to stay clear of the cause
-# colours above so a scenario line is never mistaken for a cause.
-SCENARIO_COLOURS: tuple[str, ...] = ("#000000", "#882255", "#44AA99", "#332288")
+# The colours and their meanings live in the package (cx_roi.palette), so the
+# exported workbook, deck and report use exactly the dashboard's.
+COLOURS = palette.COLOURS
+SCENARIO_COLOURS = palette.SCENARIO_COLOURS
 
 BRIDGE_COLOURS: dict[str, str] = {
     "retention": COLOURS["churn"],

@@ -13,17 +13,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cx_roi import palette
+
 from .charts import _MONEY_HOVER, _MONEY_TICKS, COLOURS, _base_layout, _figure
 from .format import money, signed_money
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
            "marginal_bars", "frontier"]
 
-LEVER_COLOURS: dict[str, str] = {
-    "service_capacity_spend_per_month": COLOURS["service"],
-    "service_quality_spend_per_month": "#56B4E9",  # lighter blue: the other service lever
-    "ad_spend_per_month": COLOURS["ads"],
-}
+LEVER_COLOURS = palette.LEVER_COLOURS
 
 
 def _band(q: pd.DataFrame, name: str, colour: str, fill: str, dash: str | None, hover: str) -> list[dict]:

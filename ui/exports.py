@@ -46,17 +46,19 @@ Named = tuple[tuple[str, Scenario], ...]
 
 
 def export_bytes(kind: str, named: Named, baseline: str, *, title: str, extra_per_month: float,
-                 lead: Scenario | None = None) -> bytes:
+                 lead: str | None = None) -> bytes:
     """The file of ``kind`` ("xlsx", "html" or "pptx") for ``named`` scenarios against ``baseline``.
 
-    ``lead``: the scenario whose next-dollar sentence the page shows (Explore);
-    the file opens with that same sentence, then the report's own findings.
+    ``lead``: the name of the scenario whose next-dollar sentence the page
+    shows (Explore); the file opens with that same sentence, then the report's
+    own findings (without its second wording of the same sentence).
     """
     scenarios = dict(named)
     lines = cx_roi.reports.verdict_sentences(scenarios, baseline, extra_per_month=extra_per_month)
     if lead is not None:
-        table = cx_roi.next_dollar(lead, extra_per_month)
-        lines = [verdict(table, extra_per_month, lead.horizon_months), *lines]
+        table = cx_roi.next_dollar(scenarios[lead], extra_per_month)
+        lines = [verdict(table, extra_per_month, scenarios[lead].horizon_months),
+                 *(line for line in lines if not line.startswith(f"{lead}: "))]
     kwargs = dict(title=title, verdict=lines, extra_per_month=extra_per_month)
     if kind == "xlsx":
         return cx_roi.excel_report(scenarios, baseline, **kwargs)
@@ -74,12 +76,12 @@ def file_name(stem: str, kind: str) -> str:
 
 
 def _deferred(kind: str, named: Named, baseline: str, title: str, extra: float,
-              lead: Scenario | None) -> Callable[[], bytes]:
+              lead: str | None) -> Callable[[], bytes]:
     return lambda: export_bytes(kind, named, baseline, title=title, extra_per_month=extra, lead=lead)
 
 
 def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_per_month: float,
-                   lead: Scenario | None = None, key: str = "export") -> None:
+                   lead: str | None = None, key: str = "export") -> None:
     """One download button per file kind, in a row (see :func:`export_bytes`)."""
     with st.container(horizontal=True, gap="small", key=key):
         for kind, spec in KINDS.items():
