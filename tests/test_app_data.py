@@ -10,7 +10,6 @@ are read back with openpyxl, python-pptx and an HTML parser.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 from html.parser import HTMLParser
@@ -24,48 +23,15 @@ import cx_roi
 from cx_roi.calibrate import MIN_MONTHS_TO_FIT
 from cx_roi.history import COLUMNS
 from test_app import card, messages, run_app
+from test_history import HEADER, rows
+from test_history import _grid as grid
+from test_history import _xlsx as xlsx
+from test_history import csv_bytes as csv
 from ui import exports, state, tables
 from ui import format as fmt
 
 DATA = "pages/your_data.py"
 SAMPLE = cx_roi.sample_history_file()
-HEADER = "month,customers,new_customers,churned_customers,ad_spend,service_spend"
-
-
-def rows(n: int = 8, start: int = 1000, new: int = 100, churned: int = 50) -> list[str]:
-    """``n`` consistent monthly rows from 2024-01: customers grow by new - churned each month."""
-    period, customers, out = pd.Period("2024-01", freq="M"), start, []
-    for i in range(n):
-        customers += new - churned
-        out.append(f"{period + i},{customers},{new},{churned},10000,5000")
-    return out
-
-
-def csv(lines: list[str], header: str = HEADER) -> bytes:
-    return ("\n".join([header, *lines]) + "\n").encode("utf-8")
-
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, content in sheets.items():
-        ws = wb.create_sheet(title)
-        for r in content:
-            ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def grid(lines: list[str]) -> list[list]:
-    out = [HEADER.split(",")]
-    for line in lines:
-        month, *nums = line.split(",")
-        y, m = (int(x) for x in month.split("-"))
-        out.append([dt.datetime(y, m, 1), *(float(x) for x in nums)])
-    return out
 
 
 def data_page(query: dict[str, str] | None = None) -> AppTest:

@@ -701,7 +701,7 @@ def history_pending() -> tuple[str, bytes, list[str]] | None:
 
 def history_upload_key() -> str:
     """Key of the history uploader. It changes after each upload, which empties the widget."""
-    return f"w:history:{_get('history_round', 0)}"
+    return _upload_key("history")
 
 
 def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> bool:
@@ -745,12 +745,8 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
 
 
 def on_history_upload() -> None:
-    """History uploader callback."""
-    uploaded = _s().get(history_upload_key())
-    if uploaded is None:
-        return
-    load_history_file(getattr(uploaded, "name", ""), uploaded.getvalue())
-    _put("history_round", _get("history_round", 0) + 1)
+    """History uploader callback: use the file as the history (or explain why not)."""
+    _take_upload("history", load_history_file)
 
 
 def choose_history_sheet(sheet: str) -> bool:
@@ -922,18 +918,30 @@ def on_change(name: str) -> None:
         _s()[key] = _item(name)
 
 
+def _upload_key(kind: str) -> str:
+    return f"w:{kind}:{_get(f'{kind}_round', 0)}"
+
+
+def _take_upload(kind: str, load: Callable[[str, bytes], bool]) -> None:
+    """Hand the file in uploader ``kind`` to ``load``, then start a new uploader.
+
+    The new key empties the widget, so the same file, fixed, can be dropped again.
+    """
+    uploaded = _s().get(_upload_key(kind))
+    if uploaded is None:
+        return
+    load(getattr(uploaded, "name", ""), uploaded.getvalue())
+    _put(f"{kind}_round", _get(f"{kind}_round", 0) + 1)
+
+
 def upload_key() -> str:
     """Key of the scenario uploader. It changes after each upload, which empties the widget."""
-    return f"w:upload:{_get('upload_round', 0)}"
+    return _upload_key("upload")
 
 
 def on_upload() -> None:
     """Uploader callback: load the file into the current scenario (or explain why not)."""
-    uploaded = _s().get(upload_key())
-    if uploaded is None:
-        return
-    load_scenario_file(getattr(uploaded, "name", ""), uploaded.getvalue())
-    _put("upload_round", _get("upload_round", 0) + 1)
+    _take_upload("upload", load_scenario_file)
 
 
 def on_save() -> None:
