@@ -155,8 +155,10 @@ def _flip_rows(t: pd.DataFrame) -> pd.DataFrame:
 
 st.dataframe(_flip_rows(flips), hide_index=True, width="stretch")
 
-if not big:
-    with st.expander("Uncertain assumptions: the ranges behind every figure on this page"):
+ranges_box = None if big else st.expander("Uncertain assumptions: the ranges behind every figure on this page",
+                                          key="risk_ranges", on_change="rerun")
+if ranges_box is not None and ranges_box.open:  # a closed box draws nothing, so it costs nothing
+    with ranges_box:
         st.caption("Low, likely and high value of each assumption. Draws follow a PERT distribution (log scale "
                    "where the range spans ten times or more). The likely value is the scenario's own; change "
                    "it on the Explore page. Edit Low or High to narrow or widen a range.")

@@ -224,3 +224,21 @@ def test_lever_colours_keep_their_meaning():
 
     assert decision_charts.LEVER_COLOURS["ad_spend_per_month"] == COLOURS["ads"]
     assert decision_charts.LEVER_COLOURS["service_capacity_spend_per_month"] == COLOURS["service"]
+
+
+def test_ranges_table_opens_with_every_uncertain_assumption():
+    from cx_roi.uncertainty import UNCERTAIN_FIELDS
+
+    at = risk_app({"ranges": "online_audience:200:400"})
+    assert not [d for d in at.dataframe if "Low" in d.value.columns], "a closed box draws no table"
+    at.session_state["risk_ranges"] = True
+    at.run()
+    table = next(d.value for d in at.dataframe if "Low" in d.value.columns)
+    ranges = cx_roi.default_ranges(cx_roi.load_preset("status-quo"))
+    names = [n for n in UNCERTAIN_FIELDS if n in ranges]
+    assert list(table["Assumption"]) == [cx_roi.PARAMETERS[n].label for n in names]
+    row = table.set_index("Assumption").loc[cx_roi.PARAMETERS["online_audience"].label]
+    assert (row["Low"], row["High"], row["Edited"]) == (200.0, 400.0, "yes")
+    other = table.set_index("Assumption").loc[cx_roi.PARAMETERS["churn_detractor"].label]
+    assert (other["Low"], other["High"]) == (ranges["churn_detractor"].low, ranges["churn_detractor"].high)
+    assert any(b.key == "reset_ranges" for b in at.button)

@@ -182,3 +182,32 @@ def test_compare_exports_every_compared_scenario(page, app_url):
     names = [cx_roi.preset_info(p).title for p in ("status-quo", "service-boost", "ad-boost")]
     check_exports(page, "comparison", names, cx_roi.simulate(cx_roi.load_preset("ad-boost")).kpis["npv"])
     assert page.locator(KPI).count() == 0
+
+
+def _edit_first_low(page, text: str) -> None:
+    """Type ``text`` into the Low cell of the ranges table's first row (the grid is a canvas: keys, not DOM)."""
+    grid = page.locator(".st-key-risk_ranges [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 50)  # first row, first column
+    for key in ("ArrowRight", "ArrowRight", "Enter"):  # to Low, then open its editor
+        page.keyboard.press(key, delay=60)
+    page.wait_for_selector("#portal input, #portal textarea", timeout=TIMEOUT_MS)
+    page.keyboard.press("Control+A", delay=60)
+    page.keyboard.type(text, delay=40)
+    with rerun(page):
+        page.keyboard.press("Enter", delay=60)
+
+
+def test_ranges_are_editable_in_the_table_and_travel_in_the_link(page, app_url, artifacts):
+    open_app(page, url(app_url, "/risk", draws="200"))
+    first = cx_roi.default_ranges(cx_roi.load_preset("status-quo"))["agent_cost_per_month"]
+    with rerun(page):
+        page.get_by_text("Uncertain assumptions: the ranges behind every figure").click()
+    _edit_first_low(page, "5500")
+    assert_query(page, {"draws": "200", "ranges": f"agent_cost_per_month:5500:{first.high:g}"})
+    screenshot(page, artifacts / "browser-risk-ranges.png")
+    # A low above the high is refused with a reason, and the range stays as it was.
+    _edit_first_low(page, "99000")
+    expect(page.locator(ALERT, has_text="Some ranges were not changed")).to_contain_text("is above high")
+    assert_query(page, {"draws": "200", "ranges": f"agent_cost_per_month:5500:{first.high:g}"})
