@@ -49,6 +49,6 @@ def test_parameter_metadata_is_complete_and_consistent(name):
 def test_steps_cover_every_block_of_the_model():
     titles = " ".join(s.title.lower() for s in STEPS)
     for block in ("order of events", "queue", "quality", "sentiment", "churn", "word of mouth",
-                  "advertising", "acquisition", "money"):
+                  "advertising", "acquisition", "money", "reading a monthly history", "calibration"):
         assert block in titles, block
     assert all(s.text for s in STEPS)
