@@ -162,14 +162,19 @@ def simulate_batch(
     unknown = [c for c in keep if c not in MONTHLY_COLUMNS]
     if unknown:
         raise ValueError(f"unknown monthly columns {unknown}; valid: {list(MONTHLY_COLUMNS)}")
-    monthly = {c: np.empty((n, horizon), dtype=dtype) for c in keep}
+    # Stored month-major: the month loop writes one month for every draw at a time, which
+    # is then one contiguous row rather than a column strided across the whole array (for
+    # 10,000 draws that was a third of the run). Callers see (draws, months) through the
+    # transposed view; no copy is made.
+    store = {c: np.empty((horizon, n), dtype=dtype) for c in keep}
     kpi_parts = []
     for start in range(0, n, chunk_size):
         sl = slice(start, min(n, start + chunk_size))
         chunk = {k: v[sl] for k, v in params.items()}
         # The chunk writes straight into the result arrays (views), so no
         # second copy of the monthly results ever exists.
-        kpi_parts.append(_run_chunk(chunk, horizon, {c: monthly[c][sl] for c in keep}))
+        kpi_parts.append(_run_chunk(chunk, horizon, {c: store[c][:, sl] for c in keep}))
+    monthly = {c: store[c].T for c in keep}
     kpis = {k: np.concatenate([p[k] for p in kpi_parts]) for k in KPI_COLUMNS}
     return BatchResult(monthly, pd.DataFrame(kpis), horizon, params["annual_discount_rate"])
 
@@ -255,14 +260,14 @@ def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
 
 
 def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndarray]):
-    """The month loop over a chunk of draws; fills ``out`` (column -> (draws, months)) and
+    """The month loop over a chunk of draws; fills ``out`` (column -> (months, draws)) and
     returns the KPIs. Steps follow docs/methodology.md."""
     n = len(p["market_size"])
     want = set(out)
 
     def record(name: str, t: int, value) -> None:
         if name in want:
-            out[name][:, t] = value
+            out[name][t] = value
 
     market = p["market_size"]
     customers = p["initial_customers"].copy()
@@ -283,7 +288,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     margin = p["gross_margin"]
     discount = economics.discount_factors(p["annual_discount_rate"], horizon)
 
-    contribution = np.empty((n, horizon))
+    by_month = np.empty((horizon, n))  # contribution, month-major like ``out``
     totals = {k: np.zeros(n) for k in ("new_ads", "new_all", "churned", "start_customers",
                                        "service_level", "revenue", "spend", "service_spend",
                                        "customer_months")}
@@ -343,7 +348,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         # 7. Money at the month's end.
         revenue = p["arpu_per_month"] * customers
         onboarding = p["onboarding_cost_per_customer"] * won
-        contribution[:, t] = margin * revenue - capacity - quality - ads - onboarding
+        by_month[t] = margin * revenue - capacity - quality - ads - onboarding
 
         totals["new_ads"] += new_ads
         totals["new_all"] += won
@@ -389,16 +394,17 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
             record("service_cost", t, capacity + quality)
             record("ad_cost", t, ads)
             record("onboarding_cost", t, onboarding)
-            record("contribution", t, contribution[:, t])
+            record("contribution", t, by_month[t])
 
+    contribution = by_month.T  # (draws, months), as everything below reads it
     cumulative = np.cumsum(contribution, axis=1)
     discounted = contribution * discount
     if "cumulative_contribution" in want:
-        out["cumulative_contribution"][:] = cumulative
+        out["cumulative_contribution"][:] = cumulative.T
     if "discount_factor" in want:
-        out["discount_factor"][:] = discount
+        out["discount_factor"][:] = discount.T
     if "discounted_contribution" in want:
-        out["discounted_contribution"][:] = discounted
+        out["discounted_contribution"][:] = discounted.T
 
     r_m = economics.monthly_rate(p["annual_discount_rate"])
     npv_operating = discounted.sum(axis=1)
