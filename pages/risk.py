@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
 from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
-from ui import cached, decision_charts, state, views  # noqa: E402
+from ui import cached, state, views  # noqa: E402
 from ui import format as fmt  # noqa: E402
 
 scenario = state.current_scenario()
@@ -23,6 +23,7 @@ views.header("How sure is the answer?",
              "assumptions (the same draws for both, so the comparison is paired).")
 views.render_notices()
 ranges = state.risk_ranges(scenario)
+rkey = cached.range_key(ranges)  # every cached call below is keyed on these ranges
 
 if not big:
     with st.sidebar:
@@ -41,8 +42,7 @@ if not big:
 
 same = scenario == base
 with st.spinner(f"Running {draws:,} draws of both scenarios...", show_time=True):
-    risk = cached.risk(scenario, base, draws, seed, cached.range_key(ranges))
-summary = risk["summary"]
+    summary = cached.risk_summary(scenario, base, draws, seed, rkey)
 
 cards = [
     views.Card("Chance it beats the baseline", fmt.percent(summary.prob_beats_baseline, 0) if not same
@@ -62,34 +62,15 @@ cards = [
 ]
 views.render_cards(cards, big=big)
 
-height = 420 if big else 340
 cfg = {"displayModeBar": False}
+figures = cached.risk_figures(scenario, base, draws, seed, rkey, big)
 left, right = st.columns(2)
-left.plotly_chart(decision_charts.fan_chart(
-    risk["customers"], None if same else risk["baseline_customers"], title="Customers: the likely range",
-    axis_title="Customers", scenario_name="Scenario", baseline_name="Baseline", height=height, big=big),
-    config=cfg)
-right.plotly_chart(decision_charts.fan_chart(
-    risk["cumulative_contribution"], None if same else risk["baseline_cumulative_contribution"],
-    title="Cumulative contribution: the likely range", axis_title="$ cumulative", money_axis=True,
-    scenario_name="Scenario", baseline_name="Baseline", height=height, big=big), config=cfg)
-
-paired = risk["paired"]
+left.plotly_chart(figures["customers"], config=cfg)
+right.plotly_chart(figures["cash"], config=cfg)
 left, right = st.columns(2)
-if same:
-    left.plotly_chart(decision_charts.outcome_histogram(
-        paired["npv"].to_numpy(), title="NPV across the draws", axis_title="NPV", marker=None,
-        height=height, big=big), config=cfg)
-else:
-    left.plotly_chart(decision_charts.outcome_histogram(
-        paired["delta_npv"].to_numpy(), title="NPV gain against the baseline, across the draws",
-        axis_title="NPV minus the baseline's", marker=0.0, marker_label="the baseline", height=height,
-        big=big), config=cfg)
-if summary.spends_more:
-    right.plotly_chart(decision_charts.outcome_histogram(
-        paired["roi"].to_numpy(), title="ROI of the extra spend, across the draws",
-        axis_title="ROI (NPV gained per $ of extra spend)", money_axis=False, percent_axis=True, marker=0.0,
-        marker_label="0% (money back)", height=height, big=big), config=cfg)
+left.plotly_chart(figures["npv"], config=cfg)
+if "roi" in figures:
+    right.plotly_chart(figures["roi"], config=cfg)
 elif same:
     right.info(f"This scenario is the baseline itself ({base_label}). Change a lever on the Explore page, or "
                "pick another baseline, to see how likely it is to beat it.")
@@ -107,12 +88,9 @@ if metric == "roi" and (same or not summary.spends_more):
     st.info("ROI against the baseline needs a scenario that spends more than the baseline; showing NPV.")
     metric = "npv"
 with st.spinner("Moving each assumption to its low and high value...", show_time=True):
-    table = cached.tornado(scenario, metric, None if metric == "npv" else base, cached.range_key(ranges))
-st.plotly_chart(decision_charts.tornado(
-    table, title=("NPV" if metric == "npv" else "ROI against the baseline")
-    + " when one assumption moves to its low or high value, the rest at their likely values",
-    axis_title="NPV" if metric == "npv" else "ROI", percent_axis=metric == "roi", big=big), config=cfg)
-top = table.iloc[0]
+    figure, top = cached.tornado_view(scenario, metric, None if metric == "npv" else base,
+                                      rkey, big)
+st.plotly_chart(figure, config=cfg)
 st.markdown(f"**{top['label']}** moves the {('NPV' if metric == 'npv' else 'ROI')} most: from "
             f"{(fmt.money if metric == 'npv' else lambda v: fmt.percent(v, 0))(min(top['metric_low'], top['metric_high']))}"
             f" to {(fmt.money if metric == 'npv' else lambda v: fmt.percent(v, 0))(max(top['metric_low'], top['metric_high']))}"
@@ -120,40 +98,13 @@ st.markdown(f"**{top['label']}** moves the {('NPV' if metric == 'npv' else 'ROI'
 
 st.subheader("Could an assumption flip service against advertising?", anchor=False)
 extra = state.extra()
-nd = cached.next_dollar(scenario, extra)
-service_lever = max(("service_capacity_spend_per_month", "service_quality_spend_per_month"),
-                    key=lambda k: nd.loc[k, "delta_npv"])
-
-
-def _bumped(lever: str) -> cx_roi.Scenario:
-    value = getattr(scenario, lever)
-    return scenario.replace(**{lever: tuple(v + extra for v in value) if isinstance(value, tuple) else value + extra})
-
-
 with st.spinner("Searching for break-even values...", show_time=True):
-    flips = cached.break_even_table(_bumped(service_lever), _bumped("ad_spend_per_month"),
-                                    cached.range_key(ranges))
-service_name = cx_roi.LEVERS[service_lever].lower()
-leader = "service" if float(flips["gap_now"].iloc[0]) > 0 else "advertising"
-st.caption(f"Both plans add {fmt.money(extra)} a month to today's scenario: one on {service_name}, one on "
-           f"advertising. With the likely values, **{leader}** returns more. Each row is the value of an "
-           "assumption at which the other plan would take the lead (the amount is set on the Explore page).")
-
-
-def _flip_rows(t: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for _, r in t.iterrows():
-        spec = cx_roi.PARAMETERS[r["field"]]
-        crossing = ("no value in the allowed range flips it" if pd.isna(r["break_even"])
-                    else fmt.param_value(spec.fmt, r["break_even"]) + f" {spec.unit}")
-        rows.append({"Assumption": r["label"], "Likely value": fmt.param_value(spec.fmt, r["current"])
-                     + f" {spec.unit}", "Flips at": crossing,
-                     "Service wins when the value is": r["direction"] or "-",
-                     "Solidity": cx_roi.SOLIDITY_LABELS.get(spec.solidity, spec.solidity)})
-    return pd.DataFrame(rows)
-
-
-st.dataframe(_flip_rows(flips), hide_index=True, width="stretch")
+    service_lever, leader, flips = cached.flips(scenario, extra, rkey)
+st.caption(f"Both plans add {fmt.money(extra)} a month to today's scenario: one on "
+           f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, **{leader}** "
+           "returns more. Each row is the value of an assumption at which the other plan would take the lead "
+           "(the amount is set on the Explore page).")
+st.dataframe(flips, hide_index=True, width="stretch")
 
 ranges_box = None if big else st.expander("Uncertain assumptions: the ranges behind every figure on this page",
                                           key="risk_ranges", on_change="rerun")

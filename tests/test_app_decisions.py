@@ -242,3 +242,20 @@ def test_ranges_table_opens_with_every_uncertain_assumption():
     other = table.set_index("Assumption").loc[cx_roi.PARAMETERS["churn_detractor"].label]
     assert (other["Low"], other["High"]) == (ranges["churn_detractor"].low, ranges["churn_detractor"].high)
     assert any(b.key == "reset_ranges" for b in at.button)
+
+
+def test_flip_table_reads_each_crossing_in_its_unit():
+    import pandas as pd
+
+    from ui import tables
+
+    raw = pd.DataFrame({"field": ["online_audience", "churn_detractor"],
+                        "label": [cx_roi.PARAMETERS["online_audience"].label, cx_roi.PARAMETERS["churn_detractor"].label],
+                        "current": [300.0, 0.08], "break_even": [294.2, float("nan")], "direction": ["above", None]})
+    out = tables.flip_table(raw)
+    audience, churn = out.iloc[0], out.iloc[1]
+    unit = cx_roi.PARAMETERS["online_audience"].unit
+    assert audience["Flips at"] == fmt.param_value(cx_roi.PARAMETERS["online_audience"].fmt, 294.2) + f" {unit}"
+    assert audience["Service wins when the value is"] == "above"
+    assert churn["Flips at"] == "no value in the allowed range flips it"
+    assert churn["Service wins when the value is"] == "-"

@@ -98,9 +98,95 @@ def risk(scenario: Scenario, baseline: Scenario, draws: int, seed: int, ranges: 
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def risk_summary(scenario: Scenario, baseline: Scenario, draws: int, seed: int, ranges: RangeKey):
+    """Just the ``summary`` of :func:`risk`: what the cards need, without copying every draw out of the cache."""
+    return risk(scenario, baseline, draws, seed, ranges)["summary"]
+
+
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=_HASH)
+def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, ranges: RangeKey,
+                 big: bool) -> dict:
+    """The Risk page's fan charts and outcome histograms, built once per set of draws.
+
+    The figures only ever change with the ensembles, so they are kept as built
+    (a resource: the same objects for every rerun and session, never changed
+    after this) rather than rebuilt from the cached ensembles on every rerun.
+    Keys: ``customers``, ``cash``, ``npv`` and, when the scenario spends more
+    than the baseline, ``roi``.
+    """
+    from . import decision_charts as dc
+
+    r = risk(scenario, baseline, draws, seed, ranges)
+    same, paired, spends_more = scenario == baseline, r["paired"], r["summary"].spends_more
+    height = 420 if big else 340
+    fan = dict(scenario_name="Scenario", baseline_name="Baseline", height=height, big=big)
+    out = {
+        "customers": dc.fan_chart(r["customers"], None if same else r["baseline_customers"],
+                                  title="Customers: the likely range", axis_title="Customers", **fan),
+        "cash": dc.fan_chart(r["cumulative_contribution"], None if same else r["baseline_cumulative_contribution"],
+                             title="Cumulative contribution: the likely range", axis_title="$ cumulative",
+                             money_axis=True, **fan),
+        "npv": (dc.outcome_histogram(paired["npv"].to_numpy(), title="NPV across the draws", axis_title="NPV",
+                                     marker=None, height=height, big=big) if same else
+                dc.outcome_histogram(paired["delta_npv"].to_numpy(),
+                                     title="NPV gain against the baseline, across the draws",
+                                     axis_title="NPV minus the baseline's", marker=0.0,
+                                     marker_label="the baseline", height=height, big=big)),
+    }
+    if spends_more:
+        out["roi"] = dc.outcome_histogram(paired["roi"].to_numpy(), title="ROI of the extra spend, across the draws",
+                                          axis_title="ROI (NPV gained per $ of extra spend)", money_axis=False,
+                                          percent_axis=True, marker=0.0, marker_label="0% (money back)",
+                                          height=height, big=big)
+    return out
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
 def tornado(scenario: Scenario, metric: str, baseline: Scenario | None, ranges: RangeKey) -> pd.DataFrame:
     """``cx_roi.tornado`` of ``metric`` (a KPI, or "roi"/"delta_npv" against ``baseline``)."""
     return cx_roi.tornado(scenario, metric=metric, baseline=baseline, ranges=_ranges(ranges))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def tornado_view(scenario: Scenario, metric: str, baseline: Scenario | None, ranges: RangeKey,
+                 big: bool) -> tuple:
+    """The tornado chart of :func:`tornado` and its top row (a dict), built once.
+
+    A resource, as :func:`risk_figures`: the same objects on every rerun, never changed.
+    """
+    from . import decision_charts as dc
+
+    table = tornado(scenario, metric, baseline, ranges)
+    label = "NPV" if metric == "npv" else "ROI against the baseline"
+    figure = dc.tornado(table, title=f"{label} when one assumption moves to its low or high value, the rest at "
+                                     "their likely values", axis_title="NPV" if metric == "npv" else "ROI",
+                        percent_axis=metric == "roi", big=big)
+    return figure, table.iloc[0].to_dict()
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> tuple[str, str, pd.DataFrame]:
+    """Where service and advertising would swap places, for the Risk page.
+
+    The better service lever for ``extra_per_month`` more, and the same amount on
+    advertising, are compared (``cx_roi.break_even_table``). Returns that lever,
+    which plan leads at the likely values ("service" or "advertising") and the
+    table for people (``ui.tables.flip_table``).
+    """
+    from . import tables
+
+    nd = next_dollar(scenario, extra_per_month)
+    lever = max(("service_capacity_spend_per_month", "service_quality_spend_per_month"),
+                key=lambda k: nd.loc[k, "delta_npv"])
+    table = break_even_table(_bumped(scenario, lever, extra_per_month),
+                             _bumped(scenario, "ad_spend_per_month", extra_per_month), ranges)
+    leader = "service" if float(table["gap_now"].iloc[0]) > 0 else "advertising"
+    return lever, leader, tables.flip_table(table)
+
+
+def _bumped(scenario: Scenario, lever: str, extra: float) -> Scenario:
+    value = getattr(scenario, lever)
+    return scenario.replace(**{lever: tuple(v + extra for v in value) if isinstance(value, tuple) else value + extra})
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)

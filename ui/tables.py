@@ -19,7 +19,7 @@ from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from . import format as fmt
 
 __all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
-           "history_columns_table", "fit_table", "with_labels"]
+           "history_columns_table", "fit_table", "with_labels", "flip_table"]
 
 
 def parameter_table() -> pd.DataFrame:
@@ -182,3 +182,19 @@ def with_labels(text: str) -> str:
     out = re.sub(r"\b([a-z][a-z0-9_]+)\b",
                  lambda m: f"{PARAMETERS[m[1]].label} ({m[1]})" if m[1] in PARAMETERS else m[1], text)
     return out[:1].upper() + out[1:]
+
+
+def flip_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``cx_roi.break_even_table`` for people: each assumption's likely value, where it flips the lead, and
+    on which side service wins, in the field's own format and unit."""
+    rows = []
+    for _, r in table.iterrows():
+        spec = PARAMETERS[r["field"]]
+        crossing = ("no value in the allowed range flips it" if pd.isna(r["break_even"])
+                    else fmt.param_value(spec.fmt, r["break_even"]) + f" {spec.unit}")
+        rows.append({"Assumption": r["label"], "Likely value": fmt.param_value(spec.fmt, r["current"])
+                     + f" {spec.unit}", "Flips at": crossing,
+                     "Service wins when the value is": r["direction"] or "-",
+                     "Solidity": SOLIDITY_LABELS.get(spec.solidity, spec.solidity)})
+    return pd.DataFrame(rows, columns=["Assumption", "Likely value", "Flips at", "Service wins when the value is",
+                                       "Solidity"])
