@@ -194,7 +194,9 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
                     else fmt.param_value(spec.fmt, r["break_even"]) + f" {spec.unit}")
         rows.append({"Assumption": r["label"], "Likely value": fmt.param_value(spec.fmt, r["current"])
                      + f" {spec.unit}", "Flips at": crossing,
-                     "Service wins when the value is": r["direction"] or "-",
+                     # pandas may hold a missing direction as NaN rather than None
+                     "Service wins when the value is": r["direction"] if isinstance(r["direction"], str)
+                     and r["direction"] else "-",
                      "Solidity": SOLIDITY_LABELS.get(spec.solidity, spec.solidity)})
     return pd.DataFrame(rows, columns=["Assumption", "Likely value", "Flips at", "Service wins when the value is",
                                        "Solidity"])
