@@ -17,8 +17,8 @@ import pytest
 
 import cx_roi
 from cx_roi.risk import paired_outcomes, risk_summary
-from test_browser import (ALERT, KPI, TIMEOUT_MS, assert_cards, assert_query, cards, charts, expect, open_app,
-                          page_switch, plain, query_of, rerun, screenshot, url)
+from test_browser import (ALERT, KPI, TIMEOUT_MS, PlaywrightTimeout, assert_cards, assert_query, cards, charts,
+                          expect, open_app, page_switch, plain, query_of, rerun, screenshot, url)
 from ui import exports
 from ui import format as fmt
 
@@ -184,15 +184,30 @@ def test_compare_exports_every_compared_scenario(page, app_url):
     assert page.locator(KPI).count() == 0
 
 
-def _edit_first_low(page, text: str) -> None:
-    """Type ``text`` into the Low cell of the ranges table's first row (the grid is a canvas: keys, not DOM)."""
+def _edit_first_low(page, text: str, now: str) -> None:
+    """Type ``text`` into the Low cell of the ranges table's first row, which reads ``now``.
+
+    The grid is a canvas, driven by keys: click the first cell, two steps right to
+    Low, Enter to open its editor. A key can land before the grid has focus, so the
+    editor that opened is checked (editable, showing ``now``) and the steps are
+    tried again if it is not the Low cell's.
+    """
     grid = page.locator(".st-key-risk_ranges [data-testid='stDataFrameResizable']")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + 50)  # first row, first column
-    for key in ("ArrowRight", "ArrowRight", "Enter"):  # to Low, then open its editor
-        page.keyboard.press(key, delay=60)
-    page.wait_for_selector("#portal input, #portal textarea", timeout=TIMEOUT_MS)
+    grid.locator("canvas").first.wait_for()
+    editor = page.locator("#portal input, #portal textarea").first
+    for _ in range(4):
+        grid.click(position={"x": 40, "y": 50})  # first row, first column (placed when clicked)
+        for key in ("ArrowRight", "ArrowRight", "Enter"):
+            page.keyboard.press(key, delay=80)
+        try:
+            editor.wait_for(timeout=5_000)
+            if editor.is_editable() and editor.input_value() == now:
+                break
+        except PlaywrightTimeout:
+            pass
+        page.keyboard.press("Escape", delay=80)
+    else:
+        raise AssertionError("the Low cell's editor of the ranges table did not open")
     page.keyboard.press("Control+A", delay=60)
     page.keyboard.type(text, delay=40)
     with rerun(page):
@@ -204,10 +219,10 @@ def test_ranges_are_editable_in_the_table_and_travel_in_the_link(page, app_url, 
     first = cx_roi.default_ranges(cx_roi.load_preset("status-quo"))["agent_cost_per_month"]
     with rerun(page):
         page.get_by_text("Uncertain assumptions: the ranges behind every figure").click()
-    _edit_first_low(page, "5500")
+    _edit_first_low(page, "5500", f"{first.low:g}")
     assert_query(page, {"draws": "200", "ranges": f"agent_cost_per_month:5500:{first.high:g}"})
     screenshot(page, artifacts / "browser-risk-ranges.png")
     # A low above the high is refused with a reason, and the range stays as it was.
-    _edit_first_low(page, "99000")
+    _edit_first_low(page, "99000", "5500")
     expect(page.locator(ALERT, has_text="Some ranges were not changed")).to_contain_text("is above high")
     assert_query(page, {"draws": "200", "ranges": f"agent_cost_per_month:5500:{first.high:g}"})
