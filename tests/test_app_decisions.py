@@ -249,8 +249,8 @@ def test_flip_table_reads_each_crossing_in_its_unit():
 
     from ui import tables
 
-    raw = pd.DataFrame({"field": ["online_audience", "churn_detractor"],
-                        "label": [cx_roi.PARAMETERS["online_audience"].label, cx_roi.PARAMETERS["churn_detractor"].label],
+    fields = ["online_audience", "churn_detractor"]
+    raw = pd.DataFrame({"field": fields, "label": [cx_roi.PARAMETERS[f].label for f in fields],
                         "current": [300.0, 0.08], "break_even": [294.2, float("nan")], "direction": ["above", None]})
     out = tables.flip_table(raw)
     audience, churn = out.iloc[0], out.iloc[1]

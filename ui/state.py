@@ -43,7 +43,8 @@ __all__ = [
     "load_scenario_file", "labeller", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
     "on_save", "Notice", "CURRENT", "FITTED", "start_options", "start_title", "start_description",
     "history_file", "history_upload_key", "on_history_upload", "load_history_file", "use_sample_history",
-    "clear_history", "choose_history_sheet", "on_history_sheet", "history_pending", "HISTORY_SHEET_KEY", "fit_requested", "request_fit", "use_fit", "stop_using_fit",
+    "clear_history", "choose_history_sheet", "on_history_sheet", "history_pending", "HISTORY_SHEET_KEY",
+    "fit_requested", "request_fit", "use_fit", "stop_using_fit",
     "fitted", "fitted_label", "MAX_HISTORY_BYTES", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA",
     "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED", "MAX_UPLOAD_BYTES", "url_params", "SAVE_NAME_KEY",
 ]
