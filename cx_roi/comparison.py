@@ -18,7 +18,7 @@ from .simulation import SimulationResult, simulate_batch
 if TYPE_CHECKING:
     from .uncertainty import Range
 
-__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "LEVERS",
+__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "LEVERS",
            "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
@@ -150,12 +150,15 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[st
         raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
     if not np.isfinite(extra_per_month) or extra_per_month <= 0:
         raise ScenarioError(f"extra_per_month: got {extra_per_month!r}; expected a positive amount in $ per month")
-    variants = {"baseline": scenario}
-    for lever in LEVERS:
-        value = getattr(scenario, lever)
-        bumped = tuple(v + extra_per_month for v in value) if isinstance(value, tuple) else value + extra_per_month
-        variants[lever] = scenario.replace(**{lever: bumped})
-    return variants
+    return {"baseline": scenario, **{lever: with_extra(scenario, lever, extra_per_month) for lever in LEVERS}}
+
+
+def with_extra(scenario: Scenario, lever: str, extra_per_month: float) -> Scenario:
+    """``scenario`` with ``extra_per_month`` ($ per month) more on spend field ``lever``, every month
+    of a schedule included."""
+    value = getattr(scenario, lever)
+    bumped = tuple(v + extra_per_month for v in value) if isinstance(value, tuple) else value + extra_per_month
+    return scenario.replace(**{lever: bumped})
 
 
 def _next_dollar_frame(table: pd.DataFrame, extra_per_month: float) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import streamlit as st
 
 import cx_roi
 from cx_roi import Scenario, SimulationResult
+from cx_roi.comparison import with_extra
 
 __all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history"]
 
@@ -178,15 +179,10 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> tuple
     nd = next_dollar(scenario, extra_per_month)
     lever = max(("service_capacity_spend_per_month", "service_quality_spend_per_month"),
                 key=lambda k: nd.loc[k, "delta_npv"])
-    table = break_even_table(_bumped(scenario, lever, extra_per_month),
-                             _bumped(scenario, "ad_spend_per_month", extra_per_month), ranges)
+    table = break_even_table(with_extra(scenario, lever, extra_per_month),
+                             with_extra(scenario, "ad_spend_per_month", extra_per_month), ranges)
     leader = "service" if float(table["gap_now"].iloc[0]) > 0 else "advertising"
     return lever, leader, tables.flip_table(table)
-
-
-def _bumped(scenario: Scenario, lever: str, extra: float) -> Scenario:
-    value = getattr(scenario, lever)
-    return scenario.replace(**{lever: tuple(v + extra for v in value) if isinstance(value, tuple) else value + extra})
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)

@@ -54,10 +54,10 @@ def export_bytes(kind: str, named: Named, baseline: str, *, title: str, extra_pe
     own findings (without its second wording of the same sentence).
     """
     scenarios = dict(named)
-    lines = cx_roi.reports.verdict_sentences(scenarios, baseline, extra_per_month=extra_per_month)
+    nd = {name: cx_roi.next_dollar(s, extra_per_month) for name, s in scenarios.items()}
+    lines = cx_roi.reports.verdict_sentences(scenarios, baseline, extra_per_month=extra_per_month, next_dollars=nd)
     if lead is not None:
-        table = cx_roi.next_dollar(scenarios[lead], extra_per_month)
-        lines = [verdict(table, extra_per_month, scenarios[lead].horizon_months),
+        lines = [verdict(nd[lead], extra_per_month, scenarios[lead].horizon_months),
                  *(line for line in lines if not line.startswith(f"{lead}: "))]
     kwargs = dict(title=title, verdict=lines, extra_per_month=extra_per_month)
     if kind == "xlsx":
