@@ -43,7 +43,8 @@ def first_contact_resolution(quality_spend, first_contacts, floor, ceiling, half
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         per_contact = np.where(first_contacts > 0, quality_spend / np.maximum(first_contacts, 1e-300),
                                np.inf)
-    gain = 1.0 - np.exp2(-per_contact / half_effect_per_contact)
+        # A huge finite spend per contact may overflow once divided by h: inf again.
+        gain = 1.0 - np.exp2(-per_contact / half_effect_per_contact)
     return floor + (ceiling - floor) * gain
 
 

@@ -49,6 +49,15 @@ def test_fcr_has_diminishing_returns_between_floor_and_ceiling():
     assert service.first_contact_resolution(1.5 * 25_000, 25_000.0, 0.5, 0.9, 1.5) == pytest.approx(0.7)
 
 
+
+def test_fcr_reaches_the_ceiling_without_a_warning_when_contacts_all_but_vanish():
+    # Found by hypothesis: a finite spend per contact of ~1e306 overflowed once divided by h.
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fcr = service.first_contact_resolution(np.array([1_797_694.0]), np.array([4.94e-322]), 0.2, 0.8, 0.01)
+    assert fcr[0] == pytest.approx(0.8)
+
 def test_agents_from_spend():
     fte, seats = service.agents_answering(65_000.0, 6_500.0, 0.3, 160.0, 320.0)
     assert fte == pytest.approx(10.0) and seats == pytest.approx(3.5)
