@@ -28,6 +28,9 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import special
+# The same incomplete gamma functions as scalar calls: one float costs a tenth of a
+# ufunc call, which matters for the few values of a single scenario's month.
+from scipy.special.cython_special import gammainc as _gammainc_one, gammaincc as _gammaincc_one
 
 __all__ = [
     "erlang_b",
@@ -81,27 +84,28 @@ def _stirling_direct(x: np.ndarray) -> np.ndarray:
         return special.gammaln(x + 1.0) - special.xlogy(x, x) + x
 
 
-def _log_gamma_ratio(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _log_gamma_ratio(x: np.ndarray, z: np.ndarray, rest: np.ndarray | None = None) -> np.ndarray:
     """z - x log z + log Gamma(x+1) for x >= 0, z > 0, without cancelling large terms.
 
     Written as x (w - log1p w) + Stirling rest with w = z/x - 1 when z is near
     x (where the large terms cancel), and with log(z/x) = log z - log x
-    otherwise (where log1p would lose z/x to rounding).
+    otherwise (where log1p would lose z/x to rounding). ``rest``: ``_stirling_rest(x)``
+    if the caller has it already.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         w = (z - x) / x
         near = np.abs(w) < 0.5
         log_ratio = np.where(near, np.log1p(np.where(near, w, 0.0)), np.log(z) - np.log(x))
         main = np.where(x > 0, (z - x) - x * log_ratio, z)
-    return main + _stirling_rest(x)
+    return main + (_stirling_rest(x) if rest is None else rest)
 
 
-def _log_m1(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _log_m1(x: np.ndarray, z: np.ndarray, rest: np.ndarray | None = None) -> np.ndarray:
     """log A(x, z) where A(x, z) = sum_j z^j / ((x+1)(x+2)...(x+j)).
 
     A(x, z) is Kummer's M(1, x+1, z) = x e^z z^-x gamma_lower(x, z). It is the
     normalising sum of the Erlang A queue-length distribution. ``x`` > 0,
-    ``z`` >= 0.
+    ``z`` >= 0; ``rest``: ``_stirling_rest(x)`` if the caller has it already.
     """
     x, z = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(z, dtype=float))
     pos = z > 0
@@ -109,10 +113,10 @@ def _log_m1(x: np.ndarray, z: np.ndarray) -> np.ndarray:
         p = special.gammainc(x, np.where(pos, z, 1.0))
         direct = pos & (p > _TINY)
         if direct.all():  # the usual case: no masks to index with
-            return _log_gamma_ratio(x, z) + np.log(p)
+            return _log_gamma_ratio(x, z, rest) + np.log(p)
         out = np.zeros(x.shape)
         zd, xd = z[direct], x[direct]
-        out[direct] = _log_gamma_ratio(xd, zd) + np.log(p[direct])
+        out[direct] = _log_gamma_ratio(xd, zd, None if rest is None else rest[direct]) + np.log(p[direct])
     series = pos & ~direct
     if np.any(series):
         out[series] = np.log(_m1_series(x[series], z[series]))
@@ -277,7 +281,11 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
     log_inv_b = _log_inv_erlang_b(n, a)
     # A(x+1, y) and A(x+1, y e^-theta t) in one call: half the fixed cost per call,
     # which is most of the cost for the few values of a deterministic month.
-    both = _log_m1(np.concatenate([x.ravel(), x.ravel()]) + 1.0, np.concatenate([y.ravel(), (y * u).ravel()]))
+    # Both have the same x + 1, so its Stirling rest is worked out once.
+    x1 = x.ravel() + 1.0
+    rest = _stirling_rest(x1)
+    both = _log_m1(np.concatenate([x1, x1]), np.concatenate([y.ravel(), (y * u).ravel()]),
+                   np.concatenate([rest, rest]))
     log_a1_y, log_a1_yu = both[:x.size].reshape(x.shape), both[x.size:].reshape(x.shape)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -352,10 +360,11 @@ def _stirling_rest_one(x: float) -> float:
     return math.lgamma(x + 1.0) - (x * math.log(x) if x > 0 else 0.0) + x
 
 
-def _log_gamma_ratio_one(x: float, z: float) -> float:
+def _log_gamma_ratio_one(x: float, z: float, stirling_rest: float) -> float:
+    """log(Gamma(x + 1) e^z / z^x), given ``stirling_rest`` = _stirling_rest_one(x)."""
     w = (z - x) / x
     log_ratio = math.log1p(w) if abs(w) < 0.5 else math.log(z) - math.log(x)
-    return (z - x) - x * log_ratio + _stirling_rest_one(x)
+    return (z - x) - x * log_ratio + stirling_rest
 
 
 def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tuple[float, ...] | None:
@@ -368,15 +377,16 @@ def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tup
     y = a * ratio
     theta_t = tgt / pat
     u = math.exp(-theta_t)
-    q = float(special.gammaincc(n + 1.0, a))
-    p1 = float(special.gammainc(x + 1.0, y))
-    p2 = float(special.gammainc(x + 1.0, y * u))
+    q = _gammaincc_one(n + 1.0, a)
+    p1 = _gammainc_one(x + 1.0, y)
+    p2 = _gammainc_one(x + 1.0, y * u)
     if not (q > _TINY and p1 > _TINY and p2 > _TINY and y * u > 0.0):
         return None
     try:
-        log_inv_b = max(_log_gamma_ratio_one(n, a) + math.log(q), 0.0)
-        log_a1_y = _log_gamma_ratio_one(x + 1.0, y) + math.log(p1)
-        log_a1_yu = _log_gamma_ratio_one(x + 1.0, y * u) + math.log(p2)
+        log_inv_b = max(_log_gamma_ratio_one(n, a, _stirling_rest_one(n)) + math.log(q), 0.0)
+        rest_x1 = _stirling_rest_one(x + 1.0)  # shared by both A(x+1, .) terms
+        log_a1_y = _log_gamma_ratio_one(x + 1.0, y, rest_x1) + math.log(p1)
+        log_a1_yu = _log_gamma_ratio_one(x + 1.0, y * u, rest_x1) + math.log(p2)
         log_a0_minus1 = math.log(y) - math.log(x + 1.0) + log_a1_y
         a0_minus1 = math.exp(log_a0_minus1)
         hi, lo = max(log_inv_b, log_a0_minus1), min(log_inv_b, log_a0_minus1)
@@ -389,7 +399,9 @@ def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tup
         occupancy = a * pi_n * (math.expm1(log_inv_b) / n + ratio / (n * ratio + 1.0) * math.exp(log_a1_y))
     except (OverflowError, ValueError):
         return None
-    if not all(math.isfinite(v) for v in (p_wait, answered_after_wait, answered_late, occupancy)):
+    # One test for all four: a sum is finite only if every term is (they are shares, far
+    # from overflowing), and a generator over them cost a third of this function.
+    if not math.isfinite(p_wait + answered_after_wait + answered_late + occupancy):
         return None
     p_wait = min(max(p_wait, 0.0), 1.0)
     p_abandon = min(max(p_wait - answered_after_wait, 0.0), 1.0)
