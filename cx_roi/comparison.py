@@ -13,7 +13,7 @@ from . import economics
 from .errors import ScenarioError
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
-from .simulation import SimulationResult, simulate_batch
+from .simulation import KPI_COLUMNS, SimulationResult, simulate_batch
 
 if TYPE_CHECKING:
     from .uncertainty import Range
@@ -96,17 +96,18 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     return kpis
 
 
-def _kpi_table(batch_kpis: pd.DataFrame, contribution: np.ndarray, names: Sequence[str],
-               baseline: str) -> pd.DataFrame:
+def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
+               names: Sequence[str], baseline: str) -> pd.DataFrame:
     """``compare``'s table from a batch's KPI rows and monthly contribution (same order as ``names``).
 
-    Built column by column in numpy and turned into a DataFrame once: the
-    dashboard asks for this on every lever move, and per-cell pandas
-    assignments would cost more than the arithmetic.
+    ``batch_kpis``: the batch's KPI table, or its columns as arrays. Built
+    column by column in numpy and turned into a DataFrame once: the dashboard
+    asks for this on every lever move, and per-cell pandas assignments would
+    cost more than the arithmetic.
     """
     names = list(names)
     b = names.index(baseline)
-    cols = {k: batch_kpis[k].to_numpy(dtype=float, copy=True) for k in batch_kpis.columns}
+    cols = {k: np.array(batch_kpis[k], dtype=float) for k in KPI_COLUMNS}
     payback = economics.payback_month(contribution - contribution[b])
     payback[b] = np.nan
     cols["payback_month"] = payback
@@ -209,13 +210,14 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     runs = [baseline, *variants.values()]
     batch = simulate_batch(runs)
     contribution = batch.monthly["contribution"]
-    kpis = _kpi_table(batch.kpis.iloc[:2], contribution[:2], ["baseline", "scenario"], "baseline")
-    nd = _next_dollar_frame(_kpi_table(batch.kpis.iloc[1:], contribution[1:], list(variants), "baseline"),
-                            extra_per_month)
+    arrays = {k: batch.kpis[k].to_numpy(dtype=float) for k in KPI_COLUMNS}  # read once, sliced below
+    kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
+                      "baseline")
+    nd = _next_dollar_frame(_kpi_table({k: v[1:] for k, v in arrays.items()}, contribution[1:],
+                                       list(variants), "baseline"), extra_per_month)
 
     def result(i: int) -> SimulationResult:
-        return SimulationResult(runs[i], batch.monthly_frame(i),
-                                {k: float(v) for k, v in batch.kpis.iloc[i].items()})
+        return SimulationResult(runs[i], batch.monthly_frame(i), {k: float(v[i]) for k, v in arrays.items()})
 
     return Assessment(kpis, result(1), result(0), nd, float(extra_per_month))
 
