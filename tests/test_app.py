@@ -518,6 +518,38 @@ def test_every_chart_is_a_valid_plotly_figure():
         go.Figure(fig.to_dict())
 
 
+def test_a_lean_figure_hands_streamlit_what_the_full_figure_would():
+    # st.plotly_chart sends fig.to_dict(); a LeanFigure answers from its spec without
+    # building plotly's objects, and must say exactly what the built figure says.
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    base = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
+    makers = [
+        lambda: charts.customers_by_source(base.monthly), lambda: charts.sentiment_mix(base.monthly, big=True),
+        lambda: charts.service_and_wait(base.monthly, 20),
+        lambda: charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
+        lambda: charts.contribution_vs_baseline(base.monthly, base.monthly, None),
+        lambda: charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
+    ]
+    for make in makers:
+        lean = make()
+        assert isinstance(lean, charts.LeanFigure) and isinstance(lean, go.Figure)
+        sent = lean.to_dict()
+        assert "_lean_spec" in vars(lean), "to_dict must not build the figure"
+        built = make()
+        built.data  # any plotly attribute builds the full figure
+        assert "_lean_spec" not in vars(built)
+        assert built.to_dict() == sent
+        # The same JSON once parsed (key order is not part of a plotly figure).
+        assert json.loads(pio.to_json(built, validate=False)) == json.loads(pio.to_json(sent, validate=False))
+    fig = charts.customers_by_source(base.monthly)
+    fig.update_layout(height=123)  # a method works on a figure not built yet
+    assert fig.layout.height == 123 and fig.to_dict()["layout"]["height"] == 123
+
+
 def test_contribution_chart_marks_payback_or_says_why_not():
     base = cx_roi.simulate(Scenario())
     boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))

@@ -94,13 +94,46 @@ def _typed(value):
     return value
 
 
+class LeanFigure(go.Figure):
+    """A plotly Figure that builds plotly's object tree only when something asks for it.
+
+    ``st.plotly_chart`` needs nothing but the figure as a dict (``to_dict``),
+    which a LeanFigure hands over straight from the spec it was made from:
+    building plotly's objects and copying them back out to a dict was most of a
+    chart's server time on every lever move. Anything else (``fig.data``,
+    ``fig.update_layout``, ``fig.to_json``, ...) builds the full figure first, so
+    it behaves as any ``go.Figure``; the tests check both give the same dict.
+    """
+
+    def __init__(self, spec: dict):
+        # A private name: plotly's __setattr__ lets it through without looking at the figure.
+        self._lean_spec = spec
+
+    def _build(self) -> None:
+        spec = self.__dict__.pop("_lean_spec")
+        go.Figure.__init__(self, spec, _validate=False)
+
+    def __getattr__(self, name: str):
+        # Only reached for an attribute not set yet: one of plotly's, before the figure is built.
+        if "_lean_spec" not in self.__dict__:
+            raise AttributeError(name)
+        self._build()
+        return getattr(self, name)
+
+    def to_dict(self) -> dict:
+        spec = self.__dict__.get("_lean_spec")
+        if spec is None:
+            return super().to_dict()
+        return {"data": [dict(trace) for trace in spec["data"]], "layout": dict(spec["layout"])}
+
+
 def _figure(spec: dict) -> go.Figure:
     """Wrap a figure dict without re-validating it (see the module docstring)."""
     for trace in spec.get("data", []):
         for key in ("x", "y", "customdata", "base"):
             if key in trace:
                 trace[key] = _typed(trace[key])
-    return go.Figure(spec, _validate=False)
+    return LeanFigure(spec)
 
 
 def decoded(value) -> np.ndarray:
