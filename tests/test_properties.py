@@ -80,3 +80,14 @@ def test_batch_path_equals_one_by_one(items):
         got = batch.kpis.iloc[i][expected.index]
         np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float),
                                    rtol=1e-12, equal_nan=True)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(scenarios(horizon=18), min_size=3, max_size=9), st.integers(1, 4), st.integers(1, 3))
+def test_results_do_not_depend_on_chunks_or_threads(items, chunk_size, workers):
+    # Chunks of draws run in threads side by side; how a batch is cut must not change a digit.
+    whole = simulate_batch(items, workers=1)
+    cut = simulate_batch(items, chunk_size=chunk_size, workers=workers)
+    for name, values in whole.monthly.items():
+        np.testing.assert_array_equal(cut.monthly[name], values, err_msg=name)
+    pd.testing.assert_frame_equal(cut.kpis, whole.kpis, check_exact=True)
