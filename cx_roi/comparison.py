@@ -96,6 +96,21 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     return kpis
 
 
+def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
+                 b: int) -> dict[str, np.ndarray]:
+    """``compare``'s columns, as arrays, for a batch's KPI rows against row ``b``."""
+    cols = {k: np.array(batch_kpis[k], dtype=float) for k in KPI_COLUMNS}
+    payback = economics.payback_month(contribution - contribution[b])
+    payback[b] = np.nan
+    cols["payback_month"] = payback
+    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b])
+    roi[b] = np.nan
+    cols["roi"] = roi
+    for k in DELTA_KPIS:
+        cols[f"delta_{k}"] = cols[k] - cols[k][b]
+    return cols
+
+
 def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
                names: Sequence[str], baseline: str) -> pd.DataFrame:
     """``compare``'s table from a batch's KPI rows and monthly contribution (same order as ``names``).
@@ -106,17 +121,8 @@ def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution
     cost more than the arithmetic.
     """
     names = list(names)
-    b = names.index(baseline)
-    cols = {k: np.array(batch_kpis[k], dtype=float) for k in KPI_COLUMNS}
-    payback = economics.payback_month(contribution - contribution[b])
-    payback[b] = np.nan
-    cols["payback_month"] = payback
-    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b])
-    roi[b] = np.nan
-    cols["roi"] = roi
-    for k in DELTA_KPIS:
-        cols[f"delta_{k}"] = cols[k] - cols[k][b]
-    kpis = pd.DataFrame(cols, index=pd.Index(names, name="scenario"))
+    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline)),
+                        index=pd.Index(names, name="scenario"))
     kpis.attrs["baseline"] = baseline
     return kpis
 
@@ -141,8 +147,10 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     first. Spend schedules get the extra in every month. This is the
     product's core question asked of any scenario.
     """
-    variants = _next_dollar_variants(scenario, extra_per_month)
-    return _next_dollar_frame(compare(variants, baseline="baseline"), extra_per_month)
+    variants = _next_dollar_variants(scenario, extra_per_month)  # the scenario first, then one per lever
+    batch = simulate_batch(list(variants.values()), columns=("contribution",))
+    return _next_dollar_frame(_kpi_columns(batch.kpis, batch.monthly["contribution"], 0), list(LEVERS),
+                              extra_per_month)
 
 
 def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[str, Scenario]:
@@ -162,18 +170,18 @@ def with_extra(scenario: Scenario, lever: str, extra_per_month: float) -> Scenar
     return scenario.replace(**{lever: bumped})
 
 
-def _next_dollar_frame(table: pd.DataFrame, extra_per_month: float) -> pd.DataFrame:
-    table = table.drop(index="baseline")
-    out = pd.DataFrame({
-        "label": [LEVERS[k] for k in table.index],
-        "delta_npv": table["delta_npv"],
-        "roi": table["roi"],
-        "payback_month": table["payback_month"],
-        "delta_final_customers": table["delta_final_customers"],
-        "delta_avg_monthly_churn": table["delta_avg_monthly_churn"],
-    }, index=pd.Index(list(table.index), name="lever"))
+_NEXT_DOLLAR_COLUMNS = ("delta_npv", "roi", "payback_month", "delta_final_customers", "delta_avg_monthly_churn")
+
+
+def _next_dollar_frame(cols: Mapping[str, np.ndarray], levers: Sequence[str], extra_per_month: float) -> pd.DataFrame:
+    """The next-dollar table from ``_kpi_columns`` of [scenario, *levers] (row 0 the scenario), best first."""
+    order = np.argsort(-cols["delta_npv"][1:], kind="stable")
+    rows = 1 + order
+    out = pd.DataFrame({"label": [LEVERS[levers[i]] for i in order],
+                        **{k: cols[k][rows] for k in _NEXT_DOLLAR_COLUMNS}},
+                       index=pd.Index([levers[i] for i in order], name="lever"))
     out.attrs["extra_per_month"] = float(extra_per_month)
-    return out.sort_values("delta_npv", ascending=False)
+    return out
 
 
 @dataclass(frozen=True)
@@ -213,8 +221,8 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     arrays = {k: batch.kpis[k].to_numpy(dtype=float) for k in KPI_COLUMNS}  # read once, sliced below
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
                       "baseline")
-    nd = _next_dollar_frame(_kpi_table({k: v[1:] for k, v in arrays.items()}, contribution[1:],
-                                       list(variants), "baseline"), extra_per_month)
+    nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
+                            list(LEVERS), extra_per_month)
 
     def result(i: int) -> SimulationResult:
         return SimulationResult(runs[i], batch.monthly_frame(i), {k: float(v[i]) for k, v in arrays.items()})

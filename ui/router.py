@@ -35,20 +35,13 @@ PAGES = (
 _local = threading.local()
 
 
-def _available() -> list[tuple[str, str, str]]:
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    return [p for p in PAGES if (root / p[0]).exists()]
-
-
 def run() -> None:
     """Set up the page, the state and the shared link, run the chosen page, then update the URL."""
     st.set_page_config(page_title="cx-roi: service or advertising?", page_icon=":material/insights:",
                        layout="wide", initial_sidebar_state="auto")
     state.init()
     pages = [st.Page(path, title=title, icon=icon, default=i == 0)
-             for i, (path, title, icon) in enumerate(_available())]
+             for i, (path, title, icon) in enumerate(PAGES)]
     page = st.navigation(pages, position="top")
     _local.active = True
     try:
