@@ -163,7 +163,8 @@ def simulate_batch(
     the monthly arrays (float32 halves memory for large ensembles).
     ``chunk_size``: draws run together (memory in flight grows with it);
     ``workers``: chunks run at once in threads (default: the CPUs this process
-    may use). Results do not depend on either.
+    may use). Results do not depend on either, beyond rounding in the last digits for
+    chunks of eight draws or fewer (Erlang A's one-value-at-a-time path).
     """
     params, horizon = _stack(scenarios, draws)
     n = len(params["market_size"])
