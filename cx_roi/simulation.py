@@ -283,16 +283,16 @@ def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
     return problems
 
 
-def _month_sum(monthly: np.ndarray) -> np.ndarray:
-    """Sum over months (axis 0), adding month after month.
+def _month_sum(monthly: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """Sum over months (axis 0), adding month after month (onto ``start`` if given).
 
     ``sum`` may add pairwise or row by row depending on the array's shape and
     memory layout, so a draw's total could differ in the last bit between a batch
     of one and a batch of many; adding row after row gives every batch the same
     order, so a value's result never depends on the others in its batch.
     """
-    total = monthly[0].copy()
-    for row in monthly[1:]:
+    total = monthly[0].copy() if start is None else start.copy()
+    for row in (monthly[1:] if start is None else monthly):
         total += row
     return total
 
@@ -473,14 +473,12 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     put("ad_cost", ads)
     put("contribution", by_month)
 
-    start_customers = p["initial_customers"].copy()  # summed over months: month t starts where t-1 ended
-    for row in kept_customers[:-1]:
-        start_customers += row
     totals = {
         "new_ads": _month_sum(new_ads),
         "new_all": _month_sum(kept_won),
         "churned": _month_sum(kept_churned),
-        "start_customers": start_customers,
+        # Month t starts where month t-1 ended.
+        "start_customers": _month_sum(kept_customers[:-1], start=p["initial_customers"]),
         "service_level": _month_sum(kept_service_level),
         "revenue": _month_sum(revenue),
         "spend": _month_sum(capacity + quality + ads),
