@@ -149,7 +149,7 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     """
     variants = _next_dollar_variants(scenario, extra_per_month)  # the scenario first, then one per lever
     batch = simulate_batch(list(variants.values()), columns=("contribution",))
-    return _next_dollar_frame(_kpi_columns(batch.kpis, batch.monthly["contribution"], 0), list(LEVERS),
+    return _next_dollar_frame(_kpi_columns(batch.kpis, batch.monthly["contribution"], 0), list(variants)[1:],
                               extra_per_month)
 
 
@@ -222,7 +222,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
                       "baseline")
     nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
-                            list(LEVERS), extra_per_month)
+                            list(variants)[1:], extra_per_month)
 
     def result(i: int) -> SimulationResult:
         return SimulationResult(runs[i], batch.monthly_frame(i), {k: float(v[i]) for k, v in arrays.items()})
