@@ -24,39 +24,64 @@ if not big:
         st.divider()
         sharing.render_sharing()
 
-# The verdict sits on top but is filled in last: the cards and charts, which need less
-# computing, are on screen sooner after a lever move.
-verdict_slot = st.container()
-base = state.baseline(scenario.horizon_months)
-# One batch run gives the cards, the charts and the verdict (cx_roi.assess).
-view = cached.assess(scenario, base, state.extra())
-table = view.kpis
-views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
-                                   same_as_baseline=scenario == base,
-                                   baseline_label=state.label_for(state.baseline_name()),
-                                   horizon_months=scenario.horizon_months), big=big)
 
-height = 440 if big else 340
-monthly = view.scenario_result.monthly
-left, right = st.columns(2)
-left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config={"displayModeBar": False})
-right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
-                                                   table.loc["scenario", "payback_month"]
-                                                   if scenario != base else None,
-                                                   height=height, big=big),
-                   config={"displayModeBar": False})
-left, right = st.columns(2)
-left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config={"displayModeBar": False})
-right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds, height=height,
-                                           big=big), config={"displayModeBar": False})
+@st.fragment
+def answer(big: bool, drawn: tuple) -> None:
+    """The spends and everything that follows from them: a spend move reruns only this.
 
-if not big:
-    st.subheader("Take it with you", anchor=False)
-    current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
-    exports.render_exports(((base_label, base), (current_label, scenario)), base_label,
-                           title=f"cx-roi: {state.start_title(state.preset())}", stem=state.preset(),
-                           extra_per_month=state.extra(), lead=current_label, key="export_explore")
-    st.caption("The scenario on screen and its baseline, with the verdict above. Built when you click.")
+    ``drawn``: :func:`ui.state.around_answer` when the page around was drawn; if a
+    move changed that too (the first edit, say), the whole page reruns instead.
+    """
+    if state.around_answer() != drawn:
+        st.rerun(scope="app")
+    with st.container(key="answer"):
+        _answer(big)
 
-with verdict_slot:
-    views.render_verdict(scenario, base, big)
+
+def _answer(big: bool) -> None:
+    scenario = state.current_scenario()
+    if not big:
+        controls.render_spends()
+    # The verdict sits on top but is filled in last: the cards and charts, which need less
+    # computing, are on screen sooner after a lever move.
+    verdict_slot = st.container(key="verdict_slot")
+    base = state.baseline(scenario.horizon_months)
+    # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
+    view = cached.assess(scenario, base, state.extra())
+    table = view.kpis
+    views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
+                                       same_as_baseline=scenario == base,
+                                       baseline_label=state.label_for(state.baseline_name()),
+                                       horizon_months=scenario.horizon_months), big=big)
+
+    height = 440 if big else 340
+    monthly = view.scenario_result.monthly
+    left, right = st.columns(2)
+    left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config={"displayModeBar": False})
+    right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
+                                                       table.loc["scenario", "payback_month"]
+                                                       if scenario != base else None,
+                                                       height=height, big=big),
+                       config={"displayModeBar": False})
+    left, right = st.columns(2)
+    left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config={"displayModeBar": False})
+    right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds, height=height,
+                                               big=big), config={"displayModeBar": False})
+
+    if not big:
+        st.subheader("Take it with you", anchor=False)
+        current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
+        exports.render_exports(((base_label, base), (current_label, scenario)), base_label,
+                               title=f"cx-roi: {state.start_title(state.preset())}", stem=state.preset(),
+                               extra_per_month=state.extra(), lead=current_label, key="export_explore",
+                               first=sharing.render_download)
+        st.caption("The scenario on screen and its baseline, with the verdict above. The reports are built "
+                   "when you click; the scenario file loads again in the sidebar.")
+
+    with verdict_slot:
+        views.render_verdict(scenario, base, big)
+    # A fragment rerun skips the router, which otherwise writes the address bar after the page.
+    state.sync_url()
+
+
+answer(big, state.around_answer())

@@ -318,7 +318,7 @@ def test_bad_upload_shows_a_message_and_keeps_the_scenario(content, words):
 
 def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
     at = run_app()
-    assert at.sidebar.slider and at.main.slider
+    assert at.sidebar.selectbox and at.main.slider(key=f"w:lever:{AD}")
     at.toggle(key="w:present").set_value(True).run()
     assert not at.exception
     assert not at.slider and not at.sidebar.selectbox and not at.file_uploader
@@ -326,7 +326,7 @@ def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
     assert at.query_params == {"present": "1"}
     assert chart_specs(at)[0]["layout"]["height"] > 400, "charts are enlarged"
     at.toggle(key="w:present").set_value(False).run()
-    assert at.sidebar.slider and "present" not in at.query_params
+    assert at.sidebar.selectbox and at.main.slider(key=f"w:lever:{AD}") and "present" not in at.query_params
 
 
 # ---------------------------------------------------------------- compare

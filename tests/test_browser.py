@@ -355,6 +355,10 @@ def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url
     after = cards(page)
     assert after["NPV"] != before["NPV"] and after["Paid CAC"] != before["Paid CAC"]
     assert_query(page, {AD: f"{start + step:.0f}"})
+    # The spends rerun only the answer below them, unless the page around it changes too:
+    # the first edit shows in the title and brings the reset button.
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="with 1 change").first).to_be_visible()
+    expect(page.get_by_role("button", name="Reset 1 change to the preset")).to_be_visible()
     ads_after = trace(charts(page, 4), "Customers won", "Won by advertising")
     assert ads_after != ads_before
     assert ads_after == pytest.approx(list(cx_roi.simulate(one_step).monthly["new_from_ads"]))
@@ -429,7 +433,7 @@ def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
 
 def test_presentation_mode_hides_the_controls(page, app_url, artifacts):
     open_app(page, url(app_url, preset="ad-boost"))
-    page.locator(f"[data-testid='stSidebar'] {AD_SLIDER}").wait_for()
+    page.locator(f"[data-testid='stMain'] {AD_SLIDER}").wait_for()
     want = expected_cards(cx_roi.load_preset("ad-boost"))
     with rerun(page):
         page.locator(".st-key-w-present label").click()
@@ -444,7 +448,7 @@ def test_presentation_mode_hides_the_controls(page, app_url, artifacts):
     screenshot(page, artifacts / "browser-present.png")
     with rerun(page):
         page.locator(".st-key-w-present label").click()
-    page.locator(f"[data-testid='stSidebar'] {AD_SLIDER}").wait_for()
+    page.locator(f"[data-testid='stMain'] {AD_SLIDER}").wait_for()
     assert_query(page, {"preset": "ad-boost"})
 
 

@@ -2,9 +2,10 @@
 
 Each control shows the field's label and unit, and a help text with what it
 does, the default, its source and solidity, and the allowed range. The three
-monthly spends (the question the dashboard answers) are always in view; the
-other fields sit in sections that follow how a person thinks about the
-business, with the behavioural assumptions in one section at the end.
+monthly spends (the question the dashboard answers) sit on the page right above
+the answer (:func:`render_spends`); the other fields sit in sidebar sections
+that follow how a person thinks about the business, with the behavioural
+assumptions in one section at the end (:func:`render_levers`).
 
 Sections start closed and closed sections are not drawn at all (expanders with
 ``on_change="rerun"`` report whether they are open), so a lever move reruns
@@ -26,7 +27,7 @@ from . import state
 from .format import param_value
 
 __all__ = ["SECTIONS", "ASSUMPTIONS", "SPENDS", "slider_range", "slider_format", "help_text", "control_label",
-           "render_levers", "render_scenario_picker"]
+           "render_spends", "render_levers", "render_scenario_picker"]
 
 
 class Section(NamedTuple):
@@ -159,11 +160,15 @@ def _section(section: Section, key: str) -> None:
                     _lever(p)
 
 
+def render_spends() -> None:
+    """The three monthly spends side by side (stacked on a phone)."""
+    for column, name in zip(st.container(key="spends").columns(len(SPENDS)), SPENDS):
+        with column:
+            _lever(PARAMETERS[name])
+
+
 def render_levers() -> None:
-    """The spends, then every other lever in sections; closed sections cost nothing."""
-    st.markdown("**Spend per month**")
-    for name in SPENDS:
-        _lever(PARAMETERS[name])
+    """Every lever but the spends, in sections; closed sections cost nothing."""
     for i, section in enumerate(SECTIONS):
         _section(section, key=f"section:{i}")
     _section(ASSUMPTIONS, key="section:assumptions")

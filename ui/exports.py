@@ -81,9 +81,14 @@ def _deferred(kind: str, named: Named, baseline: str, title: str, extra: float,
 
 
 def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_per_month: float,
-                   lead: str | None = None, key: str = "export") -> None:
-    """One download button per file kind, in a row (see :func:`export_bytes`)."""
+                   lead: str | None = None, key: str = "export", first: Callable[[], None] | None = None) -> None:
+    """One download button per file kind, in a row (see :func:`export_bytes`).
+
+    ``first``: draws more buttons at the start of the row (Explore's scenario file).
+    """
     with st.container(horizontal=True, gap="small", key=key):
+        if first is not None:
+            first()
         for kind, spec in KINDS.items():
             st.download_button(spec.label, data=_deferred(kind, named, baseline, title, extra_per_month, lead),
                                file_name=file_name(stem, kind), mime=spec.mime, on_click="ignore",

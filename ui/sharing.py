@@ -2,6 +2,8 @@
 
 The link in the address bar already carries the whole view (see ``ui.state``);
 these are for keeping a scenario as a file or next to others in the session.
+The download sits with the other files on the page (it changes with every lever
+move); loading and saving sit in the sidebar.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import streamlit as st
 
 from . import state
 
-__all__ = ["render_sharing", "file_name"]
+__all__ = ["render_download", "render_sharing", "file_name"]
 
 
 def file_name(preset: str, changed: int) -> str:
@@ -21,13 +23,17 @@ def file_name(preset: str, changed: int) -> str:
     return f"{safe}.json" if not changed else f"{safe}+{changed}-change{'s' if changed != 1 else ''}.json"
 
 
-def render_sharing() -> None:
-    """Download, upload and save controls for the current scenario."""
+def render_download() -> None:
+    """The current scenario as a JSON file."""
     st.download_button("Download scenario (JSON)", data=state.scenario_json().encode("utf-8"),
                        file_name=file_name(state.preset(), len(state.edits())), mime="application/json",
                        on_click="ignore", icon=":material/download:", key="download_scenario",
                        help="Every input of the current scenario, in the cx_roi schema. Load it here again, "
                             "or with `cx_roi.Scenario.from_json` in Python.")
+
+
+def render_sharing() -> None:
+    """Upload and save controls for the current scenario."""
     st.file_uploader("Load a scenario file", type=["json"], key=state.upload_key(), on_change=state.on_upload,
                      max_upload_size=1,
                      help="A JSON file downloaded from this dashboard or written with cx_roi. A file that "

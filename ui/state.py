@@ -37,7 +37,7 @@ from .format import param_value
 
 __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
-    "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "extra",
+    "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra",
     "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
     "delete_saved", "scenario_for", "label_for", "notices", "add_notice", "dismiss_notices",
     "load_scenario_file", "labeller", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
@@ -273,6 +273,16 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
 
 
 # ------------------------------------------------------------------ page state
+
+def around_answer() -> tuple:
+    """What Explore draws around its answer from the state: edit count, notices, presentation mode.
+
+    A spend move reruns only the answer (a fragment); when one of these changed as
+    well, the page reruns whole, so the title, the reset button and the messages
+    never lag behind the numbers.
+    """
+    return len(edits()), tuple(notices()), presentation()
+
 
 def presentation() -> bool:
     """Presentation mode: controls hidden, KPIs and charts enlarged."""

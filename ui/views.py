@@ -150,6 +150,10 @@ def inject_style(big: bool) -> None:
     .st-key-kpis [data-testid="stMetricLabel"] p {{ white-space: normal; overflow: visible; }}
     @media (max-width: 640px) {{
         .st-key-kpis > [data-testid="stElementContainer"] {{ flex-basis: 150px !important; }}
+        /* On a phone the answer comes first: verdict and cards, then the spend sliders, then the rest. */
+        .st-key-answer > * {{ order: 2; }}
+        .st-key-answer > :has(> .st-key-verdict_slot), .st-key-answer > :has(> .st-key-kpis) {{ order: 0; }}
+        .st-key-answer > :has(> .st-key-spends) {{ order: 1; }}
         [data-testid="stMetricValue"] {{ font-size: 1.6rem; }}
     }}
     </style>
