@@ -12,6 +12,7 @@ server to ``st.navigation`` for good and draws the requested page normally.
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import streamlit as st
@@ -19,6 +20,15 @@ import streamlit as st
 from . import state
 
 __all__ = ["run", "page_guard", "PAGES"]
+
+# Python's full garbage collection walks every object the process holds, and after
+# importing pandas, scipy, plotly and Streamlit that is about a million objects: a
+# collection took 40-150 ms, and it fell in the middle of a rerun every few lever moves.
+# Those objects live as long as the server, so they are moved out of the collector's
+# sight once, when the dashboard is first imported; whatever sessions create later is
+# collected as usual. (Streamlit's own collection after every run is switched off in
+# .streamlit/config.toml for the same reason.)
+gc.freeze()
 
 # (script, title, icon); the first is the default page. url paths follow the file names.
 PAGES = (
