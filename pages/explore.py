@@ -79,7 +79,7 @@ def _answer(big: bool) -> None:
                    "when you click; the scenario file loads again in the sidebar.")
 
     with verdict_slot:
-        views.render_verdict(scenario, base, big)
+        views.render_verdict(scenario, base, big, view.next_dollar)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
 

@@ -382,6 +382,44 @@ def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url
         other.close()
 
 
+def test_spend_and_amount_moves_rerun_only_their_part_and_leave_nothing_stale(page, app_url):
+    """After the first edit, a spend move reruns only the answer and the amount only the verdict
+    (fragments): the title, the reset button, the verdict, the link and the scenario file all
+    still follow."""
+    from ui.verdict import verdict
+
+    start = Scenario().replace(**{AD: 200_000.0})
+    open_app(page, url(app_url, **{AD: "200000"}))
+    assert_cards(page, expected_cards(start))
+    slider = page.locator(AD_SLIDER)
+    step = float(slider.get_attribute("step"))
+    slider.focus()
+    for presses in (1, 2):
+        with rerun(page):
+            page.keyboard.press("ArrowRight")
+        now = start.replace(**{AD: 200_000.0 + presses * step})
+        assert_cards(page, expected_cards(now))
+        assert_query(page, {AD: f"{200_000.0 + presses * step:.0f}"})
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="with 1 change").first).to_be_visible()
+    expect(page.get_by_role("button", name="Reset 1 change to the preset")).to_be_visible()
+    sentence = page.locator(".st-key-verdict")
+    expect(sentence).to_have_text(verdict(cx_roi.next_dollar(now, 50_000.0), 50_000.0, now.horizon_months))
+
+    amount = page.locator(".st-key-w-extra input[type='range']")
+    amount_step = float(amount.get_attribute("step"))
+    amount.focus()
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
+    extra = 50_000.0 + amount_step
+    expect(sentence).to_have_text(verdict(cx_roi.next_dollar(now, extra), extra, now.horizon_months))
+    assert_query(page, {AD: f"{200_000.0 + 2 * step:.0f}", "extra": f"{extra:.0f}"})
+    assert_cards(page, expected_cards(now))  # the cards do not depend on the amount
+
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name="Download scenario (JSON)").click()
+    assert Scenario.from_json(Path(info.value.path()).read_bytes()) == now
+
+
 def test_bad_link_values_are_named_and_replaced_by_defaults(page, app_url, artifacts):
     query = {AD: "abc", "shrinkage": "5", "preset": "nope", "extra": "-3", "aht_seconds": "420"}
     open_app(page, url(app_url, **query))

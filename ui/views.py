@@ -162,16 +162,18 @@ def inject_style(big: bool) -> None:
 
 
 @st.fragment
-def render_verdict(scenario: Any, baseline: Any, big: bool) -> None:
+def render_verdict(scenario: Any, baseline: Any, big: bool, table: pd.DataFrame | None = None) -> None:
     """The next-dollar sentence and the amount it is about.
 
     A fragment: moving the amount reruns only this block, not the KPIs and
     charts it does not touch. A fragment rerun skips the router, so it writes
-    the URL itself. In a full run the page has already asked for the same
-    assessment, so this is a cache hit.
+    the URL itself. ``table``: the next-dollar table the page already has
+    (``cx_roi.next_dollar``); a fragment rerun is handed the same arguments
+    again, so the table is used only while it is for the amount now set.
     """
     amount = state.extra()
-    table = cached.assess(scenario, baseline, amount).next_dollar
+    if table is None or table.attrs.get("extra_per_month") != amount:
+        table = cached.assess(scenario, baseline, amount).next_dollar
     with st.container(key="verdict"):
         st.markdown(verdict(table, amount, scenario.horizon_months))
     if not big:
