@@ -42,32 +42,21 @@ def _answer(big: bool) -> None:
     scenario = state.current_scenario()
     if not big:
         controls.render_spends()
-    # The verdict sits on top but is filled in last: the cards and charts, which need less
-    # computing, are on screen sooner after a lever move.
-    verdict_slot = st.container(key="verdict_slot")
     base = state.baseline(scenario.horizon_months)
     # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
     view = cached.assess(scenario, base, state.extra())
     table = view.kpis
+    with st.container(key="verdict_slot"):
+        views.render_verdict(scenario, base, big, view.next_dollar)
     views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),
                                        horizon_months=scenario.horizon_months), big=big)
 
-    height = 440 if big else 340
-    monthly = view.scenario_result.monthly
-    left, right = st.columns(2)
-    left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config={"displayModeBar": False})
-    right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
-                                                       table.loc["scenario", "payback_month"]
-                                                       if scenario != base else None,
-                                                       height=height, big=big),
-                       config={"displayModeBar": False})
-    left, right = st.columns(2)
-    left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config={"displayModeBar": False})
-    right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds, height=height,
-                                               big=big), config={"displayModeBar": False})
-
+    # The charts' places come next on the page, but they are drawn last: the browser takes
+    # longest over plotly's drawing, so everything else (the files below included) and the
+    # end of the run reach it first, and the numbers are final before the charts redraw.
+    rows = (st.columns(2), st.columns(2))
     if not big:
         st.subheader("Take it with you", anchor=False)
         current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
@@ -78,8 +67,18 @@ def _answer(big: bool) -> None:
         st.caption("The scenario on screen and its baseline, with the verdict above. The reports are built "
                    "when you click; the scenario file loads again in the sidebar.")
 
-    with verdict_slot:
-        views.render_verdict(scenario, base, big, view.next_dollar)
+    height = 440 if big else 340
+    monthly = view.scenario_result.monthly
+    config = {"displayModeBar": False}
+    (top_left, top_right), (bottom_left, bottom_right) = rows
+    top_left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config=config)
+    top_right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
+                                                           table.loc["scenario", "payback_month"]
+                                                           if scenario != base else None,
+                                                           height=height, big=big), config=config)
+    bottom_left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config=config)
+    bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
+                                                      height=height, big=big), config=config)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
 
