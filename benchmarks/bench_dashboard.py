@@ -201,7 +201,7 @@ def browser_ratio(bare: Path, presses: int, warmup: int = 2) -> dict[str, float]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reruns", type=int, default=15, help="measured AppTest reruns per page")
-    parser.add_argument("--presses", type=int, default=10, help="measured key presses per page")
+    parser.add_argument("--presses", type=int, default=20, help="measured key presses per page")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser ratio")
     args = parser.parse_args()
 
