@@ -21,8 +21,8 @@ from . import state
 
 __all__ = ["run", "page_guard", "PAGES"]
 
-# Python's full garbage collection walks every object the process holds, and after
-# importing pandas, scipy, plotly and Streamlit that is about a million objects: a
+# Python's full garbage collection walks every object the collector tracks, and after
+# importing pandas, scipy, plotly and Streamlit that is about 150,000 objects: a
 # collection took 40-150 ms, and it fell in the middle of a rerun every few lever moves.
 # Those objects live as long as the server, so they are moved out of the collector's
 # sight once, when the dashboard is first imported; whatever sessions create later is
