@@ -478,6 +478,7 @@ def test_presentation_mode_hides_the_controls(page, app_url, artifacts):
     assert_query(page, {"preset": "ad-boost", "present": "1"})
     expect(page.locator("input[type='range']")).to_have_count(0)  # no slider anywhere when presenting
     expect(page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")).to_have_count(0)
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # not even an empty panel
     expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
     assert_cards(page, want)
     assert len(cards(page)) == 7 and len(charts(page, 4)) == 4

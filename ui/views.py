@@ -134,6 +134,12 @@ def header(title: str, subtitle: str | None = None) -> None:
                        "It is part of the link, so a shared link opens the same way.")
 
 
+# Presenting draws nothing in the sidebar, but a sidebar the session has opened keeps its
+# empty panel (and its handle) on screen; the room should see the answer only.
+HIDE_SIDEBAR = ('[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] '
+                '{ display: none !important; }')
+
+
 def inject_style(big: bool) -> None:
     """Small CSS: bigger KPI numbers when presenting, readable verdict, tight top padding."""
     size = "3rem" if big else "2rem"
@@ -143,6 +149,7 @@ def inject_style(big: bool) -> None:
     [data-testid="stMetricLabel"] p {{ font-size: {'1.15rem' if big else '0.95rem'}; }}
     .st-key-verdict p {{ font-size: {'1.7rem' if big else '1.25rem'}; line-height: 1.35; }}
     .block-container {{ padding-top: 2.2rem; }}
+    {HIDE_SIDEBAR if big else ""}
     /* KPI cards share the row and wrap: four or more across on a laptop, two on a phone. */
     .st-key-kpis > [data-testid="stElementContainer"] {{
         flex: 1 1 {'260px' if big else '210px'} !important; width: auto !important; min-width: 0; }}
