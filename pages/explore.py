@@ -8,7 +8,6 @@ import streamlit as st
 
 from ui import cached, charts, controls, exports, sharing, state, views
 
-scenario = state.current_scenario()
 big = state.presentation()
 views.inject_style(big)
 n_edits = len(state.edits())
