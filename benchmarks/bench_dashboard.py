@@ -168,33 +168,32 @@ def browser_ratio(bare: Path, presses: int, warmup: int = 2) -> dict[str, float]
     (same / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
     (same / bare.name).write_text(bare.read_text())
 
-    app_port, bare_port, same_port = free_port(), free_port(), free_port()
-    app_proc = start_streamlit(APP, app_port, ROOT)
-    bare_proc = start_streamlit(bare, bare_port, bare.parent)
-    same_proc = start_streamlit(same / bare.name, same_port, same)
+    # (script, folder it runs in, slider, KPI selector), each served and pressed in turn.
+    pages = {
+        "explore": (APP, ROOT, ".st-key-w-lever-ad_spend_per_month input", ".st-key-kpis [data-testid='stMetric']"),
+        "bare": (bare, bare.parent, ".st-key-value input", "[data-testid='stMetric']"),
+        "same": (same / bare.name, same, ".st-key-value input", "[data-testid='stMetric']"),
+    }
+    procs, ports = [], {}
+    times: dict[str, list[float]] = {}
     try:
+        for name, (script, cwd, _, _) in pages.items():
+            ports[name] = free_port()
+            procs.append(start_streamlit(script, ports[name], cwd))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                explore = _press_times(page, f"http://127.0.0.1:{app_port}/",
-                                       ".st-key-w-lever-ad_spend_per_month input",
-                                       ".st-key-kpis [data-testid='stMetric']", presses, warmup)
-                page.close()
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                plain = _press_times(page, f"http://127.0.0.1:{bare_port}/", ".st-key-value input",
-                                     "[data-testid='stMetric']", presses, warmup)
-                page.close()
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                tuned = _press_times(page, f"http://127.0.0.1:{same_port}/", ".st-key-value input",
-                                     "[data-testid='stMetric']", presses, warmup)
+                for name, (_, _, slider, kpis) in pages.items():
+                    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                    times[name] = _press_times(page, f"http://127.0.0.1:{ports[name]}/", slider, kpis,
+                                               presses, warmup)
+                    page.close()
             finally:
                 browser.close()
     finally:
-        stop_process(app_proc)
-        stop_process(bare_proc)
-        stop_process(same_proc)
-    e, b, t = statistics.median(explore), statistics.median(plain), statistics.median(tuned)
+        for proc in procs:
+            stop_process(proc)
+    e, b, t = (statistics.median(times[name]) for name in ("explore", "bare", "same"))
     return {"explore_s": e, "bare_s": b, "ratio": e / b, "bare_same_s": t, "ratio_same": e / t}
 
 
