@@ -306,10 +306,12 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
         # instead of dividing a rounded difference by a tiny N.
         tiny = bool(np.any(n < 1e-9))
         n_eff = np.maximum(n, 1e-9)
-        no_wait_per_agent = np.expm1(_log_inv_erlang_b(n_eff, a) if tiny else log_inv_b) / n_eff
+        # pi_n (1/B - 1) is taken as exp(log pi_n + log 1/B) (1 - B): with many idle agents
+        # 1/B overflows while pi_n underflows, and their product must stay finite.
+        log_inv_b_eff = _log_inv_erlang_b(n_eff, a) if tiny else log_inv_b
+        no_wait_per_agent = np.exp(log_pi_n + log_inv_b_eff) * -np.expm1(-log_inv_b_eff) / n_eff
         log_a1_eff = _log_m1(n_eff * ratio + 1.0, y) if tiny else log_a1_y
-        occupancy = a * np.exp(log_pi_n) * (no_wait_per_agent
-                                            + ratio / (n_eff * ratio + 1.0) * np.exp(log_a1_eff))
+        occupancy = a * (no_wait_per_agent + ratio / (n_eff * ratio + 1.0) * np.exp(log_pi_n + log_a1_eff))
 
     p_wait = np.clip(np.nan_to_num(p_wait, nan=1.0), 0.0, 1.0)
     p_abandon = np.clip(p_wait - answered_after_wait, 0.0, 1.0)
@@ -396,7 +398,8 @@ def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tup
         log_frac = math.log(x / (x + 1.0))
         answered_after_wait = math.exp(log_pi_n + log_frac + log_a1_y)
         answered_late = math.exp(log_pi_n + log_frac + log_a1_yu + y * (1.0 - u) - theta_t * (x + 1.0))
-        occupancy = a * pi_n * (math.expm1(log_inv_b) / n + ratio / (n * ratio + 1.0) * math.exp(log_a1_y))
+        occupancy = a * (math.exp(log_pi_n + log_inv_b) * -math.expm1(-log_inv_b) / n
+                         + ratio / (n * ratio + 1.0) * math.exp(log_pi_n + log_a1_y))
     except (OverflowError, ValueError):
         return None
     # One test for all four: a sum is finite only if every term is (they are shares, far

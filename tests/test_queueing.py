@@ -453,6 +453,27 @@ def test_erlang_a_outputs_are_probabilities(n, a, aht, pat, tgt):
 
 
 @_PROPS
+@given(st.floats(0.5, 6000.0), st.floats(1e-3, 6000.0), aht_st, patience_st, target_st)
+def test_occupancy_is_throughput_per_agent(n, a, aht, pat, tgt):
+    """Flow balance: agents are busy a (1 - P(abandon)) / N of the time, overstaffed or not.
+
+    The formula computes occupancy from the queue's state probabilities, not from
+    this identity, so the two agreeing is a check; it also covers the heavily
+    overstaffed corner (hundreds of idle agents), where 1/B overflows.
+    """
+    for res in (erlang_a(n, a, aht, pat, tgt), erlang_a(np.full(q._SMALL + 1, n), a, aht, pat, tgt)):
+        expected = min(a * (1.0 - float(np.ravel(res.p_abandon)[0])) / n, 1.0)
+        assert float(np.ravel(res.occupancy)[0]) == pytest.approx(expected, rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [293.0, 400.0, 5_000.0])
+def test_occupancy_of_a_nearly_idle_centre(n):
+    # Ten Erlangs on hundreds of agents: nobody waits, each agent is busy 10/N of the time.
+    for res in (erlang_a(n, 10.0, 360.0, 180.0, 20.0), erlang_a(np.full(q._SMALL + 1, n), 10.0, 360.0, 180.0, 20.0)):
+        np.testing.assert_allclose(res.occupancy, 10.0 / n, rtol=1e-9)
+
+
+@_PROPS
 @given(st.floats(0.5, 6000.0), load_st, aht_st, patience_st, target_st)
 def test_abandonment_never_worse_than_erlang_c(n, a, aht, pat, tgt):
     # Impatient callers shorten the queue (coupling argument), so Erlang A's
