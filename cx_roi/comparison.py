@@ -103,7 +103,7 @@ def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contributi
     payback = economics.payback_month(contribution - contribution[b])
     payback[b] = np.nan
     cols["payback_month"] = payback
-    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b])
+    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b], cols["pv_spend"][b])
     roi[b] = np.nan
     cols["roi"] = roi
     for k in DELTA_KPIS:

@@ -64,12 +64,18 @@ def payback_month(incremental_cash_flows):
     return np.where(out > months, np.nan, out)
 
 
-def roi(npv_scenario, npv_baseline, pv_extra_spend):
-    """(NPV - NPV baseline) / PV of the extra spend; NaN when no extra is spent."""
+def roi(npv_scenario, npv_baseline, pv_extra_spend, pv_spend_baseline=0.0):
+    """(NPV - NPV baseline) / PV of the extra spend ($ per $); NaN when no extra is spent.
+
+    ``pv_spend_baseline`` ($, present value of the baseline's whole spend) sets what
+    counts as no extra spend: less than a billionth of it is rounding in the sums
+    of two spend plans, not money, and dividing by it would give a huge ROI.
+    """
     gain = np.asarray(npv_scenario, float) - np.asarray(npv_baseline, float)
     spend = np.asarray(pv_extra_spend, float)
+    threshold = 1e-9 * np.maximum(1.0, np.abs(np.asarray(pv_spend_baseline, float)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(spend > 1e-9, gain / spend, np.nan)
+        return np.where(spend > threshold, gain / spend, np.nan)
 
 
 def safe_ratio(numerator, denominator):

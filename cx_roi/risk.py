@@ -41,7 +41,7 @@ def paired_outcomes(scenario: Ensemble, baseline: Ensemble) -> pd.DataFrame:
         "npv": s["npv"].to_numpy(),
         "baseline_npv": b["npv"].to_numpy(),
         "delta_npv": delta,
-        "roi": economics.roi(s["npv"].to_numpy(), b["npv"].to_numpy(), extra_spend),
+        "roi": economics.roi(s["npv"].to_numpy(), b["npv"].to_numpy(), extra_spend, b["pv_spend"].to_numpy()),
         "payback_month": economics.payback_month(incremental),
     })
 

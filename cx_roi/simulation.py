@@ -508,7 +508,9 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     tv_denominator = np.maximum(final_churn + r_m, _MIN_TV_DENOMINATOR)
     final_net_margin = margin * p["arpu_per_month"] * customers - (capacity + quality)
     terminal = final_net_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
-    terminal = np.where(p["include_terminal_value"] > 0.5, terminal, 0.0)
+    # N_T x CLV is nothing without customers: no one is left to serve, so no service
+    # budget runs on (the line above would otherwise charge it as a perpetuity).
+    terminal = np.where((p["include_terminal_value"] > 0.5) & (customers > 0), terminal, 0.0)
     avg_churn = economics.safe_ratio(totals["churned"], totals["start_customers"])
     cost_to_serve = economics.safe_ratio(totals["service_spend"], totals["customer_months"])
     unit_margin = margin * p["arpu_per_month"] - cost_to_serve  # NaN without customers

@@ -121,3 +121,24 @@ def test_payback_month(flows, expected):
 def test_roi_is_undefined_without_extra_spend():
     assert np.isnan(economics.roi(10.0, 5.0, 0.0))
     assert economics.roi(15.0, 5.0, 5.0) == pytest.approx(2.0)
+    # A spend gap of a billionth of the budget is rounding in two spend plans: no ROI, not 1e8.
+    assert np.isnan(economics.roi(15.0, 5.0, 7.45e-9, pv_spend_baseline=2.4e7))
+    assert economics.roi(15.0, 5.0, 5.0, pv_spend_baseline=2.4e7) == pytest.approx(2.0)
+
+
+def test_roi_of_two_plans_that_differ_by_rounding():
+    from cx_roi import Scenario, compare
+    base = Scenario()
+    a = base.replace(service_capacity_spend_per_month=240_000.1, ad_spend_per_month=150_000.2)
+    b = base.replace(service_capacity_spend_per_month=240_000.2, ad_spend_per_month=150_000.1)
+    assert np.isnan(compare({"a": a, "b": b}, baseline="a").loc["b", "roi"])
+
+
+def test_no_terminal_value_without_customers():
+    from cx_roi import Scenario, simulate
+    empty = Scenario().replace(initial_customers=0.0, ad_spend_per_month=0.0, prior_ad_spend_per_month=0.0)
+    res = simulate(empty)
+    assert res.kpis["final_customers"] == 0.0
+    # N_T x CLV with N_T = 0; not the service budget charged forever.
+    assert res.kpis["terminal_value"] == 0.0
+    assert res.kpis["npv"] == pytest.approx(res.kpis["npv_operating"])
