@@ -92,8 +92,9 @@ _LIST: list[Param] = [
        "$ per month", 0, 1e9,
        "Money spent on agents' fully loaded cost each month. It buys agents; with shrinkage and "
        "opening hours it sets how many answer at once.",
-       "Default sized so the baseline's cost per contact is about $7.4, close to Gartner's $8.01 "
-       "for assisted service (2019).", "illustration", (150_000, 400_000), 10_000, "${:,.0f}"),
+       "Default sized so the baseline's cost per contact in its first month (all service spend "
+       "over all contacts, repeats included) is about $8.2, close to Gartner's $8.01 for "
+       "assisted service (2019).", "illustration", (150_000, 400_000), 10_000, "${:,.0f}"),
     _P("agent_cost_per_month", "Fully loaded cost per agent", "service", "float", 6_500.0,
        "$ per agent-month", 500, 100_000,
        "Salary plus benefits, facilities, tools and management per full-time agent.",
@@ -193,8 +194,9 @@ _LIST: list[Param] = [
     # ------------------------------------------------------------------ churn
     _P("churn_promoter", "Monthly churn of promoters", "churn", "float", 0.012, "share per month", 0,
        1, "Voluntary churn of customers scoring 9-10.",
-       "Per-state split illustrative; scaled so the default mix gives Recurly's 4.0% voluntary "
-       "churn.", "illustration", (0.005, 0.02), 0.001, "{:.1%}"),
+       "Per-state split illustrative. At the default mix (43% promoters, 40% passives, 17% "
+       "detractors) the three give about 3.2% voluntary churn a month, below Recurly's 4.0% "
+       "average.", "illustration", (0.005, 0.02), 0.001, "{:.1%}"),
     _P("churn_passive", "Monthly churn of passives", "churn", "float", 0.030, "share per month", 0, 1,
        "Voluntary churn of customers scoring 7-8.", "As above.", "illustration", (0.02, 0.045),
        0.001, "{:.1%}"),

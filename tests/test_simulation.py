@@ -175,11 +175,33 @@ def test_online_amplification_magnifies_both_signs():
     assert gap_loud > 2 * gap_quiet > 0  # good service is worth far more when stories travel
 
 
-def test_default_cost_per_contact_is_near_gartner():
-    """The default's source claims about $7-8 per assisted contact (Gartner: $8.01)."""
+def _number_after(text: str, prefix: str) -> float:
+    import re
+    found = re.search(re.escape(prefix) + r"\s*\$?([0-9.]+)", text)
+    assert found, f"{prefix!r} not in {text!r}"
+    return float(found.group(1))
+
+
+def test_default_cost_per_contact_is_what_its_source_says():
+    """The capacity default's source text names a first-month cost per contact; it must stay true."""
+    claimed = _number_after(cx_roi.PARAMETERS["service_capacity_spend_per_month"].source, "is about")
     m = simulate(Scenario()).monthly
     per_contact = (m["service_cost"] / m["contacts"]).iloc[0]
-    assert 6.5 < per_contact < 9.0
+    assert round(per_contact, 1) == claimed
+    assert abs(per_contact - 8.01) / 8.01 < 0.05  # "close to Gartner's $8.01"
+
+
+def test_default_voluntary_churn_is_what_its_source_says():
+    """The churn defaults' source text names the voluntary churn of the default mix."""
+    p = cx_roi.PARAMETERS
+    claimed = _number_after(p["churn_promoter"].source, "give about") / 100
+    promoters, detractors = p["initial_promoter_share"].default, p["initial_detractor_share"].default
+    mix = np.array([promoters, 1.0 - promoters - detractors, detractors])
+    rates = np.array([p["churn_promoter"].default, p["churn_passive"].default, p["churn_detractor"].default])
+    assert round(float(mix @ rates), 3) == pytest.approx(claimed)
+    # The mix the text states is the default's.
+    assert f"{promoters:.0%} promoters" in p["churn_promoter"].source
+    assert f"{detractors:.0%} detractors" in p["churn_promoter"].source
 
 
 def test_batch_equals_one_by_one():
