@@ -63,11 +63,23 @@ def test_agents_from_spend():
     assert fte == pytest.approx(10.0) and seats == pytest.approx(3.5)
 
 
-def test_contact_outcomes_are_shares():
-    oc = service.contact_outcomes(np.array([30_000.0]), np.array([0.7]), 1.0, 0.6, np.array([12.0]),
+def test_contact_outcomes_by_hand():
+    """fast, slow and bad from the queue's own shares, worked out here independently."""
+    from cx_roi.queueing import erlang_a
+    fcr, eventual, repeats = 0.7, 0.6, 1.0
+    oc = service.contact_outcomes(np.array([30_000.0]), np.array([fcr]), repeats, eventual, np.array([12.0]),
                                   360.0, 180.0, 20.0, 360.0)
-    assert oc.fast + oc.slow + oc.bad == pytest.approx(1.0)
-    assert oc.contacts == pytest.approx(30_000 * 1.3)
+    contacts = 30_000 * (1 + (1 - fcr) * repeats)
+    assert oc.contacts == pytest.approx(contacts)
+    load = contacts * 360.0 / (360.0 * 3600.0)  # Erlangs over the opening hours
+    assert oc.load_erlangs == pytest.approx(load)
+    q = erlang_a(12.0, load, 360.0, 180.0, 20.0)
+    answered = 1.0 - q.p_abandon
+    assert oc.fast == pytest.approx(q.service_level * fcr)
+    assert oc.slow == pytest.approx(q.p_answered_late * fcr + answered * (1 - fcr) * eventual)
+    # Bad: hung up, or answered and never resolved; the code gets it as the rest.
+    assert oc.bad == pytest.approx(q.p_abandon + answered * (1 - fcr) * (1 - eventual))
+    assert 0.05 < oc.bad < 0.95 and 0.05 < oc.fast < 0.95  # a case where all three matter
 
 
 def test_sentiment_update_preserves_customers_and_converges():
@@ -79,6 +91,24 @@ def test_sentiment_update_preserves_customers_and_converges():
     assert counts.sum() == pytest.approx(1000.0)
     np.testing.assert_allclose(counts / 1000.0, target, atol=1e-9)
     assert sentiment.nps(np.array([[50.0, 30.0, 20.0]])) == pytest.approx(30.0)
+
+
+def test_sentiment_settles_where_both_pulls_balance():
+    """Contact and product pull apart; the fixed point weights each by its share and memory."""
+    contact, product = np.array([[0.7, 0.2, 0.1]]), np.array([[0.2, 0.3, 0.5]])
+    c, lc, lp = 0.3, 0.6, 0.1
+    counts = np.array([[400.0, 400.0, 200.0]])
+    for _ in range(600):
+        counts = sentiment.update_counts(counts, np.array([c]), contact, product, np.array([lc]), np.array([lp]))
+    pull_c, pull_p = c * lc, (1 - c) * lp
+    expected = 1000.0 * (pull_c * contact + pull_p * product) / (pull_c + pull_p)
+    np.testing.assert_allclose(counts, expected, rtol=1e-9)
+    # One month by hand from the start: contacting customers move lc of the way to the contact mix.
+    one = sentiment.update_counts(np.array([[400.0, 400.0, 200.0]]), np.array([c]), contact, product,
+                                  np.array([lc]), np.array([lp]))
+    start = np.array([400.0, 400.0, 200.0])
+    np.testing.assert_allclose(one[0], start + c * lc * (1000 * contact[0] - start)
+                               + (1 - c) * lp * (1000 * product[0] - start))
 
 
 def test_measured_mix_inflates_one_band_up():

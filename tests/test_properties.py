@@ -37,6 +37,10 @@ def test_conservation_bounds_and_finiteness(s):
     scale = max(s.market_size, 1.0)
     np.testing.assert_allclose(m["customers"], start + flows, rtol=1e-9, atol=1e-9 * scale)
 
+    # Every customer is in exactly one sentiment band.
+    np.testing.assert_allclose(m["promoters"] + m["passives"] + m["detractors"], m["customers"],
+                               rtol=1e-9, atol=1e-9 * scale)
+
     # Nothing negative where a count or a cost is meant.
     non_negative = ["customers", "new_from_ads", "new_from_wom", "churned", "promoters", "passives",
                     "detractors", "prospects", "deterred", "agents", "contacts", "asa_seconds",
