@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import PARAMETERS, compare, load_preset, next_dollar, preset_info, presets, simulate
+from .comparison import headroom
 from .errors import CxRoiError
 from .scenario import Scenario, parse_value
 
@@ -72,6 +73,8 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         if "=" not in item:
             raise _Usage(f"--set needs FIELD=VALUE, got {item!r}")
         name, value = item.split("=", 1)
+        if not name.strip():
+            raise _Usage(f"--set needs FIELD=VALUE, got {item!r} (no field name before '=')")
         changes[name.strip()] = parse_value(name.strip(), value)
     return base.replace(**changes) if changes else base
 
@@ -125,8 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.out:
                 _write_csv(table, args.out)
         elif args.command == "next-dollar":
-            table = next_dollar(_scenario(args), args.extra)
+            scenario = _scenario(args)
+            table = next_dollar(scenario, args.extra)
+            full = table.attrs.get("at_limit", ())
+            if len(full) == len(table):
+                room = max(headroom(scenario, lever) for lever in full)
+                raise _Usage(f"--extra: {args.extra:,.0f} a month would take every lever past its maximum; "
+                             f"this scenario has room for at most {room:,.0f}")
             print(table.to_string(float_format=_num, na_rep="n/a"))
+            for lever in full:
+                print(f"note: {lever}: {args.extra:,.0f} more a month would exceed its maximum of "
+                      f"{PARAMETERS[lever].maximum:,.0f}; shown as n/a", file=sys.stderr)
         return 0
     except _Usage as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import economics
 from .errors import ScenarioError
+from .parameters import PARAMETERS
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, SimulationResult, simulate_batch
@@ -18,8 +19,8 @@ from .simulation import KPI_COLUMNS, SimulationResult, simulate_batch
 if TYPE_CHECKING:
     from .uncertainty import Range
 
-__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "LEVERS",
-           "BRIDGE_STEPS", "DELTA_KPIS"]
+__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "headroom",
+           "at_limit", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -150,7 +151,7 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     variants = _next_dollar_variants(scenario, extra_per_month)  # the scenario first, then one per lever
     batch = simulate_batch(list(variants.values()), columns=("contribution",))
     return _next_dollar_frame(_kpi_columns(batch.kpis, batch.monthly["contribution"], 0), list(variants)[1:],
-                              extra_per_month)
+                              extra_per_month, at_limit(scenario, extra_per_month))
 
 
 def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[str, Scenario]:
@@ -159,12 +160,33 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[st
         raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
     if not np.isfinite(extra_per_month) or extra_per_month <= 0:
         raise ScenarioError(f"extra_per_month: got {extra_per_month!r}; expected a positive amount in $ per month")
-    return {"baseline": scenario, **{lever: with_extra(scenario, lever, extra_per_month) for lever in LEVERS}}
+    full = at_limit(scenario, extra_per_month)
+    # A lever that cannot take the extra is run as the scenario itself (the batch keeps its
+    # shape) and its row is then blanked by _next_dollar_frame.
+    return {"baseline": scenario, **{lever: scenario if lever in full else with_extra(scenario, lever, extra_per_month)
+                                     for lever in LEVERS}}
+
+
+def headroom(scenario: Scenario, lever: str) -> float:
+    """How much more ($ per month) spend field ``lever`` can take before its allowed maximum,
+    in the month where it is highest."""
+    value = getattr(scenario, lever)
+    return PARAMETERS[lever].maximum - (max(value) if isinstance(value, tuple) else value)
+
+
+def at_limit(scenario: Scenario, extra_per_month: float) -> tuple[str, ...]:
+    """The levers of :data:`LEVERS` that ``extra_per_month`` more would take past their maximum."""
+    return tuple(lever for lever in LEVERS if extra_per_month > headroom(scenario, lever))
 
 
 def with_extra(scenario: Scenario, lever: str, extra_per_month: float) -> Scenario:
     """``scenario`` with ``extra_per_month`` ($ per month) more on spend field ``lever``, every month
-    of a schedule included."""
+    of a schedule included. Raises :class:`ScenarioError` naming the lever and its maximum when
+    that would exceed it (see :func:`at_limit`)."""
+    if extra_per_month > headroom(scenario, lever):
+        p = PARAMETERS[lever]
+        raise ScenarioError(f"{lever}: {extra_per_month:,.0f} more a month would exceed its maximum of "
+                            f"{p.maximum:,.0f} {p.unit}")
     value = getattr(scenario, lever)
     bumped = tuple(v + extra_per_month for v in value) if isinstance(value, tuple) else value + extra_per_month
     return scenario.replace(**{lever: bumped})
@@ -173,14 +195,26 @@ def with_extra(scenario: Scenario, lever: str, extra_per_month: float) -> Scenar
 _NEXT_DOLLAR_COLUMNS = ("delta_npv", "roi", "payback_month", "delta_final_customers", "delta_avg_monthly_churn")
 
 
-def _next_dollar_frame(cols: Mapping[str, np.ndarray], levers: Sequence[str], extra_per_month: float) -> pd.DataFrame:
-    """The next-dollar table from ``_kpi_columns`` of [scenario, *levers] (row 0 the scenario), best first."""
-    order = np.argsort(-cols["delta_npv"][1:], kind="stable")
+def _next_dollar_frame(cols: Mapping[str, np.ndarray], levers: Sequence[str], extra_per_month: float,
+                       full: Sequence[str] = ()) -> pd.DataFrame:
+    """The next-dollar table from ``_kpi_columns`` of [scenario, *levers] (row 0 the scenario), best first.
+
+    Levers in ``full`` could not take the extra: their rows are NaN and sort last, and
+    ``attrs["at_limit"]`` names them.
+    """
+    cols = {k: cols[k].copy() for k in _NEXT_DOLLAR_COLUMNS}
+    for i, lever in enumerate(levers):
+        if lever in full:
+            for k in _NEXT_DOLLAR_COLUMNS:
+                cols[k][1 + i] = np.nan
+    gains = cols["delta_npv"][1:]
+    order = np.argsort(np.where(np.isnan(gains), np.inf, -gains), kind="stable")
     rows = 1 + order
     out = pd.DataFrame({"label": [LEVERS[levers[i]] for i in order],
                         **{k: cols[k][rows] for k in _NEXT_DOLLAR_COLUMNS}},
                        index=pd.Index([levers[i] for i in order], name="lever"))
     out.attrs["extra_per_month"] = float(extra_per_month)
+    out.attrs["at_limit"] = tuple(lever for lever in levers if lever in full)
     return out
 
 
@@ -222,7 +256,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
                       "baseline")
     nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
-                            list(variants)[1:], extra_per_month)
+                            list(variants)[1:], extra_per_month, at_limit(scenario, extra_per_month))
 
     def result(i: int) -> SimulationResult:
         return SimulationResult(runs[i], batch.monthly_frame(i), {k: float(v[i]) for k, v in arrays.items()})

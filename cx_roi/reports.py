@@ -169,6 +169,11 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
         gains = table["delta_npv"]
         service = [k for k in ("service_capacity_spend_per_month", "service_quality_spend_per_month")
                    if k in gains.index and _finite(gains[k])]
+        full = table.attrs.get("at_limit", ())
+        if full and (not service or "ad_spend_per_month" in full):
+            lines.append(f"{name}: {amount} a month more would take {' and '.join(LEVERS[k].lower() for k in full)} "
+                         "past the most the model allows, so the levers cannot be compared at this amount.")
+            continue
         if not service or not _finite(gains.get("ad_spend_per_month", math.nan)):
             lines.append(f"{name}: the model cannot value {amount} a month more for this scenario.")
             continue

@@ -100,11 +100,14 @@ st.subheader("Could an assumption flip service against advertising?", anchor=Fal
 extra = state.extra()
 with st.spinner("Searching for break-even values...", show_time=True):
     service_lever, leader, flips = cached.flips(scenario, extra, rkey)
-st.caption(f"Both plans add {fmt.money(extra)} a month to today's scenario: one on "
-           f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, **{leader}** "
-           "returns more. Each row is the value of an assumption at which the other plan would take the lead "
-           "(the amount is set on the Explore page).")
-st.dataframe(flips, hide_index=True, width="stretch")
+if service_lever is None:
+    st.info(flips)
+else:
+    st.caption(f"Both plans add {fmt.money(extra)} a month to today's scenario: one on "
+               f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, "
+               f"**{leader}** returns more. Each row is the value of an assumption at which the other plan would "
+               "take the lead (the amount is set on the Explore page).")
+    st.dataframe(flips, hide_index=True, width="stretch")
 
 ranges_box = None if big else st.expander("Uncertain assumptions: the ranges behind every figure on this page",
                                           key="risk_ranges", on_change="rerun")

@@ -140,6 +140,16 @@ def test_verdict_sentence_matches_next_dollar():
     assert fmt.money(quality) in sentence and "service quality" in sentence
 
 
+@pytest.mark.parametrize("page", ["pages/explore.py", "pages/risk.py"])
+def test_a_spend_with_no_room_for_the_next_dollar_is_explained(page):
+    """Advertising within $10k of its maximum: the page still draws, and says why that lever is left out."""
+    at = run_app({AD: "999990000", "draws": "200"}, page=None if page == "pages/explore.py" else page)
+    texts = [m.value for m in at.markdown] + [i.value for i in at.info]
+    assert any("past the most the model allows" in t and "advertising" in t for t in texts), texts
+    if page == "pages/explore.py":
+        assert card(at, "NPV").value  # the scenario itself is still valued
+
+
 def test_more_ad_spend_changes_npv_and_paid_cac():
     at = run_app()
     before_npv, before_cac = card(at, "NPV").value, card(at, "Paid CAC").value

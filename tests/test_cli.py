@@ -90,6 +90,9 @@ def cli(tmp_path_factory):
         "out_is_dir": ["simulate", "--out", d],
         "extra_negative": ["next-dollar", "--extra=-5"],
         "extra_text": ["next-dollar", "--extra=abc"],
+        "extra_too_big": ["next-dollar", "--extra", "1e12"],
+        "extra_past_ad_limit": ["next-dollar", "--set", "ad_spend_per_month=999990000"],
+        "no_field_name": ["simulate", "--set", "=5"],
     }
     for key in MALFORMED:
         cases[f"malformed_{key}"] = ["simulate", "--scenario", d / f"{key}.json"]
@@ -221,3 +224,20 @@ def test_unwritable_out_path(cli, key):
 @pytest.mark.parametrize("key", ["extra_negative", "extra_text"])
 def test_next_dollar_bad_extra(cli, key):
     assert_one_line_error(cli[key])
+
+
+def test_next_dollar_too_big_for_every_lever_names_extra(cli):
+    line = assert_one_line_error(cli["extra_too_big"])
+    assert "--extra" in line and "at most 999,970,000" in line
+
+
+def test_next_dollar_past_one_lever_limit_shows_it_as_na(cli):
+    proc = cli["extra_past_ad_limit"]
+    assert_ok(proc)
+    ad_row = next(line for line in proc.stdout.splitlines() if line.startswith("ad_spend_per_month"))
+    assert "n/a" in ad_row
+    assert "ad_spend_per_month" in proc.stderr and "maximum of 1,000,000,000" in proc.stderr
+
+
+def test_set_without_a_field_name(cli):
+    assert "no field name" in assert_one_line_error(cli["no_field_name"])

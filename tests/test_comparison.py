@@ -190,6 +190,33 @@ def test_next_dollar_rejects_non_positive_or_nan(extra):
         next_dollar(Scenario(), extra)
 
 
+def test_next_dollar_leaves_out_a_lever_at_its_maximum():
+    """A spend the scenario allows, with no room left for the extra: that row is NaN, the others valued."""
+    top = PARAMETERS["ad_spend_per_month"].maximum
+    s = Scenario(ad_spend_per_month=(100_000.0, top - 10_000.0))  # a schedule: its highest month counts
+    t = next_dollar(s, 50_000.0)
+    assert t.attrs["at_limit"] == ("ad_spend_per_month",)
+    assert t.loc["ad_spend_per_month", ["delta_npv", "roi", "payback_month"]].isna().all()
+    assert t.index[-1] == "ad_spend_per_month"  # what cannot be valued sorts last
+    expected = t.loc["service_quality_spend_per_month", "delta_npv"]
+    independent = (simulate(s.replace(service_quality_spend_per_month=s.service_quality_spend_per_month + 50_000.0))
+                   .kpis["npv"] - simulate(s).kpis["npv"])
+    assert expected == pytest.approx(independent, rel=1e-9)
+    view = cx_roi.assess(s, Scenario(horizon_months=s.horizon_months), 50_000.0)
+    pd.testing.assert_frame_equal(view.next_dollar, t)
+    assert view.next_dollar.attrs["at_limit"] == ("ad_spend_per_month",)
+    # Exactly up to the maximum still fits.
+    assert next_dollar(s, 10_000.0).attrs["at_limit"] == ()
+
+
+def test_with_extra_past_the_maximum_names_lever_and_maximum():
+    s = Scenario(service_capacity_spend_per_month=PARAMETERS["service_capacity_spend_per_month"].maximum)
+    with pytest.raises(ScenarioError, match=r"service_capacity_spend_per_month: 1 more a month would exceed its "
+                                            r"maximum of 1,000,000,000"):
+        cx_roi.comparison.with_extra(s, "service_capacity_spend_per_month", 1.0)
+    assert cx_roi.comparison.headroom(s, "ad_spend_per_month") == pytest.approx(1e9 - s.ad_spend_per_month)
+
+
 # ---------------------------------------------------------------- npv_bridge
 
 def _bridge_dict(frame: pd.DataFrame) -> dict:

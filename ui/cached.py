@@ -166,19 +166,25 @@ def tornado_view(scenario: Scenario, metric: str, baseline: Scenario | None, ran
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> tuple[str, str, pd.DataFrame]:
+def flips(scenario: Scenario, extra_per_month: float,
+          ranges: RangeKey) -> tuple[str, str, pd.DataFrame] | tuple[None, None, str]:
     """Where service and advertising would swap places, for the Risk page.
 
     The better service lever for ``extra_per_month`` more, and the same amount on
     advertising, are compared (``cx_roi.break_even_table``). Returns that lever,
     which plan leads at the likely values ("service" or "advertising") and the
-    table for people (``ui.tables.flip_table``).
+    table for people (``ui.tables.flip_table``); or, when the amount would take
+    advertising or both service levers past their maximum, ``(None, None, why)``.
     """
     from . import tables
+    from .verdict import verdict
 
     nd = next_dollar(scenario, extra_per_month)
-    lever = max(("service_capacity_spend_per_month", "service_quality_spend_per_month"),
-                key=lambda k: nd.loc[k, "delta_npv"])
+    full = nd.attrs.get("at_limit", ())
+    service = [k for k in ("service_capacity_spend_per_month", "service_quality_spend_per_month") if k not in full]
+    if not service or "ad_spend_per_month" in full:
+        return None, None, verdict(nd, extra_per_month, scenario.horizon_months)
+    lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
                              with_extra(scenario, "ad_spend_per_month", extra_per_month), ranges)
     leader = "service" if float(table["gap_now"].iloc[0]) > 0 else "advertising"

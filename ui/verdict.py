@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from cx_roi import PARAMETERS
+
 from .format import horizon, money
 
 __all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
@@ -29,6 +31,11 @@ def _finite(x) -> bool:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def _and(parts) -> str:
+    parts = list(dict.fromkeys(parts))
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _compared(gain: float, other: float) -> str:
@@ -53,6 +60,11 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     if not service_rows or AD_LEVER not in table.index:
         return "The next-dollar comparison is not available for this scenario."
     gains = table["delta_npv"]
+    full = [lever for lever in (*service_rows, AD_LEVER) if lever in table.attrs.get("at_limit", ())]
+    if AD_LEVER in full or all(lever in full for lever in service_rows):
+        return (f"{amount} a month more would take {_and(LEVER_WORDS[lever] for lever in full)} past the most "
+                f"the model allows ({_and(money(PARAMETERS[lever].maximum) for lever in full)} a month), so the "
+                "next dollar cannot be compared there: lower that spend or the amount.")
     finite_service = [lever for lever in service_rows if _finite(gains[lever])]
     if not finite_service or not _finite(gains[AD_LEVER]):
         return (f"The model cannot value {amount} a month more for this scenario (a result is not a "
