@@ -17,12 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
 from ui import charts, controls, format as fmt, sharing, state, tables, views
+from strategies import scenarios
 from ui.verdict import verdict
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -602,6 +605,46 @@ def test_url_values_round_trip_exactly():
         text = state._url_value(getattr(odd, name))
         assert cx_roi.parse_value(name, text) == getattr(odd, name)
     assert not math.isnan(float(state._url_value(1e-12)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), st.sampled_from(list(cx_roi.presets())))
+def test_any_scenario_written_into_a_link_reads_back_exactly(scenario, preset):
+    """Fields are applied together: pairs valid only jointly (market and customers, FCR floor
+    and ceiling, the sentiment shares) must not be refused one at a time, in any order."""
+    start = cx_roi.load_preset(preset)
+    texts = {k: state._url_value(v) for k, v in scenario.changed_fields(start).items()}
+    for order in (texts, dict(reversed(list(texts.items())))):
+        bad: list[str] = []
+        assert state._apply_fields(start, order, bad, lambda k, s: "kept") == scenario
+        assert bad == []
+
+
+def test_fields_that_do_not_fit_are_named_and_the_rest_applied():
+    bad: list[str] = []
+    got = state._apply_fields(Scenario(), {"market_size": "50000", "initial_customers": "200000",
+                                           "shrinkage": "0.4", "churn_passive": "lots"}, bad,
+                              lambda k, s: f"{k} stays {getattr(s, k):g}")
+    assert (got.initial_customers, got.shrinkage, got.market_size) == (200_000, 0.4, Scenario().market_size)
+    assert len(bad) == 2
+    assert "market_size=50000" in bad[1] and "200,000" in bad[1] and "market_size stays 1e+06" in bad[1]
+    assert "churn_passive=lots" in bad[0]
+
+
+def test_a_link_with_jointly_valid_values_reopens_without_a_notice():
+    query = {"market_size": "50000", "initial_customers": "20000", "fcr_floor": "0.9", "fcr_ceiling": "0.95",
+             "saved": "small~market_size:50000~initial_customers:20000"}
+    at = run_app(query)
+    assert not at.warning, [w.value for w in at.warning]
+    assert dict(at.query_params) == query
+
+
+def test_one_bad_range_in_a_link_keeps_the_good_ones():
+    at = run_app({"ranges": "shrinkage:0.1:0.5~churn_passive:0.01:0.05~foo:1:2", "draws": "200"},
+                 page="pages/risk.py")
+    notice = " ".join(w.value for w in at.warning)
+    assert "foo is not an uncertain input" in notice and "the others were applied" in notice
+    assert at.query_params["ranges"] == "churn_passive:0.01:0.05~shrinkage:0.1:0.5"
 
 
 def test_chart_arrays_travel_as_exact_typed_arrays():

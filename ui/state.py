@@ -24,7 +24,7 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import streamlit as st
@@ -478,40 +478,72 @@ def _lever_list(text: str) -> tuple[str, ...]:
     return items
 
 
+class _Partly(ValueError):
+    """A setting read in part: ``value`` holds the entries that could be used, the message the others."""
+
+    def __init__(self, value: Any, problems: Sequence[str]):
+        super().__init__("; ".join(problems))
+        self.value = value
+
+
+def _entries(text: str, read: Callable[[str], tuple[str, Any]]) -> dict[str, Any]:
+    """``entry~entry~...``, each read by ``read`` (raising ValueError with the reason).
+
+    One unusable entry does not cost the others: they are kept, and :class:`_Partly`
+    says which were left out and why.
+    """
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for entry in (e for e in str(text).split("~") if e.strip()):
+        try:
+            key, value = read(entry)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        out[key] = value
+    if problems and out:
+        raise _Partly(out, problems)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return out
+
+
+def _range_entry(entry: str) -> tuple[str, tuple[float, float]]:
+    name, _, rest = entry.partition(":")
+    low_text, _, high_text = rest.partition(":")
+    problem = range_problem(name, low_text, high_text)
+    if problem:
+        raise ValueError(problem)
+    return name, (float(low_text), float(high_text))
+
+
 def _parse_ranges(text: str) -> dict[str, tuple[float, float]]:
     """``name:low:high~name:low:high``: the Risk page's edited ranges."""
-    out: dict[str, tuple[float, float]] = {}
-    for entry in (e for e in str(text).split("~") if e.strip()):
-        name, _, rest = entry.partition(":")
-        low_text, _, high_text = rest.partition(":")
-        problem = range_problem(name, low_text, high_text)
-        if problem:
-            raise ValueError(problem)
-        out[name] = (float(low_text), float(high_text))
-    return out
+    return _entries(text, _range_entry)
 
 
 def _encode_ranges(value: dict[str, tuple[float, float]]) -> str:
     return "~".join(f"{n}:{_url_number(lo)}:{_url_number(hi)}" for n, (lo, hi) in sorted(value.items()))
 
 
+def _bounds_entry(entry: str) -> tuple[str, tuple[float, float]]:
+    lever, _, rest = entry.partition(":")
+    lo_text, _, hi_text = rest.partition(":")
+    if lever not in cx_roi.LEVERS:
+        raise ValueError(f"{_show(lever)} is not a spend lever" if lever.strip() else "an entry names no lever")
+    try:
+        lo = float(lo_text or 0)
+        hi = float(hi_text) if hi_text.strip() else math.inf
+    except ValueError:
+        raise ValueError(f"the limits of {lever} are not numbers") from None
+    if not (math.isfinite(lo) and 0 <= lo <= hi and lo <= MAX_BUDGET):
+        raise ValueError(f"the limits of {lever} need 0 <= minimum <= maximum")
+    return lever, (lo, hi)
+
+
 def _parse_bounds(text: str) -> dict[str, tuple[float, float]]:
     """``lever:min:max~...``: the Optimise page's per-lever limits, $ per month (max blank: none)."""
-    out: dict[str, tuple[float, float]] = {}
-    for entry in (e for e in str(text).split("~") if e.strip()):
-        lever, _, rest = entry.partition(":")
-        lo_text, _, hi_text = rest.partition(":")
-        if lever not in cx_roi.LEVERS:
-            raise ValueError(f"{_show(lever)} is not a spend lever")
-        try:
-            lo = float(lo_text or 0)
-            hi = float(hi_text) if hi_text.strip() else math.inf
-        except ValueError:
-            raise ValueError(f"the limits of {lever} are not numbers") from None
-        if not (math.isfinite(lo) and 0 <= lo <= hi and lo <= MAX_BUDGET):
-            raise ValueError(f"the limits of {lever} need 0 <= minimum <= maximum")
-        out[lever] = (lo, hi)
-    return out
+    return _entries(text, _bounds_entry)
 
 
 def _encode_bounds(value: dict[str, tuple[float, float]]) -> str:
@@ -606,7 +638,7 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
     from cx_roi.uncertainty import UNCERTAIN_FIELDS
 
     if name not in UNCERTAIN_FIELDS:
-        return f"{_show(name)} is not an uncertain input"
+        return f"{_show(name)} is not an uncertain input" if str(name).strip() else "an entry names no input"
     spec = PARAMETERS[name]
     try:
         lo, hi = float(low), float(high)
@@ -977,19 +1009,52 @@ def _url_value(v: Any) -> str:
     return _url_number(v)
 
 
+def _apply_fields(scenario: Scenario, texts: Mapping[str, str],
+                  bad: list[str], consequence: Callable[[str, Scenario], str]) -> Scenario:
+    """``scenario`` with the fields of ``texts`` (field -> link text) applied.
+
+    All together when they fit together: a link written from a valid scenario may
+    hold pairs that are only valid jointly (a small market with few customers; a
+    floor raised above the old ceiling with the ceiling), which one at a time would
+    refuse. Otherwise as many as fit, whatever their order, and each one left out is
+    named in ``bad`` with ``consequence(field, scenario)``.
+    """
+    values: dict[str, Any] = {}
+    for field, text in texts.items():
+        try:
+            values[field] = cx_roi.parse_value(field, text)
+        except ScenarioError as err:
+            bad.append(_problem_text(field, err, consequence(field, scenario), raw_text=text))
+    try:
+        return scenario.replace(**values) if values else scenario
+    except ScenarioError:
+        pass
+    pending, errors = dict(values), {}
+    while pending:
+        errors, before = {}, len(pending)
+        for field, value in list(pending.items()):
+            try:
+                scenario = scenario.replace(**{field: value})
+                del pending[field]
+            except ScenarioError as err:
+                errors[field] = err
+        if len(pending) == before:  # a pass that applied nothing: the rest do not fit
+            break
+    for field, err in errors.items():
+        bad.append(_problem_text(field, err, consequence(field, scenario), raw_text=texts[field]))
+    return scenario
+
+
 def _decode_entry(entry: str, consequence: str, bad: list[str]) -> Scenario:
     """A scenario from its link form ``name~field:value~...`` (see :func:`_encode_saved`).
 
     Fields that cannot be used keep their defaults and are named in ``bad``.
     """
-    s = Scenario()
+    texts = {}
     for part in entry.split("~")[1:]:
         field, _, text = part.partition(":")
-        try:
-            s = s.replace(**{field: cx_roi.parse_value(field, text)})
-        except ScenarioError as err:
-            bad.append(_problem_text(field, err, consequence, raw_text=text))
-    return s
+        texts[field] = text
+    return _apply_fields(Scenario(), texts, bad, lambda field, s: consequence)
 
 
 def _encode_saved(name: str, scenario: Scenario) -> str:
@@ -1085,6 +1150,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
     _put("preset", name)
     scenario = _start(name)
 
+    fields: dict[str, str] = {}
     for key, text in raw.items():
         if key in _PAGE_KEYS or key in SETTINGS:
             continue
@@ -1094,11 +1160,9 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
             except ScenarioError as err:
                 bad.append(f"`{_show(key)}`: {_strip_name(err.problems[0], key)} The value was ignored.")
             continue
-        try:
-            scenario = scenario.replace(**{key: cx_roi.parse_value(key, text)})
-        except ScenarioError as err:
-            kept = f"the preset's value {_fmt(key, getattr(scenario, key))} was kept"
-            bad.append(_problem_text(key, err, kept, raw_text=text))
+        fields[key] = text
+    scenario = _apply_fields(scenario, fields, bad,
+                             lambda key, s: f"the preset's value {_fmt(key, getattr(s, key))} was kept")
     _store_scenario(scenario)
 
     if "present" in raw:
@@ -1153,6 +1217,10 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
             continue
         try:
             _put(f"set:{key}", spec.parse(raw[key]))
+        except _Partly as exc:
+            _put(f"set:{key}", exc.value)
+            bad.append(f"`{key}={_show(raw[key])}`: {exc}. Allowed: {spec.allowed}. "
+                       "Those entries were left out; the others were applied.")
         except ValueError as exc:
             bad.append(f"`{key}={_show(raw[key])}`: {exc}. Allowed: {spec.allowed}. "
                        f"The default ({spec.describe(spec.default)}) was used.")
