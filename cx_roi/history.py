@@ -46,7 +46,8 @@ code page, so a wrong guess can only garble accents in text, never a number.
 Bytes that are not text in any of these encodings are reported.
 
 Semicolon-separated files (Excel in countries that write decimal commas) are
-read with decimal commas; tab-separated files work too. Numbers may carry a
+read with decimal commas, unless their numbers are written with decimal points
+(as programs write them); a file with both is refused. Tab-separated files work too. Numbers may carry a
 currency sign and thousands separators (``$1,234``); share columns accept
 percentages (``45%``).
 """
@@ -481,11 +482,6 @@ def _csv_table(text: str, name: str) -> tuple[list[tuple[int, list[Any]]], bool,
                             "columns separated by commas (or semicolons or tabs), starting with a header "
                             "line such as: month,customers,new_customers,churned_customers,ad_spend,"
                             "service_spend"], source=name)
-    decimal_comma = sep == ";"
-    if sep != ",":
-        shown = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[sep]
-        warnings.append(f"columns are separated by {shown}"
-                        + ("; numbers are read with decimal commas (1.234,5)" if decimal_comma else ""))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     table: list[tuple[int, list[Any]]] = []
     try:
@@ -501,7 +497,39 @@ def _csv_table(text: str, name: str) -> tuple[list[tuple[int, list[Any]]], bool,
     except csv.Error as exc:
         raise HistoryError([HistoryProblem(f"the file is not valid CSV: {exc}", row=reader.line_num)],
                            source=name) from None
+    decimal_comma = sep == ";" and _decimal_commas(table[1:], name)
+    if sep != ",":
+        shown = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[sep]
+        marks = ("; numbers are read with decimal commas (1.234,5)" if decimal_comma
+                 else "; numbers are read with decimal points (1,234.5), as the file writes them" if sep == ";"
+                 else "")
+        warnings.append(f"columns are separated by {shown}{marks}")
     return table, decimal_comma, warnings
+
+
+_COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+_YEAR_DOT_MONTH = re.compile(r"^\d{4}\.\d{1,2}$")
+
+
+def _decimal_commas(rows: list[tuple[int, list[Any]]], name: str) -> bool:
+    """Whether a semicolon-separated file writes decimals with commas (Excel in much of Europe),
+    or with points (files written by programs). Both in one file is refused: a cell such as
+    1.250 would mean 1250 in one reading and 1.25 in the other."""
+    comma = dot = None
+    for line, cells in rows:
+        for cell in cells:
+            text = str(cell).strip().strip("%$€£ ")
+            if comma is None and _COMMA_DECIMAL.match(text):
+                comma = (line, text)
+            elif (dot is None and _DOT_DECIMAL.match(text) and not _THOUSANDS_DOT.match(text)
+                  and not _YEAR_DOT_MONTH.match(text)):
+                dot = (line, text)
+        if comma and dot:
+            raise HistoryError([f"the file mixes decimal commas (row {comma[0]}: {comma[1]!r}) and decimal points "
+                                f"(row {dot[0]}: {dot[1]!r}), so a number such as 1.250 could be read two ways; "
+                                "write every number the same way"], source=name)
+    return dot is None
 
 
 # ------------------------------------------------------------------ Excel
@@ -956,6 +984,7 @@ def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
         return _month_value(int(text))
     try:
         if m := _YM.match(text):
+            _dt.date(int(m[1]), int(m[2]), 1)  # pd.Period would roll month 13 over into the next year
             return pd.Period(year=int(m[1]), month=int(m[2]), freq="M"), None
         if m := _YMD.match(text):
             _dt.date(int(m[1]), int(m[2]), int(m[3]))  # validates the day too
@@ -972,7 +1001,7 @@ def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
             if month:
                 return pd.Period(year=int(m[1]), month=month, freq="M"), None
     except ValueError:
-        return None, f"{text!r} is not a valid date"
+        return None, f"{text!r} is not a valid date (months run from 01 to 12)"
     if _DMY.match(text):
         return None, (f"{text!r} is ambiguous (day/month or month/day differ between countries); "
                       "write months as YYYY-MM, e.g. 2024-01")

@@ -138,6 +138,30 @@ def test_semicolons_with_decimal_commas():
     assert any("decimal commas" in w for w in h.warnings)
 
 
+def test_semicolons_with_decimal_points():
+    """A program's semicolon file writes 45.125 for 45.125, not for 45,125."""
+    lines = [r.replace(",", ";") + f";{arpu}" for r, arpu in zip(rows(), ["45.68", "45.125"] * 4)]
+    h = read_history(csv_bytes(lines, HEADER.replace(",", ";") + ";arpu"))
+    assert list(h.frame["arpu"].iloc[:2]) == [45.68, 45.125]
+    assert any("decimal points" in w for w in h.warnings)
+
+
+def test_semicolons_mixing_decimal_commas_and_points_are_refused():
+    lines = [r.replace(",", ";") + f";{arpu}" for r, arpu in zip(rows(), ["45,5", "45.68"] + ["45,5"] * 6)]
+    problems = problems_of(csv_bytes(lines, HEADER.replace(",", ";") + ";arpu"))
+    assert len(problems) == 1
+    assert "mixes decimal commas (row 2: '45,5') and decimal points (row 3: '45.68')" in problems[0]
+
+
+@pytest.mark.parametrize("month", ["2024-13", "2024-00", "2024-13-01"])
+def test_impossible_months_are_refused_not_rolled_over(month):
+    lines = rows()
+    lines[3] = month + lines[3][7:]
+    problems = problems_of(csv_bytes(lines))
+    assert any(f"row 5, column month: {month!r} is not a valid date" in p for p in problems), problems
+    assert not any("appears twice" in p for p in problems)
+
+
 @pytest.mark.parametrize("fmt", ["%Y-%m", "%Y-%m-%d", "%b %Y", "%B %Y", "%Y/%m", "number"])
 def test_month_formats(fmt):
     lines = rows()
