@@ -158,7 +158,8 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[st
     """The scenario ("baseline") and one copy per lever with ``extra_per_month`` more on it."""
     if not isinstance(scenario, Scenario):
         raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
-    if not np.isfinite(extra_per_month) or extra_per_month <= 0:
+    if (isinstance(extra_per_month, (bool, np.bool_)) or not isinstance(extra_per_month, (int, float, np.number))
+            or not np.isfinite(extra_per_month) or extra_per_month <= 0):
         raise ScenarioError(f"extra_per_month: got {extra_per_month!r}; expected a positive amount in $ per month")
     full = at_limit(scenario, extra_per_month)
     # A lever that cannot take the extra is run as the scenario itself (the batch keeps its

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CxRoiError", "ScenarioError", "UnknownPresetError"]
+__all__ = ["CxRoiError", "ScenarioError", "UnknownPresetError", "QueueInputError"]
 
 
 class CxRoiError(Exception):
@@ -35,3 +35,8 @@ class UnknownPresetError(CxRoiError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return f"Unknown preset {self.name!r}. Valid presets: {', '.join(self.valid)}."
+
+
+class QueueInputError(CxRoiError, ValueError):
+    """An argument of a :mod:`cx_roi.queueing` function that is not a usable value: the message
+    names the function, the argument, the value and what is allowed."""

@@ -46,6 +46,7 @@ from scipy import optimize
 
 from .comparison import LEVERS
 from .errors import ScenarioError
+from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
 from .uncertainty import Range, _check_draws, _check_seed, _fix_cross_rules, default_ranges, sample
@@ -191,7 +192,11 @@ def _lever_bounds(levers: Sequence[str], bounds: Mapping[str, tuple[float, float
         hi = math.inf if hi is None else hi
         if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
             raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
-        out.append((lo, hi))
+        top = PARAMETERS[lever].maximum  # no split may put more on a lever than a scenario allows
+        if lo > top:
+            raise ScenarioError(f"bounds: {lever}'s minimum ${lo:,.0f} is above the most a scenario allows "
+                                f"(${top:,.0f} a month)")
+        out.append((lo, min(hi, top)))
     return out
 
 
@@ -487,10 +492,12 @@ def _marginals(problem: _Problem, x: np.ndarray, box: _Box, bounds, deterministi
 
     Central differences of $1,000 (one-sided where the spend is below $1,000): the
     slope at the optimum, so that at an interior optimum the levers' values are equal.
-    The step may cross a lever's limit: this is what the next $1,000 *would* return.
+    The step may cross a lever's limit: this is what the next $1,000 *would* return;
+    only the most a scenario allows on a lever is never crossed (one-sided below it).
     """
     n = problem.size
-    up = np.full(n, _STEP)
+    tops = np.tile([PARAMETERS[lever].maximum for lever in problem.levers], len(problem.phase_names))
+    up = np.clip(tops - x, 0.0, _STEP)
     down = np.minimum(_STEP, x)
     pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
     vals = problem.values(pts, deterministic, metric)

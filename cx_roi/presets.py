@@ -96,7 +96,7 @@ def preset_info(name: str) -> Preset:
     """Title, description and changes of a preset; unknown names list the valid ones."""
     try:
         return PRESETS[name]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: not even a hashable name, e.g. a list
         raise UnknownPresetError(name, presets()) from None
 
 

@@ -32,6 +32,8 @@ from scipy import special
 # ufunc call, which matters for the few values of a single scenario's month.
 from scipy.special.cython_special import gammainc as _gammainc_one, gammaincc as _gammaincc_one
 
+from .errors import QueueInputError
+
 __all__ = [
     "erlang_b",
     "erlang_c",
@@ -170,12 +172,53 @@ def _log_inv_erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
     return np.maximum(out, 0.0)
 
 
+# What each public argument may be: (bound, whether the bound itself is excluded, unit).
+_ALLOWED = {
+    "agents": (0.0, False, "agents answering at once"),
+    "load": (0.0, False, "Erlangs"),
+    "aht_seconds": (0.0, True, "seconds"),
+    "patience_seconds": (0.0, True, "seconds"),
+    "target_seconds": (0.0, False, "seconds"),
+}
+
+
+def _checked(func: str, **args) -> list[np.ndarray]:
+    """The arguments as float arrays, or QueueInputError naming the first unusable one.
+
+    Only the public functions check: the simulation passes values a validated
+    Scenario produced, and checking every month would cost it time for nothing.
+    """
+    arrays = []
+    for name, value in args.items():
+        bound, strict, unit = _ALLOWED[name]
+        rule = f"{'above' if strict else 'at least'} {bound:g} ({unit})"
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise QueueInputError(f"{func}: {name} must be a number or an array of numbers {rule}; "
+                                  f"got {str(value)[:60]!r}") from None
+        bad = ~np.isfinite(arr) | ((arr <= bound) if strict else (arr < bound))
+        if bad.any():
+            raise QueueInputError(f"{func}: {name} must be finite and {rule}; got {float(arr[bad].flat[0])!r}")
+        arrays.append(arr)
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(f"{name} {a.shape}" for name, a in zip(args, arrays))
+        raise QueueInputError(f"{func}: the arguments' shapes do not broadcast together ({shapes})") from None
+    return arrays
+
+
 def erlang_b(agents, load):
     """Erlang B blocking probability B(N, a), continuous in N.
 
     ``agents`` N >= 0 servers, ``load`` a >= 0 Erlangs. Equals the classic
     recurrence 1/B(n) = 1 + (n/a) / B(n-1), B(0) = 1, at whole N.
     """
+    return _erlang_b(*_checked("erlang_b", agents=agents, load=load))
+
+
+def _erlang_b(agents, load):
     with np.errstate(over="ignore"):
         return np.exp(-_log_inv_erlang_b(agents, load))
 
@@ -187,8 +230,12 @@ def erlang_c(agents, load):
     queue grows without bound) and every caller waits: 1.0 is returned. Use
     :func:`erlang_a` for an understaffed centre; it stays finite.
     """
+    return _erlang_c(*_checked("erlang_c", agents=agents, load=load))
+
+
+def _erlang_c(agents, load):
     n, a = np.broadcast_arrays(np.asarray(agents, dtype=float), np.asarray(load, dtype=float))
-    b = erlang_b(n, a)
+    b = _erlang_b(n, a)
     with np.errstate(divide="ignore", invalid="ignore"):
         c = n * b / (n - a * (1.0 - b))
     c = np.where(n > a, np.clip(c, 0.0, 1.0), 1.0)
@@ -201,8 +248,10 @@ def service_level_c(agents, load, aht_seconds, target_seconds):
 
     SL(t) = 1 - C exp(-(N - a) t / AHT); 0 when N <= a.
     """
-    n, a = np.broadcast_arrays(np.asarray(agents, dtype=float), np.asarray(load, dtype=float))
-    c = erlang_c(n, a)
+    agents, load, aht_seconds, target_seconds = _checked("service_level_c", agents=agents, load=load,
+                                                         aht_seconds=aht_seconds, target_seconds=target_seconds)
+    n, a = np.broadcast_arrays(agents, load)
+    c = _erlang_c(n, a)
     with np.errstate(over="ignore", invalid="ignore"):
         sl = 1.0 - c * np.exp(-(n - a) * np.asarray(target_seconds, float) / np.asarray(aht_seconds, float))
     sl = np.where(n > a, sl, 0.0)
@@ -212,8 +261,9 @@ def service_level_c(agents, load, aht_seconds, target_seconds):
 
 def asa_c(agents, load, aht_seconds):
     """Average speed of answer in seconds (Erlang C): C AHT / (N - a); inf when N <= a."""
-    n, a = np.broadcast_arrays(np.asarray(agents, dtype=float), np.asarray(load, dtype=float))
-    c = erlang_c(n, a)
+    agents, load, aht_seconds = _checked("asa_c", agents=agents, load=load, aht_seconds=aht_seconds)
+    n, a = np.broadcast_arrays(agents, load)
+    c = _erlang_c(n, a)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         asa = c * np.asarray(aht_seconds, float) / (n - a)
     asa = np.where(n > a, asa, np.inf)
@@ -252,7 +302,16 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
     - P(answered after more than t) = pi_n x/(x+1) A(x+1, y e^-theta t)
       exp(y (1 - e^-theta t) - theta t (x + 1))
     - mean wait = P(abandon) / theta (Little's law on the abandoning flow)
+
+    Arguments outside their ranges (see the module's units) raise
+    :class:`cx_roi.errors.QueueInputError`.
     """
+    return _erlang_a(*_checked("erlang_a", agents=agents, load=load, aht_seconds=aht_seconds,
+                               patience_seconds=patience_seconds, target_seconds=target_seconds))
+
+
+def _erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> ErlangA:
+    """:func:`erlang_a` without checking its arguments (the simulation's values are valid)."""
     n, a, aht, pat, tgt = np.broadcast_arrays(
         np.asarray(agents, dtype=float),
         np.asarray(load, dtype=float),

@@ -141,8 +141,14 @@ class Scenario:
         if version != SCHEMA_VERSION or isinstance(version, bool):
             raise ScenarioError(f"schema_version: got {version!r}; this version of cx_roi reads "
                                 f"schema_version {SCHEMA_VERSION}")
-        _reject_unknown(data)
-        return cls(**data)
+        unknown = _unknown_problems(data)
+        try:
+            scenario = cls(**{k: v for k, v in data.items() if k in PARAMETERS})
+        except ScenarioError as err:
+            raise ScenarioError(unknown + err.problems) from None  # every problem of the file at once
+        if unknown:
+            raise ScenarioError(unknown)
+        return scenario
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text of :meth:`to_dict`; floats are written so they read back exactly."""
@@ -153,22 +159,25 @@ class Scenario:
         """Parse :meth:`to_json` output; malformed JSON raises ScenarioError with its position."""
         if isinstance(text, bytes):
             try:
-                text = text.decode("utf-8")
+                text = text.decode("utf-8-sig")  # a byte-order mark (Notepad writes one) is not content
             except UnicodeDecodeError as exc:
                 raise ScenarioError(f"the file is not UTF-8 text (byte {exc.start}); "
                                     "a scenario file is JSON text") from None
+        text = text.removeprefix("\ufeff")
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
+            # NaN and Infinity (not JSON, but some tools write them) are read as numbers, so the
+            # field check names the field that holds one rather than a position in the text.
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
         except ValueError as exc:
-            # e.g. an integer literal longer than Python's 4300-digit conversion limit
+            if "digits" in str(exc):  # Python's 4,300-digit limit on reading an integer
+                raise ScenarioError("not a usable scenario file: it holds a whole number with thousands of "
+                                    "digits; every field is far smaller (see cx_roi.PARAMETERS)") from None
             raise ScenarioError(f"not a usable scenario file: {exc}") from None
         except RecursionError:
             raise ScenarioError("not a usable scenario file: JSON nested too deeply; "
                                 "a scenario is one flat object of field: value") from None
-        except _Bad as bad:
-            raise ScenarioError(str(bad)) from None
         return cls.from_dict(data)
 
     # --------------------------------------------------------------- helpers
@@ -187,6 +196,23 @@ class Scenario:
                 if getattr(self, f.name) != getattr(other, f.name)}
 
 
+_dataclass_init = Scenario.__init__
+
+
+def _init(self: Scenario, *args: Any, **values: Any) -> None:
+    # The generated __init__ would answer an unknown name with a bare TypeError and take
+    # sixty-odd fields by position; fields are named, and an unknown one is a ScenarioError.
+    if args:
+        raise ScenarioError(f"Scenario takes its fields by name, e.g. Scenario(shrinkage=0.3); got {len(args)} "
+                            "value(s) without a name")
+    _reject_unknown(values)
+    _dataclass_init(self, **values)
+
+
+_init.__doc__ = _dataclass_init.__doc__
+Scenario.__init__ = _init  # type: ignore[method-assign]
+
+
 def expand_schedule(value: Spend, months: int) -> np.ndarray:
     """A spend field as an array of ``months`` monthly values (last value holds)."""
     if isinstance(value, tuple):
@@ -201,19 +227,20 @@ class _Bad(ValueError):
     pass
 
 
-def _reject_constant(name: str):
-    raise _Bad(f"not valid JSON: {name} is not a number JSON allows")
-
-
-def _reject_unknown(data: Mapping[str, Any]) -> None:
-    unknown = [k for k in data if k not in PARAMETERS]
-    if unknown:
-        lines = []
-        for k in unknown:
+def _unknown_problems(data: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for k in data:
+        if k not in PARAMETERS:
             close = difflib.get_close_matches(str(k), PARAMETERS.keys(), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             lines.append(f"{k}: unknown field{hint}; see cx_roi.PARAMETERS for the valid names")
-        raise ScenarioError(lines)
+    return lines
+
+
+def _reject_unknown(data: Mapping[str, Any]) -> None:
+    unknown = _unknown_problems(data)
+    if unknown:
+        raise ScenarioError(unknown)
 
 
 def _number(spec: Param, value: Any) -> float:
@@ -245,6 +272,8 @@ def _clean(spec: Param, value: Any):
         if not v.is_integer():
             raise _Bad(f"got {value!r}; allowed {spec.describe_range()}")
         return int(v)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()  # a numpy scalar in array form is just a number
     if spec.kind == "spend" and isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, (str, bytes)):
         seq = list(value)
         if not 1 <= len(seq) <= MAX_SCHEDULE_MONTHS:

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .queueing import erlang_a
+# The unchecked form: these values come from a validated Scenario, checked once, not every month.
+from .queueing import _erlang_a as erlang_a
 
 __all__ = ["agents_answering", "first_contact_resolution", "contact_outcomes", "ContactOutcomes"]
 

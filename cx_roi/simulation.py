@@ -220,10 +220,13 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
     if len(horizons) > 1:
         raise ScenarioError(f"horizon_months: a batch needs one horizon, got {sorted(horizons)}")
     horizon = horizons.pop()
-    draws = dict(draws or {})
+    if draws is not None and not isinstance(draws, Mapping):
+        raise ScenarioError(f"draws: expected a mapping of field name -> array of per-draw values, "
+                            f"got {type(draws).__name__}")
+    draws = {name: _draw_array(name, values) for name, values in (draws or {}).items()}
     n = len(scenarios)
     if draws:
-        sizes = {len(np.asarray(v)) for v in draws.values()}
+        sizes = {len(v) for v in draws.values()}
         if len(sizes) != 1:
             raise ScenarioError(f"draws: every array needs the same length, got lengths {sorted(sizes)}")
         size = sizes.pop()
@@ -249,7 +252,11 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
             problems.append(f"{name}: not a parameter that can vary by draw")
             continue
         spec = PARAMETERS[name]
-        arr = np.asarray(values, dtype=float)
+        arr = values
+        if arr.ndim == 2 and name not in SPEND_FIELDS:
+            problems.append(f"{name}: one value per draw (an array of shape (draws,)), got shape {arr.shape}; "
+                            "only spend fields take a monthly schedule per draw")
+            continue
         if name in SPEND_FIELDS and arr.ndim == 1:
             arr = np.broadcast_to(arr[:, None], (len(arr), horizon))
         elif name in SPEND_FIELDS and arr.shape[1] != horizon:
@@ -257,7 +264,7 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
             continue
         bad = ~np.isfinite(arr) | (arr < spec.minimum) | (arr > spec.maximum)
         if bad.any():
-            first = arr[bad].flat[0]
+            first = float(arr[bad].flat[0])
             problems.append(f"{name}: {int(bad.sum())} draw value(s) outside {spec.describe_range()}, "
                             f"e.g. {first!r}")
             continue
@@ -267,6 +274,18 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
     if problems:
         raise ScenarioError(problems)
     return params, horizon
+
+
+def _draw_array(name: Any, values: Any) -> np.ndarray:
+    """One field's per-draw values as a float array of shape (draws,) or (draws, months)."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{name}: per-draw values must be numbers, got {str(values)[:60]!r}") from None
+    if arr.ndim not in (1, 2) or len(arr) == 0:
+        raise ScenarioError(f"{name}: per-draw values need an array of shape (draws,) (or (draws, months) for "
+                            f"a spend), got shape {arr.shape}")
+    return arr
 
 
 def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:

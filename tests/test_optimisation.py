@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cx_roi
-from cx_roi import ScenarioError, efficient_frontier, min_budget_for, optimize_budget, simulate, simulate_many
+from cx_roi import Scenario, ScenarioError, efficient_frontier, min_budget_for, optimize_budget, simulate, simulate_many
 
 CAP, QUAL, ADS = "service_capacity_spend_per_month", "service_quality_spend_per_month", "ad_spend_per_month"
 LEVERS = (CAP, QUAL, ADS)
@@ -391,3 +391,17 @@ def test_bad_frontier_settings_are_named():
 def test_not_a_scenario():
     with pytest.raises(TypeError, match="Scenario"):
         optimize_budget("status-quo", 100_000)
+
+
+def test_a_budget_beyond_every_lever_maximum_names_the_budget():
+    with pytest.raises(ScenarioError) as info:
+        optimize_budget(Scenario(), 5e9)
+    assert info.value.problems == ["total_per_month: $5,000,000,000 is above what the levers' maximums allow "
+                                   "($3,000,000,000); lower the budget or raise the maximums"]
+
+
+def test_a_budget_at_every_lever_maximum_is_split_and_priced():
+    """The marginal step never crosses the most a scenario allows; there it is one-sided."""
+    alloc = optimize_budget(Scenario(), 3e9)
+    assert np.allclose(alloc.allocation.to_numpy(), 1e9)
+    assert np.isfinite(alloc.marginal["marginal_per_1000"]).all()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import warnings
 
 import numpy as np
@@ -24,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
+import cx_roi
 from cx_roi import queueing as q
 from cx_roi.queueing import (
     ErlangA,
@@ -729,3 +731,28 @@ def test_small_batches_are_computed_value_by_value():
     big = q.erlang_a(np.tile(agents, 3), np.tile(load, 3), 420.0, 180.0, 20.0)  # > _SMALL: arrays
     for k in range(6):
         np.testing.assert_allclose(big[k][:len(agents)], small[k], rtol=1e-11, atol=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# Bad arguments: named, never silently turned into numbers or numpy warnings
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: erlang_c(-5, 3), "erlang_c: agents must be finite and at least 0 (agents answering at once); got -5.0"),
+    (lambda: erlang_b(-1, 2), "erlang_b: agents must be finite and at least 0"),
+    (lambda: erlang_c(10, np.nan), "erlang_c: load must be finite and at least 0 (Erlangs); got nan"),
+    (lambda: erlang_c(np.array([10.0, np.inf]), 3), "agents must be finite"),
+    (lambda: erlang_a(5, 3, 300, -60, 20), "erlang_a: patience_seconds must be finite and above 0 (seconds); "
+                                           "got -60.0"),
+    (lambda: erlang_a(5, 3, 0, 60, 20), "erlang_a: aht_seconds must be finite and above 0"),
+    (lambda: erlang_a(5, 3, 300, 60, -1), "erlang_a: target_seconds must be finite and at least 0"),
+    (lambda: service_level_c(5, 3, 0, 20), "service_level_c: aht_seconds must be finite and above 0"),
+    (lambda: asa_c(5, "lots", 300), "asa_c: load must be a number or an array of numbers at least 0"),
+    (lambda: erlang_c(np.ones(3), np.ones(4)), "erlang_c: the arguments' shapes do not broadcast together "
+                                               "(agents (3,), load (4,))"),
+])
+def test_bad_arguments_are_named(call, words):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a clear error, not a numpy warning on the way
+        with pytest.raises(cx_roi.errors.QueueInputError, match=re.escape(words)):
+            call()

@@ -7,6 +7,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -474,10 +475,44 @@ def test_pathological_json_raises_scenario_error(text):
         Scenario.from_json(text)
 
 
-def test_nan_literal_message_says_why():
+def test_nan_literal_message_names_the_field():
     with pytest.raises(ScenarioError) as info:
         Scenario.from_json('{"shrinkage": NaN}')
-    assert "NaN" in str(info.value)
+    assert info.value.problems == ["shrinkage: got nan; expected a finite number, 0 to 0.9 (share of paid time)"]
+    with pytest.raises(ScenarioError, match=r"ad_spend_per_month: month 2: got inf; expected a finite number"):
+        Scenario.from_json('{"ad_spend_per_month": [1, Infinity]}')
+
+
+def test_a_file_reports_all_its_problems_at_once():
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_json('{"shrinkage": 5, "fcr_floor": "x", "foo": 1}')
+    fields = [p.split(":")[0] for p in info.value.problems]
+    assert sorted(fields) == ["fcr_floor", "foo", "shrinkage"]
+
+
+def test_a_byte_order_mark_is_not_content():
+    text = Scenario(shrinkage=0.2).to_json()
+    assert Scenario.from_json(b"\xef\xbb\xbf" + text.encode()).shrinkage == 0.2
+    assert Scenario.from_json("\ufeff" + text).shrinkage == 0.2
+
+
+def test_a_huge_integer_gets_a_plain_message():
+    with pytest.raises(ScenarioError, match="a whole number with thousands of digits") as info:
+        Scenario.from_json('{"shrinkage": ' + "9" * 5000 + "}")
+    assert "sys.set_int_max_str_digits" not in str(info.value)
+
+
+def test_constructor_names_unknown_fields_and_takes_numpy_scalars():
+    with pytest.raises(ScenarioError, match=r"ad_spend_per_mnth: unknown field \(did you mean 'ad_spend_per_month'\?\)"):
+        Scenario(ad_spend_per_mnth=1.0)
+    with pytest.raises(ScenarioError):
+        Scenario(0.3)  # fields are named, never positional
+    assert Scenario(ad_spend_per_month=np.array(5.0)).ad_spend_per_month == 5.0
+
+
+def test_load_preset_with_a_non_name():
+    with pytest.raises(cx_roi.UnknownPresetError, match="Valid presets: status-quo"):
+        cx_roi.load_preset(["a"])
 
 
 # -------------------------------------------------- hypothesis round trip

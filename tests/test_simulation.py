@@ -266,3 +266,16 @@ def test_batch_rejects_mixed_horizons_and_non_scenarios():
 def test_unknown_monthly_column_is_rejected():
     with pytest.raises(ValueError, match="nope"):
         simulate_batch(Scenario(), columns=["customers", "nope"])
+
+
+@pytest.mark.parametrize("draws,words", [
+    ({"shrinkage": 0.3}, "shrinkage: per-draw values need an array of shape (draws,)"),
+    ({"shrinkage": ["a", "b"]}, "shrinkage: per-draw values must be numbers"),
+    ({"shrinkage": np.full((2, 3), 0.3)}, "shrinkage: one value per draw (an array of shape (draws,)), got shape (2, 3)"),
+    ({"shrinkage": [0.3, 5.0]}, "shrinkage: 1 draw value(s) outside 0 to 0.9 (share of paid time), e.g. 5.0"),
+    ([0.3], "draws: expected a mapping of field name -> array"),
+])
+def test_bad_draws_are_named(draws, words):
+    with pytest.raises(ScenarioError) as info:
+        simulate_batch(Scenario(), draws=draws)
+    assert words in str(info.value)
