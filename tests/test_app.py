@@ -328,6 +328,16 @@ def test_bad_upload_shows_a_message_and_keeps_the_scenario(content, words):
     assert at.file_uploader[0].value is None
 
 
+def test_a_corrected_upload_replaces_the_failed_one_message():
+    at = run_app()
+    at.file_uploader[0].upload("scenario.json", b'{"shrinkage": 5}', "application/json").run()
+    assert "was not loaded" in "\n".join(e.value for e in at.error)
+    good = Scenario(shrinkage=0.25).to_json().encode()
+    at.file_uploader[0].upload("scenario.json", good, "application/json").run()
+    assert not at.error, [e.value for e in at.error]  # the old error is gone, not beside the success
+    assert "Loaded **scenario.json**" in messages(at)
+
+
 # ---------------------------------------------------------------- presentation
 
 def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
@@ -360,6 +370,18 @@ def test_saved_scenario_is_available_on_compare():
     want = cx_roi.simulate(Scenario().replace(**{AD: 260_000.0})).kpis["npv"]
     assert fmt.money(want) in table.loc["NPV", "Saved: Plan B"]
     assert "saved" in at.query_params and "Plan B" in at.query_params["saved"]
+
+
+def test_saving_under_a_taken_name_says_it_replaced_it():
+    at = run_app()
+    for value in (260_000.0, 270_000.0):
+        lever(at, AD).set_value(value).run()
+        at.text_input(key=state.SAVE_NAME_KEY).input("Plan B")
+        at.button(key="FormSubmitter:save_form-Save").click().run()
+    text = messages(at)
+    assert "Replaced the saved scenario *Plan B* with the current one" in text
+    assert "Saved the current scenario as" not in text  # one message about the save, the newest
+    assert "270000" in at.query_params["saved"]
 
 
 @pytest.mark.parametrize("name", ["", "status-quo", "a,b", "x" * 41])

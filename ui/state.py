@@ -20,6 +20,7 @@ session or URL state, so the rules below hold everywhere:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -71,10 +72,16 @@ MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time p
 
 
 class Notice(NamedTuple):
-    """A message the user should see until they dismiss it. ``kind``: warning, error or info."""
+    """A message the user should see until they dismiss it. ``kind``: warning, error or info.
+
+    ``topic``: what the message is about (an uploaded scenario file, say); a newer
+    message on the same topic replaces it, so a failed upload's error does not stay
+    beside the success of the corrected file.
+    """
 
     kind: str
     text: str
+    topic: str | None = None
 
 
 # ------------------------------------------------------------------ raw state
@@ -134,10 +141,12 @@ def notices() -> list[Notice]:
     return list(_get("notices", []))
 
 
-def add_notice(kind: str, text: str) -> None:
-    current = _get("notices", [])
-    if Notice(kind, text) not in current:
-        _put("notices", [*current, Notice(kind, text)])
+def add_notice(kind: str, text: str, topic: str | None = None) -> None:
+    """Show ``text`` until dismissed; it replaces any earlier notice on the same ``topic``."""
+    current = [n for n in _get("notices", []) if topic is None or n.topic != topic]
+    notice = Notice(kind, text, topic)
+    if notice not in current:
+        _put("notices", [*current, notice])
 
 
 def dismiss_notices() -> None:
@@ -244,31 +253,32 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     file saved from a preset's view comes back as that preset with its edits.
     """
     where = f"**{filename}**" if filename else "The file"
+    say = functools.partial(add_notice, topic="scenario_file")  # the newest upload's message replaces older ones
     if len(data) > MAX_UPLOAD_BYTES:
-        add_notice("error", f"{where} was not loaded: it is {len(data):,} bytes, and a scenario file "
-                            f"is a few kB (limit {MAX_UPLOAD_BYTES:,} bytes). Your scenario is unchanged.")
+        say("error", f"{where} was not loaded: it is {len(data):,} bytes, and a scenario file "
+                     f"is a few kB (limit {MAX_UPLOAD_BYTES:,} bytes). Your scenario is unchanged.")
         return False
     try:
         scenario = Scenario.from_json(data)
     except ScenarioError as err:
         lines = "\n".join(f"- {_bullet(p)}" for p in err.problems)
-        add_notice("error", f"{where} was not loaded, and your scenario is unchanged:\n{lines}")
+        say("error", f"{where} was not loaded, and your scenario is unchanged:\n{lines}")
         return False
     except RecursionError:
-        add_notice("error", f"{where} was not loaded: its JSON is nested too deeply to be a scenario. "
-                            "Your scenario is unchanged.")
+        say("error", f"{where} was not loaded: its JSON is nested too deeply to be a scenario. "
+                     "Your scenario is unchanged.")
         return False
     except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
         _log.exception("unexpected error reading an uploaded scenario")
-        add_notice("error", f"{where} was not loaded: it could not be read as a scenario file. "
-                            "Your scenario is unchanged.")
+        say("error", f"{where} was not loaded: it could not be read as a scenario file. "
+                     "Your scenario is unchanged.")
         return False
     best = min(start_options(), key=lambda p: (len(scenario.changed_fields(_start(p))), p != preset()))
     _put("preset", best)
     _store_scenario(scenario)
     n = len(edits())
     title = start_title(best)
-    add_notice("info", f"Loaded {where}: *{title}* with {n} value{'s' if n != 1 else ''} changed.")
+    say("info", f"Loaded {where}: *{title}* with {n} value{'s' if n != 1 else ''} changed.")
     return True
 
 
@@ -307,11 +317,14 @@ def save_current(name: str) -> bool:
     if problem is None and name not in saved and len(saved) >= MAX_SAVED:
         problem = f"at most {MAX_SAVED} scenarios can be saved; delete one first"
     if problem:
-        add_notice("warning", f"Not saved: {problem}.")
+        add_notice("warning", f"Not saved: {problem}.", topic="save")
         return False
+    replaced = name in saved and saved[name] != current_scenario()
     saved[name] = current_scenario()
     _put("saved", saved)
-    add_notice("info", f"Saved the current scenario as *{name}*; pick it on the Compare page.")
+    add_notice("info", (f"Replaced the saved scenario *{name}* with the current one" if replaced
+                        else f"Saved the current scenario as *{name}*") + "; pick it on the Compare page.",
+               topic="save")
     return True
 
 
@@ -757,33 +770,34 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
     where = f"**{_show(filename or 'The file', 80)}**"
     kept = (" The history you had loaded is still in use." if history_file() is not None else "")
     kept += " Your baseline and scenarios are unchanged."
+    say = functools.partial(add_notice, topic="history_file")  # the newest upload's message replaces older ones
     if len(data) > MAX_HISTORY_BYTES:
-        add_notice("error", f"{where} was not loaded: it is {len(data) / 1e6:,.1f} MB, and a monthly history "
-                            f"may be at most {MAX_HISTORY_BYTES / 1024 / 1024:.0f} MB.{kept}")
+        say("error", f"{where} was not loaded: it is {len(data) / 1e6:,.1f} MB, and a monthly history "
+                     f"may be at most {MAX_HISTORY_BYTES / 1024 / 1024:.0f} MB.{kept}")
         return False
     try:
         history = cx_roi.read_history(data, filename or "history", sheet=sheet)
     except cx_roi.HistoryError as err:
         if err.sheets and sheet is None:
             _put("history_pending", (filename, data, list(err.sheets)))
-            add_notice("warning", f"{where} has several sheets with data: pick the one with the monthly "
-                                  f"history below.{kept}")
+            say("warning", f"{where} has several sheets with data: pick the one with the monthly "
+                           f"history below.{kept}")
             return False
         shown = err.problems[:25]
         more = [f"... and {len(err.problems) - len(shown)} more"] if len(err.problems) > len(shown) else []
         lines = "\n".join(f"- {_show(p, 300)}" for p in [*shown, *more])
-        add_notice("error", f"{where} was not loaded: {len(err.problems)} "
-                            f"problem{'s' if len(err.problems) != 1 else ''} to fix in the file.{kept}\n{lines}")
+        say("error", f"{where} was not loaded: {len(err.problems)} "
+                     f"problem{'s' if len(err.problems) != 1 else ''} to fix in the file.{kept}\n{lines}")
         return False
     except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
         _log.exception("unexpected error reading an uploaded history")
-        add_notice("error", f"{where} was not loaded: it could not be read as a CSV or Excel history.{kept}")
+        say("error", f"{where} was not loaded: it could not be read as a CSV or Excel history.{kept}")
         return False
     _put("history", (filename, bytes(data), history.sheet if sheet is not None else None))
     _put("history_pending", None)
     _put("fit_on", False)
-    add_notice("info", f"Loaded {where}: {history.months} months"
-               + (f", {history.periods[0]} to {history.periods[-1]}" if history.dated else "") + ".")
+    say("info", f"Loaded {where}: {history.months} months"
+        + (f", {history.periods[0]} to {history.periods[-1]}" if history.dated else "") + ".")
     return True
 
 
@@ -1052,6 +1066,8 @@ def _decode_entry(entry: str, consequence: str, bad: list[str]) -> Scenario:
     """
     texts = {}
     for part in entry.split("~")[1:]:
+        if not part.strip():
+            continue  # "a~~b": an empty part holds nothing to apply
         field, _, text = part.partition(":")
         texts[field] = text
     return _apply_fields(Scenario(), texts, bad, lambda field, s: consequence)
