@@ -28,7 +28,7 @@ if not big:
 entries = state.compared()
 if len(entries) < 2:
     st.info("Pick at least one scenario to compare with the baseline.")
-    st.stop()
+    router.stop_page()
 
 named = tuple((label, scenario) for _, label, scenario in entries)
 table = cached.compare(named, entries[0][1])

@@ -78,7 +78,7 @@ try:
         alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
 except cx_roi.ScenarioError as err:
     st.error("This budget cannot be split as asked:\n" + "\n".join(f"- {p}" for p in err.problems))
-    st.stop()
+    router.stop_page()
 
 base_result = cached.simulate(scenario)
 gain = alloc.kpis["npv"] - base_result.kpis["npv"]

@@ -67,7 +67,7 @@ if loaded is None:
                 "Load the file here to see the fit again.")
     else:
         st.info("Load your history, or try the sample, to fit the model to it.")
-    st.stop()
+    router.stop_page()
 
 name, data, sheet = loaded
 history = cached.history(name, data, sheet)
@@ -94,7 +94,7 @@ if not state.fit_requested():
               icon=":material/query_stats:")
     st.caption("Nonlinear least squares on the model itself, run on your monthly spends; about ten seconds "
                "for four years of months.")
-    st.stop()
+    router.stop_page()
 
 with st.spinner("Fitting the model to your history (market, word of mouth, advertising, churn)...",
                 show_time=True):
@@ -104,7 +104,7 @@ with st.spinner("Fitting the model to your history (market, word of mouth, adver
         problems = getattr(err, "problems", None) or [str(err)]
         st.error("This history cannot be fitted:\n" + "\n".join(f"- {p}" for p in problems)
                  + "\n\nYour baseline and scenarios are unchanged.")
-        st.stop()
+        router.stop_page()
 
 m, hold = fit.metrics, fit.holdout
 cards = [

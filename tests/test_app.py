@@ -662,6 +662,20 @@ def test_a_link_with_jointly_valid_values_reopens_without_a_notice():
     assert dict(at.query_params) == query
 
 
+@pytest.mark.parametrize("page,extra", [
+    ("pages/your_data.py", {}),                              # waits for a history file
+    ("pages/compare.py", {"compare": "nope"}),               # nothing to compare with
+    ("pages/optimise.py", {"budget": "1", "bounds": "ad_spend_per_month:100000:"}),  # below the minimums
+])
+def test_a_page_that_stops_early_keeps_the_link(page, extra):
+    query = {"service_capacity_spend_per_month": "270000", "present": "1"}
+    at = run_app({**query, **extra})
+    at.query_params.clear()  # as the browser does when the navigation moves to another page
+    at.switch_page(page).run()
+    assert not at.exception
+    assert {k: at.query_params.get(k) for k in query} == query, dict(at.query_params)
+
+
 def test_one_bad_range_in_a_link_keeps_the_good_ones():
     at = run_app({"ranges": "shrinkage:0.1:0.5~churn_passive:0.01:0.05~foo:1:2", "draws": "200"},
                  page="pages/risk.py")

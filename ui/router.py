@@ -19,7 +19,7 @@ import streamlit as st
 
 from . import state
 
-__all__ = ["run", "page_guard", "PAGES"]
+__all__ = ["run", "page_guard", "stop_page", "PAGES"]
 
 # Python's full garbage collection walks every object the collector tracks, and after
 # importing pandas, scipy, plotly and Streamlit that is about 150,000 objects: a
@@ -68,3 +68,13 @@ def page_guard() -> None:
         return
     run()
     st.stop()  # the page was drawn inside run(); do not draw it a second time
+
+
+def stop_page() -> None:
+    """End the page here (instead of ``st.stop()``), with the address bar up to date.
+
+    ``st.stop()`` alone would skip the router's URL update after the page, and the
+    link would lose the scenario while the page waits for, say, an upload.
+    """
+    state.sync_url()
+    st.stop()
