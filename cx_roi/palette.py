@@ -8,6 +8,8 @@ colours, so a scenario is never mistaken for a cause. Hex strings, "#RRGGBB".
 
 from __future__ import annotations
 
+import zlib
+
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "scenario_colours"]
 
 COLOURS: dict[str, str] = {
@@ -24,20 +26,40 @@ COLOURS: dict[str, str] = {
     "other": "#DDDDDD",        # light grey: what no cause explains
     "actual": "#000000",       # black markers: the user's own history
     "fit": "#999933",          # olive: the model fitted to it (and its forecast, dotted)
+    "quality": "#003F66",      # dark blue: the service-quality lever (the other service lever)
+    "input_low": "#DDCC77",    # sand: an uncertain input at its low value (tornado)
+    "input_high": "#8C7A1E",   # dark sand: the same input at its high value
 }
 
-# After the baseline, which is always grey: the first compared scenario black, then Tol's muted hues.
-SCENARIO_COLOURS: tuple[str, ...] = ("#000000", "#882255", "#44AA99", "#332288")
+# The scenario on screen (the lead) is black, the baseline grey and dashed; every other
+# scenario takes one of Tol's muted hues, picked by its name (see scenario_colours).
+SCENARIO_COLOURS: tuple[str, ...] = ("#000000", "#882255", "#44AA99", "#332288", "#CC6677", "#AA4499")
 
 LEVER_COLOURS: dict[str, str] = {
     "service_capacity_spend_per_month": COLOURS["service"],
-    "service_quality_spend_per_month": COLOURS["promoters"],  # the lighter blue: the other service lever
+    "service_quality_spend_per_month": COLOURS["quality"],
     "ad_spend_per_month": COLOURS["ads"],
 }
 
 
-def scenario_colours(names: list[str], baseline: str) -> dict[str, str]:
-    """Each scenario's colour: the baseline grey, the others in :data:`SCENARIO_COLOURS` order."""
-    others = [n for n in names if n != baseline]
-    return {n: COLOURS["baseline"] if n == baseline else SCENARIO_COLOURS[others.index(n) % len(SCENARIO_COLOURS)]
-            for n in names}
+def scenario_colours(names: list[str], baseline: str, lead: str | None = None) -> dict[str, str]:
+    """Each scenario's colour, by what it is rather than where it is listed.
+
+    The baseline is grey and ``lead`` (the scenario on screen) black. Every other
+    name has a hue of its own from its characters, so a scenario keeps its colour
+    on every page, chart and export whatever the order; two names that would share
+    a hue in one chart are told apart by giving the later one (in name order, not
+    list order) the next free hue.
+    """
+    hues = SCENARIO_COLOURS[1:]
+    out = {n: COLOURS["baseline"] for n in names if n == baseline}
+    if lead in names and lead != baseline:
+        out[lead] = SCENARIO_COLOURS[0]
+    taken: set[str] = set()
+    for n in sorted(n for n in names if n not in out):
+        start = zlib.crc32(n.encode("utf-8")) % len(hues)
+        free = [hues[(start + k) % len(hues)] for k in range(len(hues))
+                if hues[(start + k) % len(hues)] not in taken] or [hues[start]]
+        out[n] = free[0]
+        taken.add(free[0])
+    return {n: out[n] for n in names}

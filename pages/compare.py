@@ -40,13 +40,16 @@ st.table(tables.comparison_table(table))
 
 height = 440 if big else 360
 frames = {label: cached.simulate(scenario).monthly for _, label, scenario in entries}
+on_screen = next((label for token, label, _ in entries if token == state.CURRENT), None)  # black, as on Explore
 left, right = st.columns(2)
 left.plotly_chart(charts.overlay(frames, "customers", title="Customers", axis_title="Customers",
-                                 baseline=entries[0][1], height=height, big=big), config={"displayModeBar": False})
+                                 baseline=entries[0][1], height=height, big=big, lead=on_screen),
+                  config={"displayModeBar": False})
 right.plotly_chart(charts.overlay(frames, "cumulative_contribution",
                                   title="Cumulative contribution against the baseline",
                                   axis_title="$ vs baseline, cumulative", money=True, baseline=entries[0][1],
-                                  relative=True, height=height, big=big), config={"displayModeBar": False})
+                                  relative=True, height=height, big=big, lead=on_screen),
+                   config={"displayModeBar": False})
 
 st.subheader("Why the NPV differs", anchor=False)
 choices = state.compare_selection()
@@ -65,5 +68,5 @@ st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertis
 if not big:
     st.subheader("Take it with you", anchor=False)
     exports.render_exports(named, entries[0][1], title="cx-roi: scenarios compared", stem="comparison",
-                           extra_per_month=state.extra(), key="export_compare")
+                           extra_per_month=state.extra(), on_screen=on_screen, key="export_compare")
     st.caption("Every scenario on this page against the baseline. Built when you click.")

@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
+from cx_roi import palette
 from ui import charts, controls, format as fmt, sharing, state, tables, views
 from strategies import scenarios
 from ui.verdict import verdict
@@ -531,8 +532,27 @@ def test_each_colour_means_one_thing_on_every_chart():
     assert bar_colours["Retention"] == charts.COLOURS["churn"]
     service = charts.service_and_wait(result.monthly, 20)
     assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
-    semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario",)}
+    semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario", "actual")}
     assert not semantic & set(charts.SCENARIO_COLOURS[1:]), "scenario lines never borrow a cause colour"
+    assert len(semantic) == len([k for k in charts.COLOURS if k not in ("scenario", "actual")]), \
+        "no two meanings share a colour"
+    assert set(palette.LEVER_COLOURS.values()) <= {charts.COLOURS[k] for k in ("service", "quality", "ads")}
+
+
+def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
+    names = ["Baseline", "Current: Status quo + 2 changes", "+$60k a month into advertising", "Saved: Plan B"]
+    first = palette.scenario_colours(names, "Baseline", lead=names[1])
+    for order in (names[::-1], [names[0], names[3], names[2], names[1]]):
+        assert palette.scenario_colours(order, "Baseline", lead=names[1]) == first
+    assert first["Baseline"] == charts.COLOURS["baseline"] and first[names[1]] == charts.COLOURS["scenario"]
+    assert len(set(first.values())) == len(names), "one chart, one colour each"
+    # The same preset keeps its hue beside other company, as long as the hues do not collide.
+    alone = palette.scenario_colours(["Baseline", names[2]], "Baseline")
+    assert alone[names[2]] == first[names[2]]
+    # On the Compare overlay the scenario on screen is black, as on Explore's chart.
+    frames = {n: cx_roi.simulate(Scenario()).monthly for n in names}
+    fig = charts.overlay(frames, "customers", title="t", axis_title="a", baseline="Baseline", lead=names[1])
+    assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
 
 
 def test_every_chart_is_a_valid_plotly_figure():

@@ -280,24 +280,25 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
 
 def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis_title: str,
             money: bool = False, baseline: str | None = None, relative: bool = False, height: int = 340,
-            big: bool = False) -> go.Figure:
+            big: bool = False, lead: str | None = None) -> go.Figure:
     """One line per scenario for ``column``; the baseline grey and dashed.
 
-    ``frames`` maps a scenario's display name to its monthly DataFrame, in the
-    order the colours are assigned. ``relative`` draws each scenario minus the
+    ``frames`` maps a scenario's display name to its monthly DataFrame; each keeps
+    its colour whatever the order (:func:`cx_roi.palette.scenario_colours`), and
+    ``lead``, the scenario on screen, is black as on Explore. ``relative`` draws each scenario minus the
     baseline (the baseline becomes the zero line): cumulative cash of similar
     scenarios overlaps when drawn in absolute terms.
     """
     data = []
     ref = (frames[baseline][column].to_numpy(float) if relative and baseline in frames else 0.0)
-    others = [name for name in frames if name != baseline]
+    colours = palette.scenario_colours(list(frames), baseline, lead)
     hover = f"%{{y:{_MONEY_HOVER}}}" if money else "%{y:,.0f}"
     for name, frame in frames.items():
         if name == baseline:
             line = dict(color=COLOURS["baseline"], width=2.5, dash="dash")
             label = f"{name} (baseline)"
         else:
-            line = dict(color=SCENARIO_COLOURS[others.index(name) % len(SCENARIO_COLOURS)], width=2.5)
+            line = dict(color=colours[name], width=2.5)
             label = name
         data.append(dict(type="scatter", mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
                          name=label, line=line, hovertemplate=hover))

@@ -119,8 +119,8 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     labels = list(t["label"])
     fmt = (lambda x: f"{x:.0%}") if percent_axis else (signed_money if money_axis else (lambda x: f"{x:+,.0f}"))
     data = []
-    for end, colour, name in (("low", "#56B4E9", "Input at its low value"),
-                              ("high", COLOURS["service"], "Input at its high value")):
+    for end, colour, name in (("low", COLOURS["input_low"], "Input at its low value"),
+                              ("high", COLOURS["input_high"], "Input at its high value")):
         values = t[f"metric_{end}"].to_numpy(float)
         inputs = t[end].to_numpy(float)
         hover = [f"{lab}: {inp:,.4g} gives {fmt(v - base)} vs likely"

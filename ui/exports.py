@@ -46,12 +46,13 @@ Named = tuple[tuple[str, Scenario], ...]
 
 
 def export_bytes(kind: str, named: Named, baseline: str, *, title: str, extra_per_month: float,
-                 lead: str | None = None) -> bytes:
+                 lead: str | None = None, on_screen: str | None = None) -> bytes:
     """The file of ``kind`` ("xlsx", "html" or "pptx") for ``named`` scenarios against ``baseline``.
 
     ``lead``: the name of the scenario whose next-dollar sentence the page
     shows (Explore); the file opens with that same sentence, then the report's
     own findings (without its second wording of the same sentence).
+    ``on_screen`` (default ``lead``): the scenario drawn in black, as on the page.
     """
     scenarios = dict(named)
     nd = {name: cx_roi.next_dollar(s, extra_per_month) for name, s in scenarios.items()}
@@ -59,7 +60,7 @@ def export_bytes(kind: str, named: Named, baseline: str, *, title: str, extra_pe
     if lead is not None:
         lines = [verdict(nd[lead], extra_per_month, scenarios[lead].horizon_months),
                  *(line for line in lines if not line.startswith(f"{lead}: "))]
-    kwargs = dict(title=title, verdict=lines, extra_per_month=extra_per_month)
+    kwargs = dict(title=title, verdict=lines, extra_per_month=extra_per_month, lead=on_screen or lead)
     if kind == "xlsx":
         return cx_roi.excel_report(scenarios, baseline, **kwargs)
     if kind == "html":
@@ -76,12 +77,14 @@ def file_name(stem: str, kind: str) -> str:
 
 
 def _deferred(kind: str, named: Named, baseline: str, title: str, extra: float,
-              lead: str | None) -> Callable[[], bytes]:
-    return lambda: export_bytes(kind, named, baseline, title=title, extra_per_month=extra, lead=lead)
+              lead: str | None, on_screen: str | None) -> Callable[[], bytes]:
+    return lambda: export_bytes(kind, named, baseline, title=title, extra_per_month=extra, lead=lead,
+                                on_screen=on_screen)
 
 
 def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_per_month: float,
-                   lead: str | None = None, key: str = "export", first: Callable[[], None] | None = None) -> None:
+                   lead: str | None = None, on_screen: str | None = None, key: str = "export",
+                   first: Callable[[], None] | None = None) -> None:
     """One download button per file kind, in a row (see :func:`export_bytes`).
 
     ``first``: draws more buttons at the start of the row (Explore's scenario file).
@@ -90,6 +93,6 @@ def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_
         if first is not None:
             first()
         for kind, spec in KINDS.items():
-            st.download_button(spec.label, data=_deferred(kind, named, baseline, title, extra_per_month, lead),
+            st.download_button(spec.label, data=_deferred(kind, named, baseline, title, extra_per_month, lead, on_screen),
                                file_name=file_name(stem, kind), mime=spec.mime, on_click="ignore",
                                icon=spec.icon, help=spec.help, key=f"{key}:{kind}")
