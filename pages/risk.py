@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
 from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
-from ui import cached, state, views  # noqa: E402
+from ui import cached, state, tables, views  # noqa: E402
 from ui import format as fmt  # noqa: E402
 
 scenario = state.current_scenario()
@@ -107,7 +107,11 @@ else:
                f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, "
                f"**{leader}** returns more. Each row is the value of an assumption at which the other plan would "
                "take the lead (the amount is set on the Explore page).")
-    st.dataframe(flips, hide_index=True, width="stretch")
+    st.dataframe(flips, hide_index=True, width="stretch",
+                 column_config={"Solidity": st.column_config.TextColumn(help=tables.SOLIDITY_HELP),
+                                "Change needed": st.column_config.TextColumn(
+                                    help="How far the assumption must move from its likely value, relative to "
+                                         "it, before the other plan takes the lead")})
 
 ranges_box = None if big else st.expander("Uncertain assumptions: the ranges behind every figure on this page",
                                           key="risk_ranges", on_change="rerun")
@@ -124,13 +128,14 @@ if ranges_box is not None and ranges_box.open:  # a closed box draws nothing, so
             "Likely": [ranges[n].likely for n in names],
             "High": [ranges[n].high for n in names],
             "Scale": ["log" if ranges[n].log else "linear" for n in names],
-            "Solidity": [cx_roi.SOLIDITY_LABELS.get(cx_roi.PARAMETERS[n].solidity, "") for n in names],
+            "Solidity": [cx_roi.PARAMETERS[n].solidity for n in names],
             "Edited": ["yes" if n in state.setting("ranges") else "" for n in names],
         })
         st.data_editor(frame, key=state.ranges_editor_key(), on_change=state.on_ranges_edit, args=(names,),
                        hide_index=True, width="stretch", num_rows="fixed",
                        disabled=["Assumption", "Unit", "Likely", "Scale", "Solidity", "Edited"],
-                       column_config={"Low": st.column_config.NumberColumn(format="%.4g"),
+                       column_config={"Solidity": st.column_config.TextColumn(help=tables.SOLIDITY_HELP),
+                                      "Low": st.column_config.NumberColumn(format="%.4g"),
                                       "High": st.column_config.NumberColumn(format="%.4g"),
                                       "Likely": st.column_config.NumberColumn(format="%.4g")})
         if state.setting("ranges"):

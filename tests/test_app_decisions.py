@@ -259,3 +259,18 @@ def test_flip_table_reads_each_crossing_in_its_unit():
     assert audience["Service wins when the value is"] == "above"
     assert churn["Flips at"] == "no value in the allowed range flips it"
     assert churn["Service wins when the value is"] == "-"
+    assert audience["Change needed"] == "-1.9%" and churn["Change needed"] == "-"
+
+
+def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
+    """2.0% flipping at 2.03% must not read as 2.0% flipping at 2.0%."""
+    import pandas as pd
+
+    from ui import tables
+
+    raw = pd.DataFrame({"field": ["churn_promoter"], "label": ["Churn of promoters"], "current": [0.02],
+                        "break_even": [0.0203], "direction": ["below"]})
+    row = tables.flip_table(raw).iloc[0]
+    assert row["Likely value"].split()[0] == "2.00%" and row["Flips at"].split()[0] == "2.03%"
+    assert row["Change needed"] == "+1.5%"
+    assert row["Solidity"] in cx_roi.SOLIDITY_LABELS

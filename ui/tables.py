@@ -8,6 +8,7 @@ each value next to its change against the baseline.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -190,13 +191,39 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, r in table.iterrows():
         spec = PARAMETERS[r["field"]]
-        crossing = ("no value in the allowed range flips it" if pd.isna(r["break_even"])
-                    else fmt.param_value(spec.fmt, r["break_even"]) + f" {spec.unit}")
-        rows.append({"Assumption": r["label"], "Likely value": fmt.param_value(spec.fmt, r["current"])
-                     + f" {spec.unit}", "Flips at": crossing,
+        likely = float(r["current"])
+        if pd.isna(r["break_even"]):
+            shown_likely, crossing, change = _shown(spec.fmt, likely), "no value in the allowed range flips it", "-"
+        else:
+            flip = float(r["break_even"])
+            shown_likely, crossing = _distinct(spec.fmt, likely, flip)
+            crossing += f" {spec.unit}"
+            change = f"{(flip - likely) / abs(likely):+.1%}" if likely else "-"
+        rows.append({"Assumption": r["label"], "Likely value": f"{shown_likely} {spec.unit}", "Flips at": crossing,
+                     "Change needed": change,
                      # pandas may hold a missing direction as NaN rather than None
                      "Service wins when the value is": r["direction"] if isinstance(r["direction"], str)
                      and r["direction"] else "-",
-                     "Solidity": SOLIDITY_LABELS.get(spec.solidity, spec.solidity)})
-    return pd.DataFrame(rows, columns=["Assumption", "Likely value", "Flips at", "Service wins when the value is",
-                                       "Solidity"])
+                     "Solidity": spec.solidity})
+    return pd.DataFrame(rows, columns=["Assumption", "Likely value", "Flips at", "Change needed",
+                                       "Service wins when the value is", "Solidity"])
+
+
+SOLIDITY_HELP = "; ".join(f"{k}: {v}" for k, v in SOLIDITY_LABELS.items())
+
+
+def _shown(spec_fmt: str, value: float) -> str:
+    return fmt.param_value(spec_fmt, value)
+
+
+def _distinct(spec_fmt: str, a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` in the field's format, with as many more decimals as it takes to tell them
+    apart (a flip point a hair from the likely value must not read as the same number)."""
+    shown = _shown(spec_fmt, a), _shown(spec_fmt, b)
+    precision = re.compile(r"\.(\d+)([%fge])")
+    for extra in range(1, 6):
+        if shown[0] != shown[1] or not precision.search(spec_fmt):
+            break
+        wider = precision.sub(lambda m: f".{int(m[1]) + extra}{m[2]}", spec_fmt, count=1)
+        shown = _shown(wider, a), _shown(wider, b)
+    return shown
