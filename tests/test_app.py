@@ -392,6 +392,16 @@ def test_unusable_save_names_are_refused(name):
     at.button(key="FormSubmitter:save_form-Save").click().run()
     assert "Not saved" in messages(at)
     assert "saved" not in at.query_params
+    if len(name) <= 40:  # (a browser cannot type more than the box's 40 characters)
+        assert at.text_input(key=state.SAVE_NAME_KEY).value == name  # kept in the box, to be mended
+
+
+def test_a_saved_name_clears_the_box():
+    at = run_app()
+    at.text_input(key=state.SAVE_NAME_KEY).input("Plan C")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert "Saved the current scenario as *Plan C*" in messages(at)
+    assert at.text_input(key=state.SAVE_NAME_KEY).value == ""
 
 
 def test_compare_page_shows_table_overlays_and_bridge():

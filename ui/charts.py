@@ -42,7 +42,7 @@ BRIDGE_COLOURS: dict[str, str] = {
     "other": COLOURS["other"],
 }
 
-_MONEY_TICKS = dict(tickprefix="$", tickformat="~s")  # $1.2M, $350k; d3's "G" is avoided by the ranges here
+_MONEY_TICKS = dict(tickprefix="$", tickformat=".3~s")  # $1.2M, $350k, never $217.974k; d3 "G" is avoided by the ranges
 _MONEY_HOVER = "$,.0f"
 
 
@@ -172,10 +172,10 @@ def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool =
     ]
     layout = _base_layout(
         "Customers won and lost each month", height, big,
-        yaxis=dict(title=dict(text="Customers per month"), tickformat="~s", zeroline=True,
+        yaxis=dict(title=dict(text="Customers per month"), tickformat=".3~s", zeroline=True,
                    zerolinecolor="#888"),
         # Own ticks on the right (not synced to the left grid, which gives values like 89.6552k).
-        yaxis2=dict(title=dict(text="Customers"), tickformat="~s", overlaying="y", side="right",
+        yaxis2=dict(title=dict(text="Customers"), tickformat=".3~s", overlaying="y", side="right",
                     showgrid=False, rangemode="tozero", tickmode="auto", nticks=5),
     )
     return _figure(dict(data=data, layout=layout))
@@ -302,7 +302,7 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
             label = name
         data.append(dict(type="scatter", mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
                          name=label, line=line, hovertemplate=hover))
-    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money else dict(tickformat="~s")))
+    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money else dict(tickformat=".3~s")))
     layout = _base_layout(title, height, big, yaxis=yaxis)
     return _figure(dict(data=data, layout=layout))
 
@@ -362,7 +362,7 @@ def fitted_vs_actual(monthly: pd.DataFrame, column: str, *, title: str, axis_tit
                          line=dict(color=COLOURS["fit"], width=2, dash="dot"), hovertemplate=hover))
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=hx[0], x1=hx[-1], y0=0, y1=1,
                            fillcolor="rgba(0,0,0,0.06)", line=dict(width=0), layer="below"))
-    layout = _base_layout(title, height, big, yaxis=dict(title=dict(text=axis_title), tickformat="~s"),
+    layout = _base_layout(title, height, big, yaxis=dict(title=dict(text=axis_title), tickformat=".3~s"),
                           shapes=shapes)
     # Month labels are the history's own (YYYY-MM or 1..N); keep them as categories, in file order.
     layout["xaxis"] = {**layout["xaxis"], "type": "category", "nticks": 8}

@@ -54,7 +54,7 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
         data.append(dict(type="scatter", mode="lines", x=x, y=baseline_q.iloc[:, 1].to_numpy(float),
                          name=f"{baseline_name}: median", hovertemplate=hover,
                          line=dict(color=COLOURS["baseline"], width=2.5, dash="dash")))
-    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money_axis else dict(tickformat="~s")))
+    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money_axis else dict(tickformat=".3~s")))
     return _figure(dict(data=data, layout=_base_layout(title, height, big, yaxis=yaxis)))
 
 
@@ -97,7 +97,7 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     elif money_axis:
         xaxis = dict(title=dict(text=axis_title), **_MONEY_TICKS)
     else:
-        xaxis = dict(title=dict(text=axis_title), tickformat="~s")
+        xaxis = dict(title=dict(text=axis_title), tickformat=".3~s")
     layout = _base_layout(title, height, big, hovermode="closest", bargap=0.02, xaxis=xaxis,
                           yaxis=dict(title=dict(text="Share of draws"), tickformat=".0%"))
     if marker is not None and lo <= marker <= hi:

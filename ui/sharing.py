@@ -38,7 +38,10 @@ def render_sharing() -> None:
                      max_upload_size=1,
                      help="A JSON file downloaded from this dashboard or written with cx_roi. A file that "
                           "cannot be used is explained and leaves your scenario unchanged.")
-    with st.form("save_form", clear_on_submit=True, border=False):
+    # Not cleared on submit: a refused name stays in the box to be mended (a saved one is cleared).
+    with st.form("save_form", clear_on_submit=False, border=False):
         st.text_input("Save the current scenario as", key=state.SAVE_NAME_KEY, max_chars=40,
-                      placeholder="e.g. Plan B", help="Saved scenarios appear on the Compare page, and in the link.")
+                      placeholder="e.g. Plan B",
+                      help="Saved scenarios appear on the Compare page, and in the link. A name has 1 to 40 "
+                           "characters, none of , ~ | or : (the link uses them), and is not a preset's name.")
         st.form_submit_button("Save", on_click=state.on_save, icon=":material/bookmark_add:")

@@ -1003,7 +1003,8 @@ def on_upload() -> None:
 
 def on_save() -> None:
     """Save-form callback: save under the typed name."""
-    save_current(_s().get(SAVE_NAME_KEY, ""))
+    if save_current(_s().get(SAVE_NAME_KEY, "")):
+        _s()[SAVE_NAME_KEY] = ""  # saved: the box is ready for the next name
 
 
 # ------------------------------------------------------------------ URL
