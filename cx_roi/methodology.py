@@ -316,7 +316,7 @@ def _param_table(group: str) -> str:
         default = p.default if p.kind == "bool" else p.fmt.format(p.default)
         plausible = "" if p.plausible is None else (
             f"{p.fmt.format(p.plausible[0])} - {p.fmt.format(p.plausible[1])}")
-        allowed = p.describe_range()
+        allowed = p.describe_range(formatted=True)
         rows.append(f"| `{p.name}` | {default} | {p.unit} | {allowed} | {plausible} | "
                     f"{p.source} | {p.solidity} |")
     return "\n".join(rows)

@@ -516,7 +516,7 @@ def test_every_lever_has_a_usable_slider(name):
     lo3, hi3, _ = controls.slider_range(p, far)
     assert lo3 <= far <= hi3
     help_text = controls.help_text(p)
-    assert p.source in help_text and p.solidity in help_text and p.describe_range() in help_text
+    assert p.source in help_text and p.solidity in help_text and p.describe_range(formatted=True) in help_text
     assert p.unit in controls.control_label(p)
 
 

@@ -52,3 +52,14 @@ def test_steps_cover_every_block_of_the_model():
                   "advertising", "acquisition", "money", "reading a monthly history", "calibration"):
         assert block in titles, block
     assert all(s.text for s in STEPS)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("shrinkage", "0% to 90% (share of paid time)"),
+    ("ad_spend_per_month", "$0 to $1,000,000,000 ($ per month); month by month from a file or link"),
+    ("aht_seconds", "30 s to 3,600 s"),
+    ("horizon_months", "12 to 120 (months)"),
+])
+def test_help_and_tables_give_the_range_in_the_fields_own_format(name, text):
+    """People read 30% in the slider and the default, so the allowed range says 0% to 90%, not 0 to 0.9."""
+    assert cx_roi.PARAMETERS[name].describe_range(formatted=True) == text

@@ -120,7 +120,7 @@ def help_text(p: Param) -> str:
     return (f"{p.help}\n\n"
             f"**Default:** {default}. **Source:** {p.source}\n\n"
             f"**Solidity:** {p.solidity}, {SOLIDITY_LABELS.get(p.solidity, '')}.\n\n"
-            f"**Allowed:** {p.describe_range()}.{plausible}")
+            f"**Allowed:** {p.describe_range(formatted=True)}.{plausible}")
 
 
 def _lever(p: Param) -> None:

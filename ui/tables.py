@@ -34,7 +34,7 @@ def parameter_table() -> pd.DataFrame:
             "Group": GROUPS.get(p.group, p.group),
             "Default": fmt.param_value(p.fmt, p.default),
             "Unit": p.unit,
-            "Allowed": p.describe_range(),
+            "Allowed": p.describe_range(formatted=True),
             "Plausible": plausible,
             "Source": p.source,
             "Solidity": p.solidity,
