@@ -420,6 +420,47 @@ def test_spend_and_amount_moves_rerun_only_their_part_and_leave_nothing_stale(pa
     assert Scenario.from_json(Path(info.value.path()).read_bytes()) == now
 
 
+def test_back_and_forward_step_through_the_views(page, app_url):
+    """Every change writes a new address; Back reopens the one before (the slider and the cards
+    with it), across a page switch too, and Forward comes back."""
+    open_app(page, url(app_url, **{AD: "200000"}))
+    slider = page.locator(AD_SLIDER)
+    step = float(slider.get_attribute("step"))
+    slider.focus()
+    for _ in range(2):
+        with rerun(page):
+            page.keyboard.press("ArrowRight")
+    page_switch(page, "Compare")
+    assert_query(page, {AD: f"{200_000.0 + 2 * step:.0f}"})
+
+    def at_explore_with(spend: float) -> bool:
+        return page.evaluate(f"new URLSearchParams(location.search).get('{AD}') === '{spend:.0f}' && "
+                             "location.pathname === '/'")
+
+    def went(action, spend: float) -> None:
+        action()
+        try:
+            page.wait_for_function(f"new URLSearchParams(location.search).get('{AD}') === '{spend:.0f}' && "
+                                   "location.pathname === '/'", timeout=TIMEOUT_MS)
+        except Exception:
+            raise AssertionError(f"expected Explore with {AD}={spend:.0f}, the browser is at {page.url}") from None
+        page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+        expect(page.locator(AD_SLIDER)).to_have_value(f"{spend:.0f}", timeout=TIMEOUT_MS)
+        assert_cards(page, expected_cards(Scenario().replace(**{AD: spend})))
+
+    # Back over the page switch: the page's bare address in between keeps the view (it is
+    # written over with it), and then Back comes to Explore as it was, never to a reset view.
+    page.go_back()
+    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    assert f"{AD}={200_000.0 + 2 * step:.0f}" in page.url, page.url
+    if not at_explore_with(200_000.0 + 2 * step):
+        went(page.go_back, 200_000.0 + 2 * step)
+    went(page.go_back, 200_000.0 + step)
+    went(page.go_back, 200_000.0)
+    went(page.go_forward, 200_000.0 + step)
+
+
 def test_bad_link_values_are_named_and_replaced_by_defaults(page, app_url, artifacts):
     query = {AD: "abc", "shrinkage": "5", "preset": "nope", "extra": "-3", "aht_seconds": "420"}
     open_app(page, url(app_url, **query))

@@ -1120,21 +1120,75 @@ def sync_url() -> None:
     have = {k: (qp.get_all(k) if k == "saved" else qp[k]) for k in qp}
     if have != wanted:
         qp.from_dict(wanted)
+    _remember_address(wanted)
+
+
+_MAX_ADDRESSES = 1_000  # per session; an address is a few hundred bytes
+
+
+def _address_key(params: Mapping[str, Any]) -> tuple:
+    ctx = get_script_run_ctx()
+    page = ctx.page_script_hash if ctx is not None else ""
+    return page, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+def _remember_address(params: Mapping[str, Any]) -> None:
+    """Note an address this session showed, so Back can tell it from one Streamlit only passed through."""
+    seen = _get("addresses")
+    if seen is None:
+        seen = {}
+        _put("addresses", seen)
+    seen[_address_key(params)] = None
+    if len(seen) > _MAX_ADDRESSES:
+        del seen[next(iter(seen))]  # the oldest
+
+
+# What the address bar carries; going Back to an earlier address puts these back as it says.
+_VIEW_DEFAULTS = {"preset": DEFAULT_PRESET, "present": False, "extra": DEFAULT_EXTRA, "baseline": DEFAULT_BASELINE,
+                  "compare": list(DEFAULT_COMPARE), "bridge": None, "saved": {}, "fitted": None, "scenario": None}
 
 
 def init() -> None:
     """Set up the session's state; on its first run, read the URL.
 
     Safe to call on every run: the URL is read once per session, because later
-    runs write it from the state rather than the other way round.
+    runs write it from the state rather than the other way round. The exception
+    is the browser's Back and Forward buttons: every change writes a new address,
+    so going Back reopens the view that address holds, as the link would.
     """
     _ensure_defaults()
     if _get("ready"):
+        ctx = get_script_run_ctx()
+        if ctx is not None and getattr(ctx, "is_history_navigation", False):
+            _follow_history()
         return
     _put("ready", True)
     qp = st.query_params
     raw = {k: qp[k] for k in qp}
     saved_raw = qp.get_all("saved")
+    _remember_address({k: (saved_raw if k == "saved" else v) for k, v in raw.items()})
+    _read_url(raw, saved_raw)
+
+
+def _follow_history() -> None:
+    """Back or Forward: the view becomes what the address now shows.
+
+    Only for an address this session showed. Moving to another page first shows
+    the page's bare address and then the view's, so history holds a bare address
+    in between that never showed this view; Back over it keeps the view (and the
+    address is written over with it).
+    """
+    qp = st.query_params
+    raw = {k: qp[k] for k in qp}
+    saved_raw = qp.get_all("saved")
+    params = {k: (saved_raw if k == "saved" else v) for k, v in raw.items()}
+    if params == url_params() or _address_key(params) not in (_get("addresses") or {}):
+        return
+    store = _store()
+    for key in [k for k in store if k.startswith("set:")]:
+        del store[key]
+    for key, value in _VIEW_DEFAULTS.items():
+        _put(key, value.copy() if isinstance(value, (dict, list)) else value)
     _read_url(raw, saved_raw)
 
 
