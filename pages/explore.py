@@ -41,6 +41,8 @@ def _answer(big: bool) -> None:
     scenario = state.current_scenario()
     if not big:
         controls.render_spends()
+    else:
+        st.markdown(controls.spends_line(scenario))
     base = state.baseline(scenario.horizon_months)
     # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
     view = cached.assess(scenario, base, state.extra())

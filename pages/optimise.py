@@ -150,9 +150,10 @@ if state.setting("frontier"):
         st.caption("Each point is a full optimisation. Where the line flattens, more budget buys little; the "
                    "areas show how the best split shifts as the budget grows.")
 
-st.subheader("The least budget that reaches a target", anchor=False)
 target_metric = state.setting("target_metric")
 target = state.setting("target")
+if not big or target is not None:  # presenting without a target: no heading over an empty section
+    st.subheader("The least budget that reaches a target", anchor=False)
 METRIC_NAMES = {"final_customers": "customers at the end", "npv": "NPV"}
 if not big:
     with st.form("target_form", border=False):
@@ -178,5 +179,5 @@ if target is not None:
                    f"{split}). Today's scenario spends {fmt.money(today_total)} a month on these levers.")
     except cx_roi.ScenarioError as err:
         st.warning("That target cannot be reached: " + "; ".join(err.problems))
-else:
+elif not big:
     st.caption("Set a target above to see the least monthly budget that reaches it.")

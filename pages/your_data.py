@@ -65,6 +65,8 @@ if loaded is None:
     if in_use is not None:
         st.info("The fitted baseline came with the link; the history behind it stays with whoever fitted it. "
                 "Load the file here to see the fit again.")
+    elif big:
+        st.info("No history is loaded. Turn off Present to load one, or try the sample.")
     else:
         st.info("Load your history, or try the sample, to fit the model to it.")
     router.stop_page()

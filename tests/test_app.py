@@ -350,6 +350,9 @@ def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
     assert len(at.metric) == 7 and len(at.get("plotly_chart")) == 4
     assert at.query_params == {"present": "1"}
     assert chart_specs(at)[0]["layout"]["height"] > 400, "charts are enlarged"
+    # The room still sees what the numbers are for: the three spends, in words.
+    assert "Service capacity **$240k** · Service quality **$30k** · Advertising **$150k** a month" in \
+        [m.value for m in at.markdown]
     at.toggle(key="w:present").set_value(False).run()
     assert at.sidebar.selectbox and at.main.slider(key=f"w:lever:{AD}") and "present" not in at.query_params
 

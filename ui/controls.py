@@ -24,6 +24,7 @@ import cx_roi
 from cx_roi import PARAMETERS, SOLIDITY_LABELS, Param
 
 from . import state
+from . import format as fmt
 from .format import param_value
 
 __all__ = ["SECTIONS", "ASSUMPTIONS", "SPENDS", "slider_range", "slider_format", "help_text", "control_label",
@@ -165,6 +166,18 @@ def render_spends() -> None:
     for column, name in zip(st.container(key="spends").columns(len(SPENDS)), SPENDS):
         with column:
             _lever(PARAMETERS[name])
+
+
+def spends_line(scenario) -> str:
+    """The three monthly spends in one line, for presentation mode (where their sliders are hidden),
+    so the room sees what the numbers are for: "Service capacity (agents) $240k · ... a month"."""
+    parts = []
+    for name in SPENDS:
+        value = getattr(scenario, name)
+        shown = (fmt.money(value, digits=0) if not isinstance(value, tuple)
+                 else f"{fmt.money(min(value), digits=0)} to {fmt.money(max(value), digits=0)}")
+        parts.append(f"{PARAMETERS[name].label.replace(' spend', '')} **{shown}**")
+    return " · ".join(parts) + " a month"
 
 
 def render_levers() -> None:

@@ -136,8 +136,10 @@ def header(title: str, subtitle: str | None = None) -> None:
 
 # Presenting draws nothing in the sidebar, but a sidebar the session has opened keeps its
 # empty panel (and its handle) on screen; the room should see the answer only.
-HIDE_SIDEBAR = ('[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] '
-                '{ display: none !important; }')
+# Not on a phone: there the page navigation lives in the sidebar, and the room must still
+# be able to move between pages while presenting.
+HIDE_SIDEBAR = ('@media (min-width: 641px) { [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] '
+                '{ display: none !important; } }')
 
 
 def inject_style(big: bool) -> None:
@@ -161,7 +163,7 @@ def inject_style(big: bool) -> None:
         .st-key-answer > * {{ order: 2; }}
         .st-key-answer > :has(> .st-key-verdict_slot), .st-key-answer > :has(> .st-key-kpis) {{ order: 0; }}
         .st-key-answer > :has(> .st-key-spends) {{ order: 1; }}
-        [data-testid="stMetricValue"] {{ font-size: 1.6rem; }}
+        [data-testid="stMetricValue"] {{ font-size: {'2.2rem' if big else '1.6rem'}; }}
     }}
     </style>
     """
