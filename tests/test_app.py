@@ -129,7 +129,7 @@ def test_explore_shows_the_baseline_kpis_and_four_charts():
     for label in ("NPV", "Customers at the end", "Monthly churn", "Paid CAC"):
         assert card(at, label).value == want[label]
     assert card(at, "ROI vs baseline").delta == "same as baseline"
-    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    titles = [s["layout"]["title"]["text"].replace("<br>", " ") for s in chart_specs(at)]
     assert titles == ["Customers won and lost each month", "Cumulative contribution against the baseline",
                       "Sentiment of customers", "Service level and wait"]
     assert at.query_params == {}, "a fresh default view has a clean URL"
@@ -566,6 +566,15 @@ def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
     frames = {n: cx_roi.simulate(Scenario()).monthly for n in names}
     fig = charts.overlay(frames, "customers", title="t", axis_title="a", baseline="Baseline", lead=names[1])
     assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
+
+
+def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
+    title = "Why NPV differs: +$60k a month into service against the baseline"
+    layout = charts._base_layout(title, 300, False)
+    first, second = layout["title"]["text"].split("<br>")
+    assert len(first) <= 46 and f"{first} {second}" == title
+    assert layout["margin"]["t"] > charts._base_layout("Short", 300, False)["margin"]["t"]  # room for it
+    assert charts._base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
 
 
 def test_every_chart_is_a_valid_plotly_figure():

@@ -147,8 +147,8 @@ def assert_query(page, want: dict[str, str]) -> None:
 
 
 def plain(html: str) -> str:
-    """A plotly title without its markup (<b>...</b>)."""
-    return re.sub(r"<[^>]+>", "", html)
+    """A plotly title without its markup (<b>...</b>; a line break reads as a space)."""
+    return re.sub(r"<[^>]+>", "", html.replace("<br>", " "))
 
 
 def open_app(page, address: str) -> None:

@@ -46,14 +46,32 @@ _MONEY_TICKS = dict(tickprefix="$", tickformat=".3~s")  # $1.2M, $350k, never $2
 _MONEY_HOVER = "$,.0f"
 
 
+# Characters a chart title holds on one line of a phone-wide chart (presenting: larger type).
+_TITLE_LINE = {False: 46, True: 36}
+
+
+def _wrapped(title: str, big: bool = False) -> tuple[str, int]:
+    """A long title broken onto two lines at a space (plotly never wraps a title, and on a phone
+    it would run off the chart), and how many lines it has."""
+    width = _TITLE_LINE[big]
+    if len(title) <= width or "<br>" in title:
+        return title, title.count("<br>") + 1
+    cut = title.rfind(" ", 0, width)
+    if cut <= 0:
+        return title, 1
+    return f"{title[:cut]}<br>{title[cut + 1:]}", 2
+
+
 def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
     font = 16 if big else 13
     tick = dict(size=font - 1)
+    title, lines = _wrapped(title, big)
+    top = (44 if not big else 56) + (lines - 1) * round((font + 3) * 1.3)
     layout = dict(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=font + 3)),
         height=height,
         font=dict(size=font),
-        margin=dict(l=8, r=8, t=44 if not big else 56, b=8),
+        margin=dict(l=8, r=8, t=top, b=8),
         # Legend at the foot of the figure (container coordinates), below the
         # x-axis title whatever the plot's height; plotly grows the bottom
         # margin to fit it, also when it wraps onto several lines on a phone.
