@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from cx_roi import PARAMETERS
+from cx_roi import LEVERS, PARAMETERS
 
 from .format import horizon, money
 
@@ -19,11 +19,8 @@ __all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
 
 SERVICE_LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month")
 AD_LEVER = "ad_spend_per_month"
-LEVER_WORDS = {
-    "service_capacity_spend_per_month": "service capacity (more agents)",
-    "service_quality_spend_per_month": "service quality (training and tools)",
-    AD_LEVER: "advertising",
-}
+# The levers' own names (cx_roi.LEVERS), as the tables and charts call them, inside a sentence.
+LEVER_WORDS = {lever: label[:1].lower() + label[1:] for lever, label in LEVERS.items()}
 
 
 def _finite(x) -> bool:
