@@ -21,7 +21,7 @@ if not big:
     others = [t for t in state.compare_options() if t != state.baseline_name()]
     right.multiselect("Compare with", others,
                       key=state.widget("compare"), on_change=state.on_change, args=("compare",),
-                      format_func=state.labeller(others), max_selections=3,
+                      format_func=state.labeller(others), max_selections=3, select_all=False,
                       placeholder="Pick one to three scenarios",
                       help="Save your own scenario on the Explore page to compare it here.")
 

@@ -103,7 +103,7 @@ with st.spinner("Searching for break-even values...", show_time=True):
 if service_lever is None:
     st.info(flips)
 else:
-    st.caption(f"Both plans add {fmt.money(extra)} a month to today's scenario: one on "
+    st.caption(f"Both plans add {fmt.money(extra, digits=0)} a month to today's scenario: one on "
                f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, "
                f"**{leader}** returns more. Each row is the value of an assumption at which the other plan would "
                "take the lead (the amount is set on the Explore page).")
