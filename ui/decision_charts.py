@@ -147,18 +147,22 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
     if current is not None:
         frames.insert(0, (["Today"], pd.DataFrame([current], columns=allocation.columns)))
     data = []
+    totals = np.concatenate([frame.to_numpy(float).sum(axis=1) for _, frame in frames])
     for lever in allocation.columns:
         ys, xs = [], []
         for names, frame in frames:
             ys += names
             xs += list(frame[lever].to_numpy(float))
+        # A label only where the segment has room for it upright (plotly would turn it on its side).
+        text = [money(v, digits=0) if total > 0 and v >= 0.12 * total else "" for v, total in zip(xs, totals)]
         data.append(dict(type="bar", orientation="h", y=ys, x=xs, name=labels[lever],
                          marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
-                         text=[money(v) for v in xs], textposition="inside", insidetextanchor="middle",
+                         text=text, textposition="inside", insidetextanchor="middle", textangle=0,
                          hovertemplate="%{y}: %{x:$,.0f} a month<extra>" + labels[lever] + "</extra>"))
     layout = _base_layout("Monthly budget split", height, big, barmode="stack", hovermode="closest",
                           xaxis=dict(title=dict(text="$ per month"), **_MONEY_TICKS),
                           yaxis=dict(autorange="reversed", automargin=True))
+    layout["legend"] = {**layout["legend"], "traceorder": "normal"}  # stacked bars would list it reversed
     return _figure(dict(data=data, layout=layout))
 
 
