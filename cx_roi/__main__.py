@@ -91,6 +91,20 @@ def _fmt_kpis(kpis: dict[str, float]) -> str:
     return "\n".join(f"{k:<{width}}  {_num(v)}" for k, v in kpis.items())
 
 
+def _check_out(out: str | None) -> None:
+    """Refuse an --out path that cannot be written before any work is done (or printed)."""
+    if not out:
+        return
+    path = Path(out)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise _Usage(f"cannot write {out}: it is a folder; give a file name such as {path / 'months.csv'}")
+    if not folder.is_dir():
+        raise _Usage(f"cannot write {out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise _Usage(f"cannot write {out}: permission denied")
+
+
 def _write_csv(frame: pd.DataFrame, out: str) -> None:
     try:
         frame.to_csv(out)
@@ -103,6 +117,7 @@ def _write_csv(frame: pd.DataFrame, out: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _build().parse_args(argv)
+        _check_out(getattr(args, "out", None))
         if args.command == "presets":
             for name in presets():
                 info = preset_info(name)

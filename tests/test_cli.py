@@ -219,6 +219,7 @@ def test_unwritable_out_path(cli, key):
     line = assert_one_line_error(cli[key])
     assert str(cli["dir"]) in line
     assert not (cli["dir"] / "no-such-dir").exists()
+    assert not cli[key].stdout.strip(), "refused before any results are printed"
 
 
 @pytest.mark.parametrize("key", ["extra_negative", "extra_text"])
