@@ -718,6 +718,16 @@ def test_a_page_that_stops_early_keeps_the_link(page, extra):
     assert {k: at.query_params.get(k) for k in query} == query, dict(at.query_params)
 
 
+def test_a_key_given_twice_in_a_link_is_named():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["shrinkage"] = ["0.2", "0.35"]
+    at.run()
+    assert not at.exception
+    notice = " ".join(w.value for w in at.warning)
+    assert "`shrinkage` is in the link 2 times; the last one (`0.35`) was used." in notice
+    assert at.query_params["shrinkage"] == "0.35"
+
+
 def test_one_bad_range_in_a_link_keeps_the_good_ones():
     at = run_app({"ranges": "shrinkage:0.1:0.5~churn_passive:0.01:0.05~foo:1:2", "draws": "200"},
                  page="pages/risk.py")

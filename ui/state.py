@@ -1167,7 +1167,7 @@ def init() -> None:
     raw = {k: qp[k] for k in qp}
     saved_raw = qp.get_all("saved")
     _remember_address({k: (saved_raw if k == "saved" else v) for k, v in raw.items()})
-    _read_url(raw, saved_raw)
+    _read_url(raw, saved_raw, _repeated(qp))
 
 
 def _follow_history() -> None:
@@ -1192,8 +1192,14 @@ def _follow_history() -> None:
     _read_url(raw, saved_raw)
 
 
-def _read_url(raw: dict[str, str], saved_raw: Sequence[str]) -> None:
-    bad: list[str] = []
+def _repeated(qp) -> dict[str, int]:
+    """Keys a link gives more than once (only ``saved`` may repeat), and how often."""
+    return {k: len(qp.get_all(k)) for k in qp if k != "saved" and len(qp.get_all(k)) > 1}
+
+
+def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[str, int] | None = None) -> None:
+    bad: list[str] = [f"`{_show(k)}` is in the link {n} times; the last one (`{_show(raw[k])}`) was used."
+                      for k, n in (repeated or {}).items()]
 
     # Saved scenarios first: the baseline and the Compare selection may name them.
     saved: dict[str, Scenario] = {}
