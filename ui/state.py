@@ -1117,8 +1117,9 @@ def sync_url() -> None:
     """Write the current state into the address bar (only when it changed)."""
     wanted = url_params()
     qp = st.query_params
-    have = {k: (qp.get_all(k) if k == "saved" else qp[k]) for k in qp}
-    if have != wanted:
+    # Every value of every key: a key the link gave twice is written back once.
+    have = {k: qp.get_all(k) for k in qp}
+    if have != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
         qp.from_dict(wanted)
     _remember_address(wanted)
 
