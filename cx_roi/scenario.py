@@ -334,7 +334,12 @@ def parse_value(name: str, text: str) -> Any:
         try:
             v = float(part.replace("_", ""))
         except ValueError:
-            raise ScenarioError(f"{name}: got {raw!r}; expected a number, {spec.describe_range()}") from None
+            shown = raw if len(raw) <= 60 else raw[:57] + "..."
+            raise ScenarioError(f"{name}: got {shown!r}; expected a number, {spec.describe_range()}") from None
+        if math.isinf(v) and "inf" not in part.lower():
+            # Digits past float range: say so, rather than echo "inf" for a number nobody wrote as such.
+            raise ScenarioError(f"{name}: got a number with {len(part):,} characters, beyond any float; "
+                                f"allowed {spec.describe_range()}")
         values.append(v)
     if spec.kind == "int" and float(values[0]).is_integer():
         return int(values[0])
