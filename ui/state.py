@@ -121,14 +121,18 @@ def _put(name: str, value: Any) -> None:
     _store()[name] = value
 
 
+def _view_defaults() -> dict[str, Any]:
+    """The state the address bar carries, as a link without parameters opens it (fresh containers)."""
+    return {"preset": DEFAULT_PRESET, "present": False, "extra": DEFAULT_EXTRA, "baseline": DEFAULT_BASELINE,
+            "compare": list(DEFAULT_COMPARE), "bridge": None, "saved": {}, "fitted": None, "scenario": None,
+            **{f"set:{name}": spec.default for name, spec in SETTINGS.items()}}
+
+
 def _ensure_defaults() -> None:
     defaults = {
-        "preset": DEFAULT_PRESET, "edits": {}, "present": False, "extra": DEFAULT_EXTRA,
-        "baseline": DEFAULT_BASELINE, "compare": list(DEFAULT_COMPARE), "bridge": None,
-        "saved": {}, "notices": [], "upload_round": 0, "scenario": None, "ranges_round": 0,
-        "fitted": None, "history": None, "history_pending": None, "history_round": 0, "fit_on": False,
+        **_view_defaults(), "edits": {}, "notices": [], "upload_round": 0, "ranges_round": 0,
+        "history": None, "history_pending": None, "history_round": 0, "fit_on": False,
     }
-    defaults.update({f"set:{name}": spec.default for name, spec in SETTINGS.items()})
     store = _store()
     for k, v in defaults.items():
         store.setdefault(k, v)
@@ -1144,11 +1148,6 @@ def _remember_address(params: Mapping[str, Any]) -> None:
         del seen[next(iter(seen))]  # the oldest
 
 
-# What the address bar carries; going Back to an earlier address puts these back as it says.
-_VIEW_DEFAULTS = {"preset": DEFAULT_PRESET, "present": False, "extra": DEFAULT_EXTRA, "baseline": DEFAULT_BASELINE,
-                  "compare": list(DEFAULT_COMPARE), "bridge": None, "saved": {}, "fitted": None, "scenario": None}
-
-
 def init() -> None:
     """Set up the session's state; on its first run, read the URL.
 
@@ -1185,11 +1184,7 @@ def _follow_history() -> None:
     params = {k: (saved_raw if k == "saved" else v) for k, v in raw.items()}
     if params == url_params() or _address_key(params) not in (_get("addresses") or {}):
         return
-    store = _store()
-    for key in [k for k in store if k.startswith("set:")]:
-        del store[key]
-    for key, value in _VIEW_DEFAULTS.items():
-        _put(key, value.copy() if isinstance(value, (dict, list)) else value)
+    _store().update(_view_defaults())  # then the address says what differs from them
     _read_url(raw, saved_raw)
 
 
