@@ -148,14 +148,15 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
     first. Spend schedules get the extra in every month. This is the
     product's core question asked of any scenario.
     """
-    variants = _next_dollar_variants(scenario, extra_per_month)  # the scenario first, then one per lever
+    variants, full = _next_dollar_variants(scenario, extra_per_month)  # the scenario first, then one per lever
     batch = simulate_batch(list(variants.values()), columns=("contribution",))
     return _next_dollar_frame(_kpi_columns(batch.kpis, batch.monthly["contribution"], 0), list(variants)[1:],
-                              extra_per_month, at_limit(scenario, extra_per_month))
+                              extra_per_month, full)
 
 
-def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[str, Scenario]:
-    """The scenario ("baseline") and one copy per lever with ``extra_per_month`` more on it."""
+def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> tuple[dict[str, Scenario], tuple[str, ...]]:
+    """The scenario ("baseline") and one copy per lever with ``extra_per_month`` more on it; and the
+    levers that could not take it (:func:`at_limit`)."""
     if not isinstance(scenario, Scenario):
         raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
     if (isinstance(extra_per_month, (bool, np.bool_)) or not isinstance(extra_per_month, (int, float, np.number))
@@ -165,7 +166,7 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> dict[st
     # A lever that cannot take the extra is run as the scenario itself (the batch keeps its
     # shape) and its row is then blanked by _next_dollar_frame.
     return {"baseline": scenario, **{lever: scenario if lever in full else with_extra(scenario, lever, extra_per_month)
-                                     for lever in LEVERS}}
+                                     for lever in LEVERS}}, full
 
 
 def headroom(scenario: Scenario, lever: str) -> float:
@@ -246,7 +247,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     """
     if not isinstance(baseline, Scenario):
         raise TypeError(f"assess() takes a Scenario as baseline, got {type(baseline).__name__}")
-    variants = _next_dollar_variants(scenario, extra_per_month)
+    variants, full = _next_dollar_variants(scenario, extra_per_month)
     if baseline.horizon_months != scenario.horizon_months:
         raise ScenarioError(f"horizon_months: the baseline has {baseline.horizon_months} and the scenario "
                             f"{scenario.horizon_months}; assess() needs one horizon")
@@ -257,7 +258,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
                       "baseline")
     nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
-                            list(variants)[1:], extra_per_month, at_limit(scenario, extra_per_month))
+                            list(variants)[1:], extra_per_month, full)
 
     def result(i: int) -> SimulationResult:
         return SimulationResult(runs[i], batch.monthly_frame(i), {k: float(v[i]) for k, v in arrays.items()})

@@ -503,7 +503,8 @@ def test_a_huge_integer_gets_a_plain_message():
 
 
 def test_constructor_names_unknown_fields_and_takes_numpy_scalars():
-    with pytest.raises(ScenarioError, match=r"ad_spend_per_mnth: unknown field \(did you mean 'ad_spend_per_month'\?\)"):
+    unknown = r"ad_spend_per_mnth: unknown field \(did you mean 'ad_spend_per_month'\?\)"
+    with pytest.raises(ScenarioError, match=unknown):
         Scenario(ad_spend_per_mnth=1.0)
     with pytest.raises(ScenarioError):
         Scenario(0.3)  # fields are named, never positional

@@ -271,7 +271,8 @@ def test_unknown_monthly_column_is_rejected():
 @pytest.mark.parametrize("draws,words", [
     ({"shrinkage": 0.3}, "shrinkage: per-draw values need an array of shape (draws,)"),
     ({"shrinkage": ["a", "b"]}, "shrinkage: per-draw values must be numbers"),
-    ({"shrinkage": np.full((2, 3), 0.3)}, "shrinkage: one value per draw (an array of shape (draws,)), got shape (2, 3)"),
+    ({"shrinkage": np.full((2, 3), 0.3)},
+     "shrinkage: one value per draw (an array of shape (draws,)), got shape (2, 3)"),
     ({"shrinkage": [0.3, 5.0]}, "shrinkage: 1 draw value(s) outside 0 to 0.9 (share of paid time), e.g. 5.0"),
     ([0.3], "draws: expected a mapping of field name -> array"),
 ])

@@ -93,6 +93,7 @@ def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_
         if first is not None:
             first()
         for kind, spec in KINDS.items():
-            st.download_button(spec.label, data=_deferred(kind, named, baseline, title, extra_per_month, lead, on_screen),
+            data = _deferred(kind, named, baseline, title, extra_per_month, lead, on_screen)
+            st.download_button(spec.label, data=data,
                                file_name=file_name(stem, kind), mime=spec.mime, on_click="ignore",
                                icon=spec.icon, help=spec.help, key=f"{key}:{kind}")
