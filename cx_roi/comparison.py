@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .uncertainty import Range
 
 __all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "headroom",
-           "at_limit", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
+           "at_limit", "limits_in_the_way", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -179,6 +179,18 @@ def headroom(scenario: Scenario, lever: str) -> float:
 def at_limit(scenario: Scenario, extra_per_month: float) -> tuple[str, ...]:
     """The levers of :data:`LEVERS` that ``extra_per_month`` more would take past their maximum."""
     return tuple(lever for lever in LEVERS if extra_per_month > headroom(scenario, lever))
+
+
+_SERVICE_LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month")
+
+
+def limits_in_the_way(table: pd.DataFrame) -> tuple[str, ...]:
+    """The levers at their maximum (``attrs["at_limit"]`` of a :func:`next_dollar` table) that stop it
+    comparing service with advertising: advertising, or both service levers. Empty when it can."""
+    full = tuple(table.attrs.get("at_limit", ()))
+    if "ad_spend_per_month" in full or all(lever in full for lever in _SERVICE_LEVERS):
+        return full
+    return ()
 
 
 def with_extra(scenario: Scenario, lever: str, extra_per_month: float) -> Scenario:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .comparison import LEVERS, compare, named_scenarios, next_dollar
+from .comparison import LEVERS, compare, limits_in_the_way, named_scenarios, next_dollar
 from .errors import ScenarioError
 from .palette import LEVER_COLOURS, scenario_colours
 from .parameters import GROUPS, PARAMETERS, Param
@@ -170,8 +170,8 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
         gains = table["delta_npv"]
         service = [k for k in ("service_capacity_spend_per_month", "service_quality_spend_per_month")
                    if k in gains.index and _finite(gains[k])]
-        full = table.attrs.get("at_limit", ())
-        if full and (not service or "ad_spend_per_month" in full):
+        full = limits_in_the_way(table)
+        if full:
             lines.append(f"{name}: {amount} a month more would take {' and '.join(LEVERS[k].lower() for k in full)} "
                          "past the most the model allows, so the levers cannot be compared at this amount.")
             continue

@@ -13,7 +13,7 @@ import streamlit as st
 
 import cx_roi
 from cx_roi import Scenario, SimulationResult
-from cx_roi.comparison import with_extra
+from cx_roi.comparison import limits_in_the_way, with_extra
 
 __all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history"]
 
@@ -177,13 +177,12 @@ def flips(scenario: Scenario, extra_per_month: float,
     advertising or both service levers past their maximum, ``(None, None, why)``.
     """
     from . import tables
-    from .verdict import verdict
+    from .verdict import SERVICE_LEVERS, verdict
 
     nd = next_dollar(scenario, extra_per_month)
-    full = nd.attrs.get("at_limit", ())
-    service = [k for k in ("service_capacity_spend_per_month", "service_quality_spend_per_month") if k not in full]
-    if not service or "ad_spend_per_month" in full:
+    if limits_in_the_way(nd):
         return None, None, verdict(nd, extra_per_month, scenario.horizon_months)
+    service = [k for k in SERVICE_LEVERS if k not in nd.attrs.get("at_limit", ())]
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
                              with_extra(scenario, "ad_spend_per_month", extra_per_month), ranges)

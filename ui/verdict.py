@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from cx_roi import LEVERS, PARAMETERS
+from cx_roi.comparison import limits_in_the_way
 
 from .format import horizon, money
 
@@ -57,8 +58,8 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     if not service_rows or AD_LEVER not in table.index:
         return "The next-dollar comparison is not available for this scenario."
     gains = table["delta_npv"]
-    full = [lever for lever in (*service_rows, AD_LEVER) if lever in table.attrs.get("at_limit", ())]
-    if AD_LEVER in full or all(lever in full for lever in service_rows):
+    full = limits_in_the_way(table)
+    if full:
         return (f"{amount} a month more would take {_and(LEVER_WORDS[lever] for lever in full)} past the most "
                 f"the model allows ({_and(money(PARAMETERS[lever].maximum) for lever in full)} a month), so the "
                 "next dollar cannot be compared there: lower that spend or the amount.")
