@@ -193,7 +193,8 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
         spec = PARAMETERS[r["field"]]
         likely = float(r["current"])
         if pd.isna(r["break_even"]):
-            shown_likely, crossing, change = _shown(spec.fmt, likely), "no value in the allowed range flips it", "-"
+            shown_likely, change = fmt.param_value(spec.fmt, likely), "-"
+            crossing = "no value in the allowed range flips it"
         else:
             flip = float(r["break_even"])
             shown_likely, crossing = _distinct(spec.fmt, likely, flip)
@@ -212,18 +213,14 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
 SOLIDITY_HELP = "; ".join(f"{k}: {v}" for k, v in SOLIDITY_LABELS.items())
 
 
-def _shown(spec_fmt: str, value: float) -> str:
-    return fmt.param_value(spec_fmt, value)
-
-
 def _distinct(spec_fmt: str, a: float, b: float) -> tuple[str, str]:
     """``a`` and ``b`` in the field's format, with as many more decimals as it takes to tell them
     apart (a flip point a hair from the likely value must not read as the same number)."""
-    shown = _shown(spec_fmt, a), _shown(spec_fmt, b)
+    shown = fmt.param_value(spec_fmt, a), fmt.param_value(spec_fmt, b)
     precision = re.compile(r"\.(\d+)([%fge])")
     for extra in range(1, 6):
         if shown[0] != shown[1] or not precision.search(spec_fmt):
             break
         wider = precision.sub(lambda m: f".{int(m[1]) + extra}{m[2]}", spec_fmt, count=1)
-        shown = _shown(wider, a), _shown(wider, b)
+        shown = fmt.param_value(wider, a), fmt.param_value(wider, b)
     return shown
