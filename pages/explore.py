@@ -10,10 +10,8 @@ from ui import cached, charts, controls, exports, sharing, state, views
 
 big = state.presentation()
 views.inject_style(big)
-n_edits = len(state.edits())
-changes = f", with {n_edits} change{'s' if n_edits != 1 else ''}" if n_edits else ""
 views.header("Customer service or advertising?",
-             f"{state.start_title(state.preset())}{changes} · compared with {state.label_for(state.baseline_name())}")
+             f"{state.current_title()} · compared with {state.label_for(state.baseline_name())}")
 views.render_notices()
 
 if not big:

@@ -376,6 +376,15 @@ def test_saved_scenario_is_available_on_compare():
     assert "saved" in at.query_params and "Plan B" in at.query_params["saved"]
 
 
+def test_the_scenario_on_screen_has_one_name_on_every_page():
+    at = run_app()
+    lever(at, AD).set_value(260_000.0).run()
+    lever(at, "service_capacity_spend_per_month").set_value(200_000.0).run()
+    assert "Status quo + 2 changes · compared with" in [c.value for c in at.caption][0]
+    at.switch_page("pages/compare.py").run()
+    assert "Current: Status quo + 2 changes" in at.multiselect(key="w:compare").options
+
+
 def test_saving_under_a_taken_name_says_it_replaced_it():
     at = run_app()
     for value in (260_000.0, 270_000.0):

@@ -40,7 +40,7 @@ __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
     "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra",
     "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
-    "delete_saved", "scenario_for", "label_for", "notices", "add_notice", "dismiss_notices",
+    "delete_saved", "scenario_for", "label_for", "current_title", "notices", "add_notice", "dismiss_notices",
     "load_scenario_file", "labeller", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
     "on_save", "Notice", "CURRENT", "FITTED", "start_options", "start_title", "start_description",
     "history_file", "history_upload_key", "on_history_upload", "load_history_file", "use_sample_history",
@@ -420,12 +420,16 @@ def labeller(tokens: Sequence[str], title: Callable[[str], str] | None = None) -
     return lambda t: labels.get(t, str(t))
 
 
+def current_title() -> str:
+    """The scenario on screen in words, as every page names it: "Status quo + 2 changes"."""
+    n = len(edits())
+    return start_title(preset()) + (f" + {n} change{'s' if n != 1 else ''}" if n else "")
+
+
 def label_for(token: str) -> str:
     """How a choice reads on screen."""
     if token == CURRENT:
-        title = start_title(preset())
-        n = len(edits())
-        return f"Current: {title}" + (f" + {n} change{'s' if n != 1 else ''}" if n else "")
+        return f"Current: {current_title()}"
     if token in start_options():
         return start_title(token)
     return f"Saved: {token}"
