@@ -437,7 +437,7 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
     fig = go.Figure()
     for n, values in _extra_contribution(b).items():
         fig.add_trace(go.Scatter(x=list(b.monthly[n].index), y=values, name=n, line=dict(color=colours[n]),
-                                 hovertemplate="$%{y:,.0f}"))
+                                 hovertemplate="%{y:$,.0f}"))
     figs.append(("contribution", layout(fig, f"Cumulative contribution against {b.baseline} (payback where a "
                                              "line crosses zero for good)", "$", "$,.0f")))
     fig = go.Figure()
@@ -447,14 +447,14 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
                                  hovertemplate="%{y:.1f}"))
     figs.append(("nps", layout(fig, "Net promoter score (true, not survey-inflated)", "NPS", ".0f")))
     fig = go.Figure(go.Bar(x=b.names, y=[_none(b.kpis.loc[n, "npv"]) for n in b.names],
-                           marker_color=[colours[n] for n in b.names], hovertemplate="$%{y:,.0f}<extra></extra>"))
+                           marker_color=[colours[n] for n in b.names], hovertemplate="%{y:$,.0f}<extra></extra>"))
     fig = layout(fig, "Net present value over the horizon", "$", "$,.0f")
     fig.update_xaxes(title="Scenario")
     figs.append(("npv", fig))
     fig = go.Figure()
     for lever, label in LEVERS.items():
         fig.add_trace(go.Bar(x=b.names, y=[_none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
-                             marker_color=LEVER_COLOURS[lever], hovertemplate="$%{y:,.0f}"))
+                             marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}"))
     fig = layout(fig, f"What {_amount(b.extra)} a month more adds to NPV, by lever", "$ change in NPV", "$,.0f")
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_xaxes(title="Scenario")

@@ -304,6 +304,17 @@ def test_link_opens_the_scenario_with_the_models_kpis(page, app_url, artifacts):
     screenshot(page, artifacts / "browser-explore.png")
 
 
+def test_negative_money_reads_the_same_on_charts_and_cards(page, app_url):
+    """Far too much service spend loses money against the baseline: the contribution chart's ticks
+    carry the sign before the $ ("-$20M"), as the NPV card's change does, never "$-20M"."""
+    open_app(page, url(app_url, service_capacity_spend_per_month="900000"))
+    assert delta(page, "NPV").startswith("-$")
+    charts(page, 4)
+    ticks = page.locator(CHART).nth(1).locator(".ytick text").all_text_contents()
+    assert any(re.match(r"^[-\u2212]\$\d", t) for t in ticks), ticks
+    assert not [t for t in ticks if re.search(r"\$[-\u2212]", t)], ticks
+
+
 def test_first_request_deep_link_to_compare_gets_navigation_and_selection(page, fresh_app_url, artifacts):
     """The very first request to a fresh server is /compare?...: Streamlit's legacy pages/ mode would run
     pages/compare.py bare; the page guard must still give the top navigation and the link's selection."""
@@ -357,7 +368,7 @@ def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url
     assert_query(page, {AD: f"{start + step:.0f}"})
     # The spends rerun only the answer below them, unless the page around it changes too:
     # the first edit shows in the title and brings the reset button.
-    expect(page.locator("[data-testid='stCaptionContainer']", has_text="with 1 change").first).to_be_visible()
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="Status quo + 1 change").first).to_be_visible()
     expect(page.get_by_role("button", name="Reset 1 change to the preset")).to_be_visible()
     ads_after = trace(charts(page, 4), "Customers won", "Won by advertising")
     assert ads_after != ads_before
@@ -400,7 +411,7 @@ def test_spend_and_amount_moves_rerun_only_their_part_and_leave_nothing_stale(pa
         now = start.replace(**{AD: 200_000.0 + presses * step})
         assert_cards(page, expected_cards(now))
         assert_query(page, {AD: f"{200_000.0 + presses * step:.0f}"})
-    expect(page.locator("[data-testid='stCaptionContainer']", has_text="with 1 change").first).to_be_visible()
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="Status quo + 1 change").first).to_be_visible()
     expect(page.get_by_role("button", name="Reset 1 change to the preset")).to_be_visible()
     sentence = page.locator(".st-key-verdict")
     expect(sentence).to_have_text(verdict(cx_roi.next_dollar(now, 50_000.0), 50_000.0, now.horizon_months))

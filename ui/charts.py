@@ -42,7 +42,7 @@ BRIDGE_COLOURS: dict[str, str] = {
     "other": COLOURS["other"],
 }
 
-_MONEY_TICKS = dict(tickprefix="$", tickformat=".3~s")  # $1.2M, $350k, never $217.974k; d3 "G" is avoided by the ranges
+_MONEY_TICKS = dict(tickformat="$.3~s")  # $1.2M, -$350k (sign before the $, as on the cards), never $217.974k
 _MONEY_HOVER = "$,.0f"
 
 
