@@ -52,13 +52,15 @@ cards = [
                None if summary.spends_more else "no extra spend", "off",
                f"Share of draws in which the extra spend pays back within {fmt.horizon(scenario.horizon_months)}: "
                "cumulative cash above the baseline's from some month on.", "off"),
-    views.Card("NPV, middle outcome", fmt.money(summary.npv_p50), f"P10 {fmt.money(summary.npv_p10)} · "
-               f"P90 {fmt.money(summary.npv_p90)}", "off",
-               "Median NPV over the draws; 80% of draws fall between P10 and P90.", "off"),
+    views.Card("NPV, middle outcome", fmt.money(summary.npv_p50), views.likely_range(
+               fmt.money(summary.npv_p10), fmt.money(summary.npv_p90)), "off",
+               "Median NPV over the draws: half of them end above it, half below. "
+               + views.LIKELY_RANGE_HELP, "off"),
     views.Card("NPV gain vs baseline", fmt.signed_money(summary.delta_npv_p50) if not same else fmt.MISSING,
-               None if same else f"P10 {fmt.signed_money(summary.delta_npv_p10)} · "
-                                 f"P90 {fmt.signed_money(summary.delta_npv_p90)}", "off",
-               "Median of the draw-by-draw difference in NPV against the baseline.", "off"),
+               None if same else views.likely_range(fmt.signed_money(summary.delta_npv_p10),
+                                                    fmt.signed_money(summary.delta_npv_p90)), "off",
+               "Median of the draw-by-draw difference in NPV against the baseline. "
+               + views.LIKELY_RANGE_HELP, "off"),
 ]
 views.render_cards(cards, big=big)
 

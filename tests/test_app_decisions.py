@@ -37,6 +37,10 @@ def test_risk_cards_match_the_paired_ensembles():
     assert card(at, "Chance it pays back").value == fmt.percent(summary.prob_payback, 0)
     assert card(at, "NPV, middle outcome").value == fmt.money(summary.npv_p50)
     assert card(at, "NPV gain vs baseline").value == fmt.signed_money(summary.delta_npv_p50)
+    assert card(at, "NPV, middle outcome").delta == (
+        f"8 in 10 draws: {fmt.money(summary.npv_p10)} to {fmt.money(summary.npv_p90)}")
+    assert card(at, "NPV gain vs baseline").delta == (
+        f"8 in 10 draws: {fmt.signed_money(summary.delta_npv_p10)} to {fmt.signed_money(summary.delta_npv_p90)}")
     titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
     for start in ("Customers: the likely range", "Cumulative contribution: the likely range",
                   "NPV gain against the baseline", "ROI of the extra spend", "NPV when one assumption"):

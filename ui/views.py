@@ -19,7 +19,7 @@ from . import cached, state
 from . import format as fmt
 from .verdict import verdict
 
-__all__ = ["Card", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
+__all__ = ["Card", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
 
 
 class Card(NamedTuple):
@@ -103,6 +103,15 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     return cards
 
 
+LIKELY_RANGE_HELP = ("The range below the figure holds 8 draws in 10: one in 10 ends below its low end "
+                     "(the P10) and one in 10 above its high end (the P90).")
+
+
+def likely_range(p10: str, p90: str) -> str:
+    """A card's P10-P90 range in words: "8 in 10 draws: $124.6M to $302.9M"."""
+    return f"8 in 10 draws: {p10} to {p90}"
+
+
 def render_cards(cards: list[Card], *, big: bool = False) -> None:
     """Cards in a wrapping row: four across on a wide screen, two on a phone."""
     with st.container(horizontal=True, gap="small", key="kpis"):
@@ -157,6 +166,9 @@ def inject_style(big: bool) -> None:
         flex: 1 1 {'260px' if big else '210px'} !important; width: auto !important; min-width: 0; }}
     /* Labels wrap rather than end in "..." on narrow cards. */
     .st-key-kpis [data-testid="stMetricLabel"] p {{ white-space: normal; overflow: visible; }}
+    /* So do remarks under a figure (a range, "same as baseline"): cut short, they say nothing. */
+    .st-key-kpis [data-testid="stMetricDelta"] .stMarkdownEllipsis,
+    .st-key-kpis [data-testid="stMetricDelta"] p {{ white-space: normal; overflow: visible; }}
     @media (max-width: 640px) {{
         .st-key-kpis > [data-testid="stElementContainer"] {{ flex-basis: 150px !important; }}
         /* On a phone the answer comes first: verdict and cards, then the spend sliders, then the rest. */
