@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .uncertainty import Range
 
 __all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "headroom",
-           "at_limit", "limits_in_the_way", "LEVERS", "BRIDGE_STEPS", "DELTA_KPIS"]
+           "at_limit", "limits_in_the_way", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -181,14 +181,16 @@ def at_limit(scenario: Scenario, extra_per_month: float) -> tuple[str, ...]:
     return tuple(lever for lever in LEVERS if extra_per_month > headroom(scenario, lever))
 
 
-_SERVICE_LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month")
+# The two ways to spend on service, and the one on advertising: the sides of the next-dollar question.
+SERVICE_LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month")
+AD_LEVER = "ad_spend_per_month"
 
 
 def limits_in_the_way(table: pd.DataFrame) -> tuple[str, ...]:
     """The levers at their maximum (``attrs["at_limit"]`` of a :func:`next_dollar` table) that stop it
     comparing service with advertising: advertising, or both service levers. Empty when it can."""
     full = tuple(table.attrs.get("at_limit", ()))
-    if "ad_spend_per_month" in full or all(lever in full for lever in _SERVICE_LEVERS):
+    if AD_LEVER in full or all(lever in full for lever in SERVICE_LEVERS):
         return full
     return ()
 

@@ -10,7 +10,7 @@ import streamlit as st  # noqa: E402
 import cx_roi  # noqa: E402
 from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
 from ui import cached, state, tables, views  # noqa: E402
-from ui import format as fmt  # noqa: E402
+from cx_roi import formatting as fmt  # noqa: E402
 
 scenario = state.current_scenario()
 big = state.presentation()
@@ -105,7 +105,7 @@ with st.spinner("Searching for break-even values...", show_time=True):
 if service_lever is None:
     st.info(flips)
 else:
-    st.caption(f"Both plans add {fmt.money(extra, digits=0)} a month to today's scenario: one on "
+    st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
                f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, "
                f"**{leader}** returns more. Each row is the value of an assumption at which the other plan would "
                "take the lead (the amount is set on the Explore page).")

@@ -1,7 +1,7 @@
 """The dashboard through Streamlit's AppTest: pages, levers, links, files, presentation, Compare.
 
 Expected numbers are computed here with ``cx_roi`` directly and formatted with
-``ui.format``, so a test fails when the page shows anything other than what
+``cx_roi.formatting``, so a test fails when the page shows anything other than what
 the model says for the scenario the page claims to show. The pure UI helpers
 (formatting, the verdict sentence, slider ranges, chart colours, tables) are
 tested at the end without Streamlit.
@@ -25,9 +25,10 @@ from streamlit.testing.v1 import AppTest
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
 from cx_roi import palette
-from ui import charts, controls, format as fmt, sharing, state, tables, views
+from cx_roi import formatting as fmt
+from ui import charts, controls, sharing, state, tables, views
 from strategies import scenarios
-from ui.verdict import verdict
+from cx_roi.verdict import verdict
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("pages/explore.py", "pages/compare.py", "pages/your_data.py", "pages/method.py")
@@ -474,9 +475,26 @@ def test_horizon_change_compares_the_baseline_over_the_same_horizon():
 
 @pytest.mark.parametrize("value, text", [
     (0, "$0"), (950, "$950"), (12_345, "$12.3k"), (1_234_567, "$1.2M"), (-3.4e9, "-$3.4B"),
-    (999_960, "$1.0M"), (float("nan"), fmt.MISSING), (None, fmt.MISSING)])
+    (999_960, "$1.0M"), (999.6, "$1.0k"), (951_416, "$951.4k"), (960, "$960"), (949_999, "$950.0k"),
+    (float("nan"), fmt.MISSING), (None, fmt.MISSING)])
 def test_money(value, text):
     assert fmt.money(value) == text
+
+
+@pytest.mark.parametrize("value, text", [
+    (50_000, "$50k"), (7_500, "$7.5k"), (12_500, "$12.5k"), (1_250_000, "$1.25M"), (12_345, "$12,345"),
+    (600, "$600"), (1e9, "$1B"), (-5_000, "-$5k"), (float("inf"), fmt.MISSING)])
+def test_a_chosen_amount_reads_exactly(value, text):
+    assert fmt.amount(value) == text
+
+
+@given(st.floats(0, 1e12))
+def test_money_never_rounds_into_the_next_unit_too_early(x):
+    text = fmt.money(x)
+    number = float(text.lstrip("$").rstrip("kMB").replace(",", ""))
+    assert number < 1000 or text.endswith("B"), text  # never "$1,000.0k"
+    unit = {"k": 1e3, "M": 1e6, "B": 1e9}.get(text[-1], 1.0)
+    assert abs(number * unit - x) <= 0.05 * unit + 0.5, (x, text)  # and never far from the value
 
 
 def test_format_helpers():

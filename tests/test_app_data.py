@@ -28,7 +28,7 @@ from test_history import _grid as grid
 from test_history import _xlsx as xlsx
 from test_history import csv_bytes as csv
 from ui import exports, state, tables
-from ui import format as fmt
+from cx_roi import formatting as fmt
 
 DATA = "pages/your_data.py"
 SAMPLE = cx_roi.sample_history_file()

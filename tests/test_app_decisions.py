@@ -16,7 +16,7 @@ import cx_roi
 from cx_roi.risk import paired_outcomes, risk_summary
 from test_app import card, chart_specs, lever, messages, run_app
 from ui import decision_charts
-from ui import format as fmt
+from cx_roi import formatting as fmt
 
 RISK, OPTIMISE = "pages/risk.py", "pages/optimise.py"
 

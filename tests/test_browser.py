@@ -4,7 +4,7 @@ What AppTest cannot see is checked here: the page a person gets from a link
 (including the very first request to a fresh server), the keyboard on a
 slider, the address bar after a change, file download and upload through the
 browser, presentation mode, and the phone layout. Expected numbers are
-computed with ``cx_roi`` in the test and formatted with ``ui.format``, as the
+computed with ``cx_roi`` in the test and formatted with ``cx_roi.formatting``, as the
 page formats them.
 
 Every test waits on conditions, never on fixed sleeps: the app root's
@@ -31,7 +31,7 @@ import pytest
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
 from conftest import ROOT, free_port, need_chromium, need_playwright, start_streamlit, stop_process
-from ui import format as fmt
+from cx_roi import formatting as fmt
 
 pytestmark = pytest.mark.browser
 
@@ -397,7 +397,7 @@ def test_spend_and_amount_moves_rerun_only_their_part_and_leave_nothing_stale(pa
     """After the first edit, a spend move reruns only the answer and the amount only the verdict
     (fragments): the title, the reset button, the verdict, the link and the scenario file all
     still follow."""
-    from ui.verdict import verdict
+    from cx_roi.verdict import verdict
 
     start = Scenario().replace(**{AD: 200_000.0})
     open_app(page, url(app_url, **{AD: "200000"}))

@@ -177,7 +177,7 @@ def flips(scenario: Scenario, extra_per_month: float,
     advertising or both service levers past their maximum, ``(None, None, why)``.
     """
     from . import tables
-    from .verdict import SERVICE_LEVERS, verdict
+    from cx_roi.verdict import SERVICE_LEVERS, verdict
 
     nd = next_dollar(scenario, extra_per_month)
     if limits_in_the_way(nd):

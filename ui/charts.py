@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from cx_roi import palette
 
-from .format import signed_money
+from cx_roi.formatting import signed_money
 
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "sentiment_mix",
            "service_and_wait", "contribution_vs_baseline", "overlay", "npv_bridge", "fitted_vs_actual"]

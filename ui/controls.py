@@ -24,8 +24,8 @@ import cx_roi
 from cx_roi import PARAMETERS, SOLIDITY_LABELS, Param
 
 from . import state
-from . import format as fmt
-from .format import param_value
+from cx_roi import formatting as fmt
+from cx_roi.formatting import param_value
 
 __all__ = ["SECTIONS", "ASSUMPTIONS", "SPENDS", "slider_range", "slider_format", "help_text", "control_label",
            "render_spends", "render_levers", "render_scenario_picker"]
@@ -174,8 +174,8 @@ def spends_line(scenario) -> str:
     parts = []
     for name in SPENDS:
         value = getattr(scenario, name)
-        shown = (fmt.money(value, digits=0) if not isinstance(value, tuple)
-                 else f"{fmt.money(min(value), digits=0)} to {fmt.money(max(value), digits=0)}")
+        shown = (fmt.amount(value) if not isinstance(value, tuple)
+                 else f"{fmt.amount(min(value))} to {fmt.amount(max(value))}")
         parts.append(f"{PARAMETERS[name].label.replace(' spend', '')} **{shown}**")
     return " · ".join(parts) + " a month"
 

@@ -16,7 +16,7 @@ import streamlit as st
 import cx_roi
 from cx_roi import Scenario
 
-from .verdict import verdict
+from cx_roi.verdict import verdict
 
 __all__ = ["KINDS", "Kind", "export_bytes", "file_name", "render_exports"]
 

@@ -34,7 +34,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
 
-from .format import param_value
+from cx_roi.formatting import param_value
 
 __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",

@@ -17,7 +17,7 @@ import pandas as pd
 import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 
-from . import format as fmt
+from cx_roi import formatting as fmt
 
 __all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
            "history_columns_table", "fit_table", "with_labels", "flip_table"]

@@ -16,8 +16,8 @@ import streamlit as st
 from cx_roi import KPI_COLUMNS
 
 from . import cached, state
-from . import format as fmt
-from .verdict import verdict
+from cx_roi import formatting as fmt
+from cx_roi.verdict import verdict
 
 __all__ = ["Card", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
 

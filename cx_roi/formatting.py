@@ -1,4 +1,5 @@
-"""Number formatting for everything a user reads: cards, tables, sentences, help texts.
+"""Number formatting for everything a user reads: cards, tables, sentences, help texts, and the
+exported reports, so a figure reads the same on screen and in a file.
 
 Pure functions of plain numbers, so every page formats money, counts and shares
 the same way. NaN and infinities never reach the screen as "nan": each function
@@ -10,13 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["money", "signed_money", "count", "signed_count", "percent", "signed_points",
+__all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "ratio", "month", "horizon", "param_value", "MISSING", "is_number"]
 
 MISSING = "–"
 
-# (threshold, divisor, suffix): the first row whose threshold the magnitude reaches wins.
-_SCALES = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e3, 1e3, "k"))
+# (divisor, suffix), smallest first.
+_UNITS = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"))
 
 
 def is_number(x: Any) -> bool:
@@ -31,11 +32,37 @@ def is_number(x: Any) -> bool:
 
 def _compact(v: float, digits: int, cents: bool = False) -> str:
     a = abs(v)
-    for threshold, divisor, suffix in _SCALES:
-        # Round first so 999,960 prints as $1.0M rather than $1,000.0k.
-        if round(a / divisor, digits) * divisor >= threshold:
-            return f"{a / divisor:,.{digits}f}{suffix}"
-    return f"{a:,.2f}" if cents else f"{a:,.0f}"
+
+    def places(i: int) -> int:
+        return (2 if cents else 0) if i == 0 else digits
+
+    # The largest unit the amount reaches, then one up only if rounding would print 1,000 of
+    # it: 999,960 is $1.0M, not $1,000.0k, but 951,416 stays $951.4k.
+    i = max(j for j, (divisor, _) in enumerate(_UNITS) if j == 0 or a >= divisor)
+    while i + 1 < len(_UNITS) and round(a / _UNITS[i][0], places(i)) >= 1000:
+        i += 1
+    divisor, suffix = _UNITS[i]
+    return f"{a / divisor:,.{places(i)}f}{suffix}"
+
+
+def amount(x: Any, missing: str = MISSING) -> str:
+    """An amount someone chose (a spend, the next dollar), exactly: $50k, $7.5k, $1.25M, $12,345.
+
+    :func:`money` rounds to one decimal of its unit, which is right for a result but
+    would show a chosen $12,500 as $12k or $12.5k depending on the digits asked for.
+    """
+    if not is_number(x):
+        return missing
+    v = float(x)
+    a = abs(v)
+    for divisor, suffix in _UNITS[:0:-1]:
+        scaled = a / divisor
+        if scaled >= 1 and abs(scaled * 100 - round(scaled * 100)) < 1e-6:
+            text = f"{scaled:,.2f}".rstrip("0").rstrip(".") + suffix
+            break
+    else:
+        text = f"{a:,.0f}"
+    return f"-${text}" if v < 0 else f"${text}"
 
 
 def money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) -> str:

@@ -11,15 +11,12 @@ import math
 
 import pandas as pd
 
-from cx_roi import LEVERS, PARAMETERS
-from cx_roi.comparison import limits_in_the_way
-
-from .format import horizon, money
+from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
+from .formatting import amount as fmt_amount, horizon, money
+from .parameters import PARAMETERS
 
 __all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
 
-SERVICE_LEVERS = ("service_capacity_spend_per_month", "service_quality_spend_per_month")
-AD_LEVER = "ad_spend_per_month"
 # The levers' own names (cx_roi.LEVERS), as the tables and charts call them, inside a sentence.
 LEVER_WORDS = {lever: label[:1].lower() + label[1:] for lever, label in LEVERS.items()}
 
@@ -52,7 +49,7 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     Compares the better of the two service levers with advertising, by the
     change in NPV (net of the extra spend) over the horizon.
     """
-    amount = money(extra_per_month, digits=0)
+    amount = fmt_amount(extra_per_month)
     period = f"over {horizon(horizon_months)}"
     service_rows = [lever for lever in SERVICE_LEVERS if lever in table.index]
     if not service_rows or AD_LEVER not in table.index:
