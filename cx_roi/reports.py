@@ -31,19 +31,21 @@ import html
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .comparison import LEVERS, compare, limits_in_the_way, named_scenarios, next_dollar
+from .comparison import LEVERS, compare, named_scenarios, next_dollar
 from .errors import ScenarioError
+from .formatting import amount, count, horizon, money, percent, signed_money
 from .palette import LEVER_COLOURS, scenario_colours
 from .parameters import GROUPS, PARAMETERS, Param
 from .scenario import Scenario
 from .simulation import MONTHLY_COLUMNS, simulate
+from .verdict import verdict
 
 __all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "REPORT_KPIS",
            "DEFAULT_EXTRA_PER_MONTH"]
@@ -51,11 +53,13 @@ __all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "R
 DEFAULT_EXTRA_PER_MONTH = 50_000.0
 """The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
 
-# KPIs shown in the compact tables (HTML, PowerPoint), in order, with their display kind.
-REPORT_KPIS: dict[str, str] = {
-    "npv": "money", "delta_npv": "money", "roi": "ratio", "payback_month": "months",
-    "final_customers": "count", "avg_monthly_churn": "share", "final_nps": "score", "wom_share": "share",
-    "total_spend": "money",
+# KPIs shown in the compact tables (HTML, PowerPoint), in order, each formatted as the
+# dashboard's comparison table shows it (cx_roi.formatting).
+REPORT_KPIS: dict[str, Callable[[Any], str]] = {
+    "npv": money, "delta_npv": signed_money, "roi": lambda x: percent(x, 0),
+    "payback_month": lambda x: str(int(round(float(x)))), "final_customers": count,
+    "avg_monthly_churn": lambda x: percent(x, 2), "final_nps": lambda x: f"{float(x):+.1f}",
+    "wom_share": lambda x: percent(x, 1), "total_spend": money,
 }
 
 _KPI_LABELS = {
@@ -75,6 +79,17 @@ _MONTHLY_SHARES = {"fcr", "p_wait", "service_level", "abandon_rate", "occupancy"
 _XLSX_FORMATS = {"money": '"$"#,##0;-"$"#,##0', "share": "0.0%", "count": "#,##0", "score": "0.0",
                  "months": "0", "ratio": "0%", "rate": "0.000%", "plain": "General", "factor": "0.0000",
                  "decimal": "#,##0.0"}
+
+
+# KPIs whose cells read as the dashboard shows them, where the kind's format would not:
+# churn to 0.01%, a change with its sign, a unit cost to the cent.
+_CHANGE_OF_SHARE = "+0.00%;-0.00%;0.00%"
+_XLSX_KPI_FORMATS = {
+    "avg_monthly_churn": "0.00%", "delta_avg_monthly_churn": _CHANGE_OF_SHARE, "delta_wom_share": _CHANGE_OF_SHARE,
+    "delta_npv": '+"$"#,##0;-"$"#,##0;"$"0', "delta_total_spend": '+"$"#,##0;-"$"#,##0;"$"0',
+    "delta_final_customers": "+#,##0;-#,##0;0", "delta_final_nps": "+0.0;-0.0;0.0",
+    "cac_paid": '"$"#,##0.00', "cac_blended": '"$"#,##0.00', "roi": "#,##0%",
+}
 
 
 # ------------------------------------------------------------------ shared data
@@ -116,17 +131,6 @@ def _bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Seq
     return _Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month), lead)
 
 
-def _money(x: float) -> str:
-    if not _finite(x):
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= threshold:
-            return f"{sign}${a / threshold:,.1f}{suffix}"
-    return f"{sign}${a:,.0f}"
-
-
 def _finite(x: Any) -> bool:
     try:
         return math.isfinite(float(x))
@@ -134,63 +138,53 @@ def _finite(x: Any) -> bool:
         return False
 
 
-def _years(months: int) -> str:
-    if months % 12 == 0:
-        return "1 year" if months == 12 else f"{months // 12} years"
-    return f"{months} months"
-
-
 def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_month: float = DEFAULT_EXTRA_PER_MONTH,
                       kpis: pd.DataFrame | None = None,
-                      next_dollars: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
-    """Plain-language findings: which scenario beats the baseline on NPV, and for each
-    scenario where the next ``extra_per_month`` dollars do most (service or advertising),
-    from :func:`cx_roi.compare` and :func:`cx_roi.next_dollar`."""
+                      next_dollars: Mapping[str, pd.DataFrame] | None = None, lead: str | None = None) -> list[str]:
+    """Plain-language findings: how the scenarios stand against the baseline on NPV, and for each
+    scenario where the next ``extra_per_month`` dollars do most (service or advertising).
+
+    From :func:`cx_roi.compare` and :func:`cx_roi.next_dollar`. Each scenario's line is its
+    name and the dashboard's own sentence (:func:`cx_roi.verdict.verdict`), so a file says
+    what the screen says. ``lead``: the scenario on screen, whose line comes first.
+    """
     named = named_scenarios(scenarios)
     names = list(named)
     baseline = names[0] if baseline is None else baseline
     kpis = compare(named, baseline=baseline) if kpis is None else kpis
-    horizon = _years(next(iter(named.values())).horizon_months)
-    lines = []
-    others = [n for n in names if n != baseline]
-    if others:
-        best = max(others, key=lambda n: kpis.loc[n, "npv"] if _finite(kpis.loc[n, "npv"]) else -math.inf)
-        gain = kpis.loc[best, "delta_npv"]
-        if _finite(gain) and gain > 0:
-            roi = kpis.loc[best, "roi"]
-            roi_text = f" (ROI {roi:.0%} on its extra spend)" if _finite(roi) else ""
-            lines.append(f"Of the scenarios compared, {best} has the highest NPV over {horizon}: {_money(gain)} "
-                         f"more than {baseline}{roi_text}.")
-        elif _finite(gain):
-            lines.append(f"None of the scenarios beats {baseline} on NPV over {horizon}; the closest, {best}, "
-                         f"is {_money(-gain)} behind.")
-    amount = _amount(extra_per_month)
+    months = named[baseline].horizon_months
+    lines = [line for line in [_standing(kpis, names, baseline, months)] if line]
+    per_scenario = {}
     for name in names:
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
-        gains = table["delta_npv"]
-        service = [k for k in ("service_capacity_spend_per_month", "service_quality_spend_per_month")
-                   if k in gains.index and _finite(gains[k])]
-        full = limits_in_the_way(table)
-        if full:
-            lines.append(f"{name}: {amount} a month more would take {' and '.join(LEVERS[k].lower() for k in full)} "
-                         "past the most the model allows, so the levers cannot be compared at this amount.")
-            continue
-        if not service or not _finite(gains.get("ad_spend_per_month", math.nan)):
-            lines.append(f"{name}: the model cannot value {amount} a month more for this scenario.")
-            continue
-        best_service = max(service, key=lambda k: gains[k])
-        s, a = float(gains[best_service]), float(gains["ad_spend_per_month"])
-        where = LEVERS[best_service].lower()
-        if s <= 0 and a <= 0:
-            lines.append(f"{name}: neither lever pays; {amount} a month more would lose {_money(-s)} in {where} "
-                         f"and {_money(-a)} in advertising over {horizon}.")
-        elif s >= a:
-            lines.append(f"{name}: the next {amount} a month does most in {where}, adding {_money(s)} to NPV over "
-                         f"{horizon}, against {_money(a)} in advertising.")
-        else:
-            lines.append(f"{name}: here advertising wins; the next {amount} a month adds {_money(a)} to NPV over "
-                         f"{horizon} in advertising, against {_money(s)} in {where}.")
-    return lines
+        per_scenario[name] = f"{name}: {verdict(table, extra_per_month, named[name].horizon_months)}"
+    if lead not in per_scenario:
+        return [*lines, *per_scenario.values()]
+    return [per_scenario[lead], *lines, *(line for n, line in per_scenario.items() if n != lead)]
+
+
+def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) -> str | None:
+    """One sentence on NPV against the baseline: the best scenario's gain, or the closest one's gap."""
+    others = [n for n in names if n != baseline]
+    if not others:
+        return None
+    best = max(others, key=lambda n: kpis.loc[n, "npv"] if _finite(kpis.loc[n, "npv"]) else -math.inf)
+    gain = kpis.loc[best, "delta_npv"]
+    if not _finite(gain):
+        return None
+    period = f"over {horizon(months)}"
+    if money(gain) == "$0":
+        return (f"{best} has the same NPV as {baseline} {period}." if len(others) == 1 else
+                f"None of the scenarios beats {baseline} on NPV {period}; {best} matches it.")
+    roi = kpis.loc[best, "roi"]
+    roi_text = f" (ROI {percent(roi, 0)} on its extra spend)" if _finite(roi) and gain > 0 else ""
+    if len(others) == 1:
+        verb = "adds" if gain > 0 else "loses"
+        return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."
+    if gain > 0:
+        return (f"Of the scenarios compared, {best} has the highest NPV {period}: {money(gain)} more than "
+                f"{baseline}{roi_text}.")
+    return f"None of the scenarios beats {baseline} on NPV {period}; the closest, {best}, is {money(-gain)} behind."
 
 
 def _kind_of_kpi(name: str) -> str:
@@ -368,7 +362,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         ws.cell(row=i, column=1, value=_clean_text(name)).font = bold if name == b.baseline else Font()
         for j, col in enumerate(cols, start=2):
             c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, col]))
-            c.number_format = _XLSX_FORMATS[_kind_of_kpi(col)]
+            c.number_format = _XLSX_KPI_FORMATS.get(col, _XLSX_FORMATS[_kind_of_kpi(col)])
     note = len(b.names) + 3
     ws.cell(row=note, column=1, value=f"Baseline: {_clean_text(b.baseline)}. Deltas, ROI and payback are against "
                                       "it; ROI = (NPV - NPV baseline) / PV of the extra spend.")
@@ -404,6 +398,8 @@ def _kpi_header(col: str) -> str:
     kind = _kind_of_kpi(col)
     unit = {"money": " ($)", "share": " (share)", "ratio": " (ratio)", "count": " (customers)",
             "score": " (-100 to 100)", "months": " (month)"}.get(kind, "")
+    if _XLSX_KPI_FORMATS.get(col) == _CHANGE_OF_SHARE:
+        unit = " (change in share)"
     return f"{col}{unit}"
 
 
@@ -455,7 +451,7 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
     for lever, label in LEVERS.items():
         fig.add_trace(go.Bar(x=b.names, y=[_none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
                              marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}"))
-    fig = layout(fig, f"What {_amount(b.extra)} a month more adds to NPV, by lever", "$ change in NPV", "$,.0f")
+    fig = layout(fig, f"What {amount(b.extra)} a month more adds to NPV, by lever", "$ change in NPV", "$,.0f")
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_xaxes(title="Scenario")
     figs.append(("next_dollar", fig))
@@ -468,29 +464,17 @@ def _extra_contribution(b: _Bundle) -> dict[str, np.ndarray]:
     return {n: b.monthly[n]["cumulative_contribution"].to_numpy() - base for n in b.names}
 
 
-def _amount(x: float) -> str:
-    return f"${x:,.0f}"
-
-
 def _none(v: Any) -> float | None:
     return float(v) if _finite(v) else None
 
 
-def _fmt_kpi(v: Any, kind: str) -> str:
+def _fmt_kpi(v: Any, col: str, baseline_row: bool = False) -> str:
+    """A KPI of :data:`REPORT_KPIS` as the dashboard's table shows it, words for what is undefined."""
+    if baseline_row and col in ("roi", "payback_month"):
+        return "baseline"
     if not _finite(v):
-        return "n/a"
-    v = float(v)
-    if kind == "money":
-        return _money(v)
-    if kind in ("share", "ratio"):
-        return f"{v:.1%}" if kind == "share" else f"{v:.0%}"
-    if kind == "count":
-        return f"{v:,.0f}"
-    if kind == "score":
-        return f"{v:+.1f}"
-    if kind == "months":
-        return f"{v:.0f}"
-    return f"{v:,.4g}"
+        return {"roi": "no extra spend", "payback_month": "never"}.get(col, "n/a")
+    return REPORT_KPIS[col](v)
 
 
 _CSS = """
@@ -529,7 +513,7 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         f"<title>{e(b.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
         f"<h1>{e(b.title)}</h1>",
         f'<p class="meta">Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: <b>{e(b.baseline)}</b>. '
-        f"Horizon: {_years(b.scenarios[b.baseline].horizon_months)}.</p>",
+        f"Horizon: {horizon(b.scenarios[b.baseline].horizon_months)}.</p>",
         '<section class="verdict" id="verdict"><h2 style="border:0;margin-top:0">Verdict</h2>',
         *[f"<p>{e(line)}</p>" for line in b.verdict], "</section>",
         "<h2>Key results</h2>", _kpi_table_html(b),
@@ -556,7 +540,7 @@ def _kpi_table_html(b: _Bundle) -> str:
     head = "".join(f"<th>{e(_KPI_LABELS[k])}</th>" for k in REPORT_KPIS)
     body = []
     for n in b.names:
-        cells = "".join(f"<td>{e(_fmt_kpi(b.kpis.loc[n, k], kind))}</td>" for k, kind in REPORT_KPIS.items())
+        cells = "".join(f"<td>{e(_fmt_kpi(b.kpis.loc[n, k], k, n == b.baseline))}</td>" for k in REPORT_KPIS)
         cls = ' class="baseline"' if n == b.baseline else ""
         body.append(f"<tr{cls}><td>{e(n)}{' (baseline)' if n == b.baseline else ''}</td>{cells}</tr>")
     return f'<table id="kpis"><thead><tr><th>Scenario</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -631,7 +615,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     tb.text_frame.paragraphs[0].font.bold = True
     sub = slide.shapes.add_textbox(Inches(0.7), Inches(1.8), width - Inches(1.4), Inches(0.6))
     sub.text_frame.text = (f"Baseline: {_clean_text(b.baseline)}. Horizon: "
-                           f"{_years(b.scenarios[b.baseline].horizon_months)}. Made by cx-roi on "
+                           f"{horizon(b.scenarios[b.baseline].horizon_months)}. Made by cx-roi on "
                            f"{_dt.date.today().isoformat()}.")
     sub.text_frame.paragraphs[0].font.size = Pt(16)
     sub.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
@@ -658,8 +642,8 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         table.cell(0, j).text = _KPI_LABELS[k]
     for i, n in enumerate(b.names, start=1):
         table.cell(i, 0).text = _clean_text(n) + (" (baseline)" if n == b.baseline else "")
-        for j, (k, kind) in enumerate(REPORT_KPIS.items(), start=1):
-            table.cell(i, j).text = _fmt_kpi(b.kpis.loc[n, k], kind)
+        for j, k in enumerate(REPORT_KPIS, start=1):
+            table.cell(i, j).text = _fmt_kpi(b.kpis.loc[n, k], k, n == b.baseline)
     for r in range(rows):
         for c in range(cols):
             for para in table.cell(r, c).text_frame.paragraphs:
@@ -718,7 +702,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                 _extra_contribution(b), '"$"#,##0', "$ more than the baseline, cumulative", colours=lines)
     chart_slide("Net present value by scenario", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
                 {"NPV": [b.kpis.loc[n, "npv"] for n in b.names]}, '"$"#,##0', "$", points=lines)
-    chart_slide(f"What {_amount(b.extra)} a month more adds to NPV", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
+    chart_slide(f"What {amount(b.extra)} a month more adds to NPV", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
                 {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()},
                 '"$"#,##0', "$ change in NPV", colours=[LEVER_COLOURS[lever] for lever in LEVERS])
 

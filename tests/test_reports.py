@@ -127,6 +127,18 @@ def test_excel_kpis_equal_the_model(xlsx, expected):
     assert ws["B2"].number_format.startswith('"$"')
 
 
+def test_excel_kpis_show_as_many_digits_as_the_screen(xlsx):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(xlsx))["KPIs"]
+    formats = {str(ws.cell(row=1, column=j).value).split(" (")[0]: ws.cell(row=2, column=j).number_format
+               for j in range(2, ws.max_column + 1)}
+    assert formats["avg_monthly_churn"] == "0.00%" and formats["cac_paid"] == '"$"#,##0.00'
+    assert formats["delta_npv"].startswith("+") and formats["delta_avg_monthly_churn"].startswith("+0.00%")
+    headers = [str(c.value) for c in ws[1]]
+    assert "delta_avg_monthly_churn (change in share)" in headers
+
+
 def test_excel_monthly_sheets_equal_the_model(xlsx, expected):
     from openpyxl import load_workbook
 
@@ -210,6 +222,44 @@ def _plot_data(html_text: str, div: str) -> list[dict]:
     m = re.search(r'Plotly\.newPlot\(\s*"' + re.escape(div) + r'",\s*', html_text)
     data, _ = json.JSONDecoder().raw_decode(html_text[m.end():])
     return data
+
+
+def test_each_scenario_gets_the_dashboards_own_sentence(scenarios, expected):
+    from cx_roi.verdict import verdict
+
+    kpis, _, nextd = expected
+    lines = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd)
+    for name, s in scenarios.items():
+        assert f"{name}: {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months)}" in lines
+    assert lines[0].startswith("Of the scenarios compared, ")
+    # The scenario on screen leads, under its name, before the standing of the others.
+    led = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd, lead=ODD_NAME)
+    assert led[0].startswith(f"{ODD_NAME}: ") and sorted(led) == sorted(lines)
+
+
+@pytest.mark.parametrize("other, words", [
+    (cx_roi.Scenario(), "Twin has the same NPV as Base over 5 years."),
+    (cx_roi.Scenario().replace(ad_spend_per_month=0.0), "Twin loses $"),
+    (cx_roi.load_preset("service-boost"), "Twin adds $6.2M of NPV against Base over 5 years (ROI "),
+])
+def test_one_scenario_against_the_baseline_reads_as_one(other, words):
+    lines = reports.verdict_sentences({"Base": cx_roi.Scenario(), "Twin": other}, "Base")
+    assert lines[0].startswith(words), lines
+    assert not any("Of the scenarios" in line or "$0 behind" in line for line in lines)
+
+
+def test_report_tables_read_as_the_dashboards_table(html_text, expected):
+    from cx_roi import formatting as fmt
+
+    kpis = expected[0]
+    scan = _Scan()
+    scan.feed(html_text)
+    text = " ".join(scan.text)
+    boost = kpis.loc["service-boost"]
+    for shown in (fmt.signed_money(boost["delta_npv"]), fmt.percent(boost["avg_monthly_churn"], 2),
+                  fmt.percent(boost["roi"], 0), fmt.money(boost["npv"]), fmt.count(boost["final_customers"])):
+        assert shown in text, shown
+    assert text.count("baseline") >= 2, "the baseline's ROI and payback read 'baseline', as on screen"
 
 
 def test_html_chart_data_equals_the_model(html_text, expected):

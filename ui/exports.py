@@ -16,8 +16,6 @@ import streamlit as st
 import cx_roi
 from cx_roi import Scenario
 
-from cx_roi.verdict import verdict
-
 __all__ = ["KINDS", "Kind", "export_bytes", "file_name", "render_exports"]
 
 
@@ -50,16 +48,11 @@ def export_bytes(kind: str, named: Named, baseline: str, *, title: str, extra_pe
     """The file of ``kind`` ("xlsx", "html" or "pptx") for ``named`` scenarios against ``baseline``.
 
     ``lead``: the name of the scenario whose next-dollar sentence the page
-    shows (Explore); the file opens with that same sentence, then the report's
-    own findings (without its second wording of the same sentence).
+    shows (Explore); the file opens with that same sentence, under its name.
     ``on_screen`` (default ``lead``): the scenario drawn in black, as on the page.
     """
     scenarios = dict(named)
-    nd = {name: cx_roi.next_dollar(s, extra_per_month) for name, s in scenarios.items()}
-    lines = cx_roi.reports.verdict_sentences(scenarios, baseline, extra_per_month=extra_per_month, next_dollars=nd)
-    if lead is not None:
-        lines = [verdict(nd[lead], extra_per_month, scenarios[lead].horizon_months),
-                 *(line for line in lines if not line.startswith(f"{lead}: "))]
+    lines = cx_roi.reports.verdict_sentences(scenarios, baseline, extra_per_month=extra_per_month, lead=lead)
     kwargs = dict(title=title, verdict=lines, extra_per_month=extra_per_month, lead=on_screen or lead)
     if kind == "xlsx":
         return cx_roi.excel_report(scenarios, baseline, **kwargs)
