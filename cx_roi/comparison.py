@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .uncertainty import Range
 
 __all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "headroom",
-           "at_limit", "limits_in_the_way", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS"]
+           "at_limit", "limits_in_the_way", "beyond_spend", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -66,8 +66,12 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     first month from which cumulative incremental contribution stays at or
     above zero), plus ``delta_<kpi>`` for the main KPIs and ``roi`` =
     (NPV - NPV baseline) / PV of the extra spend (NaN where a scenario spends
-    no more than the baseline, and for the baseline itself). ``baseline``
-    defaults to the first scenario. All scenarios need the same horizon.
+    no more than the baseline, and for the baseline itself). ROI and payback
+    are returns on spend, so they are NaN too where a scenario differs from
+    the baseline in more than its spends (another market, product or
+    assumption: see :func:`beyond_spend`); ``differs_beyond_spend`` counts
+    those inputs. ``baseline`` defaults to the first scenario. All scenarios
+    need the same horizon.
 
     With ``draws`` (Monte Carlo, see :func:`cx_roi.simulate_many`), every
     scenario runs the same ``draws`` of the uncertain inputs (common random
@@ -83,7 +87,8 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     if baseline not in named:
         raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
     batch = simulate_batch(list(named.values()), columns=("contribution",))
-    kpis = _kpi_table(batch.kpis, batch.monthly["contribution"], names, baseline)
+    kpis = _kpi_table(batch.kpis, batch.monthly["contribution"], names, baseline,
+                      [len(beyond_spend(s, named[baseline])) for s in named.values()])
     if draws is not None:
         from .uncertainty import simulate_many
 
@@ -97,32 +102,55 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     return kpis
 
 
+def beyond_spend(scenario: Scenario, baseline: Scenario) -> tuple[str, ...]:
+    """The inputs other than the three monthly spends (:data:`LEVERS`) in which ``scenario``
+    differs from ``baseline``: field names, in the scenario's order.
+
+    Empty when the two are the same business run with other spends: only then is
+    the change in NPV what the extra spend returns, so only then are ROI and
+    payback against the baseline defined. A different market, product or
+    assumption changes NPV by itself, and dividing that by the spend gap would
+    credit the spend with it.
+    """
+    return tuple(k for k in scenario.changed_fields(baseline) if k not in LEVERS)
+
+
 def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
-                 b: int) -> dict[str, np.ndarray]:
-    """``compare``'s columns, as arrays, for a batch's KPI rows against row ``b``."""
+                 b: int, differs: Sequence[int] | None = None) -> dict[str, np.ndarray]:
+    """``compare``'s columns, as arrays, for a batch's KPI rows against row ``b``.
+
+    ``differs``: per row, how many inputs other than spend differ from row ``b``
+    (:func:`beyond_spend`); ROI and payback are NaN where any do. None: none do
+    (next-dollar variants, which differ in one spend only).
+    """
     cols = {k: np.array(batch_kpis[k], dtype=float) for k in KPI_COLUMNS}
+    n = len(cols["npv"])
+    differs_arr = np.zeros(n) if differs is None else np.asarray(differs, dtype=float)
     payback = economics.payback_month(contribution - contribution[b])
-    payback[b] = np.nan
-    cols["payback_month"] = payback
     roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b], cols["pv_spend"][b])
-    roi[b] = np.nan
+    not_a_return = differs_arr > 0
+    not_a_return[b] = True
+    payback[not_a_return] = np.nan
+    roi[not_a_return] = np.nan
+    cols["payback_month"] = payback
     cols["roi"] = roi
     for k in DELTA_KPIS:
         cols[f"delta_{k}"] = cols[k] - cols[k][b]
+    cols["differs_beyond_spend"] = differs_arr
     return cols
 
 
 def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
-               names: Sequence[str], baseline: str) -> pd.DataFrame:
+               names: Sequence[str], baseline: str, differs: Sequence[int] | None = None) -> pd.DataFrame:
     """``compare``'s table from a batch's KPI rows and monthly contribution (same order as ``names``).
 
     ``batch_kpis``: the batch's KPI table, or its columns as arrays. Built
     column by column in numpy and turned into a DataFrame once: the dashboard
     asks for this on every lever move, and per-cell pandas assignments would
-    cost more than the arithmetic.
+    cost more than the arithmetic. ``differs``: see :func:`_kpi_columns`.
     """
     names = list(names)
-    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline)),
+    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline), differs),
                         index=pd.Index(names, name="scenario"))
     kpis.attrs["baseline"] = baseline
     return kpis
@@ -270,7 +298,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     contribution = batch.monthly["contribution"]
     arrays = {k: batch.kpis[k].to_numpy(dtype=float) for k in KPI_COLUMNS}  # read once, sliced below
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
-                      "baseline")
+                      "baseline", [0, len(beyond_spend(scenario, baseline))])
     nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
                             list(variants)[1:], extra_per_month, full)
 

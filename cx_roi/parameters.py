@@ -278,7 +278,7 @@ _LIST: list[Param] = [
        "share of available prospects per month", 0, 0.5,
        "Share of available prospects advertising converts in a month at full saturation (Bass p).",
        "Bass p about 0.01-0.03 a year (Sultan, Farley & Lehmann; Van den Bulte): the default gives "
-       "about 0.02 a year at the default spend.", "medium", (0.0025, 0.01), 0.0005, "{:.2%}"),
+       "about 0.026 a year at the default spend.", "medium", (0.0025, 0.01), 0.0005, "{:.2%}"),
     # ---------------------------------------------------------------- market
     _P("market_size", "Addressable market", "market", "float", 1_000_000.0, "people", 100, 1e10,
        "Everyone who could ever be a customer, including today's customers.", "Planning input.",

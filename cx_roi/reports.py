@@ -365,7 +365,9 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
             c.number_format = _XLSX_KPI_FORMATS.get(col, _XLSX_FORMATS[_kind_of_kpi(col)])
     note = len(b.names) + 3
     ws.cell(row=note, column=1, value=f"Baseline: {_clean_text(b.baseline)}. Deltas, ROI and payback are against "
-                                      "it; ROI = (NPV - NPV baseline) / PV of the extra spend.")
+                                      "it; ROI = (NPV - NPV baseline) / PV of the extra spend. ROI and payback "
+                                      "are empty where a scenario differs from the baseline in more than spend "
+                                      "(differs_beyond_spend).")
     ws.freeze_panes = "B2"
     widths(ws, [28, *[16] * len(cols)])
     ws.row_dimensions[1].height = 45
@@ -468,11 +470,15 @@ def _none(v: Any) -> float | None:
     return float(v) if _finite(v) else None
 
 
-def _fmt_kpi(v: Any, col: str, baseline_row: bool = False) -> str:
-    """A KPI of :data:`REPORT_KPIS` as the dashboard's table shows it, words for what is undefined."""
+def _fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
+    """A KPI of :data:`REPORT_KPIS` in a row of :func:`compare`, as the dashboard's table shows it,
+    with words for what is undefined."""
+    v = row[col]
     if baseline_row and col in ("roi", "payback_month"):
         return "baseline"
     if not _finite(v):
+        if col in ("roi", "payback_month") and row.get("differs_beyond_spend", 0) > 0:
+            return "other inputs differ"
         return {"roi": "no extra spend", "payback_month": "never"}.get(col, "n/a")
     return REPORT_KPIS[col](v)
 
@@ -519,7 +525,8 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         "<h2>Key results</h2>", _kpi_table_html(b),
         '<p class="note">NPV includes the value of customers left at the end when the scenario says so. ROI = '
         "(NPV - NPV of the baseline) / present value of the extra spend; payback is the first month from which "
-        "cumulative extra contribution stays at or above zero.</p>",
+        "cumulative extra contribution stays at or above zero. Both are returns on spend, so they are shown "
+        "only for scenarios that differ from the baseline in their spends alone.</p>",
         "<h2>Inputs that differ</h2>", _inputs_table_html(b),
         "<h2>Charts</h2>",
     ]
@@ -540,7 +547,7 @@ def _kpi_table_html(b: _Bundle) -> str:
     head = "".join(f"<th>{e(_KPI_LABELS[k])}</th>" for k in REPORT_KPIS)
     body = []
     for n in b.names:
-        cells = "".join(f"<td>{e(_fmt_kpi(b.kpis.loc[n, k], k, n == b.baseline))}</td>" for k in REPORT_KPIS)
+        cells = "".join(f"<td>{e(_fmt_kpi(b.kpis.loc[n], k, n == b.baseline))}</td>" for k in REPORT_KPIS)
         cls = ' class="baseline"' if n == b.baseline else ""
         body.append(f"<tr{cls}><td>{e(n)}{' (baseline)' if n == b.baseline else ''}</td>{cells}</tr>")
     return f'<table id="kpis"><thead><tr><th>Scenario</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -643,7 +650,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     for i, n in enumerate(b.names, start=1):
         table.cell(i, 0).text = _clean_text(n) + (" (baseline)" if n == b.baseline else "")
         for j, k in enumerate(REPORT_KPIS, start=1):
-            table.cell(i, j).text = _fmt_kpi(b.kpis.loc[n, k], k, n == b.baseline)
+            table.cell(i, j).text = _fmt_kpi(b.kpis.loc[n], k, n == b.baseline)
     for r in range(rows):
         for c in range(cols):
             for para in table.cell(r, c).text_frame.paragraphs:

@@ -70,7 +70,7 @@ KPI_COLUMNS: dict[str, str] = {
     "payback_month": "first month from which cumulative contribution stays >= 0 (NaN: never)",
     "clv": "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve "
            "and c = average monthly churn, $ (NaN: no customers to value)",
-    "cac_paid": "advertising spend / customers won by advertising, $ (NaN: none won)",
+    "cac_paid": "advertising spend / customers won by advertising, $ (NaN: none won, or no advertising spend)",
     "cac_blended": "advertising spend / all customers won, $ (NaN: none won)",
     "wom_share": "share of new customers won by word of mouth",
     "final_customers": "customers at the end of the horizon",
@@ -543,7 +543,10 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         "terminal_value": terminal,
         "payback_month": economics.payback_month(contribution),
         "clv": clv,
-        "cac_paid": economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_ads"]),
+        # Nothing spent, nothing paid per customer: the wins a plan without advertising still
+        # gets come from the carry-over of spend before it, which a $0 CAC would credit to it.
+        "cac_paid": np.where(p["ad_spend_per_month"].sum(axis=1) > 0,
+                             economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_ads"]), np.nan),
         "cac_blended": economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_all"]),
         "wom_share": economics.safe_ratio(totals["new_all"] - totals["new_ads"], totals["new_all"]),
         "final_customers": customers,

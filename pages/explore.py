@@ -6,6 +6,7 @@ router.page_guard()
 
 import streamlit as st
 
+from cx_roi.comparison import beyond_spend
 from ui import cached, charts, controls, exports, sharing, state, views
 
 big = state.presentation()
@@ -50,7 +51,8 @@ def _answer(big: bool) -> None:
     views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),
-                                       horizon_months=scenario.horizon_months), big=big)
+                                       horizon_months=scenario.horizon_months,
+                                       beyond_spend=beyond_spend(scenario, base)), big=big)
 
     # The charts' places come next on the page, but they are drawn last: the browser takes
     # longest over plotly's drawing, so everything else (the files below included) and the

@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
-from ui import cached, decision_charts, state, views  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
+from ui import cached, decision_charts, state, views  # noqa: E402
 
 scenario = state.current_scenario()
 big = state.presentation()

@@ -8,9 +8,10 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
+from cx_roi import formatting as fmt  # noqa: E402
+from cx_roi.comparison import beyond_spend  # noqa: E402
 from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
 from ui import cached, state, tables, views  # noqa: E402
-from cx_roi import formatting as fmt  # noqa: E402
 
 scenario = state.current_scenario()
 big = state.presentation()
@@ -41,6 +42,7 @@ if not big:
         st.caption("Change the scenario itself on the Explore page.")
 
 same = scenario == base
+other = beyond_spend(scenario, base)  # then payback and ROI are not returns on spend
 with st.spinner(f"Running {draws:,} draws of both scenarios...", show_time=True):
     summary = cached.risk_summary(scenario, base, draws, seed, rkey)
 
@@ -48,10 +50,12 @@ cards = [
     views.Card("Chance it beats the baseline", fmt.percent(summary.prob_beats_baseline, 0) if not same
                else fmt.MISSING, "same as baseline" if same else None, "off",
                f"Share of the {draws:,} paired draws in which this scenario's NPV is above {base_label}'s.", "off"),
-    views.Card("Chance it pays back", fmt.percent(summary.prob_payback, 0) if summary.spends_more else fmt.MISSING,
-               None if summary.spends_more else "no extra spend", "off",
+    views.Card("Chance it pays back",
+               fmt.percent(summary.prob_payback, 0) if summary.spends_more and not other else fmt.MISSING,
+               tables.NOT_ONLY_SPEND if other else None if summary.spends_more else "no extra spend", "off",
                f"Share of draws in which the extra spend pays back within {fmt.horizon(scenario.horizon_months)}: "
-               "cumulative cash above the baseline's from some month on.", "off"),
+               "cumulative cash above the baseline's from some month on."
+               + (views.beyond_spend_note(other, base_label) if other else ""), "off"),
     views.Card("NPV, middle outcome", fmt.money(summary.npv_p50), views.likely_range(
                fmt.money(summary.npv_p10), fmt.money(summary.npv_p90)), "off",
                "Median NPV over the draws: half of them end above it, half below. "
@@ -71,8 +75,10 @@ left.plotly_chart(figures["customers"], config=cfg)
 right.plotly_chart(figures["cash"], config=cfg)
 left, right = st.columns(2)
 left.plotly_chart(figures["npv"], config=cfg)
-if "roi" in figures:
+if "roi" in figures and not other:
     right.plotly_chart(figures["roi"], config=cfg)
+elif other:
+    right.info("ROI is not shown: " + views.beyond_spend_note(other, base_label).removeprefix(" Not shown here: "))
 elif same:
     right.info(f"This scenario is the baseline itself ({base_label}). Change a lever on the Explore page, or "
                "pick another baseline, to see how likely it is to beat it.")
@@ -86,8 +92,9 @@ if not big:
     st.segmented_control("Measure", ["npv", "roi"], key=state.widget("set:tornado"), on_change=state.on_change,
                          args=("set:tornado",), required=True,
                          format_func={"npv": "NPV of the scenario", "roi": "ROI against the baseline"}.get)
-if metric == "roi" and (same or not summary.spends_more):
-    st.info("ROI against the baseline needs a scenario that spends more than the baseline; showing NPV.")
+if metric == "roi" and (same or not summary.spends_more or other):
+    st.info("ROI against the baseline needs a scenario that spends more than the baseline and differs from it "
+            "in spend only; showing NPV.")
     metric = "npv"
 with st.spinner("Moving each assumption to its low and high value...", show_time=True):
     figure, top = cached.tornado_view(scenario, metric, None if metric == "npv" else base,

@@ -7,8 +7,8 @@ router.page_guard()
 import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
-from ui import cached, charts, state, tables, views  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
+from ui import cached, charts, state, tables, views  # noqa: E402
 
 big = state.presentation()
 views.inject_style(big)

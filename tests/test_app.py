@@ -668,13 +668,24 @@ def test_contribution_chart_marks_payback_or_says_why_not():
     assert never.layout.annotations[0].text == "No payback within the horizon"
 
 
-def test_kpi_cards_never_show_nan():
-    no_ads = Scenario().replace(**{AD: 0.0, "prior_ad_spend_per_month": 0.0})
-    table = cx_roi.compare({"baseline": Scenario(), "scenario": no_ads}, baseline="baseline")
+@pytest.mark.parametrize("changes, words", [
+    ({AD: 0.0}, ["no extra spend", "no ad spend"]),
+    ({AD: 0.0, "prior_ad_spend_per_month": 0.0}, [tables.NOT_ONLY_SPEND, "no ad spend"]),
+])
+def test_kpi_cards_never_show_nan(changes, words):
+    table = cx_roi.compare({"baseline": Scenario(), "scenario": Scenario().replace(**changes)}, baseline="baseline")
     cards = views.kpi_cards(table.loc["scenario"], table.loc["baseline"], same_as_baseline=False,
                             baseline_label="Status quo", horizon_months=60)
     text = " ".join(f"{c.value} {c.delta}" for c in cards).lower()
-    assert "nan" not in text and "no extra spend" in text and "no ad wins" in text
+    assert "nan" not in text and all(w in text for w in words), text
+    cac = next(c for c in cards if c.label == "Paid CAC")
+    assert cac.delta is None, "no CAC, so no change in it (a $0 CAC read as a green improvement)"
+
+
+def test_a_missing_paid_cac_says_why():
+    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0})) == "no ad spend"
+    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan})) == "no ad wins"
+    assert math.isnan(cx_roi.simulate(Scenario().replace(**{AD: 0.0})).kpis["cac_paid"])
 
 
 def test_comparison_table_reads_value_and_change():
@@ -771,3 +782,16 @@ def test_chart_arrays_travel_as_exact_typed_arrays():
     assert list(charts.decoded(wins.y)) == list(monthly["new_from_ads"])  # bit for bit
     assert list(charts.decoded(wins.x)) == list(monthly.index)
     assert charts.decoded([1.0, 2.0]).tolist() == [1.0, 2.0]
+
+
+def test_roi_and_payback_wait_for_a_baseline_that_differs_in_spend_only():
+    at = run_app({"preset": "young-product"})
+    for label in ("ROI vs baseline", "Payback vs baseline"):
+        assert card(at, label).value == fmt.MISSING and card(at, label).delta == tables.NOT_ONLY_SPEND
+        assert "addressable market" in card(at, label).help and "Status quo" in card(at, label).help
+    npv = cx_roi.assess(cx_roi.load_preset("young-product"), Scenario()).kpis.loc["scenario", "delta_npv"]
+    assert card(at, "NPV").delta == fmt.signed_money(npv), "the NPV change itself stays"
+    at = run_app({"compare": "young-product,service-boost"}, page="pages/compare.py")
+    roi = at.table[0].value.loc["ROI vs baseline"]
+    assert roi[cx_roi.preset_info("young-product").title] == tables.NOT_ONLY_SPEND
+    assert roi[cx_roi.preset_info("service-boost").title].endswith("%")

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 import cx_roi
+from cx_roi import formatting as fmt
 from cx_roi.risk import paired_outcomes, risk_summary
 from test_app import card, chart_specs, lever, messages, run_app
-from ui import decision_charts
-from cx_roi import formatting as fmt
+from ui import decision_charts, tables
 
 RISK, OPTIMISE = "pages/risk.py", "pages/optimise.py"
 
@@ -278,3 +278,10 @@ def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
     assert row["Likely value"].split()[0] == "2.00%" and row["Flips at"].split()[0] == "2.03%"
     assert row["Change needed"] == "+1.5%"
     assert row["Solidity"] in cx_roi.SOLIDITY_LABELS
+
+
+def test_risk_shows_no_return_on_spend_for_another_business():
+    at = risk_app({"preset": "young-product"})
+    assert card(at, "Chance it pays back").delta == tables.NOT_ONLY_SPEND
+    assert not any(s["layout"]["title"]["text"].startswith("ROI") for s in chart_specs(at))
+    assert any("ROI is not shown" in i.value for i in at.info)

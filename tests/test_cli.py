@@ -74,6 +74,7 @@ def cli(tmp_path_factory):
         "simulate_base": ["simulate", "--preset", "revolving-door", "--set", "horizon_months=24"],
         "simulate_file": ["simulate", "--scenario", d / "scenario.json"],
         "compare": ["compare", "status-quo", "ad-boost", "service-boost"],
+        "compare_other_business": ["compare", "status-quo", "young-product"],
         "next_dollar": ["next-dollar", "--preset", "young-product", "--extra", "50000"],
         "unknown_preset": ["simulate", "--preset", "no-such-preset"],
         "unknown_preset_compare": ["compare", "status-quo", "no-such-preset"],
@@ -148,6 +149,13 @@ def test_compare_prints_a_table(cli):
     for name in ("status-quo", "ad-boost", "service-boost"):
         assert any(line.split()[0] == name for line in rows), proc.stdout
     assert len(rows) >= 4  # a header and one row per scenario
+
+
+def test_compare_says_why_roi_is_missing_for_another_business(cli):
+    proc = cli["compare_other_business"]
+    assert_ok(proc)
+    assert "note: young-product: roi and payback_month are n/a" in proc.stderr and "market_size" in proc.stderr
+    assert "note:" not in cli["compare"].stderr, "spend-only scenarios need no note"
 
 
 def test_next_dollar_prints_three_levers(cli):

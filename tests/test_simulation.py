@@ -204,6 +204,13 @@ def test_default_voluntary_churn_is_what_its_source_says():
     assert f"{detractors:.0%} detractors" in p["churn_promoter"].source
 
 
+def test_default_ad_innovation_is_what_its_source_says():
+    """The ad-adoption default's source text names the yearly Bass p the default spend gives."""
+    claimed = _number_after(cx_roi.PARAMETERS["ad_max_innovation_per_month"].source, "gives about")
+    m = simulate(Scenario()).monthly
+    assert round(float(m["ad_innovation"].mean()) * 12, 3) == claimed
+
+
 def test_batch_equals_one_by_one():
     names = cx_roi.presets()
     batch = simulate_batch([cx_roi.load_preset(n) for n in names])

@@ -23,7 +23,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cx_roi import palette
-
 from cx_roi.formatting import signed_money
 
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "sentiment_mix",

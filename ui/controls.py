@@ -22,10 +22,10 @@ import streamlit as st
 
 import cx_roi
 from cx_roi import PARAMETERS, SOLIDITY_LABELS, Param
-
-from . import state
 from cx_roi import formatting as fmt
 from cx_roi.formatting import param_value
+
+from . import state
 
 __all__ = ["SECTIONS", "ASSUMPTIONS", "SPENDS", "slider_range", "slider_format", "help_text", "control_label",
            "render_spends", "render_levers", "render_scenario_picker"]

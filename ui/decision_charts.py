@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cx_roi import palette
+from cx_roi.formatting import money, signed_money
 
 from .charts import _MONEY_HOVER, _MONEY_TICKS, COLOURS, _base_layout, _figure
-from cx_roi.formatting import money, signed_money
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
            "marginal_bars", "frontier"]

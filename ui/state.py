@@ -33,7 +33,6 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
-
 from cx_roi.formatting import param_value
 
 __all__ = [

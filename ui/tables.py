@@ -16,11 +16,23 @@ import pandas as pd
 
 import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
-
 from cx_roi import formatting as fmt
 
-__all__ = ["parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
+__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
            "history_columns_table", "fit_table", "with_labels", "flip_table"]
+
+
+# What ROI and payback read where a scenario differs from the baseline in more than spend.
+NOT_ONLY_SPEND = "other inputs differ"
+
+
+def no_paid_cac(row: pd.Series) -> str:
+    """Why a row of ``cx_roi.compare`` has no paid CAC (NaN): no ad spend, or no customers won by it.
+
+    Blended CAC (ad spend over all wins) is $0 exactly when nothing was spent on
+    advertising and someone was won, so it tells the two apart.
+    """
+    return "no ad spend" if row.get("cac_blended") == 0 else "no ad wins"
 
 
 def parameter_table() -> pd.DataFrame:
@@ -101,7 +113,9 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                 continue
             if _nan(value):
                 words = {"roi": "no extra spend", "payback_month": "not within horizon",
-                         "cac_paid": "no ad wins"}
+                         "cac_paid": no_paid_cac(row)}
+                if row.get("differs_beyond_spend", 0) > 0:  # not a return on spend (cx_roi.compare)
+                    words.update(roi=NOT_ONLY_SPEND, payback_month=NOT_ONLY_SPEND)
                 column.append(words.get(col, fmt.MISSING))
                 continue
             change = None

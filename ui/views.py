@@ -13,13 +13,14 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from cx_roi import KPI_COLUMNS
-
-from . import cached, state
+from cx_roi import KPI_COLUMNS, PARAMETERS
 from cx_roi import formatting as fmt
 from cx_roi.verdict import verdict
 
-__all__ = ["Card", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
+from . import cached, state
+from .tables import NOT_ONLY_SPEND, no_paid_cac
+
+__all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
 
 
 class Card(NamedTuple):
@@ -44,17 +45,30 @@ def _nan(x: Any) -> bool:
         return True
 
 
+def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
+    """Why ROI and payback are not shown: the inputs besides spend that differ, by their labels."""
+    labels = [PARAMETERS[f].label.lower() for f in fields if f in PARAMETERS]
+    named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+    return (f" Not shown here: besides its spends, this scenario differs from {baseline_label} in {named}, so "
+            "its NPV change is not what the extra spend returns. Compare it with a baseline that differs only "
+            "in spend (the same preset, unedited) to read a return.")
+
+
 def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseline_label: str,
-              horizon_months: int) -> list[Card]:
+              horizon_months: int, beyond_spend: tuple[str, ...] = ()) -> list[Card]:
     """The seven headline KPIs of ``row`` with changes against ``base``.
 
     ``row`` and ``base`` are rows of ``cx_roi.compare`` (``base`` the
     baseline's); ``same_as_baseline`` says whether the two scenarios are
     identical, so ROI and payback read "same as baseline" rather than a
-    misleading number.
+    misleading number. ``beyond_spend``: the inputs besides spend in which
+    the two differ (``cx_roi.comparison.beyond_spend``), where ROI and
+    payback are undefined; named in their help.
     """
     vs = f" Change against {baseline_label}."
     same = "same as baseline"
+    other = NOT_ONLY_SPEND if beyond_spend or row.get("differs_beyond_spend", 0) > 0 else None
+    other_help = beyond_spend_note(beyond_spend, baseline_label) if beyond_spend else ""
 
     def change(text: str, zeros: tuple[str, ...]) -> str | int | None:
         return None if same_as_baseline else _delta(text, zeros)
@@ -67,17 +81,24 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
              KPI_COLUMNS["npv"].capitalize() + "." + vs),
     ]
     roi_help = ("Change in NPV per dollar of extra spend (present value), against " + baseline_label
-                + ". Not defined when the scenario spends no more than the baseline.")
+                + ". Not defined when the scenario spends no more than the baseline. NPV includes the value "
+                "of the customers left at the end, net of their cost to serve, so a service plan that loses "
+                "money can lose more than its extra spend within the horizon." + other_help)
     if same_as_baseline:
         cards.append(remark("ROI vs baseline", fmt.MISSING, same, roi_help))
+    elif other:
+        cards.append(remark("ROI vs baseline", fmt.MISSING, other, roi_help))
     elif _nan(row["roi"]):
         cards.append(remark("ROI vs baseline", fmt.MISSING, "no extra spend", roi_help))
     else:
         cards.append(remark("ROI vs baseline", fmt.percent(row["roi"], 0), None, roi_help))
     payback_help = ("First month from which the scenario's cumulative cash, minus the baseline's, stays "
-                    "at or above zero.")
+                    "at or above zero. Cash only: unlike NPV it leaves out the value of the customers left at "
+                    "the end, so a plan can add NPV and still not pay back within the horizon." + other_help)
     if same_as_baseline:
         cards.append(remark("Payback vs baseline", fmt.MISSING, same, payback_help))
+    elif other:
+        cards.append(remark("Payback vs baseline", fmt.MISSING, other, payback_help))
     elif _nan(row["payback_month"]):
         cards.append(remark("Payback vs baseline", "Never", f"not within {fmt.horizon(horizon_months)}",
                             payback_help))
@@ -98,7 +119,7 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     cac_change = (float(row["cac_paid"]) - float(base["cac_paid"])
                   if not (_nan(row["cac_paid"]) or _nan(base["cac_paid"])) else float("nan"))
     cac_delta = None if _nan(cac_change) else change(fmt.signed_money(cac_change, cents=True), ("$0.00",))
-    cards.append(Card("Paid CAC", fmt.money(row["cac_paid"], cents=True, missing="no ad wins"), cac_delta,
+    cards.append(Card("Paid CAC", fmt.money(row["cac_paid"], cents=True, missing=no_paid_cac(row)), cac_delta,
                       "inverse", "Paid customer acquisition cost: " + KPI_COLUMNS["cac_paid"] + "." + vs))
     return cards
 
