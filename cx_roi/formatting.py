@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
-           "ratio", "month", "horizon", "param_value", "MISSING", "is_number"]
+           "chance", "ratio", "month", "horizon", "param_value", "MISSING", "is_number"]
 
 MISSING = "–"
 
@@ -111,6 +111,19 @@ def percent(x: Any, digits: int = 1, missing: str = MISSING) -> str:
     if float(text.replace(",", "")) == 0:
         text = f"{0:.{digits}f}"  # no "-0.0%"
     return f"{text}%"
+
+
+def chance(x: Any, missing: str = MISSING) -> str:
+    """A probability estimated from draws, to the whole percent: 37%; never a certain "100%" or "0%"
+    (a share of draws is an estimate), so above 99.5% it reads ">99%" and below 0.5% "<1%"."""
+    if not is_number(x):
+        return missing
+    p = float(x)
+    if p >= 0.995:
+        return ">99%"
+    if p < 0.005:
+        return "<1%"
+    return percent(p, 0)
 
 
 def signed_points(x: Any, digits: int = 1, missing: str = MISSING) -> str:

@@ -42,16 +42,17 @@ if not big:
         st.caption("Change the scenario itself on the Explore page.")
 
 same = scenario == base
+NARROW_LEAD = 0.10  # a flip within 10% of an assumption's likely value: the answer hangs on it
 other = beyond_spend(scenario, base)  # then payback and ROI are not returns on spend
 with st.spinner(f"Running {draws:,} draws of both scenarios...", show_time=True):
     summary = cached.risk_summary(scenario, base, draws, seed, rkey)
 
 cards = [
-    views.Card("Chance it beats the baseline", fmt.percent(summary.prob_beats_baseline, 0) if not same
+    views.Card("Chance it beats the baseline", fmt.chance(summary.prob_beats_baseline) if not same
                else fmt.MISSING, "same as baseline" if same else None, "off",
                f"Share of the {draws:,} paired draws in which this scenario's NPV is above {base_label}'s.", "off"),
     views.Card("Chance it pays back",
-               fmt.percent(summary.prob_payback, 0) if summary.spends_more and not other else fmt.MISSING,
+               fmt.chance(summary.prob_payback) if summary.spends_more and not other else fmt.MISSING,
                tables.NOT_ONLY_SPEND if other else None if summary.spends_more else "no extra spend", "off",
                f"Share of draws in which the extra spend pays back within {fmt.horizon(scenario.horizon_months)}: "
                "cumulative cash above the baseline's from some month on."
@@ -67,6 +68,11 @@ cards = [
                + views.LIKELY_RANGE_HELP, "off"),
 ]
 views.render_cards(cards, big=big)
+likely_npv = cached.simulate(scenario).kpis["npv"]
+if not big:
+    st.caption(f"Explore shows the NPV at the likely value of every assumption: {fmt.money(likely_npv)}. The middle "
+               f"of the draws, {fmt.money(summary.npv_p50)}, differs because the model does not respond evenly: "
+               "an assumption's good side can add more than its bad side takes away, or less.")
 
 cfg = {"displayModeBar": False}
 figures = cached.risk_figures(scenario, base, draws, seed, rkey, big)
@@ -100,23 +106,30 @@ with st.spinner("Moving each assumption to its low and high value...", show_time
     figure, top = cached.tornado_view(scenario, metric, None if metric == "npv" else base,
                                       rkey, big)
 st.plotly_chart(figure, config=cfg)
+shown = fmt.money if metric == "npv" else (lambda v: fmt.percent(v, 0))
+top_spec = cx_roi.PARAMETERS[top["field"]]
 st.markdown(f"**{top['label']}** moves the {('NPV' if metric == 'npv' else 'ROI')} most: from "
-            f"{(fmt.money if metric == 'npv' else lambda v: fmt.percent(v, 0))(min(top['metric_low'], top['metric_high']))}"
-            f" to {(fmt.money if metric == 'npv' else lambda v: fmt.percent(v, 0))(max(top['metric_low'], top['metric_high']))}"
-            f" across its range ({top['low']:,.4g} to {top['high']:,.4g}).")
+            f"{shown(min(top['metric_low'], top['metric_high']))} to {shown(max(top['metric_low'], top['metric_high']))}"
+            f" across its range ({fmt.param_value(top_spec.fmt, top['low'])} to "
+            f"{fmt.param_value(top_spec.fmt, top['high'])} {top_spec.unit}).")
 
 st.subheader("Could an assumption flip service against advertising?", anchor=False)
 extra = state.extra()
 with st.spinner("Searching for break-even values...", show_time=True):
-    service_lever, leader, flips = cached.flips(scenario, extra, rkey)
-if service_lever is None:
-    st.info(flips)
+    found = cached.flips(scenario, extra, rkey)
+if found.table is None:
+    st.info(found.sentence)
 else:
+    st.markdown(f"With every assumption at its likely value: {found.sentence[:1].lower()}{found.sentence[1:]}")
+    if found.closest is not None and found.closest[1] < NARROW_LEAD:
+        label, move, solidity = found.closest
+        st.warning(f"The lead is narrow: {label.lower()} {move:.1%} away from its likely value would hand it to "
+                   f"the other plan, and that value's solidity is {solidity}.")
     st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
-               f"{cx_roi.LEVERS[service_lever].lower()}, one on advertising. With the likely values, "
-               f"**{leader}** returns more. Each row is the value of an assumption at which the other plan would "
-               "take the lead (the amount is set on the Explore page).")
-    st.dataframe(flips, hide_index=True, width="stretch",
+               f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising. Each row is an assumption that would "
+               "swap which plan returns more, and the side of the value on which service stays ahead (the amount "
+               "is set on the Explore page).")
+    st.dataframe(found.table, hide_index=True, width="stretch",
                  column_config={"Solidity": st.column_config.TextColumn(help=tables.SOLIDITY_HELP),
                                 "Change needed": st.column_config.TextColumn(
                                     help="How far the assumption must move from its likely value, relative to "

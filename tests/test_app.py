@@ -497,6 +497,12 @@ def test_money_never_rounds_into_the_next_unit_too_early(x):
     assert abs(number * unit - x) <= 0.05 * unit + 0.5, (x, text)  # and never far from the value
 
 
+@pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.996, ">99%"), (0.994, "99%"), (0.37, "37%"),
+                                     (0.004, "<1%"), (0.0, "<1%"), (float("nan"), fmt.MISSING)])
+def test_a_chance_from_draws_is_never_shown_as_certain(p, text):
+    assert fmt.chance(p) == text
+
+
 def test_format_helpers():
     assert fmt.signed_money(6.2e6) == "+$6.2M" and fmt.signed_money(-350_000) == "-$350.0k"
     assert fmt.count(93_874.6) == "93,875" and fmt.signed_count(-1020.2) == "-1,020"

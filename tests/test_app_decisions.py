@@ -33,8 +33,8 @@ def test_risk_cards_match_the_paired_ensembles():
     ens = cx_roi.simulate_many(scenario, draws=200, seed=0)
     b = cx_roi.simulate_many(base, draws=200, seed=0)
     summary = risk_summary(paired_outcomes(ens, b))
-    assert card(at, "Chance it beats the baseline").value == fmt.percent(summary.prob_beats_baseline, 0)
-    assert card(at, "Chance it pays back").value == fmt.percent(summary.prob_payback, 0)
+    assert card(at, "Chance it beats the baseline").value == fmt.chance(summary.prob_beats_baseline)
+    assert card(at, "Chance it pays back").value == fmt.chance(summary.prob_payback)
     assert card(at, "NPV, middle outcome").value == fmt.money(summary.npv_p50)
     assert card(at, "NPV gain vs baseline").value == fmt.signed_money(summary.delta_npv_p50)
     assert card(at, "NPV, middle outcome").delta == (
@@ -115,8 +115,19 @@ def test_roi_tornado_from_the_link():
 def test_break_even_table_is_shown():
     at = risk_app({"preset": "service-boost"})
     frames = [d.value for d in at.dataframe]
-    flips = [f for f in frames if "Flips at" in f.columns]
+    flips = [f for f in frames if tables.FLIP_COLUMN in f.columns]
     assert flips and len(flips[0]) == 5
+
+
+def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
+    from cx_roi.verdict import verdict
+
+    at = risk_app()
+    sentence = verdict(cx_roi.next_dollar(cx_roi.Scenario(), 50_000.0), 50_000.0, 60)
+    assert any(m.value.endswith(sentence[1:]) and m.value.startswith("With every assumption at its likely value: ")
+               for m in at.markdown), "the same answer as Explore's verdict"
+    narrow = [w.value for w in at.warning if w.value.startswith("The lead is narrow")]
+    assert narrow and "solidity is" in narrow[0]
 
 
 # ---------------------------------------------------------------- Optimise
@@ -259,10 +270,9 @@ def test_flip_table_reads_each_crossing_in_its_unit():
     out = tables.flip_table(raw)
     audience, churn = out.iloc[0], out.iloc[1]
     unit = cx_roi.PARAMETERS["online_audience"].unit
-    assert audience["Flips at"] == fmt.param_value(cx_roi.PARAMETERS["online_audience"].fmt, 294.2) + f" {unit}"
-    assert audience["Service wins when the value is"] == "above"
-    assert churn["Flips at"] == "no value in the allowed range flips it"
-    assert churn["Service wins when the value is"] == "-"
+    shown = fmt.param_value(cx_roi.PARAMETERS["online_audience"].fmt, 294.2)
+    assert audience[tables.FLIP_COLUMN] == f"above {shown} {unit}"
+    assert churn[tables.FLIP_COLUMN].endswith("no value flips the lead")
     assert audience["Change needed"] == "-1.9%" and churn["Change needed"] == "-"
 
 
@@ -275,7 +285,7 @@ def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
     raw = pd.DataFrame({"field": ["churn_promoter"], "label": ["Churn of promoters"], "current": [0.02],
                         "break_even": [0.0203], "direction": ["below"]})
     row = tables.flip_table(raw).iloc[0]
-    assert row["Likely value"].split()[0] == "2.00%" and row["Flips at"].split()[0] == "2.03%"
+    assert row["Likely value"].split()[0] == "2.00%" and row[tables.FLIP_COLUMN].split()[:2] == ["below", "2.03%"]
     assert row["Change needed"] == "+1.5%"
     assert row["Solidity"] in cx_roi.SOLIDITY_LABELS
 
@@ -285,3 +295,25 @@ def test_risk_shows_no_return_on_spend_for_another_business():
     assert card(at, "Chance it pays back").delta == tables.NOT_ONLY_SPEND
     assert not any(s["layout"]["title"]["text"].startswith("ROI") for s in chart_specs(at))
     assert any("ROI is not shown" in i.value for i in at.info)
+
+
+def test_the_assumption_that_matters_most_is_named_with_its_range_in_its_unit():
+    at = risk_app()
+    top = cx_roi.tornado(cx_roi.Scenario(), metric="npv").iloc[0]
+    spec = cx_roi.PARAMETERS[top["field"]]
+    words = (f"across its range ({fmt.param_value(spec.fmt, top['low'])} to "
+             f"{fmt.param_value(spec.fmt, top['high'])} {spec.unit})")
+    assert any(words in m.value and m.value.startswith(f"**{top['label']}**") for m in at.markdown), words
+    assert any(c.value.startswith("Explore shows the NPV at the likely value") for c in at.caption)
+
+
+def test_histogram_tails_stay_off_the_axis_instead_of_piling_into_the_end_bars():
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.normal(0, 1, 2_000), [1e3] * 8])  # a long right tail: 0.4% of draws far out
+    fig = decision_charts.outcome_histogram(values, title="t", axis_title="a", money_axis=False).to_dict()
+    from ui.charts import decoded
+
+    heights = np.concatenate([decoded(t["y"]).astype(float) for t in fig["data"]])
+    xs = np.concatenate([decoded(t["x"]).astype(float) for t in fig["data"]])
+    assert heights[np.argmax(xs)] < 8 / values.size, "the far draws are not piled into the last bar"
+    assert heights.sum() < 1 and fig["layout"]["annotations"][0]["text"].endswith("of draws lie beyond the axis")

@@ -82,7 +82,7 @@ def test_risk_page_shows_paired_chances_fans_and_tornado(page, app_url, artifact
     scenario, base = cx_roi.load_preset("service-boost"), cx_roi.load_preset("status-quo")
     summary = risk_summary(paired_outcomes(cx_roi.simulate_many(scenario, draws=300, seed=7),
                                            cx_roi.simulate_many(base, draws=300, seed=7)))
-    assert_cards(page, {"Chance it beats the baseline": fmt.percent(summary.prob_beats_baseline, 0),
+    assert_cards(page, {"Chance it beats the baseline": fmt.chance(summary.prob_beats_baseline),
                         "NPV, middle outcome": fmt.money(summary.npv_p50)})
     titles = [plain(c["title"]) for c in charts(page, 5)]
     assert "Customers: the likely range" in titles and any(t.startswith("Cumulative contribution") for t in titles)

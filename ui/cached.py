@@ -8,6 +8,8 @@ of the result, so a page cannot corrupt what another page reads.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +17,8 @@ import cx_roi
 from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import limits_in_the_way, with_extra
 
-__all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history"]
+__all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips"]
+
 
 class RangeKey(tuple):
     """Uncertainty ranges as a cache key: ((name, low, likely, high, log), ...), sorted by name."""
@@ -165,29 +168,41 @@ def tornado_view(scenario: Scenario, metric: str, baseline: Scenario | None, ran
     return figure, table.iloc[0].to_dict()
 
 
+class Flips(NamedTuple):
+    """What could swap service and advertising (see :func:`flips`)."""
+
+    sentence: str  # the next-dollar verdict at the likely values, as Explore says it
+    lever: str | None = None  # the better service lever; None when the comparison is not possible
+    table: pd.DataFrame | None = None  # ``ui.tables.flip_table``
+    closest: tuple[str, float, str] | None = None  # (label, relative change, solidity) of the nearest flip
+
+
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def flips(scenario: Scenario, extra_per_month: float,
-          ranges: RangeKey) -> tuple[str, str, pd.DataFrame] | tuple[None, None, str]:
+def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips:
     """Where service and advertising would swap places, for the Risk page.
 
     The better service lever for ``extra_per_month`` more, and the same amount on
-    advertising, are compared (``cx_roi.break_even_table``). Returns that lever,
-    which plan leads at the likely values ("service" or "advertising") and the
-    table for people (``ui.tables.flip_table``); or, when the amount would take
-    advertising or both service levers past their maximum, ``(None, None, why)``.
+    advertising, are compared (``cx_roi.break_even_table``). When the amount would
+    take advertising or both service levers past their maximum, only the sentence
+    saying so is given.
     """
     from . import tables
     from cx_roi.verdict import SERVICE_LEVERS, verdict
 
     nd = next_dollar(scenario, extra_per_month)
+    sentence = verdict(nd, extra_per_month, scenario.horizon_months)
     if limits_in_the_way(nd):
-        return None, None, verdict(nd, extra_per_month, scenario.horizon_months)
+        return Flips(sentence)
     service = [k for k in SERVICE_LEVERS if k not in nd.attrs.get("at_limit", ())]
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
                              with_extra(scenario, "ad_spend_per_month", extra_per_month), ranges)
-    leader = "service" if float(table["gap_now"].iloc[0]) > 0 else "advertising"
-    return lever, leader, tables.flip_table(table)
+    moves = ((table["break_even"] - table["current"]) / table["current"].abs()).abs()
+    closest = None
+    if moves.notna().any():
+        row = table.loc[moves.idxmin()]
+        closest = (str(row["label"]), float(moves.min()), cx_roi.PARAMETERS[row["field"]].solidity)
+    return Flips(sentence, lever, tables.flip_table(table), closest)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)

@@ -73,7 +73,10 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     lo, hi = np.quantile(v, [0.005, 0.995]) if v.size > 20 else (v.min(), v.max())
     if hi <= lo:
         lo, hi = lo - 1.0, hi + 1.0
-    counts, edges = np.histogram(np.clip(v, lo, hi), bins=40, range=(lo, hi))
+    # The far tails stay off the axis rather than being piled into the end bars, where they
+    # would read as a cluster of extreme outcomes; a note says how many draws that is.
+    counts, edges = np.histogram(v, bins=40, range=(lo, hi))
+    beyond = int(v.size - counts.sum())
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / max(v.size, 1)
     good = centres >= (marker if marker is not None else -np.inf)
@@ -103,6 +106,10 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     if marker is not None and lo <= marker <= hi:
         layout["shapes"] = [dict(type="line", x0=marker, x1=marker, yref="paper", y0=0, y1=1,
                                  line=dict(color="#333", width=1.5, dash="dot"))]
+    if beyond:
+        layout["annotations"] = [dict(text=f"{beyond / v.size:.1%} of draws lie beyond the axis", xref="paper",
+                                      yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
+                                      font=dict(size=11, color="#555"))]
     return _figure(dict(data=data, layout=layout))
 
 

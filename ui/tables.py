@@ -19,7 +19,7 @@ from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from cx_roi import formatting as fmt
 
 __all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
-           "history_columns_table", "fit_table", "with_labels", "flip_table"]
+           "history_columns_table", "fit_table", "with_labels", "flip_table", "FLIP_COLUMN"]
 
 
 # What ROI and payback read where a scenario differs from the baseline in more than spend.
@@ -199,29 +199,30 @@ def with_labels(text: str) -> str:
     return out[:1].upper() + out[1:]
 
 
+FLIP_COLUMN = "Service leads while it is"
+
+
 def flip_table(table: pd.DataFrame) -> pd.DataFrame:
-    """``cx_roi.break_even_table`` for people: each assumption's likely value, where it flips the lead, and
-    on which side service wins, in the field's own format and unit."""
+    """``cx_roi.break_even_table`` for people: each assumption's likely value, on which side of which
+    value service leads ("above 294 people per online story"), how far that is, and its solidity,
+    in the field's own format and unit."""
     rows = []
     for _, r in table.iterrows():
         spec = PARAMETERS[r["field"]]
         likely = float(r["current"])
-        if pd.isna(r["break_even"]):
+        # pandas may hold a missing direction as NaN rather than None
+        side = r["direction"] if isinstance(r["direction"], str) and r["direction"] else None
+        if pd.isna(r["break_even"]) or side is None:
             shown_likely, change = fmt.param_value(spec.fmt, likely), "-"
-            crossing = "no value in the allowed range flips it"
+            where = "anywhere in its allowed range: no value flips the lead"
         else:
             flip = float(r["break_even"])
             shown_likely, crossing = _distinct(spec.fmt, likely, flip)
-            crossing += f" {spec.unit}"
+            where = f"{side} {crossing} {spec.unit}"
             change = f"{(flip - likely) / abs(likely):+.1%}" if likely else "-"
-        rows.append({"Assumption": r["label"], "Likely value": f"{shown_likely} {spec.unit}", "Flips at": crossing,
-                     "Change needed": change,
-                     # pandas may hold a missing direction as NaN rather than None
-                     "Service wins when the value is": r["direction"] if isinstance(r["direction"], str)
-                     and r["direction"] else "-",
-                     "Solidity": spec.solidity})
-    return pd.DataFrame(rows, columns=["Assumption", "Likely value", "Flips at", "Change needed",
-                                       "Service wins when the value is", "Solidity"])
+        rows.append({"Assumption": r["label"], "Likely value": f"{shown_likely} {spec.unit}", FLIP_COLUMN: where,
+                     "Change needed": change, "Solidity": spec.solidity})
+    return pd.DataFrame(rows, columns=["Assumption", "Likely value", FLIP_COLUMN, "Change needed", "Solidity"])
 
 
 SOLIDITY_HELP = "; ".join(f"{k}: {v}" for k, v in SOLIDITY_LABELS.items())
