@@ -24,6 +24,9 @@ if not big:
                       format_func=state.labeller(others), max_selections=3, select_all=False,
                       placeholder="Pick one to three scenarios",
                       help="Save your own scenario on the Explore page to compare it here.")
+    if state.edits() and state.CURRENT in others and state.CURRENT not in state.compare_selection():
+        st.caption(f"The scenario you are exploring ({state.label_for(state.CURRENT)}) is not compared yet: add "
+                   "it in the picker above.")
 
 entries = state.compared()
 if len(entries) < 2:
@@ -62,7 +65,9 @@ bridge = cached.npv_bridge(entries[0][2], pick[2])
 st.plotly_chart(charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][1], height=height, big=big),
                 config={"displayModeBar": False})
 st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertising acquisition: extra "
-           "customers won by each, net of onboarding. Spend: the change in service and advertising spend. "
+           "customers won by each, net of onboarding. Spend: the change in service and advertising spend, "
+           "discounted as NPV is and with its sign for NPV (more spend is a negative bar), so it differs from "
+           "the table's undiscounted total. "
            "Other: what those causes cannot explain (different prices, margins or starting points).")
 
 if not big:

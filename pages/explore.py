@@ -11,8 +11,7 @@ from ui import cached, charts, controls, exports, sharing, state, views
 
 big = state.presentation()
 views.inject_style(big)
-views.header("Customer service or advertising?",
-             f"{state.current_title()} · compared with {state.label_for(state.baseline_name())}")
+views.header("Customer service or advertising?", state.explore_subtitle())
 views.render_notices()
 
 if not big:
@@ -48,6 +47,10 @@ def _answer(big: bool) -> None:
     table = view.kpis
     with st.container(key="verdict_slot"):
         views.render_verdict(scenario, base, big, view.next_dollar)
+    if scenario == base and not big:
+        st.info("This is the baseline itself, so there is no change to show yet. Move a spend above, or pick "
+                f"another preset in the sidebar (such as \"{state.start_title('service-boost')}\"), to see what "
+                "it does to NPV, churn and customers.", icon=":material/lightbulb:")
     views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),

@@ -377,6 +377,16 @@ def test_saved_scenario_is_available_on_compare():
     assert "saved" in at.query_params and "Plan B" in at.query_params["saved"]
 
 
+def test_the_landing_view_says_it_is_the_baseline_and_what_to_do():
+    at = run_app()
+    assert at.caption[0].value == "Status quo · the baseline itself"
+    assert any(i.value.startswith("This is the baseline itself") and "+$60k a month into service" in i.value
+               for i in at.info)
+    lever(at, AD).set_value(260_000.0).run()
+    assert not any(i.value.startswith("This is the baseline itself") for i in at.info)
+    assert at.caption[0].value == "Status quo + 1 change · compared with Status quo"
+
+
 def test_the_scenario_on_screen_has_one_name_on_every_page():
     at = run_app()
     lever(at, AD).set_value(260_000.0).run()
@@ -384,6 +394,10 @@ def test_the_scenario_on_screen_has_one_name_on_every_page():
     assert "Status quo + 2 changes · compared with" in [c.value for c in at.caption][0]
     at.switch_page("pages/compare.py").run()
     assert "Current: Status quo + 2 changes" in at.multiselect(key="w:compare").options
+    hint = "The scenario you are exploring (Current: Status quo + 2 changes) is not compared yet"
+    assert any(c.value.startswith(hint) for c in at.caption)
+    at.multiselect(key="w:compare").set_value(["current"]).run()
+    assert not any(c.value.startswith(hint) for c in at.caption)
 
 
 def test_saving_under_a_taken_name_says_it_replaced_it():

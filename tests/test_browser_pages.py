@@ -161,7 +161,7 @@ def test_upload_fit_use_as_baseline_and_download_every_export(page, app_url, art
     page_switch(page, "Explore")
     kpis = cx_roi.simulate(fit.scenario).kpis
     assert_cards(page, {"NPV": fmt.money(kpis["npv"]), "Customers at the end": fmt.count(kpis["final_customers"])})
-    expect(page.get_by_text("compared with Your data: our-history.csv")).to_be_visible()
+    expect(page.get_by_text("Your data: our-history.csv · the baseline itself")).to_be_visible()
     screenshot(page, artifacts / "browser-explore-your-data.png")
     check_exports(page, "your-data", ["Your data: our-history.csv", "Current: Your data: our-history.csv"],
                   kpis["npv"])

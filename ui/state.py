@@ -39,7 +39,7 @@ __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
     "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra",
     "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
-    "delete_saved", "scenario_for", "label_for", "current_title", "notices", "add_notice", "dismiss_notices",
+    "delete_saved", "scenario_for", "label_for", "current_title", "explore_subtitle", "notices", "add_notice", "dismiss_notices",
     "load_scenario_file", "labeller", "scenario_json", "widget", "on_change", "upload_key", "on_upload",
     "on_save", "Notice", "CURRENT", "FITTED", "start_options", "start_title", "start_description",
     "history_file", "history_upload_key", "on_history_upload", "load_history_file", "use_sample_history",
@@ -423,6 +423,14 @@ def current_title() -> str:
     """The scenario on screen in words, as every page names it: "Status quo + 2 changes"."""
     n = len(edits())
     return start_title(preset()) + (f" + {n} change{'s' if n != 1 else ''}" if n else "")
+
+
+def explore_subtitle() -> str:
+    """What Explore shows against what: "Status quo + 2 changes · compared with Ad boost", or, when the
+    scenario is its own baseline, "Status quo · the baseline itself"."""
+    if current_scenario() == baseline(current_scenario().horizon_months):
+        return f"{current_title()} · the baseline itself"
+    return f"{current_title()} · compared with {label_for(baseline_name())}"
 
 
 def label_for(token: str) -> str:
