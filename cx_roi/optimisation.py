@@ -46,6 +46,7 @@ from scipy import optimize
 
 from .comparison import LEVERS
 from .errors import ScenarioError
+from .formatting import money
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
@@ -534,10 +535,6 @@ def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str,
     return alloc
 
 
-def _money(v: float) -> str:
-    return f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"
-
-
 def _number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
 
@@ -553,15 +550,15 @@ def explain(alloc: Allocation) -> str:
             text = f"{str(phase).capitalize()}: there is no budget to split."
         else:
             text = (f"{str(phase).capitalize()}: most of the budget goes to {lead['label'].lower()} "
-                    f"({_money(lead['spend_per_month'])} a month).")
+                    f"({money(lead['spend_per_month'])} a month).")
         if len(interior) >= 2:
             m = float(interior["marginal_per_1000"].mean())
             lo_m, hi_m = float(interior["marginal_per_1000"].min()), float(interior["marginal_per_1000"].max())
             if hi_m - lo_m <= 0.05 * max(abs(m), 1.0):
-                text += (f" Here the next $1,000 a month returns about {_money(m)} of {what} on every lever that "
+                text += (f" Here the next $1,000 a month returns about {money(m)} of {what} on every lever that "
                          "is not at a limit, so moving money between them cannot do better.")
             else:
-                text += (f" Here the next $1,000 a month returns between {_money(lo_m)} and {_money(hi_m)} of {what} "
+                text += (f" Here the next $1,000 a month returns between {money(lo_m)} and {money(hi_m)} of {what} "
                          "on the levers not at a limit: only roughly equal, because "
                          + ("the 10th percentile jumps from one draw to another as the split moves"
                             if alloc.objective == "p10_npv" else "the search stopped short of the exact optimum")
@@ -572,9 +569,9 @@ def explain(alloc: Allocation) -> str:
             m = float("nan")
         if np.isfinite(m):
             if m > 0:
-                text += f" A bigger budget would pay: each extra $1,000 a month adds about {_money(m)}."
+                text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
             elif m < 0:
-                text += (f" The budget is more than pays here: the next $1,000 a month loses about {_money(-m)}, "
+                text += (f" The budget is more than pays here: the next $1,000 a month loses about {money(-m)}, "
                          "so a smaller budget would do better.")
         others = float(interior["marginal_per_1000"].mean()) if len(interior) else None
         for _, r in group[group["at_bound"] != ""].iterrows():
@@ -585,7 +582,7 @@ def explain(alloc: Allocation) -> str:
                 total = alloc.allocation.loc[phase].sum()
                 verb = "takes the whole budget" if r["spend_per_month"] >= total - 1.0 else "is at its maximum"
                 compare_word = "more"
-            text += f" {r['label']} {verb}: its next $1,000 would return {_money(r['marginal_per_1000'])}"
+            text += f" {r['label']} {verb}: its next $1,000 would return {money(r['marginal_per_1000'])}"
             text += f", {compare_word} than the others." if others is not None else "."
         parts.append(text)
     return " ".join(parts)

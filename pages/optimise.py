@@ -33,7 +33,7 @@ OBJECTIVE_HELP = {
 }
 
 views.header("What is the best split of the budget?",
-             f"{state.label_for(state.CURRENT)}: the split of a monthly budget across "
+             f"For {state.current_title()}, the split of a monthly budget across "
              f"{', '.join(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVE_NAMES[objective]}.")
 views.render_notices()
 
@@ -88,7 +88,7 @@ cards = [
     views.Card("Customers at the end", fmt.count(alloc.kpis["final_customers"]),
                fmt.signed_count(alloc.kpis["final_customers"] - base_result.kpis["final_customers"]), "normal",
                "Customers at the horizon with the recommended split, against today's split.", "auto"),
-    views.Card("Monthly budget", fmt.money(totals[0]) + (f" then {fmt.money(totals[1])}" if len(totals) > 1 else ""),
+    views.Card("Monthly budget", fmt.amount(totals[0]) + (f" then {fmt.amount(totals[1])}" if len(totals) > 1 else ""),
                fmt.signed_money(totals[0] - today_total) + " vs today", "off",
                "The budget split across the chosen levers.", "off"),
 ]
@@ -180,4 +180,5 @@ if target is not None:
     except cx_roi.ScenarioError as err:
         st.warning("That target cannot be reached: " + "; ".join(err.problems))
 elif not big:
-    st.caption("Set a target above to see the least monthly budget that reaches it.")
+    st.caption("Choose what to reach and how much, then click \"Find the least budget\": it finds the smallest "
+               "monthly budget whose best split gets there.")

@@ -8,6 +8,7 @@ page shows anything other than what the model says for its settings.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -162,13 +163,13 @@ def test_budget_slider_moves_into_the_link():
     at.slider(key="w:budget").set_value(300_000.0).run()
     assert not at.exception
     assert at.query_params["budget"] in ("300000", ["300000"])
-    assert card(at, "Monthly budget").value.startswith(fmt.money(300_000))
+    assert card(at, "Monthly budget").value.startswith(fmt.amount(300_000))
 
 
 def test_two_phase_budget_gives_a_schedule_when_applied():
     at = run_app({"horizon_months": "24", "phases": "first_year", "budget": "500000", "budget_after": "300000"},
                  page=OPTIMISE)
-    assert card(at, "Monthly budget").value.startswith(f"{fmt.money(500_000)} then {fmt.money(300_000)}")
+    assert card(at, "Monthly budget").value.startswith(f"{fmt.amount(500_000)} then {fmt.amount(300_000)}")
     at.button(key="apply_split").click().run()
     s = at.session_state["cx"]["scenario"]
     total_first = sum(s.schedule(lv)[0] for lv in cx_roi.LEVERS)
@@ -317,3 +318,12 @@ def test_histogram_tails_stay_off_the_axis_instead_of_piling_into_the_end_bars()
     xs = np.concatenate([decoded(t["x"]).astype(float) for t in fig["data"]])
     assert heights[np.argmax(xs)] < 8 / values.size, "the far draws are not piled into the last bar"
     assert heights.sum() < 1 and fig["layout"]["annotations"][0]["text"].endswith("of draws lie beyond the axis")
+
+
+def test_optimise_reads_money_as_the_rest_of_the_dashboard():
+    at = run_app(page=OPTIMISE)
+    assert at.caption[0].value.startswith("For Status quo, the split of a monthly budget")
+    assert re.fullmatch(r"\$\d+(\.\d+)?k", card(at, "Monthly budget").value), "a chosen amount, exactly"
+    why = next(m.value for m in at.markdown if "most of the budget goes to" in m.value)
+    assert not re.search(r"\$\d{1,3},\d{3}(?! a month)", why), f"compact money, as the bars and cards: {why}"
+    assert any("Find the least budget" in c.value for c in at.caption)

@@ -160,8 +160,9 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
         for names, frame in frames:
             ys += names
             xs += list(frame[lever].to_numpy(float))
-        # A label only where the segment has room for it upright (plotly would turn it on its side).
-        text = [money(v, digits=0) if total > 0 and v >= 0.12 * total else "" for v, total in zip(xs, totals)]
+        # Every segment gets its label; plotly hides those without room for it at a readable size
+        # (uniformtext below), so a narrow segment is never labelled sideways or in a tiny font.
+        text = [money(v, digits=0) if total > 0 and v > 0 else "" for v, total in zip(xs, totals)]
         data.append(dict(type="bar", orientation="h", y=ys, x=xs, name=labels[lever],
                          marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                          text=text, textposition="inside", insidetextanchor="middle", textangle=0,
@@ -170,6 +171,7 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
                           xaxis=dict(title=dict(text="$ per month"), **_MONEY_TICKS),
                           yaxis=dict(autorange="reversed", automargin=True))
     layout["legend"] = {**layout["legend"], "traceorder": "normal"}  # stacked bars would list it reversed
+    layout["uniformtext"] = dict(minsize=13 if big else 10, mode="hide")
     return _figure(dict(data=data, layout=layout))
 
 
