@@ -70,7 +70,8 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     are returns on spend, so they are NaN too where a scenario differs from
     the baseline in more than its spends (another market, product or
     assumption: see :func:`beyond_spend`); ``differs_beyond_spend`` counts
-    those inputs. ``baseline`` defaults to the first scenario. All scenarios
+    those inputs. Payback is NaN too for a scenario with the baseline's cash
+    every month (nothing to pay back). ``baseline`` defaults to the first scenario. All scenarios
     need the same horizon.
 
     With ``draws`` (Monte Carlo, see :func:`cx_roi.simulate_many`), every
@@ -126,7 +127,11 @@ def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contributi
     cols = {k: np.array(batch_kpis[k], dtype=float) for k in KPI_COLUMNS}
     n = len(cols["npv"])
     differs_arr = np.zeros(n) if differs is None else np.asarray(differs, dtype=float)
-    payback = economics.payback_month(contribution - contribution[b])
+    incremental = contribution - contribution[b]
+    payback = economics.payback_month(incremental)
+    # The same cash as the baseline every month has nothing to pay back (payback_month would say month 1).
+    cum = np.cumsum(incremental, axis=-1)
+    payback[np.all(np.abs(cum) <= 1e-9 * np.maximum(1.0, np.abs(np.cumsum(contribution[b]))), axis=-1)] = np.nan
     roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b], cols["pv_spend"][b])
     not_a_return = differs_arr > 0
     not_a_return[b] = True

@@ -411,6 +411,7 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
 # ways agree to rounding over the whole valid range.
 
 _SMALL = 8  # up to this many values, one at a time is faster than arrays
+_FEW_AGENTS = 1e-3  # agents below which one value at a time declines (see _erlang_a_one)
 
 
 def _stirling_rest_one(x: float) -> float:
@@ -431,7 +432,10 @@ def _log_gamma_ratio_one(x: float, z: float, stirling_rest: float) -> float:
 def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tuple[float, ...] | None:
     """erlang_a for one value: (p_wait, p_abandon, service_level, p_answered_late, mean_wait, occupancy),
     or None where the array code's special cases (no load, no agents, series fall-backs) apply."""
-    if not (a > 0.0 and n >= 1e-9 and aht > 0.0 and pat > 0.0):
+    # Below a thousandth of an agent, occupancy divides two nearly equal tiny terms by n, and
+    # the two ways round their logs differently (by 1e-8 at 1e-8 agents): the arrays, which
+    # treat near-zero staffing as a special case, take it.
+    if not (a > 0.0 and n >= _FEW_AGENTS and aht > 0.0 and pat > 0.0):
         return None
     ratio = pat / aht
     x = n * ratio

@@ -479,6 +479,8 @@ def _fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
     if not _finite(v):
         if col in ("roi", "payback_month") and row.get("differs_beyond_spend", 0) > 0:
             return "other inputs differ"
+        if col in ("roi", "payback_month") and row.get("delta_total_spend") == 0 and row.get("delta_npv") == 0:
+            return "same as baseline"
         return {"roi": "no extra spend", "payback_month": "never"}.get(col, "n/a")
     return REPORT_KPIS[col](v)
 

@@ -64,6 +64,19 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     if not finite_service or not _finite(gains[AD_LEVER]):
         return (f"The model cannot value {amount} a month more for this scenario (a result is not a "
                 "number); check the levers for extreme values.")
+    sentence = _weighed(gains, finite_service, amount, period)
+    capped = [lever for lever in SERVICE_LEVERS if lever in table.attrs.get("at_limit", ())]
+    if capped:
+        # Only the other service lever was weighed: say so, or "even in service quality" would
+        # suggest capacity had been tried and done worse.
+        word = LEVER_WORDS[capped[0]]
+        sentence += (f" ({word[:1].upper()}{word[1:]} cannot take {amount} more: its maximum is "
+                     f"{money(PARAMETERS[capped[0]].maximum)} a month, so only the other service lever was weighed.)")
+    return sentence
+
+
+def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: str) -> str:
+    """The sentence for the better service lever against advertising, by their NPV gains."""
     best = max(finite_service, key=lambda lever: float(gains[lever]))
     s, a = float(gains[best]), float(gains[AD_LEVER])
     where = LEVER_WORDS[best]

@@ -532,6 +532,14 @@ def _nd(service: float, quality: float, ads: float) -> pd.DataFrame:
                         index=["service_capacity_spend_per_month", "service_quality_spend_per_month", AD])
 
 
+def test_verdict_says_when_a_service_lever_could_not_be_weighed():
+    capped = cx_roi.next_dollar(Scenario().replace(service_capacity_spend_per_month=1e9 - 10_000), 50_000)
+    sentence = verdict(capped, 50_000, 60)
+    assert "Service capacity (agents) cannot take $50k more: its maximum is $1.0B a month" in sentence
+    assert "service quality" in sentence
+    assert "cannot take" not in verdict(cx_roi.next_dollar(Scenario(), 50_000), 50_000, 60)
+
+
 @pytest.mark.parametrize("gains, words", [
     ((1e6, 6e6, 2e6), ["service quality", "$6.0M", "3.0 times", "($2.0M)"]),
     ((1e6, 2.4e6, 2e6), ["service quality", "20% more than"]),
@@ -706,6 +714,11 @@ def test_a_missing_paid_cac_says_why():
     assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0})) == "no ad spend"
     assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan})) == "no ad wins"
     assert math.isnan(cx_roi.simulate(Scenario().replace(**{AD: 0.0})).kpis["cac_paid"])
+
+
+def test_comparison_table_says_a_copy_of_the_baseline_is_the_same():
+    shown = tables.comparison_table(cx_roi.compare({"base": Scenario(), "copy": Scenario()}, baseline="base"))
+    assert (shown.loc[["ROI vs baseline", "Payback vs baseline"], "copy"] == "same as baseline").all()
 
 
 def test_comparison_table_reads_value_and_change():

@@ -388,3 +388,10 @@ def test_assess_rejects_what_next_dollar_and_compare_reject():
         cx_roi.assess(base.replace(horizon_months=24), base)
     with pytest.raises(TypeError, match="baseline"):
         cx_roi.assess(base, "status-quo")
+
+
+def test_a_copy_of_the_baseline_has_nothing_to_pay_back():
+    t = compare({"base": Scenario(), "copy": Scenario()}, baseline="base")
+    assert math.isnan(t.loc["copy", "payback_month"]) and math.isnan(t.loc["copy", "roi"])
+    html_text = cx_roi.reports.html_report({"base": Scenario(), "copy": Scenario()}, "base")
+    assert "<td>same as baseline</td>" in html_text and "<td>1</td>" not in html_text

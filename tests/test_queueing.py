@@ -720,6 +720,17 @@ def test_one_value_path_equals_the_array_path(agents, load_per_agent, aht, patie
         assert one[k] == pytest.approx(float(arrays[k][0]), rel=1e-11, abs=1e-13), name
 
 
+def test_a_sliver_of_an_agent_gives_the_same_occupancy_either_way():
+    # Found by hypothesis: 9e-9 agents under a load of 0.95 gave occupancy 0.91448433895 in an array
+    # and 0.91448434614 alone (8e-9 apart), so a batch's results depended on how it was cut.
+    args = (9.032509515600573e-09, 0.9451671297303209, 1824.0025303109408, 3046.1946408548656, 293.62294989363056)
+    assert q._erlang_a_one(*args) is None, "below a thousandth of an agent the arrays take it"
+    alone = q.erlang_a(*args)
+    among_many = q.erlang_a(*(np.full(q._SMALL + 1, v) for v in args))
+    for k in range(6):
+        assert float(alone[k]) == float(among_many[k][0])
+
+
 def test_small_batches_are_computed_value_by_value():
     agents = np.array([0.0, 3.0, 30.0, 300.0, 5_000.0, 12.0])
     load = np.array([5.0, 0.0, 25.0, 320.0, 4_000.0, 11.9])

@@ -18,12 +18,18 @@ import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from cx_roi import formatting as fmt
 
-__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
+__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "same_as_baseline", "parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
            "history_columns_table", "fit_table", "with_labels", "flip_table", "FLIP_COLUMN"]
 
 
 # What ROI and payback read where a scenario differs from the baseline in more than spend.
 NOT_ONLY_SPEND = "other inputs differ"
+
+
+def same_as_baseline(row: pd.Series) -> bool:
+    """Whether a row of ``cx_roi.compare`` is the baseline's business with the baseline's spend and NPV."""
+    return (row.get("differs_beyond_spend", 0) == 0 and row.get("delta_total_spend") == 0
+            and row.get("delta_npv") == 0)
 
 
 def no_paid_cac(row: pd.Series) -> str:
@@ -116,6 +122,8 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                          "cac_paid": no_paid_cac(row)}
                 if row.get("differs_beyond_spend", 0) > 0:  # not a return on spend (cx_roi.compare)
                     words.update(roi=NOT_ONLY_SPEND, payback_month=NOT_ONLY_SPEND)
+                elif same_as_baseline(row):
+                    words.update(roi="same as baseline", payback_month="same as baseline")
                 column.append(words.get(col, fmt.MISSING))
                 continue
             change = None
