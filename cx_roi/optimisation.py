@@ -549,8 +549,8 @@ def explain(alloc: Allocation) -> str:
         if group["spend_per_month"].sum() <= 1.0:
             text = f"{str(phase).capitalize()}: there is no budget to split."
         else:
-            text = (f"{str(phase).capitalize()}: most of the budget goes to {lead['label'].lower()} "
-                    f"({money(lead['spend_per_month'])} a month).")
+            text = (f"{str(phase).capitalize()}: most of the budget, {money(lead['spend_per_month'])} a month, goes "
+                    f"to {lead['label'].lower()}.")
         if len(interior) >= 2:
             m = float(interior["marginal_per_1000"].mean())
             lo_m, hi_m = float(interior["marginal_per_1000"].min()), float(interior["marginal_per_1000"].max())

@@ -20,8 +20,8 @@ base = state.baseline(scenario.horizon_months)
 base_label = state.label_for(state.baseline_name())
 draws, seed = state.setting("draws"), state.setting("seed")
 views.header("How sure is the answer?",
-             f"{state.label_for(state.CURRENT)} against {base_label}, over {draws:,} draws of the uncertain "
-             "assumptions (the same draws for both, so the comparison is paired).")
+             f"{state.explore_subtitle()}, over {draws:,} draws of the uncertain assumptions (the same draws "
+             "for both, so the comparison is paired).")
 views.render_notices()
 ranges = state.risk_ranges(scenario)
 rkey = cached.range_key(ranges)  # every cached call below is keyed on these ranges
@@ -62,7 +62,7 @@ cards = [
                "Median NPV over the draws: half of them end above it, half below. "
                + views.LIKELY_RANGE_HELP, "off"),
     views.Card("NPV gain vs baseline", fmt.signed_money(summary.delta_npv_p50) if not same else fmt.MISSING,
-               None if same else views.likely_range(fmt.signed_money(summary.delta_npv_p10),
+               "same as baseline" if same else views.likely_range(fmt.signed_money(summary.delta_npv_p10),
                                                     fmt.signed_money(summary.delta_npv_p90)), "off",
                "Median of the draw-by-draw difference in NPV against the baseline. "
                + views.LIKELY_RANGE_HELP, "off"),
@@ -121,10 +121,10 @@ if found.table is None:
     st.info(found.sentence)
 else:
     st.markdown(f"With every assumption at its likely value: {found.sentence[:1].lower()}{found.sentence[1:]}")
-    if found.closest is not None and found.closest[1] < NARROW_LEAD:
+    if found.closest is not None and abs(found.closest[1]) < NARROW_LEAD:
         label, move, solidity = found.closest
-        st.warning(f"The lead is narrow: {label.lower()} {move:.1%} away from its likely value would hand it to "
-                   f"the other plan, and that value's solidity is {solidity}.")
+        st.warning(f"The lead is narrow: {label.lower()} {abs(move):.1%} {'above' if move > 0 else 'below'} its "
+                   f"likely value would hand it to the other plan, and that assumption's solidity is {solidity}.")
     st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
                f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising. Each row is an assumption that would "
                "swap which plan returns more, and the side of the value on which service stays ahead (the amount "

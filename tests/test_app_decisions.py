@@ -324,6 +324,6 @@ def test_optimise_reads_money_as_the_rest_of_the_dashboard():
     at = run_app(page=OPTIMISE)
     assert at.caption[0].value.startswith("For Status quo, the split of a monthly budget")
     assert re.fullmatch(r"\$\d+(\.\d+)?k", card(at, "Monthly budget").value), "a chosen amount, exactly"
-    why = next(m.value for m in at.markdown if "most of the budget goes to" in m.value)
+    why = next(m.value for m in at.markdown if "most of the budget, " in m.value)
     assert not re.search(r"\$\d{1,3},\d{3}(?! a month)", why), f"compact money, as the bars and cards: {why}"
     assert any("Find the least budget" in c.value for c in at.caption)

@@ -174,7 +174,7 @@ class Flips(NamedTuple):
     sentence: str  # the next-dollar verdict at the likely values, as Explore says it
     lever: str | None = None  # the better service lever; None when the comparison is not possible
     table: pd.DataFrame | None = None  # ``ui.tables.flip_table``
-    closest: tuple[str, float, str] | None = None  # (label, relative change, solidity) of the nearest flip
+    closest: tuple[str, float, str] | None = None  # (label, signed relative change, solidity): the nearest flip
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
@@ -197,11 +197,11 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
                              with_extra(scenario, "ad_spend_per_month", extra_per_month), ranges)
-    moves = ((table["break_even"] - table["current"]) / table["current"].abs()).abs()
+    moves = (table["break_even"] - table["current"]) / table["current"].abs()
     closest = None
     if moves.notna().any():
-        row = table.loc[moves.idxmin()]
-        closest = (str(row["label"]), float(moves.min()), cx_roi.PARAMETERS[row["field"]].solidity)
+        row = table.loc[moves.abs().idxmin()]
+        closest = (str(row["label"]), float(moves[moves.abs().idxmin()]), cx_roi.PARAMETERS[row["field"]].solidity)
     return Flips(sentence, lever, tables.flip_table(table), closest)
 
 
