@@ -632,6 +632,15 @@ def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
     assert charts._base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
 
 
+def test_presenting_charts_side_by_side_start_their_plots_at_one_height():
+    short = charts._base_layout("Customers won and lost each month", 440, True)
+    wrapped = charts._base_layout("Cumulative contribution against the baseline", 440, True)
+    assert wrapped["title"]["text"].count("<br>") == 1 and short["margin"]["t"] == wrapped["margin"]["t"]
+    # An axis a chart sets itself keeps the presenting tick size.
+    layout = charts._base_layout("t", 440, True, xaxis=dict(title=dict(text="$ per month")))
+    assert layout["xaxis"]["tickfont"]["size"] > charts._base_layout("t", 440, False)["xaxis"]["tickfont"]["size"]
+
+
 def test_every_chart_is_a_valid_plotly_figure():
     # The page skips plotly's validation for speed; here every figure is validated in full
     # (an unknown or mistyped property raises).

@@ -598,6 +598,14 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
     open_app(phone, url(app_url, "/risk", preset="service-boost", draws="200"))
     expect(phone.locator(KPI, has_text="8 in 10 draws").first).to_be_visible()
     assert clipped_cards(phone) == []
+    # Compare's picked scenarios wrap onto more lines rather than scroll out of sight.
+    open_app(phone, url(app_url, "/compare"))
+    picker = phone.locator("[data-testid='stMultiSelect']").first
+    expect(picker).to_contain_text("+$60k a month into advertising")
+    hidden = picker.evaluate("""el => Array.from(el.querySelectorAll('*'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+        .map(e => e.innerText).filter(t => t)""")
+    assert hidden == [], hidden
 
 
 def clipped_cards(page) -> list[str]:

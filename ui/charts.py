@@ -65,7 +65,9 @@ def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
     font = 16 if big else 13
     tick = dict(size=font - 1)
     title, lines = _wrapped(title, big)
-    top = (44 if not big else 56) + (lines - 1) * round((font + 3) * 1.3)
+    # Presenting, every chart keeps room for two title lines: charts side by side then start their
+    # plots at the same height whether or not a title wrapped.
+    top = (44 if not big else 56) + (max(lines, 2 if big else 1) - 1) * round((font + 3) * 1.3)
     layout = dict(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=font + 3)),
         height=height,
@@ -85,8 +87,8 @@ def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
         template="none",
     )
     for key, value in extra.items():
-        if key.startswith("yaxis") and isinstance(value, dict):
-            value = {"tickfont": tick, **value}
+        if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
+            value = {"tickfont": tick, **value}  # a page's own axis keeps the presenting tick size
         layout[key] = value
     return layout
 

@@ -190,6 +190,10 @@ def inject_style(big: bool) -> None:
     /* So do remarks under a figure (a range, "same as baseline"): cut short, they say nothing. */
     .st-key-kpis [data-testid="stMetricDelta"] .stMarkdownEllipsis,
     .st-key-kpis [data-testid="stMetricDelta"] p {{ white-space: normal; overflow: visible; }}
+    /* Picked options wrap onto more lines instead of scrolling out of sight ("+$60k a month i..."). */
+    [data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap; overflow: visible; height: auto; }}
+    div:has(> [data-testid="stMultiSelectTagsContainer"]) {{ height: auto; max-height: none; }}
+    [data-testid="stMultiSelectTagsContainer"] span {{ white-space: normal; height: auto; }}
     @media (max-width: 640px) {{
         .st-key-kpis > [data-testid="stElementContainer"] {{ flex-basis: 150px !important; }}
         /* On a phone the answer comes first: verdict and cards, then the spend sliders, then the rest. */
