@@ -23,8 +23,8 @@ totals = state.budgets()
 budget, budget_after = totals[0], totals[-1]
 phases = state.setting("phases")
 objective = state.setting("objective")
-OBJECTIVE_NAMES = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "cautious NPV (P10)"}
-OBJECTIVE_LABELS = {"npv": "NPV", "expected_npv": "Expected NPV", "p10_npv": "Cautious NPV (P10)"}
+OBJECTIVE_NAMES = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "cautious NPV (the 1-in-10 bad case)"}
+OBJECTIVE_LABELS = {"npv": "NPV", "expected_npv": "Expected NPV", "p10_npv": "Cautious NPV (1-in-10 bad case)"}
 OBJECTIVE_HELP = {
     "npv": "NPV with every assumption at its likely value. Fast.",
     "expected_npv": "Mean NPV over 200 Monte Carlo draws of the uncertain assumptions.",

@@ -111,7 +111,8 @@ with st.spinner("Fitting the model to your history (market, word of mouth, adver
 m, hold = fit.metrics, fit.holdout
 cards = [
     views.Card("Customers explained", fmt.percent(m["r2_customers"], 0), "R² of the fit", "off",
-               "Share of the month-to-month variation in customers that the fitted model reproduces.", "off"),
+               "Share of the month-to-month variation in customers that the fitted model reproduces (R²): "
+               "100% follows every month exactly, 0% does no better than a flat average.", "off"),
     views.Card("New customers explained", fmt.percent(m["r2_new_customers"], 0),
                f"typical miss {fmt.percent(m['mape_new_customers'], 1)}", "off",
                "R² of new customers per month; the typical miss is the mean absolute percentage error.", "off"),
@@ -144,7 +145,16 @@ for i in range(0, len(series), 2):
 
 st.markdown("**What the history says**: fitted values with their standard errors, and what was read "
             "straight from the data.")
-st.dataframe(tables.fit_table(fit.parameters, plan=fit.scenario), hide_index=True, column_config={"Field": None})
+st.dataframe(tables.fit_table(fit.parameters, plan=fit.scenario), hide_index=True, column_config={
+    "Field": None,
+    "Standard error": st.column_config.TextColumn(
+        help="How far the fitted value could be off, given how well the months pin it down: about two "
+             "standard errors either side holds the true value 95 times in 100."),
+    "95% range": st.column_config.TextColumn(
+        help="The values the history cannot tell apart from the fitted one (two standard errors either side)."),
+    "Plan starts from": st.column_config.TextColumn(
+        help="The value the planning scenario uses: for spends, the average of your last twelve months."),
+})
 for w in fit.warnings:
     st.warning(tables.with_labels(w) + ".", icon=":material/info:")
 with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):

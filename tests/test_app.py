@@ -737,6 +737,13 @@ def test_comparison_table_reads_value_and_change():
                                             f"({fmt.signed_money(table.loc['ad-boost', 'delta_npv'])})")
     assert shown.loc["ROI vs baseline", "status-quo (baseline)"] == "baseline"
     assert not shown.apply(lambda col: col.str.contains("nan")).any().any()
+    # Every KPI that can change shows its change, the ones compare() has no delta column for too.
+    ad, sq = table.loc["ad-boost"], table.loc["status-quo"]
+    assert shown.loc["Paid CAC", "ad-boost"].endswith(f"({fmt.signed_money(ad['cac_paid'] - sq['cac_paid'], cents=True)})")
+    assert shown.loc["Service level (average)", "ad-boost"].endswith(
+        f"({fmt.signed_points(ad['avg_service_level'] - sq['avg_service_level'])})")
+    assert shown.loc["Survey NPS at the end", "ad-boost"].endswith(")")
+    assert "(" not in shown.loc["Paid CAC", "status-quo (baseline)"]
 
 
 def test_download_names():

@@ -31,7 +31,7 @@ def _band(q: pd.DataFrame, name: str, colour: str, fill: str, dash: str | None, 
         dict(type="scatter", mode="lines", x=x, y=hi, line=dict(width=0), showlegend=False,
              hoverinfo="skip", legendgroup=name),
         dict(type="scatter", mode="lines", x=x, y=lo, line=dict(width=0), fill="tonexty", fillcolor=fill,
-             name=f"{name}: 80% of outcomes (P10-P90)", hoverinfo="skip", legendgroup=name),
+             name=f"{name}: 8 in 10 draws (P10 to P90)", hoverinfo="skip", legendgroup=name),
         dict(type="scatter", mode="lines", x=x, y=mid, name=f"{name}: median",
              line=dict(color=colour, width=2.5, dash=dash), hovertemplate=hover, legendgroup=name),
     ]

@@ -82,7 +82,8 @@ def _with_change(value: str, change: str | None) -> str:
     return value if change is None else f"{value} ({change})"
 
 
-# (row label, how to show the value, how to show the change or None, KPI column, change column or None)
+# (row label, how to show the value, how to show the change or None, KPI column, change column or None:
+# then the change is the value minus the baseline's, worked out here)
 COMPARE_ROWS: tuple[tuple[str, Callable[[Any], str], Callable[[Any], str] | None, str, str | None], ...] = (
     ("NPV", fmt.money, fmt.signed_money, "npv", "delta_npv"),
     ("ROI vs baseline", lambda v: fmt.percent(v, 0), None, "roi", None),
@@ -93,9 +94,9 @@ COMPARE_ROWS: tuple[tuple[str, Callable[[Any], str], Callable[[Any], str] | None
     ("Growth from word of mouth", fmt.percent, fmt.signed_points, "wom_share", "delta_wom_share"),
     ("True NPS at the end", lambda v: f"{float(v):.1f}", lambda v: f"{float(v):+.1f}", "final_nps",
      "delta_final_nps"),
-    ("Survey NPS at the end", lambda v: f"{float(v):.1f}", None, "final_nps_measured", None),
-    ("Service level (average)", fmt.percent, None, "avg_service_level", None),
-    ("Paid CAC", lambda v: fmt.money(v, cents=True), None, "cac_paid", None),
+    ("Survey NPS at the end", lambda v: f"{float(v):.1f}", lambda v: f"{float(v):+.1f}", "final_nps_measured", None),
+    ("Service level (average)", fmt.percent, fmt.signed_points, "avg_service_level", None),
+    ("Paid CAC", lambda v: fmt.money(v, cents=True), lambda v: fmt.signed_money(v, cents=True), "cac_paid", None),
     ("Spend on service and ads", fmt.money, fmt.signed_money, "total_spend", "delta_total_spend"),
 )
 
@@ -127,8 +128,10 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                 column.append(words.get(col, fmt.MISSING))
                 continue
             change = None
-            if change_col is not None and name != baseline and not _nan(row.get(change_col)):
-                change = show_change(row[change_col])
+            diff = (row.get(change_col) if change_col is not None
+                    else value - table.loc[baseline, col] if baseline in table.index else None)
+            if show_change is not None and name != baseline and not _nan(diff):
+                change = show_change(diff)
             column.append(_with_change(show(value), change))
         title = labels.get(name, name)
         out[f"{title} (baseline)" if name == baseline else title] = column
