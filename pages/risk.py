@@ -68,8 +68,8 @@ cards = [
                + views.LIKELY_RANGE_HELP, "off"),
 ]
 views.render_cards(cards, big=big)
-likely_npv = cached.simulate(scenario).kpis["npv"]
 if not big:
+    likely_npv = cached.kpis(scenario)["npv"]
     st.caption(f"Explore shows the NPV at the likely value of every assumption: {fmt.money(likely_npv)}. The middle "
                f"of the draws, {fmt.money(summary.npv_p50)}, differs because the model does not respond evenly: "
                "an assumption's good side can add more than its bad side takes away, or less.")

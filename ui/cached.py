@@ -17,7 +17,7 @@ import cx_roi
 from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import limits_in_the_way, with_extra
 
-__all__ = ["simulate", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips"]
+__all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips"]
 
 
 class RangeKey(tuple):
@@ -37,6 +37,13 @@ _MAX = 512
 def simulate(scenario: Scenario) -> SimulationResult:
     """``cx_roi.simulate``: monthly results and KPIs of one scenario."""
     return cx_roi.simulate(scenario)
+
+
+@st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
+def kpis(scenario: Scenario) -> dict[str, float]:
+    """The KPIs of ``cx_roi.simulate`` alone: a page that needs a figure or two does not pay for a copy
+    of the monthly table on every rerun."""
+    return dict(cx_roi.simulate(scenario).kpis)
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
