@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import PARAMETERS, compare, load_preset, next_dollar, preset_info, presets, simulate
-from .comparison import beyond_spend, headroom, named_scenarios
+from .comparison import headroom
 from .errors import CxRoiError
 from .scenario import Scenario, parse_value
 
@@ -140,12 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "wom_share", "cac_paid"]
             with pd.option_context("display.width", 200, "display.max_columns", 20):
                 print(table[cols].to_string(float_format=_num, na_rep="n/a"))
-            named = named_scenarios(list(args.names))
-            base = named[table.attrs["baseline"]]
-            for name, s in named.items():
-                if other := beyond_spend(s, base):
-                    print(f"note: {name}: roi and payback_month are n/a: besides spend it differs from "
-                          f"{table.attrs['baseline']} in {', '.join(other)}", file=sys.stderr)
+            for name, other in table.attrs["beyond_spend"].items():
+                print(f"note: {name}: roi and payback_month are n/a: besides spend it differs from "
+                      f"{table.attrs['baseline']} in {', '.join(other)}", file=sys.stderr)
             if args.out:
                 _write_csv(table, args.out)
         elif args.command == "next-dollar":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,8 +19,9 @@ from .simulation import KPI_COLUMNS, SimulationResult, simulate_batch
 if TYPE_CHECKING:
     from .uncertainty import Range
 
-__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra", "headroom",
-           "at_limit", "limits_in_the_way", "beyond_spend", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS"]
+__all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra",
+           "headroom", "at_limit", "limits_in_the_way", "beyond_spend", "no_return_reason", "NOT_ONLY_SPEND",
+           "SAME_AS_BASELINE", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -70,8 +71,10 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     are returns on spend, so they are NaN too where a scenario differs from
     the baseline in more than its spends (another market, product or
     assumption: see :func:`beyond_spend`); ``differs_beyond_spend`` counts
-    those inputs. Payback is NaN too for a scenario with the baseline's cash
-    every month (nothing to pay back). ``baseline`` defaults to the first scenario. All scenarios
+    those inputs (``attrs["beyond_spend"]`` names them, by scenario). They
+    are NaN too for a scenario identical to the baseline
+    (``same_as_baseline``: nothing to pay back); :func:`no_return_reason`
+    puts either reason in words. ``baseline`` defaults to the first scenario. All scenarios
     need the same horizon.
 
     With ``draws`` (Monte Carlo, see :func:`cx_roi.simulate_many`), every
@@ -88,8 +91,11 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     if baseline not in named:
         raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
     batch = simulate_batch(list(named.values()), columns=("contribution",))
+    base = named[baseline]
+    other = {name: beyond_spend(s, base) for name, s in named.items()}
     kpis = _kpi_table(batch.kpis, batch.monthly["contribution"], names, baseline,
-                      [len(beyond_spend(s, named[baseline])) for s in named.values()])
+                      [len(v) for v in other.values()], [s == base for s in named.values()])
+    kpis.attrs["beyond_spend"] = {name: fields for name, fields in other.items() if fields}
     if draws is not None:
         from .uncertainty import simulate_many
 
@@ -117,24 +123,24 @@ def beyond_spend(scenario: Scenario, baseline: Scenario) -> tuple[str, ...]:
 
 
 def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
-                 b: int, differs: Sequence[int] | None = None) -> dict[str, np.ndarray]:
+                 b: int, differs: Sequence[int] | None = None,
+                 same: Sequence[bool] | None = None) -> dict[str, np.ndarray]:
     """``compare``'s columns, as arrays, for a batch's KPI rows against row ``b``.
 
     ``differs``: per row, how many inputs other than spend differ from row ``b``
-    (:func:`beyond_spend`); ROI and payback are NaN where any do. None: none do
-    (next-dollar variants, which differ in one spend only).
+    (:func:`beyond_spend`); ``same``: per row, whether it is row ``b``'s scenario
+    exactly. ROI and payback are NaN where either holds (no return on spend, or
+    nothing to pay back). None: neither holds for any row but ``b`` (next-dollar
+    variants, which differ in one spend only).
     """
     cols = {k: np.array(batch_kpis[k], dtype=float) for k in KPI_COLUMNS}
     n = len(cols["npv"])
-    differs_arr = np.zeros(n) if differs is None else np.asarray(differs, dtype=float)
-    incremental = contribution - contribution[b]
-    payback = economics.payback_month(incremental)
-    # The same cash as the baseline every month has nothing to pay back (payback_month would say month 1).
-    cum = np.cumsum(incremental, axis=-1)
-    payback[np.all(np.abs(cum) <= 1e-9 * np.maximum(1.0, np.abs(np.cumsum(contribution[b]))), axis=-1)] = np.nan
+    differs_arr = np.zeros(n, dtype=np.int64) if differs is None else np.asarray(differs, dtype=np.int64)
+    same_arr = np.arange(n) == b if same is None else np.asarray(same, dtype=bool)
+    same_arr[b] = True
+    payback = economics.payback_month(contribution - contribution[b])
     roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b], cols["pv_spend"][b])
-    not_a_return = differs_arr > 0
-    not_a_return[b] = True
+    not_a_return = (differs_arr > 0) | same_arr
     payback[not_a_return] = np.nan
     roi[not_a_return] = np.nan
     cols["payback_month"] = payback
@@ -142,20 +148,37 @@ def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contributi
     for k in DELTA_KPIS:
         cols[f"delta_{k}"] = cols[k] - cols[k][b]
     cols["differs_beyond_spend"] = differs_arr
+    cols["same_as_baseline"] = same_arr
     return cols
 
 
+NOT_ONLY_SPEND = "other inputs differ"
+SAME_AS_BASELINE = "same as baseline"
+
+
+def no_return_reason(row: Mapping[str, Any]) -> str | None:
+    """Why ROI and payback of a row of :func:`compare` are not a return on spend, in words for a
+    reader: :data:`SAME_AS_BASELINE`, :data:`NOT_ONLY_SPEND`, or None when they are (or are NaN
+    for a reason of their own: no extra spend, no payback within the horizon)."""
+    if bool(row.get("same_as_baseline", False)):
+        return SAME_AS_BASELINE
+    if row.get("differs_beyond_spend", 0) > 0:
+        return NOT_ONLY_SPEND
+    return None
+
+
 def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
-               names: Sequence[str], baseline: str, differs: Sequence[int] | None = None) -> pd.DataFrame:
+               names: Sequence[str], baseline: str, differs: Sequence[int] | None = None,
+               same: Sequence[bool] | None = None) -> pd.DataFrame:
     """``compare``'s table from a batch's KPI rows and monthly contribution (same order as ``names``).
 
     ``batch_kpis``: the batch's KPI table, or its columns as arrays. Built
     column by column in numpy and turned into a DataFrame once: the dashboard
     asks for this on every lever move, and per-cell pandas assignments would
-    cost more than the arithmetic. ``differs``: see :func:`_kpi_columns`.
+    cost more than the arithmetic. ``differs``, ``same``: see :func:`_kpi_columns`.
     """
     names = list(names)
-    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline), differs),
+    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline), differs, same),
                         index=pd.Index(names, name="scenario"))
     kpis.attrs["baseline"] = baseline
     return kpis
@@ -303,7 +326,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     contribution = batch.monthly["contribution"]
     arrays = {k: batch.kpis[k].to_numpy(dtype=float) for k in KPI_COLUMNS}  # read once, sliced below
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
-                      "baseline", [0, len(beyond_spend(scenario, baseline))])
+                      "baseline", [0, len(beyond_spend(scenario, baseline))], [True, scenario == baseline])
     nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
                             list(variants)[1:], extra_per_month, full)
 

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
-           "chance", "ratio", "month", "horizon", "param_value", "MISSING", "is_number"]
+           "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number"]
 
 MISSING = "–"
 
@@ -118,12 +118,9 @@ def chance(x: Any, missing: str = MISSING) -> str:
     (a share of draws is an estimate), so above 99.5% it reads ">99%" and below 0.5% "<1%"."""
     if not is_number(x):
         return missing
-    p = float(x)
-    if p >= 0.995:
-        return ">99%"
-    if p < 0.005:
-        return "<1%"
-    return percent(p, 0)
+    text = percent(float(x), 0)
+    # Decided on the rounded text, so 0.005 (1 draw in 200) is "<1%", not a "0%" from rounding half to even.
+    return {"100%": ">99%", "0%": "<1%"}.get(text, text)
 
 
 def signed_points(x: Any, digits: int = 1, missing: str = MISSING) -> str:
@@ -177,3 +174,19 @@ def param_value(fmt: str, value: Any) -> str:
         return fmt.format(value)
     except (ValueError, TypeError):
         return str(value)
+
+
+def unit_suffix(fmt: str, unit: str) -> str:
+    """What follows a value shown through ``fmt`` so its unit is said once: " people per online
+    story"; "" when the format ends in its unit ("420 s"); " per agent-month" after "$6,000"."""
+    if not unit or not fmt.endswith("}"):
+        return ""
+    if fmt.startswith("$") and unit.startswith("$"):
+        unit = unit[1:].strip()
+    return f" {unit}" if unit else ""
+
+
+def with_unit(fmt: str, value: Any, unit: str) -> str:
+    """A parameter value through its format with its unit (:func:`unit_suffix`): "300 people per online
+    story", "420 s", "$6,000 per agent-month"."""
+    return param_value(fmt, value) + unit_suffix(fmt, unit)

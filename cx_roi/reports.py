@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .comparison import LEVERS, compare, named_scenarios, next_dollar
+from .comparison import LEVERS, compare, named_scenarios, next_dollar, no_return_reason
 from .errors import ScenarioError
-from .formatting import amount, count, horizon, money, percent, signed_money
+from .formatting import amount, count, horizon, money, month, percent, signed_money
 from .palette import LEVER_COLOURS, scenario_colours
 from .parameters import GROUPS, PARAMETERS, Param
 from .scenario import Scenario
@@ -57,8 +57,8 @@ DEFAULT_EXTRA_PER_MONTH = 50_000.0
 # dashboard's comparison table shows it (cx_roi.formatting).
 REPORT_KPIS: dict[str, Callable[[Any], str]] = {
     "npv": money, "delta_npv": signed_money, "roi": lambda x: percent(x, 0),
-    "payback_month": lambda x: str(int(round(float(x)))), "final_customers": count,
-    "avg_monthly_churn": lambda x: percent(x, 2), "final_nps": lambda x: f"{float(x):+.1f}",
+    "payback_month": lambda x: month(x).capitalize(), "final_customers": count,
+    "avg_monthly_churn": lambda x: percent(x, 2), "final_nps": lambda x: f"{float(x):.1f}",
     "wom_share": lambda x: percent(x, 1), "total_spend": money,
 }
 
@@ -157,7 +157,8 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
     per_scenario = {}
     for name in names:
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
-        per_scenario[name] = f"{name}: {verdict(table, extra_per_month, named[name].horizon_months)}"
+        # A dash, not a colon: the dashboard's names have colons of their own ("Current: Status quo").
+        per_scenario[name] = f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"
     if lead not in per_scenario:
         return [*lines, *per_scenario.values()]
     return [per_scenario[lead], *lines, *(line for n, line in per_scenario.items() if n != lead)]
@@ -436,8 +437,9 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
     for n, values in _extra_contribution(b).items():
         fig.add_trace(go.Scatter(x=list(b.monthly[n].index), y=values, name=n, line=dict(color=colours[n]),
                                  hovertemplate="%{y:$,.0f}"))
-    figs.append(("contribution", layout(fig, f"Cumulative contribution against {b.baseline} (payback where a "
-                                             "line crosses zero for good)", "$", "$,.0f")))
+    figs.append(("contribution", layout(fig, f"Cumulative contribution against {b.baseline} (for a scenario that "
+                                             "differs in spend alone, payback is where its line crosses zero for "
+                                             "good)", "$", "$,.0f")))
     fig = go.Figure()
     for n in b.names:
         m = b.monthly[n]
@@ -477,11 +479,10 @@ def _fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
     if baseline_row and col in ("roi", "payback_month"):
         return "baseline"
     if not _finite(v):
-        if col in ("roi", "payback_month") and row.get("differs_beyond_spend", 0) > 0:
-            return "other inputs differ"
-        if col in ("roi", "payback_month") and row.get("delta_total_spend") == 0 and row.get("delta_npv") == 0:
-            return "same as baseline"
-        return {"roi": "no extra spend", "payback_month": "never"}.get(col, "n/a")
+        reason = no_return_reason(row) if col in ("roi", "payback_month") else None
+        if reason:
+            return reason
+        return {"roi": "no extra spend", "payback_month": "not within horizon"}.get(col, "n/a")
     return REPORT_KPIS[col](v)
 
 

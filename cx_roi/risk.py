@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import economics
+from .comparison import beyond_spend
 from .errors import ScenarioError
 from .uncertainty import Ensemble
 
@@ -25,7 +26,9 @@ def paired_outcomes(scenario: Ensemble, baseline: Ensemble) -> pd.DataFrame:
     """Per draw: ``npv``, ``baseline_npv``, ``delta_npv`` ($), ``roi`` (ratio; NaN when the
     scenario spends no more than the baseline) and ``payback_month`` (first month from
     which the cumulative extra contribution stays at or above zero; NaN when not within
-    the horizon). One row per draw."""
+    the horizon). One row per draw. As in :func:`cx_roi.compare`, ROI and payback are
+    returns on spend: NaN in every draw when the scenario is the baseline itself or
+    differs from it in more than its spends (:func:`cx_roi.comparison.beyond_spend`)."""
     if scenario.draws != baseline.draws or scenario.seed != baseline.seed:
         raise ScenarioError("the two ensembles need the same draws and seed to be paired "
                             f"(got {scenario.draws:,} draws, seed {scenario.seed} and "
@@ -37,12 +40,16 @@ def paired_outcomes(scenario: Ensemble, baseline: Ensemble) -> pd.DataFrame:
     extra_spend = s["pv_spend"].to_numpy() - b["pv_spend"].to_numpy()
     incremental = (np.asarray(scenario.monthly["contribution"], float)
                    - np.asarray(baseline.monthly["contribution"], float))
+    roi = economics.roi(s["npv"].to_numpy(), b["npv"].to_numpy(), extra_spend, b["pv_spend"].to_numpy())
+    payback = economics.payback_month(incremental)
+    if scenario.scenario == baseline.scenario or beyond_spend(scenario.scenario, baseline.scenario):
+        roi, payback = np.full_like(roi, np.nan), np.full_like(payback, np.nan)
     return pd.DataFrame({
         "npv": s["npv"].to_numpy(),
         "baseline_npv": b["npv"].to_numpy(),
         "delta_npv": delta,
-        "roi": economics.roi(s["npv"].to_numpy(), b["npv"].to_numpy(), extra_spend, b["pv_spend"].to_numpy()),
-        "payback_month": economics.payback_month(incremental),
+        "roi": roi,
+        "payback_month": payback,
     })
 
 
@@ -59,8 +66,8 @@ class RiskSummary:
     delta_npv_p10: float            # $
     delta_npv_p50: float            # $
     delta_npv_p90: float            # $
-    roi_p50: float                  # ratio; NaN when the scenario spends no more than the baseline
-    spends_more: bool               # whether ROI and payback are meaningful
+    roi_p50: float                  # ratio; NaN when ROI is not defined (see paired_outcomes)
+    spends_more: bool               # whether ROI and payback are meaningful: more spend, and spend alone differs
 
 
 def risk_summary(paired: pd.DataFrame) -> RiskSummary:

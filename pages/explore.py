@@ -45,6 +45,7 @@ def _answer(big: bool) -> None:
     # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
     view = cached.assess(scenario, base, state.extra())
     table = view.kpis
+    other = beyond_spend(scenario, base)  # then ROI and payback are not read (cx_roi.compare)
     with st.container(key="verdict_slot"):
         views.render_verdict(scenario, base, big, view.next_dollar)
     if scenario == base and not big:
@@ -55,7 +56,7 @@ def _answer(big: bool) -> None:
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),
                                        horizon_months=scenario.horizon_months,
-                                       beyond_spend=beyond_spend(scenario, base)), big=big)
+                                       beyond_spend=other), big=big)
 
     # The charts' places come next on the page, but they are drawn last: the browser takes
     # longest over plotly's drawing, so everything else (the files below included) and the
@@ -77,9 +78,9 @@ def _answer(big: bool) -> None:
     (top_left, top_right), (bottom_left, bottom_right) = rows
     top_left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config=config)
     top_right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
-                                                           table.loc["scenario", "payback_month"]
-                                                           if scenario != base else None,
-                                                           height=height, big=big), config=config)
+                                                           table.loc["scenario", "payback_month"],
+                                                           height=height, big=big,
+                                                           other_inputs_differ=bool(other)), config=config)
     bottom_left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config=config)
     bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
                                                       height=height, big=big), config=config)

@@ -53,10 +53,11 @@ cards = [
                f"Share of the {draws:,} paired draws in which this scenario's NPV is above {base_label}'s.", "off"),
     views.Card("Chance it pays back",
                fmt.chance(summary.prob_payback) if summary.spends_more and not other else fmt.MISSING,
-               tables.NOT_ONLY_SPEND if other else None if summary.spends_more else "no extra spend", "off",
+               tables.NOT_ONLY_SPEND if other else "same as baseline" if same else None if summary.spends_more
+               else "no extra spend", "off",
                f"Share of draws in which the extra spend pays back within {fmt.horizon(scenario.horizon_months)}: "
                "cumulative cash above the baseline's from some month on."
-               + (views.beyond_spend_note(other, base_label) if other else ""), "off"),
+               + (f" Not shown here: {views.beyond_spend_note(other, base_label)}" if other else ""), "off"),
     views.Card("NPV, middle outcome", fmt.money(summary.npv_p50), views.likely_range(
                fmt.money(summary.npv_p10), fmt.money(summary.npv_p90)), "off",
                "Median NPV over the draws: half of them end above it, half below. "
@@ -68,8 +69,8 @@ cards = [
                + views.LIKELY_RANGE_HELP, "off"),
 ]
 views.render_cards(cards, big=big)
-if not big:
-    likely_npv = cached.kpis(scenario)["npv"]
+likely_npv = cached.kpis(scenario)["npv"] if not big else None
+if likely_npv is not None and fmt.money(likely_npv) != fmt.money(summary.npv_p50):
     st.caption(f"Explore shows the NPV at the likely value of every assumption: {fmt.money(likely_npv)}. The middle "
                f"of the draws, {fmt.money(summary.npv_p50)}, differs because the model does not respond evenly: "
                "an assumption's good side can add more than its bad side takes away, or less.")
@@ -84,7 +85,7 @@ left.plotly_chart(figures["npv"], config=cfg)
 if "roi" in figures and not other:
     right.plotly_chart(figures["roi"], config=cfg)
 elif other:
-    right.info("ROI is not shown: " + views.beyond_spend_note(other, base_label).removeprefix(" Not shown here: "))
+    right.info(f"ROI is not shown: {views.beyond_spend_note(other, base_label)}")
 elif same:
     right.info(f"This scenario is the baseline itself ({base_label}). Change a lever on the Explore page, or "
                "pick another baseline, to see how likely it is to beat it.")
@@ -109,9 +110,10 @@ st.plotly_chart(figure, config=cfg)
 shown = fmt.money if metric == "npv" else (lambda v: fmt.percent(v, 0))
 top_spec = cx_roi.PARAMETERS[top["field"]]
 st.markdown(f"**{top['label']}** moves the {('NPV' if metric == 'npv' else 'ROI')} most: from "
-            f"{shown(min(top['metric_low'], top['metric_high']))} to {shown(max(top['metric_low'], top['metric_high']))}"
+            f"{shown(min(top['metric_low'], top['metric_high']))} to "
+            f"{shown(max(top['metric_low'], top['metric_high']))}"
             f" across its range ({fmt.param_value(top_spec.fmt, top['low'])} to "
-            f"{fmt.param_value(top_spec.fmt, top['high'])} {top_spec.unit}).")
+            f"{fmt.with_unit(top_spec.fmt, top['high'], top_spec.unit)}).")
 
 st.subheader("Could an assumption flip service against advertising?", anchor=False)
 extra = state.extra()

@@ -24,11 +24,11 @@ from streamlit.testing.v1 import AppTest
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
-from cx_roi import palette
 from cx_roi import formatting as fmt
-from ui import charts, controls, sharing, state, tables, views
-from strategies import scenarios
+from cx_roi import palette
 from cx_roi.verdict import verdict
+from strategies import scenarios
+from ui import charts, controls, sharing, state, tables, views
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("pages/explore.py", "pages/compare.py", "pages/your_data.py", "pages/method.py")
@@ -511,10 +511,20 @@ def test_money_never_rounds_into_the_next_unit_too_early(x):
     assert abs(number * unit - x) <= 0.05 * unit + 0.5, (x, text)  # and never far from the value
 
 
-@pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.996, ">99%"), (0.994, "99%"), (0.37, "37%"),
-                                     (0.004, "<1%"), (0.0, "<1%"), (float("nan"), fmt.MISSING)])
+@pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.996, ">99%"), (0.995, ">99%"), (0.994, "99%"), (0.37, "37%"),
+                                     (0.005, "<1%"), (0.004, "<1%"), (0.0, "<1%"), (float("nan"), fmt.MISSING)])
 def test_a_chance_from_draws_is_never_shown_as_certain(p, text):
     assert fmt.chance(p) == text
+
+
+@pytest.mark.parametrize("field, value, text", [
+    ("online_audience", 300.0, "300 people per online story"), ("aht_seconds", 420.0, "420 s"),
+    ("agent_cost_per_month", 6_000.0, "$6,000 per agent-month"),
+    ("service_capacity_spend_per_month", 1.0, "$1 per month"),
+])
+def test_a_value_says_its_unit_once(field, value, text):
+    p = PARAMETERS[field]
+    assert fmt.with_unit(p.fmt, value, p.unit) == text
 
 
 def test_format_helpers():
@@ -703,6 +713,9 @@ def test_contribution_chart_marks_payback_or_says_why_not():
     worse = cx_roi.simulate(Scenario().replace(**{AD: 900_000.0}))
     never = charts.contribution_vs_baseline(worse.monthly, base.monthly, float("nan"))
     assert never.layout.annotations[0].text == "No payback within the horizon"
+    megaphone = cx_roi.simulate(cx_roi.load_preset("online-megaphone"))
+    other = charts.contribution_vs_baseline(megaphone.monthly, base.monthly, float("nan"), other_inputs_differ=True)
+    assert other.layout.annotations[0].text == "Not only spend differs: no payback is read"
 
 
 @pytest.mark.parametrize("changes, words", [
@@ -739,7 +752,8 @@ def test_comparison_table_reads_value_and_change():
     assert not shown.apply(lambda col: col.str.contains("nan")).any().any()
     # Every KPI that can change shows its change, the ones compare() has no delta column for too.
     ad, sq = table.loc["ad-boost"], table.loc["status-quo"]
-    assert shown.loc["Paid CAC", "ad-boost"].endswith(f"({fmt.signed_money(ad['cac_paid'] - sq['cac_paid'], cents=True)})")
+    cac_change = fmt.signed_money(ad["cac_paid"] - sq["cac_paid"], cents=True)
+    assert shown.loc["Paid CAC", "ad-boost"].endswith(f"({cac_change})")
     assert shown.loc["Service level (average)", "ad-boost"].endswith(
         f"({fmt.signed_points(ad['avg_service_level'] - sq['avg_service_level'])})")
     assert shown.loc["Survey NPS at the end", "ad-boost"].endswith(")")

@@ -20,6 +20,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import cx_roi
+from cx_roi import formatting as fmt
 from cx_roi.calibrate import MIN_MONTHS_TO_FIT
 from cx_roi.history import COLUMNS
 from test_app import card, messages, run_app
@@ -28,7 +29,6 @@ from test_history import _grid as grid
 from test_history import _xlsx as xlsx
 from test_history import csv_bytes as csv
 from ui import exports, state, tables
-from cx_roi import formatting as fmt
 
 DATA = "pages/your_data.py"
 SAMPLE = cx_roi.sample_history_file()

@@ -265,14 +265,14 @@ def test_flip_table_reads_each_crossing_in_its_unit():
 
     from ui import tables
 
-    fields = ["online_audience", "churn_detractor"]
+    fields = ["online_audience", "churn_detractor", "churn_passive"]
     raw = pd.DataFrame({"field": fields, "label": [cx_roi.PARAMETERS[f].label for f in fields],
-                        "current": [300.0, 0.08], "break_even": [294.2, float("nan")], "direction": ["above", None]})
+                        "current": [300.0, 0.08, 0.04], "break_even": [294.2, float("nan"), float("nan")],
+                        "direction": ["above", "always", "never"]})
     out = tables.flip_table(raw)
     audience, churn = out.iloc[0], out.iloc[1]
-    unit = cx_roi.PARAMETERS["online_audience"].unit
-    shown = fmt.param_value(cx_roi.PARAMETERS["online_audience"].fmt, 294.2)
-    assert audience[tables.FLIP_COLUMN] == f"above {shown} {unit}"
+    assert out.iloc[2][tables.FLIP_COLUMN] == "nowhere in its allowed range: advertising leads throughout"
+    assert audience[tables.FLIP_COLUMN] == "above 294 people per online story"
     assert churn[tables.FLIP_COLUMN].endswith("no value flips the lead")
     assert audience["Change needed"] == "-1.9%" and churn["Change needed"] == "-"
 
@@ -301,9 +301,8 @@ def test_risk_shows_no_return_on_spend_for_another_business():
 def test_the_assumption_that_matters_most_is_named_with_its_range_in_its_unit():
     at = risk_app()
     top = cx_roi.tornado(cx_roi.Scenario(), metric="npv").iloc[0]
-    spec = cx_roi.PARAMETERS[top["field"]]
-    words = (f"across its range ({fmt.param_value(spec.fmt, top['low'])} to "
-             f"{fmt.param_value(spec.fmt, top['high'])} {spec.unit})")
+    assert top["field"] == "online_audience"  # the literal below is this field's range
+    words = "across its range (50 to 6,000 people per online story)"
     assert any(words in m.value and m.value.startswith(f"**{top['label']}**") for m in at.markdown), words
     assert any(c.value.startswith("Explore shows the NPV at the likely value") for c in at.caption)
 
@@ -318,6 +317,11 @@ def test_histogram_tails_stay_off_the_axis_instead_of_piling_into_the_end_bars()
     xs = np.concatenate([decoded(t["x"]).astype(float) for t in fig["data"]])
     assert heights[np.argmax(xs)] < 8 / values.size, "the far draws are not piled into the last bar"
     assert heights.sum() < 1 and fig["layout"]["annotations"][0]["text"].endswith("of draws lie beyond the axis")
+    # Without a far tail every draw is on the axis, and there is no note.
+    plain = decision_charts.outcome_histogram(rng.normal(0, 1, 2_000), title="t", axis_title="a",
+                                              money_axis=False).to_dict()
+    assert "annotations" not in plain["layout"]
+    assert sum(decoded(t["y"]).astype(float).sum() for t in plain["data"]) == pytest.approx(1.0)
 
 
 def test_optimise_reads_money_as_the_rest_of_the_dashboard():

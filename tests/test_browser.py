@@ -30,8 +30,8 @@ import pytest
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
-from conftest import ROOT, free_port, need_chromium, need_playwright, start_streamlit, stop_process
 from cx_roi import formatting as fmt
+from conftest import ROOT, free_port, need_chromium, need_playwright, start_streamlit, stop_process
 
 pytestmark = pytest.mark.browser
 

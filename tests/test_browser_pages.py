@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 import cx_roi
+from cx_roi import formatting as fmt
 from cx_roi.risk import paired_outcomes, risk_summary
 from test_browser import (ALERT, KPI, TIMEOUT_MS, PlaywrightTimeout, assert_cards, assert_query, cards, charts,
                           expect, open_app, page_switch, plain, query_of, rerun, screenshot, url)
 from ui import exports
-from cx_roi import formatting as fmt
 
 pytestmark = pytest.mark.browser
 

@@ -62,6 +62,8 @@ def same(cell, value) -> bool:
     """A cell read back equals the model's value: NaN is an empty cell, numbers are numbers."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return cell is None
+    if isinstance(value, (bool, np.bool_)):  # a yes/no column (same_as_baseline) is a boolean cell
+        return cell is bool(value)
     return (isinstance(cell, (int, float)) and not isinstance(cell, bool)
             and math.isclose(float(cell), float(value), rel_tol=RTOL, abs_tol=1e-300))
 
@@ -230,11 +232,11 @@ def test_each_scenario_gets_the_dashboards_own_sentence(scenarios, expected):
     kpis, _, nextd = expected
     lines = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd)
     for name, s in scenarios.items():
-        assert f"{name}: {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months)}" in lines
+        assert f"{name} — {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months)}" in lines
     assert lines[0].startswith("Of the scenarios compared, ")
     # The scenario on screen leads, under its name, before the standing of the others.
     led = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd, lead=ODD_NAME)
-    assert led[0].startswith(f"{ODD_NAME}: ") and sorted(led) == sorted(lines)
+    assert led[0].startswith(f"{ODD_NAME} — ") and sorted(led) == sorted(lines)
 
 
 @pytest.mark.parametrize("other, words", [
@@ -259,7 +261,8 @@ def test_report_tables_read_as_the_dashboards_table(html_text, expected):
     for shown in (fmt.signed_money(boost["delta_npv"]), fmt.percent(boost["avg_monthly_churn"], 2),
                   fmt.percent(boost["roi"], 0), fmt.money(boost["npv"]), fmt.count(boost["final_customers"])):
         assert shown in text, shown
-    assert text.count("baseline") >= 2, "the baseline's ROI and payback read 'baseline', as on screen"
+    assert html_text.count("<td>baseline</td>") == 2, "the baseline's ROI and payback read 'baseline', as on screen"
+    assert f"<td>{fmt.month(boost['payback_month']).capitalize()}</td>" in html_text
 
 
 def test_html_chart_data_equals_the_model(html_text, expected):

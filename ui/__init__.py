@@ -1,2 +1,3 @@
-"""The dashboard's support code: state (session and URL), cached model calls, controls,
-formatting, charts and page building blocks. ``cx_roi`` never imports this package."""
+"""The dashboard's support code: state (session and URL), cached model calls, controls, charts,
+tables and page building blocks. Number formatting and the verdict live in ``cx_roi``, which never
+imports this package."""

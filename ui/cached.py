@@ -15,7 +15,10 @@ import streamlit as st
 
 import cx_roi
 from cx_roi import Scenario, SimulationResult
-from cx_roi.comparison import limits_in_the_way, with_extra
+from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
+from cx_roi.verdict import verdict
+
+from . import tables
 
 __all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips"]
 
@@ -193,9 +196,6 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips
     take advertising or both service levers past their maximum, only the sentence
     saying so is given.
     """
-    from . import tables
-    from cx_roi.verdict import SERVICE_LEVERS, verdict
-
     nd = next_dollar(scenario, extra_per_month)
     sentence = verdict(nd, extra_per_month, scenario.horizon_months)
     if limits_in_the_way(nd):
@@ -203,12 +203,13 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips
     service = [k for k in SERVICE_LEVERS if k not in nd.attrs.get("at_limit", ())]
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
-                             with_extra(scenario, "ad_spend_per_month", extra_per_month), ranges)
+                             with_extra(scenario, AD_LEVER, extra_per_month), ranges)
     moves = (table["break_even"] - table["current"]) / table["current"].abs()
     closest = None
     if moves.notna().any():
-        row = table.loc[moves.abs().idxmin()]
-        closest = (str(row["label"]), float(moves[moves.abs().idxmin()]), cx_roi.PARAMETERS[row["field"]].solidity)
+        nearest = moves.abs().idxmin()
+        row = table.loc[nearest]
+        closest = (str(row["label"]), float(moves[nearest]), cx_roi.PARAMETERS[row["field"]].solidity)
     return Flips(sentence, lever, tables.flip_table(table), closest)
 
 

@@ -257,12 +257,14 @@ def service_and_wait(monthly: pd.DataFrame, target_seconds: float, *, height: in
 
 def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFrame,
                              payback_month: float | None, *, height: int = 340,
-                             big: bool = False) -> go.Figure:
+                             big: bool = False, other_inputs_differ: bool = False) -> go.Figure:
     """Cumulative contribution of the scenario minus the baseline's, with the payback point.
 
     Above zero the scenario has earned more cash than the baseline so far.
     ``payback_month`` (from ``cx_roi.compare``; NaN when there is none) is
-    marked with a point and a label.
+    marked with a point and a label. ``other_inputs_differ``: the scenario
+    differs from the baseline in more than spend, so no payback is read
+    (``cx_roi.comparison.beyond_spend``), and the chart says so.
     """
     x = _months(monthly)
     gap = (monthly["cumulative_contribution"].to_numpy(float)
@@ -283,7 +285,9 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
                                 ax=0, ay=-36, font=dict(size=14 if big else 12)))
     else:
         same = scale <= 1.0
-        text = "Same cash as the baseline" if same else "No payback within the horizon"
+        text = ("Same cash as the baseline" if same else
+                "Not only spend differs: no payback is read" if other_inputs_differ else
+                "No payback within the horizon")
         if same:
             yrange = [-1e6, 1e6]  # a flat zero line; without a range plotly labels it in micro-dollars
         annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95, text=text, showarrow=False,

@@ -70,7 +70,14 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     v = v[np.isfinite(v)]
     if v.size == 0:
         v = np.zeros(1)
-    lo, hi = np.quantile(v, [0.005, 0.995]) if v.size > 20 else (v.min(), v.max())
+    lo, hi = float(v.min()), float(v.max())
+    if v.size > 20:
+        # Every draw, unless a tail runs far out (past half the central 99% range beyond it): then the
+        # axis stops at the 0.5% or 99.5% quantile and the far draws are left off.
+        q_lo, q_hi = np.quantile(v, [0.005, 0.995])
+        reach = 0.5 * (q_hi - q_lo)
+        lo = lo if lo >= q_lo - reach else float(q_lo)
+        hi = hi if hi <= q_hi + reach else float(q_hi)
     if hi <= lo:
         lo, hi = lo - 1.0, hi + 1.0
     # The far tails stay off the axis rather than being piled into the end bars, where they

@@ -17,19 +17,11 @@ import pandas as pd
 import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from cx_roi import formatting as fmt
+from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
 
-__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "same_as_baseline", "parameter_table", "definitions_table", "solidity_table", "comparison_table", "COMPARE_ROWS",
-           "history_columns_table", "fit_table", "with_labels", "flip_table", "FLIP_COLUMN"]
-
-
-# What ROI and payback read where a scenario differs from the baseline in more than spend.
-NOT_ONLY_SPEND = "other inputs differ"
-
-
-def same_as_baseline(row: pd.Series) -> bool:
-    """Whether a row of ``cx_roi.compare`` is the baseline's business with the baseline's spend and NPV."""
-    return (row.get("differs_beyond_spend", 0) == 0 and row.get("delta_total_spend") == 0
-            and row.get("delta_npv") == 0)
+__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "definitions_table", "solidity_table",
+           "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
+           "FLIP_COLUMN"]
 
 
 def no_paid_cac(row: pd.Series) -> str:
@@ -121,10 +113,9 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
             if _nan(value):
                 words = {"roi": "no extra spend", "payback_month": "not within horizon",
                          "cac_paid": no_paid_cac(row)}
-                if row.get("differs_beyond_spend", 0) > 0:  # not a return on spend (cx_roi.compare)
-                    words.update(roi=NOT_ONLY_SPEND, payback_month=NOT_ONLY_SPEND)
-                elif same_as_baseline(row):
-                    words.update(roi="same as baseline", payback_month="same as baseline")
+                reason = no_return_reason(row)  # not a return on spend (cx_roi.compare)
+                if reason:
+                    words.update(roi=reason, payback_month=reason)
                 column.append(words.get(col, fmt.MISSING))
                 continue
             change = None
@@ -223,15 +214,18 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
         likely = float(r["current"])
         # pandas may hold a missing direction as NaN rather than None
         side = r["direction"] if isinstance(r["direction"], str) and r["direction"] else None
-        if pd.isna(r["break_even"]) or side is None:
+        if pd.isna(r["break_even"]) or side not in ("above", "below"):
             shown_likely, change = fmt.param_value(spec.fmt, likely), "-"
-            where = "anywhere in its allowed range: no value flips the lead"
+            # cx_roi.break_even_table: "always" (service leads throughout), "never" (advertising does)
+            where = ("nowhere in its allowed range: advertising leads throughout" if side == "never"
+                     else "anywhere in its allowed range: no value flips the lead")
         else:
             flip = float(r["break_even"])
             shown_likely, crossing = _distinct(spec.fmt, likely, flip)
-            where = f"{side} {crossing} {spec.unit}"
+            where = f"{side} {crossing}{fmt.unit_suffix(spec.fmt, spec.unit)}"
             change = f"{(flip - likely) / abs(likely):+.1%}" if likely else "-"
-        rows.append({"Assumption": r["label"], "Likely value": f"{shown_likely} {spec.unit}", FLIP_COLUMN: where,
+        rows.append({"Assumption": r["label"], "Likely value": shown_likely + fmt.unit_suffix(spec.fmt, spec.unit),
+                     FLIP_COLUMN: where,
                      "Change needed": change, "Solidity": spec.solidity})
     return pd.DataFrame(rows, columns=["Assumption", "Likely value", FLIP_COLUMN, "Change needed", "Solidity"])
 

@@ -15,12 +15,14 @@ import streamlit as st
 
 from cx_roi import KPI_COLUMNS, PARAMETERS
 from cx_roi import formatting as fmt
+from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason
 from cx_roi.verdict import verdict
 
 from . import cached, state
-from .tables import NOT_ONLY_SPEND, no_paid_cac
+from .tables import no_paid_cac
 
-__all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards", "render_notices", "header", "inject_style", "render_verdict"]
+__all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards",
+           "render_notices", "header", "inject_style", "render_verdict"]
 
 
 class Card(NamedTuple):
@@ -49,9 +51,9 @@ def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
     """Why ROI and payback are not shown: the inputs besides spend that differ, by their labels."""
     labels = [PARAMETERS[f].label.lower() for f in fields if f in PARAMETERS]
     named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-    return (f" Not shown here: besides its spends, this scenario differs from {baseline_label} in {named}, so "
-            "its NPV change is not what the extra spend returns. Compare it with a baseline that differs only "
-            "in spend (the same preset, unedited) to read a return.")
+    return (f"besides its spends, this scenario differs from {baseline_label} in {named}, so its NPV change is "
+            "not what the extra spend returns. Compare it with a baseline that differs only in spend (the same "
+            "preset, unedited) to read a return.")
 
 
 def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseline_label: str,
@@ -66,9 +68,9 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     payback are undefined; named in their help.
     """
     vs = f" Change against {baseline_label}."
-    same = "same as baseline"
-    other = NOT_ONLY_SPEND if beyond_spend or row.get("differs_beyond_spend", 0) > 0 else None
-    other_help = beyond_spend_note(beyond_spend, baseline_label) if beyond_spend else ""
+    same = SAME_AS_BASELINE
+    other = NOT_ONLY_SPEND if beyond_spend or no_return_reason(row) == NOT_ONLY_SPEND else None
+    other_help = f" Not shown here: {beyond_spend_note(beyond_spend, baseline_label)}" if beyond_spend else ""
 
     def change(text: str, zeros: tuple[str, ...]) -> str | int | None:
         return None if same_as_baseline else _delta(text, zeros)
