@@ -3,6 +3,8 @@ collapse to the deterministic run, quantile bands, and compare(draws=)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -249,3 +251,16 @@ def test_bad_ranges_are_named(ranges, words):
         simulate_many(_short("status-quo"), draws=2, ranges=ranges)
     for w in words:
         assert w in str(err.value)
+
+
+def test_risk_figures_read_returns_on_spend_only_where_spend_alone_differs():
+    from cx_roi.risk import paired_outcomes, risk_summary
+
+    base = cx_roi.simulate_many(cx_roi.load_preset("status-quo"), draws=60, seed=3)
+    other = paired_outcomes(cx_roi.simulate_many(cx_roi.load_preset("young-product"), draws=60, seed=3), base)
+    assert other["roi"].isna().all() and other["payback_month"].isna().all()
+    assert other["delta_npv"].notna().all(), "the NPV gap itself is still there"
+    summary = risk_summary(other)
+    assert not summary.spends_more and math.isnan(summary.prob_payback) and math.isnan(summary.roi_p50)
+    boost = paired_outcomes(cx_roi.simulate_many(cx_roi.load_preset("service-boost"), draws=60, seed=3), base)
+    assert boost["roi"].notna().any() and risk_summary(boost).spends_more
