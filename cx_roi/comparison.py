@@ -74,8 +74,8 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     those inputs (``attrs["beyond_spend"]`` names them, by scenario). They
     are NaN too for a scenario identical to the baseline
     (``same_as_baseline``: nothing to pay back); :func:`no_return_reason`
-    puts either reason in words. ``baseline`` defaults to the first scenario. All scenarios
-    need the same horizon.
+    puts either reason in words. ``baseline`` defaults to the first
+    scenario. All scenarios need the same horizon.
 
     With ``draws`` (Monte Carlo, see :func:`cx_roi.simulate_many`), every
     scenario runs the same ``draws`` of the uncertain inputs (common random

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .comparison import LEVERS, compare, named_scenarios, next_dollar, no_return_reason
 from .errors import ScenarioError
-from .formatting import amount, count, horizon, money, month, percent, signed_money
+from .formatting import amount, count, horizon, is_number, money, month, percent, signed_money
 from .palette import LEVER_COLOURS, scenario_colours
 from .parameters import GROUPS, PARAMETERS, Param
 from .scenario import Scenario
@@ -131,13 +131,6 @@ def _bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Seq
     return _Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month), lead)
 
 
-def _finite(x: Any) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
 def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_month: float = DEFAULT_EXTRA_PER_MONTH,
                       kpis: pd.DataFrame | None = None,
                       next_dollars: Mapping[str, pd.DataFrame] | None = None, lead: str | None = None) -> list[str]:
@@ -169,16 +162,16 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
     others = [n for n in names if n != baseline]
     if not others:
         return None
-    best = max(others, key=lambda n: kpis.loc[n, "npv"] if _finite(kpis.loc[n, "npv"]) else -math.inf)
+    best = max(others, key=lambda n: kpis.loc[n, "npv"] if is_number(kpis.loc[n, "npv"]) else -math.inf)
     gain = kpis.loc[best, "delta_npv"]
-    if not _finite(gain):
+    if not is_number(gain):
         return None
     period = f"over {horizon(months)}"
     if money(gain) == "$0":
         return (f"{best} has the same NPV as {baseline} {period}." if len(others) == 1 else
                 f"None of the scenarios beats {baseline} on NPV {period}; {best} matches it.")
     roi = kpis.loc[best, "roi"]
-    roi_text = f" (ROI {percent(roi, 0)} on its extra spend)" if _finite(roi) and gain > 0 else ""
+    roi_text = f" (ROI {percent(roi, 0)} on its extra spend)" if is_number(roi) and gain > 0 else ""
     if len(others) == 1:
         verb = "adds" if gain > 0 else "loses"
         return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."
@@ -469,7 +462,7 @@ def _extra_contribution(b: _Bundle) -> dict[str, np.ndarray]:
 
 
 def _none(v: Any) -> float | None:
-    return float(v) if _finite(v) else None
+    return float(v) if is_number(v) else None
 
 
 def _fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
@@ -478,7 +471,7 @@ def _fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
     v = row[col]
     if baseline_row and col in ("roi", "payback_month"):
         return "baseline"
-    if not _finite(v):
+    if not is_number(v):
         reason = no_return_reason(row) if col in ("roi", "payback_month") else None
         if reason:
             return reason

@@ -7,25 +7,16 @@ when the model cannot value a lever (NaN).
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
-from .formatting import amount as fmt_amount, horizon, money
+from .formatting import amount as fmt_amount, horizon, is_number, money
 from .parameters import PARAMETERS
 
 __all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
 
 # The levers' own names (cx_roi.LEVERS), as the tables and charts call them, inside a sentence.
 LEVER_WORDS = {lever: label[:1].lower() + label[1:] for lever, label in LEVERS.items()}
-
-
-def _finite(x) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def _and(parts) -> str:
@@ -60,8 +51,8 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
         return (f"{amount} a month more would take {_and(LEVER_WORDS[lever] for lever in full)} past the most "
                 f"the model allows ({_and(money(PARAMETERS[lever].maximum) for lever in full)} a month), so the "
                 "next dollar cannot be compared there: lower that spend or the amount.")
-    finite_service = [lever for lever in service_rows if _finite(gains[lever])]
-    if not finite_service or not _finite(gains[AD_LEVER]):
+    finite_service = [lever for lever in service_rows if is_number(gains[lever])]
+    if not finite_service or not is_number(gains[AD_LEVER]):
         return (f"The model cannot value {amount} a month more for this scenario (a result is not a "
                 "number); check the levers for extreme values.")
     sentence = _weighed(gains, finite_service, amount, period)

@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
-from cx_roi.comparison import beyond_spend  # noqa: E402
+from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, beyond_spend  # noqa: E402
 from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
 from ui import cached, state, tables, views  # noqa: E402
 
@@ -49,11 +49,11 @@ with st.spinner(f"Running {draws:,} draws of both scenarios...", show_time=True)
 
 cards = [
     views.Card("Chance it beats the baseline", fmt.chance(summary.prob_beats_baseline) if not same
-               else fmt.MISSING, "same as baseline" if same else None, "off",
+               else fmt.MISSING, SAME_AS_BASELINE if same else None, "off",
                f"Share of the {draws:,} paired draws in which this scenario's NPV is above {base_label}'s.", "off"),
     views.Card("Chance it pays back",
-               fmt.chance(summary.prob_payback) if summary.spends_more and not other else fmt.MISSING,
-               tables.NOT_ONLY_SPEND if other else "same as baseline" if same else None if summary.spends_more
+               fmt.chance(summary.prob_payback) if summary.spends_more else fmt.MISSING,
+               NOT_ONLY_SPEND if other else SAME_AS_BASELINE if same else None if summary.spends_more
                else "no extra spend", "off",
                f"Share of draws in which the extra spend pays back within {fmt.horizon(scenario.horizon_months)}: "
                "cumulative cash above the baseline's from some month on."
@@ -63,7 +63,7 @@ cards = [
                "Median NPV over the draws: half of them end above it, half below. "
                + views.LIKELY_RANGE_HELP, "off"),
     views.Card("NPV gain vs baseline", fmt.signed_money(summary.delta_npv_p50) if not same else fmt.MISSING,
-               "same as baseline" if same else views.likely_range(fmt.signed_money(summary.delta_npv_p10),
+               SAME_AS_BASELINE if same else views.likely_range(fmt.signed_money(summary.delta_npv_p10),
                                                     fmt.signed_money(summary.delta_npv_p90)), "off",
                "Median of the draw-by-draw difference in NPV against the baseline. "
                + views.LIKELY_RANGE_HELP, "off"),
@@ -82,7 +82,7 @@ left.plotly_chart(figures["customers"], config=cfg)
 right.plotly_chart(figures["cash"], config=cfg)
 left, right = st.columns(2)
 left.plotly_chart(figures["npv"], config=cfg)
-if "roi" in figures and not other:
+if "roi" in figures:  # only where ROI is a return on spend (cx_roi.risk.paired_outcomes)
     right.plotly_chart(figures["roi"], config=cfg)
 elif other:
     right.info(f"ROI is not shown: {views.beyond_spend_note(other, base_label)}")
@@ -99,7 +99,7 @@ if not big:
     st.segmented_control("Measure", ["npv", "roi"], key=state.widget("set:tornado"), on_change=state.on_change,
                          args=("set:tornado",), required=True,
                          format_func={"npv": "NPV of the scenario", "roi": "ROI against the baseline"}.get)
-if metric == "roi" and (same or not summary.spends_more or other):
+if metric == "roi" and not summary.spends_more:
     st.info("ROI against the baseline needs a scenario that spends more than the baseline and differs from it "
             "in spend only; showing NPV.")
     metric = "npv"

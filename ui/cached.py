@@ -126,7 +126,7 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
     (a resource: the same objects for every rerun and session, never changed
     after this) rather than rebuilt from the cached ensembles on every rerun.
     Keys: ``customers``, ``cash``, ``npv`` and, when the scenario spends more
-    than the baseline, ``roi``.
+    than the baseline and differs from it in spend alone, ``roi``.
     """
     from . import decision_charts as dc
 
