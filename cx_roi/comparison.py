@@ -92,10 +92,8 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
         raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
     batch = simulate_batch(list(named.values()), columns=("contribution",))
     base = named[baseline]
-    other = {name: beyond_spend(s, base) for name, s in named.items()}
     kpis = _kpi_table(batch.kpis, batch.monthly["contribution"], names, baseline,
-                      [len(v) for v in other.values()], [s == base for s in named.values()])
-    kpis.attrs["beyond_spend"] = {name: fields for name, fields in other.items() if fields}
+                      [beyond_spend(s, base) for s in named.values()], [s == base for s in named.values()])
     if draws is not None:
         from .uncertainty import simulate_many
 
@@ -168,19 +166,21 @@ def no_return_reason(row: Mapping[str, Any]) -> str | None:
 
 
 def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,
-               names: Sequence[str], baseline: str, differs: Sequence[int] | None = None,
-               same: Sequence[bool] | None = None) -> pd.DataFrame:
+               names: Sequence[str], baseline: str, beyond: Sequence[tuple[str, ...]],
+               same: Sequence[bool]) -> pd.DataFrame:
     """``compare``'s table from a batch's KPI rows and monthly contribution (same order as ``names``).
 
     ``batch_kpis``: the batch's KPI table, or its columns as arrays. Built
     column by column in numpy and turned into a DataFrame once: the dashboard
     asks for this on every lever move, and per-cell pandas assignments would
-    cost more than the arithmetic. ``differs``, ``same``: see :func:`_kpi_columns`.
+    cost more than the arithmetic. ``beyond``: per row, :func:`beyond_spend` against
+    the baseline (named in ``attrs["beyond_spend"]``); ``same``: see :func:`_kpi_columns`.
     """
     names = list(names)
-    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline), differs, same),
-                        index=pd.Index(names, name="scenario"))
+    kpis = pd.DataFrame(_kpi_columns(batch_kpis, contribution, names.index(baseline), [len(f) for f in beyond],
+                                     same), index=pd.Index(names, name="scenario"))
     kpis.attrs["baseline"] = baseline
+    kpis.attrs["beyond_spend"] = {name: fields for name, fields in zip(names, beyond) if fields}
     return kpis
 
 
@@ -326,7 +326,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     contribution = batch.monthly["contribution"]
     arrays = {k: batch.kpis[k].to_numpy(dtype=float) for k in KPI_COLUMNS}  # read once, sliced below
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
-                      "baseline", [0, len(beyond_spend(scenario, baseline))], [True, scenario == baseline])
+                      "baseline", [(), beyond_spend(scenario, baseline)], [True, scenario == baseline])
     nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
                             list(variants)[1:], extra_per_month, full)
 

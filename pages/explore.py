@@ -6,7 +6,6 @@ router.page_guard()
 
 import streamlit as st
 
-from cx_roi.comparison import beyond_spend
 from ui import cached, charts, controls, exports, sharing, state, views
 
 big = state.presentation()
@@ -45,7 +44,7 @@ def _answer(big: bool) -> None:
     # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
     view = cached.assess(scenario, base, state.extra())
     table = view.kpis
-    other = beyond_spend(scenario, base)  # then ROI and payback are not read (cx_roi.compare)
+    other = table.attrs["beyond_spend"].get("scenario", ())  # then ROI and payback are not read
     with st.container(key="verdict_slot"):
         views.render_verdict(scenario, base, big, view.next_dollar)
     if scenario == base and not big:

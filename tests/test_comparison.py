@@ -122,6 +122,8 @@ def test_roi_and_payback_are_returns_on_spend_only(table, results):
     # assess() follows the same rule.
     view = cx_roi.assess(door, Scenario())
     assert math.isnan(view.kpis.loc["scenario", "roi"]) and view.kpis.loc["scenario", "differs_beyond_spend"] == 1
+    assert view.kpis.attrs["beyond_spend"] == {"scenario": ("prior_ad_spend_per_month",)}
+    assert table.attrs["beyond_spend"]["revolving-door"] == ("prior_ad_spend_per_month",)
 
 
 def test_spending_less_than_baseline_gives_nan_roi():
