@@ -633,6 +633,37 @@ def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
     assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
 
 
+def test_the_customer_base_has_its_own_panel_above_the_flows():
+    # Drawn over the stacked flows on a second axis, the base's line ran across the top of
+    # the wins and read as one more band.
+    fig = charts.customers_by_source(cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly).to_dict()
+    flows, base = fig["layout"]["yaxis"]["domain"], fig["layout"]["yaxis2"]["domain"]
+    assert flows[1] < base[0], "the panels do not overlap"
+    assert {t["name"]: t.get("yaxis", "y") for t in fig["data"]} == {
+        "Won by advertising": "y", "Won by word of mouth": "y", "Churned out": "y", "Customers at month end": "y2"}
+    assert "overlaying" not in fig["layout"]["yaxis2"]
+
+
+def test_short_panels_label_at_least_two_values():
+    monthly = cx_roi.simulate(Scenario()).monthly
+    nps = charts.sentiment_mix(monthly).to_dict()["layout"]["yaxis2"]
+    values = monthly[["nps", "nps_measured"]].to_numpy().ravel()
+    low, high = nps["range"]
+    assert low <= values.min() and values.max() <= high
+    assert 2 <= round((high - low) / nps["dtick"]) + 1 <= 4
+
+
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=60), st.integers(2, 4))
+def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values, most):
+    axis = charts._few_ticks(np.array(values), most)
+    low, high = axis["range"]
+    step = axis["dtick"]
+    assert step > 0 and low <= min(values) and max(values) <= high
+    assert 1 <= round((high - low) / step) <= most
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5)), "a round step"
+
+
 def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
     title = "Why NPV differs: +$60k a month into service against the baseline"
     layout = charts._base_layout(title, 300, False)
@@ -716,6 +747,12 @@ def test_contribution_chart_marks_payback_or_says_why_not():
     megaphone = cx_roi.simulate(cx_roi.load_preset("online-megaphone"))
     other = charts.contribution_vs_baseline(megaphone.monthly, base.monthly, float("nan"), other_inputs_differ=True)
     assert other.layout.annotations[0].text == "Not only spend differs: no payback is read"
+    # The note sits in the corner the line leaves empty: top left when it ends above zero
+    # (it rises from zero there), bottom left when it ends below.
+    assert never.layout.annotations[0].y < 0.5 and never.layout.annotations[0].yanchor == "bottom"
+    ends_up = (megaphone.monthly["cumulative_contribution"].iloc[-1]
+               >= base.monthly["cumulative_contribution"].iloc[-1])
+    assert (other.layout.annotations[0].y > 0.5) == ends_up
 
 
 @pytest.mark.parametrize("changes, words", [

@@ -168,13 +168,16 @@ def _months(frame: pd.DataFrame) -> np.ndarray:
 
 
 def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
-    """Customers won by advertising and by word of mouth, and churned out, each month.
+    """Customers won by advertising and by word of mouth, and churned out, each month (below);
+    the customer base at each month's end (above).
 
-    Wins are stacked above zero, churn is drawn below it; the line is the
-    customer base at each month's end, on the right axis.
+    Wins are stacked above zero, churn is drawn below it. The base has its own
+    panel on the same month axis: drawn over the flows on a second axis, its line
+    ran across the top of the stacked wins and read as one of them.
     """
     x = _months(monthly)
     churned = monthly["churned"].to_numpy(float)
+    customers = monthly["customers"].to_numpy(float)
     data = [
         dict(type="scatter", mode="lines", x=x, y=monthly["new_from_ads"].to_numpy(float),
              name="Won by advertising", stackgroup="won", line=dict(width=0.5, color=COLOURS["ads"]),
@@ -185,19 +188,36 @@ def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool =
         dict(type="scatter", mode="lines", x=x, y=-churned, customdata=churned, name="Churned out",
              fill="tozeroy", line=dict(width=0.5, color=COLOURS["churn"]), fillcolor=COLOURS["churn"],
              hovertemplate="%{customdata:,.0f}"),
-        dict(type="scatter", mode="lines", x=x, y=monthly["customers"].to_numpy(float),
-             name="Customers (right axis)", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2),
-             hovertemplate="%{y:,.0f}"),
+        dict(type="scatter", mode="lines", x=x, y=customers, name="Customers at month end", yaxis="y2",
+             line=dict(color=COLOURS["scenario"], width=2), hovertemplate="%{y:,.0f}"),
     ]
     layout = _base_layout(
         "Customers won and lost each month", height, big,
-        yaxis=dict(title=dict(text="Customers per month"), tickformat=".3~s", zeroline=True,
-                   zerolinecolor="#888"),
-        # Own ticks on the right (not synced to the left grid, which gives values like 89.6552k).
-        yaxis2=dict(title=dict(text="Customers"), tickformat=".3~s", overlaying="y", side="right",
-                    showgrid=False, rangemode="tozero", tickmode="auto", nticks=5),
+        yaxis=dict(title=dict(text="Per month"), tickformat=".3~s", zeroline=True, zerolinecolor="#888",
+                   domain=[0, 0.62]),
+        yaxis2=dict(title=dict(text="Customers"), tickformat=".3~s", domain=[0.72, 1], anchor="x",
+                    **_few_ticks(customers, most=2)),
     )
     return _figure(dict(data=data, layout=layout))
+
+
+def _few_ticks(values: np.ndarray, most: int = 3) -> dict:
+    """Axis range and tick step for a short panel: round ticks, at most ``most`` steps apart
+    end to end and at least two, spanning the values. In a panel a few lines high plotly's
+    own choice is often a single tick, which labels no scale at all."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if hi - lo <= 1e-4 * max(abs(lo), abs(hi), 1.0):  # flat to the eye: a band of 10% around it
+        half = max(abs(hi), 1.0) * 0.05
+        lo, hi = lo - half, hi + half
+    magnitude = 10.0 ** math.floor(math.log10((hi - lo) / most))
+    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):
+        low, high = math.floor(lo / step) * step, math.ceil(hi / step) * step
+        if round((high - low) / step) <= most:
+            break
+    if round((high - low) / step) < 1:
+        high = low + step
+    return dict(range=[low, high], dtick=step, tick0=0, tickmode="linear")
 
 
 def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
@@ -228,7 +248,8 @@ def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False
     layout = _base_layout(
         "Sentiment of customers", height, big,
         yaxis=dict(title=dict(text="Share"), tickformat=".0%", range=[0, 1], domain=[0.42, 1]),
-        yaxis2=dict(title=dict(text="NPS"), domain=[0, 0.32], anchor="x", tickmode="auto", nticks=4),
+        yaxis2=dict(title=dict(text="NPS"), domain=[0, 0.32], anchor="x",
+                    **_few_ticks(monthly[["nps", "nps_measured"]].to_numpy(float).ravel())),
     )
     layout["xaxis"]["anchor"] = "y2"
     return _figure(dict(data=data, layout=layout))
@@ -290,8 +311,12 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
                 "No payback within the horizon")
         if same:
             yrange = [-1e6, 1e6]  # a flat zero line; without a range plotly labels it in micro-dollars
-        annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95, text=text, showarrow=False,
-                                xanchor="left", font=dict(size=14 if big else 12)))
+        # In the corner the line leaves empty: from zero on the left it heads for the far
+        # corner of its sign, so top left is free when it ends up, bottom left when down.
+        up = float(gap[-1]) >= 0.0
+        annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05, text=text,
+                                showarrow=False, xanchor="left", yanchor="top" if up else "bottom",
+                                font=dict(size=14 if big else 12)))
     layout = _base_layout(
         "Cumulative contribution against the baseline", height, big,
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
