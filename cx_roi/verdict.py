@@ -25,10 +25,11 @@ def _and(parts) -> str:
 
 
 def _compared(gain: float, other: float) -> str:
-    """How much larger ``gain`` is than ``other`` (both positive), in words."""
+    """How much larger ``gain`` is than ``other`` (both positive), in words that go before
+    "the $X the same money adds ..."."""
     r = gain / other
     if r >= 1.995:
-        return f"{r:.1f} times what"
+        return f"{r:.1f} times"
     if r >= 1.05:
         return f"{(r - 1) * 100:.0f}% more than"
     return "about as much as"
@@ -74,9 +75,9 @@ def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: s
     if s > 0 and a > 0:
         if s >= a:
             return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, "
-                    f"{_compared(s, a)} the same money adds in advertising ({money(a)}).")
+                    f"{_compared(s, a)} the {money(a)} the same money adds in advertising.")
         return (f"Here advertising wins: {amount} a month more in advertising adds {money(a)} to NPV "
-                f"{period}, {_compared(a, s)} the same money adds in {where} ({money(s)}).")
+                f"{period}, {_compared(a, s)} the {money(s)} the same money adds in {where}.")
     if s > 0:
         return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, while "
                 f"the same money in advertising would lose {money(-a)}.")

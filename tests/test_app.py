@@ -551,10 +551,10 @@ def test_verdict_says_when_a_service_lever_could_not_be_weighed():
 
 
 @pytest.mark.parametrize("gains, words", [
-    ((1e6, 6e6, 2e6), ["service quality", "$6.0M", "3.0 times", "($2.0M)"]),
-    ((1e6, 2.4e6, 2e6), ["service quality", "20% more than"]),
-    ((1e6, 2.01e6, 2e6), ["about as much as"]),
-    ((1e6, 2e6, 9e6), ["advertising wins", "$9.0M", "4.5 times", "service quality"]),
+    ((1e6, 6e6, 2e6), ["service quality", "$6.0M", "3.0 times the $2.0M the same money adds in advertising"]),
+    ((1e6, 2.4e6, 2e6), ["service quality", "20% more than the $2.0M"]),
+    ((1e6, 2.01e6, 2e6), ["about as much as the $2.0M"]),
+    ((1e6, 2e6, 9e6), ["advertising wins", "$9.0M", "4.5 times the $2.0M the same money adds in service quality"]),
     ((1e6, 2e6, -5e5), ["service quality", "would lose $500.0k"]),
     ((-1e6, -2e6, 3e6), ["advertising wins", "would lose $1.0M", "service capacity"]),
     ((-1e6, -2e6, -3e6), ["Neither lever pays", "$1.0M", "$3.0M", "keeping the money"]),
@@ -562,6 +562,7 @@ def test_verdict_says_when_a_service_lever_could_not_be_weighed():
 ])
 def test_verdict_covers_every_case(gains, words):
     sentence = verdict(_nd(*gains), 50_000, 60)
+    assert ") (" not in sentence, "a lever's own brackets never run into the amount's"
     assert "$50k a month" in sentence and ("over 5 years" in sentence or "cannot" in sentence)
     for w in words:
         assert w in sentence, (w, sentence)
