@@ -123,13 +123,12 @@ if found.table is None:
     st.info(found.sentence)
 else:
     st.markdown(f"With every assumption at its likely value: {found.sentence[:1].lower()}{found.sentence[1:]}")
-    if found.closest is not None and abs(found.closest[1]) < NARROW_LEAD:
-        label, move, solidity = found.closest
-        st.warning(f"The lead is narrow: {label.lower()} {abs(move):.1%} {'above' if move > 0 else 'below'} its "
-                   f"likely value would hand it to the other plan, and that assumption's solidity is {solidity}.")
+    narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD])
+    if narrow:
+        st.warning(narrow)
     st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
                f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising. Each row is an assumption that would "
-               "swap which plan returns more, and the side of the value on which service stays ahead (the amount "
+               "swap which plan returns more, and the side of that value on which service leads, easiest to flip first (the amount "
                "is set on the Explore page).")
     st.dataframe(found.table, hide_index=True, width="stretch",
                  column_config={"Solidity": st.column_config.TextColumn(help=tables.SOLIDITY_HELP),

@@ -128,7 +128,24 @@ def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
     assert any(m.value.endswith(sentence[1:]) and m.value.startswith("With every assumption at its likely value: ")
                for m in at.markdown), "the same answer as Explore's verdict"
     narrow = [w.value for w in at.warning if w.value.startswith("The lead is narrow")]
-    assert narrow and "solidity is" in narrow[0]
+    # Stories per promoter and prospects won per impression both flip it 0.9% away: both are named.
+    assert narrow and "stories per promoter 0.9% below" in narrow[0]
+    assert "prospects won per positive impression 0.9% below" in narrow[0] and "(solidity weak)" in narrow[0]
+    flips = next(d.value for d in at.dataframe if tables.FLIP_COLUMN in d.value.columns)
+    moves = [abs(float(c.rstrip("%"))) for c in flips["Change needed"] if c != "-"]
+    assert moves == sorted(moves), "the easiest assumption to flip comes first"
+
+
+def test_the_narrow_lead_warning_names_one_or_several_assumptions():
+    from ui import views
+
+    assert views.narrow_lead([]) is None
+    one = views.narrow_lead([("Churn of promoters", 0.05, "strong")])
+    assert one == ("The lead is narrow: churn of promoters 5.0% above its likely value would hand it to the other "
+                   "plan, and that assumption's solidity is strong.")
+    four = views.narrow_lead([("A", -0.01, "weak"), ("B", 0.02, "medium"), ("C", 0.03, "weak"), ("D", 0.04, "weak")])
+    assert "a 1.0% below its likely value (solidity weak); b 2.0% above" in four
+    assert four.endswith("and 1 more in the table below.") and "d 4.0%" not in four
 
 
 # ---------------------------------------------------------------- Optimise
@@ -271,6 +288,11 @@ def test_flip_table_reads_each_crossing_in_its_unit():
                         "direction": ["above", "always", "never"]})
     out = tables.flip_table(raw)
     audience, churn = out.iloc[0], out.iloc[1]
+    # Rows that cannot flip the lead come after those that can, in their own order.
+    assert list(out["Assumption"]) == [cx_roi.PARAMETERS[f].label for f in fields]
+    again = tables.flip_table(raw.iloc[::-1].reset_index(drop=True))
+    assert list(again["Assumption"]) == [cx_roi.PARAMETERS[f].label for f in
+                                         ["online_audience", "churn_passive", "churn_detractor"]]
     assert out.iloc[2][tables.FLIP_COLUMN] == "nowhere in its allowed range: advertising leads throughout"
     assert audience[tables.FLIP_COLUMN] == "above 294 people per online story"
     assert churn[tables.FLIP_COLUMN].endswith("no value flips the lead")

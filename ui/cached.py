@@ -184,7 +184,8 @@ class Flips(NamedTuple):
     sentence: str  # the next-dollar verdict at the likely values, as Explore says it
     lever: str | None = None  # the better service lever; None when the comparison is not possible
     table: pd.DataFrame | None = None  # ``ui.tables.flip_table``
-    closest: tuple[str, float, str] | None = None  # (label, signed relative change, solidity): the nearest flip
+    # (label, signed relative change, solidity) of every assumption with a flip, nearest first
+    nearest: tuple[tuple[str, float, str], ...] = ()
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
@@ -204,13 +205,10 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
                              with_extra(scenario, AD_LEVER, extra_per_month), ranges)
-    moves = (table["break_even"] - table["current"]) / table["current"].abs()
-    closest = None
-    if moves.notna().any():
-        nearest = moves.abs().idxmin()
-        row = table.loc[nearest]
-        closest = (str(row["label"]), float(moves[nearest]), cx_roi.PARAMETERS[row["field"]].solidity)
-    return Flips(sentence, lever, tables.flip_table(table), closest)
+    moves = ((table["break_even"] - table["current"]) / table["current"].abs()).dropna()
+    nearest = tuple((str(table.loc[i, "label"]), float(moves[i]), cx_roi.PARAMETERS[table.loc[i, "field"]].solidity)
+                    for i in moves.abs().sort_values(kind="stable").index)
+    return Flips(sentence, lever, tables.flip_table(table), nearest)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)

@@ -192,30 +192,31 @@ def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "
 
 
 def with_labels(text: str) -> str:
-    """A package message with each scenario field name shown as its label: ``Monthly churn of promoters
-    (churn_promoter)``, and a capital first letter."""
-    import re
-
+    """A package message with each scenario field name shown as its label (``churn_promoter``:
+    ``monthly churn of promoters``), and a capital first letter. The page's tables name fields by
+    label only, so the message does too."""
     out = re.sub(r"\b([a-z][a-z0-9_]+)\b",
-                 lambda m: f"{PARAMETERS[m[1]].label} ({m[1]})" if m[1] in PARAMETERS else m[1], text)
+                 lambda m: PARAMETERS[m[1]].label[:1].lower() + PARAMETERS[m[1]].label[1:] if m[1] in PARAMETERS
+                 else m[1], text)
     return out[:1].upper() + out[1:]
 
 
-FLIP_COLUMN = "Service leads while it is"
+FLIP_COLUMN = "Service leads when it is"
 
 
 def flip_table(table: pd.DataFrame) -> pd.DataFrame:
     """``cx_roi.break_even_table`` for people: each assumption's likely value, on which side of which
     value service leads ("above 294 people per online story"), how far that is, and its solidity,
-    in the field's own format and unit."""
-    rows = []
+    in the field's own format and unit. The assumption that needs the smallest move to flip the
+    lead comes first; those that cannot flip it follow in the table's order."""
+    rows, moves = [], []
     for _, r in table.iterrows():
         spec = PARAMETERS[r["field"]]
         likely = float(r["current"])
         # pandas may hold a missing direction as NaN rather than None
         side = r["direction"] if isinstance(r["direction"], str) and r["direction"] else None
         if pd.isna(r["break_even"]) or side not in ("above", "below"):
-            shown_likely, change = fmt.param_value(spec.fmt, likely), "-"
+            shown_likely, change, move = fmt.param_value(spec.fmt, likely), "-", math.inf
             # cx_roi.break_even_table: "always" (service leads throughout), "never" (advertising does)
             where = ("nowhere in its allowed range: advertising leads throughout" if side == "never"
                      else "anywhere in its allowed range: no value flips the lead")
@@ -224,10 +225,14 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
             shown_likely, crossing = _distinct(spec.fmt, likely, flip)
             where = f"{side} {crossing}{fmt.unit_suffix(spec.fmt, spec.unit)}"
             change = f"{(flip - likely) / abs(likely):+.1%}" if likely else "-"
+            move = abs(flip - likely) / abs(likely) if likely else math.inf
+        moves.append(move)
         rows.append({"Assumption": r["label"], "Likely value": shown_likely + fmt.unit_suffix(spec.fmt, spec.unit),
                      FLIP_COLUMN: where,
                      "Change needed": change, "Solidity": spec.solidity})
-    return pd.DataFrame(rows, columns=["Assumption", "Likely value", FLIP_COLUMN, "Change needed", "Solidity"])
+    order = sorted(range(len(rows)), key=moves.__getitem__)  # stable: ties keep the table's order
+    return pd.DataFrame([rows[i] for i in order],
+                        columns=["Assumption", "Likely value", FLIP_COLUMN, "Change needed", "Solidity"])
 
 
 SOLIDITY_HELP = "; ".join(f"{k}: {v}" for k, v in SOLIDITY_LABELS.items())

@@ -135,6 +135,26 @@ def likely_range(p10: str, p90: str) -> str:
     return f"8 in 10 draws: {p10} to {p90}"
 
 
+def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3) -> str | None:
+    """The Risk page's warning for assumptions a small move away from flipping the lead:
+    ``(label, signed relative move, solidity)`` each, nearest first; None when there are none.
+    Several are all named (up to ``most``), as one alone would suggest it is the only one."""
+    if not flips:
+        return None
+
+    def move(label: str, m: float) -> str:
+        return f"{label.lower()} {abs(m):.1%} {'above' if m > 0 else 'below'} its likely value"
+
+    if len(flips) == 1:
+        label, m, solidity = flips[0]
+        return (f"The lead is narrow: {move(label, m)} would hand it to the other plan, and that "
+                f"assumption's solidity is {solidity}.")
+    shown = [f"{move(label, m)} (solidity {solidity})" for label, m, solidity in flips[:most]]
+    more = len(flips) - len(shown)
+    tail = f", and {more} more in the table below" if more else ""
+    return (f"The lead is narrow: any one of these would hand it to the other plan: {'; '.join(shown)}{tail}.")
+
+
 def render_cards(cards: list[Card], *, big: bool = False) -> None:
     """Cards in a wrapping row: four across on a wide screen, two on a phone."""
     with st.container(horizontal=True, gap="small", key="kpis"):
@@ -150,7 +170,8 @@ def render_notices() -> None:
         return
     for n in pending:
         {"error": st.error, "info": st.info}.get(n.kind, st.warning)(n.text)
-    st.button("Dismiss messages", on_click=state.dismiss_notices, key="dismiss_notices", type="tertiary")
+    # A real button (secondary, with an icon): as plain tertiary text it did not look clickable.
+    st.button("Dismiss messages", on_click=state.dismiss_notices, key="dismiss_notices", icon=":material/close:")
 
 
 def header(title: str, subtitle: str | None = None) -> None:
