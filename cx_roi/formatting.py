@@ -12,7 +12,8 @@ import math
 from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
-           "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number"]
+           "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
+           "and_list"]
 
 MISSING = "–"
 
@@ -28,6 +29,14 @@ def is_number(x: Any) -> bool:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def and_list(parts: Any) -> str:
+    """Words joined as a sentence lists them, repeats dropped: "a", "a and b", "a, b and c"."""
+    parts = list(dict.fromkeys(parts))
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _compact(v: float, digits: int, cents: bool = False) -> str:

@@ -10,18 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
-from .formatting import amount as fmt_amount, horizon, is_number, money
+from .formatting import amount as fmt_amount, and_list, horizon, is_number, money
 from .parameters import PARAMETERS
 
 __all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
 
 # The levers' own names (cx_roi.LEVERS), as the tables and charts call them, inside a sentence.
 LEVER_WORDS = {lever: label[:1].lower() + label[1:] for lever, label in LEVERS.items()}
-
-
-def _and(parts) -> str:
-    parts = list(dict.fromkeys(parts))
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _compared(gain: float, other: float) -> str:
@@ -49,8 +44,8 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     gains = table["delta_npv"]
     full = limits_in_the_way(table)
     if full:
-        return (f"{amount} a month more would take {_and(LEVER_WORDS[lever] for lever in full)} past the most "
-                f"the model allows ({_and(money(PARAMETERS[lever].maximum) for lever in full)} a month), so the "
+        return (f"{amount} a month more would take {and_list(LEVER_WORDS[lever] for lever in full)} past the most "
+                f"the model allows ({and_list(money(PARAMETERS[lever].maximum) for lever in full)} a month), so the "
                 "next dollar cannot be compared there: lower that spend or the amount.")
     finite_service = [lever for lever in service_rows if is_number(gains[lever])]
     if not finite_service or not is_number(gains[AD_LEVER]):

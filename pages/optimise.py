@@ -34,7 +34,7 @@ OBJECTIVE_HELP = {
 
 views.header("What is the best split of the budget?",
              f"For {state.current_title()}, the split of a monthly budget across "
-             f"{', '.join(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVE_NAMES[objective]}.")
+             f"{fmt.and_list(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVE_NAMES[objective]}.")
 views.render_notices()
 
 if not big:
@@ -97,8 +97,8 @@ if objective != "npv":
                             OBJECTIVE_HELP[objective], "off"))
 views.render_cards(cards, big=big)
 
-split_words = ", ".join(f"{fmt.money(alloc.allocation[lv].iloc[0])} a month on {cx_roi.LEVERS[lv].lower()}"
-                        for lv in alloc.allocation.columns)
+split_words = fmt.and_list(f"{fmt.money(alloc.allocation[lv].iloc[0])} a month on {cx_roi.LEVERS[lv].lower()}"
+                           for lv in alloc.allocation.columns)
 st.markdown(f"#### Recommended: {split_words}" + (" in the first year" if len(totals) > 1 else "") + ".")
 st.markdown(alloc.explanation)
 if not alloc.converged:
@@ -171,8 +171,8 @@ if target is not None:
     try:
         with st.spinner("Searching for the least budget (a few optimisations)...", show_time=True):
             found = cached.min_budget(scenario, float(target), target_metric, levers)
-        split = ", ".join(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"
-                          for lv in found.allocation.allocation.columns)
+        split = fmt.and_list(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"
+                             for lv in found.allocation.allocation.columns)
         shown = fmt.money if target_metric == "npv" else fmt.count
         st.success(f"**{fmt.money(found.budget_per_month)} a month** is the least budget whose best split "
                    f"reaches {METRIC_NAMES[target_metric]} of {shown(target)} ({shown(found.reached)} with "
