@@ -39,7 +39,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from .errors import ScenarioError
-from .history import History, HistoryError, read_history
+from .history import MIN_MONTHS_TO_FIT, History, HistoryError, read_history
 from .parameters import PARAMETERS
 from .scenario import MAX_SCHEDULE_MONTHS, Scenario
 from .simulation import simulate_batch
@@ -49,8 +49,6 @@ __all__ = [
     "MIN_MONTHS_TO_FIT", "DEFAULT_HOLDOUT_MONTHS",
 ]
 
-MIN_MONTHS_TO_FIT = 18
-"""Fewest months :func:`fit_history` accepts: 12 to fit on, 6 to check the forecast against."""
 DEFAULT_HOLDOUT_MONTHS = 6
 """Months kept back for the holdout check (12 when the history has 48 months or more)."""
 

@@ -84,7 +84,10 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_MONTHS = 1_200
 """Most data rows read: a century of months is more than any real history."""
 MIN_MONTHS = 6
-"""Fewest months accepted: fewer cannot show a trend (fitting needs more, see cx_roi.calibrate)."""
+"""Fewest months accepted: fewer cannot show a trend (fitting needs more: :data:`MIN_MONTHS_TO_FIT`)."""
+MIN_MONTHS_TO_FIT = 18
+"""Fewest months ``cx_roi.calibrate.fit_history`` accepts: 12 to fit on, 6 to check the forecast against.
+Kept here, beside :data:`MIN_MONTHS`, so a file too short to read can say what fitting needs."""
 BALANCE_TOLERANCE = 0.01
 """Allowed gap between customers[t] and customers[t-1] + new - churned, as a share of customers[t-1]..."""
 BALANCE_MIN_CUSTOMERS = 5.0
@@ -851,8 +854,8 @@ def _clean(table: list[tuple[int, list[Any]]], name: str, sheet: str | None, war
         if len(known) == len(frame):
             frame, ordered = known.reset_index(drop=True), True
     if len(frame) < MIN_MONTHS:
-        problems.append(HistoryProblem(f"the history has {len(frame)} month(s); at least {MIN_MONTHS} are needed "
-                                       "(and 18 or more to fit the model, see cx_roi.calibrate)"))
+        problems.append(HistoryProblem(f"the history has {_n_months(len(frame))}; at least {MIN_MONTHS} are needed "
+                                       f"to read it and {MIN_MONTHS_TO_FIT} to fit the model"))
 
     # -- customers add up (pairs of months with readable numbers only)
     if check_balance and ordered and not any("appears twice" in p.message or "missing between" in p.message for p in problems):
@@ -1040,9 +1043,13 @@ def _gaps(keys: list[int], lines: list[int], dated: bool) -> list[HistoryProblem
         if b - a > 1:
             missing = [label(k) for k in range(a + 1, b)]
             shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
-            problems.append(HistoryProblem(f"{len(missing)} month(s) missing between {label(a)} (row {seen[a]}) "
+            problems.append(HistoryProblem(f"{_n_months(len(missing))} missing between {label(a)} (row {seen[a]}) "
                                            f"and {label(b)} (row {seen[b]}): {shown}"))
     return problems
+
+
+def _n_months(n: int) -> str:
+    return f"{n:,} month{'' if n == 1 else 's'}"
 
 
 def _balance(frame: pd.DataFrame, tolerance: float) -> list[HistoryProblem]:

@@ -25,7 +25,8 @@ COLOURS: dict[str, str] = {
     "spend": "#F0E442",        # yellow: money spent on the levers
     "other": "#DDDDDD",        # light grey: what no cause explains
     "actual": "#000000",       # black markers: the user's own history
-    "fit": "#999933",          # olive: the model fitted to it (and its forecast, dotted)
+    "fit": "#999933",          # olive: the model fitted to it
+    "forecast": "#4D4D1A",     # dark olive, dotted: its forecast of months the fit never saw
     "quality": "#003F66",      # dark blue: the service-quality lever (the other service lever)
     "input_low": "#DDCC77",    # sand: an uncertain input at its low value (tornado)
     "input_high": "#8C7A1E",   # dark sand: the same input at its high value

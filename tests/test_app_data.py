@@ -38,6 +38,11 @@ def data_page(query: dict[str, str] | None = None) -> AppTest:
     return run_app(query, page=DATA)
 
 
+def read_line(at: AppTest) -> str:
+    """What "2. Check what was read" says about the loaded file ("" when none is loaded)."""
+    return next((m.value for m in at.markdown if "Optional columns found" in m.value), "")
+
+
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
     uploader = next(u for u in at.file_uploader if u.key.startswith("w:history:"))
     uploader.upload(name, content, "text/csv").run()
@@ -91,7 +96,8 @@ def test_page_explains_every_column_and_offers_template_and_sample():
 def test_sample_is_read_checked_and_fitted_as_the_package_fits_it(sample_fit):
     at = data_page()
     click(at, "use_sample")
-    assert "48 months, 2021-01 to 2024-12" in messages(at)
+    assert "48 months, 2021-01 to 2024-12" in read_line(at)
+    assert not messages(at), "no notice repeats what the page says below"
     assert not [b for b in at.button if b.key == "use_fit"], "no baseline to use before a fit"
     click(at, "fit")
     m, hold = sample_fit.metrics, sample_fit.holdout
@@ -173,11 +179,28 @@ def test_history_too_short_to_fit_says_so_and_keeps_everything():
     short = MIN_MONTHS_TO_FIT - 2
     at = data_page({"baseline": "ad-boost"})
     upload(at, "short.csv", csv(rows(short)))
-    assert f"{short} months" in messages(at)
+    assert f"{short} months" in read_line(at)
     click(at, "fit")
     text = "\n".join(e.value for e in at.error)
     assert f"at least {MIN_MONTHS_TO_FIT}" in text and "unchanged" in text
     assert at.query_params["baseline"] == "ad-boost"
+
+
+def test_the_template_as_downloaded_says_what_it_needs():
+    at = data_page()
+    upload(at, "cx-roi-history-template.csv", cx_roi.history_template())
+    text = "\n".join(e.value for e in at.error)
+    assert "the history has 3 months; at least 6 are needed to read it and 18 to fit the model" in text
+    assert "cx_roi" not in text and "month(s)" not in text
+    assert not read_line(at), "nothing was loaded"
+
+
+def test_a_good_file_after_a_bad_one_takes_the_complaint_down():
+    at = data_page()
+    upload(at, "junk.csv", bytes(range(256)) * 8)
+    assert "was not loaded" in messages(at)
+    upload(at, "good.csv", SAMPLE)
+    assert "was not loaded" not in messages(at) and "48 months" in read_line(at)
 
 
 def test_several_sheet_workbook_asks_which_sheet_then_reads_it():
@@ -190,7 +213,8 @@ def test_several_sheet_workbook_asks_which_sheet_then_reads_it():
     picker.set_value("History")
     next(b for b in at.button if b.label == "Read this sheet").click().run()
     assert not at.exception
-    assert "20 months" in messages(at) and "(sheet History)" in "\n".join(m.value for m in at.markdown)
+    assert "20 months" in read_line(at) and "(sheet History)" in read_line(at)
+    assert "several sheets" not in messages(at), "the question is gone once answered"
 
 
 # ---------------------------------------------------------------- bad files
@@ -225,7 +249,6 @@ BAD_FILES = [
 def test_bad_file_gives_its_message_and_keeps_baseline_history_and_link(label, name, content, words):
     at = data_page({"baseline": "ad-boost"})
     click(at, "use_sample")
-    at.button(key="dismiss_notices").click().run()
     before = dict(at.query_params)
     upload(at, name, content)
     text = "\n".join(e.value for e in at.error)
@@ -345,14 +368,33 @@ def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
     fig = charts.fitted_vs_actual(sample_fit.monthly, "new_customers", title="t", axis_title="y",
                                   holdout=hold.monthly)
     go.Figure(fig.to_dict())  # full plotly validation (the page skips it for speed)
-    history, model, forecast = fig.data
+    history, model, forecast, band = fig.data
     assert list(charts.decoded(history.y)) == list(sample_fit.monthly["new_customers"])
     assert list(charts.decoded(model.y)) == list(sample_fit.monthly["new_customers_fit"])
     assert list(forecast.x) == list(hold.monthly["period"].astype(str)) and len(forecast.x) == hold.months
-    assert model.line.color == forecast.line.color == charts.COLOURS["fit"]
+    assert model.line.color == charts.COLOURS["fit"] and forecast.line.color == charts.COLOURS["forecast"]
+    assert forecast.line.width > model.line.width, "the dots show where forecast and fit agree"
     assert fig.layout.shapes[0].x0 == forecast.x[0] and fig.layout.shapes[0].x1 == forecast.x[-1]
+    # The shaded months have a legend entry in the band's own colour.
+    assert band.name == "Months the forecast never saw" and band.marker.color == fig.layout.shapes[0].fillcolor
+    # Ticks on Januaries and Julys of the 48 months, not on every k-th row.
+    assert list(fig.layout.xaxis.tickvals) == [f"{y}-{m}" for y in range(2021, 2025) for m in ("01", "07")]
     without = charts.fitted_vs_actual(sample_fit.monthly, "customers", title="t", axis_title="y")
     assert len(without.data) == 2 and not without.layout.shapes
+
+
+@pytest.mark.parametrize("labels, ticks", [
+    ([f"{2021 + i // 12}-{i % 12 + 1:02d}" for i in range(3, 20)],
+     ["2021-05", "2021-07", "2021-09", "2021-11", "2022-01", "2022-03", "2022-05", "2022-07"]),
+    ([f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(400)], [f"{y}-01" for y in range(2000, 2034, 5)]),
+    ([str(i) for i in range(1, 49)], [str(i) for i in range(6, 49, 6)]),
+    ([str(i) for i in range(1, 8)], [str(i) for i in range(1, 8)]),
+    (["Q1", "Q2", "Q3"], ["Q1", "Q2", "Q3"]),
+])
+def test_month_axes_tick_round_months(labels, ticks):
+    from ui import charts
+
+    assert charts._round_months(labels) == ticks
 
 
 def test_standard_errors_never_read_as_zero_and_warnings_name_fields_by_label():
@@ -362,8 +404,9 @@ def test_standard_errors_never_read_as_zero_and_warnings_name_fields_by_label():
     assert _se_text("{:.1%}", 0.00004) == "0.004%"
     assert _se_text("{:,.0f}", 22775.4) == "22,775"
     assert _se_text("{:.2f}", 0.0) == "0.00"
-    assert tables.with_labels("churn_promoter is weakly identified") == (
-        f"{cx_roi.PARAMETERS['churn_promoter'].label} (churn_promoter) is weakly identified")
+    assert tables.with_labels("churn_promoter is weakly identified") == "Monthly churn of promoters is weakly identified"
+    assert tables.with_labels("between churn_promoter and churn_detractor") == (
+        "Between monthly churn of promoters and monthly churn of detractors")
     assert tables.with_labels("the history has 3 months") == "The history has 3 months"
 
 

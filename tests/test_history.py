@@ -246,7 +246,7 @@ def test_missing_and_duplicate_months():
     del lines[4]
     lines.append(lines[-1])
     problems = problems_of(csv_bytes(lines), check_balance=False)
-    assert any("1 month(s) missing between 2024-04 (row 5) and 2024-06 (row 6): 2024-05" in p for p in problems)
+    assert any("1 month missing between 2024-04 (row 5) and 2024-06 (row 6): 2024-05" in p for p in problems)
     assert any("2024-10 appears twice (rows 10 and 11)" in p for p in problems)
 
 
@@ -296,8 +296,8 @@ def test_mixed_month_kinds():
 
 def test_too_few_months():
     problems = problems_of(csv_bytes(rows(MIN_MONTHS - 1)))
-    assert problems == [f"the history has {MIN_MONTHS - 1} month(s); at least {MIN_MONTHS} are needed "
-                        "(and 18 or more to fit the model, see cx_roi.calibrate)"]
+    assert problems == [f"the history has {MIN_MONTHS - 1} months; at least {MIN_MONTHS} are needed "
+                        "to read it and 18 to fit the model"]
 
 
 def test_header_only_and_empty_files():

@@ -405,13 +405,48 @@ def fitted_vs_actual(monthly: pd.DataFrame, column: str, *, title: str, axis_tit
     shapes = []
     if holdout is not None and len(holdout) and f"{column}_fit" in holdout:
         hx = holdout["period"].astype(str).to_numpy()
+        # Darker and wider than the fitted line, over it: where the two agree (the point of the
+        # check) the dots still show.
         data.append(dict(type="scatter", mode="lines", x=hx, y=holdout[f"{column}_fit"].to_numpy(float),
                          name=f"Forecast of the last {len(holdout)} months, fitted without them",
-                         line=dict(color=COLOURS["fit"], width=2, dash="dot"), hovertemplate=hover))
+                         line=dict(color=COLOURS["forecast"], width=3.5, dash="dot"), hovertemplate=hover))
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=hx[0], x1=hx[-1], y0=0, y1=1,
-                           fillcolor="rgba(0,0,0,0.06)", line=dict(width=0), layer="below"))
+                           fillcolor=_HELD_OUT, line=dict(width=0), layer="below"))
+        # A shape has no legend entry: an empty trace in its colour gives it one.
+        data.append(dict(type="scatter", mode="markers", x=[None], y=[None], name="Months the forecast never saw",
+                         marker=dict(symbol="square", size=12, color=_HELD_OUT), hoverinfo="skip"))
     layout = _base_layout(title, height, big, yaxis=dict(title=dict(text=axis_title), tickformat=".3~s"),
                           shapes=shapes)
-    # Month labels are the history's own (YYYY-MM or 1..N); keep them as categories, in file order.
-    layout["xaxis"] = {**layout["xaxis"], "type": "category", "nticks": 8}
+    # Month labels are the history's own (YYYY-MM or 1..N); keep them as categories, in file order,
+    # with a tick on round months rather than every k-th row.
+    layout["xaxis"] = {**layout["xaxis"], "type": "category", "tickmode": "array",
+                       "tickvals": _round_months(list(x))}
     return _figure(dict(data=data, layout=layout))
+
+
+_HELD_OUT = "rgba(0,0,0,0.08)"
+
+
+def _round_months(labels: list[str], most: int = 8) -> list[str]:
+    """The labels to tick on a month axis: Januaries (and Julys when there is room) for YYYY-MM
+    months, multiples of 6 or 12 for numbered ones; at most about ``most`` of them."""
+    def month_of(label: str) -> int | None:
+        if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
+            return int(label[5:])
+        return int(label) if label.isdigit() else None
+
+    months = [month_of(label) for label in labels]
+    if not labels or any(m is None for m in months):
+        step = max(1, math.ceil(len(labels) / most))
+        return labels[::step]
+    dated = "-" in labels[0]
+    for every in (1, 2, 3, 6, 12, 24, 60, 120):
+        if not dated:
+            picks = [lab for lab, m in zip(labels, months) if m % every == 0]
+        elif every <= 12:
+            picks = [lab for lab, m in zip(labels, months) if (m - 1) % every == 0]
+        else:  # Januaries of every second, fifth, tenth year
+            picks = [lab for lab, m in zip(labels, months) if m == 1 and int(lab[:4]) % (every // 12) == 0]
+        if len(picks) <= most:
+            return picks or labels[:1]
+    return labels[:: math.ceil(len(labels) / most)]

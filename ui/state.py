@@ -157,6 +157,11 @@ def dismiss_notices() -> None:
     _put("notices", [])
 
 
+def drop_notices(topic: str) -> None:
+    """Take down the notices on ``topic`` (an upload that worked retires the last one's complaint)."""
+    _put("notices", [n for n in _get("notices", []) if n.topic != topic])
+
+
 # ------------------------------------------------------------------ scenario
 
 def preset() -> str:
@@ -812,8 +817,8 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
     _put("history", (filename, bytes(data), history.sheet if sheet is not None else None))
     _put("history_pending", None)
     _put("fit_on", False)
-    say("info", f"Loaded {where}: {history.months} months"
-        + (f", {history.periods[0]} to {history.periods[-1]}" if history.dated else "") + ".")
+    # No "loaded" notice: the page's "Check what was read" says the same, right below the upload.
+    drop_notices("history_file")
     return True
 
 
