@@ -645,6 +645,23 @@ def test_the_customer_base_has_its_own_panel_above_the_flows():
     assert "overlaying" not in fig["layout"]["yaxis2"]
 
 
+def test_month_charts_tick_whole_years_alike():
+    # Charts side by side read alike: ticks every 12 months on a five-year run, every 6 on a short one.
+    base = cx_roi.simulate(Scenario())
+    figures = [charts.customers_by_source(base.monthly), charts.sentiment_mix(base.monthly),
+               charts.service_and_wait(base.monthly, 20),
+               charts.contribution_vs_baseline(base.monthly, base.monthly, None),
+               charts.overlay({"a": base.monthly}, "customers", title="t", axis_title="y", baseline="a")]
+    for fig in figures:
+        axis = fig.to_dict()["layout"]["xaxis"]
+        assert (axis["dtick"], axis["tick0"], axis["title"]["text"]) == (12, 0, "Month")
+        assert axis["title"]["standoff"] >= 10, "the title clear of the tick labels"
+    short = cx_roi.simulate(Scenario().replace(horizon_months=18))
+    assert charts.customers_by_source(short.monthly).to_dict()["layout"]["xaxis"]["dtick"] == 6
+    bars = charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]["xaxis"]
+    assert "dtick" not in bars, "a chart with its own x-axis keeps it"
+
+
 def test_short_panels_label_at_least_two_values():
     monthly = cx_roi.simulate(Scenario()).monthly
     nps = charts.sentiment_mix(monthly).to_dict()["layout"]["yaxis2"]

@@ -61,7 +61,14 @@ def _wrapped(title: str, big: bool = False) -> tuple[str, int]:
     return f"{title[:cut]}<br>{title[cut + 1:]}", 2
 
 
-def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
+def _month_ticks(months: int) -> dict:
+    """Ticks on whole years (every 6 months for two years or less), the same on every month chart,
+    so charts side by side read alike."""
+    step = 6 if months <= 24 else 12 if months <= 132 else 24 if months <= 264 else 60
+    return dict(tick0=0, dtick=step)
+
+
+def _base_layout(title: str, height: int, big: bool, months: int | None = None, **extra) -> dict:
     font = 16 if big else 13
     tick = dict(size=font - 1)
     title, lines = _wrapped(title, big)
@@ -79,7 +86,9 @@ def _base_layout(title: str, height: int, big: bool, **extra) -> dict:
         legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left",
                     font=dict(size=font - 1)),
         hovermode="x unified",
-        xaxis=dict(title=dict(text="Month", standoff=4), showgrid=False, zeroline=False, tickfont=tick),
+        # The title well clear of the tick labels: close to them it read as one more ("20 Month 40").
+        xaxis=dict(title=dict(text="Month", standoff=10), showgrid=False, zeroline=False, tickfont=tick,
+                   **(_month_ticks(months) if months else {})),
         plot_bgcolor="rgba(0,0,0,0)",
         paper_bgcolor="rgba(0,0,0,0)",
         # No plotly template: Streamlit's chart theme styles the figure in the browser, and
@@ -192,7 +201,7 @@ def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool =
              line=dict(color=COLOURS["scenario"], width=2), hovertemplate="%{y:,.0f}"),
     ]
     layout = _base_layout(
-        "Customers won and lost each month", height, big,
+        "Customers won and lost each month", height, big, months=len(x),
         yaxis=dict(title=dict(text="Per month"), tickformat=".3~s", zeroline=True, zerolinecolor="#888",
                    domain=[0, 0.62]),
         yaxis2=dict(title=dict(text="Customers"), tickformat=".3~s", domain=[0.72, 1], anchor="x",
@@ -246,7 +255,7 @@ def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False
                      name="Survey NPS", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2, dash="dot"),
                      hovertemplate="%{y:.1f}"))
     layout = _base_layout(
-        "Sentiment of customers", height, big,
+        "Sentiment of customers", height, big, months=len(x),
         yaxis=dict(title=dict(text="Share"), tickformat=".0%", range=[0, 1], domain=[0.42, 1]),
         yaxis2=dict(title=dict(text="NPS"), domain=[0, 0.32], anchor="x",
                     **_few_ticks(monthly[["nps", "nps_measured"]].to_numpy(float).ravel())),
@@ -268,7 +277,7 @@ def service_and_wait(monthly: pd.DataFrame, target_seconds: float, *, height: in
              line=dict(color=COLOURS["service"], width=2, dash="dot"), hovertemplate="%{y:,.0f} s"),
     ]
     layout = _base_layout(
-        "Service level and wait", height, big,
+        "Service level and wait", height, big, months=len(x),
         yaxis=dict(title=dict(text="Service level"), tickformat=".0%", range=[0, 1.02]),
         yaxis2=dict(title=dict(text="Average wait (s)"), overlaying="y", side="right", showgrid=False,
                     rangemode="tozero", ticksuffix=" s", tickmode="auto", nticks=5),
@@ -318,7 +327,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
                                 showarrow=False, xanchor="left", yanchor="top" if up else "bottom",
                                 font=dict(size=14 if big else 12)))
     layout = _base_layout(
-        "Cumulative contribution against the baseline", height, big,
+        "Cumulative contribution against the baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
                    range=yrange, **_MONEY_TICKS),
         annotations=annotations, showlegend=False,
@@ -351,7 +360,7 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
         data.append(dict(type="scatter", mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
                          name=label, line=line, hovertemplate=hover))
     yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money else dict(tickformat=".3~s")))
-    layout = _base_layout(title, height, big, yaxis=yaxis)
+    layout = _base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0), yaxis=yaxis)
     return _figure(dict(data=data, layout=layout))
 
 

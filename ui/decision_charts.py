@@ -55,7 +55,7 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
                          name=f"{baseline_name}: median", hovertemplate=hover,
                          line=dict(color=COLOURS["baseline"], width=2.5, dash="dash")))
     yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money_axis else dict(tickformat=".3~s")))
-    return _figure(dict(data=data, layout=_base_layout(title, height, big, yaxis=yaxis)))
+    return _figure(dict(data=data, layout=_base_layout(title, height, big, months=len(scenario_q), yaxis=yaxis)))
 
 
 def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_axis: bool = True,
