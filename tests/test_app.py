@@ -771,6 +771,14 @@ def test_contribution_chart_marks_payback_or_says_why_not():
     ends_up = (megaphone.monthly["cumulative_contribution"].iloc[-1]
                >= base.monthly["cumulative_contribution"].iloc[-1])
     assert (other.layout.annotations[0].y > 0.5) == ends_up
+    # The line's last value is said as cash, in the same corner, under (or over) the note.
+    cash = never.layout.annotations[1]
+    end = float((worse.monthly["cumulative_contribution"] - base.monthly["cumulative_contribution"]).iloc[-1])
+    assert cash.text == f"{fmt.signed_money(end)} cash by month 60" and cash.y == never.layout.annotations[0].y
+    assert cash.yshift > 0, "above the note at the bottom"
+    paid = fig.layout.annotations[1]
+    assert paid.text.endswith("cash by month 60") and paid.text.startswith("+$") and paid.y > 0.5 and paid.yshift == 0
+    assert len(same.layout.annotations) == 1, "no cash line when there is no difference"
 
 
 @pytest.mark.parametrize("changes, words", [

@@ -326,6 +326,19 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
         annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05, text=text,
                                 showarrow=False, xanchor="left", yanchor="top" if up else "bottom",
                                 font=dict(size=14 if big else 12)))
+    if scale > 1.0:
+        # The line's last value, said: it is cash, undiscounted, so it ends elsewhere than the NPV
+        # change on the card beside it (the card's help says why). In the corner the line leaves
+        # empty (see above), under the no-payback note when there is one.
+        end = float(gap[-1])
+        up = end >= 0.0
+        size = 14 if big else 12
+        noted = any(a.get("xref") == "paper" for a in annotations)  # the no-payback note, same corner
+        shift = round(size * 1.5) if noted else 0
+        annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05,
+                                text=f"{signed_money(end)} cash by month {int(x[-1])}", showarrow=False,
+                                xanchor="left", yanchor="top" if up else "bottom",
+                                yshift=-shift if up else shift, font=dict(size=size)))
     layout = _base_layout(
         "Cumulative contribution against the baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",

@@ -80,7 +80,8 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
 
     cards = [
         Card("NPV", fmt.money(row["npv"]), change(fmt.signed_money(row["delta_npv"]), ("$0",)), "normal",
-             KPI_COLUMNS["npv"].capitalize() + "." + vs),
+             KPI_COLUMNS["npv"].capitalize() + "." + vs + " The cumulative contribution chart ends at another "
+             "figure: it adds up cash as it comes, undiscounted, and leaves out the customers left at the end."),
     ]
     roi_help = ("Change in NPV per dollar of extra spend (present value), against " + baseline_label
                 + ". Not defined when the scenario spends no more than the baseline. NPV includes the value "
