@@ -917,6 +917,12 @@ def test_roi_and_payback_wait_for_a_baseline_that_differs_in_spend_only():
         assert "addressable market" in card(at, label).help and "Status quo" in card(at, label).help
     npv = cx_roi.assess(cx_roi.load_preset("young-product"), Scenario()).kpis.loc["scenario", "delta_npv"]
     assert card(at, "NPV").delta == fmt.signed_money(npv), "the NPV change itself stays"
+    # ...in grey: a difference between two businesses is neither good nor bad news about spending.
+    for label in ("NPV", "Customers at the end", "Monthly churn", "Growth from word of mouth"):
+        assert card(at, label).proto.color == card(at, "ROI vs baseline").proto.color, label
+        assert "differ in more than spend" in card(at, label).help
+    plain = run_app({"preset": "service-boost"})
+    assert card(plain, "NPV").proto.color != card(at, "NPV").proto.color, "a spending choice keeps its colour"
     at = run_app({"compare": "young-product,service-boost"}, page="pages/compare.py")
     roi = at.table[0].value.loc["ROI vs baseline"]
     assert roi[cx_roi.preset_info("young-product").title] == tables.NOT_ONLY_SPEND

@@ -67,19 +67,27 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     the two differ (``cx_roi.comparison.beyond_spend``), where ROI and
     payback are undefined; named in their help.
     """
-    vs = f" Change against {baseline_label}."
     same = SAME_AS_BASELINE
     other = NOT_ONLY_SPEND if beyond_spend or no_return_reason(row) == NOT_ONLY_SPEND else None
     other_help = f" Not shown here: {beyond_spend_note(beyond_spend, baseline_label)}" if beyond_spend else ""
+    vs = f" Change against {baseline_label}."
+    if other:
+        # Against another business a change is a difference between two companies, not good or bad
+        # news about a spending choice: the figure stays, without the green or red.
+        vs += (" In grey: the two differ in more than spend, so the change is not the effect of spending "
+               "more or less.")
 
     def change(text: str, zeros: tuple[str, ...]) -> str | int | None:
         return None if same_as_baseline else _delta(text, zeros)
+
+    def tone(colour: str) -> str:
+        return "off" if other else colour
 
     def remark(label: str, value: str, note: str | None, help_text: str) -> Card:
         return Card(label, value, note, "off", help_text, "off")
 
     cards = [
-        Card("NPV", fmt.money(row["npv"]), change(fmt.signed_money(row["delta_npv"]), ("$0",)), "normal",
+        Card("NPV", fmt.money(row["npv"]), change(fmt.signed_money(row["delta_npv"]), ("$0",)), tone("normal"),
              KPI_COLUMNS["npv"].capitalize() + "." + vs + " The cumulative contribution chart ends at another "
              "figure: it adds up cash as it comes, undiscounted, and leaves out the customers left at the end."),
     ]
@@ -110,20 +118,20 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                             payback_help))
     cards += [
         Card("Customers at the end", fmt.count(row["final_customers"]),
-             change(fmt.signed_count(row["delta_final_customers"]), ("0",)), "normal",
+             change(fmt.signed_count(row["delta_final_customers"]), ("0",)), tone("normal"),
              KPI_COLUMNS["final_customers"].capitalize() + "." + vs),
         Card("Monthly churn", fmt.percent(row["avg_monthly_churn"], 2),
-             change(fmt.signed_points(row["delta_avg_monthly_churn"], 2), ("0.00 pp",)), "inverse",
+             change(fmt.signed_points(row["delta_avg_monthly_churn"], 2), ("0.00 pp",)), tone("inverse"),
              "Average monthly churn: " + KPI_COLUMNS["avg_monthly_churn"] + "." + vs),
         Card("Growth from word of mouth", fmt.percent(row["wom_share"], 1),
-             change(fmt.signed_points(row["delta_wom_share"], 1), ("0.0 pp",)), "normal",
+             change(fmt.signed_points(row["delta_wom_share"], 1), ("0.0 pp",)), tone("normal"),
              KPI_COLUMNS["wom_share"].capitalize() + "." + vs),
     ]
     cac_change = (float(row["cac_paid"]) - float(base["cac_paid"])
                   if not (_nan(row["cac_paid"]) or _nan(base["cac_paid"])) else float("nan"))
     cac_delta = None if _nan(cac_change) else change(fmt.signed_money(cac_change, cents=True), ("$0.00",))
     cards.append(Card("Paid CAC", fmt.money(row["cac_paid"], cents=True, missing=no_paid_cac(row)), cac_delta,
-                      "inverse", "Paid customer acquisition cost: " + KPI_COLUMNS["cac_paid"] + "." + vs))
+                      tone("inverse"), "Paid customer acquisition cost: " + KPI_COLUMNS["cac_paid"] + "." + vs))
     return cards
 
 
