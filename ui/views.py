@@ -204,6 +204,14 @@ HIDE_SIDEBAR = ('@media (min-width: 641px) { [data-testid="stSidebar"], [data-te
                 '{ display: none !important; } }')
 
 
+# Presenting, what a room reads from afar grows with the numbers: the changes under them and the
+# Compare page's table (Streamlit's own sizes are made for a laptop at arm's length).
+PRESENT_EXTRA = """
+    [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 1.15rem; }
+    [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.2rem; }
+"""
+
+
 def inject_style(big: bool) -> None:
     """Small CSS: bigger KPI numbers when presenting, readable verdict, tight top padding."""
     size = "3rem" if big else "2rem"
@@ -211,6 +219,7 @@ def inject_style(big: bool) -> None:
     <style>
     [data-testid="stMetricValue"] {{ font-size: {size}; }}
     [data-testid="stMetricLabel"] p {{ font-size: {'1.15rem' if big else '0.95rem'}; }}
+    {PRESENT_EXTRA if big else ""}
     .st-key-verdict p {{ font-size: {'1.7rem' if big else '1.25rem'}; line-height: 1.35; }}
     .block-container {{ padding-top: 2.2rem; }}
     {HIDE_SIDEBAR if big else ""}
