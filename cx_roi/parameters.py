@@ -67,12 +67,13 @@ class Param:
     step: float | None = None
     fmt: str = "{:,.4g}"
 
-    def describe_range(self, formatted: bool = False) -> str:
+    def describe_range(self, formatted: bool = False, unit: bool = True) -> str:
         """The allowed range in words, e.g. "0 to 1 (share)".
 
         ``formatted``: the bounds in the field's own format, as people read its
         values ("0% to 90%", "$0 to $1,000,000,000"), for help texts and tables;
         plain numbers otherwise, as a file or a link would write them.
+        ``unit``: False leaves the unit out, for a table that has a column for it.
         """
         if self.kind == "bool":
             return "true or false"
@@ -80,13 +81,13 @@ class Param:
             lo, hi = self.fmt.format(self.minimum), self.fmt.format(self.maximum)
             tail = "; month by month from a file or link" if self.kind == "spend" else ""
             # The unit, unless the format already ends in it ("360 s").
-            unit = f" ({self.unit})" if self.unit and self.fmt.endswith("}") else ""
-            return f"{lo} to {hi}{unit}{tail}"
+            shown = f" ({self.unit})" if unit and self.unit and self.fmt.endswith("}") else ""
+            return f"{lo} to {hi}{shown}{tail}"
         lo, hi = _fmt_num(self.minimum), _fmt_num(self.maximum)
         tail = ", or a list of monthly values" if self.kind == "spend" else ""
-        unit = f" ({self.unit})" if self.unit else ""
+        shown = f" ({self.unit})" if unit and self.unit else ""
         whole = " (a whole number)" if self.kind == "int" else ""
-        return f"{lo} to {hi}{unit}{whole}{tail}"
+        return f"{lo} to {hi}{shown}{whole}{tail}"
 
 
 def _fmt_num(v: float) -> str:

@@ -817,8 +817,10 @@ def test_comparison_table_reads_value_and_change():
     ad, sq = table.loc["ad-boost"], table.loc["status-quo"]
     cac_change = fmt.signed_money(ad["cac_paid"] - sq["cac_paid"], cents=True)
     assert shown.loc["Paid CAC", "ad-boost"].endswith(f"({cac_change})")
-    assert shown.loc["Service level (average)", "ad-boost"].endswith(
-        f"({fmt.signed_points(ad['avg_service_level'] - sq['avg_service_level'])})")
+    points = fmt.signed_points(ad['avg_service_level'] - sq['avg_service_level'])
+    # The change stays on one line with its unit when a narrow column wraps (a no-break space).
+    assert shown.loc["Service level (average)", "ad-boost"].endswith(f"({points.replace(' ', tables.NBSP)})")
+    assert " pp" not in " ".join(shown["ad-boost"])
     assert shown.loc["Survey NPS at the end", "ad-boost"].endswith(")")
     assert "(" not in shown.loc["Paid CAC", "status-quo (baseline)"]
 

@@ -108,6 +108,16 @@ def test_edited_range_from_the_link_drives_the_tornado():
     assert at.query_params["ranges"] in ("online_audience:200:400", ["online_audience:200:400"])
 
 
+def test_the_tornado_says_what_its_centre_line_is():
+    table = cx_roi.tornado(cx_roi.load_preset("status-quo"))
+    npv = decision_charts.tornado(table, title="t", axis_title="NPV").to_dict()["layout"]
+    base = float(table["base"].iloc[0])
+    assert [a["text"] for a in npv["annotations"]] == [f"All at likely values: {fmt.money(base)}"]
+    assert npv["annotations"][0]["x"] == npv["shapes"][0]["x0"] == base
+    roi = decision_charts.tornado(table.assign(base=1.5), title="t", axis_title="ROI", percent_axis=True)
+    assert roi.to_dict()["layout"]["annotations"][0]["text"] == "All at likely values: 150%"
+
+
 def test_roi_tornado_from_the_link():
     at = risk_app({"preset": "service-boost", "tornado": "roi"})
     assert any(s["layout"]["title"]["text"].startswith("ROI against the baseline") for s in chart_specs(at))

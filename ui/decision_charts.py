@@ -54,7 +54,10 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
         data.append(dict(type="scatter", mode="lines", x=x, y=baseline_q.iloc[:, 1].to_numpy(float),
                          name=f"{baseline_name}: median", hovertemplate=hover,
                          line=dict(color=COLOURS["baseline"], width=2.5, dash="dash")))
-    yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money_axis else dict(tickformat=".3~s")))
+    # Four to six ticks, not plotly's two or three: the band's edges should land near a labelled value
+    # (plotly halves nticks when it rounds the step, so ask for ten).
+    yaxis = dict(title=dict(text=axis_title), nticks=10,
+                 **(_MONEY_TICKS if money_axis else dict(tickformat=".3~s")))
     return _figure(dict(data=data, layout=_base_layout(title, height, big, months=len(scenario_q), yaxis=yaxis)))
 
 
@@ -149,6 +152,10 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
                           yaxis=dict(automargin=True))
     layout["shapes"] = [dict(type="line", x0=base, x1=base, yref="paper", y0=0, y1=1,
                              line=dict(color="#333", width=1.5))]
+    # The line is the figure every bar starts from: say which and how much, above it.
+    shown = f"{base:.0%}" if percent_axis else (money(base) if money_axis else f"{base:,.0f}")
+    layout["annotations"] = [dict(x=base, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                                  text=f"All at likely values: {shown}", font=dict(size=14 if big else 12))]
     return _figure(dict(data=data, layout=layout))
 
 

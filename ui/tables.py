@@ -44,7 +44,7 @@ def parameter_table() -> pd.DataFrame:
             "Group": GROUPS.get(p.group, p.group),
             "Default": fmt.param_value(p.fmt, p.default),
             "Unit": p.unit,
-            "Allowed": p.describe_range(formatted=True),
+            "Allowed": p.describe_range(formatted=True, unit=False),  # the Unit column says it
             "Plausible": plausible,
             "Source": p.source,
             "Solidity": p.solidity,
@@ -71,7 +71,12 @@ def _nan(x: Any) -> bool:
 
 
 def _with_change(value: str, change: str | None) -> str:
-    return value if change is None else f"{value} ({change})"
+    # The change keeps its unit on its line ("(+0.02 pp)", never "(+0.02" then "pp)") when a
+    # narrow column wraps: the break falls before the bracket.
+    return value if change is None else f"{value} ({change.replace(' ', NBSP)})"
+
+
+NBSP = "\u00a0"
 
 
 # (row label, how to show the value, how to show the change or None, KPI column, change column or None:
