@@ -127,9 +127,9 @@ else:
     if narrow:
         st.warning(narrow)
     st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
-               f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising. Each row is an assumption that would "
-               "swap which plan returns more, and the side of that value on which service leads, easiest to flip first (the amount "
-               "is set on the Explore page).")
+               f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising (the amount is set on the Explore page). "
+               "Each row is an assumption with a value that would swap which plan returns more, and the side of "
+               "that value on which service leads; the easiest to flip comes first.")
     st.dataframe(found.table, hide_index=True, width="stretch",
                  column_config={"Solidity": st.column_config.TextColumn(help=tables.SOLIDITY_HELP),
                                 "Change needed": st.column_config.TextColumn(
