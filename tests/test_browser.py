@@ -215,9 +215,11 @@ def assert_cards(page, want: dict[str, str]) -> None:
 
 
 def charts(page, count: int) -> list[dict]:
-    """The page's plotly charts once ``count`` of them are drawn."""
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n",
-                           arg=[f"{CHART} .main-svg", count], timeout=TIMEOUT_MS)
+    """The page's plotly charts once ``count`` of them are drawn (each with its axes: plotly
+    gives every chart two ``.main-svg`` layers, so counting those counted half the charts)."""
+    page.wait_for_function("([sel, n]) => Array.from(document.querySelectorAll(sel))"
+                           ".filter(c => c.querySelector('.main-svg .xtick, .main-svg .ytick')).length >= n",
+                           arg=[CHART, count], timeout=TIMEOUT_MS)
     return page.evaluate(_CHARTS)
 
 
@@ -310,7 +312,8 @@ def test_negative_money_reads_the_same_on_charts_and_cards(page, app_url):
     open_app(page, url(app_url, service_capacity_spend_per_month="900000"))
     assert delta(page, "NPV").startswith("-$")
     charts(page, 4)
-    ticks = page.locator(CHART).nth(1).locator(".ytick text").all_text_contents()
+    contribution = page.locator(CHART).filter(has_text="Cumulative contribution against the baseline")
+    ticks = contribution.locator(".ytick text").all_text_contents()
     assert any(re.match(r"^[-\u2212]\$\d", t) for t in ticks), ticks
     assert not [t for t in ticks if re.search(r"\$[-\u2212]", t)], ticks
 
