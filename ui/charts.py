@@ -305,6 +305,14 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     annotations = []
     scale = max(float(np.abs(gap).max()), 1.0)
     yrange = None
+    size = 14 if big else 12
+    end = float(gap[-1])
+    # Notes go in the corner the line leaves empty: from zero on the left it heads for the far
+    # corner of its sign, so top left is free when it ends up, bottom left when down.
+    up = end >= 0.0
+    corner = dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05, showarrow=False, xanchor="left",
+                  yanchor="top" if up else "bottom", font=dict(size=size))
+    noted = False  # a no-payback note in that corner
     if payback_month is not None and not (isinstance(payback_month, float) and math.isnan(payback_month)):
         m = int(round(payback_month))
         y = float(gap[min(max(m, 1), len(gap)) - 1])
@@ -312,7 +320,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
                          marker=dict(color=COLOURS["scenario"], size=12, symbol="diamond"),
                          hovertemplate=f"Pays back in month {m}<extra></extra>", showlegend=False))
         annotations.append(dict(x=m, y=y, text=f"Pays back in month {m}", showarrow=True, arrowhead=0,
-                                ax=0, ay=-36, font=dict(size=14 if big else 12)))
+                                ax=0, ay=-36, font=dict(size=size)))
     else:
         same = scale <= 1.0
         text = ("Same cash as the baseline" if same else
@@ -320,25 +328,14 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
                 "No payback within the horizon")
         if same:
             yrange = [-1e6, 1e6]  # a flat zero line; without a range plotly labels it in micro-dollars
-        # In the corner the line leaves empty: from zero on the left it heads for the far
-        # corner of its sign, so top left is free when it ends up, bottom left when down.
-        up = float(gap[-1]) >= 0.0
-        annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05, text=text,
-                                showarrow=False, xanchor="left", yanchor="top" if up else "bottom",
-                                font=dict(size=14 if big else 12)))
+        annotations.append({**corner, "text": text})
+        noted = True
     if scale > 1.0:
         # The line's last value, said: it is cash, undiscounted, so it ends elsewhere than the NPV
-        # change on the card beside it (the card's help says why). In the corner the line leaves
-        # empty (see above), under the no-payback note when there is one.
-        end = float(gap[-1])
-        up = end >= 0.0
-        size = 14 if big else 12
-        noted = any(a.get("xref") == "paper" for a in annotations)  # the no-payback note, same corner
+        # change on the card beside it (the card's help says why). Under the note, if there is one.
         shift = round(size * 1.5) if noted else 0
-        annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05,
-                                text=f"{signed_money(end)} cash by month {int(x[-1])}", showarrow=False,
-                                xanchor="left", yanchor="top" if up else "bottom",
-                                yshift=-shift if up else shift, font=dict(size=size)))
+        annotations.append({**corner, "text": f"{signed_money(end)} cash by month {int(x[-1])}",
+                            "yshift": -shift if up else shift})
     layout = _base_layout(
         "Cumulative contribution against the baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",

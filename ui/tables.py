@@ -70,13 +70,13 @@ def _nan(x: Any) -> bool:
         return True
 
 
+NBSP = "\u00a0"
+
+
 def _with_change(value: str, change: str | None) -> str:
     # The change keeps its unit on its line ("(+0.02 pp)", never "(+0.02" then "pp)") when a
     # narrow column wraps: the break falls before the bracket.
     return value if change is None else f"{value} ({change.replace(' ', NBSP)})"
-
-
-NBSP = "\u00a0"
 
 
 # (row label, how to show the value, how to show the change or None, KPI column, change column or None:
