@@ -671,6 +671,16 @@ def test_short_panels_label_at_least_two_values():
     assert 2 <= round((high - low) / nps["dtick"]) + 1 <= 4
 
 
+def test_sentiment_bands_are_each_groups_share_of_customers():
+    monthly = cx_roi.simulate(cx_roi.load_preset("revolving-door")).monthly
+    traces = {t["name"]: charts.decoded(t["y"]) for t in charts.sentiment_mix(monthly).to_dict()["data"]}
+    total = (monthly["promoters"] + monthly["passives"] + monthly["detractors"]).to_numpy()
+    for name, column in (("Promoters (9-10)", "promoters"), ("Passives (7-8)", "passives"),
+                         ("Detractors (0-6)", "detractors")):
+        np.testing.assert_allclose(traces[name], monthly[column].to_numpy() / total, rtol=1e-12)
+    np.testing.assert_allclose(traces["True NPS"], monthly["nps"].to_numpy(), rtol=1e-12)
+
+
 @given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=60), st.integers(2, 4))
 def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values, most):
     axis = charts._few_ticks(np.array(values), most)

@@ -176,6 +176,15 @@ def _months(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(frame.index, dtype=int)
 
 
+def _columns(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Columns as a (rows, len(names)) float array, one column at a time.
+
+    ``frame[names]`` would look the names up through pandas' string index,
+    which cost a millisecond a call, more than the rest of a chart.
+    """
+    return np.column_stack([frame[name].to_numpy(float) for name in names])
+
+
 def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
     """Customers won by advertising and by word of mouth, and churned out, each month (below);
     the customer base at each month's end (above).
@@ -236,7 +245,7 @@ def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False
     because lines drawn over the coloured bands read as a fourth band.
     """
     x = _months(monthly)
-    bands = monthly[["promoters", "passives", "detractors"]].to_numpy(float)
+    bands = _columns(monthly, ["promoters", "passives", "detractors"])
     total = bands.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(total[:, None] > 0, bands / total[:, None], np.nan)
@@ -258,7 +267,7 @@ def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False
         "Sentiment of customers", height, big, months=len(x),
         yaxis=dict(title=dict(text="Share"), tickformat=".0%", range=[0, 1], domain=[0.42, 1]),
         yaxis2=dict(title=dict(text="NPS"), domain=[0, 0.32], anchor="x",
-                    **_few_ticks(monthly[["nps", "nps_measured"]].to_numpy(float).ravel())),
+                    **_few_ticks(_columns(monthly, ["nps", "nps_measured"]).ravel())),
     )
     layout["xaxis"]["anchor"] = "y2"
     return _figure(dict(data=data, layout=layout))
