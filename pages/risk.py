@@ -129,12 +129,13 @@ else:
     st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
                f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising (the amount is set on the Explore page). "
                "Each row is an assumption with a value that would swap which plan returns more, and the side of "
-               "that value on which service leads; the easiest to flip comes first.")
-    st.dataframe(found.table, hide_index=True, width="stretch",
-                 column_config={"Solidity": st.column_config.TextColumn(help=tables.SOLIDITY_HELP),
-                                "Change needed": st.column_config.TextColumn(
-                                    help="How far the assumption must move from its likely value, relative to "
-                                         "it, before the other plan takes the lead")})
+               "that value on which service leads. The change needed is how far the assumption must move from "
+               "its likely value, relative to it; the easiest to flip comes first.")
+    # A static table: its cells wrap, so on a phone every column stays on screen (a data grid
+    # kept its width and hid the flip points beyond the screen's edge).
+    st.table(found.table, hide_index=True)
+    st.caption("Solidity, in brackets after each assumption, is how well the evidence backs its likely "
+               f"value: {tables.SOLIDITY_HELP}.")
 
 ranges_box = None if big else st.expander("Uncertain assumptions: the ranges behind every figure on this page",
                                           key="risk_ranges", on_change="rerun")

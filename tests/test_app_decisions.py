@@ -118,6 +118,19 @@ def test_the_tornado_says_what_its_centre_line_is():
     assert roi.to_dict()["layout"]["annotations"][0]["text"] == "All at likely values: 150%"
 
 
+@pytest.mark.parametrize("big", [False, True])
+def test_the_tornado_keeps_its_centre_label_clear_of_a_wrapped_title(big):
+    table = cx_roi.tornado(cx_roi.load_preset("status-quo"))
+    title = "NPV when one assumption moves to its low or high value, the rest at their likely values"
+    layout = decision_charts.tornado(table, title=title, axis_title="NPV", big=big).to_dict()["layout"]
+    lines = layout["title"]["text"].count("<br>") + 1
+    assert lines == 2, "a title this long wraps on a phone-wide chart"
+    # The title hangs from the top of the figure; below its lines the label needs a line of its own.
+    assert (layout["title"]["yref"], layout["title"]["y"], layout["title"]["yanchor"]) == ("container", 1, "top")
+    title_px = layout["title"]["pad"]["t"] + lines * layout["title"]["font"]["size"] * 1.3
+    label_px = layout["annotations"][0]["font"]["size"] * 1.3
+    assert layout["margin"]["t"] >= title_px + label_px
+
 def test_roi_tornado_from_the_link():
     at = risk_app({"preset": "service-boost", "tornado": "roi"})
     assert any(s["layout"]["title"]["text"].startswith("ROI against the baseline") for s in chart_specs(at))
@@ -125,9 +138,11 @@ def test_roi_tornado_from_the_link():
 
 def test_break_even_table_is_shown():
     at = risk_app({"preset": "service-boost"})
-    frames = [d.value for d in at.dataframe]
+    frames = [d.value for d in at.table]
     flips = [f for f in frames if tables.FLIP_COLUMN in f.columns]
     assert flips and len(flips[0]) == 5
+    assert list(flips[0].columns) == [tables.FLIP_ASSUMPTION, "Likely value", tables.FLIP_COLUMN, "Change needed"]
+    assert any(c.value.startswith("Solidity, in brackets after each assumption") for c in at.caption), "what the solidity words mean"
 
 
 def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
@@ -141,7 +156,7 @@ def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
     # Stories per promoter and prospects won per impression both flip it 0.9% away: both are named.
     assert narrow and "stories per promoter 0.9% below" in narrow[0]
     assert "prospects won per positive impression 0.9% below" in narrow[0] and "(solidity weak)" in narrow[0]
-    flips = next(d.value for d in at.dataframe if tables.FLIP_COLUMN in d.value.columns)
+    flips = next(d.value for d in at.table if tables.FLIP_COLUMN in d.value.columns)
     moves = [abs(float(c.rstrip("%"))) for c in flips["Change needed"] if c != "-"]
     assert moves == sorted(moves), "the easiest assumption to flip comes first"
 
@@ -299,10 +314,10 @@ def test_flip_table_reads_each_crossing_in_its_unit():
     out = tables.flip_table(raw)
     audience, churn = out.iloc[0], out.iloc[1]
     # Rows that cannot flip the lead come after those that can, in their own order.
-    assert list(out["Assumption"]) == [cx_roi.PARAMETERS[f].label for f in fields]
+    named = [f"{cx_roi.PARAMETERS[f].label} ({cx_roi.PARAMETERS[f].solidity})" for f in fields]
+    assert list(out[tables.FLIP_ASSUMPTION]) == named, "each name with its solidity"
     again = tables.flip_table(raw.iloc[::-1].reset_index(drop=True))
-    assert list(again["Assumption"]) == [cx_roi.PARAMETERS[f].label for f in
-                                         ["online_audience", "churn_passive", "churn_detractor"]]
+    assert list(again[tables.FLIP_ASSUMPTION]) == [named[0], named[2], named[1]]
     assert out.iloc[2][tables.FLIP_COLUMN] == "nowhere in its allowed range: advertising leads throughout"
     assert audience[tables.FLIP_COLUMN] == "above 294 people per online story"
     assert churn[tables.FLIP_COLUMN].endswith("no value flips the lead")
@@ -320,7 +335,7 @@ def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
     row = tables.flip_table(raw).iloc[0]
     assert row["Likely value"].split()[0] == "2.00%" and row[tables.FLIP_COLUMN].split()[:2] == ["below", "2.03%"]
     assert row["Change needed"] == "+1.5%"
-    assert row["Solidity"] in cx_roi.SOLIDITY_LABELS
+    assert row[tables.FLIP_ASSUMPTION] == f"Churn of promoters ({cx_roi.PARAMETERS['churn_promoter'].solidity})"
 
 
 def test_risk_shows_no_return_on_spend_for_another_business():

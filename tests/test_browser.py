@@ -31,6 +31,7 @@ import pytest
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
 from cx_roi import formatting as fmt
+from ui import tables
 from conftest import ROOT, free_port, need_chromium, need_playwright, start_streamlit, stop_process
 
 pytestmark = pytest.mark.browser
@@ -601,6 +602,14 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
     open_app(phone, url(app_url, "/risk", preset="service-boost", draws="200"))
     expect(phone.locator(KPI, has_text="8 in 10 draws").first).to_be_visible()
     assert clipped_cards(phone) == []
+    # Its flip table wraps in its cells: every column, flip points included, is on the screen.
+    flips = phone.locator(TABLE, has_text=tables.FLIP_COLUMN)
+    expect(flips).to_be_visible(timeout=120_000)
+    flips.scroll_into_view_if_needed()
+    assert flips.evaluate("""t => { const r = t.getBoundingClientRect();
+        const cut = Array.from(t.querySelectorAll('th, td')).some(c => c.getBoundingClientRect().right > window.innerWidth + 1
+                                                                      || c.scrollWidth > c.clientWidth + 1);
+        return r.right <= window.innerWidth + 1 && !cut; }""")
     # Compare's picked scenarios wrap onto more lines rather than scroll out of sight.
     open_app(phone, url(app_url, "/compare"))
     picker = phone.locator("[data-testid='stMultiSelect']").first

@@ -156,6 +156,12 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     shown = f"{base:.0%}" if percent_axis else (money(base) if money_axis else f"{base:,.0f}")
     layout["annotations"] = [dict(x=base, y=1, yref="paper", yanchor="bottom", showarrow=False,
                                   text=f"All at likely values: {shown}", font=dict(size=14 if big else 12))]
+    # The label takes a line of its own between the title and the bars: with the title left
+    # where plotly puts it (the middle of the top margin), a title that wraps on a phone
+    # ran into the label.
+    label_line = round((14 if big else 12) * 1.6)
+    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + label_line}
+    layout["title"] = {**layout["title"], "yref": "container", "y": 1, "yanchor": "top", "pad": dict(t=10)}
     return _figure(dict(data=data, layout=layout))
 
 

@@ -21,7 +21,7 @@ from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
 
 __all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "definitions_table", "solidity_table",
            "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
-           "FLIP_COLUMN"]
+           "FLIP_COLUMN", "FLIP_ASSUMPTION"]
 
 
 def no_paid_cac(row: pd.Series) -> str:
@@ -207,13 +207,17 @@ def with_labels(text: str) -> str:
 
 
 FLIP_COLUMN = "Service leads when it is"
+FLIP_ASSUMPTION = "Assumption (solidity)"
 
 
 def flip_table(table: pd.DataFrame) -> pd.DataFrame:
-    """``cx_roi.break_even_table`` for people: each assumption's likely value, on which side of which
-    value service leads ("above 294 people per online story"), how far that is, and its solidity,
-    in the field's own format and unit. The assumption that needs the smallest move to flip the
-    lead comes first; those that cannot flip it follow in the table's order."""
+    """``cx_roi.break_even_table`` for people: each assumption with its solidity, its likely value,
+    on which side of which value service leads ("above 294 people per online story") and how far
+    that is, in the field's own format and unit. The assumption that needs the smallest move to
+    flip the lead comes first; those that cannot flip it follow in the table's order.
+
+    Four columns, the solidity beside the name: a fifth column did not fit a 360-pixel phone
+    even with every cell wrapped."""
     rows, moves = [], []
     for _, r in table.iterrows():
         spec = PARAMETERS[r["field"]]
@@ -232,12 +236,12 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
             change = f"{(flip - likely) / abs(likely):+.1%}" if likely else "-"
             move = abs(flip - likely) / abs(likely) if likely else math.inf
         moves.append(move)
-        rows.append({"Assumption": r["label"], "Likely value": shown_likely + fmt.unit_suffix(spec.fmt, spec.unit),
-                     FLIP_COLUMN: where,
-                     "Change needed": change, "Solidity": spec.solidity})
+        rows.append({FLIP_ASSUMPTION: f"{r['label']} ({spec.solidity})",
+                     "Likely value": shown_likely + fmt.unit_suffix(spec.fmt, spec.unit),
+                     FLIP_COLUMN: where, "Change needed": change})
     order = sorted(range(len(rows)), key=moves.__getitem__)  # stable: ties keep the table's order
     return pd.DataFrame([rows[i] for i in order],
-                        columns=["Assumption", "Likely value", FLIP_COLUMN, "Change needed", "Solidity"])
+                        columns=[FLIP_ASSUMPTION, "Likely value", FLIP_COLUMN, "Change needed"])
 
 
 SOLIDITY_HELP = "; ".join(f"{k}: {v}" for k, v in SOLIDITY_LABELS.items())
