@@ -145,21 +145,17 @@ for i in range(0, len(series), 2):
 
 st.markdown("**What the history says**: fitted values with their standard errors, and what was read "
             "straight from the data.")
-st.dataframe(tables.fit_table(fit.parameters, plan=fit.scenario), hide_index=True, column_config={
-    "Field": None,
-    "Standard error": st.column_config.TextColumn(
-        help="How far the fitted value could be off, given how well the months pin it down: about two "
-             "standard errors either side holds the true value 95 times in 100."),
-    "95% range": st.column_config.TextColumn(
-        help="The values the history cannot tell apart from the fitted one (two standard errors either side)."),
-    "Plan starts from": st.column_config.TextColumn(
-        help="The value the planning scenario uses: for spends, the average of your last twelve months."),
-})
+# Static tables: their cells wrap, so every note is read in full (a data grid cut them off).
+st.table(tables.fit_table(fit.parameters, plan=fit.scenario).drop(columns="Field"), hide_index=True)
+st.caption("**Standard error**: how far the fitted value could be off, given how well the months pin it down. "
+           "**95% range**: the values the history cannot tell apart from the fitted one, about two standard "
+           "errors either side; it holds the true value 95 times in 100. **Plan starts from**: the value the "
+           "planning scenario uses; for spends, the average of your last twelve months.")
 for w in fit.warnings:
     st.warning(tables.with_labels(w) + ".", icon=":material/info:")
 with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):
-    st.dataframe(tables.fit_table(fit.parameters, ("default",)), hide_index=True,
-                 column_config={"Field": None, "Standard error": None, "95% range": None})
+    st.table(tables.fit_table(fit.parameters, ("default",)).drop(columns=["Field", "Standard error", "95% range"]),
+             hide_index=True)
 
 # ------------------------------------------------------------------ 4. plan
 st.subheader("4. Plan from it", anchor=False)

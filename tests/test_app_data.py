@@ -108,11 +108,16 @@ def test_sample_is_read_checked_and_fitted_as_the_package_fits_it(sample_fit):
     for words in ("Customers at month end", "New customers per month", "Churned customers per month",
                   "Net promoter score"):
         assert any(words in t for t in titles), words
-    shown = next(df.value for df in at.dataframe if "Standard error" in df.value)
-    row = shown.set_index("Field").loc["market_size"]
+    shown = next(t.value for t in at.table if "Standard error" in t.value)
+    label = {cx_roi.PARAMETERS[f].label: f for f in cx_roi.PARAMETERS}
+    row = shown.set_index("Parameter").loc[cx_roi.PARAMETERS["market_size"].label]
     assert row["Value"] == fmt.param_value(cx_roi.PARAMETERS["market_size"].fmt, sample_fit.fitted["market_size"])
     assert row["How"] == "fitted" and row["95% range"]
-    assert set(shown["Field"][shown["How"] == "fitted"]) == set(sample_fit.fitted)
+    assert {label[p] for p in shown["Parameter"][shown["How"] == "fitted"]} == set(sample_fit.fitted)
+    assert "Field" not in shown, "fields are named by their labels"
+    kept = next(t.value for t in at.table if "Standard error" not in t.value and "Note" in t.value)
+    assert {label[p] for p in kept["Parameter"]} == set(sample_fit.not_fitted)
+    assert all(kept["Note"]), "every default kept says why"
 
 
 def test_use_as_baseline_applies_on_every_page_and_travels_in_the_link(sample_fit):
