@@ -75,7 +75,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
          "service_quality_spend_per_month": 90_000.0, "survey_inflation": 0.2,
          "initial_promoter_share": 0.2, "initial_detractor_share": 0.35}),
     Preset(
-        "young-product", "Young product, open market (advertising wins)",
+        "young-product", "Young product: advertising wins",
         "A good new product (value 0.8) with 5,000 customers in a market of 2 million, staffed for "
         "the growth it expects. Few customers to serve and few promoters to talk, but a large "
         "untouched market: here the next dollar returns most in advertising, and the model says so "

@@ -627,3 +627,20 @@ def clipped_cards(page) -> list[str]:
         const cut = Array.from(e.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricDelta"] *'))
             .some(v => v.scrollWidth > v.clientWidth + 1);
         return r.left < -1 || r.right > window.innerWidth + 1 || cut; }).map(e => e.innerText)""")
+
+
+def test_every_preset_title_fits_its_box_in_the_sidebar(page, app_url):
+    """A consultant picks a story by its title: cut to "Young product, open mar..." it says nothing."""
+    open_app(page, url(app_url, "/", preset="young-product"))
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.get_by_role("combobox")
+    expect(box).to_have_value(cx_roi.preset_info("young-product").title)
+    # Each title measured in the box's own font, against the room the box gives its text.
+    widths = box.evaluate("""(el, titles) => {
+        const cs = getComputedStyle(el), ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        return titles.map(t => [t, ctx.measureText(t).width, room]); }""",
+                          [cx_roi.preset_info(n).title for n in cx_roi.presets()])
+    assert min(room for _, _, room in widths) > 100, widths
+    too_long = [(t, round(w), round(room)) for t, w, room in widths if w > room]
+    assert too_long == [], too_long
