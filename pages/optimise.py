@@ -161,8 +161,12 @@ if not big:
         metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
                                      format_func=lambda m: METRIC_NAMES[m].capitalize())
         default_target = target if target is not None else round(base_result.kpis["final_customers"] * 1.1, -2)
-        value = c2.number_input("Reach at least", min_value=0.0, max_value=1e12, value=float(default_target),
-                                step=1_000.0, format="%.0f")
+        # The unit follows the target chosen beside it; the box cannot show thousands separators
+        # (Streamlit's number formats have none), so the help says how a number is typed.
+        value = c2.number_input("Reach at least (customers, or $ of NPV)", min_value=0.0, max_value=1e12,
+                                value=float(default_target), step=1_000.0, format="%.0f",
+                                help="A number of customers at the end, or an NPV in dollars, as chosen under "
+                                     "Target. Type digits only: 96400 is 96,400 and 150000000 is $150M.")
         if c3.form_submit_button("Find the least budget", icon=":material/search:"):
             state.set_setting("target_metric", metric_choice)
             state.set_setting("target", value)

@@ -254,6 +254,10 @@ def test_reachable_target_gives_the_least_budget():
     found = cx_roi.min_budget_for(scenario, float(target))
     text = "\n".join(s.value for s in at.success)
     assert fmt.money(found.budget_per_month) in text
+    box = at.number_input[0]
+    assert box.value == target and "customers, or $ of NPV" in box.label, "the box says what its number counts"
+    assert "96400 is 96,400" in box.help, "and how to type one, as it shows no thousands separators"
+    assert f"of {fmt.count(target)} (" in text, "the answer repeats the target with its separators"
 
 
 # ---------------------------------------------------------------- pure chart functions
