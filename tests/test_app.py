@@ -939,3 +939,46 @@ def test_roi_and_payback_wait_for_a_baseline_that_differs_in_spend_only():
     roi = at.table[0].value.loc["ROI vs baseline"]
     assert roi[cx_roi.preset_info("young-product").title] == tables.NOT_ONLY_SPEND
     assert roi[cx_roi.preset_info("service-boost").title].endswith("%")
+
+
+# ---------------------------------------------------------------- margins plotly keeps (drawn once)
+
+def test_month_charts_reserve_the_margins_plotly_settles_on_at_the_reference_width():
+    # Known answers: the margins plotly.js 3 settled on in Chromium for these charts at 482 px
+    # (Explore at 1,440 px with the sidebar open; presenting, 632 px), read from _fullLayout._size.
+    base = cx_roi.simulate(Scenario())
+    m = base.monthly
+    seen = {"Customers": (charts.customers_by_source(m), (92, 18, 105)),
+            "Contribution": (charts.contribution_vs_baseline(m, m, None), (92, 18, 57)),
+            "Sentiment": (charts.sentiment_mix(m), (92, 18, 124)),
+            "Service": (charts.service_and_wait(m, 20), (92, 74, 105)),
+            "Service, presenting": (charts.service_and_wait(m, 20, big=True), (114, 91, 103)),
+            "Contribution, presenting": (charts.contribution_vs_baseline(m, m, None, big=True), (114, 22, 70))}
+    for name, (fig, (left, right, bottom)) in seen.items():
+        margin = fig.to_dict()["layout"]["margin"]
+        assert (margin["l"], margin["r"], margin["b"]) == (left, right, bottom), name
+    assert "_cx_reserve_margins" not in charts.customers_by_source(m).to_dict()["layout"], "no private key left"
+
+
+def test_legend_height_follows_plotlys_rules():
+    row = 19.0  # one line of 12 px text
+    assert charts.legend_height([], 12, 400) == 0
+    assert charts.legend_height([("a", ""), ("b", "")], 12, 400) == row + 10, "short items share a row"
+    # Too long for one row: each item takes the widest one's room, two to a row here.
+    names = [("Customers at month end", ""), ("Churned out", ""), ("Won by word of mouth", ""),
+             ("Won by advertising", "")]
+    assert charts.legend_height(names, 12, 372) == 2 * row + 10
+    assert charts.legend_height(names, 12, 250) == 4 * row + 10, "one to a row on a phone"
+    # Grouped: a group's items stand one above the other, groups side by side.
+    fan = [("Scenario: 8 in 10 draws (P10 to P90)", "Scenario"), ("Scenario: median", "Scenario"),
+           ("Baseline: median", "")]
+    assert charts.legend_height(fan, 12, 372) == 2 * row + 10
+    assert charts.legend_height(fan, 12, 200) == 3 * row + 10 + 10, "the second group wraps, 10 px below"
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=40), st.sampled_from(["", "g1", "g2"])), max_size=8),
+       st.floats(100, 2000), st.floats(1, 500))
+def test_a_wider_legend_is_never_taller(entries, width, more):
+    narrow, wide = charts.legend_height(entries, 12, width), charts.legend_height(entries, 12, width + more)
+    assert wide <= narrow
+    assert (narrow == 0) == (not entries)

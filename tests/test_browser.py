@@ -644,3 +644,27 @@ def test_every_preset_title_fits_its_box_in_the_sidebar(page, app_url):
     assert min(room for _, _, room in widths) > 100, widths
     too_long = [(t, round(w), round(room)) for t, w, room in widths if w > room]
     assert too_long == [], too_long
+
+
+_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
+    const fl = el._fullLayout, given = fl.margin, used = fl._size, legend = el.querySelector('.legend');
+    return {title: (fl.title.text || '').replace(/<[^>]+>/g, ''), given: [given.l, given.r, given.t, given.b],
+            used: [used.l, used.r, used.t, used.b].map(Math.round),
+            legend: legend ? legend.getBBox().height : 0}; })"""
+
+
+def test_explore_charts_come_with_the_margins_plotly_keeps_so_each_is_drawn_once(page, phone, app_url):
+    """plotly draws a chart twice when it must grow the margins it was given: at 1,440 px the
+    server's margins are the ones plotly settles on, so a lever move costs one draw per chart."""
+    open_app(page, url(app_url, "/", preset="service-boost"))
+    charts(page, 4)
+    for chart in page.evaluate(_MARGINS):
+        assert chart["used"] == chart["given"], chart
+    # On a phone the legends wrap onto more rows than reserved: plotly grows the margins there,
+    # and the legend still sits below the axis, clear of the plot.
+    open_app(phone, url(app_url, "/", preset="service-boost"))
+    charts(phone, 4)
+    grown = [c for c in phone.evaluate(_MARGINS) if c["used"] != c["given"]]
+    assert grown, "the phone's narrower charts needed more room than reserved"
+    for chart in grown:
+        assert chart["used"][3] > chart["given"][3] and chart["used"][3] >= chart["legend"], chart

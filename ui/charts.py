@@ -68,7 +68,92 @@ def _month_ticks(months: int) -> dict:
     return dict(tick0=0, dtick=step)
 
 
-def _base_layout(title: str, height: int, big: bool, months: int | None = None, **extra) -> dict:
+# ------------------------------------------------------------------ margins drawn once
+# plotly.js grows a figure's margins to fit its legend and axis labels, and it does so by drawing
+# the figure, measuring, and drawing it all again. Where the margins it is given already hold
+# everything, it draws once: on each lever move that halves the browser's work on Explore's four
+# charts. So month charts come with the margins plotly would settle on for a chart as wide as two
+# charts side by side on a 1,440-pixel screen: 482 px beside the sidebar, 632 px on a page
+# without one or while presenting (the sidebar is hidden). A narrower chart (a phone) needs more
+# legend rows than reserved: plotly still grows its margins there, as before, and draws twice.
+# A much wider one (a 1,920-pixel screen) may need a row fewer, and keeps a row's gap under the
+# x-axis.
+RESERVE_WIDTH = {"beside the sidebar": 482, "full width": 632}
+_RESERVE = "_cx_reserve_margins"
+
+# Advance widths of the printable ASCII characters (32-126) in Source Sans, the font Streamlit
+# gives plotly, in ems (measured in Chromium with a canvas); other characters count as "M".
+_EM = (0.2, 0.29, 0.43, 0.5, 0.5, 0.82, 0.61, 0.25, 0.3, 0.3, 0.42, 0.5, 0.25, 0.31, 0.25, 0.35, 0.5, 0.5,
+       0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 0.42, 0.85, 0.54, 0.59, 0.57, 0.61,
+       0.53, 0.49, 0.62, 0.65, 0.26, 0.48, 0.58, 0.49, 0.73, 0.65, 0.66, 0.57, 0.66, 0.57, 0.53, 0.54, 0.64,
+       0.51, 0.79, 0.51, 0.48, 0.54, 0.3, 0.35, 0.3, 0.5, 0.5, 0.54, 0.5, 0.55, 0.46, 0.55, 0.5, 0.29, 0.5,
+       0.54, 0.25, 0.25, 0.49, 0.25, 0.83, 0.55, 0.54, 0.55, 0.55, 0.35, 0.42, 0.34, 0.54, 0.47, 0.72, 0.45,
+       0.47, 0.42, 0.3, 0.24, 0.3, 0.5)
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in pixels of one line of ``text`` at ``size`` px in Source Sans (no kerning)."""
+    return size * sum(_EM[ord(c) - 32] if 32 <= ord(c) < 127 else 0.85 for c in text)
+
+
+def legend_height(entries: list[tuple[str, str]], size: float, width: float) -> float:
+    """Height in pixels plotly.js gives a horizontal legend of ``(name, legendgroup)`` entries in
+    ``width`` pixels (0 when there are none), by plotly's own rules (legend/draw.js):
+
+    - without groups, the items share one row if they fit side by side; otherwise every item
+      takes the widest item's room, and a row holds as many as fit;
+    - with groups, each group's items stand one above the other, and groups sit side by side,
+      each as wide as its widest item, wrapping onto new rows 10 px apart.
+
+    An item is its symbol (40 px) and its text; items are 5 px apart, rows one line of text
+    high, and the legend has 5 px of padding above and below. A row too many would leave a gap
+    under the chart, a row too few costs a redraw; text widths come within a pixel of the
+    browser's (see :data:`_EM`).
+    """
+    if not entries:
+        return 0.0
+    row = max(size * 1.3, 16.0) + 3.0  # plotly's item height for one line of text
+    items = [(text_width(name, size) + 40.0, group) for name, group in entries]
+    if any(group for _, group in items):
+        groups: dict[str, list[float]] = {}
+        for i, (w, group) in enumerate(items):
+            groups.setdefault(group or f"\0{i}", []).append(w)  # an ungrouped item is a group of its own
+        height = line = x = 0.0
+        for members in groups.values():
+            room = max(members) + 5.0
+            if x > 0 and room + x > width:
+                height, line, x = height + line + 10.0, 0.0, 0.0
+            line, x = max(line, len(members) * row), x + room
+        return height + line + 10.0
+    if sum(w for w, _ in items) + 5.0 * (len(items) - 1) < width:
+        return row + 10.0
+    per_row = max(1, int((width + 5.0) // (max(w for w, _ in items) + 5.0)))
+    return -(-len(items) // per_row) * row + 10.0
+
+
+def _reserved_margins(spec: dict, width: float) -> dict:
+    """The margins plotly would settle on for a month chart ``width`` pixels wide (see above)."""
+    layout = spec["layout"]
+    font = layout["font"]["size"]
+    right_axis = any(isinstance(v, dict) and v.get("side") == "right" for k, v in layout.items()
+                     if k.startswith("yaxis"))
+    # Tick labels of up to six characters and the axis title; a wider label (or a right axis
+    # wider than its ticks) still gets its room from plotly.
+    left = round(7.1 * font)
+    right = round(5.7 * font) if right_axis else round(1.4 * font)
+    shown = [(t["name"], t.get("legendgroup", "")) for t in spec["data"]
+             if t.get("showlegend", True) and t.get("name")]
+    if layout.get("showlegend") is False or (len(shown) < 2 and layout.get("showlegend") is not True):
+        shown = []
+    legend = legend_height(shown, layout["legend"]["font"]["size"], width - left - right)
+    # The x-axis: its tick labels and the title below them, 57 px at 13 px type.
+    return {**layout["margin"], "l": left, "r": right, "b": round(57 * font / 13) + math.ceil(legend)}
+
+
+def _base_layout(title: str, height: int, big: bool, months: int | None = None, sidebar: bool = True,
+                 **extra) -> dict:
+    """The layout every chart starts from. ``months``: the x-axis counts months (and the margins
+    are reserved, see RESERVE_WIDTH); ``sidebar``: the chart's page has a sidebar."""
     font = 16 if big else 13
     tick = dict(size=font - 1)
     title, lines = _wrapped(title, big)
@@ -95,6 +180,9 @@ def _base_layout(title: str, height: int, big: bool, months: int | None = None, 
         # the default template is a large nested dict that every rerun would copy and send.
         template="none",
     )
+    if months:
+        # Read (and removed) by _figure once the traces are known.
+        layout[_RESERVE] = RESERVE_WIDTH["beside the sidebar" if sidebar and not big else "full width"]
     for key, value in extra.items():
         if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
             value = {"tickfont": tick, **value}  # a page's own axis keeps the presenting tick size
@@ -157,6 +245,9 @@ class LeanFigure(go.Figure):
 
 def _figure(spec: dict) -> go.Figure:
     """Wrap a figure dict without re-validating it (see the module docstring)."""
+    width = spec.get("layout", {}).pop(_RESERVE, None)
+    if width:
+        spec["layout"]["margin"] = _reserved_margins(spec, width)
     for trace in spec.get("data", []):
         for key in ("x", "y", "customdata", "base"):
             if key in trace:
@@ -379,7 +470,8 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
         data.append(dict(type="scatter", mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
                          name=label, line=line, hovertemplate=hover))
     yaxis = dict(title=dict(text=axis_title), **(_MONEY_TICKS if money else dict(tickformat=".3~s")))
-    layout = _base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0), yaxis=yaxis)
+    layout = _base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
+                          sidebar=False, yaxis=yaxis)  # the Compare page has no sidebar
     return _figure(dict(data=data, layout=layout))
 
 
