@@ -653,9 +653,9 @@ _MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map
             legend: legend ? legend.getBBox().height : 0}; })"""
 
 
-def test_explore_charts_come_with_the_margins_plotly_keeps_so_each_is_drawn_once(page, phone, app_url):
-    """plotly draws a chart twice when it must grow the margins it was given: at 1,440 px the
-    server's margins are the ones plotly settles on, so a lever move costs one draw per chart."""
+def test_explore_charts_come_with_the_margins_plotly_keeps_so_none_is_redrawn_for_them(page, phone, app_url):
+    """plotly draws a chart again when it must grow the margins it was given: at 1,440 px the
+    server's margins are the ones plotly settles on, so a lever move costs no such redraw."""
     open_app(page, url(app_url, "/", preset="service-boost"))
     charts(page, 4)
     for chart in page.evaluate(_MARGINS):
