@@ -82,7 +82,8 @@ RESERVE_WIDTH = {"beside the sidebar": 482, "full width": 632}
 _RESERVE = "_cx_reserve_margins"
 
 # Advance widths of the printable ASCII characters (32-126) in Source Sans, the font Streamlit
-# gives plotly, in ems (measured in Chromium with a canvas); other characters count as "M".
+# gives plotly, in ems (measured in Chromium with a canvas); any other character counts as
+# 0.85 em, as wide as the widest of these ("@"), so that an estimate errs towards a row more.
 _EM = (0.2, 0.29, 0.43, 0.5, 0.5, 0.82, 0.61, 0.25, 0.3, 0.3, 0.42, 0.5, 0.25, 0.31, 0.25, 0.35, 0.5, 0.5,
        0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 0.42, 0.85, 0.54, 0.59, 0.57, 0.61,
        0.53, 0.49, 0.62, 0.65, 0.26, 0.48, 0.58, 0.49, 0.73, 0.65, 0.66, 0.57, 0.66, 0.57, 0.53, 0.54, 0.64,

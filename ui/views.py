@@ -242,7 +242,7 @@ def inject_style(big: bool) -> None:
         .st-key-answer > :has(> .st-key-verdict_slot), .st-key-answer > :has(> .st-key-kpis) {{ order: 0; }}
         .st-key-answer > :has(> .st-key-spends) {{ order: 1; }}
         [data-testid="stMetricValue"] {{ font-size: {'2.2rem' if big else '1.6rem'}; }}
-        /* Tables wrap in their cells; tighter cells keep five columns within a phone's width. */
+        /* Tables wrap in their cells; tighter cells keep more columns within a phone's width. */
         [data-testid="stTable"] th, [data-testid="stTable"] td {{
             padding: 0.35rem 0.4rem; font-size: {'1rem' if big else '0.85rem'}; }}
     }}
