@@ -136,15 +136,19 @@ _ARM = """
 """
 
 
-def _press_times(page, url: str, slider: str, kpis: str, presses: int, warmup: int) -> list[float]:
+def _open(page, url: str, slider: str, kpis: str) -> None:
+    """Load ``url``, wait for the run to end and the charts' first draw, and focus the slider."""
     page.goto(url)
     page.wait_for_selector(kpis, timeout=120_000)
     page.wait_for_function(
         "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'",
         timeout=120_000)
     page.wait_for_timeout(1500)  # let charts finish their first draw
-    thumb = page.locator(slider).first
-    thumb.focus()
+    page.locator(slider).first.focus()
+
+
+def _press_times(page, url: str, slider: str, kpis: str, presses: int, warmup: int) -> list[float]:
+    _open(page, url, slider, kpis)
     times = []
     for i in range(presses + warmup):
         page.evaluate(_ARM, [kpis])
@@ -161,14 +165,12 @@ _LONG_TASKS = """() => { window.__busy = []; new PerformanceObserver(list => { f
     window.__busy.push([e.startTime, e.duration]); }).observe({type: 'longtask'}); }"""
 
 
-def _busy_after_press(page, url: str, slider: str, kpis: str, presses: int, settle_ms: int = 2000) -> list[float]:
+def _busy_after_press(page, presses: int, settle_ms: int = 2000) -> list[float]:
     """For information: how long the page's main thread is busy (tasks over 50 ms: drawing the
-    charts, mostly) in the ``settle_ms`` after a key press, with nothing else going on."""
-    page.goto(url)
-    page.wait_for_selector(kpis, timeout=120_000)
-    page.wait_for_timeout(settle_ms)
+    charts, mostly) in the ``settle_ms`` after a key press, with nothing else going on.
+    ``page``: open, its slider focused, as :func:`_press_times` leaves it."""
+    page.wait_for_timeout(settle_ms)  # the last timed press's drawing is over
     page.evaluate(_LONG_TASKS)
-    page.locator(slider).first.focus()
     busy = []
     for _ in range(presses):
         t0 = page.evaluate("performance.now()")
@@ -210,9 +212,8 @@ def browser_ratio(bare: Path, presses: int, warmup: int = 2) -> dict[str, float]
                     page = browser.new_page(viewport={"width": 1440, "height": 1000})
                     times[name] = _press_times(page, f"http://127.0.0.1:{ports[name]}/", slider, kpis,
                                                presses, warmup)
-                    if name == "explore":
-                        busy = _busy_after_press(page, f"http://127.0.0.1:{ports[name]}/", slider, kpis,
-                                                 max(5, presses // 2))
+                    if name == "explore":  # on from where the timed presses left the page
+                        busy = _busy_after_press(page, max(5, presses // 2))
                     page.close()
             finally:
                 browser.close()
