@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
-           "and_list"]
+           "and_list", "round_numbers"]
 
 MISSING = "–"
 
@@ -37,6 +37,20 @@ def and_list(parts: Any) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def round_numbers(at_least: float):
+    """1, 2, 2.5 and 5 x 10^k, ascending from the first at or above ``at_least`` (> 0), endlessly:
+    the steps of a slider or a chart axis that read as round."""
+    if not at_least > 0 or not math.isfinite(at_least):
+        raise ValueError(f"round_numbers needs a finite number above 0, got {at_least!r}")
+    exp = math.floor(math.log10(at_least))
+    while True:
+        for m in (1.0, 2.0, 2.5, 5.0):
+            v = m * 10.0 ** exp
+            if v >= at_least * (1 - 1e-12):  # log10 rounding must not skip an exact 10^k
+                yield v
+        exp += 1
 
 
 def _compact(v: float, digits: int, cents: bool = False) -> str:

@@ -10,6 +10,7 @@ tested at the end without Streamlit.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
 from pathlib import Path
@@ -509,6 +510,27 @@ def test_money_never_rounds_into_the_next_unit_too_early(x):
     assert number < 1000 or text.endswith("B"), text  # never "$1,000.0k"
     unit = {"k": 1e3, "M": 1e6, "B": 1e9}.get(text[-1], 1.0)
     assert abs(number * unit - x) <= 0.05 * unit + 0.5, (x, text)  # and never far from the value
+
+
+@pytest.mark.parametrize("at_least, first", [(1, [1, 2, 2.5, 5, 10]), (0.3, [0.5, 1, 2]), (2.01, [2.5, 5]),
+                                              (1000, [1000, 2000]), (7e-4, [1e-3, 2e-3]), (26, [50, 100, 200])])
+def test_round_numbers_step_through_1_2_2_5_and_5_times_a_power_of_ten(at_least, first):
+    got = list(itertools.islice(fmt.round_numbers(at_least), len(first)))
+    np.testing.assert_allclose(got, first, rtol=1e-12)
+
+
+@given(st.floats(1e-9, 1e12))
+def test_the_first_round_number_is_the_smallest_at_or_above(x):
+    first, second = itertools.islice(fmt.round_numbers(x), 2)
+    assert x * (1 - 1e-9) <= first < second and first <= 2 * x  # the next round number, none skipped
+    mantissa = first / 10 ** math.floor(math.log10(first) + 1e-12)
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
+def test_round_numbers_name_what_they_need(bad):
+    with pytest.raises(ValueError, match="finite number above 0"):
+        next(fmt.round_numbers(bad))
 
 
 @pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.996, ">99%"), (0.995, ">99%"), (0.994, "99%"), (0.37, "37%"),

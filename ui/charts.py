@@ -15,6 +15,7 @@ every chart: advertising is always orange, word of mouth always green, churn
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cx_roi import formatting as fmt
 from cx_roi import palette
 from cx_roi.formatting import signed_money
 
@@ -320,8 +322,8 @@ def _few_ticks(values: np.ndarray, most: int = 3) -> dict:
     if hi - lo <= 1e-4 * max(abs(lo), abs(hi), 1.0):  # flat to the eye: a band of 10% around it
         half = max(abs(hi), 1.0) * 0.05
         lo, hi = lo - half, hi + half
-    magnitude = 10.0 ** math.floor(math.log10((hi - lo) / most))
-    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):
+    # At most eight candidates: with most=1 and values either side of zero no step fits.
+    for step in itertools.islice(fmt.round_numbers((hi - lo) / most), 8):
         low, high = math.floor(lo / step) * step, math.ceil(hi / step) * step
         if round((high - low) / step) <= most:
             break

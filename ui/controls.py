@@ -47,19 +47,9 @@ ASSUMPTIONS = Section("Assumptions: sentiment, churn, word of mouth", ("sentimen
 # The monthly spends, in table order (service capacity, service quality, advertising).
 SPENDS: tuple[str, ...] = tuple(p.name for p in PARAMETERS.values() if p.kind == "spend")
 
-_NICE = (1.0, 2.0, 2.5, 5.0, 10.0)
-
-
 def _nice_ceil(x: float) -> float:
     """Smallest 1, 2, 2.5 or 5 x 10^k at or above ``x`` (a round slider end)."""
-    if x <= 0:
-        return 0.0
-    exp = math.floor(math.log10(x))
-    for m in _NICE:
-        v = m * 10.0 ** exp
-        if v >= x * (1 - 1e-12):
-            return v
-    return 10.0 ** (exp + 1)
+    return next(fmt.round_numbers(x)) if x > 0 else 0.0
 
 
 def slider_range(p: Param, value: float) -> tuple[float, float, float]:
