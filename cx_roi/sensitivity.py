@@ -163,7 +163,10 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
 
     Columns: field, label, current, break_even (NaN: no crossing in the allowed
     range), direction ("above"/"below": on which side of break-even ``scenario``
-    wins), and gap_now (metric difference at the current values).
+    wins; "always"/"never" when nothing crosses), change ((break_even - current) /
+    |current|, the signed share of today's value the input must move to flip the
+    lead; NaN with no crossing or a current value of 0), and gap_now (metric
+    difference at the current values).
     """
     for s in (scenario, other):
         if not isinstance(s, Scenario):
@@ -259,6 +262,8 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
         else:
             row["break_even"] = np.nan
             row["direction"] = "always" if row["gap_now"] > 0 else "never"
-    out = pd.DataFrame(rows, columns=["field", "label", "current", "break_even", "direction", "gap_now"])
+        current = row["current"]
+        row["change"] = (row["break_even"] - current) / abs(current) if current else np.nan
+    out = pd.DataFrame(rows, columns=["field", "label", "current", "break_even", "direction", "change", "gap_now"])
     out.attrs["metric"] = metric
     return out

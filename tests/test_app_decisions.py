@@ -314,7 +314,8 @@ def test_flip_table_reads_each_crossing_in_its_unit():
     fields = ["online_audience", "churn_detractor", "churn_passive"]
     raw = pd.DataFrame({"field": fields, "label": [cx_roi.PARAMETERS[f].label for f in fields],
                         "current": [300.0, 0.08, 0.04], "break_even": [294.2, float("nan"), float("nan")],
-                        "direction": ["above", "always", "never"]})
+                        "direction": ["above", "always", "never"],
+                        "change": [(294.2 - 300.0) / 300.0, float("nan"), float("nan")]})
     out = tables.flip_table(raw)
     audience, churn = out.iloc[0], out.iloc[1]
     # Rows that cannot flip the lead come after those that can, in their own order.
@@ -335,7 +336,7 @@ def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
     from ui import tables
 
     raw = pd.DataFrame({"field": ["churn_promoter"], "label": ["Churn of promoters"], "current": [0.02],
-                        "break_even": [0.0203], "direction": ["below"]})
+                        "break_even": [0.0203], "direction": ["below"], "change": [0.015]})
     row = tables.flip_table(raw).iloc[0]
     assert row["Likely value"].split()[0] == "2.00%" and row[tables.FLIP_COLUMN].split()[:2] == ["below", "2.03%"]
     assert row["Change needed"] == "+1.5%"

@@ -151,15 +151,20 @@ def test_break_even_table_of_top_drivers(pair):
     a, b = pair
     table = break_even_table(a, b, top=4)
     assert len(table) == 4
-    assert list(table.columns) == ["field", "label", "current", "break_even", "direction", "gap_now"]
+    assert list(table.columns) == ["field", "label", "current", "break_even", "direction", "change",
+                                   "gap_now"]
     for _, row in table.iterrows():
         f = row["field"]
         assert row["current"] == float(getattr(a, f))
         assert row["gap_now"] == pytest.approx(_gap(a, b, f, row["current"]), rel=1e-9)
         if np.isnan(row["break_even"]):
             assert row["direction"] == ("always" if row["gap_now"] > 0 else "never")
+            assert np.isnan(row["change"])
             continue
         v = row["break_even"]
+        # the change is the move from today's value to the flip, as a share of today's value
+        assert v == pytest.approx(row["current"] * (1 + row["change"]) if row["current"] > 0 else
+                                  row["current"] * (1 - row["change"]), rel=1e-12)
         assert abs(_gap(a, b, f, v)) <= 1e-6 * abs(_npv(a, **{f: v}))
         # direction: the side of the break-even on which the first scenario wins
         side = v * (1 + 1e-2) if row["direction"] == "above" else v * (1 - 1e-2)

@@ -205,7 +205,7 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
     table = break_even_table(with_extra(scenario, lever, extra_per_month),
                              with_extra(scenario, AD_LEVER, extra_per_month), ranges)
-    moves = ((table["break_even"] - table["current"]) / table["current"].abs()).dropna()
+    moves = table["change"].dropna()
     nearest = tuple((str(table.loc[i, "label"]), float(moves[i]), cx_roi.PARAMETERS[table.loc[i, "field"]].solidity)
                     for i in moves.abs().sort_values(kind="stable").index)
     return Flips(sentence, lever, tables.flip_table(table), nearest)

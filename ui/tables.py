@@ -233,8 +233,8 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
             flip = float(r["break_even"])
             shown_likely, crossing = _distinct(spec.fmt, likely, flip)
             where = f"{side} {crossing}{fmt.unit_suffix(spec.fmt, spec.unit)}"
-            change = f"{(flip - likely) / abs(likely):+.1%}" if likely else "-"
-            move = abs(flip - likely) / abs(likely) if likely else math.inf
+            change = f"{r['change']:+.1%}" if likely else "-"
+            move = abs(r["change"]) if likely else math.inf
         moves.append(move)
         rows.append({FLIP_ASSUMPTION: f"{r['label']} ({spec.solidity})",
                      "Likely value": shown_likely + fmt.unit_suffix(spec.fmt, spec.unit),
