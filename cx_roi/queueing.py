@@ -321,9 +321,11 @@ def _erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Er
     )
     if 0 < n.size <= _SMALL:
         # Each value takes its own way (one at a time, or the arrays for the special
-        # cases), so a value's result never depends on the others in its batch.
+        # cases), so a value's result never depends on the others in its batch. The
+        # values go in as Python floats: math's functions and arithmetic on numpy's
+        # scalars cost about twice as much, which was half this function's time.
         rows = [_erlang_a_one(*v) or tuple(float(f[0]) for f in _erlang_a_arrays(*(np.array([c]) for c in v)))
-                for v in zip(n.flat, a.flat, aht.flat, pat.flat, tgt.flat)]
+                for v in zip(*(c.ravel().tolist() for c in (n, a, aht, pat, tgt)))]
         cols = np.array(rows, dtype=float).reshape(n.shape + (6,))
         return ErlangA(*(cols[..., k] for k in range(6)))
     return _erlang_a_arrays(n, a, aht, pat, tgt)
