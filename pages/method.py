@@ -36,20 +36,21 @@ else:
                            icon=":material/download:", key="download_method")
 
 st.header("Parameters", anchor=False)
-st.caption("Defaults, units, the range the model accepts and the narrower range the evidence supports, with "
-           "each default's source and how far it can be trusted (its solidity).")
-st.dataframe(tables.parameter_table(), hide_index=True, width="stretch", height=460,
-             column_config={"Source": st.column_config.TextColumn(width="large"),
-                            "What it does": st.column_config.TextColumn(width="large")})
+st.caption("Each default and its unit, the narrower range the evidence supports (plausible) and the range the "
+           "model accepts (allowed), the default's source and how far it can be trusted (its solidity, "
+           "explained below). Grouped as the levers are; the same facts as docs/methodology.md.")
+for i, (group, table) in enumerate(tables.parameter_groups()):
+    st.subheader(group, anchor=False)
+    views.render_stacked_table(table, key=f"parameters_{i}")
 st.subheader("Solidity labels", anchor=False)
-st.dataframe(tables.solidity_table(), hide_index=True, width="stretch")
+st.table(tables.solidity_table().map(tables.plain), hide_index=True)
 
+# Wrapping tables here too: in a grid, half a screen wide, the longer names and meanings were cut.
 st.header("Outputs", anchor=False)
 left, right = st.columns(2)
 with left:
     st.subheader("Monthly results", anchor=False)
-    st.dataframe(tables.definitions_table(cx_roi.MONTHLY_COLUMNS), hide_index=True, width="stretch",
-                 height=460)
+    st.table(tables.definitions_table(cx_roi.MONTHLY_COLUMNS).map(tables.plain), hide_index=True)
 with right:
     st.subheader("KPIs", anchor=False)
-    st.dataframe(tables.definitions_table(cx_roi.KPI_COLUMNS), hide_index=True, width="stretch", height=460)
+    st.table(tables.definitions_table(cx_roi.KPI_COLUMNS).map(tables.plain), hide_index=True)

@@ -145,8 +145,9 @@ for i in range(0, len(series), 2):
 
 st.markdown("**What the history says**: fitted values with their standard errors, and what was read "
             "straight from the data.")
-# Static tables: their cells wrap, so every note is read in full (a data grid cut them off).
-st.table(tables.fit_table(fit.parameters, plan=fit.scenario).drop(columns="Field"), hide_index=True)
+# Static tables: their cells wrap, so every note is read in full (a data grid cut them off); a phone
+# shows them row by row.
+views.render_stacked_table(tables.fit_table(fit.parameters, plan=fit.scenario).drop(columns="Field"), key="fitted")
 st.caption("**Standard error**: how far the fitted value could be off, given how well the months pin it down. "
            "**95% range**: the values the history cannot tell apart from the fitted one, about two standard "
            "errors either side; it holds the true value 95 times in 100. **Plan starts from**: the value the "
@@ -154,8 +155,8 @@ st.caption("**Standard error**: how far the fitted value could be off, given how
 for w in fit.warnings:
     st.warning(tables.with_labels(w) + ".", icon=":material/info:")
 with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):
-    st.table(tables.fit_table(fit.parameters, ("default",)).drop(columns=["Field", "Standard error", "95% range"]),
-             hide_index=True)
+    views.render_stacked_table(tables.fit_table(fit.parameters, ("default",)).drop(
+        columns=["Field", "Standard error", "95% range"]), key="kept")
 
 # ------------------------------------------------------------------ 4. plan
 st.subheader("4. Plan from it", anchor=False)

@@ -462,12 +462,19 @@ def test_compare_needs_a_scenario_and_says_so():
 
 def test_method_page_is_drawn_from_the_package():
     at = run_app(page="pages/method.py")
-    frames = [d.value for d in at.dataframe]
-    params = next(f for f in frames if "Field" in f.columns)
-    assert list(params["Field"]) == list(PARAMETERS)
-    assert set(params["Solidity"]) <= set(cx_roi.SOLIDITY_LABELS)
-    assert any(list(f["Column"]) == list(cx_roi.MONTHLY_COLUMNS) for f in frames if "Column" in f.columns)
-    assert any(list(f["Column"]) == list(cx_roi.KPI_COLUMNS) for f in frames if "Column" in f.columns)
+    frames = [t.value for t in at.table]
+    # Every parameter once, group by group in the levers' order, with the package's own texts.
+    params = pd.concat([t.value for t in at.table if "Solidity" in t.value.columns], ignore_index=True)
+    ordered = [p for g in cx_roi.GROUPS for p in PARAMETERS.values() if p.group == g]
+    assert sorted(p.name for p in ordered) == sorted(PARAMETERS)
+    assert list(params["Parameter"]) == [p.label for p in ordered]
+    assert list(params["Solidity"]) == [p.solidity for p in ordered]
+    assert list(params["Source"]) == [tables.plain(p.source) for p in ordered]
+    assert [h.value for h in at.subheader][:len(cx_roi.GROUPS)] == list(cx_roi.GROUPS.values())
+    plain = [tables.plain(c) for c in cx_roi.MONTHLY_COLUMNS], [tables.plain(c) for c in cx_roi.KPI_COLUMNS]
+    assert any(list(f["Column"]) == plain[0] for f in frames if "Column" in f.columns)
+    assert any(list(f["Column"]) == plain[1] for f in frames if "Column" in f.columns)
+    assert any(list(f["Label"]) == list(cx_roi.SOLIDITY_LABELS) for f in frames if "Label" in f.columns)
     assert len(at.latex) == sum(len(s.equations) for s in cx_roi.methodology.STEPS)
     assert [e.label for e in at.expander][:len(cx_roi.methodology.STEPS)] == [
         s.title for s in cx_roi.methodology.STEPS]
@@ -531,6 +538,19 @@ def test_the_first_round_number_is_the_smallest_at_or_above(x):
 def test_round_numbers_name_what_they_need(bad):
     with pytest.raises(ValueError, match="finite number above 0"):
         next(fmt.round_numbers(bad))
+
+
+def test_table_cells_keep_markdown_characters_as_text():
+    assert tables.plain("a*b*c_d [x] $5k-$8k `e` <b>") == r"a\*b\*c\_d \[x\] \$5k-\$8k \`e\` \<b\>"
+    assert tables.plain("Purdue call-centre benchmark: 25-32%.") == "Purdue call-centre benchmark: 25-32%."
+
+
+def test_a_stacked_table_labels_every_cell_after_the_first_on_a_phone():
+    css = views.stacked_table_css("fitted", ["Parameter", "Value", 'Note "a"'])
+    assert "@media (max-width: 640px)" in css and ".st-key-fitted " in css
+    assert 'td:nth-child(2)::before { content: "Value"; }' in css
+    assert 'td:nth-child(3)::before { content: "Note \\"a\\""; }' in css
+    assert "nth-child(1)::before" not in css
 
 
 @pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.996, ">99%"), (0.995, ">99%"), (0.994, "99%"), (0.37, "37%"),

@@ -516,7 +516,9 @@ def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
     page_switch(page, "Method")
     expect(page.locator("h1").first).to_have_text("How the model works")
     page.wait_for_url(re.compile(r"/method\?"))
-    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(4)
+    # Wrapping tables: one per parameter group, the solidity labels and the two output lists.
+    expect(page.locator(f"[class*='st-key-parameters_'] {TABLE}")).to_have_count(len(cx_roi.GROUPS))
+    expect(page.locator(TABLE)).to_have_count(len(cx_roi.GROUPS) + 3)
     page.locator(".katex").first.wait_for()
     screenshot(page, artifacts / "browser-method.png")
 
@@ -610,6 +612,15 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
         const cut = Array.from(t.querySelectorAll('th, td')).some(c => c.getBoundingClientRect().right > window.innerWidth + 1
                                                                       || c.scrollWidth > c.clientWidth + 1);
         return r.right <= window.innerWidth + 1 && !cut; }""")
+    # The Method page's parameter tables show row by row: each cell on the screen under its column's name.
+    open_app(phone, url(app_url, "/method"))
+    params = phone.locator(".st-key-parameters_0 " + TABLE)
+    params.scroll_into_view_if_needed()
+    shown = params.evaluate("""t => { const cells = Array.from(t.querySelectorAll('tbody tr:first-child td'));
+        return {right: Math.max(...cells.map(c => c.getBoundingClientRect().right)), width: window.innerWidth,
+                labels: cells.map(c => getComputedStyle(c, '::before').content)}; }""")
+    assert shown["right"] <= shown["width"] + 1, shown
+    assert shown["labels"][1:] == [f'"{c}"' for c in tables.parameter_groups()[0][1].columns[1:]], shown
     # Compare's picked scenarios wrap onto more lines rather than scroll out of sight.
     open_app(phone, url(app_url, "/compare"))
     picker = phone.locator("[data-testid='stMultiSelect']").first

@@ -18,8 +18,9 @@ import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from cx_roi import formatting as fmt
 from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
+from cx_roi.parameters import params_in_group
 
-__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "definitions_table", "solidity_table",
+__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "parameter_groups", "definitions_table", "solidity_table",
            "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
            "FLIP_COLUMN", "FLIP_ASSUMPTION"]
 
@@ -52,6 +53,41 @@ def parameter_table() -> pd.DataFrame:
             "Field": p.name,
         })
     return pd.DataFrame(rows)
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])")
+
+
+def plain(text: str) -> str:
+    """``text`` with Markdown's special characters escaped: ``st.table`` reads its cells as Markdown,
+    and a source such as "a*b*c" must not turn into italics, nor "$5k-$8k" into mathematics."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def parameter_groups() -> list[tuple[str, pd.DataFrame]]:
+    """:func:`parameter_table` to read, one table per group in the levers' order: the default and
+    its unit, the plausible and allowed ranges in the default's format, the solidity, the source
+    and what the parameter does. Every cell is whole text for a wrapping table (the Method page):
+    in a data grid the sources and solidities ran past the screen's edge, cut off."""
+    out = []
+    for group, title in GROUPS.items():
+        rows = []
+        for p in params_in_group(group):
+            rows.append({
+                "Parameter": p.label,
+                "Default": fmt.param_value(p.fmt, p.default),
+                # Its own column: joined to the value, units read oddly ("0.60 0 weak - 1 outstanding").
+                "Unit": p.unit or fmt.MISSING,
+                "Plausible": (f"{fmt.param_value(p.fmt, p.plausible[0])} to {fmt.param_value(p.fmt, p.plausible[1])}"
+                              if p.plausible else fmt.MISSING),  # a bare "-" is a Markdown list
+                "Allowed": p.describe_range(formatted=True, unit=False),
+                "Solidity": p.solidity,
+                "Source": p.source,
+                "What it does": p.help,
+            })
+        if rows:
+            out.append((title, pd.DataFrame(rows).map(plain)))
+    return out
 
 
 def definitions_table(columns: dict[str, str]) -> pd.DataFrame:
