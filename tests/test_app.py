@@ -540,6 +540,28 @@ def test_round_numbers_name_what_they_need(bad):
         next(fmt.round_numbers(bad))
 
 
+@pytest.mark.parametrize("cards, fit, columns", [(7, 7, 7), (7, 6, 4), (7, 4, 4), (7, 3, 3), (7, 2, 2), (7, 1, 1),
+                                                  (4, 3, 2), (4, 9, 4), (5, 4, 3), (1, 5, 1)])
+def test_cards_fill_balanced_rows(cards, fit, columns):
+    assert views.balanced_columns(cards, fit) == columns
+
+
+@given(st.integers(1, 16), st.integers(1, 30))
+def test_balanced_rows_are_as_few_as_the_densest_and_as_even_as_can_be(cards, fit):
+    cols = views.balanced_columns(cards, fit)
+    densest = min(fit, cards)
+    assert cols <= densest and math.ceil(cards / cols) == math.ceil(cards / densest)
+    assert all(math.ceil(cards / c) > math.ceil(cards / densest) for c in range(1, cols))  # no fewer columns do
+
+
+def test_card_grid_switches_columns_where_the_next_card_fits():
+    css = views.card_grid_css(7, 210, gap=16)
+    assert css.startswith(".st-key-kpis { grid-template-columns: repeat(1, ")
+    assert "@container (min-width: 436px) { .st-key-kpis { grid-template-columns: repeat(2, " in css
+    assert "@container (min-width: 1340px) { .st-key-kpis { grid-template-columns: repeat(4, " in css  # six fit
+    assert "@container (min-width: 1566px) { .st-key-kpis { grid-template-columns: repeat(7, " in css
+
+
 def test_table_cells_keep_markdown_characters_as_text():
     assert tables.plain("a*b*c_d [x] $5k-$8k `e` <b>") == r"a\*b\*c\_d \[x\] \$5k-\$8k \`e\` \<b\>"
     assert tables.plain("Purdue call-centre benchmark: 25-32%.") == "Purdue call-centre benchmark: 25-32%."

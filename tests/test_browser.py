@@ -631,6 +631,38 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
     assert hidden == [], hidden
 
 
+def card_rows(page) -> list[list[tuple[int, int, int]]]:
+    """The KPI cards row by row: (left, width, top of the figure) of each, rounded to pixels."""
+    page.wait_for_function("""() => { const c = document.querySelectorAll(".st-key-kpis > [data-testid='stElementContainer']");
+        return c.length > 0 && Array.from(c).every(e => e.querySelector('[data-testid="stMetricValue"]')); }""",
+                           timeout=TIMEOUT_MS)
+    cards = page.eval_on_selector_all(".st-key-kpis > [data-testid='stElementContainer']", """els => els.map(e => {
+        const r = e.getBoundingClientRect(), v = e.querySelector('[data-testid="stMetricValue"]').getBoundingClientRect();
+        return [Math.round(r.left), Math.round(r.width), Math.round(r.top), Math.round(v.top)]; })""")
+    rows: dict[int, list] = {}
+    for left, width, top, value in cards:
+        rows.setdefault(top, []).append((left, width, value))
+    return [rows[t] for t in sorted(rows)]
+
+
+def test_kpi_cards_fill_balanced_rows_on_every_screen(page, phone, app_url):
+    """Seven cards: 4 + 3 on a laptop and a 1,920-pixel screen (not 6 + 1 with the last stretched),
+    one row where all seven fit, 2 + 2 + 2 + 1 on a phone; cards of one width, figures of a row aligned."""
+    link = url(app_url, preset="service-boost")
+    for width, shape in ((1440, [4, 3]), (1920, [4, 3]), (2560, [7])):
+        page.set_viewport_size({"width": width, "height": 1000})
+        open_app(page, link)
+        rows = card_rows(page)
+        assert [len(r) for r in rows] == shape, (width, rows)
+        assert len({w for r in rows for _, w, _ in r}) == 1, f"cards of one width at {width}px: {rows}"
+        assert [left for left, _, _ in rows[-1]] == [left for left, _, _ in rows[0]][:len(rows[-1])]
+    open_app(phone, link)
+    rows = card_rows(phone)
+    assert [len(r) for r in rows] == [2, 2, 2, 1], rows
+    for row in rows:  # a two-line label beside a one-line one leaves the figures level
+        assert len({value for _, _, value in row}) == 1, rows
+
+
 def clipped_cards(page) -> list[str]:
     """Cards that do not fit across the screen, or whose figure or remark is cut short inside them."""
     return page.eval_on_selector_all(KPI, """els => els.filter(e => {

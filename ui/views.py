@@ -165,8 +165,35 @@ def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3) -> str | Non
     return (f"The lead is narrow: any one of these would hand it to the other plan: {'; '.join(shown)}{tail}.")
 
 
+CARD_WIDTH = {"laptop": 210, "presenting": 260, "phone": 150}  # narrowest a card may be, px
+CARD_GAP = 16  # px between cards: Streamlit's gap="small"
+
+
+def balanced_columns(cards: int, fit: int) -> int:
+    """Columns for ``cards`` cards where at most ``fit`` fit across: as few rows as ``fit`` columns
+    would need, filled evenly. Seven cards where six fit are 4 + 3, not 6 + 1 with the last card
+    alone and stretched across the screen."""
+    fit = max(1, min(fit, cards))
+    return math.ceil(cards / math.ceil(cards / fit))
+
+
+def card_grid_css(cards: int, min_width: int, gap: int = CARD_GAP) -> str:
+    """CSS rules that lay the KPI cards out in :func:`balanced_columns` by the width of their row
+    (container queries on the row's wrapper, so the sidebar and the phone are taken into account)."""
+    rules = []
+    for fit in range(1, cards + 1):
+        width = fit * min_width + (fit - 1) * gap
+        cols = balanced_columns(cards, fit)
+        rule = f".st-key-kpis {{ grid-template-columns: repeat({cols}, minmax(0, 1fr)); }}"
+        rules.append(rule if fit == 1 else f"@container (min-width: {width}px) {{ {rule} }}")
+    return "\n".join(rules)
+
+
 def render_cards(cards: list[Card], *, big: bool = False) -> None:
-    """Cards in a wrapping row: four across on a wide screen, two on a phone."""
+    """Cards in balanced rows (:func:`balanced_columns`): seven are 4 + 3 on a laptop, one row on a
+    screen wide enough for all seven, and 2 + 2 + 2 + 1 on a phone."""
+    st.html(f"<style>{card_grid_css(len(cards), CARD_WIDTH['presenting' if big else 'laptop'])}\n"
+            f"@media (max-width: 640px) {{ {card_grid_css(len(cards), CARD_WIDTH['phone'])} }}</style>")
     with st.container(horizontal=True, gap="small", key="kpis"):
         for c in cards:
             st.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color, help=c.help,
@@ -258,9 +285,10 @@ def inject_style(big: bool) -> None:
     .st-key-verdict p {{ font-size: {'1.7rem' if big else '1.25rem'}; line-height: 1.35; }}
     .block-container {{ padding-top: 2.2rem; }}
     {HIDE_SIDEBAR if big else ""}
-    /* KPI cards share the row and wrap: four or more across on a laptop, two on a phone. */
-    .st-key-kpis > [data-testid="stElementContainer"] {{
-        flex: 1 1 {'260px' if big else '210px'} !important; width: auto !important; min-width: 0; }}
+    /* KPI cards on a grid whose columns follow the width of their row (render_cards). */
+    [data-testid="stLayoutWrapper"]:has(> .st-key-kpis) {{ container-type: inline-size; }}
+    .st-key-kpis {{ display: grid !important; column-gap: {CARD_GAP}px; row-gap: {CARD_GAP}px; }}
+    .st-key-kpis > [data-testid="stElementContainer"] {{ width: auto !important; min-width: 0; }}
     /* Labels wrap rather than end in "..." on narrow cards. */
     .st-key-kpis [data-testid="stMetricLabel"] p {{ white-space: normal; overflow: visible; }}
     /* So do remarks under a figure (a range, "same as baseline"): cut short, they say nothing. */
@@ -271,12 +299,13 @@ def inject_style(big: bool) -> None:
     div:has(> [data-testid="stMultiSelectTagsContainer"]) {{ height: auto; max-height: none; }}
     [data-testid="stMultiSelectTagsContainer"] span {{ white-space: normal; height: auto; }}
     @media (max-width: 640px) {{
-        .st-key-kpis > [data-testid="stElementContainer"] {{ flex-basis: 150px !important; }}
         /* On a phone the answer comes first: verdict and cards, then the spend sliders, then the rest. */
         .st-key-answer > * {{ order: 2; }}
         .st-key-answer > :has(> .st-key-verdict_slot), .st-key-answer > :has(> .st-key-kpis) {{ order: 0; }}
         .st-key-answer > :has(> .st-key-spends) {{ order: 1; }}
         [data-testid="stMetricValue"] {{ font-size: {'2.2rem' if big else '1.6rem'}; }}
+        /* Two cards side by side: room for a two-line label in each, so their figures line up. */
+        .st-key-kpis [data-testid="stMetricLabel"] {{ min-height: {'3rem' if big else '2.5rem'}; align-items: flex-start; }}
         /* Tables wrap in their cells; tighter cells keep more columns within a phone's width. */
         [data-testid="stTable"] th, [data-testid="stTable"] td {{
             padding: 0.35rem 0.4rem; font-size: {'1rem' if big else '0.85rem'}; }}
