@@ -118,6 +118,21 @@ def test_the_tornado_says_what_its_centre_line_is():
     assert roi.to_dict()["layout"]["annotations"][0]["text"] == "All at likely values: 150%"
 
 
+@pytest.mark.parametrize("metric", ["npv", "roi"])
+def test_the_tornado_spans_its_bars_and_not_zero(metric):
+    """plotly's own range for bars on a base ran out to zero on a phone, squeezing the bars."""
+    scenario = cx_roi.load_preset("service-boost")
+    table = cx_roi.tornado(scenario, metric=metric, baseline=cx_roi.load_preset("status-quo") if metric == "roi" else None)
+    xaxis = decision_charts.tornado(table, title="t", axis_title=metric, percent_axis=metric == "roi").to_dict()[
+        "layout"]["xaxis"]
+    lo, hi = xaxis["range"]
+    top = table.head(10)
+    ends = np.concatenate([top["metric_low"], top["metric_high"], table["base"].iloc[:1]]).astype(float)
+    assert xaxis["autorange"] is False
+    assert lo < ends.min() and ends.max() < hi, "every bar inside"
+    assert (hi - lo) <= 1.2 * (ends.max() - ends.min()), "and little else"
+
+
 @pytest.mark.parametrize("big", [False, True])
 def test_the_tornado_keeps_its_centre_label_clear_of_a_wrapped_title(big):
     table = cx_roi.tornado(cx_roi.load_preset("status-quo"))

@@ -145,7 +145,13 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
         data.append(dict(type="bar", orientation="h", y=labels, x=values - base, base=base,
                          marker=dict(color=colour), name=name, customdata=hover,
                          hovertemplate="%{customdata}<extra></extra>"))
-    xaxis = dict(title=dict(text=axis_title), zeroline=False,
+    # The range is set, not left to plotly: on a phone-narrow plot its autorange for bars on a base
+    # ran out to zero (-$14M to $333M around bars from $133M to $316M), squeezing them into a sliver.
+    ends = np.concatenate([t["metric_low"].to_numpy(float), t["metric_high"].to_numpy(float), [base]])
+    ends = ends[np.isfinite(ends)]
+    lo, hi = (float(ends.min()), float(ends.max())) if ends.size else (base - 1.0, base + 1.0)
+    pad = 0.06 * (hi - lo) if hi > lo else max(abs(base) * 0.05, 1.0)
+    xaxis = dict(title=dict(text=axis_title), zeroline=False, range=[lo - pad, hi + pad], autorange=False,
                  **(dict(tickformat=".0%") if percent_axis else _MONEY_TICKS if money_axis else {}))
     layout = _base_layout(title, height or (110 + 30 * len(t)) * (1.2 if big else 1), big,
                           hovermode="closest", barmode="overlay", xaxis=xaxis,
