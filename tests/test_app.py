@@ -756,6 +756,22 @@ def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values
     assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5)), "a round step"
 
 
+@pytest.mark.parametrize("preset", ["status-quo", "revolving-door", "service-boost", "young-product"])
+def test_the_waits_ticks_sit_on_the_service_levels_gridlines(preset):
+    monthly = cx_roi.simulate(cx_roi.load_preset(preset)).monthly
+    layout = charts.service_and_wait(monthly, 20).to_dict()["layout"]
+    left, right = layout["yaxis"], layout["yaxis2"]
+    # Both start at 0 and put their top tick the same share of the height up: tick k of each lands
+    # on the same line.
+    assert left["range"][0] == right["range"][0] == 0 and left["tick0"] == right["tick0"] == 0
+    assert left["range"][1] / left["dtick"] == pytest.approx(right["range"][1] / right["dtick"], rel=1e-12)
+    longest = monthly["asa_seconds"].max()
+    step = right["dtick"]
+    assert longest <= 5 * step and (step == 1 or 5 * step <= 2 * longest), "the wait fills its axis"
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+
+
 def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
     title = "Why NPV differs: +$60k a month into service against the baseline"
     layout = charts._base_layout(title, 300, False)
