@@ -123,7 +123,7 @@ if found.table is None:
     st.info(found.sentence)
 else:
     st.markdown(f"With every assumption at its likely value: {found.sentence[:1].lower()}{found.sentence[1:]}")
-    narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD])
+    narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD], leader=found.leader)
     if narrow:
         st.warning(narrow)
     st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "

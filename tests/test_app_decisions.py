@@ -170,6 +170,8 @@ def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
     narrow = [w.value for w in at.warning if w.value.startswith("The lead is narrow")]
     # Stories per promoter and prospects won per impression both flip it 0.9% away: both are named.
     assert narrow and "stories per promoter 0.9% below" in narrow[0]
+    # Service quality leads at the likely values ($5.8M against $5.7M): the warning says where it would go.
+    assert "would hand it from service quality (training, tools) to advertising:" in narrow[0]
     assert "prospects won per positive impression 0.9% below" in narrow[0] and "(solidity weak)" in narrow[0]
     flips = next(d.value for d in at.table if tables.FLIP_COLUMN in d.value.columns)
     moves = [abs(float(c.rstrip("%"))) for c in flips["Change needed"] if c != "-"]
@@ -183,9 +185,13 @@ def test_the_narrow_lead_warning_names_one_or_several_assumptions():
     one = views.narrow_lead([("Churn of promoters", 0.05, "strong")])
     assert one == ("The lead is narrow: churn of promoters 5.0% above its likely value would hand it to the other "
                    "plan, and that assumption's solidity is strong.")
-    four = views.narrow_lead([("A", -0.01, "weak"), ("B", 0.02, "medium"), ("C", 0.03, "weak"), ("D", 0.04, "weak")])
-    assert "a 1.0% below its likely value (solidity weak); b 2.0% above" in four
-    assert four.endswith("and 1 more in the table below.") and "d 4.0%" not in four
+    four = views.narrow_lead([("A", -0.01, "weak"), ("B", 0.02, "medium"), ("C", 0.03, "weak"), ("D", 0.04, "weak")],
+                             leader="service quality (training, tools)")
+    assert four.startswith("The lead is narrow. Any one of these would hand it from service quality (training, "
+                           "tools) to advertising: a 1.0% below its likely value (solidity weak); b 2.0% above")
+    assert four.endswith("; and 1 more in the table below.") and "d 4.0%" not in four
+    ads = views.narrow_lead([("Churn of promoters", -0.05, "weak")], leader="advertising")
+    assert "would hand it from advertising to service," in ads
 
 
 # ---------------------------------------------------------------- Optimise

@@ -16,7 +16,7 @@ import streamlit as st
 import cx_roi
 from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
-from cx_roi.verdict import verdict
+from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import tables
 
@@ -186,6 +186,7 @@ class Flips(NamedTuple):
     table: pd.DataFrame | None = None  # ``ui.tables.flip_table``
     # (label, signed relative change, solidity) of every assumption with a flip, nearest first
     nearest: tuple[tuple[str, float, str], ...] = ()
+    leader: str = ""  # who leads at the likely values: the service lever's name in words, or "advertising"
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
@@ -208,7 +209,8 @@ def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips
     moves = table["change"].dropna()
     nearest = tuple((str(table.loc[i, "label"]), float(moves[i]), cx_roi.PARAMETERS[table.loc[i, "field"]].solidity)
                     for i in moves.abs().sort_values(kind="stable").index)
-    return Flips(sentence, lever, tables.flip_table(table), nearest)
+    leader = (LEVER_WORDS[lever] if nd.loc[lever, "delta_npv"] >= nd.loc[AD_LEVER, "delta_npv"] else "advertising")
+    return Flips(sentence, lever, tables.flip_table(table), nearest, leader)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)

@@ -145,24 +145,28 @@ def likely_range(p10: str, p90: str) -> str:
     return f"8 in 10 draws: {p10} to {p90}"
 
 
-def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3) -> str | None:
+def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3, leader: str = "") -> str | None:
     """The Risk page's warning for assumptions a small move away from flipping the lead:
     ``(label, signed relative move, solidity)`` each, nearest first; None when there are none.
-    Several are all named (up to ``most``), as one alone would suggest it is the only one."""
+    Several are all named (up to ``most``), as one alone would suggest it is the only one.
+    ``leader``: the plan ahead at the likely values ("service quality (training, tools)" or
+    "advertising"), so the warning says which way the lead would go."""
     if not flips:
         return None
 
     def move(label: str, m: float) -> str:
         return f"{label.lower()} {abs(m):.1%} {'above' if m > 0 else 'below'} its likely value"
 
+    to = "the other plan" if not leader else "service" if leader == "advertising" else "advertising"
+    hand = f"hand it from {leader} to {to}" if leader else f"hand it to {to}"
     if len(flips) == 1:
         label, m, solidity = flips[0]
-        return (f"The lead is narrow: {move(label, m)} would hand it to the other plan, and that "
+        return (f"The lead is narrow: {move(label, m)} would {hand}, and that "
                 f"assumption's solidity is {solidity}.")
     shown = [f"{move(label, m)} (solidity {solidity})" for label, m, solidity in flips[:most]]
     more = len(flips) - len(shown)
-    tail = f", and {more} more in the table below" if more else ""
-    return (f"The lead is narrow: any one of these would hand it to the other plan: {'; '.join(shown)}{tail}.")
+    tail = f"; and {more} more in the table below" if more else ""
+    return f"The lead is narrow. Any one of these would {hand}: {'; '.join(shown)}{tail}."
 
 
 CARD_WIDTH = {"laptop": 210, "presenting": 260, "phone": 150}  # narrowest a card may be, px
