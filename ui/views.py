@@ -256,7 +256,8 @@ def header(title: str, subtitle: str | None = None) -> None:
         st.title(title, anchor=False)
         if subtitle:
             st.caption(subtitle)
-    with right:
+    # Flush with the content's right edge, where the cards and charts end.
+    with right, st.container(horizontal_alignment="right"):
         st.toggle("Present", key=state.widget("present"), on_change=state.on_change, args=("present",),
                   help="Presentation mode: hides the controls and enlarges numbers and charts. "
                        "It is part of the link, so a shared link opens the same way.")
