@@ -89,7 +89,9 @@ cards = [
                fmt.signed_count(alloc.kpis["final_customers"] - base_result.kpis["final_customers"]), "normal",
                "Customers at the horizon with the recommended split, against today's split.", "auto"),
     views.Card("Monthly budget", fmt.amount(totals[0]) + (f" then {fmt.amount(totals[1])}" if len(totals) > 1 else ""),
-               fmt.signed_money(totals[0] - today_total) + " vs today", "off",
+               # "same as today" rather than "$0 vs today", as the other pages say "same as baseline"
+               (fmt.signed_money(totals[0] - today_total) + " vs today"
+                if abs(totals[0] - today_total) >= 0.5 else "same as today"), "off",
                "The budget split across the chosen levers.", "off"),
 ]
 if objective != "npv":

@@ -227,6 +227,9 @@ def test_budget_slider_moves_into_the_link():
     assert not at.exception
     assert at.query_params["budget"] in ("300000", ["300000"])
     assert card(at, "Monthly budget").value.startswith(fmt.amount(300_000))
+    assert card(at, "Monthly budget").delta == "-$120.0k vs today"  # today's three spends are $420k
+    at.slider(key="w:budget").set_value(420_000.0).run()
+    assert card(at, "Monthly budget").delta == "same as today"
 
 
 def test_two_phase_budget_gives_a_schedule_when_applied():
