@@ -46,6 +46,12 @@ def test_risk_cards_match_the_paired_ensembles():
     for start in ("Customers: the likely range", "Cumulative contribution: the likely range",
                   "NPV gain against the baseline", "ROI of the extra spend", "NPV when one assumption"):
         assert any(t.startswith(start) for t in titles), (start, titles)
+    # The histogram marks the card's middle outcome and the likely values' gain the caption compares.
+    gain = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("NPV gain"))
+    lines = {t["name"]: t["x"] for t in gain["data"] if t.get("mode") == "lines" and t.get("name")}
+    likely = cx_roi.simulate(scenario).kpis["npv"] - cx_roi.simulate(base).kpis["npv"]
+    assert lines == {f"Middle of the draws: {fmt.signed_money(summary.delta_npv_p50)}": [summary.delta_npv_p50] * 2,
+                     f"All at likely values: {fmt.signed_money(likely)}": [pytest.approx(likely)] * 2}
 
 
 def test_fan_bands_are_ordered():

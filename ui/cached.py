@@ -16,6 +16,7 @@ import streamlit as st
 import cx_roi
 from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
+from cx_roi import formatting as fmt
 from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import tables
@@ -134,6 +135,16 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
     same, paired, spends_more = scenario == baseline, r["paired"], r["summary"].spends_more
     height = 420 if big else 340
     fan = dict(scenario_name="Scenario", baseline_name="Baseline", height=height, big=big)
+    # The middle of the draws and the outcome at the likely values, which the page's text compares.
+    likely = simulate(scenario).kpis["npv"]
+    if same:
+        middle, likely_shown = r["summary"].npv_p50, likely  # the cards' figures, to the dollar
+        refs = [(middle, f"Middle of the draws: {fmt.money(middle)}", "dash"),
+                (likely_shown, f"All at likely values: {fmt.money(likely_shown)}", "solid")]
+    else:
+        middle, likely_shown = r["summary"].delta_npv_p50, likely - simulate(baseline).kpis["npv"]
+        refs = [(middle, f"Middle of the draws: {fmt.signed_money(middle)}", "dash"),
+                (likely_shown, f"All at likely values: {fmt.signed_money(likely_shown)}", "solid")]
     out = {
         "customers": dc.fan_chart(r["customers"], None if same else r["baseline_customers"],
                                   title="Customers: the likely range", axis_title="Customers", **fan),
@@ -141,11 +152,11 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
                              title="Cumulative contribution: the likely range", axis_title="$ cumulative",
                              money_axis=True, **fan),
         "npv": (dc.outcome_histogram(paired["npv"].to_numpy(), title="NPV across the draws", axis_title="NPV",
-                                     marker=None, height=height, big=big) if same else
+                                     marker=None, height=height, big=big, references=refs) if same else
                 dc.outcome_histogram(paired["delta_npv"].to_numpy(),
                                      title="NPV gain against the baseline, across the draws",
                                      axis_title="NPV minus the baseline's", marker=0.0,
-                                     marker_label="the baseline", height=height, big=big)),
+                                     marker_label="the baseline", height=height, big=big, references=refs)),
     }
     if spends_more:
         out["roi"] = dc.outcome_histogram(paired["roi"].to_numpy(), title="ROI of the extra spend, across the draws",

@@ -7,7 +7,7 @@ its cause colour (service capacity and quality blue shades, advertising orange).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -63,8 +63,12 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
 
 def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_axis: bool = True,
                       percent_axis: bool = False, height: int = 320, big: bool = False,
-                      marker: float | None = 0.0, marker_label: str = "break-even") -> go.Figure:
+                      marker: float | None = 0.0, marker_label: str = "break-even",
+                      references: Sequence[tuple[float, str, str]] = ()) -> go.Figure:
     """Distribution of one outcome across draws, bars coloured by side of ``marker``.
+
+    ``references``: (value, name, dash) of vertical lines named in the legend, such as the
+    middle of the draws and the outcome at the likely values, which the page's text compares.
 
     Binned here (40 bins) rather than in the browser: a histogram trace would
     send every draw; two bar traces send 40 numbers each.
@@ -105,6 +109,13 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
                          hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
         if marker is None:
             break
+    top = float(share.max()) if share.size else 0.0
+    for value, name, dash in references:
+        if np.isfinite(value) and lo <= value <= hi:
+            # A white halo under the black line keeps it visible where it crosses the dark bars.
+            line = dict(type="scatter", mode="lines", x=[value, value], y=[0.0, top * 1.08], hoverinfo="skip")
+            data.append({**line, "line": dict(color="#FFFFFF", width=5), "showlegend": False})
+            data.append({**line, "name": name, "line": dict(color=COLOURS["scenario"], width=2, dash=dash)})
     if percent_axis:
         xaxis = dict(title=dict(text=axis_title), tickformat=".0%")
     elif money_axis:
