@@ -114,7 +114,7 @@ left.plotly_chart(decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVER
                                                   current={lv: today[lv] for lv in alloc.allocation.columns},
                                                   height=height, big=big), config=cfg)
 right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, height=height, big=big), config=cfg)
-right.caption(f"An extra $1,000 a month is {fmt.money(1_000 * scenario.horizon_months)} over "
+right.caption(f"At the recommended split. An extra $1,000 a month is {fmt.money(1_000 * scenario.horizon_months)} over "
               f"{fmt.horizon(scenario.horizon_months)}; each bar is the NPV it adds on that lever. Equal bars "
               "mean no dollar can be moved to do better.")
 

@@ -154,7 +154,7 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
         "npv": (dc.outcome_histogram(paired["npv"].to_numpy(), title="NPV across the draws", axis_title="NPV",
                                      marker=None, height=height, big=big, references=refs) if same else
                 dc.outcome_histogram(paired["delta_npv"].to_numpy(),
-                                     title="NPV gain against the baseline, across the draws",
+                                     title="NPV gain on the baseline, across the draws",
                                      axis_title="NPV minus the baseline's", marker=0.0,
                                      marker_label="the baseline", height=height, big=big, references=refs)),
     }
@@ -182,9 +182,11 @@ def tornado_view(scenario: Scenario, metric: str, baseline: Scenario | None, ran
     from . import decision_charts as dc
 
     table = tornado(scenario, metric, baseline, ranges)
-    label = "NPV" if metric == "npv" else "ROI against the baseline"
-    figure = dc.tornado(table, title=f"{label} when one assumption moves to its low or high value, the rest at "
-                                     "their likely values", axis_title="NPV" if metric == "npv" else "ROI",
+    # Titles that fit a phone-wide chart on one line: a longer one wrapped at half a laptop's width.
+    # The legend and the centre label say the rest (each end of a range; all others at likely values).
+    label = "NPV" if metric == "npv" else "ROI"
+    figure = dc.tornado(table, title=f"{label}, one assumption at a time over its range",
+                        axis_title="NPV" if metric == "npv" else "ROI against the baseline",
                         percent_axis=metric == "roi", big=big)
     return figure, table.iloc[0].to_dict()
 

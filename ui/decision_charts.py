@@ -227,7 +227,7 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
                          cliponaxis=False,
                          hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
                                        + label + "</extra>"))
-    layout = _base_layout("What the next $1,000 a month returns, at the recommended split", height, big,
+    layout = _base_layout("What the next $1,000 a month returns", height, big,
                           barmode="group", hovermode="closest",
                           xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
                                      zerolinecolor="#888", **_MONEY_TICKS),
