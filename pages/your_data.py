@@ -41,10 +41,10 @@ if not big:
                   help="48 months of a synthetic subscription company, made by this model with known "
                        "parameters plus noise (the fit should find them again).")
         with st.container(horizontal=True, gap="small"):
-            st.download_button("Template", cx_roi.history_template(), file_name="cx-roi-history-template.csv",
+            st.download_button("Template (CSV)", cx_roi.history_template(), file_name="cx-roi-history-template.csv",
                                mime="text/csv", on_click="ignore", icon=":material/download:",
                                key="download_template", help="Every column, with three example rows to replace.")
-            st.download_button("Sample", cx_roi.sample_history_file(), file_name="cx-roi-sample-history.csv",
+            st.download_button("Sample file (CSV)", cx_roi.sample_history_file(), file_name="cx-roi-sample-history.csv",
                                mime="text/csv", on_click="ignore", icon=":material/download:",
                                key="download_sample", help="The synthetic sample history as a CSV file.")
     with st.expander("What the file needs"):

@@ -89,7 +89,7 @@ def test_page_explains_every_column_and_offers_template_and_sample():
     assert list(table["Column"]) == list(COLUMNS)
     assert set(table.loc[table["Required"] == "yes", "Column"]) == set(cx_roi.history.REQUIRED_COLUMNS)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "Template" in labels and "Sample" in labels
+    assert "Template (CSV)" in labels and "Sample file (CSV)" in labels  # a file, not "Try the sample history"
     assert "Load your history" in messages(at)
 
 
