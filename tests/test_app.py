@@ -556,10 +556,14 @@ def test_balanced_rows_are_as_few_as_the_densest_and_as_even_as_can_be(cards, fi
 
 def test_card_grid_switches_columns_where_the_next_card_fits():
     css = views.card_grid_css(7, 210, gap=16)
-    assert css.startswith(".st-key-kpis { grid-template-columns: repeat(1, ")
-    assert "@container (min-width: 436px) { .st-key-kpis { grid-template-columns: repeat(2, " in css
-    assert "@container (min-width: 1340px) { .st-key-kpis { grid-template-columns: repeat(4, " in css  # six fit
-    assert "@container (min-width: 1566px) { .st-key-kpis { grid-template-columns: repeat(7, " in css
+    seven = ".st-key-kpis:has(> :last-child:nth-child(7))"  # a row of exactly seven cards
+    assert css.startswith(f"{seven} {{ grid-template-columns: repeat(1, ")
+    assert f"@container (min-width: 436px) {{ {seven} {{ grid-template-columns: repeat(2, " in css
+    assert f"@container (min-width: 1340px) {{ {seven} {{ grid-template-columns: repeat(4, " in css  # six fit
+    assert f"@container (min-width: 1566px) {{ {seven} {{ grid-template-columns: repeat(7, " in css
+    sheet = views.cards_css(big=False)
+    assert all(f":nth-child({n}))" in sheet for n in range(1, views.MAX_CARDS + 1))
+    assert sheet.index("@media (max-width: 640px)") < sheet.index("minmax(150px, 1fr)")
 
 
 def test_table_cells_keep_markdown_characters_as_text():

@@ -181,23 +181,37 @@ def balanced_columns(cards: int, fit: int) -> int:
     return math.ceil(cards / math.ceil(cards / fit))
 
 
+MAX_CARDS = 8  # counts of cards laid out in balanced rows; more fill rows as they come
+
+
 def card_grid_css(cards: int, min_width: int, gap: int = CARD_GAP) -> str:
-    """CSS rules that lay the KPI cards out in :func:`balanced_columns` by the width of their row
-    (container queries on the row's wrapper, so the sidebar and the phone are taken into account)."""
+    """CSS rules that lay a row of exactly ``cards`` KPI cards out in :func:`balanced_columns` by the
+    width of their row (container queries on the row's wrapper, so the sidebar and a phone are taken
+    into account)."""
+    scope = f".st-key-kpis:has(> :last-child:nth-child({cards}))"
     rules = []
     for fit in range(1, cards + 1):
         width = fit * min_width + (fit - 1) * gap
-        cols = balanced_columns(cards, fit)
-        rule = f".st-key-kpis {{ grid-template-columns: repeat({cols}, minmax(0, 1fr)); }}"
+        rule = f"{scope} {{ grid-template-columns: repeat({balanced_columns(cards, fit)}, minmax(0, 1fr)); }}"
         rules.append(rule if fit == 1 else f"@container (min-width: {width}px) {{ {rule} }}")
     return "\n".join(rules)
 
 
+def cards_css(big: bool) -> str:
+    """The KPI card grid for every count of cards up to :data:`MAX_CARDS`, laptop and phone. Part of
+    the page's style sheet rather than sent with the cards: a style element in the answer's fragment
+    made the browser restyle the whole page on every spend move."""
+    wide = CARD_WIDTH["presenting" if big else "laptop"]
+    laptop = "\n".join(card_grid_css(n, wide) for n in range(1, MAX_CARDS + 1))
+    phone = "\n".join(card_grid_css(n, CARD_WIDTH["phone"]) for n in range(1, MAX_CARDS + 1))
+    return (f".st-key-kpis {{ grid-template-columns: repeat(auto-fill, minmax({wide}px, 1fr)); }}\n{laptop}\n"
+            f"@media (max-width: 640px) {{ .st-key-kpis {{ grid-template-columns: repeat(auto-fill, "
+            f"minmax({CARD_WIDTH['phone']}px, 1fr)); }}\n{phone} }}")
+
+
 def render_cards(cards: list[Card], *, big: bool = False) -> None:
-    """Cards in balanced rows (:func:`balanced_columns`): seven are 4 + 3 on a laptop, one row on a
-    screen wide enough for all seven, and 2 + 2 + 2 + 1 on a phone."""
-    st.html(f"<style>{card_grid_css(len(cards), CARD_WIDTH['presenting' if big else 'laptop'])}\n"
-            f"@media (max-width: 640px) {{ {card_grid_css(len(cards), CARD_WIDTH['phone'])} }}</style>")
+    """Cards in balanced rows (:func:`balanced_columns`, laid out by :func:`cards_css`): seven are
+    4 + 3 on a laptop, one row on a screen wide enough for all seven, and 2 + 2 + 2 + 1 on a phone."""
     with st.container(horizontal=True, gap="small", key="kpis"):
         for c in cards:
             st.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color, help=c.help,
@@ -293,6 +307,7 @@ def inject_style(big: bool) -> None:
     /* KPI cards on a grid whose columns follow the width of their row (render_cards). */
     [data-testid="stLayoutWrapper"]:has(> .st-key-kpis) {{ container-type: inline-size; }}
     .st-key-kpis {{ display: grid !important; column-gap: {CARD_GAP}px; row-gap: {CARD_GAP}px; }}
+    {cards_css(big)}
     .st-key-kpis > [data-testid="stElementContainer"] {{ width: auto !important; min-width: 0; }}
     /* Labels wrap rather than end in "..." on narrow cards. */
     .st-key-kpis [data-testid="stMetricLabel"] p {{ white-space: normal; overflow: visible; }}
