@@ -22,7 +22,8 @@ from . import cached, state
 from .tables import no_paid_cac
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards",
-           "stacked_table_css", "render_stacked_table",
+           "stacked_table_css", "render_stacked_table", "balanced_columns", "card_grid_css", "cards_css",
+           "MAX_CARDS", "CARD_WIDTH",
            "render_notices", "header", "inject_style", "render_verdict"]
 
 
@@ -199,8 +200,8 @@ def card_grid_css(cards: int, min_width: int, gap: int = CARD_GAP) -> str:
 
 def cards_css(big: bool) -> str:
     """The KPI card grid for every count of cards up to :data:`MAX_CARDS`, laptop and phone. Part of
-    the page's style sheet rather than sent with the cards: a style element in the answer's fragment
-    made the browser restyle the whole page on every spend move."""
+    the page's style sheet rather than sent with the cards, so a spend move (which reruns only the
+    answer) adds no style element: a new one sends the browser through the whole page's styles."""
     wide = CARD_WIDTH["presenting" if big else "laptop"]
     laptop = "\n".join(card_grid_css(n, wide) for n in range(1, MAX_CARDS + 1))
     phone = "\n".join(card_grid_css(n, CARD_WIDTH["phone"]) for n in range(1, MAX_CARDS + 1))
