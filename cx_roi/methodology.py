@@ -45,10 +45,12 @@ STEPS: list[Step] = [
         "6. **Acquisition.** Prospects not deterred are won by advertising (innovation) or word of "
         "mouth (imitation); new customers join with the product's sentiment mix.\n"
         "7. **Money.** Everything is paid at the month's end: customers at the end of the month "
-        "(survivors and newcomers) pay ARPU; spend and onboarding are paid; cash is discounted by "
-        "(1 + r_m)^t.\n\n"
+        "(survivors and newcomers) pay ARPU; spend and onboarding are paid; cash is discounted at "
+        "the monthly rate r_m (see Money).\n\n"
         "Conservation holds every month: customers[t] = customers[t-1] + new_from_ads[t] + "
-        "new_from_wom[t] - churned[t], and market = customers + deterred + prospects.",
+        "new_from_wom[t] - churned[t], and market = customers + deterred + prospects. In the "
+        "symbols below: N the customers, B the deterred pool, U the prospects who can be won, "
+        "M the market.",
         [r"N_t = N_{t-1} + \text{ads}_t + \text{wom}_t - \text{churned}_t",
          r"M = N_t + B_t + U_t"],
     ),
@@ -161,8 +163,8 @@ STEPS: list[Step] = [
         "Money",
         "Revenue is paid at the end of each month by the customers on the books then. "
         "Contribution is gross margin x revenue minus service spend, advertising spend and "
-        "onboarding of new customers. Month t is discounted by (1 + r_m)^t with the monthly rate "
-        "equivalent to the annual one. NPV optionally adds the value of the customers left at the "
+        "onboarding of new customers. Month t's cash is divided by 1 + r_m to the power t, r_m "
+        "being the monthly rate equivalent to the annual one. NPV optionally adds the value of the customers left at the "
         "horizon, N_T x CLV, with the churn rate of the final sentiment mix and the margin net of "
         "the final month's service cost per customer (serving them continues to cost; with no "
         "customers left it is zero); without it a short horizon always favours advertising. "
