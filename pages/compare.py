@@ -49,7 +49,7 @@ left.plotly_chart(charts.overlay(frames, "customers", title="Customers", axis_ti
                                  baseline=entries[0][1], height=height, big=big, lead=on_screen),
                   config={"displayModeBar": False})
 right.plotly_chart(charts.overlay(frames, "cumulative_contribution",
-                                  title="Cumulative contribution against the baseline",
+                                  title="Cumulative contribution vs baseline",
                                   axis_title="$ vs baseline, cumulative", money=True, baseline=entries[0][1],
                                   relative=True, height=height, big=big, lead=on_screen),
                    config={"displayModeBar": False})

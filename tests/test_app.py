@@ -132,7 +132,7 @@ def test_explore_shows_the_baseline_kpis_and_four_charts():
         assert card(at, label).value == want[label]
     assert card(at, "ROI vs baseline").delta == "same as baseline"
     titles = [s["layout"]["title"]["text"].replace("<br>", " ") for s in chart_specs(at)]
-    assert titles == ["Customers won and lost each month", "Cumulative contribution against the baseline",
+    assert titles == ["Customers won and lost each month", "Cumulative contribution vs baseline",
                       "Sentiment of customers", "Service level and wait"]
     assert at.query_params == {}, "a fresh default view has a clean URL"
 

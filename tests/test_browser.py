@@ -297,7 +297,7 @@ def test_link_opens_the_scenario_with_the_models_kpis(page, app_url, artifacts):
     assert_query(page, query)  # the URL is written back unchanged
     specs = charts(page, 4)
     assert [plain(s["title"]) for s in specs] == [
-        "Customers won and lost each month", "Cumulative contribution against the baseline",
+        "Customers won and lost each month", "Cumulative contribution vs baseline",
         "Sentiment of customers", "Service level and wait"]
     for spec in specs:  # every axis says what it measures
         assert all(text for _, text in spec["axes"]), spec
@@ -313,7 +313,7 @@ def test_negative_money_reads_the_same_on_charts_and_cards(page, app_url):
     open_app(page, url(app_url, service_capacity_spend_per_month="900000"))
     assert delta(page, "NPV").startswith("-$")
     charts(page, 4)
-    contribution = page.locator(CHART).filter(has_text="Cumulative contribution against the baseline")
+    contribution = page.locator(CHART).filter(has_text="Cumulative contribution vs baseline")
     ticks = contribution.locator(".ytick text").all_text_contents()
     assert any(re.match(r"^[-\u2212]\$\d", t) for t in ticks), ticks
     assert not [t for t in ticks if re.search(r"\$[-\u2212]", t)], ticks
@@ -509,7 +509,7 @@ def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
         expect(page.locator(f"{TABLE} tbody")).to_contain_text(
             f"{fmt.money(table.loc[name, 'npv'])} ({fmt.signed_money(table.loc[name, 'delta_npv'])})")
     titles = [plain(s["title"]) for s in charts(page, 3)]
-    assert titles[:2] == ["Customers", "Cumulative contribution against the baseline"]
+    assert titles[:2] == ["Customers", "Cumulative contribution vs baseline"]
     assert titles[2].startswith("Why NPV differs")
     screenshot(page, artifacts / "browser-compare.png")
 

@@ -85,8 +85,8 @@ def test_risk_page_shows_paired_chances_fans_and_tornado(page, app_url, artifact
     assert_cards(page, {"Chance it beats the baseline": fmt.chance(summary.prob_beats_baseline),
                         "NPV, middle outcome": fmt.money(summary.npv_p50)})
     titles = [plain(c["title"]) for c in charts(page, 5)]
-    assert "Customers: the likely range" in titles and any(t.startswith("Cumulative contribution") for t in titles)
-    assert "NPV, one assumption at a time over its range" in titles, titles
+    assert "Customers: the likely range" in titles and any(t.startswith("Contribution to date") for t in titles)
+    assert "NPV, one assumption at a time" in titles, titles
     top = cx_roi.tornado(scenario, metric="npv").iloc[0]
     expect(page.get_by_text(f"{top['label']} moves the NPV most", exact=False)).to_be_visible()
     screenshot(page, artifacts / "browser-risk.png")

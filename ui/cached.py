@@ -149,17 +149,17 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
         "customers": dc.fan_chart(r["customers"], None if same else r["baseline_customers"],
                                   title="Customers: the likely range", axis_title="Customers", **fan),
         "cash": dc.fan_chart(r["cumulative_contribution"], None if same else r["baseline_cumulative_contribution"],
-                             title="Cumulative contribution: the likely range", axis_title="$ cumulative",
+                             title="Contribution to date: likely range", axis_title="$ cumulative",
                              money_axis=True, **fan),
         "npv": (dc.outcome_histogram(paired["npv"].to_numpy(), title="NPV across the draws", axis_title="NPV",
                                      marker=None, height=height, big=big, references=refs) if same else
                 dc.outcome_histogram(paired["delta_npv"].to_numpy(),
-                                     title="NPV gain on the baseline, across the draws",
+                                     title="NPV gain on the baseline, all draws",
                                      axis_title="NPV minus the baseline's", marker=0.0,
                                      marker_label="the baseline", height=height, big=big, references=refs)),
     }
     if spends_more:
-        out["roi"] = dc.outcome_histogram(paired["roi"].to_numpy(), title="ROI of the extra spend, across the draws",
+        out["roi"] = dc.outcome_histogram(paired["roi"].to_numpy(), title="ROI of the extra spend, all draws",
                                           axis_title="ROI (NPV gained per $ of extra spend)", money_axis=False,
                                           percent_axis=True, marker=0.0, marker_label="0% (money back)",
                                           height=height, big=big)
@@ -185,7 +185,7 @@ def tornado_view(scenario: Scenario, metric: str, baseline: Scenario | None, ran
     # Titles that fit a phone-wide chart on one line: a longer one wrapped at half a laptop's width.
     # The legend and the centre label say the rest (each end of a range; all others at likely values).
     label = "NPV" if metric == "npv" else "ROI"
-    figure = dc.tornado(table, title=f"{label}, one assumption at a time over its range",
+    figure = dc.tornado(table, title=f"{label}, one assumption at a time",
                         axis_title="NPV" if metric == "npv" else "ROI against the baseline",
                         percent_axis=metric == "roi", big=big)
     return figure, table.iloc[0].to_dict()

@@ -449,7 +449,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
         annotations.append({**corner, "text": f"{signed_money(end)} cash by month {int(x[-1])}",
                             "yshift": -shift if up else shift})
     layout = _base_layout(
-        "Cumulative contribution against the baseline", height, big, months=len(x),
+        "Cumulative contribution vs baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
                    range=yrange, **_MONEY_TICKS),
         annotations=annotations, showlegend=False,
