@@ -20,7 +20,7 @@ from cx_roi import formatting as fmt
 from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
 from cx_roi.parameters import params_in_group
 
-__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_table", "parameter_groups", "definitions_table", "solidity_table",
+__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_groups", "definitions_table", "solidity_table",
            "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
            "FLIP_COLUMN", "FLIP_ASSUMPTION"]
 
@@ -34,27 +34,6 @@ def no_paid_cac(row: pd.Series) -> str:
     return "no ad spend" if row.get("cac_blended") == 0 else "no ad wins"
 
 
-def parameter_table() -> pd.DataFrame:
-    """Every scenario field: label, group, default, unit, allowed and plausible range, source, solidity."""
-    rows = []
-    for p in PARAMETERS.values():
-        plausible = (f"{fmt.param_value(p.fmt, p.plausible[0])} to {fmt.param_value(p.fmt, p.plausible[1])}"
-                     if p.plausible else "")
-        rows.append({
-            "Parameter": p.label,
-            "Group": GROUPS.get(p.group, p.group),
-            "Default": fmt.param_value(p.fmt, p.default),
-            "Unit": p.unit,
-            "Allowed": p.describe_range(formatted=True, unit=False),  # the Unit column says it
-            "Plausible": plausible,
-            "Source": p.source,
-            "Solidity": p.solidity,
-            "What it does": p.help,
-            "Field": p.name,
-        })
-    return pd.DataFrame(rows)
-
-
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])")
 
 
@@ -65,7 +44,7 @@ def plain(text: str) -> str:
 
 
 def parameter_groups() -> list[tuple[str, pd.DataFrame]]:
-    """:func:`parameter_table` to read, one table per group in the levers' order: the default and
+    """Every scenario field, one table per group in the levers' order: its label, the default and
     its unit, the plausible and allowed ranges in the default's format, the solidity, the source
     and what the parameter does. Every cell is whole text for a wrapping table (the Method page):
     in a data grid the sources and solidities ran past the screen's edge, cut off."""
