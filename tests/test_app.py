@@ -187,6 +187,30 @@ def test_extra_amount_changes_the_verdict():
     assert at.query_params["extra"] == "200000"
 
 
+def _same_assessment(a: cx_roi.Assessment, b: cx_roi.Assessment) -> None:
+    pd.testing.assert_frame_equal(a.kpis, b.kpis)
+    pd.testing.assert_frame_equal(a.next_dollar, b.next_dollar)
+    for got, want in ((a.scenario_result, b.scenario_result), (a.baseline_result, b.baseline_result)):
+        assert got.scenario == want.scenario and got.kpis == want.kpis
+        pd.testing.assert_frame_equal(got.monthly, want.monthly)
+
+
+def test_pages_leave_the_shared_assessment_as_the_model_made_it():
+    """``ui.cached.assess`` hands every session the same objects: no page may change them."""
+    from ui import cached
+
+    scenario = cx_roi.load_preset("service-boost").replace(**{AD: 200_000.0})
+    at = run_app({"preset": "service-boost", AD: "200000"})
+    at.slider(key="w:extra").set_value(100_000.0).run()
+    at.toggle(key="w:present").set_value(True).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    for extra in (state.DEFAULT_EXTRA, 100_000.0):
+        shared = cached.assess(scenario, Scenario(), extra)  # the very objects the page read
+        _same_assessment(shared, cx_roi.assess(scenario, Scenario(), extra))
+        assert shared is cached.assess(scenario, Scenario(), extra), "kept, not copied"
+
+
 def test_refused_change_keeps_the_value_and_says_why():
     at = run_app(open_sections=(2,))  # "Product and market"
     before = lever(at, "initial_promoter_share").value
