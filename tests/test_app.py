@@ -463,7 +463,7 @@ def test_compare_page_shows_table_overlays_and_bridge():
     assert fmt.money(table_want.loc["service-boost", "npv"]) in table.iloc[0, 1]
     assert fmt.signed_money(table_want.loc["service-boost", "delta_npv"]) in table.iloc[0, 1]
     specs = {s["layout"]["title"]["text"]: s for s in chart_specs(at)}
-    bridge = next(s for t, s in specs.items() if t.startswith("Why NPV differs"))
+    bridge = specs["+$60k a month into service vs Status quo"]  # one line, as the other titles
     labels = bridge["data"][0]["y"]
     assert labels == ["Retention", "Word-of-mouth acquisition", "Advertising acquisition", "Spend", "Other",
                       "NPV difference"]
@@ -473,7 +473,7 @@ def test_compare_page_shows_table_overlays_and_bridge():
     assert bars[:-1] == pytest.approx(list(want["value"]))
     # Switch the bridge to the other scenario, and the baseline.
     at.segmented_control(key="w:bridge").set_value("ad-boost").run()
-    assert "advertising" in chart(at, "Why NPV differs")["layout"]["title"]["text"]
+    assert chart(at, "+$60k a month into advertising vs Status quo")
     at.selectbox(key="w:baseline").set_value("revolving-door").run()
     assert not at.exception
     assert at.query_params["baseline"] == "revolving-door"
@@ -801,7 +801,7 @@ def test_the_waits_ticks_sit_on_the_service_levels_gridlines(preset):
 
 
 def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
-    title = "Why NPV differs: +$60k a month into service against the baseline"
+    title = "Plan B: more agents, better tools and less advertising vs Status quo"  # a saved name
     layout = charts._base_layout(title, 300, False)
     first, second = layout["title"]["text"].split("<br>")
     assert len(first) <= 46 and f"{first} {second}" == title

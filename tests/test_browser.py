@@ -510,7 +510,7 @@ def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
             f"{fmt.money(table.loc[name, 'npv'])} ({fmt.signed_money(table.loc[name, 'delta_npv'])})")
     titles = [plain(s["title"]) for s in charts(page, 3)]
     assert titles[:2] == ["Customers", "Cumulative contribution vs baseline"]
-    assert titles[2].startswith("Why NPV differs")
+    assert titles[2] == "+$60k a month into service vs Status quo"  # the bridge names the pair
     screenshot(page, artifacts / "browser-compare.png")
 
     page_switch(page, "Method")

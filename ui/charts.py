@@ -508,8 +508,10 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
                                                                   line=dict(color="#555", width=0.5)),
                  text=texts, textposition="outside", cliponaxis=False,
                  customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False)]
+    # The page's heading above says why ("Why the NPV differs"); the title names the pair, short
+    # enough that two preset names fit one line (a prefix of its own broke it early on a laptop).
     layout = _base_layout(
-        f"Why NPV differs: {scenario} against {baseline}", height, big, hovermode="closest",
+        f"{scenario} vs {baseline}", height, big, hovermode="closest",
         xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888", **_MONEY_TICKS),
         yaxis=dict(autorange="reversed", automargin=True),
     )
