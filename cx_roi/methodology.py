@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .parameters import GROUPS, SOLIDITY_LABELS, params_in_group
+from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
 from .sentiment import PRODUCT_DETRACTORS, PRODUCT_PROMOTERS
 from .simulation import KPI_COLUMNS, MONTHLY_COLUMNS
 
@@ -24,6 +24,14 @@ class Step:
     title: str
     text: str
     equations: list[str] = field(default_factory=list)
+
+
+def _symbols(plain: str, **fields: str) -> str:
+    """A step's key to its symbols: ``plain`` for those that are not inputs, then each input's
+    symbol with its label and field name from :data:`PARAMETERS` (so the key cannot drift from
+    the sliders' own words)."""
+    inputs = "; ".join(f"{symbol} {PARAMETERS[name].label.lower()} (`{name}`)" for symbol, name in fields.items())
+    return f"\n\nSymbols: {plain}; {inputs}."
 
 
 STEPS: list[Step] = [
@@ -107,10 +115,13 @@ STEPS: list[Step] = [
         "product mix by the service weight w: below 1, a weak product caps what service can do. "
         "The share of customers with at least one contact in a month is 1 - exp(-contacts per "
         "customer) (Poisson). Sentiment has memory: contacting customers move a share "
-        "lambda_c of the way to their contact's mix, the others a share lambda_p toward the "
+        "λ_c of the way to their contact's mix, the others a share λ_p toward the "
         "product's mix. New customers join with the product's mix. A survey reports a share "
         "`survey_inflation` of each band one band higher: the measured NPS can look healthy "
-        "while the true one, which drives churn and word of mouth, does not.",
+        "while the true one, which drives churn and word of mouth, does not."
+        + _symbols("S the customers in each band, N all customers, P and D the promoters and detractors",
+                   κ="contacts_per_customer_per_month", w="service_weight", λ_c="contact_memory",
+                   λ_p="product_memory"),
         [r"\text{mix}_{contact} = w\,\sum_{o} \text{share}_o\,\text{mix}_o + (1-w)\,\text{mix}_{product}",
          r"S_t = S_{t-1} + c\,\lambda_c\,(N\,\text{mix}_{contact} - S_{t-1}) + "
          r"(1-c)\,\lambda_p\,(N\,\text{mix}_{product} - S_{t-1}),\quad c = 1 - e^{-\kappa}",
@@ -129,10 +140,16 @@ STEPS: list[Step] = [
         "ones. A story reaches an offline audience, and a share of stories also goes online to a "
         "much larger audience (the amplification lever). Impressions fall evenly on the whole "
         "market. A prospect hit by negative impressions is deterred with probability "
-        "1 - exp(-delta x impressions per person) and joins the deterred pool, which recovers at a "
+        "1 - exp(-δ x impressions per person) and joins the deterred pool, which recovers at a "
         "monthly rate; deterred prospects cannot be won by advertising either. Positive impressions "
         "give the imitation hazard. With every customer a promoter this is exactly the Bass "
-        "imitation term q N/m with q = conversion x stories per promoter x reach.",
+        "imitation term q N/m with q = conversion x stories per promoter x reach."
+        + _symbols("P and D the promoters and detractors who stayed, churned the customers who just left, "
+                   "r the people one story reaches, I⁺ and I⁻ the positive and negative impressions, U the "
+                   "prospects, B the deterred pool, M the market, q_t the imitation hazard",
+                   σ_P="promoter_stories_per_month", σ_D="detractor_stories_per_month",
+                   σ_churn="stories_per_churned_customer", δ="negative_deterrence_per_impression",
+                   ρ="deterred_recovery_per_month", γ="positive_conversion_per_impression"),
         [r"r = \text{offline} + \text{online share}\cdot\text{online audience}",
          r"I^+ = P\,\sigma_P\,r,\qquad I^- = (D\,\sigma_D + \text{churned}\,\sigma_{churn})\,r",
          r"\text{deterred}_t = U_{t}\left(1 - e^{-\delta I^-/M}\right),\quad "

@@ -63,3 +63,21 @@ def test_steps_cover_every_block_of_the_model():
 def test_help_and_tables_give_the_range_in_the_fields_own_format(name, text):
     """People read 30% in the slider and the default, so the allowed range says 0% to 90%, not 0 to 0.9."""
     assert cx_roi.PARAMETERS[name].describe_range(formatted=True) == text
+
+
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "kappa": "κ", "lambda": "λ", "mu": "μ",
+          "pi": "π", "rho": "ρ", "sigma": "σ", "theta": "θ"}
+
+
+@pytest.mark.parametrize("title", ["Sentiment", "Word of mouth"])
+def test_a_step_with_a_symbol_key_names_every_greek_symbol_of_its_equations(title):
+    import re
+
+    step = next(s for s in STEPS if s.title == title)
+    key = step.text.split("Symbols:", 1)[1]
+    used = {m for eq in step.equations for m in re.findall(r"\\([a-z]+)", eq) if m in _GREEK}
+    assert used, "the step has Greek symbols to name"
+    for macro in used:
+        assert _GREEK[macro] in key, f"{title}: \\{macro} is not in its symbol key"
+    for name in re.findall(r"`([a-z_]+)`", key):
+        assert cx_roi.PARAMETERS[name].label.lower() in key, name
