@@ -2,12 +2,14 @@
 
 Run: ``.venv/bin/python benchmarks/bench_dashboard.py [--reruns N] [--presses N] [--no-browser]``
 
-Two ratios, each against a bare one-slider, one-metric page written to a
+Three ratios, each against a bare one-slider, one-metric page written to a
 temporary file and measured in the same run, so the machine's speed cancels out:
 
 1. Server side (AppTest): the time of a rerun after a slider change, median over
    several reruns. Every rerun moves the advertising slider to a value not seen
-   before, so the model really runs (no cache hit). Target: at most 6.
+   before, so the model really runs (no cache hit). Target: at most 6. For
+   information, the two parts such a rerun is made of: a rerun the cache answers
+   (the page alone) and the model alone for the same moves (``cx_roi.assess``).
 2. Browser (headless system Chromium): the time from an ArrowRight key press on
    the focused slider to the KPI cards showing new values with the run finished
    (the app's ``data-test-script-state`` back to ``notRunning``), median over
@@ -89,11 +91,30 @@ def server_ratio(bare: Path, reruns: int, warmup: int = 3) -> dict[str, float]:
     bare_values = [501 + i for i in range(n)]
     explore = statistics.median(_rerun_times(APP, AD_KEY, explore_values, warmup))
     plain = statistics.median(_rerun_times(bare, "value", bare_values, warmup))
-    # For information: a rerun that changes nothing in the model (all cached).
+    # For information: a rerun that changes nothing in the model (all cached), and the model alone
+    # for the same moves: the two parts a fresh rerun is made of.
     cached = statistics.median(_rerun_times(APP, AD_KEY, [explore_values[0], explore_values[1]] * (n // 2 + 1),
                                             warmup))
+    model = statistics.median(_model_times(explore_values, warmup))
     return {"explore_s": explore, "bare_s": plain, "ratio": explore / plain, "explore_cached_s": cached,
-            "ratio_cached": cached / plain}
+            "ratio_cached": cached / plain, "model_s": model, "ratio_model": model / plain}
+
+
+def _model_times(ad_values: list[float], warmup: int) -> list[float]:
+    """``cx_roi.assess`` (what Explore asks of the model on a spend move) for the default scenario
+    with each advertising spend, timed on its own: no Streamlit, no cache."""
+    import cx_roi
+    from ui.state import DEFAULT_EXTRA
+
+    base = cx_roi.Scenario()
+    times = []
+    for i, v in enumerate(ad_values):
+        scenario = base.replace(ad_spend_per_month=v)
+        t = time.perf_counter()
+        cx_roi.assess(scenario, base, DEFAULT_EXTRA)
+        if i >= warmup:
+            times.append(time.perf_counter() - t)
+    return times
 
 
 def risk_ratio(bare: Path, reruns: int, warmup: int = 2) -> dict[str, float]:
@@ -243,6 +264,8 @@ def main() -> int:
               f"{'OK' if s['ratio'] <= SERVER_TARGET else 'ABOVE TARGET'}")
         print(f"    for information, a rerun the cache answers: Explore {s['explore_cached_s'] * 1000:.1f} ms, "
               f"ratio {s['ratio_cached']:.2f}")
+        print(f"    for information, the model alone for the same moves (cx_roi.assess, no Streamlit): "
+              f"{s['model_s'] * 1000:.1f} ms, ratio {s['ratio_model']:.2f}")
         b = None if args.no_browser else browser_ratio(bare, args.presses)
         if b is not None:
             print(f"(2) browser, key press to new KPIs with the run finished (Chromium, median of "
