@@ -983,7 +983,12 @@ def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
         return (n, None) if 1 <= n <= MAX_MONTHS else (None, f"{raw!r} is not a month number (1 to {MAX_MONTHS:,}) "
                                                               "nor a date; write months as YYYY-MM")
     text = str(raw).strip()
-    if text.isdigit():
+    shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int(). A month number has at
+    # most a few digits, and int() refuses texts of 4,300 digits or more.
+    if text.isascii() and text.isdigit():
+        if len(text) > 9:
+            return None, f"{shown} is not a month number (1 to {MAX_MONTHS:,}) nor a date; write months as YYYY-MM"
         return _month_value(int(text))
     try:
         if m := _YM.match(text):
@@ -1004,11 +1009,12 @@ def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
             if month:
                 return pd.Period(year=int(m[1]), month=month, freq="M"), None
     except ValueError:
-        return None, f"{text!r} is not a valid date (months run from 01 to 12)"
+        return None, (f"{shown} is not a valid date: years run from 0001, months from 01 to 12, and a day must "
+                      "be in its month")
     if _DMY.match(text):
-        return None, (f"{text!r} is ambiguous (day/month or month/day differ between countries); "
+        return None, (f"{shown} is ambiguous (day/month or month/day differ between countries); "
                       "write months as YYYY-MM, e.g. 2024-01")
-    return None, f"{text!r} is not a month; write YYYY-MM (2024-01), a date, or a month number 1..N"
+    return None, f"{shown} is not a month; write YYYY-MM (2024-01), a date, or a month number 1..N"
 
 
 def _months(cells: list[tuple[int, Any]], column: str) -> tuple[list[Any], bool, list[HistoryProblem]]:

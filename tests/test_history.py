@@ -162,6 +162,18 @@ def test_impossible_months_are_refused_not_rolled_over(month):
     assert not any("appears twice" in p for p in problems)
 
 
+@pytest.mark.parametrize("month,words", [
+    ("0000-01", "'0000-01' is not a valid date: years run from 0001"),
+    ("²", "'²' is not a month; write YYYY-MM"),  # a digit to str.isdigit, not to int()
+    ("7" * 5000, f"{'7' * 40!r}... is not a month number"),  # int() refuses 4,300 digits
+])
+def test_odd_month_cells_are_named_by_row_and_column(month, words):
+    lines = [str(i + 1) + line[line.index(","):] for i, line in enumerate(rows())]  # month numbers
+    lines[3] = month + lines[3][lines[3].index(","):]
+    problems = problems_of(csv_bytes(lines))
+    assert any(p.startswith(f"row 5, column month: {words}") for p in problems), problems
+
+
 @pytest.mark.parametrize("fmt", ["%Y-%m", "%Y-%m-%d", "%b %Y", "%B %Y", "%Y/%m", "number"])
 def test_month_formats(fmt):
     lines = rows()
