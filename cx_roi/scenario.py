@@ -21,9 +21,12 @@ import numpy as np
 from .errors import ScenarioError
 from .parameters import PARAMETERS, Param
 
-__all__ = ["Scenario", "SCHEMA_VERSION", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS"]
+__all__ = ["Scenario", "SCHEMA_VERSION", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
 SCHEMA_VERSION = 1
+# A scenario file is a few kB, even with three 120-month schedules; the dashboard's upload
+# and the command line's --scenario refuse more, before reading it all.
+MAX_JSON_BYTES = 200_000
 MAX_SCHEDULE_MONTHS = 120
 
 Spend = Union[float, tuple[float, ...]]
@@ -138,7 +141,8 @@ class Scenario:
                                 f"got {type(data).__name__}")
         data = dict(data)
         version = data.pop("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION or isinstance(version, bool):
+        if (isinstance(version, (bool, np.bool_)) or not isinstance(version, (int, float, np.integer, np.floating))
+                or version != SCHEMA_VERSION):
             raise ScenarioError(f"schema_version: got {version!r}; this version of cx_roi reads "
                                 f"schema_version {SCHEMA_VERSION}")
         unknown = _unknown_problems(data)
@@ -156,7 +160,20 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Scenario":
-        """Parse :meth:`to_json` output; malformed JSON raises ScenarioError with its position."""
+        """Parse :meth:`to_json` output; malformed JSON raises ScenarioError with its position.
+
+        ``text``: the JSON text, or its bytes (UTF-8), at most :data:`MAX_JSON_BYTES`. A field
+        given twice is an error, not a silent pick of one of its values.
+        """
+        if isinstance(text, (bytearray, memoryview)):
+            text = bytes(text)
+        if not isinstance(text, (str, bytes)):
+            how = ("for a mapping, use Scenario.from_dict" if isinstance(text, Mapping) else
+                   "to read a file, pass its contents: Scenario.from_json(path.read_bytes())")
+            raise ScenarioError(f"from_json takes the JSON text (str or bytes), got {type(text).__name__}; {how}")
+        if len(text) > MAX_JSON_BYTES:
+            raise ScenarioError(f"not a usable scenario file: {len(text):,} bytes, where a scenario is a few kB "
+                                f"(at most {MAX_JSON_BYTES:,} bytes, even with three 120-month schedules)")
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8-sig")  # a byte-order mark (Notepad writes one) is not content
@@ -167,7 +184,10 @@ class Scenario:
         try:
             # NaN and Infinity (not JSON, but some tools write them) are read as numbers, so the
             # field check names the field that holds one rather than a position in the text.
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_once_each)
+        except _GivenTwice as exc:
+            raise ScenarioError([f"{_shown(k)}: given more than once in the file; keep one value"
+                                 for k in exc.args[0]]) from None
         except json.JSONDecodeError as exc:
             raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
         except ValueError as exc:
@@ -227,13 +247,42 @@ class _Bad(ValueError):
     pass
 
 
+class _GivenTwice(ValueError):
+    """Names that one JSON object gives more than once (json.loads keeps the last silently)."""
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for json.loads: a dict, or :class:`_GivenTwice` naming the repeated keys."""
+    out: dict[str, Any] = {}
+    twice: list[str] = []
+    for key, value in pairs:
+        if key in out and key not in twice:
+            twice.append(key)
+        out[key] = value
+    if twice:
+        raise _GivenTwice(twice)
+    return out
+
+
+def _shown(name: Any) -> str:
+    """A name from outside (a file, a link) as it may be quoted in a message: at most 40 characters."""
+    text = str(name)
+    return text if len(text) <= 40 else f"{text[:40]}..."
+
+
+# Unknown names listed one by one, up to this many; the rest are counted.
+_MAX_LISTED = 10
+
+
 def _unknown_problems(data: Mapping[str, Any]) -> list[str]:
     lines = []
-    for k in data:
-        if k not in PARAMETERS:
-            close = difflib.get_close_matches(str(k), PARAMETERS.keys(), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            lines.append(f"{k}: unknown field{hint}; see cx_roi.PARAMETERS for the valid names")
+    unknown = [k for k in data if k not in PARAMETERS]
+    for k in unknown[:_MAX_LISTED]:
+        close = difflib.get_close_matches(str(k)[:100], PARAMETERS.keys(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        lines.append(f"{_shown(k)}: unknown field{hint}; see cx_roi.PARAMETERS for the valid names")
+    if len(unknown) > _MAX_LISTED:
+        lines.append(f"and {len(unknown) - _MAX_LISTED:,} more unknown fields")
     return lines
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -468,7 +469,8 @@ def test_out_of_range_value_in_json_names_the_field(text, field):
 
 @pytest.mark.parametrize("text", [
     pytest.param('{"market_size": ' + "1" * 5000 + "}", id="5000-digit-integer"),
-    pytest.param('{"ad_spend_per_month": ' + "[" * 100_000 + "]" * 100_000 + "}", id="deeply-nested"),
+    # Deep enough for a RecursionError, small enough to be read (MAX_JSON_BYTES).
+    pytest.param('{"ad_spend_per_month": ' + "[" * 90_000 + "]" * 90_000 + "}", id="deeply-nested"),
 ])
 def test_pathological_json_raises_scenario_error(text):
     with pytest.raises(ScenarioError):
@@ -494,6 +496,51 @@ def test_a_byte_order_mark_is_not_content():
     text = Scenario(shrinkage=0.2).to_json()
     assert Scenario.from_json(b"\xef\xbb\xbf" + text.encode()).shrinkage == 0.2
     assert Scenario.from_json("\ufeff" + text).shrinkage == 0.2
+
+
+@pytest.mark.parametrize("value,words", [
+    (Path("plan.json"), "got PosixPath; to read a file, pass its contents"),
+    (None, "got NoneType"),
+    ({"shrinkage": 0.2}, "got dict; for a mapping, use Scenario.from_dict"),
+])
+def test_from_json_says_what_it_takes(value, words):
+    with pytest.raises(ScenarioError, match="from_json takes the JSON text") as info:
+        Scenario.from_json(value)
+    assert words in str(info.value)
+
+
+def test_from_json_reads_any_bytes_like_text():
+    text = Scenario(shrinkage=0.2).to_json().encode()
+    assert Scenario.from_json(bytearray(text)).shrinkage == Scenario.from_json(memoryview(text)).shrinkage == 0.2
+
+
+def test_a_field_given_twice_in_a_file_is_named_not_picked():
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_json('{"shrinkage": 0.1, "market_size": 1e6, "shrinkage": 0.2, "shrinkage": 0.3}')
+    assert info.value.problems == ["shrinkage: given more than once in the file; keep one value"]
+
+
+def test_unknown_names_are_quoted_short_and_listed_up_to_ten():
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_json('{"' + "x" * 100_000 + '": 1}')
+    assert info.value.problems == ["x" * 40 + "...: unknown field; see cx_roi.PARAMETERS for the valid names"]
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_json("{" + ", ".join(f'"k{i}": 1' for i in range(3000)) + "}")
+    assert len(info.value.problems) == 11 and info.value.problems[-1] == "and 2,990 more unknown fields"
+
+
+def test_a_file_larger_than_any_scenario_is_refused_by_its_size():
+    with pytest.raises(ScenarioError, match=r"300,000 bytes, where a scenario is a few kB \(at most 200,000"):
+        Scenario.from_json(b" " * 300_000)
+    longest = Scenario(**{f: (1.0,) * 120 for f in ("ad_spend_per_month", "service_capacity_spend_per_month",
+                                                     "service_quality_spend_per_month")}, horizon_months=120)
+    assert len(longest.to_json()) < cx_roi.scenario.MAX_JSON_BYTES / 10, "real files are far below the limit"
+
+
+def test_an_odd_schema_version_is_named():
+    for version in (np.array([1, 1]), "1", None, 2):
+        with pytest.raises(ScenarioError, match="schema_version: got"):
+            Scenario.from_dict({"schema_version": version})
 
 
 def test_a_huge_integer_gets_a_plain_message():
