@@ -6,6 +6,7 @@ Errors print one line on stderr and exit with status 2; nothing prints a traceba
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ import pandas as pd
 from . import PARAMETERS, compare, load_preset, next_dollar, preset_info, presets, simulate
 from .comparison import headroom
 from .errors import CxRoiError
-from .scenario import Scenario, parse_value
+from .scenario import MAX_JSON_BYTES, Scenario, parse_value
 
 
 class _Usage(Exception):
@@ -60,12 +61,19 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
-    if args.scenario:
+    if args.scenario is not None:
         path = Path(args.scenario)
+        if not args.scenario.strip():
+            raise _Usage("--scenario needs a file name (a scenario JSON file), got an empty one")
         try:
-            base = Scenario.from_json(path.read_bytes())
+            with path.open("rb") as f:
+                data = f.read(MAX_JSON_BYTES + 1)  # no further: a scenario is a few kB, /dev/zero is endless
         except OSError as exc:
-            raise _Usage(f"cannot read scenario file {path}: {exc.strerror}") from None
+            raise _Usage(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
+        if len(data) > MAX_JSON_BYTES:
+            raise _Usage(f"cannot read scenario file {path}: it is larger than {MAX_JSON_BYTES:,} bytes, and a "
+                         "scenario file is a few kB")
+        base = Scenario.from_json(data)
     else:
         base = load_preset(args.preset)
     changes = {}
@@ -91,18 +99,30 @@ def _fmt_kpis(kpis: dict[str, float]) -> str:
     return "\n".join(f"{k:<{width}}  {_num(v)}" for k, v in kpis.items())
 
 
-def _check_out(out: str | None) -> None:
-    """Refuse an --out path that cannot be written before any work is done (or printed)."""
-    if not out:
+def _check_out(out: str | None, scenario: str | None = None) -> None:
+    """Refuse an --out path that cannot be written before any work is done (or printed), or that
+    is the ``--scenario`` file the command reads (it would be overwritten with a table)."""
+    if out is None:
         return
+    if not out.strip():
+        raise _Usage("--out needs a file name, got an empty one")
     path = Path(out)
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise _Usage(f"cannot write {out}: it is a folder; give a file name such as {path / 'months.csv'}")
-    if not folder.is_dir():
-        raise _Usage(f"cannot write {out}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise _Usage(f"cannot write {out}: permission denied")
+    try:
+        if path.is_dir():
+            raise _Usage(f"cannot write {out}: it is a folder; give a file name such as {path / 'months.csv'}")
+        if out.endswith(("/", os.sep)):
+            raise _Usage(f"cannot write {out}: a name ending in '/' is a folder; give a file name such as "
+                         f"{path / 'months.csv'}")
+        if not folder.is_dir():
+            raise _Usage(f"cannot write {out}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise _Usage(f"cannot write {out}: permission denied")
+        if scenario and path.exists() and path.resolve() == Path(scenario).resolve():
+            raise _Usage(f"cannot write {out}: it is the --scenario file this command reads; "
+                         "give the results another name")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise _Usage(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def _write_csv(frame: pd.DataFrame, out: str) -> None:
@@ -117,7 +137,7 @@ def _write_csv(frame: pd.DataFrame, out: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _build().parse_args(argv)
-        _check_out(getattr(args, "out", None))
+        _check_out(getattr(args, "out", None), getattr(args, "scenario", None))
         if args.command == "presets":
             for name in presets():
                 info = preset_info(name)
@@ -146,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.out:
                 _write_csv(table, args.out)
         elif args.command == "next-dollar":
+            if not math.isfinite(args.extra) or args.extra <= 0:
+                raise _Usage(f"--extra: got {args.extra:g}; expected a positive amount in $ per month, e.g. 50000")
             scenario = _scenario(args)
             table = next_dollar(scenario, args.extra)
             full = table.attrs.get("at_limit", ())

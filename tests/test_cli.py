@@ -65,6 +65,7 @@ FILE_SCENARIO = cx_roi.Scenario(ad_spend_per_month=[100_000.0, 250_000.0], horiz
 def cli(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
     (d / "scenario.json").write_text(FILE_SCENARIO.to_json())
+    (d / "own.json").write_text(FILE_SCENARIO.to_json())  # read and named as --out by one command
     for key, content in MALFORMED.items():
         (d / f"{key}.json").write_bytes(content)
     cases = {
@@ -89,6 +90,14 @@ def cli(tmp_path_factory):
         "compare_bad_baseline": ["compare", "status-quo", "ad-boost", "--baseline", "nope"],
         "out_missing_dir": ["simulate", "--out", d / "no-such-dir" / "months.csv"],
         "out_is_dir": ["simulate", "--out", d],
+        "out_too_long": ["simulate", "--out", d / ("a" * 300 + ".csv")],
+        "out_ends_in_slash": ["simulate", "--out", f"{d / 'new-folder'}/"],
+        "out_empty": ["simulate", "--out", ""],
+        "out_is_the_scenario": ["simulate", "--scenario", d / "own.json", "--out", d / "own.json"],
+        "scenario_endless": ["simulate", "--scenario", "/dev/zero"],
+        "scenario_empty": ["simulate", "--scenario", ""],
+        "extra_infinite": ["next-dollar", "--extra", "1e999"],
+        "extra_nan": ["next-dollar", "--extra", "nan"],
         "extra_negative": ["next-dollar", "--extra=-5"],
         "extra_text": ["next-dollar", "--extra=abc"],
         "extra_too_big": ["next-dollar", "--extra", "1e12"],
@@ -230,9 +239,30 @@ def test_unwritable_out_path(cli, key):
     assert not cli[key].stdout.strip(), "refused before any results are printed"
 
 
-@pytest.mark.parametrize("key", ["extra_negative", "extra_text"])
+@pytest.mark.parametrize("key,words", [
+    ("out_too_long", "File name too long"),
+    ("out_ends_in_slash", "a name ending in '/' is a folder; give a file name such as"),
+    ("out_empty", "--out needs a file name, got an empty one"),
+    ("out_is_the_scenario", "it is the --scenario file this command reads; give the results another name"),
+])
+def test_out_paths_that_cannot_take_the_results_are_refused_first(cli, key, words):
+    assert words in assert_one_line_error(cli[key])
+    assert not cli[key].stdout.strip(), "refused before any results are printed"
+    assert cx_roi.Scenario.from_json((cli["dir"] / "own.json").read_bytes()) == FILE_SCENARIO, "the input is kept"
+
+
+@pytest.mark.parametrize("key,words", [
+    ("scenario_endless", "/dev/zero: it is larger than 200,000 bytes, and a scenario file is a few kB"),
+    ("scenario_empty", "--scenario needs a file name"),
+])
+def test_scenario_files_that_cannot_be_scenarios_are_named(cli, key, words):
+    assert words in assert_one_line_error(cli[key])
+
+
+@pytest.mark.parametrize("key", ["extra_negative", "extra_text", "extra_infinite", "extra_nan"])
 def test_next_dollar_bad_extra(cli, key):
-    assert_one_line_error(cli[key])
+    line = assert_one_line_error(cli[key])
+    assert "--extra" in line and "extra_per_month" not in line, "the option as the user typed it"
 
 
 def test_next_dollar_too_big_for_every_lever_names_extra(cli):
