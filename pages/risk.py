@@ -122,7 +122,8 @@ with st.spinner("Searching for break-even values...", show_time=True):
 if found.table is None:
     st.info(found.sentence)
 else:
-    st.markdown(f"With every assumption at its likely value: {found.sentence[:1].lower()}{found.sentence[1:]}")
+    # One sentence: the verdict's own colon is its only one.
+    st.markdown(f"With every assumption at its likely value, {found.sentence[:1].lower()}{found.sentence[1:]}")
     narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD], leader=found.leader)
     if narrow:
         st.warning(narrow)

@@ -186,7 +186,7 @@ def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
 
     at = risk_app()
     sentence = verdict(cx_roi.next_dollar(cx_roi.Scenario(), 50_000.0), 50_000.0, 60)
-    assert any(m.value.endswith(sentence[1:]) and m.value.startswith("With every assumption at its likely value: ")
+    assert any(m.value.endswith(sentence[1:]) and m.value.startswith("With every assumption at its likely value, ")
                for m in at.markdown), "the same answer as Explore's verdict"
     narrow = [w.value for w in at.warning if w.value.startswith("The lead is narrow")]
     # Stories per promoter and prospects won per impression both flip it 0.9% away: both are named.
