@@ -62,7 +62,7 @@ cards = [
                fmt.money(summary.npv_p10), fmt.money(summary.npv_p90)), "off",
                "Median NPV over the draws: half of them end above it, half below. "
                + views.LIKELY_RANGE_HELP, "off"),
-    views.Card("NPV gain vs baseline", fmt.signed_money(summary.delta_npv_p50) if not same else fmt.MISSING,
+    views.Card("NPV gain, middle outcome", fmt.signed_money(summary.delta_npv_p50) if not same else fmt.MISSING,
                SAME_AS_BASELINE if same else views.likely_range(fmt.signed_money(summary.delta_npv_p10),
                                                     fmt.signed_money(summary.delta_npv_p90)), "off",
                "Median of the draw-by-draw difference in NPV against the baseline. "

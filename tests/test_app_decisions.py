@@ -37,15 +37,19 @@ def test_risk_cards_match_the_paired_ensembles():
     assert card(at, "Chance it beats the baseline").value == fmt.chance(summary.prob_beats_baseline)
     assert card(at, "Chance it pays back").value == fmt.chance(summary.prob_payback)
     assert card(at, "NPV, middle outcome").value == fmt.money(summary.npv_p50)
-    assert card(at, "NPV gain vs baseline").value == fmt.signed_money(summary.delta_npv_p50)
+    assert card(at, "NPV gain, middle outcome").value == fmt.signed_money(summary.delta_npv_p50)
     assert card(at, "NPV, middle outcome").delta == (
         f"8 in 10 draws: {fmt.money(summary.npv_p10)} to {fmt.money(summary.npv_p90)}")
-    assert card(at, "NPV gain vs baseline").delta == (
+    assert card(at, "NPV gain, middle outcome").delta == (
         f"8 in 10 draws: {fmt.signed_money(summary.delta_npv_p10)} to {fmt.signed_money(summary.delta_npv_p90)}")
     titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
     for start in ("Customers: the likely range", "Contribution to date: likely range",
                   "NPV gain on the baseline", "ROI of the extra spend", "NPV, one assumption at a time"):
         assert any(t.startswith(start) for t in titles), (start, titles)
+    # The ROI histogram's key says which side loses money.
+    roi = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("ROI of the extra spend"))
+    assert [t["name"] for t in roi["data"] if t["type"] == "bar"] == ["Below 0%: loses money",
+                                                                       "0% or more: money back"]
     # The histogram marks the card's middle outcome and the likely values' gain the caption compares.
     gain = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("NPV gain"))
     lines = {t["name"]: t["x"] for t in gain["data"] if t.get("mode") == "lines" and t.get("name")}

@@ -170,7 +170,8 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
     if spends_more:
         out["roi"] = dc.outcome_histogram(paired["roi"].to_numpy(), title="ROI of the extra spend, all draws",
                                           axis_title="ROI (NPV gained per $ of extra spend)", money_axis=False,
-                                          percent_axis=True, marker=0.0, marker_label="0% (money back)",
+                                          percent_axis=True, marker=0.0,
+                                          side_names=("Below 0%: loses money", "0% or more: money back"),
                                           height=height, big=big)
     return out
 

@@ -64,8 +64,12 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
 def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_axis: bool = True,
                       percent_axis: bool = False, height: int = 320, big: bool = False,
                       marker: float | None = 0.0, marker_label: str = "break-even",
+                      side_names: tuple[str, str] | None = None,
                       references: Sequence[tuple[float, str, str]] = ()) -> go.Figure:
     """Distribution of one outcome across draws, bars coloured by side of ``marker``.
+
+    ``side_names``: the legend's names for the bars below ``marker`` and from it on
+    (default "Below <marker_label>" and "Above <marker_label>").
 
     ``references``: (value, name, dash) of vertical lines named in the legend, such as the
     middle of the draws and the outcome at the likely values, which the page's text compares.
@@ -99,9 +103,9 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     data = []
     # Neutral greys: every hue in the palette already means a cause (green is word of mouth,
     # vermillion churn); the side of the marker is told by lightness and a hatch instead.
-    for mask, marker_style, name in ((~good, dict(color="#BBBBBB", pattern=dict(shape="/", fgcolor="#666")),
-                                      "Below " + marker_label),
-                                     (good, dict(color="#444444"), "Above " + marker_label)):
+    below, above = side_names or ("Below " + marker_label, "Above " + marker_label)
+    for mask, marker_style, name in ((~good, dict(color="#BBBBBB", pattern=dict(shape="/", fgcolor="#666")), below),
+                                     (good, dict(color="#444444"), above)):
         if marker is None:
             mask, marker_style, name = np.ones_like(good), dict(color="#444444"), "Draws"
         data.append(dict(type="bar", x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
