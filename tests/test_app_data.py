@@ -421,3 +421,6 @@ def test_plan_column_shows_where_the_plan_starts(sample_fit):
     assert table.loc["initial_customers", "Plan starts from"] == fmt.param_value(
         spec.fmt, sample_fit.scenario.initial_customers)
     assert table.loc["market_size", "Plan starts from"] == table.loc["market_size", "Value"]
+    # A starting level is named by where the history has it, not "today", which is the plan's column.
+    assert table.loc["initial_customers", "Parameter"] == "Customers at the history's start"
+    assert not table["Parameter"].str.contains("today").any()

@@ -200,7 +200,10 @@ def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "
             lo = max(float(value) - 1.96 * float(se), spec.minimum)
             hi = min(float(value) + 1.96 * float(se), spec.maximum)
             spread = f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
-        row = {"Parameter": spec.label, "Value": fmt.param_value(spec.fmt, value),
+        # A starting level ("Customers today") replays the history from its first month; the plan
+        # starts where the history ends (the next column), so "today" would name two values.
+        label = spec.label.replace(" today", " at the history's start") if field.startswith("initial_") else spec.label
+        row = {"Parameter": label, "Value": fmt.param_value(spec.fmt, value),
                "Standard error": "" if _nan(se) else _se_text(spec.fmt, float(se)),
                "95% range": spread, "Unit": spec.unit, "How": r["status"], "Note": r["note"], "Field": field}
         if plan is not None:
