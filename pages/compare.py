@@ -39,6 +39,9 @@ note = tables.horizon_note({label: state.scenario_for(token) for token, label, _
                            entries[0][2].horizon_months)
 if note:
     st.caption(note)
+other_business = tables.beyond_spend_note(table)
+if other_business:
+    st.warning(other_business, icon=":material/warning:")
 st.table(tables.comparison_table(table))
 
 height = 440 if big else 360

@@ -48,9 +48,11 @@ def _answer(big: bool) -> None:
     with st.container(key="verdict_slot"):
         views.render_verdict(scenario, base, big, view.next_dollar)
     if scenario == base and not big:
-        st.info("This is the baseline itself, so there is no change to show yet. Move a spend above, or pick "
-                f"another preset in the sidebar (such as \"{state.start_title('service-boost')}\"), to see what "
-                "it does to NPV, churn and customers.", icon=":material/lightbulb:")
+        # The presets are another business than a fitted baseline: against it, a spend move is the test.
+        other = ("" if state.baseline_name() == state.FITTED else
+                 f", or pick another preset in the sidebar (such as \"{state.start_title('service-boost')}\")")
+        st.info(f"This is the baseline itself, so there is no change to show yet. Move a spend above{other}, to "
+                "see what it does to NPV, churn and customers.", icon=":material/lightbulb:")
     views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),

@@ -291,7 +291,10 @@ def test_compare_selection_and_saved_scenarios_travel_in_the_link():
     query = {"saved": "Plan B~shrinkage:0.25~ad_spend_per_month:220000", "compare": "Plan B,current",
              "baseline": "ad-boost", "bridge": "current"}
     at = run_app(query, page="pages/compare.py")
-    assert not at.warning
+    notices = [w.value for w in at.warning]
+    # No notice about the link; one warning that Plan B is another business (its shrinkage).
+    assert len(notices) == 1 and notices[0].startswith("Not a change of spend alone: **Saved: Plan B** differs "
+                                                       "from the baseline in shrinkage"), notices
     assert at.multiselect(key="w:compare").value == ["Plan B", "current"]
     assert at.selectbox(key="w:baseline").value == "ad-boost"
     columns = list(at.table[0].value.columns)
@@ -882,7 +885,7 @@ def test_contribution_chart_marks_payback_or_says_why_not():
     assert never.layout.annotations[0].text == "No payback within the horizon"
     megaphone = cx_roi.simulate(cx_roi.load_preset("online-megaphone"))
     other = charts.contribution_vs_baseline(megaphone.monthly, base.monthly, float("nan"), other_inputs_differ=True)
-    assert other.layout.annotations[0].text == "Not only spend differs: no payback is read"
+    assert other.layout.annotations[0].text == "Other inputs differ: no payback shown"  # as the cards say
     # The note sits in the corner the line leaves empty: top left when it ends above zero
     # (it rises from zero there), bottom left when it ends below.
     assert never.layout.annotations[0].y < 0.5 and never.layout.annotations[0].yanchor == "bottom"

@@ -157,6 +157,21 @@ def test_lever_moves_against_the_fitted_baseline_give_a_delta(sample_fit):
     assert card(at, "NPV").delta == fmt.signed_money(table.loc["s", "delta_npv"])
 
 
+def test_presets_against_a_fitted_baseline_are_flagged_as_another_business():
+    """The presets are built on the default company: beside a fit of the user's own business, their
+    changes are not what their spend returns, and the pages say so rather than credit the spend."""
+    at = fitted_sample_app()
+    click(at, "use_fit")
+    at.switch_page("pages/explore.py").run()
+    hint = " ".join(i.value for i in at.info)
+    assert "Move a spend above, to see what it does" in hint and "preset" not in hint
+    at.switch_page("pages/compare.py").run()
+    [warning] = [w.value for w in at.warning]
+    for title in (state.start_title("service-boost"), state.start_title("ad-boost")):
+        assert f"**{tables.plain(title)}** differs from the baseline in " in warning
+    assert "Their changes in NPV, customers and the other figures include those other businesses" in warning
+
+
 def test_stop_using_the_fit_goes_back_to_the_presets():
     at = fitted_sample_app()
     click(at, "use_fit")

@@ -436,7 +436,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     else:
         same = scale <= 1.0
         text = ("Same cash as the baseline" if same else
-                "Not only spend differs: no payback is read" if other_inputs_differ else
+                "Other inputs differ: no payback shown" if other_inputs_differ else
                 "No payback within the horizon")
         if same:
             yrange = [-1e6, 1e6]  # a flat zero line; without a range plotly labels it in micro-dollars

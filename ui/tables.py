@@ -113,6 +113,27 @@ COMPARE_ROWS: tuple[tuple[str, Callable[[Any], str], Callable[[Any], str] | None
 )
 
 
+def beyond_spend_note(table: pd.DataFrame, most: int = 3) -> str | None:
+    """A warning for the scenarios of a ``cx_roi.compare`` table that differ from its baseline in more
+    than their spends, naming the inputs (at most ``most``, then a count); None when none does.
+
+    Their changes in NPV and customers then mix another business with what the spend does (a
+    preset beside a baseline fitted to the user's own history, say), and the table alone would
+    credit the spend with all of it."""
+    other = table.attrs.get("beyond_spend", {})
+    if not other:
+        return None
+    parts = []
+    for name, fields in other.items():
+        labels = [PARAMETERS[f].label.lower() for f in fields]
+        shown = labels[:most] + ([f"{len(labels) - most} more"] if len(labels) > most else [])
+        parts.append(f"**{plain(str(name))}** differs from the baseline in {fmt.and_list(shown)}")
+    its, business = ("Its", "that other business") if len(parts) == 1 else ("Their", "those other businesses")
+    return (f"Not a change of spend alone: {'; '.join(parts)}. {its} changes in NPV, customers and the other "
+            f"figures include {business}, not only what spend does, so ROI and payback are left out; "
+            "compare scenarios of one business to see what spend returns.")
+
+
 def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """``cx_roi.compare`` output as text: one row per KPI, one column per scenario.
 
