@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,23 @@ DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total
 ScenarioSet = Mapping[str, Scenario] | Sequence[str | Scenario | tuple[str, Scenario]]
 
 
+# Characters a name cannot carry into a report: control characters (XML, and so Excel and
+# PowerPoint, refuses them), the two non-characters U+FFFE and U+FFFF, and lone surrogates
+# (no UTF-8 file can hold them).
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def name_problem(name: Any) -> str | None:
+    """What stops ``name`` from naming a scenario in a table or report, or None if it can."""
+    if not isinstance(name, str):
+        return None  # shown as str(name), which has none of the characters below
+    if not name.strip():
+        return "a name needs at least one visible character"
+    if _UNWRITABLE.search(name):
+        return "holds a control or unprintable character, which no report file can hold; use letters, digits and punctuation"
+    return None
+
+
 def named_scenarios(scenarios: ScenarioSet) -> dict[str, Scenario]:
     """Normalise the ways of naming scenarios into ``{name: Scenario}``.
 
@@ -52,6 +70,9 @@ def named_scenarios(scenarios: ScenarioSet) -> dict[str, Scenario]:
     names = [n for n, _ in items]
     if len(set(names)) != len(names):
         raise ScenarioError(f"scenario names must be unique, got {names}")
+    problems = [f"scenario name {n!r}: {why}" for n in names if (why := name_problem(n))]
+    if problems:
+        raise ScenarioError(problems)
     for name, s in items:
         if not isinstance(s, Scenario):
             raise TypeError(f"{name}: expected a Scenario, got {type(s).__name__}")

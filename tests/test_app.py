@@ -13,6 +13,7 @@ import base64
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -1015,11 +1016,36 @@ def test_a_key_given_twice_in_a_link_is_named():
     assert at.query_params["shrinkage"] == "0.35"
 
 
+@pytest.mark.parametrize("query", [
+    {"compare": "[x](https://evil.example)"},
+    {"levers": "[y](https://evil.example),ad_spend_per_month", "page": "optimise"},
+    {"saved": "[Pay here](www.evil.example)~shrinkage:0.2"},
+    {"fitted": "[x](www.evil.example) *now*~shrinkage:0.2", "baseline": "your-data"},
+])
+def test_values_from_a_link_are_shown_as_written_never_as_live_markdown(query):
+    """A link's values quoted in a notice or a label stay text: no link, emphasis or code of their own."""
+    query = dict(query)
+    page = {"optimise": "pages/optimise.py"}.get(query.pop("page", ""), None)
+    at = run_app(query, page=page)
+    shown = [e.value for e in [*at.warning, *at.error, *at.info, *at.caption, *at.markdown]]
+    for text in shown:
+        outside_code = re.sub(r"``.*?``|`[^`]*`", "", text)  # code spans show their text as written
+        assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", outside_code), text
+        assert "://" not in outside_code and "www." not in outside_code and not re.search(r"(?<!\\)\*now", text), text
+
+
+def test_a_saved_name_no_report_can_hold_is_named_and_skipped():
+    """A control character in a saved name would break the PowerPoint file: the link's entry is refused."""
+    at = run_app({"saved": "\x01Plan~shrinkage:0.2", "compare": "\x01Plan"}, page="pages/compare.py")
+    assert "control characters" in messages(at) and "this saved scenario was skipped" in messages(at)
+    assert "saved" not in at.query_params
+
+
 def test_one_bad_range_in_a_link_keeps_the_good_ones():
     at = run_app({"ranges": "shrinkage:0.1:0.5~churn_passive:0.01:0.05~foo:1:2", "draws": "200"},
                  page="pages/risk.py")
     notice = " ".join(w.value for w in at.warning)
-    assert "foo is not an uncertain input" in notice and "the others were applied" in notice
+    assert "`foo` is not an uncertain input" in notice and "the others were applied" in notice
     assert at.query_params["ranges"] == "churn_passive:0.01:0.05~shrinkage:0.1:0.5"
 
 

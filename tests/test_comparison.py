@@ -397,3 +397,16 @@ def test_a_copy_of_the_baseline_has_nothing_to_pay_back():
     assert math.isnan(t.loc["copy", "payback_month"]) and math.isnan(t.loc["copy", "roi"])
     html_text = cx_roi.reports.html_report({"base": Scenario(), "copy": Scenario()}, "base")
     assert "<td>same as baseline</td>" in html_text and "<td>1</td>" not in html_text
+
+
+@pytest.mark.parametrize("name,words", [
+    ("\x01Plan", "control or unprintable character"),
+    ("Plan\ufffe", "control or unprintable character"),
+    ("Plan\ud800", "control or unprintable character"),
+    ("  ", "at least one visible character"),
+])
+def test_a_scenario_name_no_report_file_can_hold_is_refused_by_name(name, words):
+    """Named at the door (compare and every report), not as an XML or encoding error from deep inside."""
+    for call in (cx_roi.compare, cx_roi.excel_report, cx_roi.pptx_report, cx_roi.html_report):
+        with pytest.raises(cx_roi.ScenarioError, match=words):
+            call({"a": cx_roi.Scenario(), name: cx_roi.Scenario(shrinkage=0.2)})

@@ -42,6 +42,6 @@ def render_sharing() -> None:
     with st.form("save_form", clear_on_submit=False, border=False):
         st.text_input("Save the current scenario as", key=state.SAVE_NAME_KEY, max_chars=40,
                       placeholder="e.g. Plan B",
-                      help="Saved scenarios appear on the Compare page, and in the link. A name has 1 to 40 "
-                           "characters, none of , ~ | or : (the link uses them), and is not a preset's name.")
+                      help=f"Saved scenarios appear on the Compare page, and in the link. A name has "
+                           f"{state.SAVED_NAME_RULE}, and is not a preset's name.")
         st.form_submit_button("Save", on_click=state.on_save, icon=":material/bookmark_add:")

@@ -35,6 +35,8 @@ import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
 from cx_roi.formatting import param_value
 
+from . import tables
+
 __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
     "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra",
@@ -65,7 +67,12 @@ MAX_UPLOAD_BYTES = cx_roi.scenario.MAX_JSON_BYTES  # the package's limit for a s
 MAX_HISTORY_BYTES = cx_roi.history.MAX_BYTES  # the package's limit for a history file (5 MB)
 SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's callback
 HISTORY_SHEET_KEY = "w:history_sheet"  # the sheet picker of a several-sheet workbook, read by its form's callback
-_SAVED_NAME = re.compile(r"^[^,~|:\n\r\t]{1,40}$")
+# A saved name travels in the link, where , ~ | : separate things, and is shown in sentences
+# and headings read as Markdown, where ` * [ ] < > \ would format (or link) instead of reading as
+# written; control characters cannot go into a report file. The rule is Markdown itself (notices
+# and help): the characters in a code span, whose double backticks let it hold a backtick.
+SAVED_NAME_RULE = "1 to 40 characters, without control characters or any of `` , ~ | : ` * [ ] < > \\ ``"
+_SAVED_NAME = re.compile(r"^[^,~|:`*\[\]<>\\\x00-\x1f\x7f]{1,40}$")
 
 _PAGE_KEYS = ("preset", "present", "extra", "baseline", "compare", "bridge", "saved", "fitted")
 MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time per scenario
@@ -506,7 +513,7 @@ def _lever_list(text: str) -> tuple[str, ...]:
     items = tuple(dict.fromkeys(t.strip() for t in str(text).split(",") if t.strip()))
     unknown = [t for t in items if t not in cx_roi.LEVERS]
     if unknown:
-        raise ValueError(f"{', '.join(_show(t) for t in unknown)} is not a spend lever")
+        raise ValueError(f"{', '.join(f'`{_show(t)}`' for t in unknown)} is not a spend lever")
     if len(items) < 2:
         raise ValueError("an optimisation needs at least two levers to split the budget between")
     return items
@@ -564,7 +571,7 @@ def _bounds_entry(entry: str) -> tuple[str, tuple[float, float]]:
     lever, _, rest = entry.partition(":")
     lo_text, _, hi_text = rest.partition(":")
     if lever not in cx_roi.LEVERS:
-        raise ValueError(f"{_show(lever)} is not a spend lever" if lever.strip() else "an entry names no lever")
+        raise ValueError(f"`{_show(lever)}` is not a spend lever" if lever.strip() else "an entry names no lever")
     try:
         lo = float(lo_text or 0)
         hi = float(hi_text) if hi_text.strip() else math.inf
@@ -672,7 +679,7 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
     from cx_roi.uncertainty import UNCERTAIN_FIELDS
 
     if name not in UNCERTAIN_FIELDS:
-        return f"{_show(name)} is not an uncertain input" if str(name).strip() else "an entry names no input"
+        return f"`{_show(name)}` is not an uncertain input" if str(name).strip() else "an entry names no input"
     spec = PARAMETERS[name]
     try:
         lo, hi = float(low), float(high)
@@ -788,7 +795,7 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
     problem it finds is listed with its row and column. A workbook with several
     sheets of data is held back until the user picks the sheet.
     """
-    where = f"**{_show(filename or 'The file', 80)}**"
+    where = f"`{_show(filename, 80)}`" if filename else "The file"  # a code span: the name reads as written
     kept = (" The history you had loaded is still in use." if history_file() is not None else "")
     kept += " Your baseline and scenarios are unchanged."
     say = functools.partial(add_notice, topic="history_file")  # the newest upload's message replaces older ones
@@ -806,7 +813,7 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
             return False
         shown = err.problems[:25]
         more = [f"... and {len(err.problems) - len(shown)} more"] if len(err.problems) > len(shown) else []
-        lines = "\n".join(f"- {_show(p, 300)}" for p in [*shown, *more])
+        lines = "\n".join(f"- {tables.inert(_show(p, 300))}" for p in [*shown, *more])
         say("error", f"{where} was not loaded: {len(err.problems)} "
                      f"problem{'s' if len(err.problems) != 1 else ''} to fix in the file.{kept}\n{lines}")
         return False
@@ -875,8 +882,10 @@ def fitted_label() -> str:
 
 
 def _clean_label(text: str) -> str:
-    # The label travels in the link beside the fields, where , ~ | : separate things.
-    text = re.sub(r"[,~|:\n\r\t]+", " ", text or "").strip()
+    # The label travels in the link beside the fields, where , ~ | : separate things, and is shown
+    # as Markdown and in reports: what a saved name may not hold (_SAVED_NAME) becomes a space.
+    # "@" and "www." too: Markdown would link "name@host" and "www.host" by themselves.
+    text = re.sub(r"[,~|:`*\[\]<>\\\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff@]+|(?i:www)\.", " ", text or "").strip()
     return (text[:40].strip() or "history")
 
 
@@ -1286,7 +1295,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
         tokens = [t.strip() for t in raw["compare"].split(",") if t.strip()]
         unknown = [t for t in tokens if t not in compare_options()]
         if unknown:
-            bad.append(f"`compare`: {', '.join(_show(t) for t in unknown)} "
+            bad.append(f"`compare`: {', '.join(f'`{_show(t)}`' for t in unknown)} "
                        f"{'is' if len(unknown) == 1 else 'are'} not a preset, a saved scenario or "
                        f"`{CURRENT}`; left out of the comparison.")
         kept = [t for t in tokens if t in compare_options()]
@@ -1342,11 +1351,12 @@ def _strip_name(problem: str, name: str) -> str:
 
 
 def _bullet(problem: str) -> str:
-    """One ScenarioError line with the field's label in front, for people."""
+    """One ScenarioError line with the field's label in front, for people. The rest quotes the
+    file (its values, its unknown names), so it is shown as written, not as Markdown."""
     name, sep, rest = problem.partition(": ")
     if sep and name in PARAMETERS:
-        return f"**{PARAMETERS[name].label}** (`{name}`): {rest}"
-    return problem
+        return f"**{PARAMETERS[name].label}** (`{name}`): {tables.inert(rest)}"
+    return tables.inert(problem)
 
 
 def _problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str | None = None) -> str:
@@ -1363,8 +1373,8 @@ def _problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str
 def _saved_name_problem(name: str) -> str | None:
     if not name:
         return "is empty; type a name"
-    if not _SAVED_NAME.match(name):
-        return "must be 1 to 40 characters without , ~ | or :"
+    if not _SAVED_NAME.match(name) or cx_roi.comparison.name_problem(name):
+        return f"must be {SAVED_NAME_RULE}"
     if name in cx_roi.PRESETS or name in (CURRENT, FITTED):
         return f"{name!r} is taken by a preset; choose another"
     return None

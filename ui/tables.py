@@ -43,6 +43,20 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+# What would turn quoted text into code, emphasis, a link or HTML. (Underscores inside names
+# such as service_spend, and single dollar signs, read as written already.)
+_ACTIVE = re.compile(r"([\\`*\[\]<>])")
+
+
+def inert(text: str) -> str:
+    """Text from outside (a file's cells, a link's values) as Markdown that reads as written: the
+    characters that format or link escaped, and web addresses that Markdown would turn into
+    live links by themselves ("https://...", "www....", "name@host") broken by an invisible
+    zero-width space, which escaping cannot do."""
+    return (_ACTIVE.sub(r"\\\1", str(text)).replace("://", ":\u200b//").replace("www.", "www\u200b.")
+            .replace("@", "\u200b@"))
+
+
 def parameter_groups() -> list[tuple[str, pd.DataFrame]]:
     """Every scenario field, one table per group in the levers' order: its label, the default and
     its unit, the plausible and allowed ranges in the default's format, the solidity, the source
