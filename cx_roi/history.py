@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxRoiError
+from .parameters import PARAMETERS
 
 __all__ = [
     "read_history", "sample_history", "sample_history_truth", "history_template", "sample_history_file", "History", "HistoryError", "HistoryProblem", "Column", "COLUMNS", "REQUIRED_COLUMNS",
@@ -933,6 +934,11 @@ def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, 
     return v, None
 
 
+# The spends the model runs on, and the most it takes of each a month ($1bn): a history above
+# that loads but could never be planned from, so it is named here, by row and column.
+_MODEL_SPENDS = {"ad_spend": "ad_spend_per_month", "service_spend": "service_capacity_spend_per_month"}
+
+
 def _range_problem(v: float, spec: Column) -> str | None:
     if spec.kind in ("count", "money", "minutes") and v < 0:
         what = {"count": "a count", "money": "an amount spent or earned", "minutes": "a duration"}[spec.kind]
@@ -941,6 +947,9 @@ def _range_problem(v: float, spec: Column) -> str | None:
         return f"{_fmt(v)} is more than 10 billion {spec.unit}"
     if spec.kind == "money" and v > 1e12:
         return f"{_fmt(v)} is more than $1 trillion"
+    if spec.name in _MODEL_SPENDS and v > PARAMETERS[_MODEL_SPENDS[spec.name]].maximum:
+        return (f"{_fmt(v)} is above the ${PARAMETERS[_MODEL_SPENDS[spec.name]].maximum:,.0f} a month the model "
+                "can run")
     if spec.kind == "minutes" and not 0 < v <= 600:
         return f"{_fmt(v)} minutes is not a plausible handle time (above 0, at most 600 minutes)"
     if spec.kind == "score" and not -100 <= v <= 100:

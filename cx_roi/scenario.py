@@ -304,10 +304,12 @@ def _number(spec: Param, value: Any) -> float:
         digits = str(abs(int(value)))
         shown = f"{'-' if value < 0 else ''}{digits[0]}.{digits[1:4]}e+{len(digits) - 1}"
         raise _Bad(f"got {shown}; allowed {spec.describe_range()}") from None
+    # numpy's scalars show as the plain number (numpy 2 writes np.float64(2.0) as their repr).
+    shown = repr(v) if isinstance(value, (np.integer, np.floating)) else repr(value)
     if not math.isfinite(v):
-        raise _Bad(f"got {value!r}; expected a finite number, {spec.describe_range()}")
+        raise _Bad(f"got {shown}; expected a finite number, {spec.describe_range()}")
     if v < spec.minimum or v > spec.maximum:
-        raise _Bad(f"got {value!r}; allowed {spec.describe_range()}")
+        raise _Bad(f"got {shown}; allowed {spec.describe_range()}")
     return v
 
 

@@ -162,6 +162,18 @@ def test_impossible_months_are_refused_not_rolled_over(month):
     assert not any("appears twice" in p for p in problems)
 
 
+@pytest.mark.parametrize("column,at", [("ad_spend", 4), ("service_spend", 5)])
+def test_a_spend_above_what_the_model_runs_is_named_where_it_is(column, at):
+    """It would load, then fail at "Fit" naming a model field the file does not have."""
+    lines = rows()
+    cells = lines[2].split(",")
+    cells[at] = "2000000000"
+    lines[2] = ",".join(cells)
+    problems = problems_of(csv_bytes(lines))
+    assert problems == [f"row 4, column {column}: 2,000,000,000 is above the $1,000,000,000 a month the model "
+                        "can run"], problems
+
+
 @pytest.mark.parametrize("month,words", [
     ("0000-01", "'0000-01' is not a valid date: years run from 0001"),
     ("²", "'²' is not a month; write YYYY-MM"),  # a digit to str.isdigit, not to int()

@@ -716,3 +716,9 @@ def test_parse_value_names_a_number_too_long_for_a_float():
     with pytest.raises(ScenarioError) as info:
         parse_value("shrinkage", "x" * 500)
     assert len(str(info.value)) < 200  # a long bad value is shortened in the message
+
+
+def test_a_numpy_value_out_of_range_is_quoted_as_a_plain_number():
+    with pytest.raises(ScenarioError) as info:
+        Scenario(ad_spend_per_month=np.float64(2e9))
+    assert info.value.problems[0].startswith("ad_spend_per_month: got 2000000000.0; allowed")
