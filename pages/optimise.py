@@ -77,7 +77,9 @@ try:
     with st.spinner(f"Searching for the split with the best {OBJECTIVE_NAMES[objective]}...", show_time=True):
         alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
 except cx_roi.ScenarioError as err:
-    st.error("This budget cannot be split as asked:\n" + "\n".join(f"- {p}" for p in err.problems))
+    # The package names its argument (total_per_month); here it is the Budget box above.
+    st.error("This budget cannot be split as asked:\n" + "\n".join(
+        f"- {p.replace('total_per_month', 'Budget', 1)}" for p in err.problems))
     router.stop_page()
 
 base_result = cached.simulate(scenario)

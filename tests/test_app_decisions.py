@@ -272,6 +272,7 @@ def test_budget_below_the_fixed_costs_is_explained():
     at = run_app({"bounds": "service_capacity_spend_per_month:500000:", "budget": "300000"}, page=OPTIMISE)
     text = messages(at)
     assert "below the levers' minimums" in text and "$500,000" in text
+    assert "- Budget: $300,000 is below" in text and "total_per_month" not in text, "named as on the page"
 
 
 @pytest.mark.parametrize("query,words", [
@@ -281,6 +282,8 @@ def test_budget_below_the_fixed_costs_is_explained():
     ({"budget": "-5"}, ["budget=-5", "$0 to"]),
     ({"phases": "quarterly"}, ["phases=quarterly", "whole or first_year"]),
     ({"bounds": "ad_spend_per_month:9:1"}, ["bounds=", "minimum <= maximum"]),
+    ({"bounds": "~".join(f"{lv}:20000000:" for lv in cx_roi.LEVERS)},
+     ["bounds=", "the minimums add up to $60,000,000 a month, more than the largest budget ($20,000,000)"]),
 ])
 def test_bad_optimise_settings_get_a_notice(query, words):
     at = run_app({"horizon_months": "24", **query}, page=OPTIMISE)

@@ -583,8 +583,14 @@ def _bounds_entry(entry: str) -> tuple[str, tuple[float, float]]:
 
 
 def _parse_bounds(text: str) -> dict[str, tuple[float, float]]:
-    """``lever:min:max~...``: the Optimise page's per-lever limits, $ per month (max blank: none)."""
-    return _entries(text, _bounds_entry)
+    """``lever:min:max~...``: the Optimise page's per-lever limits, $ per month (max blank: none).
+    Minimums that add up to more than the largest budget could never be met: refused whole."""
+    bounds = _entries(text, _bounds_entry)
+    floor = sum(lo for lo, _ in bounds.values())
+    if floor > MAX_BUDGET:
+        raise ValueError(f"the minimums add up to ${floor:,.0f} a month, more than the largest budget "
+                         f"(${MAX_BUDGET:,.0f})")
+    return bounds
 
 
 def _encode_bounds(value: dict[str, tuple[float, float]]) -> str:
