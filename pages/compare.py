@@ -59,7 +59,7 @@ right.plotly_chart(charts.overlay(frames, "cumulative_contribution",
 
 st.subheader("Why the NPV differs", anchor=False)
 choices = state.compare_selection()
-if len(choices) > 1 and not big:
+if len(choices) > 1:  # presenting too: the room may ask for the other scenario's bridge
     st.segmented_control("Bridge for", choices, key=state.widget("bridge"), on_change=state.on_change,
                          args=("bridge",), format_func=state.labeller(choices), required=True)
 token = state.bridge_choice()
