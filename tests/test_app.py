@@ -815,6 +815,19 @@ def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
     assert charts._base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
 
 
+def test_presenting_axis_titles_and_notes_are_as_large_as_the_tick_labels():
+    """Across a room, an axis without a readable title is a line of numbers."""
+    at = run_app({"preset": "service-boost", "present": "1"})
+    for spec in chart_specs(at):
+        layout = spec["layout"]
+        for key, axis in layout.items():
+            if key.startswith(("xaxis", "yaxis")) and axis.get("title", {}).get("text"):
+                assert axis["title"]["font"]["size"] >= axis["tickfont"]["size"], (key, axis["title"])
+        for note in layout.get("annotations", []):
+            assert note["font"]["size"] >= charts.note_size(True), note
+    assert charts.note_size(True) > charts.note_size(False)
+
+
 def test_presenting_charts_side_by_side_start_their_plots_at_one_height():
     short = charts._base_layout("Customers won and lost each month", 440, True)
     wrapped = charts._base_layout("Cumulative contribution against the baseline", 440, True)

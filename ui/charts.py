@@ -153,6 +153,12 @@ def _reserved_margins(spec: dict, width: float) -> dict:
     return {**layout["margin"], "l": left, "r": right, "b": round(57 * font / 13) + math.ceil(legend)}
 
 
+def note_size(big: bool) -> int:
+    """Type size of a note written on a chart ("Pays back in month 18"), px: read from across a
+    room when presenting, as the tick labels are."""
+    return 15 if big else 12
+
+
 def _base_layout(title: str, height: int, big: bool, months: int | None = None, sidebar: bool = True,
                  **extra) -> dict:
     """The layout every chart starts from. ``months``: the x-axis counts months (and the margins
@@ -190,6 +196,12 @@ def _base_layout(title: str, height: int, big: bool, months: int | None = None, 
         if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
             value = {"tickfont": tick, **value}  # a page's own axis keeps the presenting tick size
         layout[key] = value
+    if big:
+        # Axis titles as large as the tick labels: Streamlit's chart theme sets them smaller,
+        # too small to read from the back of a room.
+        for key, axis in layout.items():
+            if key.startswith(("xaxis", "yaxis")) and isinstance(axis.get("title"), dict):
+                axis["title"] = {"font": dict(size=font - 1), **axis["title"]}
     return layout
 
 
@@ -417,7 +429,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     annotations = []
     scale = max(float(np.abs(gap).max()), 1.0)
     yrange = None
-    size = 14 if big else 12
+    size = note_size(big)
     end = float(gap[-1])
     # Notes go in the corner the line leaves empty: from zero on the left it heads for the far
     # corner of its sign, so top left is free when it ends up, bottom left when down.

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from cx_roi import palette
 from cx_roi.formatting import money, signed_money
 
-from .charts import _MONEY_HOVER, _MONEY_TICKS, COLOURS, _base_layout, _figure
+from .charts import _MONEY_HOVER, _MONEY_TICKS, COLOURS, _base_layout, _figure, note_size
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
            "marginal_bars", "frontier"]
@@ -134,7 +134,7 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     if beyond:
         layout["annotations"] = [dict(text=f"{beyond / v.size:.1%} of draws lie beyond the axis", xref="paper",
                                       yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
-                                      font=dict(size=11, color="#555"))]
+                                      font=dict(size=note_size(big) - 1, color="#555"))]
     return _figure(dict(data=data, layout=layout))
 
 
@@ -176,7 +176,7 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     # The line is the figure every bar starts from: say which and how much, above it.
     shown = f"{base:.0%}" if percent_axis else (money(base) if money_axis else f"{base:,.0f}")
     layout["annotations"] = [dict(x=base, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                                  text=f"All at likely values: {shown}", font=dict(size=14 if big else 12))]
+                                  text=f"All at likely values: {shown}", font=dict(size=note_size(big)))]
     # The label takes a line of its own between the title and the bars: with the title left
     # where plotly puts it (the middle of the top margin), a title that wraps on a phone
     # ran into the label.
@@ -264,5 +264,5 @@ def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | 
         layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
                                  line=dict(color="#333", width=1.5, dash="dot"))]
         layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
-                                      yanchor="bottom", font=dict(size=12))]
+                                      yanchor="bottom", font=dict(size=note_size(big)))]
     return _figure(dict(data=data, layout=layout))
