@@ -11,6 +11,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import cx_roi
@@ -327,10 +328,33 @@ def test_decision_charts_are_valid_plotly_figures():
         decision_charts.tornado(cx_roi.tornado(scenario), title="t", axis_title="a"),
     ]
     alloc = cx_roi.optimize_budget(scenario, 400_000)
+    two = cx_roi.optimize_budget(scenario, [400_000, 300_000], phases="first_year")
+    table = pd.DataFrame({"total_per_month": [300_000.0, 400_000.0], "objective_value": [1e8, 1.2e8],
+                          **{lv: [1e5, 1.3e5] for lv in cx_roi.LEVERS}})
     figs += [decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVERS, current=None),
-             decision_charts.marginal_bars(alloc.marginal)]
+             decision_charts.marginal_bars(alloc.marginal), decision_charts.marginal_bars(two.marginal),
+             decision_charts.frontier(table, cx_roi.LEVERS, chosen=350_000.0)]
     for fig in figs:
         go.Figure(fig.to_dict())  # full validation, which the builders skip for speed
+
+
+def test_the_next_thousand_names_each_lever_on_its_bar():
+    """One phase: a bar per lever, named on the axis (grouped under one label they read as one bar)."""
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    spec = decision_charts.marginal_bars(cx_roi.optimize_budget(scenario, 400_000).marginal).to_dict()
+    assert [list(t["y"]) for t in spec["data"]] == [[label] for label in cx_roi.LEVERS.values()]
+    assert not any(t["showlegend"] for t in spec["data"])
+    two = cx_roi.optimize_budget(scenario, [400_000, 300_000], phases="first_year")
+    spec = decision_charts.marginal_bars(two.marginal).to_dict()
+    assert all(t["showlegend"] and len(set(t["y"])) == 2 for t in spec["data"]), "phases on the axis, levers keyed"
+
+
+def test_the_frontier_has_the_objective_above_and_the_split_below():
+    table = pd.DataFrame({"total_per_month": [300_000.0, 400_000.0], "objective_value": [1e8, 1.2e8],
+                          **{lv: [1e5, 1.3e5] for lv in cx_roi.LEVERS}})
+    layout = decision_charts.frontier(table, cx_roi.LEVERS).to_dict()["layout"]
+    assert layout["yaxis2"]["domain"][0] > layout["yaxis"]["domain"][1], "two panels, not two axes on one"
+    assert "overlaying" not in layout["yaxis2"]
 
 
 def test_lever_colours_keep_their_meaning():

@@ -217,22 +217,27 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
 
 
 def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = False) -> go.Figure:
-    """NPV returned by the next $1,000 a month on each lever at the optimum, per phase."""
+    """NPV returned by the next $1,000 a month on each lever at the optimum, per phase.
+
+    One phase: a bar per lever, named on its axis (three bars in one group under one label
+    read as a single striped bar). Two phases: a group per phase, the levers in the legend.
+    """
     phases = list(dict.fromkeys(marginal["phase"]))
+    single = len(phases) == 1
     data = []
     for lever, group in marginal.groupby("lever", sort=False):
         label = group["label"].iloc[0]
-        ys = [f"{p.capitalize()}" if len(phases) > 1 else "Next $1,000 a month" for p in group["phase"]]
+        ys = [label] * len(group) if single else [p.capitalize() for p in group["phase"]]
         values = group["marginal_per_1000"].to_numpy(float)
         notes = [f" ({b} limit)" if b else "" for b in group["at_bound"]]
         data.append(dict(type="bar", orientation="h", y=ys, x=values, name=label,
                          marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                          text=[signed_money(v) + n for v, n in zip(values, notes)], textposition="outside",
-                         cliponaxis=False,
+                         cliponaxis=False, showlegend=not single,
                          hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
                                        + label + "</extra>"))
     layout = _base_layout("What the next $1,000 a month returns", height, big,
-                          barmode="group", hovermode="closest",
+                          barmode="relative" if single else "group", hovermode="closest",
                           xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
                                      zerolinecolor="#888", **_MONEY_TICKS),
                           yaxis=dict(autorange="reversed", automargin=True))
@@ -242,24 +247,31 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
 
 def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | None = None,
              objective_label: str = "NPV", height: int = 340, big: bool = False) -> go.Figure:
-    """Best objective at each monthly budget (line), with the best split at each (stacked areas, right axis)."""
+    """Best objective at each monthly budget (upper panel), and the best split at each (stacked
+    areas, lower panel) on one budget axis.
+
+    Two panels, not two y-axes over one plot: over the line, the top of the stacked split read
+    as the objective, and the right axis's ticks fell at odd values on the left one's gridlines.
+    """
     x = table["total_per_month"].to_numpy(float)
     data = []
     for lever in labels:
         if lever not in table:
             continue
         data.append(dict(type="scatter", mode="lines", x=x, y=table[lever].to_numpy(float), stackgroup="split",
-                         yaxis="y2", name=f"{labels[lever]} (right axis)",
+                         name=labels[lever],
                          line=dict(width=0.5, color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                          hovertemplate="%{y:$,.0f} a month"))
-    data.append(dict(type="scatter", mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
-                     name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
-                     hovertemplate=f"%{{y:{_MONEY_HOVER}}}"))
+    # The objective first in the legend, on the upper panel; the budget axis under the lower one.
+    data.insert(0, dict(type="scatter", mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
+                        yaxis="y2", name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
+                        hovertemplate=f"%{{y:{_MONEY_HOVER}}}"))
     layout = _base_layout(f"Efficient frontier: best {objective_label} for each budget", height, big,
                           xaxis=dict(title=dict(text="Monthly budget on the levers"), **_MONEY_TICKS),
-                          yaxis=dict(title=dict(text=f"Best {objective_label}"), **_MONEY_TICKS),
-                          yaxis2=dict(title=dict(text="Split, $ per month"), overlaying="y", side="right",
-                                      showgrid=False, rangemode="tozero", **_MONEY_TICKS))
+                          yaxis=dict(title=dict(text="Split, $ a month"), domain=[0, 0.35], rangemode="tozero",
+                                     nticks=4, **_MONEY_TICKS),
+                          yaxis2=dict(title=dict(text=f"Best {objective_label}"), domain=[0.45, 1], anchor="x",
+                                      **_MONEY_TICKS))
     if chosen is not None:
         layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
                                  line=dict(color="#333", width=1.5, dash="dot"))]
