@@ -38,7 +38,7 @@ else:
 st.header("Parameters", anchor=False)
 st.caption("Each default and its unit, the narrower range the evidence supports (plausible) and the range the "
            "model accepts (allowed), the default's source and how far it can be trusted (its solidity, "
-           "explained below). Grouped as the levers are; the same facts as docs/methodology.md.")
+           "explained below). Grouped as the levers are; the same facts as the method's download above.")
 for i, (group, table) in enumerate(tables.parameter_groups()):
     st.subheader(group, anchor=False)
     views.render_stacked_table(table, key=f"parameters_{i}")

@@ -687,6 +687,17 @@ def test_every_lever_has_a_usable_slider(name):
     assert p.unit in controls.control_label(p)
 
 
+def test_a_slider_that_stops_short_of_the_allowed_range_says_so_in_its_help():
+    p = PARAMETERS["agent_cost_per_month"]
+    lo, hi, _ = controls.slider_range(p, p.default)
+    assert hi < p.maximum
+    words = controls.help_text(p, (lo, hi))
+    assert f"The slider runs from {fmt.param_value(p.fmt, lo)} to {fmt.param_value(p.fmt, hi)}" in words
+    assert "a scenario file or a link can set any allowed value" in words
+    full = PARAMETERS["shrinkage"]
+    assert "The slider runs" not in controls.help_text(full, (full.minimum, full.maximum))
+
+
 def test_slider_formats_follow_the_parameter_formats():
     assert controls.slider_format(PARAMETERS[AD]) == "$%,.0f"
     assert controls.slider_format(PARAMETERS["shrinkage"]) == "percent"

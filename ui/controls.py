@@ -101,17 +101,23 @@ def control_label(p: Param) -> str:
     return f"{p.label} ({p.unit})" if p.unit else p.label
 
 
-def help_text(p: Param) -> str:
-    """What the field does, its default with source and solidity, and what is allowed."""
+def help_text(p: Param, slider: tuple[float, float] | None = None) -> str:
+    """What the field does, its default with source and solidity, and what is allowed; ``slider``:
+    the ends of its slider, said when they are narrower than what is allowed (the Method page
+    lists the allowed range, and a slider that stops short of it needs a word)."""
     default = param_value(p.fmt, p.default)
     plausible = ""
     if p.plausible:
         plausible = (f" Plausible: {param_value(p.fmt, p.plausible[0])} to "
                      f"{param_value(p.fmt, p.plausible[1])}.")
+    reach = ""
+    if slider is not None and (slider[0] > p.minimum or slider[1] < p.maximum):
+        reach = (f" The slider runs from {param_value(p.fmt, slider[0])} to {param_value(p.fmt, slider[1])}; "
+                 "a scenario file or a link can set any allowed value.")
     return (f"{p.help}\n\n"
             f"**Default:** {default}. **Source:** {p.source}\n\n"
             f"**Solidity:** {p.solidity}, {SOLIDITY_LABELS.get(p.solidity, '')}.\n\n"
-            f"**Allowed:** {p.describe_range(formatted=True)}.{plausible}")
+            f"**Allowed:** {p.describe_range(formatted=True)}.{plausible}{reach}")
 
 
 def _lever(p: Param) -> None:
@@ -135,7 +141,7 @@ def _lever(p: Param) -> None:
     if p.kind == "int":
         lo, hi, step = int(lo), int(hi), int(step)
     st.slider(label, min_value=lo, max_value=hi, step=step, format=slider_format(p),
-              key=state.widget(item), help=help_text(p), on_change=state.on_change, args=(item,))
+              key=state.widget(item), help=help_text(p, (lo, hi)), on_change=state.on_change, args=(item,))
 
 
 def _section(section: Section, key: str) -> None:
