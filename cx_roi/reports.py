@@ -383,6 +383,13 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         widths(ws, [8, *[14] * len(columns)])
         ws.row_dimensions[1].height = 45
 
+    # The workbook holds numbers and text, never formulas: a name such as "=2+2" or "=HYPERLINK(...)"
+    # from a link or a file stays text instead of being computed when the file is opened.
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     wb.properties.title = _clean_text(b.title)[:250]
     wb.properties.creator = "cx-roi"
     buf = io.BytesIO()

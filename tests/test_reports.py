@@ -326,6 +326,17 @@ def test_undefined_values_become_gaps_not_text():
     assert reports._cell_value(float("inf")) is None and reports._cell_value("a\x01b") == "ab"
 
 
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook():
+    """A saved name such as "=HYPERLINK(...)" must not run as a formula when the workbook is opened."""
+    from openpyxl import load_workbook
+
+    name = '=HYPERLINK("https://example.invalid","x")'
+    wb = load_workbook(io.BytesIO(reports.excel_report({"a": cx_roi.Scenario(), name: cx_roi.Scenario(shrinkage=0.2)})))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "no formula anywhere"
+    assert name in [c.value for c in wb["KPIs"]["A"]]
+
+
 def test_reports_reject_an_unknown_baseline(scenarios):
     with pytest.raises(cx_roi.ScenarioError, match="baseline 'nope'"):
         reports.excel_report(scenarios, baseline="nope")
