@@ -418,6 +418,15 @@ def _model_series(monthly: Mapping[str, np.ndarray], key: str) -> np.ndarray:
     return monthly[key]
 
 
+def _whole(value: Any) -> bool:
+    """A whole number of months: an int, or a float with no fraction (not a bool, text or NaN)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True
+    return isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer()
+
+
 def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
                 holdout_months: int | None = None, horizon_months: int = 60,
                 base: Scenario | None = None) -> HistoryFit:
@@ -467,12 +476,13 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
             pd.RangeIndex(1, MAX_SCHEDULE_MONTHS + 1, name="month")), hist.warnings, hist.source, hist.sheet,
             hist.dated)
         n = hist.months
-    if horizon_months != int(horizon_months) or not 12 <= horizon_months <= 120:
+    if (not _whole(horizon_months)) or not 12 <= horizon_months <= 120:
         raise ScenarioError(f"horizon_months: got {horizon_months!r}; allowed 12 to 120 (months)")
     if holdout_months is None:
         holdout_months = 12 if n >= 48 else DEFAULT_HOLDOUT_MONTHS
-    if not 0 <= holdout_months <= n - 12:
-        raise HistoryError([f"holdout_months: got {holdout_months}; with {n} months it can be 0 to {n - 12} "
+    if not _whole(holdout_months) or not 0 <= holdout_months <= n - 12:
+        raise HistoryError([f"holdout_months: got {holdout_months!r}; with {n} months it is a whole number "
+                            f"from 0 to {n - 12} "
                             "(at least 12 months are needed to fit on)"], source=hist.source)
     base = Scenario() if base is None else base
     if not isinstance(base, Scenario):

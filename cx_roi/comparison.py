@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -236,9 +237,14 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> tuple[d
     levers that could not take it (:func:`at_limit`)."""
     if not isinstance(scenario, Scenario):
         raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
+    try:  # a Python int past the float range is too large too, not a TypeError from isfinite
+        finite = math.isfinite(float(extra_per_month))
+    except (TypeError, ValueError, OverflowError):
+        finite = False
     if (isinstance(extra_per_month, (bool, np.bool_)) or not isinstance(extra_per_month, (int, float, np.number))
-            or not np.isfinite(extra_per_month) or extra_per_month <= 0):
-        raise ScenarioError(f"extra_per_month: got {extra_per_month!r}; expected a positive amount in $ per month")
+            or not finite or extra_per_month <= 0):
+        shown = repr(extra_per_month) if len(repr(extra_per_month)) <= 40 else f"{repr(extra_per_month)[:40]}..."
+        raise ScenarioError(f"extra_per_month: got {shown}; expected a positive amount in $ per month")
     full = at_limit(scenario, extra_per_month)
     # A lever that cannot take the extra is run as the scenario itself (the batch keeps its
     # shape) and its row is then blanked by _next_dollar_frame.

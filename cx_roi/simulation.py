@@ -166,6 +166,7 @@ def simulate_batch(
     may use). Results do not depend on either, beyond rounding in the last digits for
     chunks of eight draws or fewer (Erlang A's one-value-at-a-time path).
     """
+    _check_batch_options(columns, dtype, chunk_size, workers)
     params, horizon = _stack(scenarios, draws)
     n = len(params["market_size"])
     keep = list(MONTHLY_COLUMNS) if columns is None else list(columns)
@@ -200,6 +201,24 @@ def simulate_batch(
 
 
 # ------------------------------------------------------------------ internals
+
+def _check_batch_options(columns: Any, dtype: Any, chunk_size: Any, workers: Any) -> None:
+    """simulate_batch's keyword options, each named with what it takes when it cannot be used."""
+    if isinstance(columns, str):
+        raise ValueError(f"columns: a sequence of monthly column names, got the text {columns!r}; "
+                         f"write columns=[{columns!r}]")
+    for name, value in (("chunk_size", chunk_size), ("workers", workers)):
+        if value is None and name == "workers":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name}: a whole number of at least 1, got {value!r}")
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:
+        kind = None
+    if kind != "f":
+        raise ValueError(f"dtype: a floating-point type such as numpy.float64 or numpy.float32, got {dtype!r}")
+
 
 # Below this many draws a batch runs on one thread: a thread costs more than it saves.
 _PARALLEL_FROM = 1024
@@ -279,7 +298,14 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
 def _draw_array(name: Any, values: Any) -> np.ndarray:
     """One field's per-draw values as a float array of shape (draws,) or (draws, months)."""
     try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "biufO":  # text such as "0.1" is not a number, as in Scenario
+            raise TypeError
+        if raw.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in raw.ravel()):
+            raise TypeError
         arr = np.asarray(values, dtype=float)
+    except OverflowError:  # Python ints past the float range
+        raise ScenarioError(f"{name}: a per-draw value is too large for any field (beyond about 1.8e308)") from None
     except (TypeError, ValueError):
         raise ScenarioError(f"{name}: per-draw values must be numbers, got {str(values)[:60]!r}") from None
     if arr.ndim not in (1, 2) or len(arr) == 0:

@@ -195,3 +195,16 @@ def test_fit_history_reads_paths_and_reports_bad_files(tmp_path):
     with pytest.raises(HistoryError, match="required column 'new_customers' is missing"):
         fit_history(bad)
     assert isinstance(read_history(cx_roi.sample_history_file(), "s.csv"), cx_roi.History)
+
+
+@pytest.mark.parametrize("options,words", [
+    ({"holdout_months": "3"}, "holdout_months: got '3'; with 48 months it is a whole number from 0 to 36"),
+    ({"holdout_months": 2.5}, "holdout_months: got 2.5"),
+    ({"holdout_months": True}, "holdout_months: got True"),
+    ({"horizon_months": float("nan")}, "horizon_months: got nan; allowed 12 to 120"),
+    ({"horizon_months": None}, "horizon_months: got None; allowed 12 to 120"),
+])
+def test_fit_options_that_are_not_whole_months_are_named(options, words):
+    with pytest.raises(cx_roi.CxRoiError) as info:
+        cx_roi.fit_history(cx_roi.sample_history(), **options)
+    assert words in str(info.value)

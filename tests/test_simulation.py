@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -287,3 +289,31 @@ def test_bad_draws_are_named(draws, words):
     with pytest.raises(ScenarioError) as info:
         simulate_batch(Scenario(), draws=draws)
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("options,words", [
+    ({"chunk_size": 0}, "chunk_size: a whole number of at least 1, got 0"),
+    ({"chunk_size": 1.5}, "chunk_size: a whole number of at least 1"),
+    ({"workers": "a"}, "workers: a whole number of at least 1"),
+    ({"dtype": "foo"}, "dtype: a floating-point type"),
+    ({"dtype": int}, "dtype: a floating-point type"),
+    ({"columns": "customers"}, "write columns=['customers']"),
+])
+def test_batch_options_that_cannot_be_used_are_named(options, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        cx_roi.simulate_batch(cx_roi.Scenario(), **options)
+
+
+@pytest.mark.parametrize("draws,words", [
+    ({"market_size": [10**400, 5]}, "market_size: a per-draw value is too large"),
+    ({"shrinkage": ["0.1", "0.2"]}, "shrinkage: per-draw values must be numbers"),
+])
+def test_per_draw_values_that_are_not_usable_numbers_are_named(draws, words):
+    with pytest.raises(cx_roi.ScenarioError, match=words):
+        cx_roi.simulate_batch(cx_roi.Scenario(), draws=draws)
+
+
+def test_an_extra_amount_too_large_for_a_float_is_named_briefly():
+    with pytest.raises(cx_roi.ScenarioError, match=r"extra_per_month: got 1000000000\d{30}\.\.\.; expected") as info:
+        cx_roi.next_dollar(cx_roi.Scenario(), 10**400)
+    assert len(str(info.value)) < 200
