@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import special
 
@@ -599,6 +599,7 @@ def test_erlang_b_c_monotone_in_agents(n, delta, a):
         max_size=20,
     )
 )
+@example(rows=[(0.0, 0.0, 30.0, 5.0, 1.0)] * 9 + [(1829.34375, 2007.0, 30.0, 58.0, 1.0)])  # arrays vs one
 def test_vectorised_equals_elementwise(rows):
     arr = np.array(rows)
     n, a, aht, pat, tgt = arr.T
@@ -608,7 +609,10 @@ def test_vectorised_equals_elementwise(rows):
     for i, row in enumerate(rows):
         one = erlang_a(*row)
         for field, v, s in zip(ErlangA._fields, vec, one):
-            assert v[i] == pytest.approx(float(s), rel=1e-12, abs=1e-300), field
+            # Deep in overload the service level is a share near 0 left over from terms near 1
+            # (1 - P(abandon) - P(late)): the two ways agree to rounding in absolute terms
+            # (2e-16 was seen at 1,829 agents for 2,007 Erlangs), not always to 1e-12 relatively.
+            assert v[i] == pytest.approx(float(s), rel=1e-12, abs=1e-13 * max(1.0, row[3])), field
         assert vec_b[i] == pytest.approx(float(erlang_b(row[0], row[1])), rel=1e-12, abs=1e-300)
         assert vec_c[i] == pytest.approx(erlang_c(row[0], row[1]), rel=1e-12, abs=1e-300)
         assert vec_sl[i] == pytest.approx(service_level_c(row[0], row[1], row[2], row[4]), rel=1e-12, abs=1e-300)
