@@ -897,7 +897,10 @@ def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, 
     if isinstance(raw, bool):
         return None, f"{raw!r} is true/false, not a number ({spec.unit})"
     if isinstance(raw, (int, float, np.integer, np.floating)):
-        v = float(raw)
+        try:
+            v = float(raw)
+        except OverflowError:  # a Python int of hundreds of digits (from a DataFrame)
+            return None, f"a number with {len(str(abs(int(raw))))} digits is beyond any {spec.unit}"
         return (v, None) if math.isfinite(v) else (None, f"{raw!r} is not a finite number")
     if isinstance(raw, (_dt.date, _dt.datetime, _dt.time)):
         return None, f"{raw} is a date or time, not a number ({spec.unit})"

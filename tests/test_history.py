@@ -502,3 +502,10 @@ def test_arbitrary_bytes_never_raise_anything_else(blob):
         read_history(blob, "anything.csv")
     except HistoryError:
         pass
+
+
+def test_a_frame_cell_past_the_float_range_is_named_not_raised():
+    frame = cx_roi.sample_history().frame.astype(object)
+    frame.iloc[3, frame.columns.get_loc("ad_spend")] = 10**400
+    problems = problems_of(frame)
+    assert problems == ["row 5, column ad_spend: a number with 401 digits is beyond any $ per month"], problems
