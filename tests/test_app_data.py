@@ -186,6 +186,8 @@ def test_stop_using_the_fit_goes_back_to_the_presets():
     ({"preset": state.FITTED}, "preset=your-data"),
     ({"baseline": state.FITTED}, "baseline=your-data"),
     ({"fitted": "mine~no_such_field:3"}, "no_such_field"),
+    ({"fitted": ""}, "`fitted=`: carries no fitted values"),
+    ({"fitted": "mine", "baseline": state.FITTED}, "`fitted=mine`: carries no fitted values"),
 ])
 def test_bad_fitted_links_get_a_notice_and_defaults(query, words):
     at = run_app(query)

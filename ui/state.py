@@ -1244,8 +1244,13 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
     _put("saved", saved)
     # The fitted scenario travels whole (the history it came from does not: it is the user's data).
     if "fitted" in raw:
-        label = _clean_label(raw["fitted"].split("~")[0])
-        _put("fitted", (label, _decode_entry(raw["fitted"], "the fitted baseline keeps the default", bad)))
+        if not any(e.strip() for e in raw["fitted"].split("~")[1:]):
+            # A fit is its fitted values; without any it would be the default company under another name.
+            bad.append(f"`fitted={_show(raw['fitted'])}`: carries no fitted values (a fitted baseline travels as "
+                       "label~field:value~...); it was left out.")
+        else:
+            label = _clean_label(raw["fitted"].split("~")[0])
+            _put("fitted", (label, _decode_entry(raw["fitted"], "the fitted baseline keeps the default", bad)))
 
     name = raw.get("preset", DEFAULT_PRESET)
     if name not in start_options():
