@@ -9,7 +9,9 @@ temporary file and measured in the same run, so the machine's speed cancels out:
    several reruns. Every rerun moves the advertising slider to a value not seen
    before, so the model really runs (no cache hit). Target: at most 6. For
    information, the two parts such a rerun is made of: a rerun the cache answers
-   (the page alone) and the model alone for the same moves (``cx_roi.assess``).
+   (the page alone) and the model alone for the same moves (``cx_roi.assess``); and a
+   plain page of four plotly charts and four metrics, the kind of page the target was
+   set against.
 2. Browser (headless system Chromium): the time from an ArrowRight key press on
    the focused slider to the KPI cards showing new values with the run finished
    (the app's ``data-test-script-state`` back to ``notRunning``), median over
@@ -54,6 +56,24 @@ BARE = textwrap.dedent('''
     value = st.slider("Value", 0, 1000, 500, key="value")
     st.metric("Twice the value", f"{value * 2:,}")
 ''')
+# For information: the kind of page the target was calibrated on (four plotly charts and four
+# metrics, built the usual way with go.Figure, nothing computed), measured in the same run.
+FOUR_CHARTS = textwrap.dedent('''
+    import numpy as np
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    value = st.slider("Value", 0, 1000, 500, key="value")
+    months = np.arange(1, 61)
+    for i, column in enumerate(st.columns(4)):
+        column.metric(f"Metric {i + 1}", f"{value * (i + 1):,}", delta=f"{i}%")
+    for k, column in enumerate([*st.columns(2), *st.columns(2)]):
+        figure = go.Figure()
+        for j in range(3):
+            figure.add_trace(go.Scatter(x=months, y=np.sin(months / 10 + j) * value + k, name=f"Series {j + 1}"))
+        figure.update_layout(height=340, title=f"Chart {k + 1}")
+        column.plotly_chart(figure)
+''')
 SERVER_TARGET, BROWSER_TARGET, RISK_TARGET = 6.0, 3.0, 10.0
 RISK_DRAWS = 2_000
 SEED_KEY = "w:set:seed"
@@ -96,8 +116,12 @@ def server_ratio(bare: Path, reruns: int, warmup: int = 3) -> dict[str, float]:
     cached = statistics.median(_rerun_times(APP, AD_KEY, [explore_values[0], explore_values[1]] * (n // 2 + 1),
                                             warmup))
     model = statistics.median(_model_times(explore_values, warmup))
+    four = bare.parent / "four_charts.py"
+    four.write_text(FOUR_CHARTS)
+    charts = statistics.median(_rerun_times(four, "value", bare_values, warmup))
     return {"explore_s": explore, "bare_s": plain, "ratio": explore / plain, "explore_cached_s": cached,
-            "ratio_cached": cached / plain, "model_s": model, "ratio_model": model / plain}
+            "ratio_cached": cached / plain, "model_s": model, "ratio_model": model / plain,
+            "four_s": charts, "ratio_four": charts / plain}
 
 
 def _model_times(ad_values: list[float], warmup: int) -> list[float]:
@@ -266,6 +290,8 @@ def main() -> int:
               f"ratio {s['ratio_cached']:.2f}")
         print(f"    for information, the model alone for the same moves (cx_roi.assess, no Streamlit): "
               f"{s['model_s'] * 1000:.1f} ms, ratio {s['ratio_model']:.2f}")
+        print(f"    for information, a plain page of four go.Figure charts and four metrics: "
+              f"{s['four_s'] * 1000:.1f} ms, ratio {s['ratio_four']:.2f}")
         b = None if args.no_browser else browser_ratio(bare, args.presses)
         if b is not None:
             print(f"(2) browser, key press to new KPIs with the run finished (Chromium, median of "
