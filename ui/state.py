@@ -72,7 +72,8 @@ HISTORY_SHEET_KEY = "w:history_sheet"  # the sheet picker of a several-sheet wor
 # written; control characters cannot go into a report file. The rule is Markdown itself (notices
 # and help): the characters in a code span, whose double backticks let it hold a backtick.
 SAVED_NAME_RULE = "1 to 40 characters, without control characters or any of `` , ~ | : ` * [ ] < > \\ ``"
-_SAVED_NAME = re.compile(r"^[^,~|:`*\[\]<>\\\x00-\x1f\x7f]{1,40}$")
+_NOT_IN_NAMES = r",~|:`*\[\]<>\\\x00-\x1f\x7f"  # a character class's contents
+_SAVED_NAME = re.compile(rf"^[^{_NOT_IN_NAMES}]{{1,40}}$")
 
 _PAGE_KEYS = ("preset", "present", "extra", "baseline", "compare", "bridge", "saved", "fitted")
 MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time per scenario
@@ -891,7 +892,7 @@ def _clean_label(text: str) -> str:
     # The label travels in the link beside the fields, where , ~ | : separate things, and is shown
     # as Markdown and in reports: what a saved name may not hold (_SAVED_NAME) becomes a space.
     # "@" and "www." too: Markdown would link "name@host" and "www.host" by themselves.
-    text = re.sub(r"[,~|:`*\[\]<>\\\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff@]+|(?i:www)\.", " ", text or "").strip()
+    text = re.sub(rf"[{_NOT_IN_NAMES}\ufffe\uffff\ud800-\udfff@]+|(?i:www)\.", " ", text or "").strip()
     return (text[:40].strip() or "history")
 
 
