@@ -164,7 +164,7 @@ def test_presets_against_a_fitted_baseline_are_flagged_as_another_business():
     click(at, "use_fit")
     at.switch_page("pages/explore.py").run()
     hint = " ".join(i.value for i in at.info)
-    assert "Move a spend above, to see what it does" in hint and "preset" not in hint
+    assert "Move a spend above to see what it does" in hint and "preset" not in hint
     at.switch_page("pages/compare.py").run()
     [warning] = [w.value for w in at.warning]
     for title in (state.start_title("service-boost"), state.start_title("ad-boost")):
