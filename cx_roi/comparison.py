@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import economics
 from .errors import ScenarioError
+from .formatting import quoted
 from .parameters import PARAMETERS
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
@@ -243,8 +244,7 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> tuple[d
         finite = False
     if (isinstance(extra_per_month, (bool, np.bool_)) or not isinstance(extra_per_month, (int, float, np.number))
             or not finite or extra_per_month <= 0):
-        shown = repr(extra_per_month) if len(repr(extra_per_month)) <= 40 else f"{repr(extra_per_month)[:40]}..."
-        raise ScenarioError(f"extra_per_month: got {shown}; expected a positive amount in $ per month")
+        raise ScenarioError(f"extra_per_month: got {quoted(extra_per_month)}; expected a positive amount in $ per month")
     full = at_limit(scenario, extra_per_month)
     # A lever that cannot take the extra is run as the scenario itself (the batch keeps its
     # shape) and its row is then blanked by _next_dollar_frame.

@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
-           "and_list", "round_numbers"]
+           "and_list", "round_numbers", "quoted"]
 
 MISSING = "–"
 
@@ -29,6 +29,15 @@ def is_number(x: Any) -> bool:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def quoted(value: Any, limit: int = 40) -> str:
+    """A value from outside (a file's cell, an argument) as a message quotes it: its repr, cut to
+    ``limit`` characters with "..." after, so a cell of thousands of characters stays one line."""
+    if isinstance(value, str):  # the text counts, not its quotes
+        return repr(value) if len(value) <= limit else f"{value[:limit]!r}..."
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[:limit]}..."
 
 
 def and_list(parts: Any) -> str:

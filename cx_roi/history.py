@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxRoiError
+from .formatting import quoted
 from .parameters import PARAMETERS
 
 __all__ = [
@@ -995,7 +996,7 @@ def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
         return (n, None) if 1 <= n <= MAX_MONTHS else (None, f"{raw!r} is not a month number (1 to {MAX_MONTHS:,}) "
                                                               "nor a date; write months as YYYY-MM")
     text = str(raw).strip()
-    shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
+    shown = quoted(text)
     # ASCII digits only: "²" is a digit to str.isdigit but not to int(). A month number has at
     # most a few digits, and int() refuses texts of 4,300 digits or more.
     if text.isascii() and text.isdigit():
