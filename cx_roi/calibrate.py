@@ -4,10 +4,14 @@ Two tools:
 
 * :func:`fit_bass` fits the classic Bass diffusion model (market size ``m``,
   innovation ``p``, imitation ``q``) to new adopters per period by nonlinear
-  least squares, with standard errors, R², MAPE and RMSE. Its default form is
-  Srinivasan and Mason's (1986): adopters in period t are m [F(t) - F(t-1)]
-  with the continuous Bass F. It reproduces published fits; see
-  tests/test_calibrate.py for the data sets and figures.
+  least squares, with standard errors, a covariance matrix, confidence
+  intervals, R², MAPE and RMSE. Its default form is Srinivasan and Mason's
+  (1986): adopters in period t are m [F(t) - F(t-1)] with the continuous Bass
+  F; ``form="hazard"`` is the form cx_roi's monthly engine uses. By default
+  it assumes multiplicative noise (least squares on log adopters);
+  ``errors="additive"`` is the classic least squares on adopters, which
+  reproduces published fits; see tests/test_calibrate.py for the data sets
+  and figures.
 * :func:`fit_history` fits cx_roi's own monthly engine to a company's
   history (:func:`cx_roi.read_history`): it runs the simulation on the
   history's actual monthly spends and finds the parameters that the history
@@ -17,7 +21,8 @@ Two tools:
   on the last months, and standard errors.
 
 Standard errors are the usual nonlinear least-squares ones, s² (JᵀJ)⁻¹ at the
-optimum. In :func:`fit_history` each series (new customers, churned
+optimum, on the scale fitted (log adopters for :func:`fit_bass`'s default
+multiplicative errors). In :func:`fit_history` each series (new customers, churned
 customers, NPS, contacts) is weighted by the inverse of its own residual
 spread, estimated from a first fit, so the standard errors assume independent
 errors month to month within each series. They describe how precisely the
@@ -36,6 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.optimize import least_squares
 
 from .errors import ScenarioError
@@ -52,7 +58,11 @@ __all__ = [
 DEFAULT_HOLDOUT_MONTHS = 6
 """Months kept back for the holdout check (12 when the history has 48 months or more)."""
 
-BassForm = Literal["interval", "density", "discrete"]
+BassForm = Literal["interval", "density", "discrete", "hazard"]
+BassErrors = Literal["additive", "multiplicative"]
+_BASS_FORMS = ("interval", "density", "discrete", "hazard")
+_BASS_ERRORS = ("additive", "multiplicative")
+_PARAMS = ("m", "p", "q")
 
 
 # ===================================================================== Bass
@@ -67,11 +77,25 @@ def bass_cumulative(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
 def bass_adopters(periods: int | np.ndarray, m: float, p: float, q: float, form: BassForm = "interval") -> np.ndarray:
     """New adopters in periods 1..T (or the given periods) under the Bass model.
 
-    ``form``: ``"interval"`` m [F(t) - F(t-1)] (adopters during period t;
-    Srinivasan and Mason 1986); ``"density"`` m f(t), the adoption rate at
-    the instant t (a common approximation); ``"discrete"`` the difference
-    equation n_t = (p + q N_{t-1}/m)(m - N_{t-1}) run from N_0 = 0 (the form
-    cx_roi's monthly engine uses). Rates p, q are per period.
+    ``form``:
+
+    * ``"interval"``: m [F(t) - F(t-1)], adopters during period t with the
+      continuous Bass F (Srinivasan and Mason 1986);
+    * ``"density"``: m f(t), the adoption rate at the instant t (a common
+      approximation);
+    * ``"discrete"``: the difference equation
+      n_t = (p + q N_{t-1}/m)(m - N_{t-1}), run from N_0 = 0 (Bass's own
+      discrete form, the one his 1969 regression estimates);
+    * ``"hazard"``: n_t = (1 - exp(-(p + q N_{t-1}/m))) (m - N_{t-1}), run
+      from N_0 = 0: each of the m - N_{t-1} who have not adopted adopts during
+      the period with probability 1 - e^-h, h = p + q N_{t-1}/m the
+      period's cumulative hazard (the form cx_roi's monthly engine uses, where
+      adoption competes with the other ways out of the pool). It never
+      overshoots the market, and for small h it is the discrete form.
+
+    ``m`` in adopters; ``p`` (innovation) and ``q`` (imitation) are rates per
+    period in every form (per month for monthly data). The two recursive forms
+    need the periods 1..T.
     """
     t = np.arange(1, int(periods) + 1, dtype=float) if np.isscalar(periods) else np.asarray(periods, float)
     if form == "interval":
@@ -79,27 +103,46 @@ def bass_adopters(periods: int | np.ndarray, m: float, p: float, q: float, form:
     if form == "density":
         e = np.exp(-(p + q) * t)
         return m * ((p + q) ** 2 / p) * e / (1.0 + (q / p) * e) ** 2
-    if form == "discrete":
-        out = np.empty(len(t))
-        n_cum = 0.0
+    if form in ("discrete", "hazard"):
         steps = np.rint(t).astype(int)
         if np.any(steps != np.arange(1, len(t) + 1)):
-            raise ValueError("the discrete form needs periods 1..T")
+            raise ValueError(f"the {form} form needs periods 1..T")
+        # Python floats: for a few dozen periods the loop is faster than numpy's scalars.
+        m_, p_, q_ = float(m), float(p), float(q)
+        out = [0.0] * len(t)
+        n_cum = 0.0
+        hazard = form == "hazard"
         for i in range(len(t)):
-            out[i] = (p + q * n_cum / m) * (m - n_cum)
+            h = p_ + q_ * n_cum / m_
+            # -expm1(-h) = 1 - e^-h without losing digits when h is small.
+            out[i] = (-math.expm1(-h) if hazard else h) * (m_ - n_cum)
             n_cum += out[i]
-        return out
-    raise ValueError(f"form: got {form!r}; expected 'interval', 'density' or 'discrete'")
+        return np.array(out, dtype=float)
+    raise ValueError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
+
+
+def _nan_cov() -> pd.DataFrame:
+    return pd.DataFrame(np.full((3, 3), math.nan), index=list(_PARAMS), columns=list(_PARAMS))
 
 
 @dataclass(frozen=True)
 class BassFit:
     """A fitted Bass model. ``m`` in the data's units (adopters); ``p``, ``q`` per period.
 
-    ``standard_errors``: NLS standard errors of m, p, q (NaN for the OLS
-    method); ``residual_se``: sqrt(RSS / (T - 3)); ``r2``, ``mape`` (share,
-    over periods with adopters), ``rmse`` (adopters) compare ``fitted`` with
-    ``actual``.
+    ``errors``: the error model the fit assumed (see :func:`fit_bass`).
+    ``cov``: the 3 x 3 covariance matrix of (m, p, q) in natural units
+    (a DataFrame labelled m, p, q; NaN for the OLS method); for the
+    multiplicative fit it is the delta-method image of the covariance of
+    (log m, log p, log q), the scale that fit works on.
+    ``standard_errors``: the square roots of its diagonal, as a dict.
+    :meth:`conf_int` gives confidence intervals.
+    ``residual_se``: sqrt(RSS / dof) on the scale fitted: adopters for the
+    additive fit, log adopters (roughly the relative error) for the
+    multiplicative one; ``dof``: periods fitted less 3. ``r2``, ``mape``
+    (share, over periods with adopters), ``rmse`` (adopters) compare ``fitted``
+    with ``actual`` in adopters whatever the error model.
+    ``excluded_periods``: periods (1 = first) left out of the fit: periods
+    with no adopters, which have no logarithm, in the multiplicative fit.
     """
 
     m: float
@@ -114,6 +157,10 @@ class BassFit:
     mape: float
     rmse: float
     residual_se: float
+    errors: str = "additive"
+    cov: pd.DataFrame = field(default_factory=_nan_cov, repr=False)
+    dof: int = 0
+    excluded_periods: tuple[int, ...] = ()
 
     @property
     def peak_period(self) -> float:
@@ -124,30 +171,76 @@ class BassFit:
         """Adopters in periods 1..``periods`` (or the given periods) with the fitted parameters."""
         return bass_adopters(periods, self.m, self.p, self.q, self.form)  # type: ignore[arg-type]
 
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """(1 - ``alpha``) confidence intervals: one row per parameter (m, p, q), columns lower, upper.
+
+        Wald intervals with Student's t quantile on ``dof`` degrees of freedom.
+        The additive fit's are symmetric, estimate ± t SE. The multiplicative
+        fit's are worked out on the log scale it fits, exp(log estimate ± t
+        SE(log estimate)), and so are never negative. NaN for the OLS method.
+        """
+        if not 0.0 < alpha < 1.0:
+            raise ValueError(f"alpha: got {alpha!r}; expected a number between 0 and 1")
+        est = np.array([self.m, self.p, self.q])
+        se = np.sqrt(np.clip(np.diag(self.cov.to_numpy(float)), 0.0, None))
+        t = float(stats.t.ppf(1.0 - alpha / 2.0, max(self.dof, 1)))
+        if self.errors == "multiplicative":
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                half = t * se / est  # SE of log estimate (delta method: SE / estimate)
+                lower, upper = est * np.exp(-half), est * np.exp(half)
+        else:
+            lower, upper = est - t * se, est + t * se
+        return pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(list(_PARAMS), name="parameter"))
+
     def summary(self) -> pd.DataFrame:
         """One row per parameter: estimate, standard error, unit."""
         return pd.DataFrame({
             "estimate": [self.m, self.p, self.q],
-            "standard_error": [self.standard_errors[k] for k in ("m", "p", "q")],
+            "standard_error": [self.standard_errors[k] for k in _PARAMS],
             "unit": ["adopters", "per period", "per period"],
-        }, index=pd.Index(["m", "p", "q"], name="parameter"))
+        }, index=pd.Index(list(_PARAMS), name="parameter"))
 
 
 def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: BassForm = "interval",
-             method: Literal["nls", "ols"] = "nls", start: tuple[float, float, float] | None = None) -> BassFit:
+             method: Literal["nls", "ols"] = "nls", start: tuple[float, float, float] | None = None,
+             errors: BassErrors = "multiplicative") -> BassFit:
     """Fit m, p, q of the Bass model to new adopters per period (period 1 first).
 
-    ``method="nls"`` (default) minimises the squared errors of adopters per
-    period under ``form`` (see :func:`bass_adopters`; ``"interval"`` is
-    Srinivasan and Mason's 1986 estimator) with scipy's least_squares, from
-    ``start`` = (m, p, q) or from Bass's own regression when it gives a
-    usable start, trying a few fallbacks otherwise and keeping the best.
+    ``method="nls"`` (default) fits adopters per period under ``form`` (see
+    :func:`bass_adopters`: ``"interval"`` is Srinivasan and Mason's 1986
+    estimator, ``"hazard"`` the form cx_roi's monthly engine uses; p and q
+    are per period) with scipy's least_squares, from ``start`` = (m, p, q) or
+    from Bass's own regression when it gives a usable start, trying a few
+    fallbacks otherwise and keeping the best.
+
+    ``errors`` is the error model, which decides what is minimised and what
+    the standard errors mean:
+
+    * ``"multiplicative"`` (default): adopters = model x e^ε, ε independent
+      with a constant spread, i.e. the noise is a share of the level, as it
+      usually is for counts that rise and fall over orders of magnitude.
+      Minimises the squared log residuals log(fitted) - log(actual).
+      Periods with no adopters have no logarithm: they are left out of the
+      fit and listed in ``excluded_periods`` (so zeros at the start or end of
+      a series neither break nor drive the fit; at least 5 periods with
+      adopters are needed). Standard errors and intervals are computed on
+      the log scale, so intervals stay positive.
+    * ``"additive"``: adopters = model + ε with a constant spread; the
+      classic nonlinear least squares on adopters of the published fits
+      (R's nls, Srinivasan and Mason). Its standard errors, s² (JᵀJ)⁻¹,
+      assume that constant spread; when the noise grows with the level they
+      are too small (with 5% multiplicative noise on 30-40 periods, its 95%
+      intervals cover the true m, p and q about 81% of the time; the
+      default's about 95%, as tests/test_calibrate.py checks).
+
     ``method="ols"`` is Bass's (1969) original estimator: the linear
     regression n_t = a + b N_{t-1} + c N_{t-1}² on the data's cumulative
-    adopters, solved for m, p, q (no standard errors).
+    adopters, solved for m, p, q (no standard errors; ``errors`` and ``form``
+    do not apply).
 
     Raises :class:`cx_roi.HistoryError` when the data cannot be fitted (fewer
-    than 5 periods, negative or non-finite values, no adopters).
+    than 5 periods, or 5 with adopters for the multiplicative fit; negative or
+    non-finite values; no adopters).
     """
     y = _adopter_series(new_adopters)
     t = np.arange(1, len(y) + 1, dtype=float)
@@ -157,11 +250,20 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
             raise HistoryError(["Bass's regression finds no market size for these data (the quadratic in "
                                 "cumulative adopters has no positive root); use method='nls'"])
         fitted = _discrete_on_data(y, m, p, q)
-        return _bass_result(y, fitted, m, p, q, {"m": math.nan, "p": math.nan, "q": math.nan}, "discrete", "ols", 3)
+        return _bass_result(y, fitted, m, p, q, _nan_cov(), "discrete", "ols", "additive", np.ones(len(y), bool))
     if method != "nls":
         raise ValueError(f"method: got {method!r}; expected 'nls' or 'ols'")
-    if form not in ("interval", "density", "discrete"):
-        raise ValueError(f"form: got {form!r}; expected 'interval', 'density' or 'discrete'")
+    if form not in _BASS_FORMS:
+        raise ValueError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
+    if errors not in _BASS_ERRORS:
+        raise ValueError(f"errors: got {errors!r}; expected 'multiplicative' or 'additive'")
+
+    multiplicative = errors == "multiplicative"
+    used = y > 0 if multiplicative else np.ones(len(y), bool)
+    if int(used.sum()) < 5:
+        raise HistoryError([f"the multiplicative fit needs at least 5 periods with adopters (periods with none "
+                            f"have no logarithm), got {int(used.sum())}; use errors='additive'"])
+    log_y = np.log(y[used]) if multiplicative else y
 
     total = float(y.sum())
     scale = np.array([max(total, 1.0), 1.0, 1.0])
@@ -169,7 +271,8 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
     def residuals(u: np.ndarray) -> np.ndarray:
         m, p, q = np.exp(u) * scale
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            r = bass_adopters(t, m, p, q, form) - y
+            f = bass_adopters(t, m, p, q, form)
+            r = np.log(f[used]) - log_y if multiplicative else f - y
         return np.where(np.isfinite(r), r, 1e30)
 
     starts: list[tuple[float, float, float]] = []
@@ -190,14 +293,17 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
         if best is None or sol.cost < best.cost:
             best = sol
     assert best is not None
-    m, p, q = np.exp(best.x) * scale
+    theta = np.exp(best.x) * scale
+    m, p, q = theta
     fitted = bass_adopters(t, m, p, q, form)
-    # Standard errors in natural units: J_natural = J_u / (d theta / d u) = J_u / theta.
-    dof = max(len(y) - 3, 1)
-    rss = float(np.sum((fitted - y) ** 2))
-    jac = best.jac / np.array([m, p, q])
-    se = _standard_errors(jac, rss / dof)
-    return _bass_result(y, fitted, m, p, q, dict(zip("mpq", se)), form, "nls", 3)
+    # The fit works on u = log(theta / scale), so least_squares' Jacobian is d r / d log theta:
+    # s² (JᵀJ)⁻¹ is the covariance of log theta, and D cov D with D = diag(theta) that of theta.
+    dof = max(int(used.sum()) - 3, 1)
+    r = residuals(best.x)
+    sigma2 = float(r @ r) / dof
+    cov_log = _nls_covariance(best.jac, sigma2)
+    cov = pd.DataFrame(cov_log * np.outer(theta, theta), index=list(_PARAMS), columns=list(_PARAMS))
+    return _bass_result(y, fitted, m, p, q, cov, form, "nls", errors, used)
 
 
 def _adopter_series(values: Any) -> np.ndarray:
@@ -240,25 +346,40 @@ def _discrete_on_data(y: np.ndarray, m: float, p: float, q: float) -> np.ndarray
     return (p + q * cum_prev / m) * (m - cum_prev)
 
 
-def _standard_errors(jac: np.ndarray, sigma2: float) -> np.ndarray:
+def _nls_covariance(jac: np.ndarray, sigma2: float) -> np.ndarray:
+    """s² (JᵀJ)⁻¹, the usual nonlinear least-squares covariance (pseudo-inverse when JᵀJ is singular)."""
     jtj = jac.T @ jac
     try:
-        cov = np.linalg.inv(jtj) * sigma2
+        return np.linalg.inv(jtj) * sigma2
     except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(jtj) * sigma2
-    diag = np.diag(cov)
+        return np.linalg.pinv(jtj) * sigma2
+
+
+def _standard_errors(jac: np.ndarray, sigma2: float) -> np.ndarray:
+    diag = np.diag(_nls_covariance(jac, sigma2))
     return np.sqrt(np.where(diag >= 0, diag, np.nan))
 
 
-def _bass_result(y, fitted, m, p, q, se, form, method, k) -> BassFit:
+def _bass_result(y, fitted, m, p, q, cov, form, method, errors, used) -> BassFit:
+    fitted = np.asarray(fitted, float)
     resid = fitted - y
     rss = float(resid @ resid)
     tss = float(((y - y.mean()) ** 2).sum())
     pos = y > 0
-    return BassFit(float(m), float(p), float(q), {k_: float(v) for k_, v in se.items()}, form, method,
-                   y.copy(), np.asarray(fitted, float), 1.0 - rss / tss if tss > 0 else math.nan,
+    dof = max(int(used.sum()) - 3, 1)
+    if errors == "multiplicative":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_resid = np.log(fitted[used]) - np.log(y[used])
+        residual_se = math.sqrt(float(log_resid @ log_resid) / dof)
+    else:
+        residual_se = math.sqrt(rss / dof)
+    diag = np.diag(cov.to_numpy(float))
+    se = {k: float(math.sqrt(v)) if v >= 0 else math.nan for k, v in zip(_PARAMS, diag)}
+    return BassFit(float(m), float(p), float(q), se, form, method, y.copy(), fitted,
+                   1.0 - rss / tss if tss > 0 else math.nan,
                    float(np.mean(np.abs(resid[pos]) / y[pos])) if pos.any() else math.nan,
-                   math.sqrt(rss / len(y)), math.sqrt(rss / max(len(y) - k, 1)))
+                   math.sqrt(rss / len(y)), residual_se, errors, cov, dof,
+                   tuple(int(i) + 1 for i in np.flatnonzero(~used)))
 
 
 # ===================================================================== history

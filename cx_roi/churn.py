@@ -19,7 +19,14 @@ def churn_rates(promoter, passive, detractor, involuntary):
     return 1.0 - (1.0 - inv) * (1.0 - voluntary)
 
 
-def apply_churn(counts, rates):
-    """Remove the month's leavers. Returns ``(stayers_by_band, churned_total)``."""
+def apply_churn(counts, rates, stories_hazard=None):
+    """Remove the month's leavers. Returns ``(stayers_by_band, churned_total)``.
+
+    ``stories_hazard`` (per customer per month): net negative stories reaching customers
+    on the books, a cause of leaving independent of the band's own, so a customer stays
+    with probability (1 - rate) exp(-hazard).
+    """
+    if stories_hazard is not None:
+        rates = 1.0 - (1.0 - rates) * np.exp(-np.asarray(stories_hazard, float))[..., None]
     leaving = counts * rates
     return counts - leaving, leaving.sum(axis=-1)

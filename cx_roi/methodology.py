@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
-from .sentiment import PRODUCT_DETRACTORS, PRODUCT_PROMOTERS
 from .simulation import KPI_COLUMNS, MONTHLY_COLUMNS
 
 __all__ = ["Step", "STEPS", "SOURCES", "render_markdown"]
@@ -108,9 +107,8 @@ STEPS: list[Step] = [
         "Sentiment",
         "Customers are held in three NPS bands: promoters (9-10), passives (7-8) and detractors "
         "(0-6). The product alone sets the mix of customers who never contact service: at product "
-        f"value v the promoter share is {PRODUCT_PROMOTERS[0]:.2f} + "
-        f"{PRODUCT_PROMOTERS[1] - PRODUCT_PROMOTERS[0]:.2f} v and the detractor share "
-        f"{PRODUCT_DETRACTORS[0]:.2f} - {PRODUCT_DETRACTORS[0] - PRODUCT_DETRACTORS[1]:.2f} v. "
+        "value v each share is linear between what a weak product (v = 0) and an outstanding one "
+        "(v = 1) earns, four inputs. "
         "A contact's own mix is the outcome-weighted mix of the three outcomes, blended with the "
         "product mix by the service weight w: below 1, a weak product caps what service can do. "
         "The share of customers with at least one contact in a month is 1 - exp(-contacts per "

@@ -137,14 +137,34 @@ _LIST: list[Param] = [
        (60, 400), 5, "{:,.0f} s"),
     _P("service_level_target_seconds", "Service-level target", "service", "float", 20.0, "seconds",
        1, 600,
-       "A contact counts as answered fast when answered within this many seconds.",
+       "The threshold of the reported service level (share answered within it). A reporting "
+       "convention only: how a wait feels is set by the caller's tolerance below.",
        "80% in 20 s industry convention.", "convention", None, 1, "{:,.0f} s"),
+    _P("wait_tolerance_seconds", "Wait a caller tolerates", "service", "float", 60.0, "seconds", 1,
+       3600,
+       "An answered contact that waited longer than this feels slow, whatever the reported target. "
+       "Waits hurt by themselves: the share of answered callers past it comes from the queue's "
+       "wait distribution.",
+       "Caller surveys: about two thirds will wait up to 2 minutes, about 60% call one minute on "
+       "hold too long (industry surveys); no published 'share dissatisfied after N seconds' curve.",
+       "weak", (30, 120), 5, "{:,.0f} s"),
+    _P("prior_service_capacity_spend_per_month", "Service capacity spend before the plan", "service",
+       "float", 240_000.0, "$ per month", 0, 1e9,
+       "Steady capacity spend before month 1. With the quality spend before the plan it sets the "
+       "sentiment customers start with (the settled state), so a change of plan starts from the "
+       "company as it was, not as it will be.",
+       "Planning input: the status quo's capacity spend.", "choice", None, 10_000, "${:,.0f}"),
     # ---------------------------------------------------------------- quality
     _P("service_quality_spend_per_month", "Service quality spend", "quality", "spend", 30_000.0,
        "$ per month", 0, 1e9,
        "Training, knowledge tools and empowerment. Raises first-contact resolution with "
        "diminishing returns.", "Illustrative budget (about $1.2 per first contact).",
        "illustration", (10_000, 60_000), 5_000, "${:,.0f}"),
+    _P("prior_service_quality_spend_per_month", "Service quality spend before the plan", "quality",
+       "float", 30_000.0, "$ per month", 0, 1e9,
+       "Steady quality spend before month 1; with the capacity spend before the plan it sets the "
+       "settled state the plan starts from.",
+       "Planning input: the status quo's quality spend.", "choice", None, 5_000, "${:,.0f}"),
     _P("fcr_floor", "First-contact resolution with no quality spend", "quality", "float", 0.55,
        "share of contacts", 0, 1, "Resolution rate a centre reaches with no spend on quality.",
        "Industry FCR averages are about 70% (SQM Group); floor and ceiling bracket it.", "weak",
@@ -186,23 +206,63 @@ _LIST: list[Param] = [
        "float", 0.70, "share", 0, 1, "After hanging up in the queue, or an issue never solved.",
        "Illustrative; TARP: unresolved complainers are the least loyal group.", "illustration",
        (0.55, 0.85), 0.01, "{:.0%}"),
-    _P("service_weight", "Weight of a contact against the product", "sentiment", "float", 0.6,
+    _P("service_weight", "Weight of a contact against the product", "sentiment", "float", 0.7,
        "share", 0, 1,
        "How far one contact can move a customer's view away from what the product earns. Below 1, "
        "a weak product caps what service can do.", "Modelling choice.", "choice", (0.4, 0.8),
        0.05, "{:.0%}"),
-    _P("contact_memory", "How much a contact resets a customer's view", "sentiment", "float", 0.7,
+    _P("contact_memory", "How much a contact resets a customer's view", "sentiment", "float", 0.8,
        "share per contact", 0, 1,
        "Share of a contacting customer's sentiment replaced by the contact's experience; the rest is "
        "memory of earlier months.", "Modelling choice.", "choice", (0.5, 0.9), 0.05, "{:.0%}"),
-    _P("product_memory", "Monthly drift toward the product's view", "sentiment", "float", 0.10,
+    _P("product_memory", "Monthly drift toward the product's view", "sentiment", "float", 0.05,
        "share per month", 0, 1,
        "Share of a non-contacting customer's sentiment that moves toward the product-driven mix "
-       "each month.", "Modelling choice.", "choice", (0.05, 0.2), 0.01, "{:.0%}"),
-    _P("survey_inflation", "Survey inflation", "sentiment", "float", 0.10, "share", 0, 1,
+       "each month.", "Modelling choice: a contact's memory fades over about a year and a half.",
+       "choice", (0.02, 0.15), 0.01, "{:.0%}"),
+    _P("product_promoters_weak", "Promoters a weak product earns", "sentiment", "float", 0.05,
+       "share of customers", 0, 1,
+       "Share scoring 9-10 among customers whose view is set by the product alone, at product "
+       "value 0. Between value 0 and 1 the share is linear.",
+       "Illustrative: with the three values below, the default product (0.6) earns 38% promoters "
+       "and 21% detractors (NPS +17), mid-range of published NPS for subscription businesses.",
+       "illustration", (0.02, 0.1), 0.01, "{:.0%}"),
+    _P("product_promoters_outstanding", "Promoters an outstanding product earns", "sentiment",
+       "float", 0.60, "share of customers", 0, 1,
+       "Share scoring 9-10 among customers whose view is set by the product alone, at product value 1.",
+       "Illustrative, as above.", "illustration", (0.5, 0.7), 0.01, "{:.0%}"),
+    _P("product_detractors_weak", "Detractors a weak product earns", "sentiment", "float", 0.45,
+       "share of customers", 0, 1,
+       "Share scoring 0-6 among customers whose view is set by the product alone, at product value 0.",
+       "Illustrative, as above.", "illustration", (0.35, 0.55), 0.01, "{:.0%}"),
+    _P("product_detractors_outstanding", "Detractors an outstanding product earns", "sentiment",
+       "float", 0.05, "share of customers", 0, 1,
+       "Share scoring 0-6 among customers whose view is set by the product alone, at product value 1.",
+       "Illustrative, as above.", "illustration", (0.02, 0.1), 0.01, "{:.0%}"),
+    _P("survey_response_promoter", "Survey response of promoters", "sentiment", "float", 0.30,
+       "share invited who answer", 0, 1,
+       "Share of promoters who answer the post-contact survey. Only answered contacts are invited "
+       "(abandoned callers are never surveyed), and the satisfied answer more: that is why a "
+       "measured score runs above the true one.",
+       "Mazor et al. (2002): satisfaction rises with response; Chen, Zheng & Ceran (working paper): "
+       "0.32 satisfied, 0.23 indifferent, 0.06 unsatisfied post online.", "weak", (0.2, 0.4), 0.01,
+       "{:.0%}"),
+    _P("survey_response_passive", "Survey response of passives", "sentiment", "float", 0.20,
+       "share invited who answer", 0, 1, "Share of passives who answer the post-contact survey.",
+       "As above.", "weak", (0.12, 0.3), 0.01, "{:.0%}"),
+    _P("survey_response_detractor", "Survey response of detractors", "sentiment", "float", 0.10,
+       "share invited who answer", 0, 1, "Share of detractors who answer the post-contact survey.",
+       "As above.", "weak", (0.05, 0.2), 0.01, "{:.0%}"),
+    _P("survey_inflation", "Survey inflation", "sentiment", "float", 0.0, "share", 0, 1,
        "Share of respondents who report one band higher than they feel (score begging, polite "
-       "answers). Affects only the measured score, never behaviour.", "Illustrative.",
-       "illustration", (0.0, 0.25), 0.01, "{:.0%}"),
+       "answers), on top of who answers. Affects only the measured score, never behaviour.",
+       "Illustrative: none by default, so the gap between true and measured NPS comes from who is "
+       "surveyed and who answers.", "illustration", (0.0, 0.15), 0.01, "{:.0%}"),
+    _P("settle_initial_sentiment", "Start from the settled sentiment", "sentiment", "bool", True, "",
+       0, 1,
+       "On: today's promoters and detractors are the mix the company settles into at the spends "
+       "before the plan (the shares entered below are not used). Off: start from the shares "
+       "entered, e.g. a survey.", "Modelling choice.", "choice"),
     # ------------------------------------------------------------------ churn
     _P("churn_promoter", "Monthly churn of promoters", "churn", "float", 0.012, "share per month", 0,
        1, "Voluntary churn of customers scoring 9-10.",
@@ -228,9 +288,9 @@ _LIST: list[Param] = [
        "stories per detractor per month", 0, 10, "How often a detractor complains to others.",
        "Goodman/TARP (2003): unsatisfied complainers are about 2x as likely to spread word of mouth "
        "as satisfied ones.", "medium", (0.15, 0.6), 0.01, "{:.2f}"),
-    _P("stories_per_churned_customer", "Stories per departing customer", "wom", "float", 1.0,
+    _P("stories_per_churned_customer", "Stories per departing customer", "wom", "float", 0.3,
        "stories per churned customer", 0, 50, "Stories a leaving customer tells once, on the way out.",
-       "Illustrative.", "illustration", (0.5, 3.0), 0.1, "{:.1f}"),
+       "Illustrative.", "illustration", (0.1, 1.0), 0.1, "{:.1f}"),
     _P("offline_audience", "People reached offline", "wom", "float", 6.0, "people per story", 0,
        1_000, "Friends and colleagues who hear a story told in person.",
        "'6 friends offline' (Bezos, 1996; a quote). 'Tell 9-15 people' has no primary source.",
@@ -243,19 +303,46 @@ _LIST: list[Param] = [
        "Audience of a story posted online; the amplification lever ('6,000 online').",
        "'6,000 online' (Bezos, 1996) is an illustration; reach spans orders of magnitude.",
        "illustration", (50, 6_000), 50, "{:,.0f}"),
+    _P("online_impression_weight", "Weight of an online impression", "wom", "float", 0.1,
+       "in-person impressions per online impression", 0, 1,
+       "How much a story read online moves a prospect, against one heard from a friend. It scales "
+       "positive and negative stories alike, so it sets the size of the online term, not its sign.",
+       "Illustrative: advice from strong ties persuades more than strangers' posts (East, Hammond & "
+       "Lomax 2008; Goldenberg et al. 2007 on weak ties).", "illustration", (0.03, 0.3), 0.01,
+       "{:.0%}"),
     _P("positive_conversion_per_impression", "Prospects won per positive impression", "wom",
-       "float", 0.05, "probability per impression", 0, 1,
-       "Chance that hearing a positive story makes a prospect buy this month.",
-       "Calibrated so the default behaves like a Bass imitation rate q of about 0.4 a year "
-       "(Sultan, Farley & Lehmann meta-analysis: 0.3-0.5).", "medium", (0.025, 0.1), 0.005, "{:.1%}"),
-    _P("negative_deterrence_per_impression", "Prospects deterred per negative impression", "wom",
        "float", 0.10, "probability per impression", 0, 1,
-       "Chance that hearing a negative story puts a prospect off for a while.", "Illustrative.",
-       "illustration", (0.05, 0.2), 0.01, "{:.0%}"),
+       "Chance that hearing a positive story makes a prospect buy this month.",
+       "Calibrated so the default company's word of mouth behaves like a Bass imitation rate q of "
+       "about 0.3 a year net of negative stories (Sultan, Farley & Lehmann meta-analysis: 0.3-0.5).",
+       "medium", (0.05, 0.2), 0.005, "{:.1%}"),
+    _P("negative_deterrence_per_impression", "Prospects deterred per negative impression", "wom",
+       "float", 0.06, "probability per impression", 0, 1,
+       "Chance that hearing a negative story puts a prospect off for a while. Weighed against the "
+       "positive stories a prospect hears: the net sets whether word of mouth wins or deters.",
+       "East, Hammond & Lomax (2008): for familiar brands a negative story usually moves less than a "
+       "positive one; Park & Lee (2009): online, negative weighs more. Illustrative between the two.",
+       "illustration", (0.03, 0.12), 0.01, "{:.0%}"),
     _P("deterred_recovery_per_month", "Recovery of deterred prospects", "wom", "float", 1 / 12,
        "share per month", 0, 1,
        "Share of deterred prospects (and former customers) who become reachable again each month.",
        "Illustrative: about a year on average.", "illustration", (1 / 24, 1 / 6), 0.01, "{:.1%}"),
+    _P("customer_deterrence_ratio", "Pull of bad stories on customers", "wom", "float", 0.5,
+       "customers' leaving hazard per unit of prospects' deterrence hazard", 0, 1,
+       "When the stories going round are net negative, they also reach customers on the books and "
+       "push some out: their extra hazard of leaving is this share of the hazard at which the same "
+       "stories put prospects off. Customers know the product, so it is below 1.",
+       "Nitzan & Libai (2011), J. Marketing 75(6): exposure to a defecting neighbour raises a "
+       "customer's hazard of leaving by about 80% (one telecom network); the ratio is illustrative.",
+       "weak", (0.1, 0.6), 0.05, "{:.0%}"),
+    _P("deterred_lost_share", "Deterred prospects lost for good", "wom", "float", 0.4,
+       "share of those leaving the deterred pool", 0, 1,
+       "Of the deterred prospects and former customers who stop being put off each month, the share "
+       "who have bought from a competitor meanwhile and never come back. Makes a negative story a "
+       "lasting loss, as a won customer is a lasting gain.",
+       "Goldenberg, Libai, Moldovan & Muller (2007), 'The NPV of bad news': negative word of mouth "
+       "cuts NPV substantially; the share itself is illustrative.", "illustration", (0.2, 0.6), 0.05,
+       "{:.0%}"),
     # ---------------------------------------------------------- advertising
     _P("ad_spend_per_month", "Advertising spend", "ads", "spend", 150_000.0, "$ per month", 0, 1e9,
        "Paid media per month.", "Illustrative.", "illustration", None, 10_000, "${:,.0f}"),

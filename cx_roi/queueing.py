@@ -312,42 +312,74 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
 
 def _erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> ErlangA:
     """:func:`erlang_a` without checking its arguments (the simulation's values are valid)."""
-    n, a, aht, pat, tgt = np.broadcast_arrays(
+    return _erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds)[0]
+
+
+def _erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds,
+                       tolerance_seconds=None) -> tuple[ErlangA, np.ndarray | None]:
+    """:func:`_erlang_a`, and P(answered after more than ``tolerance_seconds``) when given.
+
+    The second threshold costs one more incomplete gamma value per point, not a second
+    queue: the simulation needs both the reported service level (at the target) and the
+    share of answered callers who waited past their tolerance.
+    """
+    n, a, aht, pat, tgt, tol = np.broadcast_arrays(
         np.asarray(agents, dtype=float),
         np.asarray(load, dtype=float),
         np.asarray(aht_seconds, dtype=float),
         np.asarray(patience_seconds, dtype=float),
         np.asarray(target_seconds, dtype=float),
+        np.asarray(target_seconds if tolerance_seconds is None else tolerance_seconds, dtype=float),
     )
     if 0 < n.size <= _SMALL:
         # Each value takes its own way (one at a time, or the arrays for the special
         # cases), so a value's result never depends on the others in its batch. The
         # values go in as Python floats: math's functions and arithmetic on numpy's
         # scalars cost about twice as much, which was half this function's time.
-        rows = [_erlang_a_one(*v) or tuple(float(f[0]) for f in _erlang_a_arrays(*(np.array([c]) for c in v)))
-                for v in zip(*(c.ravel().tolist() for c in (n, a, aht, pat, tgt)))]
-        cols = np.array(rows, dtype=float).reshape(n.shape + (6,))
-        return ErlangA(*(cols[..., k] for k in range(6)))
-    return _erlang_a_arrays(n, a, aht, pat, tgt)
+        rows = [_erlang_a_one(*v) or _first(_erlang_a_arrays(*(np.array([c]) for c in v)))
+                for v in zip(*(c.ravel().tolist() for c in (n, a, aht, pat, tgt, tol)))]
+        cols = np.array(rows, dtype=float).reshape(n.shape + (7,))
+        queue = ErlangA(*(cols[..., k] for k in range(6)))
+        late = cols[..., 6]
+    else:
+        queue, late = _erlang_a_arrays(n, a, aht, pat, tgt, tol)
+    return queue, (None if tolerance_seconds is None else late)
 
 
-def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndarray, tgt: np.ndarray) -> ErlangA:
-    """:func:`erlang_a` on broadcast float arrays."""
+def _first(result: tuple[ErlangA, np.ndarray]) -> tuple[float, ...]:
+    queue, late = result
+    return tuple(float(f[0]) for f in queue) + (float(late[0]),)
+
+
+def _late_after(log_pi_n, log_frac, x, y, theta_t, u, log_a1_yu):
+    """P(answered after waiting more than t), from A(x+1, y e^-theta t) in logs."""
+    log_late = log_pi_n + log_frac + log_a1_yu + y * (1.0 - u) - theta_t * (x + 1.0)
+    return np.where(x > 0, np.exp(log_late), 0.0)
+
+
+def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndarray, tgt: np.ndarray,
+                     tol: np.ndarray) -> tuple[ErlangA, np.ndarray]:
+    """:func:`erlang_a` on broadcast float arrays, and P(answered after ``tol``)."""
     ratio = pat / aht  # theta/mu inverted: patience in units of AHT
     x = n * ratio
     y = a * ratio
     theta_t = tgt / pat
     u = np.exp(-theta_t)
+    theta_tol = tol / pat
+    u_tol = np.exp(-theta_tol)
 
     log_inv_b = _log_inv_erlang_b(n, a)
-    # A(x+1, y) and A(x+1, y e^-theta t) in one call: half the fixed cost per call,
-    # which is most of the cost for the few values of a deterministic month.
-    # Both have the same x + 1, so its Stirling rest is worked out once.
+    # A(x+1, y), A(x+1, y e^-theta t) and A(x+1, y e^-theta tol) in one call: a third of
+    # the fixed cost per call, which is most of the cost for the few values of a
+    # deterministic month. All have the same x + 1, so its Stirling rest is worked out once.
     x1 = x.ravel() + 1.0
     rest = _stirling_rest(x1)
-    both = _log_m1(np.concatenate([x1, x1]), np.concatenate([y.ravel(), (y * u).ravel()]),
-                   np.concatenate([rest, rest]))
-    log_a1_y, log_a1_yu = both[:x.size].reshape(x.shape), both[x.size:].reshape(x.shape)
+    k = x.size
+    three = _log_m1(np.concatenate([x1, x1, x1]),
+                    np.concatenate([y.ravel(), (y * u).ravel(), (y * u_tol).ravel()]),
+                    np.concatenate([rest, rest, rest]))
+    log_a1_y, log_a1_yu = three[:k].reshape(x.shape), three[k:2 * k].reshape(x.shape)
+    log_a1_ytol = three[2 * k:].reshape(x.shape)
 
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         # A(x, y) = 1 + y/(x+1) A(x+1, y): no cancellation, finite everywhere.
@@ -359,8 +391,8 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
         frac = np.where(x > 0, x / (x + 1.0), 0.0)
         log_frac = np.log(np.where(x > 0, frac, 1.0))
         answered_after_wait = np.where(x > 0, np.exp(log_pi_n + log_frac + log_a1_y), 0.0)
-        log_late = log_pi_n + log_frac + log_a1_yu + y * (1.0 - u) - theta_t * (x + 1.0)
-        answered_late = np.where(x > 0, np.exp(log_late), 0.0)
+        answered_late = _late_after(log_pi_n, log_frac, x, y, theta_t, u, log_a1_yu)
+        late_tol = _late_after(log_pi_n, log_frac, x, y, theta_tol, u_tol, log_a1_ytol)
 
         # Occupancy = throughput / agents = a P(answered) / N. Both parts of
         # P(answered) are O(N) for few agents, so divide each by N analytically
@@ -377,6 +409,7 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
     p_wait = np.clip(np.nan_to_num(p_wait, nan=1.0), 0.0, 1.0)
     p_abandon = np.clip(p_wait - answered_after_wait, 0.0, 1.0)
     answered_late = np.clip(answered_late, 0.0, answered_after_wait)
+    late_tol = np.clip(late_tol, 0.0, answered_after_wait)
     service_level = np.clip(1.0 - p_abandon - answered_late, 0.0, 1.0)
     mean_wait = p_abandon * pat
     occupancy = np.clip(np.nan_to_num(occupancy, nan=1.0, posinf=1.0), 0.0, 1.0)
@@ -389,6 +422,7 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
         p_abandon = np.where(closed, 1.0, p_abandon)
         service_level = np.where(closed, 0.0, service_level)
         answered_late = np.where(closed, 0.0, answered_late)
+        late_tol = np.where(closed, 0.0, late_tol)
         mean_wait = np.where(closed, pat, mean_wait)
 
     # No contacts at all: nobody waits, everybody is "answered".
@@ -398,9 +432,10 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
         p_abandon = np.where(idle, 0.0, p_abandon)
         service_level = np.where(idle, 1.0, service_level)
         answered_late = np.where(idle, 0.0, answered_late)
+        late_tol = np.where(idle, 0.0, late_tol)
         mean_wait = np.where(idle, 0.0, mean_wait)
         occupancy = np.where(idle, 0.0, occupancy)
-    return ErlangA(p_wait, p_abandon, service_level, answered_late, mean_wait, occupancy)
+    return ErlangA(p_wait, p_abandon, service_level, answered_late, mean_wait, occupancy), late_tol
 
 
 # ------------------------------------------------------------------ the same, one value at a time
@@ -431,9 +466,10 @@ def _log_gamma_ratio_one(x: float, z: float, stirling_rest: float) -> float:
     return (z - x) - x * log_ratio + stirling_rest
 
 
-def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tuple[float, ...] | None:
-    """erlang_a for one value: (p_wait, p_abandon, service_level, p_answered_late, mean_wait, occupancy),
-    or None where the array code's special cases (no load, no agents, series fall-backs) apply."""
+def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float, tol: float) -> tuple[float, ...] | None:
+    """erlang_a for one value: (p_wait, p_abandon, service_level, p_answered_late, mean_wait, occupancy,
+    p_answered_after_tol), or None where the array code's special cases (no load, no agents, series
+    fall-backs) apply."""
     # Below a thousandth of an agent, occupancy divides two nearly equal tiny terms by n, and
     # the two ways round their logs differently (by 1e-8 at 1e-8 agents): the arrays, which
     # treat near-zero staffing as a special case, take it.
@@ -447,7 +483,10 @@ def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tup
     q = _gammaincc_one(n + 1.0, a)
     p1 = _gammainc_one(x + 1.0, y)
     p2 = _gammainc_one(x + 1.0, y * u)
-    if not (q > _TINY and p1 > _TINY and p2 > _TINY and y * u > 0.0):
+    theta_tol = tol / pat
+    u_tol = math.exp(-theta_tol)
+    p3 = p2 if tol == tgt else _gammainc_one(x + 1.0, y * u_tol)
+    if not (q > _TINY and p1 > _TINY and p2 > _TINY and p3 > _TINY and y * u > 0.0 and y * u_tol > 0.0):
         return None
     try:
         log_inv_b = max(_log_gamma_ratio_one(n, a, _stirling_rest_one(n)) + math.log(q), 0.0)
@@ -463,16 +502,19 @@ def _erlang_a_one(n: float, a: float, aht: float, pat: float, tgt: float) -> tup
         log_frac = math.log(x / (x + 1.0))
         answered_after_wait = math.exp(log_pi_n + log_frac + log_a1_y)
         answered_late = math.exp(log_pi_n + log_frac + log_a1_yu + y * (1.0 - u) - theta_t * (x + 1.0))
+        log_a1_ytol = _log_gamma_ratio_one(x + 1.0, y * u_tol, rest_x1) + math.log(p3)
+        late_tol = math.exp(log_pi_n + log_frac + log_a1_ytol + y * (1.0 - u_tol) - theta_tol * (x + 1.0))
         occupancy = a * (math.exp(log_pi_n + log_inv_b) * -math.expm1(-log_inv_b) / n
                          + ratio / (n * ratio + 1.0) * math.exp(log_pi_n + log_a1_y))
     except (OverflowError, ValueError):
         return None
     # One test for all four: a sum is finite only if every term is (they are shares, far
     # from overflowing), and a generator over them cost a third of this function.
-    if not math.isfinite(p_wait + answered_after_wait + answered_late + occupancy):
+    if not math.isfinite(p_wait + answered_after_wait + answered_late + late_tol + occupancy):
         return None
     p_wait = min(max(p_wait, 0.0), 1.0)
     p_abandon = min(max(p_wait - answered_after_wait, 0.0), 1.0)
     answered_late = min(max(answered_late, 0.0), answered_after_wait)
     service_level = min(max(1.0 - p_abandon - answered_late, 0.0), 1.0)
-    return (p_wait, p_abandon, service_level, answered_late, p_abandon * pat, min(max(occupancy, 0.0), 1.0))
+    return (p_wait, p_abandon, service_level, answered_late, p_abandon * pat, min(max(occupancy, 0.0), 1.0),
+            min(max(late_tol, 0.0), answered_after_wait))

@@ -23,7 +23,10 @@ from .parameters import PARAMETERS, Param
 
 __all__ = ["Scenario", "SCHEMA_VERSION", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 files predate the settled starting state and the survey mechanism: they are read
+# as the model of version 2 would have to read them to mean what they meant (see _upgrade_v1).
+_READABLE_VERSIONS = (1, 2)
 # A scenario file is a few kB, even with three 120-month schedules; the dashboard's upload
 # and the command line's --scenario refuse more, before reading it all.
 MAX_JSON_BYTES = 200_000
@@ -55,7 +58,10 @@ class Scenario:
     aht_seconds: float = _d("aht_seconds")
     patience_seconds: float = _d("patience_seconds")
     service_level_target_seconds: float = _d("service_level_target_seconds")
+    wait_tolerance_seconds: float = _d("wait_tolerance_seconds")
+    prior_service_capacity_spend_per_month: float = _d("prior_service_capacity_spend_per_month")
     service_quality_spend_per_month: Spend = _d("service_quality_spend_per_month")
+    prior_service_quality_spend_per_month: float = _d("prior_service_quality_spend_per_month")
     fcr_floor: float = _d("fcr_floor")
     fcr_ceiling: float = _d("fcr_ceiling")
     quality_half_effect_per_contact: float = _d("quality_half_effect_per_contact")
@@ -70,7 +76,15 @@ class Scenario:
     service_weight: float = _d("service_weight")
     contact_memory: float = _d("contact_memory")
     product_memory: float = _d("product_memory")
+    product_promoters_weak: float = _d("product_promoters_weak")
+    product_promoters_outstanding: float = _d("product_promoters_outstanding")
+    product_detractors_weak: float = _d("product_detractors_weak")
+    product_detractors_outstanding: float = _d("product_detractors_outstanding")
+    survey_response_promoter: float = _d("survey_response_promoter")
+    survey_response_passive: float = _d("survey_response_passive")
+    survey_response_detractor: float = _d("survey_response_detractor")
     survey_inflation: float = _d("survey_inflation")
+    settle_initial_sentiment: bool = _d("settle_initial_sentiment")
     churn_promoter: float = _d("churn_promoter")
     churn_passive: float = _d("churn_passive")
     churn_detractor: float = _d("churn_detractor")
@@ -81,9 +95,12 @@ class Scenario:
     offline_audience: float = _d("offline_audience")
     online_share: float = _d("online_share")
     online_audience: float = _d("online_audience")
+    online_impression_weight: float = _d("online_impression_weight")
     positive_conversion_per_impression: float = _d("positive_conversion_per_impression")
     negative_deterrence_per_impression: float = _d("negative_deterrence_per_impression")
     deterred_recovery_per_month: float = _d("deterred_recovery_per_month")
+    customer_deterrence_ratio: float = _d("customer_deterrence_ratio")
+    deterred_lost_share: float = _d("deterred_lost_share")
     ad_spend_per_month: Spend = _d("ad_spend_per_month")
     prior_ad_spend_per_month: float = _d("prior_ad_spend_per_month")
     adstock_decay: float = _d("adstock_decay")
@@ -142,9 +159,11 @@ class Scenario:
         data = dict(data)
         version = data.pop("schema_version", SCHEMA_VERSION)
         if (isinstance(version, (bool, np.bool_)) or not isinstance(version, (int, float, np.integer, np.floating))
-                or version != SCHEMA_VERSION):
+                or version not in _READABLE_VERSIONS):
             raise ScenarioError(f"schema_version: got {version!r}; this version of cx_roi reads "
-                                f"schema_version {SCHEMA_VERSION}")
+                                f"schema_version {' or '.join(map(str, _READABLE_VERSIONS))}")
+        if version == 1:
+            data = _upgrade_v1(data)
         unknown = _unknown_problems(data)
         try:
             scenario = cls(**{k: v for k, v in data.items() if k in PARAMETERS})
@@ -340,6 +359,24 @@ def _clean(spec: Param, value: Any):
     return _number(spec, value)
 
 
+def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 scenario as version 2 reads it, meaning what it meant.
+
+    Version 1 started from the promoter and detractor shares entered, reported a survey
+    with 10% inflation by default and had no spend before the plan for service; the
+    service spends before the plan are taken as the plan's first month's.
+    """
+    out = {"settle_initial_sentiment": False, "survey_inflation": 0.10, **data}
+    for prior, plan in (("prior_service_capacity_spend_per_month", "service_capacity_spend_per_month"),
+                        ("prior_service_quality_spend_per_month", "service_quality_spend_per_month")):
+        if prior not in out:
+            first = out.get(plan, PARAMETERS[plan].default)
+            if isinstance(first, (list, tuple)) and first:
+                first = first[0]
+            out[prior] = first
+    return out
+
+
 def _cross_checks(s: Scenario) -> list[str]:
     problems = []
     if s.fcr_floor > s.fcr_ceiling:
@@ -354,6 +391,11 @@ def _cross_checks(s: Scenario) -> list[str]:
         problems.append(f"initial_promoter_share + initial_detractor_share = "
                         f"{s.initial_promoter_share + s.initial_detractor_share:g}; "
                         "they are shares of one group and must add up to at most 1")
+    for level in ("weak", "outstanding"):
+        p, d = getattr(s, f"product_promoters_{level}"), getattr(s, f"product_detractors_{level}")
+        if p + d > 1 + 1e-12:
+            problems.append(f"product_promoters_{level} + product_detractors_{level} = {p + d:g}; "
+                            "they are shares of one group and must add up to at most 1")
     if s.initial_customers > s.market_size:
         problems.append(f"initial_customers ({s.initial_customers:,.0f}) must not exceed "
                         f"market_size ({s.market_size:,.0f})")

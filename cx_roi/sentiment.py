@@ -9,14 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["product_mix", "contact_mix", "update_counts", "share_contacting", "nps",
-           "measured_mix", "PRODUCT_PROMOTERS", "PRODUCT_DETRACTORS"]
-
-# Promoter and detractor shares among customers who never contact service, at
-# product value 0 (weak) and 1 (outstanding); linear in between. At the default
-# product value 0.6 this gives 38% promoters and 21% detractors, NPS +17, about
-# the middle of published NPS ranges for subscription businesses.
-PRODUCT_PROMOTERS = (0.05, 0.60)
-PRODUCT_DETRACTORS = (0.45, 0.05)
+           "measured_mix", "surveyed_mix", "settled_shares"]
 
 
 def _mix(promoters, detractors):
@@ -25,11 +18,17 @@ def _mix(promoters, detractors):
     return np.stack([promoters, 1.0 - promoters - detractors, detractors], axis=-1)
 
 
-def product_mix(product_value):
-    """Band shares of customers whose view is set by the product alone."""
+def product_mix(product_value, promoters_weak, promoters_outstanding, detractors_weak,
+                detractors_outstanding):
+    """Band shares of customers whose view is set by the product alone.
+
+    Linear in the product value v (0 weak, 1 outstanding) between the shares a
+    weak and an outstanding product earn: promoters = p_weak + (p_out - p_weak) v,
+    likewise detractors.
+    """
     v = np.asarray(product_value, dtype=float)
-    p = PRODUCT_PROMOTERS[0] + (PRODUCT_PROMOTERS[1] - PRODUCT_PROMOTERS[0]) * v
-    d = PRODUCT_DETRACTORS[0] + (PRODUCT_DETRACTORS[1] - PRODUCT_DETRACTORS[0]) * v
+    p = promoters_weak + (np.asarray(promoters_outstanding) - promoters_weak) * v
+    d = detractors_weak + (np.asarray(detractors_outstanding) - detractors_weak) * v
     return _mix(p, d)
 
 
@@ -76,7 +75,63 @@ def nps(counts):
 
 
 def measured_mix(counts, inflation):
-    """What a survey reports: a share ``inflation`` of each band answers one band higher."""
+    """Polite answers: a share ``inflation`` of each band answers one band higher."""
     s = np.asarray(inflation, dtype=float)
     p, pa, d = counts[..., 0], counts[..., 1], counts[..., 2]
     return np.stack([p + s * pa, pa * (1 - s) + s * d, d * (1 - s)], axis=-1)
+
+
+def surveyed_mix(prior_shares, answered_outcomes, outcome_mixes, product, service_weight, contact_memory,
+                 response_rates, inflation):
+    """Band mix of the answers a post-contact survey collects (shares, or zeros when nobody answers).
+
+    Only answered contacts are invited; abandoned callers never are. An invited
+    customer's view is the contact-memory blend of their view before the contact
+    (``prior_shares``) and the contact's mix (as in :func:`contact_mix`, over the
+    answered outcomes only: ``answered_outcomes`` = (fast, slow, bad but answered)
+    shares of contacts). Each band answers at its own ``response_rates`` (promoter,
+    passive, detractor), and ``inflation`` moves polite answers one band up.
+    """
+    fast, slow, bad = answered_outcomes
+    answered = fast + slow + bad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        experienced = (fast[..., None] * outcome_mixes[0] + slow[..., None] * outcome_mixes[1]
+                       + bad[..., None] * outcome_mixes[2]) / answered[..., None]
+    experienced = np.where(answered[..., None] > 0, experienced, 0.0)
+    w = np.asarray(service_weight, dtype=float)[..., None]
+    lc = np.asarray(contact_memory, dtype=float)[..., None]
+    after = (1.0 - lc) * prior_shares + lc * (w * experienced + (1.0 - w) * product)
+    answers = after * np.asarray(response_rates) * (answered[..., None] > 0)
+    return measured_mix(answers, inflation)
+
+
+def settled_shares(initial_shares, contacting_share, contact, product, contact_memory, product_memory,
+                   churn_rates, months: int = 1024):
+    """The band shares a company settles into with its customer count held steady.
+
+    One month maps shares affinely: the memory step of :func:`update_counts`, then
+    churn by band with the leavers replaced by newcomers at the product's mix. The
+    map is applied ``months`` times (a power of two: by repeated squaring of its
+    4 x 4 matrix, so 1,024 months cost ten matrix products). Where nothing moves
+    sentiment (no memory, no churn) the shares stay as entered.
+    """
+    n = initial_shares.shape[:-1]
+    c = np.asarray(contacting_share, dtype=float)[..., None]
+    k = c * np.asarray(contact_memory)[..., None] + (1.0 - c) * np.asarray(product_memory)[..., None]
+    pull = c * np.asarray(contact_memory)[..., None] * contact + (1.0 - c) * np.asarray(
+        product_memory)[..., None] * product  # k x target, shape (..., 3)
+    eye = np.broadcast_to(np.eye(3), n + (3, 3))
+    memory = np.zeros(n + (4, 4))
+    memory[..., :3, :3] = (1.0 - k)[..., None] * eye
+    memory[..., :3, 3] = pull
+    memory[..., 3, 3] = 1.0
+    churn = np.zeros(n + (4, 4))
+    churn[..., :3, :3] = eye * (1.0 - churn_rates)[..., None, :] + product[..., :, None] * churn_rates[..., None, :]
+    churn[..., 3, 3] = 1.0
+    step = churn @ memory
+    power = 1
+    while power < months:
+        step = step @ step
+        power *= 2
+    state = np.concatenate([initial_shares, np.ones(n + (1,))], axis=-1)
+    return np.einsum("...ij,...j->...i", step, state)[..., :3]

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 # The unchecked form: these values come from a validated Scenario, checked once, not every month.
-from .queueing import _erlang_a as erlang_a
+from .queueing import _erlang_a_and_late as erlang_a_and_late
 
 __all__ = ["agents_answering", "first_contact_resolution", "contact_outcomes", "ContactOutcomes"]
 
@@ -52,32 +52,39 @@ def first_contact_resolution(quality_spend, first_contacts, floor, ceiling, half
 class ContactOutcomes(NamedTuple):
     """What happened to a month's contacts; shares of contacts, ``fast + slow + bad == 1``."""
 
-    fast: np.ndarray  # answered within target and resolved first time
-    slow: np.ndarray  # answered late, or resolved only on a repeat contact
+    fast: np.ndarray  # answered within the caller's tolerance and resolved first time
+    slow: np.ndarray  # answered after waiting past the tolerance, or resolved only on a repeat contact
     bad: np.ndarray  # abandoned in the queue, or never resolved
+    bad_answered: np.ndarray  # the part of ``bad`` that was answered (never resolved): surveyed
     contacts: np.ndarray  # all contacts incl. repeats, per month
     load_erlangs: np.ndarray
     p_wait: np.ndarray
-    service_level: np.ndarray
+    service_level: np.ndarray  # answered within the reported target: a reporting figure only
     abandon_rate: np.ndarray
     mean_wait_seconds: np.ndarray
     occupancy: np.ndarray
+    waited_too_long: np.ndarray  # answered, after waiting longer than the caller tolerates
 
 
 def contact_outcomes(first_contacts, fcr, repeats_per_unresolved, eventual_resolution, seats,
-                     aht_seconds, patience_seconds, target_seconds, open_hours_per_month) -> ContactOutcomes:
+                     aht_seconds, patience_seconds, target_seconds, tolerance_seconds,
+                     open_hours_per_month) -> ContactOutcomes:
     """Queue the month's contacts and classify each outcome.
 
     Contacts = first contacts x (1 + (1 - FCR) x repeats): unresolved issues
     come back and load the queue again. The queue is Erlang A, so an
-    understaffed centre gives long waits and hang-ups, never NaN.
+    understaffed centre gives long waits and hang-ups, never NaN. How a contact
+    feels depends on its wait against the caller's ``tolerance_seconds`` (the
+    queue's wait distribution gives the share answered after it); the reported
+    ``target_seconds`` only sets ``service_level``.
     """
     contacts = first_contacts * (1.0 + (1.0 - fcr) * repeats_per_unresolved)
     load = contacts * aht_seconds / (open_hours_per_month * 3600.0)
-    q = erlang_a(seats, load, aht_seconds, patience_seconds, target_seconds)
-    answered = q.service_level + q.p_answered_late
-    fast = q.service_level * fcr
-    slow = q.p_answered_late * fcr + answered * (1.0 - fcr) * eventual_resolution
+    q, late = erlang_a_and_late(seats, load, aht_seconds, patience_seconds, target_seconds, tolerance_seconds)
+    answered = 1.0 - q.p_abandon
+    fast = (answered - late) * fcr
+    slow = late * fcr + answered * (1.0 - fcr) * eventual_resolution
+    bad_answered = answered * (1.0 - fcr) * (1.0 - eventual_resolution)
     bad = np.clip(1.0 - fast - slow, 0.0, 1.0)
-    return ContactOutcomes(fast, slow, bad, contacts, load, q.p_wait, q.service_level, q.p_abandon,
-                           q.mean_wait_seconds, q.occupancy)
+    return ContactOutcomes(fast, slow, bad, bad_answered, contacts, load, q.p_wait, q.service_level,
+                           q.p_abandon, q.mean_wait_seconds, q.occupancy, late)

@@ -34,23 +34,28 @@ MONTHLY_COLUMNS: dict[str, str] = {
     "passives": "customers scoring 7-8 at the end of the month",
     "detractors": "customers scoring 0-6 at the end of the month",
     "nps": "true net promoter score, -100 to 100",
-    "nps_measured": "net promoter score a survey would report (with survey inflation), -100 to 100",
+    "nps_measured": "net promoter score a post-contact survey reports (answered contacts only, answers "
+                    "weighted by each band's response), -100 to 100",
     "prospects": "people in the market who can be won next month",
     "deterred": "people put off by negative stories or who recently left, not reachable for now",
     "deterred_this_month": "prospects put off this month by negative stories",
+    "lost_for_good": "people lost to competitors for good so far (they left the deterred pool elsewhere)",
+    "net_wom": "customers won by word of mouth minus the prospects this month's negative stories cost "
+               "for good (deterred x share lost for good), people",
     "agents_paid": "full-time agents on payroll (FTE)",
     "agents": "agents answering at any open hour (seats)",
     "contacts": "contacts handled this month, repeats included",
     "load_erlangs": "offered load, Erlangs",
     "fcr": "first-contact resolution, share of contacts",
     "p_wait": "probability a contact waits at all",
-    "service_level": "share of contacts answered within the target",
+    "service_level": "share of contacts answered within the target (reported only: it drives nothing)",
+    "waited_too_long": "share of contacts answered after waiting longer than the caller tolerates",
     "asa_seconds": "average wait in queue over all contacts, seconds",
     "abandon_rate": "share of contacts that hang up before an answer",
     "occupancy": "share of agents' available time spent handling contacts",
     "adstock": "advertising carry-over stock, $",
-    "ad_innovation": "Bass innovation rate from advertising, share of available prospects",
-    "wom_rate": "Bass imitation rate from word of mouth, share of available prospects",
+    "ad_innovation": "share of the month's prospects won by advertising (Bass innovation, competing risks)",
+    "wom_rate": "share of the month's prospects won by word of mouth (Bass imitation, competing risks)",
     "revenue": "revenue, $",
     "capacity_cost": "service capacity spend, $",
     "quality_cost": "service quality spend, $",
@@ -73,11 +78,13 @@ KPI_COLUMNS: dict[str, str] = {
     "cac_paid": "advertising spend / customers won by advertising, $ (NaN: none won, or no advertising spend)",
     "cac_blended": "advertising spend / all customers won, $ (NaN: none won)",
     "wom_share": "share of new customers won by word of mouth",
+    "net_word_of_mouth": "customers won by word of mouth minus prospects negative stories cost for good, "
+                         "over the horizon (its sign is the sign service sets), people",
     "final_customers": "customers at the end of the horizon",
     "avg_monthly_churn": "customers lost / customers at the start, summed over months",
     "total_new_customers": "customers won over the horizon",
     "final_nps": "true NPS in the last month",
-    "final_nps_measured": "survey NPS in the last month",
+    "final_nps_measured": "post-contact survey NPS in the last month",
     "avg_service_level": "service level averaged over months",
     "total_revenue": "revenue over the horizon, $",
     "total_spend": "service and advertising spend over the horizon, $",
@@ -321,6 +328,10 @@ def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
     for o in ("fast", "slow", "bad"):
         if np.any(p[f"{o}_promoter_share"] + p[f"{o}_detractor_share"] > 1 + 1e-12):
             problems.append(f"{o}_promoter_share + {o}_detractor_share must be at most 1 in every draw")
+    for level in ("weak", "outstanding"):
+        if np.any(p[f"product_promoters_{level}"] + p[f"product_detractors_{level}"] > 1 + 1e-12):
+            problems.append(f"product_promoters_{level} + product_detractors_{level} must be at most 1 "
+                            "in every draw")
     if np.any(p["initial_promoter_share"] + p["initial_detractor_share"] > 1 + 1e-12):
         problems.append("initial_promoter_share + initial_detractor_share must be at most 1 in every draw")
     if np.any(p["initial_customers"] > p["market_size"]):
@@ -342,17 +353,67 @@ def _month_sum(monthly: np.ndarray, start: np.ndarray | None = None) -> np.ndarr
     return total
 
 
+def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mixes, rates: np.ndarray,
+                   contacting: np.ndarray, reach: np.ndarray, p_ads_before: np.ndarray):
+    """Band counts and the deterred pool at the start of month 1 (month 0).
+
+    The company as it was before the plan: today's customers served at the service
+    spends before the plan, advertised at the spend before it. Sentiment settles at
+    that service (unless ``settle_initial_sentiment`` is off: then the shares entered),
+    and the deterred pool where its inflow (prospects put off, customers leaving)
+    balances its outflow (recovery), with today's customers held steady. Nobody has
+    been lost for good yet: the market is everyone who could still be a customer.
+    """
+    customers = p["initial_customers"]
+    market = p["market_size"]
+    _, seats = service.agents_answering(p["prior_service_capacity_spend_per_month"], p["agent_cost_per_month"],
+                                        p["shrinkage"], p["agent_paid_hours_per_month"], p["open_hours_per_month"])
+    first_contacts = customers * p["contacts_per_customer_per_month"]
+    fcr = service.first_contact_resolution(p["prior_service_quality_spend_per_month"], first_contacts,
+                                           p["fcr_floor"], p["fcr_ceiling"], p["quality_half_effect_per_contact"])
+    oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"], p["eventual_resolution"],
+                                  seats, p["aht_seconds"], p["patience_seconds"], p["service_level_target_seconds"],
+                                  p["wait_tolerance_seconds"], p["open_hours_per_month"])
+    cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
+    entered = np.stack([p["initial_promoter_share"],
+                        1.0 - p["initial_promoter_share"] - p["initial_detractor_share"],
+                        p["initial_detractor_share"]], axis=-1)
+    settled = sentiment.settled_shares(entered, contacting, cmix, product, p["contact_memory"],
+                                       p["product_memory"], rates)
+    shares = np.where((p["settle_initial_sentiment"] > 0.5)[:, None], settled, entered)
+    counts = customers[:, None] * shares
+
+    # One month of the settled company's stories, and the pool they keep deterred. (The
+    # stories' own pull on customers is left out of this one month: it is a small second
+    # order on the churners' share of the stories.)
+    after = sentiment.update_counts(counts, contacting, cmix, product, p["contact_memory"], p["product_memory"])
+    stayers, churned = churn.apply_churn(after, rates)
+    positive, negative = word_of_mouth.impressions(
+        stayers[:, 0], stayers[:, 2], churned, p["promoter_stories_per_month"], p["detractor_stories_per_month"],
+        p["stories_per_churned_customer"], reach)
+    net = word_of_mouth.net_persuasion(positive, negative, market, p["positive_conversion_per_impression"],
+                                       p["negative_deterrence_per_impression"])
+    room = np.maximum(market - customers, 0.0)
+    # Share of prospects deterred in a month (competing risks), from a pool of one.
+    share = word_of_mouth.acquisition(np.ones_like(room), p_ads_before, net).deterred
+    inflow_rate = p["deterred_recovery_per_month"] + share
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pool = np.where(inflow_rate > 0, (room * share + churned) / inflow_rate, np.where(churned > 0, room, 0.0))
+    return counts, np.clip(pool, 0.0, room), net
+
+
 def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndarray]):
     """The month loop over a chunk of draws; fills ``out`` (column -> (months, draws)) and
     returns the KPIs. Steps follow docs/methodology.md.
 
+    Month 0 is the settled state at the spends before the plan (:func:`_settled_start`).
     Only what feeds back into next month runs inside the loop: the queue (contacts
     come from customers), sentiment, churn, word of mouth and acquisition. What
     depends on spend alone (agents, adstock, the innovation rate) is computed for
-    every month before it, and what only reads the month's results (new customers
-    by cause, NPS, money) after it, for the whole horizon at once. The equations
-    are the same either way; a single scenario's run costs about one numpy call
-    per step and month, so the fewer steps in the loop the faster the run.
+    every month before it, and what only reads the month's results (NPS, the survey,
+    money) after it, for the whole horizon at once. The equations are the same
+    either way; a single scenario's run costs about one numpy call per step and
+    month, so the fewer steps in the loop the faster the run.
     """
     n = len(p["market_size"])
     want = set(out)
@@ -362,20 +423,17 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     ads = p["ad_spend_per_month"].T
 
     market = p["market_size"]
-    customers = p["initial_customers"].copy()
-    product = sentiment.product_mix(p["product_value"])
-    initial = np.stack([p["initial_promoter_share"],
-                        1.0 - p["initial_promoter_share"] - p["initial_detractor_share"],
-                        p["initial_detractor_share"]], axis=-1)
-    counts = customers[:, None] * initial
-    deterred_pool = np.zeros(n)
+    product = sentiment.product_mix(p["product_value"], p["product_promoters_weak"],
+                                    p["product_promoters_outstanding"], p["product_detractors_weak"],
+                                    p["product_detractors_outstanding"])
     outcome_mixes = [
         sentiment._mix(p[f"{o}_promoter_share"], p[f"{o}_detractor_share"]) for o in ("fast", "slow", "bad")
     ]
     rates = churn.churn_rates(p["churn_promoter"], p["churn_passive"], p["churn_detractor"],
                               p["churn_involuntary"])
     contacting = sentiment.share_contacting(p["contacts_per_customer_per_month"])
-    reach = word_of_mouth.reach_per_story(p["offline_audience"], p["online_share"], p["online_audience"])
+    reach = word_of_mouth.reach_per_story(p["offline_audience"], p["online_share"], p["online_audience"],
+                                          p["online_impression_weight"])
     margin = p["gross_margin"]
     discount = economics.discount_factors(p["annual_discount_rate"], horizon)
 
@@ -394,12 +452,21 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     del fte
     adstock = np.empty((horizon, n))
     level = advertising.initial_adstock(p["prior_ad_spend_per_month"], p["adstock_decay"])
+    p_ads_before = advertising.ad_innovation(level, p["adstock_decay"], p["ad_half_saturation_per_month"],
+                                             p["ad_hill_shape"], p["ad_max_innovation_per_month"])
     for t in range(horizon):
         level = adstock[t] = advertising.adstock_step(level, ads[t], p["adstock_decay"])
     p_ads = advertising.ad_innovation(adstock, p["adstock_decay"], p["ad_half_saturation_per_month"],
                                       p["ad_hill_shape"], p["ad_max_innovation_per_month"])
     put("adstock", adstock)
     del adstock
+
+    customers = p["initial_customers"].copy()
+    conversion = p["positive_conversion_per_impression"]
+    deterrence = p["negative_deterrence_per_impression"]
+    pull_on_customers = p["customer_deterrence_ratio"]
+    counts, deterred_pool, net = _settled_start(p, product, outcome_mixes, rates, contacting, reach, p_ads_before)
+    lost_pool = np.zeros(n)
 
     # What the loop keeps for after it, in float64 whatever the stored dtype (KPIs are float64).
     # A kept series that is also a wanted float64 column is written straight into the result.
@@ -409,16 +476,20 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
 
     kept_customers = buffer("customers")
     kept_won = np.empty((horizon, n))
+    kept_won_ads = buffer("new_from_ads")
     kept_churned = buffer("churned")
     kept_counts = np.empty((horizon, n, 3))
+    kept_before = np.empty((horizon, n, 3))  # shares before the month's contacts, for the survey
+    kept_answered = np.empty((3, horizon, n))  # fast, slow, bad-but-answered shares of contacts
     kept_deterred = buffer("deterred")
-    kept_wom = buffer("wom_rate")
+    kept_deterred_now = buffer("deterred_this_month")
+    kept_lost = buffer("lost_for_good")
+    kept_prospects = np.empty((horizon, n))  # at the start of the month
     kept_service_level = buffer("service_level")
     queue_columns = {"contacts": "contacts", "load_erlangs": "load_erlangs", "fcr": None,
                      "p_wait": "p_wait", "asa_seconds": "mean_wait_seconds", "abandon_rate": "abandon_rate",
-                     "occupancy": "occupancy"}
+                     "occupancy": "occupancy", "waited_too_long": "waited_too_long"}
     queue_wanted = [(c, f) for c, f in queue_columns.items() if c in want]
-    deterred_now_out = out.get("deterred_this_month")
 
     contacts_rate = p["contacts_per_customer_per_month"]
     for t in range(horizon):
@@ -431,79 +502,98 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"],
                                       p["eventual_resolution"], seats[t], p["aht_seconds"],
                                       p["patience_seconds"], p["service_level_target_seconds"],
-                                      p["open_hours_per_month"])
+                                      p["wait_tolerance_seconds"], p["open_hours_per_month"])
 
         # 2. Sentiment: contacting customers move toward what the contact gave them,
         #    the rest drift toward the product's own mix.
+        kept_before[t] = counts
         cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
         counts = sentiment.update_counts(counts, contacting, cmix, product, p["contact_memory"],
                                          p["product_memory"])
 
-        # 3. Churn by band.
-        counts, churned = churn.apply_churn(counts, rates)
+        # 3. Churn by band, and among customers reached by last month's net negative stories.
+        counts, churned = churn.apply_churn(counts, rates, pull_on_customers * np.maximum(-net, 0.0))
 
         # 4. Word of mouth from the customers who stayed and those who just left.
         positive, negative = word_of_mouth.impressions(
             counts[:, 0], counts[:, 2], churned, p["promoter_stories_per_month"],
             p["detractor_stories_per_month"], p["stories_per_churned_customer"], reach)
-        prospects = np.maximum(market - start_customers - deterred_pool, 0.0)
-        deterred_now = word_of_mouth.deterred_prospects(prospects, negative, market,
-                                                        p["negative_deterrence_per_impression"])
-        recovered = deterred_pool * p["deterred_recovery_per_month"]
-        available = prospects - deterred_now
+        net = word_of_mouth.net_persuasion(positive, negative, market, conversion, deterrence)
 
-        # 5. Advertising's innovation rate is above; word of mouth gives the imitation rate.
-        q_wom = word_of_mouth.wom_hazard(positive, market, p["positive_conversion_per_impression"])
-
-        # 6. Acquisition (discrete Bass on prospects not deterred); split by cause after the loop.
-        won = available * np.minimum(p_ads[t] + q_wom, 1.0)
+        # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
+        prospects = np.maximum(market - start_customers - deterred_pool - lost_pool, 0.0)
+        acq = word_of_mouth.acquisition(prospects, p_ads[t], net)
+        back, lost_now = word_of_mouth.release_deterred(deterred_pool, p["deterred_recovery_per_month"],
+                                                        p["deterred_lost_share"])
+        won = acq.from_ads + acq.from_wom
         counts = counts + won[:, None] * product
         customers = start_customers - churned + won
-        deterred_pool = deterred_pool - recovered + deterred_now + churned
+        deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
+        lost_pool = lost_pool + lost_now
 
         kept_customers[t] = customers
         kept_won[t] = won
+        kept_won_ads[t] = acq.from_ads
         kept_churned[t] = churned
         kept_counts[t] = counts
+        kept_answered[0, t], kept_answered[1, t], kept_answered[2, t] = oc.fast, oc.slow, oc.bad_answered
         kept_deterred[t] = deterred_pool
-        kept_wom[t] = q_wom
+        kept_deterred_now[t] = acq.deterred
+        kept_lost[t] = lost_pool
+        kept_prospects[t] = prospects
         kept_service_level[t] = oc.service_level
         for column, field_name in queue_wanted:
             out[column][t] = fcr if field_name is None else getattr(oc, field_name)
-        if deterred_now_out is not None:
-            deterred_now_out[t] = deterred_now
 
     del seats
     put("customers", kept_customers)
     put("churned", kept_churned)
     put("deterred", kept_deterred)
-    put("wom_rate", kept_wom)
+    put("deterred_this_month", kept_deterred_now)
+    put("lost_for_good", kept_lost)
     put("service_level", kept_service_level)
-    put("prospects", np.maximum(market - kept_customers - kept_deterred, 0.0) if "prospects" in want else None)
-    del kept_deterred
+    put("prospects", np.maximum(market - kept_customers - kept_deterred - kept_lost, 0.0)
+        if "prospects" in want else None)
+    del kept_deterred, kept_lost
 
-    # 6, split by cause: the wins in proportion to the two rates.
+    # 6, by cause, and as shares of the month's prospects.
+    new_ads = kept_won_ads
+    new_wom = kept_won - new_ads
     with np.errstate(divide="ignore", invalid="ignore"):
-        hazard = p_ads + kept_wom
-        new_ads = np.where(hazard > 0, kept_won * p_ads / hazard, 0.0)
-    del hazard, kept_wom
-    put("ad_innovation", p_ads)
-    del p_ads
+        if "ad_innovation" in want:
+            out["ad_innovation"][:] = np.where(kept_prospects > 0, new_ads / kept_prospects, 0.0)
+        if "wom_rate" in want:
+            out["wom_rate"][:] = np.where(kept_prospects > 0, new_wom / kept_prospects, 0.0)
+    del kept_prospects, p_ads
     put("new_from_ads", new_ads)
-    put("new_from_wom", kept_won - new_ads if "new_from_wom" in want else None)
+    put("new_from_wom", new_wom)
+    net_wom = new_wom - p["deterred_lost_share"] * kept_deterred_now
+    put("net_wom", net_wom)
+    del kept_deterred_now
 
-    # Sentiment columns; the survey's view month block by month block, which keeps its
-    # three-band temporaries small.
+    # Sentiment columns; the survey month block by month block, which keeps its temporaries small.
     put("promoters", kept_counts[..., 0])
     put("passives", kept_counts[..., 1])
     put("detractors", kept_counts[..., 2])
     put("nps", sentiment.nps(kept_counts) if "nps" in want else None)
+    responses = np.stack([p["survey_response_promoter"], p["survey_response_passive"],
+                          p["survey_response_detractor"]], axis=-1)
+
+    def survey(block: slice) -> np.ndarray:
+        before = kept_before[block]
+        total = before.sum(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = np.where(total > 0, before / total, 0.0)
+        answered = tuple(kept_answered[k, block] for k in range(3))
+        return sentiment.nps(sentiment.surveyed_mix(shares, answered, outcome_mixes, product, p["service_weight"],
+                                                    p["contact_memory"], responses, p["survey_inflation"]))
+
     if "nps_measured" in want:
         for t0 in range(0, horizon, 12):
             block = slice(t0, t0 + 12)
-            out["nps_measured"][block] = sentiment.nps(sentiment.measured_mix(kept_counts[block],
-                                                                              p["survey_inflation"]))
-    del kept_counts
+            out["nps_measured"][block] = survey(block)
+    final_nps_measured = survey(slice(horizon - 1, horizon))[0]
+    del kept_before, kept_answered
 
     # 7. Money at each month's end.
     revenue = p["arpu_per_month"] * kept_customers
@@ -579,7 +669,8 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         "avg_monthly_churn": avg_churn,
         "total_new_customers": totals["new_all"],
         "final_nps": sentiment.nps(counts),
-        "final_nps_measured": sentiment.nps(sentiment.measured_mix(counts, p["survey_inflation"])),
+        "final_nps_measured": final_nps_measured,
+        "net_word_of_mouth": _month_sum(net_wom),
         "avg_service_level": totals["service_level"] / horizon,
         "total_revenue": totals["revenue"],
         "total_spend": totals["spend"],
