@@ -10,8 +10,9 @@ docs/methodology.md ("Order of events") and mirrored step by step in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -402,6 +403,53 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
     return counts, np.clip(pool, 0.0, room), net
 
 
+# The largest hazard one step may apply (per step, summed over a pool's exits). A month
+# whose flows are faster is split into equal steps, at most _MAX_STEPS.
+_STEP_HAZARD = 0.3
+_MAX_STEPS = 32
+
+
+class _StepRates(NamedTuple):
+    contacting: np.ndarray
+    product_memory: np.ndarray
+    rates: np.ndarray
+    promoter_stories: np.ndarray
+    detractor_stories: np.ndarray
+    recovery: np.ndarray
+
+
+def _per_step(p: Mapping[str, np.ndarray], rates: np.ndarray, contacting: np.ndarray, k: int) -> _StepRates:
+    """Monthly shares and rates as one of k equal steps of a month: shares s -> 1 - (1 - s)^(1/k)."""
+    if k == 1:
+        return _StepRates(contacting, p["product_memory"], rates, p["promoter_stories_per_month"],
+                          p["detractor_stories_per_month"], p["deterred_recovery_per_month"])
+    with np.errstate(divide="ignore"):
+        def share(x):
+            return -np.expm1(np.log1p(-np.minimum(x, 1.0)) / k)
+    return _StepRates(-np.expm1(-p["contacts_per_customer_per_month"] / k), share(p["product_memory"]), share(rates),
+                      p["promoter_stories_per_month"] / k, p["detractor_stories_per_month"] / k,
+                      share(p["deterred_recovery_per_month"]))
+
+
+def _steady_hazard(p: Mapping[str, np.ndarray], rates: np.ndarray) -> float:
+    """The fastest of a chunk's flows that do not change month to month, as a monthly hazard."""
+    with np.errstate(divide="ignore"):
+        churn_hazard = -np.log1p(-np.minimum(rates.max(axis=-1), 1.0))
+        recovery = -np.log1p(-np.minimum(p["deterred_recovery_per_month"], 1.0))
+    memory = p["contacts_per_customer_per_month"] * p["contact_memory"] + p["product_memory"]
+    return float(np.max(np.maximum(np.maximum(churn_hazard, recovery), memory)))
+
+
+def _steps_needed(steady: float, moving: np.ndarray) -> int:
+    """Steps for this month: enough that no step applies more than _STEP_HAZARD of any hazard."""
+    fastest = max(steady, float(np.max(moving)))
+    if fastest <= _STEP_HAZARD:
+        return 1
+    if not math.isfinite(fastest):
+        return _MAX_STEPS
+    return min(_MAX_STEPS, math.ceil(fastest / _STEP_HAZARD))
+
+
 def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndarray]):
     """The month loop over a chunk of draws; fills ``out`` (column -> (months, draws)) and
     returns the KPIs. Steps follow docs/methodology.md.
@@ -492,58 +540,88 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     queue_wanted = [(c, f) for c, f in queue_columns.items() if c in want]
 
     contacts_rate = p["contacts_per_customer_per_month"]
+    # A month is split into k equal steps when its fastest flow needs it (see _steps_needed), so
+    # no pool is taken in one lump and fed back a month late; k is 1 for any plausible scenario.
+    steady_hazard = _steady_hazard(p, rates)
+    scaled = {}
+    net_month = net
     for t in range(horizon):
-        start_customers = customers
-
-        # 1. Service: quality -> FCR; contacts -> queue outcomes (agents computed above).
-        first_contacts = start_customers * contacts_rate
-        fcr = service.first_contact_resolution(quality[t], first_contacts, p["fcr_floor"], p["fcr_ceiling"],
-                                               p["quality_half_effect_per_contact"])
-        oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"],
-                                      p["eventual_resolution"], seats[t], p["aht_seconds"],
-                                      p["patience_seconds"], p["service_level_target_seconds"],
-                                      p["wait_tolerance_seconds"], p["open_hours_per_month"])
-
-        # 2. Sentiment: contacting customers move toward what the contact gave them,
-        #    the rest drift toward the product's own mix.
+        k = _steps_needed(steady_hazard, p_ads[t] + np.abs(net_month))
+        if k not in scaled:
+            scaled[k] = _per_step(p, rates, contacting, k)
+        sp = scaled[k]
         kept_before[t] = counts
-        cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
-        counts = sentiment.update_counts(counts, contacting, cmix, product, p["contact_memory"],
-                                         p["product_memory"])
+        month = {"churned": 0.0, "won": 0.0, "ads": 0.0, "deterred": 0.0}
+        answered = [0.0, 0.0, 0.0]
+        queue_sums = {column: 0.0 for column, _ in queue_wanted}
+        service_level = 0.0
+        for step in range(k):
+            start_customers = customers
 
-        # 3. Churn by band, and among customers reached by last month's net negative stories.
-        counts, churned = churn.apply_churn(counts, rates, pull_on_customers * np.maximum(-net, 0.0))
+            # 1. Service: quality -> FCR; contacts -> queue outcomes (agents computed above).
+            first_contacts = start_customers * contacts_rate
+            fcr = service.first_contact_resolution(quality[t], first_contacts, p["fcr_floor"], p["fcr_ceiling"],
+                                                   p["quality_half_effect_per_contact"])
+            oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"],
+                                          p["eventual_resolution"], seats[t], p["aht_seconds"],
+                                          p["patience_seconds"], p["service_level_target_seconds"],
+                                          p["wait_tolerance_seconds"], p["open_hours_per_month"])
 
-        # 4. Word of mouth from the customers who stayed and those who just left.
-        positive, negative = word_of_mouth.impressions(
-            counts[:, 0], counts[:, 2], churned, p["promoter_stories_per_month"],
-            p["detractor_stories_per_month"], p["stories_per_churned_customer"], reach)
-        net = word_of_mouth.net_persuasion(positive, negative, market, conversion, deterrence)
+            # 2. Sentiment: contacting customers move toward what the contact gave them,
+            #    the rest drift toward the product's own mix.
+            cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
+            counts = sentiment.update_counts(counts, sp.contacting, cmix, product, p["contact_memory"],
+                                             sp.product_memory)
 
-        # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
-        prospects = np.maximum(market - start_customers - deterred_pool - lost_pool, 0.0)
-        acq = word_of_mouth.acquisition(prospects, p_ads[t], net)
-        back, lost_now = word_of_mouth.release_deterred(deterred_pool, p["deterred_recovery_per_month"],
-                                                        p["deterred_lost_share"])
-        won = acq.from_ads + acq.from_wom
-        counts = counts + won[:, None] * product
-        customers = start_customers - churned + won
-        deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
-        lost_pool = lost_pool + lost_now
+            # 3. Churn by band, and among customers reached by the last net negative stories.
+            counts, churned = churn.apply_churn(counts, sp.rates, pull_on_customers * np.maximum(-net, 0.0))
+
+            # 4. Word of mouth from the customers who stayed and those who just left.
+            positive, negative = word_of_mouth.impressions(
+                counts[:, 0], counts[:, 2], churned, sp.promoter_stories, sp.detractor_stories,
+                p["stories_per_churned_customer"], reach)
+            net = word_of_mouth.net_persuasion(positive, negative, market, conversion, deterrence)
+
+            # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
+            prospects = np.maximum(market - start_customers - deterred_pool - lost_pool, 0.0)
+            acq = word_of_mouth.acquisition(prospects, p_ads[t] / k, net)
+            back, lost_now = word_of_mouth.release_deterred(deterred_pool, sp.recovery, p["deterred_lost_share"])
+            won = acq.from_ads + acq.from_wom
+            counts = counts + won[:, None] * product
+            customers = start_customers - churned + won
+            deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
+            lost_pool = lost_pool + lost_now
+
+            if step == 0:
+                kept_prospects[t] = prospects
+            if k == 1:
+                month = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred}
+                answered = [oc.fast, oc.slow, oc.bad_answered]
+                queue_sums = {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}
+                service_level = oc.service_level
+            else:
+                for key, value in (("churned", churned), ("won", won), ("ads", acq.from_ads),
+                                   ("deterred", acq.deterred)):
+                    month[key] = month[key] + value
+                for i, value in enumerate((oc.fast, oc.slow, oc.bad_answered)):
+                    answered[i] = answered[i] + value / k
+                for column, f in queue_wanted:
+                    queue_sums[column] = queue_sums[column] + (fcr if f is None else getattr(oc, f)) / k
+                service_level = service_level + oc.service_level / k
+        net_month = net * k
 
         kept_customers[t] = customers
-        kept_won[t] = won
-        kept_won_ads[t] = acq.from_ads
-        kept_churned[t] = churned
+        kept_won[t] = month["won"]
+        kept_won_ads[t] = month["ads"]
+        kept_churned[t] = month["churned"]
         kept_counts[t] = counts
-        kept_answered[0, t], kept_answered[1, t], kept_answered[2, t] = oc.fast, oc.slow, oc.bad_answered
+        kept_answered[0, t], kept_answered[1, t], kept_answered[2, t] = answered
         kept_deterred[t] = deterred_pool
-        kept_deterred_now[t] = acq.deterred
+        kept_deterred_now[t] = month["deterred"]
         kept_lost[t] = lost_pool
-        kept_prospects[t] = prospects
-        kept_service_level[t] = oc.service_level
-        for column, field_name in queue_wanted:
-            out[column][t] = fcr if field_name is None else getattr(oc, field_name)
+        kept_service_level[t] = service_level
+        for column, _ in queue_wanted:
+            out[column][t] = queue_sums[column]
 
     del seats
     put("customers", kept_customers)
@@ -561,9 +639,9 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     new_wom = kept_won - new_ads
     with np.errstate(divide="ignore", invalid="ignore"):
         if "ad_innovation" in want:
-            out["ad_innovation"][:] = np.where(kept_prospects > 0, new_ads / kept_prospects, 0.0)
+            out["ad_innovation"][:] = np.where(kept_prospects > 0, np.minimum(new_ads / kept_prospects, 1.0), 0.0)
         if "wom_rate" in want:
-            out["wom_rate"][:] = np.where(kept_prospects > 0, new_wom / kept_prospects, 0.0)
+            out["wom_rate"][:] = np.where(kept_prospects > 0, np.minimum(new_wom / kept_prospects, 1.0), 0.0)
     del kept_prospects, p_ads
     put("new_from_ads", new_ads)
     put("new_from_wom", new_wom)

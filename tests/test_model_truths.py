@@ -1,0 +1,252 @@
+"""The stories the product is about, as outcomes of the mechanics (none is typed in).
+
+Each test states a claim of the model and checks it on the simulation: amplification
+multiplies the sign service sets, bad service shows, waits hurt by themselves, no month
+explodes, surveys are biased by who answers, and every preset's verdict holds under
+Risk's ranges.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import cx_roi
+from cx_roi import PARAMETERS, Scenario
+from cx_roi.margins import lever_odds
+from cx_roi.simulation import MONTHLY_COLUMNS, simulate_batch
+from cx_roi.uncertainty import UNCERTAIN_FIELDS
+
+STARVED = {"service_capacity_spend_per_month": 60_000.0, "service_quality_spend_per_month": 0.0}
+BASE = Scenario()
+STRONG = {"service_capacity_spend_per_month": BASE.service_capacity_spend_per_month * 1.5,
+          "service_quality_spend_per_month": BASE.service_quality_spend_per_month * 3}
+
+
+def _kpis(scenario: Scenario) -> dict[str, float]:
+    return cx_roi.simulate(scenario).kpis
+
+
+@pytest.mark.parametrize("service, sign", [(STARVED, -1), (STRONG, +1)])
+def test_amplification_multiplies_the_sign_service_sets(service, sign):
+    quiet = _kpis(BASE.replace(online_audience=300.0, **service))
+    loud = _kpis(BASE.replace(online_audience=6_000.0, **service))
+    assert np.sign(loud["npv"] - quiet["npv"]) == sign
+    assert np.sign(loud["final_customers"] - quiet["final_customers"]) == sign
+
+
+def test_the_sign_of_amplification_follows_net_word_of_mouth_across_plausible_scenarios():
+    """Doubling the online audience moves NPV the way net word of mouth points, in 95% of
+    scenarios drawn across the plausible ranges (and across service spends from starved to
+    generous)."""
+    rng = np.random.default_rng(7)
+    n = 400
+    draws = {}
+    for name in UNCERTAIN_FIELDS:
+        lo, hi = PARAMETERS[name].plausible
+        draws[name] = rng.uniform(lo, hi, n)
+    for prefix in ("fast", "slow", "bad"):
+        draws[f"{prefix}_detractor_share"] = np.minimum(draws[f"{prefix}_detractor_share"],
+                                                        1 - draws[f"{prefix}_promoter_share"])
+    draws["fcr_floor"] = np.minimum(draws["fcr_floor"], draws["fcr_ceiling"])
+    draws["service_capacity_spend_per_month"] = rng.uniform(40_000, 400_000, n)
+    draws["service_quality_spend_per_month"] = rng.uniform(0, 90_000, n)
+    draws["online_audience"] = np.exp(rng.uniform(np.log(100), np.log(3_000), n))
+    doubled = dict(draws, online_audience=draws["online_audience"] * 2)
+    base = simulate_batch(BASE, draws=draws, columns=("customers",)).kpis
+    loud = simulate_batch(BASE, draws=doubled, columns=("customers",)).kpis
+    net = base["net_word_of_mouth"].to_numpy()
+    gain = (loud["npv"] - base["npv"]).to_numpy()
+    clear = np.abs(net) > 1.0  # a net of under one customer has no sign worth the name
+    agree = np.sign(gain[clear]) == np.sign(net[clear])
+    assert clear.sum() > 0.9 * n
+    assert agree.mean() >= 0.95, agree.mean()
+    # Both signs occur: service, not a constant, sets it.
+    assert (net > 1).any() and (net < -1).any()
+
+
+def test_bad_service_shows_in_sentiment():
+    """A centre answering fewer than one call in five within a minute for a year turns its callers
+    net detractors, and ends at least 25 NPS points below the same company answering 80% or more."""
+    starved = cx_roi.simulate(BASE.replace(horizon_months=12, **STARVED))
+    good = cx_roi.simulate(BASE.replace(horizon_months=12))
+    within_minute = lambda s: cx_roi.simulate(s.replace(horizon_months=12, service_level_target_seconds=60.0)).monthly[
+        "service_level"]
+    assert within_minute(BASE.replace(**STARVED)).max() < 0.2
+    assert within_minute(BASE).min() >= 0.8
+    # The callers' own mix: the contact's blend w x experience + (1 - w) x product.
+    m = starved.monthly
+    assert m["nps"].iloc[-1] <= good.monthly["nps"].iloc[-1] - 25
+    from cx_roi import sentiment, service
+    s = BASE.replace(**STARVED)
+    contacts = m["customers"].iloc[-1] * s.contacts_per_customer_per_month
+    oc = service.contact_outcomes(contacts, s.fcr_floor, s.repeat_contacts_per_unresolved, s.eventual_resolution,
+                                  float(m["agents"].iloc[-1]), s.aht_seconds, s.patience_seconds,
+                                  s.service_level_target_seconds, s.wait_tolerance_seconds, s.open_hours_per_month)
+    product = sentiment.product_mix(s.product_value, s.product_promoters_weak, s.product_promoters_outstanding,
+                                    s.product_detractors_weak, s.product_detractors_outstanding)
+    mixes = [sentiment._mix(getattr(s, f"{o}_promoter_share"), getattr(s, f"{o}_detractor_share"))
+             for o in ("fast", "slow", "bad")]
+    callers = sentiment.contact_mix((np.array(oc.fast), np.array(oc.slow), np.array(oc.bad)), mixes, product,
+                                    s.service_weight)
+    assert callers[..., 2] > callers[..., 0]
+
+
+def test_the_reported_target_changes_only_the_reported_service_level():
+    a = cx_roi.simulate(BASE.replace(service_level_target_seconds=10.0))
+    b = cx_roi.simulate(BASE.replace(service_level_target_seconds=300.0))
+    assert not np.allclose(a.monthly["service_level"], b.monthly["service_level"])
+    for column in a.monthly.columns.drop("service_level"):
+        np.testing.assert_array_equal(a.monthly[column], b.monthly[column], err_msg=column)
+    for kpi, value in a.kpis.items():
+        if kpi != "avg_service_level":
+            assert value == b.kpis[kpi] or (np.isnan(value) and np.isnan(b.kpis[kpi])), kpi
+
+
+def test_waits_hurt_by_themselves():
+    """A caller who tolerates less feels more contacts as slow: sentiment, churn and NPV fall."""
+    patient = cx_roi.simulate(BASE.replace(wait_tolerance_seconds=300.0))
+    impatient = cx_roi.simulate(BASE.replace(wait_tolerance_seconds=15.0))
+    assert impatient.monthly["waited_too_long"].mean() > patient.monthly["waited_too_long"].mean()
+    assert impatient.kpis["final_nps"] < patient.kpis["final_nps"]
+    assert impatient.kpis["npv"] < patient.kpis["npv"]
+
+
+@pytest.mark.parametrize("name", cx_roi.presets())
+def test_no_preset_moves_its_customers_by_more_than_8_percent_in_a_month(name):
+    s = cx_roi.load_preset(name)
+    customers = np.concatenate([[s.initial_customers], cx_roi.simulate(s).monthly["customers"].to_numpy()])
+    assert np.max(np.abs(np.diff(customers) / customers[:-1])) <= 0.08
+
+
+def test_the_state_at_month_0_is_settled():
+    """With the plan's spends equal to those before it, month 1 changes sentiment and the deterred
+    pool only by the slow drift of customers, not by a jump."""
+    r = cx_roi.simulate(BASE)
+    m = r.monthly
+    first, second = m.iloc[0], m.iloc[1]
+    assert abs(first["nps"] - second["nps"]) < 1.0
+    assert abs(first["deterred"] - second["deterred"]) / first["deterred"] < 0.02
+
+
+SHARE_COLUMNS = [c for c, meaning in MONTHLY_COLUMNS.items() if "share" in meaning.split(",")[0]
+                 or c in ("fcr", "p_wait", "service_level", "abandon_rate", "occupancy", "waited_too_long",
+                          "ad_innovation", "wom_rate", "discount_factor")]
+
+
+def _allowed(draw):
+    names = [n for n, p in PARAMETERS.items() if p.kind == "float" and n not in ("market_size", "initial_customers")]
+    values = {}
+    for n in names:
+        p = PARAMETERS[n]
+        values[n] = draw(st.floats(p.minimum, min(p.maximum, 1e7), allow_nan=False))
+    for prefix in ("fast", "slow", "bad"):
+        values[f"{prefix}_detractor_share"] = min(values[f"{prefix}_detractor_share"],
+                                                  1 - values[f"{prefix}_promoter_share"])
+    for level in ("weak", "outstanding"):
+        values[f"product_detractors_{level}"] = min(values[f"product_detractors_{level}"],
+                                                    1 - values[f"product_promoters_{level}"])
+    values["initial_detractor_share"] = min(values["initial_detractor_share"], 1 - values["initial_promoter_share"])
+    values["fcr_floor"] = min(values["fcr_floor"], values["fcr_ceiling"])
+    values["market_size"] = draw(st.floats(1e3, 1e9))
+    values["initial_customers"] = draw(st.floats(0, 1)) * values["market_size"]
+    return values
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_columns_named_as_shares_stay_in_0_1_across_allowed_inputs(data):
+    values = _allowed(data.draw)
+    r = cx_roi.simulate(Scenario(**values))
+    for column in SHARE_COLUMNS:
+        x = r.monthly[column].to_numpy()
+        assert np.all((x >= 0) & (x <= 1 + 1e-12)), column
+
+
+def test_plausible_monotonicity():
+    """More capacity never lowers the average service level, more quality never lowers resolution,
+    more advertising never lowers the customers won, across scenarios drawn in the plausible ranges."""
+    rng = np.random.default_rng(3)
+    n = 60
+    for k in range(n):
+        values = {}
+        for name in UNCERTAIN_FIELDS:
+            lo, hi = PARAMETERS[name].plausible
+            values[name] = float(rng.uniform(lo, hi))
+        for prefix in ("fast", "slow", "bad"):
+            values[f"{prefix}_detractor_share"] = min(values[f"{prefix}_detractor_share"],
+                                                      1 - values[f"{prefix}_promoter_share"])
+        values["fcr_floor"] = min(values["fcr_floor"], values["fcr_ceiling"])
+        s = Scenario(**values)
+        caps = [s.replace(service_capacity_spend_per_month=c) for c in (100_000.0, 200_000.0, 300_000.0, 400_000.0)]
+        quals = [s.replace(service_quality_spend_per_month=q) for q in (0.0, 20_000.0, 40_000.0, 80_000.0)]
+        adss = [s.replace(ad_spend_per_month=a) for a in (0.0, 100_000.0, 200_000.0, 400_000.0)]
+        sl = simulate_batch(caps, columns=("customers",)).kpis["avg_service_level"].to_numpy()
+        assert np.all(np.diff(sl) >= -1e-12), (k, sl)
+        fcr = simulate_batch(quals, columns=("fcr",)).monthly["fcr"].mean(axis=1)
+        assert np.all(np.diff(fcr) >= -1e-12), (k, fcr)
+        new = simulate_batch(adss, columns=("customers",)).kpis["total_new_customers"].to_numpy()
+        assert np.all(np.diff(new) >= -1e-9), (k, new)
+
+
+def test_surveys_are_biased_by_who_answers():
+    """The measured score runs above the true one because the satisfied answer more and hung-up
+    callers are never asked; with equal response and nobody hanging up, the bias shrinks."""
+    r = cx_roi.simulate(BASE)
+    assert r.kpis["final_nps_measured"] > r.kpis["final_nps"]
+    equal = cx_roi.simulate(BASE.replace(survey_response_promoter=0.2, survey_response_passive=0.2,
+                                         survey_response_detractor=0.2))
+    gap = lambda x: x.kpis["final_nps_measured"] - x.kpis["final_nps"]
+    assert gap(equal) < gap(r)
+    assert BASE.survey_inflation == 0.0  # the gap is the mechanism's, not a typed-in inflation
+
+
+def test_great_service_weak_product_is_about_the_product():
+    s = cx_roi.load_preset("great-service-weak-product")
+    r = cx_roi.simulate(s)
+    assert r.monthly["service_level"].iloc[:12].mean() < 0.95  # not a saturated centre
+    assert s.survey_inflation == 0.0 and r.kpis["final_nps_measured"] - r.kpis["final_nps"] > 20
+    weak = lever_odds(s, draws=1).likely["service_quality_spend_per_month"]
+    normal = lever_odds(s.replace(product_value=PARAMETERS["product_value"].default), draws=1).likely[
+        "service_quality_spend_per_month"]
+    assert weak < 0.5 * normal
+
+
+STORIES = {"revolving-door": "service", "online-megaphone": "service",
+           "great-service-weak-product": "advertising", "young-product": "advertising"}
+
+
+@pytest.mark.parametrize("name, winner", list(STORIES.items()))
+def test_every_preset_tells_its_story_robustly(name, winner):
+    odds = lever_odds(cx_roi.load_preset(name), draws=300, seed=0)
+    service = odds.chance_best["service_capacity_spend_per_month"] + odds.chance_best[
+        "service_quality_spend_per_month"]
+    chance = service if winner == "service" else odds.chance_best["ad_spend_per_month"]
+    assert chance >= 0.8, (name, odds.chance_best)
+    likely_best = odds.best
+    assert (likely_best == "ad_spend_per_month") == (winner == "advertising")
+
+
+def test_lever_odds_are_paired_and_reproducible():
+    a = lever_odds(BASE, draws=50, seed=3)
+    b = lever_odds(BASE, draws=50, seed=3)
+    assert a.chance_best == b.chance_best
+    np.testing.assert_array_equal(a.draws.to_numpy(), b.draws.to_numpy())
+    assert sum(a.chance_best.values()) == pytest.approx(1.0)
+
+
+def test_a_version_1_scenario_reads_as_it_meant():
+    old = json.loads(BASE.to_json())
+    old["schema_version"] = 1
+    for name in ("wait_tolerance_seconds", "settle_initial_sentiment", "survey_inflation",
+                 "prior_service_capacity_spend_per_month", "prior_service_quality_spend_per_month"):
+        old.pop(name)
+    old["service_capacity_spend_per_month"] = [200_000.0, 250_000.0]
+    s = Scenario.from_dict(old)
+    assert s.settle_initial_sentiment is False
+    assert s.survey_inflation == 0.10
+    assert s.prior_service_capacity_spend_per_month == 200_000.0
+    assert Scenario.from_json(s.to_json()) == s
