@@ -39,6 +39,9 @@ def scenarios(draw, horizon: int | None = None, max_horizon: int = 120) -> cx_ro
     for prefix in ("fast", "slow", "bad", "initial"):
         p = values[f"{prefix}_promoter_share"]
         values[f"{prefix}_detractor_share"] = draw(st.floats(0.0, 1.0)) * (1.0 - p)
+    for level in ("weak", "outstanding"):
+        p = values[f"product_promoters_{level}"]
+        values[f"product_detractors_{level}"] = draw(st.floats(0.0, 1.0)) * (1.0 - p)
     values["initial_customers"] = draw(st.floats(0.0, 1.0)) * values["market_size"]
     # A spend schedule now and then, to cover month-varying budgets.
     if draw(st.booleans()):

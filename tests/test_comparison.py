@@ -106,7 +106,8 @@ def test_roi_and_payback_are_returns_on_spend_only(table, results):
     # revolving-door also has its own advertising history (the adstock it starts with): part of
     # its NPV gap is that history, which no spend in the horizon bought.
     assert cx_roi.comparison.beyond_spend(cx_roi.load_preset("revolving-door"),
-                                          cx_roi.load_preset("status-quo")) == ("prior_ad_spend_per_month",)
+                                          cx_roi.load_preset("status-quo")) == (
+        "prior_service_capacity_spend_per_month", "prior_service_quality_spend_per_month", "prior_ad_spend_per_month")
     row = table.loc["revolving-door"]
     assert row["differs_beyond_spend"] == 1 and math.isnan(row["roi"]) and math.isnan(row["payback_month"])
     assert np.isfinite(row["delta_npv"]), "the NPV change itself is still there"

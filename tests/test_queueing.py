@@ -720,9 +720,9 @@ def test_random_pairs_no_nan_inf_or_warnings():
 def test_one_value_path_equals_the_array_path(agents, load_per_agent, aht, patience, target):
     """The float path for small batches computes the array path's formulas: same numbers to rounding."""
     load = agents * load_per_agent
-    one = q._erlang_a_one(agents, load, aht, patience, target)
-    arrays = q._erlang_a_arrays(*np.broadcast_arrays(*(np.array([v], dtype=float)
-                                                        for v in (agents, load, aht, patience, target))))
+    one = q._erlang_a_one(agents, load, aht, patience, target, 2 * target)
+    arrays, late = q._erlang_a_arrays(*np.broadcast_arrays(*(np.array([v], dtype=float)
+                                                              for v in (agents, load, aht, patience, target, 2 * target))))
     if one is None:  # a special case: erlang_a takes the array path for this value
         got = q.erlang_a(agents, load, aht, patience, target)
         for k in range(6):
@@ -730,13 +730,14 @@ def test_one_value_path_equals_the_array_path(agents, load_per_agent, aht, patie
         return
     for k, name in enumerate(q.ErlangA._fields):
         assert one[k] == pytest.approx(float(arrays[k][0]), rel=1e-11, abs=_rounding(load, aht, patience)), name
+    assert one[6] == pytest.approx(float(late[0]), rel=1e-11, abs=_rounding(load, aht, patience)), "late at tolerance"
 
 
 def test_a_sliver_of_an_agent_gives_the_same_occupancy_either_way():
     # Found by hypothesis: 9e-9 agents under a load of 0.95 gave occupancy 0.91448433895 in an array
     # and 0.91448434614 alone (8e-9 apart), so a batch's results depended on how it was cut.
     args = (9.032509515600573e-09, 0.9451671297303209, 1824.0025303109408, 3046.1946408548656, 293.62294989363056)
-    assert q._erlang_a_one(*args) is None, "below a thousandth of an agent the arrays take it"
+    assert q._erlang_a_one(*args, args[-1]) is None, "below a thousandth of an agent the arrays take it"
     alone = q.erlang_a(*args)
     among_many = q.erlang_a(*(np.full(q._SMALL + 1, v) for v in args))
     for k in range(6):

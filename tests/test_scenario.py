@@ -240,8 +240,11 @@ CROSS_FIELDS = {"fcr_floor", "fcr_ceiling", "initial_customers", "market_size"} 
                                    if p.kind != "bool" and n not in CROSS_FIELDS])
 def test_every_numeric_field_accepts_its_bounds(field):
     spec = PARAMETERS[field]
+    # A product share at 1 leaves no room for its partner: the partner goes to 0.
+    partner = {f"product_{a}_{lv}": {f"product_{b}_{lv}": 0.0} for lv in ("weak", "outstanding")
+               for a, b in (("promoters", "detractors"), ("detractors", "promoters"))}.get(field, {})
     for value in (spec.minimum, spec.maximum):
-        s = Scenario(**{field: value})
+        s = Scenario(**{field: value}, **partner)
         assert getattr(s, field) == value
 
 
@@ -399,7 +402,7 @@ def test_from_dict_does_not_mutate_input_and_fills_defaults():
     assert s == Scenario(shrinkage=0.2)
 
 
-@pytest.mark.parametrize("version", [0, 2, SCHEMA_VERSION + 1, "1", None, True, [1]])
+@pytest.mark.parametrize("version", [0, 3, SCHEMA_VERSION + 1, "1", None, True, [1]])
 def test_wrong_schema_version_is_rejected(version):
     d = Scenario().to_dict()
     d["schema_version"] = version
@@ -538,7 +541,7 @@ def test_a_file_larger_than_any_scenario_is_refused_by_its_size():
 
 
 def test_an_odd_schema_version_is_named():
-    for version in (np.array([1, 1]), "1", None, 2):
+    for version in (np.array([1, 1]), "1", None, 3):
         with pytest.raises(ScenarioError, match="schema_version: got"):
             Scenario.from_dict({"schema_version": version})
 
@@ -599,6 +602,10 @@ def valid_inputs(draw) -> dict:
         d = v[f"{prefix}_detractor_share"]
         if p + d > 1:
             v[f"{prefix}_detractor_share"] = draw(st.floats(0.0, 1.0)) * (1.0 - p)
+    for level in ("weak", "outstanding"):
+        p, d = v[f"product_promoters_{level}"], v[f"product_detractors_{level}"]
+        if p + d > 1:
+            v[f"product_detractors_{level}"] = draw(st.floats(0.0, 1.0)) * (1.0 - p)
     if v["initial_customers"] > v["market_size"]:
         v["initial_customers"] = draw(st.floats(0.0, 1.0)) * v["market_size"]
     return v

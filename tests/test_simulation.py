@@ -55,21 +55,24 @@ def _bass_world(**extra) -> Scenario:
     return Scenario(**base)
 
 
-def test_adoption_follows_the_discrete_bass_recurrence():
+def test_adoption_follows_the_bass_hazard_recurrence():
+    """With churn and negative stories off and every mix the product's, the engine is the Bass model
+    as a competing-risk hazard: n_t = (1 - exp(-(p + q N/M)))(M - N) (``bass_adopters(form="hazard")``)."""
     s = _bass_world()
     m = simulate(s).monthly
     p = s.ad_max_innovation_per_month * hill(s.ad_spend_per_month, s.ad_half_saturation_per_month,
                                              s.ad_hill_shape)
-    reach = s.offline_audience + s.online_share * s.online_audience
+    reach = s.offline_audience + s.online_share * s.online_audience * s.online_impression_weight
     q = s.positive_conversion_per_impression * s.promoter_stories_per_month * reach * 0.6
     n, market, expected = s.initial_customers, s.market_size, []
     for _ in range(s.horizon_months):
-        n = n + (p + q * n / market) * (market - n)
+        n = n + -np.expm1(-(p + q * n / market)) * (market - n)
         expected.append(n)
     np.testing.assert_allclose(m["customers"], expected, rtol=1e-10)
     # The split by cause is the split of the hazard.
     starts = np.concatenate([[s.initial_customers], m["customers"].to_numpy()[:-1]])
-    np.testing.assert_allclose(m["new_from_ads"], p * (market - starts), rtol=1e-10)
+    hazard = p + q * starts / market
+    np.testing.assert_allclose(m["new_from_ads"], p / hazard * -np.expm1(-hazard) * (market - starts), rtol=1e-10)
     # Sanity of the setting itself: a real S-curve with a peak inside the horizon.
     new = m["new_from_ads"] + m["new_from_wom"]
     assert 5 < int(np.argmax(new.to_numpy())) < s.horizon_months - 5
@@ -106,6 +109,7 @@ def test_clv_closed_form_on_a_closed_book(churn, annual):
         churn_promoter=0.0, churn_passive=0.0, churn_detractor=0.0, churn_involuntary=churn,
         ad_spend_per_month=0.0, prior_ad_spend_per_month=0.0, service_capacity_spend_per_month=0.0,
         service_quality_spend_per_month=0.0, promoter_stories_per_month=0.0, onboarding_cost_per_customer=0.0,
+        detractor_stories_per_month=0.0, stories_per_churned_customer=0.0,
         annual_discount_rate=annual, horizon_months=36)
     r = simulate(s)
     m = s.gross_margin * s.arpu_per_month
@@ -163,8 +167,8 @@ def test_weak_product_caps_what_service_can_do():
 def test_survey_inflation_changes_the_score_not_the_business():
     base = simulate(Scenario(survey_inflation=0.0))
     inflated = simulate(Scenario(survey_inflation=0.3))
-    assert base.kpis["final_nps_measured"] == pytest.approx(base.kpis["final_nps"])
-    assert inflated.kpis["final_nps_measured"] > inflated.kpis["final_nps"] + 10
+    assert inflated.kpis["final_nps_measured"] > base.kpis["final_nps_measured"] + 10
+    assert inflated.kpis["final_nps"] == base.kpis["final_nps"]
     assert inflated.kpis["npv"] == base.kpis["npv"]
 
 
