@@ -406,6 +406,7 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
 # The largest hazard one step may apply (per step, summed over a pool's exits). A month
 # whose flows are faster is split into equal steps, at most _MAX_STEPS.
 _STEP_HAZARD = 0.3
+_SHARE_QUEUE_COLUMNS = ("fcr", "p_wait", "abandon_rate", "occupancy", "waited_too_long")
 _MAX_STEPS = 32
 
 
@@ -423,9 +424,10 @@ def _per_step(p: Mapping[str, np.ndarray], rates: np.ndarray, contacting: np.nda
     if k == 1:
         return _StepRates(contacting, p["product_memory"], rates, p["promoter_stories_per_month"],
                           p["detractor_stories_per_month"], p["deterred_recovery_per_month"])
-    with np.errstate(divide="ignore"):
-        def share(x):
+    def share(x):
+        with np.errstate(divide="ignore"):  # a share of 1 is an infinite hazard: all of it, in every step
             return -np.expm1(np.log1p(-np.minimum(x, 1.0)) / k)
+
     return _StepRates(-np.expm1(-p["contacts_per_customer_per_month"] / k), share(p["product_memory"]), share(rates),
                       p["promoter_stories_per_month"] / k, p["detractor_stories_per_month"] / k,
                       share(p["deterred_recovery_per_month"]))
@@ -609,6 +611,11 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
                     queue_sums[column] = queue_sums[column] + (fcr if f is None else getattr(oc, f)) / k
                 service_level = service_level + oc.service_level / k
         net_month = net * k
+        if k > 1:  # averages of k shares: rounding may put them a hair past 1
+            service_level = np.minimum(service_level, 1.0)
+            for column in queue_sums:
+                if column in _SHARE_QUEUE_COLUMNS:
+                    queue_sums[column] = np.minimum(queue_sums[column], 1.0)
 
         kept_customers[t] = customers
         kept_won[t] = month["won"]

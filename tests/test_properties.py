@@ -49,8 +49,8 @@ def test_conservation_bounds_and_finiteness(s):
 
     # Never more customers than people in the market; the market is conserved.
     assert (m["customers"] <= s.market_size * (1 + 1e-12)).all()
-    np.testing.assert_allclose(m["customers"] + m["deterred"] + m["prospects"], s.market_size,
-                               rtol=1e-9)
+    np.testing.assert_allclose(m["customers"] + m["deterred"] + m["prospects"] + m["lost_for_good"],
+                               s.market_size, rtol=1e-9)
 
     # Shares are shares.
     for col in ("service_level", "abandon_rate", "p_wait", "fcr", "occupancy"):

@@ -233,7 +233,7 @@ def test_every_numeric_field_rejects_just_outside_its_range(field):
 
 
 CROSS_FIELDS = {"fcr_floor", "fcr_ceiling", "initial_customers", "market_size"} | {
-    n for n in PARAMETERS if n.endswith(("_promoter_share", "_detractor_share"))}
+    n for n in PARAMETERS if n.endswith(("_promoter_share", "_detractor_share")) or n.startswith("product_")}
 
 
 @pytest.mark.parametrize("field", [n for n, p in PARAMETERS.items()
