@@ -398,13 +398,13 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
     # Share of prospects deterred in a month (competing risks), from a pool of one.
     share = word_of_mouth.acquisition(np.ones_like(room), p_ads_before, net).deterred
     inflow_rate = p["deterred_recovery_per_month"] + share
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a huge pool is clipped to the room
         pool = np.where(inflow_rate > 0, (room * share + churned) / inflow_rate, np.where(churned > 0, room, 0.0))
     return counts, np.clip(pool, 0.0, room), net
 
 
-# The largest hazard one step may apply (per step, summed over a pool's exits). A month
-# whose flows are faster is split into equal steps, at most _MAX_STEPS.
+# The largest hazard one step may apply (per step, summed over a pool's exits). A draw
+# whose month has faster flows takes it in k equal steps, k a power of two up to _MAX_STEPS.
 _STEP_HAZARD = 0.3
 _SHARE_QUEUE_COLUMNS = ("fcr", "p_wait", "abandon_rate", "occupancy", "waited_too_long")
 _MAX_STEPS = 32
@@ -417,39 +417,45 @@ class _StepRates(NamedTuple):
     promoter_stories: np.ndarray
     detractor_stories: np.ndarray
     recovery: np.ndarray
+    ad_share: np.ndarray  # 1 / k: the share of the month's advertising hazard in one step
 
 
-def _per_step(p: Mapping[str, np.ndarray], rates: np.ndarray, contacting: np.ndarray, k: int) -> _StepRates:
-    """Monthly shares and rates as one of k equal steps of a month: shares s -> 1 - (1 - s)^(1/k)."""
-    if k == 1:
+def _per_step(p: Mapping[str, np.ndarray], rates: np.ndarray, contacting: np.ndarray, k: np.ndarray) -> _StepRates:
+    """Monthly shares and rates as one of k equal steps of a month (k per draw): shares
+    s -> 1 - (1 - s)^(1/k), rates r -> r / k."""
+    if np.all(k == 1):
         return _StepRates(contacting, p["product_memory"], rates, p["promoter_stories_per_month"],
-                          p["detractor_stories_per_month"], p["deterred_recovery_per_month"])
+                          p["detractor_stories_per_month"], p["deterred_recovery_per_month"], np.ones(len(k)))
+    inverse = 1.0 / k
+
     def share(x):
+        power = inverse if x.ndim == 1 else inverse[:, None]
         with np.errstate(divide="ignore"):  # a share of 1 is an infinite hazard: all of it, in every step
-            return -np.expm1(np.log1p(-np.minimum(x, 1.0)) / k)
+            return -np.expm1(np.log1p(-np.minimum(x, 1.0)) * power)
 
-    return _StepRates(-np.expm1(-p["contacts_per_customer_per_month"] / k), share(p["product_memory"]), share(rates),
-                      p["promoter_stories_per_month"] / k, p["detractor_stories_per_month"] / k,
-                      share(p["deterred_recovery_per_month"]))
+    return _StepRates(-np.expm1(-p["contacts_per_customer_per_month"] * inverse), share(p["product_memory"]),
+                      share(rates), p["promoter_stories_per_month"] * inverse,
+                      p["detractor_stories_per_month"] * inverse, share(p["deterred_recovery_per_month"]), inverse)
 
 
-def _steady_hazard(p: Mapping[str, np.ndarray], rates: np.ndarray) -> float:
-    """The fastest of a chunk's flows that do not change month to month, as a monthly hazard."""
+def _steady_hazard(p: Mapping[str, np.ndarray], rates: np.ndarray) -> np.ndarray:
+    """Per draw, the fastest of the flows that do not change month to month, as a monthly hazard."""
     with np.errstate(divide="ignore"):
         churn_hazard = -np.log1p(-np.minimum(rates.max(axis=-1), 1.0))
         recovery = -np.log1p(-np.minimum(p["deterred_recovery_per_month"], 1.0))
     memory = p["contacts_per_customer_per_month"] * p["contact_memory"] + p["product_memory"]
-    return float(np.max(np.maximum(np.maximum(churn_hazard, recovery), memory)))
+    return np.maximum(np.maximum(churn_hazard, recovery), memory)
 
 
-def _steps_needed(steady: float, moving: np.ndarray) -> int:
-    """Steps for this month: enough that no step applies more than _STEP_HAZARD of any hazard."""
-    fastest = max(steady, float(np.max(moving)))
-    if fastest <= _STEP_HAZARD:
-        return 1
-    if not math.isfinite(fastest):
-        return _MAX_STEPS
-    return min(_MAX_STEPS, math.ceil(fastest / _STEP_HAZARD))
+def _steps_needed(steady: np.ndarray, moving: np.ndarray) -> np.ndarray:
+    """Steps for this month, per draw: the least power of two that keeps each step's hazard at
+    most _STEP_HAZARD, at most _MAX_STEPS. Powers of two let every draw of a batch step on one
+    grid of _MAX_STEPS ticks, so a draw's result never depends on the others in its batch."""
+    fastest = np.maximum(steady, moving)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        doublings = np.ceil(np.log2(np.maximum(fastest, _STEP_HAZARD) / _STEP_HAZARD))
+    doublings = np.where(np.isfinite(doublings), doublings, np.log2(_MAX_STEPS))
+    return np.minimum(np.exp2(doublings), _MAX_STEPS).astype(np.int64)
 
 
 def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndarray]):
@@ -542,22 +548,28 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     queue_wanted = [(c, f) for c, f in queue_columns.items() if c in want]
 
     contacts_rate = p["contacts_per_customer_per_month"]
-    # A month is split into k equal steps when its fastest flow needs it (see _steps_needed), so
-    # no pool is taken in one lump and fed back a month late; k is 1 for any plausible scenario.
+    # A draw's month is split into k equal steps when its fastest flow needs it (see
+    # _steps_needed), so no pool is taken in one lump and fed back a month late; k is 1 for
+    # any plausible scenario. A draw's k never falls during the run: a step count that went
+    # back and forth would add a saw-tooth of its own. Draws of one batch step together on a
+    # grid of K ticks: a draw with k steps acts on every (K / k)-th tick and holds still between.
     steady_hazard = _steady_hazard(p, rates)
-    scaled = {}
+    k = np.ones(n, dtype=np.int64)
+    sp = _per_step(p, rates, contacting, k)
     net_month = net
     for t in range(horizon):
-        k = _steps_needed(steady_hazard, p_ads[t] + np.abs(net_month))
-        if k not in scaled:
-            scaled[k] = _per_step(p, rates, contacting, k)
-        sp = scaled[k]
+        needed = np.maximum(k, _steps_needed(steady_hazard, p_ads[t] + np.abs(net_month)))
+        if not np.array_equal(needed, k):
+            k = needed
+            sp = _per_step(p, rates, contacting, k)
+        ticks = int(k.max())
+        stride = ticks // k
         kept_before[t] = counts
         month = {"churned": 0.0, "won": 0.0, "ads": 0.0, "deterred": 0.0}
         answered = [0.0, 0.0, 0.0]
         queue_sums = {column: 0.0 for column, _ in queue_wanted}
         service_level = 0.0
-        for step in range(k):
+        for tick in range(ticks):
             start_customers = customers
 
             # 1. Service: quality -> FCR; contacts -> queue outcomes (agents computed above).
@@ -572,46 +584,54 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
             # 2. Sentiment: contacting customers move toward what the contact gave them,
             #    the rest drift toward the product's own mix.
             cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
-            counts = sentiment.update_counts(counts, sp.contacting, cmix, product, p["contact_memory"],
-                                             sp.product_memory)
+            new_counts = sentiment.update_counts(counts, sp.contacting, cmix, product, p["contact_memory"],
+                                                 sp.product_memory)
 
             # 3. Churn by band, and among customers reached by the last net negative stories.
-            counts, churned = churn.apply_churn(counts, sp.rates, pull_on_customers * np.maximum(-net, 0.0))
+            new_counts, churned = churn.apply_churn(new_counts, sp.rates, pull_on_customers * np.maximum(-net, 0.0))
 
             # 4. Word of mouth from the customers who stayed and those who just left.
             positive, negative = word_of_mouth.impressions(
-                counts[:, 0], counts[:, 2], churned, sp.promoter_stories, sp.detractor_stories,
+                new_counts[:, 0], new_counts[:, 2], churned, sp.promoter_stories, sp.detractor_stories,
                 p["stories_per_churned_customer"], reach)
-            net = word_of_mouth.net_persuasion(positive, negative, market, conversion, deterrence)
+            new_net = word_of_mouth.net_persuasion(positive, negative, market, conversion, deterrence)
 
             # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
             prospects = np.maximum(market - start_customers - deterred_pool - lost_pool, 0.0)
-            acq = word_of_mouth.acquisition(prospects, p_ads[t] / k, net)
+            acq = word_of_mouth.acquisition(prospects, p_ads[t] * sp.ad_share, new_net)
             back, lost_now = word_of_mouth.release_deterred(deterred_pool, sp.recovery, p["deterred_lost_share"])
             won = acq.from_ads + acq.from_wom
-            counts = counts + won[:, None] * product
-            customers = start_customers - churned + won
-            deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
-            lost_pool = lost_pool + lost_now
-
-            if step == 0:
+            new_counts = new_counts + won[:, None] * product
+            flows = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred}
+            shares = ((oc.fast, oc.slow, oc.bad_answered),
+                      {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted},
+                      oc.service_level)
+            if tick == 0:
                 kept_prospects[t] = prospects
-            if k == 1:
-                month = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred}
-                answered = [oc.fast, oc.slow, oc.bad_answered]
-                queue_sums = {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}
-                service_level = oc.service_level
-            else:
-                for key, value in (("churned", churned), ("won", won), ("ads", acq.from_ads),
-                                   ("deterred", acq.deterred)):
-                    month[key] = month[key] + value
-                for i, value in enumerate((oc.fast, oc.slow, oc.bad_answered)):
-                    answered[i] = answered[i] + value / k
-                for column, f in queue_wanted:
-                    queue_sums[column] = queue_sums[column] + (fcr if f is None else getattr(oc, f)) / k
-                service_level = service_level + oc.service_level / k
+            if ticks == 1:
+                counts, net = new_counts, new_net
+                customers = start_customers - churned + won
+                deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
+                lost_pool = lost_pool + lost_now
+                month = flows
+                answered, queue_sums, service_level = list(shares[0]), shares[1], shares[2]
+                continue
+            acts = (tick % stride) == stride - 1
+            counts = np.where(acts[:, None], new_counts, counts)
+            net = np.where(acts, new_net, net)
+            customers = np.where(acts, start_customers - churned + won, customers)
+            deterred_pool = np.where(acts, deterred_pool - back - lost_now + acq.deterred + churned, deterred_pool)
+            lost_pool = np.where(acts, lost_pool + lost_now, lost_pool)
+            for key, value in flows.items():
+                month[key] = month[key] + np.where(acts, value, 0.0)
+            weight = np.where(acts, 1.0 / k, 0.0)
+            for i, value in enumerate(shares[0]):
+                answered[i] = answered[i] + value * weight
+            for column, value in shares[1].items():
+                queue_sums[column] = queue_sums[column] + value * weight
+            service_level = service_level + shares[2] * weight
         net_month = net * k
-        if k > 1:  # averages of k shares: rounding may put them a hair past 1
+        if ticks > 1:  # averages of k shares: rounding may put them a hair past 1
             service_level = np.minimum(service_level, 1.0)
             for column in queue_sums:
                 if column in _SHARE_QUEUE_COLUMNS:
