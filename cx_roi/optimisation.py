@@ -18,7 +18,9 @@ one):
 1. Global stage: every split on a grid over the budget simplex (41 points
    for two levers, 231 for three; for two phases, a common split and then
    each phase in turn) runs as one batch at the likely values.
-2. Local stage: SLSQP (``scipy.optimize``) from the best grid point, with the
+2. Local stage: SLSQP (``scipy.optimize``) from the best grid point and the
+   two next best (the best finish wins: NPV over splits can have a shallow
+   second hump a grid step away), with the
    budget as an equality constraint per phase and the levers' limits as
    bounds. Gradients are central differences of +-$1,000 a month, all in one
    batch with the value; a step never leaves the bounds (one-sided at a
@@ -77,6 +79,7 @@ _STEP = 1_000.0  # $ per month: the finite-difference step and the "next $1,000"
 _GRID_DIVISIONS = {2: 40, 3: 20}  # simplex grid: 41 points for two levers, 231 for three
 _COARSE_DIVISIONS = 10  # coarse grid for ensemble objectives: 11 or 66 points
 _DET_OPTIONS = {"maxiter": 100, "ftol": 1e-10}
+_LOCAL_STARTS = 3  # the best grid point and two runners-up
 _ENSEMBLE_OPTIONS = {"maxiter": 40, "ftol": 1e-6}
 
 
@@ -387,11 +390,15 @@ def _grid_candidates(problem: _Problem, box: _Box, divisions: int) -> np.ndarray
     return np.hstack([box.place(w, p) for p in range(len(box.totals))])
 
 
-def _grid_search(problem: _Problem, box: _Box, divisions: int, deterministic: bool) -> tuple[np.ndarray, float, float]:
-    """Best grid point, its value, and the spread of values seen (a scale for tolerances)."""
+def _grid_search(problem: _Problem, box: _Box, divisions: int, deterministic: bool
+                 ) -> tuple[np.ndarray, float, float, np.ndarray]:
+    """Best grid point, its value, the spread of values seen (a scale for tolerances), and the
+    next best grid points (runner-up starts for the local stage)."""
     cands = _grid_candidates(problem, box, divisions)
     vals = problem.values(cands, deterministic)
-    best = int(np.nanargmax(vals))
+    order = np.argsort(np.where(np.isfinite(vals), -vals, np.inf), kind="stable")
+    best = int(order[0])
+    runners_up = cands[order[1:_LOCAL_STARTS]]
     x, v = cands[best], float(vals[best])
     spread = float(np.nanmax(vals) - np.nanmin(vals))
     if len(box.totals) > 1:
@@ -410,7 +417,7 @@ def _grid_search(problem: _Problem, box: _Box, divisions: int, deterministic: bo
         if cv > v:
             x, v = combined, cv
         spread = max(spread, float(np.nanmax(vals2) - np.nanmin(vals2)))
-    return x, v, spread
+    return x, v, spread, runners_up
 
 
 def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
@@ -467,14 +474,21 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
         x = box.lb.copy()
         return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
     divisions = _GRID_DIVISIONS.get(problem.n_levers, 10)
-    x0, v0, spread = _grid_search(problem, box, divisions, deterministic=True)
+    x0, v0, spread, runners_up = _grid_search(problem, box, divisions, deterministic=True)
     if len(extra_starts):
         starts = box.project(np.vstack(extra_starts))
         vals = problem.values(starts, deterministic=True)
         i = int(np.nanargmax(vals))
         if vals[i] > v0:
             x0, v0 = starts[i], float(vals[i])
+    # NPV over splits can have a shallow second hump a grid step from the best point, so
+    # SLSQP also starts from the runners-up of the grid; the best finish wins.
     x, v, ok, msg = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
+    for start in runners_up:
+        v_start = float(problem.values(start[None, :], deterministic=True)[0])
+        other = _local(problem, box, start, v_start, spread, True, _DET_OPTIONS)
+        if other[1] > v:
+            x, v, ok, msg = other
     if problem.objective == "npv":
         return x, v, ok, msg
     # Ensemble objective: start from the deterministic optimum or the best point of a

@@ -103,13 +103,13 @@ def test_payback_month_against_baseline(table, results, name):
 
 
 def test_roi_and_payback_are_returns_on_spend_only(table, results):
-    # revolving-door also has its own advertising history (the adstock it starts with): part of
+    # revolving-door also has its own history (the spends before the plan it starts from): part of
     # its NPV gap is that history, which no spend in the horizon bought.
     assert cx_roi.comparison.beyond_spend(cx_roi.load_preset("revolving-door"),
                                           cx_roi.load_preset("status-quo")) == (
         "prior_service_capacity_spend_per_month", "prior_service_quality_spend_per_month", "prior_ad_spend_per_month")
     row = table.loc["revolving-door"]
-    assert row["differs_beyond_spend"] == 1 and math.isnan(row["roi"]) and math.isnan(row["payback_month"])
+    assert row["differs_beyond_spend"] == 3 and math.isnan(row["roi"]) and math.isnan(row["payback_month"])
     assert np.isfinite(row["delta_npv"]), "the NPV change itself is still there"
     assert table.loc["online-megaphone", "differs_beyond_spend"] == 2
     assert (table.loc[["status-quo", "service-boost", "ad-boost"], "differs_beyond_spend"] == 0).all()
@@ -122,9 +122,11 @@ def test_roi_and_payback_are_returns_on_spend_only(table, results):
                                                         rel=1e-9)
     # assess() follows the same rule.
     view = cx_roi.assess(door, Scenario())
-    assert math.isnan(view.kpis.loc["scenario", "roi"]) and view.kpis.loc["scenario", "differs_beyond_spend"] == 1
-    assert view.kpis.attrs["beyond_spend"] == {"scenario": ("prior_ad_spend_per_month",)}
-    assert table.attrs["beyond_spend"]["revolving-door"] == ("prior_ad_spend_per_month",)
+    assert math.isnan(view.kpis.loc["scenario", "roi"]) and view.kpis.loc["scenario", "differs_beyond_spend"] == 3
+    history = ("prior_service_capacity_spend_per_month", "prior_service_quality_spend_per_month",
+               "prior_ad_spend_per_month")
+    assert view.kpis.attrs["beyond_spend"] == {"scenario": history}
+    assert table.attrs["beyond_spend"]["revolving-door"] == history
 
 
 def test_spending_less_than_baseline_gives_nan_roi():
