@@ -136,7 +136,8 @@ def _gap(a, b, field, value) -> float:
     return _npv(a, **{field: value}) - _npv(b, **{field: value})
 
 
-@pytest.mark.parametrize("field", ["online_audience", "detractor_stories_per_month", "ad_half_saturation_per_month", "agent_cost_per_month"])
+@pytest.mark.parametrize("field", ["offline_audience", "detractor_stories_per_month", "ad_max_innovation_per_month",
+                                   "agent_cost_per_month"])
 def test_break_even_equalises_the_two_npvs_and_the_sign_flips(pair, field):
     a, b = pair
     v = break_even(a, b, field)
@@ -180,10 +181,10 @@ def test_break_even_top_drivers_are_the_largest_gap_swings(pair):
 
 def test_break_even_on_another_metric(pair):
     a, b = pair
-    table = break_even_table(a, b, fields=["online_audience"], metric="final_customers")
+    table = break_even_table(a, b, fields=["offline_audience"], metric="final_customers")
     v = table["break_even"].iloc[0]
-    ka = simulate(a.replace(online_audience=v)).kpis["final_customers"]
-    kb = simulate(b.replace(online_audience=v)).kpis["final_customers"]
+    ka = simulate(a.replace(offline_audience=v)).kpis["final_customers"]
+    kb = simulate(b.replace(offline_audience=v)).kpis["final_customers"]
     assert ka == pytest.approx(kb, rel=1e-6)
 
 
