@@ -679,6 +679,8 @@ def _replay_scenario(hist: History, base: Scenario, warnings: list[str]) -> tupl
         "service_quality_spend_per_month": tuple(service * (1 - _CAPACITY_SHARE)),
         # Assume the first month's advertising had been running steadily before.
         "prior_ad_spend_per_month": float(f["ad_spend"].iloc[0]),
+        "prior_service_capacity_spend_per_month": float(service[0] * _CAPACITY_SHARE),
+        "prior_service_quality_spend_per_month": float(service[0] * (1 - _CAPACITY_SHARE)),
         "market_size": max(base.market_size, 3.0 * float(f["customers"].max())),
     }
     from_data = {
@@ -688,6 +690,10 @@ def _replay_scenario(hist: History, base: Scenario, warnings: list[str]) -> tupl
                                             "default split between agents and quality)",
         "service_quality_spend_per_month": f"{1 - _CAPACITY_SHARE:.0%} of the history's service spend",
         "prior_ad_spend_per_month": "the first month's advertising, assumed steady before it",
+        "prior_service_capacity_spend_per_month": "the first month's service capacity spend, assumed steady "
+                                                  "before it",
+        "prior_service_quality_spend_per_month": "the first month's service quality spend, assumed steady "
+                                                 "before it",
     }
     if hist.has("aht_minutes"):
         aht = float(np.nanmedian(f["aht_minutes"])) * 60.0
@@ -947,6 +953,11 @@ def _planning_scenario(hist: History, replay: Scenario, fitted: Mapping[str, flo
         # The carry-over the plan inherits: the adstock at the end of the history
         # expressed as the steady spend that would have built it.
         prior_ad_spend_per_month=max(adstock * (1.0 - replay.adstock_decay), 0.0),
+        # The plan starts from the sentiment the history ended with, not from one settled
+        # afresh, and from the service the company was last buying.
+        settle_initial_sentiment=False,
+        prior_service_capacity_spend_per_month=float(f["service_spend"].iloc[-1]) * _CAPACITY_SHARE,
+        prior_service_quality_spend_per_month=float(f["service_spend"].iloc[-1]) * (1 - _CAPACITY_SHARE),
     )
     return replay.replace(**changes)
 

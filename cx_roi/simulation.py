@@ -37,6 +37,8 @@ MONTHLY_COLUMNS: dict[str, str] = {
     "nps": "true net promoter score, -100 to 100",
     "nps_measured": "net promoter score a post-contact survey reports (answered contacts only, answers "
                     "weighted by each band's response), -100 to 100",
+    "measured_promoter_share": "share of the post-contact survey's answers scoring 9-10",
+    "measured_detractor_share": "share of the post-contact survey's answers scoring 0-6",
     "prospects": "people in the market who can be won next month",
     "deterred": "people put off by negative stories or who recently left, not reachable for now",
     "deterred_this_month": "prospects put off this month by negative stories",
@@ -690,14 +692,21 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         with np.errstate(divide="ignore", invalid="ignore"):
             shares = np.where(total > 0, before / total, 0.0)
         answered = tuple(kept_answered[k, block] for k in range(3))
-        return sentiment.nps(sentiment.surveyed_mix(shares, answered, outcome_mixes, product, p["service_weight"],
-                                                    p["contact_memory"], responses, p["survey_inflation"]))
+        mix = sentiment.surveyed_mix(shares, answered, outcome_mixes, product, p["service_weight"],
+                                     p["contact_memory"], responses, p["survey_inflation"])
+        total = mix.sum(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total > 0, mix / total, 0.0)
 
-    if "nps_measured" in want:
+    survey_columns = [c for c in ("nps_measured", "measured_promoter_share", "measured_detractor_share") if c in want]
+    if survey_columns:
         for t0 in range(0, horizon, 12):
             block = slice(t0, t0 + 12)
-            out["nps_measured"][block] = survey(block)
-    final_nps_measured = survey(slice(horizon - 1, horizon))[0]
+            mix = survey(block)
+            for column in survey_columns:
+                out[column][block] = (sentiment.nps(mix) if column == "nps_measured"
+                                      else mix[..., 0 if column == "measured_promoter_share" else 2])
+    final_nps_measured = sentiment.nps(survey(slice(horizon - 1, horizon)))[0]
     del kept_before, kept_answered
 
     # 7. Money at each month's end.

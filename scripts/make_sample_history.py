@@ -33,7 +33,6 @@ ROOT = Path(__file__).absolute().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cx_roi  # noqa: E402
-from cx_roi import sentiment  # noqa: E402
 
 # The share of service spend that buys agents (the rest buys quality): the default
 # company's split, which cx_roi.calibrate.fit_history also assumes for a history.
@@ -89,6 +88,8 @@ def generating_scenario() -> cx_roi.Scenario:
         initial_detractor_share=0.19,
         ad_spend_per_month=tuple(ad),
         prior_ad_spend_per_month=float(ad[0]),
+        prior_service_capacity_spend_per_month=float(service[0] * _CAPACITY_SHARE),
+        prior_service_quality_spend_per_month=float(service[0] * (1 - _CAPACITY_SHARE)),
         service_capacity_spend_per_month=tuple(service * _CAPACITY_SHARE),
         service_quality_spend_per_month=tuple(service * (1 - _CAPACITY_SHARE)),
         aht_seconds=420.0,
@@ -113,11 +114,9 @@ def make_history(seed: int = SEED) -> tuple[list[dict], cx_roi.Scenario]:
     start = round(scenario.initial_customers)
     customers = start + np.cumsum(new - churned)
     contacts = np.rint(noisy(m["contacts"].to_numpy(), NOISE["contacts"]))
-    measured = sentiment.measured_mix(m[["promoters", "passives", "detractors"]].to_numpy(),
-                                             scenario.survey_inflation)
-    shares = measured / measured.sum(axis=1, keepdims=True)
-    promoter = np.round(shares[:, 0] + rng.normal(0, NOISE["survey_share_sd"], MONTHS), 3)
-    detractor = np.round(shares[:, 2] + rng.normal(0, NOISE["survey_share_sd"], MONTHS), 3)
+    # The company's survey is the model's post-contact survey (who is asked, who answers).
+    promoter = np.round(m["measured_promoter_share"].to_numpy() + rng.normal(0, NOISE["survey_share_sd"], MONTHS), 3)
+    detractor = np.round(m["measured_detractor_share"].to_numpy() + rng.normal(0, NOISE["survey_share_sd"], MONTHS), 3)
     aht = np.round(scenario.aht_seconds / 60 + rng.normal(0, NOISE["aht_minutes_sd"], MONTHS), 1)
     arpu = np.round(scenario.arpu_per_month + rng.normal(0, NOISE["arpu_sd"], MONTHS), 2)
     ad, service = spends()
