@@ -41,25 +41,45 @@ STEPS: list[Step] = [
         "1. **Service.** Customers on the books at the start of the month make first contacts; "
         "quality spend per first contact sets first-contact resolution (FCR); unresolved issues "
         "come back as repeat contacts; capacity spend buys agents; the Erlang A queue gives waits, "
-        "hang-ups and the service level.\n"
+        "hang-ups, the share of answered callers who waited past their tolerance, and the "
+        "reported service level.\n"
         "2. **Sentiment.** Contacting customers move toward the mix their contact outcome "
         "produces; the others drift toward the product's own mix.\n"
-        "3. **Churn.** Each sentiment band leaves at its own monthly rate, plus an involuntary floor.\n"
+        "3. **Churn.** Each sentiment band leaves at its own monthly rate, plus an involuntary "
+        "floor, plus the pull of last month's net negative stories on customers.\n"
         "4. **Word of mouth.** Remaining promoters tell positive stories; remaining detractors and "
-        "the customers who just left tell negative ones. Negative impressions deter some prospects.\n"
+        "the customers who just left tell negative ones. Their weighted difference is the net "
+        "persuasion a prospect feels: positive, it wins prospects; negative, it puts them off.\n"
         "5. **Advertising.** This month's spend joins the carry-over (adstock); saturation gives "
-        "the innovation rate.\n"
-        "6. **Acquisition.** Prospects not deterred are won by advertising (innovation) or word of "
-        "mouth (imitation); new customers join with the product's sentiment mix.\n"
+        "the innovation hazard.\n"
+        "6. **Acquisition.** The prospects face three competing risks (won by advertising, won by "
+        "word of mouth, put off by stories); new customers join with the product's sentiment mix. "
+        "People in the deterred pool come back to the market at the recovery rate, a share of "
+        "them lost to competitors for good.\n"
         "7. **Money.** Everything is paid at the month's end: customers at the end of the month "
         "(survivors and newcomers) pay ARPU; spend and onboarding are paid; cash is discounted at "
         "the monthly rate r_m (see Money).\n\n"
+        "**Month 0** is the company as it was before the plan: today's customers served at the "
+        "service spends before the plan and advertised at the spend before it (three inputs). "
+        "Sentiment starts settled at that service (the month's affine map on the band shares, "
+        "customers held steady, applied 1,024 times by repeated squaring; switch "
+        "`settle_initial_sentiment` off to start from the shares entered instead), and the deterred "
+        "pool where its inflow balances its recovery. So a plan that changes nothing changes "
+        "nothing in month 1: the model does not jump to a state the inputs never had.\n\n"
+        "**Steps within a month.** Every flow is a hazard applied as competing risks (a share "
+        "1 - exp(-H)), so no pool is emptied twice or capped by hand. When a draw's fastest flow "
+        "(churn, memory, recovery, advertising or net word of mouth) exceeds 0.3 a month, its month "
+        "runs as k equal steps, k the least power of two that keeps each step's hazard at most "
+        "0.3 (at most 32), each share s becoming 1 - (1 - s)^(1/k); a draw's k never falls during "
+        "a run. Every preset and every plausible scenario runs in one step a month. Draws of one "
+        "batch step on a common grid, so a draw's result never depends on the others in its batch.\n\n"
         "Conservation holds every month: customers[t] = customers[t-1] + new_from_ads[t] + "
-        "new_from_wom[t] - churned[t], and market = customers + deterred + prospects. In the "
-        "symbols below: N the customers, B the deterred pool, U the prospects who can be won, "
-        "M the market.",
+        "new_from_wom[t] - churned[t], and market = customers + deterred + prospects + lost for "
+        "good. In the symbols below: N the customers, B the deterred pool, L those lost for good, "
+        "U the prospects who can be won, M the market.",
         [r"N_t = N_{t-1} + \text{ads}_t + \text{wom}_t - \text{churned}_t",
-         r"M = N_t + B_t + U_t"],
+         r"M = N_t + B_t + L_t + U_t",
+         r"k = \min\Big(32,\ 2^{\lceil \log_2 (H_{max}/0.3) \rceil}\Big),\qquad s_{step} = 1 - (1 - s)^{1/k}"],
     ),
     Step(
         "Service capacity and the queue",
@@ -96,11 +116,16 @@ STEPS: list[Step] = [
         "spend closes half the gap. Issues not solved first time generate repeat contacts, which "
         "load the queue again. Each contact ends in one of three outcomes: **fast** (answered "
         "within the target and solved first time), **slow** (answered late, or solved only on a "
-        "repeat contact) or **bad** (abandoned in the queue, or never solved).",
+        "repeat contact) or **bad** (abandoned in the queue, or never solved). How an answered "
+        "contact feels depends on the wait it had: the queue's wait distribution gives the share "
+        "answered after more than the caller's tolerance τ (`wait_tolerance_seconds`), and those "
+        "feel slow. The reported service level uses its own target (`service_level_target_seconds`), "
+        "a reporting convention that changes no other output.",
         [r"\text{FCR} = f_0 + (f_1 - f_0)\left(1 - 2^{-q/h}\right),\quad q = "
          r"\frac{\text{quality spend}}{\text{first contacts}}",
          r"\text{contacts} = \text{first contacts}\,\bigl(1 + (1-\text{FCR})\,k_{repeat}\bigr)",
-         r"\text{fast} = \text{SL}\cdot\text{FCR},\quad \text{slow} = P(\text{late})\,\text{FCR} + "
+         r"\text{fast} = \bigl(P(\text{answered}) - P(\text{later than }\tau)\bigr)\,\text{FCR},\quad "
+         r"\text{slow} = P(\text{later than }\tau)\,\text{FCR} + "
          r"P(\text{answered})(1-\text{FCR})\,e,\quad \text{bad} = 1 - \text{fast} - \text{slow}"],
     ),
     Step(
@@ -114,45 +139,63 @@ STEPS: list[Step] = [
         "The share of customers with at least one contact in a month is 1 - exp(-contacts per "
         "customer) (Poisson). Sentiment has memory: contacting customers move a share "
         "λ_c of the way to their contact's mix, the others a share λ_p toward the "
-        "product's mix. New customers join with the product's mix. A survey reports a share "
-        "`survey_inflation` of each band one band higher: the measured NPS can look healthy "
-        "while the true one, which drives churn and word of mouth, does not."
-        + _symbols("S the customers in each band, N all customers, P and D the promoters and detractors",
+        "product's mix. New customers join with the product's mix.\n\n"
+        "**The measured score** is a post-contact survey, biased by mechanism: only answered "
+        "contacts are invited (callers who hung up are never asked), an invited customer's view is "
+        "the blend of their view before the contact and the contact's own mix over answered "
+        "outcomes, and each band answers at its own rate (promoters more readily than detractors). "
+        "An optional `survey_inflation` (default 0) moves a share of polite answers one band up. "
+        "So the measured NPS can look healthy while the true one, which drives churn and word of "
+        "mouth, does not."
+        + _symbols("S the customers in each band, N all customers, P and D the promoters and detractors, "
+                   "ρ_b the share of band b that answers the survey (the three survey response inputs)",
                    κ="contacts_per_customer_per_month", w="service_weight", λ_c="contact_memory",
                    λ_p="product_memory"),
         [r"\text{mix}_{contact} = w\,\sum_{o} \text{share}_o\,\text{mix}_o + (1-w)\,\text{mix}_{product}",
          r"S_t = S_{t-1} + c\,\lambda_c\,(N\,\text{mix}_{contact} - S_{t-1}) + "
          r"(1-c)\,\lambda_p\,(N\,\text{mix}_{product} - S_{t-1}),\quad c = 1 - e^{-\kappa}",
-         r"\text{NPS} = 100\,\frac{P - D}{N}"],
+         r"\text{NPS} = 100\,\frac{P - D}{N}",
+         r"\text{mix}_{survey} \propto \rho_b\,\bigl((1-\lambda_c)\,\text{share}_b + \lambda_c\,"
+         r"\text{mix}_{answered,b}\bigr),\quad b \in \{P, \text{passive}, D\}"],
     ),
     Step(
         "Churn",
         "Each band leaves at its own voluntary monthly rate; involuntary churn (failed payments, "
-        "moves) is an independent floor. Overall churn emerges from the mix. Customers who leave "
-        "join the deterred pool: they are not prospects again until they recover.",
-        [r"c_b = 1 - (1 - c_{inv})(1 - c_{vol,b}),\quad \text{churned}_t = \sum_b c_b S_{b}"],
+        "moves) is an independent floor. When word of mouth is net negative, the stories also reach "
+        "customers on the books: they leave at a hazard of the ratio ε (`customer_deterrence_ratio`) "
+        "times the prospects' deterrence hazard (Nitzan and Libai 2011: exposure to defectors "
+        "raises a customer's own hazard of leaving). Overall churn emerges from the mix. Customers "
+        "who leave join the deterred pool: they are not prospects again until they recover.",
+        [r"c_b = 1 - (1 - c_{inv})(1 - c_{vol,b})\,e^{-\varepsilon \max(-s_{t-1}, 0)},\quad "
+         r"\text{churned}_t = \sum_b c_b S_{b}"],
     ),
     Step(
         "Word of mouth",
         "Promoters tell positive stories; detractors, and customers on their way out, tell negative "
         "ones. A story reaches an offline audience, and a share of stories also goes online to a "
-        "much larger audience (the amplification lever). Impressions fall evenly on the whole "
-        "market. A prospect hit by negative impressions is deterred with probability "
-        "1 - exp(-δ x impressions per person) and joins the deterred pool, which recovers at a "
-        "monthly rate; deterred prospects cannot be won by advertising either. Positive impressions "
-        "give the imitation hazard. With every customer a promoter this is exactly the Bass "
-        "imitation term q N/m with q = conversion x stories per promoter x reach."
+        "much larger audience (the amplification lever), where an impression weighs less than one "
+        "in person. Impressions fall evenly on the whole market. A prospect weighs what they hear: "
+        "the net persuasion s is positive impressions times the conversion per impression, minus "
+        "negative impressions times the deterrence per impression, per person in the market. "
+        "Positive, it is the word-of-mouth hazard that wins prospects (with every customer a "
+        "promoter this is exactly the Bass imitation term q N/m, q = conversion x stories per "
+        "promoter x reach); negative, it is the hazard that puts prospects off into the deterred "
+        "pool, and it pulls on customers too (see Churn). So service sets the sign of word of "
+        "mouth, and amplification multiplies whatever that sign is: six friends offline, six "
+        "thousand online. The deterred pool empties at the recovery rate; a share of those leaving "
+        "it has bought from a competitor meanwhile and is lost for good."
         + _symbols("P and D the promoters and detractors who stayed, churned the customers who just left, "
-                   "r the people one story reaches, I⁺ and I⁻ the positive and negative impressions, U the "
-                   "prospects, B the deterred pool, M the market, q_t the imitation hazard",
+                   "r the weighted people one story reaches, I⁺ and I⁻ the positive and negative impressions, "
+                   "U the prospects, B the deterred pool, L those lost for good, M the market, s_t the net "
+                   "persuasion",
                    σ_P="promoter_stories_per_month", σ_D="detractor_stories_per_month",
-                   σ_churn="stories_per_churned_customer", δ="negative_deterrence_per_impression",
-                   ρ="deterred_recovery_per_month", γ="positive_conversion_per_impression"),
-        [r"r = \text{offline} + \text{online share}\cdot\text{online audience}",
+                   σ_churn="stories_per_churned_customer", ω="online_impression_weight",
+                   γ="positive_conversion_per_impression", δ="negative_deterrence_per_impression",
+                   ρ="deterred_recovery_per_month", ℓ="deterred_lost_share"),
+        [r"r = \text{offline} + \omega\,\text{online share}\cdot\text{online audience}",
          r"I^+ = P\,\sigma_P\,r,\qquad I^- = (D\,\sigma_D + \text{churned}\,\sigma_{churn})\,r",
-         r"\text{deterred}_t = U_{t}\left(1 - e^{-\delta I^-/M}\right),\quad "
-         r"B_t = B_{t-1}(1-\rho) + \text{deterred}_t + \text{churned}_t",
-         r"q_t = \gamma\,I^+/M"],
+         r"s_t = \frac{\gamma I^+ - \delta I^-}{M},\qquad h_{wom} = \max(s_t, 0),\quad h_{deter} = \max(-s_t, 0)",
+         r"B_t = B_{t-1}(1-\rho) + \text{deterred}_t + \text{churned}_t,\qquad L_t = L_{t-1} + \ell\,\rho\,B_{t-1}"],
     ),
     Step(
         "Advertising",
@@ -166,13 +209,17 @@ STEPS: list[Step] = [
          r"\frac{d\,\text{hill}}{dA} = \frac{s K^s A^{s-1}}{(A^s + K^s)^2}"],
     ),
     Step(
-        "Acquisition (discrete Bass)",
-        "Available prospects are won with probability p_t + q_t (capped at 1), split between "
-        "advertising and word of mouth in proportion to the two rates. With churn and negative word "
-        "of mouth off, every customer a promoter and constant p, this is exactly the discrete Bass "
-        "recurrence n_t = (p + q N_{t-1}/M)(M - N_{t-1}); the tests check it.",
-        [r"\text{new}_t = U'_t\,\min(1, p_t + q_t),\quad \text{ads}_t = \text{new}_t "
-         r"\frac{p_t}{p_t + q_t},\quad \text{wom}_t = \text{new}_t - \text{ads}_t"],
+        "Acquisition (competing risks)",
+        "The prospects, U = M - N - B - L, face three hazards at once: advertising's innovation "
+        "p_t, word of mouth's h_wom and the stories' deterrence h_deter. A prospect leaves the "
+        "pool with probability 1 - exp(-H), H the sum, split between the causes in proportion to "
+        "their hazards: no prospect is counted twice and no share passes 1, however large the "
+        "hazards. With churn and negative word of mouth off, every customer a promoter and "
+        "constant p, this is the Bass model in hazard form, n_t = (1 - exp(-(p + q N/M)))(M - N); "
+        "the tests check it, and `fit_bass(form=\"hazard\")` fits that form.",
+        [r"H_t = p_t + h_{wom} + h_{deter},\qquad \text{left}_t = U_t\,(1 - e^{-H_t})",
+         r"\text{ads}_t = \text{left}_t\,\frac{p_t}{H_t},\quad \text{wom}_t = \text{left}_t\,"
+         r"\frac{h_{wom}}{H_t},\quad \text{deterred}_t = \text{left}_t\,\frac{h_{deter}}{H_t}"],
     ),
     Step(
         "Money",
@@ -284,10 +331,14 @@ STEPS: list[Step] = [
     ),
     Step(
         "Calibration: fitting the model to a history",
-        "`fit_bass` fits the Bass model to new adopters per period by nonlinear least squares in "
-        "Srinivasan and Mason's (1986) form, adopters in period t = m [F(t) - F(t-1)], with "
-        "Bass's own OLS regression as the starting point; standard errors are s² (JᵀJ)⁻¹ at the "
-        "optimum. `fit_history` fits cx_roi's own monthly engine: it replays the history month by "
+        "`fit_bass` fits the Bass model to new adopters per period by nonlinear least squares, "
+        "in Srinivasan and Mason's (1986) interval form, adopters in period t = m [F(t) - F(t-1)], "
+        "or in the hazard form the engine uses, with Bass's own OLS regression as the starting "
+        "point. Its default error model is multiplicative (noise a share of the level, as for "
+        "counts that rise and fall over orders of magnitude): it minimises squared log residuals, "
+        "so its standard errors, s² (JᵀJ)⁻¹ on the log scale, give 95% intervals that cover the "
+        "truth about 95% of the time on noisy synthetic series (additive errors, the classic "
+        "choice, cover it about 81% of the time there). `fit_history` fits cx_roi's own monthly engine: it replays the history month by "
         "month on its actual spends (service spend split into capacity and quality in the "
         "defaults' proportion; agent cost, handle time, ARPU and the starting customers and "
         "sentiment read from the data) and finds, by bounded trust-region least squares on log "
@@ -301,12 +352,15 @@ STEPS: list[Step] = [
         "involuntary against voluntary churn, survey bias against true sentiment) keeps its "
         "default, and the result says so for every field. The holdout check refits on all but the "
         "last 6 months (12 for 48 months or more) and forecasts those on their actual spends. The "
-        "planning scenario starts where the history ends: its last customers and sentiment mix, "
-        "the last 12 months' average spends and the carry-over of past advertising. Standard "
+        "planning scenario starts where the history ends: its last customers and sentiment mix "
+        "(not settled afresh), the last 12 months' average spends, the last month's service spend "
+        "as the spend before the plan and the carry-over of past advertising. The replay assumes "
+        "the first month's spends had been running steadily before the history. Standard "
         "errors assume independent errors month to month and describe precision given the model, "
         "not the model's own misspecification.",
         [r"\text{Bass: } \min_{m,p,q} \sum_t \big(y_t - m\,[F(t) - F(t-1)]\big)^2,\qquad "
-         r"F(t) = \frac{1 - e^{-(p+q)t}}{1 + \frac{q}{p}e^{-(p+q)t}}",
+         r"F(t) = \frac{1 - e^{-(p+q)t}}{1 + \frac{q}{p}e^{-(p+q)t}}\ \text{(multiplicative: }\log y_t "
+         r"- \log \hat y_t\text{)}",
          r"\text{history: } \min_{\theta} \sum_{s} \sum_t \Big(\frac{\hat y_{s,t}(\theta) - y_{s,t}}"
          r"{\sigma_s}\Big)^2,\qquad \mathrm{SE}(\hat\theta) = \sqrt{\mathrm{diag}\, s^2 (J^\top J)^{-1}}"],
     ),
@@ -327,6 +381,7 @@ SOURCES: list[str] = [
     "Meta Robyn documentation: geometric adstock ranges and Hill saturation.",
     "Srinivasan, V. & Mason, C. H. (1986). Nonlinear least squares estimation of new product diffusion "
     "models. Marketing Science 5(2).",
+    "Nitzan, I. & Libai, B. (2011). Social effects on customer retention. Journal of Marketing 75(6).",
 ]
 
 

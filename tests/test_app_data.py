@@ -376,8 +376,8 @@ def test_fit_table_ranges_are_value_plus_minus_1_96_se(sample_fit):
     table = tables.fit_table(sample_fit.parameters).set_index("Field")
     spec = cx_roi.PARAMETERS["market_size"]
     v, se = sample_fit.fitted["market_size"], sample_fit.standard_errors["market_size"]
-    assert table.loc["market_size", "95% range"] == (f"{fmt.param_value(spec.fmt, v - 1.96 * se)} to "
-                                                     f"{fmt.param_value(spec.fmt, v + 1.96 * se)}")
+    lo, hi = max(v - 1.96 * se, spec.minimum), min(v + 1.96 * se, spec.maximum)  # clipped to what is allowed
+    assert table.loc["market_size", "95% range"] == f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
     assert set(table["How"]) <= {"fitted", "from data"}
 
 

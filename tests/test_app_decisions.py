@@ -186,6 +186,10 @@ def test_break_even_table_is_shown():
     assert any(c.value.startswith("Solidity, in brackets after each assumption") for c in at.caption), "what the solidity words mean"
 
 
+def _flip_table(at) -> pd.DataFrame:
+    return next(d.value for d in at.table if tables.FLIP_COLUMN in d.value.columns)
+
+
 def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
     from cx_roi.verdict import verdict
 
@@ -193,15 +197,22 @@ def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
     sentence = verdict(cx_roi.next_dollar(cx_roi.Scenario(), 50_000.0), 50_000.0, 60)
     assert any(m.value.endswith(sentence[1:]) and m.value.startswith("With every assumption at its likely value, ")
                for m in at.markdown), "the same answer as Explore's verdict"
-    narrow = [w.value for w in at.warning if w.value.startswith("The lead is narrow")]
-    # Stories per promoter and prospects won per impression both flip it 0.9% away: both are named.
-    assert narrow and "stories per promoter 0.9% below" in narrow[0]
-    # Service quality leads at the likely values ($5.8M against $5.7M): the warning says where it would go.
-    assert "would hand it from service quality (training, tools) to advertising:" in narrow[0]
-    assert "prospects won per positive impression 0.9% below" in narrow[0] and "(solidity weak)" in narrow[0]
-    flips = next(d.value for d in at.table if tables.FLIP_COLUMN in d.value.columns)
-    moves = [abs(float(c.rstrip("%"))) for c in flips["Change needed"] if c != "-"]
+    moves = [abs(float(c.rstrip("%"))) for c in _flip_table(at)["Change needed"] if c != "-"]
     assert moves == sorted(moves), "the easiest assumption to flip comes first"
+    assert moves[0] > 10 and not any(w.value.startswith("The lead is narrow") for w in at.warning)
+
+    # Word of mouth's pull a little above where the lead flips: now the answer hangs on it.
+    near = risk_app({"positive_conversion_per_impression": "0.072"})
+    narrow = [w.value for w in near.warning if w.value.startswith("The lead is narrow")]
+    flips = _flip_table(near)
+    assert narrow and "would hand it from service quality (training, tools) to advertising:" in narrow[0]
+    for _, row in flips.head(3).iterrows():
+        label, solidity = re.fullmatch(r"(.+) \((\w+)\)", row["Assumption (solidity)"]).groups()
+        change = float(row["Change needed"].rstrip("%"))
+        assert abs(change) < 10
+        side = "above" if change > 0 else "below"
+        assert f"{label.lower()} {abs(change):.1f}% {side} its likely value (solidity {solidity})" in narrow[0]
+    assert "Prospects won per positive impression" in " ".join(flips.head(3)["Assumption (solidity)"])
 
 
 def test_the_narrow_lead_warning_names_one_or_several_assumptions():
@@ -429,8 +440,10 @@ def test_risk_shows_no_return_on_spend_for_another_business():
 def test_the_assumption_that_matters_most_is_named_with_its_range_in_its_unit():
     at = risk_app()
     top = cx_roi.tornado(cx_roi.Scenario(), metric="npv").iloc[0]
-    assert top["field"] == "online_audience"  # the literal below is this field's range
-    words = "across its range (50 to 6,000 people per online story)"
+    spec = cx_roi.PARAMETERS[top["field"]]
+    words = (f"across its range ({fmt.param_value(spec.fmt, top['low'])} to "
+             f"{fmt.with_unit(spec.fmt, top['high'], spec.unit)})")
+    assert spec.unit in words and top["low"] < spec.default < top["high"]
     assert any(words in m.value and m.value.startswith(f"**{top['label']}**") for m in at.markdown), words
     assert any(c.value.startswith("Explore shows the NPV at the likely value") for c in at.caption)
 
