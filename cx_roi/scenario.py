@@ -373,7 +373,9 @@ def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
             first = out.get(plan, PARAMETERS[plan].default)
             if isinstance(first, (list, tuple)) and first:
                 first = first[0]
-            out[prior] = first
+            # A plan value that is not a number is reported once, under its own name.
+            if isinstance(first, (int, float)) and not isinstance(first, bool):
+                out[prior] = first
     return out
 
 

@@ -350,3 +350,11 @@ def test_a_version_1_scenario_reads_as_it_meant():
     assert s.survey_inflation == 0.10
     assert s.prior_service_capacity_spend_per_month == 200_000.0
     assert Scenario.from_json(s.to_json()) == s
+
+
+def test_a_version_1_scenario_with_a_bad_plan_names_only_the_plan():
+    old = {"schema_version": 1, "service_capacity_spend_per_month": "lots"}
+    with pytest.raises(cx_roi.ScenarioError) as err:
+        Scenario.from_dict(old)
+    assert "service_capacity_spend_per_month" in str(err.value)
+    assert "prior_service_capacity_spend_per_month" not in str(err.value)
