@@ -272,6 +272,30 @@ def _cell_value(v: Any) -> Any:
     return _clean_text(v)
 
 
+def _as_text(wb: Any) -> None:
+    """An openpyxl workbook holds numbers and text, never formulas or links: a name such as
+    "=2+2", "=HYPERLINK(...)" or "=cmd|' /C calc'!A0" from a link or a file stays text instead of
+    being computed (or run) when the file is opened. ("+", "-" and "@" start a formula only when
+    typed into Excel; written as text cells they stay text.)"""
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                cell.hyperlink = None
+
+
+def _workbook_as_text(xlsx: bytes) -> bytes:
+    """:func:`_as_text` of a workbook's bytes (a PowerPoint chart's embedded data)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(xlsx))
+    _as_text(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
                  title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
                  extra_per_month: float = DEFAULT_EXTRA_PER_MONTH, lead: str | None = None) -> bytes:
@@ -383,13 +407,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         widths(ws, [8, *[14] * len(columns)])
         ws.row_dimensions[1].height = 45
 
-    # The workbook holds numbers and text, never formulas: a name such as "=2+2" or "=HYPERLINK(...)"
-    # from a link or a file stays text instead of being computed when the file is opened.
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+    _as_text(wb)
     wb.properties.title = _clean_text(b.title)[:250]
     wb.properties.creator = "cx-roi"
     buf = io.BytesIO()
@@ -670,6 +688,10 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         for name, values in series.items():
             data.add_series(_clean_text(name), [_none(v) for v in values])
         frame = slide.shapes.add_chart(chart_type, Inches(0.5), Inches(1.3), width - Inches(1.0), Inches(5.9), data)
+        # python-pptx writes the chart's data with XlsxWriter, which reads a text starting with "="
+        # as a formula: the embedded workbook is made text-only, as the Excel report is.
+        book = frame.chart_part.chart_workbook
+        book.update_from_xlsx_blob(_workbook_as_text(book.xlsx_part.blob))
         chart = frame.chart
         chart.has_legend = len(series) > 1
         if chart.has_legend:
