@@ -407,7 +407,7 @@ def _cross_checks(s: Scenario) -> list[str]:
 def parse_value(name: str, text: str) -> Any:
     """Turn text from a command line or URL into a value for field ``name``.
 
-    Numbers accept ``1e5``, ``150000`` or ``150_000``; booleans accept
+    Numbers accept ``1e5``, ``150000`` or ``150_000`` (ASCII digits only); booleans accept
     true/false/1/0/yes/no; a spend accepts a comma-separated monthly schedule.
     Raises ScenarioError naming the field when the text cannot be read. Range
     checks happen when the Scenario is built.
@@ -427,6 +427,8 @@ def parse_value(name: str, text: str) -> Any:
     values = []
     for part in parts:
         try:
+            if not part.isascii():  # float() also reads other scripts' digits ("١٢٣"): not what anyone typed here
+                raise ValueError
             v = float(part.replace("_", ""))
         except ValueError:
             shown = raw if len(raw) <= 60 else raw[:57] + "..."
