@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CxRoiError", "ScenarioError", "UnknownPresetError", "QueueInputError"]
+__all__ = ["CxRoiError", "ScenarioError", "UnknownPresetError", "QueueInputError", "Stopped"]
 
 
 class CxRoiError(Exception):
@@ -40,3 +40,8 @@ class UnknownPresetError(CxRoiError, KeyError):
 class QueueInputError(CxRoiError, ValueError):
     """An argument of a :mod:`cx_roi.queueing` function that is not a usable value: the message
     names the function, the argument, the value and what is allowed."""
+
+
+class Stopped(CxRoiError):
+    """A long computation gave up because its caller's ``stop()`` said so (the person waiting left,
+    say). Nothing is returned; calling again starts over."""

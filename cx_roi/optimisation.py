@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import optimize
 
 from .comparison import LEVERS
-from .errors import ScenarioError
+from .errors import ScenarioError, Stopped
 from .formatting import money
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -231,8 +231,10 @@ class _Problem:
     """
 
     def __init__(self, scenario: Scenario, levers: Sequence[str], phases: str, objective: str,
-                 draws: int, seed: int, ranges: Mapping[str, Range] | None, metric: str = "npv"):
+                 draws: int, seed: int, ranges: Mapping[str, Range] | None, metric: str = "npv",
+                 stop: Callable[[], bool] | None = None):
         self.scenario = scenario
+        self.stop = stop
         self.levers = list(levers)
         self.horizon = scenario.horizon_months
         self.phases = phases
@@ -271,6 +273,9 @@ class _Problem:
 
     def kpi(self, x: np.ndarray, metric: str, ensemble: bool) -> np.ndarray:
         """``metric`` for every candidate (rows of x) x draw: shape (candidates, draws)."""
+        # Every evaluation passes here: the one place a search can notice that nobody waits for it.
+        if self.stop is not None and self.stop():
+            raise Stopped(f"stopped after {self.evaluations:,} model runs: stop() said so")
         x = np.maximum(np.atleast_2d(x), 0.0)
         k = len(x)
         reps = self.draws if ensemble else 1
@@ -607,7 +612,8 @@ def explain(alloc: Allocation) -> str:
 def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float],
                     levers: Sequence[str] = tuple(LEVERS), objective: str = "npv",
                     bounds: Mapping[str, tuple[float, float]] | None = None, phases: str = "whole",
-                    draws: int = 200, seed: int = 0, ranges: Mapping[str, Range] | None = None) -> Allocation:
+                    draws: int = 200, seed: int = 0, ranges: Mapping[str, Range] | None = None,
+                    stop: Callable[[], bool] | None = None) -> Allocation:
     """The best monthly split of ``total_per_month`` ($) across ``levers``.
 
     ``objective``: "npv" (at the likely values), "expected_npv" or "p10_npv"
@@ -618,7 +624,8 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
     ``total_per_month`` may then give one amount per phase. Levers left out
     keep the scenario's spend. Returns an :class:`Allocation` with the split,
     its KPIs, the marginal return of the next $1,000 a month on each lever and
-    a plain-language explanation. Bad settings raise ScenarioError.
+    a plain-language explanation. Bad settings raise ScenarioError. ``stop``, if given, is asked
+    before each batch of model runs; when it returns True the search raises :class:`Stopped`.
     """
     _check_scenario(scenario, "optimize_budget")
     levers = _check_levers(levers)
@@ -626,7 +633,7 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
     phases = _check_choice("phases", phases, PHASES)
     _check_draws(draws)
     _check_seed(seed)
-    problem = _Problem(scenario, levers, phases, objective, draws, seed, ranges)
+    problem = _Problem(scenario, levers, phases, objective, draws, seed, ranges, stop=stop)
     totals = _totals(total_per_month, len(problem.phase_names))
     lever_bounds = _lever_bounds(levers, bounds)
     _check_budget(totals, lever_bounds, problem.phase_names)
@@ -638,7 +645,8 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
 def min_budget_for(scenario: Scenario, target: float, metric: str = "final_customers",
                    levers: Sequence[str] = tuple(LEVERS),
                    bounds: Mapping[str, tuple[float, float]] | None = None,
-                   max_budget_per_month: float | None = None, tolerance: float = 0.002) -> MinBudget:
+                   max_budget_per_month: float | None = None, tolerance: float = 0.002,
+                   stop: Callable[[], bool] | None = None) -> MinBudget:
     """The least constant monthly budget whose best split reaches ``target`` on ``metric``.
 
     ``metric``: one of ``TARGET_METRICS`` (e.g. "final_customers", "npv"), at
@@ -648,7 +656,7 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
     least budget, then bisection narrows it to ``tolerance`` (relative to the
     budget), each step finding the most ``metric`` a budget can buy. Raises
     ScenarioError, with the best value reachable, when no budget up to the
-    maximum reaches the target.
+    maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
     """
     _check_scenario(scenario, "min_budget_for")
     levers = _check_levers(levers)
@@ -674,7 +682,7 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
         raise ScenarioError(f"max_budget_per_month: got {high!r}; expected a finite amount of at least the "
                             f"levers' minimums (${low:,.0f})")
     high = min(high, cap)
-    problem = _Problem(scenario, levers, "whole", "npv", 1, 0, None, metric=metric)
+    problem = _Problem(scenario, levers, "whole", "npv", 1, 0, None, metric=metric, stop=stop)
 
     def best_at(total: float, starts: Sequence[np.ndarray] = ()) -> tuple[float, np.ndarray, bool, str]:
         box = _Box.build([total], lever_bounds)
@@ -732,7 +740,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
 def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequence[str] = tuple(LEVERS),
                        objective: str = "npv", bounds: Mapping[str, tuple[float, float]] | None = None,
                        draws: int = 200, seed: int = 0, ranges: Mapping[str, Range] | None = None,
-                       progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+                       progress: Callable[[int, int], None] | None = None,
+                       stop: Callable[[], bool] | None = None) -> pd.DataFrame:
     """Best split and its objective at each monthly budget in ``totals`` (one phase).
 
     One row per budget, in ascending order: ``total_per_month``, one column per
@@ -743,7 +752,7 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     previous budget's split with the extra money on any one lever, so the best
     value at a budget is never below that of the smaller budget plus the best
     single-lever use of the difference. ``progress``, if given, is called with
-    (done, total) after each budget.
+    (done, total) after each budget; ``stop`` as in :func:`optimize_budget`.
     """
     _check_scenario(scenario, "efficient_frontier")
     levers = _check_levers(levers)
@@ -760,7 +769,7 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     for t in points:
         _totals(t, 1)
     _check_budget(points, lever_bounds, ["whole horizon"] * len(points))
-    problem = _Problem(scenario, levers, "whole", objective, draws, seed, ranges)
+    problem = _Problem(scenario, levers, "whole", objective, draws, seed, ranges, stop=stop)
     rows, previous = [], None
     for i, t in enumerate(points):
         box = _Box.build([t], lever_bounds)
