@@ -407,9 +407,29 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
 
 # The largest hazard one step may apply (per step, summed over a pool's exits). A draw
 # whose month has faster flows takes it in k equal steps, k a power of two up to _MAX_STEPS.
-_STEP_HAZARD = 0.3
+_STEP_HAZARD = 1.0
 _SHARE_QUEUE_COLUMNS = ("fcr", "p_wait", "abandon_rate", "occupancy", "waited_too_long")
 _MAX_STEPS = 32
+
+
+# What one step of a month reads for each draw, besides the spends' month.
+_STEP_INPUTS = ("contacts_per_customer_per_month", "fcr_floor", "fcr_ceiling", "quality_half_effect_per_contact",
+                "repeat_contacts_per_unresolved", "eventual_resolution", "aht_seconds", "patience_seconds",
+                "service_level_target_seconds", "wait_tolerance_seconds", "open_hours_per_month", "service_weight",
+                "contact_memory", "product_memory", "customer_deterrence_ratio", "promoter_stories_per_month",
+                "detractor_stories_per_month", "stories_per_churned_customer", "market_size",
+                "positive_conversion_per_impression", "negative_deterrence_per_impression",
+                "deterred_recovery_per_month", "deterred_lost_share")
+
+
+class _State(NamedTuple):
+    """What carries from one step to the next, per draw."""
+
+    customers: np.ndarray
+    counts: np.ndarray  # (draws, 3): promoters, passives, detractors
+    deterred: np.ndarray
+    lost: np.ndarray  # lost to competitors for good
+    net: np.ndarray  # the last step's net persuasion (per step)
 
 
 class _StepRates(NamedTuple):
@@ -422,12 +442,12 @@ class _StepRates(NamedTuple):
     ad_share: np.ndarray  # 1 / k: the share of the month's advertising hazard in one step
 
 
-def _per_step(p: Mapping[str, np.ndarray], rates: np.ndarray, contacting: np.ndarray, k: np.ndarray) -> _StepRates:
+def _per_step(v: Mapping[str, np.ndarray], k: np.ndarray) -> _StepRates:
     """Monthly shares and rates as one of k equal steps of a month (k per draw): shares
     s -> 1 - (1 - s)^(1/k), rates r -> r / k."""
     if np.all(k == 1):
-        return _StepRates(contacting, p["product_memory"], rates, p["promoter_stories_per_month"],
-                          p["detractor_stories_per_month"], p["deterred_recovery_per_month"], np.ones(len(k)))
+        return _StepRates(v["contacting"], v["product_memory"], v["rates"], v["promoter_stories_per_month"],
+                          v["detractor_stories_per_month"], v["deterred_recovery_per_month"], np.ones(len(k)))
     inverse = 1.0 / k
 
     def share(x):
@@ -435,18 +455,93 @@ def _per_step(p: Mapping[str, np.ndarray], rates: np.ndarray, contacting: np.nda
         with np.errstate(divide="ignore"):  # a share of 1 is an infinite hazard: all of it, in every step
             return -np.expm1(np.log1p(-np.minimum(x, 1.0)) * power)
 
-    return _StepRates(-np.expm1(-p["contacts_per_customer_per_month"] * inverse), share(p["product_memory"]),
-                      share(rates), p["promoter_stories_per_month"] * inverse,
-                      p["detractor_stories_per_month"] * inverse, share(p["deterred_recovery_per_month"]), inverse)
+    return _StepRates(-np.expm1(-v["contacts_per_customer_per_month"] * inverse), share(v["product_memory"]),
+                      share(v["rates"]), v["promoter_stories_per_month"] * inverse,
+                      v["detractor_stories_per_month"] * inverse, share(v["deterred_recovery_per_month"]), inverse)
+
+
+def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, queue_wanted) -> tuple[_State, dict]:
+    """A month of a group of draws in k equal steps (steps 1-6 of docs/methodology.md).
+
+    Returns the state at the month's end and the month: flows summed over the steps
+    (churned, won, ads, deterred), shares averaged over them (answered outcomes, the
+    queue's wanted columns, the service level), and the prospects at its start.
+    """
+    customers, counts, deterred_pool, lost_pool, net = state
+    month: dict = {"churned": 0.0, "won": 0.0, "ads": 0.0, "deterred": 0.0, "service_level": 0.0,
+                   "answered": [0.0, 0.0, 0.0], "queue": {column: 0.0 for column, _ in queue_wanted}}
+    outcome_mixes = (v["fast_mix"], v["slow_mix"], v["bad_mix"])
+    for step in range(k):
+        # 1. Service: quality -> FCR; contacts -> queue outcomes.
+        first_contacts = customers * v["contacts_per_customer_per_month"]
+        fcr = service.first_contact_resolution(v["quality"], first_contacts, v["fcr_floor"], v["fcr_ceiling"],
+                                               v["quality_half_effect_per_contact"])
+        oc = service.contact_outcomes(first_contacts, fcr, v["repeat_contacts_per_unresolved"],
+                                      v["eventual_resolution"], v["seats"], v["aht_seconds"], v["patience_seconds"],
+                                      v["service_level_target_seconds"], v["wait_tolerance_seconds"],
+                                      v["open_hours_per_month"])
+
+        # 2. Sentiment: contacting customers move toward what the contact gave them,
+        #    the rest drift toward the product's own mix.
+        cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, v["product"], v["service_weight"])
+        counts = sentiment.update_counts(counts, sp.contacting, cmix, v["product"], v["contact_memory"],
+                                         sp.product_memory)
+
+        # 3. Churn by band, and among customers reached by the last net negative stories.
+        counts, churned = churn.apply_churn(counts, sp.rates, v["customer_deterrence_ratio"] * np.maximum(-net, 0.0))
+
+        # 4. Word of mouth from the customers who stayed and those who just left.
+        positive, negative = word_of_mouth.impressions(
+            counts[:, 0], counts[:, 2], churned, sp.promoter_stories, sp.detractor_stories,
+            v["stories_per_churned_customer"], v["reach"])
+        net = word_of_mouth.net_persuasion(positive, negative, v["market_size"],
+                                           v["positive_conversion_per_impression"],
+                                           v["negative_deterrence_per_impression"])
+
+        # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
+        prospects = np.maximum(v["market_size"] - customers - deterred_pool - lost_pool, 0.0)
+        acq = word_of_mouth.acquisition(prospects, v["p_ads"] * sp.ad_share, net)
+        back, lost_now = word_of_mouth.release_deterred(deterred_pool, sp.recovery, v["deterred_lost_share"])
+        won = acq.from_ads + acq.from_wom
+        counts = counts + won[:, None] * v["product"]
+        customers = customers - churned + won
+        deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
+        lost_pool = lost_pool + lost_now
+
+        shares = ((oc.fast, oc.slow, oc.bad_answered),
+                  {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}, oc.service_level)
+        if k == 1:
+            month = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred,
+                     "service_level": shares[2], "answered": list(shares[0]), "queue": shares[1],
+                     "prospects": prospects}
+            break
+        if step == 0:
+            month["prospects"] = prospects
+        for key, value in (("churned", churned), ("won", won), ("ads", acq.from_ads), ("deterred", acq.deterred)):
+            month[key] = month[key] + value
+        for i, value in enumerate(shares[0]):
+            month["answered"][i] = month["answered"][i] + value / k
+        for column, value in shares[1].items():
+            month["queue"][column] = month["queue"][column] + value / k
+        month["service_level"] = month["service_level"] + shares[2] / k
+    if k > 1:  # averages of k shares: rounding may put them a hair past 1
+        month["service_level"] = np.minimum(month["service_level"], 1.0)
+        for column in month["queue"]:
+            if column in _SHARE_QUEUE_COLUMNS:
+                month["queue"][column] = np.minimum(month["queue"][column], 1.0)
+    return _State(customers, counts, deterred_pool, lost_pool, net), month
 
 
 def _steady_hazard(p: Mapping[str, np.ndarray], rates: np.ndarray) -> np.ndarray:
-    """Per draw, the fastest of the flows that do not change month to month, as a monthly hazard."""
+    """Per draw, the fastest of the flows that do not change month to month, as a monthly hazard.
+
+    Churn and the deterred pool's recovery feed the stories and the prospect pool, so a large
+    one taken in one lump would feed back a month late. Sentiment's memory is left out: its
+    update is a blend toward a target, which cannot overshoot however large the share."""
     with np.errstate(divide="ignore"):
         churn_hazard = -np.log1p(-np.minimum(rates.max(axis=-1), 1.0))
         recovery = -np.log1p(-np.minimum(p["deterred_recovery_per_month"], 1.0))
-    memory = p["contacts_per_customer_per_month"] * p["contact_memory"] + p["product_memory"]
-    return np.maximum(np.maximum(churn_hazard, recovery), memory)
+    return np.maximum(churn_hazard, recovery)
 
 
 def _steps_needed(steady: np.ndarray, moving: np.ndarray) -> np.ndarray:
@@ -520,9 +615,6 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     del adstock
 
     customers = p["initial_customers"].copy()
-    conversion = p["positive_conversion_per_impression"]
-    deterrence = p["negative_deterrence_per_impression"]
-    pull_on_customers = p["customer_deterrence_ratio"]
     counts, deterred_pool, net = _settled_start(p, product, outcome_mixes, rates, contacting, reach, p_ads_before)
     lost_pool = np.zeros(n)
 
@@ -549,95 +641,53 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
                      "occupancy": "occupancy", "waited_too_long": "waited_too_long"}
     queue_wanted = [(c, f) for c, f in queue_columns.items() if c in want]
 
-    contacts_rate = p["contacts_per_customer_per_month"]
+    # The per-draw inputs of a month's steps (a group of draws takes them by index).
+    inputs = {name: p[name] for name in _STEP_INPUTS}
+    inputs.update(product=product, fast_mix=outcome_mixes[0], slow_mix=outcome_mixes[1],
+                  bad_mix=outcome_mixes[2], reach=reach, rates=rates, contacting=contacting)
     # A draw's month is split into k equal steps when its fastest flow needs it (see
-    # _steps_needed), so no pool is taken in one lump and fed back a month late; k is 1 for
-    # any plausible scenario. A draw's k never falls during the run: a step count that went
-    # back and forth would add a saw-tooth of its own. Draws of one batch step together on a
-    # grid of K ticks: a draw with k steps acts on every (K / k)-th tick and holds still between.
+    # _steps_needed), so no pool is taken in one lump and fed back a month late. A draw's k
+    # never falls during the run: a step count that went back and forth would add a saw-tooth
+    # of its own. Every draw runs the month in one step; the few that need k > 1 (none in any
+    # preset, about one draw-month in 500 across the plausible ranges) run it again, from the
+    # same start, in k steps, and keep that.
     steady_hazard = _steady_hazard(p, rates)
+    steady_max = float(np.max(steady_hazard))
     k = np.ones(n, dtype=np.int64)
-    sp = _per_step(p, rates, contacting, k)
-    net_month = net
+    one_step = _per_step(inputs, np.ones(n))
+    state = _State(customers, counts, deterred_pool, lost_pool, net)
     for t in range(horizon):
-        needed = np.maximum(k, _steps_needed(steady_hazard, p_ads[t] + np.abs(net_month)))
-        if not np.array_equal(needed, k):
-            k = needed
-            sp = _per_step(p, rates, contacting, k)
-        ticks = int(k.max())
-        stride = ticks // k
-        kept_before[t] = counts
-        month = {"churned": 0.0, "won": 0.0, "ads": 0.0, "deterred": 0.0}
-        answered = [0.0, 0.0, 0.0]
-        queue_sums = {column: 0.0 for column, _ in queue_wanted}
-        service_level = 0.0
-        for tick in range(ticks):
-            start_customers = customers
-
-            # 1. Service: quality -> FCR; contacts -> queue outcomes (agents computed above).
-            first_contacts = start_customers * contacts_rate
-            fcr = service.first_contact_resolution(quality[t], first_contacts, p["fcr_floor"], p["fcr_ceiling"],
-                                                   p["quality_half_effect_per_contact"])
-            oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"],
-                                          p["eventual_resolution"], seats[t], p["aht_seconds"],
-                                          p["patience_seconds"], p["service_level_target_seconds"],
-                                          p["wait_tolerance_seconds"], p["open_hours_per_month"])
-
-            # 2. Sentiment: contacting customers move toward what the contact gave them,
-            #    the rest drift toward the product's own mix.
-            cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
-            new_counts = sentiment.update_counts(counts, sp.contacting, cmix, product, p["contact_memory"],
-                                                 sp.product_memory)
-
-            # 3. Churn by band, and among customers reached by the last net negative stories.
-            new_counts, churned = churn.apply_churn(new_counts, sp.rates, pull_on_customers * np.maximum(-net, 0.0))
-
-            # 4. Word of mouth from the customers who stayed and those who just left.
-            positive, negative = word_of_mouth.impressions(
-                new_counts[:, 0], new_counts[:, 2], churned, sp.promoter_stories, sp.detractor_stories,
-                p["stories_per_churned_customer"], reach)
-            new_net = word_of_mouth.net_persuasion(positive, negative, market, conversion, deterrence)
-
-            # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
-            prospects = np.maximum(market - start_customers - deterred_pool - lost_pool, 0.0)
-            acq = word_of_mouth.acquisition(prospects, p_ads[t] * sp.ad_share, new_net)
-            back, lost_now = word_of_mouth.release_deterred(deterred_pool, sp.recovery, p["deterred_lost_share"])
-            won = acq.from_ads + acq.from_wom
-            new_counts = new_counts + won[:, None] * product
-            flows = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred}
-            shares = ((oc.fast, oc.slow, oc.bad_answered),
-                      {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted},
-                      oc.service_level)
-            if tick == 0:
-                kept_prospects[t] = prospects
-            if ticks == 1:
-                counts, net = new_counts, new_net
-                customers = start_customers - churned + won
-                deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
-                lost_pool = lost_pool + lost_now
-                month = flows
-                answered, queue_sums, service_level = list(shares[0]), shares[1], shares[2]
-                continue
-            acts = (tick % stride) == stride - 1
-            counts = np.where(acts[:, None], new_counts, counts)
-            net = np.where(acts, new_net, net)
-            customers = np.where(acts, start_customers - churned + won, customers)
-            deterred_pool = np.where(acts, deterred_pool - back - lost_now + acq.deterred + churned, deterred_pool)
-            lost_pool = np.where(acts, lost_pool + lost_now, lost_pool)
-            for key, value in flows.items():
-                month[key] = month[key] + np.where(acts, value, 0.0)
-            weight = np.where(acts, 1.0 / k, 0.0)
-            for i, value in enumerate(shares[0]):
-                answered[i] = answered[i] + value * weight
-            for column, value in shares[1].items():
-                queue_sums[column] = queue_sums[column] + value * weight
-            service_level = service_level + shares[2] * weight
-        net_month = net * k
-        if ticks > 1:  # averages of k shares: rounding may put them a hair past 1
-            service_level = np.minimum(service_level, 1.0)
-            for column in queue_sums:
-                if column in _SHARE_QUEUE_COLUMNS:
-                    queue_sums[column] = np.minimum(queue_sums[column], 1.0)
+        before = k
+        moving = p_ads[t] + np.abs(state.net) * k
+        if steady_max > _STEP_HAZARD or float(np.max(moving)) > _STEP_HAZARD:
+            k = np.maximum(k, _steps_needed(steady_hazard, moving))
+        month_inputs = dict(inputs, seats=seats[t], quality=quality[t], p_ads=p_ads[t])
+        kept_before[t] = state.counts
+        start = state
+        state, month = _steps(month_inputs, one_step, start, 1, queue_wanted)
+        for kk in (np.unique(k[k > 1]) if before is not k or k.max() > 1 else ()):
+            idx = np.flatnonzero(k == kk)
+            group = {name: value[idx] for name, value in month_inputs.items()}
+            # The carried net persuasion is per step: rescale it to this month's steps.
+            fine_start = start._replace(net=start.net * before / k)
+            fine_state, fine_month = _steps(group, _per_step(group, np.full(len(idx), float(kk))),
+                                            _State(*(x[idx] for x in fine_start)), int(kk), queue_wanted)
+            for x, fine in zip(state, fine_state):
+                x[idx] = fine
+            for key, value in fine_month.items():
+                if isinstance(value, dict):
+                    for column, v in value.items():
+                        month[key][column][idx] = v
+                elif isinstance(value, list):
+                    for whole, part in zip(month[key], value):
+                        whole[idx] = part
+                else:
+                    month[key][idx] = value
+        customers, counts, deterred_pool, lost_pool = state.customers, state.counts, state.deterred, state.lost
+        kept_prospects[t] = month["prospects"]
+        answered = month["answered"]
+        queue_sums = month["queue"]
+        service_level = month["service_level"]
 
         kept_customers[t] = customers
         kept_won[t] = month["won"]
