@@ -57,7 +57,8 @@ pending = state.history_pending()
 if pending is not None:
     name, _, sheets = pending
     with st.form("sheet_form", border=True):
-        st.selectbox(f"Which sheet of {name} holds the monthly history?", sheets, key=state.HISTORY_SHEET_KEY)
+        st.selectbox(f"Which sheet of {tables.inert(name, 80)} holds the monthly history?", sheets,
+                     key=state.HISTORY_SHEET_KEY)
         st.form_submit_button("Read this sheet", on_click=state.on_history_sheet)
 
 loaded = state.history_file()
@@ -79,10 +80,12 @@ st.subheader("2. Check what was read", anchor=False)
 optional = [c for c in ("contacts", "aht_minutes", "agents", "nps", "promoter_share", "detractor_share", "arpu")
             if history.has(c)]
 span = f", {history.periods[0]} to {history.periods[-1]}" if history.dated else ""
-st.markdown(f"**{name}**{f' (sheet {sheet})' if sheet else ''}: {history.months} months{span}. "
+# The file's name and sheet are the uploader's words: shown as written, never as Markdown.
+st.markdown(f"**{tables.inert(name, 80)}**{f' (sheet {tables.inert(sheet, 80)})' if sheet else ''}: "
+            f"{history.months} months{span}. "
             f"Optional columns found: {', '.join(optional) if optional else 'none'}.")
 for w in history.warnings:
-    st.caption(f"Note: {w}")
+    st.caption(f"Note: {tables.inert(w, 300)}")
 with st.expander("The history as read"):
     st.dataframe(history.frame, hide_index=True)
 if not big:
@@ -104,7 +107,7 @@ with st.spinner("Fitting the model to your history (market, word of mouth, adver
         fit = cached.fit_history(name, data, sheet)
     except (cx_roi.HistoryError, cx_roi.ScenarioError) as err:
         problems = getattr(err, "problems", None) or [str(err)]
-        st.error("This history cannot be fitted:\n" + "\n".join(f"- {p}" for p in problems)
+        st.error("This history cannot be fitted:\n" + tables.listed([tables.inert(p, 300) for p in problems])
                  + "\n\nYour baseline and scenarios are unchanged.")
         router.stop_page()
 

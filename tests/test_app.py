@@ -366,7 +366,7 @@ def test_a_corrected_upload_replaces_the_failed_one_message():
     good = Scenario(shrinkage=0.25).to_json().encode()
     at.file_uploader[0].upload("scenario.json", good, "application/json").run()
     assert not at.error, [e.value for e in at.error]  # the old error is gone, not beside the success
-    assert "Loaded **scenario.json**" in messages(at)
+    assert "Loaded `scenario.json`" in messages(at)
 
 
 # ---------------------------------------------------------------- presentation

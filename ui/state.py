@@ -148,6 +148,10 @@ def _ensure_defaults() -> None:
 
 # ------------------------------------------------------------------ notices
 
+MAX_LISTED = tables.MAX_LISTED
+_listed = tables.listed
+
+
 def notices() -> list[Notice]:
     """Messages waiting for the user (bad URL values, rejected uploads, saves)."""
     return list(_get("notices", []))
@@ -244,7 +248,7 @@ def set_field(name: str, value: Any) -> bool:
 def set_preset(name: str) -> None:
     """Switch preset (or to :data:`FITTED`); the edits made earlier to it in this session come back."""
     if name not in start_options():
-        add_notice("warning", f"Unknown preset {name!r}; allowed: {', '.join(start_options())}.")
+        add_notice("warning", f"Unknown preset `{_show(name)}`; allowed: {', '.join(start_options())}.")
         return
     _put("preset", name)
     _put("scenario", None)
@@ -269,7 +273,7 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     The loaded scenario is attached to the preset it differs least from, so a
     file saved from a preset's view comes back as that preset with its edits.
     """
-    where = f"**{filename}**" if filename else "The file"
+    where = f"`{_show(filename, 80)}`" if filename else "The file"  # a code span: the name reads as written
     say = functools.partial(add_notice, topic="scenario_file")  # the newest upload's message replaces older ones
     if len(data) > MAX_UPLOAD_BYTES:
         say("error", f"{where} was not loaded: it is {len(data):,} bytes, and a scenario file "
@@ -278,8 +282,8 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     try:
         scenario = Scenario.from_json(data)
     except ScenarioError as err:
-        lines = "\n".join(f"- {_bullet(p)}" for p in err.problems)
-        say("error", f"{where} was not loaded, and your scenario is unchanged:\n{lines}")
+        say("error", f"{where} was not loaded, and your scenario is unchanged:\n"
+                     + _listed([_bullet(p) for p in err.problems]))
         return False
     except RecursionError:
         say("error", f"{where} was not loaded: its JSON is nested too deeply to be a scenario. "
@@ -339,8 +343,9 @@ def save_current(name: str) -> bool:
     replaced = name in saved and saved[name] != current_scenario()
     saved[name] = current_scenario()
     _put("saved", saved)
-    add_notice("info", (f"Replaced the saved scenario *{name}* with the current one" if replaced
-                        else f"Saved the current scenario as *{name}*") + "; pick it on the Compare page.",
+    shown = tables.inert(name)
+    add_notice("info", (f"Replaced the saved scenario *{shown}* with the current one" if replaced
+                        else f"Saved the current scenario as *{shown}*") + "; pick it on the Compare page.",
                topic="save")
     return True
 
@@ -748,7 +753,7 @@ def on_ranges_edit(rows: Sequence[str]) -> None:
             current[name] = (float(lo), float(hi))
     _put("set:ranges", current)
     if problems:
-        add_notice("warning", "Some ranges were not changed:\n" + "\n".join(f"- {p}" for p in problems))
+        add_notice("warning", "Some ranges were not changed:\n" + _listed(problems))
     _put("ranges_round", _get("ranges_round", 0) + 1)
 
 
@@ -771,7 +776,7 @@ def apply_split(allocation: Any) -> None:
     try:
         _store_scenario(scenario.replace(**changes))
     except ScenarioError as err:
-        add_notice("error", "The split could not be applied:\n" + "\n".join(f"- {_bullet(p)}" for p in err.problems))
+        add_notice("error", "The split could not be applied:\n" + _listed([_bullet(p) for p in err.problems]))
         return
     add_notice("info", "Applied the optimised split to the current scenario: "
                + "; ".join(f"{cx_roi.LEVERS[k]} {param_value(PARAMETERS[k].fmt, v)}" for k, v in changes.items())
@@ -818,9 +823,7 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
             say("warning", f"{where} has several sheets with data: pick the one with the monthly "
                            f"history below.{kept}")
             return False
-        shown = err.problems[:25]
-        more = [f"... and {len(err.problems) - len(shown)} more"] if len(err.problems) > len(shown) else []
-        lines = "\n".join(f"- {tables.inert(_show(p, 300))}" for p in [*shown, *more])
+        lines = _listed([tables.inert(p, 300) for p in err.problems])
         say("error", f"{where} was not loaded: {len(err.problems)} "
                      f"problem{'s' if len(err.problems) != 1 else ''} to fix in the file.{kept}\n{lines}")
         return False
@@ -1238,7 +1241,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
         if problem:
             bad.append(f"`saved={_show(entry)}`: the name {problem}; this saved scenario was skipped.")
             continue
-        saved[sname] = _decode_entry(entry, f"saved scenario *{sname}* keeps the default", bad)
+        saved[sname] = _decode_entry(entry, f"saved scenario *{tables.inert(sname)}* keeps the default", bad)
     if len(saved_raw) > MAX_SAVED:
         bad.append(f"`saved`: {len(saved_raw)} saved scenarios in the link; only the first {MAX_SAVED} "
                    "were kept.")
@@ -1269,7 +1272,8 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
             try:
                 cx_roi.parse_value(key, text)  # raises with a did-you-mean hint
             except ScenarioError as err:
-                bad.append(f"`{_show(key)}`: {_strip_name(err.problems[0], key)} The value was ignored.")
+                bad.append(f"`{_show(key)}`: {tables.inert(_strip_name(err.problems[0], key), 300)} "
+                           "The value was ignored.")
             continue
         fields[key] = text
     scenario = _apply_fields(scenario, fields, bad,
@@ -1339,7 +1343,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
     if bad:
         head = ("This link had values the dashboard cannot use. Each one below was replaced by its "
                 "default; everything else in the link was applied.")
-        add_notice("warning", head + "\n" + "\n".join(f"- {b}" for b in bad))
+        add_notice("warning", head + "\n" + _listed(bad))
 
 
 # ------------------------------------------------------------------ messages
@@ -1367,15 +1371,16 @@ def _bullet(problem: str) -> str:
     file (its values, its unknown names), so it is shown as written, not as Markdown."""
     name, sep, rest = problem.partition(": ")
     if sep and name in PARAMETERS:
-        return f"**{PARAMETERS[name].label}** (`{name}`): {tables.inert(rest)}"
-    return tables.inert(problem)
+        return f"**{PARAMETERS[name].label}** (`{name}`): {tables.inert(rest, 300)}"
+    return tables.inert(problem, 300)
 
 
 def _problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str | None = None) -> str:
     spec = PARAMETERS.get(name)
     label = f"**{spec.label}** " if spec is not None else ""
     shown = f"`{name}={_show(raw_text)}`" if raw_text is not None else f"`{name}`"
-    problems = "; ".join(_strip_name(p, name).rstrip(".") for p in err.problems)
+    # The package's words quote the value as given ("got '...'"): shown as written, and cut.
+    problems = "; ".join(tables.inert(_strip_name(p, name).rstrip("."), 200) for p in err.problems)
     # Most package messages already state the allowed range; add it only when missing.
     allowed = (f" Allowed: {spec.describe_range()}."
                if spec is not None and spec.describe_range() not in problems else "")

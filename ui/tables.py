@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -20,7 +20,8 @@ from cx_roi import formatting as fmt
 from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
 from cx_roi.parameters import params_in_group
 
-__all__ = ["NOT_ONLY_SPEND", "no_paid_cac", "parameter_groups", "definitions_table", "solidity_table",
+__all__ = ["inert", "listed", "MAX_LISTED", "plain", "NOT_ONLY_SPEND", "no_paid_cac", "parameter_groups",
+           "definitions_table", "solidity_table",
            "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
            "FLIP_COLUMN", "FLIP_ASSUMPTION"]
 
@@ -43,18 +44,47 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-# What would turn quoted text into code, emphasis, a link or HTML. (Underscores inside names
-# such as service_spend, and single dollar signs, read as written already.)
-_ACTIVE = re.compile(r"([\\`*\[\]<>])")
+# What would turn quoted text into code, emphasis, strike-through, a link or HTML: the characters
+# themselves, an underscore at the edge of a word (inside names such as service_spend it reads as
+# written), and at the start a heading's or a list's mark. (Single dollar signs read as written.)
+_ACTIVE = re.compile(r"([\\`*\[\]<>~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|^\s*[#+-]|^\s*\d{1,9}[.)](?!\S))")
+# Characters that show nothing or reorder what follows (bidi overrides, zero-width spaces), line
+# breaks that would start a new block, and control characters: each shown as "?".
+_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+                     r"\ufff9-\ufffb\ud800-\udfff]")
 
 
-def inert(text: str) -> str:
-    """Text from outside (a file's cells, a link's values) as Markdown that reads as written: the
-    characters that format or link escaped, and web addresses that Markdown would turn into
-    live links by themselves ("https://...", "www....", "name@host") broken by an invisible
-    zero-width space, which escaping cannot do."""
-    return (_ACTIVE.sub(r"\\\1", str(text)).replace("://", ":\u200b//").replace("www.", "www\u200b.")
-            .replace("@", "\u200b@"))
+def inert(text: Any, limit: int | None = None) -> str:
+    """Text from outside (a link's values, a file's cells or name, a saved name) as Markdown that
+    reads as written, wherever it is joined into a message: no link, image, emphasis, code or HTML
+    of its own. The characters that format or link are escaped; web addresses that Markdown would
+    turn into live links by themselves ("https://...", "www....", "name@host") are broken by an
+    invisible zero-width space, which escaping cannot do; invisible and control characters show
+    as "?". ``limit``: at most that many characters of the text are kept, then "...", so a
+    60 kB value stays a line."""
+    text = str(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "..."
+    text = _UNSEEN.sub("?", text)
+    return (_ACTIVE.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+            .replace("://", ":\u200b//").replace("www.", "www\u200b.").replace("@", "\u200b@"))
+
+
+MAX_LISTED = 25  # problems listed in one message; the rest are counted ("... and 3 more")
+_MAX_LINE = 600  # characters of one listed problem: a link's values are cut well before this
+
+
+def listed(lines: Sequence[str]) -> str:
+    """Problems as a Markdown list: at most :data:`MAX_LISTED`, then how many more there were.
+    A link or a file can hold thousands of bad values; the message stays a screenful."""
+    out = []
+    for line in lines[:MAX_LISTED]:
+        if len(line) > _MAX_LINE:  # close a code span the cut opened
+            line = line[:_MAX_LINE] + "..." + ("`" if line[:_MAX_LINE].count("`") % 2 else "")
+        out.append(f"- {line}")
+    if len(lines) > MAX_LISTED:
+        out.append(f"- ... and {len(lines) - MAX_LISTED} more")
+    return "\n".join(out)
 
 
 def parameter_groups() -> list[tuple[str, pd.DataFrame]]:

@@ -1,0 +1,200 @@
+"""Nothing gets in through a link, a file or a name, and company data stays close.
+
+Each test feeds the dashboard or the package what a hostile link, file or name would, and checks
+what comes out: no live link, image, emphasis or HTML in any message; a bounded list of problems;
+numbers read only as typed; names stored as text in every report file; heavy optimisations only
+after a click, one at a time, and given up when nobody waits; no file name in the link.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+import zipfile
+
+import pytest
+
+import cx_roi
+
+PHISH = "[Session expired: log in again](https://evil.example/login)"
+PIXEL = "![x](https://evil.example/p.png)"
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+# ---------------------------------------------------------------- the package
+
+@pytest.mark.parametrize("name", [FORMULA, "=2+2", '=HYPERLINK("https://evil.example","x")', "+1+2", "-2+3",
+                                  "@SUM(A1)"])
+def test_a_name_like_a_formula_is_text_in_the_powerpoint_charts_data(name):
+    from openpyxl import load_workbook
+
+    deck = cx_roi.pptx_report({name: cx_roi.load_preset("ad-boost"), "status quo": cx_roi.load_preset("status-quo")},
+                              baseline="status quo")
+    books = [n for n in zipfile.ZipFile(io.BytesIO(deck)).namelist() if n.endswith(".xlsx")]
+    assert books, "the charts carry their data"
+    for book in books:
+        blob = zipfile.ZipFile(io.BytesIO(deck)).read(book)
+        inner = zipfile.ZipFile(io.BytesIO(blob))
+        assert not any(b"<f>" in inner.read(m) or b"<f " in inner.read(m) for m in inner.namelist()
+                       if m.endswith(".xml")), f"a formula in {book}"
+        cells = [c for row in load_workbook(io.BytesIO(blob)).active.iter_rows() for c in row]
+        named = [c for c in cells if c.value == name]
+        assert named and all(c.data_type == "s" for c in named), (book, [(c.value, c.data_type) for c in cells[:9]])
+
+
+@pytest.mark.parametrize("name", [FORMULA, "=2+2", "+1+2", "-2+3", "@SUM(A1)"])
+def test_a_name_like_a_formula_is_text_in_the_excel_report(name):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(cx_roi.excel_report(
+        {name: cx_roi.load_preset("ad-boost"), "status quo": cx_roi.load_preset("status-quo")},
+        baseline="status quo")))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert any(c.value == name and c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("text", ["١٢٣", "۱۲۳", "１２３", "१२३"])
+def test_digits_of_other_scripts_are_not_read_as_numbers(text):
+    with pytest.raises(cx_roi.ScenarioError, match="expected a number"):
+        cx_roi.parse_value("aht_seconds", text)
+
+
+def test_an_optimisation_stops_when_asked_between_model_runs():
+    scenario = cx_roi.load_preset("status-quo")
+    asked = []
+
+    def stop() -> bool:
+        asked.append(time.perf_counter())
+        return len(asked) > 3
+
+    started = time.perf_counter()
+    with pytest.raises(cx_roi.Stopped):
+        cx_roi.optimize_budget(scenario, 420_000, objective="p10_npv", stop=stop)
+    assert time.perf_counter() - started < 1.0, "stopped within a few model runs, not at the end"
+    for run in (lambda s: cx_roi.min_budget_for(scenario, 1e12, metric="npv", stop=s),
+                lambda s: cx_roi.efficient_frontier(scenario, [300_000, 400_000], stop=s)):
+        with pytest.raises(cx_roi.Stopped):
+            run(lambda: True)
+    # Never asked to stop: the same answer as without the question.
+    assert (cx_roi.optimize_budget(scenario, 420_000, stop=lambda: False).kpis["npv"]
+            == cx_roi.optimize_budget(scenario, 420_000).kpis["npv"])
+
+
+# ---------------------------------------------------------------- the dashboard: messages
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from test_app import APP, messages, run_app  # noqa: E402
+from ui import cached, state, tables  # noqa: E402
+
+OPTIMISE, DATA = "pages/optimise.py", "pages/your_data.py"
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """The Markdown of every element that reads it: notices, captions, text, labels."""
+    labels = [w.label for w in [*at.button, *at.selectbox, *at.text_input, *at.file_uploader]]
+    return [e.value for e in [*at.warning, *at.error, *at.info, *at.success, *at.caption, *at.markdown]] + labels
+
+
+def outside_code(text: str) -> str:
+    return re.sub(r"``.*?``|`[^`]*`", "", text, flags=re.S)  # a code span shows its text as written
+
+
+def assert_inert(text: str) -> None:
+    """Nothing in ``text`` (Markdown) links, loads, emphasises or opens HTML of its own."""
+    plain = outside_code(text)
+    assert not re.search(r"(?<!\\)\]\(", plain), f"a Markdown link or image: {text[:300]}"
+    assert "://" not in plain and "www." not in plain, f"an address Markdown would link: {text[:300]}"
+    assert not re.search(r"(?<!\\)<", plain), f"HTML: {text[:300]}"
+    assert "<a href" not in text and "evil.example)" not in plain.replace("\\)", ")").replace("\\](", "")
+
+
+@pytest.mark.parametrize("query,page", [
+    ({"ad_spend_per_month": PHISH}, None),
+    ({"aht_seconds": PIXEL}, None),
+    ({"saved": f"plan~aht_seconds:{PIXEL}"}, None),
+    ({"saved": f"plan~ad_spend_per_month:{PHISH}", "compare": "plan"}, "pages/compare.py"),
+    ({"fitted": f"mine~ad_spend_per_month:{PHISH}"}, None),
+    ({"fitted": f"{PHISH}~shrinkage:0.2", "baseline": "your-data"}, DATA),
+    ({PHISH: "1"}, None),
+    ({"ad_spend_per_mont" + PIXEL: "1"}, None),
+    ({"preset": PHISH, "baseline": PIXEL, "bridge": PHISH}, None),
+    ({"levers": f"{PHISH},ad_spend_per_month", "bounds": f"{PIXEL}:1:2"}, OPTIMISE),
+    ({"ranges": f"{PHISH}:1:2~shrinkage:{PIXEL}:1", "draws": PIXEL}, "pages/risk.py"),
+    ({"extra": PHISH, "present": PIXEL, "compare": PIXEL}, None),
+])
+def test_a_links_values_are_shown_inert_in_every_message(query, page):
+    at = run_app(query, page=page)
+    texts = shown_texts(at)
+    assert any("evil.examp" in t or "Session expired" in t for t in texts), "the value is named on the page"
+    for text in texts:
+        assert_inert(text)
+
+
+def test_the_package_quoting_the_value_is_shown_inert_too():
+    bad: list[str] = []
+    state._apply_fields(cx_roi.Scenario(), {"aht_seconds": PIXEL, "ad_spend_per_month": PHISH}, bad,
+                        lambda k, s: "kept")
+    assert len(bad) == 2 and all("Got '" in b for b in bad)
+    for b in bad:
+        assert_inert(b)
+
+
+@pytest.mark.parametrize("text", [PHISH, PIXEL, "_under_ *star* ~~strike~~", "<img src=x onerror=alert(1)>",
+                                  "# heading", "- item", "1. item", "www.evil.example", "me@evil.example",
+                                  "a\u202eb\u200bc\nd", "`code` [x]: https://evil.example"])
+def test_inert_text_escapes_what_formats_or_links(text):
+    out = tables.inert(text)
+    assert_inert(out)
+    assert not re.search(r"(?<!\\)[*\[\]~`]", out) and "\n" not in out and "\u202e" not in out
+    assert not re.match(r"\s*([#+-]|\d+\.)", out)
+    assert len(tables.inert("x" * 60_000, 40)) == 43
+
+
+def test_a_notice_lists_at_most_25_problems_and_a_60_kb_link_gives_a_small_page():
+    query = {f"unknown_{i}": PHISH for i in range(60)}
+    query["aht_seconds"] = "9" * 60_000
+    at = run_app(query)
+    [notice] = [w.value for w in at.warning if "This link had values" in w.value]
+    bullets = [line for line in notice.splitlines() if line.startswith("- ")]
+    assert len(bullets) == state.MAX_LISTED + 1 and bullets[-1] == f"- ... and {61 - state.MAX_LISTED} more"
+    assert len(notice) < 20_000, len(notice)
+    assert not re.search(r"\d{41}", notice), "a long number is cut, not echoed"
+
+
+def test_listing_counts_the_rest_and_cuts_a_long_line():
+    text = tables.listed([f"problem {i}" for i in range(100)] + ["x" * 10_000])
+    lines = text.splitlines()
+    assert len(lines) == 26 and lines[-1] == "- ... and 76 more"
+    assert len(tables.listed(["`" + "y" * 10_000 + "`"])) < 700
+
+
+# ---------------------------------------------------------------- file names
+
+def test_a_scenario_files_name_is_shown_as_written():
+    at = run_app()
+    for name, content in ((f"{PHISH}.json", b"{not json"), (f"{PIXEL}.json", cx_roi.Scenario().to_json().encode()),
+                          ("**bold** _it_.json", b"[]")):
+        uploader = next(u for u in at.sidebar.file_uploader if u.key.startswith("w:upload:"))
+        uploader.upload(name, content, "application/json").run()
+        assert not at.exception
+        text = messages(at)
+        assert "evil.example" in text or "bold" in text
+        for t in shown_texts(at):
+            assert_inert(t)
+            assert "**bold**" not in outside_code(t)
+
+
+def test_a_history_files_name_is_shown_as_written():
+    at = run_app(page=DATA)
+    for name, content in ((f"{PHISH}.csv", b"junk"), (f"{PIXEL} **x**.csv", cx_roi.sample_history_file())):
+        uploader = next(u for u in at.file_uploader if u.key.startswith("w:history:"))
+        uploader.upload(name, content, "text/csv").run()
+        assert not at.exception
+        assert any("evil.example" in t for t in shown_texts(at))
+        for t in shown_texts(at):
+            assert_inert(t)
+            assert "**x**" not in outside_code(t)
