@@ -198,3 +198,52 @@ def test_a_history_files_name_is_shown_as_written():
         for t in shown_texts(at):
             assert_inert(t)
             assert "**x**" not in outside_code(t)
+
+
+# ---------------------------------------------------------------- numbers and names from a link
+
+@pytest.mark.parametrize("query,words", [
+    ({"budget": "1,2,3"}, "comma may only separate thousands"),
+    ({"draws": "2,0,0,0"}, "comma may only separate thousands"),
+    ({"budget": "١٢٣"}, "digits 0-9"),
+    ({"seed": "٣"}, "digits 0-9"),
+    ({"aht_seconds": "٣٠٠"}, "expected a number"),
+    ({"extra": "٥٠٠٠٠"}, "the next-dollar amount must be a number"),
+    ({"bounds": "ad_spend_per_month:١:"}, "are not numbers"),
+])
+def test_numbers_are_read_only_as_typed(query, words):
+    at = run_app(query, page=OPTIMISE if "bounds" in query else None)
+    assert words in messages(at), messages(at)
+    key = next(iter(query))
+    if key in state.SETTINGS:
+        assert at.session_state["cx"][f"set:{key}"] == state.SETTINGS[key].default
+    assert key not in at.query_params
+
+
+def test_thousands_separators_still_read():
+    at = run_app({"budget": "1,250,000", "draws": "2,000"}, page=OPTIMISE)
+    assert at.session_state["cx"]["set:budget"] == 1_250_000 and not messages(at).count("This link had")
+
+
+@pytest.mark.parametrize("query", [{"budget": "1" + "0" * 308}, {"draws": "1e308"}, {"target": "9e307"},
+                                   {"bounds": "ad_spend_per_month:1e308:"}])
+def test_huge_numbers_are_not_echoed_digit_by_digit(query):
+    text = outside_code(messages(run_app(query)))
+    assert "out of range" in text or "above the largest budget" in text, text
+    assert not re.search(r"\d[\d,]{40}", text), text
+
+
+def test_a_minimum_above_every_budget_is_named_as_such():
+    text = messages(run_app({"bounds": "ad_spend_per_month:1e308:"}))
+    assert "above the largest budget ($20,000,000)" in text and "minimum <= maximum" not in text
+    assert "minimum <= maximum" in messages(run_app({"bounds": "ad_spend_per_month:9:1"}))
+
+
+@pytest.mark.parametrize("name", ["a\u202eb", "a\u200bb", "\ufeffPlan", "Plan\u2066x\u2069", "a\u200db",
+                                  "evil\u202egnp.exe"])
+def test_invisible_characters_in_a_saved_name_are_refused(name):
+    assert state._saved_name_problem(name) and "invisible characters" in state._saved_name_problem(name)
+    at = run_app({"saved": f"{name}~shrinkage:0.2"})
+    assert "this saved scenario was skipped" in messages(at)
+    assert "saved" not in at.query_params
+    assert not any(ch in messages(at) for ch in name if not ch.isprintable())

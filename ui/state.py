@@ -25,6 +25,7 @@ import logging
 import math
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -70,8 +71,11 @@ HISTORY_SHEET_KEY = "w:history_sheet"  # the sheet picker of a several-sheet wor
 # A saved name travels in the link, where , ~ | : separate things, and is shown in sentences
 # and headings read as Markdown, where ` * [ ] < > \ would format (or link) instead of reading as
 # written; control characters cannot go into a report file. The rule is Markdown itself (notices
-# and help): the characters in a code span, whose double backticks let it hold a backtick.
-SAVED_NAME_RULE = "1 to 40 characters, without control characters or any of `` , ~ | : ` * [ ] < > \\ ``"
+# and help): the characters in a code span, whose double backticks let it hold a backtick. Invisible
+# characters (zero-width spaces, bidi overrides that show text backwards) would let two names look
+# alike, or one look like another: refused too.
+SAVED_NAME_RULE = ("1 to 40 characters, without control characters, invisible characters or any of "
+                   "`` , ~ | : ` * [ ] < > \\ ``")
 _NOT_IN_NAMES = r",~|:`*\[\]<>\\\x00-\x1f\x7f"  # a character class's contents
 _SAVED_NAME = re.compile(rf"^[^{_NOT_IN_NAMES}]{{1,40}}$")
 
@@ -478,31 +482,57 @@ class Setting(NamedTuple):
     describe: Callable[[Any], str] = str
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def _number(text: Any) -> float:
+    """A number as a link or a box gives it: ASCII digits (float() would also read "١٢٣"), ``_``
+    between them, and commas only between groups of three digits ("1,250,000"), so "1,2,3" is
+    not read as 123. Raises ValueError saying why not."""
+    if not isinstance(text, str):
+        return float(text)
+    text = text.strip()
+    if not text.isascii():
+        raise ValueError("not a number (digits 0-9 only)")
+    if "," in text:
+        if not _THOUSANDS.fullmatch(text):
+            raise ValueError("not a number (a comma may only separate thousands, as in 1,250,000)")
+        text = text.replace(",", "")
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        raise ValueError("not a number") from None
+
+
+def _amount(v: float) -> str:
+    """A number in a message: with separators, but a 309-digit one as 1e+308."""
+    return f"{v:,.0f}" if abs(v) < 1e15 else f"{v:.3g}"
+
+
 def _int_in(lo: int, hi: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
-            v = float(str(text).replace("_", "").replace(",", ""))
-        except ValueError:
-            raise ValueError("not a whole number") from None
+            v = _number(text)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace("not a number", "not a whole number", 1)) from None
         if not v.is_integer():
             raise ValueError("not a whole number")
         if not lo <= v <= hi:
-            raise ValueError(f"{v:,.0f} is out of range")
+            raise ValueError(f"{_amount(v)} is out of range")
         return int(v)
     return parse
 
 
 def _money_or_auto(lo: float, hi: float) -> Callable[[str], float | None]:
     def parse(text: str) -> float | None:
-        text = str(text).strip().replace("_", "").replace(",", "")
+        text = str(text).strip()
         if text in ("", "auto"):
             return None
-        try:
-            v = float(text)
-        except ValueError:
-            raise ValueError("not a number") from None
-        if not (math.isfinite(v) and lo <= v <= hi):
-            raise ValueError(f"{v:,.0f} is out of range")
+        v = _number(text)
+        if not math.isfinite(v):
+            raise ValueError("not a finite number")
+        if not lo <= v <= hi:
+            raise ValueError(f"{_amount(v)} is out of range")
         return v
     return parse
 
@@ -561,7 +591,7 @@ def _range_entry(entry: str) -> tuple[str, tuple[float, float]]:
     problem = range_problem(name, low_text, high_text)
     if problem:
         raise ValueError(problem)
-    return name, (float(low_text), float(high_text))
+    return name, (_number(low_text), _number(high_text))
 
 
 def _parse_ranges(text: str) -> dict[str, tuple[float, float]]:
@@ -579,12 +609,19 @@ def _bounds_entry(entry: str) -> tuple[str, tuple[float, float]]:
     if lever not in cx_roi.LEVERS:
         raise ValueError(f"`{_show(lever)}` is not a spend lever" if lever.strip() else "an entry names no lever")
     try:
-        lo = float(lo_text or 0)
-        hi = float(hi_text) if hi_text.strip() else math.inf
+        lo = _number(lo_text) if lo_text.strip() else 0.0
+        hi = _number(hi_text) if hi_text.strip() else math.inf
     except ValueError:
         raise ValueError(f"the limits of {lever} are not numbers") from None
-    if not (math.isfinite(lo) and 0 <= lo <= hi and lo <= MAX_BUDGET):
+    if math.isnan(lo) or math.isnan(hi) or math.isinf(lo):
+        raise ValueError(f"the limits of {lever} must be numbers of dollars (the maximum may be blank)")
+    if lo < 0 or hi < 0:
+        raise ValueError(f"the limits of {lever} cannot be negative")
+    if lo > hi:
         raise ValueError(f"the limits of {lever} need 0 <= minimum <= maximum")
+    if lo > MAX_BUDGET:
+        raise ValueError(f"the minimum of {lever}, ${_amount(lo)} a month, is above the largest budget "
+                         f"(${MAX_BUDGET:,.0f})")
     return lever, (lo, hi)
 
 
@@ -694,7 +731,7 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
         return f"`{_show(name)}` is not an uncertain input" if str(name).strip() else "an entry names no input"
     spec = PARAMETERS[name]
     try:
-        lo, hi = float(low), float(high)
+        lo, hi = _number(low), _number(high)
     except (TypeError, ValueError):
         return f"{spec.label}: low and high must be numbers"
     if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -1291,7 +1328,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
     if "extra" in raw:
         lo, hi, _ = EXTRA_RANGE
         try:
-            amount = float(raw["extra"].replace("_", ""))
+            amount = _number(raw["extra"])
             if not lo <= amount <= hi:
                 raise ValueError
             _put("extra", amount)
@@ -1390,7 +1427,8 @@ def _problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str
 def _saved_name_problem(name: str) -> str | None:
     if not name:
         return "is empty; type a name"
-    if not _SAVED_NAME.match(name) or cx_roi.comparison.name_problem(name):
+    if (not _SAVED_NAME.match(name) or cx_roi.comparison.name_problem(name)
+            or any(unicodedata.category(ch)[0] == "C" for ch in name)):  # control, format (bidi, zero-width)...
         return f"must be {SAVED_NAME_RULE}"
     if name in cx_roi.PRESETS or name in (CURRENT, FITTED):
         return f"{name!r} is taken by a preset; choose another"
