@@ -302,7 +302,7 @@ STEPS: list[Step] = [
         "whole horizon, or months 1-12 and after, each with its own total) to maximise NPV at the "
         "likely values, expected NPV, or the 10th percentile of NPV over Monte Carlo draws "
         "(risk-averse), within per-lever limits. The search evaluates a grid of splits on the "
-        "budget simplex in one batch, then polishes the best with SLSQP (scipy), the budget an "
+        "budget simplex in one batch, then polishes the best and the runner-up with SLSQP (scipy; the better finish wins), the budget an "
         "equality constraint and the limits bounds; gradients are central differences of "
         "+-$1,000 a month that stay inside the bounds. For the ensemble objectives the draws are "
         "fixed once (common random numbers), which makes the objective a smooth function of the "

@@ -19,7 +19,7 @@ one):
    for two levers, 231 for three; for two phases, a common split and then
    each phase in turn) runs as one batch at the likely values.
 2. Local stage: SLSQP (``scipy.optimize``) from the best grid point and the
-   two next best (the best finish wins: NPV over splits can have a shallow
+   next best (the better finish wins: NPV over splits can have a shallow
    second hump a grid step away), with the
    budget as an equality constraint per phase and the levers' limits as
    bounds. Gradients are central differences of +-$1,000 a month, all in one
@@ -79,7 +79,7 @@ _STEP = 1_000.0  # $ per month: the finite-difference step and the "next $1,000"
 _GRID_DIVISIONS = {2: 40, 3: 20}  # simplex grid: 41 points for two levers, 231 for three
 _COARSE_DIVISIONS = 10  # coarse grid for ensemble objectives: 11 or 66 points
 _DET_OPTIONS = {"maxiter": 100, "ftol": 1e-10}
-_LOCAL_STARTS = 3  # the best grid point and two runners-up
+_LOCAL_STARTS = 2  # the best grid point and the runner-up
 _ENSEMBLE_OPTIONS = {"maxiter": 40, "ftol": 1e-6}
 
 
@@ -487,7 +487,7 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
         if vals[i] > v0:
             x0, v0 = starts[i], float(vals[i])
     # NPV over splits can have a shallow second hump a grid step from the best point, so
-    # SLSQP also starts from the runners-up of the grid; the best finish wins.
+    # SLSQP also starts from the grid's runner-up; the better finish wins.
     x, v, ok, msg = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
     for start in runners_up:
         v_start = float(problem.values(start[None, :], deterministic=True)[0])

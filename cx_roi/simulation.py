@@ -468,8 +468,8 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
     queue's wanted columns, the service level), and the prospects at its start.
     """
     customers, counts, deterred_pool, lost_pool, net = state
-    month: dict = {"churned": 0.0, "won": 0.0, "ads": 0.0, "deterred": 0.0, "service_level": 0.0,
-                   "answered": [0.0, 0.0, 0.0], "queue": {column: 0.0 for column, _ in queue_wanted}}
+    month: dict = {} if k == 1 else {"churned": 0.0, "won": 0.0, "ads": 0.0, "deterred": 0.0, "service_level": 0.0,
+                                     "answered": [0.0, 0.0, 0.0], "queue": {column: 0.0 for column, _ in queue_wanted}}
     outcome_mixes = (v["fast_mix"], v["slow_mix"], v["bad_mix"])
     for step in range(k):
         # 1. Service: quality -> FCR; contacts -> queue outcomes.
@@ -654,6 +654,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     steady_hazard = _steady_hazard(p, rates)
     steady_max = float(np.max(steady_hazard))
     k = np.ones(n, dtype=np.int64)
+    fine_steps = False  # whether any draw takes a month in more than one step
     one_step = _per_step(inputs, np.ones(n))
     state = _State(customers, counts, deterred_pool, lost_pool, net)
     for t in range(horizon):
@@ -661,11 +662,12 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         moving = p_ads[t] + np.abs(state.net) * k
         if steady_max > _STEP_HAZARD or float(np.max(moving)) > _STEP_HAZARD:
             k = np.maximum(k, _steps_needed(steady_hazard, moving))
+            fine_steps = fine_steps or bool(np.any(k > 1))
         month_inputs = dict(inputs, seats=seats[t], quality=quality[t], p_ads=p_ads[t])
         kept_before[t] = state.counts
         start = state
         state, month = _steps(month_inputs, one_step, start, 1, queue_wanted)
-        for kk in (np.unique(k[k > 1]) if before is not k or k.max() > 1 else ()):
+        for kk in (np.unique(k[k > 1]) if fine_steps else ()):
             idx = np.flatnonzero(k == kk)
             group = {name: value[idx] for name, value in month_inputs.items()}
             # The carried net persuasion is per step: rescale it to this month's steps.

@@ -73,9 +73,20 @@ if not big:
                   args=("set:frontier",), help="The best split at budgets from half to twice this one.")
 
 bounds = {lv: b for lv, b in state.setting("bounds").items() if lv in levers}
+if objective == "p10_npv" and not state.heavy_started("cautious"):
+    # A link can ask for the cautious split; only a click here (or choosing it above) starts it.
+    st.info("The cautious goal runs the model on 200 draws of the uncertain assumptions for every split it "
+            "tries: seconds to a minute of the server's time. It starts when you ask.",
+            icon=":material/hourglass_top:")
+    st.button("Search for the cautious split", on_click=state.start_heavy, args=("cautious",), type="primary",
+              key="run_cautious", icon=":material/play_arrow:")
+    router.stop_page()
 try:
-    with st.spinner(f"Searching for the split with the best {OBJECTIVE_NAMES[objective]}...", show_time=True):
+    with (cached.queued_note(),
+          st.spinner(f"Searching for the split with the best {OBJECTIVE_NAMES[objective]}...", show_time=True)):
         alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
+except cx_roi.Stopped:
+    router.stop_page()  # the session ended while it waited or searched: nobody to show it to
 except cx_roi.ScenarioError as err:
     # The package names its argument (total_per_month); here it is the Budget box above.
     st.error("This budget cannot be split as asked:\n" + "\n".join(
@@ -132,12 +143,20 @@ if state.setting("frontier"):
     points = sorted({round(budget * f / 10_000) * 10_000 for f in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)} | {budget})
     low_sum = sum(lo for lo, _ in bounds.values())
     points = [p for p in points if p >= low_sum]
-    bar = st.progress(0.0, text="Finding the best split at each budget...")
+    if not state.heavy_started("frontier"):
+        st.caption(f"The frontier is {len(points)} full optimisations; it starts when you ask.")
+        st.button("Find the frontier", on_click=state.start_heavy, args=("frontier",), key="run_frontier",
+                  icon=":material/play_arrow:")
+        points = []
+    bar = st.progress(0.0, text="Finding the best split at each budget...") if points else st.empty()
     rows = []
     for i, total in enumerate(points):
         try:
-            a = cached.optimise(scenario, (float(total),), levers, objective, "whole",
-                                tuple(sorted(bounds.items())))
+            with cached.queued_note():
+                a = cached.optimise(scenario, (float(total),), levers, objective, "whole",
+                                    tuple(sorted(bounds.items())), _heavy_work=True)
+        except cx_roi.Stopped:
+            router.stop_page()
         except cx_roi.ScenarioError:
             continue  # a point the limits rule out (e.g. above every maximum): skip it
         rows.append({"total_per_month": total, **{lv: float(a.allocation[lv].iloc[0]) for lv in levers},
@@ -174,10 +193,19 @@ if not big:
         if c3.form_submit_button("Find the least budget", icon=":material/search:"):
             state.set_setting("target_metric", metric_choice)
             state.set_setting("target", value)
+            state.start_heavy("target")
             st.rerun()
-if target is not None:
+if target is not None and not state.heavy_started("target"):
+    # The link's target is in the box above; the search (a dozen optimisations) waits for the click.
+    st.caption("The link asks for the least budget that reaches this target. The search is a dozen "
+               "optimisations; it starts when you click \"Find the least budget\".")
+    if big:
+        st.button("Find the least budget", on_click=state.start_heavy, args=("target",), key="run_target",
+                  icon=":material/search:")
+elif target is not None:
     try:
-        with st.spinner("Searching for the least budget (a few optimisations)...", show_time=True):
+        with (cached.queued_note(),
+              st.spinner("Searching for the least budget (a few optimisations)...", show_time=True)):
             found = cached.min_budget(scenario, float(target), target_metric, levers)
         split = fmt.and_list(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"
                              for lv in found.allocation.allocation.columns)
@@ -185,6 +213,8 @@ if target is not None:
         st.success(f"**{fmt.money(found.budget_per_month)} a month** is the least budget whose best split "
                    f"reaches {METRIC_NAMES[target_metric]} of {shown(target)} ({shown(found.reached)} with "
                    f"{split}). Today's scenario spends {fmt.money(today_total)} a month on these levers.")
+    except cx_roi.Stopped:
+        router.stop_page()
     except cx_roi.ScenarioError as err:
         st.warning("That target cannot be reached: " + "; ".join(err.problems))
 elif not big:

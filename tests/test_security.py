@@ -247,3 +247,132 @@ def test_invisible_characters_in_a_saved_name_are_refused(name):
     assert "this saved scenario was skipped" in messages(at)
     assert "saved" not in at.query_params
     assert not any(ch in messages(at) for ch in name if not ch.isprintable())
+
+
+# ---------------------------------------------------------------- heavy work on the Optimise page
+
+HEAVY_LINK = {"objective": "p10_npv", "frontier": "1", "phases": "first_year", "target": "1000000000000",
+              "target_metric": "npv", "horizon_months": "120"}
+
+
+@pytest.fixture()
+def no_heavy_search(monkeypatch):
+    """Any heavy search the page starts fails the test at once."""
+    def refuse(*args, **kwargs):
+        if kwargs.get("objective") == "p10_npv":
+            raise AssertionError("the cautious search started without a click")
+        return real(*args, **kwargs)
+
+    real = cx_roi.optimize_budget
+    monkeypatch.setattr(cx_roi, "optimize_budget", refuse)
+    monkeypatch.setattr(cx_roi, "min_budget_for", lambda *a, **k: (_ for _ in ()).throw(
+        AssertionError("the target search started without a click")))
+    monkeypatch.setattr(cx_roi, "efficient_frontier", lambda *a, **k: (_ for _ in ()).throw(
+        AssertionError("the frontier started without a click")))
+
+
+def test_the_hundred_second_link_costs_nothing_until_a_click(no_heavy_search):
+    started = time.perf_counter()
+    at = run_app(HEAVY_LINK, page=OPTIMISE)
+    assert time.perf_counter() - started < 30
+    assert [b for b in at.button if b.key == "run_cautious"], "the page offers to start it"
+    assert not at.metric, "no result was computed"
+    assert at.session_state["cx"]["set:objective"] == "p10_npv"
+    assert at.query_params["objective"] == "p10_npv", "the link keeps what it asked for"
+
+
+def test_a_linked_frontier_and_target_wait_for_their_clicks(no_heavy_search, monkeypatch):
+    at = run_app({"frontier": "1", "target": "1000000000000", "target_metric": "npv", "horizon_months": "24"},
+                 page=OPTIMISE)
+    assert at.metric, "the ordinary search runs"
+    assert [b for b in at.button if b.key == "run_frontier"]
+    assert not [s for s in at.get("plotly_chart") if "frontier" in s.proto.spec.lower()]
+    assert not at.success and "cannot be reached" not in messages(at)
+    assert any("starts when you click" in c.value for c in at.caption)
+    monkeypatch.undo()
+    at.button(key="run_frontier").click().run()
+    assert not at.exception
+    assert any("Efficient frontier" in s.proto.spec or "frontier" in s.proto.spec.lower()
+               for s in at.get("plotly_chart"))
+    next(b for b in at.button if b.label == "Find the least budget").click().run()
+    assert "cannot be reached" in messages(at), "the target search ran after its click"
+
+
+def test_the_cautious_split_runs_after_its_click():
+    at = run_app({"objective": "p10_npv", "horizon_months": "24"}, page=OPTIMISE)
+    assert not at.metric
+    at.button(key="run_cautious").click().run()
+    assert not at.exception and at.metric
+    # Choosing it in the sidebar is a click too.
+    other = run_app({"horizon_months": "24"}, page=OPTIMISE)
+    other.sidebar.radio(key="w:set:objective").set_value("p10_npv").run()
+    assert not other.exception and other.metric and not [b for b in other.button if b.key == "run_cautious"]
+
+
+def test_heavy_searches_run_one_at_a_time():
+    running, most = [], []
+    lock = threading.Lock()
+
+    def work(stop):
+        with lock:
+            running.append(1)
+            most.append(len(running))
+        time.sleep(0.15)
+        with lock:
+            running.pop()
+        return True
+
+    threads = [threading.Thread(target=cached._heavy, args=(work,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(most) == 4 and max(most) == 1
+
+
+def test_a_queued_search_is_told_and_gives_up_when_its_session_ends(monkeypatch):
+    def page():
+        import streamlit as st
+
+        from ui import cached
+
+        with cached.queued_note() as told:
+            pass
+        st.text(told or "not queued")
+
+    assert cached._HEAVY.acquire(timeout=5)
+    try:
+        at = AppTest.from_function(page).run()
+        assert "Queued" in at.text[0].value
+        gone = [False]
+        monkeypatch.setattr(cached, "session_gone", lambda: lambda: gone[0])
+        waiter = threading.Thread(target=lambda: pytest.raises(cx_roi.Stopped, cached._heavy, lambda stop: None))
+        waiter.start()
+        time.sleep(0.3)
+        assert waiter.is_alive(), "it waits its turn"
+        gone[0] = True
+        waiter.join(2)
+        assert not waiter.is_alive(), "and stops waiting once its session is gone"
+    finally:
+        cached._HEAVY.release()
+    assert AppTest.from_function(page).run().text[0].value == "not queued"
+
+
+def test_a_search_stops_when_streamlit_says_its_session_is_gone(monkeypatch):
+    class Server:
+        active = True
+
+        def is_active_session(self, session_id):
+            return self.active
+
+    server = Server()
+    monkeypatch.setattr(cached.runtime, "exists", lambda: True)
+    monkeypatch.setattr(cached.runtime, "get_instance", lambda: server)
+    monkeypatch.setattr(cached, "get_script_run_ctx", lambda: type("Ctx", (), {"session_id": "s1"})())
+    stop = cached.session_gone()
+    assert not stop()
+    server.active = False  # the tab closed
+    assert stop()
+    with pytest.raises(cx_roi.Stopped):
+        cached._heavy(lambda stop: cx_roi.optimize_budget(cx_roi.load_preset("status-quo"), 420_000,
+                                                          objective="p10_npv", stop=stop))

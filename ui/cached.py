@@ -8,14 +8,22 @@ result read on every lever move, :func:`assess`, is kept as a resource instead
 (the same objects for every rerun and session, never changed after they are
 made; a test holds the pages to that), because copying it out of the cache
 cost more than drawing the cards.
+
+The Optimise page's heavy searches (:data:`ui.state.HEAVY`) run one at a time in the process,
+and each gives up when its session is gone.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import cx_roi
 from cx_roi import Scenario, SimulationResult
@@ -25,7 +33,8 @@ from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import tables
 
-__all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips"]
+__all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips",
+           "session_gone", "queued_note", "QUEUED"]
 
 
 class RangeKey(tuple):
@@ -242,26 +251,87 @@ def break_even_table(service: Scenario, ads: Scenario, ranges: RangeKey, top: in
     return cx_roi.break_even_table(service, ads, top=top, ranges=_ranges(ranges))
 
 
+# One heavy search at a time in this process: the others wait their turn (and their pages say so),
+# so a few of them cannot take every CPU from the people moving sliders.
+_HEAVY = threading.Lock()
+_WAIT_STEP = 0.25  # seconds between looks at whether a queued search's session is still there
+QUEUED = ("Queued: another heavy search is running on this server; this one starts when it ends "
+          "(closing the tab cancels it).")
+
+
+def session_gone() -> Callable[[], bool]:
+    """A ``stop()`` for the optimisers: True once this session has ended (its tab closed).
+
+    Streamlit stops a script at its next Streamlit call when the session ends; a search inside
+    scipy makes none for minutes, so it asks this before each batch of model runs instead.
+    (Without a Streamlit server, as in tests, the session never ends.)
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return lambda: False
+    server, session = runtime.get_instance(), ctx.session_id
+    return lambda: not server.is_active_session(session)
+
+
+def _heavy(run: Callable[[Callable[[], bool]], Any]) -> Any:
+    """``run(stop)`` once no other heavy search is running; gives up (``cx_roi.Stopped``) when the
+    session ends while waiting or running."""
+    stop = session_gone()
+    while not _HEAVY.acquire(timeout=_WAIT_STEP):
+        if stop():
+            raise cx_roi.Stopped("the session ended while its search was queued")
+    try:
+        return run(stop)
+    finally:
+        _HEAVY.release()
+
+
+@contextmanager
+def queued_note() -> Iterator[str | None]:
+    """Around a heavy cached call on a page: while another session's search holds the process, a
+    note says this one is queued (a cached answer comes at once, and the note goes with it).
+    Yields the note's text, or None when nothing was queued at the start."""
+    note = st.empty()
+    told = None
+    if _HEAVY.locked():
+        told = QUEUED
+        note.info(told, icon=":material/hourglass_top:")
+    try:
+        yield told
+    finally:
+        note.empty()
+
+
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
 def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
-             phases: str, bounds: tuple = ()) -> cx_roi.Allocation:
-    """``cx_roi.optimize_budget`` (default draws and seed). ``bounds``: ((lever, (min, max)), ...)."""
+             phases: str, bounds: tuple = (), _heavy_work: bool = False) -> cx_roi.Allocation:
+    """``cx_roi.optimize_budget`` (default draws and seed). ``bounds``: ((lever, (min, max)), ...).
+
+    The cautious objective, and any call marked ``_heavy_work`` (a frontier's points; not part of
+    the cache key), wait their turn and stop with their session (:func:`_heavy`).
+    """
     total = totals[0] if len(totals) == 1 else list(totals)
-    return cx_roi.optimize_budget(scenario, total, levers=levers, objective=objective, phases=phases,
-                                  bounds=dict(bounds) or None)
+
+    def run(stop: Callable[[], bool] | None) -> cx_roi.Allocation:
+        return cx_roi.optimize_budget(scenario, total, levers=levers, objective=objective, phases=phases,
+                                      bounds=dict(bounds) or None, stop=stop)
+
+    return _heavy(run) if _heavy_work or objective == "p10_npv" else run(None)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
 def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...],
              objective: str) -> pd.DataFrame:
-    """``cx_roi.efficient_frontier`` over ``totals`` ($ per month)."""
-    return cx_roi.efficient_frontier(scenario, list(totals), levers=levers, objective=objective)
+    """``cx_roi.efficient_frontier`` over ``totals`` ($ per month): heavy (:func:`_heavy`)."""
+    return _heavy(lambda stop: cx_roi.efficient_frontier(scenario, list(totals), levers=levers,
+                                                         objective=objective, stop=stop))
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
 def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str, ...]) -> cx_roi.MinBudget:
-    """``cx_roi.min_budget_for``: the least monthly budget whose best split reaches ``target``."""
-    return cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers)
+    """``cx_roi.min_budget_for``: the least monthly budget whose best split reaches ``target``; heavy
+    (:func:`_heavy`)."""
+    return _heavy(lambda stop: cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers, stop=stop))
 
 
 # ------------------------------------------------------------------ Your data

@@ -718,6 +718,25 @@ def set_setting(name: str, value: Any) -> bool:
     return True
 
 
+# Work on the Optimise page that takes seconds to minutes of the server's CPU: the cautious
+# objective (200 draws for every split tried), the frontier (an optimisation per budget) and the
+# target search (a dozen optimisations). A link can ask for it, but only a click in the session
+# starts it: a link alone never costs the server more than an ordinary page.
+HEAVY = ("cautious", "frontier", "target")
+
+
+def heavy_started(kind: str) -> bool:
+    """Whether someone in this session clicked to start heavy work ``kind`` (see :data:`HEAVY`)."""
+    return kind in _get("heavy", ())
+
+
+def start_heavy(kind: str) -> None:
+    """A click asked for heavy work ``kind``: from now on this session computes it when shown."""
+    if kind not in HEAVY:
+        raise KeyError(kind)
+    _put("heavy", {*_get("heavy", ()), kind})
+
+
 def reset_setting(name: str) -> None:
     """Back to the default (e.g. "use the scenario's current spend" for a budget)."""
     _put(f"set:{name}", SETTINGS[name].default)
@@ -991,7 +1010,13 @@ def _set_item(name: str, value: Any) -> bool:
     if name.startswith("lever:"):
         return set_field(name.removeprefix("lever:"), value)
     if name.startswith("set:"):
-        return set_setting(name.removeprefix("set:"), value)
+        ok = set_setting(name.removeprefix("set:"), value)
+        # Choosing the heavy work in its widget is the click that starts it.
+        if ok and name == "set:frontier" and value:
+            start_heavy("frontier")
+        if ok and name == "set:objective" and value == "p10_npv":
+            start_heavy("cautious")
+        return ok
     if name in ("budget", "budget_after"):
         return set_setting(name, float(value))
     if name == "split_phases":
