@@ -167,7 +167,16 @@ st.markdown(f"The planning scenario starts where your history ends: {fmt.count(f
             f"customers, your last twelve months' spends, and the values above, over "
             f"{fmt.horizon(fit.scenario.horizon_months)}.")
 active = in_use is not None and in_use[1] == fit.scenario
-st.button("Use as my baseline", on_click=state.use_fit, args=(name, fit.scenario), type="primary",
+carried = len(fit.scenario.changed_fields(cx_roi.Scenario()))
+if not active:
+    # The link is how a view is kept and shared; what goes into it leaves the session.
+    st.warning(f"Using it puts the {carried} figures of the planning scenario (customers, spends, ARPU, "
+               "churn by sentiment and the fitted values above) into this page's link, as the dashboard keeps "
+               "every view there: they then travel wherever the link goes (the address bar, browser history, "
+               "bookmarks, a proxy's logs, anyone you send it to). The file and its name do not.",
+               icon=":material/link:")
+st.button("Use as my baseline", on_click=state.use_fit, args=(state.fit_label(history), fit.scenario),
+          type="primary",
           key="use_fit", icon=":material/flag:", disabled=active,
           help="Every page then measures against your business as it is, and the Explore page starts from it.")
 if active:

@@ -131,7 +131,7 @@ def test_use_as_baseline_applies_on_every_page_and_travels_in_the_link(sample_fi
     expected = cx_roi.simulate(sample_fit.scenario).kpis
     assert card(at, "NPV").value == fmt.money(expected["npv"])
     assert card(at, "Customers at the end").value == fmt.count(expected["final_customers"])
-    assert at.caption[0].value == "Your data: sample_history.csv · the baseline itself"
+    assert at.caption[0].value == "Your data: 48 months to 2024-12 · the baseline itself"
     assert at.sidebar.selectbox(key="w:preset").value == state.FITTED
 
     at.switch_page("pages/compare.py").run()

@@ -158,13 +158,14 @@ def test_upload_fit_use_as_baseline_and_download_every_export(page, app_url, art
         page.get_by_role("button", name="Use as my baseline").click()
     expect(page.locator(ALERT, has_text="is now the baseline on every page")).to_be_visible()
     assert query_of(page)["baseline"] == "your-data" and query_of(page)["preset"] == "your-data"
+    assert "our-history" not in page.url, "the file's name stays out of the link"
 
     page_switch(page, "Explore")
     kpis = cx_roi.simulate(fit.scenario).kpis
     assert_cards(page, {"NPV": fmt.money(kpis["npv"]), "Customers at the end": fmt.count(kpis["final_customers"])})
-    expect(page.get_by_text("Your data: our-history.csv · the baseline itself")).to_be_visible()
+    expect(page.get_by_text("Your data: 48 months to 2024-12 · the baseline itself")).to_be_visible()
     screenshot(page, artifacts / "browser-explore-your-data.png")
-    check_exports(page, "your-data", ["Your data: our-history.csv", "Current: Your data: our-history.csv"],
+    check_exports(page, "your-data", ["Your data: 48 months to 2024-12", "Current: Your data: 48 months to 2024-12"],
                   kpis["npv"])
 
     # The link reopens the same view in a new browser session, without the file.

@@ -376,3 +376,90 @@ def test_a_search_stops_when_streamlit_says_its_session_is_gone(monkeypatch):
     with pytest.raises(cx_roi.Stopped):
         cached._heavy(lambda stop: cx_roi.optimize_budget(cx_roi.load_preset("status-quo"), 420_000,
                                                           objective="p10_npv", stop=stop))
+
+
+# ---------------------------------------------------------------- company data
+
+SECRET = "ACME Corp churn FY24 - board only CONFIDENTIAL.csv"
+
+
+@pytest.fixture(scope="module")
+def sample_fit() -> cx_roi.HistoryFit:
+    return cx_roi.fit_history(cx_roi.read_history(cx_roi.sample_history_file(), "sample_history.csv"))
+
+
+def fitted_upload(sample_fit, monkeypatch, calls: list) -> AppTest:
+    """A session that uploads the sample's rows under a confidential name and fits them (the fit itself
+    is the sample's, counted, to keep the test quick)."""
+    def fit(history):
+        calls.append(history.months)
+        return sample_fit
+
+    from streamlit.runtime.caching import clear_session_data_cache
+
+    monkeypatch.setattr(cx_roi, "fit_history", fit)
+    clear_session_data_cache("test session id")  # AppTest's sessions share one id: start as a new one
+    at = run_app(page=DATA)
+    uploader = next(u for u in at.file_uploader if u.key.startswith("w:history:"))
+    uploader.upload(SECRET, cx_roi.sample_history_file(), "text/csv").run()
+    at.button(key="fit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_page_says_what_the_link_will_carry_and_the_file_name_stays_out(sample_fit, monkeypatch):
+    at = fitted_upload(sample_fit, monkeypatch, [])
+    carried = len(sample_fit.scenario.changed_fields(cx_roi.Scenario()))
+    warning = " ".join(w.value for w in at.warning)
+    assert f"puts the {carried} figures" in warning and "link" in warning, warning
+    at.button(key="use_fit").click().run()
+    link = " ".join(str(v) for v in at.query_params.values())
+    assert "ACME" not in link and "CONFIDENTIAL" not in link and "csv" not in link, link
+    assert at.query_params["fitted"].startswith("48 months to 2024-12~")
+
+
+def test_an_uploaded_fit_is_cached_for_its_session_only(sample_fit, monkeypatch):
+    from streamlit.runtime.caching import clear_session_data_cache
+
+    calls: list = []
+    at = fitted_upload(sample_fit, monkeypatch, calls)
+    at.run()  # a rerun in the same session: from the session's cache
+    assert len(calls) == 1
+    # What Streamlit does when a session ends (AppSession.clear_session_caches): the fit is gone with it.
+    clear_session_data_cache("test session id")  # AppTest's one session id
+    at.run()
+    assert len(calls) == 2, "after the session's end the fit is not in memory"
+
+    def other_session():
+        import dataclasses
+
+        import threading
+
+        from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+        import cx_roi
+        from ui import cached
+
+        # The same file, asked for from another session (another session id on the same server).
+        ctx = dataclasses.replace(get_script_run_ctx(), session_id="another session")
+        thread = threading.Thread(target=cached.fit_history,
+                                  args=("ACME Corp churn FY24 - board only CONFIDENTIAL.csv",
+                                        cx_roi.sample_history_file(), None))
+        add_script_run_ctx(thread, ctx)
+        thread.start()
+        thread.join(60)
+
+    AppTest.from_function(other_session).run()
+    assert len(calls) == 3, "another session does not get the first one's fit from memory"
+    clear_session_data_cache("another session")
+
+
+def test_only_the_bundled_sample_is_fitted_once_for_everyone():
+    sample = cx_roi.sample_history_file()
+    assert cached._is_sample("sample_history.csv", sample)
+    assert not cached._is_sample(SECRET, sample) and not cached._is_sample("sample_history.csv", sample + b"\n")
+
+
+def test_a_fitted_label_from_a_link_loses_what_formats_or_hides():
+    label = state._clean_label("_x_ $y$ a\u202eb\u200bc " + PHISH)
+    assert not re.search(r"[_$\u202e\u200b\[\]]", label) and "://" not in label

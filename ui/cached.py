@@ -9,6 +9,8 @@ result read on every lever move, :func:`assess`, is kept as a resource instead
 made; a test holds the pages to that), because copying it out of the cache
 cost more than drawing the cards.
 
+Two kinds of call are kept apart. An uploaded history and its fit are company data: they are
+cached for the session that uploaded them only, and Streamlit drops them when the session ends.
 The Optimise page's heavy searches (:data:`ui.state.HEAVY`) run one at a time in the process,
 and each gives up when its session is gone.
 """
@@ -335,15 +337,39 @@ def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str
 
 
 # ------------------------------------------------------------------ Your data
-# Keyed on the file's bytes: the same upload (or the sample) is read and fitted once per server.
+# An uploaded history is company data: it is read and fitted once per session, in a cache of that
+# session alone that Streamlit empties when the session ends (scope="session"). Another session
+# never gets it from memory, nor learns from a quick answer that someone uploaded the same file.
+# The bundled sample is nobody's data: it is fitted once per server.
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
-    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.state``)."""
+def _is_sample(name: str, data: bytes) -> bool:
+    return name == "sample_history.csv" and data == cx_roi.sample_history_file()
+
+
+@st.cache_data(max_entries=4, show_spinner=False, scope="session")
+def _own_history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
     return cx_roi.read_history(data, name, sheet=sheet)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False, scope="session")
+def _own_fit(name: str, data: bytes, sheet: str | None) -> cx_roi.HistoryFit:
+    return cx_roi.fit_history(_own_history(name, data, sheet))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _sample_fit() -> cx_roi.HistoryFit:
+    return cx_roi.fit_history(cx_roi.read_history(cx_roi.sample_history_file(), "sample_history.csv"))
+
+
+def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
+    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.state``), cached
+    for this session only."""
+    return _own_history(name, data, sheet)
+
+
 def fit_history(name: str, data: bytes, sheet: str | None) -> cx_roi.HistoryFit:
-    """``cx_roi.fit_history`` of that file: about ten seconds for four years of months."""
-    return cx_roi.fit_history(history(name, data, sheet))
+    """``cx_roi.fit_history`` of that file: about ten seconds for four years of months. Cached for
+    this session only; the sample's fit for everyone."""
+    if sheet is None and _is_sample(name, data):
+        return _sample_fit()
+    return _own_fit(name, data, sheet)

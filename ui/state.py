@@ -49,7 +49,8 @@ __all__ = [
     "history_file", "history_upload_key", "on_history_upload", "load_history_file", "use_sample_history",
     "clear_history", "choose_history_sheet", "on_history_sheet", "history_pending", "HISTORY_SHEET_KEY",
     "fit_requested", "request_fit", "use_fit", "stop_using_fit",
-    "fitted", "fitted_label", "MAX_HISTORY_BYTES", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA",
+    "fitted", "fitted_label", "fit_label", "heavy_started", "start_heavy", "HEAVY", "MAX_LISTED",
+    "MAX_HISTORY_BYTES", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA",
     "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED", "MAX_UPLOAD_BYTES", "url_params", "SAVE_NAME_KEY",
 ]
 
@@ -950,13 +951,26 @@ def fitted_label() -> str:
 def _clean_label(text: str) -> str:
     # The label travels in the link beside the fields, where , ~ | : separate things, and is shown
     # as Markdown and in reports: what a saved name may not hold (_SAVED_NAME) becomes a space.
-    # "@" and "www." too: Markdown would link "name@host" and "www.host" by themselves.
-    text = re.sub(rf"[{_NOT_IN_NAMES}\ufffe\uffff\ud800-\udfff@]+|(?i:www)\.", " ", text or "").strip()
+    # "@" and "www." too: Markdown would link "name@host" and "www.host" by themselves; "_" and "$"
+    # would start emphasis or mathematics; invisible characters (bidi overrides, zero-width spaces)
+    # would disguise it.
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text or "")
+    text = re.sub(rf"[{_NOT_IN_NAMES}\ufffe\uffff\ud800-\udfff@_$]+|(?i:www)\.", " ", text).strip()
     return (text[:40].strip() or "history")
+
+
+def fit_label(history: Any) -> str:
+    """How a fit of ``history`` (a ``cx_roi.History``) is named on screen and in the link: its months,
+    never the file's name, which can say more than its owner would put in a link."""
+    months = f"{history.months} months"
+    return f"{months} to {history.periods[-1]}" if history.dated else months
 
 
 def use_fit(label: str, scenario: Scenario) -> None:
     """Plan from the fitted scenario: the baseline on every page and the Explore page's starting point.
+
+    ``label`` names it on screen and in the link (:func:`fit_label`): the link carries the label and
+    the fitted values, so the page says so before the button.
 
     The edits made earlier to presets are kept (switch back to a preset to see
     them); edits made to an earlier fit are dropped, because they were changes
