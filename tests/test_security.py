@@ -463,3 +463,23 @@ def test_only_the_bundled_sample_is_fitted_once_for_everyone():
 def test_a_fitted_label_from_a_link_loses_what_formats_or_hides():
     label = state._clean_label("_x_ $y$ a\u202eb\u200bc " + PHISH)
     assert not re.search(r"[_$\u202e\u200b\[\]]", label) and "://" not in label
+
+
+# ---------------------------------------------------------------- in a real browser
+
+@pytest.mark.browser
+def test_a_phishing_link_and_a_tracking_pixel_stay_text_in_the_browser(page, app_url):
+    from test_browser import ALERT, expect, open_app, url
+
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    open_app(page, url(app_url, "/", ad_spend_per_month=PHISH, aht_seconds=PIXEL,
+                       saved=f"plan~shrinkage:{PIXEL}", fitted=f"mine~ad_spend_per_month:{PHISH}"))
+    notice = page.locator(ALERT, has_text="This link had values")
+    expect(notice).to_contain_text("Session expired: log in again")
+    expect(notice).to_contain_text("![x]")
+    assert page.locator("a[href*='evil.example']").count() == 0, "no live link"
+    assert page.locator("img[src*='evil.example']").count() == 0, "no image"
+    from urllib.parse import urlsplit
+
+    assert not [r for r in requested if urlsplit(r).hostname == "evil.example"], "nothing fetched from there"
