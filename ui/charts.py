@@ -337,6 +337,8 @@ def _few_ticks(values: np.ndarray, most: int = 3) -> dict:
     # At most eight candidates: with most=1 and values either side of zero no step fits.
     for step in itertools.islice(fmt.round_numbers((hi - lo) / most), 8):
         low, high = math.floor(lo / step) * step, math.ceil(hi / step) * step
+        # A value too small to divide (lo / step underflows to -0.0) still lies below low.
+        low, high = (low - step if low > lo else low), (high + step if high < hi else high)
         if round((high - low) / step) <= most:
             break
     if round((high - low) / step) < 1:
