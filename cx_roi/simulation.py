@@ -629,7 +629,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     kept_won_ads = buffer("new_from_ads")
     kept_churned = buffer("churned")
     kept_counts = np.empty((horizon, n, 3))
-    kept_before = np.empty((horizon, n, 3))  # shares before the month's contacts, for the survey
+    first_counts = counts  # the survey reads the counts before each month: month 0's, then each month's end
     kept_answered = np.empty((3, horizon, n))  # fast, slow, bad-but-answered shares of contacts
     kept_deterred = buffer("deterred")
     kept_deterred_now = buffer("deterred_this_month")
@@ -664,7 +664,6 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
             k = np.maximum(k, _steps_needed(steady_hazard, moving))
             fine_steps = fine_steps or bool(np.any(k > 1))
         month_inputs = dict(inputs, seats=seats[t], quality=quality[t], p_ads=p_ads[t])
-        kept_before[t] = state.counts
         start = state
         state, month = _steps(month_inputs, one_step, start, 1, queue_wanted)
         for kk in (np.unique(k[k > 1]) if fine_steps else ()):
@@ -739,7 +738,9 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
                           p["survey_response_detractor"]], axis=-1)
 
     def survey(block: slice) -> np.ndarray:
-        before = kept_before[block]
+        before = kept_counts[max(block.start - 1, 0):min(block.stop, horizon) - 1]
+        if block.start == 0:
+            before = np.concatenate([first_counts[None], before])
         total = before.sum(axis=-1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             shares = np.where(total > 0, before / total, 0.0)
@@ -759,7 +760,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
                 out[column][block] = (sentiment.nps(mix) if column == "nps_measured"
                                       else mix[..., 0 if column == "measured_promoter_share" else 2])
     final_nps_measured = sentiment.nps(survey(slice(horizon - 1, horizon)))[0]
-    del kept_before, kept_answered
+    del kept_answered
 
     # 7. Money at each month's end.
     revenue = p["arpu_per_month"] * kept_customers
