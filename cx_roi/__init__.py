@@ -24,6 +24,7 @@ from .simulation import (KPI_COLUMNS, MONTHLY_COLUMNS, BatchResult, SimulationRe
                          simulate_batch)
 from .uncertainty import Ensemble, Range, default_ranges, simulate_many
 from .sensitivity import break_even, break_even_table, tornado
+from .margins import LeverOdds, lever_odds
 from .optimisation import Allocation, MinBudget, efficient_frontier, min_budget_for, optimize_budget
 from .history import (History, HistoryError, history_template, read_history, sample_history, sample_history_file,
                       sample_history_truth)
@@ -42,7 +43,7 @@ __all__ = [
     "compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "BRIDGE_STEPS", "LEVERS",
     "queueing", "methodology",
     "simulate_many", "Ensemble", "Range", "default_ranges",
-    "tornado", "break_even", "break_even_table",
+    "tornado", "break_even", "break_even_table", "lever_odds", "LeverOdds",
     "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
     "read_history", "History", "HistoryError", "sample_history", "sample_history_file", "sample_history_truth",
     "history_template", "calibrate", "fit_bass", "fit_history", "BassFit", "HistoryFit",

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .comparison import LEVERS
+from .comparison import LEVERS, SERVICE_LEVERS
+from .economics import discount_factors
 from .scenario import Scenario, expand_schedule
 from .simulation import simulate_batch
 from .uncertainty import Range, _fix_cross_rules, default_ranges, sample
@@ -34,6 +35,7 @@ class LeverOdds:
     ``likely``: lever -> NPV change per extra $1,000 a month with every input at its
     likely value ($). ``draws``: (draws x levers) the same slope in each draw.
     ``chance_best``: lever -> share of draws in which it has the largest slope.
+    ``inputs``: (draws x uncertain inputs) the values each draw used.
     """
 
     scenario: Scenario
@@ -41,11 +43,42 @@ class LeverOdds:
     likely: dict[str, float]
     draws: pd.DataFrame = field(repr=False)
     chance_best: dict[str, float]
+    inputs: pd.DataFrame = field(repr=False)
 
     @property
     def best(self) -> str:
         """The lever with the largest slope at the likely values."""
         return max(self.likely, key=self.likely.get)
+
+    @property
+    def per_dollar(self) -> dict[str, float]:
+        """Lever -> NPV added per extra dollar spent on it, net of that dollar (the ROI of the
+        next dollar): the slope divided by the present value of $1,000 a month over the horizon."""
+        pv = float(discount_factors(self.scenario.annual_discount_rate, self.scenario.horizon_months).sum()) * PER
+        return {lever: slope / pv for lever, slope in self.likely.items()}
+
+    @property
+    def service_lever(self) -> str:
+        """The better of the two service levers at the likely values."""
+        return max(SERVICE_LEVERS, key=self.likely.get)
+
+    @property
+    def chance_service_best(self) -> float:
+        """Share of draws in which a service lever (either) is the best use of the next dollar."""
+        return sum(self.chance_best[lever] for lever in SERVICE_LEVERS)
+
+    def decider(self) -> str | None:
+        """The uncertain input that most decides whether service or advertising returns more: the one
+        whose drawn values are most strongly rank-correlated with the gap between the better service
+        slope and advertising's, draw by draw. None when no input moves the gap."""
+        gap = self.draws[list(SERVICE_LEVERS)].max(axis=1) - self.draws["ad_spend_per_month"]
+        if len(self.inputs) < 3 or gap.nunique() < 3:
+            return None
+        varied = self.inputs.loc[:, self.inputs.nunique() > 2]
+        if varied.empty:
+            return None
+        strength = varied.rank().corrwith(gap.rank()).abs().dropna()
+        return None if strength.empty else str(strength.idxmax())
 
 
 def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float = PER,
@@ -86,4 +119,6 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     table = pd.DataFrame({lever: s[1:] for lever, s in slopes.items()})
     best = table.to_numpy().argmax(axis=1)
     chance = {lever: float(np.mean(best == j)) for j, lever in enumerate(levers)}
-    return LeverOdds(scenario, float(step), {lever: float(s[0]) for lever, s in slopes.items()}, table, chance)
+    inputs = pd.DataFrame({name: v for name, v in values.items()})
+    return LeverOdds(scenario, float(step), {lever: float(s[0]) for lever, s in slopes.items()}, table, chance,
+                     inputs)

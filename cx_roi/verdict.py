@@ -10,10 +10,19 @@ from __future__ import annotations
 import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
-from .formatting import amount as fmt_amount, and_list, horizon, is_number, money
+from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money
+from .margins import LeverOdds
 from .parameters import PARAMETERS
 
-__all__ = ["verdict", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
+__all__ = ["verdict", "margin_verdict", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
+
+CLOSE_CALL = 0.70
+"""Below this chance of being the better use of the next dollar (over Risk's paired draws), the
+margin verdict names no winner: it is too close to call."""
+
+LEVEL = 0.02
+"""Slopes within this share of each other are level: moving money between the levers gains
+next to nothing (as at the optimiser's split, where the marginal returns are equal)."""
 
 # The levers' own names (cx_roi.LEVERS), as the tables and charts call them, inside a sentence.
 LEVER_WORDS = {lever: label[:1].lower() + label[1:] for lever, label in LEVERS.items()}
@@ -86,3 +95,53 @@ def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: s
         return f"Neither lever changes NPV {period}: {amount} a month more in either one adds nothing."
     return (f"For the next dollar, neither lever pays: {amount} a month more would lose {money(-s)} in {where} and "
             f"{money(-a)} in advertising {period}; keeping the money beats both.")
+
+
+def _dollars(x: float) -> str:
+    """A return per dollar, to the cent: $2.40, -$0.30."""
+    return f"${x:,.2f}" if x >= 0 else f"-${-x:,.2f}"
+
+
+def _adds(x: float) -> str:
+    """What one more dollar does to NPV after paying for itself: "adds $2.40" or "loses $0.30"."""
+    return f"adds {_dollars(x)}" if x >= 0 else f"loses {_dollars(-x)}"
+
+
+def margin_verdict(odds: LeverOdds) -> str:
+    """The next dollar on the margin, in one sentence, with its odds (:func:`cx_roi.lever_odds`).
+
+    Weighs the better service lever against advertising by what one more dollar spent does to
+    NPV after paying for itself (at the likely values), and by the chance, over paired draws of
+    the uncertain inputs, that each side is the better use. A side that is better in fewer than
+    :data:`CLOSE_CALL` of the draws wins nothing: the sentence says it is too close to call and
+    names the assumption that decides it. Slopes within :data:`LEVEL` of each other are level.
+    """
+    service = odds.service_lever
+    s, a = odds.likely[service], odds.likely[AD_LEVER]
+    ps, pa = odds.per_dollar[service], odds.per_dollar[AD_LEVER]
+    where = LEVER_WORDS[service]
+    p_service = odds.chance_service_best
+    tried = f"{len(odds.draws):,} plausible worlds drawn from Risk's ranges"
+    if s <= 0 and a <= 0:
+        return (f"On the margin, neither lever pays for itself: each extra dollar {_adds(ps)} to NPV in {where}, "
+                f"against {_dollars(pa)} in advertising, so keeping the money beats both.")
+    if abs(s - a) <= LEVEL * max(abs(s), abs(a)):
+        return (f"On the margin, the levers are level: each extra dollar {_adds(ps)} to NPV in {where}, against "
+                f"{_dollars(pa)} in advertising, so moving money between them gains next to nothing; service is the "
+                f"better use in {chance(p_service)} of {tried}.")
+    service_leads = s > a
+    winner, loser = (where, "advertising") if service_leads else ("advertising", where)
+    side = "service" if service_leads else "advertising"
+    r_win, r_lose = (ps, pa) if service_leads else (pa, ps)
+    p_win = p_service if service_leads else 1.0 - p_service
+    if p_win < CLOSE_CALL:
+        field = odds.decider()
+        decides = ("" if field is None else
+                   f" What would decide it: {PARAMETERS[field].label.lower()}, the assumption that moves the "
+                   "answer most.")
+        return (f"On the margin, too close to call: at the likely values each extra dollar {_adds(r_win)} to NPV "
+                f"in {winner}, against {_dollars(r_lose)} in {loser}, but {side} is the better use in only "
+                f"{chance(p_win)} of {tried}.{decides}")
+    return (f"On the margin, {winner} wins: each extra dollar spent there {_adds(r_win)} to NPV after paying for "
+            f"itself, against {_dollars(r_lose)} in {loser}; {side} is the better use in {chance(p_win)} of "
+            f"{tried}.")

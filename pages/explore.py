@@ -45,6 +45,8 @@ def _answer(big: bool) -> None:
     view = cached.assess(scenario, base, state.extra())
     table = view.kpis
     other = table.attrs["beyond_spend"].get("scenario", ())  # then ROI and payback are not read
+    # The answer on the margin leads; it is written last (below), so its odds never hold up the cards.
+    margin = st.container(key="margin_verdict")
     with st.container(key="verdict_slot"):
         views.render_verdict(scenario, base, big, view.next_dollar)
     if scenario == base and not big:
@@ -85,6 +87,8 @@ def _answer(big: bool) -> None:
     bottom_left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config=config)
     bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
                                                       height=height, big=big), config=config)
+    with margin:
+        st.markdown(f"**{cached.margin_verdict(scenario)}**")
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
 

@@ -353,8 +353,9 @@ def render_verdict(scenario: Any, baseline: Any, big: bool, table: pd.DataFrame 
         st.markdown(verdict(table, amount, scenario.horizon_months))
     if not big:
         lo, hi, step = state.EXTRA_RANGE
-        st.slider("Extra spend for the comparison above ($ per month)", lo, hi, step=step, format="$%,.0f",
+        st.slider("A larger step to weigh ($ per month)", lo, hi, step=step, format="$%,.0f",
                   key=state.widget("extra"), on_change=state.on_change, args=("extra",), width=420,
-                  help="The amount added to each lever in turn (service capacity, service quality, "
-                       "advertising), every month, to see which returns most.")
+                  help="The bold sentence weighs one more dollar, on the margin. This amount is added to "
+                       "each lever in turn (service capacity, service quality, advertising), every month, to "
+                       "weigh a step that size (the sentence above the slider).")
     state.sync_url()

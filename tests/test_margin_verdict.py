@@ -1,0 +1,86 @@
+"""The next dollar on the margin: slopes, their odds over paired draws, and the sentence."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import cx_roi
+from cx_roi.uncertainty import UNCERTAIN_FIELDS
+from cx_roi.verdict import CLOSE_CALL, LEVER_WORDS, margin_verdict
+
+
+@pytest.fixture(scope="module")
+def optimum():
+    return cx_roi.optimize_budget(cx_roi.load_preset("revolving-door"), 550_000.0)
+
+
+def test_margins_agree_with_the_optimisers_marginal_table(optimum):
+    likely = cx_roi.lever_odds(optimum.scenario, draws=1).likely
+    for _, row in optimum.marginal.iterrows():
+        assert likely[row["lever"]] == pytest.approx(row["marginal_per_1000"], rel=0.01)
+
+
+def test_at_the_optimisers_split_the_levers_are_level(optimum):
+    sentence = margin_verdict(cx_roi.lever_odds(optimum.scenario))
+    assert sentence.startswith("On the margin, the levers are level") or "too close to call" in sentence
+
+
+def test_the_chance_comes_from_paired_draws_and_is_reproducible():
+    s = cx_roi.load_preset("status-quo")
+    a, b = cx_roi.lever_odds(s, draws=120, seed=5), cx_roi.lever_odds(s, draws=120, seed=5)
+    assert margin_verdict(a) == margin_verdict(b)
+    # The chance is the share of draws in which each lever has the largest slope, draw by draw.
+    best = a.draws.to_numpy().argmax(axis=1)
+    assert a.chance_service_best == pytest.approx(np.mean(best < 2))
+    # The inputs drawn are Risk's (simulate_many's) draws for the same seed.
+    ens = cx_roi.simulate_many(s, draws=120, seed=5)
+    for name in ("positive_conversion_per_impression", "churn_detractor"):
+        np.testing.assert_allclose(a.inputs[name].to_numpy(), ens.values[name])
+
+
+def test_the_return_per_dollar_is_the_slope_over_the_spends_present_value():
+    s = cx_roi.load_preset("status-quo")
+    odds = cx_roi.lever_odds(s, draws=1)
+    months = np.arange(1, s.horizon_months + 1)
+    pv = (1_000.0 / (1 + s.annual_discount_rate) ** (months / 12)).sum()
+    for lever, slope in odds.likely.items():
+        assert odds.per_dollar[lever] == pytest.approx(slope / pv)
+    # ...which is the ROI of a small step, as next_dollar reports it for a larger one.
+    step = cx_roi.next_dollar(s, 1_000.0)
+    for lever in odds.likely:
+        assert odds.per_dollar[lever] == pytest.approx(step.loc[lever, "roi"], rel=0.05)
+
+
+@pytest.mark.parametrize("name", cx_roi.presets())
+def test_every_preset_gets_a_winner_or_too_close_to_call_with_its_chance(name):
+    odds = cx_roi.lever_odds(cx_roi.load_preset(name))
+    sentence = margin_verdict(odds)
+    chance = re.search(r"(>?\d+)% of 300 plausible worlds", sentence)
+    assert chance, sentence
+    won = re.match(r"On the margin, (.+?) wins: ", sentence)
+    if won:
+        lever = won.group(1)
+        assert lever in (LEVER_WORDS[odds.service_lever], "advertising")
+        side = odds.chance_service_best if lever != "advertising" else 1 - odds.chance_service_best
+        assert side >= CLOSE_CALL
+        figure = odds.per_dollar[odds.service_lever if lever != "advertising" else "ad_spend_per_month"]
+        assert f"${figure:,.2f}" in sentence
+    else:
+        assert "too close to call" in sentence or "level" in sentence or "neither" in sentence
+
+
+def test_too_close_to_call_names_the_assumption_that_decides_it():
+    odds = cx_roi.lever_odds(cx_roi.load_preset("service-boost"))
+    assert 1 - CLOSE_CALL < odds.chance_service_best < CLOSE_CALL
+    sentence = margin_verdict(odds)
+    field = odds.decider()
+    assert field in UNCERTAIN_FIELDS
+    assert "too close to call" in sentence and cx_roi.PARAMETERS[field].label.lower() in sentence
+    # The decider really moves the gap: the draws split by it disagree on the winner.
+    gap = odds.draws[["service_capacity_spend_per_month", "service_quality_spend_per_month"]].max(axis=1) - \
+        odds.draws["ad_spend_per_month"]
+    low = odds.inputs[field] < odds.inputs[field].median()
+    assert np.sign(gap[low].mean()) != np.sign(gap[~low].mean())
