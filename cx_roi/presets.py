@@ -12,15 +12,20 @@ from typing import Any
 from .errors import UnknownPresetError
 from .scenario import Scenario
 
-__all__ = ["Preset", "presets", "load_preset", "preset_info", "PRESETS"]
+__all__ = ["Preset", "presets", "load_preset", "preset_info", "default_baseline", "PRESETS"]
 
 
 @dataclass(frozen=True)
 class Preset:
+    """A named scenario. ``baseline``: the preset it is measured against by default; ``None`` for
+    its own unedited self (a preset that describes another company is not measured against the
+    status quo; the spend presets, the same company with more spend, are)."""
+
     name: str
     title: str
     description: str
     changes: dict[str, Any]
+    baseline: str | None = None
 
     def scenario(self) -> Scenario:
         return Scenario(**self.changes)
@@ -44,13 +49,14 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
         "promoters, cut churn, and the extra promoters bring customers for free. Compare with the "
         "advertising boost: the same money, the other lever.",
         {"service_capacity_spend_per_month": _BASE.service_capacity_spend_per_month + _EXTRA / 2,
-         "service_quality_spend_per_month": _BASE.service_quality_spend_per_month + _EXTRA / 2}),
+         "service_quality_spend_per_month": _BASE.service_quality_spend_per_month + _EXTRA / 2},
+        baseline="status-quo"),
     Preset(
         "ad-boost", "+$60k a month into advertising",
         "The status quo plus $60,000 a month of advertising from month 1. It wins customers quickly, "
         "with diminishing returns, and does nothing for those already on the books. The fair "
         "counterpart of the service boost.",
-        {"ad_spend_per_month": _BASE.ad_spend_per_month + _EXTRA}),
+        {"ad_spend_per_month": _BASE.ad_spend_per_month + _EXTRA}, baseline="status-quo"),
     # A company that has run this way for a while: its spends before the plan are the plan's.
     Preset(
         "revolving-door", "Revolving door",
@@ -110,6 +116,12 @@ def preset_info(name: str) -> Preset:
         return PRESETS[name]
     except (KeyError, TypeError):  # TypeError: not even a hashable name, e.g. a list
         raise UnknownPresetError(name, presets()) from None
+
+
+def default_baseline(name: str) -> str:
+    """The preset a preset is measured against unless another is chosen: itself, or the status quo
+    for the spend presets."""
+    return preset_info(name).baseline or name
 
 
 def load_preset(name: str) -> Scenario:

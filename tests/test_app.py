@@ -1087,7 +1087,8 @@ def test_chart_arrays_travel_as_exact_typed_arrays():
 
 
 def test_roi_and_payback_wait_for_a_baseline_that_differs_in_spend_only():
-    at = run_app({"preset": "young-product"})
+    # Another business measured against the status quo: a choice now, not the default.
+    at = run_app({"preset": "young-product", "baseline": "status-quo"})
     for label in ("ROI vs baseline", "Payback vs baseline"):
         assert card(at, label).value == fmt.MISSING and card(at, label).delta == tables.NOT_ONLY_SPEND
         assert "addressable market" in card(at, label).help and "Status quo" in card(at, label).help

@@ -124,7 +124,8 @@ def test_use_as_baseline_applies_on_every_page_and_travels_in_the_link(sample_fi
     at = fitted_sample_app()
     click(at, "use_fit")
     assert "is now the baseline on every page" in messages(at)
-    assert at.query_params["baseline"] == state.FITTED
+    # The fit is the start, and a start is its own baseline: the link needs no baseline= for it.
+    assert at.query_params["preset"] == state.FITTED and at.query_params.get("baseline", state.FITTED) == state.FITTED
     link = dict(at.query_params)
 
     at.switch_page("pages/explore.py").run()
@@ -192,9 +193,9 @@ def test_stop_using_the_fit_goes_back_to_the_presets():
 def test_bad_fitted_links_get_a_notice_and_defaults(query, words):
     at = run_app(query)
     assert words in messages(at)
-    # The link opens as far as it can: the status quo, against the status quo.
+    # The link opens as far as it can: the status quo, against itself.
     assert card(at, "NPV").value == fmt.money(cx_roi.simulate(cx_roi.load_preset("status-quo")).kpis["npv"])
-    assert at.sidebar.selectbox(key="w:baseline").value == state.DEFAULT_BASELINE
+    assert at.sidebar.selectbox(key="w:baseline").value == "status-quo"
 
 
 def test_history_too_short_to_fit_says_so_and_keeps_everything():

@@ -438,7 +438,7 @@ def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
 
 
 def test_risk_shows_no_return_on_spend_for_another_business():
-    at = risk_app({"preset": "young-product"})
+    at = risk_app({"preset": "young-product", "baseline": "status-quo"})
     assert card(at, "Chance it pays back").delta == tables.NOT_ONLY_SPEND
     assert not any(s["layout"]["title"]["text"].startswith("ROI") for s in chart_specs(at))
     assert any("ROI is not shown" in i.value for i in at.info)

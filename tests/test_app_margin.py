@@ -44,3 +44,32 @@ def test_after_applying_the_optimisers_split_explore_says_the_levers_are_level()
     assert not at.exception
     sentence = margin_sentence(at)
     assert "levers are level" in sentence or "too close to call" in sentence, sentence
+
+
+# ---------------------------------------------------------------- each preset against the right baseline
+
+def test_a_preset_that_is_another_business_is_its_own_baseline():
+    at = run_app({"preset": "young-product"})
+    assert at.sidebar.selectbox(key="w:baseline").value == "young-product"
+    assert "baseline" not in at.query_params, "the default needs no word in the link"
+    # Status quo stays a choice, and a link that makes it travels.
+    chosen = run_app({"preset": "young-product", "baseline": "status-quo"})
+    assert chosen.sidebar.selectbox(key="w:baseline").value == "status-quo"
+    assert chosen.query_params["baseline"] == "status-quo"
+
+
+def test_the_spend_presets_are_measured_against_the_status_quo():
+    for name in ("service-boost", "ad-boost"):
+        at = run_app({"preset": name})
+        assert at.sidebar.selectbox(key="w:baseline").value == "status-quo"
+
+
+def test_revolving_door_shows_roi_and_payback_for_a_move_against_itself():
+    from test_app import card
+
+    at = run_app({"preset": "revolving-door", "service_quality_spend_per_month": "45000"})
+    door = cx_roi.load_preset("revolving-door")
+    view = cx_roi.assess(door.replace(service_quality_spend_per_month=45_000.0), door)
+    roi = view.kpis.loc["scenario", "roi"]
+    assert roi == roi and card(at, "ROI vs baseline").value.endswith("%")
+    assert card(at, "Payback vs baseline").value != "-"

@@ -35,6 +35,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
 from cx_roi.formatting import param_value
+from cx_roi.presets import default_baseline as _preset_baseline
 
 from . import tables
 
@@ -57,7 +58,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 DEFAULT_PRESET = "status-quo"
-DEFAULT_BASELINE = "status-quo"
+DEFAULT_BASELINE = None  # the start's own default (ui.state.default_baseline), until one is chosen
 DEFAULT_EXTRA = 50_000.0
 EXTRA_RANGE = (5_000.0, 500_000.0, 5_000.0)  # min, max, step of the next-dollar amount, $ per month
 CURRENT = "current"  # the scenario being explored, as a Compare choice
@@ -369,10 +370,19 @@ def baseline_options() -> list[str]:
     return [*start_options(), *saved_scenarios()]
 
 
+def default_baseline() -> str:
+    """The baseline the current start is measured against until the user chooses one: a preset's
+    own unedited self (the spend presets: the status quo, see ``cx_roi.presets.default_baseline``),
+    and the fitted scenario itself."""
+    start = preset()
+    return start if start == FITTED else _preset_baseline(start)
+
+
 def baseline_name() -> str:
-    """The baseline's name (a preset or saved scenario); status quo unless the user chose another."""
+    """The baseline's name (a preset, the fitted scenario or a saved scenario): the one the user
+    chose, else the start's own default (:func:`default_baseline`)."""
     name = _get("baseline", DEFAULT_BASELINE)
-    return name if name in baseline_options() else DEFAULT_BASELINE
+    return name if name in baseline_options() else default_baseline()
 
 
 def baseline(horizon_months: int | None = None) -> Scenario:
@@ -1208,7 +1218,7 @@ def url_params() -> dict[str, str | list[str]]:
         params["present"] = "1"
     if extra() != DEFAULT_EXTRA:
         params["extra"] = _url_number(extra())
-    if baseline_name() != DEFAULT_BASELINE:
+    if baseline_name() != default_baseline():
         params["baseline"] = baseline_name()
     selection = compare_selection()
     if tuple(selection) != DEFAULT_COMPARE:
@@ -1381,7 +1391,7 @@ def _read_url(raw: dict[str, str], saved_raw: Sequence[str], repeated: Mapping[s
         else:
             bad.append(f"`baseline={_show(raw['baseline'])}`: not a preset or saved scenario; allowed: "
                        f"{', '.join(baseline_options())}. Compared with "
-                       f"*{cx_roi.preset_info(DEFAULT_BASELINE).title}* instead.")
+                       f"*{start_title(default_baseline())}* instead.")
 
     if "compare" in raw:
         tokens = [t.strip() for t in raw["compare"].split(",") if t.strip()]
