@@ -14,7 +14,8 @@ from .formatting import amount as fmt_amount, and_list, chance, horizon, is_numb
 from .margins import LeverOdds
 from .parameters import PARAMETERS
 
-__all__ = ["verdict", "margin_verdict", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
+__all__ = ["verdict", "margin_verdict", "compare_headline", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER",
+           "LEVER_WORDS"]
 
 CLOSE_CALL = 0.70
 """Below this chance of being the better use of the next dollar (over Risk's paired draws), the
@@ -145,3 +146,33 @@ def margin_verdict(odds: LeverOdds) -> str:
     return (f"On the margin, {winner} wins: each extra dollar spent there {_adds(r_win)} to NPV after paying for "
             f"itself, against {_dollars(r_lose)} in {loser}; {side} is the better use in {chance(p_win)} of "
             f"{tried}.")
+
+
+def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
+    """One sentence over a :func:`cx_roi.compare` table: the scenario that adds the most NPV against
+    the baseline (the table's row with ``same_as_baseline``, or its first), by how much, and, when
+    the table has ``prob_beats_baseline`` (``compare(..., draws=...)``), how sure. The table's index
+    names the scenarios as they should read."""
+    base_rows = table.index[table["same_as_baseline"].astype(bool)] if "same_as_baseline" in table else []
+    base = base_rows[0] if len(base_rows) else table.index[0]
+    others = table.drop(index=base)
+    gains = others["delta_npv"].dropna()
+    period = f"over {horizon(horizon_months)}"
+    if gains.empty:
+        return f"No compared scenario can be valued against {base}."
+    best = gains.idxmax()
+    sure = ""
+    if "prob_beats_baseline" in others and is_number(others.loc[best, "prob_beats_baseline"]):
+        sure = (f", and beats it in {chance(others.loc[best, 'prob_beats_baseline'])} of the plausible worlds "
+                "drawn from Risk's ranges")
+    if gains[best] <= 0:
+        closest = "matches it" if gains[best] == 0 else f"loses {money(-gains[best])}"
+        return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {best}, "
+                f"{closest}{sure.replace('and beats it', 'and would beat it')}.")
+    runner = gains.drop(index=best)
+    after = ""
+    if not runner.empty:
+        second = runner.idxmax()
+        after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
+    return (f"{best} adds the most: {money(gains[best])} of NPV against {base} {period} at the likely "
+            f"values{sure}{after}.")

@@ -35,6 +35,7 @@ if len(entries) < 2:
 
 named = tuple((label, scenario) for _, label, scenario in entries)
 table = cached.compare(named, entries[0][1])
+headline = st.empty()  # written once the table is out: its odds take a moment
 note = tables.horizon_note({label: state.scenario_for(token) for token, label, _ in entries},
                            entries[0][2].horizon_months)
 if note:
@@ -43,6 +44,7 @@ other_business = tables.beyond_spend_note(table)
 if other_business:
     st.warning(other_business, icon=":material/warning:")
 st.table(tables.comparison_table(table))
+headline.markdown(f"**{cached.compare_headline(named, entries[0][1])}**")
 
 height = 440 if big else 360
 frames = {label: cached.simulate(scenario).monthly for _, label, scenario in entries}

@@ -73,3 +73,31 @@ def test_revolving_door_shows_roi_and_payback_for_a_move_against_itself():
     roi = view.kpis.loc["scenario", "roi"]
     assert roi == roi and card(at, "ROI vs baseline").value.endswith("%")
     assert card(at, "Payback vs baseline").value != "-"
+
+
+# ---------------------------------------------------------------- Compare's headline
+
+def test_compare_opens_with_a_headline_naming_the_best_scenario_by_how_much_and_how_sure():
+    at = run_app(page="pages/compare.py")
+    headline = next(m.value for m in at.markdown if " adds the most: " in m.value or "None of the compared" in m.value)
+    table = cx_roi.compare({cx_roi.preset_info(n).title: cx_roi.load_preset(n)
+                            for n in ("status-quo", "service-boost", "ad-boost")},
+                           baseline=cx_roi.preset_info("status-quo").title, draws=300, seed=0)
+    best = table["delta_npv"].drop(index=cx_roi.preset_info("status-quo").title).idxmax()
+    from ui import tables
+
+    gain = cx_roi.formatting.money(table.loc[best, "delta_npv"])
+    assert headline.strip("*").startswith(f"{tables.inert(best)} adds the most: {gain}")
+    assert cx_roi.formatting.chance(table.loc[best, "prob_beats_baseline"]) in headline
+
+
+def test_compare_headline_shows_saved_names_as_written():
+    from cx_roi.verdict import compare_headline
+
+    evil = "[Session expired](https://evil.example)"
+    table = cx_roi.compare({"Base": cx_roi.Scenario(), evil: cx_roi.load_preset("service-boost")}, baseline="Base")
+    assert compare_headline(table, 60).startswith(evil)  # the package gives the name as it is...
+    from ui import tables
+
+    table.index = [tables.inert(n) for n in table.index]
+    assert not re.search(r"(?<!\\)\]\(", compare_headline(table, 60))  # ...and the page shows it inert

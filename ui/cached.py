@@ -31,7 +31,8 @@ import cx_roi
 from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
 from cx_roi import formatting as fmt
-from cx_roi.verdict import LEVER_WORDS, margin_verdict as _margin_sentence, verdict
+from cx_roi.verdict import LEVER_WORDS, verdict
+from cx_roi.verdict import compare_headline as _compare_sentence, margin_verdict as _margin_sentence
 
 from . import tables
 
@@ -74,6 +75,19 @@ def compare(named: tuple[tuple[str, Scenario], ...], baseline: str) -> pd.DataFr
     return cx_roi.compare(dict(named), baseline=baseline)
 
 
+MARGIN_DRAWS = 300  # paired draws behind the verdicts' chances: a few hundred are enough
+
+
+@st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
+def compare_headline(named: tuple[tuple[str, Scenario], ...], baseline: str) -> str:
+    """The Compare page's headline: the scenario that adds the most NPV against ``baseline``, by how
+    much, and how sure (``cx_roi.compare`` over paired draws of Risk's ranges, seed 0). The names
+    are the page's own labels, shown as written (``tables.inert``)."""
+    table = cx_roi.compare(dict(named), baseline=baseline, draws=MARGIN_DRAWS, seed=0)
+    table.index = [tables.inert(name) for name in table.index]
+    return _compare_sentence(table, named[0][1].horizon_months)
+
+
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def next_dollar(scenario: Scenario, extra_per_month: float) -> pd.DataFrame:
     """``cx_roi.next_dollar``: what ``extra_per_month`` more on each lever returns."""
@@ -88,9 +102,6 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
     ``st.cache_data`` (unpickling four tables) took about 1.5 ms of a 14 ms rerun.
     """
     return cx_roi.assess(scenario, baseline, extra_per_month)
-
-
-MARGIN_DRAWS = 300  # paired draws behind the margin verdict's chance: a few hundred are enough
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
