@@ -15,7 +15,7 @@ OPTIMISE = "pages/optimise.py"
 def margin_sentence(at) -> str:
     found = [m.value for m in at.markdown if m.value.startswith("**On the margin, ")]
     assert len(found) == 1, [m.value[:80] for m in at.markdown]
-    return found[0].strip("*")
+    return found[0].strip("*").replace("\\", "")
 
 
 @pytest.mark.parametrize("name", cx_roi.presets())
@@ -80,6 +80,7 @@ def test_revolving_door_shows_roi_and_payback_for_a_move_against_itself():
 def test_compare_opens_with_a_headline_naming_the_best_scenario_by_how_much_and_how_sure():
     at = run_app(page="pages/compare.py")
     headline = next(m.value for m in at.markdown if " adds the most: " in m.value or "None of the compared" in m.value)
+    headline = headline.replace("\\", "")
     table = cx_roi.compare({cx_roi.preset_info(n).title: cx_roi.load_preset(n)
                             for n in ("status-quo", "service-boost", "ad-boost")},
                            baseline=cx_roi.preset_info("status-quo").title, draws=300, seed=0)
@@ -87,7 +88,7 @@ def test_compare_opens_with_a_headline_naming_the_best_scenario_by_how_much_and_
     from ui import tables
 
     gain = cx_roi.formatting.money(table.loc[best, "delta_npv"])
-    assert headline.strip("*").startswith(f"{tables.inert(best)} adds the most: {gain}")
+    assert headline.strip("*").startswith(f"{best} adds the most: {gain}")
     assert cx_roi.formatting.chance(table.loc[best, "prob_beats_baseline"]) in headline
 
 
@@ -99,5 +100,4 @@ def test_compare_headline_shows_saved_names_as_written():
     assert compare_headline(table, 60).startswith(evil)  # the package gives the name as it is...
     from ui import tables
 
-    table.index = [tables.inert(n) for n in table.index]
-    assert not re.search(r"(?<!\\)\]\(", compare_headline(table, 60))  # ...and the page shows it inert
+    assert not re.search(r"(?<!\\)\]\(", tables.inert(compare_headline(table, 60)))  # ...the page, inert

@@ -81,11 +81,10 @@ MARGIN_DRAWS = 300  # paired draws behind the verdicts' chances: a few hundred a
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def compare_headline(named: tuple[tuple[str, Scenario], ...], baseline: str) -> str:
     """The Compare page's headline: the scenario that adds the most NPV against ``baseline``, by how
-    much, and how sure (``cx_roi.compare`` over paired draws of Risk's ranges, seed 0). The names
-    are the page's own labels, shown as written (``tables.inert``)."""
+    much, and how sure (``cx_roi.compare`` over paired draws of Risk's ranges, seed 0), as Markdown
+    that reads as written (``tables.inert``): the names are the page's labels, saved names among them."""
     table = cx_roi.compare(dict(named), baseline=baseline, draws=MARGIN_DRAWS, seed=0)
-    table.index = [tables.inert(name) for name in table.index]
-    return _compare_sentence(table, named[0][1].horizon_months)
+    return tables.inert(_compare_sentence(table, named[0][1].horizon_months))
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
@@ -106,8 +105,9 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def margin_verdict(scenario: Scenario) -> str:
-    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0)."""
-    return _margin_sentence(cx_roi.lever_odds(scenario, draws=MARGIN_DRAWS, seed=0))
+    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
+    as Markdown that reads as written (a "<1%" is not a tag)."""
+    return tables.inert(_margin_sentence(cx_roi.lever_odds(scenario, draws=MARGIN_DRAWS, seed=0)))
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
