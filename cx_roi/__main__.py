@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import PARAMETERS, compare, load_preset, next_dollar, preset_info, presets, simulate
+from .margins import lever_odds
+from .verdict import customer_costs, margin_verdict
 from .comparison import headroom
 from .errors import CxRoiError
 from .scenario import MAX_JSON_BYTES, Scenario, parse_value
@@ -176,6 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise _Usage(f"--extra: {args.extra:,.0f} a month would take every lever past its maximum; "
                              f"this scenario has room for at most {room:,.0f}")
             print(table.to_string(float_format=_num, na_rep="n/a"))
+            # The answer on the margin, with its odds, leads the dashboard: say it here too.
+            odds = lever_odds(scenario, draws=300, seed=0)
+            print()
+            print(margin_verdict(odds))
+            print(customer_costs(odds))
             for lever in full:
                 print(f"note: {lever}: {args.extra:,.0f} more a month would exceed its maximum of "
                       f"{PARAMETERS[lever].maximum:,.0f}; shown as n/a", file=sys.stderr)

@@ -44,6 +44,8 @@ class LeverOdds:
     draws: pd.DataFrame = field(repr=False)
     chance_best: dict[str, float]
     inputs: pd.DataFrame = field(repr=False)
+    customers: dict[str, float] = field(default_factory=dict)
+    """Lever -> change in customers at the horizon per extra $1,000 a month, at the likely values."""
 
     @property
     def best(self) -> str:
@@ -56,6 +58,14 @@ class LeverOdds:
         next dollar): the slope divided by the present value of $1,000 a month over the horizon."""
         pv = float(discount_factors(self.scenario.annual_discount_rate, self.scenario.horizon_months).sum()) * PER
         return {lever: slope / pv for lever, slope in self.likely.items()}
+
+    @property
+    def cost_per_customer(self) -> dict[str, float]:
+        """Lever -> what one more customer at the horizon costs on the margin: the present value of
+        the extra spend over the customers it adds ($; NaN where the lever adds none). For service
+        that is a customer kept (or won by word of mouth), for advertising one won."""
+        pv = float(discount_factors(self.scenario.annual_discount_rate, self.scenario.horizon_months).sum()) * PER
+        return {lever: (pv / gained if gained > 0 else float("nan")) for lever, gained in self.customers.items()}
 
     @property
     def service_lever(self) -> str:
@@ -110,15 +120,17 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
             delta = (step if sign > 0 else -downs[other]) if other == lever else 0.0
             rows.append(np.broadcast_to(spends[lever] + delta, (n, horizon)))
         batch_values[lever] = np.concatenate(rows)
-    npv = simulate_batch(scenario, draws=batch_values, columns=("customers",)).kpis["npv"].to_numpy()
-    npv = npv.reshape(len(blocks), n)
-    slopes = {}
+    kpis = simulate_batch(scenario, draws=batch_values, columns=("customers",)).kpis
+    npv = kpis["npv"].to_numpy().reshape(len(blocks), n)
+    final = kpis["final_customers"].to_numpy().reshape(len(blocks), n)
+    slopes, customers = {}, {}
     for i, lever in enumerate(levers):
         width = step + downs[lever]
         slopes[lever] = (npv[2 * i] - npv[2 * i + 1]) / width * PER
+        customers[lever] = float((final[2 * i, 0] - final[2 * i + 1, 0]) / width * PER)
     table = pd.DataFrame({lever: s[1:] for lever, s in slopes.items()})
     best = table.to_numpy().argmax(axis=1)
     chance = {lever: float(np.mean(best == j)) for j, lever in enumerate(levers)}
     inputs = pd.DataFrame({name: v for name, v in values.items()})
     return LeverOdds(scenario, float(step), {lever: float(s[0]) for lever, s in slopes.items()}, table, chance,
-                     inputs)
+                     inputs, customers)

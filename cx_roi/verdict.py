@@ -14,7 +14,7 @@ from .formatting import amount as fmt_amount, and_list, chance, horizon, is_numb
 from .margins import LeverOdds
 from .parameters import PARAMETERS
 
-__all__ = ["verdict", "margin_verdict", "compare_headline", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER",
+__all__ = ["verdict", "margin_verdict", "compare_headline", "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER",
            "LEVER_WORDS"]
 
 CLOSE_CALL = 0.70
@@ -176,3 +176,24 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
     return (f"{best} adds the most: {money(gains[best])} of NPV against {base} {period} at the likely "
             f"values{sure}{after}.")
+
+
+def customer_costs(odds: LeverOdds) -> str:
+    """One sentence: what one more customer costs on the margin, kept by the better service lever and
+    won by advertising (:attr:`LeverOdds.cost_per_customer`), so "keeping a customer is cheaper than
+    winning one" is read off the scenario, not assumed."""
+    costs = odds.cost_per_customer
+    service = odds.service_lever
+    kept, won = costs.get(service, float("nan")), costs.get(AD_LEVER, float("nan"))
+
+    def cost(x: float) -> str:
+        return money(x) if is_number(x) else "nothing it can buy (it adds no customers)"
+
+    cheaper = ""
+    if is_number(kept) and is_number(won):
+        if abs(kept - won) <= 0.05 * max(kept, won):
+            cheaper = " About the same either way here."
+        else:
+            cheaper = " Keeping one is cheaper here." if kept < won else " Winning one is cheaper here."
+    return (f"On the margin, one more customer at the end of the horizon costs {cost(kept)} kept by "
+            f"{LEVER_WORDS[service]} and {cost(won)} won by advertising.{cheaper}")

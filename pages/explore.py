@@ -88,7 +88,9 @@ def _answer(big: bool) -> None:
     bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
                                                       height=height, big=big), config=config)
     with margin:
-        st.markdown(f"**{cached.margin_verdict(scenario)}**")
+        answer, costs = cached.margin_verdict(scenario)
+        st.markdown(f"**{answer}**")
+        st.caption(costs)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
 

@@ -84,3 +84,29 @@ def test_too_close_to_call_names_the_assumption_that_decides_it():
         odds.draws["ad_spend_per_month"]
     low = odds.inputs[field] < odds.inputs[field].median()
     assert np.sign(gap[low].mean()) != np.sign(gap[~low].mean())
+
+
+def test_what_one_more_customer_costs_kept_and_won_comes_out_of_the_mechanics():
+    from cx_roi.verdict import customer_costs
+
+    door = cx_roi.lever_odds(cx_roi.load_preset("revolving-door"), draws=1)
+    weak = cx_roi.lever_odds(cx_roi.load_preset("great-service-weak-product"), draws=1)
+    # Revolving door: keeping a customer is far cheaper than winning one; a weak product: the other way.
+    assert door.cost_per_customer[door.service_lever] < door.cost_per_customer["ad_spend_per_month"]
+    assert weak.cost_per_customer[weak.service_lever] > weak.cost_per_customer["ad_spend_per_month"]
+    assert "Keeping one is cheaper here." in customer_costs(door)
+    assert "Winning one is cheaper here." in customer_costs(weak)
+    # The cost is the spend's present value over the customers it adds at the horizon.
+    s = cx_roi.load_preset("revolving-door")
+    step = 1_000.0
+    more = cx_roi.simulate(s.replace(ad_spend_per_month=s.ad_spend_per_month + step)).kpis["final_customers"]
+    less = cx_roi.simulate(s.replace(ad_spend_per_month=s.ad_spend_per_month - step)).kpis["final_customers"]
+    assert door.customers["ad_spend_per_month"] == pytest.approx((more - less) / 2, rel=1e-9)
+
+
+def test_the_command_line_says_the_margin_too(capsys):
+    from cx_roi.__main__ import main
+
+    assert main(["next-dollar", "--preset", "revolving-door"]) == 0
+    out = capsys.readouterr().out
+    assert "On the margin, service quality (training, tools) wins" in out and "Keeping one is cheaper" in out

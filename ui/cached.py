@@ -32,7 +32,8 @@ from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
 from cx_roi import formatting as fmt
 from cx_roi.verdict import LEVER_WORDS, verdict
-from cx_roi.verdict import compare_headline as _compare_sentence, margin_verdict as _margin_sentence
+from cx_roi.verdict import compare_headline as _compare_sentence, customer_costs as _customer_costs
+from cx_roi.verdict import margin_verdict as _margin_sentence
 
 from . import tables
 
@@ -104,10 +105,12 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
-def margin_verdict(scenario: Scenario) -> str:
+def margin_verdict(scenario: Scenario) -> tuple[str, str]:
     """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
-    as Markdown that reads as written (a "<1%" is not a tag)."""
-    return tables.inert(_margin_sentence(cx_roi.lever_odds(scenario, draws=MARGIN_DRAWS, seed=0)))
+    and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
+    a tag)."""
+    odds = cx_roi.lever_odds(scenario, draws=MARGIN_DRAWS, seed=0)
+    return tables.inert(_margin_sentence(odds)), tables.inert(_customer_costs(odds))
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
