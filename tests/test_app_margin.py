@@ -101,3 +101,9 @@ def test_compare_headline_shows_saved_names_as_written():
     from ui import tables
 
     assert not re.search(r"(?<!\\)\]\(", tables.inert(compare_headline(table, 60)))  # ...the page, inert
+
+
+@pytest.mark.parametrize("name", cx_roi.presets())
+def test_no_card_shows_a_bare_dash_on_a_presets_landing_view(name):
+    at = run_app({"preset": name})
+    assert all(m.value.strip() not in ("-", "–", "") for m in at.metric), [(m.label, m.value) for m in at.metric]

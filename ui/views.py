@@ -97,8 +97,9 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                 + ". Not defined when the scenario spends no more than the baseline. NPV includes the value "
                 "of the customers left at the end, net of their cost to serve, so a service plan that loses "
                 "money can lose more than its extra spend within the horizon." + other_help)
+    # On the baseline itself there is no move to measure yet: the card says what it will show.
     if same_as_baseline:
-        cards.append(remark("ROI vs baseline", fmt.MISSING, same, roi_help))
+        cards.append(remark("ROI vs baseline", "Move a spend", same, roi_help))
     elif other:
         cards.append(remark("ROI vs baseline", fmt.MISSING, other, roi_help))
     elif _nan(row["roi"]):
@@ -109,7 +110,7 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                     "at or above zero. Cash only: unlike NPV it leaves out the value of the customers left at "
                     "the end, so a plan can add NPV and still not pay back within the horizon." + other_help)
     if same_as_baseline:
-        cards.append(remark("Payback vs baseline", fmt.MISSING, same, payback_help))
+        cards.append(remark("Payback vs baseline", "Move a spend", same, payback_help))
     elif other:
         cards.append(remark("Payback vs baseline", fmt.MISSING, other, payback_help))
     elif _nan(row["payback_month"]):
