@@ -14,7 +14,7 @@ import pandas as pd
 from . import economics
 from .errors import ScenarioError
 from .formatting import quoted
-from .parameters import PARAMETERS
+from .parameters import ONE_OFF_FIELDS, PARAMETERS
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, SimulationResult, simulate_batch
@@ -131,8 +131,8 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
 
 
 def beyond_spend(scenario: Scenario, baseline: Scenario) -> tuple[str, ...]:
-    """The inputs other than the three monthly spends (:data:`LEVERS`) in which ``scenario``
-    differs from ``baseline``: field names, in the scenario's order.
+    """The inputs other than the three monthly spends (:data:`LEVERS`) and their one-off costs in
+    which ``scenario`` differs from ``baseline``: field names, in the scenario's order.
 
     Empty when the two are the same business run with other spends: only then is
     the change in NPV what the extra spend returns, so only then are ROI and
@@ -140,7 +140,8 @@ def beyond_spend(scenario: Scenario, baseline: Scenario) -> tuple[str, ...]:
     assumption changes NPV by itself, and dividing that by the spend gap would
     credit the spend with it.
     """
-    return tuple(k for k in scenario.changed_fields(baseline) if k not in LEVERS)
+    spend = (*LEVERS, *ONE_OFF_FIELDS)
+    return tuple(k for k in scenario.changed_fields(baseline) if k not in spend)
 
 
 def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution: np.ndarray,

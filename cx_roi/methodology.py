@@ -226,7 +226,10 @@ STEPS: list[Step] = [
         "Money",
         "Revenue is paid at the end of each month by the customers on the books then. "
         "Contribution is gross margin x revenue minus service spend, advertising spend and "
-        "onboarding of new customers. Month t's cash is divided by 1 + r_m to the power t, r_m "
+        "onboarding of new customers. A lever's change may carry a one-off cost (a training "
+        "programme, a CRM tool, campaign creative): it is paid in month 1 and counts as spend, so "
+        "NPV, ROI and payback include it (the agents and the adstock are bought by the monthly "
+        "spends alone). Month t's cash is divided by 1 + r_m to the power t, r_m "
         "being the monthly rate equivalent to the annual one. NPV optionally adds the value of the customers left at the "
         "horizon, N_T x CLV, with the churn rate of the final sentiment mix and the margin net of "
         "the final month's service cost per customer (serving them continues to cost; with no "
@@ -253,7 +256,17 @@ STEPS: list[Step] = [
     ),
     Step(
         "The next dollar and the NPV bridge",
-        "`next_dollar` adds the same extra monthly amount to each lever in turn and reports the "
+        "The answer leads with the margin: `lever_odds` takes the slope of NPV in each lever as a "
+        "central difference of +-$1,000 a month (the optimiser's gradient), and what one more dollar "
+        "adds to NPV after paying for itself is that slope over the present value of $1,000 a month. "
+        "Over 300 paired draws of Risk's ranges (seed 0) the same slopes give, draw by draw, which "
+        "lever is best: the chance that service (either lever) or advertising is the better use. "
+        "Below a 70% chance the verdict names no winner (too close to call) and names the assumption "
+        "whose draws are most strongly rank-correlated with the gap between the two; slopes within "
+        "2% of each other are level, as at the optimiser's split. What one more customer at the "
+        "horizon costs, kept by service or won by advertising, is the same present value over the "
+        "customers the lever adds. `next_dollar` asks the same question of a larger step: it adds "
+        "the same extra monthly amount to each lever in turn and reports the "
         "change in NPV, ROI and payback against the scenario itself: the product's question asked "
         "of any scenario. `npv_bridge` splits an NPV difference into retention (customers kept by "
         "a lower churn rate), word-of-mouth wins, advertising wins, spend and other. Each cause's "

@@ -155,6 +155,11 @@ _LIST: list[Param] = [
        "company as it was, not as it will be.",
        "Planning input: the status quo's capacity spend.", "choice", None, 10_000, "${:,.0f}"),
     # ---------------------------------------------------------------- quality
+    _P("capacity_one_off_cost", "One-off cost of the capacity change", "service", "float", 0.0,
+       "$ (once, in month 1)", 0, 1e9,
+       "One-off cost of the plan's change to this lever, paid in month 1 (hiring, onboarding, seats). It counts "
+       "as spend: NPV, ROI and payback include it.",
+       "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}"),
     _P("service_quality_spend_per_month", "Service quality spend", "quality", "spend", 30_000.0,
        "$ per month", 0, 1e9,
        "Training, knowledge tools and empowerment. Raises first-contact resolution with "
@@ -165,6 +170,11 @@ _LIST: list[Param] = [
        "Steady quality spend before month 1; with the capacity spend before the plan it sets the "
        "settled state the plan starts from.",
        "Planning input: the status quo's quality spend.", "choice", None, 5_000, "${:,.0f}"),
+    _P("quality_one_off_cost", "One-off cost of the quality change", "quality", "float", 0.0,
+       "$ (once, in month 1)", 0, 1e9,
+       "One-off cost of the plan's change to this lever, paid in month 1 (a training programme, a CRM or knowledge tool). It counts "
+       "as spend: NPV, ROI and payback include it.",
+       "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}"),
     _P("fcr_floor", "First-contact resolution with no quality spend", "quality", "float", 0.55,
        "share of contacts", 0, 1, "Resolution rate a centre reaches with no spend on quality.",
        "Industry FCR averages are about 70% (SQM Group); floor and ceiling bracket it.", "weak",
@@ -350,6 +360,11 @@ _LIST: list[Param] = [
        "$ per month", 0, 1e9,
        "Steady monthly spend before month 1; sets the carry-over (adstock) the plan inherits.",
        "Planning input.", "choice", None, 10_000, "${:,.0f}"),
+    _P("ad_one_off_cost", "One-off cost of the advertising change", "ads", "float", 0.0,
+       "$ (once, in month 1)", 0, 1e9,
+       "One-off cost of the plan's change to this lever, paid in month 1 (campaign creative, agency set-up). It counts "
+       "as spend: NPV, ROI and payback include it.",
+       "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}"),
     _P("adstock_decay", "Advertising carry-over", "ads", "float", 0.5, "share kept per month", 0,
        0.99, "Share of last month's advertising effect still working this month (geometric adstock).",
        "Meta Robyn guidance: TV 0.3-0.8, print/radio/outdoor 0.1-0.4, digital 0-0.3.", "medium",
@@ -408,6 +423,8 @@ _LIST: list[Param] = [
 
 PARAMETERS: dict[str, Param] = {p.name: p for p in _LIST}
 SPEND_FIELDS: tuple[str, ...] = tuple(p.name for p in _LIST if p.kind == "spend")
+ONE_OFF_FIELDS: tuple[str, ...] = ("capacity_one_off_cost", "quality_one_off_cost", "ad_one_off_cost")
+"""One-off costs of the plan's changes to the three levers, paid in month 1: spend, like the levers."""
 
 
 def params_in_group(group: str) -> list[Param]:

@@ -60,10 +60,10 @@ MONTHLY_COLUMNS: dict[str, str] = {
     "ad_innovation": "share of the month's prospects won by advertising (Bass innovation, competing risks)",
     "wom_rate": "share of the month's prospects won by word of mouth (Bass imitation, competing risks)",
     "revenue": "revenue, $",
-    "capacity_cost": "service capacity spend, $",
-    "quality_cost": "service quality spend, $",
+    "capacity_cost": "service capacity spend (month 1 with the change's one-off cost), $",
+    "quality_cost": "service quality spend (month 1 with the change's one-off cost), $",
     "service_cost": "capacity plus quality spend, $",
-    "ad_cost": "advertising spend, $",
+    "ad_cost": "advertising spend (month 1 with the change's one-off cost), $",
     "onboarding_cost": "onboarding cost of new customers, $",
     "contribution": "gross margin x revenue - service - advertising - onboarding, $",
     "cumulative_contribution": "contribution summed from month 1, $",
@@ -90,8 +90,8 @@ KPI_COLUMNS: dict[str, str] = {
     "final_nps_measured": "post-contact survey NPS in the last month",
     "avg_service_level": "service level averaged over months",
     "total_revenue": "revenue over the horizon, $",
-    "total_spend": "service and advertising spend over the horizon, $",
-    "pv_spend": "present value of service and advertising spend, $",
+    "total_spend": "service and advertising spend over the horizon, one-off costs included, $",
+    "pv_spend": "present value of service and advertising spend, one-off costs included, $",
 }
 
 _MIN_TV_DENOMINATOR = 1.0 / 1200.0  # caps a customer's expected life at 100 years
@@ -762,17 +762,22 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     final_nps_measured = sentiment.nps(survey(slice(horizon - 1, horizon)))[0]
     del kept_answered
 
-    # 7. Money at each month's end.
+    # 7. Money at each month's end. The levers' one-off costs are paid in month 1, as spend; the
+    # agents and the adstock above were bought by the monthly spends alone.
     revenue = p["arpu_per_month"] * kept_customers
     onboarding = p["onboarding_cost_per_customer"] * kept_won
-    by_month = margin * revenue - capacity - quality - ads - onboarding
+    one_off = p["capacity_one_off_cost"] + p["quality_one_off_cost"] + p["ad_one_off_cost"]
+    capacity_paid = _paid_in_month_1(capacity, p["capacity_one_off_cost"])
+    quality_paid = _paid_in_month_1(quality, p["quality_one_off_cost"])
+    ads_paid = _paid_in_month_1(ads, p["ad_one_off_cost"])
+    by_month = margin * revenue - capacity_paid - quality_paid - ads_paid - onboarding
     put("revenue", revenue)
     put("onboarding_cost", onboarding)
     del onboarding
-    put("capacity_cost", capacity)
-    put("quality_cost", quality)
-    put("service_cost", capacity + quality if "service_cost" in want else None)
-    put("ad_cost", ads)
+    put("capacity_cost", capacity_paid)
+    put("quality_cost", quality_paid)
+    put("service_cost", capacity_paid + quality_paid if "service_cost" in want else None)
+    put("ad_cost", ads_paid)
     put("contribution", by_month)
 
     totals = {
@@ -783,8 +788,8 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         "start_customers": _month_sum(kept_customers[:-1], start=p["initial_customers"]),
         "service_level": _month_sum(kept_service_level),
         "revenue": _month_sum(revenue),
-        "spend": _month_sum(capacity + quality + ads),
-        "service_spend": _month_sum(capacity + quality),
+        "spend": _month_sum(capacity + quality + ads) + one_off,
+        "service_spend": _month_sum(capacity + quality),  # recurring: the cost to serve in CLV
         "customer_months": _month_sum(kept_customers),
     }
     del new_ads, revenue
@@ -842,6 +847,16 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         "total_revenue": totals["revenue"],
         "total_spend": totals["spend"],
         "pv_spend": ((p["service_capacity_spend_per_month"] + p["service_quality_spend_per_month"]
-                      + p["ad_spend_per_month"]) * discount).sum(axis=1),
+                      + p["ad_spend_per_month"]) * discount).sum(axis=1) + one_off * discount[:, 0],
     }
     return kpis
+
+
+def _paid_in_month_1(spend: np.ndarray, one_off: np.ndarray) -> np.ndarray:
+    """A (months, draws) spend schedule with a one-off cost per draw added to month 1 (a copy
+    only when there is one)."""
+    if not np.any(one_off):
+        return spend
+    paid = np.array(spend, dtype=float)
+    paid[0] = paid[0] + one_off
+    return paid

@@ -107,3 +107,39 @@ def test_compare_headline_shows_saved_names_as_written():
 def test_no_card_shows_a_bare_dash_on_a_presets_landing_view(name):
     at = run_app({"preset": name})
     assert all(m.value.strip() not in ("-", "–", "") for m in at.metric), [(m.label, m.value) for m in at.metric]
+
+
+# ---------------------------------------------------------------- one number, one meaning
+
+def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_workbook():
+    """service-boost against the status quo: the card, Compare's cell, Compare's headline and the
+    Excel report give the same NPV change (at the likely values); Risk's figure is another one, a
+    median over draws, and its label says so."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from cx_roi import formatting as fmt
+    from test_app import card
+
+    gain = cx_roi.compare(["status-quo", "service-boost"], baseline="status-quo").loc["service-boost", "delta_npv"]
+    explore = run_app({"preset": "service-boost"})
+    assert card(explore, "NPV").delta == fmt.signed_money(gain)
+
+    comp = run_app({"compare": "service-boost"}, page="pages/compare.py")
+    title = cx_roi.preset_info("service-boost").title
+    cell = comp.table[0].value.loc["NPV", title]
+    assert f"({fmt.signed_money(gain)})" in cell
+    headline = next(m.value for m in comp.markdown if " adds the most: " in m.value).replace("\\", "")
+    assert f"adds the most: {fmt.money(gain)} of NPV" in headline and "at the likely values" in headline
+
+    book = load_workbook(io.BytesIO(cx_roi.excel_report(["status-quo", "service-boost"], baseline="status-quo")))
+    sheet = book["KPIs"]
+    header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    column = header.index("delta_npv ($)")
+    assert rows["service-boost"][column].value == pytest.approx(gain, rel=1e-9)
+
+    risk = run_app({"preset": "service-boost", "draws": "200"}, page="pages/risk.py")
+    labels = [m.label for m in risk.metric]
+    assert "NPV gain, middle outcome" in labels  # a median over draws, named as such, not the card's figure

@@ -110,3 +110,25 @@ def test_the_command_line_says_the_margin_too(capsys):
     assert main(["next-dollar", "--preset", "revolving-door"]) == 0
     out = capsys.readouterr().out
     assert "On the margin, service quality (training, tools) wins" in out and "Keeping one is cheaper" in out
+
+
+# ---------------------------------------------------------------- one-off costs of a lever change
+
+def test_a_one_off_cost_enters_npv_roi_and_payback_as_spend_in_month_1():
+    base = cx_roi.Scenario()
+    plan = base.replace(service_quality_spend_per_month=60_000.0)
+    costly = plan.replace(quality_one_off_cost=400_000.0)
+    a, b = cx_roi.simulate(plan), cx_roi.simulate(costly)
+    r_m = (1 + base.annual_discount_rate) ** (1 / 12) - 1
+    # NPV falls by the cost discounted one month; nothing else in the model moves.
+    assert a.kpis["npv"] - b.kpis["npv"] == pytest.approx(400_000.0 / (1 + r_m), rel=1e-9)
+    assert b.kpis["final_customers"] == a.kpis["final_customers"]
+    assert b.monthly["quality_cost"].iloc[0] == a.monthly["quality_cost"].iloc[0] + 400_000.0
+    assert b.kpis["pv_spend"] - a.kpis["pv_spend"] == pytest.approx(400_000.0 / (1 + r_m), rel=1e-9)
+    # A one-off cost is spend, not another business: ROI and payback stay defined, and both fall.
+    table = cx_roi.compare({"base": base, "plan": plan, "costly": costly}, baseline="base")
+    assert table.loc["costly", "differs_beyond_spend"] == 0
+    assert table.loc["costly", "roi"] < table.loc["plan", "roi"]
+    assert table.loc["costly", "payback_month"] > table.loc["plan", "payback_month"]
+    assert table.loc["costly", "roi"] == pytest.approx(
+        (b.kpis["npv"] - cx_roi.simulate(base).kpis["npv"]) / (b.kpis["pv_spend"] - cx_roi.simulate(base).kpis["pv_spend"]))

@@ -171,17 +171,32 @@ TURNING_SERIES = {"customers": 1.0, "new_from_ads": 1.0, "new_from_wom": 1.0, "s
 
 
 def _turns(x: np.ndarray, unit: float) -> int:
-    """Times a series changes direction, counting only moves above a millionth of its scale."""
-    scale = max(float(np.max(np.abs(x), initial=0.0)), unit)
-    moves = np.diff(x)
-    moves = moves[np.abs(moves) > 1e-6 * scale]
-    return int(np.count_nonzero(np.diff(np.sign(moves))))
+    """Times a series changes direction by a visible amount: a turn counts once the series has come
+    back from its last peak or trough by more than a thousandth of its range (and more than a
+    millionth of its scale, so rounding never counts). Ripples of a settling series are not turns."""
+    if len(x) < 3:
+        return 0
+    scale = max(float(np.max(np.abs(x))), unit)
+    tolerance = max(1e-3 * float(np.ptp(x)), 1e-6 * scale)
+    turns, direction, extreme = 0, 0, float(x[0])
+    for v in map(float, x[1:]):
+        if direction >= 0 and v > extreme or direction <= 0 and v < extreme:
+            extreme = v
+            if direction == 0 and abs(v - float(x[0])) > tolerance:
+                direction = 1 if v > x[0] else -1
+        elif abs(v - extreme) > tolerance:
+            turns += direction != 0
+            direction, extreme = (-1 if v < extreme else 1), v
+    return turns
 
 
 def test_turns_counts_real_turns_only():
     assert _turns(np.array([1.0, 2.0, 1.0, 2.0]), 1.0) == 2
     assert _turns(np.array([0.5, 0.5 + 1e-9, 0.5, 0.5 + 1e-9]), 1.0) == 0
     assert _turns(np.arange(10.0), 1.0) == 0
+    # A settling series: one visible overshoot, then ripples under a thousandth of its range.
+    settling = np.concatenate([np.linspace(0, 10, 20), np.linspace(10, 8, 10), 8 + 0.001 * (-1) ** np.arange(30)])
+    assert _turns(settling, 1.0) == 1
 
 
 def _turns_over_ten_years(values: dict) -> dict[str, int]:
