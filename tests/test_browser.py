@@ -720,3 +720,23 @@ def test_explore_charts_come_with_the_margins_plotly_keeps_so_none_is_redrawn_fo
     assert grown, "the phone's narrower charts needed more room than reserved"
     for chart in grown:
         assert chart["used"][3] > chart["given"][3] and chart["used"][3] >= chart["legend"], chart
+
+
+def test_the_margin_verdict_arrives_after_the_cards_without_a_click(page, app_url, artifacts):
+    """The odds are worked out beside the page: after a spend move the cards come first, and the
+    sentence for the new spends follows by itself."""
+    from cx_roi.verdict import margin_verdict
+
+    open_app(page, url(app_url, "/", preset="revolving-door"))
+    margin = page.locator(".st-key-margin_verdict")
+    expect(margin).to_contain_text("On the margin, service quality (training, tools) wins", timeout=TIMEOUT_MS)
+    slider = page.locator(AD_SLIDER)
+    slider.focus()
+    with rerun(page):
+        page.keyboard.press("End")
+    top = float(slider.get_attribute("max"))
+    moved = cx_roi.load_preset("revolving-door").replace(**{AD: top})
+    assert_cards(page, expected_cards(moved))
+    want = margin_verdict(cx_roi.lever_odds(moved, draws=300, seed=0))
+    expect(margin).to_contain_text(want[:60], timeout=TIMEOUT_MS)
+    screenshot(page, artifacts / "browser-margin-verdict.png")

@@ -18,6 +18,7 @@ and each gives up when its session is gone.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -104,13 +105,22 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
     return cx_roi.assess(scenario, baseline, extra_per_month)
 
 
-@st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
-def margin_verdict(scenario: Scenario) -> tuple[str, str]:
-    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
-    and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
-    a tag)."""
+def _margin_sentences(scenario: Scenario) -> tuple[str, str]:
     odds = cx_roi.lever_odds(scenario, draws=MARGIN_DRAWS, seed=0)
     return tables.inert(_margin_sentence(odds)), tables.inert(_customer_costs(odds))
+
+
+# The odds take about a tenth of a second: they are worked out beside the page, one at a time,
+# so a spend move's cards never wait for them (the page shows them when they are ready).
+_ODDS_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cx-roi-odds")
+
+
+@st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
+def margin_verdict(scenario: Scenario) -> Future:
+    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
+    and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
+    a tag): a future of the two sentences, worked out off the page's thread."""
+    return _ODDS_WORKER.submit(_margin_sentences, scenario)
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
