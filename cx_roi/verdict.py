@@ -11,10 +11,11 @@ import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
 from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money
-from .margins import LeverOdds
+from .margins import LeverOdds, lever_odds
 from .parameters import PARAMETERS
+from .scenario import Scenario
 
-__all__ = ["verdict", "margin_verdict", "compare_headline", "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER",
+__all__ = ["verdict", "margin_verdict", "margin_sentences", "compare_headline", "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER",
            "LEVER_WORDS"]
 
 CLOSE_CALL = 0.70
@@ -197,3 +198,10 @@ def customer_costs(odds: LeverOdds) -> str:
             cheaper = " Keeping one is cheaper here." if kept < won else " Winning one is cheaper here."
     return (f"On the margin, one more customer at the end of the horizon costs {cost(kept)} kept by "
             f"{LEVER_WORDS[service]} and {cost(won)} won by advertising.{cheaper}")
+
+
+def margin_sentences(scenario: Scenario, draws: int = 300, seed: int = 0) -> tuple[str, str]:
+    """:func:`margin_verdict` and :func:`customer_costs` of ``scenario`` over ``draws`` paired draws of
+    Risk's ranges (``seed``): the two sentences the dashboard leads with."""
+    odds = lever_odds(scenario, draws=draws, seed=seed)
+    return margin_verdict(odds), customer_costs(odds)

@@ -17,8 +17,10 @@ and each gives up when its session is gone.
 
 from __future__ import annotations
 
+import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -33,8 +35,8 @@ from cx_roi import Scenario, SimulationResult
 from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
 from cx_roi import formatting as fmt
 from cx_roi.verdict import LEVER_WORDS, verdict
-from cx_roi.verdict import compare_headline as _compare_sentence, customer_costs as _customer_costs
-from cx_roi.verdict import margin_verdict as _margin_sentence
+from cx_roi.verdict import compare_headline as _compare_sentence
+from cx_roi.verdict import margin_sentences
 
 from . import tables
 
@@ -105,22 +107,27 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
     return cx_roi.assess(scenario, baseline, extra_per_month)
 
 
-def _margin_sentences(scenario: Scenario) -> tuple[str, str]:
-    odds = cx_roi.lever_odds(scenario, draws=MARGIN_DRAWS, seed=0)
-    return tables.inert(_margin_sentence(odds)), tables.inert(_customer_costs(odds))
-
-
-# The odds take about a tenth of a second: they are worked out beside the page, one at a time,
-# so a spend move's cards never wait for them (the page shows them when they are ready).
-_ODDS_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cx-roi-odds")
+# The odds take about a tenth of a second: they are worked out beside the page, in a process of
+# their own at the lowest priority, so a spend move's cards never wait for them (in a thread they
+# shared the interpreter's lock with the page and slowed its runs by a third).
+_ODDS_WORKER = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=os.nice, initargs=(19,))
 
 
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def margin_verdict(scenario: Scenario) -> Future:
     """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
     and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
-    a tag): a future of the two sentences, worked out off the page's thread."""
-    return _ODDS_WORKER.submit(_margin_sentences, scenario)
+    a tag): a future of the two sentences, worked out in the odds process."""
+    shown: Future = Future()
+    try:
+        pending = _ODDS_WORKER.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
+    except Exception as exc:  # e.g. the worker process died: the page says the odds are missing
+        shown.set_exception(exc)
+        return shown
+    pending.add_done_callback(lambda f: shown.set_exception(f.exception()) if f.exception() else
+                              shown.set_result(tuple(tables.inert(text) for text in f.result())))
+    return shown
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
