@@ -45,7 +45,7 @@ from .palette import LEVER_COLOURS, scenario_colours
 from .parameters import GROUPS, PARAMETERS, Param
 from .scenario import Scenario
 from .simulation import MONTHLY_COLUMNS, simulate
-from .verdict import verdict
+from .verdict import margin_sentences, verdict
 
 __all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "REPORT_KPIS",
            "DEFAULT_EXTRA_PER_MONTH"]
@@ -147,14 +147,17 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
     kpis = compare(named, baseline=baseline) if kpis is None else kpis
     months = named[baseline].horizon_months
     lines = [line for line in [_standing(kpis, names, baseline, months)] if line]
-    per_scenario = {}
+    per_scenario: dict[str, list[str]] = {}
     for name in names:
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
         # A dash, not a colon: the dashboard's names have colons of their own ("Current: Status quo").
-        per_scenario[name] = f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"
+        # The answer on the margin with its odds leads, as on the dashboard; the larger step follows.
+        margin, _ = margin_sentences(named[name])
+        per_scenario[name] = [f"{name} — {margin}",
+                              f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"]
     if lead not in per_scenario:
-        return [*lines, *per_scenario.values()]
-    return [per_scenario[lead], *lines, *(line for n, line in per_scenario.items() if n != lead)]
+        return [*lines, *(line for pair in per_scenario.values() for line in pair)]
+    return [*per_scenario[lead], *lines, *(line for n, pair in per_scenario.items() if n != lead for line in pair)]
 
 
 def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) -> str | None:

@@ -108,7 +108,7 @@ def _margin(scenario) -> None:
         return
     st.caption("Weighing the next dollar over 300 plausible worlds...")
 
-    @st.fragment(run_every=0.25)
+    @st.fragment(run_every=0.1)
     def look_again() -> None:
         if pending.done():
             st.rerun(scope="app")

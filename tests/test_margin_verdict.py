@@ -132,3 +132,14 @@ def test_a_one_off_cost_enters_npv_roi_and_payback_as_spend_in_month_1():
     assert table.loc["costly", "payback_month"] > table.loc["plan", "payback_month"]
     assert table.loc["costly", "roi"] == pytest.approx(
         (b.kpis["npv"] - cx_roi.simulate(base).kpis["npv"]) / (b.kpis["pv_spend"] - cx_roi.simulate(base).kpis["pv_spend"]))
+
+
+def test_the_files_lead_each_scenario_with_the_same_margin_sentence_as_the_screen():
+    from cx_roi import reports
+    from cx_roi.verdict import margin_sentences
+
+    lines = reports.verdict_sentences(["status-quo", "revolving-door"], "status-quo", lead="revolving-door")
+    door = margin_sentences(cx_roi.load_preset("revolving-door"))[0]
+    assert lines[0] == f"revolving-door — {door}"  # the scenario on screen, its margin first
+    assert lines[1].startswith("revolving-door — Putting $50k a month more")  # then its larger step
+    assert f"status-quo — {margin_sentences(cx_roi.load_preset('status-quo'))[0]}" in lines
