@@ -98,6 +98,14 @@ def _fmt_num(v: float) -> str:
 
 _P = Param
 
+def _one_off(name: str, label: str, group: str, what: str) -> Param:
+    """A lever change's one-off cost: the same facts for each lever but what it buys."""
+    return _P(name, label, group, "float", 0.0, "$ (once, in month 1)", 0, 1e9,
+              f"One-off cost of the plan's change to this lever, paid in month 1 ({what}). It counts as "
+              "spend: NPV, ROI and payback include it.",
+              "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}")
+
+
 _LIST: list[Param] = [
     # ---------------------------------------------------------------- service
     _P("service_capacity_spend_per_month", "Service capacity spend", "service", "spend", 240_000.0,
@@ -154,12 +162,9 @@ _LIST: list[Param] = [
        "sentiment customers start with (the settled state), so a change of plan starts from the "
        "company as it was, not as it will be.",
        "Planning input: the status quo's capacity spend.", "choice", None, 10_000, "${:,.0f}"),
+    _one_off("capacity_one_off_cost", "One-off cost of the capacity change", "service",
+             "hiring, onboarding, seats"),
     # ---------------------------------------------------------------- quality
-    _P("capacity_one_off_cost", "One-off cost of the capacity change", "service", "float", 0.0,
-       "$ (once, in month 1)", 0, 1e9,
-       "One-off cost of the plan's change to this lever, paid in month 1 (hiring, onboarding, seats). It counts "
-       "as spend: NPV, ROI and payback include it.",
-       "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}"),
     _P("service_quality_spend_per_month", "Service quality spend", "quality", "spend", 30_000.0,
        "$ per month", 0, 1e9,
        "Training, knowledge tools and empowerment. Raises first-contact resolution with "
@@ -170,11 +175,8 @@ _LIST: list[Param] = [
        "Steady quality spend before month 1; with the capacity spend before the plan it sets the "
        "settled state the plan starts from.",
        "Planning input: the status quo's quality spend.", "choice", None, 5_000, "${:,.0f}"),
-    _P("quality_one_off_cost", "One-off cost of the quality change", "quality", "float", 0.0,
-       "$ (once, in month 1)", 0, 1e9,
-       "One-off cost of the plan's change to this lever, paid in month 1 (a training programme, a CRM or knowledge tool). It counts "
-       "as spend: NPV, ROI and payback include it.",
-       "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}"),
+    _one_off("quality_one_off_cost", "One-off cost of the quality change", "quality",
+             "a training programme, a CRM or knowledge tool"),
     _P("fcr_floor", "First-contact resolution with no quality spend", "quality", "float", 0.55,
        "share of contacts", 0, 1, "Resolution rate a centre reaches with no spend on quality.",
        "Industry FCR averages are about 70% (SQM Group); floor and ceiling bracket it.", "weak",
@@ -360,11 +362,8 @@ _LIST: list[Param] = [
        "$ per month", 0, 1e9,
        "Steady monthly spend before month 1; sets the carry-over (adstock) the plan inherits.",
        "Planning input.", "choice", None, 10_000, "${:,.0f}"),
-    _P("ad_one_off_cost", "One-off cost of the advertising change", "ads", "float", 0.0,
-       "$ (once, in month 1)", 0, 1e9,
-       "One-off cost of the plan's change to this lever, paid in month 1 (campaign creative, agency set-up). It counts "
-       "as spend: NPV, ROI and payback include it.",
-       "Your own quote for the change; 0 when it has none.", "choice", None, 10_000, "${:,.0f}"),
+    _one_off("ad_one_off_cost", "One-off cost of the advertising change", "ads",
+             "campaign creative, agency set-up"),
     _P("adstock_decay", "Advertising carry-over", "ads", "float", 0.5, "share kept per month", 0,
        0.99, "Share of last month's advertising effect still working this month (geometric adstock).",
        "Meta Robyn guidance: TV 0.3-0.8, print/radio/outdoor 0.1-0.4, digital 0-0.3.", "medium",

@@ -136,12 +136,9 @@ SHARE_COLUMNS = ["fcr", "p_wait", "service_level", "abandon_rate", "occupancy", 
                  "ad_innovation", "wom_rate", "discount_factor"]
 
 
-def _allowed(draw):
-    names = [n for n, p in PARAMETERS.items() if p.kind == "float" and n not in ("market_size", "initial_customers")]
-    values = {}
-    for n in names:
-        p = PARAMETERS[n]
-        values[n] = draw(st.floats(p.minimum, min(p.maximum, 1e7), allow_nan=False))
+def _keep_cross_rules(values: dict) -> None:
+    """Shares of one group add up to at most 1 and the FCR floor stays under its ceiling: the
+    detractor share gives way to the promoter share, the floor to the ceiling."""
     for prefix in ("fast", "slow", "bad"):
         values[f"{prefix}_detractor_share"] = min(values[f"{prefix}_detractor_share"],
                                                   1 - values[f"{prefix}_promoter_share"])
@@ -150,6 +147,15 @@ def _allowed(draw):
                                                     1 - values[f"product_promoters_{level}"])
     values["initial_detractor_share"] = min(values["initial_detractor_share"], 1 - values["initial_promoter_share"])
     values["fcr_floor"] = min(values["fcr_floor"], values["fcr_ceiling"])
+
+
+def _allowed(draw):
+    names = [n for n, p in PARAMETERS.items() if p.kind == "float" and n not in ("market_size", "initial_customers")]
+    values = {}
+    for n in names:
+        p = PARAMETERS[n]
+        values[n] = draw(st.floats(p.minimum, min(p.maximum, 1e7), allow_nan=False))
+    _keep_cross_rules(values)
     values["market_size"] = draw(st.floats(1e3, 1e9))
     values["initial_customers"] = draw(st.floats(0, 1)) * values["market_size"]
     return values
@@ -253,14 +259,7 @@ def test_no_series_turns_more_than_six_times_across_allowed_inputs_but_where_sto
             lo, hi = PARAMETERS[name].minimum, min(PARAMETERS[name].maximum, 1e7)
             log_scale = lo > 0 and hi / lo > 100
             values[name] = float(np.exp(rng.uniform(np.log(lo), np.log(hi))) if log_scale else rng.uniform(lo, hi))
-        for prefix in ("fast", "slow", "bad"):
-            values[f"{prefix}_detractor_share"] = min(values[f"{prefix}_detractor_share"],
-                                                      1 - values[f"{prefix}_promoter_share"])
-        for level in ("weak", "outstanding"):
-            values[f"product_detractors_{level}"] = min(values[f"product_detractors_{level}"],
-                                                        1 - values[f"product_promoters_{level}"])
-        values["initial_detractor_share"] = min(values["initial_detractor_share"], 1 - values["initial_promoter_share"])
-        values["fcr_floor"] = min(values["fcr_floor"], values["fcr_ceiling"])
+        _keep_cross_rules(values)
         values["market_size"] = float(np.exp(rng.uniform(np.log(1e3), np.log(1e9))))
         values["initial_customers"] = float(rng.uniform()) * values["market_size"]
         turns = _turns_over_ten_years(values)
