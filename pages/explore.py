@@ -88,32 +88,9 @@ def _answer(big: bool) -> None:
     bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
                                                       height=height, big=big), config=config)
     with margin:
-        _margin(scenario)
+        views.render_margin(scenario)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
-
-
-def _margin(scenario) -> None:
-    """The answer on the margin, once its odds are worked out (beside the page: a move's cards never
-    wait for them). Until then a line says so, and a timer looks again a few times a second."""
-    pending = cached.margin_verdict(scenario)
-    if pending.done():
-        try:
-            answer, costs = pending.result()
-        except Exception:  # the cards and the step verdict still stand; say what is missing
-            st.caption("The odds of the next dollar could not be worked out for this scenario.")
-            return
-        st.markdown(f"**{answer}**")
-        st.caption(costs)
-        return
-    st.caption("Weighing the next dollar over 300 plausible worlds...")
-
-    @st.fragment(run_every=0.1)
-    def look_again() -> None:
-        if pending.done():
-            st.rerun(scope="app")
-
-    look_again()
 
 
 answer(big, state.around_answer())

@@ -152,3 +152,10 @@ def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_wor
     risk = run_app({"preset": "service-boost", "draws": "200"}, page="pages/risk.py")
     labels = [m.label for m in risk.metric]
     assert "NPV gain, middle outcome" in labels  # a median over draws, named as such, not the card's figure
+
+
+def test_risk_leads_its_flip_question_with_the_same_margin_sentence_as_explore():
+    explore = margin_sentence(run_app({"preset": "service-boost"}))
+    risk = margin_sentence(run_app({"preset": "service-boost", "draws": "200"}, page="pages/risk.py"),
+                           page="pages/risk.py")
+    assert risk == explore and "too close to call" in risk

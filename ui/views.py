@@ -337,6 +337,29 @@ def inject_style(big: bool) -> None:
     st.html(css)
 
 
+def render_margin(scenario: Any) -> None:
+    """The answer on the margin, once its odds are worked out (beside the page: a move's cards never
+    wait for them). Until then a line says so, and a timer looks again a few times a second."""
+    pending = cached.margin_verdict(scenario)
+    if pending.done():
+        try:
+            answer, costs = pending.result()
+        except Exception:  # the cards and the step verdict still stand; say what is missing
+            st.caption("The odds of the next dollar could not be worked out for this scenario.")
+            return
+        st.markdown(f"**{answer}**")
+        st.caption(costs)
+        return
+    st.caption("Weighing the next dollar over 300 plausible worlds...")
+
+    @st.fragment(run_every=0.1)
+    def look_again() -> None:
+        if pending.done():
+            st.rerun(scope="app")
+
+    look_again()
+
+
 @st.fragment
 def render_verdict(scenario: Any, baseline: Any, big: bool, table: pd.DataFrame | None = None) -> None:
     """The next-dollar sentence and the amount it is about.
