@@ -6,7 +6,7 @@ router.page_guard()
 
 import streamlit as st
 
-from ui import cached, charts, controls, exports, sharing, state, views
+from ui import cached, charts, controls, exports, sharing, state, tables, views
 
 big = state.presentation()
 views.inject_style(big)
@@ -60,6 +60,9 @@ def _answer(big: bool) -> None:
                                        baseline_label=state.label_for(state.baseline_name()),
                                        horizon_months=scenario.horizon_months,
                                        beyond_spend=other), big=big)
+    if other:  # the inputs besides spend that make the baseline another business, in view
+        note = views.beyond_spend_note(other, state.label_for(state.baseline_name()))
+        st.caption(tables.inert(note[:1].upper() + note[1:]))
 
     # The charts' places come next on the page, but they are drawn last: the browser takes
     # longest over plotly's drawing, so everything else (the files below included) and the

@@ -159,3 +159,12 @@ def test_risk_leads_its_flip_question_with_the_same_margin_sentence_as_explore()
     risk = margin_sentence(run_app({"preset": "service-boost", "draws": "200"}, page="pages/risk.py"),
                            page="pages/risk.py")
     assert risk == explore and "too close to call" in risk
+
+
+def test_the_inputs_that_make_the_baseline_another_business_are_in_view():
+    at = run_app({"preset": "young-product", "baseline": "status-quo"})
+    note = next(c.value for c in at.caption if c.value.startswith("Besides its spends, this scenario differs"))
+    differ = cx_roi.comparison.beyond_spend(cx_roi.load_preset("young-product"), cx_roi.load_preset("status-quo"))
+    for field in differ[:5]:
+        assert cx_roi.PARAMETERS[field].label.lower() in note
+    assert f"and {len(differ) - 5} more" in note
