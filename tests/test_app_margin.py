@@ -168,3 +168,12 @@ def test_the_inputs_that_make_the_baseline_another_business_are_in_view():
     for field in differ[:5]:
         assert cx_roi.PARAMETERS[field].label.lower() in note
     assert f"and {len(differ) - 5} more" in note
+
+
+def test_the_odds_process_is_replaced_when_it_is_gone():
+    from ui import cached
+
+    cached._ODDS_WORKER.shutdown(wait=True)  # as if it had died
+    cached.margin_verdict.clear()
+    sentence = margin_sentence(run_app({"preset": "online-megaphone"}))
+    assert sentence.startswith("On the margin, service quality (training, tools) wins")

@@ -21,6 +21,7 @@ import os
 import threading
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -110,8 +111,24 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
 # The odds take about a tenth of a second: they are worked out beside the page, in a process of
 # their own at the lowest priority, so a spend move's cards never wait for them (in a thread they
 # shared the interpreter's lock with the page and slowed its runs by a third).
-_ODDS_WORKER = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=os.nice, initargs=(19,))
+def _odds_worker() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=os.nice, initargs=(19,))
+
+
+_ODDS_WORKER = _odds_worker()
+_ODDS_LOCK = threading.Lock()
+
+
+def _submit_odds(scenario: Scenario) -> Future:
+    """Send a scenario to the odds process; a process that died (or was shut down) is replaced once."""
+    global _ODDS_WORKER
+    with _ODDS_LOCK:
+        try:
+            return _ODDS_WORKER.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
+        except (BrokenProcessPool, RuntimeError):
+            _ODDS_WORKER = _odds_worker()
+            return _ODDS_WORKER.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
 
 
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
@@ -121,8 +138,8 @@ def margin_verdict(scenario: Scenario) -> Future:
     a tag): a future of the two sentences, worked out in the odds process."""
     shown: Future = Future()
     try:
-        pending = _ODDS_WORKER.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
-    except Exception as exc:  # e.g. the worker process died: the page says the odds are missing
+        pending = _submit_odds(scenario)
+    except Exception as exc:  # no process could be started: the page says the odds are missing
         shown.set_exception(exc)
         return shown
     pending.add_done_callback(lambda f: shown.set_exception(f.exception()) if f.exception() else

@@ -345,7 +345,9 @@ def render_margin(scenario: Any) -> None:
         try:
             answer, costs = pending.result()
         except Exception:  # the cards and the step verdict still stand; say what is missing
-            st.caption("The odds of the next dollar could not be worked out for this scenario.")
+            st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
+                       "again on the next move.")
+            cached.margin_verdict.clear()  # a failed answer is not kept
             return
         st.markdown(f"**{answer}**")
         st.caption(costs)
