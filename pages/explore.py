@@ -36,6 +36,7 @@ def answer(big: bool, drawn: tuple) -> None:
 
 def _answer(big: bool) -> None:
     scenario = state.current_scenario()
+    odds = cached.margin_verdict(scenario)  # worked out beside the page while it draws, shown after
     if not big:
         controls.render_spends()
     else:
@@ -91,7 +92,7 @@ def _answer(big: bool) -> None:
     bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
                                                       height=height, big=big), config=config)
     with margin:
-        views.render_margin(scenario)
+        views.render_margin(odds)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
 

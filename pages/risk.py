@@ -123,7 +123,7 @@ if found.table is None:
     st.info(found.sentence)
 else:
     # One sentence: the verdict's own colon is its only one.
-    views.render_margin(scenario)  # the next dollar on the margin, with its odds, as Explore leads with it
+    views.render_margin(cached.margin_verdict(scenario))  # the answer on the margin, as Explore leads with it
     st.markdown(f"With every assumption at its likely value, {found.sentence[:1].lower()}{found.sentence[1:]}")
     narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD], leader=found.leader)
     if narrow:

@@ -109,7 +109,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
 
 
 # The odds take about a tenth of a second: they are worked out beside the page, in a process of
-# their own at the lowest priority, so a spend move's cards never wait for them (in a thread they
+# their own at the lowest priority, while the page draws its cards and charts (in a thread they
 # shared the interpreter's lock with the page and slowed its runs by a third).
 def _odds_worker() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
@@ -118,6 +118,8 @@ def _odds_worker() -> ProcessPoolExecutor:
 
 _ODDS_WORKER = _odds_worker()
 _ODDS_LOCK = threading.Lock()
+# Start the process and its imports now, with the server, rather than on the first page's answer.
+_ODDS_WORKER.submit(margin_sentences, Scenario(), MARGIN_DRAWS, 0)
 
 
 def _submit_odds(scenario: Scenario) -> Future:

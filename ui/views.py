@@ -8,6 +8,7 @@ out) so the numbers a user reads can be tested without Streamlit; the
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -337,29 +338,22 @@ def inject_style(big: bool) -> None:
     st.html(css)
 
 
-def render_margin(scenario: Any) -> None:
-    """The answer on the margin, once its odds are worked out (beside the page: a move's cards never
-    wait for them). Until then a line says so, and a timer looks again a few times a second."""
-    pending = cached.margin_verdict(scenario)
-    if pending.done():
-        try:
-            answer, costs = pending.result()
-        except Exception:  # the cards and the step verdict still stand; say what is missing
-            st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
-                       "again on the next move.")
-            cached.margin_verdict.clear()  # a failed answer is not kept
-            return
-        st.markdown(f"**{answer}**")
-        st.caption(costs)
+ODDS_WAIT_SECONDS = 10.0  # the odds take about a tenth of a second; a first job also starts their process
+
+
+def render_margin(pending: Future) -> None:
+    """The answer on the margin with its odds (``cached.margin_verdict``). The odds are worked out in a
+    process of their own; a page asks for them before it draws its cards and charts and shows them
+    here, after, so the work overlaps and the cards never wait for it."""
+    try:
+        answer, costs = pending.result(timeout=ODDS_WAIT_SECONDS)
+    except Exception:  # too slow, or no process: the cards and the step verdict still stand
+        st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
+                   "again on the next move.")
+        cached.margin_verdict.clear()  # a missing answer is not kept
         return
-    st.caption("Weighing the next dollar over 300 plausible worlds...")
-
-    @st.fragment(run_every=0.1)
-    def look_again() -> None:
-        if pending.done():
-            st.rerun(scope="app")
-
-    look_again()
+    st.markdown(f"**{answer}**")
+    st.caption(costs)
 
 
 @st.fragment
