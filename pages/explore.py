@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import cached, charts, controls, exports, sharing, state, tables, views
 
+state.mark_page_run()
 big = state.presentation()
 views.inject_style(big)
 views.header("Customer service or advertising?", state.explore_subtitle())
@@ -37,6 +38,7 @@ def answer(big: bool, drawn: tuple) -> None:
 def _answer(big: bool) -> None:
     scenario = state.current_scenario()
     odds = cached.margin_verdict(scenario)  # worked out beside the page while it draws, shown after
+    whole_page = state.take_page_run()
     if not big:
         controls.render_spends()
     else:
@@ -92,7 +94,7 @@ def _answer(big: bool) -> None:
     bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
                                                       height=height, big=big), config=config)
     with margin:
-        views.render_margin(odds)
+        views.render_margin(odds, wait=whole_page)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.
     state.sync_url()
 

@@ -42,6 +42,7 @@ from . import tables
 __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
     "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra",
+    "mark_page_run", "take_page_run",
     "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
     "delete_saved", "scenario_for", "label_for", "current_title", "explore_subtitle", "notices", "add_notice",
     "dismiss_notices",
@@ -319,6 +320,19 @@ def around_answer() -> tuple:
     never lag behind the numbers.
     """
     return len(edits()), tuple(notices()), presentation()
+
+
+def mark_page_run() -> None:
+    """Note that the whole page is running (not only one of its fragments): see :func:`take_page_run`."""
+    _put("page_run", True)
+
+
+def take_page_run() -> bool:
+    """Whether this is the first look, in this run, at a page run marked by :func:`mark_page_run`:
+    True once per whole-page run, False in a fragment's own reruns."""
+    marked = bool(_get("page_run", False))
+    _put("page_run", False)
+    return marked
 
 
 def presentation() -> bool:

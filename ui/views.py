@@ -341,19 +341,33 @@ def inject_style(big: bool) -> None:
 ODDS_WAIT_SECONDS = 10.0  # the odds take about a tenth of a second; a first job also starts their process
 
 
-def render_margin(pending: Future) -> None:
+def render_margin(pending: Future, wait: bool = True) -> None:
     """The answer on the margin with its odds (``cached.margin_verdict``). The odds are worked out in a
     process of their own; a page asks for them before it draws its cards and charts and shows them
-    here, after, so the work overlaps and the cards never wait for it."""
-    try:
-        answer, costs = pending.result(timeout=ODDS_WAIT_SECONDS)
-    except Exception:  # too slow, or no process: the cards and the step verdict still stand
-        st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
-                   "again on the next move.")
-        cached.margin_verdict.clear()  # a missing answer is not kept
+    here, after, so the work overlaps.
+
+    ``wait``: show them at the end of this run (a whole-page run: a link, an upload, a preset). A
+    spend move's own rerun passes False: its cards are not held up; a line says the odds are
+    coming and a timer reruns the page once they are in."""
+    if wait or pending.done():
+        try:
+            answer, costs = pending.result(timeout=ODDS_WAIT_SECONDS)
+        except Exception:  # too slow, or no process: the cards and the step verdict still stand
+            st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
+                       "again on the next move.")
+            cached.margin_verdict.clear()  # a missing answer is not kept
+            return
+        st.markdown(f"**{answer}**")
+        st.caption(costs)
         return
-    st.markdown(f"**{answer}**")
-    st.caption(costs)
+    st.caption("Weighing the next dollar over 300 plausible worlds...")
+
+    @st.fragment(run_every=0.1)
+    def look_again() -> None:
+        if pending.done():
+            st.rerun(scope="app")
+
+    look_again()
 
 
 @st.fragment
