@@ -134,19 +134,44 @@ def _submit_odds(scenario: Scenario) -> Future:
 
 
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
-def margin_verdict(scenario: Scenario) -> Future:
-    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
-    and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
-    a tag): a future of the two sentences, worked out in the odds process."""
+def _margin_job(scenario: Scenario) -> Future:
     shown: Future = Future()
     try:
         pending = _submit_odds(scenario)
     except Exception as exc:  # no process could be started: the page says the odds are missing
         shown.set_exception(exc)
         return shown
-    pending.add_done_callback(lambda f: shown.set_exception(f.exception()) if f.exception() else
-                              shown.set_result(tuple(tables.inert(text) for text in f.result())))
+
+    def done(f: Future) -> None:
+        if f.cancelled():
+            shown.cancel()
+        elif f.exception() is not None:
+            shown.set_exception(f.exception())
+        else:
+            shown.set_result(tuple(tables.inert(text) for text in f.result()))
+
+    pending.add_done_callback(done)
+    shown.job = pending  # so a newer request of the same session can drop it while it waits
     return shown
+
+
+def margin_verdict(scenario: Scenario) -> Future:
+    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
+    and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
+    a tag): a future of the two sentences, worked out in the odds process. A session's earlier job
+    that has not started yet is dropped: only the scenario on screen needs its odds."""
+    future = _margin_job(scenario)
+    if future.cancelled():  # dropped for a newer request before it ran: ask again
+        _margin_job.clear()
+        future = _margin_job(scenario)
+    earlier = st.session_state.get("_odds_job")
+    if earlier is not None and earlier is not future:
+        earlier.job.cancel()  # a page that asks for it again is told it is missing, and asks anew
+    st.session_state["_odds_job"] = future
+    return future
+
+
+margin_verdict.clear = _margin_job.clear
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)

@@ -8,7 +8,7 @@ out) so the numbers a user reads can be tested without Streamlit; the
 from __future__ import annotations
 
 import math
-from concurrent.futures import Future
+from concurrent.futures import Future, wait as futures_wait
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -338,7 +338,10 @@ def inject_style(big: bool) -> None:
     st.html(css)
 
 
-ODDS_WAIT_SECONDS = 10.0  # the odds take about a tenth of a second; a first job also starts their process
+# The odds take about a tenth of a second. A whole-page run waits this long for them at its end; when
+# the odds process is busy with other users' odds, the page shows without them and a timer shows
+# them when they are in.
+ODDS_WAIT_SECONDS = 0.3
 
 
 def render_margin(pending: Future, wait: bool = True) -> None:
@@ -346,13 +349,15 @@ def render_margin(pending: Future, wait: bool = True) -> None:
     process of their own; a page asks for them before it draws its cards and charts and shows them
     here, after, so the work overlaps.
 
-    ``wait``: show them at the end of this run (a whole-page run: a link, an upload, a preset). A
-    spend move's own rerun passes False: its cards are not held up; a line says the odds are
-    coming and a timer reruns the page once they are in."""
-    if wait or pending.done():
+    ``wait``: a whole-page run (a link, an upload, a preset) waits up to :data:`ODDS_WAIT_SECONDS`
+    for them at its end. A spend move's own rerun passes False, so its cards are not held up. Odds
+    not in yet: a line says they are coming and a timer reruns the page once they are."""
+    if wait:
+        futures_wait([pending], timeout=ODDS_WAIT_SECONDS)
+    if pending.done():
         try:
-            answer, costs = pending.result(timeout=ODDS_WAIT_SECONDS)
-        except Exception:  # too slow, or no process: the cards and the step verdict still stand
+            answer, costs = pending.result()
+        except Exception:  # no process, or the job was dropped: the cards and the step verdict still stand
             st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
                        "again on the next move.")
             cached.margin_verdict.clear()  # a missing answer is not kept
