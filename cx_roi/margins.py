@@ -20,7 +20,7 @@ from .comparison import LEVERS, SERVICE_LEVERS
 from .economics import discount_factors
 from .scenario import Scenario, expand_schedule
 from .simulation import simulate_batch
-from .uncertainty import Range, _fix_cross_rules, default_ranges, sample
+from .uncertainty import Range, draw_world
 
 __all__ = ["LeverOdds", "lever_odds", "PER"]
 
@@ -99,11 +99,7 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     batch is the likely values; the draws follow :func:`cx_roi.simulate_many` (same ranges,
     same seed, same values).
     """
-    merged = default_ranges(scenario)
-    if ranges:
-        merged.update(ranges)
-    values = sample(merged, draws, seed)
-    _fix_cross_rules(values, scenario, draws)
+    _, values = draw_world(scenario, draws, seed, ranges)
     likely = {name: np.array([float(getattr(scenario, name))]) for name in values}
     per_draw = {name: np.concatenate([likely[name], v]) for name, v in values.items()}
     n = draws + 1

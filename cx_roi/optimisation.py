@@ -52,7 +52,7 @@ from .formatting import money
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
-from .uncertainty import Range, _check_draws, _check_seed, _fix_cross_rules, default_ranges, sample
+from .uncertainty import Range, _check_draws, _check_seed, draw_world
 
 __all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
            "OBJECTIVES", "PHASES", "TARGET_METRICS"]
@@ -251,11 +251,7 @@ class _Problem:
         self.seed = int(seed)
         self.world: dict[str, np.ndarray] = {}
         if objective != "npv":
-            merged = default_ranges(scenario)
-            if ranges:
-                merged.update(ranges)
-            self.world = sample(merged, self.draws, seed)
-            _fix_cross_rules(self.world, scenario, self.draws)
+            self.world = draw_world(scenario, self.draws, seed, ranges)[1]
         self.evaluations = 0
 
     @property

@@ -10,7 +10,6 @@ docs/methodology.md ("Order of events") and mirrored step by step in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -356,6 +355,28 @@ def _month_sum(monthly: np.ndarray, start: np.ndarray | None = None) -> np.ndarr
     return total
 
 
+def _contacts(v: Mapping[str, np.ndarray], customers: np.ndarray, quality: np.ndarray, seats: np.ndarray,
+              outcome_mixes, product: np.ndarray):
+    """Step 1 and the contact's own mix of step 2: quality spend -> FCR, contacts -> queue outcomes,
+    outcomes -> the band mix a contacting customer moves toward. Returns ``(fcr, outcomes, mix)``."""
+    first_contacts = customers * v["contacts_per_customer_per_month"]
+    fcr = service.first_contact_resolution(quality, first_contacts, v["fcr_floor"], v["fcr_ceiling"],
+                                           v["quality_half_effect_per_contact"])
+    oc = service.contact_outcomes(first_contacts, fcr, v["repeat_contacts_per_unresolved"], v["eventual_resolution"],
+                                  seats, v["aht_seconds"], v["patience_seconds"], v["service_level_target_seconds"],
+                                  v["wait_tolerance_seconds"], v["open_hours_per_month"])
+    return fcr, oc, sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, v["service_weight"])
+
+
+def _net_persuasion(v: Mapping[str, np.ndarray], stayers: np.ndarray, churned: np.ndarray,
+                    promoter_stories: np.ndarray, detractor_stories: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Step 4: the stories of the customers who stayed and of those who just left, weighed by a prospect."""
+    positive, negative = word_of_mouth.impressions(stayers[:, 0], stayers[:, 2], churned, promoter_stories,
+                                                   detractor_stories, v["stories_per_churned_customer"], reach)
+    return word_of_mouth.net_persuasion(positive, negative, v["market_size"], v["positive_conversion_per_impression"],
+                                        v["negative_deterrence_per_impression"])
+
+
 def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mixes, rates: np.ndarray,
                    contacting: np.ndarray, reach: np.ndarray, p_ads_before: np.ndarray):
     """Band counts and the deterred pool at the start of month 1 (month 0).
@@ -371,13 +392,7 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
     market = p["market_size"]
     _, seats = service.agents_answering(p["prior_service_capacity_spend_per_month"], p["agent_cost_per_month"],
                                         p["shrinkage"], p["agent_paid_hours_per_month"], p["open_hours_per_month"])
-    first_contacts = customers * p["contacts_per_customer_per_month"]
-    fcr = service.first_contact_resolution(p["prior_service_quality_spend_per_month"], first_contacts,
-                                           p["fcr_floor"], p["fcr_ceiling"], p["quality_half_effect_per_contact"])
-    oc = service.contact_outcomes(first_contacts, fcr, p["repeat_contacts_per_unresolved"], p["eventual_resolution"],
-                                  seats, p["aht_seconds"], p["patience_seconds"], p["service_level_target_seconds"],
-                                  p["wait_tolerance_seconds"], p["open_hours_per_month"])
-    cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, product, p["service_weight"])
+    _, _, cmix = _contacts(p, customers, p["prior_service_quality_spend_per_month"], seats, outcome_mixes, product)
     entered = np.stack([p["initial_promoter_share"],
                         1.0 - p["initial_promoter_share"] - p["initial_detractor_share"],
                         p["initial_detractor_share"]], axis=-1)
@@ -391,11 +406,8 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
     # order on the churners' share of the stories.)
     after = sentiment.update_counts(counts, contacting, cmix, product, p["contact_memory"], p["product_memory"])
     stayers, churned = churn.apply_churn(after, rates)
-    positive, negative = word_of_mouth.impressions(
-        stayers[:, 0], stayers[:, 2], churned, p["promoter_stories_per_month"], p["detractor_stories_per_month"],
-        p["stories_per_churned_customer"], reach)
-    net = word_of_mouth.net_persuasion(positive, negative, market, p["positive_conversion_per_impression"],
-                                       p["negative_deterrence_per_impression"])
+    net = _net_persuasion(p, stayers, churned, p["promoter_stories_per_month"], p["detractor_stories_per_month"],
+                          reach)
     room = np.maximum(market - customers, 0.0)
     # Share of prospects deterred in a month (competing risks), from a pool of one.
     share = word_of_mouth.acquisition(np.ones_like(room), p_ads_before, net).deterred
@@ -473,17 +485,9 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
     outcome_mixes = (v["fast_mix"], v["slow_mix"], v["bad_mix"])
     for step in range(k):
         # 1. Service: quality -> FCR; contacts -> queue outcomes.
-        first_contacts = customers * v["contacts_per_customer_per_month"]
-        fcr = service.first_contact_resolution(v["quality"], first_contacts, v["fcr_floor"], v["fcr_ceiling"],
-                                               v["quality_half_effect_per_contact"])
-        oc = service.contact_outcomes(first_contacts, fcr, v["repeat_contacts_per_unresolved"],
-                                      v["eventual_resolution"], v["seats"], v["aht_seconds"], v["patience_seconds"],
-                                      v["service_level_target_seconds"], v["wait_tolerance_seconds"],
-                                      v["open_hours_per_month"])
-
         # 2. Sentiment: contacting customers move toward what the contact gave them,
         #    the rest drift toward the product's own mix.
-        cmix = sentiment.contact_mix((oc.fast, oc.slow, oc.bad), outcome_mixes, v["product"], v["service_weight"])
+        fcr, oc, cmix = _contacts(v, customers, v["quality"], v["seats"], outcome_mixes, v["product"])
         counts = sentiment.update_counts(counts, sp.contacting, cmix, v["product"], v["contact_memory"],
                                          sp.product_memory)
 
@@ -491,12 +495,7 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
         counts, churned = churn.apply_churn(counts, sp.rates, v["customer_deterrence_ratio"] * np.maximum(-net, 0.0))
 
         # 4. Word of mouth from the customers who stayed and those who just left.
-        positive, negative = word_of_mouth.impressions(
-            counts[:, 0], counts[:, 2], churned, sp.promoter_stories, sp.detractor_stories,
-            v["stories_per_churned_customer"], v["reach"])
-        net = word_of_mouth.net_persuasion(positive, negative, v["market_size"],
-                                           v["positive_conversion_per_impression"],
-                                           v["negative_deterrence_per_impression"])
+        net = _net_persuasion(v, counts, churned, sp.promoter_stories, sp.detractor_stories, v["reach"])
 
         # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
         prospects = np.maximum(v["market_size"] - customers - deterred_pool - lost_pool, 0.0)
@@ -546,8 +545,7 @@ def _steady_hazard(p: Mapping[str, np.ndarray], rates: np.ndarray) -> np.ndarray
 
 def _steps_needed(steady: np.ndarray, moving: np.ndarray) -> np.ndarray:
     """Steps for this month, per draw: the least power of two that keeps each step's hazard at
-    most _STEP_HAZARD, at most _MAX_STEPS. Powers of two let every draw of a batch step on one
-    grid of _MAX_STEPS ticks, so a draw's result never depends on the others in its batch."""
+    most _STEP_HAZARD, at most _MAX_STEPS (powers of two keep the number of step groups small)."""
     fastest = np.maximum(steady, moving)
     with np.errstate(divide="ignore", invalid="ignore"):
         doublings = np.ceil(np.log2(np.maximum(fastest, _STEP_HAZARD) / _STEP_HAZARD))
@@ -666,11 +664,11 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         month_inputs = dict(inputs, seats=seats[t], quality=quality[t], p_ads=p_ads[t])
         start = state
         state, month = _steps(month_inputs, one_step, start, 1, queue_wanted)
+        # The carried net persuasion is per step: rescale it to this month's steps.
+        fine_start = start._replace(net=start.net * before / k) if fine_steps else None
         for kk in (np.unique(k[k > 1]) if fine_steps else ()):
             idx = np.flatnonzero(k == kk)
             group = {name: value[idx] for name, value in month_inputs.items()}
-            # The carried net persuasion is per step: rescale it to this month's steps.
-            fine_start = start._replace(net=start.net * before / k)
             fine_state, fine_month = _steps(group, _per_step(group, np.full(len(idx), float(kk))),
                                             _State(*(x[idx] for x in fine_start)), int(kk), queue_wanted)
             for x, fine in zip(state, fine_state):

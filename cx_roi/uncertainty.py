@@ -30,7 +30,7 @@ from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import MONTHLY_COLUMNS, simulate_batch
 
-__all__ = ["Range", "UNCERTAIN_FIELDS", "default_ranges", "sample", "simulate_many", "Ensemble",
+__all__ = ["Range", "UNCERTAIN_FIELDS", "default_ranges", "sample", "draw_world", "simulate_many", "Ensemble",
            "MAX_DRAWS", "ENSEMBLE_COLUMNS"]
 
 MAX_DRAWS = 100_000
@@ -200,6 +200,19 @@ class Ensemble:
         return float(np.mean(np.asarray(mask, dtype=bool)))
 
 
+def draw_world(scenario: Scenario, draws: int, seed: int = 0, ranges: Mapping[str, Range] | None = None
+               ) -> tuple[dict[str, Range], dict[str, np.ndarray]]:
+    """The uncertain inputs of ``scenario`` as ``draws`` paired draws: its default ranges
+    (:func:`default_ranges`) updated by ``ranges``, sampled for ``seed`` (:func:`sample`), every
+    draw kept valid under the cross-field rules. Returns the ranges used and the values."""
+    merged = default_ranges(scenario)
+    if ranges:
+        merged.update(ranges)
+    values = sample(merged, draws, seed)
+    _fix_cross_rules(values, scenario, draws)
+    return merged, values
+
+
 def simulate_many(
     scenario: Scenario,
     draws: int = 2000,
@@ -225,11 +238,7 @@ def simulate_many(
     unknown = [c for c in columns if c not in MONTHLY_COLUMNS]
     if unknown:
         raise ScenarioError(f"columns: {unknown} are not monthly columns; allowed: {', '.join(MONTHLY_COLUMNS)}")
-    merged = default_ranges(scenario)
-    if ranges:
-        merged.update(ranges)
-    values = sample(merged, draws, seed)
-    _fix_cross_rules(values, scenario, draws)
+    merged, values = draw_world(scenario, draws, seed, ranges)
     if dtype is None:
         size = draws * scenario.horizon_months * len(columns) * 8
         dtype = np.float64 if size <= _FLOAT64_BYTES else np.float32

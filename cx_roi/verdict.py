@@ -15,8 +15,8 @@ from .margins import LeverOdds, lever_odds
 from .parameters import PARAMETERS
 from .scenario import Scenario
 
-__all__ = ["verdict", "margin_verdict", "margin_sentences", "compare_headline", "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER",
-           "LEVER_WORDS"]
+__all__ = ["verdict", "margin_verdict", "margin_sentences", "compare_headline", "customer_costs",
+           "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
 
 CLOSE_CALL = 0.70
 """Below this chance of being the better use of the next dollar (over Risk's paired draws), the
@@ -99,14 +99,9 @@ def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: s
             f"{money(-a)} in advertising {period}; keeping the money beats both.")
 
 
-def _dollars(x: float) -> str:
-    """A return per dollar, to the cent: $2.40, -$0.30."""
-    return f"${x:,.2f}" if x >= 0 else f"-${-x:,.2f}"
-
-
 def _adds(x: float) -> str:
     """What one more dollar does to NPV after paying for itself: "adds $2.40" or "loses $0.30"."""
-    return f"adds {_dollars(x)}" if x >= 0 else f"loses {_dollars(-x)}"
+    return f"adds {money(x, cents=True)}" if x >= 0 else f"loses {money(-x, cents=True)}"
 
 
 def margin_verdict(odds: LeverOdds) -> str:
@@ -126,11 +121,11 @@ def margin_verdict(odds: LeverOdds) -> str:
     tried = f"{len(odds.draws):,} plausible worlds drawn from Risk's ranges"
     if s <= 0 and a <= 0:
         return (f"On the margin, neither lever pays for itself: each extra dollar {_adds(ps)} to NPV in {where}, "
-                f"against {_dollars(pa)} in advertising, so keeping the money beats both.")
+                f"against {money(pa, cents=True)} in advertising, so keeping the money beats both.")
     if abs(s - a) <= LEVEL * max(abs(s), abs(a)):
         return (f"On the margin, the levers are level: each extra dollar {_adds(ps)} to NPV in {where}, against "
-                f"{_dollars(pa)} in advertising, so moving money between them gains next to nothing; service is the "
-                f"better use in {chance(p_service)} of {tried}.")
+                f"{money(pa, cents=True)} in advertising, so moving money between them gains next to nothing; "
+                f"service is the better use in {chance(p_service)} of {tried}.")
     service_leads = s > a
     winner, loser = (where, "advertising") if service_leads else ("advertising", where)
     side = "service" if service_leads else "advertising"
@@ -142,10 +137,10 @@ def margin_verdict(odds: LeverOdds) -> str:
                    f" What would decide it: {PARAMETERS[field].label.lower()}, the assumption that moves the "
                    "answer most.")
         return (f"On the margin, too close to call: at the likely values each extra dollar {_adds(r_win)} to NPV "
-                f"in {winner}, against {_dollars(r_lose)} in {loser}, but {side} is the better use in only "
+                f"in {winner}, against {money(r_lose, cents=True)} in {loser}, but {side} is the better use in only "
                 f"{chance(p_win)} of {tried}.{decides}")
     return (f"On the margin, {winner} wins: each extra dollar spent there {_adds(r_win)} to NPV after paying for "
-            f"itself, against {_dollars(r_lose)} in {loser}; {side} is the better use in {chance(p_win)} of "
+            f"itself, against {money(r_lose, cents=True)} in {loser}; {side} is the better use in {chance(p_win)} of "
             f"{tried}.")
 
 

@@ -94,8 +94,6 @@ def test_compare_opens_with_a_headline_naming_the_best_scenario_by_how_much_and_
                             for n in ("status-quo", "service-boost", "ad-boost")},
                            baseline=cx_roi.preset_info("status-quo").title, draws=300, seed=0)
     best = table["delta_npv"].drop(index=cx_roi.preset_info("status-quo").title).idxmax()
-    from ui import tables
-
     gain = cx_roi.formatting.money(table.loc[best, "delta_npv"])
     assert headline.strip("*").startswith(f"{best} adds the most: {gain}")
     assert cx_roi.formatting.chance(table.loc[best, "prob_beats_baseline"]) in headline
@@ -174,6 +172,6 @@ def test_the_odds_process_is_replaced_when_it_is_gone():
     from ui import cached
 
     cached._ODDS_WORKER.shutdown(wait=True)  # as if it had died
-    cached.margin_verdict.clear()
+    cached.forget_margin_verdicts()
     sentence = margin_sentence(run_app({"preset": "online-megaphone"}))
     assert sentence.startswith("On the margin, service quality (training, tools) wins")

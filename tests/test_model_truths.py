@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
 from cx_roi.margins import lever_odds
-from cx_roi.simulation import MONTHLY_COLUMNS, simulate_batch
+from cx_roi.simulation import simulate_batch
 from cx_roi.uncertainty import UNCERTAIN_FIELDS
 
 STARVED = {"service_capacity_spend_per_month": 60_000.0, "service_quality_spend_per_month": 0.0}
@@ -38,20 +38,25 @@ def test_amplification_multiplies_the_sign_service_sets(service, sign):
     assert np.sign(loud["final_customers"] - quiet["final_customers"]) == sign
 
 
+def _plausible_values(pick) -> dict:
+    """Every uncertain input drawn in its plausible range by ``pick(low, high)`` (a value or an array
+    of them), in the fields' order; an outcome's detractor share gives way to its promoter share,
+    the FCR floor to the ceiling."""
+    values = {name: pick(*PARAMETERS[name].plausible) for name in UNCERTAIN_FIELDS}
+    for prefix in ("fast", "slow", "bad"):
+        values[f"{prefix}_detractor_share"] = np.minimum(values[f"{prefix}_detractor_share"],
+                                                         1 - values[f"{prefix}_promoter_share"])
+    values["fcr_floor"] = np.minimum(values["fcr_floor"], values["fcr_ceiling"])
+    return values
+
+
 def test_the_sign_of_amplification_follows_net_word_of_mouth_across_plausible_scenarios():
     """Doubling the online audience moves NPV the way net word of mouth points, in 95% of
     scenarios drawn across the plausible ranges (and across service spends from starved to
     generous)."""
     rng = np.random.default_rng(7)
     n = 400
-    draws = {}
-    for name in UNCERTAIN_FIELDS:
-        lo, hi = PARAMETERS[name].plausible
-        draws[name] = rng.uniform(lo, hi, n)
-    for prefix in ("fast", "slow", "bad"):
-        draws[f"{prefix}_detractor_share"] = np.minimum(draws[f"{prefix}_detractor_share"],
-                                                        1 - draws[f"{prefix}_promoter_share"])
-    draws["fcr_floor"] = np.minimum(draws["fcr_floor"], draws["fcr_ceiling"])
+    draws = _plausible_values(lambda lo, hi: rng.uniform(lo, hi, n))
     draws["service_capacity_spend_per_month"] = rng.uniform(40_000, 400_000, n)
     draws["service_quality_spend_per_month"] = rng.uniform(0, 90_000, n)
     draws["online_audience"] = np.exp(rng.uniform(np.log(100), np.log(3_000), n))
@@ -212,14 +217,7 @@ def _turns_over_ten_years(values: dict) -> dict[str, int]:
 
 
 def _plausible(draw) -> dict:
-    values = {}
-    for name in UNCERTAIN_FIELDS:
-        lo, hi = PARAMETERS[name].plausible
-        values[name] = draw(st.floats(lo, hi))
-    for prefix in ("fast", "slow", "bad"):
-        values[f"{prefix}_detractor_share"] = min(values[f"{prefix}_detractor_share"],
-                                                  1 - values[f"{prefix}_promoter_share"])
-    values["fcr_floor"] = min(values["fcr_floor"], values["fcr_ceiling"])
+    values = _plausible_values(lambda lo, hi: draw(st.floats(lo, hi)))
     values["service_capacity_spend_per_month"] = draw(st.floats(20_000, 1_000_000))
     values["service_quality_spend_per_month"] = draw(st.floats(0, 200_000))
     values["ad_spend_per_month"] = draw(st.floats(0, 1_000_000))
@@ -280,15 +278,7 @@ def test_plausible_monotonicity():
     n = 60
     exceptions = 0
     for k in range(n):
-        values = {}
-        for name in UNCERTAIN_FIELDS:
-            lo, hi = PARAMETERS[name].plausible
-            values[name] = float(rng.uniform(lo, hi))
-        for prefix in ("fast", "slow", "bad"):
-            values[f"{prefix}_detractor_share"] = min(values[f"{prefix}_detractor_share"],
-                                                      1 - values[f"{prefix}_promoter_share"])
-        values["fcr_floor"] = min(values["fcr_floor"], values["fcr_ceiling"])
-        s = Scenario(**values)
+        s = Scenario(**_plausible_values(lambda lo, hi: float(rng.uniform(lo, hi))))
         caps = [s.replace(service_capacity_spend_per_month=c) for c in (100_000.0, 200_000.0, 300_000.0, 400_000.0)]
         quals = [s.replace(service_quality_spend_per_month=q) for q in (0.0, 20_000.0, 40_000.0, 80_000.0)]
         adss = [s.replace(ad_spend_per_month=a) for a in (0.0, 100_000.0, 200_000.0, 400_000.0)]

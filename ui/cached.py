@@ -39,7 +39,7 @@ from cx_roi.verdict import LEVER_WORDS, verdict
 from cx_roi.verdict import compare_headline as _compare_sentence
 from cx_roi.verdict import margin_sentences
 
-from . import tables
+from . import state, tables
 
 __all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips",
            "session_gone", "queued_note", "QUEUED"]
@@ -162,16 +162,17 @@ def margin_verdict(scenario: Scenario) -> Future:
     that has not started yet is dropped: only the scenario on screen needs its odds."""
     future = _margin_job(scenario)
     if future.cancelled():  # dropped for a newer request before it ran: ask again
-        _margin_job.clear()
+        forget_margin_verdicts()
         future = _margin_job(scenario)
-    earlier = st.session_state.get("_odds_job")
+    earlier = state.swap_odds_job(future)
     if earlier is not None and earlier is not future:
         earlier.job.cancel()  # a page that asks for it again is told it is missing, and asks anew
-    st.session_state["_odds_job"] = future
     return future
 
 
-margin_verdict.clear = _margin_job.clear
+def forget_margin_verdicts() -> None:
+    """Drop every kept margin answer (a failed or missing one is asked for again)."""
+    _margin_job.clear()
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)

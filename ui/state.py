@@ -42,7 +42,7 @@ from . import tables
 __all__ = [
     "init", "sync_url", "current_scenario", "preset", "edits", "set_field", "set_preset",
     "reset_to_preset", "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra",
-    "mark_page_run", "take_page_run",
+    "mark_page_run", "take_page_run", "swap_odds_job",
     "compare_selection", "compare_options", "compared", "bridge_choice", "saved_scenarios", "save_current",
     "delete_saved", "scenario_for", "label_for", "current_title", "explore_subtitle", "notices", "add_notice",
     "dismiss_notices",
@@ -320,6 +320,13 @@ def around_answer() -> tuple:
     never lag behind the numbers.
     """
     return len(edits()), tuple(notices()), presentation()
+
+
+def swap_odds_job(job: Any) -> Any:
+    """Keep ``job`` as this session's margin odds job; return the one it replaces (or None)."""
+    earlier = _get("odds_job")
+    _put("odds_job", job)
+    return earlier
 
 
 def mark_page_run() -> None:

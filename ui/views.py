@@ -360,7 +360,7 @@ def render_margin(pending: Future, wait: bool = True) -> None:
         except Exception:  # no process, or the job was dropped: the cards and the step verdict still stand
             st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
                        "again on the next move.")
-            cached.margin_verdict.clear()  # a missing answer is not kept
+            cached.forget_margin_verdicts()  # a missing answer is not kept
             return
         st.markdown(f"**{answer}**")
         st.caption(costs)
