@@ -503,7 +503,9 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
         back, lost_now = word_of_mouth.release_deterred(deterred_pool, sp.recovery, v["deterred_lost_share"])
         won = acq.from_ads + acq.from_wom
         counts = counts + won[:, None] * v["product"]
-        customers = customers - churned + won
+        # The bands are the customers: summing them keeps a tiny company from drifting below zero
+        # (start - churned + won cancels to rounding, and a few customers' rounding can go negative).
+        customers = counts.sum(axis=-1)
         deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
         lost_pool = lost_pool + lost_now
 
