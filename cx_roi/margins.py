@@ -97,9 +97,10 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
 
     A lever at zero spend takes a one-sided difference (it cannot go lower). Draw 0 of the
     batch is the likely values; the draws follow :func:`cx_roi.simulate_many` (same ranges,
-    same seed, same values).
+    same seed, same values). ``draws=0`` gives the slopes at the likely values alone (one
+    run a lever and direction, a few milliseconds); its chances are NaN.
     """
-    _, values = draw_world(scenario, draws, seed, ranges)
+    values = draw_world(scenario, draws, seed, ranges)[1] if draws else {}
     likely = {name: np.array([float(getattr(scenario, name))]) for name in values}
     per_draw = {name: np.concatenate([likely[name], v]) for name, v in values.items()}
     n = draws + 1
@@ -126,7 +127,7 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
         customers[lever] = float((final[2 * i, 0] - final[2 * i + 1, 0]) / width * PER)
     table = pd.DataFrame({lever: s[1:] for lever, s in slopes.items()})
     best = table.to_numpy().argmax(axis=1)
-    chance = {lever: float(np.mean(best == j)) for j, lever in enumerate(levers)}
+    chance = {lever: float(np.mean(best == j)) if draws else float("nan") for j, lever in enumerate(levers)}
     inputs = pd.DataFrame({name: v for name, v in values.items()})
     return LeverOdds(scenario, float(step), {lever: float(s[0]) for lever, s in slopes.items()}, table, chance,
                      inputs, customers)

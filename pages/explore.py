@@ -62,7 +62,9 @@ def _answer(big: bool) -> None:
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),
                                        horizon_months=scenario.horizon_months,
-                                       beyond_spend=other), big=big)
+                                       beyond_spend=other,
+                                       per_dollar=cached.per_dollar(scenario) if scenario == base else None),
+                       big=big)
     if other:  # the inputs besides spend that make the baseline another business, in view
         note = views.beyond_spend_note(other, state.label_for(state.baseline_name()))
         st.caption(tables.inert(note[:1].upper() + note[1:]))

@@ -116,23 +116,20 @@ st.markdown(f"**{top['label']}** moves the {('NPV' if metric == 'npv' else 'ROI'
             f"{fmt.with_unit(top_spec.fmt, top['high'], top_spec.unit)}).")
 
 st.subheader("Could an assumption flip service against advertising?", anchor=False)
-extra = state.extra()
 with st.spinner("Searching for break-even values...", show_time=True):
-    found = cached.flips(scenario, extra, rkey)
+    found = cached.flips(scenario, rkey)
 if found.table is None:
     st.info(found.sentence)
 else:
-    # One sentence: the verdict's own colon is its only one.
     views.render_margin(cached.margin_verdict(scenario))  # the answer on the margin, as Explore leads with it
-    st.markdown(f"With every assumption at its likely value, {found.sentence[:1].lower()}{found.sentence[1:]}")
     narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD], leader=found.leader)
     if narrow:
         st.warning(narrow)
-    st.caption(f"Both plans add {fmt.amount(extra)} a month to today's scenario: one on "
-               f"{cx_roi.LEVERS[found.lever].lower()}, one on advertising (the amount is set on the Explore page). "
-               "Each row is an assumption with a value that would swap which plan returns more, and the side of "
-               "that value on which service leads. The change needed is how far the assumption must move from "
-               "its likely value, relative to it; the easiest to flip comes first.")
+    st.caption(f"The next dollar: one more {fmt.amount(cx_roi.margins.PER)} a month on "
+               f"{cx_roi.LEVERS[found.lever].lower()} against the same on advertising. Each row is an assumption "
+               "with a value that would swap which returns more, and the side of that value on which service "
+               "leads. The change needed is how far the assumption must move from its likely value, relative to "
+               "it; the easiest to flip comes first.")
     # A static table: its cells wrap, so on a phone every column stays on screen (a data grid
     # kept its width and hid the flip points beyond the screen's edge).
     st.table(found.table, hide_index=True)

@@ -149,8 +149,8 @@ def test_verdict_sentence_matches_next_dollar():
 
 @pytest.mark.parametrize("page", ["pages/explore.py", "pages/risk.py"])
 def test_a_spend_with_no_room_for_the_next_dollar_is_explained(page):
-    """Advertising within $10k of its maximum: the page still draws, and says why that lever is left out."""
-    at = run_app({AD: "999990000", "draws": "200"}, page=None if page == "pages/explore.py" else page)
+    """Advertising within $1k of its maximum: the page still draws, and says why that lever is left out."""
+    at = run_app({AD: "999999500", "draws": "200"}, page=None if page == "pages/explore.py" else page)
     texts = [m.value for m in at.markdown] + [i.value for i in at.info]
     assert any("past the most the model allows" in t and "advertising" in t for t in texts), texts
     if page == "pages/explore.py":
@@ -377,7 +377,7 @@ def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
     at.toggle(key="w:present").set_value(True).run()
     assert not at.exception
     assert not at.slider and not at.sidebar.selectbox and not at.file_uploader
-    assert len(at.metric) == 7 and len(at.get("plotly_chart")) == 4
+    assert len(at.metric) == 8 and len(at.get("plotly_chart")) == 4
     assert at.query_params == {"present": "1"}
     assert chart_specs(at)[0]["layout"]["height"] > 400, "charts are enlarged"
     # The room still sees what the numbers are for: the three spends, in words.

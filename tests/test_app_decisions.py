@@ -190,29 +190,38 @@ def _flip_table(at) -> pd.DataFrame:
     return next(d.value for d in at.table if tables.FLIP_COLUMN in d.value.columns)
 
 
-def test_risk_gives_explores_answer_and_says_when_it_is_narrow():
-    from cx_roi.verdict import verdict
+def test_risks_break_even_is_about_the_next_dollar_and_says_when_the_lead_is_narrow():
+    """The flip table weighs the next $1,000 a month, the margin the verdict is about: its flip points
+    are the package's break-even for that step, and a scenario near one is warned about."""
+    from cx_roi.comparison import with_extra
 
     at = risk_app()
-    sentence = verdict(cx_roi.next_dollar(cx_roi.Scenario(), 50_000.0), 50_000.0, 60)
-    assert any(m.value.endswith(sentence[1:]) and m.value.startswith("With every assumption at its likely value, ")
-               for m in at.markdown), "the same answer as Explore's verdict"
-    moves = [abs(float(c.rstrip("%"))) for c in _flip_table(at)["Change needed"] if c != "-"]
+    quality, ads = "service_quality_spend_per_month", "ad_spend_per_month"
+    s = cx_roi.Scenario()
+    want = cx_roi.break_even_table(with_extra(s, quality, 1_000.0), with_extra(s, ads, 1_000.0), top=5)
+    shown = _flip_table(at)
+    assert set(shown["Assumption (solidity)"].str.replace(r" \(\w+\)$", "", regex=True)) == set(want["label"])
+    moves = [abs(float(c.rstrip("%"))) for c in shown["Change needed"] if c != "-"]
     assert moves == sorted(moves), "the easiest assumption to flip comes first"
     assert moves[0] > 10 and not any(w.value.startswith("The lead is narrow") for w in at.warning)
 
-    # Word of mouth's pull a little above where the lead flips: now the answer hangs on it.
-    near = risk_app({"positive_conversion_per_impression": "0.072"})
+    # Word of mouth's pull a little above where the lead on the margin flips: now the answer hangs on it.
+    field = "positive_conversion_per_impression"
+    flip = float(want.set_index("field").loc[field, "break_even"])
+    near = risk_app({field: f"{flip * 1.04:.4f}"})
     narrow = [w.value for w in near.warning if w.value.startswith("The lead is narrow")]
     flips = _flip_table(near)
     assert narrow and "would hand it from service quality (training, tools) to advertising:" in narrow[0]
+    named = 0
     for _, row in flips.head(3).iterrows():
         label, solidity = re.fullmatch(r"(.+) \((\w+)\)", row["Assumption (solidity)"]).groups()
         change = float(row["Change needed"].rstrip("%"))
-        assert abs(change) < 10
+        if abs(change) >= 10:  # not narrow: the warning names only the near ones
+            continue
+        named += 1
         side = "above" if change > 0 else "below"
         assert f"{label.lower()} {abs(change):.1f}% {side} its likely value (solidity {solidity})" in narrow[0]
-    assert "Prospects won per positive impression" in " ".join(flips.head(3)["Assumption (solidity)"])
+    assert named and cx_roi.PARAMETERS[field].label in " ".join(flips.head(3)["Assumption (solidity)"])
 
 
 def test_the_narrow_lead_warning_names_one_or_several_assumptions():

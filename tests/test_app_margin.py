@@ -116,6 +116,34 @@ def test_no_card_shows_a_bare_dash_on_a_presets_landing_view(name):
     assert all(m.value.strip() not in ("-", "–", "") for m in at.metric), [(m.label, m.value) for m in at.metric]
 
 
+@pytest.mark.parametrize("name", ["status-quo", "revolving-door"])
+def test_the_first_card_on_a_landing_view_is_what_the_best_next_dollar_returns(name):
+    """On the baseline itself the first number is the answer: the best lever's return on the next
+    dollar, the same figure the margin sentence states (both at the likely values)."""
+    from cx_roi import formatting as fmt
+    from cx_roi.verdict import AD_LEVER, LEVER_WORDS
+
+    at = run_app({"preset": name})
+    odds = cx_roi.lever_odds(cx_roi.load_preset(name), draws=300, seed=0)
+    ranked = sorted(odds.per_dollar, key=odds.per_dollar.get, reverse=True)
+    first = at.metric[0]
+    assert LEVER_WORDS[ranked[0]] in first.label
+    assert first.value == fmt.signed_money(odds.per_dollar[ranked[0]], cents=True)
+    assert LEVER_WORDS[ranked[1]] in first.delta
+    if ranked[0] in (odds.service_lever, AD_LEVER):  # the sentence weighs service against advertising
+        assert fmt.money(odds.per_dollar[ranked[0]], cents=True) in margin_sentence(at)
+
+
+def test_after_a_change_the_first_card_is_what_the_change_adds():
+    from cx_roi import formatting as fmt
+    from test_app import card
+
+    gain = cx_roi.compare(["status-quo", "service-boost"], baseline="status-quo").loc["service-boost", "delta_npv"]
+    at = run_app({"preset": "service-boost"})
+    assert at.metric[0].value == fmt.signed_money(gain) == card(at, "NPV").delta
+    assert "baseline" in at.metric[0].label
+
+
 # ---------------------------------------------------------------- one number, one meaning
 
 def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_workbook():

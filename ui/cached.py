@@ -176,6 +176,13 @@ def forget_margin_verdicts() -> None:
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
+def per_dollar(scenario: Scenario) -> dict[str, float]:
+    """What one more dollar a month returns on each lever at the likely values (``cx_roi.lever_odds``
+    with no draws: six runs, a few ms), for the first card; the odds follow in :func:`margin_verdict`."""
+    return cx_roi.lever_odds(scenario, draws=0).per_dollar
+
+
+@st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def npv_bridge(baseline: Scenario, scenario: Scenario) -> pd.DataFrame:
     """``cx_roi.npv_bridge`` of two scenarios (simulated through the cache above)."""
     return cx_roi.npv_bridge(simulate(baseline), simulate(scenario))
@@ -298,9 +305,9 @@ def tornado_view(scenario: Scenario, metric: str, baseline: Scenario | None, ran
 
 
 class Flips(NamedTuple):
-    """What could swap service and advertising (see :func:`flips`)."""
+    """What could swap service and advertising on the margin (see :func:`flips`)."""
 
-    sentence: str  # the next-dollar verdict at the likely values, as Explore says it
+    sentence: str  # why there is no table, when there is none
     lever: str | None = None  # the better service lever; None when the comparison is not possible
     table: pd.DataFrame | None = None  # ``ui.tables.flip_table``
     # (label, signed relative change, solidity) of every assumption with a flip, nearest first
@@ -309,27 +316,25 @@ class Flips(NamedTuple):
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def flips(scenario: Scenario, extra_per_month: float, ranges: RangeKey) -> Flips:
-    """Where service and advertising would swap places, for the Risk page.
+def flips(scenario: Scenario, ranges: RangeKey) -> Flips:
+    """Where service and advertising would swap places for the next dollar, for the Risk page.
 
-    The better service lever for ``extra_per_month`` more, and the same amount on
-    advertising, are compared (``cx_roi.break_even_table``). When the amount would
-    take advertising or both service levers past their maximum, only the sentence
-    saying so is given.
+    The next :data:`cx_roi.margins.PER` dollars a month on the better service lever and the same on
+    advertising are compared (``cx_roi.break_even_table``): the margin the verdict weighs, in a step
+    small enough to be one. A lever at its maximum has no next dollar; then only a sentence says so.
     """
-    nd = next_dollar(scenario, extra_per_month)
-    sentence = verdict(nd, extra_per_month, scenario.horizon_months)
+    step = cx_roi.margins.PER
+    nd = next_dollar(scenario, step)
     if limits_in_the_way(nd):
-        return Flips(sentence)
+        return Flips(verdict(nd, step, scenario.horizon_months))
     service = [k for k in SERVICE_LEVERS if k not in nd.attrs.get("at_limit", ())]
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
-    table = break_even_table(with_extra(scenario, lever, extra_per_month),
-                             with_extra(scenario, AD_LEVER, extra_per_month), ranges)
+    table = break_even_table(with_extra(scenario, lever, step), with_extra(scenario, AD_LEVER, step), ranges)
     moves = table["change"].dropna()
     nearest = tuple((str(table.loc[i, "label"]), float(moves[i]), cx_roi.PARAMETERS[table.loc[i, "field"]].solidity)
                     for i in moves.abs().sort_values(kind="stable").index)
     leader = (LEVER_WORDS[lever] if nd.loc[lever, "delta_npv"] >= nd.loc[AD_LEVER, "delta_npv"] else "advertising")
-    return Flips(sentence, lever, tables.flip_table(table), nearest, leader)
+    return Flips("", lever, tables.flip_table(table), nearest, leader)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)

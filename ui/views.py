@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import Future, wait as futures_wait
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -17,12 +18,12 @@ import streamlit as st
 from cx_roi import KPI_COLUMNS, PARAMETERS
 from cx_roi import formatting as fmt
 from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason
-from cx_roi.verdict import verdict
+from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import cached, state
 from .tables import no_paid_cac
 
-__all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "kpi_cards", "render_cards",
+__all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
            "stacked_table_css", "render_stacked_table", "balanced_columns", "card_grid_css", "cards_css",
            "MAX_CARDS", "CARD_WIDTH",
            "render_notices", "header", "inject_style", "render_verdict"]
@@ -59,16 +60,41 @@ def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
             "preset, unedited) to read a return.")
 
 
+def lead_card(row: pd.Series, *, same_as_baseline: bool, baseline_label: str,
+              per_dollar: Mapping[str, float] | None, other: bool) -> Card:
+    """The first card: the answer. Against a baseline, the NPV the change adds; on the baseline
+    itself, what one more dollar a month returns on the best lever (``per_dollar``:
+    :attr:`cx_roi.LeverOdds.per_dollar` at the likely values), against the runner-up."""
+    if same_as_baseline and per_dollar:
+        ranked = sorted(per_dollar, key=per_dollar.get, reverse=True)
+        best, second = ranked[0], ranked[1]
+        return Card(f"Next $1 a month in {LEVER_WORDS[best]}", fmt.signed_money(per_dollar[best], cents=True),
+                    f"{LEVER_WORDS[second]}: {fmt.signed_money(per_dollar[second], cents=True)}", "off",
+                    "What one more dollar a month on this lever adds to NPV after paying for itself, at the "
+                    "likely values: the best of the three levers here, with the runner-up below. The sentence "
+                    "above gives the chance that it really is the best, over plausible worlds.", "off")
+    help_text = (f"NPV of this scenario minus NPV of {baseline_label}: what the change adds, the same "
+                 "figure as the NPV card's change, the verdict's, Compare's and the exports'.")
+    if same_as_baseline:
+        return Card("NPV change vs baseline", "Move a spend", SAME_AS_BASELINE, "off", help_text, "off")
+    if other:
+        return Card("NPV difference vs baseline", fmt.signed_money(row["delta_npv"]), NOT_ONLY_SPEND, "off",
+                    help_text, "off")
+    return Card("NPV change vs baseline", fmt.signed_money(row["delta_npv"]), None, "off", help_text)
+
+
 def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseline_label: str,
-              horizon_months: int, beyond_spend: tuple[str, ...] = ()) -> list[Card]:
-    """The seven headline KPIs of ``row`` with changes against ``base``.
+              horizon_months: int, beyond_spend: tuple[str, ...] = (),
+              per_dollar: Mapping[str, float] | None = None) -> list[Card]:
+    """The answer (:func:`lead_card`) and the seven headline KPIs of ``row`` with changes against ``base``.
 
     ``row`` and ``base`` are rows of ``cx_roi.compare`` (``base`` the
     baseline's); ``same_as_baseline`` says whether the two scenarios are
     identical, so ROI and payback read "same as baseline" rather than a
     misleading number. ``beyond_spend``: the inputs besides spend in which
     the two differ (``cx_roi.comparison.beyond_spend``), where ROI and
-    payback are undefined; named in their help.
+    payback are undefined; named in their help. ``per_dollar``: the next dollar's return
+    by lever, which the first card shows on the baseline itself.
     """
     same = SAME_AS_BASELINE
     other = NOT_ONLY_SPEND if beyond_spend or no_return_reason(row) == NOT_ONLY_SPEND else None
@@ -90,6 +116,8 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
         return Card(label, value, note, "off", help_text, "off")
 
     cards = [
+        lead_card(row, same_as_baseline=same_as_baseline, baseline_label=baseline_label,
+                  per_dollar=per_dollar, other=bool(other)),
         Card("NPV", fmt.money(row["npv"]), change(fmt.signed_money(row["delta_npv"]), ("$0",)), tone("normal"),
              KPI_COLUMNS["npv"].capitalize() + "." + vs + " The cumulative contribution chart ends at another "
              "figure: it adds up cash as it comes, undiscounted, and leaves out the customers left at the end."),
