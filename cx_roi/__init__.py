@@ -13,7 +13,7 @@ Typical use::
     cx_roi.compare(["status-quo", "service-boost", "ad-boost"], baseline="status-quo")
 """
 
-from . import methodology, queueing
+from . import methodology, outputs, queueing
 from .comparison import (BRIDGE_STEPS, LEVERS, Assessment, assess, compare, named_scenarios, next_dollar,
                          npv_bridge)
 from .errors import CxRoiError, ScenarioError, Stopped, UnknownPresetError
@@ -41,7 +41,7 @@ __all__ = [
     "presets", "load_preset", "preset_info", "PRESETS", "Preset",
     "simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "KPI_COLUMNS",
     "compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "BRIDGE_STEPS", "LEVERS",
-    "queueing", "methodology",
+    "queueing", "methodology", "outputs",
     "simulate_many", "Ensemble", "Range", "default_ranges",
     "tornado", "break_even", "break_even_table", "lever_odds", "LeverOdds",
     "optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",

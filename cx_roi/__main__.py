@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import PARAMETERS, compare, load_preset, next_dollar, preset_info, presets, simulate
+from . import PARAMETERS, compare, load_preset, next_dollar, outputs, preset_info, presets, simulate
 from .margins import lever_odds
 from .verdict import customer_costs, margin_verdict
 from .comparison import headroom
@@ -97,8 +97,9 @@ def _num(v: float) -> str:
 
 
 def _fmt_kpis(kpis: dict[str, float]) -> str:
+    """One KPI a line: its name, the number in full, and its unit (cx_roi.outputs)."""
     width = max(len(k) for k in kpis)
-    return "\n".join(f"{k:<{width}}  {_num(v)}" for k, v in kpis.items())
+    return "\n".join(f"{k:<{width}}  {_num(v):>14}  {outputs.output(k).unit}".rstrip() for k, v in kpis.items())
 
 
 def _check_out(out: str | None, scenario: str | None = None) -> None:
@@ -158,8 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _write_csv(result.monthly, args.out)
         elif args.command == "compare":
             table = compare(list(args.names), baseline=args.baseline)
-            cols = ["npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn",
-                    "wom_share", "cac_paid"]
+            cols = list(outputs.HEADLINE)
             with pd.option_context("display.width", 200, "display.max_columns", 20):
                 print(table[cols].to_string(float_format=_num, na_rep="n/a"))
             for name, other in table.attrs["beyond_spend"].items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
-from .simulation import KPI_COLUMNS, MONTHLY_COLUMNS
+from .outputs import KPIS, MONTHLY, Output
 
 __all__ = ["Step", "STEPS", "SOURCES", "render_markdown"]
 
@@ -24,6 +24,11 @@ class Step:
     text: str
     equations: list[str] = field(default_factory=list)
 
+
+
+def _output_table(table: dict[str, Output]) -> list[str]:
+    return (["| column | label | unit | meaning |", "|---|---|---|---|"]
+            + [f"| `{k}` | {o.label} | {o.unit} | {o.meaning} |" for k, o in table.items()])
 
 def _symbols(plain: str, **fields: str) -> str:
     """A step's key to its symbols: ``plain`` for those that are not inputs, then each input's
@@ -435,10 +440,10 @@ def render_markdown() -> str:
             ""]
     for group, title in GROUPS.items():
         out += [f"### {title}", "", _param_table(group), ""]
-    out += ["## Outputs", "", "### Monthly columns (`simulate(...).monthly`)", "",
-            "| column | meaning |", "|---|---|"]
-    out += [f"| `{k}` | {v} |" for k, v in MONTHLY_COLUMNS.items()]
-    out += ["", "### KPIs (`simulate(...).kpis`)", "", "| KPI | meaning |", "|---|---|"]
-    out += [f"| `{k}` | {v} |" for k, v in KPI_COLUMNS.items()]
+    out += ["## Outputs", "", "Labels, units and formats: `cx_roi.outputs`, which every page, report and the "
+            "command line read.", "", "### Monthly columns (`simulate(...).monthly`)", ""]
+    out += _output_table(MONTHLY)
+    out += ["", "### KPIs (`simulate(...).kpis`)", ""]
+    out += _output_table(KPIS)
     out += ["", "## Sources", ""] + [f"- {s}" for s in SOURCES] + [""]
     return "\n".join(out)

@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,14 +56,28 @@ from .simulation import KPI_COLUMNS, simulate_batch
 from .uncertainty import Range, _check_draws, _check_seed, draw_world
 
 __all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
-           "OBJECTIVES", "PHASES", "TARGET_METRICS"]
+           "Objective", "OBJECTIVES", "PHASES", "TARGET_METRICS"]
 
-OBJECTIVES = {
-    "npv": "NPV at the likely values",
-    "expected_npv": "mean NPV over the Monte Carlo draws",
-    "p10_npv": "10th percentile of NPV over the draws (risk-averse)",
+
+
+class Objective(NamedTuple):
+    """What a split maximises: ``label`` as a choice reads, ``words`` inside a sentence, ``meaning``
+    what it is."""
+
+    label: str
+    words: str
+    meaning: str
+
+
+OBJECTIVES: dict[str, Objective] = {
+    "npv": Objective("NPV", "NPV", "NPV with every assumption at its likely value. Fast."),
+    "expected_npv": Objective("Expected NPV", "expected NPV",
+                              "Mean NPV over Monte Carlo draws of the uncertain assumptions (200 by default)."),
+    "p10_npv": Objective("Cautious NPV (1-in-10 bad case)", "cautious NPV (the 1-in-10 bad case)",
+                         "The NPV that 90% of the draws beat (the 10th percentile): for a board that fears the "
+                         "downside more than it loves the upside."),
 }
-_OBJECTIVE_WORDS = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "10th-percentile NPV"}
+"""The objectives the optimiser can maximise, the one place their names are declared."""
 PHASES = {"whole": "one split for the whole horizon", "first_year": "one split for months 1-12, another after"}
 # KPIs that min_budget_for can target: "reaching" a target means at least it, so only
 # KPIs where more is better and that are always defined.
@@ -556,7 +571,7 @@ def _number(v: float) -> str:
 
 def explain(alloc: Allocation) -> str:
     """A plain-language why for an allocation, from its marginal returns."""
-    what = _OBJECTIVE_WORDS.get(alloc.objective, alloc.objective)
+    what = OBJECTIVES[alloc.objective].words if alloc.objective in OBJECTIVES else alloc.objective
     parts = []
     for phase, group in alloc.marginal.groupby("phase", sort=False):
         interior = group[group["at_bound"] == ""]

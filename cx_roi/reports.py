@@ -31,7 +31,7 @@ import html
 import io
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +40,13 @@ import pandas as pd
 
 from .comparison import LEVERS, compare, named_scenarios, next_dollar, no_return_reason
 from .errors import ScenarioError
-from .formatting import amount, count, horizon, is_number, money, month, percent, signed_money
+from .formatting import amount, horizon, is_number, money, percent
 from .palette import LEVER_COLOURS, scenario_colours
+from .outputs import HEADLINE, excel_format, output, show
+from .outputs import header as column_header
 from .parameters import GROUPS, PARAMETERS, Param
 from .scenario import Scenario
-from .simulation import MONTHLY_COLUMNS, simulate
+from .simulation import simulate
 from .verdict import margin_sentences, verdict
 
 __all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "REPORT_KPIS",
@@ -53,43 +55,8 @@ __all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "R
 DEFAULT_EXTRA_PER_MONTH = 50_000.0
 """The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
 
-# KPIs shown in the compact tables (HTML, PowerPoint), in order, each formatted as the
-# dashboard's comparison table shows it (cx_roi.formatting).
-REPORT_KPIS: dict[str, Callable[[Any], str]] = {
-    "npv": money, "delta_npv": signed_money, "roi": lambda x: percent(x, 0),
-    "payback_month": lambda x: month(x).capitalize(), "final_customers": count,
-    "avg_monthly_churn": lambda x: percent(x, 2), "final_nps": lambda x: f"{float(x):.1f}",
-    "wom_share": lambda x: percent(x, 1), "total_spend": money,
-}
-
-_KPI_LABELS = {
-    "npv": "NPV", "delta_npv": "NPV vs baseline", "roi": "ROI vs baseline", "payback_month": "Payback month",
-    "final_customers": "Customers at the end", "avg_monthly_churn": "Monthly churn", "final_nps": "NPS at the end",
-    "wom_share": "Won by word of mouth", "total_spend": "Service + ad spend",
-}
-_MONEY_KPIS = {"npv", "npv_operating", "terminal_value", "clv", "cac_paid", "cac_blended", "total_revenue",
-               "total_spend", "pv_spend", "delta_npv", "delta_total_spend", "npv_p10", "npv_p50", "npv_p90"}
-_SHARE_KPIS = {"wom_share", "avg_monthly_churn", "avg_service_level", "delta_avg_monthly_churn", "delta_wom_share",
-               "prob_beats_baseline", "roi"}
-_COUNT_KPIS = {"final_customers", "total_new_customers", "delta_final_customers"}
-_SCORE_KPIS = {"final_nps", "final_nps_measured", "delta_final_nps"}
-_MONTHLY_SHARES = {"fcr", "p_wait", "service_level", "abandon_rate", "occupancy", "ad_innovation", "wom_rate"}
-
-
-_XLSX_FORMATS = {"money": '"$"#,##0;-"$"#,##0', "share": "0.0%", "count": "#,##0", "score": "0.0",
-                 "months": "0", "ratio": "0%", "rate": "0.000%", "plain": "General", "factor": "0.0000",
-                 "decimal": "#,##0.0"}
-
-
-# KPIs whose cells read as the dashboard shows them, where the kind's format would not:
-# churn to 0.01%, a change with its sign, a unit cost to the cent.
-_CHANGE_OF_SHARE = "+0.00%;-0.00%;0.00%"
-_XLSX_KPI_FORMATS = {
-    "avg_monthly_churn": "0.00%", "delta_avg_monthly_churn": _CHANGE_OF_SHARE, "delta_wom_share": _CHANGE_OF_SHARE,
-    "delta_npv": '+"$"#,##0;-"$"#,##0;"$"0', "delta_total_spend": '+"$"#,##0;-"$"#,##0;"$"0',
-    "delta_final_customers": "+#,##0;-#,##0;0", "delta_final_nps": "+0.0;-0.0;0.0",
-    "cac_paid": '"$"#,##0.00', "cac_blended": '"$"#,##0.00', "roi": "#,##0%",
-}
+REPORT_KPIS = HEADLINE
+"""The KPIs the compact tables show (HTML, PowerPoint), in order: :data:`cx_roi.outputs.HEADLINE`."""
 
 
 # ------------------------------------------------------------------ shared data
@@ -182,38 +149,6 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
         return (f"Of the scenarios compared, {best} has the highest NPV {period}: {money(gain)} more than "
                 f"{baseline}{roi_text}.")
     return f"None of the scenarios beats {baseline} on NPV {period}; the closest, {best}, is {money(-gain)} behind."
-
-
-def _kind_of_kpi(name: str) -> str:
-    if name in _MONEY_KPIS:
-        return "money"
-    if name == "roi":
-        return "ratio"
-    if name in _SHARE_KPIS:
-        return "share"
-    if name in _COUNT_KPIS:
-        return "count"
-    if name in _SCORE_KPIS:
-        return "score"
-    if name == "payback_month":
-        return "months"
-    return "plain"
-
-
-def _kind_of_monthly(name: str) -> str:
-    if name in ("ad_innovation", "wom_rate"):
-        return "rate"
-    if name in _MONTHLY_SHARES:
-        return "share"
-    if name in ("nps", "nps_measured"):
-        return "score"
-    if name == "discount_factor":
-        return "factor"
-    if name in ("agents", "agents_paid", "load_erlangs", "asa_seconds"):
-        return "decimal"
-    if "$" in MONTHLY_COLUMNS[name]:
-        return "money"
-    return "count"
 
 
 def _param_format(p: Param) -> str:
@@ -378,12 +313,12 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     # KPIs
     ws = wb.create_sheet("KPIs")
     cols = list(b.kpis.columns)
-    header(ws, ["Scenario", *[_kpi_header(c) for c in cols]])
+    header(ws, ["Scenario", *[column_header(c) for c in cols]])
     for i, name in enumerate(b.names, start=2):
         ws.cell(row=i, column=1, value=_clean_text(name)).font = bold if name == b.baseline else Font()
         for j, col in enumerate(cols, start=2):
             c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, col]))
-            c.number_format = _XLSX_KPI_FORMATS.get(col, _XLSX_FORMATS[_kind_of_kpi(col)])
+            c.number_format = excel_format(col)
     note = len(b.names) + 3
     ws.cell(row=note, column=1, value=f"Baseline: {_clean_text(b.baseline)}. Deltas, ROI and payback are against "
                                       "it; ROI = (NPV - NPV baseline) / PV of the extra spend. ROI and payback "
@@ -398,8 +333,8 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         ws = wb.create_sheet(sheet)
         m = b.monthly[name]
         columns = list(m.columns)
-        header(ws, ["Month", *[_monthly_header(c) for c in columns]])
-        formats = [_XLSX_FORMATS[_kind_of_monthly(c)] for c in columns]
+        header(ws, ["Month", *[column_header(c) for c in columns]])
+        formats = [excel_format(c) for c in columns]
         data = m.to_numpy(dtype=float)
         for i, month in enumerate(m.index, start=2):
             ws.cell(row=i, column=1, value=int(month))
@@ -416,21 +351,6 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _kpi_header(col: str) -> str:
-    kind = _kind_of_kpi(col)
-    unit = {"money": " ($)", "share": " (share)", "ratio": " (ratio)", "count": " (customers)",
-            "score": " (-100 to 100)", "months": " (month)"}.get(kind, "")
-    if _XLSX_KPI_FORMATS.get(col) == _CHANGE_OF_SHARE:
-        unit = " (change in share)"
-    return f"{col}{unit}"
-
-
-def _monthly_header(col: str) -> str:
-    kind = _kind_of_monthly(col)
-    unit = {"money": " ($)", "share": " (share)", "rate": " (share per month)", "score": " (-100 to 100)"}.get(kind, "")
-    return f"{col}{unit}"
 
 
 # ------------------------------------------------------------------ HTML
@@ -504,7 +424,7 @@ def _fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
         if reason:
             return reason
         return {"roi": "no extra spend", "payback_month": "not within horizon"}.get(col, "n/a")
-    return REPORT_KPIS[col](v)
+    return show(col, v)
 
 
 _CSS = """
@@ -568,7 +488,7 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
 
 def _kpi_table_html(b: _Bundle) -> str:
     e = html.escape
-    head = "".join(f"<th>{e(_KPI_LABELS[k])}</th>" for k in REPORT_KPIS)
+    head = "".join(f"<th>{e(output(k).label)}</th>" for k in REPORT_KPIS)
     body = []
     for n in b.names:
         cells = "".join(f"<td>{e(_fmt_kpi(b.kpis.loc[n], k, n == b.baseline))}</td>" for k in REPORT_KPIS)
@@ -670,7 +590,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     table = shape.table
     table.cell(0, 0).text = "Scenario"
     for j, k in enumerate(kpis, start=1):
-        table.cell(0, j).text = _KPI_LABELS[k]
+        table.cell(0, j).text = output(k).label
     for i, n in enumerate(b.names, start=1):
         table.cell(i, 0).text = _clean_text(n) + (" (baseline)" if n == b.baseline else "")
         for j, k in enumerate(REPORT_KPIS, start=1):

@@ -19,79 +19,12 @@ import pandas as pd
 from . import advertising, churn, economics, sentiment, service, word_of_mouth
 from ._threads import map_in_threads, usable_cpus
 from .errors import ScenarioError
+from .outputs import KPI_COLUMNS, MONTHLY_COLUMNS
 from .parameters import PARAMETERS, SPEND_FIELDS
 from .scenario import Scenario, expand_schedule
 
 __all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS",
            "KPI_COLUMNS"]
-
-MONTHLY_COLUMNS: dict[str, str] = {
-    "customers": "customers at the end of the month (they pay for it)",
-    "new_from_ads": "customers won this month by advertising (Bass innovation), customers",
-    "new_from_wom": "customers won this month by word of mouth (Bass imitation), customers",
-    "churned": "customers lost this month, customers",
-    "promoters": "customers scoring 9-10 at the end of the month",
-    "passives": "customers scoring 7-8 at the end of the month",
-    "detractors": "customers scoring 0-6 at the end of the month",
-    "nps": "true net promoter score, -100 to 100",
-    "nps_measured": "net promoter score a post-contact survey reports (answered contacts only, answers "
-                    "weighted by each band's response), -100 to 100",
-    "measured_promoter_share": "share of the post-contact survey's answers scoring 9-10",
-    "measured_detractor_share": "share of the post-contact survey's answers scoring 0-6",
-    "prospects": "people in the market who can be won next month",
-    "deterred": "people put off by negative stories or who recently left, not reachable for now",
-    "deterred_this_month": "prospects put off this month by negative stories",
-    "lost_for_good": "people lost to competitors for good so far (they left the deterred pool elsewhere)",
-    "net_wom": "customers won by word of mouth minus the prospects this month's negative stories cost "
-               "for good (deterred x share lost for good), people",
-    "agents_paid": "full-time agents on payroll (FTE)",
-    "agents": "agents answering at any open hour (seats)",
-    "contacts": "contacts handled this month, repeats included",
-    "load_erlangs": "offered load, Erlangs",
-    "fcr": "first-contact resolution, share of contacts",
-    "p_wait": "probability a contact waits at all",
-    "service_level": "share of contacts answered within the target (reported only: it drives nothing)",
-    "waited_too_long": "share of contacts answered after waiting longer than the caller tolerates",
-    "asa_seconds": "average wait in queue over all contacts, seconds",
-    "abandon_rate": "share of contacts that hang up before an answer",
-    "occupancy": "share of agents' available time spent handling contacts",
-    "adstock": "advertising carry-over stock, $",
-    "ad_innovation": "share of the month's prospects won by advertising (Bass innovation, competing risks)",
-    "wom_rate": "share of the month's prospects won by word of mouth (Bass imitation, competing risks)",
-    "revenue": "revenue, $",
-    "capacity_cost": "service capacity spend (month 1 with the change's one-off cost), $",
-    "quality_cost": "service quality spend (month 1 with the change's one-off cost), $",
-    "service_cost": "capacity plus quality spend, $",
-    "ad_cost": "advertising spend (month 1 with the change's one-off cost), $",
-    "onboarding_cost": "onboarding cost of new customers, $",
-    "contribution": "gross margin x revenue - service - advertising - onboarding, $",
-    "cumulative_contribution": "contribution summed from month 1, $",
-    "discount_factor": "(1 + r_m)^-t",
-    "discounted_contribution": "contribution x discount factor, $",
-}
-
-KPI_COLUMNS: dict[str, str] = {
-    "npv": "net present value of contribution, plus terminal value if included, $",
-    "npv_operating": "net present value of the horizon's contribution only, $",
-    "terminal_value": "present value of customers left at the horizon (customers x CLV), $",
-    "payback_month": "first month from which cumulative contribution stays >= 0 (NaN: never)",
-    "clv": "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve "
-           "and c = average monthly churn, $ (NaN: no customers to value)",
-    "cac_paid": "advertising spend / customers won by advertising, $ (NaN: none won, or no advertising spend)",
-    "cac_blended": "advertising spend / all customers won, $ (NaN: none won)",
-    "wom_share": "share of new customers won by word of mouth",
-    "net_word_of_mouth": "customers won by word of mouth minus prospects negative stories cost for good, "
-                         "over the horizon (its sign is the sign service sets), people",
-    "final_customers": "customers at the end of the horizon",
-    "avg_monthly_churn": "customers lost / customers at the start, summed over months",
-    "total_new_customers": "customers won over the horizon",
-    "final_nps": "true NPS in the last month",
-    "final_nps_measured": "post-contact survey NPS in the last month",
-    "avg_service_level": "service level averaged over months",
-    "total_revenue": "revenue over the horizon, $",
-    "total_spend": "service and advertising spend over the horizon, one-off costs included, $",
-    "pv_spend": "present value of service and advertising spend, one-off costs included, $",
-}
 
 _MIN_TV_DENOMINATOR = 1.0 / 1200.0  # caps a customer's expected life at 100 years
 

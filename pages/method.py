@@ -50,7 +50,7 @@ st.header("Outputs", anchor=False)
 left, right = st.columns(2)
 with left:
     st.subheader("Monthly results", anchor=False)
-    st.table(tables.definitions_table(cx_roi.MONTHLY_COLUMNS).map(tables.plain), hide_index=True)
+    st.table(tables.definitions_table(cx_roi.outputs.MONTHLY).map(tables.plain), hide_index=True)
 with right:
     st.subheader("KPIs", anchor=False)
-    st.table(tables.definitions_table(cx_roi.KPI_COLUMNS).map(tables.plain), hide_index=True)
+    st.table(tables.definitions_table(cx_roi.outputs.KPIS).map(tables.plain), hide_index=True)

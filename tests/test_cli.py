@@ -40,7 +40,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess) -> str:
 
 
 def printed_npv(stdout: str) -> float:
-    match = re.search(r"^npv\s+(-?[\d,._]+(?:e[+-]?\d+)?)\s*$", stdout, flags=re.MULTILINE)
+    match = re.search(r"^npv\s+(-?[\d,._]+(?:e[+-]?\d+)?)\s+\$\s*$", stdout, flags=re.MULTILINE)
     assert match, stdout
     return float(match.group(1).replace(",", "").replace("_", ""))
 

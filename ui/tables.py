@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
-from cx_roi import formatting as fmt
+from cx_roi import formatting as fmt, outputs
 from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
 from cx_roi.parameters import params_in_group
 
@@ -113,9 +113,10 @@ def parameter_groups() -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def definitions_table(columns: dict[str, str]) -> pd.DataFrame:
-    """``cx_roi.MONTHLY_COLUMNS`` or ``cx_roi.KPI_COLUMNS`` as a two-column table."""
-    return pd.DataFrame({"Column": list(columns), "Meaning": list(columns.values())})
+def definitions_table(table: dict[str, outputs.Output]) -> pd.DataFrame:
+    """``cx_roi.outputs.MONTHLY`` or ``cx_roi.outputs.KPIS`` for people: name, label, unit, meaning."""
+    return pd.DataFrame({"Column": list(table), "Label": [o.label for o in table.values()],
+                         "Unit": [o.unit for o in table.values()], "Meaning": [o.meaning for o in table.values()]})
 
 
 def solidity_table() -> pd.DataFrame:
@@ -138,23 +139,11 @@ def _with_change(value: str, change: str | None) -> str:
     return value if change is None else f"{value} ({change.replace(' ', NBSP)})"
 
 
-# (row label, how to show the value, how to show the change or None, KPI column, change column or None:
-# then the change is the value minus the baseline's, worked out here)
-COMPARE_ROWS: tuple[tuple[str, Callable[[Any], str], Callable[[Any], str] | None, str, str | None], ...] = (
-    ("NPV", fmt.money, fmt.signed_money, "npv", "delta_npv"),
-    ("ROI vs baseline", lambda v: fmt.percent(v, 0), None, "roi", None),
-    ("Payback vs baseline", lambda v: fmt.month(v).capitalize(), None, "payback_month", None),
-    ("Customers at the end", fmt.count, fmt.signed_count, "final_customers", "delta_final_customers"),
-    ("Monthly churn", lambda v: fmt.percent(v, 2), lambda v: fmt.signed_points(v, 2), "avg_monthly_churn",
-     "delta_avg_monthly_churn"),
-    ("Growth from word of mouth", fmt.percent, fmt.signed_points, "wom_share", "delta_wom_share"),
-    ("True NPS at the end", lambda v: f"{float(v):.1f}", lambda v: f"{float(v):+.1f}", "final_nps",
-     "delta_final_nps"),
-    ("Survey NPS at the end", lambda v: f"{float(v):.1f}", lambda v: f"{float(v):+.1f}", "final_nps_measured", None),
-    ("Service level (average)", fmt.percent, fmt.signed_points, "avg_service_level", None),
-    ("Paid CAC", lambda v: fmt.money(v, cents=True), lambda v: fmt.signed_money(v, cents=True), "cac_paid", None),
-    ("Spend on service and ads", fmt.money, fmt.signed_money, "total_spend", "delta_total_spend"),
-)
+# The KPIs of the comparison table, in order (labels and formats: cx_roi.outputs); every row but these
+# shows its change against the baseline too.
+COMPARE_ROWS = ("npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "wom_share", "final_nps",
+                "final_nps_measured", "avg_service_level", "cac_paid", "total_spend")
+_NO_CHANGE = ("roi", "payback_month")
 
 
 def beyond_spend_note(table: pd.DataFrame, most: int = 3) -> str | None:
@@ -190,9 +179,9 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
     out: dict[str, list[str]] = {}
     for name, row in table.iterrows():
         column = []
-        for label, show, show_change, col, change_col in COMPARE_ROWS:
+        for col in COMPARE_ROWS:
             value = row.get(col)
-            if name == baseline and col in ("roi", "payback_month"):
+            if name == baseline and col in _NO_CHANGE:
                 column.append("baseline")
                 continue
             if _nan(value):
@@ -204,14 +193,14 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                 column.append(words.get(col, fmt.MISSING))
                 continue
             change = None
-            diff = (row.get(change_col) if change_col is not None
+            diff = (row.get(f"delta_{col}") if f"delta_{col}" in row
                     else value - table.loc[baseline, col] if baseline in table.index else None)
-            if show_change is not None and name != baseline and not _nan(diff):
-                change = show_change(diff)
-            column.append(_with_change(show(value), change))
+            if col not in _NO_CHANGE and name != baseline and not _nan(diff):
+                change = outputs.show_change(col, diff)
+            column.append(_with_change(outputs.show(col, value), change))
         title = labels.get(name, name)
         out[f"{title} (baseline)" if name == baseline else title] = column
-    return pd.DataFrame(out, index=pd.Index([r[0] for r in COMPARE_ROWS], name="KPI"))
+    return pd.DataFrame(out, index=pd.Index([outputs.output(c).label for c in COMPARE_ROWS], name="KPI"))
 
 
 def horizon_note(scenarios: dict[str, cx_roi.Scenario], horizon_months: int) -> str | None:

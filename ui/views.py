@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from cx_roi import KPI_COLUMNS, PARAMETERS
+from cx_roi import PARAMETERS, outputs
 from cx_roi import formatting as fmt
 from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason
 from cx_roi.verdict import LEVER_WORDS, verdict
@@ -118,8 +118,8 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     cards = [
         lead_card(row, same_as_baseline=same_as_baseline, baseline_label=baseline_label,
                   per_dollar=per_dollar, other=bool(other)),
-        Card("NPV", fmt.money(row["npv"]), change(fmt.signed_money(row["delta_npv"]), ("$0",)), tone("normal"),
-             KPI_COLUMNS["npv"].capitalize() + "." + vs + " The cumulative contribution chart ends at another "
+        Card("NPV", outputs.show("npv", row["npv"]), change(outputs.show_change("npv", row["delta_npv"]), ("$0",)),
+             tone("normal"), outputs.KPIS["npv"].meaning.capitalize() + "." + vs + " The cumulative contribution chart ends at another "
              "figure: it adds up cash as it comes, undiscounted, and leaves out the customers left at the end."),
     ]
     roi_help = ("Change in NPV per dollar of extra spend (present value), against " + baseline_label
@@ -134,7 +134,7 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     elif _nan(row["roi"]):
         cards.append(remark("ROI vs baseline", fmt.MISSING, "no extra spend", roi_help))
     else:
-        cards.append(remark("ROI vs baseline", fmt.percent(row["roi"], 0), None, roi_help))
+        cards.append(remark("ROI vs baseline", outputs.show("roi", row["roi"]), None, roi_help))
     payback_help = ("First month from which the scenario's cumulative cash, minus the baseline's, stays "
                     "at or above zero. Cash only: unlike NPV it leaves out the value of the customers left at "
                     "the end, so a plan can add NPV and still not pay back within the horizon." + other_help)
@@ -146,24 +146,19 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
         cards.append(remark("Payback vs baseline", "Never", f"not within {fmt.horizon(horizon_months)}",
                             payback_help))
     else:
-        cards.append(remark("Payback vs baseline", fmt.month(row["payback_month"]).capitalize(), None,
+        cards.append(remark("Payback vs baseline", outputs.show("payback_month", row["payback_month"]), None,
                             payback_help))
-    cards += [
-        Card("Customers at the end", fmt.count(row["final_customers"]),
-             change(fmt.signed_count(row["delta_final_customers"]), ("0",)), tone("normal"),
-             KPI_COLUMNS["final_customers"].capitalize() + "." + vs),
-        Card("Monthly churn", fmt.percent(row["avg_monthly_churn"], 2),
-             change(fmt.signed_points(row["delta_avg_monthly_churn"], 2), ("0.00 pp",)), tone("inverse"),
-             "Average monthly churn: " + KPI_COLUMNS["avg_monthly_churn"] + "." + vs),
-        Card("Growth from word of mouth", fmt.percent(row["wom_share"], 1),
-             change(fmt.signed_points(row["delta_wom_share"], 1), ("0.0 pp",)), tone("normal"),
-             KPI_COLUMNS["wom_share"].capitalize() + "." + vs),
-    ]
-    cac_change = (float(row["cac_paid"]) - float(base["cac_paid"])
-                  if not (_nan(row["cac_paid"]) or _nan(base["cac_paid"])) else float("nan"))
-    cac_delta = None if _nan(cac_change) else change(fmt.signed_money(cac_change, cents=True), ("$0.00",))
-    cards.append(Card("Paid CAC", fmt.money(row["cac_paid"], cents=True, missing=no_paid_cac(row)), cac_delta,
-                      tone("inverse"), "Paid customer acquisition cost: " + KPI_COLUMNS["cac_paid"] + "." + vs))
+    # The changes, each green when it is good news: more customers, less churn, more word of mouth,
+    # cheaper paid customers.
+    for col, colour in (("final_customers", "normal"), ("avg_monthly_churn", "inverse"), ("wom_share", "normal"),
+                        ("cac_paid", "inverse")):
+        o = outputs.KPIS[col]
+        diff = row.get(f"delta_{col}", float(row[col]) - float(base[col]))
+        shown = outputs.show_change(col, diff)
+        missing = no_paid_cac(row) if col == "cac_paid" else fmt.MISSING
+        cards.append(Card(o.label, outputs.show(col, row[col], missing=missing),
+                          None if _nan(diff) else change(shown, (outputs.show_change(col, 0.0),)), tone(colour),
+                          f"{o.label}: {o.meaning}.{vs}"))
     return cards
 
 

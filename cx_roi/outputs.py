@@ -1,0 +1,235 @@
+"""What the model reports, in one table: every monthly column and KPI with its label, unit and format.
+
+The cards, the comparison table, the reports (HTML, PowerPoint, Excel), the
+command line and the Method page all read labels, units and number formats
+from here, so an output reads the same wherever it is shown. A change column
+of :func:`cx_roi.compare` (``delta_npv``) takes its facts from the output it
+is a change of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import formatting as fmt
+
+__all__ = ["Output", "MONTHLY", "KPIS", "HEADLINE", "output", "show", "show_change", "excel_format",
+           "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
+
+Kind = Literal["money", "share", "ratio", "count", "score", "month", "rate", "factor", "decimal", "flag"]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One reported figure. ``kind`` decides how it is shown; ``digits``: decimals of a share's
+    percentage; ``cents``: money to the cent (unit costs)."""
+
+    label: str
+    meaning: str
+    unit: str
+    kind: Kind
+    digits: int = 1
+    cents: bool = False
+
+
+def _o(label: str, meaning: str, unit: str, kind: Kind, digits: int = 1, cents: bool = False) -> Output:
+    return Output(label, meaning, unit, kind, digits, cents)
+
+
+MONTHLY: dict[str, Output] = {
+    "customers": _o("Customers at month end", "customers at the end of the month (they pay for it)",
+                    "customers", "count"),
+    "new_from_ads": _o("Won by advertising", "customers won this month by advertising (Bass innovation)",
+                       "customers", "count"),
+    "new_from_wom": _o("Won by word of mouth", "customers won this month by word of mouth (Bass imitation)",
+                       "customers", "count"),
+    "churned": _o("Churned out", "customers lost this month", "customers", "count"),
+    "promoters": _o("Promoters", "customers scoring 9-10 at the end of the month", "customers", "count"),
+    "passives": _o("Passives", "customers scoring 7-8 at the end of the month", "customers", "count"),
+    "detractors": _o("Detractors", "customers scoring 0-6 at the end of the month", "customers", "count"),
+    "nps": _o("True NPS", "true net promoter score", "-100 to 100", "score"),
+    "nps_measured": _o("Survey NPS", "net promoter score a post-contact survey reports (answered contacts only, "
+                       "answers weighted by each band's response)", "-100 to 100", "score"),
+    "measured_promoter_share": _o("Survey promoters", "share of the post-contact survey's answers scoring 9-10",
+                                  "share", "share"),
+    "measured_detractor_share": _o("Survey detractors", "share of the post-contact survey's answers scoring 0-6",
+                                   "share", "share"),
+    "prospects": _o("Prospects", "people in the market who can be won next month", "people", "count"),
+    "deterred": _o("Deterred", "people put off by negative stories or who recently left, not reachable for now",
+                   "people", "count"),
+    "deterred_this_month": _o("Deterred this month", "prospects put off this month by negative stories",
+                              "people", "count"),
+    "lost_for_good": _o("Lost for good", "people lost to competitors for good so far (they left the deterred "
+                        "pool elsewhere)", "people", "count"),
+    "net_wom": _o("Net word of mouth", "customers won by word of mouth minus the prospects this month's negative "
+                  "stories cost for good (deterred x share lost for good)", "people", "count"),
+    "agents_paid": _o("Agents on payroll", "full-time agents on payroll", "FTE", "decimal"),
+    "agents": _o("Agents answering", "agents answering at any open hour", "seats", "decimal"),
+    "contacts": _o("Contacts", "contacts handled this month, repeats included", "contacts", "count"),
+    "load_erlangs": _o("Offered load", "offered load", "Erlangs", "decimal"),
+    "fcr": _o("First-contact resolution", "first-contact resolution", "share of contacts", "share"),
+    "p_wait": _o("Chance of waiting", "probability a contact waits at all", "share", "share"),
+    "service_level": _o("Service level", "share of contacts answered within the target (reported only: it drives "
+                        "nothing)", "share", "share"),
+    "waited_too_long": _o("Waited too long", "share of contacts answered after waiting longer than the caller "
+                          "tolerates", "share", "share"),
+    "asa_seconds": _o("Average wait", "average wait in queue over all contacts", "seconds", "decimal"),
+    "abandon_rate": _o("Abandoned", "share of contacts that hang up before an answer", "share", "share"),
+    "occupancy": _o("Occupancy", "share of agents' available time spent handling contacts", "share", "share"),
+    "adstock": _o("Adstock", "advertising carry-over stock", "$", "money"),
+    "ad_innovation": _o("Advertising pull", "share of the month's prospects won by advertising (Bass innovation, "
+                        "competing risks)", "share per month", "rate"),
+    "wom_rate": _o("Word-of-mouth pull", "share of the month's prospects won by word of mouth (Bass imitation, "
+                   "competing risks)", "share per month", "rate"),
+    "revenue": _o("Revenue", "revenue", "$", "money"),
+    "capacity_cost": _o("Capacity spend", "service capacity spend (month 1 with the change's one-off cost)",
+                        "$", "money"),
+    "quality_cost": _o("Quality spend", "service quality spend (month 1 with the change's one-off cost)",
+                       "$", "money"),
+    "service_cost": _o("Service spend", "capacity plus quality spend", "$", "money"),
+    "ad_cost": _o("Advertising spend", "advertising spend (month 1 with the change's one-off cost)", "$", "money"),
+    "onboarding_cost": _o("Onboarding cost", "onboarding cost of new customers", "$", "money"),
+    "contribution": _o("Contribution", "gross margin x revenue - service - advertising - onboarding", "$", "money"),
+    "cumulative_contribution": _o("Cumulative contribution", "contribution summed from month 1", "$", "money"),
+    "discount_factor": _o("Discount factor", "(1 + r_m)^-t", "", "factor"),
+    "discounted_contribution": _o("Discounted contribution", "contribution x discount factor", "$", "money"),
+}
+"""Every column of a run's monthly table (``SimulationResult.monthly``), in order."""
+
+KPIS: dict[str, Output] = {
+    "npv": _o("NPV", "net present value of contribution, plus terminal value if included", "$", "money"),
+    "npv_operating": _o("NPV of the horizon", "net present value of the horizon's contribution only", "$", "money"),
+    "terminal_value": _o("Terminal value", "present value of customers left at the horizon (customers x CLV)",
+                         "$", "money"),
+    "payback_month": _o("Payback vs baseline", "first month from which cumulative contribution stays >= 0 "
+                        "(NaN: never)", "month", "month"),
+    "clv": _o("CLV", "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve and c = "
+              "average monthly churn (NaN: no customers to value)", "$", "money"),
+    "cac_paid": _o("Paid CAC", "advertising spend / customers won by advertising (NaN: none won, or no "
+                   "advertising spend)", "$", "money", cents=True),
+    "cac_blended": _o("Blended CAC", "advertising spend / all customers won (NaN: none won)", "$", "money",
+                      cents=True),
+    "wom_share": _o("Growth from word of mouth", "share of new customers won by word of mouth", "share", "share"),
+    "net_word_of_mouth": _o("Net word of mouth", "customers won by word of mouth minus prospects negative stories "
+                            "cost for good, over the horizon (its sign is the sign service sets)", "people",
+                            "count"),
+    "final_customers": _o("Customers at the end", "customers at the end of the horizon", "customers", "count"),
+    "avg_monthly_churn": _o("Monthly churn", "customers lost / customers at the start, summed over months",
+                            "share", "share", digits=2),
+    "total_new_customers": _o("Customers won", "customers won over the horizon", "customers", "count"),
+    "final_nps": _o("True NPS at the end", "true NPS in the last month", "-100 to 100", "score"),
+    "final_nps_measured": _o("Survey NPS at the end", "post-contact survey NPS in the last month", "-100 to 100",
+                             "score"),
+    "avg_service_level": _o("Service level (average)", "service level averaged over months", "share", "share"),
+    "total_revenue": _o("Revenue", "revenue over the horizon", "$", "money"),
+    "total_spend": _o("Spend on service and ads", "service and advertising spend over the horizon, one-off costs "
+                      "included", "$", "money"),
+    "pv_spend": _o("Spend, present value", "present value of service and advertising spend, one-off costs "
+                   "included", "$", "money"),
+}
+"""Every KPI of a run (``SimulationResult.kpis``), in order."""
+
+# What cx_roi.compare adds to the KPIs: against the baseline, and over draws.
+_COMPARED: dict[str, Output] = {
+    "roi": _o("ROI vs baseline", "(NPV - NPV of the baseline) / present value of the extra spend", "ratio",
+              "ratio"),
+    "npv_p10": _o("NPV, low (P10)", "NPV one draw in ten ends below", "$", "money"),
+    "npv_p50": _o("NPV, middle (P50)", "median NPV over draws", "$", "money"),
+    "npv_p90": _o("NPV, high (P90)", "NPV one draw in ten ends above", "$", "money"),
+    "prob_beats_baseline": _o("Chance it beats the baseline", "share of paired draws with a higher NPV than the "
+                              "baseline's", "share", "share", digits=0),
+    "differs_beyond_spend": _o("Differs beyond spend", "true where the scenario differs from the baseline in more "
+                               "than spend (then ROI and payback are not defined)", "", "flag"),
+    "same_as_baseline": _o("Same as baseline", "true for the baseline and any scenario identical to it", "",
+                           "flag"),
+}
+
+HEADLINE = ("npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "final_nps",
+            "wom_share", "cac_paid", "total_spend")
+"""The KPIs the compact tables show (HTML, PowerPoint, the command line's compare), in order."""
+
+MONTHLY_COLUMNS: dict[str, str] = {k: f"{o.meaning}, {o.unit}" if o.unit else o.meaning for k, o in MONTHLY.items()}
+"""Monthly column -> its meaning and unit, in words."""
+
+KPI_COLUMNS: dict[str, str] = {k: f"{o.meaning}, {o.unit}" if o.unit else o.meaning for k, o in KPIS.items()}
+"""KPI -> its meaning and unit, in words."""
+
+
+def output(name: str) -> Output:
+    """The facts of a monthly column, a KPI, or a column of :func:`cx_roi.compare` (``delta_<kpi>``: a
+    change of that KPI, shown with its sign). KeyError for a name that is none of these."""
+    if name.startswith("delta_"):
+        of = output(name[len("delta_"):])
+        return Output(f"{of.label}, change", f"change against the baseline in: {of.meaning}",
+                      "change in share" if of.kind == "share" else of.unit, of.kind, of.digits, of.cents)
+    for table in (KPIS, _COMPARED, MONTHLY):
+        if name in table:
+            return table[name]
+    raise KeyError(name)
+
+
+def show(name: str, value: Any, missing: str = fmt.MISSING) -> str:
+    """``value`` of output ``name`` as the dashboard shows it: "$1.2M", "4.66%", "Month 12"."""
+    o = output(name)
+    if name.startswith("delta_"):
+        return show_change(name[len("delta_"):], value, missing)
+    if not fmt.is_number(value):
+        return missing
+    v = float(value)
+    return {
+        "money": lambda: fmt.money(v, cents=o.cents),
+        "share": lambda: fmt.percent(v, o.digits),
+        "ratio": lambda: fmt.percent(v, 0),
+        "count": lambda: fmt.count(v),
+        "score": lambda: f"{v:.1f}",
+        "month": lambda: fmt.month(v).capitalize(),
+        "rate": lambda: fmt.percent(v, 3),
+        "factor": lambda: f"{v:.4f}",
+        "decimal": lambda: f"{v:,.1f}",
+        "flag": lambda: "yes" if v else "no",
+    }[o.kind]()
+
+
+def show_change(name: str, value: Any, missing: str = fmt.MISSING) -> str:
+    """A change in output ``name``, with its sign: "+$1.2M", "-0.11 pp", "+6,775"."""
+    o = output(name)
+    if not fmt.is_number(value):
+        return missing
+    v = float(value)
+    if o.kind == "money":
+        return fmt.signed_money(v, cents=o.cents)
+    if o.kind in ("share", "rate"):
+        return fmt.signed_points(v, o.digits)
+    if o.kind == "count":
+        return fmt.signed_count(v)
+    return f"{v:+,.1f}"
+
+
+_EXCEL = {"share": None, "ratio": "#,##0%", "count": "#,##0", "score": "0.0", "month": "0", "rate": "0.000%",
+          "factor": "0.0000", "decimal": "#,##0.0", "flag": "General"}
+
+
+def excel_format(name: str) -> str:
+    """Output ``name``'s Excel number format, as many digits as the dashboard shows; a change column's
+    format carries its sign."""
+    o = output(name)
+    if o.kind == "money":
+        plain = '"$"#,##0.00' if o.cents else '"$"#,##0'
+    elif o.kind == "share":
+        plain = "0%" if o.digits == 0 else f"0.{'0' * o.digits}%"
+    else:
+        plain = _EXCEL[o.kind]
+    if not name.startswith("delta_"):
+        return plain if o.kind != "money" or o.cents else '"$"#,##0;-"$"#,##0'
+    if o.kind == "money":
+        return f'+{plain};-{plain};"$"0'
+    if o.kind == "share":  # a change in a share to the hundredth of a point, as on screen
+        return "+0.00%;-0.00%;0.00%"
+    return f"+{plain};-{plain};{plain}"
+
+
+def header(name: str) -> str:
+    """A spreadsheet column header: the name with its unit, "npv ($)" (not "customers (customers)")."""
+    unit = output(name).unit
+    return f"{name} ({unit})" if unit and unit != name else name
