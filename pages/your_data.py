@@ -150,15 +150,16 @@ st.markdown("**What the history says**: fitted values with their standard errors
             "straight from the data.")
 # Static tables: their cells wrap, so every note is read in full (a data grid cut them off); a phone
 # shows them row by row.
-views.render_stacked_table(tables.fit_table(fit.parameters, plan=fit.scenario).drop(columns="Field"), key="fitted")
+views.render_stacked_table(tables.fit_table(fit, plan=fit.scenario).drop(columns="Field"), key="fitted")
 st.caption("**Standard error**: how far the fitted value could be off, given how well the months pin it down. "
-           "**95% range**: the values the history cannot tell apart from the fitted one, about two standard "
-           "errors either side; it holds the true value 95 times in 100. **Plan starts from**: the value the "
+           "**95% range**: the values the history cannot tell apart from the fitted one. Worked out in "
+           "proportions of the fitted value (for all but product value), it reaches further above it than "
+           "below, and never below zero; it holds the true value 95 times in 100. **Plan starts from**: the value the "
            "planning scenario uses; for spends, the average of your last twelve months.")
 for w in fit.warnings:
     st.warning(tables.with_labels(w) + ".", icon=":material/info:")
 with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):
-    views.render_stacked_table(tables.fit_table(fit.parameters, ("default",)).drop(
+    views.render_stacked_table(tables.fit_table(fit, ("default",)).drop(
         columns=["Field", "Standard error", "95% range"]), key="kept")
 
 # ------------------------------------------------------------------ 4. plan

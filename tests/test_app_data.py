@@ -373,13 +373,19 @@ def test_export_names_are_safe():
         exports.export_bytes("pdf", (("a", cx_roi.Scenario()),), "a", title="t", extra_per_month=1.0)
 
 
-def test_fit_table_ranges_are_value_plus_minus_1_96_se(sample_fit):
-    table = tables.fit_table(sample_fit.parameters).set_index("Field")
-    spec = cx_roi.PARAMETERS["market_size"]
-    v, se = sample_fit.fitted["market_size"], sample_fit.standard_errors["market_size"]
-    lo, hi = max(v - 1.96 * se, spec.minimum), min(v + 1.96 * se, spec.maximum)  # clipped to what is allowed
-    assert table.loc["market_size", "95% range"] == f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
+def test_fit_table_ranges_are_the_fits_confidence_intervals(sample_fit):
+    table = tables.fit_table(sample_fit).set_index("Field")
+    ranges = sample_fit.conf_int(0.05)
+    for field in sample_fit.fitted:
+        spec = cx_roi.PARAMETERS[field]
+        lo, hi = ranges.loc[field]
+        assert table.loc[field, "95% range"] == f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
+    # Worked out on the log scale: never below zero, and further above the value than below it.
+    v = sample_fit.fitted["market_size"]
+    lo, hi = ranges.loc["market_size"]
+    assert 0 < lo < v < hi and hi - v > v - lo
     assert set(table["How"]) <= {"fitted", "from data"}
+    assert (table.loc[table["How"] == "from data", "95% range"] == "").all()
 
 
 def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
@@ -434,7 +440,7 @@ def test_standard_errors_never_read_as_zero_and_warnings_name_fields_by_label():
 
 
 def test_plan_column_shows_where_the_plan_starts(sample_fit):
-    table = tables.fit_table(sample_fit.parameters, plan=sample_fit.scenario).set_index("Field")
+    table = tables.fit_table(sample_fit, plan=sample_fit.scenario).set_index("Field")
     spec = cx_roi.PARAMETERS["initial_customers"]
     assert table.loc["initial_customers", "Plan starts from"] == fmt.param_value(
         spec.fmt, sample_fit.scenario.initial_customers)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
 import cx_roi
 from cx_roi.calibrate import MIN_MONTHS_TO_FIT, bass_adopters, fit_bass, fit_history
@@ -220,6 +222,10 @@ def test_fit_bass_recovers_known_parameters_within_two_standard_errors_with_nois
     for name, value in truth.items():
         assert abs(getattr(fit, name) - value) < 2 * fit.standard_errors[name], name
     assert fit.summary().loc["q", "estimate"] == fit.q
+    assert list(fit.params.index) == ["m", "p", "q"] and fit.params["m"] == fit.m
+    pd.testing.assert_frame_equal(fit.cov_params(), fit.cov)
+    assert fit.bse.to_dict() == fit.standard_errors
+    pd.testing.assert_frame_equal(fit.summary()[["lower", "upper"]], fit.conf_int())
     assert fit.peak_period == pytest.approx(math.log(fit.q / fit.p) / (fit.p + fit.q))
     np.testing.assert_allclose(fit.predict(30), fit.fitted)
 
@@ -249,6 +255,49 @@ def test_fit_history_recovers_the_generating_parameters_within_two_standard_erro
         estimate, se = sample_fit.fitted[name], sample_fit.standard_errors[name]
         assert se > 0 and math.isfinite(se), name
         assert abs(estimate - value) < 2 * se, f"{name}: {estimate:.5g} vs true {value:.5g} (se {se:.3g})"
+
+
+def test_fit_history_gives_its_estimates_as_statsmodels_does(sample_fit):
+    params, bse, cov = sample_fit.params, sample_fit.bse, sample_fit.cov_params()
+    assert list(params.index) == list(bse.index) == list(cov.index) == list(cov.columns)
+    assert params.to_dict() == sample_fit.fitted and bse.to_dict() == sample_fit.standard_errors
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), bse, rtol=1e-12)
+    np.testing.assert_allclose(cov, cov.T, rtol=1e-10, atol=0)
+    for name, value in params.items():  # one copy: the replay runs with the estimates
+        assert getattr(sample_fit.replay, name) == value
+    # Passives' churn is promoters' and detractors' mixed in the defaults' proportion w: its
+    # variance is the mix's, covariance included.
+    d = cx_roi.Scenario()
+    w = (d.churn_passive - d.churn_promoter) / (d.churn_detractor - d.churn_promoter)
+    assert params["churn_passive"] == pytest.approx((1 - w) * params["churn_promoter"] + w * params["churn_detractor"])
+    a = np.array([1 - w, w])
+    pair = ["churn_promoter", "churn_detractor"]
+    assert bse["churn_passive"] ** 2 == pytest.approx(a @ cov.loc[pair, pair].to_numpy() @ a, rel=1e-9)
+
+    ci = sample_fit.conf_int()
+    assert list(ci.columns) == ["lower", "upper"] and list(ci.index) == list(params.index)
+    t = stats.t.ppf(0.975, sample_fit.dof)
+    log_scale = [name for name in params.index if name != "product_value"]
+    assert set(sample_fit.log_scale) == set(log_scale)
+    # On the log scale the fit works on: symmetric there, asymmetric in natural units, above zero.
+    est, half = params[log_scale], t * bse[log_scale] / params[log_scale]
+    np.testing.assert_allclose(np.log(ci.loc[log_scale, "upper"] / est), half, rtol=1e-9)
+    np.testing.assert_allclose(np.log(est / ci.loc[log_scale, "lower"]), half, rtol=1e-9)
+    assert (ci["lower"] > 0).all()
+    lo, hi = ci.loc["product_value"]
+    assert hi - params["product_value"] == pytest.approx(params["product_value"] - lo) == pytest.approx(
+        t * bse["product_value"])
+    assert (ci.loc[:, "lower"] < ci.loc[:, "upper"]).all()
+
+    summary = sample_fit.summary()
+    assert list(summary.columns) == ["value", "standard_error", "lower", "upper", "status", "note"]
+    assert set(summary.index) == set(cx_roi.PARAMETERS)
+    fitted = summary[summary["status"] == "fitted"]
+    pd.testing.assert_frame_equal(fitted.loc[params.index, ["lower", "upper"]], ci, check_names=False)
+    assert summary.loc[summary["status"] != "fitted", ["standard_error", "lower", "upper"]].isna().all().all()
+    pd.testing.assert_frame_equal(sample_fit.parameters, summary.drop(columns=["lower", "upper"]))
+    wide = sample_fit.conf_int(alpha=0.01)
+    assert (wide["lower"] < ci["lower"]).all() and (wide["upper"] > ci["upper"]).all()
 
 
 def test_fit_history_sets_what_the_file_states(sample_fit):

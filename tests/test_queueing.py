@@ -4,7 +4,7 @@ The module is checked against things it does not share code with:
 
 1. published worked examples and tables (Erlang C);
 2. the classic Erlang B recurrence, written here in plain Python floats;
-3. (optional) the pyworkforce package's own Erlang C;
+3. the textbook Erlang C formula in exact rational arithmetic;
 4. a truncated birth-death chain for Erlang A, summed state by state;
 5. limits the model must reach (no abandonment -> Erlang C, no agents, no load);
 6. properties over wide random inputs (hypothesis): ranges, conservation,
@@ -18,6 +18,7 @@ import contextlib
 import math
 import re
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -278,30 +279,48 @@ class TestErlangBCRecurrence:
 
 
 # ---------------------------------------------------------------------------
-# 3. Optional cross-check with pyworkforce
+# 3. The textbook Erlang C formula, in exact arithmetic
 # ---------------------------------------------------------------------------
 
 
-def test_against_pyworkforce():
-    # A second, independently written Erlang C (pyworkforce.queuing.ErlangC,
-    # iterative Erlang B); AHT, target and interval are in minutes there.
-    pyworkforce_queuing = pytest.importorskip("pyworkforce.queuing")
+def exact_erlang_c(n: int, load: Fraction) -> Fraction:
+    """Erlang C by the textbook formula, C = (a^N/N! . N/(N-a)) / (sum_{k<N} a^k/k! + a^N/N! . N/(N-a)),
+    with a = p/q, in exact rational arithmetic (no rounding anywhere; N > a).
+
+    Multiplying through by q^(N-1) (N-1)! (N q - p) leaves whole numbers:
+    C = p^N / (T (N q - p) + p^N), T = sum_{k<N} p^k q^(N-1-k) (N-1)!/k!, and
+    T_j = j q T_(j-1) + p^j builds T in N steps.
+    """
+    p, q = load.numerator, load.denominator
+    total, power = 1, 1
+    for j in range(1, n):
+        power *= p
+        total = j * q * total + power
+    return Fraction(power * p, total * (n * q - p) + power * p)
+
+
+def test_erlang_c_equals_the_textbook_formula_in_exact_arithmetic():
+    # The reference against hand values: one agent is M/M/1, where a caller waits with
+    # probability a; for two, the formula reduces to C = a^2 / (2 + a).
+    assert exact_erlang_c(1, Fraction(1, 3)) == Fraction(1, 3)
+    assert exact_erlang_c(2, Fraction(1)) == Fraction(1, 3)
     cases = [
-        # transactions per interval, aht (min), target (min), interval (min), agents
-        (100, 3.0, 20 / 60, 30, 11),
-        (100, 3.0, 20 / 60, 30, 14),
-        (360, 4.0, 15 / 60, 30, 55),
-        (2000, 5.0, 0.5, 60, 180),
-        (12000, 6.0, 1.0, 60, 1250),
-        (30000, 7.5, 0.25, 60, 3800),
+        # calls per interval, interval (min), AHT (s), target (s), agents
+        (100, 30, 180, 20, 11),
+        (100, 30, 180, 20, 14),
+        (360, 30, 240, 15, 55),
+        (2000, 60, 300, 30, 180),
+        (12000, 60, 360, 60, 1250),
+        (30000, 60, 450, 15, 3800),
     ]
-    for transactions, aht, target, interval, agents in cases:
-        ref = pyworkforce_queuing.ErlangC(transactions=transactions, aht=aht, asa=target, interval=interval)
-        load = transactions / interval * aht
-        assert erlang_c(agents, load) == pytest.approx(ref.waiting_probability(agents), rel=1e-9)
-        assert service_level_c(agents, load, aht * 60, target * 60) == pytest.approx(
-            ref.service_level(agents), rel=1e-9, abs=1e-12
-        )
+    for calls, interval, aht, target, agents in cases:
+        load = Fraction(calls * aht, interval * 60)  # Erlangs
+        c = exact_erlang_c(agents, load)
+        assert erlang_c(agents, float(load)) == pytest.approx(float(c), rel=1e-9)
+        # Service level: a caller waits with probability C, and then longer than t with
+        # probability e^-(N - a) t / AHT.
+        sl = 1.0 - float(c) * math.exp(-float(agents - load) * target / aht)
+        assert service_level_c(agents, float(load), aht, target) == pytest.approx(sl, rel=1e-9, abs=1e-12)
 
 
 # ---------------------------------------------------------------------------

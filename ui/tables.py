@@ -233,26 +233,26 @@ def _se_text(spec_fmt: str, se: float) -> str:
     return text
 
 
-def fit_table(parameters: pd.DataFrame, statuses: tuple[str, ...] = ("fitted", "from data"),
+def fit_table(fit: cx_roi.HistoryFit, statuses: tuple[str, ...] = ("fitted", "from data"),
               plan: cx_roi.Scenario | None = None) -> pd.DataFrame:
-    """``HistoryFit.parameters`` for people: value, standard error and a 95% range in the field's format.
+    """``HistoryFit.parameters`` for people: value, standard error and the 95% range of
+    ``fit.conf_int()`` in the field's format.
 
-    The range is value +/- 1.96 standard errors (the usual normal approximation
-    of a least-squares fit), clipped to the field's allowed range. ``plan``: the
-    planning scenario (``HistoryFit.scenario``); its value is shown beside the
-    one that replays the history, because spends and customers move on from
-    the history's averages to where it ends.
+    The range is worked out on the scale the fit used (the logarithm, for all
+    but the product value), so it reaches further above the value than below
+    it. ``plan``: the planning scenario (``HistoryFit.scenario``); its value
+    is shown beside the one that replays the history, because spends and
+    customers move on from the history's averages to where it ends.
     """
     rows = []
+    parameters, ranges = fit.parameters, fit.conf_int(0.05)
     chosen = parameters[parameters["status"].isin(statuses)]
     for field, r in sorted(chosen.iterrows(), key=lambda item: _STATUS_ORDER.get(item[1]["status"], 9)):
         spec = PARAMETERS[field]
         value, se = r["value"], r["standard_error"]
-        if _nan(se):
-            spread = ""
-        else:
-            lo = max(float(value) - 1.96 * float(se), spec.minimum)
-            hi = min(float(value) + 1.96 * float(se), spec.maximum)
+        spread = ""
+        if field in ranges.index and not ranges.loc[field].isna().any():
+            lo, hi = ranges.loc[field]
             spread = f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
         # A starting level ("Customers today") replays the history from its first month; the plan
         # starts where the history ends (the next column), so "today" would name two values.

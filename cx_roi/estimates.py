@@ -1,0 +1,74 @@
+"""Fit results as statsmodels presents them: ``params``, ``bse``, ``cov_params()`` and
+``conf_int()``, for the fits of :mod:`cx_roi.bass` and :mod:`cx_roi.calibrate`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["Estimates", "nls_covariance"]
+
+
+def nls_covariance(jac: np.ndarray, sigma2: float) -> np.ndarray:
+    """s² (JᵀJ)⁻¹, the usual nonlinear least-squares covariance (pseudo-inverse when JᵀJ is singular)."""
+    jtj = jac.T @ jac
+    try:
+        return np.linalg.inv(jtj) * sigma2
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(jtj) * sigma2
+
+
+class Estimates:
+    """What statsmodels' results offer, over a subclass's ``params`` (pd.Series), ``cov``
+    (their covariance, a DataFrame), ``dof`` (residual degrees of freedom) and
+    ``log_scale`` (the parameters fitted on their logarithm)."""
+
+    params: pd.Series
+    cov: pd.DataFrame
+    dof: int
+    log_scale: tuple[str, ...]
+
+    @property
+    def limits(self) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """Lowest and highest value each parameter can take; intervals are cut there."""
+        return -math.inf, math.inf
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors, in the parameters' units: the square roots of :meth:`cov_params`' diagonal."""
+        var = np.diag(self.cov.to_numpy(float))
+        return pd.Series(np.sqrt(np.where(var >= 0, var, math.nan)), index=self.params.index, name="standard_error")
+
+    @property
+    def standard_errors(self) -> dict[str, float]:
+        """:attr:`bse` as a dict."""
+        return {k: float(v) for k, v in self.bse.items()}
+
+    def cov_params(self) -> pd.DataFrame:
+        """The covariance matrix of :attr:`params`, labelled by parameter, in their units."""
+        return self.cov.copy()
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """(1 - ``alpha``) confidence intervals: one row per parameter, columns lower, upper.
+
+        Wald intervals with Student's t quantile on ``dof`` degrees of freedom,
+        worked out on the scale the fit used: exp(log estimate ± t SE(log
+        estimate)) for a parameter fitted on its logarithm (asymmetric, never
+        below zero; SE(log estimate) = SE / estimate by the delta method),
+        estimate ± t SE for one fitted as it is. NaN where there is no
+        standard error.
+        """
+        if not 0.0 < alpha < 1.0:
+            raise ValueError(f"alpha: got {alpha!r}; expected a number between 0 and 1")
+        est, se = self.params.to_numpy(float), self.bse.to_numpy(float)
+        half = float(stats.t.ppf(1.0 - alpha / 2.0, max(self.dof, 1))) * se
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            log = self.params.index.isin(self.log_scale)
+            lower = np.where(log, est * np.exp(-half / est), est - half)
+            upper = np.where(log, est * np.exp(half / est), est + half)
+        low, high = self.limits
+        return pd.DataFrame({"lower": np.clip(lower, low, high), "upper": np.clip(upper, low, high)},
+                            index=self.params.index)
