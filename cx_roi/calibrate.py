@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from . import checks
 from .bass import BassFit, bass_adopters, bass_cumulative, fit_bass
 from .errors import ScenarioError
 from .estimates import Estimates, nls_covariance
@@ -344,8 +345,7 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
                             f"from 0 to {n - 12} "
                             "(at least 12 months are needed to fit on)"], source=hist.source)
     base = Scenario() if base is None else base
-    if not isinstance(base, Scenario):
-        raise TypeError(f"base: expected a cx_roi.Scenario, got {type(base).__name__}")
+    checks.scenario(base, "fit_history", "base")
     frame = hist.frame
     if frame["customers"].iloc[0] <= 0 and hist.initial_customers <= 0:
         raise HistoryError(["the history starts with no customers; the model needs a customer base to start "

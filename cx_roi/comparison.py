@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import economics
+from . import checks, economics
 from .errors import ScenarioError
-from .formatting import quoted
 from .parameters import ONE_OFF_FIELDS, PARAMETERS
 from .presets import PRESETS, load_preset
 from .scenario import Scenario
@@ -237,15 +235,8 @@ def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.Dat
 def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> tuple[dict[str, Scenario], tuple[str, ...]]:
     """The scenario ("baseline") and one copy per lever with ``extra_per_month`` more on it; and the
     levers that could not take it (:func:`at_limit`)."""
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"next_dollar() takes a Scenario, got {type(scenario).__name__}")
-    try:  # a Python int past the float range is too large too, not a TypeError from isfinite
-        finite = math.isfinite(float(extra_per_month))
-    except (TypeError, ValueError, OverflowError):
-        finite = False
-    if (isinstance(extra_per_month, (bool, np.bool_)) or not isinstance(extra_per_month, (int, float, np.number))
-            or not finite or extra_per_month <= 0):
-        raise ScenarioError(f"extra_per_month: got {quoted(extra_per_month)}; expected a positive amount in $ per month")
+    checks.scenario(scenario, "next_dollar")
+    checks.amount("extra_per_month", extra_per_month)
     full = at_limit(scenario, extra_per_month)
     # A lever that cannot take the extra is run as the scenario itself (the batch keeps its
     # shape) and its row is then blanked by _next_dollar_frame.
@@ -343,8 +334,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     extra_per_month)``, which would take three batch runs; a batch of five costs
     about what a batch of one does. Both scenarios need the same horizon.
     """
-    if not isinstance(baseline, Scenario):
-        raise TypeError(f"assess() takes a Scenario as baseline, got {type(baseline).__name__}")
+    checks.scenario(baseline, "assess", "baseline")
     variants, full = _next_dollar_variants(scenario, extra_per_month)
     if baseline.horizon_months != scenario.horizon_months:
         raise ScenarioError(f"horizon_months: the baseline has {baseline.horizon_months} and the scenario "

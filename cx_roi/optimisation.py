@@ -48,12 +48,13 @@ import pandas as pd
 from scipy import optimize
 
 from .comparison import LEVERS
+from . import checks
 from .errors import ScenarioError, Stopped
 from .formatting import money
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
-from .uncertainty import Range, _check_draws, _check_seed, draw_world
+from .uncertainty import Range, draw_world
 
 __all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
            "Objective", "OBJECTIVES", "PHASES", "TARGET_METRICS"]
@@ -142,11 +143,6 @@ class MinBudget:
 
 # ------------------------------------------------------------------ validation
 
-def _check_scenario(scenario: object, fn: str) -> None:
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"{fn}() takes a cx_roi.Scenario, got {type(scenario).__name__}")
-
-
 def _check_levers(levers: Sequence[str]) -> list[str]:
     if isinstance(levers, str):
         levers = [levers]
@@ -158,12 +154,6 @@ def _check_levers(levers: Sequence[str]) -> list[str]:
     if len(levers) < 2 or len(set(levers)) != len(levers):
         raise ScenarioError(f"levers: got {levers}; choose two or more distinct of {', '.join(LEVERS)}")
     return levers
-
-
-def _check_choice(name: str, value: object, allowed: Mapping[str, str]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ScenarioError(f"{name}: got {value!r}; allowed: {', '.join(allowed)}")
-    return value
 
 
 def _totals(total_per_month, phases: int) -> list[float]:
@@ -638,12 +628,12 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
     a plain-language explanation. Bad settings raise ScenarioError. ``stop``, if given, is asked
     before each batch of model runs; when it returns True the search raises :class:`Stopped`.
     """
-    _check_scenario(scenario, "optimize_budget")
+    checks.scenario(scenario, "optimize_budget")
     levers = _check_levers(levers)
-    objective = _check_choice("objective", objective, OBJECTIVES)
-    phases = _check_choice("phases", phases, PHASES)
-    _check_draws(draws)
-    _check_seed(seed)
+    objective = checks.choice("objective", objective, OBJECTIVES)
+    phases = checks.choice("phases", phases, PHASES)
+    checks.draws(draws)
+    checks.seed(seed)
     problem = _Problem(scenario, levers, phases, objective, draws, seed, ranges, stop=stop)
     totals = _totals(total_per_month, len(problem.phase_names))
     lever_bounds = _lever_bounds(levers, bounds)
@@ -669,9 +659,9 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
     ScenarioError, with the best value reachable, when no budget up to the
     maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
     """
-    _check_scenario(scenario, "min_budget_for")
+    checks.scenario(scenario, "min_budget_for")
     levers = _check_levers(levers)
-    metric = _check_choice("metric", metric, TARGET_METRICS)
+    metric = checks.choice("metric", metric, TARGET_METRICS)
     try:
         target = float(target)
     except (TypeError, ValueError):
@@ -765,11 +755,11 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     single-lever use of the difference. ``progress``, if given, is called with
     (done, total) after each budget; ``stop`` as in :func:`optimize_budget`.
     """
-    _check_scenario(scenario, "efficient_frontier")
+    checks.scenario(scenario, "efficient_frontier")
     levers = _check_levers(levers)
-    objective = _check_choice("objective", objective, OBJECTIVES)
-    _check_draws(draws)
-    _check_seed(seed)
+    objective = checks.choice("objective", objective, OBJECTIVES)
+    checks.draws(draws)
+    checks.seed(seed)
     try:
         points = sorted({float(t) for t in totals})
     except (TypeError, ValueError):

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .errors import ScenarioError
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -58,10 +59,8 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
     ranges; ``fields`` limits the inputs (default: every uncertain input).
     Sorted by swing, largest first. ``base`` is the metric at likely values.
     """
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"tornado() takes a cx_roi.Scenario, got {type(scenario).__name__}")
-    if metric not in METRICS:
-        raise ScenarioError(f"metric: got {metric!r}; allowed: {', '.join(METRICS)}")
+    checks.scenario(scenario, "tornado")
+    checks.choice("metric", metric, METRICS)
     merged = default_ranges(scenario)
     if ranges:
         merged.update(ranges)
@@ -168,9 +167,8 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
     lead; NaN with no crossing or a current value of 0), and gap_now (metric
     difference at the current values).
     """
-    for s in (scenario, other):
-        if not isinstance(s, Scenario):
-            raise TypeError(f"break_even_table() takes two cx_roi.Scenario, got {type(s).__name__}")
+    checks.scenario(scenario, "break_even_table", "scenario")
+    checks.scenario(other, "break_even_table", "other")
     if scenario.horizon_months != other.horizon_months:
         raise ScenarioError("the two scenarios need the same horizon_months")
     if metric not in KPI_COLUMNS:

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from ._threads import map_in_threads
+from . import checks
 from .errors import ScenarioError
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -33,7 +34,7 @@ from .simulation import MONTHLY_COLUMNS, simulate_batch
 __all__ = ["Range", "UNCERTAIN_FIELDS", "default_ranges", "sample", "draw_world", "simulate_many", "Ensemble",
            "MAX_DRAWS", "ENSEMBLE_COLUMNS"]
 
-MAX_DRAWS = 100_000
+MAX_DRAWS = checks.MAX_DRAWS
 ENSEMBLE_COLUMNS = ("customers", "new_from_ads", "new_from_wom", "churned", "contribution",
                     "cumulative_contribution", "service_level", "nps")
 
@@ -133,23 +134,13 @@ def _draws_of(name: str, r: Range, draws: int, seed: int) -> np.ndarray:
 
 def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, np.ndarray]:
     """``draws`` values of each input, reproducible for a seed and paired across scenarios."""
-    _check_draws(draws)
-    _check_seed(seed)
+    checks.draws(draws)
+    checks.seed(seed)
     check_ranges(ranges)
     # One input's inverse CDF does not depend on another's: they run side by side.
     names = list(ranges)
     values = map_in_threads(lambda name: _draws_of(name, ranges[name], int(draws), int(seed)).copy(), names)
     return dict(zip(names, values))
-
-
-def _check_draws(draws: int) -> None:
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
-        raise ScenarioError(f"draws: got {draws!r}; allowed a whole number from 1 to {MAX_DRAWS:,}")
-
-
-def _check_seed(seed: int) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ScenarioError(f"seed: got {seed!r}; allowed a whole number (the same seed gives the same draws)")
 
 
 def _fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario, draws: int) -> None:
@@ -231,10 +222,9 @@ def simulate_many(
     :func:`cx_roi.simulate` to the last digits), float32 beyond (100,000
     draws x 120 months). KPIs are always float64.
     """
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"simulate_many() takes a Scenario, got {type(scenario).__name__}")
-    _check_draws(draws)
-    _check_seed(seed)
+    checks.scenario(scenario, "simulate_many")
+    checks.draws(draws)
+    checks.seed(seed)
     unknown = [c for c in columns if c not in MONTHLY_COLUMNS]
     if unknown:
         raise ScenarioError(f"columns: {unknown} are not monthly columns; allowed: {', '.join(MONTHLY_COLUMNS)}")
