@@ -151,23 +151,16 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
     return f"None of the scenarios beats {baseline} on NPV {period}; the closest, {best}, is {money(-gain)} behind."
 
 
+# Each input's display format (Param.fmt, a Python format) as an Excel number format; a format
+# not listed shows as General (a test keeps every format the parameters use listed).
+EXCEL_OF_PARAM_FORMAT = {
+    "{:.0%}": "0%", "{:.1%}": "0.0%", "{:.2%}": "0.00%", "${:,.0f}": '"$"#,##0', "${:,.2f}": '"$"#,##0.00',
+    "{:.1f}": "0.0", "{:.2f}": "0.00", "{:,.0f}": "#,##0", "{:,.0f} s": '#,##0" s"', "{:,.0f} h": '#,##0" h"',
+}
+
+
 def _param_format(p: Param) -> str:
-    """Param.fmt (a Python format) -> an Excel number format."""
-    fmt = p.fmt
-    if p.kind == "bool":
-        return "General"
-    if "%" in fmt:
-        m = re.search(r"\.(\d)%", fmt)
-        return "0" + ("." + "0" * int(m[1]) if m and int(m[1]) else "") + "%"
-    m = re.search(r"\{:(,?)\.(\d)([fg])\}", fmt)
-    if not m:
-        return "General"
-    if m[3] == "g":
-        return "General"
-    body = ("#,##0" if m[1] else "0") + ("." + "0" * int(m[2]) if int(m[2]) else "")
-    pre = '"$"' if fmt.startswith("$") else ""
-    post = fmt.split("}", 1)[1]
-    return f'{pre}{body}{f"{chr(34)}{post}{chr(34)}" if post else ""}'
+    return "General" if p.kind == "bool" else EXCEL_OF_PARAM_FORMAT.get(p.fmt, "General")
 
 
 # ------------------------------------------------------------------ Excel

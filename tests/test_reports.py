@@ -379,3 +379,9 @@ def test_deck_and_page_use_the_dashboards_colour_meanings(scenarios, pptx, html_
         [want[n][1:] for n in scenarios]
     assert npv.value_axis.minimum_scale == 0.0  # bars start at zero
     assert COLOURS["ads"] in html_text and COLOURS["baseline"] in html_text
+
+
+def test_every_input_format_has_its_excel_format():
+    """An input shown as "12%" or "$1,200" on screen reads the same in the workbook's Inputs sheet."""
+    used = {p.fmt for p in PARAMETERS.values() if p.kind != "bool"}
+    assert used <= set(reports.EXCEL_OF_PARAM_FORMAT), used - set(reports.EXCEL_OF_PARAM_FORMAT)
