@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 
 from .comparison import LEVERS, compare, named_scenarios, next_dollar, no_return_reason
-from .errors import ScenarioError
 from .formatting import amount, horizon, is_number, money, percent
 from .palette import LEVER_COLOURS, scenario_colours
 from .outputs import HEADLINE, excel_format, output, show
@@ -80,13 +79,8 @@ class _Bundle:
 def _bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequence[str] | None,
             extra_per_month: float, lead: str | None = None) -> _Bundle:
     named = named_scenarios(scenarios)
-    if not named:
-        raise ScenarioError("a report needs at least one scenario")
-    names = list(named)
-    baseline = names[0] if baseline is None else baseline
-    if baseline not in named:
-        raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
-    kpis = compare(named, baseline=baseline)
+    kpis = compare(named, baseline=baseline)  # checks the scenarios and the baseline
+    names, baseline = list(named), kpis.attrs["baseline"]
     monthly = {n: simulate(s).monthly for n, s in named.items()}
     nextd = {n: next_dollar(s, extra_per_month) for n, s in named.items()}
     if verdict is None:

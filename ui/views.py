@@ -126,28 +126,22 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                 + ". Not defined when the scenario spends no more than the baseline. NPV includes the value "
                 "of the customers left at the end, net of their cost to serve, so a service plan that loses "
                 "money can lose more than its extra spend within the horizon." + other_help)
-    # On the baseline itself there is no move to measure yet: the card says what it will show.
-    if same_as_baseline:
-        cards.append(remark("ROI vs baseline", "Move a spend", same, roi_help))
-    elif other:
-        cards.append(remark("ROI vs baseline", fmt.MISSING, other, roi_help))
-    elif _nan(row["roi"]):
-        cards.append(remark("ROI vs baseline", fmt.MISSING, "no extra spend", roi_help))
-    else:
-        cards.append(remark("ROI vs baseline", outputs.show("roi", row["roi"]), None, roi_help))
     payback_help = ("First month from which the scenario's cumulative cash, minus the baseline's, stays "
                     "at or above zero. Cash only: unlike NPV it leaves out the value of the customers left at "
                     "the end, so a plan can add NPV and still not pay back within the horizon." + other_help)
-    if same_as_baseline:
-        cards.append(remark("Payback vs baseline", "Move a spend", same, payback_help))
-    elif other:
-        cards.append(remark("Payback vs baseline", fmt.MISSING, other, payback_help))
-    elif _nan(row["payback_month"]):
-        cards.append(remark("Payback vs baseline", "Never", f"not within {fmt.horizon(horizon_months)}",
-                            payback_help))
-    else:
-        cards.append(remark("Payback vs baseline", outputs.show("payback_month", row["payback_month"]), None,
-                            payback_help))
+    # On the baseline itself there is no move to measure yet: the card says what it will show.
+    for col, help_text, undefined, why in (("roi", roi_help, fmt.MISSING, "no extra spend"),
+                                           ("payback_month", payback_help, "Never",
+                                            f"not within {fmt.horizon(horizon_months)}")):
+        label = outputs.output(col).label
+        if same_as_baseline:
+            cards.append(remark(label, "Move a spend", same, help_text))
+        elif other:
+            cards.append(remark(label, fmt.MISSING, other, help_text))
+        elif _nan(row[col]):
+            cards.append(remark(label, undefined, why, help_text))
+        else:
+            cards.append(remark(label, outputs.show(col, row[col]), None, help_text))
     # The changes, each green when it is good news: more customers, less churn, more word of mouth,
     # cheaper paid customers.
     for col, colour in (("final_customers", "normal"), ("avg_monthly_churn", "inverse"), ("wom_share", "normal"),
