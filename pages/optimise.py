@@ -135,7 +135,7 @@ if not big:
     if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
                  help="Sets the spend levers on the Explore page to this split (a monthly schedule when the "
                       "first year differs)."):
-        state.apply_split(alloc.allocation)
+        state.apply_split(alloc)
         st.switch_page("pages/explore.py")
 
 if state.setting("frontier"):
