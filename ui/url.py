@@ -167,8 +167,8 @@ def _bridge_text(pick: str | None) -> str | None:
 
 _AS_IS = "{why}"  # the reader words each problem itself (each names its own entry)
 
-# Read in this order: saved scenarios and the fit first, since a preset, the baseline and the
-# Compare selection may name them. Written in the same order.
+# Read in this order, then the scenario's fields: saved scenarios and the fit first, since a
+# preset, the baseline and the Compare selection may name them. Written in the same order.
 FIELDS: tuple[Field, ...] = (
     Field("saved", {}, _read_saved, lambda saved: [_encode_entry(n, s) for n, s in saved.items()],
           "entries name~field:value~...", current=saved_scenarios, partly=_AS_IS, repeat=True),
@@ -213,11 +213,10 @@ def url_params() -> dict[str, str | list[str]]:
         text = field.encode(value) if value != field.default else None
         if text is not None:
             params[field.key] = text
-        if field.key == "preset":
-            current_edits = edits()
-            for name in PARAMETERS:  # parameter order, so equal states give equal URLs
-                if name in current_edits:
-                    params[name] = url_value(current_edits[name])
+    current_edits = edits()
+    for name in PARAMETERS:  # parameter order, so equal states give equal URLs
+        if name in current_edits:
+            params[name] = url_value(current_edits[name])
     return params
 
 
