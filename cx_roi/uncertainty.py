@@ -105,6 +105,8 @@ def check_ranges(ranges: Mapping[str, Range]) -> None:
         vals = (r.low, r.likely, r.high)
         if not all(np.isfinite(v) for v in vals):
             problems.append(f"{name}: range values must be finite numbers, got {vals}")
+        elif r.low > r.high:
+            problems.append(f"{name}: low ({r.low:g}) is above high ({r.high:g})")
         elif not r.low <= r.likely <= r.high:
             problems.append(f"{name}: needs low <= likely <= high, got {r.low:g}, {r.likely:g}, {r.high:g}")
         elif r.low < spec.minimum or r.high > spec.maximum:

@@ -135,38 +135,30 @@ if not big:
     if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
                  help="Sets the spend levers on the Explore page to this split (a monthly schedule when the "
                       "first year differs)."):
-        state.apply_split(alloc.allocation)
+        state.apply_split(alloc)
         st.switch_page("pages/explore.py")
 
 if state.setting("frontier"):
     st.subheader("Efficient frontier", anchor=False)
     points = sorted({round(budget * f / 10_000) * 10_000 for f in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)} | {budget})
+    # Budgets the limits allow: the minimums added up at least, the maximums added up at most.
     low_sum = sum(lo for lo, _ in bounds.values())
-    points = [p for p in points if p >= low_sum]
+    high_sum = sum(bounds.get(lv, (0.0, math.inf))[1] for lv in levers)
+    points = [p for p in points if low_sum <= p <= high_sum]
+    table = None
     if not state.heavy_started("frontier"):
         st.caption(f"The frontier is {len(points)} full optimisations; it starts when you ask.")
         st.button("Find the frontier", on_click=state.start_heavy, args=("frontier",), key="run_frontier",
                   icon=":material/play_arrow:")
-        points = []
-    bar = st.progress(0.0, text="Finding the best split at each budget...") if points else st.empty()
-    rows = []
-    for i, total in enumerate(points):
+    elif points:
         try:
-            with cached.queued_note():
-                a = cached.optimise(scenario, (float(total),), levers, objective, "whole",
-                                    tuple(sorted(bounds.items())), _heavy_work=True)
+            with (cached.queued_note(),
+                  st.spinner(f"Finding the best split at each of {len(points)} budgets...", show_time=True)):
+                table = cached.frontier(scenario, tuple(float(p) for p in points), levers, objective,
+                                        tuple(sorted(bounds.items())))
         except cx_roi.Stopped:
             router.stop_page()
-        except cx_roi.ScenarioError:
-            continue  # a point the limits rule out (e.g. above every maximum): skip it
-        rows.append({"total_per_month": total, **{lv: float(a.allocation[lv].iloc[0]) for lv in levers},
-                     "objective_value": a.objective_value})
-        bar.progress((i + 1) / len(points), text=f"Best split at {fmt.money(total)} a month...")
-    bar.empty()
-    if rows:
-        import pandas as pd
-
-        table = pd.DataFrame(rows)
+    if table is not None:
         st.plotly_chart(decision_charts.frontier(table, {lv: cx_roi.LEVERS[lv] for lv in levers}, chosen=budget,
                                                  objective_label=OBJECTIVE_NAMES[objective], height=height + 40,
                                                  big=big), config=cfg)

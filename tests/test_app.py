@@ -30,7 +30,7 @@ from cx_roi import formatting as fmt
 from cx_roi import palette
 from cx_roi.verdict import verdict
 from strategies import scenarios
-from ui import charts, controls, sharing, state, tables, views
+from ui import charts, controls, fields, sharing, state, tables, url, views
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("pages/explore.py", "pages/compare.py", "pages/your_data.py", "pages/method.py")
@@ -982,9 +982,9 @@ def test_download_names():
 def test_url_values_round_trip_exactly():
     odd = Scenario().replace(shrinkage=0.1 + 0.2, ad_spend_per_month=(1.5, 2.25, 1e7))
     for name in ("shrinkage", AD):
-        text = state._url_value(getattr(odd, name))
+        text = fields.url_value(getattr(odd, name))
         assert cx_roi.parse_value(name, text) == getattr(odd, name)
-    assert not math.isnan(float(state._url_value(1e-12)))
+    assert not math.isnan(float(fields.url_value(1e-12)))
 
 
 @settings(max_examples=150, deadline=None)
@@ -993,16 +993,16 @@ def test_any_scenario_written_into_a_link_reads_back_exactly(scenario, preset):
     """Fields are applied together: pairs valid only jointly (market and customers, FCR floor
     and ceiling, the sentiment shares) must not be refused one at a time, in any order."""
     start = cx_roi.load_preset(preset)
-    texts = {k: state._url_value(v) for k, v in scenario.changed_fields(start).items()}
+    texts = {k: fields.url_value(v) for k, v in scenario.changed_fields(start).items()}
     for order in (texts, dict(reversed(list(texts.items())))):
         bad: list[str] = []
-        assert state._apply_fields(start, order, bad, lambda k, s: "kept") == scenario
+        assert url.apply_fields(start, order, bad, lambda k, s: "kept") == scenario
         assert bad == []
 
 
 def test_fields_that_do_not_fit_are_named_and_the_rest_applied():
     bad: list[str] = []
-    got = state._apply_fields(Scenario(), {"market_size": "50000", "initial_customers": "200000",
+    got = url.apply_fields(Scenario(), {"market_size": "50000", "initial_customers": "200000",
                                            "shrinkage": "0.4", "churn_passive": "lots"}, bad,
                               lambda k, s: f"{k} stays {getattr(s, k):g}")
     assert (got.initial_customers, got.shrinkage, got.market_size) == (200_000, 0.4, Scenario().market_size)

@@ -88,7 +88,7 @@ def test_an_optimisation_stops_when_asked_between_model_runs():
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from test_app import messages, run_app  # noqa: E402
-from ui import cached, state, tables  # noqa: E402
+from ui import cached, fields, state, tables, url  # noqa: E402
 
 OPTIMISE, DATA = "pages/optimise.py", "pages/your_data.py"
 
@@ -136,7 +136,7 @@ def test_a_links_values_are_shown_inert_in_every_message(query, page):
 
 def test_the_package_quoting_the_value_is_shown_inert_too():
     bad: list[str] = []
-    state._apply_fields(cx_roi.Scenario(), {"aht_seconds": PIXEL, "ad_spend_per_month": PHISH}, bad,
+    url.apply_fields(cx_roi.Scenario(), {"aht_seconds": PIXEL, "ad_spend_per_month": PHISH}, bad,
                         lambda k, s: "kept")
     assert len(bad) == 2 and all("Got '" in b for b in bad)
     for b in bad:
@@ -242,7 +242,7 @@ def test_a_minimum_above_every_budget_is_named_as_such():
 @pytest.mark.parametrize("name", ["a\u202eb", "a\u200bb", "\ufeffPlan", "Plan\u2066x\u2069", "a\u200db",
                                   "evil\u202egnp.exe"])
 def test_invisible_characters_in_a_saved_name_are_refused(name):
-    assert state._saved_name_problem(name) and "invisible characters" in state._saved_name_problem(name)
+    assert fields.saved_name_problem(name) and "invisible characters" in fields.saved_name_problem(name)
     at = run_app({"saved": f"{name}~shrinkage:0.2"})
     assert "this saved scenario was skipped" in messages(at)
     assert "saved" not in at.query_params
@@ -461,7 +461,7 @@ def test_only_the_bundled_sample_is_fitted_once_for_everyone():
 
 
 def test_a_fitted_label_from_a_link_loses_what_formats_or_hides():
-    label = state._clean_label("_x_ $y$ a\u202eb\u200bc " + PHISH)
+    label = fields.clean_label("_x_ $y$ a\u202eb\u200bc " + PHISH)
     assert not re.search(r"[_$\u202e\u200b\[\]]", label) and "://" not in label
 
 

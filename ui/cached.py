@@ -11,7 +11,7 @@ cost more than drawing the cards.
 
 Two kinds of call are kept apart. An uploaded history and its fit are company data: they are
 cached for the session that uploaded them only, and Streamlit drops them when the session ends.
-The Optimise page's heavy searches (:data:`ui.state.HEAVY`) run one at a time in the process,
+The Optimise page's heavy searches (:data:`ui.settings.HEAVY`) run one at a time in the process,
 and each gives up when its session is gone.
 """
 
@@ -396,11 +396,10 @@ def queued_note() -> Iterator[str | None]:
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
 def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
-             phases: str, bounds: tuple = (), _heavy_work: bool = False) -> cx_roi.Allocation:
+             phases: str, bounds: tuple = ()) -> cx_roi.Allocation:
     """``cx_roi.optimize_budget`` (default draws and seed). ``bounds``: ((lever, (min, max)), ...).
 
-    The cautious objective, and any call marked ``_heavy_work`` (a frontier's points; not part of
-    the cache key), wait their turn and stop with their session (:func:`_heavy`).
+    The cautious objective waits its turn and stops with its session (:func:`_heavy`).
     """
     total = totals[0] if len(totals) == 1 else list(totals)
 
@@ -408,15 +407,16 @@ def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, .
         return cx_roi.optimize_budget(scenario, total, levers=levers, objective=objective, phases=phases,
                                       bounds=dict(bounds) or None, stop=stop)
 
-    return _heavy(run) if _heavy_work or objective == "p10_npv" else run(None)
+    return _heavy(run) if objective == "p10_npv" else run(None)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
-def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...],
-             objective: str) -> pd.DataFrame:
-    """``cx_roi.efficient_frontier`` over ``totals`` ($ per month): heavy (:func:`_heavy`)."""
-    return _heavy(lambda stop: cx_roi.efficient_frontier(scenario, list(totals), levers=levers,
-                                                         objective=objective, stop=stop))
+def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
+             bounds: tuple = ()) -> pd.DataFrame:
+    """``cx_roi.efficient_frontier`` over ``totals`` ($ per month), within ``bounds`` ((lever, (min, max)),
+    ...): heavy (:func:`_heavy`)."""
+    return _heavy(lambda stop: cx_roi.efficient_frontier(scenario, list(totals), levers=levers, objective=objective,
+                                                         bounds=dict(bounds) or None, stop=stop))
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
@@ -452,7 +452,7 @@ def _sample_fit() -> cx_roi.HistoryFit:
 
 
 def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
-    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.state``), cached
+    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.uploads``), cached
     for this session only."""
     return _own_history(name, data, sheet)
 

@@ -1,6 +1,6 @@
 """Sharing a scenario: JSON download and upload, and saving it under a name for Compare.
 
-The link in the address bar already carries the whole view (see ``ui.state``);
+The link in the address bar already carries the whole view (see ``ui.url``);
 these are for keeping a scenario as a file or next to others in the session.
 The download sits with the other files on the page (it changes with every lever
 move); loading and saving sit in the sidebar.

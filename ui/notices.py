@@ -1,0 +1,102 @@
+"""Notices (messages the user sees until dismissed) and the wording of problems in them.
+
+Text that came from a link, a file or a name is quoted as written (:func:`show`,
+``tables.inert``), never as live Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from cx_roi import PARAMETERS, ScenarioError
+from cx_roi.formatting import param_value
+
+from . import store, tables
+
+__all__ = ["Notice", "notices", "add_notice", "dismiss_notices", "drop_notices", "show", "field_value", "bullet",
+           "problem_text", "strip_name", "listed", "MAX_LISTED"]
+
+MAX_LISTED = tables.MAX_LISTED
+listed = tables.listed
+
+
+class Notice(NamedTuple):
+    """A message the user should see until they dismiss it. ``kind``: warning, error or info.
+
+    ``topic``: what the message is about (an uploaded scenario file, say); a newer
+    message on the same topic replaces it, so a failed upload's error does not stay
+    beside the success of the corrected file.
+    """
+
+    kind: str
+    text: str
+    topic: str | None = None
+
+
+def notices() -> list[Notice]:
+    """Messages waiting for the user (bad URL values, rejected uploads, saves)."""
+    return list(store.get("notices", []))
+
+
+def add_notice(kind: str, text: str, topic: str | None = None) -> None:
+    """Show ``text`` until dismissed; it replaces any earlier notice on the same ``topic``."""
+    current = [n for n in store.get("notices", []) if topic is None or n.topic != topic]
+    notice = Notice(kind, text, topic)
+    if notice not in current:
+        store.put("notices", [*current, notice])
+
+
+def dismiss_notices() -> None:
+    """Take down every notice."""
+    store.put("notices", [])
+
+
+def drop_notices(topic: str) -> None:
+    """Take down the notices on ``topic`` (an upload that worked retires the last one's complaint)."""
+    store.put("notices", [n for n in store.get("notices", []) if n.topic != topic])
+
+
+# ------------------------------------------------------------------ wording
+
+def show(text: Any, limit: int = 40) -> str:
+    """A value from a link or a file, quoted for a code span in a notice: shortened, with control
+    characters and backticks neutralised."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.replace("`", "'")
+
+
+def field_value(name: str, value: Any) -> str:
+    """A scenario field's value as its table formats it ("$250,000", "35%")."""
+    return param_value(PARAMETERS[name].fmt, value)
+
+
+def strip_name(problem: str, name: str) -> str:
+    """A package problem ("name: got ...") without the name, as a sentence."""
+    prefix = f"{name}: "
+    text = problem[len(prefix):] if problem.startswith(prefix) else problem
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def bullet(problem: str) -> str:
+    """One ScenarioError line with the field's label in front, for people. The rest quotes the
+    file (its values, its unknown names), so it is shown as written, not as Markdown."""
+    name, sep, rest = problem.partition(": ")
+    if sep and name in PARAMETERS:
+        return f"**{PARAMETERS[name].label}** (`{name}`): {tables.inert(rest, 300)}"
+    return tables.inert(problem, 300)
+
+
+def problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str | None = None) -> str:
+    """Why field ``name`` (given as ``raw_text``, if from a link) was refused, what is allowed, and
+    ``consequence`` (what happened instead)."""
+    spec = PARAMETERS.get(name)
+    label = f"**{spec.label}** " if spec is not None else ""
+    shown = f"`{name}={show(raw_text)}`" if raw_text is not None else f"`{name}`"
+    # The package's words quote the value as given ("got '...'"): shown as written, and cut.
+    problems = "; ".join(tables.inert(strip_name(p, name).rstrip("."), 200) for p in err.problems)
+    # Most package messages already state the allowed range; add it only when missing.
+    allowed = (f" Allowed: {spec.describe_range()}."
+               if spec is not None and spec.describe_range() not in problems else "")
+    return f"{label}({shown}): {problems}.{allowed} So {consequence}."

@@ -1,0 +1,312 @@
+"""The Risk and Optimise pages' settings, which travel in the URL, and what the pages do with them.
+
+Each setting is a :class:`ui.fields.Field` row of :data:`SETTINGS` (part of the URL's one
+field table, ``ui.url.FIELDS``); a widget's value goes through the same reader as a link's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import cx_roi
+from cx_roi import PARAMETERS, Scenario, ScenarioError
+from cx_roi.uncertainty import UNCERTAIN_FIELDS, Range, check_ranges
+
+from . import store
+from .fields import Field, amount, choice, entries, int_in, money_or_auto, number, quoted_list, url_number
+from .notices import add_notice, bullet, field_value, listed, show
+from .view import current_scenario, store_scenario
+
+__all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "HEAVY",
+           "heavy_started", "start_heavy", "range_problem", "risk_ranges", "ranges_editor_key", "on_ranges_edit",
+           "apply_split", "limit", "set_limit", "choose", "OBJECTIVES", "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
+
+OBJECTIVES = ("npv", "expected_npv", "p10_npv")
+PHASES = ("whole", "first_year")
+TARGET_METRICS = ("final_customers", "npv")
+MAX_BUDGET = 20_000_000.0  # $ per month on the levers: ten times the largest preset, plenty for any what-if
+MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time per scenario
+DEFAULT_DRAWS = 2_000
+
+
+def range_problem(name: str, low: Any, high: Any) -> str | None:
+    """Why ``low``..``high`` cannot be the range of input ``name`` (None when it can): an input the
+    Risk page lists, and a range ``cx_roi.uncertainty.check_ranges`` accepts."""
+    if name not in UNCERTAIN_FIELDS:
+        return f"`{show(name)}` is not an uncertain input" if str(name).strip() else "an entry names no input"
+    label = PARAMETERS[name].label
+    try:
+        lo, hi = number(low), number(high)
+    except (TypeError, ValueError):
+        return f"{label}: low and high must be numbers"
+    try:  # the likely value is the scenario's own (risk_ranges): any point of the range stands for it here
+        check_ranges({name: Range(lo, lo, hi)})
+    except ScenarioError as err:
+        return f"{label}: {err.problems[0].removeprefix(f'{name}: ')}"
+    return None
+
+
+def _range_entry(entry: str) -> tuple[str, tuple[float, float]]:
+    name, _, rest = entry.partition(":")
+    low_text, _, high_text = rest.partition(":")
+    problem = range_problem(name, low_text, high_text)
+    if problem:
+        raise ValueError(problem)
+    return name, (number(low_text), number(high_text))
+
+
+def _encode_ranges(value: dict[str, tuple[float, float]]) -> str:
+    return "~".join(f"{n}:{url_number(lo)}:{url_number(hi)}" for n, (lo, hi) in sorted(value.items()))
+
+
+def _bounds_entry(entry: str) -> tuple[str, tuple[float, float]]:
+    lever, _, rest = entry.partition(":")
+    lo_text, _, hi_text = rest.partition(":")
+    if lever not in cx_roi.LEVERS:
+        raise ValueError(f"`{show(lever)}` is not a spend lever" if lever.strip() else "an entry names no lever")
+    try:
+        lo = number(lo_text) if lo_text.strip() else 0.0
+        hi = number(hi_text) if hi_text.strip() else math.inf
+    except ValueError:
+        raise ValueError(f"the limits of {lever} are not numbers") from None
+    if math.isnan(lo) or math.isnan(hi) or math.isinf(lo):
+        raise ValueError(f"the limits of {lever} must be numbers of dollars (the maximum may be blank)")
+    if lo < 0 or hi < 0:
+        raise ValueError(f"the limits of {lever} cannot be negative")
+    if lo > hi:
+        raise ValueError(f"the limits of {lever} need 0 <= minimum <= maximum")
+    if lo > MAX_BUDGET:
+        raise ValueError(f"the minimum of {lever}, ${amount(lo)} a month, is above the largest budget "
+                         f"(${MAX_BUDGET:,.0f})")
+    return lever, (lo, hi)
+
+
+def _parse_bounds(text: str) -> dict[str, tuple[float, float]]:
+    """``lever:min:max~...``: the Optimise page's per-lever limits, $ per month (max blank: none).
+    Minimums that add up to more than the largest budget could never be met: refused whole."""
+    bounds = entries(text, _bounds_entry)
+    floor = sum(lo for lo, _ in bounds.values())
+    if floor > MAX_BUDGET:
+        raise ValueError(f"the minimums add up to ${floor:,.0f} a month, more than the largest budget "
+                         f"(${MAX_BUDGET:,.0f})")
+    return bounds
+
+
+def _encode_bounds(value: dict[str, tuple[float, float]]) -> str:
+    return "~".join(f"{k}:{url_number(lo)}:{'' if math.isinf(hi) else url_number(hi)}"
+                    for k, (lo, hi) in sorted(value.items()))
+
+
+def _lever_list(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(t.strip() for t in str(text).split(",") if t.strip()))
+    unknown = [t for t in items if t not in cx_roi.LEVERS]
+    if unknown:
+        raise ValueError(f"{quoted_list(unknown)} is not a spend lever")
+    if len(items) < 2:
+        raise ValueError("an optimisation needs at least two levers to split the budget between")
+    return items
+
+
+def _money_text(v: float | None) -> str:
+    return "the scenario's current spend" if v is None else f"${v:,.0f} a month"
+
+
+def _setting(key: str, default: Any, parse, encode, allowed: str, describe=str) -> Field:
+    return Field(key, default, parse, encode, allowed, describe=describe, item=f"set:{key}")
+
+
+_BUDGET = f"a monthly budget from $0 to ${MAX_BUDGET:,.0f}"
+
+SETTINGS: dict[str, Field] = {f.key: f for f in (
+    # Risk page
+    _setting("draws", DEFAULT_DRAWS, int_in(100, MAX_DRAWS_UI), str,
+             f"a whole number of Monte Carlo draws from 100 to {MAX_DRAWS_UI:,}", lambda v: f"{v:,}"),
+    _setting("seed", 0, int_in(0, 999_999), str, "a whole number from 0 to 999,999"),
+    _setting("ranges", {}, lambda t: entries(t, _range_entry), _encode_ranges,
+             "entries input:low:high separated by ~, for inputs listed on the Risk page, "
+             "each within the input's allowed range", lambda v: "the evidence's ranges"),
+    _setting("tornado", "npv", choice(("npv", "roi")), str, "npv or roi"),
+    # Optimise page
+    _setting("budget", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET, _money_text),
+    _setting("budget_after", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET, _money_text),
+    _setting("bounds", {}, _parse_bounds, _encode_bounds,
+             "entries lever:minimum:maximum ($ per month, maximum may be blank) separated by ~",
+             lambda v: "no limits"),
+    _setting("phases", "whole", choice(PHASES), str, " or ".join(PHASES)),
+    _setting("objective", "npv", choice(OBJECTIVES), str, ", ".join(OBJECTIVES)),
+    _setting("levers", tuple(cx_roi.LEVERS), _lever_list, ",".join,
+             f"two or three of {', '.join(cx_roi.LEVERS)}, separated by commas", lambda v: "all three levers"),
+    _setting("target_metric", "final_customers", choice(TARGET_METRICS), str, " or ".join(TARGET_METRICS)),
+    _setting("frontier", False, lambda t: choice(("0", "1"))(t) == "1", lambda v: "1" if v else "0", "1 or 0"),
+    _setting("target", None, money_or_auto(0.0, 1e12), url_number, "a number from 0 to 1e12",
+             lambda v: "10% above today's plan" if v is None else f"{v:,.0f}"),
+)}
+
+
+def setting(name: str) -> Any:
+    """A Risk or Optimise setting's current value (see :data:`SETTINGS`)."""
+    return store.get(f"set:{name}", SETTINGS[name].default)
+
+
+def set_setting(name: str, value: Any) -> bool:
+    """Store a setting from a widget, read as a link's value is; False (and a notice) when it is not allowed."""
+    spec = SETTINGS[name]
+    try:
+        if value is not None:
+            value = spec.parse(value if isinstance(value, str) else spec.encode(value))
+    except ValueError as exc:
+        add_notice("warning", f"**{name}**: {exc}; allowed: {spec.allowed}. The previous value was kept.")
+        return False
+    store.put(f"set:{name}", value)
+    return True
+
+
+def reset_setting(name: str) -> None:
+    """Back to the default (e.g. "use the scenario's current spend" for a budget)."""
+    store.put(f"set:{name}", SETTINGS[name].default)
+
+
+def todays_spend() -> float:
+    """What the current scenario spends on the optimised levers, $ per month (mean over the horizon)."""
+    scenario = current_scenario()
+    return sum(float(sum(scenario.schedule(lv)) / scenario.horizon_months) for lv in setting("levers"))
+
+
+def budgets() -> tuple[float, ...]:
+    """The Optimise page's monthly budget(s): one, or first year and after. Unset: today's spend."""
+    first = setting("budget")
+    first = todays_spend() if first is None else first
+    if setting("phases") != "first_year":
+        return (first,)
+    after = setting("budget_after")
+    return (first, first if after is None else after)
+
+
+# Work on the Optimise page that takes seconds to minutes of the server's CPU: the cautious
+# objective (200 draws for every split tried), the frontier (an optimisation per budget) and the
+# target search (a dozen optimisations). A link can ask for it, but only a click in the session
+# starts it: a link alone never costs the server more than an ordinary page.
+HEAVY = ("cautious", "frontier", "target")
+
+
+def heavy_started(kind: str) -> bool:
+    """Whether someone in this session clicked to start heavy work ``kind`` (see :data:`HEAVY`)."""
+    return kind in store.get("heavy", ())
+
+
+def start_heavy(kind: str) -> None:
+    """A click asked for heavy work ``kind``: from now on this session computes it when shown."""
+    if kind not in HEAVY:
+        raise KeyError(kind)
+    store.put("heavy", {*store.get("heavy", ()), kind})
+
+
+# ------------------------------------------------------------------ Risk's ranges
+
+def risk_ranges(scenario: Scenario) -> dict[str, Range]:
+    """The ranges the Risk page runs with: the evidence's, with the user's edits.
+
+    The likely value is always the scenario's own (set on the Explore page); a
+    range that does not contain it is widened to, so the ensemble stays centred
+    on the plan being judged.
+    """
+    ranges = cx_roi.default_ranges(scenario)
+    for name, (lo, hi) in setting("ranges").items():
+        if name not in ranges:
+            continue
+        likely = float(getattr(scenario, name))
+        lo, hi = min(lo, likely), max(hi, likely)
+        ranges[name] = Range(lo, likely, hi, log=lo > 0 and hi / lo >= 10)
+    return ranges
+
+
+def ranges_editor_key() -> str:
+    """Key of the ranges table editor; it changes after each edit so the table starts clean."""
+    return f"w:ranges:{store.get('ranges_round', 0)}"
+
+
+def on_ranges_edit(rows: Sequence[str]) -> None:
+    """Ranges-table callback: apply edited low/high values (or explain why not).
+
+    ``rows``: the input names in the table's row order (the editor reports rows by position).
+    """
+    edited = (store.widget_value(ranges_editor_key()) or {}).get("edited_rows", {})
+    current = dict(setting("ranges"))
+    defaults = cx_roi.default_ranges(current_scenario())
+    problems = []
+    for index, change in edited.items():
+        name = rows[int(index)]
+        lo, hi = current.get(name, (defaults[name].low, defaults[name].high))
+        lo, hi = change.get("Low", lo), change.get("High", hi)
+        problem = range_problem(name, lo, hi)
+        if problem:
+            problems.append(problem)
+            continue
+        if (float(lo), float(hi)) == (defaults[name].low, defaults[name].high):
+            current.pop(name, None)  # back to the evidence's range: nothing to carry in the link
+        else:
+            current[name] = (float(lo), float(hi))
+    store.put("set:ranges", current)
+    if problems:
+        add_notice("warning", "Some ranges were not changed:\n" + listed(problems))
+    store.put("ranges_round", store.get("ranges_round", 0) + 1)
+
+
+# ------------------------------------------------------------------ Optimise -> Explore
+
+def _cents(value: float | tuple[float, ...]) -> float | tuple[float, ...]:
+    # To the cent: the link carries the split as money, not as seventeen digits.
+    return tuple(round(float(v), 2) for v in value) if isinstance(value, tuple) else round(float(value), 2)
+
+
+def apply_split(alloc: cx_roi.Allocation) -> None:
+    """Carry an optimised split into the current scenario (Optimise -> Explore): the spends of
+    ``alloc.scenario``, a monthly schedule where the first year's budget differs from the rest's."""
+    changes = {lever: _cents(getattr(alloc.scenario, lever)) for lever in alloc.allocation.columns}
+    try:
+        store_scenario(current_scenario().replace(**changes))
+    except ScenarioError as err:
+        add_notice("error", "The split could not be applied:\n" + listed([bullet(p) for p in err.problems]))
+        return
+    add_notice("info", "Applied the optimised split to the current scenario: "
+               + "; ".join(f"{cx_roi.LEVERS[k]} {field_value(k, v)}" for k, v in changes.items()) + ".")
+
+
+# ------------------------------------------------------------------ the Optimise page's widgets
+
+def limit(lever: str, end: str) -> float | None:
+    """A lever's limit on the Optimise page: ``end`` "min" (0 when none) or "max" (None when none), $ per month."""
+    lo, hi = setting("bounds").get(lever, (0.0, math.inf))
+    return lo if end == "min" else (None if math.isinf(hi) else hi)
+
+
+def set_limit(lever: str, end: str, value: float | None) -> bool:
+    """Set one end of a lever's limits (None or 0: no limit); False (and a notice) when not allowed."""
+    bounds = dict(setting("bounds"))
+    lo, hi = bounds.get(lever, (0.0, math.inf))
+    if end == "min":
+        lo = float(value or 0.0)
+    else:
+        hi = math.inf if value is None else float(value)
+    if lo > hi:
+        add_notice("warning", f"**{cx_roi.LEVERS[lever]}**: the minimum (${lo:,.0f}) cannot be above the "
+                   f"maximum (${hi:,.0f}); the previous limits were kept.")
+        return False
+    if (lo, hi) == (0.0, math.inf):
+        bounds.pop(lever, None)
+    else:
+        bounds[lever] = (lo, hi)
+    return set_setting("bounds", bounds)
+
+
+def choose(name: str, value: Any) -> bool:
+    """A setting chosen in its widget: stored as :func:`set_setting` does. Choosing heavy work
+    in its widget (the frontier, the cautious goal) is the click that starts it."""
+    ok = set_setting(name, value)
+    if ok and name == "frontier" and value:
+        start_heavy("frontier")
+    if ok and name == "objective" and value == "p10_npv":
+        start_heavy("cautious")
+    return ok
