@@ -23,18 +23,11 @@ totals = state.budgets()
 budget, budget_after = totals[0], totals[-1]
 phases = state.setting("phases")
 objective = state.setting("objective")
-OBJECTIVE_NAMES = {"npv": "NPV", "expected_npv": "expected NPV", "p10_npv": "cautious NPV (the 1-in-10 bad case)"}
-OBJECTIVE_LABELS = {"npv": "NPV", "expected_npv": "Expected NPV", "p10_npv": "Cautious NPV (1-in-10 bad case)"}
-OBJECTIVE_HELP = {
-    "npv": "NPV with every assumption at its likely value. Fast.",
-    "expected_npv": "Mean NPV over 200 Monte Carlo draws of the uncertain assumptions.",
-    "p10_npv": "The NPV that 90% of 200 draws beat: for a board that fears the downside more than it "
-               "loves the upside.",
-}
+OBJECTIVES = cx_roi.optimisation.OBJECTIVES  # label, words in a sentence, meaning
 
 views.header("What is the best split of the budget?",
              f"For {state.current_title()}, the split of a monthly budget across "
-             f"{fmt.and_list(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVE_NAMES[objective]}.")
+             f"{fmt.and_list(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVES[objective].words}.")
 views.render_notices()
 
 if not big:
@@ -52,9 +45,9 @@ if not big:
             st.slider("Budget from month 13 ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
                       key=state.widget("budget_after"), on_change=state.on_change, args=("budget_after",))
         st.subheader("Goal", anchor=False)
-        st.radio("Maximise", list(OBJECTIVE_NAMES), key=state.widget("set:objective"), on_change=state.on_change,
-                 args=("set:objective",), format_func=OBJECTIVE_LABELS.get,
-                 captions=[OBJECTIVE_HELP[o] for o in OBJECTIVE_NAMES])
+        st.radio("Maximise", list(OBJECTIVES), key=state.widget("set:objective"), on_change=state.on_change,
+                 args=("set:objective",), format_func=lambda o: OBJECTIVES[o].label,
+                 captions=[o.meaning for o in OBJECTIVES.values()])
         st.multiselect("Levers to split between", list(cx_roi.LEVERS), key=state.widget("set:levers"),
                        on_change=state.on_change, args=("set:levers",), format_func=cx_roi.LEVERS.get,
                        help="Levers left out keep today's spend.")
@@ -83,7 +76,7 @@ if objective == "p10_npv" and not state.heavy_started("cautious"):
     router.stop_page()
 try:
     with (cached.queued_note(),
-          st.spinner(f"Searching for the split with the best {OBJECTIVE_NAMES[objective]}...", show_time=True)):
+          st.spinner(f"Searching for the split with the best {OBJECTIVES[objective].words}...", show_time=True)):
         alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
 except cx_roi.Stopped:
     router.stop_page()  # the session ended while it waited or searched: nobody to show it to
@@ -108,8 +101,8 @@ cards = [
                "The budget split across the chosen levers.", "off"),
 ]
 if objective != "npv":
-    cards.append(views.Card(OBJECTIVE_LABELS[objective], fmt.money(alloc.objective_value), None, "off",
-                            OBJECTIVE_HELP[objective], "off"))
+    cards.append(views.Card(OBJECTIVES[objective].label, fmt.money(alloc.objective_value), None, "off",
+                            OBJECTIVES[objective].meaning, "off"))
 views.render_cards(cards, big=big)
 
 split_words = fmt.and_list(f"{fmt.money(alloc.allocation[lv].iloc[0])} a month on {cx_roi.LEVERS[lv].lower()}"
@@ -160,7 +153,7 @@ if state.setting("frontier"):
             router.stop_page()
     if table is not None:
         st.plotly_chart(decision_charts.frontier(table, {lv: cx_roi.LEVERS[lv] for lv in levers}, chosen=budget,
-                                                 objective_label=OBJECTIVE_NAMES[objective], height=height + 40,
+                                                 objective_label=OBJECTIVES[objective].words, height=height + 40,
                                                  big=big), config=cfg)
         st.caption("Each point is a full optimisation. Where the line flattens, more budget buys little; the "
                    "areas show how the best split shifts as the budget grows.")

@@ -23,9 +23,9 @@ __all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend"
            "heavy_started", "start_heavy", "range_problem", "risk_ranges", "ranges_editor_key", "on_ranges_edit",
            "apply_split", "limit", "set_limit", "choose", "OBJECTIVES", "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
 
-OBJECTIVES = ("npv", "expected_npv", "p10_npv")
-PHASES = ("whole", "first_year")
-TARGET_METRICS = ("final_customers", "npv")
+OBJECTIVES = tuple(cx_roi.optimisation.OBJECTIVES)
+PHASES = tuple(cx_roi.optimisation.PHASES)
+TARGET_METRICS = tuple(cx_roi.optimisation.TARGET_METRICS)
 MAX_BUDGET = 20_000_000.0  # $ per month on the levers: ten times the largest preset, plenty for any what-if
 MAX_DRAWS_UI = 10_000  # the Risk page's ceiling: about a second of model time per scenario
 DEFAULT_DRAWS = 2_000
