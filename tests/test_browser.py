@@ -192,7 +192,8 @@ def cards(page) -> dict[str, str]:
 
 
 def delta(page, label: str) -> str:
-    card = page.locator(KPI).filter(has=page.locator("[data-testid='stMetricLabel']", has_text=label)).first
+    name = re.compile(rf"^\s*{re.escape(label)}\s*$")  # "NPV", not "NPV change vs baseline"
+    card = page.locator(KPI).filter(has=page.locator("[data-testid='stMetricLabel']", has_text=name)).first
     return card.locator("[data-testid='stMetricDelta']").inner_text().strip()
 
 
@@ -548,7 +549,7 @@ def test_presentation_mode_hides_the_controls(page, app_url, artifacts):
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # not even an empty panel
     expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
     assert_cards(page, want)
-    assert len(cards(page)) == 7 and len(charts(page, 4)) == 4
+    assert len(cards(page)) == 8 and len(charts(page, 4)) == 4
     size = page.eval_on_selector(KPI_VALUE, "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 40, "KPI numbers are enlarged for the room"
     screenshot(page, artifacts / "browser-present.png")
@@ -655,10 +656,11 @@ def card_rows(page) -> list[list[tuple[int, int, int]]]:
 
 
 def test_kpi_cards_fill_balanced_rows_on_every_screen(page, phone, app_url):
-    """Seven cards: 4 + 3 on a laptop and a 1,920-pixel screen (not 6 + 1 with the last stretched),
-    one row where all seven fit, 2 + 2 + 2 + 1 on a phone; cards of one width, figures of a row aligned."""
+    """Eight cards (the answer and seven KPIs): 4 + 4 on a laptop and a 1,920-pixel screen (not 6 + 2
+    with the last two stretched), one row where all eight fit, 2 + 2 + 2 + 2 on a phone; cards of one
+    width, figures of a row aligned."""
     link = url(app_url, preset="service-boost")
-    for width, shape in ((1440, [4, 3]), (1920, [4, 3]), (2560, [7])):
+    for width, shape in ((1440, [4, 4]), (1920, [4, 4]), (2560, [8])):
         page.set_viewport_size({"width": width, "height": 1000})
         open_app(page, link)
         rows = card_rows(page)
@@ -667,7 +669,7 @@ def test_kpi_cards_fill_balanced_rows_on_every_screen(page, phone, app_url):
         assert [left for left, _, _ in rows[-1]] == [left for left, _, _ in rows[0]][:len(rows[-1])]
     open_app(phone, link)
     rows = card_rows(phone)
-    assert [len(r) for r in rows] == [2, 2, 2, 1], rows
+    assert [len(r) for r in rows] == [2, 2, 2, 2], rows
     for row in rows:  # a two-line label beside a one-line one leaves the figures level
         assert len({value for _, _, value in row}) == 1, rows
 
