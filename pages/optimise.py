@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
-from ui import cached, decision_charts, state, views  # noqa: E402
+from ui import cached, decision_charts, jobs, state, views  # noqa: E402
 
 scenario = state.current_scenario()
 big = state.presentation()
@@ -75,7 +75,7 @@ if objective == "p10_npv" and not state.heavy_started("cautious"):
               key="run_cautious", icon=":material/play_arrow:")
     router.stop_page()
 try:
-    with (cached.queued_note(),
+    with (jobs.queued_note(),
           st.spinner(f"Searching for the split with the best {OBJECTIVES[objective].words}...", show_time=True)):
         alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
 except cx_roi.Stopped:
@@ -145,7 +145,7 @@ if state.setting("frontier"):
                   icon=":material/play_arrow:")
     elif points:
         try:
-            with (cached.queued_note(),
+            with (jobs.queued_note(),
                   st.spinner(f"Finding the best split at each of {len(points)} budgets...", show_time=True)):
                 table = cached.frontier(scenario, tuple(float(p) for p in points), levers, objective,
                                         tuple(sorted(bounds.items())))
@@ -189,7 +189,7 @@ if target is not None and not state.heavy_started("target"):
                   icon=":material/search:")
 elif target is not None:
     try:
-        with (cached.queued_note(),
+        with (jobs.queued_note(),
               st.spinner("Searching for the least budget (a few optimisations)...", show_time=True)):
             found = cached.min_budget(scenario, float(target), target_metric, levers)
         split = fmt.and_list(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"

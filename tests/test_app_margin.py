@@ -197,9 +197,9 @@ def test_the_inputs_that_make_the_baseline_another_business_are_in_view():
 
 
 def test_the_odds_process_is_replaced_when_it_is_gone():
-    from ui import cached
+    from ui import cached, jobs
 
-    cached._ODDS_WORKER.shutdown(wait=True)  # as if it had died
+    jobs.odds_worker().shutdown(wait=True)  # as if it had died
     cached.forget_margin_verdicts()
     sentence = margin_sentence(run_app({"preset": "online-megaphone"}))
     assert sentence.startswith("On the margin, service quality (training, tools) wins")

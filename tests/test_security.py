@@ -88,7 +88,7 @@ def test_an_optimisation_stops_when_asked_between_model_runs():
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from test_app import messages, run_app  # noqa: E402
-from ui import cached, fields, state, tables, url  # noqa: E402
+from ui import cached, fields, jobs, state, tables, url  # noqa: E402
 
 OPTIMISE, DATA = "pages/optimise.py", "pages/your_data.py"
 
@@ -322,7 +322,7 @@ def test_heavy_searches_run_one_at_a_time():
             running.pop()
         return True
 
-    threads = [threading.Thread(target=cached._heavy, args=(work,)) for _ in range(4)]
+    threads = [threading.Thread(target=jobs.heavy, args=(work,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -334,19 +334,19 @@ def test_a_queued_search_is_told_and_gives_up_when_its_session_ends(monkeypatch)
     def page():
         import streamlit as st
 
-        from ui import cached
+        from ui import jobs
 
-        with cached.queued_note() as told:
+        with jobs.queued_note() as told:
             pass
         st.text(told or "not queued")
 
-    assert cached._HEAVY.acquire(timeout=5)
+    assert jobs.HEAVY.acquire(timeout=5)
     try:
         at = AppTest.from_function(page).run()
         assert "Queued" in at.text[0].value
         gone = [False]
-        monkeypatch.setattr(cached, "session_gone", lambda: lambda: gone[0])
-        waiter = threading.Thread(target=lambda: pytest.raises(cx_roi.Stopped, cached._heavy, lambda stop: None))
+        monkeypatch.setattr(jobs, "session_gone", lambda: lambda: gone[0])
+        waiter = threading.Thread(target=lambda: pytest.raises(cx_roi.Stopped, jobs.heavy, lambda stop: None))
         waiter.start()
         time.sleep(0.3)
         assert waiter.is_alive(), "it waits its turn"
@@ -354,7 +354,7 @@ def test_a_queued_search_is_told_and_gives_up_when_its_session_ends(monkeypatch)
         waiter.join(2)
         assert not waiter.is_alive(), "and stops waiting once its session is gone"
     finally:
-        cached._HEAVY.release()
+        jobs.HEAVY.release()
     assert AppTest.from_function(page).run().text[0].value == "not queued"
 
 
@@ -366,15 +366,15 @@ def test_a_search_stops_when_streamlit_says_its_session_is_gone(monkeypatch):
             return self.active
 
     server = Server()
-    monkeypatch.setattr(cached.runtime, "exists", lambda: True)
-    monkeypatch.setattr(cached.runtime, "get_instance", lambda: server)
-    monkeypatch.setattr(cached, "get_script_run_ctx", lambda: type("Ctx", (), {"session_id": "s1"})())
-    stop = cached.session_gone()
+    monkeypatch.setattr(jobs.runtime, "exists", lambda: True)
+    monkeypatch.setattr(jobs.runtime, "get_instance", lambda: server)
+    monkeypatch.setattr(jobs, "get_script_run_ctx", lambda: type("Ctx", (), {"session_id": "s1"})())
+    stop = jobs.session_gone()
     assert not stop()
     server.active = False  # the tab closed
     assert stop()
     with pytest.raises(cx_roi.Stopped):
-        cached._heavy(lambda stop: cx_roi.optimize_budget(cx_roi.load_preset("status-quo"), 420_000,
+        jobs.heavy(lambda stop: cx_roi.optimize_budget(cx_roi.load_preset("status-quo"), 420_000,
                                                           objective="p10_npv", stop=stop))
 
 

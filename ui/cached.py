@@ -11,25 +11,18 @@ cost more than drawing the cards.
 
 Two kinds of call are kept apart. An uploaded history and its fit are company data: they are
 cached for the session that uploaded them only, and Streamlit drops them when the session ends.
-The Optimise page's heavy searches (:data:`ui.settings.HEAVY`) run one at a time in the process,
-and each gives up when its session is gone.
+The Optimise page's heavy searches wait their turn in :mod:`ui.jobs`, and the margin's odds are
+worked out in its process; the answers are kept here.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
-from streamlit import runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import cx_roi
 from cx_roi import Scenario, SimulationResult
@@ -37,12 +30,10 @@ from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_
 from cx_roi import formatting as fmt
 from cx_roi.verdict import LEVER_WORDS, verdict
 from cx_roi.verdict import compare_headline as _compare_sentence
-from cx_roi.verdict import margin_sentences
 
-from . import state, tables
+from . import jobs, state, tables
 
-__all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips",
-           "session_gone", "queued_note", "QUEUED"]
+__all__ = ["simulate", "kpis", "compare", "next_dollar", "npv_bridge", "assess", "history", "fit_history", "Flips"]
 
 
 class RangeKey(tuple):
@@ -80,7 +71,6 @@ def compare(named: tuple[tuple[str, Scenario], ...], baseline: str) -> pd.DataFr
     return cx_roi.compare(dict(named), baseline=baseline)
 
 
-MARGIN_DRAWS = 300  # paired draws behind the verdicts' chances: a few hundred are enough
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
@@ -88,7 +78,7 @@ def compare_headline(named: tuple[tuple[str, Scenario], ...], baseline: str) -> 
     """The Compare page's headline: the scenario that adds the most NPV against ``baseline``, by how
     much, and how sure (``cx_roi.compare`` over paired draws of Risk's ranges, seed 0), as Markdown
     that reads as written (``tables.inert``): the names are the page's labels, saved names among them."""
-    table = cx_roi.compare(dict(named), baseline=baseline, draws=MARGIN_DRAWS, seed=0)
+    table = cx_roi.compare(dict(named), baseline=baseline, draws=jobs.MARGIN_DRAWS, seed=0)
     return tables.inert(_compare_sentence(table, named[0][1].horizon_months))
 
 
@@ -108,36 +98,11 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx
     return cx_roi.assess(scenario, baseline, extra_per_month)
 
 
-# The odds take about a tenth of a second: they are worked out beside the page, in a process of
-# their own at the lowest priority, while the page draws its cards and charts (in a thread they
-# shared the interpreter's lock with the page and slowed its runs by a third).
-def _odds_worker() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=os.nice, initargs=(19,))
-
-
-_ODDS_WORKER = _odds_worker()
-_ODDS_LOCK = threading.Lock()
-# Start the process and its imports now, with the server, rather than on the first page's answer.
-_ODDS_WORKER.submit(margin_sentences, Scenario(), MARGIN_DRAWS, 0)
-
-
-def _submit_odds(scenario: Scenario) -> Future:
-    """Send a scenario to the odds process; a process that died (or was shut down) is replaced once."""
-    global _ODDS_WORKER
-    with _ODDS_LOCK:
-        try:
-            return _ODDS_WORKER.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
-        except (BrokenProcessPool, RuntimeError):
-            _ODDS_WORKER = _odds_worker()
-            return _ODDS_WORKER.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
-
-
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def _margin_job(scenario: Scenario) -> Future:
     shown: Future = Future()
     try:
-        pending = _submit_odds(scenario)
+        pending = jobs.submit_odds(scenario)
     except Exception as exc:  # no process could be started: the page says the odds are missing
         shown.set_exception(exc)
         return shown
@@ -343,63 +308,12 @@ def break_even_table(service: Scenario, ads: Scenario, ranges: RangeKey, top: in
     return cx_roi.break_even_table(service, ads, top=top, ranges=_ranges(ranges))
 
 
-# One heavy search at a time in this process: the others wait their turn (and their pages say so),
-# so a few of them cannot take every CPU from the people moving sliders.
-_HEAVY = threading.Lock()
-_WAIT_STEP = 0.25  # seconds between looks at whether a queued search's session is still there
-QUEUED = ("Queued: another heavy search is running on this server; this one starts when it ends "
-          "(closing the tab cancels it).")
-
-
-def session_gone() -> Callable[[], bool]:
-    """A ``stop()`` for the optimisers: True once this session has ended (its tab closed).
-
-    Streamlit stops a script at its next Streamlit call when the session ends; a search inside
-    scipy makes none for minutes, so it asks this before each batch of model runs instead.
-    (Without a Streamlit server, as in tests, the session never ends.)
-    """
-    ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():
-        return lambda: False
-    server, session = runtime.get_instance(), ctx.session_id
-    return lambda: not server.is_active_session(session)
-
-
-def _heavy(run: Callable[[Callable[[], bool]], Any]) -> Any:
-    """``run(stop)`` once no other heavy search is running; gives up (``cx_roi.Stopped``) when the
-    session ends while waiting or running."""
-    stop = session_gone()
-    while not _HEAVY.acquire(timeout=_WAIT_STEP):
-        if stop():
-            raise cx_roi.Stopped("the session ended while its search was queued")
-    try:
-        return run(stop)
-    finally:
-        _HEAVY.release()
-
-
-@contextmanager
-def queued_note() -> Iterator[str | None]:
-    """Around a heavy cached call on a page: while another session's search holds the process, a
-    note says this one is queued (a cached answer comes at once, and the note goes with it).
-    Yields the note's text, or None when nothing was queued at the start."""
-    note = st.empty()
-    told = None
-    if _HEAVY.locked():
-        told = QUEUED
-        note.info(told, icon=":material/hourglass_top:")
-    try:
-        yield told
-    finally:
-        note.empty()
-
-
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
 def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
              phases: str, bounds: tuple = ()) -> cx_roi.Allocation:
     """``cx_roi.optimize_budget`` (default draws and seed). ``bounds``: ((lever, (min, max)), ...).
 
-    The cautious objective waits its turn and stops with its session (:func:`_heavy`).
+    The cautious objective waits its turn and stops with its session (:func:`ui.jobs.heavy`).
     """
     total = totals[0] if len(totals) == 1 else list(totals)
 
@@ -407,23 +321,23 @@ def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, .
         return cx_roi.optimize_budget(scenario, total, levers=levers, objective=objective, phases=phases,
                                       bounds=dict(bounds) or None, stop=stop)
 
-    return _heavy(run) if objective == "p10_npv" else run(None)
+    return jobs.heavy(run) if objective == "p10_npv" else run(None)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
 def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
              bounds: tuple = ()) -> pd.DataFrame:
     """``cx_roi.efficient_frontier`` over ``totals`` ($ per month), within ``bounds`` ((lever, (min, max)),
-    ...): heavy (:func:`_heavy`)."""
-    return _heavy(lambda stop: cx_roi.efficient_frontier(scenario, list(totals), levers=levers, objective=objective,
+    ...): heavy (:func:`ui.jobs.heavy`)."""
+    return jobs.heavy(lambda stop: cx_roi.efficient_frontier(scenario, list(totals), levers=levers, objective=objective,
                                                          bounds=dict(bounds) or None, stop=stop))
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
 def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str, ...]) -> cx_roi.MinBudget:
     """``cx_roi.min_budget_for``: the least monthly budget whose best split reaches ``target``; heavy
-    (:func:`_heavy`)."""
-    return _heavy(lambda stop: cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers, stop=stop))
+    (:func:`ui.jobs.heavy`)."""
+    return jobs.heavy(lambda stop: cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers, stop=stop))
 
 
 # ------------------------------------------------------------------ Your data
