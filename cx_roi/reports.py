@@ -354,26 +354,21 @@ def _figures(b: _Bundle) -> list[tuple[str, Any]]:
         return fig
 
     colours = scenario_colours(b.names, b.baseline, b.lead)
-    figs = []
-    fig = go.Figure()
-    for n in b.names:
-        m = b.monthly[n]
-        fig.add_trace(go.Scatter(x=list(m.index), y=m["customers"], name=n, line=dict(color=colours[n]),
-                                 hovertemplate="%{y:,.0f}"))
-    figs.append(("customers", layout(fig, "Customers at the end of each month", "customers", ",.0f")))
-    fig = go.Figure()
-    for n, values in _extra_contribution(b).items():
-        fig.add_trace(go.Scatter(x=list(b.monthly[n].index), y=values, name=n, line=dict(color=colours[n]),
-                                 hovertemplate="%{y:$,.0f}"))
-    figs.append(("contribution", layout(fig, f"Cumulative contribution against {b.baseline} (for a scenario that "
-                                             "differs in spend alone, payback is where its line crosses zero for "
-                                             "good)", "$", "$,.0f")))
-    fig = go.Figure()
-    for n in b.names:
-        m = b.monthly[n]
-        fig.add_trace(go.Scatter(x=list(m.index), y=m["nps"], name=n, line=dict(color=colours[n]),
-                                 hovertemplate="%{y:.1f}"))
-    figs.append(("nps", layout(fig, "Net promoter score (true, not survey-inflated)", "NPS", ".0f")))
+
+    def lines(series: dict, title: str, y: str, y_format: str, hover: str) -> go.Figure:
+        fig = go.Figure([go.Scatter(x=list(b.monthly[n].index), y=values, name=n, line=dict(color=colours[n]),
+                                    hovertemplate=hover) for n, values in series.items()])
+        return layout(fig, title, y, y_format)
+
+    figs = [
+        ("customers", lines({n: b.monthly[n]["customers"] for n in b.names},
+                            "Customers at the end of each month", "customers", ",.0f", "%{y:,.0f}")),
+        ("contribution", lines(_extra_contribution(b), f"Cumulative contribution against {b.baseline} (for a "
+                               "scenario that differs in spend alone, payback is where its line crosses zero for "
+                               "good)", "$", "$,.0f", "%{y:$,.0f}")),
+        ("nps", lines({n: b.monthly[n]["nps"] for n in b.names},
+                      "Net promoter score (true, not survey-inflated)", "NPS", ".0f", "%{y:.1f}")),
+    ]
     fig = go.Figure(go.Bar(x=b.names, y=[_none(b.kpis.loc[n, "npv"]) for n in b.names],
                            marker_color=[colours[n] for n in b.names], hovertemplate="%{y:$,.0f}<extra></extra>"))
     fig = layout(fig, "Net present value over the horizon", "$", "$,.0f")

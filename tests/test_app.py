@@ -345,7 +345,7 @@ TOO_LARGE = b'{"shrinkage": 0.3' + b" " * (state.MAX_UPLOAD_BYTES + 10) + b"}"
     (b'{"schema_version": 99}', "schema_version"),
     (bytes(range(256)) * 8, "not UTF-8"),
     (b"[" * 50_000 + b"]" * 50_000, "was not loaded"),
-    (TOO_LARGE, "limit"),
+    (TOO_LARGE, "at most"),
 ])
 def test_bad_upload_shows_a_message_and_keeps_the_scenario(content, words):
     at = run_app({AD: "210000"})

@@ -59,10 +59,6 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     """
     where = _where(filename)
     say = functools.partial(add_notice, topic="scenario_file")  # the newest upload's message replaces older ones
-    if len(data) > MAX_UPLOAD_BYTES:
-        say("error", f"{where} was not loaded: it is {len(data):,} bytes, and a scenario file "
-                     f"is a few kB (limit {MAX_UPLOAD_BYTES:,} bytes). Your scenario is unchanged.")
-        return False
     try:
         scenario = Scenario.from_json(data)
     except ScenarioError as err:
@@ -124,10 +120,6 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
     kept = (" The history you had loaded is still in use." if history_file() is not None else "")
     kept += " Your baseline and scenarios are unchanged."
     say = functools.partial(add_notice, topic="history_file")  # the newest upload's message replaces older ones
-    if len(data) > MAX_HISTORY_BYTES:
-        say("error", f"{where} was not loaded: it is {len(data) / 1e6:,.1f} MB, and a monthly history "
-                     f"may be at most {MAX_HISTORY_BYTES / 1024 / 1024:.0f} MB.{kept}")
-        return False
     try:
         history = cx_roi.read_history(data, filename or "history", sheet=sheet)
     except cx_roi.HistoryError as err:
