@@ -202,4 +202,6 @@ def test_the_odds_process_is_replaced_when_it_is_gone():
     jobs.odds_worker().shutdown(wait=True)  # as if it had died
     cached.forget_margin_verdicts()
     sentence = margin_sentence(run_app({"preset": "online-megaphone"}))
-    assert sentence.startswith("On the margin, service quality (training, tools) wins")
+    from cx_roi.verdict import margin_verdict
+
+    assert sentence == margin_verdict(cx_roi.lever_odds(cx_roi.load_preset("online-megaphone"), draws=300, seed=0))
