@@ -377,7 +377,11 @@ STEPS: list[Step] = [
         "as the spend before the plan and the carry-over of past advertising. The replay assumes "
         "the first month's spends had been running steadily before the history. Standard "
         "errors assume independent errors month to month and describe precision given the model, "
-        "not the model's own misspecification.",
+        "not the model's own misspecification. Both fits return their estimates as statsmodels "
+        "does: `params`, `bse` (standard errors), `cov_params()`, `conf_int()` and `summary()`; "
+        "`conf_int()` is worked out on the scale the fit used (the log scale for every field but "
+        "product value) and transformed back, so a 95% range is asymmetric and never crosses zero, "
+        "rather than value ± 1.96 standard errors.",
         [r"\text{Bass: } \min_{m,p,q} \sum_t \big(y_t - m\,[F(t) - F(t-1)]\big)^2,\qquad "
          r"F(t) = \frac{1 - e^{-(p+q)t}}{1 + \frac{q}{p}e^{-(p+q)t}}\ \text{(multiplicative: }\log y_t "
          r"- \log \hat y_t\text{)}",
