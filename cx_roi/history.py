@@ -31,21 +31,19 @@ arpu                  no        average revenue per customer, $ per customer-mon
 ====================  ========  ==========================================================
 
 What is checked: the file's size (at most 5 MB and 1,200 months), that it is
-a CSV or .xlsx table, which sheet of a workbook to read, missing columns (with
-the closest names found), cells that are not numbers, values outside each
-column's range (:attr:`Column.low` to :attr:`Column.high`), duplicated, missing
-or out-of-order months, too few months (at least 6), and that customer counts
-add up: ``customers[t]`` should equal ``customers[t-1] + new - churned`` within
-1% or 5 customers, whichever is larger.
+a table, which sheet of a workbook to read, missing columns (with the closest
+names found), cells that are not numbers or outside their column's range
+(:attr:`Column.low` to :attr:`Column.high`), duplicated, missing or unordered
+months, too few months (at least 6), and that customers add up:
+``customers[t]`` should equal ``customers[t-1] + new - churned`` within 1% or
+5 customers, whichever is larger.
 
-Text files may be UTF-8 (with or without a byte-order mark), UTF-16 with a
-byte-order mark (Excel's "Unicode text"), or else Windows-1252 (Excel's "CSV
-(Comma delimited)" on Western-European Windows), read with a warning: numbers
-and ASCII column names read the same in every such code page. Columns may be
-separated by commas, semicolons (then decimal commas are read, unless the
-numbers are written with decimal points; a file with both is refused) or tabs.
-Numbers may carry a currency sign and thousands separators (``$1,234``); share
-columns accept percentages (``45%``).
+Text may be UTF-8, UTF-16 with a byte-order mark (Excel's "Unicode text"), or
+else Windows-1252 (Excel's "CSV (Comma delimited)" in Western Europe: numbers
+read the same), with a warning. Columns are separated by commas, tabs or
+semicolons; semicolon files are read with decimal commas unless their numbers
+use decimal points (a file with both is refused). Numbers may carry a currency
+sign and thousands separators (``$1,234``); shares accept ``45%``.
 """
 
 from __future__ import annotations
@@ -195,11 +193,7 @@ class HistoryProblem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
+        where = [f"{what} {at}" for what, at in (("row", self.row), ("column", self.column)) if at is not None]
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -214,16 +208,13 @@ class HistoryError(CxRoiError, ValueError):
 
     def __init__(self, problems: Sequence[HistoryProblem | str] | str, *, source: str | None = None,
                  sheets: Sequence[str] | None = None):
-        if isinstance(problems, str):
-            problems = [problems]
         self.details: list[HistoryProblem] = [p if isinstance(p, HistoryProblem) else HistoryProblem(str(p))
-                                              for p in problems]
+                                              for p in ([problems] if isinstance(problems, str) else problems)]
         self.problems: list[str] = [str(p) for p in self.details]
         self.source = source
         self.sheets = list(sheets) if sheets is not None else None
         n = len(self.problems)
-        what = f"Cannot use this history ({source})" if source else "Cannot use this history"
-        head = f"{what}: 1 problem" if n == 1 else f"{what}: {n} problems"
+        head = f"Cannot use this history{f' ({source})' if source else ''}: {n} problem{'s' * (n != 1)}"
         shown = self.problems[:_MAX_MESSAGE_LINES]
         tail = [f"... and {n - len(shown)} more (all are in .problems)"] if n > len(shown) else []
         super().__init__(head + "\n" + "\n".join(f"- {p}" for p in [*shown, *tail]))
@@ -367,38 +358,29 @@ _TOO_MANY = f"the file has more than {MAX_MONTHS:,} months (rows); a monthly his
 
 
 def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
-    """The file's first :data:`MAX_BYTES` bytes and its name for messages; HistoryError when larger."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, size, name = bytes(source[: MAX_BYTES + 1]), len(source), filename or "uploaded file"
-    elif isinstance(source, (str, os.PathLike)):
+    """The file's bytes and its name for messages; HistoryError when it is over :data:`MAX_BYTES`."""
+    if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        name = filename or os.path.basename(path)
         try:
-            size = os.path.getsize(path)
             with open(path, "rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise HistoryError(["the file does not exist"], source=path) from None
-        except IsADirectoryError:
-            raise HistoryError(["this is a folder, not a file"], source=path) from None
+                return _read_bytes(fh, filename or os.path.basename(path))
         except OSError as exc:
             raise HistoryError([f"the file cannot be opened: {exc.strerror or exc}"], source=path) from None
+    name = filename or os.path.basename(str(getattr(source, "name", "") or "")) or "uploaded file"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source[: MAX_BYTES + 1])
     elif hasattr(source, "read"):
-        name = filename or os.path.basename(str(getattr(source, "name", "") or "")) or "uploaded file"
         try:
             # An in-memory upload (BytesIO, Streamlit's UploadedFile) is read whole, from
             # the start, even if someone read it before; a real file from where it stands.
             raw = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_BYTES + 1)
         except (OSError, ValueError) as exc:
             raise HistoryError([f"the file cannot be read: {exc}"], source=name) from None
-        # A text-mode file has already been decoded: encode it back, exactly.
-        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")
-        size = len(data)
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")  # a text file, encoded back
     else:
         raise TypeError(f"read_history() takes a path, bytes or an open file, got {type(source).__name__}")
-    if size > MAX_BYTES or len(data) > MAX_BYTES:
-        shown = f"{size / 1024 / 1024:.1f} MB" if size > MAX_BYTES else f"over {MAX_BYTES // (1024 * 1024)} MB"
-        raise HistoryError([f"the file is {shown}; the limit is {MAX_BYTES // (1024 * 1024)} MB "
+    if len(data) > MAX_BYTES:
+        raise HistoryError([f"the file is over {MAX_BYTES >> 20} MB; the limit is {MAX_BYTES >> 20} MB "
                             f"(a monthly history is a few kB: {MAX_MONTHS:,} months at most)"], source=name)
     return data, name
 
@@ -441,18 +423,17 @@ def _text_table(data: bytes, name: str) -> tuple[pd.DataFrame, list[str], bool]:
     table.index += first + 1
     table = table.iloc[:, :_MAX_COLUMNS]
     decimal_comma = sep == ";" and _decimal_commas(table.iloc[1:], name)
-    if sep != ",":
-        marks = ("; numbers are read with decimal commas (1.234,5)" if decimal_comma
-                 else "; numbers are read with decimal points (1,234.5), as the file writes them" if sep == ";"
-                 else "")
-        shown = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[sep]
-        warnings.append(f"columns are separated by {shown}{marks}")
+    seps = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+    point = "commas (1.234,5)" if decimal_comma else "points (1,234.5), as the file writes them"
+    if sep in seps:
+        warnings.append(f"columns are separated by {seps[sep]}" + (f"; numbers are read with decimal {point}"
+                                                                   if sep == ";" else ""))
     return table, warnings, decimal_comma
 
 
 def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
     """Bytes -> text; see the module docstring for the encodings accepted and why."""
-    warnings: list[str] = []
+    warnings: list[str] = []  # the encoding read, when it was a guess
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in data and not utf16:
         raise _not_a_table(name, "it holds binary data")
@@ -505,7 +486,7 @@ def _workbook_table(data: bytes, name: str, sheet: str | int | None) -> tuple[pd
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             inflated = sum(i.file_size for i in zf.infolist())
             parts = set(zf.namelist())
-    except (zipfile.BadZipFile, EOFError, ValueError):
+    except Exception:  # BadZipFile, and whatever else a damaged archive raises
         raise HistoryError(["the workbook is damaged (an .xlsx file is a zip archive, and this is not a valid one); "
                             "open it in Excel and save it again as .xlsx"], source=name) from None
     if inflated > _MAX_UNZIPPED:
@@ -515,7 +496,7 @@ def _workbook_table(data: bytes, name: str, sheet: str | int | None) -> tuple[pd
         raise _not_a_table(name, "it is a zip archive, not an Excel workbook")
     book = _read_excel(data, name, None)
     titles = list(book)
-    filled = [t for t in titles if not _blank_table(book[t])]
+    filled = [t for t in titles if not book[t].map(_blank).all(axis=None)]
     if sheet is not None:
         title = _pick_sheet(sheet, titles, name)
     elif len(filled) == 1:
@@ -529,7 +510,7 @@ def _workbook_table(data: bytes, name: str, sheet: str | int | None) -> tuple[pd
                             f"one with sheet=, e.g. sheet={filled[0]!r}, or keep only the history sheet"],
                            source=name, sheets=filled)
     table = book[title].astype(object)
-    if _blank_table(table):
+    if table.map(_blank).all(axis=None):
         raise HistoryError([f"sheet {title!r} is empty"], source=name, sheets=titles)
     empty = table.isna()
     if empty.any(axis=None):
@@ -591,10 +572,6 @@ def _blank(value: Any) -> bool:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def _blank_table(table: pd.DataFrame) -> bool:
-    return bool(table.map(_blank).all(axis=None))
 
 
 def _normalise(header: Any) -> str:
