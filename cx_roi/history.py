@@ -395,31 +395,37 @@ def _not_a_table(name: str, why: str) -> HistoryError:
 def _text_table(data: bytes, name: str) -> tuple[pd.DataFrame, list[str], bool]:
     """CSV bytes -> (the cells, indexed by line number; warnings; whether numbers use decimal commas)."""
     text, warnings = _decode(data, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")), None)
     if first is None:
         raise HistoryError(["the file holds no values, only comments or blank lines"], source=name)
     # The separator is the one that splits the header into the most columns: csv.Sniffer
     # (pandas' sep=None) guesses from data rows too and is easily fooled by decimal commas.
-    widths = {sep: len(next(csv.reader([lines[first]], delimiter=sep))) for sep in (",", ";", "\t", "|")}
+    widths = {sep: lines[first].count(sep) + 1 for sep in (",", ";", "\t", "|")}
     sep = max(widths, key=lambda s: (widths[s], s == ","))
     if widths[sep] < 2:
         raise _not_a_table(name, f"its first line ({quoted(lines[first], 60)}) has a single column, where a "
                                  "header such as month,customers,new_customers,churned_customers,ad_spend,"
                                  "service_spend names the columns, separated by commas, semicolons or tabs")
-    if sum(1 for ln in lines[first:] if ln.strip()) > MAX_MONTHS + _MAX_ROWS_ABOVE + 1:
-        raise HistoryError([_TOO_MANY], source=name)
+    if widths[sep] > _MAX_COLUMNS:
+        raise HistoryError([HistoryProblem(f"the header has {widths[sep]:,} columns; a history has "
+                                           f"{len(COLUMNS)}, and at most {_MAX_COLUMNS} are read", row=first + 1)],
+                           source=name)
+    # Blank lines count too: a history has one month a line, with a few blank lines at most.
+    if len(lines) - first > 2 * (MAX_MONTHS + _MAX_ROWS_ABOVE):
+        raise HistoryError([f"the file has {len(lines):,} lines; a monthly history has at most {MAX_MONTHS:,} "
+                            "months, one a line"], source=name)
     try:
-        table = pd.read_csv(io.StringIO(text), sep=sep, header=None, skiprows=first, dtype=str, engine="python",
+        table = pd.read_csv(io.StringIO("\n".join(lines)), sep=sep, header=None, skiprows=first, dtype=str, engine="python",
                             keep_default_na=False, skip_blank_lines=False,  # one row a line: rows keep their numbers
                             on_bad_lines=lambda cells: cells[: min(widths[sep], _MAX_COLUMNS)])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise HistoryError([f"the file is not valid CSV: {exc}"], source=name) from None
-    if len(table) != len(lines) - first - (lines[-1] == ""):  # pandas joined or dropped lines
+    if len(table) != len(lines) - first:  # pandas joined or dropped lines
         odd = next((i + 1 for i, ln in enumerate(lines) if i >= first and ln.count('"') % 2), None)
-        raise HistoryError([HistoryProblem('a quote (") opens a cell that ends on another line or never: a '
-                                           "history has one row a line", row=odd)], source=name)
+        raise HistoryError([HistoryProblem('some lines are not CSV: a quote (") opens a cell that ends on another '
+                                           "line or never, or a cell is over 100,000 characters long", row=odd)],
+                           source=name)
     table.index += first + 1
     table = table.iloc[:, :_MAX_COLUMNS]
     decimal_comma = sep == ";" and _decimal_commas(table.iloc[1:], name)
