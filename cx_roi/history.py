@@ -1,7 +1,8 @@
 """Bring your own data: read a company's monthly history from CSV or Excel.
 
-A history is one row per month. :func:`read_history` reads it, checks it and
-returns a :class:`History` (a clean DataFrame plus warnings), or raises
+A history is one row per month. :func:`read_history` reads it with pandas
+(``read_csv`` or ``read_excel``), checks every cell against :data:`COLUMNS`
+and returns a :class:`History` (a clean DataFrame plus warnings), or raises
 :class:`HistoryError` listing *every* problem at once, each with the row
 number as the user sees it in the file and the column, so a user can fix the
 file in one pass instead of one error at a time.
@@ -30,41 +31,34 @@ arpu                  no        average revenue per customer, $ per customer-mon
 ====================  ========  ==========================================================
 
 What is checked: the file's size (at most 5 MB and 1,200 months), that it is
-text or an .xlsx workbook and not something else, its encoding, which sheet of a
-workbook to read, missing columns (with the closest names found), cells that are
-not numbers, negative counts and spends, shares outside 0-1, duplicated,
-missing or out-of-order months, too few months (at least 6), and that customer
-counts add up: ``customers[t]`` should equal ``customers[t-1] + new - churned``
-within 1% or 5 customers, whichever is larger.
+a table, which sheet of a workbook to read, missing columns (with the closest
+names found), cells that are not numbers or outside their column's range
+(:attr:`Column.low` to :attr:`Column.high`), duplicated, missing or unordered
+months, too few months (at least 6), and that customers add up:
+``customers[t]`` should equal ``customers[t-1] + new - churned`` within 1% or
+5 customers, whichever is larger.
 
-Encodings: UTF-8 (with or without a byte-order mark) and UTF-16 with a
-byte-order mark (Excel's "Unicode text") are read as they are. Anything else
-that is valid Windows-1252 (the ANSI code page Excel on Western-European
-Windows uses for "CSV (Comma delimited)") is read as Windows-1252 with a
-warning: the numbers and the ASCII column names read the same in every such
-code page, so a wrong guess can only garble accents in text, never a number.
-Bytes that are not text in any of these encodings are reported.
-
-Semicolon-separated files (Excel in countries that write decimal commas) are
-read with decimal commas, unless their numbers are written with decimal points
-(as programs write them); a file with both is refused. Tab-separated files work too. Numbers may carry a
-currency sign and thousands separators (``$1,234``); share columns accept
-percentages (``45%``).
+Text may be UTF-8, UTF-16 with a byte-order mark (Excel's "Unicode text"), or
+else Windows-1252 (Excel's "CSV (Comma delimited)" in Western Europe: numbers
+read the same), with a warning. Columns are separated by commas, tabs or
+semicolons; semicolon files are read with decimal commas unless their numbers
+use decimal points (a file with both is refused). Numbers may carry a currency
+sign and thousands separators (``$1,234``); shares accept ``45%``.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import json
 import datetime as _dt
 import difflib
 import io
+import json
 import math
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, BinaryIO, Literal
@@ -77,7 +71,8 @@ from .formatting import quoted
 from .parameters import PARAMETERS
 
 __all__ = [
-    "read_history", "sample_history", "sample_history_truth", "history_template", "sample_history_file", "History", "HistoryError", "HistoryProblem", "Column", "COLUMNS", "REQUIRED_COLUMNS",
+    "read_history", "sample_history", "sample_history_truth", "history_template", "sample_history_file", "History",
+    "HistoryError", "HistoryProblem", "Column", "COLUMNS", "REQUIRED_COLUMNS",
     "MAX_BYTES", "MAX_MONTHS", "MIN_MONTHS", "BALANCE_TOLERANCE", "BALANCE_MIN_CUSTOMERS",
 ]
 
@@ -97,14 +92,22 @@ BALANCE_MIN_CUSTOMERS = 5.0
 
 _MAX_UNZIPPED = 60 * 1024 * 1024  # a 5 MB .xlsx that inflates past this is a zip bomb, not a history
 _MAX_COLUMNS = 200
+_MAX_ROWS_ABOVE = 20  # title or comment rows looked through for the header
 _MAX_MESSAGE_LINES = 40
+_FORMATS = ("a history is a CSV file (UTF-8, UTF-16 with a byte-order mark, or Windows-1252 text) "
+            "or an Excel workbook (.xlsx)")
 
 
 # ------------------------------------------------------------------ columns
 
+_NOUNS = {"count": "a count", "money": "an amount spent or earned", "minutes": "a duration", "share": "a share"}
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of a history file: its canonical name, unit, meaning and accepted synonyms."""
+    """One column of a history file: its canonical name, unit, meaning, accepted synonyms and the
+    range a value must be in (``low`` to ``high``, in ``unit``). ``over`` says what a value outside
+    that range is, in messages ("outside low to high" unless given)."""
 
     name: str
     unit: str
@@ -112,7 +115,26 @@ class Column:
     description: str
     kind: Literal["month", "count", "money", "minutes", "score", "share"]
     aliases: tuple[str, ...] = ()
+    low: float = 0.0
+    high: float = math.inf
+    over: str = ""
 
+    def problem(self, value: float) -> str | None:
+        """What is wrong with a finite ``value`` (in ``unit``) in this column; None when it is allowed."""
+        if self.low <= value <= self.high:
+            return None
+        if value < 0 <= self.low:
+            return f"{_fmt(value)} is negative; {_NOUNS[self.kind]} cannot be"
+        return f"{_fmt(value)} is {self.over or f'outside {_fmt(self.low)} to {_fmt(self.high)}'}"
+
+
+def _spend_limit(field: str) -> dict[str, Any]:
+    """The most of a spend the model runs on a month: a history above it could never be planned from."""
+    most = PARAMETERS[field].maximum
+    return {"high": most, "over": f"above the ${most:,.0f} a month the model can run"}
+
+
+_SHARE = {"high": 1.0, "over": "outside 0 to 1; write 0.45 or 45% (or percentages 0-100 in every row)"}
 
 COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column("month", "YYYY-MM, a date, or 1..N", True,
@@ -120,46 +142,43 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
            "number counting from 1.", "month", ("date", "period", "month_start", "yyyy_mm", "month_number")),
     Column("customers", "customers", True, "Customers at the end of the month.", "count",
            ("customers_end", "active_customers", "total_customers", "customer_count", "subscribers",
-            "active_subscribers", "customers_at_end")),
+            "active_subscribers", "customers_at_end"), high=1e10),
     Column("new_customers", "customers per month", True, "Customers won during the month.", "count",
-           ("new", "new_subscribers", "acquired", "acquisitions", "gross_adds", "customers_won", "adds")),
+           ("new", "new_subscribers", "acquired", "acquisitions", "gross_adds", "customers_won", "adds"), high=1e10),
     Column("churned_customers", "customers per month", True, "Customers lost during the month.", "count",
-           ("churned", "churn", "lost", "lost_customers", "cancellations", "cancelled", "customers_lost")),
+           ("churned", "churn", "lost", "lost_customers", "cancellations", "cancelled", "customers_lost"), high=1e10),
     Column("ad_spend", "$ per month", True, "Paid advertising spend in the month.", "money",
            ("advertising", "advertising_spend", "ad_spend_per_month", "marketing_spend", "media_spend",
-            "ads", "ad_cost", "advertising_cost")),
+            "ads", "ad_cost", "advertising_cost"), **_spend_limit("ad_spend_per_month")),
     Column("service_spend", "$ per month", True,
            "All customer-service cost in the month: agents' fully loaded cost, tools, training.", "money",
            ("service_cost", "support_spend", "support_cost", "customer_service_spend", "cx_spend",
-            "service_spend_per_month", "customer_service_cost")),
+            "service_spend_per_month", "customer_service_cost"), **_spend_limit("service_capacity_spend_per_month")),
     Column("contacts", "contacts per month", False,
            "Contacts handled in the month (calls, chats, e-mails), repeats included.", "count",
-           ("contacts_handled", "tickets", "calls", "contact_volume", "interactions")),
+           ("contacts_handled", "tickets", "calls", "contact_volume", "interactions"), high=1e10),
     Column("aht_minutes", "minutes per contact", False,
            "Average handle time: talk plus after-contact work per contact.", "minutes",
-           ("aht", "aht_min", "average_handle_time", "handle_time", "handle_time_minutes")),
+           ("aht", "aht_min", "average_handle_time", "handle_time", "handle_time_minutes"), low=0.01, high=600.0,
+           over="not a plausible handle time (0.01 to 600 minutes)"),
     Column("agents", "FTE", False, "Full-time-equivalent service agents on payroll.", "count",
-           ("fte", "agents_fte", "agent_fte", "headcount", "agent_headcount", "service_agents")),
+           ("fte", "agents_fte", "agent_fte", "headcount", "agent_headcount", "service_agents"), high=1e10),
     Column("nps", "-100 to 100", False, "Net promoter score from your survey.", "score",
-           ("net_promoter_score", "nps_score")),
+           ("net_promoter_score", "nps_score"), low=-100.0, high=100.0),
     Column("promoter_share", "share 0-1", False, "Share of survey answers scoring 9-10.", "share",
-           ("promoters", "promoters_share", "pct_promoters", "promoter_pct", "share_promoters")),
+           ("promoters", "promoters_share", "pct_promoters", "promoter_pct", "share_promoters"), **_SHARE),
     Column("detractor_share", "share 0-1", False, "Share of survey answers scoring 0-6.", "share",
-           ("detractors", "detractors_share", "pct_detractors", "detractor_pct", "share_detractors")),
+           ("detractors", "detractors_share", "pct_detractors", "detractor_pct", "share_detractors"), **_SHARE),
     Column("arpu", "$ per customer-month", False, "Average revenue per customer in the month.", "money",
-           ("arpu_per_month", "revenue_per_customer", "average_revenue_per_user", "avg_revenue_per_customer")),
+           ("arpu_per_month", "revenue_per_customer", "average_revenue_per_user", "avg_revenue_per_customer"),
+           high=1e12),
 )}
 
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS.values() if c.required)
 
 # Other spellings that need a conversion rather than a rename.
 _SECONDS_ALIASES = ("aht_seconds", "aht_sec", "aht_s", "handle_time_seconds", "average_handle_time_seconds")
-
-_ALIASES: dict[str, str] = {}
-for _c in COLUMNS.values():
-    _ALIASES[_c.name] = _c.name
-    for _a in _c.aliases:
-        _ALIASES[_a] = _c.name
+_ALIASES: dict[str, str] = {a: c.name for c in COLUMNS.values() for a in (c.name, *c.aliases)}
 
 
 # ------------------------------------------------------------------- errors
@@ -174,11 +193,7 @@ class HistoryProblem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
+        where = [f"{what} {at}" for what, at in (("row", self.row), ("column", self.column)) if at is not None]
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -193,16 +208,13 @@ class HistoryError(CxRoiError, ValueError):
 
     def __init__(self, problems: Sequence[HistoryProblem | str] | str, *, source: str | None = None,
                  sheets: Sequence[str] | None = None):
-        if isinstance(problems, str):
-            problems = [problems]
         self.details: list[HistoryProblem] = [p if isinstance(p, HistoryProblem) else HistoryProblem(str(p))
-                                              for p in problems]
+                                              for p in ([problems] if isinstance(problems, str) else problems)]
         self.problems: list[str] = [str(p) for p in self.details]
         self.source = source
         self.sheets = list(sheets) if sheets is not None else None
         n = len(self.problems)
-        what = f"Cannot use this history ({source})" if source else "Cannot use this history"
-        head = f"{what}: 1 problem" if n == 1 else f"{what}: {n} problems"
+        head = f"Cannot use this history{f' ({source})' if source else ''}: {n} problem{'s' * (n != 1)}"
         shown = self.problems[:_MAX_MESSAGE_LINES]
         tail = [f"... and {n - len(shown)} more (all are in .problems)"] if n > len(shown) else []
         super().__init__(head + "\n" + "\n".join(f"- {p}" for p in [*shown, *tail]))
@@ -307,13 +319,12 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
     ``source``: a path, the file's bytes, an open file (binary or text;
     Streamlit's ``UploadedFile`` works), or a DataFrame with the history's
     columns (rows are then numbered as in a CSV written from it: header row 1,
-    first month row 2). ``filename``: the name to show in
-    messages and to tell CSV from Excel when the content does not (by
-    default the path's name). ``sheet``: which sheet of a workbook to read, by
-    name or 0-based position; needed only when several sheets hold data.
-    ``check_balance``: check that customers add up month to month within
-    ``balance_tolerance`` (share of last month's customers) or
-    :data:`BALANCE_MIN_CUSTOMERS`, whichever is larger.
+    first month row 2). ``filename``: the name to show in messages and to tell
+    CSV from Excel when the content does not (by default the path's name).
+    ``sheet``: which sheet of a workbook to read, by name or 0-based position;
+    needed only when several sheets hold data. ``check_balance``: check that
+    customers add up month to month within ``balance_tolerance`` (share of
+    last month's customers) or :data:`BALANCE_MIN_CUSTOMERS`, whichever is larger.
 
     Returns a :class:`History`. Raises :class:`HistoryError` listing every
     problem found, with rows and columns; never another exception for bad
@@ -324,577 +335,426 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
     if isinstance(source, pd.DataFrame):
         name = filename or "DataFrame"
         if len(source) > MAX_MONTHS:
-            raise HistoryError([f"the table has {len(source):,} months (rows); the limit is {MAX_MONTHS:,}"],
-                               source=name)
-        table = [(1, [str(c) for c in source.columns])]
-        table += [(i + 2, [None if _is_missing(v) else v for v in row])
-                  for i, row in enumerate(source.itertuples(index=False, name=None))]
-        return _clean(table, name, None, [], False, check_balance, balance_tolerance)
+            raise HistoryError([_TOO_MANY], source=name)
+        table = pd.DataFrame([list(source.columns), *source.itertuples(index=False, name=None)], dtype=object)
+        table.index += 1
+        return _validate(table, name, None, [], False, check_balance, balance_tolerance)
     data, name = _read_bytes(source, filename)
-    kind = _detect_kind(data, name)
-    if kind == "xlsx":
-        table, warnings, sheet_name = _xlsx_table(data, name, sheet)
+    if not data.strip():
+        raise HistoryError(["the file is empty"], source=name)
+    if data.startswith(b"PK\x03\x04") or os.path.splitext(name)[1].lower() in (".xlsx", ".xlsm"):
+        table, sheet_name, warnings = _workbook_table(data, name, sheet)
         decimal_comma = False
+    elif sheet is not None:
+        raise HistoryError([f"sheet={sheet!r} was given, but this is a text (CSV) file, which has no sheets"],
+                           source=name)
     else:
-        if sheet is not None:
-            raise HistoryError([f"sheet={sheet!r} was given, but this is a text (CSV) file, which has no sheets"],
-                               source=name)
-        text, warnings = _decode(data, name)
-        table, decimal_comma, more = _csv_table(text, name)
-        warnings += more
+        table, warnings, decimal_comma = _text_table(data, name)
         sheet_name = None
-    return _clean(table, name, sheet_name, warnings, decimal_comma, check_balance, balance_tolerance)
+    return _validate(table, name, sheet_name, warnings, decimal_comma, check_balance, balance_tolerance)
 
 
-def _is_missing(v: Any) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+_TOO_MANY = f"the file has more than {MAX_MONTHS:,} months (rows); a monthly history is at most a century"
 
 
 def _read_bytes(source: Source, filename: str | None) -> tuple[bytes, str]:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source[: MAX_BYTES + 1])
-        size = len(source)
-        name = filename or "uploaded file"
-    elif isinstance(source, (str, os.PathLike)):
+    """The file's bytes and its name for messages; HistoryError when it is over :data:`MAX_BYTES`."""
+    if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        name = filename or os.path.basename(path)
         try:
-            size = os.path.getsize(path)
             with open(path, "rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise HistoryError(["the file does not exist"], source=path) from None
-        except IsADirectoryError:
-            raise HistoryError(["this is a folder, not a file"], source=path) from None
+                return _read_bytes(fh, filename or os.path.basename(path))
         except OSError as exc:
             raise HistoryError([f"the file cannot be opened: {exc.strerror or exc}"], source=path) from None
+    name = filename or os.path.basename(str(getattr(source, "name", "") or "")) or "uploaded file"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source[: MAX_BYTES + 1])
     elif hasattr(source, "read"):
-        name = filename or os.path.basename(str(getattr(source, "name", "") or "")) or "uploaded file"
         try:
             # An in-memory upload (BytesIO, Streamlit's UploadedFile) is read whole, from
             # the start, even if someone read it before; a real file from where it stands.
             raw = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_BYTES + 1)
         except (OSError, ValueError) as exc:
             raise HistoryError([f"the file cannot be read: {exc}"], source=name) from None
-        # A text-mode file has already been decoded: encode it back, exactly.
-        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")
-        size = len(data)
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw or b"")  # a text file, encoded back
     else:
         raise TypeError(f"read_history() takes a path, bytes or an open file, got {type(source).__name__}")
-    if size > MAX_BYTES or len(data) > MAX_BYTES:
-        shown = f"{size / 1024 / 1024:.1f} MB" if size > MAX_BYTES else f"over {MAX_BYTES // (1024 * 1024)} MB"
-        raise HistoryError([f"the file is {shown}; the limit is {MAX_BYTES // (1024 * 1024)} MB "
+    if len(data) > MAX_BYTES:
+        raise HistoryError([f"the file is over {MAX_BYTES >> 20} MB; the limit is {MAX_BYTES >> 20} MB "
                             f"(a monthly history is a few kB: {MAX_MONTHS:,} months at most)"], source=name)
     return data, name
 
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-format Excel (.xls) workbook or a password-protected one: "
-     "save it as .xlsx (Excel Workbook) or CSV UTF-8, without a password"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document"),
-    (b"SQLite format 3", "an SQLite database"),
-    (b"PAR1", "a Parquet file"),
-)
-
-
-def _detect_kind(data: bytes, name: str) -> Literal["xlsx", "text"]:
-    """By content first (an .xlsx renamed .csv still reads), then by extension."""
-    if not data.strip():
-        raise HistoryError(["the file is empty"], source=name)
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            raise HistoryError([f"this is {what}, not a CSV or .xlsx history"], source=name)
-    ext = os.path.splitext(name)[1].lower()
-    if ext in (".xlsx", ".xlsm"):
-        raise HistoryError([f"the name says {ext}, but the content is not an Excel workbook "
-                            "(an .xlsx file is a zip archive); the file may be damaged"], source=name)
-    if ext in (".xls", ".ods", ".numbers", ".json", ".parquet", ".docx", ".pdf"):
-        raise HistoryError([f"{ext} files are not read; save the history as CSV UTF-8 or .xlsx"], source=name)
-    return "text"
+def _not_a_table(name: str, why: str) -> HistoryError:
+    """The error for a file whose content is no table at all (a PDF, an image, binary data)."""
+    return HistoryError([f"this is not a CSV or Excel table: {why}; {_FORMATS}"], source=name)
 
 
 # ------------------------------------------------------------------ text files
 
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+def _text_table(data: bytes, name: str) -> tuple[pd.DataFrame, list[str], bool]:
+    """CSV bytes -> (the cells, indexed by line number; warnings; whether numbers use decimal commas)."""
+    text, warnings = _decode(data, name)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")
+    first = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if first is None:
+        raise HistoryError(["the file holds no values, only comments or blank lines"], source=name)
+    # The separator is the one that splits the header into the most columns: csv.Sniffer
+    # (pandas' sep=None) guesses from data rows too and is easily fooled by decimal commas.
+    widths = {sep: lines[first].count(sep) + 1 for sep in (",", ";", "\t", "|")}
+    sep = max(widths, key=lambda s: (widths[s], s == ","))
+    if widths[sep] < 2:
+        raise _not_a_table(name, f"its first line ({quoted(lines[first], 60)}) has a single column, where a "
+                                 "header such as month,customers,new_customers,churned_customers,ad_spend,"
+                                 "service_spend names the columns, separated by commas, semicolons or tabs")
+    if widths[sep] > _MAX_COLUMNS:
+        raise HistoryError([HistoryProblem(f"the header has {widths[sep]:,} columns; a history has "
+                                           f"{len(COLUMNS)}, and at most {_MAX_COLUMNS} are read", row=first + 1)],
+                           source=name)
+    # Blank lines count too: a history has one month a line, with a few blank lines at most.
+    if len(lines) - first > 2 * (MAX_MONTHS + _MAX_ROWS_ABOVE):
+        raise HistoryError([f"the file has {len(lines):,} lines; a monthly history has at most {MAX_MONTHS:,} "
+                            "months, one a line"], source=name)
+    try:
+        table = pd.read_csv(io.StringIO("\n".join(lines)), sep=sep, header=None, skiprows=first, dtype=str, engine="python",
+                            keep_default_na=False, skip_blank_lines=False,  # one row a line: rows keep their numbers
+                            on_bad_lines=lambda cells: cells[: min(widths[sep], _MAX_COLUMNS)])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise HistoryError([f"the file is not valid CSV: {exc}"], source=name) from None
+    if len(table) != len(lines) - first:  # pandas joined or dropped lines
+        odd = next((i + 1 for i, ln in enumerate(lines) if i >= first and ln.count('"') % 2), None)
+        raise HistoryError([HistoryProblem('some lines are not CSV: a quote (") opens a cell that ends on another '
+                                           "line or never, or a cell is over 100,000 characters long", row=odd)],
+                           source=name)
+    table.index += first + 1
+    table = table.iloc[:, :_MAX_COLUMNS]
+    decimal_comma = sep == ";" and _decimal_commas(table.iloc[1:], name)
+    seps = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+    point = "commas (1.234,5)" if decimal_comma else "points (1,234.5), as the file writes them"
+    if sep in seps:
+        warnings.append(f"columns are separated by {seps[sep]}" + (f"; numbers are read with decimal {point}"
+                                                                   if sep == ";" else ""))
+    return table, warnings, decimal_comma
 
 
 def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
     """Bytes -> text; see the module docstring for the encodings accepted and why."""
-    warnings: list[str] = []
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise HistoryError(["the file starts like UTF-16 text but is not valid UTF-16; "
-                                "save it as CSV UTF-8"], source=name) from None
-        return _check_text(text, name), warnings
-    if b"\x00" in data:
-        head = data[:4096]
-        zeros_odd = head[1::2].count(0)
-        if zeros_odd > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
-            raise HistoryError(["the file looks like UTF-16 text without a byte-order mark, which cannot be "
-                                "read reliably; save it as CSV UTF-8"], source=name)
-        raise HistoryError(["the file contains binary data (NUL bytes), not text: it is not a CSV file"],
-                           source=name)
+    warnings: list[str] = []  # the encoding read, when it was a guess
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in data and not utf16:
+        raise _not_a_table(name, "it holds binary data")
     try:
-        text = data.decode("utf-8-sig")  # UTF-8, with or without Excel's byte-order mark
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        bad = set(data) & _CP1252_UNDEFINED
-        if bad:
-            raise HistoryError([f"the file is neither UTF-8 text (invalid byte 0x{data[exc.start]:02x} at byte "
-                                f"{exc.start:,}) nor Windows-1252 text; it may not be text at all. "
-                                "Save it as CSV UTF-8"], source=name) from None
-        text = data.decode("cp1252")
+        try:
+            if utf16:
+                raise
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise _not_a_table(name, "it starts like UTF-16 text but is not valid UTF-16" if utf16 else
+                               "it is neither UTF-8 text nor Windows-1252 text") from None
         warnings.append(f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at byte {exc.start:,}); it was "
                         "read as Windows-1252, Excel's 'CSV (Comma delimited)' on Western-European Windows. "
                         "Numbers are unaffected; check accents in names, or save as CSV UTF-8")
-    return _check_text(text, name), warnings
-
-
-def _check_text(text: str, name: str) -> str:
     control = sum(1 for ch in text[:20_000] if ord(ch) < 32 and ch not in "\t\r\n\f\v")
     if control > max(3, len(text[:20_000]) // 200):
-        raise HistoryError([f"the file contains {control:,} control characters: it is binary data, "
-                            "not a CSV file"], source=name)
-    if not text.strip():
-        raise HistoryError(["the file is empty"], source=name)
-    return text
-
-
-def _csv_table(text: str, name: str) -> tuple[list[tuple[int, list[Any]]], bool, list[str]]:
-    """Text -> [(line number, cells)] with the header first; returns whether decimals use commas."""
-    lines = text.splitlines()
-    header_line = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
-    # The separator is the one that splits the header into the most columns;
-    # csv.Sniffer guesses from data rows and is easily fooled by decimal commas.
-    counts = {sep: len(next(csv.reader([header_line], delimiter=sep), [])) for sep in (",", ";", "\t", "|")}
-    sep = max(counts, key=lambda s: (counts[s], s == ","))
-    warnings: list[str] = []
-    if counts[sep] < 2:
-        raise HistoryError([f"the first line has a single column ({header_line[:60]!r}); a history needs "
-                            "columns separated by commas (or semicolons or tabs), starting with a header "
-                            "line such as: month,customers,new_customers,churned_customers,ad_spend,"
-                            "service_spend"], source=name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    table: list[tuple[int, list[Any]]] = []
-    try:
-        for cells in reader:
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            if not table and cells[0].lstrip().startswith("#"):
-                continue  # a comment line above the header
-            table.append((reader.line_num, cells))
-            if len(table) > MAX_MONTHS + 1:
-                raise HistoryError([f"the file has more than {MAX_MONTHS:,} months (rows); "
-                                    "a monthly history is at most a century"], source=name)
-    except csv.Error as exc:
-        raise HistoryError([HistoryProblem(f"the file is not valid CSV: {exc}", row=reader.line_num)],
-                           source=name) from None
-    decimal_comma = sep == ";" and _decimal_commas(table[1:], name)
-    if sep != ",":
-        shown = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[sep]
-        marks = ("; numbers are read with decimal commas (1.234,5)" if decimal_comma
-                 else "; numbers are read with decimal points (1,234.5), as the file writes them" if sep == ";"
-                 else "")
-        warnings.append(f"columns are separated by {shown}{marks}")
-    return table, decimal_comma, warnings
+        raise _not_a_table(name, "it holds binary data")
+    return text, warnings
 
 
 _COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 _YEAR_DOT_MONTH = re.compile(r"^\d{4}\.\d{1,2}$")
-
-
-def _decimal_commas(rows: list[tuple[int, list[Any]]], name: str) -> bool:
-    """Whether a semicolon-separated file writes decimals with commas (Excel in much of Europe),
-    or with points (files written by programs). Both in one file is refused: a cell such as
-    1.250 would mean 1250 in one reading and 1.25 in the other."""
-    comma = dot = None
-    for line, cells in rows:
-        for cell in cells:
-            text = str(cell).strip().strip("%$€£ ")
-            if comma is None and _COMMA_DECIMAL.match(text):
-                comma = (line, text)
-            elif (dot is None and _DOT_DECIMAL.match(text) and not _THOUSANDS_DOT.match(text)
-                  and not _YEAR_DOT_MONTH.match(text)):
-                dot = (line, text)
-        if comma and dot:
-            raise HistoryError([f"the file mixes decimal commas (row {comma[0]}: {comma[1]!r}) and decimal points "
-                                f"(row {dot[0]}: {dot[1]!r}), so a number such as 1.250 could be read two ways; "
-                                "write every number the same way"], source=name)
-    return dot is None
-
-
-# ------------------------------------------------------------------ Excel
-
-def _xlsx_table(data: bytes, name: str, sheet: str | int | None) -> tuple[list[tuple[int, list[Any]]], list[str], str]:
-    try:
-        return _read_xlsx(data, name, sheet)
-    except HistoryError:
-        raise
-    except Exception as exc:
-        # Read-only workbooks parse lazily, so a damaged sheet fails while its rows are read,
-        # with any of zipfile's, XML's or openpyxl's own exceptions: to a user they all mean this.
-        raise HistoryError([f"the workbook is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
-                            "open it in Excel and save it again as .xlsx"], source=name) from None
-
-
-def _read_xlsx(data: bytes, name: str, sheet: str | int | None) -> tuple[list[tuple[int, list[Any]]], list[str], str]:
-    import openpyxl  # imported here: reading CSV must not pay for it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            inflated = sum(i.file_size for i in zf.infolist())
-            names = set(zf.namelist())
-    except zipfile.BadZipFile:
-        raise HistoryError(["the file starts like an .xlsx workbook but is damaged (not a valid zip archive)"],
-                           source=name) from None
-    if inflated > _MAX_UNZIPPED:
-        raise HistoryError([f"the workbook unpacks to {inflated / 1024 / 1024:,.0f} MB; the limit is "
-                            f"{_MAX_UNZIPPED // (1024 * 1024)} MB (a monthly history is a few kB)"], source=name)
-    if "xl/workbook.xml" not in names:
-        raise HistoryError(["this zip archive is not an Excel workbook (.xlsx); save the history as .xlsx or CSV"],
-                           source=name)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged files; all mean the same to a user
-        raise HistoryError([f"the workbook cannot be read ({type(exc).__name__}: {exc}); "
-                            "open it in Excel and save it again as .xlsx"], source=name) from None
-    try:
-        sheets = [ws.title for ws in wb.worksheets]
-        if not sheets:
-            raise HistoryError(["the workbook has no worksheets"], source=name)
-        with_data = [ws.title for ws in wb.worksheets if _sheet_has_data(ws)]
-        if sheet is not None:
-            ws = _pick_sheet(wb, sheet, sheets, name)
-        elif len(with_data) == 1:
-            ws = wb[with_data[0]]
-        elif not with_data:
-            raise HistoryError(["every sheet of the workbook is empty"], source=name, sheets=sheets)
-        else:
-            likely = [t for t in with_data if _sheet_looks_like_history(wb[t])]
-            hint = (f"; {_quote_list(likely)} look{'s' if len(likely) == 1 else ''} like a history"
-                    if likely else "")
-            raise HistoryError([f"the workbook has {len(with_data)} sheets with data ({_quote_list(with_data)})"
-                                f"{hint}. Choose one with sheet=, e.g. sheet={with_data[0]!r}, or keep only the "
-                                "history sheet"], source=name, sheets=with_data)
-        table: list[tuple[int, list[Any]]] = []
-        for row_number, row in enumerate(ws.iter_rows(min_row=1, max_col=_MAX_COLUMNS, values_only=True),
-                                         start=1):
-            cells = list(row)
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                continue
-            table.append((row_number, cells))
-            if len(table) > MAX_MONTHS + 1:
-                raise HistoryError([f"sheet {ws.title!r} has more than {MAX_MONTHS:,} months (rows); "
-                                    "a monthly history is at most a century"], source=name)
-        if not table:
-            raise HistoryError([f"sheet {ws.title!r} is empty"], source=name, sheets=sheets)
-        warnings = [f"read sheet {ws.title!r} of {len(sheets)}"] if len(sheets) > 1 else []
-        if any(c is None for _, cells in table for c in cells):
-            _mark_unsaved_formulas(data, ws.title, table)
-        return table, warnings, ws.title
-    finally:
-        wb.close()
-
-
-class _UnsavedFormula(str):
-    """A formula cell whose value the workbook does not store (written by a program, never opened
-    in Excel); reported as such instead of as an empty cell."""
-
-
-def _mark_unsaved_formulas(data: bytes, title: str, table: list[tuple[int, list[Any]]]) -> None:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # the first read worked; if this one does not, keep the plain "empty" messages
-        return
-    try:
-        rows = {row_number: cells for row_number, cells in table}
-        formulas = list(enumerate(wb[title].iter_rows(min_row=1, max_row=max(rows), max_col=_MAX_COLUMNS,
-                                                      values_only=True), start=1))
-    except Exception:  # as above: a second read that fails changes nothing
-        wb.close()
-        return
-    try:
-        for row_number, row in formulas:
-            cells = rows.get(row_number)
-            if cells is None:
-                continue
-            for j, raw in enumerate(row):
-                if j < len(cells) and cells[j] is None and isinstance(raw, str) and raw.startswith("="):
-                    cells[j] = _UnsavedFormula(raw)
-    finally:
-        wb.close()
-
-
-def _sheet_has_data(ws) -> bool:
-    for row in ws.iter_rows(min_row=1, max_row=50, max_col=50, values_only=True):
-        if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in row):
-            return True
-    return False
-
-
-def _sheet_looks_like_history(ws) -> bool:
-    for row in ws.iter_rows(min_row=1, max_row=20, max_col=50, values_only=True):
-        names = {_ALIASES.get(_normalise(c)) for c in row if isinstance(c, str)}
-        if {"month", "customers"} <= names:
-            return True
-    return False
-
-
-def _pick_sheet(wb, sheet: str | int, sheets: list[str], name: str):
-    if isinstance(sheet, bool) or not isinstance(sheet, (str, int)):
-        raise HistoryError([f"sheet={sheet!r}: give a sheet name or a 0-based position"], source=name,
-                           sheets=sheets)
-    if isinstance(sheet, int):
-        if 0 <= sheet < len(sheets):
-            return wb[sheets[sheet]]
-        raise HistoryError([f"sheet={sheet}: the workbook has {len(sheets)} sheet(s), positions 0 to "
-                            f"{len(sheets) - 1}: {_quote_list(sheets)}"], source=name, sheets=sheets)
-    for title in sheets:
-        if title.strip().casefold() == sheet.strip().casefold():
-            return wb[title]
-    raise HistoryError([f"there is no sheet {sheet!r}; the sheets are {_quote_list(sheets)}"], source=name,
-                       sheets=sheets)
-
-
-def _quote_list(items: Iterable[str]) -> str:
-    return ", ".join(repr(i) for i in items)
-
-
-# ------------------------------------------------------------------ cleaning
-
-def _normalise(header: Any) -> str:
-    """'Ad spend ($)' -> 'ad_spend'; 'New-customers' -> 'new_customers'."""
-    text = str(header if header is not None else "").strip().lower()
-    text = re.sub(r"[(\[{].*?[)\]}]", " ", text)  # units in brackets
-    text = text.replace("%", " pct ").replace("#", " number ")
-    text = re.sub(r"[^0-9a-z]+", "_", text)
-    return text.strip("_")
-
-
-@dataclass
-class _Col:
-    canonical: str
-    index: int
-    header: str
-    letter: str | None
-    scale: float = 1.0
-    unit_given: bool = True
-
-
-def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _clean(table: list[tuple[int, list[Any]]], name: str, sheet: str | None, warnings: list[str],
-           decimal_comma: bool, check_balance: bool, tolerance: float) -> History:
-    problems: list[HistoryProblem] = []
-    is_excel = sheet is not None
-    if not table:
-        raise HistoryError(["the file holds no values, only separators or blank lines"], source=name)
-    # The header is the first row naming at least two history columns: exports
-    # often carry a title or a note above it.
-    at = 0
-    for i, (_, cells) in enumerate(table[:20]):
-        if sum(_ALIASES.get(_normalise(c)) is not None for c in cells if isinstance(c, str)) >= 2:
-            at = i
-            break
-    if at:
-        warnings.append(f"skipped {at} row(s) above the header (row {table[at][0]})")
-    header_row, header = table[at]
-    rows = table[at + 1:]
-
-    # -- header -> columns
-    cols: dict[str, _Col] = {}
-    unknown: list[str] = []
-    for i, raw in enumerate(header):
-        shown = str(raw).strip() if raw is not None else ""
-        if not shown:
-            continue
-        key = _normalise(raw)
-        letter = _col_letter(i) if is_excel else None
-        scale = 1.0
-        canonical = _ALIASES.get(key)
-        unit = " ".join(re.findall(r"[(\[{](.*?)[)\]}]", shown)).strip().lower()
-        if (canonical is None and key in _SECONDS_ALIASES) or (canonical == "aht_minutes"
-                                                              and unit in ("s", "sec", "secs", "second", "seconds")):
-            canonical, scale = "aht_minutes", 1 / 60
-            warnings.append(f"column {shown!r} read as aht_minutes (seconds / 60)")
-        if canonical is None:
-            unknown.append(shown)
-            continue
-        if canonical in cols:
-            problems.append(HistoryProblem(f"columns {cols[canonical].header!r} and {shown!r} both mean "
-                                           f"{canonical}; keep one", row=header_row))
-            continue
-        if key != canonical and scale == 1.0:
-            warnings.append(f"column {shown!r} read as {canonical}")
-        cols[canonical] = _Col(canonical, i, shown, letter, scale)
-        cols[canonical].unit_given = canonical != "aht_minutes" or scale != 1.0 or "min" in key or "min" in unit
-    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
-    for c in missing:
-        candidates = {_normalise(u): u for u in unknown}
-        close = difflib.get_close_matches(c, list(candidates), n=1, cutoff=0.6)
-        if not close:
-            # Compare against every synonym too: 'custmers' is closer to 'customers' than to any canonical name.
-            pool = {a: canon for a, canon in _ALIASES.items() if canon == c}
-            for cand_key, cand in candidates.items():
-                if difflib.get_close_matches(cand_key, list(pool), n=1, cutoff=0.75):
-                    close = [cand_key]
-                    break
-        hint = f" (is {candidates[close[0]]!r} it? rename it to {c})" if close else ""
-        problems.append(HistoryProblem(f"required column {c!r} is missing{hint}; {COLUMNS[c].description[:-1]} "
-                                       f"({COLUMNS[c].unit})", row=header_row))
-    if unknown:
-        warnings.append(f"ignored column(s) {_quote_list(unknown)}: not history columns "
-                        f"(see cx_roi.history.COLUMNS)")
-    if missing:
-        # Without the required columns, cell-level messages would only add noise.
-        raise HistoryError(problems, source=name)
-    if not rows:
-        raise HistoryError([HistoryProblem("the file has a header but no data rows", row=header_row)], source=name)
-    if len(rows) > MAX_MONTHS:
-        raise HistoryError([f"the file has {len(rows):,} months (rows); the limit is {MAX_MONTHS:,}"], source=name)
-
-    def where(col: _Col) -> str:
-        shown = col.header if col.header == col.canonical else f"{col.header!r} ({col.canonical})"
-        return f"{col.letter} {shown}" if col.letter else shown
-
-    # -- cells -> numbers (ranges are checked once a share column's scale is known)
-    values: dict[str, list[float]] = {c: [] for c in cols if c != "month"}
-    for line, cells in rows:
-        for canon, col in cols.items():
-            if canon == "month":
-                continue
-            raw = cells[col.index] if col.index < len(cells) else None
-            value, problem = _number(raw, COLUMNS[canon], decimal_comma)
-            if problem:
-                problems.append(HistoryProblem(problem, row=line, column=where(col)))
-                value = math.nan
-            elif value is None:
-                if COLUMNS[canon].required:
-                    problems.append(HistoryProblem("empty; this column needs a value every month", row=line,
-                                                   column=where(col)))
-                value = math.nan
-            else:
-                value *= col.scale
-            values[canon].append(float(value))
-
-    # A handle time headed just "AHT" with values in the hundreds is in seconds: no
-    # contact centre averages an hour or more per contact.
-    if "aht_minutes" in values and not cols["aht_minutes"].unit_given:
-        a = np.asarray(values["aht_minutes"])
-        if np.isfinite(a).any() and np.nanmedian(a) > 60:
-            values["aht_minutes"] = [v / 60.0 for v in values["aht_minutes"]]
-            warnings.append(f"column {cols['aht_minutes'].header!r} has no unit and values above 60, so it was "
-                            "read as seconds (divided by 60); name it aht_minutes or aht_seconds to be explicit")
-
-    # Share columns written as percentages in every row (45 rather than 0.45 or 45%).
-    for share in ("promoter_share", "detractor_share"):
-        if share in values:
-            s = np.asarray(values[share])
-            s = s[np.isfinite(s)]
-            if len(s) and np.median(s) > 1 and s.max() <= 100 and s.min() >= 0:
-                values[share] = [v / 100.0 for v in values[share]]
-                warnings.append(f"{share} values are above 1, so they were read as percentages (45 = 45%)")
-    for canon, vals in values.items():
-        for (line, _), v in zip(rows, vals):
-            if math.isfinite(v):
-                bad = _range_problem(v, COLUMNS[canon])
-                if bad:
-                    problems.append(HistoryProblem(bad, row=line, column=where(cols[canon])))
-
-    # -- months
-    month_col = cols["month"]
-    periods, dated, month_problems = _months(
-        [(line, cells[month_col.index] if month_col.index < len(cells) else None) for line, cells in rows],
-        where(month_col))
-    problems += month_problems
-
-    frame = pd.DataFrame(values, dtype=float)
-    frame.insert(0, "period", periods)
-    frame.insert(0, "_row", [line for line, _ in rows])
-    if "promoter_share" in frame and "detractor_share" in frame:
-        total = frame["promoter_share"] + frame["detractor_share"]
-        for line, t in zip(frame["_row"], total):
-            if t > 1 + 1e-9:
-                problems.append(HistoryProblem(f"promoter_share + detractor_share = {t:.3g}; they are shares of "
-                                               "the same survey answers and add up to at most 1", row=int(line)))
-
-    # -- order, duplicates and gaps: checked on the months that could be read,
-    #    so one bad month cell does not hide a missing month elsewhere.
-    kinds = {type(p) for p in periods if p is not None}
-    ordered = False
-    if len(kinds) == 1:
-        known = frame[frame["period"].notna()]
-        keys = [p.ordinal if isinstance(p, pd.Period) else int(p) for p in known["period"]]
-        order = np.argsort(keys, kind="stable")
-        if (order != np.arange(len(order))).any():
-            warnings.append("rows were not in month order; they were sorted")
-        known = known.iloc[order]
-        problems += _gaps([keys[i] for i in order], list(known["_row"]), dated)
-        if len(known) == len(frame):
-            frame, ordered = known.reset_index(drop=True), True
-    if len(frame) < MIN_MONTHS:
-        problems.append(HistoryProblem(f"the history has {_n_months(len(frame))}; at least {MIN_MONTHS} are needed "
-                                       f"to read it and {MIN_MONTHS_TO_FIT} to fit the model"))
-
-    # -- customers add up (pairs of months with readable numbers only)
-    if check_balance and ordered and not any("appears twice" in p.message or "missing between" in p.message for p in problems):
-        problems += _balance(frame, tolerance)
-    if problems:
-        problems.sort(key=lambda p: (p.row is not None, p.row or 0))
-        raise HistoryError(problems, source=name)
-
-    if "nps" not in frame and "promoter_share" in frame and "detractor_share" in frame:
-        frame["nps"] = 100.0 * (frame["promoter_share"] - frame["detractor_share"])
-    elif "nps" in frame and "promoter_share" in frame and "detractor_share" in frame:
-        implied = 100.0 * (frame["promoter_share"] - frame["detractor_share"])
-        gap = (frame["nps"] - implied).abs()
-        if (gap > 1.0).any():
-            worst = int(gap.idxmax())
-            warnings.append(f"nps differs from 100 x (promoter_share - detractor_share) by up to {gap.max():.1f} "
-                            f"points (row {int(frame['_row'][worst])}); nps is used as given")
-
-    frame["period"] = [str(p) for p in frame["period"]]
-    frame = frame.drop(columns="_row")
-    frame.index = pd.RangeIndex(1, len(frame) + 1, name="month")
-    order = ["period", *[c for c in COLUMNS if c in frame and c != "month"]]
-    return History(frame[order], tuple(warnings), name, sheet, dated)
-
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
+def _decimal_commas(rows: pd.DataFrame, name: str) -> bool:
+    """Whether a semicolon-separated file writes decimals with commas (Excel in much of Europe),
+    or with points (files written by programs). Both in one file is refused: a cell such as
+    1.250 would mean 1250 in one reading and 1.25 in the other."""
+    cells = rows.stack().astype(str).str.strip().str.strip("%$€£ ")
+    comma = cells[cells.str.match(_COMMA_DECIMAL)]
+    dot = cells[cells.str.match(_DOT_DECIMAL) & ~cells.str.match(_THOUSANDS_DOT) & ~cells.str.match(_YEAR_DOT_MONTH)]
+    if len(comma) and len(dot):
+        (c_row, _), (d_row, _) = comma.index[0], dot.index[0]
+        raise HistoryError([f"the file mixes decimal commas (row {c_row}: {quoted(comma.iloc[0])}) and decimal points "
+                            f"(row {d_row}: {quoted(dot.iloc[0])}), so a number such as 1.250 could be read two "
+                            "ways; write every number the same way"], source=name)
+    return dot.empty
+
+
+# ------------------------------------------------------------------ Excel
+
+def _workbook_table(data: bytes, name: str, sheet: str | int | None) -> tuple[pd.DataFrame, str, list[str]]:
+    """An .xlsx workbook -> (the chosen sheet's cells, indexed by spreadsheet row; its title; warnings)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            inflated = sum(i.file_size for i in zf.infolist())
+            parts = set(zf.namelist())
+    except Exception:  # BadZipFile, and whatever else a damaged archive raises
+        raise HistoryError(["the workbook is damaged (an .xlsx file is a zip archive, and this is not a valid one); "
+                            "open it in Excel and save it again as .xlsx"], source=name) from None
+    if inflated > _MAX_UNZIPPED:
+        raise HistoryError([f"the workbook unpacks to {inflated / 1024 / 1024:,.0f} MB; the limit is "
+                            f"{_MAX_UNZIPPED // (1024 * 1024)} MB (a monthly history is a few kB)"], source=name)
+    if "xl/workbook.xml" not in parts:
+        raise _not_a_table(name, "it is a zip archive, not an Excel workbook")
+    book = _read_excel(data, name, None)
+    titles = list(book)
+    filled = [t for t in titles if not book[t].map(_blank).all(axis=None)]
+    if sheet is not None:
+        title = _pick_sheet(sheet, titles, name)
+    elif len(filled) == 1:
+        title = filled[0]
+    elif not filled:
+        raise HistoryError(["every sheet of the workbook is empty"], source=name, sheets=titles)
+    else:
+        likely = [t for t in filled if _header_at(book[t]) is not None]
+        hint = f"; {_quote_list(likely)} look{'s' if len(likely) == 1 else ''} like a history" if likely else ""
+        raise HistoryError([f"the workbook has {len(filled)} sheets with data ({_quote_list(filled)}){hint}. Choose "
+                            f"one with sheet=, e.g. sheet={filled[0]!r}, or keep only the history sheet"],
+                           source=name, sheets=filled)
+    table = book[title].astype(object)
+    if table.map(_blank).all(axis=None):
+        raise HistoryError([f"sheet {title!r} is empty"], source=name, sheets=titles)
+    empty = table.isna()
+    if empty.any(axis=None):
+        # A formula cell whose value the workbook does not store (written by a program, never opened
+        # in Excel) reads as empty; the formulas themselves say which.
+        formulas = _read_excel(data, name, title, data_only=False).reindex_like(table)
+        unsaved = empty & formulas.map(lambda v: isinstance(v, str) and v.startswith("="))
+        for r, c in zip(*np.nonzero(unsaved.to_numpy())):
+            table.iat[r, c] = _UnsavedFormula(formulas.iat[r, c])
+    table.index += 1
+    return table, title, [f"read sheet {title!r} of {len(titles)}"] if len(titles) > 1 else []
+
+
+def _read_excel(data: bytes, name: str, title: str | None, data_only: bool = True) -> Any:
+    """One sheet (``title``) or all ({title: cells}) of a workbook, at most the rows a history can have."""
+    try:
+        book = pd.read_excel(io.BytesIO(data), sheet_name=title, header=None, engine="openpyxl",
+                             nrows=MAX_MONTHS + _MAX_ROWS_ABOVE + 2, engine_kwargs={"data_only": data_only})
+    except Exception as exc:  # zipfile's, XML's and openpyxl's own errors all mean this to a user
+        raise HistoryError([f"the workbook is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                            "open it in Excel and save it again as .xlsx"], source=name) from None
+    for cells in book.values() if isinstance(book, dict) else [book]:
+        if len(cells) > MAX_MONTHS + _MAX_ROWS_ABOVE + 1:
+            raise HistoryError([_TOO_MANY], source=name)
+    return book
+
+
+class _UnsavedFormula(str):
+    """A formula cell without a saved value, reported as such instead of as an empty cell."""
+
+
+def _pick_sheet(sheet: str | int, titles: list[str], name: str) -> str:
+    """The title of the sheet asked for by name (any case) or 0-based position."""
+    if isinstance(sheet, bool) or not isinstance(sheet, (str, int)):
+        raise HistoryError([f"sheet={sheet!r}: give a sheet name or a 0-based position"], source=name, sheets=titles)
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(titles):
+            return titles[sheet]
+        raise HistoryError([f"sheet={sheet}: the workbook has {len(titles)} sheet(s), positions 0 to "
+                            f"{len(titles) - 1}: {_quote_list(titles)}"], source=name, sheets=titles)
+    match = [t for t in titles if t.strip().casefold() == sheet.strip().casefold()]
+    if not match:
+        raise HistoryError([f"there is no sheet {quoted(sheet)}; the sheets are {_quote_list(titles)}"], source=name,
+                           sheets=titles)
+    return match[0]
+
+
+def _quote_list(items: Sequence[str]) -> str:
+    return ", ".join(quoted(i) for i in items)
+
+
+# ------------------------------------------------------------------ the one validator
+
+def _blank(value: Any) -> bool:
+    """Whether a cell is empty: None, NaN or only spaces."""
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _normalise(header: Any) -> str:
+    """'Ad spend ($)' -> 'ad_spend'; 'New-customers' -> 'new_customers'."""
+    text = re.sub(r"[(\[{].*?[)\]}]", " ", str(header).strip().lower())  # units in brackets
+    text = text.replace("%", " pct ").replace("#", " number ")
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _header_at(table: pd.DataFrame) -> int | None:
+    """Position of the header: the first row naming two history columns (exports often carry a title above)."""
+    for i in range(min(len(table), _MAX_ROWS_ABOVE)):
+        if sum(isinstance(c, str) and _normalise(c) in _ALIASES for c in table.iloc[i]) >= 2:
+            return i
+    return None
+
+
+@dataclass
+class _Col:
+    """Where a history column is in the file: its label in the table, as messages name it, and its scale."""
+    key: Any
+    where: str
+    scale: float = 1.0
+    unit_given: bool = True
+
+
+def _columns(header: pd.Series, row: int, excel: bool, warnings: list[str]) -> tuple[dict[str, _Col], list[HistoryProblem]]:
+    """The header's cells -> {canonical name: column}; problems name missing and doubled columns."""
+    cols: dict[str, _Col] = {}
+    problems: list[HistoryProblem] = []
+    unknown: dict[str, str] = {}
+    for i, (key, raw) in enumerate(header.items()):
+        if _blank(raw):
+            continue
+        shown, norm = str(raw).strip(), _normalise(raw)
+        canonical, scale = _ALIASES.get(norm), 1.0
+        unit = " ".join(re.findall(r"[(\[{](.*?)[)\]}]", shown)).strip().lower()
+        if norm in _SECONDS_ALIASES or (canonical == "aht_minutes" and unit in ("s", "sec", "secs", "second", "seconds")):
+            canonical, scale = "aht_minutes", 1 / 60
+            warnings.append(f"column {quoted(shown)} read as aht_minutes (seconds / 60)")
+        elif canonical is None:
+            unknown[norm] = shown
+            continue
+        elif norm != canonical:
+            warnings.append(f"column {quoted(shown)} read as {canonical}")
+        if canonical in cols:
+            problems.append(HistoryProblem(f"columns {cols[canonical].where} and {quoted(shown)} both mean "
+                                           f"{canonical}; keep one", row=row))
+            continue
+        where = shown if shown == canonical else f"{quoted(shown)} ({canonical})"
+        if excel:
+            from openpyxl.utils import get_column_letter  # here: reading CSV need not import openpyxl
+            where = f"{get_column_letter(i + 1)} {where}"
+        cols[canonical] = _Col(key, where, scale,
+                               canonical != "aht_minutes" or scale != 1.0 or "min" in norm or "min" in unit)
+    for c in REQUIRED_COLUMNS:
+        if c not in cols:
+            close = [shown for norm, shown in unknown.items()
+                     if difflib.get_close_matches(norm, [c, *COLUMNS[c].aliases], n=1, cutoff=0.75)]
+            hint = f" (is {quoted(close[0])} it? rename it to {c})" if close else ""
+            problems.append(HistoryProblem(f"required column {c!r} is missing{hint}; {COLUMNS[c].description[:-1]} "
+                                           f"({COLUMNS[c].unit})", row=row))
+    if unknown:
+        warnings.append(f"ignored column(s) {_quote_list(list(unknown.values()))}: not history columns "
+                        "(see cx_roi.history.COLUMNS)")
+    return cols, problems
+
+
+def _validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[str], decimal_comma: bool,
+              check_balance: bool, tolerance: float) -> History:
+    """Check the cells of a history, whichever file they came from, against :data:`COLUMNS`.
+
+    ``table``: the cells as read, indexed by the row number the user sees (header included).
+    """
+    table = table[~table.map(_blank).all(axis=1)]
+    if table.empty:
+        raise HistoryError(["the file holds no values, only separators or blank lines"], source=name)
+    at = _header_at(table) or 0
+    if at:
+        warnings.append(f"skipped {at} row(s) above the header (row {table.index[at]})")
+    header_row, body = int(table.index[at]), table.iloc[at + 1:]
+    cols, problems = _columns(table.iloc[at], header_row, sheet is not None, warnings)
+    if any(c not in cols for c in REQUIRED_COLUMNS):  # cell-level messages would only add noise
+        raise HistoryError(problems, source=name)
+    if body.empty:
+        raise HistoryError([HistoryProblem("the file has a header but no data rows", row=header_row)], source=name)
+    if len(body) > MAX_MONTHS:
+        raise HistoryError([_TOO_MANY], source=name)
+
+    frame = pd.DataFrame(index=body.index.astype(int))
+    for canon, col in cols.items():
+        spec = COLUMNS[canon]
+        parse = _month if canon == "month" else lambda raw: _number(raw, spec, decimal_comma)
+        values = []
+        for line, raw in body[col.key].items():
+            value, problem = parse(raw)
+            if problem is None and value is None and spec.required:
+                problem = "empty; every row needs its month" if canon == "month" else \
+                    "empty; this column needs a value every month"
+            if problem:
+                problems.append(HistoryProblem(problem, row=int(line), column=col.where))
+            values.append(value * col.scale if isinstance(value, float) else value)
+        frame[canon] = pd.Series(values, index=frame.index, dtype=object if canon == "month" else float)
+    _rescale(frame, cols, warnings)
+    for canon in frame.columns.drop("month"):
+        for line, value in frame[canon].items():
+            if math.isfinite(value) and (bad := COLUMNS[canon].problem(value)):
+                problems.append(HistoryProblem(bad, row=int(line), column=cols[canon].where))
+    if "promoter_share" in frame and "detractor_share" in frame:
+        total = frame["promoter_share"] + frame["detractor_share"]
+        problems += [HistoryProblem(f"promoter_share + detractor_share = {t:.3g}; they are shares of the same "
+                                    "survey answers and add up to at most 1", row=int(line))
+                     for line, t in total[total > 1 + 1e-9].items()]
+
+    # Order, duplicates and gaps are checked on the months that could be read,
+    # so one bad month cell does not hide a missing month elsewhere.
+    kinds = {type(p) for p in frame["month"] if p is not None}
+    if len(kinds) > 1:
+        number = next(line for line, p in frame["month"].items() if isinstance(p, int))
+        problems.append(HistoryProblem(f"mixes month numbers (e.g. row {number}) and dates; use one kind in every "
+                                       "row", column=cols["month"].where))
+    dated, ordered = pd.Period in kinds, False
+    if len(kinds) == 1:
+        known = frame[frame["month"].notna()]
+        keys = known["month"].map(lambda p: p.ordinal if isinstance(p, pd.Period) else p).astype("int64")
+        if not keys.is_monotonic_increasing:
+            warnings.append("rows were not in month order; they were sorted")
+        known = known.iloc[np.argsort(keys.to_numpy(), kind="stable")]
+        problems += _gaps(keys.loc[known.index], dated)
+        frame, ordered = (known, True) if len(known) == len(frame) else (frame, False)
+    if len(frame) < MIN_MONTHS:
+        problems.append(HistoryProblem(f"the history has {_n_months(len(frame))}; at least {MIN_MONTHS} are needed "
+                                       f"to read it and {MIN_MONTHS_TO_FIT} to fit the model"))
+    if check_balance and ordered and not any("appears twice" in p.message or "missing between" in p.message
+                                             for p in problems):
+        problems += _balance(frame, tolerance)
+    if problems:
+        raise HistoryError(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)), source=name)
+
+    if {"promoter_share", "detractor_share"} <= set(frame):
+        implied = 100.0 * (frame["promoter_share"] - frame["detractor_share"])
+        if "nps" not in frame:
+            frame["nps"] = implied
+        elif ((gap := (frame["nps"] - implied).abs()) > 1.0).any():
+            warnings.append(f"nps differs from 100 x (promoter_share - detractor_share) by up to {gap.max():.1f} "
+                            f"points (row {gap.idxmax()}); nps is used as given")
+    frame = frame.rename(columns={"month": "period"}).astype({"period": str})
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="month")
+    order = ["period", *[c for c in COLUMNS if c in frame]]
+    return History(frame[order], tuple(warnings), name, sheet, dated)
+
+
+def _rescale(frame: pd.DataFrame, cols: dict[str, _Col], warnings: list[str]) -> None:
+    """Units the file implies: a handle time headed just "AHT" with values in the hundreds is in
+    seconds (no contact centre averages an hour a contact); shares of 0-100 in every row are percentages."""
+    aht = frame.get("aht_minutes")
+    if aht is not None and not cols["aht_minutes"].unit_given and aht.notna().any() and aht.median() > 60:
+        frame["aht_minutes"] = aht / 60.0
+        warnings.append(f"column {cols['aht_minutes'].where} has no unit and values above 60, so it was read as "
+                        "seconds (divided by 60); name it aht_minutes or aht_seconds to be explicit")
+    for share in ("promoter_share", "detractor_share"):
+        s = frame.get(share)
+        if s is not None and s.notna().any() and s.median() > 1 and 0 <= s.min() and s.max() <= 100:
+            frame[share] = s / 100.0
+            warnings.append(f"{share} values are above 1, so they were read as percentages (45 = 45%)")
+
+
+_NA = ("na", "n/a", "nan", "null", "none", "-", "--", "—")
+
+
 def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, str | None]:
-    """A cell -> (number or None for empty, problem text or None)."""
-    if raw is None:
-        return None, None
+    """A cell -> (number, or None for empty; problem text or None)."""
     if isinstance(raw, _UnsavedFormula):
-        return None, (f"the formula {str(raw)[:40]!r} has no saved value (the workbook was written by a program "
+        return None, (f"the formula {quoted(str(raw))} has no saved value (the workbook was written by a program "
                       "and never opened in Excel); open and save it in Excel, or write the values")
+    if _blank(raw):
+        return None, None
     if isinstance(raw, bool):
         return None, f"{raw!r} is true/false, not a number ({spec.unit})"
     if isinstance(raw, (int, float, np.integer, np.floating)):
@@ -903,162 +763,72 @@ def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, 
         except OverflowError:  # a Python int of hundreds of digits (from a DataFrame)
             return None, f"a number with {len(str(abs(int(raw))))} digits is beyond any {spec.unit}"
         return (v, None) if math.isfinite(v) else (None, f"{raw!r} is not a finite number")
-    if isinstance(raw, (_dt.date, _dt.datetime, _dt.time)):
+    if isinstance(raw, (_dt.date, _dt.time)):
         return None, f"{raw} is a date or time, not a number ({spec.unit})"
-    text = str(raw).strip().replace("\u00a0", "").replace("\u202f", "")
-    if not text or text.lower() in ("na", "n/a", "nan", "null", "none", "-", "--", "—"):
-        return (None, None) if text == "" or not spec.required else (None, f"{str(raw).strip()!r} is not a number; "
-                                                                           "this column needs a value every month")
-    shown = text
+    text = shown = str(raw).strip().replace("\u00a0", "").replace("\u202f", "")
+    if text.lower() in _NA:
+        return None, None if not spec.required else (f"{quoted(text)} is not a number; this column needs a value "
+                                                      "every month")
     percent = text.endswith("%")
-    if percent:
-        text = text[:-1].strip()
+    text = text.removesuffix("%").strip()
     negative = text.startswith("(") and text.endswith(")")  # accounting style (123) = -123
-    if negative:
-        text = text[1:-1].strip()
-    text = re.sub(r"^[$€£¥]|[$€£¥]$|\s*(usd|eur|gbp)$", "", text, flags=re.IGNORECASE).strip()
-    text = text.replace(" ", "").replace("_", "").replace("'", "")
+    text = re.sub(r"^[$€£¥]|[$€£¥]$|\s*(usd|eur|gbp)$", "", text[1:-1] if negative else text, flags=re.I).strip()
+    text = text.replace(" ", "").replace("'", "")
     if decimal_comma:
-        if _THOUSANDS_DOT.match(text):
-            text = text.replace(".", "")
-        text = text.replace(",", ".")
+        text = (text.replace(".", "") if _THOUSANDS_DOT.match(text) else text).replace(",", ".")
     elif _THOUSANDS_COMMA.match(text):
         text = text.replace(",", "")
-    if not _NUMBER.match(text):
-        return None, f"{shown!r} is not a number ({spec.unit})"
-    v = float(text)
-    if negative:
-        v = -v
-    if percent:
-        if spec.kind != "share":
-            return None, f"{shown!r} is a percentage; this column is {spec.unit}"
-        v /= 100.0
-    if not math.isfinite(v):
-        return None, f"{shown!r} is not a finite number"
-    return v, None
-
-
-# The spends the model runs on, and the most it takes of each a month ($1bn): a history above
-# that loads but could never be planned from, so it is named here, by row and column.
-_MODEL_SPENDS = {"ad_spend": "ad_spend_per_month", "service_spend": "service_capacity_spend_per_month"}
-
-
-def _range_problem(v: float, spec: Column) -> str | None:
-    if spec.kind in ("count", "money", "minutes") and v < 0:
-        what = {"count": "a count", "money": "an amount spent or earned", "minutes": "a duration"}[spec.kind]
-        return f"{_fmt(v)} is negative; {what} cannot be"
-    if spec.kind == "count" and v > 1e10:
-        return f"{_fmt(v)} is more than 10 billion {spec.unit}"
-    if spec.kind == "money" and v > 1e12:
-        return f"{_fmt(v)} is more than $1 trillion"
-    if spec.name in _MODEL_SPENDS and v > PARAMETERS[_MODEL_SPENDS[spec.name]].maximum:
-        return (f"{_fmt(v)} is above the ${PARAMETERS[_MODEL_SPENDS[spec.name]].maximum:,.0f} a month the model "
-                "can run")
-    if spec.kind == "minutes" and not 0 < v <= 600:
-        return f"{_fmt(v)} minutes is not a plausible handle time (above 0, at most 600 minutes)"
-    if spec.kind == "score" and not -100 <= v <= 100:
-        return f"{_fmt(v)} is outside -100 to 100"
-    if spec.kind == "share" and not 0 <= v <= 100:
-        return f"{_fmt(v)} is outside 0 to 1 (or 0% to 100%)"
-    if spec.kind == "share" and v > 1:
-        return f"{_fmt(v)} is outside 0 to 1; write 0.45 or 45% (or percentages 0-100 in every row)"
-    return None
-
-
-def _fmt(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
-
-
-_MONTH_NAMES = {m.lower(): i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_FULL_MONTHS = {m.lower(): i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
-_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_MON_Y = re.compile(r"^([A-Za-z]+)\.?[ \-/']*(\d{4}|\d{2})$")
-_Y_MON = re.compile(r"^(\d{4})[ \-/]*([A-Za-z]+)$")
-
-
-def _month_value(raw: Any) -> tuple[pd.Period | int | None, str | None]:
-    """A month cell -> a Period (dated), an int (month number) or a problem."""
-    if isinstance(raw, _UnsavedFormula):
-        return None, f"the formula {str(raw)[:40]!r} has no saved value; open and save the workbook in Excel"
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, "empty; every row needs its month"
-    if isinstance(raw, bool):
-        return None, f"{raw!r} is not a month"
-    if isinstance(raw, (_dt.datetime, _dt.date, pd.Timestamp)):
-        return pd.Period(year=raw.year, month=raw.month, freq="M"), None
-    if isinstance(raw, (int, np.integer)) or (isinstance(raw, (float, np.floating)) and float(raw).is_integer()):
-        n = int(raw)
-        return (n, None) if 1 <= n <= MAX_MONTHS else (None, f"{raw!r} is not a month number (1 to {MAX_MONTHS:,}) "
-                                                              "nor a date; write months as YYYY-MM")
-    text = str(raw).strip()
-    shown = quoted(text)
-    # ASCII digits only: "²" is a digit to str.isdigit but not to int(). A month number has at
-    # most a few digits, and int() refuses texts of 4,300 digits or more.
-    if text.isascii() and text.isdigit():
-        if len(text) > 9:
-            return None, f"{shown} is not a month number (1 to {MAX_MONTHS:,}) nor a date; write months as YYYY-MM"
-        return _month_value(int(text))
     try:
-        if m := _YM.match(text):
-            _dt.date(int(m[1]), int(m[2]), 1)  # pd.Period would roll month 13 over into the next year
-            return pd.Period(year=int(m[1]), month=int(m[2]), freq="M"), None
-        if m := _YMD.match(text):
-            _dt.date(int(m[1]), int(m[2]), int(m[3]))  # validates the day too
-            return pd.Period(year=int(m[1]), month=int(m[2]), freq="M"), None
-        if m := _MON_Y.match(text):
-            name = m[1].lower()
-            month = _MONTH_NAMES.get(name[:3]) if (name in _FULL_MONTHS or name in _MONTH_NAMES
-                                                   or name[:3] in _MONTH_NAMES and len(name) <= 4) else None
-            if month:
-                year = int(m[2]) + (2000 if len(m[2]) == 2 else 0)
-                return pd.Period(year=year, month=month, freq="M"), None
-        if m := _Y_MON.match(text):
-            month = _FULL_MONTHS.get(m[2].lower()) or _MONTH_NAMES.get(m[2].lower())
-            if month:
-                return pd.Period(year=int(m[1]), month=month, freq="M"), None
+        v = float(text) * (-1 if negative else 1) / (100.0 if percent else 1)
     except ValueError:
-        return None, (f"{shown} is not a valid date: years run from 0001, months from 01 to 12, and a day must "
-                      "be in its month")
+        return None, f"{quoted(shown)} is not a number ({spec.unit})"
+    if percent and spec.kind != "share":
+        return None, f"{quoted(shown)} is a percentage; this column is {spec.unit}"
+    return (v, None) if math.isfinite(v) else (None, f"{quoted(shown)} is not a finite number")
+
+
+_DMY = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
+
+
+def _month(raw: Any) -> tuple[pd.Period | int | None, str | None]:
+    """A month cell -> a Period (dated), an int (month number), or None and a problem."""
+    if isinstance(raw, _UnsavedFormula):
+        return None, f"the formula {quoted(str(raw))} has no saved value; open and save the workbook in Excel"
+    if _blank(raw):
+        return None, None
+    if isinstance(raw, (_dt.date, pd.Timestamp)):
+        return pd.Period(year=raw.year, month=raw.month, freq="M"), None
+    text = str(int(raw) if isinstance(raw, (float, np.floating)) and float(raw).is_integer() else raw).strip()
+    shown = quoted(text)
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int(), and int() refuses 4,300 digits.
+    if text.isascii() and text.isdigit():
+        if len(text) < 6 and 1 <= int(text) <= MAX_MONTHS:
+            return int(text), None
+        return None, f"{shown} is not a month number (1 to {MAX_MONTHS:,}) nor a date; write months as YYYY-MM"
     if _DMY.match(text):
         return None, (f"{shown} is ambiguous (day/month or month/day differ between countries); "
                       "write months as YYYY-MM, e.g. 2024-01")
+    mmm_yy = re.fullmatch(r"([A-Za-z]{3,9})\.?[-' /]*([0-9]{2})", text)  # Excel's mmm-yy, e.g. Jan-24
+    if not isinstance(raw, bool) and (mmm_yy or re.search(r"[0-9]{4}", text)):  # pandas reads "Jan" as year 1
+        try:
+            return pd.Period(f"{mmm_yy[1]} 20{mmm_yy[2]}" if mmm_yy else text, freq="M"), None
+        except (ValueError, OverflowError):
+            if re.match(r"^[0-9]{4}[-/.][0-9]", text):
+                return None, (f"{shown} is not a valid date: years run from 0001, months from 01 to 12, and a "
+                              "day must be in its month")
     return None, f"{shown} is not a month; write YYYY-MM (2024-01), a date, or a month number 1..N"
 
 
-def _months(cells: list[tuple[int, Any]], column: str) -> tuple[list[Any], bool, list[HistoryProblem]]:
-    problems: list[HistoryProblem] = []
-    out: list[Any] = []
-    for line, raw in cells:
-        value, problem = _month_value(raw)
-        if problem:
-            problems.append(HistoryProblem(problem, row=line, column=column))
-        out.append(value)
-    kinds = {type(v) for v in out if v is not None}
-    dated = pd.Period in kinds
-    if len(kinds) > 1:
-        numbers = [line for (line, _), v in zip(cells, out) if isinstance(v, int)]
-        problems.append(HistoryProblem(f"mixes month numbers (e.g. row {numbers[0]}) and dates; use one kind "
-                                       "in every row", column=column))
-    return out, dated, problems
-
-
-def _gaps(keys: list[int], lines: list[int], dated: bool) -> list[HistoryProblem]:
-    problems: list[HistoryProblem] = []
+def _gaps(keys: pd.Series, dated: bool) -> list[HistoryProblem]:
+    """Months that appear twice and months missing, from the month keys in order, indexed by row."""
     label = (lambda k: str(pd.Period(ordinal=k, freq="M"))) if dated else (lambda k: f"month {k}")
-    seen: dict[int, int] = {}
-    for k, line in zip(keys, lines):
+    problems, seen = [], {}
+    for line, k in keys.items():
         if k in seen:
-            problems.append(HistoryProblem(f"{label(k)} appears twice (rows {seen[k]} and {line}); "
-                                           "keep one row per month", row=line))
-        else:
-            seen[k] = line
-    uniq = sorted(seen)
-    for a, b in zip(uniq, uniq[1:]):
+            problems.append(HistoryProblem(f"{label(k)} appears twice (rows {seen[k]} and {line}); keep one row "
+                                           "per month", row=line))
+        seen.setdefault(k, line)
+    for a, b in zip(list(seen), list(seen)[1:]):
         if b - a > 1:
             missing = [label(k) for k in range(a + 1, b)]
             shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
@@ -1067,27 +837,29 @@ def _gaps(keys: list[int], lines: list[int], dated: bool) -> list[HistoryProblem
     return problems
 
 
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
+
+
 def _n_months(n: int) -> str:
     return f"{n:,} month{'' if n == 1 else 's'}"
 
 
 def _balance(frame: pd.DataFrame, tolerance: float) -> list[HistoryProblem]:
-    """customers[t] vs customers[t-1] + new[t] - churned[t], month 2 onwards."""
+    """customers[t] vs customers[t-1] + new[t] - churned[t], month 2 onwards (rows in month order)."""
     problems = []
-    c = frame["customers"].to_numpy()
-    expected = c[:-1] + frame["new_customers"].to_numpy()[1:] - frame["churned_customers"].to_numpy()[1:]
+    c, new, churned = (frame[k].to_numpy() for k in ("customers", "new_customers", "churned_customers"))
+    expected = c[:-1] + new[1:] - churned[1:]
     gap = c[1:] - expected
-    allowed = np.maximum(tolerance * c[:-1], BALANCE_MIN_CUSTOMERS)
-    with np.errstate(invalid="ignore"):
-        off = np.abs(gap) > allowed  # NaN (an unreadable cell, reported already) compares False
+    with np.errstate(invalid="ignore"):  # NaN (an unreadable cell, reported already) compares False
+        off = np.abs(gap) > np.maximum(tolerance * c[:-1], BALANCE_MIN_CUSTOMERS)
     for i in np.flatnonzero(off):
         t = i + 1
         problems.append(HistoryProblem(
-            f"{frame['period'].iloc[t]}: customers {_fmt(c[t])}, but last month's {_fmt(c[t - 1])} + new "
-            f"{_fmt(frame['new_customers'].iloc[t])} - churned {_fmt(frame['churned_customers'].iloc[t])} = "
-            f"{_fmt(expected[i])} (off by {_fmt(gap[i])}; allowed {tolerance:.0%} or "
-            f"{BALANCE_MIN_CUSTOMERS:.0f} customers)" + ("" if problems else
+            f"{frame['month'].iloc[t]}: customers {_fmt(c[t])}, but last month's {_fmt(c[t - 1])} + new "
+            f"{_fmt(new[t])} - churned {_fmt(churned[t])} = {_fmt(expected[i])} (off by {_fmt(gap[i])}; allowed "
+            f"{tolerance:.0%} or {BALANCE_MIN_CUSTOMERS:.0f} customers)" + ("" if problems else
             ". Customers should be counted at the end of the month, new and churned within it; "
             "read_history(..., check_balance=False) accepts the file anyway"),
-            row=int(frame["_row"].iloc[t]), column="customers"))
+            row=int(frame.index[t]), column="customers"))
     return problems

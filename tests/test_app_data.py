@@ -261,7 +261,7 @@ BAD_FILES = [
     ("too large", "h.csv", b"month," + b"1" * (cx_roi.history.MAX_BYTES + 10), "MB"),
     ("wrong encoding", "h.csv", "month,customers\n1,2\n".encode("utf-16-le"), "UTF-16"),
     ("binary junk", "h.csv", bytes(range(256)) * 16, "binary"),
-    ("a PDF renamed", "h.csv", b"%PDF-1.7\n%\xe2\xe3" + bytes(100), "PDF"),
+    ("a PDF renamed", "h.csv", b"%PDF-1.7\n%\xe2\xe3" + bytes(100), "not a CSV or Excel table"),
     ("empty file", "h.csv", b"", "empty"),
     ("too few months", "h.csv", csv(rows(3)), "at least 6"),
     ("damaged workbook", "h.xlsx", b"PK\x03\x04 this is not a zip", "damaged"),

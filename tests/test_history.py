@@ -346,17 +346,19 @@ def test_too_many_months():
 
 
 @pytest.mark.parametrize("data, expected", [
-    (b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(50), "a PNG image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(50), "old-format Excel (.xls)"),
+    (b"%PDF-1.7\n%\xe2\xe3", "not a CSV or Excel table"),  # a PDF
+    (b"\x89PNG\r\n\x1a\n" + bytes(50), "not a CSV or Excel table"),  # a PNG image
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(50), "not a CSV or Excel table"),  # an old-format .xls
     (bytes(range(256)) * 4, "binary data"),
-    ("month,customers\n1,2\n".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+    ("month,customers\n1,2\n".encode("utf-16-le"), "not a CSV or Excel table"),  # UTF-16 without a byte-order mark
     (b"month,customers\n\x81\x8d\xff\xfe\n", "neither UTF-8 text"),
     (b"PK\x03\x04 this is not a zip", "damaged"),
 ])
 def test_not_a_history_file(data, expected):
     problems = problems_of(data)
     assert len(problems) == 1 and expected in problems[0]
+    if "not a CSV or Excel table" in problems[0]:  # the file is refused, and the message says what is read
+        assert "CSV file" in problems[0] and ".xlsx" in problems[0]
 
 
 def test_random_binary_junk_is_rejected():
