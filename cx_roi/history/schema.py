@@ -1,0 +1,220 @@
+"""What a monthly history is: its columns (:data:`COLUMNS`, with units and allowed ranges), the
+limits of what is read, the problems a file can have, and the checked :class:`History`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import CxRoiError
+from ..formatting import quoted
+from ..parameters import PARAMETERS
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest file read, bytes (the dashboard's upload limit is the same 5 MB)."""
+MAX_MONTHS = 1_200
+"""Most data rows read: a century of months is more than any real history."""
+MIN_MONTHS = 6
+"""Fewest months accepted: fewer cannot show a trend (fitting needs more: :data:`MIN_MONTHS_TO_FIT`)."""
+MIN_MONTHS_TO_FIT = 18
+"""Fewest months ``cx_roi.calibrate.fit_history`` accepts: 12 to fit on, 6 to check the forecast against.
+Kept here, beside :data:`MIN_MONTHS`, so a file too short to read can say what fitting needs."""
+BALANCE_TOLERANCE = 0.01
+"""Allowed gap between customers[t] and customers[t-1] + new - churned, as a share of customers[t-1]..."""
+BALANCE_MIN_CUSTOMERS = 5.0
+"""... or this many customers, whichever is larger (rounding in small companies)."""
+
+MAX_ROWS_ABOVE = 20  # title or comment rows looked through for the header
+_MAX_MESSAGE_LINES = 40
+TOO_MANY = f"the file has more than {MAX_MONTHS:,} months (rows); a monthly history is at most a century"
+
+
+# ------------------------------------------------------------------ columns
+
+_NOUNS = {"count": "a count", "money": "an amount spent or earned", "minutes": "a duration", "share": "a share"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a history file: its canonical name, unit, meaning, accepted synonyms and the
+    range a value must be in (``low`` to ``high``, in ``unit``). ``over`` says what a value outside
+    that range is, in messages ("outside low to high" unless given)."""
+
+    name: str
+    unit: str
+    required: bool
+    description: str
+    kind: Literal["month", "count", "money", "minutes", "score", "share"]
+    aliases: tuple[str, ...] = ()
+    low: float = 0.0
+    high: float = math.inf
+    over: str = ""
+
+    def problem(self, value: float) -> str | None:
+        """What is wrong with a finite ``value`` (in ``unit``) in this column; None when it is allowed."""
+        if self.low <= value <= self.high:
+            return None
+        if value < 0 <= self.low:
+            return f"{number_text(value)} is negative; {_NOUNS[self.kind]} cannot be"
+        return f"{number_text(value)} is {self.over or f'outside {number_text(self.low)} to {number_text(self.high)}'}"
+
+
+def _spend_limit(field: str) -> dict[str, Any]:
+    """The most of a spend the model runs on a month: a history above it could never be planned from."""
+    most = PARAMETERS[field].maximum
+    return {"high": most, "over": f"above the ${most:,.0f} a month the model can run"}
+
+
+_SHARE = {"high": 1.0, "over": "outside 0 to 1; write 0.45 or 45% (or percentages 0-100 in every row)"}
+
+COLUMNS: dict[str, Column] = {c.name: c for c in (
+    Column("month", "YYYY-MM, a date, or 1..N", True,
+           "The month the row describes: YYYY-MM (2024-01), any date in that month, or a month "
+           "number counting from 1.", "month", ("date", "period", "month_start", "yyyy_mm", "month_number")),
+    Column("customers", "customers", True, "Customers at the end of the month.", "count",
+           ("customers_end", "active_customers", "total_customers", "customer_count", "subscribers",
+            "active_subscribers", "customers_at_end"), high=1e10),
+    Column("new_customers", "customers per month", True, "Customers won during the month.", "count",
+           ("new", "new_subscribers", "acquired", "acquisitions", "gross_adds", "customers_won", "adds"), high=1e10),
+    Column("churned_customers", "customers per month", True, "Customers lost during the month.", "count",
+           ("churned", "churn", "lost", "lost_customers", "cancellations", "cancelled", "customers_lost"), high=1e10),
+    Column("ad_spend", "$ per month", True, "Paid advertising spend in the month.", "money",
+           ("advertising", "advertising_spend", "ad_spend_per_month", "marketing_spend", "media_spend",
+            "ads", "ad_cost", "advertising_cost"), **_spend_limit("ad_spend_per_month")),
+    Column("service_spend", "$ per month", True,
+           "All customer-service cost in the month: agents' fully loaded cost, tools, training.", "money",
+           ("service_cost", "support_spend", "support_cost", "customer_service_spend", "cx_spend",
+            "service_spend_per_month", "customer_service_cost"), **_spend_limit("service_capacity_spend_per_month")),
+    Column("contacts", "contacts per month", False,
+           "Contacts handled in the month (calls, chats, e-mails), repeats included.", "count",
+           ("contacts_handled", "tickets", "calls", "contact_volume", "interactions"), high=1e10),
+    Column("aht_minutes", "minutes per contact", False,
+           "Average handle time: talk plus after-contact work per contact.", "minutes",
+           ("aht", "aht_min", "average_handle_time", "handle_time", "handle_time_minutes"), low=0.01, high=600.0,
+           over="not a plausible handle time (0.01 to 600 minutes)"),
+    Column("agents", "FTE", False, "Full-time-equivalent service agents on payroll.", "count",
+           ("fte", "agents_fte", "agent_fte", "headcount", "agent_headcount", "service_agents"), high=1e10),
+    Column("nps", "-100 to 100", False, "Net promoter score from your survey.", "score",
+           ("net_promoter_score", "nps_score"), low=-100.0, high=100.0),
+    Column("promoter_share", "share 0-1", False, "Share of survey answers scoring 9-10.", "share",
+           ("promoters", "promoters_share", "pct_promoters", "promoter_pct", "share_promoters"), **_SHARE),
+    Column("detractor_share", "share 0-1", False, "Share of survey answers scoring 0-6.", "share",
+           ("detractors", "detractors_share", "pct_detractors", "detractor_pct", "share_detractors"), **_SHARE),
+    Column("arpu", "$ per customer-month", False, "Average revenue per customer in the month.", "money",
+           ("arpu_per_month", "revenue_per_customer", "average_revenue_per_user", "avg_revenue_per_customer"),
+           high=1e12),
+)}
+
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS.values() if c.required)
+
+# Other spellings that need a conversion rather than a rename.
+SECONDS_ALIASES = ("aht_seconds", "aht_sec", "aht_s", "handle_time_seconds", "average_handle_time_seconds")
+ALIASES: dict[str, str] = {a: c.name for c in COLUMNS.values() for a in (c.name, *c.aliases)}
+
+
+# ------------------------------------------------------------------- errors
+
+@dataclass(frozen=True)
+class HistoryProblem:
+    """One problem in a history file. ``row`` is the row number the user sees in the file
+    (spreadsheet row or text line, header included); ``column`` the column as named there."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [f"{what} {at}" for what, at in (("row", self.row), ("column", self.column)) if at is not None]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class HistoryError(CxRoiError, ValueError):
+    """A history file cannot be used.
+
+    ``problems`` lists one readable line per problem (all of them, not just the
+    first); ``details`` holds the same as :class:`HistoryProblem` objects with
+    the row and column apart; ``sheets`` lists a workbook's sheets when the
+    problem is which sheet to read. ``str(err)`` is ready to show a user.
+    """
+
+    def __init__(self, problems: Sequence[HistoryProblem | str] | str, *, source: str | None = None,
+                 sheets: Sequence[str] | None = None):
+        self.details: list[HistoryProblem] = [p if isinstance(p, HistoryProblem) else HistoryProblem(str(p))
+                                              for p in ([problems] if isinstance(problems, str) else problems)]
+        self.problems: list[str] = [str(p) for p in self.details]
+        self.source = source
+        self.sheets = list(sheets) if sheets is not None else None
+        n = len(self.problems)
+        head = f"Cannot use this history{f' ({source})' if source else ''}: {n} problem{'s' * (n != 1)}"
+        shown = self.problems[:_MAX_MESSAGE_LINES]
+        tail = [f"... and {n - len(shown)} more (all are in .problems)"] if n > len(shown) else []
+        super().__init__(head + "\n" + "\n".join(f"- {p}" for p in [*shown, *tail]))
+
+
+# ------------------------------------------------------------------ History
+
+@dataclass(frozen=True, eq=False)  # eq=False: compare frames with .frame.equals; a DataFrame is not hashable
+class History:
+    """A checked monthly history.
+
+    ``frame``: one row per month, index ``month`` = 1..N (the same numbering
+    as ``cx_roi.simulate``'s monthly results), a ``period`` column with the
+    month as written (``YYYY-MM`` when the file gave dates, else the number),
+    the required columns and whichever optional ones the file had, all float,
+    in the units of :data:`COLUMNS`. Optional columns may have gaps (NaN):
+    surveys are often quarterly. ``nps`` is present whenever the file gave
+    NPS or both shares. ``warnings`` lists what was read with an assumption
+    (an encoding guess, a renamed column, reordered months...).
+    """
+
+    frame: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+    source: str = "history"
+    sheet: str | None = None
+    dated: bool = True
+
+    @property
+    def months(self) -> int:
+        """Number of months in the history."""
+        return len(self.frame)
+
+    @property
+    def periods(self) -> list[str]:
+        """The months as labels (``YYYY-MM`` or the month numbers)."""
+        return [str(p) for p in self.frame["period"]]
+
+    def has(self, column: str) -> bool:
+        """True when the history has ``column`` with at least one value."""
+        return column in self.frame and bool(self.frame[column].notna().any())
+
+    @property
+    def initial_customers(self) -> float:
+        """Customers at the start of the first month: customers - new + churned of month 1."""
+        first = self.frame.iloc[0]
+        return float(max(first["customers"] - first["new_customers"] + first["churned_customers"], 0.0))
+
+    def slice(self, months: int) -> "History":
+        """The first ``months`` months as a History (for holdout checks)."""
+        return History(self.frame.iloc[:months].copy(), self.warnings, self.source, self.sheet, self.dated)
+
+    def to_csv(self) -> str:
+        """The clean history as CSV text in the documented column names."""
+        out = self.frame.copy()
+        out.insert(0, "month", out.pop("period"))
+        return out.to_csv(index=False, lineterminator="\n")
+
+
+def quote_list(items: Sequence[str]) -> str:
+    return ", ".join(quoted(i) for i in items)
+
+
+def number_text(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
+
+
+def n_months(n: int) -> str:
+    return f"{n:,} month{'' if n == 1 else 's'}"
