@@ -38,6 +38,7 @@ compared with its start and the better one kept.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,9 +145,7 @@ class MinBudget:
 # ------------------------------------------------------------------ validation
 
 def _check_levers(levers: Sequence[str]) -> list[str]:
-    if isinstance(levers, str):
-        levers = [levers]
-    levers = list(levers)
+    levers = [levers] if isinstance(levers, str) else list(levers)
     bad = [lv for lv in levers if lv not in LEVERS]
     if bad:
         raise ScenarioError(f"levers: {', '.join(map(repr, bad))} is not a spend lever; "
@@ -156,7 +155,35 @@ def _check_levers(levers: Sequence[str]) -> list[str]:
     return levers
 
 
-def _totals(total_per_month, phases: int) -> list[float]:
+def _check_limits(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None
+                  ) -> list[tuple[float, float]]:
+    """(min, max) $ per month for each lever; max may be inf, but never above what a scenario allows."""
+    bounds = dict(bounds or {})
+    unknown = [k for k in bounds if k not in levers]
+    if unknown:
+        raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"
+                             for k in unknown])
+    out = []
+    for lever in levers:
+        pair = bounds.get(lever, (0.0, math.inf))
+        try:
+            lo, hi = (float(v) if v is not None else None for v in pair)
+        except (TypeError, ValueError):
+            raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
+                                f"got {pair!r}") from None
+        lo, hi = 0.0 if lo is None else lo, math.inf if hi is None else hi
+        if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
+            raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
+        top = PARAMETERS[lever].maximum
+        if lo > top:
+            raise ScenarioError(f"bounds: {lever}'s minimum ${lo:,.0f} is above the most a scenario allows "
+                                f"(${top:,.0f} a month)")
+        out.append((lo, min(hi, top)))
+    return out
+
+
+def _check_totals(total_per_month, phases: int) -> list[float]:
+    """One finite amount of $0 or more per phase (one amount stands for every phase)."""
     if isinstance(total_per_month, bool):
         raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month")
     if isinstance(total_per_month, (int, float, np.integer, np.floating)):
@@ -181,39 +208,12 @@ def _totals(total_per_month, phases: int) -> list[float]:
     return totals
 
 
-def _lever_bounds(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None
-                  ) -> list[tuple[float, float]]:
-    """(min, max) $ per month for each lever; max may be inf."""
-    bounds = dict(bounds or {})
-    unknown = [k for k in bounds if k not in levers]
-    if unknown:
-        raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"
-                             for k in unknown])
-    out = []
-    for lever in levers:
-        pair = bounds.get(lever, (0.0, math.inf))
-        try:
-            lo, hi = (float(v) if v is not None else None for v in pair)
-        except (TypeError, ValueError):
-            raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
-                                f"got {pair!r}") from None
-        lo = 0.0 if lo is None else lo
-        hi = math.inf if hi is None else hi
-        if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
-            raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
-        top = PARAMETERS[lever].maximum  # no split may put more on a lever than a scenario allows
-        if lo > top:
-            raise ScenarioError(f"bounds: {lever}'s minimum ${lo:,.0f} is above the most a scenario allows "
-                                f"(${top:,.0f} a month)")
-        out.append((lo, min(hi, top)))
-    return out
-
-
-def _check_budget(totals: Sequence[float], bounds: Sequence[tuple[float, float]], phase_names) -> None:
-    low_sum = sum(lo for lo, _ in bounds)
+def _check_budgets(totals: Sequence[float], limits: Sequence[tuple[float, float]], phase_names) -> None:
+    """Every budget within what the levers' minimums and maximums allow."""
+    low_sum = sum(lo for lo, _ in limits)
     problems = []
     for t, phase in zip(totals, phase_names):
-        high_sum = sum(min(hi, t) for _, hi in bounds)
+        high_sum = sum(min(hi, t) for _, hi in limits)
         where = "" if len(totals) == 1 else f" ({phase})"
         if t < low_sum - 1e-6:
             problems.append(f"total_per_month{where}: ${t:,.0f} is below the levers' minimums, which add up "
@@ -228,49 +228,39 @@ def _check_budget(totals: Sequence[float], bounds: Sequence[tuple[float, float]]
 
 # --------------------------------------------------------------- the problem
 
+@dataclass
 class _Problem:
-    """Evaluates candidate splits (a flat vector of spends, phase-major) in batches.
+    """One search's set-up, shared by every budget it is solved at: the levers and their
+    (min, max) limits in $ per month, the phases, what is maximised (``objective`` over the
+    draws of ``metric``) and an ensemble objective's draws in ``world``, sampled once and reused
+    for every evaluation (common random numbers). Candidate splits are flat vectors of
+    spends, phase-major, evaluated in batches."""
 
-    Holds the Monte Carlo draws of an ensemble objective, sampled once and
-    reused for every evaluation (common random numbers).
-    """
+    scenario: Scenario
+    levers: list[str]
+    limits: list[tuple[float, float]]
+    phases: str = "whole"
+    objective: str = "npv"
+    metric: str = "npv"
+    draws: int = 1
+    seed: int = 0
+    world: dict[str, np.ndarray] = field(default_factory=dict)
+    stop: Callable[[], bool] | None = None
+    evaluations: int = 0  # scenario runs simulated (candidates x draws)
 
-    def __init__(self, scenario: Scenario, levers: Sequence[str], phases: str, objective: str,
-                 draws: int, seed: int, ranges: Mapping[str, Range] | None, metric: str = "npv",
-                 stop: Callable[[], bool] | None = None):
-        self.scenario = scenario
-        self.stop = stop
-        self.levers = list(levers)
-        self.horizon = scenario.horizon_months
-        self.phases = phases
-        self.phase_names = ["whole horizon"] if phases == "whole" else ["first year", "after"]
-        if phases == "first_year" and self.horizon <= 12:
-            raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
-                                f"{self.horizon}; use phases='whole'")
-        self.phase_of_month = np.zeros(self.horizon, dtype=int)
-        if phases == "first_year":
-            self.phase_of_month[12:] = 1
-        self.objective = objective
-        self.metric = metric
-        self.draws = 1 if objective == "npv" else int(draws)
-        self.seed = int(seed)
-        self.world: dict[str, np.ndarray] = {}
-        if objective != "npv":
-            self.world = draw_world(scenario, self.draws, seed, ranges)[1]
-        self.evaluations = 0
+    @property
+    def phase_names(self) -> list[str]:
+        return ["whole horizon"] if self.phases == "whole" else ["first year", "after"]
 
     @property
     def n_levers(self) -> int:
         return len(self.levers)
 
-    @property
-    def size(self) -> int:
-        return len(self.phase_names) * len(self.levers)
-
-    def schedules(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """(candidates, size) spends -> lever -> (candidates, months) schedules."""
-        x = np.atleast_2d(x).reshape(-1, len(self.phase_names), self.n_levers)
-        return {lever: x[:, self.phase_of_month, j] for j, lever in enumerate(self.levers)}
+    def box(self, totals: Sequence[float]) -> "_Box":
+        """The feasible set for a budget per phase ($ per month)."""
+        lb = np.tile([lo for lo, _ in self.limits], len(totals)).astype(float)
+        ub = np.array([min(hi, t) for t in totals for _, hi in self.limits], dtype=float)
+        return _Box(list(totals), lb, ub)
 
     def kpi(self, x: np.ndarray, metric: str, ensemble: bool) -> np.ndarray:
         """``metric`` for every candidate (rows of x) x draw: shape (candidates, draws)."""
@@ -278,26 +268,30 @@ class _Problem:
         if self.stop is not None and self.stop():
             raise Stopped(f"stopped after {self.evaluations:,} model runs: stop() said so")
         x = np.maximum(np.atleast_2d(x), 0.0)
-        k = len(x)
-        reps = self.draws if ensemble else 1
-        draws = {lever: np.repeat(s, reps, axis=0) for lever, s in self.schedules(x).items()}
+        k, reps = len(x), self.draws if ensemble else 1
+        month_phase = np.zeros(self.scenario.horizon_months, dtype=int)
+        month_phase[12:] = self.phases == "first_year"
+        x = x.reshape(k, len(self.phase_names), self.n_levers)
+        draws = {lever: np.repeat(x[:, month_phase, j], reps, axis=0) for j, lever in enumerate(self.levers)}
         if ensemble:
-            for name, v in self.world.items():
-                draws[name] = np.tile(v, k)
+            draws.update({name: np.tile(v, k) for name, v in self.world.items()})
         self.evaluations += k * reps
-        out = simulate_batch(self.scenario, draws=draws, columns=()).kpis[metric].to_numpy()
-        return out.reshape(k, reps)
+        return simulate_batch(self.scenario, draws=draws, columns=()).kpis[metric].to_numpy().reshape(k, reps)
 
-    def values(self, x: np.ndarray, deterministic: bool = False, metric: str | None = None) -> np.ndarray:
+    def values(self, x: np.ndarray, deterministic: bool = False) -> np.ndarray:
         """The objective of each candidate (``deterministic``: at the likely values)."""
-        metric = metric or self.metric
         ensemble = self.objective != "npv" and not deterministic
-        m = self.kpi(x, metric, ensemble)
+        m = self.kpi(x, self.metric, ensemble)
         if not ensemble:
             return m[:, 0]
-        if self.objective == "p10_npv":
-            return np.percentile(m, 10, axis=1)
-        return m.mean(axis=1)
+        return np.percentile(m, 10, axis=1) if self.objective == "p10_npv" else m.mean(axis=1)
+
+    def differences(self, x: np.ndarray, up: np.ndarray, down: np.ndarray, deterministic: bool = False
+                    ) -> tuple[float, np.ndarray]:
+        """The objective at x and its changes from x - down to x + up on each spend (one batch)."""
+        n = len(x)
+        vals = self.values(np.vstack([x, x + np.diag(up), x - np.diag(down)]), deterministic)
+        return float(vals[0]), vals[1:n + 1] - vals[n + 1:]
 
     def scenario_for(self, x: np.ndarray) -> Scenario:
         """The scenario with the split applied (a schedule when the phases differ)."""
@@ -311,21 +305,42 @@ class _Problem:
                 changes[lever] = (first,) * 12 + (float(grid[1, j]),)
         return self.scenario.replace(**changes)
 
+    def likely(self, x: np.ndarray) -> tuple[Scenario, pd.Series]:
+        """The scenario with the split applied and its KPIs at the likely values."""
+        scenario = self.scenario_for(x)
+        return scenario, simulate_batch(scenario, draws=None, columns=()).kpis.iloc[0]
+
+
+def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases: str = "whole",
+           objective: str = "npv", draws: int = 1, seed: int = 0, ranges: Mapping[str, Range] | None = None,
+           metric: str = "npv", stop: Callable[[], bool] | None = None) -> _Problem:
+    """Check the arguments a public function ``fn`` shares with the others (once) and set up its problem."""
+    checks.scenario(scenario, fn)
+    levers = _check_levers(levers)
+    objective = checks.choice("objective", objective, OBJECTIVES)
+    phases = checks.choice("phases", phases, PHASES)
+    draws, seed = checks.draws(draws), checks.seed(seed)
+    if phases == "first_year" and scenario.horizon_months <= 12:
+        raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
+                            f"{scenario.horizon_months}; use phases='whole'")
+    limits = _check_limits(levers, bounds)
+    if objective == "npv":
+        return _Problem(scenario, levers, limits, phases, objective, metric, 1, seed, stop=stop)
+    world = draw_world(scenario, draws, seed, ranges)[1]
+    return _Problem(scenario, levers, limits, phases, objective, metric, draws, seed, world, stop)
+
 
 @dataclass
 class _Box:
-    """The feasible set: per phase, lb <= x <= ub and sum(x) == total."""
+    """The feasible set at one budget: per phase, lb <= x <= ub (flat, phase-major) and sum(x) == total."""
 
     totals: list[float]
-    lb: np.ndarray  # flat, phase-major
+    lb: np.ndarray
     ub: np.ndarray
-    n_levers: int
 
-    @classmethod
-    def build(cls, totals: Sequence[float], bounds: Sequence[tuple[float, float]]) -> "_Box":
-        lb = np.tile([lo for lo, _ in bounds], len(totals)).astype(float)
-        ub = np.array([min(hi, t) for t in totals for _, hi in bounds], dtype=float)
-        return cls(list(totals), lb, ub, len(bounds))
+    @property
+    def n_levers(self) -> int:
+        return len(self.lb) // len(self.totals)
 
     def seg(self, p: int) -> slice:
         return slice(p * self.n_levers, (p + 1) * self.n_levers)
@@ -347,6 +362,11 @@ class _Box:
         s = self.seg(p)
         free = self.totals[p] - self.lb[s].sum()
         return _project_rows(self.lb[s] + weights * free, self.lb[s], self.ub[s], self.totals[p])
+
+    def grid(self, divisions: int) -> np.ndarray:
+        """The same split, on a simplex grid of 1/divisions, in every phase: (points, size)."""
+        w = _simplex(self.n_levers, divisions)
+        return np.hstack([self.place(w, p) for p in range(len(self.totals))])
 
 
 def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -> np.ndarray:
@@ -374,65 +394,46 @@ def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -
     return np.clip(out + gap[:, None] * share, lb, ub)
 
 
-def _compositions(n: int, d: int):
-    if n == 1:
-        yield (d,)
-        return
-    for i in range(d + 1):
-        for rest in _compositions(n - 1, d - i):
-            yield (i,) + rest
-
-
 def _simplex(n: int, divisions: int) -> np.ndarray:
-    """Every split of 1 into ``n`` shares on a grid of 1/divisions: (points, n)."""
-    return np.array(list(_compositions(n, divisions)), dtype=float) / max(divisions, 1)
+    """Every split of 1 into ``n`` shares on a grid of 1/divisions, in lexicographic order: (points, n)."""
+    points = [c for c in itertools.product(range(divisions + 1), repeat=n) if sum(c) == divisions]
+    return np.array(points, dtype=float) / max(divisions, 1)
 
 
 # ------------------------------------------------------------------- search
 
-def _grid_candidates(problem: _Problem, box: _Box, divisions: int) -> np.ndarray:
-    """The global stage's first batch: the same split (on a simplex grid) in every phase."""
-    w = _simplex(problem.n_levers, divisions)
-    return np.hstack([box.place(w, p) for p in range(len(box.totals))])
-
-
-def _grid_search(problem: _Problem, box: _Box, divisions: int, deterministic: bool
-                 ) -> tuple[np.ndarray, float, float, np.ndarray]:
-    """Best grid point, its value, the spread of values seen (a scale for tolerances), and the
-    next best grid points (runner-up starts for the local stage)."""
-    cands = _grid_candidates(problem, box, divisions)
-    vals = problem.values(cands, deterministic)
+def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, np.ndarray]:
+    """At the likely values: the best grid point, its value, the spread of values seen (a scale
+    for tolerances), and the next best grid points (runner-up starts for the local stage)."""
+    divisions = _GRID_DIVISIONS.get(problem.n_levers, 10)
+    cands = box.grid(divisions)
+    vals = problem.values(cands, deterministic=True)
     order = np.argsort(np.where(np.isfinite(vals), -vals, np.inf), kind="stable")
-    best = int(order[0])
-    runners_up = cands[order[1:_LOCAL_STARTS]]
-    x, v = cands[best], float(vals[best])
+    x, v = cands[order[0]], float(vals[order[0]])
     spread = float(np.nanmax(vals) - np.nanmin(vals))
-    if len(box.totals) > 1:
+    n_phases = len(box.totals)
+    if n_phases > 1:
         # Then each phase on its own grid with the other phase held at the best common split.
         w = _simplex(problem.n_levers, divisions)
-        blocks = []
-        for p in range(len(box.totals)):
-            block = np.tile(x, (len(w), 1))
+        blocks = [np.tile(x, (len(w), 1)) for _ in range(n_phases)]
+        for p, block in enumerate(blocks):
             block[:, box.seg(p)] = box.place(w, p)
-            blocks.append(block)
-        vals2 = problem.values(np.vstack(blocks), deterministic).reshape(len(box.totals), len(w))
+        vals2 = problem.values(np.vstack(blocks), deterministic=True).reshape(n_phases, len(w))
         combined = x.copy()
-        for p in range(len(box.totals)):
+        for p in range(n_phases):
             combined[box.seg(p)] = blocks[p][int(np.nanargmax(vals2[p])), box.seg(p)]
-        cv = float(problem.values(combined[None, :], deterministic)[0])
+        cv = float(problem.values(combined[None, :], deterministic=True)[0])
         if cv > v:
             x, v = combined, cv
         spread = max(spread, float(np.nanmax(vals2) - np.nanmin(vals2)))
-    return x, v, spread, runners_up
+    return x, v, spread, cands[order[1:_LOCAL_STARTS]]
 
 
 def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
-           deterministic: bool, options: Mapping[str, float]):
-    """SLSQP from x0. Returns (x, value, success, message)."""
-    if box.fixed:
-        return x0, v0, True, "the limits leave nothing to choose"
-    n_phases, n = len(box.totals), problem.size
-    scale = max(sum(box.totals), 1.0)  # optimise in units of the budget: well conditioned
+           deterministic: bool, options: Mapping[str, float]) -> tuple[np.ndarray, float, bool, str]:
+    """SLSQP from x0 in units of the budget (well conditioned), within the box's bounds and with
+    the budget of each phase as a linear equality. Returns (x, value, success, message)."""
+    scale = max(sum(box.totals), 1.0)
     norm = max(abs(v0), scale_hint, 1e-12)
     lb, ub = box.lb, box.ub
     cache: dict[bytes, tuple[float, np.ndarray]] = {}
@@ -443,25 +444,21 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
             x = np.clip(z * scale, lb, ub)
             # Central differences of $1,000 where there is room, one-sided at a bound:
             # every point stays inside the bounds (no negative spend).
-            up = np.minimum(_STEP, ub - x)
-            down = np.minimum(_STEP, x - lb)
-            pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
-            vals = problem.values(pts, deterministic)
-            width = up + down
-            grad = np.divide(vals[1:n + 1] - vals[n + 1:], width, out=np.zeros(n), where=width > 0)
+            up, down = np.minimum(_STEP, ub - x), np.minimum(_STEP, x - lb)
+            value, change = problem.differences(x, up, down, deterministic)
+            grad = np.divide(change, up + down, out=np.zeros(len(x)), where=up + down > 0)
             if len(cache) > 512:
                 cache.clear()
-            cache[key] = (-vals[0] / norm, -grad * scale / norm)
+            cache[key] = (-value / norm, -grad * scale / norm)
         return cache[key]
 
-    constraints = [{"type": "eq",
-                    "fun": (lambda z, p=p: z[box.seg(p)].sum() - box.totals[p] / scale),
-                    "jac": (lambda z, p=p: np.eye(n)[box.seg(p)].sum(axis=0))}
-                   for p in range(n_phases)]
+    budgets = np.array(box.totals) / scale
+    per_phase = np.kron(np.eye(len(box.totals)), np.ones(box.n_levers))  # sums each phase's spends
     with np.errstate(all="ignore"):
         res = optimize.minimize(lambda z: value_and_grad(z)[0], x0 / scale, jac=lambda z: value_and_grad(z)[1],
-                                method="SLSQP", bounds=list(zip(lb / scale, ub / scale)),
-                                constraints=constraints, options=dict(options))
+                                method="SLSQP", bounds=optimize.Bounds(lb / scale, ub / scale),
+                                constraints=optimize.LinearConstraint(per_phase, budgets, budgets),
+                                options=dict(options))
     x1 = box.project(res.x * scale)[0]
     v1 = float(problem.values(x1[None, :], deterministic)[0])
     if not np.isfinite(v1) or v1 < v0:
@@ -470,7 +467,7 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
 
 
 def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
-           warm: Sequence[np.ndarray] = ()):
+           warm: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, float, bool, str]:
     """Best split for ``box``: grid, then SLSQP; for ensemble objectives a second, warm-started stage.
 
     ``extra_starts``: more candidates for the deterministic start. ``warm``: candidates for
@@ -479,8 +476,7 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
     if box.fixed:
         x = box.lb.copy()
         return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
-    divisions = _GRID_DIVISIONS.get(problem.n_levers, 10)
-    x0, v0, spread, runners_up = _grid_search(problem, box, divisions, deterministic=True)
+    x0, v0, spread, runners_up = _grid_search(problem, box)
     if len(extra_starts):
         starts = box.project(np.vstack(extra_starts))
         vals = problem.values(starts, deterministic=True)
@@ -489,26 +485,25 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
             x0, v0 = starts[i], float(vals[i])
     # NPV over splits can have a shallow second hump a grid step from the best point, so
     # SLSQP also starts from the grid's runner-up; the better finish wins.
-    x, v, ok, msg = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
+    best = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
     for start in runners_up:
         v_start = float(problem.values(start[None, :], deterministic=True)[0])
         other = _local(problem, box, start, v_start, spread, True, _DET_OPTIONS)
-        if other[1] > v:
-            x, v, ok, msg = other
+        if other[1] > best[1]:
+            best = other
     if problem.objective == "npv":
-        return x, v, ok, msg
+        return best
     # Ensemble objective: start from the deterministic optimum or the best point of a
     # coarse grid on the ensemble itself, whichever is better; one SLSQP run.
-    others = box.project(np.vstack(warm)) if len(warm) else _grid_candidates(problem, box, _COARSE_DIVISIONS)
-    cands = np.vstack([x[None, :], others])
+    others = box.project(np.vstack(warm)) if len(warm) else box.grid(_COARSE_DIVISIONS)
+    cands = np.vstack([best[0][None, :], others])
     vals = problem.values(cands)
     i = int(np.nanargmax(vals))
     spread = float(np.nanmax(vals) - np.nanmin(vals))
     return _local(problem, box, cands[i], float(vals[i]), spread, False, _ENSEMBLE_OPTIONS)
 
 
-def _marginals(problem: _Problem, x: np.ndarray, box: _Box, bounds, deterministic: bool = False,
-               metric: str | None = None) -> tuple[float, pd.DataFrame]:
+def _marginals(problem: _Problem, x: np.ndarray, box: _Box) -> tuple[float, pd.DataFrame]:
     """Objective at x and its slope per $1,000 a month on each lever and phase (one batch).
 
     Central differences of $1,000 (one-sided where the spend is below $1,000): the
@@ -516,41 +511,34 @@ def _marginals(problem: _Problem, x: np.ndarray, box: _Box, bounds, deterministi
     The step may cross a lever's limit: this is what the next $1,000 *would* return;
     only the most a scenario allows on a lever is never crossed (one-sided below it).
     """
-    n = problem.size
     tops = np.tile([PARAMETERS[lever].maximum for lever in problem.levers], len(problem.phase_names))
-    up = np.clip(tops - x, 0.0, _STEP)
-    down = np.minimum(_STEP, x)
-    pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
-    vals = problem.values(pts, deterministic, metric)
-    slope = (vals[1:n + 1] - vals[n + 1:]) / (up + down) * _STEP
+    up, down = np.clip(tops - x, 0.0, _STEP), np.minimum(_STEP, x)
+    value, change = problem.differences(x, up, down)
+    slope = change / (up + down) * _STEP
     rows = []
     for p, phase in enumerate(problem.phase_names):
-        for j, lever in enumerate(problem.levers):
+        for j, (lever, (lo, hi)) in enumerate(zip(problem.levers, problem.limits)):
             i = p * problem.n_levers + j
-            lo, hi = bounds[j]
             at_bound = ("lower" if x[i] <= lo + 1.0 else
                         "upper" if x[i] >= min(hi, box.totals[p]) - 1.0 else "")
             rows.append({"phase": phase, "lever": lever, "label": LEVERS[lever], "spend_per_month": float(x[i]),
                          "marginal_per_1000": float(slope[i]), "at_bound": at_bound})
-    return float(vals[0]), pd.DataFrame(rows)
+    return value, pd.DataFrame(rows)
 
 
-def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: _Box,
-                       bounds) -> Allocation:
+def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: _Box) -> Allocation:
     table = pd.DataFrame(x.reshape(len(problem.phase_names), problem.n_levers),
                          index=pd.Index(problem.phase_names, name="phase"), columns=problem.levers)
-    value, marginal = _marginals(problem, x, box, bounds)
-    scenario = problem.scenario_for(x)
-    single = simulate_batch(scenario, draws=None, columns=()).kpis.iloc[0]
-    kpis = {k: float(single[k]) for k in KPI_COLUMNS}
+    value, marginal = _marginals(problem, x, box)
+    scenario, single = problem.likely(x)
     ensemble = {}
     if problem.objective != "npv":
         npv = problem.kpi(x[None, :], "npv", ensemble=True)[0]
         ensemble = {"npv_mean": float(npv.mean()), "npv_p10": float(np.percentile(npv, 10)),
                     "npv_p50": float(np.percentile(npv, 50)), "npv_p90": float(np.percentile(npv, 90))}
-    alloc = Allocation(scenario, table, problem.objective, value, kpis, marginal, ok, message,
-                       evaluations=problem.evaluations, totals=list(box.totals), draws=problem.draws,
-                       seed=problem.seed, ensemble=ensemble)
+    alloc = Allocation(scenario, table, problem.objective, value, {k: float(single[k]) for k in KPI_COLUMNS},
+                       marginal, ok, message, evaluations=problem.evaluations, totals=list(box.totals),
+                       draws=problem.draws, seed=problem.seed, ensemble=ensemble)
     alloc.explanation = explain(alloc)
     return alloc
 
@@ -628,19 +616,13 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
     a plain-language explanation. Bad settings raise ScenarioError. ``stop``, if given, is asked
     before each batch of model runs; when it returns True the search raises :class:`Stopped`.
     """
-    checks.scenario(scenario, "optimize_budget")
-    levers = _check_levers(levers)
-    objective = checks.choice("objective", objective, OBJECTIVES)
-    phases = checks.choice("phases", phases, PHASES)
-    checks.draws(draws)
-    checks.seed(seed)
-    problem = _Problem(scenario, levers, phases, objective, draws, seed, ranges, stop=stop)
-    totals = _totals(total_per_month, len(problem.phase_names))
-    lever_bounds = _lever_bounds(levers, bounds)
-    _check_budget(totals, lever_bounds, problem.phase_names)
-    box = _Box.build(totals, lever_bounds)
+    problem = _setup("optimize_budget", scenario, levers, bounds, phases=phases, objective=objective,
+                     draws=draws, seed=seed, ranges=ranges, stop=stop)
+    totals = _check_totals(total_per_month, len(problem.phase_names))
+    _check_budgets(totals, problem.limits, problem.phase_names)
+    box = problem.box(totals)
     x, _, ok, msg = _solve(problem, box)
-    return _allocation_result(problem, x, ok, msg, box, lever_bounds)
+    return _allocation_result(problem, x, ok, msg, box)
 
 
 def min_budget_for(scenario: Scenario, target: float, metric: str = "final_customers",
@@ -660,7 +642,6 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
     maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
     """
     checks.scenario(scenario, "min_budget_for")
-    levers = _check_levers(levers)
     metric = checks.choice("metric", metric, TARGET_METRICS)
     try:
         target = float(target)
@@ -670,31 +651,26 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
         raise ScenarioError(f"target: got {target!r}; expected a finite number")
     if not (isinstance(tolerance, (int, float)) and 1e-6 <= tolerance <= 0.1):
         raise ScenarioError(f"tolerance: got {tolerance!r}; allowed 1e-6 to 0.1 (relative to the budget)")
-    lever_bounds = _lever_bounds(levers, bounds)
-    low = sum(lo for lo, _ in lever_bounds)
-    current = sum(float(np.mean(scenario.schedule(lv))) for lv in levers)
+    problem = _setup("min_budget_for", scenario, levers, bounds, metric=metric, stop=stop)
+    low = sum(lo for lo, _ in problem.limits)
+    current = sum(float(np.mean(scenario.schedule(lv))) for lv in problem.levers)
     high = max(5 * current, 1e6, 2 * low) if max_budget_per_month is None else max_budget_per_month
     try:
         high = float(high)
     except (TypeError, ValueError):
         raise ScenarioError(f"max_budget_per_month: got {high!r}; expected an amount in $ per month") from None
-    cap = sum(hi for _, hi in lever_bounds)
     if not np.isfinite(high) or high < low:
         raise ScenarioError(f"max_budget_per_month: got {high!r}; expected a finite amount of at least the "
                             f"levers' minimums (${low:,.0f})")
-    high = min(high, cap)
-    problem = _Problem(scenario, levers, "whole", "npv", 1, 0, None, metric=metric, stop=stop)
+    high = min(high, sum(hi for _, hi in problem.limits))
 
-    def best_at(total: float, starts: Sequence[np.ndarray] = ()) -> tuple[float, np.ndarray, bool, str]:
-        box = _Box.build([total], lever_bounds)
-        x, v, ok, msg = _solve(problem, box, starts)
+    def best_at(total: float, start: np.ndarray) -> tuple[float, np.ndarray, bool, str]:
+        x, v, ok, msg = _solve(problem, problem.box([total]), [start])
         return v, x, ok, msg
 
     # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
     budgets = np.linspace(low, high, 11)
-    divisions = _GRID_DIVISIONS.get(len(levers), 10)
-    boxes = [_Box.build([b], lever_bounds) for b in budgets]
-    cands = [_grid_candidates(problem, box, divisions) for box in boxes]
+    cands = [problem.box([b]).grid(_GRID_DIVISIONS.get(problem.n_levers, 10)) for b in budgets]
     vals = problem.values(np.vstack(cands)).reshape(len(budgets), -1)
     scan = np.nanmax(vals, axis=1)
     scan_x = [c[int(np.nanargmax(v))] for c, v in zip(cands, vals)]
@@ -703,7 +679,7 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
         # Polish the most promising budgets before declaring the target out of reach.
         best_v, best_b = -np.inf, high
         for i in sorted({int(np.nanargmax(scan)), len(budgets) - 1}):
-            v, *_ = best_at(budgets[i], [scan_x[i]])
+            v, *_ = best_at(budgets[i], scan_x[i])
             if v > best_v:
                 best_v, best_b = v, budgets[i]
             if v >= target:
@@ -714,27 +690,21 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                                 f"budget up to ${high:,.0f} a month reaches {_number(best_v)} (at "
                                 f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
     k = reached_at[0]
-    hi_b = budgets[k]
     # The polished best at the budget below may already reach the target: step down.
-    while k > 0:
-        v, *_ = best_at(budgets[k - 1], [scan_x[k - 1]])
-        if v < target:
-            break
+    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1])[0] >= target:
         k -= 1
-        hi_b = budgets[k]
-    lo_b = budgets[k - 1] if k > 0 else None
-    if lo_b is not None:
-        hi_x = scan_x[k]
+    hi_b = budgets[k]
+    if k > 0:  # bisect between the budget below (short of the target) and this one
+        lo_b, hi_x = budgets[k - 1], scan_x[k]
         while hi_b - lo_b > tolerance * max(hi_b, 1.0):
             mid = (lo_b + hi_b) / 2
-            v, x, *_ = best_at(mid, [hi_x * mid / max(hi_b, 1.0)])
+            v, x, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0))
             if v >= target:
                 hi_b, hi_x = mid, x
             else:
                 lo_b = mid
-    reached, x, ok, msg = best_at(hi_b, [scan_x[min(k, len(scan_x) - 1)]])
-    box = _Box.build([hi_b], lever_bounds)
-    alloc = _allocation_result(problem, x, ok, msg, box, lever_bounds)
+    reached, x, ok, msg = best_at(hi_b, scan_x[k])
+    alloc = _allocation_result(problem, x, ok, msg, problem.box([hi_b]))
     return MinBudget(float(hi_b), metric, target, float(reached), alloc)
 
 
@@ -755,41 +725,32 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     single-lever use of the difference. ``progress``, if given, is called with
     (done, total) after each budget; ``stop`` as in :func:`optimize_budget`.
     """
-    checks.scenario(scenario, "efficient_frontier")
-    levers = _check_levers(levers)
-    objective = checks.choice("objective", objective, OBJECTIVES)
-    checks.draws(draws)
-    checks.seed(seed)
+    problem = _setup("efficient_frontier", scenario, levers, bounds, objective=objective, draws=draws, seed=seed,
+                     ranges=ranges, stop=stop)
     try:
         points = sorted({float(t) for t in totals})
     except (TypeError, ValueError):
         raise ScenarioError(f"totals: got {totals!r}; expected monthly budgets in $") from None
     if not points:
         raise ScenarioError("totals: give at least one monthly budget")
-    lever_bounds = _lever_bounds(levers, bounds)
-    for t in points:
-        _totals(t, 1)
-    _check_budget(points, lever_bounds, ["whole horizon"] * len(points))
-    problem = _Problem(scenario, levers, "whole", objective, draws, seed, ranges, stop=stop)
+    _check_budgets(_check_totals(points, len(points)), problem.limits, ["whole horizon"] * len(points))
+    highs = np.array([hi for _, hi in problem.limits])
     rows, previous = [], None
     for i, t in enumerate(points):
-        box = _Box.build([t], lever_bounds)
+        box = problem.box([t])
         starts = []
-        if previous is not None:
-            extra = t - previous.sum()
-            for j in range(len(levers)):
+        if previous is not None:  # the previous split with the extra money on any one lever
+            for j in range(problem.n_levers):
                 bumped = previous.copy()
-                bumped[j] += extra
+                bumped[j] += t - previous.sum()
                 if bumped[j] <= box.ub[j]:
                     starts.append(bumped)
-        # For an ensemble objective the previous optimum plus the extra money (on each lever)
-        # warm-starts the ensemble stage instead of its coarse grid.
+        # For an ensemble objective these also warm-start the ensemble stage instead of its coarse grid.
         x, v, ok, msg = _solve(problem, box, starts, warm=starts if problem.objective != "npv" else ())
-        _, marginal = _marginals(problem, x, box, lever_bounds)
-        room = marginal[marginal["spend_per_month"] < np.array([hi for _, hi in lever_bounds]) - 1.0]
-        scen = problem.scenario_for(x)
-        kp = simulate_batch(scen, columns=()).kpis.iloc[0]
-        rows.append({"total_per_month": t, **{lv: float(x[j]) for j, lv in enumerate(levers)},
+        _, marginal = _marginals(problem, x, box)
+        room = marginal[marginal["spend_per_month"] < highs - 1.0]
+        kp = problem.likely(x)[1]
+        rows.append({"total_per_month": t, **{lv: float(x[j]) for j, lv in enumerate(problem.levers)},
                      "objective_value": v, "npv": float(kp["npv"]), "final_customers": float(kp["final_customers"]),
                      "marginal_per_1000": float(room["marginal_per_1000"].max()) if len(room) else float("nan"),
                      "converged": ok})
