@@ -5,26 +5,22 @@
 the first year and after, to maximise NPV, expected NPV over an ensemble, or
 the 10th percentile of NPV (risk-averse). It reports the marginal return of
 the next $1,000 a month on each lever at the optimum: at an interior optimum
-they are equal, which is why the split is the best one.
-
-``min_budget_for`` answers the reverse question (the least monthly budget
-that reaches a target), and ``efficient_frontier`` the best split across a
-range of budgets.
+they are equal, which is why the split is the best one. ``min_budget_for``
+answers the reverse question (the least monthly budget that reaches a
+target), and ``efficient_frontier`` the best split across a range of budgets.
 
 How the search works, and why it is quick on the batch engine (whose cost is
-mostly a fixed overhead per month, so 200 candidates cost little more than
-one):
+mostly a fixed overhead per month, so 200 candidates cost little more than one):
 
 1. Global stage: every split on a grid over the budget simplex (41 points
    for two levers, 231 for three; for two phases, a common split and then
    each phase in turn) runs as one batch at the likely values.
 2. Local stage: SLSQP (``scipy.optimize``) from the best grid point and the
    next best (the better finish wins: NPV over splits can have a shallow
-   second hump a grid step away), with the
-   budget as an equality constraint per phase and the levers' limits as
-   bounds. Gradients are central differences of +-$1,000 a month, all in one
-   batch with the value; a step never leaves the bounds (one-sided at a
-   bound), so no spend ever goes negative.
+   second hump a grid step away), with the levers' limits as ``Bounds`` and
+   the budget of each phase as a ``LinearConstraint``. Gradients are central
+   differences of +-$1,000 a month, all in one batch with the value; a step
+   never leaves the bounds (one-sided at a bound), so no spend goes negative.
 3. Ensemble objectives ("expected_npv", "p10_npv") draw the uncertain inputs
    once (``draws``, ``seed``) and keep those draws for every evaluation
    (common random numbers), so the objective is a smooth function of the
@@ -436,29 +432,22 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
     scale = max(sum(box.totals), 1.0)
     norm = max(abs(v0), scale_hint, 1e-12)
     lb, ub = box.lb, box.ub
-    cache: dict[bytes, tuple[float, np.ndarray]] = {}
 
     def value_and_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
-        key = z.tobytes()
-        if key not in cache:
-            x = np.clip(z * scale, lb, ub)
-            # Central differences of $1,000 where there is room, one-sided at a bound:
-            # every point stays inside the bounds (no negative spend).
-            up, down = np.minimum(_STEP, ub - x), np.minimum(_STEP, x - lb)
-            value, change = problem.differences(x, up, down, deterministic)
-            grad = np.divide(change, up + down, out=np.zeros(len(x)), where=up + down > 0)
-            if len(cache) > 512:
-                cache.clear()
-            cache[key] = (-value / norm, -grad * scale / norm)
-        return cache[key]
+        x = np.clip(z * scale, lb, ub)
+        # Central differences of $1,000 where there is room, one-sided at a bound:
+        # every point stays inside the bounds (no negative spend).
+        up, down = np.minimum(_STEP, ub - x), np.minimum(_STEP, x - lb)
+        value, change = problem.differences(x, up, down, deterministic)
+        grad = np.divide(change, up + down, out=np.zeros(len(x)), where=up + down > 0)
+        return -value / norm, -grad * scale / norm
 
     budgets = np.array(box.totals) / scale
     per_phase = np.kron(np.eye(len(box.totals)), np.ones(box.n_levers))  # sums each phase's spends
     with np.errstate(all="ignore"):
-        res = optimize.minimize(lambda z: value_and_grad(z)[0], x0 / scale, jac=lambda z: value_and_grad(z)[1],
-                                method="SLSQP", bounds=optimize.Bounds(lb / scale, ub / scale),
-                                constraints=optimize.LinearConstraint(per_phase, budgets, budgets),
-                                options=dict(options))
+        res = optimize.minimize(value_and_grad, x0 / scale, jac=True, method="SLSQP",
+                                bounds=optimize.Bounds(lb / scale, ub / scale), options=dict(options),
+                                constraints=optimize.LinearConstraint(per_phase, budgets, budgets))
     x1 = box.project(res.x * scale)[0]
     v1 = float(problem.values(x1[None, :], deterministic)[0])
     if not np.isfinite(v1) or v1 < v0:
@@ -552,16 +541,16 @@ def explain(alloc: Allocation) -> str:
     what = OBJECTIVES[alloc.objective].words if alloc.objective in OBJECTIVES else alloc.objective
     parts = []
     for phase, group in alloc.marginal.groupby("phase", sort=False):
-        interior = group[group["at_bound"] == ""]
-        lead = group.sort_values("spend_per_month", ascending=False).iloc[0]
+        interior = group.loc[group["at_bound"] == "", "marginal_per_1000"]
+        m = float(interior.mean())  # nan when every lever is at a limit
         if group["spend_per_month"].sum() <= 1.0:
             text = f"{str(phase).capitalize()}: there is no budget to split."
         else:
+            lead = group.sort_values("spend_per_month", ascending=False).iloc[0]
             text = (f"{str(phase).capitalize()}: most of the budget, {money(lead['spend_per_month'])} a month, goes "
                     f"to {lead['label'].lower()}.")
         if len(interior) >= 2:
-            m = float(interior["marginal_per_1000"].mean())
-            lo_m, hi_m = float(interior["marginal_per_1000"].min()), float(interior["marginal_per_1000"].max())
+            lo_m, hi_m = float(interior.min()), float(interior.max())
             if hi_m - lo_m <= 0.05 * max(abs(m), 1.0):
                 text += (f" Here the next $1,000 a month returns about {money(m)} of {what} on every lever that "
                          "is not at a limit, so moving money between them cannot do better.")
@@ -571,17 +560,11 @@ def explain(alloc: Allocation) -> str:
                          + ("the 10th percentile jumps from one draw to another as the split moves"
                             if alloc.objective == "p10_npv" else "the search stopped short of the exact optimum")
                          + ".")
-        elif len(interior) == 1:
-            m = float(interior["marginal_per_1000"].iloc[0])
-        else:
-            m = float("nan")
-        if np.isfinite(m):
-            if m > 0:
-                text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
-            elif m < 0:
-                text += (f" The budget is more than pays here: the next $1,000 a month loses about {money(-m)}, "
-                         "so a smaller budget would do better.")
-        others = float(interior["marginal_per_1000"].mean()) if len(interior) else None
+        if m > 0:
+            text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
+        elif m < 0:
+            text += (f" The budget is more than pays here: the next $1,000 a month loses about {money(-m)}, "
+                     "so a smaller budget would do better.")
         for _, r in group[group["at_bound"] != ""].iterrows():
             if r["at_bound"] == "lower":
                 verb = "gets nothing" if r["spend_per_month"] <= 1.0 else "stays at its minimum"
@@ -591,7 +574,7 @@ def explain(alloc: Allocation) -> str:
                 verb = "takes the whole budget" if r["spend_per_month"] >= total - 1.0 else "is at its maximum"
                 compare_word = "more"
             text += f" {r['label']} {verb}: its next $1,000 would return {money(r['marginal_per_1000'])}"
-            text += f", {compare_word} than the others." if others is not None else "."
+            text += f", {compare_word} than the others." if len(interior) else "."
         parts.append(text)
     return " ".join(parts)
 
