@@ -162,12 +162,11 @@ def _check_limits(levers: Sequence[str], bounds: Mapping[str, tuple[float, float
     out = []
     for lever in levers:
         pair = bounds.get(lever, (0.0, math.inf))
-        try:
-            lo, hi = (float(v) if v is not None else None for v in pair)
+        try:  # None: no limit
+            lo, hi = (float(v) if v is not None else d for v, d in zip(pair, (0.0, math.inf), strict=True))
         except (TypeError, ValueError):
             raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
                                 f"got {pair!r}") from None
-        lo, hi = 0.0 if lo is None else lo, math.inf if hi is None else hi
         if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
             raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
         top = PARAMETERS[lever].maximum
@@ -178,17 +177,18 @@ def _check_limits(levers: Sequence[str], bounds: Mapping[str, tuple[float, float
     return out
 
 
-def _check_totals(total_per_month, phases: int) -> list[float]:
-    """One finite amount of $0 or more per phase (one amount stands for every phase)."""
+def _check_totals(total_per_month, limits: Sequence[tuple[float, float]], phase_names: Sequence[str]
+                  ) -> list[float]:
+    """One finite amount of $0 or more per phase (one amount stands for every phase), each within
+    what the levers' (min, max) ``limits`` allow."""
+    phases = len(phase_names)
     if isinstance(total_per_month, bool):
         raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month")
-    if isinstance(total_per_month, (int, float, np.integer, np.floating)):
-        raw = [total_per_month] * phases
-    elif isinstance(total_per_month, Sequence) and not isinstance(total_per_month, str):
-        raw = list(total_per_month)
-    else:
+    one = isinstance(total_per_month, (int, float, np.integer, np.floating))
+    if not one and (isinstance(total_per_month, str) or not isinstance(total_per_month, Sequence)):
         raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month, "
                             "or one per phase")
+    raw = [total_per_month] * phases if one else list(total_per_month)
     if len(raw) != phases:
         raise ScenarioError(f"total_per_month: give one amount, or one per phase ({phases} "
                             f"{'phase' if phases == 1 else 'phases'}), got {len(raw)}")
@@ -201,11 +201,6 @@ def _check_totals(total_per_month, phases: int) -> list[float]:
         if not np.isfinite(v) or v < 0:
             raise ScenarioError(f"total_per_month: got {t!r}; expected a finite amount of $0 or more per month")
         totals.append(v)
-    return totals
-
-
-def _check_budgets(totals: Sequence[float], limits: Sequence[tuple[float, float]], phase_names) -> None:
-    """Every budget within what the levers' minimums and maximums allow."""
     low_sum = sum(lo for lo, _ in limits)
     problems = []
     for t, phase in zip(totals, phase_names):
@@ -220,6 +215,7 @@ def _check_budgets(totals: Sequence[float], limits: Sequence[tuple[float, float]
                             f"(${high_sum:,.0f}); lower the budget or raise the maximums")
     if problems:
         raise ScenarioError(problems)
+    return totals
 
 
 # --------------------------------------------------------------- the problem
@@ -292,14 +288,9 @@ class _Problem:
     def scenario_for(self, x: np.ndarray) -> Scenario:
         """The scenario with the split applied (a schedule when the phases differ)."""
         grid = np.asarray(x, dtype=float).reshape(len(self.phase_names), self.n_levers)
-        changes = {}
-        for j, lever in enumerate(self.levers):
-            first = float(grid[0, j])
-            if len(grid) == 1 or grid[1, j] == first:
-                changes[lever] = first
-            else:  # months 1-12, then the second amount holds to the horizon
-                changes[lever] = (first,) * 12 + (float(grid[1, j]),)
-        return self.scenario.replace(**changes)
+        # Two amounts: months 1-12, then the second amount holds to the horizon.
+        return self.scenario.replace(**{lever: float(a) if a == b else (float(a),) * 12 + (float(b),)
+                                        for lever, a, b in zip(self.levers, grid[0], grid[-1])})
 
     def likely(self, x: np.ndarray) -> tuple[Scenario, pd.Series]:
         """The scenario with the split applied and its KPIs at the likely values."""
@@ -321,8 +312,9 @@ def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases
                             f"{scenario.horizon_months}; use phases='whole'")
     limits = _check_limits(levers, bounds)
     if objective == "npv":
-        return _Problem(scenario, levers, limits, phases, objective, metric, 1, seed, stop=stop)
-    world = draw_world(scenario, draws, seed, ranges)[1]
+        draws, world = 1, {}
+    else:
+        world = draw_world(scenario, draws, seed, ranges)[1]
     return _Problem(scenario, levers, limits, phases, objective, metric, draws, seed, world, stop)
 
 
@@ -340,10 +332,6 @@ class _Box:
 
     def seg(self, p: int) -> slice:
         return slice(p * self.n_levers, (p + 1) * self.n_levers)
-
-    @property
-    def fixed(self) -> bool:
-        return bool(np.all(self.ub - self.lb <= 1e-9))
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """Nearest feasible point(s) to ``x`` (rows), phase by phase."""
@@ -462,7 +450,7 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
     ``extra_starts``: more candidates for the deterministic start. ``warm``: candidates for
     the ensemble stage's start that replace its coarse grid (the frontier passes the
     previous budget's optimum). Returns (x, value, success, message)."""
-    if box.fixed:
+    if np.all(box.ub - box.lb <= 1e-9):  # the limits leave nothing to choose
         x = box.lb.copy()
         return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
     x0, v0, spread, runners_up = _grid_search(problem, box)
@@ -601,8 +589,7 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
     """
     problem = _setup("optimize_budget", scenario, levers, bounds, phases=phases, objective=objective,
                      draws=draws, seed=seed, ranges=ranges, stop=stop)
-    totals = _check_totals(total_per_month, len(problem.phase_names))
-    _check_budgets(totals, problem.limits, problem.phase_names)
+    totals = _check_totals(total_per_month, problem.limits, problem.phase_names)
     box = problem.box(totals)
     x, _, ok, msg = _solve(problem, box)
     return _allocation_result(problem, x, ok, msg, box)
@@ -647,9 +634,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                             f"levers' minimums (${low:,.0f})")
     high = min(high, sum(hi for _, hi in problem.limits))
 
-    def best_at(total: float, start: np.ndarray) -> tuple[float, np.ndarray, bool, str]:
-        x, v, ok, msg = _solve(problem, problem.box([total]), [start])
-        return v, x, ok, msg
+    def best_at(total: float, start: np.ndarray) -> tuple[np.ndarray, float, bool, str]:
+        return _solve(problem, problem.box([total]), [start])
 
     # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
     budgets = np.linspace(low, high, 11)
@@ -662,7 +648,7 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
         # Polish the most promising budgets before declaring the target out of reach.
         best_v, best_b = -np.inf, high
         for i in sorted({int(np.nanargmax(scan)), len(budgets) - 1}):
-            v, *_ = best_at(budgets[i], scan_x[i])
+            v = best_at(budgets[i], scan_x[i])[1]
             if v > best_v:
                 best_v, best_b = v, budgets[i]
             if v >= target:
@@ -674,19 +660,19 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                                 f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
     k = reached_at[0]
     # The polished best at the budget below may already reach the target: step down.
-    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1])[0] >= target:
+    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1])[1] >= target:
         k -= 1
     hi_b = budgets[k]
     if k > 0:  # bisect between the budget below (short of the target) and this one
         lo_b, hi_x = budgets[k - 1], scan_x[k]
         while hi_b - lo_b > tolerance * max(hi_b, 1.0):
             mid = (lo_b + hi_b) / 2
-            v, x, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0))
+            x, v, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0))
             if v >= target:
                 hi_b, hi_x = mid, x
             else:
                 lo_b = mid
-    reached, x, ok, msg = best_at(hi_b, scan_x[k])
+    x, reached, ok, msg = best_at(hi_b, scan_x[k])
     alloc = _allocation_result(problem, x, ok, msg, problem.box([hi_b]))
     return MinBudget(float(hi_b), metric, target, float(reached), alloc)
 
@@ -716,18 +702,15 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
         raise ScenarioError(f"totals: got {totals!r}; expected monthly budgets in $") from None
     if not points:
         raise ScenarioError("totals: give at least one monthly budget")
-    _check_budgets(_check_totals(points, len(points)), problem.limits, ["whole horizon"] * len(points))
+    _check_totals(points, problem.limits, ["whole horizon"] * len(points))
     highs = np.array([hi for _, hi in problem.limits])
     rows, previous = [], None
     for i, t in enumerate(points):
         box = problem.box([t])
         starts = []
         if previous is not None:  # the previous split with the extra money on any one lever
-            for j in range(problem.n_levers):
-                bumped = previous.copy()
-                bumped[j] += t - previous.sum()
-                if bumped[j] <= box.ub[j]:
-                    starts.append(bumped)
+            bumped = previous + np.diag(np.full(problem.n_levers, t - previous.sum()))
+            starts = [row for j, row in enumerate(bumped) if row[j] <= box.ub[j]]
         # For an ensemble objective these also warm-start the ensemble stage instead of its coarse grid.
         x, v, ok, msg = _solve(problem, box, starts, warm=starts if problem.objective != "npv" else ())
         _, marginal = _marginals(problem, x, box)
