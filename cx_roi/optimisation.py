@@ -341,16 +341,12 @@ class _Box:
             x[:, s] = _project_rows(x[:, s], self.lb[s], self.ub[s], t)
         return x
 
-    def place(self, weights: np.ndarray, p: int) -> np.ndarray:
-        """Simplex weights (rows) -> feasible spends of phase p: the minimums plus shares of the rest."""
-        s = self.seg(p)
-        free = self.totals[p] - self.lb[s].sum()
-        return _project_rows(self.lb[s] + weights * free, self.lb[s], self.ub[s], self.totals[p])
-
     def grid(self, divisions: int) -> np.ndarray:
-        """The same split, on a simplex grid of 1/divisions, in every phase: (points, size)."""
+        """The same split in every phase, on a simplex grid of 1/divisions: the minimums plus shares
+        of the rest of the budget. Shape (points, size)."""
         w = _simplex(self.n_levers, divisions)
-        return np.hstack([self.place(w, p) for p in range(len(self.totals))])
+        lbs = [self.lb[self.seg(p)] for p in range(len(self.totals))]
+        return self.project(np.hstack([lb + w * (t - lb.sum()) for lb, t in zip(lbs, self.totals)]))
 
 
 def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -> np.ndarray:
@@ -389,8 +385,7 @@ def _simplex(n: int, divisions: int) -> np.ndarray:
 def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, np.ndarray]:
     """At the likely values: the best grid point, its value, the spread of values seen (a scale
     for tolerances), and the next best grid points (runner-up starts for the local stage)."""
-    divisions = _GRID_DIVISIONS.get(problem.n_levers, 10)
-    cands = box.grid(divisions)
+    cands = box.grid(_GRID_DIVISIONS.get(problem.n_levers, 10))
     vals = problem.values(cands, deterministic=True)
     order = np.argsort(np.where(np.isfinite(vals), -vals, np.inf), kind="stable")
     x, v = cands[order[0]], float(vals[order[0]])
@@ -398,14 +393,11 @@ def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float
     n_phases = len(box.totals)
     if n_phases > 1:
         # Then each phase on its own grid with the other phase held at the best common split.
-        w = _simplex(problem.n_levers, divisions)
-        blocks = [np.tile(x, (len(w), 1)) for _ in range(n_phases)]
-        for p, block in enumerate(blocks):
-            block[:, box.seg(p)] = box.place(w, p)
-        vals2 = problem.values(np.vstack(blocks), deterministic=True).reshape(n_phases, len(w))
-        combined = x.copy()
+        blocks = np.tile(x, (n_phases, len(cands), 1))  # (phase varied, grid point, spends)
         for p in range(n_phases):
-            combined[box.seg(p)] = blocks[p][int(np.nanargmax(vals2[p])), box.seg(p)]
+            blocks[p][:, box.seg(p)] = cands[:, box.seg(p)]
+        vals2 = problem.values(blocks.reshape(-1, len(x)), deterministic=True).reshape(n_phases, -1)
+        combined = np.concatenate([blocks[p][int(np.nanargmax(vals2[p])), box.seg(p)] for p in range(n_phases)])
         cv = float(problem.values(combined[None, :], deterministic=True)[0])
         if cv > v:
             x, v = combined, cv
