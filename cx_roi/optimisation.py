@@ -35,7 +35,6 @@ compared with its start and the better one kept.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -140,67 +139,11 @@ class MinBudget:
 
 # ------------------------------------------------------------------ validation
 
-def _check_levers(levers: Sequence[str]) -> list[str]:
-    levers = [levers] if isinstance(levers, str) else list(levers)
-    bad = [lv for lv in levers if lv not in LEVERS]
-    if bad:
-        raise ScenarioError(f"levers: {', '.join(map(repr, bad))} is not a spend lever; "
-                            f"allowed: {', '.join(LEVERS)}")
-    if len(levers) < 2 or len(set(levers)) != len(levers):
-        raise ScenarioError(f"levers: got {levers}; choose two or more distinct of {', '.join(LEVERS)}")
-    return levers
-
-
-def _check_limits(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None
-                  ) -> list[tuple[float, float]]:
-    """(min, max) $ per month for each lever; max may be inf, but never above what a scenario allows."""
-    bounds = dict(bounds or {})
-    unknown = [k for k in bounds if k not in levers]
-    if unknown:
-        raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"
-                             for k in unknown])
-    out = []
-    for lever in levers:
-        pair = bounds.get(lever, (0.0, math.inf))
-        try:  # None: no limit
-            lo, hi = (float(v) if v is not None else d for v, d in zip(pair, (0.0, math.inf), strict=True))
-        except (TypeError, ValueError):
-            raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
-                                f"got {pair!r}") from None
-        if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
-            raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
-        top = PARAMETERS[lever].maximum
-        if lo > top:
-            raise ScenarioError(f"bounds: {lever}'s minimum ${lo:,.0f} is above the most a scenario allows "
-                                f"(${top:,.0f} a month)")
-        out.append((lo, min(hi, top)))
-    return out
-
-
 def _check_totals(total_per_month, limits: Sequence[tuple[float, float]], phase_names: Sequence[str]
                   ) -> list[float]:
     """One finite amount of $0 or more per phase (one amount stands for every phase), each within
-    what the levers' (min, max) ``limits`` allow."""
-    phases = len(phase_names)
-    if isinstance(total_per_month, bool):
-        raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month")
-    one = isinstance(total_per_month, (int, float, np.integer, np.floating))
-    if not one and (isinstance(total_per_month, str) or not isinstance(total_per_month, Sequence)):
-        raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month, "
-                            "or one per phase")
-    raw = [total_per_month] * phases if one else list(total_per_month)
-    if len(raw) != phases:
-        raise ScenarioError(f"total_per_month: give one amount, or one per phase ({phases} "
-                            f"{'phase' if phases == 1 else 'phases'}), got {len(raw)}")
-    totals = []
-    for t in raw:
-        try:
-            v = float(t)
-        except (TypeError, ValueError):
-            raise ScenarioError(f"total_per_month: got {t!r}; expected an amount in $ per month") from None
-        if not np.isfinite(v) or v < 0:
-            raise ScenarioError(f"total_per_month: got {t!r}; expected a finite amount of $0 or more per month")
-        totals.append(v)
+    what the levers' (min, max) ``limits`` allow together."""
+    totals = checks.budgets("total_per_month", total_per_month, len(phase_names))
     low_sum = sum(lo for lo, _ in limits)
     problems = []
     for t, phase in zip(totals, phase_names):
@@ -303,14 +246,14 @@ def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases
            metric: str = "npv", stop: Callable[[], bool] | None = None) -> _Problem:
     """Check the arguments a public function ``fn`` shares with the others (once) and set up its problem."""
     checks.scenario(scenario, fn)
-    levers = _check_levers(levers)
+    levers = checks.levers(levers, LEVERS)
     objective = checks.choice("objective", objective, OBJECTIVES)
     phases = checks.choice("phases", phases, PHASES)
     draws, seed = checks.draws(draws), checks.seed(seed)
     if phases == "first_year" and scenario.horizon_months <= 12:
         raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
                             f"{scenario.horizon_months}; use phases='whole'")
-    limits = _check_limits(levers, bounds)
+    limits = checks.lever_limits(levers, bounds)
     if objective == "npv":
         draws, world = 1, {}
     else:
