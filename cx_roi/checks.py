@@ -9,16 +9,17 @@ wrong type altogether, a :class:`ScenarioError` for a value out of bounds.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from .errors import ScenarioError
 from .formatting import quoted
+from .parameters import PARAMETERS
 from .scenario import Scenario
 
-__all__ = ["MAX_DRAWS", "scenario", "draws", "seed", "choice", "amount"]
+__all__ = ["MAX_DRAWS", "scenario", "draws", "seed", "choice", "amount", "budgets", "levers", "lever_limits"]
 
 MAX_DRAWS = 100_000
 """The most draws a call may ask for: 100,000 draws x 120 months stays within a couple of GB."""
@@ -65,3 +66,66 @@ def amount(name: str, value: Any, unit: str = "$ per month") -> float:
             or not finite or value <= 0):
         raise ScenarioError(f"{name}: got {quoted(value)}; expected a positive amount in {unit}")
     return float(value)
+
+
+def budgets(name: str, value: Any, phases: int) -> list[float]:
+    """One finite amount of $0 or more a month per phase (one amount stands for every phase)."""
+    if isinstance(value, bool):
+        raise ScenarioError(f"{name}: got {value!r}; expected an amount in $ per month")
+    one = isinstance(value, (int, float, np.integer, np.floating))
+    if not one and (isinstance(value, str) or not isinstance(value, Sequence)):
+        raise ScenarioError(f"{name}: got {value!r}; expected an amount in $ per month, or one per phase")
+    raw = [value] * phases if one else list(value)
+    if len(raw) != phases:
+        raise ScenarioError(f"{name}: give one amount, or one per phase ({phases} "
+                            f"{'phase' if phases == 1 else 'phases'}), got {len(raw)}")
+    out = []
+    for t in raw:
+        try:
+            v = float(t)
+        except (TypeError, ValueError):
+            raise ScenarioError(f"{name}: got {t!r}; expected an amount in $ per month") from None
+        if not np.isfinite(v) or v < 0:
+            raise ScenarioError(f"{name}: got {t!r}; expected a finite amount of $0 or more per month")
+        out.append(v)
+    return out
+
+
+def levers(value: Any, allowed: Iterable[str]) -> list[str]:
+    """Two or more distinct spend levers of ``allowed`` (one name alone counts as a list of one)."""
+    allowed = list(allowed)
+    chosen = [value] if isinstance(value, str) else list(value)
+    bad = [lv for lv in chosen if lv not in allowed]
+    if bad:
+        raise ScenarioError(f"levers: {', '.join(map(repr, bad))} is not a spend lever; "
+                            f"allowed: {', '.join(allowed)}")
+    if len(chosen) < 2 or len(set(chosen)) != len(chosen):
+        raise ScenarioError(f"levers: got {chosen}; choose two or more distinct of {', '.join(allowed)}")
+    return chosen
+
+
+def lever_limits(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None
+                 ) -> list[tuple[float, float]]:
+    """(min, max) $ per month for each of ``levers`` from ``bounds`` (lever -> pair; None or a lever
+    left out: no limit). The max may be inf, but is never above what a scenario allows."""
+    bounds = dict(bounds or {})
+    unknown = [k for k in bounds if k not in levers]
+    if unknown:
+        raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"
+                             for k in unknown])
+    out = []
+    for lever in levers:
+        pair = bounds.get(lever, (0.0, math.inf))
+        try:
+            lo, hi = (float(v) if v is not None else d for v, d in zip(pair, (0.0, math.inf), strict=True))
+        except (TypeError, ValueError):
+            raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
+                                f"got {pair!r}") from None
+        if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
+            raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
+        top = PARAMETERS[lever].maximum
+        if lo > top:
+            raise ScenarioError(f"bounds: {lever}'s minimum ${lo:,.0f} is above the most a scenario allows "
+                                f"(${top:,.0f} a month)")
+        out.append((lo, min(hi, top)))
+    return out

@@ -5,26 +5,22 @@
 the first year and after, to maximise NPV, expected NPV over an ensemble, or
 the 10th percentile of NPV (risk-averse). It reports the marginal return of
 the next $1,000 a month on each lever at the optimum: at an interior optimum
-they are equal, which is why the split is the best one.
-
-``min_budget_for`` answers the reverse question (the least monthly budget
-that reaches a target), and ``efficient_frontier`` the best split across a
-range of budgets.
+they are equal, which is why the split is the best one. ``min_budget_for``
+answers the reverse question (the least monthly budget that reaches a
+target), and ``efficient_frontier`` the best split across a range of budgets.
 
 How the search works, and why it is quick on the batch engine (whose cost is
-mostly a fixed overhead per month, so 200 candidates cost little more than
-one):
+mostly a fixed overhead per month, so 200 candidates cost little more than one):
 
 1. Global stage: every split on a grid over the budget simplex (41 points
    for two levers, 231 for three; for two phases, a common split and then
    each phase in turn) runs as one batch at the likely values.
 2. Local stage: SLSQP (``scipy.optimize``) from the best grid point and the
    next best (the better finish wins: NPV over splits can have a shallow
-   second hump a grid step away), with the
-   budget as an equality constraint per phase and the levers' limits as
-   bounds. Gradients are central differences of +-$1,000 a month, all in one
-   batch with the value; a step never leaves the bounds (one-sided at a
-   bound), so no spend ever goes negative.
+   second hump a grid step away), with the levers' limits as ``Bounds`` and
+   the budget of each phase as a ``LinearConstraint``. Gradients are central
+   differences of +-$1,000 a month, all in one batch with the value; a step
+   never leaves the bounds (one-sided at a bound), so no spend goes negative.
 3. Ensemble objectives ("expected_npv", "p10_npv") draw the uncertain inputs
    once (``draws``, ``seed``) and keep those draws for every evaluation
    (common random numbers), so the objective is a smooth function of the
@@ -38,7 +34,7 @@ compared with its start and the better one kept.
 
 from __future__ import annotations
 
-import math
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -143,77 +139,15 @@ class MinBudget:
 
 # ------------------------------------------------------------------ validation
 
-def _check_levers(levers: Sequence[str]) -> list[str]:
-    if isinstance(levers, str):
-        levers = [levers]
-    levers = list(levers)
-    bad = [lv for lv in levers if lv not in LEVERS]
-    if bad:
-        raise ScenarioError(f"levers: {', '.join(map(repr, bad))} is not a spend lever; "
-                            f"allowed: {', '.join(LEVERS)}")
-    if len(levers) < 2 or len(set(levers)) != len(levers):
-        raise ScenarioError(f"levers: got {levers}; choose two or more distinct of {', '.join(LEVERS)}")
-    return levers
-
-
-def _totals(total_per_month, phases: int) -> list[float]:
-    if isinstance(total_per_month, bool):
-        raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month")
-    if isinstance(total_per_month, (int, float, np.integer, np.floating)):
-        raw = [total_per_month] * phases
-    elif isinstance(total_per_month, Sequence) and not isinstance(total_per_month, str):
-        raw = list(total_per_month)
-    else:
-        raise ScenarioError(f"total_per_month: got {total_per_month!r}; expected an amount in $ per month, "
-                            "or one per phase")
-    if len(raw) != phases:
-        raise ScenarioError(f"total_per_month: give one amount, or one per phase ({phases} "
-                            f"{'phase' if phases == 1 else 'phases'}), got {len(raw)}")
-    totals = []
-    for t in raw:
-        try:
-            v = float(t)
-        except (TypeError, ValueError):
-            raise ScenarioError(f"total_per_month: got {t!r}; expected an amount in $ per month") from None
-        if not np.isfinite(v) or v < 0:
-            raise ScenarioError(f"total_per_month: got {t!r}; expected a finite amount of $0 or more per month")
-        totals.append(v)
-    return totals
-
-
-def _lever_bounds(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None
-                  ) -> list[tuple[float, float]]:
-    """(min, max) $ per month for each lever; max may be inf."""
-    bounds = dict(bounds or {})
-    unknown = [k for k in bounds if k not in levers]
-    if unknown:
-        raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"
-                             for k in unknown])
-    out = []
-    for lever in levers:
-        pair = bounds.get(lever, (0.0, math.inf))
-        try:
-            lo, hi = (float(v) if v is not None else None for v in pair)
-        except (TypeError, ValueError):
-            raise ScenarioError(f"bounds: {lever} needs a pair (minimum, maximum) in $ per month, "
-                                f"got {pair!r}") from None
-        lo = 0.0 if lo is None else lo
-        hi = math.inf if hi is None else hi
-        if not (np.isfinite(lo) and lo >= 0 and not np.isnan(hi) and hi >= lo):
-            raise ScenarioError(f"bounds: {lever} needs 0 <= minimum <= maximum, got ({lo:g}, {hi:g})")
-        top = PARAMETERS[lever].maximum  # no split may put more on a lever than a scenario allows
-        if lo > top:
-            raise ScenarioError(f"bounds: {lever}'s minimum ${lo:,.0f} is above the most a scenario allows "
-                                f"(${top:,.0f} a month)")
-        out.append((lo, min(hi, top)))
-    return out
-
-
-def _check_budget(totals: Sequence[float], bounds: Sequence[tuple[float, float]], phase_names) -> None:
-    low_sum = sum(lo for lo, _ in bounds)
+def _check_totals(total_per_month, limits: Sequence[tuple[float, float]], phase_names: Sequence[str]
+                  ) -> list[float]:
+    """One finite amount of $0 or more per phase (one amount stands for every phase), each within
+    what the levers' (min, max) ``limits`` allow together."""
+    totals = checks.budgets("total_per_month", total_per_month, len(phase_names))
+    low_sum = sum(lo for lo, _ in limits)
     problems = []
     for t, phase in zip(totals, phase_names):
-        high_sum = sum(min(hi, t) for _, hi in bounds)
+        high_sum = sum(min(hi, t) for _, hi in limits)
         where = "" if len(totals) == 1 else f" ({phase})"
         if t < low_sum - 1e-6:
             problems.append(f"total_per_month{where}: ${t:,.0f} is below the levers' minimums, which add up "
@@ -224,53 +158,44 @@ def _check_budget(totals: Sequence[float], bounds: Sequence[tuple[float, float]]
                             f"(${high_sum:,.0f}); lower the budget or raise the maximums")
     if problems:
         raise ScenarioError(problems)
+    return totals
 
 
 # --------------------------------------------------------------- the problem
 
+@dataclass
 class _Problem:
-    """Evaluates candidate splits (a flat vector of spends, phase-major) in batches.
+    """One search's set-up, shared by every budget it is solved at: the levers and their
+    (min, max) limits in $ per month, the phases, what is maximised (``objective`` over the
+    draws of ``metric``) and an ensemble objective's draws in ``world``, sampled once and reused
+    for every evaluation (common random numbers). Candidate splits are flat vectors of
+    spends, phase-major, evaluated in batches."""
 
-    Holds the Monte Carlo draws of an ensemble objective, sampled once and
-    reused for every evaluation (common random numbers).
-    """
+    scenario: Scenario
+    levers: list[str]
+    limits: list[tuple[float, float]]
+    phases: str = "whole"
+    objective: str = "npv"
+    metric: str = "npv"
+    draws: int = 1
+    seed: int = 0
+    world: dict[str, np.ndarray] = field(default_factory=dict)
+    stop: Callable[[], bool] | None = None
+    evaluations: int = 0  # scenario runs simulated (candidates x draws)
 
-    def __init__(self, scenario: Scenario, levers: Sequence[str], phases: str, objective: str,
-                 draws: int, seed: int, ranges: Mapping[str, Range] | None, metric: str = "npv",
-                 stop: Callable[[], bool] | None = None):
-        self.scenario = scenario
-        self.stop = stop
-        self.levers = list(levers)
-        self.horizon = scenario.horizon_months
-        self.phases = phases
-        self.phase_names = ["whole horizon"] if phases == "whole" else ["first year", "after"]
-        if phases == "first_year" and self.horizon <= 12:
-            raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
-                                f"{self.horizon}; use phases='whole'")
-        self.phase_of_month = np.zeros(self.horizon, dtype=int)
-        if phases == "first_year":
-            self.phase_of_month[12:] = 1
-        self.objective = objective
-        self.metric = metric
-        self.draws = 1 if objective == "npv" else int(draws)
-        self.seed = int(seed)
-        self.world: dict[str, np.ndarray] = {}
-        if objective != "npv":
-            self.world = draw_world(scenario, self.draws, seed, ranges)[1]
-        self.evaluations = 0
+    @property
+    def phase_names(self) -> list[str]:
+        return ["whole horizon"] if self.phases == "whole" else ["first year", "after"]
 
     @property
     def n_levers(self) -> int:
         return len(self.levers)
 
-    @property
-    def size(self) -> int:
-        return len(self.phase_names) * len(self.levers)
-
-    def schedules(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """(candidates, size) spends -> lever -> (candidates, months) schedules."""
-        x = np.atleast_2d(x).reshape(-1, len(self.phase_names), self.n_levers)
-        return {lever: x[:, self.phase_of_month, j] for j, lever in enumerate(self.levers)}
+    def box(self, totals: Sequence[float]) -> "_Box":
+        """The feasible set for a budget per phase ($ per month)."""
+        lb = np.tile([lo for lo, _ in self.limits], len(totals)).astype(float)
+        ub = np.array([min(hi, t) for t in totals for _, hi in self.limits], dtype=float)
+        return _Box(list(totals), lb, ub)
 
     def kpi(self, x: np.ndarray, metric: str, ensemble: bool) -> np.ndarray:
         """``metric`` for every candidate (rows of x) x draw: shape (candidates, draws)."""
@@ -278,61 +203,78 @@ class _Problem:
         if self.stop is not None and self.stop():
             raise Stopped(f"stopped after {self.evaluations:,} model runs: stop() said so")
         x = np.maximum(np.atleast_2d(x), 0.0)
-        k = len(x)
-        reps = self.draws if ensemble else 1
-        draws = {lever: np.repeat(s, reps, axis=0) for lever, s in self.schedules(x).items()}
+        k, reps = len(x), self.draws if ensemble else 1
+        month_phase = np.zeros(self.scenario.horizon_months, dtype=int)
+        month_phase[12:] = self.phases == "first_year"
+        x = x.reshape(k, len(self.phase_names), self.n_levers)
+        draws = {lever: np.repeat(x[:, month_phase, j], reps, axis=0) for j, lever in enumerate(self.levers)}
         if ensemble:
-            for name, v in self.world.items():
-                draws[name] = np.tile(v, k)
+            draws.update({name: np.tile(v, k) for name, v in self.world.items()})
         self.evaluations += k * reps
-        out = simulate_batch(self.scenario, draws=draws, columns=()).kpis[metric].to_numpy()
-        return out.reshape(k, reps)
+        return simulate_batch(self.scenario, draws=draws, columns=()).kpis[metric].to_numpy().reshape(k, reps)
 
-    def values(self, x: np.ndarray, deterministic: bool = False, metric: str | None = None) -> np.ndarray:
+    def values(self, x: np.ndarray, deterministic: bool = False) -> np.ndarray:
         """The objective of each candidate (``deterministic``: at the likely values)."""
-        metric = metric or self.metric
         ensemble = self.objective != "npv" and not deterministic
-        m = self.kpi(x, metric, ensemble)
+        m = self.kpi(x, self.metric, ensemble)
         if not ensemble:
             return m[:, 0]
-        if self.objective == "p10_npv":
-            return np.percentile(m, 10, axis=1)
-        return m.mean(axis=1)
+        return np.percentile(m, 10, axis=1) if self.objective == "p10_npv" else m.mean(axis=1)
+
+    def differences(self, x: np.ndarray, up: np.ndarray, down: np.ndarray, deterministic: bool = False
+                    ) -> tuple[float, np.ndarray]:
+        """The objective at x and its changes from x - down to x + up on each spend (one batch)."""
+        n = len(x)
+        vals = self.values(np.vstack([x, x + np.diag(up), x - np.diag(down)]), deterministic)
+        return float(vals[0]), vals[1:n + 1] - vals[n + 1:]
 
     def scenario_for(self, x: np.ndarray) -> Scenario:
         """The scenario with the split applied (a schedule when the phases differ)."""
         grid = np.asarray(x, dtype=float).reshape(len(self.phase_names), self.n_levers)
-        changes = {}
-        for j, lever in enumerate(self.levers):
-            first = float(grid[0, j])
-            if len(grid) == 1 or grid[1, j] == first:
-                changes[lever] = first
-            else:  # months 1-12, then the second amount holds to the horizon
-                changes[lever] = (first,) * 12 + (float(grid[1, j]),)
-        return self.scenario.replace(**changes)
+        # Two amounts: months 1-12, then the second amount holds to the horizon.
+        return self.scenario.replace(**{lever: float(a) if a == b else (float(a),) * 12 + (float(b),)
+                                        for lever, a, b in zip(self.levers, grid[0], grid[-1])})
+
+    def likely(self, x: np.ndarray) -> tuple[Scenario, pd.Series]:
+        """The scenario with the split applied and its KPIs at the likely values."""
+        scenario = self.scenario_for(x)
+        return scenario, simulate_batch(scenario, draws=None, columns=()).kpis.iloc[0]
+
+
+def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases: str = "whole",
+           objective: str = "npv", draws: int = 1, seed: int = 0, ranges: Mapping[str, Range] | None = None,
+           metric: str = "npv", stop: Callable[[], bool] | None = None) -> _Problem:
+    """Check the arguments a public function ``fn`` shares with the others (once) and set up its problem."""
+    checks.scenario(scenario, fn)
+    levers = checks.levers(levers, LEVERS)
+    objective = checks.choice("objective", objective, OBJECTIVES)
+    phases = checks.choice("phases", phases, PHASES)
+    draws, seed = checks.draws(draws), checks.seed(seed)
+    if phases == "first_year" and scenario.horizon_months <= 12:
+        raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
+                            f"{scenario.horizon_months}; use phases='whole'")
+    limits = checks.lever_limits(levers, bounds)
+    if objective == "npv":
+        draws, world = 1, {}
+    else:
+        world = draw_world(scenario, draws, seed, ranges)[1]
+    return _Problem(scenario, levers, limits, phases, objective, metric, draws, seed, world, stop)
 
 
 @dataclass
 class _Box:
-    """The feasible set: per phase, lb <= x <= ub and sum(x) == total."""
+    """The feasible set at one budget: per phase, lb <= x <= ub (flat, phase-major) and sum(x) == total."""
 
     totals: list[float]
-    lb: np.ndarray  # flat, phase-major
+    lb: np.ndarray
     ub: np.ndarray
-    n_levers: int
 
-    @classmethod
-    def build(cls, totals: Sequence[float], bounds: Sequence[tuple[float, float]]) -> "_Box":
-        lb = np.tile([lo for lo, _ in bounds], len(totals)).astype(float)
-        ub = np.array([min(hi, t) for t in totals for _, hi in bounds], dtype=float)
-        return cls(list(totals), lb, ub, len(bounds))
+    @property
+    def n_levers(self) -> int:
+        return len(self.lb) // len(self.totals)
 
     def seg(self, p: int) -> slice:
         return slice(p * self.n_levers, (p + 1) * self.n_levers)
-
-    @property
-    def fixed(self) -> bool:
-        return bool(np.all(self.ub - self.lb <= 1e-9))
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """Nearest feasible point(s) to ``x`` (rows), phase by phase."""
@@ -342,11 +284,12 @@ class _Box:
             x[:, s] = _project_rows(x[:, s], self.lb[s], self.ub[s], t)
         return x
 
-    def place(self, weights: np.ndarray, p: int) -> np.ndarray:
-        """Simplex weights (rows) -> feasible spends of phase p: the minimums plus shares of the rest."""
-        s = self.seg(p)
-        free = self.totals[p] - self.lb[s].sum()
-        return _project_rows(self.lb[s] + weights * free, self.lb[s], self.ub[s], self.totals[p])
+    def grid(self, divisions: int) -> np.ndarray:
+        """The same split in every phase, on a simplex grid of 1/divisions: the minimums plus shares
+        of the rest of the budget. Shape (points, size)."""
+        w = _simplex(self.n_levers, divisions)
+        lbs = [self.lb[self.seg(p)] for p in range(len(self.totals))]
+        return self.project(np.hstack([lb + w * (t - lb.sum()) for lb, t in zip(lbs, self.totals)]))
 
 
 def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -> np.ndarray:
@@ -374,94 +317,60 @@ def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -
     return np.clip(out + gap[:, None] * share, lb, ub)
 
 
-def _compositions(n: int, d: int):
-    if n == 1:
-        yield (d,)
-        return
-    for i in range(d + 1):
-        for rest in _compositions(n - 1, d - i):
-            yield (i,) + rest
-
-
 def _simplex(n: int, divisions: int) -> np.ndarray:
-    """Every split of 1 into ``n`` shares on a grid of 1/divisions: (points, n)."""
-    return np.array(list(_compositions(n, divisions)), dtype=float) / max(divisions, 1)
+    """Every split of 1 into ``n`` shares on a grid of 1/divisions, in lexicographic order: (points, n)."""
+    points = [c for c in itertools.product(range(divisions + 1), repeat=n) if sum(c) == divisions]
+    return np.array(points, dtype=float) / max(divisions, 1)
 
 
 # ------------------------------------------------------------------- search
 
-def _grid_candidates(problem: _Problem, box: _Box, divisions: int) -> np.ndarray:
-    """The global stage's first batch: the same split (on a simplex grid) in every phase."""
-    w = _simplex(problem.n_levers, divisions)
-    return np.hstack([box.place(w, p) for p in range(len(box.totals))])
-
-
-def _grid_search(problem: _Problem, box: _Box, divisions: int, deterministic: bool
-                 ) -> tuple[np.ndarray, float, float, np.ndarray]:
-    """Best grid point, its value, the spread of values seen (a scale for tolerances), and the
-    next best grid points (runner-up starts for the local stage)."""
-    cands = _grid_candidates(problem, box, divisions)
-    vals = problem.values(cands, deterministic)
+def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, np.ndarray]:
+    """At the likely values: the best grid point, its value, the spread of values seen (a scale
+    for tolerances), and the next best grid points (runner-up starts for the local stage)."""
+    cands = box.grid(_GRID_DIVISIONS.get(problem.n_levers, 10))
+    vals = problem.values(cands, deterministic=True)
     order = np.argsort(np.where(np.isfinite(vals), -vals, np.inf), kind="stable")
-    best = int(order[0])
-    runners_up = cands[order[1:_LOCAL_STARTS]]
-    x, v = cands[best], float(vals[best])
+    x, v = cands[order[0]], float(vals[order[0]])
     spread = float(np.nanmax(vals) - np.nanmin(vals))
-    if len(box.totals) > 1:
+    n_phases = len(box.totals)
+    if n_phases > 1:
         # Then each phase on its own grid with the other phase held at the best common split.
-        w = _simplex(problem.n_levers, divisions)
-        blocks = []
-        for p in range(len(box.totals)):
-            block = np.tile(x, (len(w), 1))
-            block[:, box.seg(p)] = box.place(w, p)
-            blocks.append(block)
-        vals2 = problem.values(np.vstack(blocks), deterministic).reshape(len(box.totals), len(w))
-        combined = x.copy()
-        for p in range(len(box.totals)):
-            combined[box.seg(p)] = blocks[p][int(np.nanargmax(vals2[p])), box.seg(p)]
-        cv = float(problem.values(combined[None, :], deterministic)[0])
+        blocks = np.tile(x, (n_phases, len(cands), 1))  # (phase varied, grid point, spends)
+        for p in range(n_phases):
+            blocks[p][:, box.seg(p)] = cands[:, box.seg(p)]
+        vals2 = problem.values(blocks.reshape(-1, len(x)), deterministic=True).reshape(n_phases, -1)
+        combined = np.concatenate([blocks[p][int(np.nanargmax(vals2[p])), box.seg(p)] for p in range(n_phases)])
+        cv = float(problem.values(combined[None, :], deterministic=True)[0])
         if cv > v:
             x, v = combined, cv
         spread = max(spread, float(np.nanmax(vals2) - np.nanmin(vals2)))
-    return x, v, spread, runners_up
+    return x, v, spread, cands[order[1:_LOCAL_STARTS]]
 
 
 def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
-           deterministic: bool, options: Mapping[str, float]):
-    """SLSQP from x0. Returns (x, value, success, message)."""
-    if box.fixed:
-        return x0, v0, True, "the limits leave nothing to choose"
-    n_phases, n = len(box.totals), problem.size
-    scale = max(sum(box.totals), 1.0)  # optimise in units of the budget: well conditioned
+           deterministic: bool, options: Mapping[str, float]) -> tuple[np.ndarray, float, bool, str]:
+    """SLSQP from x0 in units of the budget (well conditioned), within the box's bounds and with
+    the budget of each phase as a linear equality. Returns (x, value, success, message)."""
+    scale = max(sum(box.totals), 1.0)
     norm = max(abs(v0), scale_hint, 1e-12)
     lb, ub = box.lb, box.ub
-    cache: dict[bytes, tuple[float, np.ndarray]] = {}
 
     def value_and_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
-        key = z.tobytes()
-        if key not in cache:
-            x = np.clip(z * scale, lb, ub)
-            # Central differences of $1,000 where there is room, one-sided at a bound:
-            # every point stays inside the bounds (no negative spend).
-            up = np.minimum(_STEP, ub - x)
-            down = np.minimum(_STEP, x - lb)
-            pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
-            vals = problem.values(pts, deterministic)
-            width = up + down
-            grad = np.divide(vals[1:n + 1] - vals[n + 1:], width, out=np.zeros(n), where=width > 0)
-            if len(cache) > 512:
-                cache.clear()
-            cache[key] = (-vals[0] / norm, -grad * scale / norm)
-        return cache[key]
+        x = np.clip(z * scale, lb, ub)
+        # Central differences of $1,000 where there is room, one-sided at a bound:
+        # every point stays inside the bounds (no negative spend).
+        up, down = np.minimum(_STEP, ub - x), np.minimum(_STEP, x - lb)
+        value, change = problem.differences(x, up, down, deterministic)
+        grad = np.divide(change, up + down, out=np.zeros(len(x)), where=up + down > 0)
+        return -value / norm, -grad * scale / norm
 
-    constraints = [{"type": "eq",
-                    "fun": (lambda z, p=p: z[box.seg(p)].sum() - box.totals[p] / scale),
-                    "jac": (lambda z, p=p: np.eye(n)[box.seg(p)].sum(axis=0))}
-                   for p in range(n_phases)]
+    budgets = np.array(box.totals) / scale
+    per_phase = np.kron(np.eye(len(box.totals)), np.ones(box.n_levers))  # sums each phase's spends
     with np.errstate(all="ignore"):
-        res = optimize.minimize(lambda z: value_and_grad(z)[0], x0 / scale, jac=lambda z: value_and_grad(z)[1],
-                                method="SLSQP", bounds=list(zip(lb / scale, ub / scale)),
-                                constraints=constraints, options=dict(options))
+        res = optimize.minimize(value_and_grad, x0 / scale, jac=True, method="SLSQP",
+                                bounds=optimize.Bounds(lb / scale, ub / scale), options=dict(options),
+                                constraints=optimize.LinearConstraint(per_phase, budgets, budgets))
     x1 = box.project(res.x * scale)[0]
     v1 = float(problem.values(x1[None, :], deterministic)[0])
     if not np.isfinite(v1) or v1 < v0:
@@ -470,17 +379,16 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
 
 
 def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
-           warm: Sequence[np.ndarray] = ()):
+           warm: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, float, bool, str]:
     """Best split for ``box``: grid, then SLSQP; for ensemble objectives a second, warm-started stage.
 
     ``extra_starts``: more candidates for the deterministic start. ``warm``: candidates for
     the ensemble stage's start that replace its coarse grid (the frontier passes the
     previous budget's optimum). Returns (x, value, success, message)."""
-    if box.fixed:
+    if np.all(box.ub - box.lb <= 1e-9):  # the limits leave nothing to choose
         x = box.lb.copy()
         return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
-    divisions = _GRID_DIVISIONS.get(problem.n_levers, 10)
-    x0, v0, spread, runners_up = _grid_search(problem, box, divisions, deterministic=True)
+    x0, v0, spread, runners_up = _grid_search(problem, box)
     if len(extra_starts):
         starts = box.project(np.vstack(extra_starts))
         vals = problem.values(starts, deterministic=True)
@@ -489,26 +397,25 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
             x0, v0 = starts[i], float(vals[i])
     # NPV over splits can have a shallow second hump a grid step from the best point, so
     # SLSQP also starts from the grid's runner-up; the better finish wins.
-    x, v, ok, msg = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
+    best = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
     for start in runners_up:
         v_start = float(problem.values(start[None, :], deterministic=True)[0])
         other = _local(problem, box, start, v_start, spread, True, _DET_OPTIONS)
-        if other[1] > v:
-            x, v, ok, msg = other
+        if other[1] > best[1]:
+            best = other
     if problem.objective == "npv":
-        return x, v, ok, msg
+        return best
     # Ensemble objective: start from the deterministic optimum or the best point of a
     # coarse grid on the ensemble itself, whichever is better; one SLSQP run.
-    others = box.project(np.vstack(warm)) if len(warm) else _grid_candidates(problem, box, _COARSE_DIVISIONS)
-    cands = np.vstack([x[None, :], others])
+    others = box.project(np.vstack(warm)) if len(warm) else box.grid(_COARSE_DIVISIONS)
+    cands = np.vstack([best[0][None, :], others])
     vals = problem.values(cands)
     i = int(np.nanargmax(vals))
     spread = float(np.nanmax(vals) - np.nanmin(vals))
     return _local(problem, box, cands[i], float(vals[i]), spread, False, _ENSEMBLE_OPTIONS)
 
 
-def _marginals(problem: _Problem, x: np.ndarray, box: _Box, bounds, deterministic: bool = False,
-               metric: str | None = None) -> tuple[float, pd.DataFrame]:
+def _marginals(problem: _Problem, x: np.ndarray, box: _Box) -> tuple[float, pd.DataFrame]:
     """Objective at x and its slope per $1,000 a month on each lever and phase (one batch).
 
     Central differences of $1,000 (one-sided where the spend is below $1,000): the
@@ -516,41 +423,34 @@ def _marginals(problem: _Problem, x: np.ndarray, box: _Box, bounds, deterministi
     The step may cross a lever's limit: this is what the next $1,000 *would* return;
     only the most a scenario allows on a lever is never crossed (one-sided below it).
     """
-    n = problem.size
     tops = np.tile([PARAMETERS[lever].maximum for lever in problem.levers], len(problem.phase_names))
-    up = np.clip(tops - x, 0.0, _STEP)
-    down = np.minimum(_STEP, x)
-    pts = np.vstack([x, x + np.diag(up), x - np.diag(down)])
-    vals = problem.values(pts, deterministic, metric)
-    slope = (vals[1:n + 1] - vals[n + 1:]) / (up + down) * _STEP
+    up, down = np.clip(tops - x, 0.0, _STEP), np.minimum(_STEP, x)
+    value, change = problem.differences(x, up, down)
+    slope = change / (up + down) * _STEP
     rows = []
     for p, phase in enumerate(problem.phase_names):
-        for j, lever in enumerate(problem.levers):
+        for j, (lever, (lo, hi)) in enumerate(zip(problem.levers, problem.limits)):
             i = p * problem.n_levers + j
-            lo, hi = bounds[j]
             at_bound = ("lower" if x[i] <= lo + 1.0 else
                         "upper" if x[i] >= min(hi, box.totals[p]) - 1.0 else "")
             rows.append({"phase": phase, "lever": lever, "label": LEVERS[lever], "spend_per_month": float(x[i]),
                          "marginal_per_1000": float(slope[i]), "at_bound": at_bound})
-    return float(vals[0]), pd.DataFrame(rows)
+    return value, pd.DataFrame(rows)
 
 
-def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: _Box,
-                       bounds) -> Allocation:
+def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: _Box) -> Allocation:
     table = pd.DataFrame(x.reshape(len(problem.phase_names), problem.n_levers),
                          index=pd.Index(problem.phase_names, name="phase"), columns=problem.levers)
-    value, marginal = _marginals(problem, x, box, bounds)
-    scenario = problem.scenario_for(x)
-    single = simulate_batch(scenario, draws=None, columns=()).kpis.iloc[0]
-    kpis = {k: float(single[k]) for k in KPI_COLUMNS}
+    value, marginal = _marginals(problem, x, box)
+    scenario, single = problem.likely(x)
     ensemble = {}
     if problem.objective != "npv":
         npv = problem.kpi(x[None, :], "npv", ensemble=True)[0]
         ensemble = {"npv_mean": float(npv.mean()), "npv_p10": float(np.percentile(npv, 10)),
                     "npv_p50": float(np.percentile(npv, 50)), "npv_p90": float(np.percentile(npv, 90))}
-    alloc = Allocation(scenario, table, problem.objective, value, kpis, marginal, ok, message,
-                       evaluations=problem.evaluations, totals=list(box.totals), draws=problem.draws,
-                       seed=problem.seed, ensemble=ensemble)
+    alloc = Allocation(scenario, table, problem.objective, value, {k: float(single[k]) for k in KPI_COLUMNS},
+                       marginal, ok, message, evaluations=problem.evaluations, totals=list(box.totals),
+                       draws=problem.draws, seed=problem.seed, ensemble=ensemble)
     alloc.explanation = explain(alloc)
     return alloc
 
@@ -564,16 +464,16 @@ def explain(alloc: Allocation) -> str:
     what = OBJECTIVES[alloc.objective].words if alloc.objective in OBJECTIVES else alloc.objective
     parts = []
     for phase, group in alloc.marginal.groupby("phase", sort=False):
-        interior = group[group["at_bound"] == ""]
-        lead = group.sort_values("spend_per_month", ascending=False).iloc[0]
+        interior = group.loc[group["at_bound"] == "", "marginal_per_1000"]
+        m = float(interior.mean())  # nan when every lever is at a limit
         if group["spend_per_month"].sum() <= 1.0:
             text = f"{str(phase).capitalize()}: there is no budget to split."
         else:
+            lead = group.sort_values("spend_per_month", ascending=False).iloc[0]
             text = (f"{str(phase).capitalize()}: most of the budget, {money(lead['spend_per_month'])} a month, goes "
                     f"to {lead['label'].lower()}.")
         if len(interior) >= 2:
-            m = float(interior["marginal_per_1000"].mean())
-            lo_m, hi_m = float(interior["marginal_per_1000"].min()), float(interior["marginal_per_1000"].max())
+            lo_m, hi_m = float(interior.min()), float(interior.max())
             if hi_m - lo_m <= 0.05 * max(abs(m), 1.0):
                 text += (f" Here the next $1,000 a month returns about {money(m)} of {what} on every lever that "
                          "is not at a limit, so moving money between them cannot do better.")
@@ -583,17 +483,11 @@ def explain(alloc: Allocation) -> str:
                          + ("the 10th percentile jumps from one draw to another as the split moves"
                             if alloc.objective == "p10_npv" else "the search stopped short of the exact optimum")
                          + ".")
-        elif len(interior) == 1:
-            m = float(interior["marginal_per_1000"].iloc[0])
-        else:
-            m = float("nan")
-        if np.isfinite(m):
-            if m > 0:
-                text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
-            elif m < 0:
-                text += (f" The budget is more than pays here: the next $1,000 a month loses about {money(-m)}, "
-                         "so a smaller budget would do better.")
-        others = float(interior["marginal_per_1000"].mean()) if len(interior) else None
+        if m > 0:
+            text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
+        elif m < 0:
+            text += (f" The budget is more than pays here: the next $1,000 a month loses about {money(-m)}, "
+                     "so a smaller budget would do better.")
         for _, r in group[group["at_bound"] != ""].iterrows():
             if r["at_bound"] == "lower":
                 verb = "gets nothing" if r["spend_per_month"] <= 1.0 else "stays at its minimum"
@@ -603,7 +497,7 @@ def explain(alloc: Allocation) -> str:
                 verb = "takes the whole budget" if r["spend_per_month"] >= total - 1.0 else "is at its maximum"
                 compare_word = "more"
             text += f" {r['label']} {verb}: its next $1,000 would return {money(r['marginal_per_1000'])}"
-            text += f", {compare_word} than the others." if others is not None else "."
+            text += f", {compare_word} than the others." if len(interior) else "."
         parts.append(text)
     return " ".join(parts)
 
@@ -628,19 +522,12 @@ def optimize_budget(scenario: Scenario, total_per_month: float | Sequence[float]
     a plain-language explanation. Bad settings raise ScenarioError. ``stop``, if given, is asked
     before each batch of model runs; when it returns True the search raises :class:`Stopped`.
     """
-    checks.scenario(scenario, "optimize_budget")
-    levers = _check_levers(levers)
-    objective = checks.choice("objective", objective, OBJECTIVES)
-    phases = checks.choice("phases", phases, PHASES)
-    checks.draws(draws)
-    checks.seed(seed)
-    problem = _Problem(scenario, levers, phases, objective, draws, seed, ranges, stop=stop)
-    totals = _totals(total_per_month, len(problem.phase_names))
-    lever_bounds = _lever_bounds(levers, bounds)
-    _check_budget(totals, lever_bounds, problem.phase_names)
-    box = _Box.build(totals, lever_bounds)
+    problem = _setup("optimize_budget", scenario, levers, bounds, phases=phases, objective=objective,
+                     draws=draws, seed=seed, ranges=ranges, stop=stop)
+    totals = _check_totals(total_per_month, problem.limits, problem.phase_names)
+    box = problem.box(totals)
     x, _, ok, msg = _solve(problem, box)
-    return _allocation_result(problem, x, ok, msg, box, lever_bounds)
+    return _allocation_result(problem, x, ok, msg, box)
 
 
 def min_budget_for(scenario: Scenario, target: float, metric: str = "final_customers",
@@ -660,7 +547,6 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
     maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
     """
     checks.scenario(scenario, "min_budget_for")
-    levers = _check_levers(levers)
     metric = checks.choice("metric", metric, TARGET_METRICS)
     try:
         target = float(target)
@@ -670,31 +556,25 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
         raise ScenarioError(f"target: got {target!r}; expected a finite number")
     if not (isinstance(tolerance, (int, float)) and 1e-6 <= tolerance <= 0.1):
         raise ScenarioError(f"tolerance: got {tolerance!r}; allowed 1e-6 to 0.1 (relative to the budget)")
-    lever_bounds = _lever_bounds(levers, bounds)
-    low = sum(lo for lo, _ in lever_bounds)
-    current = sum(float(np.mean(scenario.schedule(lv))) for lv in levers)
+    problem = _setup("min_budget_for", scenario, levers, bounds, metric=metric, stop=stop)
+    low = sum(lo for lo, _ in problem.limits)
+    current = sum(float(np.mean(scenario.schedule(lv))) for lv in problem.levers)
     high = max(5 * current, 1e6, 2 * low) if max_budget_per_month is None else max_budget_per_month
     try:
         high = float(high)
     except (TypeError, ValueError):
         raise ScenarioError(f"max_budget_per_month: got {high!r}; expected an amount in $ per month") from None
-    cap = sum(hi for _, hi in lever_bounds)
     if not np.isfinite(high) or high < low:
         raise ScenarioError(f"max_budget_per_month: got {high!r}; expected a finite amount of at least the "
                             f"levers' minimums (${low:,.0f})")
-    high = min(high, cap)
-    problem = _Problem(scenario, levers, "whole", "npv", 1, 0, None, metric=metric, stop=stop)
+    high = min(high, sum(hi for _, hi in problem.limits))
 
-    def best_at(total: float, starts: Sequence[np.ndarray] = ()) -> tuple[float, np.ndarray, bool, str]:
-        box = _Box.build([total], lever_bounds)
-        x, v, ok, msg = _solve(problem, box, starts)
-        return v, x, ok, msg
+    def best_at(total: float, start: np.ndarray) -> tuple[np.ndarray, float, bool, str]:
+        return _solve(problem, problem.box([total]), [start])
 
     # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
     budgets = np.linspace(low, high, 11)
-    divisions = _GRID_DIVISIONS.get(len(levers), 10)
-    boxes = [_Box.build([b], lever_bounds) for b in budgets]
-    cands = [_grid_candidates(problem, box, divisions) for box in boxes]
+    cands = [problem.box([b]).grid(_GRID_DIVISIONS.get(problem.n_levers, 10)) for b in budgets]
     vals = problem.values(np.vstack(cands)).reshape(len(budgets), -1)
     scan = np.nanmax(vals, axis=1)
     scan_x = [c[int(np.nanargmax(v))] for c, v in zip(cands, vals)]
@@ -703,7 +583,7 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
         # Polish the most promising budgets before declaring the target out of reach.
         best_v, best_b = -np.inf, high
         for i in sorted({int(np.nanargmax(scan)), len(budgets) - 1}):
-            v, *_ = best_at(budgets[i], [scan_x[i]])
+            v = best_at(budgets[i], scan_x[i])[1]
             if v > best_v:
                 best_v, best_b = v, budgets[i]
             if v >= target:
@@ -714,27 +594,21 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                                 f"budget up to ${high:,.0f} a month reaches {_number(best_v)} (at "
                                 f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
     k = reached_at[0]
-    hi_b = budgets[k]
     # The polished best at the budget below may already reach the target: step down.
-    while k > 0:
-        v, *_ = best_at(budgets[k - 1], [scan_x[k - 1]])
-        if v < target:
-            break
+    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1])[1] >= target:
         k -= 1
-        hi_b = budgets[k]
-    lo_b = budgets[k - 1] if k > 0 else None
-    if lo_b is not None:
-        hi_x = scan_x[k]
+    hi_b = budgets[k]
+    if k > 0:  # bisect between the budget below (short of the target) and this one
+        lo_b, hi_x = budgets[k - 1], scan_x[k]
         while hi_b - lo_b > tolerance * max(hi_b, 1.0):
             mid = (lo_b + hi_b) / 2
-            v, x, *_ = best_at(mid, [hi_x * mid / max(hi_b, 1.0)])
+            x, v, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0))
             if v >= target:
                 hi_b, hi_x = mid, x
             else:
                 lo_b = mid
-    reached, x, ok, msg = best_at(hi_b, [scan_x[min(k, len(scan_x) - 1)]])
-    box = _Box.build([hi_b], lever_bounds)
-    alloc = _allocation_result(problem, x, ok, msg, box, lever_bounds)
+    x, reached, ok, msg = best_at(hi_b, scan_x[k])
+    alloc = _allocation_result(problem, x, ok, msg, problem.box([hi_b]))
     return MinBudget(float(hi_b), metric, target, float(reached), alloc)
 
 
@@ -755,41 +629,29 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     single-lever use of the difference. ``progress``, if given, is called with
     (done, total) after each budget; ``stop`` as in :func:`optimize_budget`.
     """
-    checks.scenario(scenario, "efficient_frontier")
-    levers = _check_levers(levers)
-    objective = checks.choice("objective", objective, OBJECTIVES)
-    checks.draws(draws)
-    checks.seed(seed)
+    problem = _setup("efficient_frontier", scenario, levers, bounds, objective=objective, draws=draws, seed=seed,
+                     ranges=ranges, stop=stop)
     try:
         points = sorted({float(t) for t in totals})
     except (TypeError, ValueError):
         raise ScenarioError(f"totals: got {totals!r}; expected monthly budgets in $") from None
     if not points:
         raise ScenarioError("totals: give at least one monthly budget")
-    lever_bounds = _lever_bounds(levers, bounds)
-    for t in points:
-        _totals(t, 1)
-    _check_budget(points, lever_bounds, ["whole horizon"] * len(points))
-    problem = _Problem(scenario, levers, "whole", objective, draws, seed, ranges, stop=stop)
+    _check_totals(points, problem.limits, ["whole horizon"] * len(points))
+    highs = np.array([hi for _, hi in problem.limits])
     rows, previous = [], None
     for i, t in enumerate(points):
-        box = _Box.build([t], lever_bounds)
+        box = problem.box([t])
         starts = []
-        if previous is not None:
-            extra = t - previous.sum()
-            for j in range(len(levers)):
-                bumped = previous.copy()
-                bumped[j] += extra
-                if bumped[j] <= box.ub[j]:
-                    starts.append(bumped)
-        # For an ensemble objective the previous optimum plus the extra money (on each lever)
-        # warm-starts the ensemble stage instead of its coarse grid.
+        if previous is not None:  # the previous split with the extra money on any one lever
+            bumped = previous + np.diag(np.full(problem.n_levers, t - previous.sum()))
+            starts = [row for j, row in enumerate(bumped) if row[j] <= box.ub[j]]
+        # For an ensemble objective these also warm-start the ensemble stage instead of its coarse grid.
         x, v, ok, msg = _solve(problem, box, starts, warm=starts if problem.objective != "npv" else ())
-        _, marginal = _marginals(problem, x, box, lever_bounds)
-        room = marginal[marginal["spend_per_month"] < np.array([hi for _, hi in lever_bounds]) - 1.0]
-        scen = problem.scenario_for(x)
-        kp = simulate_batch(scen, columns=()).kpis.iloc[0]
-        rows.append({"total_per_month": t, **{lv: float(x[j]) for j, lv in enumerate(levers)},
+        _, marginal = _marginals(problem, x, box)
+        room = marginal[marginal["spend_per_month"] < highs - 1.0]
+        kp = problem.likely(x)[1]
+        rows.append({"total_per_month": t, **{lv: float(x[j]) for j, lv in enumerate(problem.levers)},
                      "objective_value": v, "npv": float(kp["npv"]), "final_customers": float(kp["final_customers"]),
                      "marginal_per_1000": float(room["marginal_per_1000"].max()) if len(room) else float("nan"),
                      "converged": ok})
