@@ -40,6 +40,7 @@ __all__ = [
     "service_level_c",
     "asa_c",
     "erlang_a",
+    "erlang_a_and_late",
     "ErlangA",
     "offered_load",
 ]
@@ -312,12 +313,13 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
 
 def _erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> ErlangA:
     """:func:`erlang_a` without checking its arguments (the simulation's values are valid)."""
-    return _erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds)[0]
+    return erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds)[0]
 
 
-def _erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds,
+def erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds,
                        tolerance_seconds=None) -> tuple[ErlangA, np.ndarray | None]:
-    """:func:`_erlang_a`, and P(answered after more than ``tolerance_seconds``) when given.
+    """:func:`erlang_a` without checking its arguments (values a validated Scenario produced), and
+    P(answered after waiting more than ``tolerance_seconds``, seconds) when given, else None.
 
     The second threshold costs one more incomplete gamma value per point, not a second
     queue: the simulation needs both the reported service level (at the target) and the

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 # The unchecked form: these values come from a validated Scenario, checked once, not every month.
-from .queueing import _erlang_a_and_late as erlang_a_and_late
+from .queueing import erlang_a_and_late
 
 __all__ = ["agents_answering", "first_contact_resolution", "contact_outcomes", "ContactOutcomes"]
 
