@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["band_mix", "product_mix", "contact_mix", "update_counts", "share_contacting", "nps",
+__all__ = ["band_mix", "product_mix", "contact_mix", "update_counts", "memory_weights", "blend_counts", "share_contacting", "nps",
            "measured_mix", "surveyed_mix", "survey_shares", "settled_shares"]
 
 
@@ -61,11 +61,23 @@ def update_counts(counts, contacting_share, contact, product, contact_memory, pr
     contact mix; the others drift a share ``product_memory`` toward the product
     mix. Totals are preserved exactly; counts stay non-negative.
     """
-    total = counts.sum(axis=-1, keepdims=True)
+    return blend_counts(counts, memory_weights(contacting_share, contact_memory, product_memory), contact, product)
+
+
+def memory_weights(contacting_share, contact_memory, product_memory):
+    """The shares of the way a customer moves in a month, ``(toward the contact, toward the
+    product)``, each of shape (..., 1): the contacting share x ``contact_memory``, and the
+    others' share x ``product_memory`` (all shares of 1, per month). Constant while those are,
+    so a month loop works them out once."""
     c = np.asarray(contacting_share)[..., None]
-    lc = np.asarray(contact_memory)[..., None]
-    lp = np.asarray(product_memory)[..., None]
-    return counts + c * lc * (total * contact - counts) + (1.0 - c) * lp * (total * product - counts)
+    return c * np.asarray(contact_memory)[..., None], (1.0 - c) * np.asarray(product_memory)[..., None]
+
+
+def blend_counts(counts, weights, contact, product):
+    """:func:`update_counts` with its ``weights`` (:func:`memory_weights`) worked out already."""
+    total = counts.sum(axis=-1, keepdims=True)
+    toward_contact, toward_product = weights
+    return counts + toward_contact * (total * contact - counts) + toward_product * (total * product - counts)
 
 
 def nps(counts):

@@ -362,8 +362,7 @@ class _State(NamedTuple):
 
 
 class _StepRates(NamedTuple):
-    contacting: np.ndarray
-    product_memory: np.ndarray
+    memory: tuple[np.ndarray, np.ndarray]  # sentiment.memory_weights for one step
     rates: np.ndarray
     promoter_stories: np.ndarray
     detractor_stories: np.ndarray
@@ -375,7 +374,8 @@ def _per_step(v: Mapping[str, np.ndarray], k: np.ndarray) -> _StepRates:
     """Monthly shares and rates as one of k equal steps of a month (k per draw): shares
     s -> 1 - (1 - s)^(1/k), rates r -> r / k."""
     if np.all(k == 1):
-        return _StepRates(v["contacting"], v["product_memory"], v["rates"], v["promoter_stories_per_month"],
+        memory = sentiment.memory_weights(v["contacting"], v["contact_memory"], v["product_memory"])
+        return _StepRates(memory, v["rates"], v["promoter_stories_per_month"],
                           v["detractor_stories_per_month"], v["deterred_recovery_per_month"], np.ones(len(k)))
     inverse = 1.0 / k
 
@@ -384,8 +384,9 @@ def _per_step(v: Mapping[str, np.ndarray], k: np.ndarray) -> _StepRates:
         with np.errstate(divide="ignore"):  # a share of 1 is an infinite hazard: all of it, in every step
             return -np.expm1(np.log1p(-np.minimum(x, 1.0)) * power)
 
-    return _StepRates(-np.expm1(-v["contacts_per_customer_per_month"] * inverse), share(v["product_memory"]),
-                      share(v["rates"]), v["promoter_stories_per_month"] * inverse,
+    memory = sentiment.memory_weights(-np.expm1(-v["contacts_per_customer_per_month"] * inverse),
+                                      v["contact_memory"], share(v["product_memory"]))
+    return _StepRates(memory, share(v["rates"]), v["promoter_stories_per_month"] * inverse,
                       v["detractor_stories_per_month"] * inverse, share(v["deterred_recovery_per_month"]), inverse)
 
 
@@ -405,8 +406,7 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
         # 2. Sentiment: contacting customers move toward what the contact gave them,
         #    the rest drift toward the product's own mix.
         fcr, oc, cmix = _contacts(v, customers, v["quality"], v["seats"], outcome_mixes, v["product"])
-        counts = sentiment.update_counts(counts, sp.contacting, cmix, v["product"], v["contact_memory"],
-                                         sp.product_memory)
+        counts = sentiment.blend_counts(counts, sp.memory, cmix, v["product"])
 
         # 3. Churn by band, and among customers reached by the last net negative stories.
         counts, churned = churn.apply_churn(counts, sp.rates, v["customer_deterrence_ratio"] * np.maximum(-net, 0.0))
