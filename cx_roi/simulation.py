@@ -575,7 +575,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     state = _State(customers, counts, deterred_pool, lost_pool, net)
     for t in range(horizon):
         before = k
-        moving = p_ads[t] + np.abs(state.net) * k
+        moving = p_ads[t] + (np.abs(state.net) * k if fine_steps else np.abs(state.net))  # k is 1 until then
         if steady_max > _STEP_HAZARD or float(moving.max()) > _STEP_HAZARD:
             k = np.maximum(k, _steps_needed(steady_hazard, moving))
             fine_steps = fine_steps or bool(np.any(k > 1))
