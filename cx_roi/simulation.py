@@ -426,13 +426,13 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
         deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
         lost_pool = lost_pool + lost_now
 
-        shares = ((oc.fast, oc.slow, oc.bad_answered),
-                  {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}, oc.service_level)
+        queue = {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}
         if k == 1:
             month = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred,
-                     "service_level": shares[2], "answered": list(shares[0]), "queue": shares[1],
-                     "prospects": prospects}
+                     "service_level": oc.service_level, "answered": [oc.fast, oc.slow, oc.bad_answered],
+                     "queue": queue, "prospects": prospects}
             break
+        shares = ((oc.fast, oc.slow, oc.bad_answered), queue, oc.service_level)
         if step == 0:
             month["prospects"] = prospects
         for key, value in (("churned", churned), ("won", won), ("ads", acq.from_ads), ("deterred", acq.deterred)):
