@@ -22,7 +22,7 @@ from .economics import month_sum
 from .errors import ScenarioError
 from .outputs import KPI_COLUMNS, MONTHLY_COLUMNS
 from .parameters import PARAMETERS, SPEND_FIELDS
-from .scenario import Scenario, expand_schedule
+from .scenario import Scenario, batch_cross_checks, expand_schedule
 
 __all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS",
            "KPI_COLUMNS"]
@@ -229,7 +229,7 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
             continue
         params[name] = arr
     if not problems:
-        problems += _batch_cross_checks(params)
+        problems += batch_cross_checks(params)
     if problems:
         raise ScenarioError(problems)
     return params, horizon
@@ -252,24 +252,6 @@ def _draw_array(name: Any, values: Any) -> np.ndarray:
         raise ScenarioError(f"{name}: per-draw values need an array of shape (draws,) (or (draws, months) for "
                             f"a spend), got shape {arr.shape}")
     return arr
-
-
-def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
-    problems = []
-    if np.any(p["fcr_floor"] > p["fcr_ceiling"]):
-        problems.append("fcr_floor must not exceed fcr_ceiling in any draw")
-    for o in ("fast", "slow", "bad"):
-        if np.any(p[f"{o}_promoter_share"] + p[f"{o}_detractor_share"] > 1 + 1e-12):
-            problems.append(f"{o}_promoter_share + {o}_detractor_share must be at most 1 in every draw")
-    for level in ("weak", "outstanding"):
-        if np.any(p[f"product_promoters_{level}"] + p[f"product_detractors_{level}"] > 1 + 1e-12):
-            problems.append(f"product_promoters_{level} + product_detractors_{level} must be at most 1 "
-                            "in every draw")
-    if np.any(p["initial_promoter_share"] + p["initial_detractor_share"] > 1 + 1e-12):
-        problems.append("initial_promoter_share + initial_detractor_share must be at most 1 in every draw")
-    if np.any(p["initial_customers"] > p["market_size"]):
-        problems.append("initial_customers must not exceed market_size in any draw")
-    return problems
 
 
 def _contacts(v: Mapping[str, np.ndarray], customers: np.ndarray, quality: np.ndarray, seats: np.ndarray,
