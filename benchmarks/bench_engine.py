@@ -11,24 +11,41 @@ ratios the project tracks (targets on the 2-core reference machine):
 It also times the decision tools: tornado, break-even, one optimisation
 (deterministic and P10), a 20-point efficient frontier and the reverse solver.
 
+``--before GIT_REF`` compares this code with the engine at ``GIT_REF`` in the
+same run: the ref is checked out into a temporary ``git worktree``, and both
+engines are measured in paired subprocesses, alternately (before, now, now,
+before, ...), ``--rounds`` times (default 3). Each figure is the best of its
+rounds; the table gives both and their ratio, now / before, so the machine's
+own speed cancels out. ``--engine-only`` leaves the decision tools out.
+
 This is a measurement, not a test: nothing here fails a build.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve()
+REPO = HERE.parents[1]
+cx_roi = None  # imported by main() from the tree being measured
 
-import cx_roi  # noqa: E402
-from cx_roi.queueing import erlang_c  # noqa: E402
+
+def load_engine(root: Path) -> None:
+    """Import cx_roi from ``root`` (this checkout, or a ref's temporary worktree)."""
+    global cx_roi
+    sys.path.insert(0, str(root))
+    import cx_roi as engine  # noqa: PLC0415
+    cx_roi = engine
 
 
 def best_of(fn, repeat: int) -> float:
@@ -38,6 +55,16 @@ def best_of(fn, repeat: int) -> float:
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def cpu_best_of(fn, repeat: int) -> float:
+    """Least CPU time of ``repeat`` runs of a single-threaded call, seconds."""
+    times = []
+    for _ in range(repeat):
+        t = time.process_time()
+        fn()
+        times.append(time.process_time() - t)
     return min(times)
 
 
@@ -74,92 +101,171 @@ def timed(fn):
     return out, time.perf_counter() - t
 
 
-def decisions(t120: float) -> None:
-    """Ensembles, sensitivity and the optimiser."""
+# Every figure: key -> (label, unit, scale from seconds or MB). The table and the plain
+# report both read this list, in this order.
+FIGURES = {
+    "single60": ("one scenario, 60 months (wall)", "ms", 1e3),
+    "single120": ("one scenario, 120 months (wall)", "ms", 1e3),
+    "cpu60": ("one scenario, 60 months (CPU)", "ms", 1e3),
+    "cpu120": ("one scenario, 120 months (CPU)", "ms", 1e3),
+    "batch": ("10,000 draws x 120 months, one batch", "s", 1.0),
+    "memory": ("100,000 draws x 120 months, float32: peak memory", "MB", 1.0),
+    "held": ("  of which results held", "MB", 1.0),
+    "pair": ("10,000 draws x 2 scenarios x 120 months, paired", "s", 1.0),
+    "many": ("2,000 draws x 60 months (simulate_many)", "s", 1.0),
+    "tornado60": ("tornado, 60 months", "ms", 1e3),
+    "tornado120": ("tornado, 120 months", "ms", 1e3),
+    "break_even": ("break-even of the top 5 drivers, 60 months", "s", 1.0),
+    "opt60": ("one budget optimisation, NPV, 60 months", "s", 1.0),
+    "opt120": ("one budget optimisation, NPV, 120 months", "s", 1.0),
+    "p10": ("one budget optimisation, P10 NPV over 200 draws", "s", 1.0),
+    "frontier": ("20-point efficient frontier", "s", 1.0),
+    "min_budget": ("least budget for a target", "s", 1.0),
+    "erlang_c": ("erlang_c on 100,000 pairs", "ms", 1e3),
+}
+
+
+def engine_figures() -> dict[str, float]:
+    """Single runs, one large batch and its memory, in seconds and MB."""
+    s60 = cx_roi.Scenario(horizon_months=60)
+    s120 = cx_roi.Scenario(horizon_months=120)
+    cx_roi.simulate(s60)  # warm imports and caches
+    f = {
+        "single60": best_of(lambda: cx_roi.simulate(s60), 15),
+        "single120": best_of(lambda: cx_roi.simulate(s120), 15),
+        "cpu60": cpu_best_of(lambda: cx_roi.simulate(s60), 15),
+        "cpu120": cpu_best_of(lambda: cx_roi.simulate(s120), 15),
+    }
+    draws = draws_for(10_000)
+    f["batch"] = best_of(lambda: cx_roi.simulate_batch(s120, draws=draws), 3)
+    proc = subprocess.run([sys.executable, str(HERE), "--root", str(Path(cx_roi.__file__).parents[1]),
+                           "--memory-child", "100000"], capture_output=True, text=True, check=True)
+    _, f["held"], f["memory"] = (float(v) for v in proc.stdout.split())
+    rng = np.random.default_rng(1)
+    agents = rng.uniform(1, 5000, 100_000)
+    load = agents * rng.uniform(0.5, 1.2, 100_000)
+    f["erlang_c"] = best_of(lambda: cx_roi.queueing.erlang_c(agents, load), 5)
+    return f
+
+
+def decision_figures() -> dict[str, float]:
+    """Ensembles, sensitivity and the optimiser, seconds."""
     quo = cx_roi.load_preset("status-quo").replace(horizon_months=120)
     boost = cx_roi.load_preset("service-boost").replace(horizon_months=120)
     cx_roi.simulate_many(quo, draws=100, seed=0)  # warm
+    f = {}
+
     def pair():
         # a cold start each time: the draws cache is shared only within the pair
         cx_roi.uncertainty._draws_of.cache_clear()
         return [cx_roi.simulate_many(s, draws=10_000, seed=0) for s in (quo, boost)]
 
-    t_pair = best_of(pair, 2)
-    per = t_pair / 2
-    print(f"simulate_many 10,000 draws x 2 scenarios x 120 months (paired): {t_pair:8.2f} s  = "
-          f"{per / t120:5.1f} x one single run per scenario (target <= 50): "
-          f"{'met' if per / t120 <= 50 else 'NOT met'}")
-
+    f["pair"] = best_of(pair, 2)
     s60 = cx_roi.load_preset("status-quo")  # the default horizon, 60 months
+
     def many():
         cx_roi.uncertainty._draws_of.cache_clear()
         return cx_roi.simulate_many(s60, draws=2_000, seed=0)
 
-    t_many = best_of(many, 3)
-    print(f"simulate_many 2,000 draws x 60 months: {t_many:8.2f} s")
-    t_tornado = best_of(lambda: cx_roi.tornado(s60), 3)
-    t_tornado120 = best_of(lambda: cx_roi.tornado(quo), 3)
-    n_inputs = len(cx_roi.default_ranges(s60))
-    print(f"tornado, {n_inputs} inputs, 60 months: {t_tornado * 1e3:8.0f} ms; 120 months: "
-          f"{t_tornado120 * 1e3:8.0f} ms")
+    f["many"] = best_of(many, 3)
+    f["tornado60"] = best_of(lambda: cx_roi.tornado(s60), 3)
+    f["tornado120"] = best_of(lambda: cx_roi.tornado(quo), 3)
     sb60, ab60 = cx_roi.load_preset("service-boost"), cx_roi.load_preset("ad-boost")
-    _, t_be = timed(lambda: cx_roi.break_even_table(sb60, ab60, top=5))
-    print(f"break_even_table, top 5 drivers, 60 months: {t_be:8.2f} s")
-
+    _, f["break_even"] = timed(lambda: cx_roi.break_even_table(sb60, ab60, top=5))
     total = 300_000.0
-    a, t_opt = timed(lambda: cx_roi.optimize_budget(s60, total))
-    print(f"optimize_budget, deterministic NPV, 3 levers, 60 months: {t_opt:8.2f} s "
-          f"({a.evaluations:,} scenario runs)")
-    a, t_opt120 = timed(lambda: cx_roi.optimize_budget(quo, total))
-    print(f"optimize_budget, deterministic NPV, 3 levers, 120 months: {t_opt120:8.2f} s "
-          f"({a.evaluations:,} scenario runs)")
-    a, t_p10 = timed(lambda: cx_roi.optimize_budget(s60, total, objective="p10_npv", draws=200))
-    print(f"optimize_budget, p10_npv over 200 draws, 3 levers, 60 months: {t_p10:8.2f} s "
-          f"({a.evaluations:,} scenario runs)")
+    _, f["opt60"] = timed(lambda: cx_roi.optimize_budget(s60, total))
+    _, f["opt120"] = timed(lambda: cx_roi.optimize_budget(quo, total))
+    _, f["p10"] = timed(lambda: cx_roi.optimize_budget(s60, total, objective="p10_npv", draws=200))
     totals = np.linspace(100_000, 800_000, 20)
-    _, t_front = timed(lambda: cx_roi.efficient_frontier(s60, totals))
-    print(f"efficient_frontier, 20 budgets, deterministic, 3 levers, 60 months: {t_front:8.2f} s")
+    _, f["frontier"] = timed(lambda: cx_roi.efficient_frontier(s60, totals))
     target = cx_roi.simulate(s60).kpis["final_customers"] * 1.1
-    _, t_min = timed(lambda: cx_roi.min_budget_for(s60, target))
-    print(f"min_budget_for, final customers +10%, 3 levers, 60 months: {t_min:8.2f} s")
+    _, f["min_budget"] = timed(lambda: cx_roi.min_budget_for(s60, target))
+    return f
+
+
+def show(value: float, key: str) -> str:
+    _, unit, scale = FIGURES[key]
+    v = value * scale
+    if unit == "s":
+        return f"{v:,.2f} {unit}"
+    return f"{v:,.1f} {unit}" if v < 100 else f"{v:,.0f} {unit}"
+
+
+def report(f: dict[str, float]) -> None:
+    """This code's figures and its targets."""
+    print(f"cx_roi engine benchmark  (python {sys.version.split()[0]}, numpy {np.__version__}, "
+          f"{os.cpu_count()} cores)")
+    for key, (label, _, _) in FIGURES.items():
+        if key in f:
+            print(f"{label:<58} {show(f[key], key):>12}")
+    ratio = f["batch"] / f["single120"]
+    print(f"batch / one single run: {ratio:5.1f} (target <= 50): {'met' if ratio <= 50 else 'NOT met'}")
+    print(f"peak memory (target < 2,048 MB): {'met' if f['memory'] < 2048 else 'NOT met'}")
+    if "pair" in f:
+        per = f["pair"] / 2 / f["single120"]
+        print(f"paired ensembles per scenario / one single run: {per:5.1f} (target <= 50): "
+              f"{'met' if per <= 50 else 'NOT met'}")
+
+
+def child(root: Path, engine_only: bool) -> dict[str, float]:
+    """Every figure of the engine at ``root``, from a fresh process."""
+    cmd = [sys.executable, str(HERE), "--root", str(root), "--json"] + (["--engine-only"] if engine_only else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(ref: str, rounds: int, engine_only: bool) -> None:
+    """This code against ``ref``, measured alternately in paired subprocesses."""
+    with tempfile.TemporaryDirectory(prefix="cx-roi-before-") as tmp:
+        tree = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(tree), ref], check=True)
+        try:
+            # The ref's engine, this benchmark: both trees are measured by the same code.
+            runs = {"before": [], "now": []}
+            for r in range(rounds):
+                order = ("before", "now") if r % 2 == 0 else ("now", "before")
+                for side in order:
+                    runs[side].append(child(tree if side == "before" else REPO, engine_only))
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True)
+    best = {side: {k: min(run[k] for run in rs) for k in rs[0]} for side, rs in runs.items()}
+    sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", ref], capture_output=True, text=True).stdout
+    print(f"cx_roi engine: now against {ref} ({sha.strip()}), best of {rounds} paired rounds  "
+          f"(python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores)")
+    print(f"{'what':<58} {'before':>12} {'now':>12} {'now/before':>10}")
+    worst = 0.0
+    for key, (label, _, _) in FIGURES.items():
+        if key in best["now"] and key in best["before"]:
+            ratio = best["now"][key] / best["before"][key]
+            worst = max(worst, ratio)
+            print(f"{label:<58} {show(best['before'][key], key):>12} {show(best['now'][key], key):>12} "
+                  f"{ratio:10.2f}")
+    print(f"worst ratio {worst:.2f}: {'within' if worst <= 1.2 else 'NOT within'} 1.20")
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--memory-child":
-        memory_child(int(sys.argv[2]))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", metavar="GIT_REF", help="compare with the engine at this git ref, in the same run")
+    ap.add_argument("--rounds", type=int, default=3, help="paired rounds with --before (default 3)")
+    ap.add_argument("--engine-only", action="store_true", help="leave the decision tools out")
+    ap.add_argument("--root", type=Path, default=REPO, help=argparse.SUPPRESS)
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.before:
+        compare(args.before, args.rounds, args.engine_only)
         return
-
-    print(f"cx_roi engine benchmark  (python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"{os.cpu_count()} cores)")
-    s60 = cx_roi.Scenario(horizon_months=60)
-    s120 = cx_roi.Scenario(horizon_months=120)
-    cx_roi.simulate(s60)  # warm imports and caches
-
-    t60 = best_of(lambda: cx_roi.simulate(s60), 15)
-    t120 = best_of(lambda: cx_roi.simulate(s120), 15)
-    print(f"single run,  60 months: {t60 * 1e3:8.1f} ms")
-    print(f"single run, 120 months: {t120 * 1e3:8.1f} ms")
-
-    draws = draws_for(10_000)
-    t_batch = best_of(lambda: cx_roi.simulate_batch(s120, draws=draws), 3)
-    ratio = t_batch / t120
-    print(f"batch of 10,000 draws, 120 months: {t_batch:8.2f} s  = {ratio:5.1f} x one single run "
-          f"(target <= 50): {'met' if ratio <= 50 else 'NOT met'}")
-
-    proc = subprocess.run([sys.executable, __file__, "--memory-child", "100000"], capture_output=True,
-                          text=True, check=True)
-    grown, held, peak = (float(v) for v in proc.stdout.split())
-    print(f"100,000 draws x 120 months (float32 monthly storage): peak process memory {peak:,.0f} MB, "
-          f"results held {held:,.0f} MB (target < 2,048 MB): {'met' if peak < 2048 else 'NOT met'}")
-
-    decisions(t120)
-
-    rng = np.random.default_rng(1)
-    agents = rng.uniform(1, 5000, 100_000)
-    load = agents * rng.uniform(0.5, 1.2, 100_000)
-    t_c = best_of(lambda: erlang_c(agents, load), 5)
-    print(f"erlang_c on 100,000 (agents, load) pairs up to 5,000 agents: {t_c * 1e3:8.1f} ms "
-          f"({t_c / 1e5 * 1e9:.0f} ns per pair)")
+    load_engine(args.root)
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    figures = engine_figures()
+    if not args.engine_only:
+        figures.update(decision_figures())
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        report(figures)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,16 @@ during the month pay at its end too.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 
 __all__ = ["monthly_rate", "discount_factors", "clv", "npv", "payback_month", "roi",
-           "safe_ratio"]
+           "safe_ratio", "month_sum", "money"]
+
+_MIN_TV_DENOMINATOR = 1.0 / 1200.0  # caps a customer's expected life at 100 years
+# Up to this many draws, a sum over months is one cumulative sum rather than a loop of months.
+_FEW_DRAWS = 64
 
 
 def monthly_rate(annual_rate):
@@ -89,3 +95,105 @@ def safe_ratio(numerator, denominator):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = num / den
     return np.where((den > 0) & np.isfinite(ratio), ratio, np.nan)
+
+
+def month_sum(monthly: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """Sum over months of a (months, draws) array, in the array's own unit (people, $), adding
+    month after month (onto ``start``, shape (draws,), if given).
+
+    ``sum`` may add pairwise or row by row depending on the array's shape and
+    memory layout, so a draw's total could differ in the last bit between a batch
+    of one and a batch of many; adding row after row gives every batch the same
+    order, so a value's result never depends on the others in its batch. A cumulative sum adds
+    in that same order; it is one call for a few draws (where the loop costs a call a month) but
+    ten times slower than the loop for thousands.
+    """
+    if monthly.shape[-1] <= _FEW_DRAWS:
+        rows = monthly if start is None else np.concatenate([start[None], monthly])
+        return np.cumsum(rows, axis=0)[-1]
+    total = monthly[0].copy() if start is None else start.copy()
+    for row in (monthly[1:] if start is None else monthly):
+        total += row
+    return total
+
+
+def money(p: Mapping[str, np.ndarray], discount: np.ndarray, capacity: np.ndarray, quality: np.ndarray,
+          ads: np.ndarray, customers: np.ndarray, won: np.ndarray, final_customers: np.ndarray,
+          final_churn: np.ndarray, avg_churn: np.ndarray, put: Callable[[str, object], None]) -> dict:
+    """Money at each month's end (step 7 of docs/methodology.md) and the money KPIs, per draw.
+
+    ``p``: per-draw parameters (field name -> (draws,), spends (draws, months), $ per month);
+    ``discount``: (draws, months) factors; ``capacity``, ``quality``, ``ads``: spends month-major,
+    (months, draws), $; ``customers``, ``won``: customers at each month's end and won in it,
+    (months, draws), people; ``final_churn``, ``avg_churn``: the final mix's and the average
+    monthly churn, shares. ``put(column, value)`` stores a monthly column (months, draws) if
+    wanted. Returns npv, npv_operating, terminal_value, payback_month, clv, total_revenue,
+    total_spend and pv_spend ($, payback in months).
+
+    The levers' one-off costs are paid in month 1, as spend; the agents and the adstock were
+    bought by the monthly spends alone.
+    """
+    margin = p["gross_margin"]
+    revenue = p["arpu_per_month"] * customers
+    onboarding = p["onboarding_cost_per_customer"] * won
+    one_off = p["capacity_one_off_cost"] + p["quality_one_off_cost"] + p["ad_one_off_cost"]
+    capacity_paid = _paid_in_month_1(capacity, p["capacity_one_off_cost"])
+    quality_paid = _paid_in_month_1(quality, p["quality_one_off_cost"])
+    ads_paid = _paid_in_month_1(ads, p["ad_one_off_cost"])
+    by_month = margin * revenue - capacity_paid - quality_paid - ads_paid - onboarding
+    put("revenue", revenue)
+    put("onboarding_cost", onboarding)
+    del onboarding
+    put("capacity_cost", capacity_paid)
+    put("quality_cost", quality_paid)
+    put("service_cost", capacity_paid + quality_paid)
+    put("ad_cost", ads_paid)
+    put("contribution", by_month)
+    total_revenue = month_sum(revenue)
+    del revenue
+    total_spend = month_sum(capacity + quality + ads) + one_off
+    service_spend = month_sum(capacity + quality)  # recurring: the cost to serve in CLV
+    customer_months = month_sum(customers)
+    capacity, quality = capacity[-1], quality[-1]  # the last month's, for the terminal value
+
+    contribution = by_month.T  # (draws, months), as everything below reads it
+    discounted = contribution * discount
+    put("cumulative_contribution", np.cumsum(contribution, axis=1).T)
+    put("discount_factor", discount.T)
+    put("discounted_contribution", discounted.T)
+
+    r_m = monthly_rate(p["annual_discount_rate"])
+    npv_operating = discounted.sum(axis=1)
+    # Terminal value: the customers left, at the final mix's churn, paying the
+    # gross margin while their service keeps costing what it cost in the last
+    # month. Written without dividing by customers, which may be tiny.
+    tv_denominator = np.maximum(final_churn + r_m, _MIN_TV_DENOMINATOR)
+    final_net_margin = margin * p["arpu_per_month"] * final_customers - (capacity + quality)
+    terminal = final_net_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
+    # N_T x CLV is nothing without customers: no one is left to serve, so no service
+    # budget runs on (the line above would otherwise charge it as a perpetuity).
+    terminal = np.where((p["include_terminal_value"] > 0.5) & (final_customers > 0), terminal, 0.0)
+    cost_to_serve = safe_ratio(service_spend, customer_months)
+    unit_margin = margin * p["arpu_per_month"] - cost_to_serve  # NaN without customers
+    churn_for_clv = np.nan_to_num(avg_churn, nan=0.0)
+    return {
+        "npv": npv_operating + terminal,
+        "npv_operating": npv_operating,
+        "terminal_value": terminal,
+        "payback_month": payback_month(contribution),
+        "clv": safe_ratio(unit_margin * (1.0 - churn_for_clv), np.maximum(churn_for_clv + r_m, _MIN_TV_DENOMINATOR)),
+        "total_revenue": total_revenue,
+        "total_spend": total_spend,
+        "pv_spend": ((p["service_capacity_spend_per_month"] + p["service_quality_spend_per_month"]
+                      + p["ad_spend_per_month"]) * discount).sum(axis=1) + one_off * discount[:, 0],
+    }
+
+
+def _paid_in_month_1(spend: np.ndarray, one_off: np.ndarray) -> np.ndarray:
+    """A (months, draws) spend schedule with a one-off cost per draw added to month 1 (a copy
+    only when there is one)."""
+    if not np.any(one_off):
+        return spend
+    paid = np.array(spend, dtype=float)
+    paid[0] = paid[0] + one_off
+    return paid

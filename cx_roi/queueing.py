@@ -40,6 +40,7 @@ __all__ = [
     "service_level_c",
     "asa_c",
     "erlang_a",
+    "erlang_a_and_late",
     "ErlangA",
     "offered_load",
 ]
@@ -312,37 +313,39 @@ def erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> Erl
 
 def _erlang_a(agents, load, aht_seconds, patience_seconds, target_seconds) -> ErlangA:
     """:func:`erlang_a` without checking its arguments (the simulation's values are valid)."""
-    return _erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds)[0]
+    return erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds)[0]
 
 
-def _erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds,
+def erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_seconds,
                        tolerance_seconds=None) -> tuple[ErlangA, np.ndarray | None]:
-    """:func:`_erlang_a`, and P(answered after more than ``tolerance_seconds``) when given.
+    """:func:`erlang_a` without checking its arguments (values a validated Scenario produced), and
+    P(answered after waiting more than ``tolerance_seconds``, seconds) when given, else None.
 
     The second threshold costs one more incomplete gamma value per point, not a second
     queue: the simulation needs both the reported service level (at the target) and the
     share of answered callers who waited past their tolerance.
     """
-    n, a, aht, pat, tgt, tol = np.broadcast_arrays(
-        np.asarray(agents, dtype=float),
-        np.asarray(load, dtype=float),
-        np.asarray(aht_seconds, dtype=float),
-        np.asarray(patience_seconds, dtype=float),
-        np.asarray(target_seconds, dtype=float),
-        np.asarray(target_seconds if tolerance_seconds is None else tolerance_seconds, dtype=float),
-    )
+    args = [np.asarray(v, dtype=float) for v in (agents, load, aht_seconds, patience_seconds, target_seconds,
+                                                 target_seconds if tolerance_seconds is None else tolerance_seconds)]
+    shape = args[0].shape
+    if any(arg.shape != shape for arg in args):  # a month's values all have one shape: no broadcast needed
+        args = np.broadcast_arrays(*args)
+    n = args[0]
     if 0 < n.size <= _SMALL:
         # Each value takes its own way (one at a time, or the arrays for the special
         # cases), so a value's result never depends on the others in its batch. The
         # values go in as Python floats: math's functions and arithmetic on numpy's
         # scalars cost about twice as much, which was half this function's time.
         rows = [_erlang_a_one(*v) or _first(_erlang_a_arrays(*(np.array([c]) for c in v)))
-                for v in zip(*(c.ravel().tolist() for c in (n, a, aht, pat, tgt, tol)))]
-        cols = np.array(rows, dtype=float).reshape(n.shape + (7,))
-        queue = ErlangA(*(cols[..., k] for k in range(6)))
-        late = cols[..., 6]
+                for v in zip(*(c.ravel().tolist() for c in args))]
+        cols = np.array(rows, dtype=float)
+        # One row per value: its transpose's rows are the measures, as views (a draw axis alone
+        # is the simulation's case, and the cheapest to take apart).
+        parts = list(cols.T) if n.ndim == 1 else [cols.reshape(n.shape + (7,))[..., k] for k in range(7)]
+        queue = ErlangA(*parts[:6])
+        late = parts[6]
     else:
-        queue, late = _erlang_a_arrays(n, a, aht, pat, tgt, tol)
+        queue, late = _erlang_a_arrays(*args)
     return queue, (None if tolerance_seconds is None else late)
 
 

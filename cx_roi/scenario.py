@@ -21,7 +21,7 @@ import numpy as np
 from .errors import ScenarioError
 from .parameters import PARAMETERS, Param
 
-__all__ = ["Scenario", "SCHEMA_VERSION", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
+__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
 SCHEMA_VERSION = 2
 # Version 1 files predate the settled starting state and the survey mechanism: they are read
@@ -404,6 +404,26 @@ def _cross_checks(s: Scenario) -> list[str]:
     if s.initial_customers > s.market_size:
         problems.append(f"initial_customers ({s.initial_customers:,.0f}) must not exceed "
                         f"market_size ({s.market_size:,.0f})")
+    return problems
+
+
+def batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
+    """The rules between fields of :func:`_cross_checks`, over per-draw values (field name ->
+    array of shape (draws,), in the fields' units): one message per rule some draw breaks."""
+    problems = []
+    if np.any(p["fcr_floor"] > p["fcr_ceiling"]):
+        problems.append("fcr_floor must not exceed fcr_ceiling in any draw")
+    for o in ("fast", "slow", "bad"):
+        if np.any(p[f"{o}_promoter_share"] + p[f"{o}_detractor_share"] > 1 + 1e-12):
+            problems.append(f"{o}_promoter_share + {o}_detractor_share must be at most 1 in every draw")
+    for level in ("weak", "outstanding"):
+        if np.any(p[f"product_promoters_{level}"] + p[f"product_detractors_{level}"] > 1 + 1e-12):
+            problems.append(f"product_promoters_{level} + product_detractors_{level} must be at most 1 "
+                            "in every draw")
+    if np.any(p["initial_promoter_share"] + p["initial_detractor_share"] > 1 + 1e-12):
+        problems.append("initial_promoter_share + initial_detractor_share must be at most 1 in every draw")
+    if np.any(p["initial_customers"] > p["market_size"]):
+        problems.append("initial_customers must not exceed market_size in any draw")
     return problems
 
 

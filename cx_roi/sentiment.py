@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["product_mix", "contact_mix", "update_counts", "share_contacting", "nps",
-           "measured_mix", "surveyed_mix", "settled_shares"]
+__all__ = ["band_mix", "product_mix", "contact_mix", "update_counts", "memory_weights", "blend_counts", "share_contacting", "nps",
+           "measured_mix", "surveyed_mix", "survey_shares", "settled_shares"]
 
 
-def _mix(promoters, detractors):
+def band_mix(promoters, detractors):
+    """Band shares (promoters, passives, detractors), shape (..., 3), from the promoter and
+    detractor shares of a group (shares of 1); passives are the rest."""
     promoters = np.asarray(promoters, dtype=float)
     detractors = np.asarray(detractors, dtype=float)
     return np.stack([promoters, 1.0 - promoters - detractors, detractors], axis=-1)
@@ -29,7 +31,7 @@ def product_mix(product_value, promoters_weak, promoters_outstanding, detractors
     v = np.asarray(product_value, dtype=float)
     p = promoters_weak + (np.asarray(promoters_outstanding) - promoters_weak) * v
     d = detractors_weak + (np.asarray(detractors_outstanding) - detractors_weak) * v
-    return _mix(p, d)
+    return band_mix(p, d)
 
 
 def contact_mix(outcomes, outcome_mixes, product, service_weight):
@@ -59,11 +61,23 @@ def update_counts(counts, contacting_share, contact, product, contact_memory, pr
     contact mix; the others drift a share ``product_memory`` toward the product
     mix. Totals are preserved exactly; counts stay non-negative.
     """
-    total = counts.sum(axis=-1, keepdims=True)
+    return blend_counts(counts, memory_weights(contacting_share, contact_memory, product_memory), contact, product)
+
+
+def memory_weights(contacting_share, contact_memory, product_memory):
+    """The shares of the way a customer moves in a month, ``(toward the contact, toward the
+    product)``, each of shape (..., 1): the contacting share x ``contact_memory``, and the
+    others' share x ``product_memory`` (all shares of 1, per month). Constant while those are,
+    so a month loop works them out once."""
     c = np.asarray(contacting_share)[..., None]
-    lc = np.asarray(contact_memory)[..., None]
-    lp = np.asarray(product_memory)[..., None]
-    return counts + c * lc * (total * contact - counts) + (1.0 - c) * lp * (total * product - counts)
+    return c * np.asarray(contact_memory)[..., None], (1.0 - c) * np.asarray(product_memory)[..., None]
+
+
+def blend_counts(counts, weights, contact, product):
+    """:func:`update_counts` with its ``weights`` (:func:`memory_weights`) worked out already."""
+    total = counts.sum(axis=-1, keepdims=True)
+    toward_contact, toward_product = weights
+    return counts + toward_contact * (total * contact - counts) + toward_product * (total * product - counts)
 
 
 def nps(counts):
@@ -103,6 +117,23 @@ def surveyed_mix(prior_shares, answered_outcomes, outcome_mixes, product, servic
     after = (1.0 - lc) * prior_shares + lc * (w * experienced + (1.0 - w) * product)
     answers = after * np.asarray(response_rates) * (answered[..., None] > 0)
     return measured_mix(answers, inflation)
+
+
+def survey_shares(counts_before, answered_outcomes, outcome_mixes, product, service_weight, contact_memory,
+                  response_rates, inflation):
+    """Band shares of a post-contact survey's answers (zeros when nobody answers), shape (..., 3).
+
+    ``counts_before``: band counts (customers) before each contact, shape (..., 3); the other
+    arguments as in :func:`surveyed_mix`, which this normalises to shares of the answers.
+    """
+    total = counts_before.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total > 0, counts_before / total, 0.0)
+    mix = surveyed_mix(shares, answered_outcomes, outcome_mixes, product, service_weight, contact_memory,
+                       response_rates, inflation)
+    total = mix.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, mix / total, 0.0)
 
 
 def settled_shares(initial_shares, contacting_share, contact, product, contact_memory, product_memory,

@@ -18,16 +18,14 @@ import pandas as pd
 
 from . import advertising, churn, economics, sentiment, service, word_of_mouth
 from ._threads import map_in_threads, usable_cpus
+from .economics import month_sum
 from .errors import ScenarioError
 from .outputs import KPI_COLUMNS, MONTHLY_COLUMNS
 from .parameters import PARAMETERS, SPEND_FIELDS
-from .scenario import Scenario, expand_schedule
+from .scenario import Scenario, batch_cross_checks, expand_schedule
 
 __all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS",
            "KPI_COLUMNS"]
-
-_MIN_TV_DENOMINATOR = 1.0 / 1200.0  # caps a customer's expected life at 100 years
-
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -231,7 +229,7 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
             continue
         params[name] = arr
     if not problems:
-        problems += _batch_cross_checks(params)
+        problems += batch_cross_checks(params)
     if problems:
         raise ScenarioError(problems)
     return params, horizon
@@ -254,38 +252,6 @@ def _draw_array(name: Any, values: Any) -> np.ndarray:
         raise ScenarioError(f"{name}: per-draw values need an array of shape (draws,) (or (draws, months) for "
                             f"a spend), got shape {arr.shape}")
     return arr
-
-
-def _batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
-    problems = []
-    if np.any(p["fcr_floor"] > p["fcr_ceiling"]):
-        problems.append("fcr_floor must not exceed fcr_ceiling in any draw")
-    for o in ("fast", "slow", "bad"):
-        if np.any(p[f"{o}_promoter_share"] + p[f"{o}_detractor_share"] > 1 + 1e-12):
-            problems.append(f"{o}_promoter_share + {o}_detractor_share must be at most 1 in every draw")
-    for level in ("weak", "outstanding"):
-        if np.any(p[f"product_promoters_{level}"] + p[f"product_detractors_{level}"] > 1 + 1e-12):
-            problems.append(f"product_promoters_{level} + product_detractors_{level} must be at most 1 "
-                            "in every draw")
-    if np.any(p["initial_promoter_share"] + p["initial_detractor_share"] > 1 + 1e-12):
-        problems.append("initial_promoter_share + initial_detractor_share must be at most 1 in every draw")
-    if np.any(p["initial_customers"] > p["market_size"]):
-        problems.append("initial_customers must not exceed market_size in any draw")
-    return problems
-
-
-def _month_sum(monthly: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
-    """Sum over months (axis 0), adding month after month (onto ``start`` if given).
-
-    ``sum`` may add pairwise or row by row depending on the array's shape and
-    memory layout, so a draw's total could differ in the last bit between a batch
-    of one and a batch of many; adding row after row gives every batch the same
-    order, so a value's result never depends on the others in its batch.
-    """
-    total = monthly[0].copy() if start is None else start.copy()
-    for row in (monthly[1:] if start is None else monthly):
-        total += row
-    return total
 
 
 def _contacts(v: Mapping[str, np.ndarray], customers: np.ndarray, quality: np.ndarray, seats: np.ndarray,
@@ -378,8 +344,7 @@ class _State(NamedTuple):
 
 
 class _StepRates(NamedTuple):
-    contacting: np.ndarray
-    product_memory: np.ndarray
+    memory: tuple[np.ndarray, np.ndarray]  # sentiment.memory_weights for one step
     rates: np.ndarray
     promoter_stories: np.ndarray
     detractor_stories: np.ndarray
@@ -391,7 +356,8 @@ def _per_step(v: Mapping[str, np.ndarray], k: np.ndarray) -> _StepRates:
     """Monthly shares and rates as one of k equal steps of a month (k per draw): shares
     s -> 1 - (1 - s)^(1/k), rates r -> r / k."""
     if np.all(k == 1):
-        return _StepRates(v["contacting"], v["product_memory"], v["rates"], v["promoter_stories_per_month"],
+        memory = sentiment.memory_weights(v["contacting"], v["contact_memory"], v["product_memory"])
+        return _StepRates(memory, v["rates"], v["promoter_stories_per_month"],
                           v["detractor_stories_per_month"], v["deterred_recovery_per_month"], np.ones(len(k)))
     inverse = 1.0 / k
 
@@ -400,8 +366,9 @@ def _per_step(v: Mapping[str, np.ndarray], k: np.ndarray) -> _StepRates:
         with np.errstate(divide="ignore"):  # a share of 1 is an infinite hazard: all of it, in every step
             return -np.expm1(np.log1p(-np.minimum(x, 1.0)) * power)
 
-    return _StepRates(-np.expm1(-v["contacts_per_customer_per_month"] * inverse), share(v["product_memory"]),
-                      share(v["rates"]), v["promoter_stories_per_month"] * inverse,
+    memory = sentiment.memory_weights(-np.expm1(-v["contacts_per_customer_per_month"] * inverse),
+                                      v["contact_memory"], share(v["product_memory"]))
+    return _StepRates(memory, share(v["rates"]), v["promoter_stories_per_month"] * inverse,
                       v["detractor_stories_per_month"] * inverse, share(v["deterred_recovery_per_month"]), inverse)
 
 
@@ -421,8 +388,7 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
         # 2. Sentiment: contacting customers move toward what the contact gave them,
         #    the rest drift toward the product's own mix.
         fcr, oc, cmix = _contacts(v, customers, v["quality"], v["seats"], outcome_mixes, v["product"])
-        counts = sentiment.update_counts(counts, sp.contacting, cmix, v["product"], v["contact_memory"],
-                                         sp.product_memory)
+        counts = sentiment.blend_counts(counts, sp.memory, cmix, v["product"])
 
         # 3. Churn by band, and among customers reached by the last net negative stories.
         counts, churned = churn.apply_churn(counts, sp.rates, v["customer_deterrence_ratio"] * np.maximum(-net, 0.0))
@@ -432,7 +398,7 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
 
         # 5-6. The prospect pool's competing risks: won by advertising, by word of mouth, deterred.
         prospects = np.maximum(v["market_size"] - customers - deterred_pool - lost_pool, 0.0)
-        acq = word_of_mouth.acquisition(prospects, v["p_ads"] * sp.ad_share, net)
+        acq = word_of_mouth.acquisition(prospects, v["p_ads"] if k == 1 else v["p_ads"] * sp.ad_share, net)
         back, lost_now = word_of_mouth.release_deterred(deterred_pool, sp.recovery, v["deterred_lost_share"])
         won = acq.from_ads + acq.from_wom
         counts = counts + won[:, None] * v["product"]
@@ -442,13 +408,13 @@ def _steps(v: Mapping[str, np.ndarray], sp: _StepRates, state: _State, k: int, q
         deterred_pool = deterred_pool - back - lost_now + acq.deterred + churned
         lost_pool = lost_pool + lost_now
 
-        shares = ((oc.fast, oc.slow, oc.bad_answered),
-                  {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}, oc.service_level)
+        queue = {column: (fcr if f is None else getattr(oc, f)) for column, f in queue_wanted}
         if k == 1:
             month = {"churned": churned, "won": won, "ads": acq.from_ads, "deterred": acq.deterred,
-                     "service_level": shares[2], "answered": list(shares[0]), "queue": shares[1],
-                     "prospects": prospects}
+                     "service_level": oc.service_level, "answered": [oc.fast, oc.slow, oc.bad_answered],
+                     "queue": queue, "prospects": prospects}
             break
+        shares = ((oc.fast, oc.slow, oc.bad_answered), queue, oc.service_level)
         if step == 0:
             month["prospects"] = prospects
         for key, value in (("churned", churned), ("won", won), ("ads", acq.from_ads), ("deterred", acq.deterred)):
@@ -513,14 +479,13 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
                                     p["product_promoters_outstanding"], p["product_detractors_weak"],
                                     p["product_detractors_outstanding"])
     outcome_mixes = [
-        sentiment._mix(p[f"{o}_promoter_share"], p[f"{o}_detractor_share"]) for o in ("fast", "slow", "bad")
+        sentiment.band_mix(p[f"{o}_promoter_share"], p[f"{o}_detractor_share"]) for o in ("fast", "slow", "bad")
     ]
     rates = churn.churn_rates(p["churn_promoter"], p["churn_passive"], p["churn_detractor"],
                               p["churn_involuntary"])
     contacting = sentiment.share_contacting(p["contacts_per_customer_per_month"])
     reach = word_of_mouth.reach_per_story(p["offline_audience"], p["online_share"], p["online_audience"],
                                           p["online_impression_weight"])
-    margin = p["gross_margin"]
     discount = economics.discount_factors(p["annual_discount_rate"], horizon)
 
     def put(column: str, value) -> None:
@@ -592,18 +557,18 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     state = _State(customers, counts, deterred_pool, lost_pool, net)
     for t in range(horizon):
         before = k
-        moving = p_ads[t] + np.abs(state.net) * k
-        if steady_max > _STEP_HAZARD or float(np.max(moving)) > _STEP_HAZARD:
+        moving = p_ads[t] + (np.abs(state.net) * k if fine_steps else np.abs(state.net))  # k is 1 until then
+        if steady_max > _STEP_HAZARD or float(moving.max()) > _STEP_HAZARD:
             k = np.maximum(k, _steps_needed(steady_hazard, moving))
             fine_steps = fine_steps or bool(np.any(k > 1))
-        month_inputs = dict(inputs, seats=seats[t], quality=quality[t], p_ads=p_ads[t])
+        inputs.update(seats=seats[t], quality=quality[t], p_ads=p_ads[t])  # this month's, in place
         start = state
-        state, month = _steps(month_inputs, one_step, start, 1, queue_wanted)
+        state, month = _steps(inputs, one_step, start, 1, queue_wanted)
         # The carried net persuasion is per step: rescale it to this month's steps.
         fine_start = start._replace(net=start.net * before / k) if fine_steps else None
         for kk in (np.unique(k[k > 1]) if fine_steps else ()):
             idx = np.flatnonzero(k == kk)
-            group = {name: value[idx] for name, value in month_inputs.items()}
+            group = {name: value[idx] for name, value in inputs.items()}
             fine_state, fine_month = _steps(group, _per_step(group, np.full(len(idx), float(kk))),
                                             _State(*(x[idx] for x in fine_start)), int(kk), queue_wanted)
             for x, fine in zip(state, fine_state):
@@ -674,15 +639,9 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
         before = kept_counts[max(block.start - 1, 0):min(block.stop, horizon) - 1]
         if block.start == 0:
             before = np.concatenate([first_counts[None], before])
-        total = before.sum(axis=-1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shares = np.where(total > 0, before / total, 0.0)
-        answered = tuple(kept_answered[k, block] for k in range(3))
-        mix = sentiment.surveyed_mix(shares, answered, outcome_mixes, product, p["service_weight"],
-                                     p["contact_memory"], responses, p["survey_inflation"])
-        total = mix.sum(axis=-1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(total > 0, mix / total, 0.0)
+        return sentiment.survey_shares(before, tuple(kept_answered[k, block] for k in range(3)), outcome_mixes,
+                                       product, p["service_weight"], p["contact_memory"], responses,
+                                       p["survey_inflation"])
 
     survey_columns = [c for c in ("nps_measured", "measured_promoter_share", "measured_detractor_share") if c in want]
     if survey_columns:
@@ -695,101 +654,34 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     final_nps_measured = sentiment.nps(survey(slice(horizon - 1, horizon)))[0]
     del kept_answered
 
-    # 7. Money at each month's end. The levers' one-off costs are paid in month 1, as spend; the
-    # agents and the adstock above were bought by the monthly spends alone.
-    revenue = p["arpu_per_month"] * kept_customers
-    onboarding = p["onboarding_cost_per_customer"] * kept_won
-    one_off = p["capacity_one_off_cost"] + p["quality_one_off_cost"] + p["ad_one_off_cost"]
-    capacity_paid = _paid_in_month_1(capacity, p["capacity_one_off_cost"])
-    quality_paid = _paid_in_month_1(quality, p["quality_one_off_cost"])
-    ads_paid = _paid_in_month_1(ads, p["ad_one_off_cost"])
-    by_month = margin * revenue - capacity_paid - quality_paid - ads_paid - onboarding
-    put("revenue", revenue)
-    put("onboarding_cost", onboarding)
-    del onboarding
-    put("capacity_cost", capacity_paid)
-    put("quality_cost", quality_paid)
-    put("service_cost", capacity_paid + quality_paid if "service_cost" in want else None)
-    put("ad_cost", ads_paid)
-    put("contribution", by_month)
-
+    # 7. Money at each month's end, and the KPIs.
     totals = {
-        "new_ads": _month_sum(new_ads),
-        "new_all": _month_sum(kept_won),
-        "churned": _month_sum(kept_churned),
+        "new_ads": month_sum(kept_won_ads),
+        "new_all": month_sum(kept_won),
+        "churned": month_sum(kept_churned),
         # Month t starts where month t-1 ended.
-        "start_customers": _month_sum(kept_customers[:-1], start=p["initial_customers"]),
-        "service_level": _month_sum(kept_service_level),
-        "revenue": _month_sum(revenue),
-        "spend": _month_sum(capacity + quality + ads) + one_off,
-        "service_spend": _month_sum(capacity + quality),  # recurring: the cost to serve in CLV
-        "customer_months": _month_sum(kept_customers),
+        "start_customers": month_sum(kept_customers[:-1], start=p["initial_customers"]),
+        "service_level": month_sum(kept_service_level),
     }
-    del new_ads, revenue
-    capacity, quality = capacity[-1], quality[-1]  # the last month's, for the terminal value
-
-    contribution = by_month.T  # (draws, months), as everything below reads it
-    cumulative = np.cumsum(contribution, axis=1)
-    discounted = contribution * discount
-    if "cumulative_contribution" in want:
-        out["cumulative_contribution"][:] = cumulative.T
-    if "discount_factor" in want:
-        out["discount_factor"][:] = discount.T
-    if "discounted_contribution" in want:
-        out["discounted_contribution"][:] = discounted.T
-
-    r_m = economics.monthly_rate(p["annual_discount_rate"])
-    npv_operating = discounted.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         final_churn = np.where(customers > 0, (counts * rates).sum(axis=1) / customers, 0.0)
-    # Terminal value: the customers left, at the final mix's churn, paying the
-    # gross margin while their service keeps costing what it cost in the last
-    # month. Written without dividing by customers, which may be tiny.
-    tv_denominator = np.maximum(final_churn + r_m, _MIN_TV_DENOMINATOR)
-    final_net_margin = margin * p["arpu_per_month"] * customers - (capacity + quality)
-    terminal = final_net_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
-    # N_T x CLV is nothing without customers: no one is left to serve, so no service
-    # budget runs on (the line above would otherwise charge it as a perpetuity).
-    terminal = np.where((p["include_terminal_value"] > 0.5) & (customers > 0), terminal, 0.0)
     avg_churn = economics.safe_ratio(totals["churned"], totals["start_customers"])
-    cost_to_serve = economics.safe_ratio(totals["service_spend"], totals["customer_months"])
-    unit_margin = margin * p["arpu_per_month"] - cost_to_serve  # NaN without customers
-    churn_for_clv = np.nan_to_num(avg_churn, nan=0.0)
-    clv = economics.safe_ratio(unit_margin * (1.0 - churn_for_clv),
-                               np.maximum(churn_for_clv + r_m, _MIN_TV_DENOMINATOR))
-
-    kpis = {
-        "npv": npv_operating + terminal,
-        "npv_operating": npv_operating,
-        "terminal_value": terminal,
-        "payback_month": economics.payback_month(contribution),
-        "clv": clv,
+    kpis = economics.money(p, discount, capacity, quality, ads, kept_customers, kept_won, customers, final_churn,
+                           avg_churn, put)
+    ad_total = p["ad_spend_per_month"].sum(axis=1)
+    kpis.update({
         # Nothing spent, nothing paid per customer: the wins a plan without advertising still
         # gets come from the carry-over of spend before it, which a $0 CAC would credit to it.
-        "cac_paid": np.where(p["ad_spend_per_month"].sum(axis=1) > 0,
-                             economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_ads"]), np.nan),
-        "cac_blended": economics.safe_ratio(p["ad_spend_per_month"].sum(axis=1), totals["new_all"]),
+        "cac_paid": np.where(ad_total > 0, economics.safe_ratio(ad_total, totals["new_ads"]), np.nan),
+        "cac_blended": economics.safe_ratio(ad_total, totals["new_all"]),
         "wom_share": economics.safe_ratio(totals["new_all"] - totals["new_ads"], totals["new_all"]),
         "final_customers": customers,
         "avg_monthly_churn": avg_churn,
         "total_new_customers": totals["new_all"],
         "final_nps": sentiment.nps(counts),
         "final_nps_measured": final_nps_measured,
-        "net_word_of_mouth": _month_sum(net_wom),
+        "net_word_of_mouth": month_sum(net_wom),
         "avg_service_level": totals["service_level"] / horizon,
-        "total_revenue": totals["revenue"],
-        "total_spend": totals["spend"],
-        "pv_spend": ((p["service_capacity_spend_per_month"] + p["service_quality_spend_per_month"]
-                      + p["ad_spend_per_month"]) * discount).sum(axis=1) + one_off * discount[:, 0],
-    }
+    })
     return kpis
 
-
-def _paid_in_month_1(spend: np.ndarray, one_off: np.ndarray) -> np.ndarray:
-    """A (months, draws) spend schedule with a one-off cost per draw added to month 1 (a copy
-    only when there is one)."""
-    if not np.any(one_off):
-        return spend
-    paid = np.array(spend, dtype=float)
-    paid[0] = paid[0] + one_off
-    return paid

@@ -64,8 +64,10 @@ def acquisition(prospects, ad_hazard, net) -> Acquisition:
     h_wom = np.maximum(net, 0.0)
     h_det = np.maximum(-net, 0.0)
     total = ad_hazard + h_wom + h_det
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_hazard = np.where(total > 0, prospects * -np.expm1(-total) / total, 0.0)
+    # Divided only where some hazard acts (0 elsewhere): no 0/0 to silence, which for a single
+    # scenario's month costs more than the division.
+    leaving = prospects * -np.expm1(-total)
+    per_hazard = np.divide(leaving, total, out=np.zeros(np.shape(leaving)), where=total > 0)
     return Acquisition(per_hazard * ad_hazard, per_hazard * h_wom, per_hazard * h_det)
 
 

@@ -93,7 +93,7 @@ def test_bad_service_shows_in_sentiment():
                                   s.service_level_target_seconds, s.wait_tolerance_seconds, s.open_hours_per_month)
     product = sentiment.product_mix(s.product_value, s.product_promoters_weak, s.product_promoters_outstanding,
                                     s.product_detractors_weak, s.product_detractors_outstanding)
-    mixes = [sentiment._mix(getattr(s, f"{o}_promoter_share"), getattr(s, f"{o}_detractor_share"))
+    mixes = [sentiment.band_mix(getattr(s, f"{o}_promoter_share"), getattr(s, f"{o}_detractor_share"))
              for o in ("fast", "slow", "bad")]
     callers = sentiment.contact_mix((np.array(oc.fast), np.array(oc.slow), np.array(oc.bad)), mixes, product,
                                     s.service_weight)

@@ -743,7 +743,7 @@ def test_one_value_path_equals_the_array_path(agents, load_per_agent, aht, patie
     arrays, late = q._erlang_a_arrays(*np.broadcast_arrays(*(np.array([v], dtype=float)
                                                               for v in (agents, load, aht, patience, target, 2 * target))))
     if one is None:  # a special case: the small-batch path then takes the array path for this value
-        got, got_late = q._erlang_a_and_late(agents, load, aht, patience, target, 2 * target)
+        got, got_late = q.erlang_a_and_late(agents, load, aht, patience, target, 2 * target)
         for k in range(6):
             assert float(np.asarray(got[k]).ravel()[0]) == float(arrays[k][0])
         assert float(np.asarray(got_late).ravel()[0]) == float(late[0])
