@@ -1,6 +1,12 @@
 """How much slower is a rerun of the Explore and Risk pages than of a bare Streamlit page?
 
-Run: ``.venv/bin/python benchmarks/bench_dashboard.py [--reruns N] [--presses N] [--no-browser]``
+Run: ``.venv/bin/python benchmarks/bench_dashboard.py [--reruns N] [--presses N] [--no-browser]
+[--against DIR [--rounds N]]``
+
+``--against DIR`` measures this checkout and a second one (for example ``git worktree add
+/tmp/before main``) in the same run: each round measures both, one after the other in
+alternating order, each in a process of its own; the medians over the rounds and their ratios
+(this checkout over DIR) are printed, so the machine's speed cancels out of "now / before".
 
 Three ratios, each against a bare one-slider, one-metric page written to a
 temporary file and measured in the same run, so the machine's speed cancels out:
@@ -35,14 +41,18 @@ report, not in a pass/fail gate.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# The checkout measured: this one, or another one given by --root (how --against measures it).
+ROOT = Path(os.environ.get("CX_ROI_BENCH_ROOT") or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -270,12 +280,51 @@ def browser_ratio(bare: Path, presses: int, warmup: int = 2) -> dict[str, float]
             "busy_s": statistics.median(busy), "busy_n": len(busy)}
 
 
+# The figures --against compares (seconds), with their labels; a ratio is "now / before".
+COMPARED = [("server", "explore_s", "(1) server rerun, Explore"), ("server", "bare_s", "(1) server rerun, bare page"),
+            ("server", "ratio", "(1) server ratio"), ("server", "explore_cached_s", "(1) rerun the cache answers"),
+            ("browser", "explore_s", "(2) key press, Explore"), ("browser", "bare_s", "(2) key press, bare page"),
+            ("browser", "ratio", "(2) browser ratio"), ("browser", "busy_s", "(2) main thread busy after a press"),
+            ("risk", "risk_s", "(3) Risk rerun, cached"), ("risk", "ratio", "(3) Risk ratio"),
+            ("risk", "fresh_s", "(3) Risk rerun, new draws")]
+
+
+def against(other: Path, args: argparse.Namespace) -> int:
+    """Measure this checkout and ``other`` in alternating order, ``args.rounds`` times each, and print
+    the medians and their ratios (this over other)."""
+    here = Path(__file__).resolve().parents[1]
+    runs: dict[Path, list[dict]] = {here: [], other: []}
+    flags = ["--reruns", str(args.reruns), "--presses", str(args.presses)] + (["--no-browser"] if args.no_browser else [])
+    for i in range(args.rounds):
+        for root in ((here, other) if i % 2 == 0 else (other, here)):
+            print(f"round {i + 1}/{args.rounds}: measuring {root}", flush=True)
+            out = subprocess.run([sys.executable, __file__, "--json", *flags], cwd=root, check=True,
+                                 capture_output=True, text=True, env={**os.environ, "CX_ROI_BENCH_ROOT": str(root)})
+            runs[root].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"\nmedians over {args.rounds} rounds; now = {here}, before = {other}")
+    print(f"{'what':40} {'before':>10} {'now':>10} {'now/before':>11}")
+    for part, key, label in COMPARED:
+        values = {root: [r[part][key] for r in rs if r.get(part)] for root, rs in runs.items()}
+        if not values[here] or not values[other]:
+            continue
+        now, before = statistics.median(values[here]), statistics.median(values[other])
+        shown = (lambda v: f"{v:10.2f}") if key.startswith("ratio") else (lambda v: f"{v * 1000:8.1f}ms")
+        print(f"{label:40} {shown(before)} {shown(now)} {now / before:11.2f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reruns", type=int, default=15, help="measured AppTest reruns per page")
     parser.add_argument("--presses", type=int, default=20, help="measured key presses per page")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser ratio")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="also measure the checkout in DIR, alternating, and print now / before")
+    parser.add_argument("--rounds", type=int, default=2, help="with --against: measurements of each checkout")
+    parser.add_argument("--json", action="store_true", help="print the figures as one line of JSON at the end")
     args = parser.parse_args()
+    if args.against:
+        return against(args.against.resolve(), args)
 
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -313,6 +362,8 @@ def main() -> int:
               f"{r['fresh_s'] * 1000:.0f} ms, ratio {r['ratio_fresh']:.1f}")
     print(f"SERVER RATIO {s['ratio']:.2f}   RISK RATIO {r['ratio']:.2f}"
           + (f"   BROWSER RATIO {b['ratio']:.2f}" if b else ""))
+    if args.json:
+        print(json.dumps({"server": s, "browser": b, "risk": r}))
     return 0
 
 

@@ -2,15 +2,14 @@
 
 Expected numbers are computed here with ``cx_roi`` directly and formatted with
 ``cx_roi.formatting``, so a test fails when the page shows anything other than what
-the model says for the scenario the page claims to show. The pure UI helpers
-(formatting, the verdict sentence, slider ranges, chart colours, tables) are
-tested at the end without Streamlit.
+the model says for the scenario the page claims to show. The pure helpers of the
+verdict sentence, sliders and tables are tested at the end without Streamlit; charts,
+views and formatting have their own modules (test_charts, test_views, test_formatting).
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import math
 import re
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -27,10 +26,9 @@ from streamlit.testing.v1 import AppTest
 import cx_roi
 from cx_roi import PARAMETERS, Scenario
 from cx_roi import formatting as fmt
-from cx_roi import palette
 from cx_roi.verdict import verdict
 from strategies import scenarios
-from ui import charts, controls, fields, sharing, state, tables, url, views
+from ui import chart_style, controls, fields, sharing, state, tables, url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("pages/explore.py", "pages/compare.py", "pages/your_data.py", "pages/method.py")
@@ -525,115 +523,6 @@ def test_horizon_change_compares_the_baseline_over_the_same_horizon():
 
 # ---------------------------------------------------------------- pure helpers
 
-@pytest.mark.parametrize("value, text", [
-    (0, "$0"), (950, "$950"), (12_345, "$12.3k"), (1_234_567, "$1.2M"), (-3.4e9, "-$3.4B"),
-    (999_960, "$1.0M"), (999.6, "$1.0k"), (951_416, "$951.4k"), (960, "$960"), (949_999, "$950.0k"),
-    (float("nan"), fmt.MISSING), (None, fmt.MISSING)])
-def test_money(value, text):
-    assert fmt.money(value) == text
-
-
-@pytest.mark.parametrize("value, text", [
-    (50_000, "$50k"), (7_500, "$7.5k"), (12_500, "$12.5k"), (1_250_000, "$1.25M"), (12_345, "$12,345"),
-    (600, "$600"), (1e9, "$1B"), (-5_000, "-$5k"), (float("inf"), fmt.MISSING)])
-def test_a_chosen_amount_reads_exactly(value, text):
-    assert fmt.amount(value) == text
-
-
-@given(st.floats(0, 1e12))
-def test_money_never_rounds_into_the_next_unit_too_early(x):
-    text = fmt.money(x)
-    number = float(text.lstrip("$").rstrip("kMB").replace(",", ""))
-    assert number < 1000 or text.endswith("B"), text  # never "$1,000.0k"
-    unit = {"k": 1e3, "M": 1e6, "B": 1e9}.get(text[-1], 1.0)
-    assert abs(number * unit - x) <= 0.05 * unit + 0.5, (x, text)  # and never far from the value
-
-
-@pytest.mark.parametrize("at_least, first", [(1, [1, 2, 2.5, 5, 10]), (0.3, [0.5, 1, 2]), (2.01, [2.5, 5]),
-                                              (1000, [1000, 2000]), (7e-4, [1e-3, 2e-3]), (26, [50, 100, 200])])
-def test_round_numbers_step_through_1_2_2_5_and_5_times_a_power_of_ten(at_least, first):
-    got = list(itertools.islice(fmt.round_numbers(at_least), len(first)))
-    np.testing.assert_allclose(got, first, rtol=1e-12)
-
-
-@given(st.floats(1e-9, 1e12))
-def test_the_first_round_number_is_the_smallest_at_or_above(x):
-    first, second = itertools.islice(fmt.round_numbers(x), 2)
-    assert x * (1 - 1e-9) <= first < second and first <= 2 * x  # the next round number, none skipped
-    mantissa = first / 10 ** math.floor(math.log10(first) + 1e-12)
-    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
-
-
-@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
-def test_round_numbers_name_what_they_need(bad):
-    with pytest.raises(ValueError, match="finite number above 0"):
-        next(fmt.round_numbers(bad))
-
-
-@pytest.mark.parametrize("cards, fit, columns", [(7, 7, 7), (7, 6, 4), (7, 4, 4), (7, 3, 3), (7, 2, 2), (7, 1, 1),
-                                                  (4, 3, 2), (4, 9, 4), (5, 4, 3), (1, 5, 1)])
-def test_cards_fill_balanced_rows(cards, fit, columns):
-    assert views.balanced_columns(cards, fit) == columns
-
-
-@given(st.integers(1, 16), st.integers(1, 30))
-def test_balanced_rows_are_as_few_as_the_densest_and_as_even_as_can_be(cards, fit):
-    cols = views.balanced_columns(cards, fit)
-    densest = min(fit, cards)
-    assert cols <= densest and math.ceil(cards / cols) == math.ceil(cards / densest)
-    assert all(math.ceil(cards / c) > math.ceil(cards / densest) for c in range(1, cols))  # no fewer columns do
-
-
-def test_card_grid_switches_columns_where_the_next_card_fits():
-    css = views.card_grid_css(7, 210, gap=16)
-    seven = ".st-key-kpis:has(> :last-child:nth-child(7))"  # a row of exactly seven cards
-    assert css.startswith(f"{seven} {{ grid-template-columns: repeat(1, ")
-    assert f"@container (min-width: 436px) {{ {seven} {{ grid-template-columns: repeat(2, " in css
-    assert f"@container (min-width: 1340px) {{ {seven} {{ grid-template-columns: repeat(4, " in css  # six fit
-    assert f"@container (min-width: 1566px) {{ {seven} {{ grid-template-columns: repeat(7, " in css
-    sheet = views.cards_css(big=False)
-    assert all(f":nth-child({n}))" in sheet for n in range(1, views.MAX_CARDS + 1))
-    assert sheet.index("@media (max-width: 640px)") < sheet.index("minmax(150px, 1fr)")
-
-
-def test_table_cells_keep_markdown_characters_as_text():
-    assert tables.plain("a*b*c_d [x] $5k-$8k `e` <b>") == r"a\*b\*c\_d \[x\] \$5k-\$8k \`e\` \<b\>"
-    assert tables.plain("Purdue call-centre benchmark: 25-32%.") == "Purdue call-centre benchmark: 25-32%."
-
-
-def test_a_stacked_table_labels_every_cell_after_the_first_on_a_phone():
-    css = views.stacked_table_css("fitted", ["Parameter", "Value", 'Note "a"'])
-    assert "@media (max-width: 640px)" in css and ".st-key-fitted " in css
-    assert 'td:nth-child(2)::before { content: "Value"; }' in css
-    assert 'td:nth-child(3)::before { content: "Note \\"a\\""; }' in css
-    assert "nth-child(1)::before" not in css
-
-
-@pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.996, ">99%"), (0.995, ">99%"), (0.994, "99%"), (0.37, "37%"),
-                                     (0.005, "<1%"), (0.004, "<1%"), (0.0, "<1%"), (float("nan"), fmt.MISSING)])
-def test_a_chance_from_draws_is_never_shown_as_certain(p, text):
-    assert fmt.chance(p) == text
-
-
-@pytest.mark.parametrize("field, value, text", [
-    ("online_audience", 300.0, "300 people per online story"), ("aht_seconds", 420.0, "420 s"),
-    ("agent_cost_per_month", 6_000.0, "$6,000 per agent-month"),
-    ("service_capacity_spend_per_month", 1.0, "$1 per month"),
-])
-def test_a_value_says_its_unit_once(field, value, text):
-    p = PARAMETERS[field]
-    assert fmt.with_unit(p.fmt, value, p.unit) == text
-
-
-def test_format_helpers():
-    assert fmt.signed_money(6.2e6) == "+$6.2M" and fmt.signed_money(-350_000) == "-$350.0k"
-    assert fmt.count(93_874.6) == "93,875" and fmt.signed_count(-1020.2) == "-1,020"
-    assert fmt.percent(0.0479, 2) == "4.79%" and fmt.percent(-1e-9) == "0.0%"
-    assert fmt.signed_points(-0.00104, 2) == "-0.10 pp" and fmt.signed_points(0.0) == "0.0 pp"
-    assert fmt.horizon(60) == "5 years" and fmt.horizon(18) == "18 months" and fmt.horizon(12) == "1 year"
-    assert fmt.money(90.84, cents=True) == "$90.84"
-    assert fmt.param_value("${:,.0f}", (1.0, 2.0)) == "$1, $2 (2 monthly values)"
-
 
 def _nd(service: float, quality: float, ads: float) -> pd.DataFrame:
     return pd.DataFrame({"delta_npv": [service, quality, ads]},
@@ -705,128 +594,6 @@ def test_slider_formats_follow_the_parameter_formats():
     assert controls.slider_format(PARAMETERS["quality_half_effect_per_contact"]) == "$%,.2f"
 
 
-def test_each_colour_means_one_thing_on_every_chart():
-    result = cx_roi.simulate(Scenario())
-    boost = cx_roi.simulate(cx_roi.load_preset("ad-boost"))
-    customers = charts.customers_by_source(result.monthly)
-    colour = {t.name: t.fillcolor for t in customers.data if t.fillcolor}
-    assert colour["Won by advertising"] == charts.COLOURS["ads"]
-    assert colour["Won by word of mouth"] == charts.COLOURS["wom"]
-    assert colour["Churned out"] == charts.COLOURS["churn"]
-    bridge = charts.npv_bridge(cx_roi.npv_bridge(result, boost), scenario="b", baseline="a")
-    bar_colours = dict(zip(bridge.data[0].y, bridge.data[0].marker.color))
-    assert bar_colours["Advertising acquisition"] == charts.COLOURS["ads"]
-    assert bar_colours["Word-of-mouth acquisition"] == charts.COLOURS["wom"]
-    assert bar_colours["Retention"] == charts.COLOURS["churn"]
-    service = charts.service_and_wait(result.monthly, 20)
-    assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
-    semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario", "actual")}
-    assert not semantic & set(charts.SCENARIO_COLOURS[1:]), "scenario lines never borrow a cause colour"
-    assert len(semantic) == len([k for k in charts.COLOURS if k not in ("scenario", "actual")]), \
-        "no two meanings share a colour"
-    assert set(palette.LEVER_COLOURS.values()) <= {charts.COLOURS[k] for k in ("service", "quality", "ads")}
-
-
-def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
-    names = ["Baseline", "Current: Status quo + 2 changes", "+$60k a month into advertising", "Saved: Plan B"]
-    first = palette.scenario_colours(names, "Baseline", lead=names[1])
-    for order in (names[::-1], [names[0], names[3], names[2], names[1]]):
-        assert palette.scenario_colours(order, "Baseline", lead=names[1]) == first
-    assert first["Baseline"] == charts.COLOURS["baseline"] and first[names[1]] == charts.COLOURS["scenario"]
-    assert len(set(first.values())) == len(names), "one chart, one colour each"
-    # The same preset keeps its hue beside other company, as long as the hues do not collide.
-    alone = palette.scenario_colours(["Baseline", names[2]], "Baseline")
-    assert alone[names[2]] == first[names[2]]
-    # On the Compare overlay the scenario on screen is black, as on Explore's chart.
-    frames = {n: cx_roi.simulate(Scenario()).monthly for n in names}
-    fig = charts.overlay(frames, "customers", title="t", axis_title="a", baseline="Baseline", lead=names[1])
-    assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
-
-
-def test_the_customer_base_has_its_own_panel_above_the_flows():
-    # Drawn over the stacked flows on a second axis, the base's line ran across the top of
-    # the wins and read as one more band.
-    fig = charts.customers_by_source(cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly).to_dict()
-    flows, base = fig["layout"]["yaxis"]["domain"], fig["layout"]["yaxis2"]["domain"]
-    assert flows[1] < base[0], "the panels do not overlap"
-    assert {t["name"]: t.get("yaxis", "y") for t in fig["data"]} == {
-        "Won by advertising": "y", "Won by word of mouth": "y", "Churned out": "y", "Customers at month end": "y2"}
-    assert "overlaying" not in fig["layout"]["yaxis2"]
-
-
-def test_month_charts_tick_whole_years_alike():
-    # Charts side by side read alike: ticks every 12 months on a five-year run, every 6 on a short one.
-    base = cx_roi.simulate(Scenario())
-    figures = [charts.customers_by_source(base.monthly), charts.sentiment_mix(base.monthly),
-               charts.service_and_wait(base.monthly, 20),
-               charts.contribution_vs_baseline(base.monthly, base.monthly, None),
-               charts.overlay({"a": base.monthly}, "customers", title="t", axis_title="y", baseline="a")]
-    for fig in figures:
-        axis = fig.to_dict()["layout"]["xaxis"]
-        assert (axis["dtick"], axis["tick0"], axis["title"]["text"]) == (12, 0, "Month")
-        assert axis["title"]["standoff"] >= 10, "the title clear of the tick labels"
-    short = cx_roi.simulate(Scenario().replace(horizon_months=18))
-    assert charts.customers_by_source(short.monthly).to_dict()["layout"]["xaxis"]["dtick"] == 6
-    bars = charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]["xaxis"]
-    assert "dtick" not in bars, "a chart with its own x-axis keeps it"
-
-
-def test_short_panels_label_at_least_two_values():
-    monthly = cx_roi.simulate(Scenario()).monthly
-    nps = charts.sentiment_mix(monthly).to_dict()["layout"]["yaxis2"]
-    values = monthly[["nps", "nps_measured"]].to_numpy().ravel()
-    low, high = nps["range"]
-    assert low <= values.min() and values.max() <= high
-    assert 2 <= round((high - low) / nps["dtick"]) + 1 <= 4
-
-
-def test_sentiment_bands_are_each_groups_share_of_customers():
-    monthly = cx_roi.simulate(cx_roi.load_preset("revolving-door")).monthly
-    traces = {t["name"]: charts.decoded(t["y"]) for t in charts.sentiment_mix(monthly).to_dict()["data"]}
-    total = (monthly["promoters"] + monthly["passives"] + monthly["detractors"]).to_numpy()
-    for name, column in (("Promoters (9-10)", "promoters"), ("Passives (7-8)", "passives"),
-                         ("Detractors (0-6)", "detractors")):
-        np.testing.assert_allclose(traces[name], monthly[column].to_numpy() / total, rtol=1e-12)
-    np.testing.assert_allclose(traces["True NPS"], monthly["nps"].to_numpy(), rtol=1e-12)
-
-
-@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=60), st.integers(2, 4))
-@example(values=[2.0, -5e-324], most=2)  # -5e-324 / 2 underflows to -0.0
-def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values, most):
-    axis = charts._few_ticks(np.array(values), most)
-    low, high = axis["range"]
-    step = axis["dtick"]
-    assert step > 0 and low <= min(values) and max(values) <= high
-    assert 1 <= round((high - low) / step) <= most
-    mantissa = step / 10 ** math.floor(math.log10(step))
-    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5)), "a round step"
-
-
-@pytest.mark.parametrize("preset", ["status-quo", "revolving-door", "service-boost", "young-product"])
-def test_the_waits_ticks_sit_on_the_service_levels_gridlines(preset):
-    monthly = cx_roi.simulate(cx_roi.load_preset(preset)).monthly
-    layout = charts.service_and_wait(monthly, 20).to_dict()["layout"]
-    left, right = layout["yaxis"], layout["yaxis2"]
-    # Both start at 0 and put their top tick the same share of the height up: tick k of each lands
-    # on the same line.
-    assert left["range"][0] == right["range"][0] == 0 and left["tick0"] == right["tick0"] == 0
-    assert left["range"][1] / left["dtick"] == pytest.approx(right["range"][1] / right["dtick"], rel=1e-12)
-    longest = monthly["asa_seconds"].max()
-    step = right["dtick"]
-    assert longest <= 5 * step and (step == 1 or 5 * step <= 2 * longest), "the wait fills its axis"
-    mantissa = step / 10 ** math.floor(math.log10(step))
-    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
-
-
-def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
-    title = "Plan B: more agents, better tools and less advertising vs Status quo"  # a saved name
-    layout = charts._base_layout(title, 300, False)
-    first, second = layout["title"]["text"].split("<br>")
-    assert len(first) <= 46 and f"{first} {second}" == title
-    assert layout["margin"]["t"] > charts._base_layout("Short", 300, False)["margin"]["t"]  # room for it
-    assert charts._base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
-
-
 def test_presenting_axis_titles_and_notes_are_as_large_as_the_tick_labels():
     """Across a room, an axis without a readable title is a line of numbers."""
     at = run_app({"preset": "service-boost", "present": "1"})
@@ -836,118 +603,8 @@ def test_presenting_axis_titles_and_notes_are_as_large_as_the_tick_labels():
             if key.startswith(("xaxis", "yaxis")) and axis.get("title", {}).get("text"):
                 assert axis["title"]["font"]["size"] >= axis["tickfont"]["size"], (key, axis["title"])
         for note in layout.get("annotations", []):
-            assert note["font"]["size"] >= charts.note_size(True), note
-    assert charts.note_size(True) > charts.note_size(False)
-
-
-def test_presenting_charts_side_by_side_start_their_plots_at_one_height():
-    short = charts._base_layout("Customers won and lost each month", 440, True)
-    wrapped = charts._base_layout("Cumulative contribution against the baseline", 440, True)
-    assert wrapped["title"]["text"].count("<br>") == 1 and short["margin"]["t"] == wrapped["margin"]["t"]
-    # An axis a chart sets itself keeps the presenting tick size.
-    layout = charts._base_layout("t", 440, True, xaxis=dict(title=dict(text="$ per month")))
-    assert layout["xaxis"]["tickfont"]["size"] > charts._base_layout("t", 440, False)["xaxis"]["tickfont"]["size"]
-
-
-def test_every_chart_is_a_valid_plotly_figure():
-    # The page skips plotly's validation for speed; here every figure is validated in full
-    # (an unknown or mistyped property raises).
-    import plotly.graph_objects as go
-    base = cx_roi.simulate(Scenario())
-    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
-    figures = [
-        charts.customers_by_source(base.monthly, big=True), charts.sentiment_mix(base.monthly),
-        charts.service_and_wait(base.monthly, 20), charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
-        charts.contribution_vs_baseline(base.monthly, base.monthly, None),
-        charts.overlay({"a": base.monthly, "b": boost.monthly}, "customers", title="t", axis_title="y", baseline="a"),
-        charts.overlay({"a": base.monthly, "b": boost.monthly}, "cumulative_contribution", title="t",
-                       axis_title="y", money=True, baseline="a", relative=True),
-        charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
-    ]
-    for fig in figures:
-        go.Figure(fig.to_dict())
-
-
-def test_a_lean_figure_hands_streamlit_what_the_full_figure_would():
-    # st.plotly_chart sends fig.to_dict(); a LeanFigure answers from its spec without
-    # building plotly's objects, and must say exactly what the built figure says.
-    import json
-
-    import plotly.graph_objects as go
-    import plotly.io as pio
-    base = cx_roi.simulate(Scenario())
-    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
-    makers = [
-        lambda: charts.customers_by_source(base.monthly), lambda: charts.sentiment_mix(base.monthly, big=True),
-        lambda: charts.service_and_wait(base.monthly, 20),
-        lambda: charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
-        lambda: charts.contribution_vs_baseline(base.monthly, base.monthly, None),
-        lambda: charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
-    ]
-    for make in makers:
-        lean = make()
-        assert isinstance(lean, charts.LeanFigure) and isinstance(lean, go.Figure)
-        sent = lean.to_dict()
-        assert "_lean_spec" in vars(lean), "to_dict must not build the figure"
-        built = make()
-        built.data  # any plotly attribute builds the full figure
-        assert "_lean_spec" not in vars(built)
-        assert built.to_dict() == sent
-        # The same JSON once parsed (key order is not part of a plotly figure).
-        assert json.loads(pio.to_json(built, validate=False)) == json.loads(pio.to_json(sent, validate=False))
-    fig = charts.customers_by_source(base.monthly)
-    fig.update_layout(height=123)  # a method works on a figure not built yet
-    assert fig.layout.height == 123 and fig.to_dict()["layout"]["height"] == 123
-
-
-def test_contribution_chart_marks_payback_or_says_why_not():
-    base = cx_roi.simulate(Scenario())
-    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
-    payback = cx_roi.compare(["status-quo", "service-boost"]).loc["service-boost", "payback_month"]
-    fig = charts.contribution_vs_baseline(boost.monthly, base.monthly, payback)
-    assert fig.layout.annotations[0].text == f"Pays back in month {int(payback)}"
-    same = charts.contribution_vs_baseline(base.monthly, base.monthly, None)
-    assert same.layout.annotations[0].text == "Same cash as the baseline"
-    worse = cx_roi.simulate(Scenario().replace(**{AD: 900_000.0}))
-    never = charts.contribution_vs_baseline(worse.monthly, base.monthly, float("nan"))
-    assert never.layout.annotations[0].text == "No payback within the horizon"
-    megaphone = cx_roi.simulate(cx_roi.load_preset("online-megaphone"))
-    other = charts.contribution_vs_baseline(megaphone.monthly, base.monthly, float("nan"), other_inputs_differ=True)
-    assert other.layout.annotations[0].text == "Other inputs differ: no payback shown"  # as the cards say
-    # The note sits in the corner the line leaves empty: top left when it ends above zero
-    # (it rises from zero there), bottom left when it ends below.
-    assert never.layout.annotations[0].y < 0.5 and never.layout.annotations[0].yanchor == "bottom"
-    ends_up = (megaphone.monthly["cumulative_contribution"].iloc[-1]
-               >= base.monthly["cumulative_contribution"].iloc[-1])
-    assert (other.layout.annotations[0].y > 0.5) == ends_up
-    # The line's last value is said as cash, in the same corner, under (or over) the note.
-    cash = never.layout.annotations[1]
-    end = float((worse.monthly["cumulative_contribution"] - base.monthly["cumulative_contribution"]).iloc[-1])
-    assert cash.text == f"{fmt.signed_money(end)} cash by month 60" and cash.y == never.layout.annotations[0].y
-    assert cash.yshift > 0, "above the note at the bottom"
-    paid = fig.layout.annotations[1]
-    assert paid.text.endswith("cash by month 60") and paid.text.startswith("+$") and paid.y > 0.5 and paid.yshift == 0
-    assert len(same.layout.annotations) == 1, "no cash line when there is no difference"
-
-
-@pytest.mark.parametrize("changes, words", [
-    ({AD: 0.0}, ["no extra spend", "no ad spend"]),
-    ({AD: 0.0, "prior_ad_spend_per_month": 0.0}, [tables.NOT_ONLY_SPEND, "no ad spend"]),
-])
-def test_kpi_cards_never_show_nan(changes, words):
-    table = cx_roi.compare({"baseline": Scenario(), "scenario": Scenario().replace(**changes)}, baseline="baseline")
-    cards = views.kpi_cards(table.loc["scenario"], table.loc["baseline"], same_as_baseline=False,
-                            baseline_label="Status quo", horizon_months=60)
-    text = " ".join(f"{c.value} {c.delta}" for c in cards).lower()
-    assert "nan" not in text and all(w in text for w in words), text
-    cac = next(c for c in cards if c.label == "Paid CAC")
-    assert cac.delta is None, "no CAC, so no change in it (a $0 CAC read as a green improvement)"
-
-
-def test_a_missing_paid_cac_says_why():
-    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0})) == "no ad spend"
-    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan})) == "no ad wins"
-    assert math.isnan(cx_roi.simulate(Scenario().replace(**{AD: 0.0})).kpis["cac_paid"])
+            assert note["font"]["size"] >= chart_style.note_size(True), note
+    assert chart_style.note_size(True) > chart_style.note_size(False)
 
 
 def test_comparison_table_says_a_copy_of_the_baseline_is_the_same():
@@ -1076,16 +733,6 @@ def test_one_bad_range_in_a_link_keeps_the_good_ones():
     assert at.query_params["ranges"] == "churn_passive:0.01:0.05~shrinkage:0.1:0.5"
 
 
-def test_chart_arrays_travel_as_exact_typed_arrays():
-    monthly = cx_roi.simulate(Scenario()).monthly
-    fig = charts.customers_by_source(monthly)
-    wins = fig.data[0]
-    assert isinstance(wins.y, dict) and wins.y["dtype"] == "f8"
-    assert list(charts.decoded(wins.y)) == list(monthly["new_from_ads"])  # bit for bit
-    assert list(charts.decoded(wins.x)) == list(monthly.index)
-    assert charts.decoded([1.0, 2.0]).tolist() == [1.0, 2.0]
-
-
 def test_roi_and_payback_wait_for_a_baseline_that_differs_in_spend_only():
     # Another business measured against the status quo: a choice now, not the default.
     at = run_app({"preset": "young-product", "baseline": "status-quo"})
@@ -1106,44 +753,3 @@ def test_roi_and_payback_wait_for_a_baseline_that_differs_in_spend_only():
     assert roi[cx_roi.preset_info("service-boost").title].endswith("%")
 
 
-# ---------------------------------------------------------------- margins plotly keeps (drawn once)
-
-def test_month_charts_reserve_the_margins_plotly_settles_on_at_the_reference_width():
-    # Known answers: the margins plotly.js 3 settled on in Chromium for these charts at 482 px
-    # (Explore at 1,440 px with the sidebar open; presenting, 632 px), read from _fullLayout._size.
-    base = cx_roi.simulate(Scenario())
-    m = base.monthly
-    seen = {"Customers": (charts.customers_by_source(m), (92, 18, 105)),
-            "Contribution": (charts.contribution_vs_baseline(m, m, None), (92, 18, 57)),
-            "Sentiment": (charts.sentiment_mix(m), (92, 18, 124)),
-            "Service": (charts.service_and_wait(m, 20), (92, 74, 105)),
-            "Service, presenting": (charts.service_and_wait(m, 20, big=True), (114, 91, 103)),
-            "Contribution, presenting": (charts.contribution_vs_baseline(m, m, None, big=True), (114, 22, 70))}
-    for name, (fig, (left, right, bottom)) in seen.items():
-        margin = fig.to_dict()["layout"]["margin"]
-        assert (margin["l"], margin["r"], margin["b"]) == (left, right, bottom), name
-    assert "_cx_reserve_margins" not in charts.customers_by_source(m).to_dict()["layout"], "no private key left"
-
-
-def test_legend_height_follows_plotlys_rules():
-    row = 19.0  # one line of 12 px text
-    assert charts.legend_height([], 12, 400) == 0
-    assert charts.legend_height([("a", ""), ("b", "")], 12, 400) == row + 10, "short items share a row"
-    # Too long for one row: each item takes the widest one's room, two to a row here.
-    names = [("Customers at month end", ""), ("Churned out", ""), ("Won by word of mouth", ""),
-             ("Won by advertising", "")]
-    assert charts.legend_height(names, 12, 372) == 2 * row + 10
-    assert charts.legend_height(names, 12, 250) == 4 * row + 10, "one to a row on a phone"
-    # Grouped: a group's items stand one above the other, groups side by side.
-    fan = [("Scenario: 8 in 10 draws (P10 to P90)", "Scenario"), ("Scenario: median", "Scenario"),
-           ("Baseline: median", "")]
-    assert charts.legend_height(fan, 12, 372) == 2 * row + 10
-    assert charts.legend_height(fan, 12, 200) == 3 * row + 10 + 10, "the second group wraps, 10 px below"
-
-
-@given(st.lists(st.tuples(st.text(min_size=1, max_size=40), st.sampled_from(["", "g1", "g2"])), max_size=8),
-       st.floats(100, 2000), st.floats(1, 500))
-def test_a_wider_legend_is_never_taller(entries, width, more):
-    narrow, wide = charts.legend_height(entries, 12, width), charts.legend_height(entries, 12, width + more)
-    assert wide <= narrow
-    assert (narrow == 0) == (not entries)

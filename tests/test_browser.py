@@ -641,37 +641,36 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
     assert hidden == [], hidden
 
 
-def card_rows(page) -> list[list[tuple[int, int, int]]]:
-    """The KPI cards row by row: (left, width, top of the figure) of each, rounded to pixels."""
-    page.wait_for_function("""() => { const c = document.querySelectorAll(".st-key-kpis > [data-testid='stElementContainer']");
-        return c.length > 0 && Array.from(c).every(e => e.querySelector('[data-testid="stMetricValue"]')); }""",
+def card_rows(page, count: int) -> list[list[tuple[int, int]]]:
+    """The KPI cards row by row, once ``count`` are drawn: (left, width) of each, rounded to pixels."""
+    page.wait_for_function("""([cards, value, n]) => { const c = document.querySelectorAll(cards);
+        return c.length === n && Array.from(c).every(e => e.querySelector(value)); }""", arg=[KPI, KPI_VALUE, count],
                            timeout=TIMEOUT_MS)
-    cards = page.eval_on_selector_all(".st-key-kpis > [data-testid='stElementContainer']", """els => els.map(e => {
-        const r = e.getBoundingClientRect(), v = e.querySelector('[data-testid="stMetricValue"]').getBoundingClientRect();
-        return [Math.round(r.left), Math.round(r.width), Math.round(r.top), Math.round(v.top)]; })""")
+    cards = page.eval_on_selector_all(KPI, """els => els.map(e => {
+        const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.width), Math.round(r.top)]; })""")
     rows: dict[int, list] = {}
-    for left, width, top, value in cards:
-        rows.setdefault(top, []).append((left, width, value))
+    for left, width, top in cards:
+        rows.setdefault(top, []).append((left, width))
     return [rows[t] for t in sorted(rows)]
 
 
-def test_kpi_cards_fill_balanced_rows_on_every_screen(page, phone, app_url):
-    """Eight cards (the answer and seven KPIs): 4 + 4 on a laptop and a 1,920-pixel screen (not 6 + 2
-    with the last two stretched), one row where all eight fit, 2 + 2 + 2 + 2 on a phone; cards of one
-    width, figures of a row aligned."""
+def test_kpi_cards_fit_every_screen_in_even_rows(page, phone, app_url):
+    """Eight cards (the answer and seven KPIs) on a phone, a laptop, a 1,920- and a 2,560-pixel screen:
+    none clipped or cut short, all about as wide as each other (no lone card stretched across a
+    row), every row but the last full and the last not a lone card, columns lined up."""
     link = url(app_url, preset="service-boost")
-    for width, shape in ((1440, [4, 4]), (1920, [4, 4]), (2560, [8])):
-        page.set_viewport_size({"width": width, "height": 1000})
-        open_app(page, link)
-        rows = card_rows(page)
-        assert [len(r) for r in rows] == shape, (width, rows)
-        assert len({w for r in rows for _, w, _ in r}) == 1, f"cards of one width at {width}px: {rows}"
-        assert [left for left, _, _ in rows[-1]] == [left for left, _, _ in rows[0]][:len(rows[-1])]
-    open_app(phone, link)
-    rows = card_rows(phone)
-    assert [len(r) for r in rows] == [2, 2, 2, 2], rows
-    for row in rows:  # a two-line label beside a one-line one leaves the figures level
-        assert len({value for _, _, value in row}) == 1, rows
+    screens = [(page, width) for width in (1440, 1920, 2560)] + [(phone, None)]
+    for tab, width in screens:
+        if width:
+            tab.set_viewport_size({"width": width, "height": 1000})
+        open_app(tab, link)
+        rows = card_rows(tab, 8)
+        where = width or "phone"
+        assert clipped_cards(tab) == [], where
+        widths = [w for r in rows for _, w in r]
+        assert max(widths) <= 1.05 * min(widths), f"cards of one width at {where}: {rows}"
+        assert all(len(r) == len(rows[0]) for r in rows[:-1]) and (len(rows) == 1 or len(rows[-1]) >= 2), (where, rows)
+        assert [left for left, _ in rows[-1]] == [left for left, _ in rows[0]][:len(rows[-1])], (where, rows)
 
 
 def clipped_cards(page) -> list[str]:
@@ -700,28 +699,33 @@ def test_every_preset_title_fits_its_box_in_the_sidebar(page, app_url):
     assert too_long == [], too_long
 
 
-_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
-    const fl = el._fullLayout, given = fl.margin, used = fl._size, legend = el.querySelector('.legend');
-    return {title: (fl.title.text || '').replace(/<[^>]+>/g, ''), given: [given.l, given.r, given.t, given.b],
-            used: [used.l, used.r, used.t, used.b].map(Math.round),
-            legend: legend ? legend.getBBox().height : 0}; })"""
+_CHART_BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
+    const fl = el._fullLayout, size = fl._size, box = el.getBoundingClientRect();
+    const place = sel => { const e = el.querySelector(sel); if (!e) return null; const r = e.getBoundingClientRect();
+        return [r.left - box.left, r.top - box.top, r.right - box.left, r.bottom - box.top]; };
+    return {title: (fl.title.text || '').replace(/<[^>]+>/g, ''), traces: el.data.length,
+            plot: [size.l, size.t, size.l + size.w, size.t + size.h], width: box.width, height: box.height,
+            legend: place('.legend'), xtitle: place('.g-xtitle'), ytitle: place('.g-ytitle'),
+            ticks: el.querySelectorAll('.xtick text').length}; })"""
 
 
-def test_explore_charts_come_with_the_margins_plotly_keeps_so_none_is_redrawn_for_them(page, phone, app_url):
-    """plotly draws a chart again when it must grow the margins it was given: at 1,440 px the
-    server's margins are the ones plotly settles on, so a lever move costs no such redraw."""
-    open_app(page, url(app_url, "/", preset="service-boost"))
-    charts(page, 4)
-    for chart in page.evaluate(_MARGINS):
-        assert chart["used"] == chart["given"], chart
-    # On a phone the legends wrap onto more rows than reserved: plotly grows the margins there,
-    # and the legend still sits below the axis, clear of the plot.
-    open_app(phone, url(app_url, "/", preset="service-boost"))
-    charts(phone, 4)
-    grown = [c for c in phone.evaluate(_MARGINS) if c["used"] != c["given"]]
-    assert grown, "the phone's narrower charts needed more room than reserved"
-    for chart in grown:
-        assert chart["used"][3] > chart["given"][3] and chart["used"][3] >= chart["legend"], chart
+def test_explore_charts_have_titles_traces_axes_and_a_legend_clear_of_the_plot(page, phone, app_url):
+    """On a laptop and on a phone (where legends wrap onto more rows), each chart has its title, its
+    traces and titled axes with tick labels, and its legend lies below the plot and the x-axis
+    title, inside the figure."""
+    for tab in (page, phone):
+        open_app(tab, url(app_url, "/", preset="service-boost"))
+        charts(tab, 4)
+        drawn = tab.evaluate(_CHART_BOXES)
+        assert len(drawn) == 4
+        for chart in drawn:
+            assert chart["title"] and chart["traces"] >= 1 and chart["ticks"] >= 2, chart
+            assert chart["xtitle"] and chart["ytitle"], chart
+            assert chart["plot"][2] - chart["plot"][0] > 0.5 * chart["width"], f"the plot keeps most of the width: {chart}"
+            if chart["legend"]:
+                left, top, right, bottom = chart["legend"]
+                assert top >= chart["plot"][3] and top >= chart["xtitle"][3] - 1, f"legend over the plot: {chart}"
+                assert bottom <= chart["height"] + 1 and right <= chart["width"] + 1, f"legend cut off: {chart}"
 
 
 def test_the_margin_verdict_arrives_after_the_cards_without_a_click(page, app_url, artifacts):

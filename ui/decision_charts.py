@@ -1,7 +1,7 @@
 """Charts of the Risk and Optimise pages: pure functions from DataFrames to plotly Figures.
 
-Same rules as :mod:`ui.charts` (no Streamlit, dict-built figures, one meaning
-per colour): the scenario is black, the baseline grey and dashed, each lever in
+Same rules as :mod:`ui.charts` (no Streamlit, plain ``go.Figure``s, one meaning
+per colour, the look of :mod:`ui.chart_style`): the scenario is black, the baseline grey and dashed, each lever in
 its cause colour (service capacity and quality blue shades, advertising orange).
 """
 
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from cx_roi import palette
 from cx_roi.formatting import money, signed_money
 
-from .charts import _MONEY_HOVER, _MONEY_TICKS, COLOURS, _base_layout, _figure, note_size
+from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, note_size
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
            "marginal_bars", "frontier"]
@@ -28,11 +28,11 @@ def _band(q: pd.DataFrame, name: str, colour: str, fill: str, dash: str | None, 
     x = np.asarray(q.index, dtype=int)
     lo, mid, hi = (q.iloc[:, i].to_numpy(float) for i in range(3))
     return [
-        dict(type="scatter", mode="lines", x=x, y=hi, line=dict(width=0), showlegend=False,
+        go.Scatter(mode="lines", x=x, y=hi, line=dict(width=0), showlegend=False,
              hoverinfo="skip", legendgroup=name),
-        dict(type="scatter", mode="lines", x=x, y=lo, line=dict(width=0), fill="tonexty", fillcolor=fill,
+        go.Scatter(mode="lines", x=x, y=lo, line=dict(width=0), fill="tonexty", fillcolor=fill,
              name=f"{name}: 8 in 10 draws (P10 to P90)", hoverinfo="skip", legendgroup=name),
-        dict(type="scatter", mode="lines", x=x, y=mid, name=f"{name}: median",
+        go.Scatter(mode="lines", x=x, y=mid, name=f"{name}: median",
              line=dict(color=colour, width=2.5, dash=dash), hovertemplate=hover, legendgroup=name),
     ]
 
@@ -45,20 +45,20 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
     ``*_q``: index month, three columns (P10, P50, P90), as from
     ``Ensemble.monthly_quantiles``.
     """
-    hover = f"%{{y:{_MONEY_HOVER}}}" if money_axis else "%{y:,.0f}"
+    hover = f"%{{y:{MONEY_HOVER}}}" if money_axis else "%{y:,.0f}"
     data = []
     data += _band(scenario_q, scenario_name, COLOURS["scenario"], "rgba(0,0,0,0.12)", None, hover)
     if baseline_q is not None:
         # The baseline's median only: two overlapping bands hide each other.
         x = np.asarray(baseline_q.index, dtype=int)
-        data.append(dict(type="scatter", mode="lines", x=x, y=baseline_q.iloc[:, 1].to_numpy(float),
+        data.append(go.Scatter(mode="lines", x=x, y=baseline_q.iloc[:, 1].to_numpy(float),
                          name=f"{baseline_name}: median", hovertemplate=hover,
                          line=dict(color=COLOURS["baseline"], width=2.5, dash="dash")))
     # Four to six ticks, not plotly's two or three: the band's edges should land near a labelled value
     # (plotly halves nticks when it rounds the step, so ask for ten).
     yaxis = dict(title=dict(text=axis_title), nticks=10,
-                 **(_MONEY_TICKS if money_axis else dict(tickformat=".3~s")))
-    return _figure(dict(data=data, layout=_base_layout(title, height, big, months=len(scenario_q), yaxis=yaxis)))
+                 **(MONEY_TICKS if money_axis else dict(tickformat=".3~s")))
+    return go.Figure(data=data, layout=base_layout(title, height, big, months=len(scenario_q), yaxis=yaxis))
 
 
 def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_axis: bool = True,
@@ -108,7 +108,7 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
                                      (good, dict(color="#444444"), above)):
         if marker is None:
             mask, marker_style, name = np.ones_like(good), dict(color="#444444"), "Draws"
-        data.append(dict(type="bar", x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
+        data.append(go.Bar(x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
                          marker=marker_style, name=name, customdata=np.array(labels)[mask],
                          hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
         if marker is None:
@@ -117,16 +117,16 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     for value, name, dash in references:
         if np.isfinite(value) and lo <= value <= hi:
             # A white halo under the black line keeps it visible where it crosses the dark bars.
-            line = dict(type="scatter", mode="lines", x=[value, value], y=[0.0, top * 1.08], hoverinfo="skip")
-            data.append({**line, "line": dict(color="#FFFFFF", width=5), "showlegend": False})
-            data.append({**line, "name": name, "line": dict(color=COLOURS["scenario"], width=2, dash=dash)})
+            span = dict(mode="lines", x=[value, value], y=[0.0, top * 1.08], hoverinfo="skip")
+            data.append(go.Scatter(**span, line=dict(color="#FFFFFF", width=5), showlegend=False))
+            data.append(go.Scatter(**span, name=name, line=dict(color=COLOURS["scenario"], width=2, dash=dash)))
     if percent_axis:
         xaxis = dict(title=dict(text=axis_title), tickformat=".0%")
     elif money_axis:
-        xaxis = dict(title=dict(text=axis_title), **_MONEY_TICKS)
+        xaxis = dict(title=dict(text=axis_title), **MONEY_TICKS)
     else:
         xaxis = dict(title=dict(text=axis_title), tickformat=".3~s")
-    layout = _base_layout(title, height, big, hovermode="closest", bargap=0.02, xaxis=xaxis,
+    layout = base_layout(title, height, big, hovermode="closest", bargap=0.02, xaxis=xaxis,
                           yaxis=dict(title=dict(text="Share of draws"), tickformat=".0%"))
     if marker is not None and lo <= marker <= hi:
         layout["shapes"] = [dict(type="line", x0=marker, x1=marker, yref="paper", y0=0, y1=1,
@@ -135,7 +135,7 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
         layout["annotations"] = [dict(text=f"{beyond / v.size:.1%} of draws lie beyond the axis", xref="paper",
                                       yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
                                       font=dict(size=note_size(big) - 1, color="#555"))]
-    return _figure(dict(data=data, layout=layout))
+    return go.Figure(data=data, layout=layout)
 
 
 def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: bool = True,
@@ -157,7 +157,7 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
         inputs = t[end].to_numpy(float)
         hover = [f"{lab}: {inp:,.4g} gives {fmt(v - base)} vs likely"
                  for lab, inp, v in zip(labels, inputs, values)]
-        data.append(dict(type="bar", orientation="h", y=labels, x=values - base, base=base,
+        data.append(go.Bar(orientation="h", y=labels, x=values - base, base=base,
                          marker=dict(color=colour), name=name, customdata=hover,
                          hovertemplate="%{customdata}<extra></extra>"))
     # The range is set, not left to plotly: on a phone-narrow plot its autorange for bars on a base
@@ -167,8 +167,8 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     lo, hi = (float(ends.min()), float(ends.max())) if ends.size else (base - 1.0, base + 1.0)
     pad = 0.06 * (hi - lo) if hi > lo else max(abs(base) * 0.05, 1.0)
     xaxis = dict(title=dict(text=axis_title), zeroline=False, range=[lo - pad, hi + pad], autorange=False,
-                 **(dict(tickformat=".0%") if percent_axis else _MONEY_TICKS if money_axis else {}))
-    layout = _base_layout(title, height or (110 + 30 * len(t)) * (1.2 if big else 1), big,
+                 **(dict(tickformat=".0%") if percent_axis else MONEY_TICKS if money_axis else {}))
+    layout = base_layout(title, height or (110 + 30 * len(t)) * (1.2 if big else 1), big,
                           hovermode="closest", barmode="overlay", xaxis=xaxis,
                           yaxis=dict(automargin=True))
     layout["shapes"] = [dict(type="line", x0=base, x1=base, yref="paper", y0=0, y1=1,
@@ -183,7 +183,7 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     label_line = round((14 if big else 12) * 1.6)
     layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + label_line}
     layout["title"] = {**layout["title"], "yref": "container", "y": 1, "yanchor": "top", "pad": dict(t=10)}
-    return _figure(dict(data=data, layout=layout))
+    return go.Figure(data=data, layout=layout)
 
 
 def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, current: Mapping[str, float] | None,
@@ -204,16 +204,16 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
         # Every segment gets its label; plotly hides those without room for it at a readable size
         # (uniformtext below), so a narrow segment is never labelled sideways or in a tiny font.
         text = [money(v, digits=0) if total > 0 and v > 0 else "" for v, total in zip(xs, totals)]
-        data.append(dict(type="bar", orientation="h", y=ys, x=xs, name=labels[lever],
+        data.append(go.Bar(orientation="h", y=ys, x=xs, name=labels[lever],
                          marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                          text=text, textposition="inside", insidetextanchor="middle", textangle=0,
                          hovertemplate="%{y}: %{x:$,.0f} a month<extra>" + labels[lever] + "</extra>"))
-    layout = _base_layout("Monthly budget split", height, big, barmode="stack", hovermode="closest",
-                          xaxis=dict(title=dict(text="$ per month"), **_MONEY_TICKS),
+    layout = base_layout("Monthly budget split", height, big, barmode="stack", hovermode="closest",
+                          xaxis=dict(title=dict(text="$ per month"), **MONEY_TICKS),
                           yaxis=dict(autorange="reversed", automargin=True))
     layout["legend"] = {**layout["legend"], "traceorder": "normal"}  # stacked bars would list it reversed
     layout["uniformtext"] = dict(minsize=13 if big else 10, mode="hide")
-    return _figure(dict(data=data, layout=layout))
+    return go.Figure(data=data, layout=layout)
 
 
 def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = False) -> go.Figure:
@@ -230,19 +230,19 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
         ys = [label] * len(group) if single else [p.capitalize() for p in group["phase"]]
         values = group["marginal_per_1000"].to_numpy(float)
         notes = [f" ({b} limit)" if b else "" for b in group["at_bound"]]
-        data.append(dict(type="bar", orientation="h", y=ys, x=values, name=label,
+        data.append(go.Bar(orientation="h", y=ys, x=values, name=label,
                          marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                          text=[signed_money(v) + n for v, n in zip(values, notes)], textposition="outside",
                          cliponaxis=False, showlegend=not single,
                          hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
                                        + label + "</extra>"))
-    layout = _base_layout("What the next $1,000 a month returns", height, big,
+    layout = base_layout("What the next $1,000 a month returns", height, big,
                           barmode="relative" if single else "group", hovermode="closest",
                           xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
-                                     zerolinecolor="#888", **_MONEY_TICKS),
+                                     zerolinecolor="#888", **MONEY_TICKS),
                           yaxis=dict(autorange="reversed", automargin=True))
     layout["margin"] = dict(l=8, r=70, t=layout["margin"]["t"], b=8)
-    return _figure(dict(data=data, layout=layout))
+    return go.Figure(data=data, layout=layout)
 
 
 def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | None = None,
@@ -258,23 +258,23 @@ def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | 
     for lever in labels:
         if lever not in table:
             continue
-        data.append(dict(type="scatter", mode="lines", x=x, y=table[lever].to_numpy(float), stackgroup="split",
+        data.append(go.Scatter(mode="lines", x=x, y=table[lever].to_numpy(float), stackgroup="split",
                          name=labels[lever],
                          line=dict(width=0.5, color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                          hovertemplate="%{y:$,.0f} a month"))
     # The objective first in the legend, on the upper panel; the budget axis under the lower one.
-    data.insert(0, dict(type="scatter", mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
+    data.insert(0, go.Scatter(mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
                         yaxis="y2", name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
-                        hovertemplate=f"%{{y:{_MONEY_HOVER}}}"))
-    layout = _base_layout(f"Efficient frontier: best {objective_label} for each budget", height, big,
-                          xaxis=dict(title=dict(text="Monthly budget on the levers"), **_MONEY_TICKS),
+                        hovertemplate=f"%{{y:{MONEY_HOVER}}}"))
+    layout = base_layout(f"Efficient frontier: best {objective_label} for each budget", height, big,
+                          xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
                           yaxis=dict(title=dict(text="Split, $ a month"), domain=[0, 0.35], rangemode="tozero",
-                                     nticks=4, **_MONEY_TICKS),
+                                     nticks=4, **MONEY_TICKS),
                           yaxis2=dict(title=dict(text=f"Best {objective_label}"), domain=[0.45, 1], anchor="x",
-                                      **_MONEY_TICKS))
+                                      **MONEY_TICKS))
     if chosen is not None:
         layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
                                  line=dict(color="#333", width=1.5, dash="dot"))]
         layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
                                       yanchor="bottom", font=dict(size=note_size(big)))]
-    return _figure(dict(data=data, layout=layout))
+    return go.Figure(data=data, layout=layout)

@@ -24,8 +24,7 @@ from . import cached, state
 from .tables import no_paid_cac
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
-           "stacked_table_css", "render_stacked_table", "balanced_columns", "card_grid_css", "cards_css",
-           "MAX_CARDS", "CARD_WIDTH",
+           "stacked_table_css", "render_stacked_table", "CARDS_CSS",
            "render_notices", "header", "inject_style", "render_verdict"]
 
 
@@ -189,49 +188,22 @@ def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3, leader: str 
     return f"The lead is narrow. Any one of these would {hand}: {'; '.join(shown)}{tail}."
 
 
-CARD_WIDTH = {"laptop": 210, "presenting": 260, "phone": 150}  # narrowest a card may be, px
-CARD_GAP = 16  # px between cards: Streamlit's gap="small"
-
-
-def balanced_columns(cards: int, fit: int) -> int:
-    """Columns for ``cards`` cards where at most ``fit`` fit across: as few rows as ``fit`` columns
-    would need, filled evenly. Seven cards where six fit are 4 + 3, not 6 + 1 with the last card
-    alone and stretched across the screen."""
-    fit = max(1, min(fit, cards))
-    return math.ceil(cards / math.ceil(cards / fit))
-
-
-MAX_CARDS = 8  # counts of cards laid out in balanced rows; more fill rows as they come
-
-
-def card_grid_css(cards: int, min_width: int, gap: int = CARD_GAP) -> str:
-    """CSS rules that lay a row of exactly ``cards`` KPI cards out in :func:`balanced_columns` by the
-    width of their row (container queries on the row's wrapper, so the sidebar and a phone are taken
-    into account)."""
-    scope = f".st-key-kpis:has(> :last-child:nth-child({cards}))"
-    rules = []
-    for fit in range(1, cards + 1):
-        width = fit * min_width + (fit - 1) * gap
-        rule = f"{scope} {{ grid-template-columns: repeat({balanced_columns(cards, fit)}, minmax(0, 1fr)); }}"
-        rules.append(rule if fit == 1 else f"@container (min-width: {width}px) {{ {rule} }}")
-    return "\n".join(rules)
-
-
-def cards_css(big: bool) -> str:
-    """The KPI card grid for every count of cards up to :data:`MAX_CARDS`, laptop and phone. Part of
-    the page's style sheet rather than sent with the cards, so a spend move (which reruns only the
-    answer) adds no style element: a new one sends the browser through the whole page's styles."""
-    wide = CARD_WIDTH["presenting" if big else "laptop"]
-    laptop = "\n".join(card_grid_css(n, wide) for n in range(1, MAX_CARDS + 1))
-    phone = "\n".join(card_grid_css(n, CARD_WIDTH["phone"]) for n in range(1, MAX_CARDS + 1))
-    return (f".st-key-kpis {{ grid-template-columns: repeat(auto-fill, minmax({wide}px, 1fr)); }}\n{laptop}\n"
-            f"@media (max-width: 640px) {{ .st-key-kpis {{ grid-template-columns: repeat(auto-fill, "
-            f"minmax({CARD_WIDTH['phone']}px, 1fr)); }}\n{phone} }}")
+# The KPI cards' grid (render_cards), fixed whatever the count of cards: equal columns of at least
+# 13rem (9rem on a phone), at most four to a row, so eight cards are 4 + 4 on a laptop and 2 + 2 + 2 + 2
+# on a phone, never 7 + 1; a screen of 2,200 px or more has room for eight in one row.
+CARDS_CSS = """
+.st-key-kpis { display: grid; gap: 1rem;
+    grid-template-columns: repeat(auto-fit, minmax(max(min(100%, 13rem), calc((100% - 3rem) / 4)), 1fr)); }
+@media (min-width: 2200px) { .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); } }
+@media (max-width: 640px) {
+    .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(max(9rem, calc((100% - 1rem) / 2)), 1fr)); }
+}
+"""
 
 
 def render_cards(cards: list[Card], *, big: bool = False) -> None:
-    """Cards in balanced rows (:func:`balanced_columns`, laid out by :func:`cards_css`): seven are
-    4 + 3 on a laptop, one row on a screen wide enough for all seven, and 2 + 2 + 2 + 1 on a phone."""
+    """Cards on a grid of equal columns (:data:`CARDS_CSS`): at most four to a row, as many as fit
+    (eight are 4 + 4 on a laptop and 2 + 2 + 2 + 2 on a phone), a short last row as wide as the others."""
     with st.container(horizontal=True, gap="small", key="kpis"):
         for c in cards:
             st.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color, help=c.help,
@@ -305,35 +277,30 @@ HIDE_SIDEBAR = ('@media (min-width: 641px) { [data-testid="stSidebar"], [data-te
                 '{ display: none !important; } }')
 
 
-# Presenting, what a room reads from afar grows with the numbers: the changes under them and the
-# Compare page's table (Streamlit's own sizes are made for a laptop at arm's length).
+# Presenting, what a room reads from afar grows: the figures (their usual size is the theme's
+# metricValueFontSize, .streamlit/config.toml), their labels, the changes under them and the Compare
+# page's table (Streamlit's own sizes are made for a laptop at arm's length).
 PRESENT_EXTRA = """
+    [data-testid="stMetricValue"] { font-size: 3rem; }
+    [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
     [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 1.15rem; }
     [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.2rem; }
 """
 
 
 def inject_style(big: bool) -> None:
-    """Small CSS: bigger KPI numbers when presenting, readable verdict, tight top padding."""
-    size = "3rem" if big else "2rem"
+    """Small CSS: the KPI card grid, bigger numbers when presenting, readable verdict, tight top
+    padding, and a phone's order (the answer first)."""
     css = f"""
     <style>
-    [data-testid="stMetricValue"] {{ font-size: {size}; }}
-    [data-testid="stMetricLabel"] p {{ font-size: {'1.15rem' if big else '0.95rem'}; }}
     {PRESENT_EXTRA if big else ""}
     .st-key-verdict p {{ font-size: {'1.7rem' if big else '1.25rem'}; line-height: 1.35; }}
     .block-container {{ padding-top: 2.2rem; }}
     {HIDE_SIDEBAR if big else ""}
-    /* KPI cards on a grid whose columns follow the width of their row (render_cards). */
-    [data-testid="stLayoutWrapper"]:has(> .st-key-kpis) {{ container-type: inline-size; }}
-    .st-key-kpis {{ display: grid !important; column-gap: {CARD_GAP}px; row-gap: {CARD_GAP}px; }}
-    {cards_css(big)}
-    .st-key-kpis > [data-testid="stElementContainer"] {{ width: auto !important; min-width: 0; }}
-    /* Labels wrap rather than end in "..." on narrow cards. */
-    .st-key-kpis [data-testid="stMetricLabel"] p {{ white-space: normal; overflow: visible; }}
-    /* So do remarks under a figure (a range, "same as baseline"): cut short, they say nothing. */
-    .st-key-kpis [data-testid="stMetricDelta"] .stMarkdownEllipsis,
-    .st-key-kpis [data-testid="stMetricDelta"] p {{ white-space: normal; overflow: visible; }}
+    {CARDS_CSS}
+    /* A card's label, figure and remark wrap rather than end in "..." on a narrow card: cut short,
+       "Move a sp..." says nothing. */
+    .st-key-kpis .stMarkdownEllipsis, .st-key-kpis p {{ white-space: normal; overflow: visible; }}
     /* Picked options wrap onto more lines instead of scrolling out of sight ("+$60k a month i..."). */
     [data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap; overflow: visible; height: auto; }}
     div:has(> [data-testid="stMultiSelectTagsContainer"]) {{ height: auto; max-height: none; }}
@@ -344,8 +311,6 @@ def inject_style(big: bool) -> None:
         .st-key-answer > :has(> .st-key-verdict_slot), .st-key-answer > :has(> .st-key-kpis) {{ order: 0; }}
         .st-key-answer > :has(> .st-key-spends) {{ order: 1; }}
         [data-testid="stMetricValue"] {{ font-size: {'2.2rem' if big else '1.6rem'}; }}
-        /* Two cards side by side: room for a two-line label in each, so their figures line up. */
-        .st-key-kpis [data-testid="stMetricLabel"] {{ min-height: {'3rem' if big else '2.5rem'}; align-items: flex-start; }}
         /* Tables wrap in their cells; tighter cells keep more columns within a phone's width. */
         [data-testid="stTable"] th, [data-testid="stTable"] td {{
             padding: 0.35rem 0.4rem; font-size: {'1rem' if big else '0.85rem'}; }}

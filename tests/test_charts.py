@@ -1,0 +1,233 @@
+"""The charts as figures, without Streamlit: colours, panels, ticks, titles, notes and data.
+
+Each builder returns a plain ``go.Figure``; how it draws (titles, legend clear of the plot, no
+clipped labels) is checked in a real browser (tests/test_browser.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import cx_roi
+from cx_roi import Scenario
+from cx_roi import formatting as fmt
+from cx_roi import palette
+from ui import chart_style, charts, decision_charts
+
+AD = "ad_spend_per_month"
+
+
+def test_each_colour_means_one_thing_on_every_chart():
+    result = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("ad-boost"))
+    customers = charts.customers_by_source(result.monthly)
+    colour = {t.name: t.fillcolor for t in customers.data if t.fillcolor}
+    assert colour["Won by advertising"] == charts.COLOURS["ads"]
+    assert colour["Won by word of mouth"] == charts.COLOURS["wom"]
+    assert colour["Churned out"] == charts.COLOURS["churn"]
+    bridge = charts.npv_bridge(cx_roi.npv_bridge(result, boost), scenario="b", baseline="a")
+    bar_colours = dict(zip(bridge.data[0].y, bridge.data[0].marker.color))
+    assert bar_colours["Advertising acquisition"] == charts.COLOURS["ads"]
+    assert bar_colours["Word-of-mouth acquisition"] == charts.COLOURS["wom"]
+    assert bar_colours["Retention"] == charts.COLOURS["churn"]
+    service = charts.service_and_wait(result.monthly, 20)
+    assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
+    semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario", "actual")}
+    assert not semantic & set(charts.SCENARIO_COLOURS[1:]), "scenario lines never borrow a cause colour"
+    assert len(semantic) == len([k for k in charts.COLOURS if k not in ("scenario", "actual")]), \
+        "no two meanings share a colour"
+    assert set(palette.LEVER_COLOURS.values()) <= {charts.COLOURS[k] for k in ("service", "quality", "ads")}
+
+
+def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
+    names = ["Baseline", "Current: Status quo + 2 changes", "+$60k a month into advertising", "Saved: Plan B"]
+    first = palette.scenario_colours(names, "Baseline", lead=names[1])
+    for order in (names[::-1], [names[0], names[3], names[2], names[1]]):
+        assert palette.scenario_colours(order, "Baseline", lead=names[1]) == first
+    assert first["Baseline"] == charts.COLOURS["baseline"] and first[names[1]] == charts.COLOURS["scenario"]
+    assert len(set(first.values())) == len(names), "one chart, one colour each"
+    # The same preset keeps its hue beside other company, as long as the hues do not collide.
+    alone = palette.scenario_colours(["Baseline", names[2]], "Baseline")
+    assert alone[names[2]] == first[names[2]]
+    # On the Compare overlay the scenario on screen is black, as on Explore's chart.
+    frames = {n: cx_roi.simulate(Scenario()).monthly for n in names}
+    fig = charts.overlay(frames, "customers", title="t", axis_title="a", baseline="Baseline", lead=names[1])
+    assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
+
+
+def test_the_customer_base_has_its_own_panel_above_the_flows():
+    # Drawn over the stacked flows on a second axis, the base's line ran across the top of
+    # the wins and read as one more band.
+    fig = charts.customers_by_source(cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly).to_dict()
+    flows, base = fig["layout"]["yaxis"]["domain"], fig["layout"]["yaxis2"]["domain"]
+    assert flows[1] < base[0], "the panels do not overlap"
+    assert {t["name"]: t.get("yaxis", "y") for t in fig["data"]} == {
+        "Won by advertising": "y", "Won by word of mouth": "y", "Churned out": "y", "Customers at month end": "y2"}
+    assert "overlaying" not in fig["layout"]["yaxis2"]
+
+
+def test_month_charts_tick_whole_years_alike():
+    # Charts side by side read alike: ticks every 12 months on a five-year run, every 6 on a short one.
+    base = cx_roi.simulate(Scenario())
+    figures = [charts.customers_by_source(base.monthly), charts.sentiment_mix(base.monthly),
+               charts.service_and_wait(base.monthly, 20),
+               charts.contribution_vs_baseline(base.monthly, base.monthly, None),
+               charts.overlay({"a": base.monthly}, "customers", title="t", axis_title="y", baseline="a")]
+    for fig in figures:
+        axis = fig.to_dict()["layout"]["xaxis"]
+        assert (axis["dtick"], axis["tick0"], axis["title"]["text"]) == (12, 0, "Month")
+        assert axis["title"]["standoff"] >= 10, "the title clear of the tick labels"
+    short = cx_roi.simulate(Scenario().replace(horizon_months=18))
+    assert charts.customers_by_source(short.monthly).to_dict()["layout"]["xaxis"]["dtick"] == 6
+    bars = charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]["xaxis"]
+    assert "dtick" not in bars, "a chart with its own x-axis keeps it"
+
+
+def test_short_panels_label_at_least_two_values():
+    monthly = cx_roi.simulate(Scenario()).monthly
+    nps = charts.sentiment_mix(monthly).to_dict()["layout"]["yaxis2"]
+    values = monthly[["nps", "nps_measured"]].to_numpy().ravel()
+    low, high = nps["range"]
+    assert low <= values.min() and values.max() <= high
+    assert 2 <= round((high - low) / nps["dtick"]) + 1 <= 4
+
+
+def test_sentiment_bands_are_each_groups_share_of_customers():
+    monthly = cx_roi.simulate(cx_roi.load_preset("revolving-door")).monthly
+    traces = {t.name: np.asarray(t.y) for t in charts.sentiment_mix(monthly).data}
+    total = (monthly["promoters"] + monthly["passives"] + monthly["detractors"]).to_numpy()
+    for name, column in (("Promoters (9-10)", "promoters"), ("Passives (7-8)", "passives"),
+                         ("Detractors (0-6)", "detractors")):
+        np.testing.assert_allclose(traces[name], monthly[column].to_numpy() / total, rtol=1e-12)
+    np.testing.assert_allclose(traces["True NPS"], monthly["nps"].to_numpy(), rtol=1e-12)
+
+
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=60), st.integers(2, 4))
+@example(values=[2.0, -5e-324], most=2)  # -5e-324 / 2 underflows to -0.0
+def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values, most):
+    axis = charts.few_ticks(np.array(values), most)
+    low, high = axis["range"]
+    step = axis["dtick"]
+    assert step > 0 and low <= min(values) and max(values) <= high
+    assert 1 <= round((high - low) / step) <= most
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5)), "a round step"
+
+
+@pytest.mark.parametrize("preset", ["status-quo", "revolving-door", "service-boost", "young-product"])
+def test_the_waits_ticks_sit_on_the_service_levels_gridlines(preset):
+    monthly = cx_roi.simulate(cx_roi.load_preset(preset)).monthly
+    layout = charts.service_and_wait(monthly, 20).to_dict()["layout"]
+    left, right = layout["yaxis"], layout["yaxis2"]
+    # Both start at 0 and put their top tick the same share of the height up: tick k of each lands
+    # on the same line.
+    assert left["range"][0] == right["range"][0] == 0 and left["tick0"] == right["tick0"] == 0
+    assert left["range"][1] / left["dtick"] == pytest.approx(right["range"][1] / right["dtick"], rel=1e-12)
+    longest = monthly["asa_seconds"].max()
+    step = right["dtick"]
+    assert longest <= 5 * step and (step == 1 or 5 * step <= 2 * longest), "the wait fills its axis"
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+
+
+def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
+    title = "Plan B: more agents, better tools and less advertising vs Status quo"  # a saved name
+    layout = chart_style.base_layout(title, 300, False)
+    first, second = layout["title"]["text"].split("<br>")
+    assert len(first) <= 46 and f"{first} {second}" == title
+    assert layout["margin"]["t"] > chart_style.base_layout("Short", 300, False)["margin"]["t"]  # room for it
+    assert chart_style.base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
+
+
+def test_presenting_charts_side_by_side_start_their_plots_at_one_height():
+    short = chart_style.base_layout("Customers won and lost each month", 440, True)
+    wrapped = chart_style.base_layout("Cumulative contribution against the baseline", 440, True)
+    assert wrapped["title"]["text"].count("<br>") == 1 and short["margin"]["t"] == wrapped["margin"]["t"]
+    # An axis a chart sets itself keeps the presenting tick size.
+    layout = chart_style.base_layout("t", 440, True, xaxis=dict(title=dict(text="$ per month")))
+    assert layout["xaxis"]["tickfont"]["size"] > chart_style.base_layout("t", 440, False)["xaxis"]["tickfont"]["size"]
+
+
+def test_every_chart_is_a_plotly_figure_with_a_title_traces_and_named_axes():
+    base = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
+    figures = [
+        charts.customers_by_source(base.monthly, big=True), charts.sentiment_mix(base.monthly),
+        charts.service_and_wait(base.monthly, 20), charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
+        charts.contribution_vs_baseline(base.monthly, base.monthly, None),
+        charts.overlay({"a": base.monthly, "b": boost.monthly}, "customers", title="t", axis_title="y", baseline="a"),
+        charts.overlay({"a": base.monthly, "b": boost.monthly}, "cumulative_contribution", title="t",
+                       axis_title="y", money=True, baseline="a", relative=True),
+        charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
+    ]
+    for fig in figures:
+        assert isinstance(fig, go.Figure) and fig.layout.title.text and fig.data
+        # Every value axis is named; the bridge's bars are named on their own (category) axis.
+        assert fig.layout.xaxis.title.text and (fig.layout.yaxis.title.text or fig.data[0].orientation == "h")
+        go.Figure(fig.to_dict())  # what Streamlit sends reads back as a valid figure
+
+
+def test_contribution_chart_marks_payback_or_says_why_not():
+    base = cx_roi.simulate(Scenario())
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
+    payback = cx_roi.compare(["status-quo", "service-boost"]).loc["service-boost", "payback_month"]
+    fig = charts.contribution_vs_baseline(boost.monthly, base.monthly, payback)
+    assert fig.layout.annotations[0].text == f"Pays back in month {int(payback)}"
+    same = charts.contribution_vs_baseline(base.monthly, base.monthly, None)
+    assert same.layout.annotations[0].text == "Same cash as the baseline"
+    worse = cx_roi.simulate(Scenario().replace(**{AD: 900_000.0}))
+    never = charts.contribution_vs_baseline(worse.monthly, base.monthly, float("nan"))
+    assert never.layout.annotations[0].text == "No payback within the horizon"
+    megaphone = cx_roi.simulate(cx_roi.load_preset("online-megaphone"))
+    other = charts.contribution_vs_baseline(megaphone.monthly, base.monthly, float("nan"), other_inputs_differ=True)
+    assert other.layout.annotations[0].text == "Other inputs differ: no payback shown"  # as the cards say
+    # The note sits in the corner the line leaves empty: top left when it ends above zero
+    # (it rises from zero there), bottom left when it ends below.
+    assert never.layout.annotations[0].y < 0.5 and never.layout.annotations[0].yanchor == "bottom"
+    ends_up = (megaphone.monthly["cumulative_contribution"].iloc[-1]
+               >= base.monthly["cumulative_contribution"].iloc[-1])
+    assert (other.layout.annotations[0].y > 0.5) == ends_up
+    # The line's last value is said as cash, in the same corner, under (or over) the note.
+    cash = never.layout.annotations[1]
+    end = float((worse.monthly["cumulative_contribution"] - base.monthly["cumulative_contribution"]).iloc[-1])
+    assert cash.text == f"{fmt.signed_money(end)} cash by month 60" and cash.y == never.layout.annotations[0].y
+    assert cash.yshift > 0, "above the note at the bottom"
+    paid = fig.layout.annotations[1]
+    assert paid.text.endswith("cash by month 60") and paid.text.startswith("+$") and paid.y > 0.5 and paid.yshift == 0
+    assert len(same.layout.annotations) == 1, "no cash line when there is no difference"
+
+
+def test_chart_data_are_the_models_monthly_columns_exactly():
+    monthly = cx_roi.simulate(Scenario()).monthly
+    wins, word, churned, base = charts.customers_by_source(monthly).data
+    np.testing.assert_array_equal(wins.x, monthly.index)
+    np.testing.assert_array_equal(wins.y, monthly["new_from_ads"])  # bit for bit
+    np.testing.assert_array_equal(word.y, monthly["new_from_wom"])
+    np.testing.assert_array_equal(churned.y, -monthly["churned"])
+    np.testing.assert_array_equal(churned.customdata, monthly["churned"])
+    np.testing.assert_array_equal(base.y, monthly["customers"])
+
+
+def test_margins_are_left_to_plotly():
+    """Every axis grows its margin to fit its labels (automargin), and the legend sits at the foot of
+    the figure, where plotly grows the bottom margin to fit it at any width."""
+    base = cx_roi.simulate(Scenario())
+    m = base.monthly
+    q = cx_roi.simulate_many(Scenario().replace(horizon_months=24), draws=50).monthly_quantiles("customers")
+    figures = [charts.customers_by_source(m), charts.sentiment_mix(m, big=True), charts.service_and_wait(m, 20),
+               charts.contribution_vs_baseline(m, m, None), charts.npv_bridge(cx_roi.npv_bridge(base, base),
+                                                                              scenario="b", baseline="a"),
+               decision_charts.fan_chart(q, q, title="t", axis_title="a"),
+               decision_charts.outcome_histogram(np.arange(100.0), title="t", axis_title="a")]
+    for fig in figures:
+        layout = fig.to_dict()["layout"]
+        axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+        assert axes and all(axis.get("automargin") is True for axis in axes), layout["title"]["text"]
+        legend = layout["legend"]
+        assert (legend["orientation"], legend["yref"], legend["y"], legend["yanchor"]) == ("h", "container", 0, "bottom")

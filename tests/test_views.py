@@ -1,0 +1,45 @@
+"""The pages' building blocks without Streamlit: KPI cards and the phone's stacked tables.
+
+How the cards are laid out on a screen is checked in a real browser (tests/test_browser.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import cx_roi
+from cx_roi import Scenario
+from ui import tables, views
+
+AD = "ad_spend_per_month"
+
+
+def test_a_stacked_table_labels_every_cell_after_the_first_on_a_phone():
+    css = views.stacked_table_css("fitted", ["Parameter", "Value", 'Note "a"'])
+    assert "@media (max-width: 640px)" in css and ".st-key-fitted " in css
+    assert 'td:nth-child(2)::before { content: "Value"; }' in css
+    assert 'td:nth-child(3)::before { content: "Note \\"a\\""; }' in css
+    assert "nth-child(1)::before" not in css
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({AD: 0.0}, ["no extra spend", "no ad spend"]),
+    ({AD: 0.0, "prior_ad_spend_per_month": 0.0}, [tables.NOT_ONLY_SPEND, "no ad spend"]),
+])
+def test_kpi_cards_never_show_nan(changes, words):
+    table = cx_roi.compare({"baseline": Scenario(), "scenario": Scenario().replace(**changes)}, baseline="baseline")
+    cards = views.kpi_cards(table.loc["scenario"], table.loc["baseline"], same_as_baseline=False,
+                            baseline_label="Status quo", horizon_months=60)
+    text = " ".join(f"{c.value} {c.delta}" for c in cards).lower()
+    assert "nan" not in text and all(w in text for w in words), text
+    cac = next(c for c in cards if c.label == "Paid CAC")
+    assert cac.delta is None, "no CAC, so no change in it (a $0 CAC read as a green improvement)"
+
+
+def test_a_missing_paid_cac_says_why():
+    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0})) == "no ad spend"
+    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan})) == "no ad wins"
+    assert math.isnan(cx_roi.simulate(Scenario().replace(**{AD: 0.0})).kpis["cac_paid"])
