@@ -54,10 +54,10 @@ def _answer(big: bool) -> None:
         views.render_verdict(scenario, base, big, view.next_dollar)
     if scenario == base and not big:
         # The presets are another business than a fitted baseline: against it, a spend move is the test.
-        other = ("" if state.baseline_name() == state.FITTED else
-                 f", or pick another preset in the sidebar (such as \"{state.start_title('service-boost')}\")")
-        st.info(f"This is the baseline itself, so there is no change to show yet. Move a spend above{other}"
-                f"{',' if other else ''} to see what it does to NPV, churn and customers.", icon=":material/lightbulb:")
+        pick = ("" if state.baseline_name() == state.FITTED else
+                f", or pick another preset in the sidebar (such as \"{state.start_title('service-boost')}\")")
+        st.info(f"This is the baseline itself, so there is no change to show yet. Move a spend above{pick}"
+                f"{',' if pick else ''} to see what it does to NPV, churn and customers.", icon=":material/lightbulb:")
     views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                        same_as_baseline=scenario == base,
                                        baseline_label=state.label_for(state.baseline_name()),

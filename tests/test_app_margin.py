@@ -196,6 +196,11 @@ def test_the_inputs_that_make_the_baseline_another_business_are_in_view():
     assert f"and {len(differ) - 5} more" in note
 
 
+def test_a_preset_on_itself_names_no_other_business():
+    at = run_app({"preset": "status-quo"})
+    assert not [c.value for c in at.caption if c.value.startswith("Besides its spends")]
+
+
 def test_the_odds_process_is_replaced_when_it_is_gone():
     from ui import cached, jobs
 
