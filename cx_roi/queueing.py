@@ -417,27 +417,16 @@ def _erlang_a_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray, pat: np.ndar
     mean_wait = p_abandon * pat
     occupancy = np.clip(np.nan_to_num(occupancy, nan=1.0, posinf=1.0), 0.0, 1.0)
 
-    # No agents: every caller waits for the whole patience and hangs up. Set
-    # exactly, rather than leave it to rounding in the logs above.
-    closed = (n <= 0) & (a > 0)
-    if np.any(closed):
-        p_wait = np.where(closed, 1.0, p_wait)
-        p_abandon = np.where(closed, 1.0, p_abandon)
-        service_level = np.where(closed, 0.0, service_level)
-        answered_late = np.where(closed, 0.0, answered_late)
-        late_tol = np.where(closed, 0.0, late_tol)
-        mean_wait = np.where(closed, pat, mean_wait)
-
-    # No contacts at all: nobody waits, everybody is "answered".
-    idle = a <= 0
-    if np.any(idle):
-        p_wait = np.where(idle, 0.0, p_wait)
-        p_abandon = np.where(idle, 0.0, p_abandon)
-        service_level = np.where(idle, 1.0, service_level)
-        answered_late = np.where(idle, 0.0, answered_late)
-        late_tol = np.where(idle, 0.0, late_tol)
-        mean_wait = np.where(idle, 0.0, mean_wait)
-        occupancy = np.where(idle, 0.0, occupancy)
+    # Two edge cases set exactly, rather than left to rounding in the logs above. No agents:
+    # every caller waits for the whole patience and hangs up. No contacts: nobody waits, and
+    # everybody is "answered". Values: p_wait, p_abandon, service_level, answered_late,
+    # late_tol, mean_wait, occupancy (None: as worked out).
+    out = [p_wait, p_abandon, service_level, answered_late, late_tol, mean_wait, occupancy]
+    for where, exact in (((n <= 0) & (a > 0), (1.0, 1.0, 0.0, 0.0, 0.0, pat, None)),
+                         (a <= 0, (0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0))):
+        if np.any(where):
+            out = [v if e is None else np.where(where, e, v) for v, e in zip(out, exact)]
+    p_wait, p_abandon, service_level, answered_late, late_tol, mean_wait, occupancy = out
     return ErlangA(p_wait, p_abandon, service_level, answered_late, mean_wait, occupancy), late_tol
 
 
