@@ -190,13 +190,15 @@ def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3, leader: str 
 
 # The KPI cards' grid (render_cards), fixed whatever the count of cards: equal columns of at least
 # 13rem (9rem on a phone), at most four to a row, so eight cards are 4 + 4 on a laptop and 2 + 2 + 2 + 2
-# on a phone, never 7 + 1; a screen of 2,200 px or more has room for eight in one row.
+# on a phone, never 7 + 1; a screen of 2,200 px or more has room for eight in one row. "!important":
+# Streamlit styles the horizontal container's display with a rule of the same weight that it may
+# insert after this sheet, and then the cards fell back to a row of uneven widths (seen in CI).
 CARDS_CSS = """
-.st-key-kpis { display: grid; gap: 1rem;
-    grid-template-columns: repeat(auto-fit, minmax(max(min(100%, 13rem), calc((100% - 3rem) / 4)), 1fr)); }
-@media (min-width: 2200px) { .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); } }
+.st-key-kpis { display: grid !important; gap: 1rem;
+    grid-template-columns: repeat(auto-fit, minmax(max(min(100%, 13rem), calc((100% - 3rem) / 4)), 1fr)) !important; }
+@media (min-width: 2200px) { .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)) !important; } }
 @media (max-width: 640px) {
-    .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(max(9rem, calc((100% - 1rem) / 2)), 1fr)); }
+    .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(max(9rem, calc((100% - 1rem) / 2)), 1fr)) !important; }
 }
 """
 
