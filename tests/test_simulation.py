@@ -262,7 +262,7 @@ def test_chunking_does_not_change_results():
     ({"shrinkage": [0.2, 0.3], "aht_seconds": [300.0]}, "same length"),
     ({"fcr_floor": [0.9, 0.9]}, "fcr_floor"),
 ])
-def test_bad_draws_are_named(draws, fragment):
+def test_bad_draw_values_name_their_field(draws, fragment):
     with pytest.raises(ScenarioError, match=fragment):
         simulate_batch(Scenario(), draws=draws)
 
