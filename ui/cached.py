@@ -71,8 +71,6 @@ def compare(named: tuple[tuple[str, Scenario], ...], baseline: str) -> pd.DataFr
     return cx_roi.compare(dict(named), baseline=baseline)
 
 
-
-
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def compare_headline(named: tuple[tuple[str, Scenario], ...], baseline: str) -> str:
     """The Compare page's headline: the scenario that adds the most NPV against ``baseline``, by how
