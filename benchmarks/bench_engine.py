@@ -48,24 +48,19 @@ def load_engine(root: Path) -> None:
     cx_roi = engine
 
 
-def best_of(fn, repeat: int) -> float:
-    """Fastest of ``repeat`` runs, seconds (the least disturbed by the machine)."""
+def best_of(fn, repeat: int, clock=time.perf_counter) -> float:
+    """Fastest of ``repeat`` runs by ``clock``, seconds (the least disturbed by the machine)."""
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = clock()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return min(times)
 
 
 def cpu_best_of(fn, repeat: int) -> float:
     """Least CPU time of ``repeat`` runs of a single-threaded call, seconds."""
-    times = []
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        times.append(time.process_time() - t)
-    return min(times)
+    return best_of(fn, repeat, clock=time.process_time)
 
 
 def draws_for(n: int, seed: int = 0) -> dict[str, np.ndarray]:
