@@ -382,49 +382,38 @@ def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The rules between fields, one table for a scenario and for per-draw values: ("order", a, b, format):
+# a must not exceed b; ("shares", a, b): two shares of one group add up to at most 1.
+_CROSS_RULES: tuple[tuple[str, ...], ...] = (
+    ("order", "fcr_floor", "fcr_ceiling", "g"),
+    *(("shares", f"{o}_promoter_share", f"{o}_detractor_share") for o in ("fast", "slow", "bad")),
+    ("shares", "initial_promoter_share", "initial_detractor_share"),
+    *(("shares", f"product_promoters_{level}", f"product_detractors_{level}") for level in ("weak", "outstanding")),
+    ("order", "initial_customers", "market_size", ",.0f"),
+)
+
+
+def _broken(kind: str, a: Any, b: Any) -> Any:
+    """Where a rule of :data:`_CROSS_RULES` is broken (a bool, or one per draw)."""
+    return a > b if kind == "order" else a + b > 1 + 1e-12
+
+
 def _cross_checks(s: Scenario) -> list[str]:
     problems = []
-    if s.fcr_floor > s.fcr_ceiling:
-        problems.append(f"fcr_floor ({s.fcr_floor:g}) must not exceed fcr_ceiling ({s.fcr_ceiling:g})")
-    for outcome in ("fast", "slow", "bad"):
-        p = getattr(s, f"{outcome}_promoter_share")
-        d = getattr(s, f"{outcome}_detractor_share")
-        if p + d > 1 + 1e-12:
-            problems.append(f"{outcome}_promoter_share + {outcome}_detractor_share = {p + d:g}; "
-                            "they are shares of one group and must add up to at most 1")
-    if s.initial_promoter_share + s.initial_detractor_share > 1 + 1e-12:
-        problems.append(f"initial_promoter_share + initial_detractor_share = "
-                        f"{s.initial_promoter_share + s.initial_detractor_share:g}; "
-                        "they are shares of one group and must add up to at most 1")
-    for level in ("weak", "outstanding"):
-        p, d = getattr(s, f"product_promoters_{level}"), getattr(s, f"product_detractors_{level}")
-        if p + d > 1 + 1e-12:
-            problems.append(f"product_promoters_{level} + product_detractors_{level} = {p + d:g}; "
-                            "they are shares of one group and must add up to at most 1")
-    if s.initial_customers > s.market_size:
-        problems.append(f"initial_customers ({s.initial_customers:,.0f}) must not exceed "
-                        f"market_size ({s.market_size:,.0f})")
+    for kind, x, y, *shown in _CROSS_RULES:
+        a, b = getattr(s, x), getattr(s, y)
+        if not _broken(kind, a, b):
+            continue
+        problems.append(f"{x} ({a:{shown[0]}}) must not exceed {y} ({b:{shown[0]}})" if kind == "order" else
+                        f"{x} + {y} = {a + b:g}; they are shares of one group and must add up to at most 1")
     return problems
 
 
 def batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
     """The rules between fields of :func:`_cross_checks`, over per-draw values (field name ->
     array of shape (draws,), in the fields' units): one message per rule some draw breaks."""
-    problems = []
-    if np.any(p["fcr_floor"] > p["fcr_ceiling"]):
-        problems.append("fcr_floor must not exceed fcr_ceiling in any draw")
-    for o in ("fast", "slow", "bad"):
-        if np.any(p[f"{o}_promoter_share"] + p[f"{o}_detractor_share"] > 1 + 1e-12):
-            problems.append(f"{o}_promoter_share + {o}_detractor_share must be at most 1 in every draw")
-    for level in ("weak", "outstanding"):
-        if np.any(p[f"product_promoters_{level}"] + p[f"product_detractors_{level}"] > 1 + 1e-12):
-            problems.append(f"product_promoters_{level} + product_detractors_{level} must be at most 1 "
-                            "in every draw")
-    if np.any(p["initial_promoter_share"] + p["initial_detractor_share"] > 1 + 1e-12):
-        problems.append("initial_promoter_share + initial_detractor_share must be at most 1 in every draw")
-    if np.any(p["initial_customers"] > p["market_size"]):
-        problems.append("initial_customers must not exceed market_size in any draw")
-    return problems
+    return [f"{x} must not exceed {y} in any draw" if kind == "order" else f"{x} + {y} must be at most 1 in every draw"
+            for kind, x, y, *_ in _CROSS_RULES if np.any(_broken(kind, p[x], p[y]))]
 
 
 def parse_value(name: str, text: str) -> Any:
