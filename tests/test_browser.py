@@ -651,9 +651,13 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
 
 
 def card_rows(page, count: int) -> list[list[tuple[int, int]]]:
-    """The KPI cards row by row, once ``count`` are drawn: (left, width) of each, rounded to pixels."""
+    """The KPI cards row by row, once ``count`` are drawn on their grid: (left, width) of each, rounded
+    to pixels. The page's stylesheet can reach the browser a moment after the cards on a loaded machine
+    (Streamlit draws style-only HTML apart from the page's elements); what is measured is the settled page."""
     page.wait_for_function("""([cards, value, n]) => { const c = document.querySelectorAll(cards);
-        return c.length === n && Array.from(c).every(e => e.querySelector(value)); }""", arg=[KPI, KPI_VALUE, count],
+        const box = document.querySelector('.st-key-kpis');
+        return c.length === n && Array.from(c).every(e => e.querySelector(value))
+            && box && getComputedStyle(box).display === 'grid'; }""", arg=[KPI, KPI_VALUE, count],
                            timeout=TIMEOUT_MS)
     cards = page.eval_on_selector_all(KPI, """els => els.map(e => {
         const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.width), Math.round(r.top)]; })""")
