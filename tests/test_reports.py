@@ -17,6 +17,7 @@ import pytest
 
 import cx_roi
 from cx_roi import PARAMETERS, reports
+from cx_roi.reports import bundle, workbook
 
 ODD_NAME = "Q3: plan/B [draft] <new>"
 
@@ -324,8 +325,8 @@ def test_pptx_chart_values_equal_the_model(pptx, expected):
 
 
 def test_undefined_values_become_gaps_not_text():
-    assert reports._none(float("nan")) is None and reports._none(3) == 3.0
-    assert reports._cell_value(float("inf")) is None and reports._cell_value("a\x01b") == "ab"
+    assert bundle.none(float("nan")) is None and bundle.none(3) == 3.0
+    assert workbook._cell_value(float("inf")) is None and workbook._cell_value("a\x01b") == "ab"
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook():

@@ -1,0 +1,33 @@
+"""Take the results with you: Excel, standalone HTML and PowerPoint reports of named scenarios.
+
+Pure functions, no UI: scenarios in, file contents out, so the dashboard, the
+command line and a notebook produce the same files.
+
+* :func:`excel_report` -> .xlsx bytes: a Summary sheet (the verdict), Inputs
+  (every parameter with unit, default, source and solidity, one column per
+  scenario), KPIs (one row per scenario, with deltas and ROI against the
+  baseline) and one Monthly sheet per scenario. Numbers are numbers with
+  number formats, headers are frozen, columns sized.
+* :func:`html_report` -> one self-contained HTML page: the verdict, a KPI
+  table, the changed inputs and interactive plotly charts, with plotly.js
+  inlined, so it opens offline and loads nothing from the internet.
+* :func:`pptx_report` -> .pptx bytes: a title slide with the verdict, a KPI
+  table and native, editable PowerPoint charts (not pictures) of customers,
+  cumulative contribution, NPV and the next-dollar comparison.
+
+Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
+:func:`cx_roi.next_dollar`; nothing is recomputed here. The verdict is
+:func:`verdict_sentences` unless a caller passes its own text.
+
+Scenarios are given as ``{name: Scenario}`` (or anything
+:func:`cx_roi.comparison.named_scenarios` accepts: preset names, pairs);
+``baseline`` names the one the others are compared with (default: the first).
+"""
+
+from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, verdict_sentences
+from .deck import pptx_report
+from .page import html_report
+from .workbook import EXCEL_OF_PARAM_FORMAT, excel_report
+
+__all__ = ["excel_report", "html_report", "pptx_report", "verdict_sentences", "REPORT_KPIS",
+           "DEFAULT_EXTRA_PER_MONTH", "EXCEL_OF_PARAM_FORMAT"]

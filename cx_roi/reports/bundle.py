@@ -1,0 +1,150 @@
+"""What every report shows, computed once: the scenarios' KPIs, months and next-dollar tables,
+the verdict in words, and the small text rules every file format shares.
+
+Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
+:func:`cx_roi.next_dollar`; nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..comparison import compare, named_scenarios, next_dollar, no_return_reason
+from ..formatting import horizon, is_number, money, percent
+from ..outputs import HEADLINE, show
+from ..scenario import Scenario
+from ..simulation import simulate
+from ..verdict import margin_sentences, verdict
+
+DEFAULT_EXTRA_PER_MONTH = 50_000.0
+"""The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
+
+REPORT_KPIS = HEADLINE
+"""The KPIs the compact tables show (HTML, PowerPoint), in order: :data:`cx_roi.outputs.HEADLINE`."""
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def clean_text(text: Any) -> str:
+    """Text safe in XML (OOXML refuses control characters)."""
+    return _ILLEGAL_XML.sub("", str(text))
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything a report shows, computed once."""
+
+    names: list[str]
+    baseline: str
+    scenarios: dict[str, Scenario]
+    kpis: pd.DataFrame
+    monthly: dict[str, pd.DataFrame]
+    nextd: dict[str, pd.DataFrame]
+    verdict: list[str]
+    title: str
+    extra: float
+    lead: str | None = None  # the scenario drawn in black (the one on screen; see palette.scenario_colours)
+
+
+def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequence[str] | None,
+            extra_per_month: float, lead: str | None = None) -> Bundle:
+    named = named_scenarios(scenarios)
+    kpis = compare(named, baseline=baseline)  # checks the scenarios and the baseline
+    names, baseline = list(named), kpis.attrs["baseline"]
+    monthly = {n: simulate(s).monthly for n, s in named.items()}
+    nextd = {n: next_dollar(s, extra_per_month) for n, s in named.items()}
+    if verdict is None:
+        lines = verdict_sentences(named, baseline, extra_per_month=extra_per_month, kpis=kpis, next_dollars=nextd)
+    elif isinstance(verdict, str):
+        lines = [verdict]
+    else:
+        lines = [str(v) for v in verdict]
+    return Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month), lead)
+
+
+def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_month: float = DEFAULT_EXTRA_PER_MONTH,
+                      kpis: pd.DataFrame | None = None,
+                      next_dollars: Mapping[str, pd.DataFrame] | None = None, lead: str | None = None) -> list[str]:
+    """Plain-language findings: how the scenarios stand against the baseline on NPV, and for each
+    scenario where the next ``extra_per_month`` dollars do most (service or advertising).
+
+    From :func:`cx_roi.compare` and :func:`cx_roi.next_dollar`. Each scenario's line is its
+    name and the dashboard's own sentence (:func:`cx_roi.verdict.verdict`), so a file says
+    what the screen says. ``lead``: the scenario on screen, whose line comes first.
+    """
+    named = named_scenarios(scenarios)
+    names = list(named)
+    baseline = names[0] if baseline is None else baseline
+    kpis = compare(named, baseline=baseline) if kpis is None else kpis
+    months = named[baseline].horizon_months
+    lines = [line for line in [_standing(kpis, names, baseline, months)] if line]
+    per_scenario: dict[str, list[str]] = {}
+    for name in names:
+        table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
+        # A dash, not a colon: the dashboard's names have colons of their own ("Current: Status quo").
+        # The answer on the margin with its odds leads, as on the dashboard; the larger step follows.
+        margin, _ = margin_sentences(named[name])
+        per_scenario[name] = [f"{name} — {margin}",
+                              f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"]
+    if lead not in per_scenario:
+        return [*lines, *(line for pair in per_scenario.values() for line in pair)]
+    return [*per_scenario[lead], *lines, *(line for n, pair in per_scenario.items() if n != lead for line in pair)]
+
+
+def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) -> str | None:
+    """One sentence on NPV against the baseline: the best scenario's gain, or the closest one's gap."""
+    others = [n for n in names if n != baseline]
+    if not others:
+        return None
+    best = max(others, key=lambda n: kpis.loc[n, "npv"] if is_number(kpis.loc[n, "npv"]) else -math.inf)
+    gain = kpis.loc[best, "delta_npv"]
+    if not is_number(gain):
+        return None
+    period = f"over {horizon(months)}"
+    if money(gain) == "$0":
+        return (f"{best} has the same NPV as {baseline} {period}." if len(others) == 1 else
+                f"None of the scenarios beats {baseline} on NPV {period}; {best} matches it.")
+    roi = kpis.loc[best, "roi"]
+    roi_text = f" (ROI {percent(roi, 0)} on its extra spend)" if is_number(roi) and gain > 0 else ""
+    if len(others) == 1:
+        verb = "adds" if gain > 0 else "loses"
+        return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."
+    if gain > 0:
+        return (f"Of the scenarios compared, {best} has the highest NPV {period}: {money(gain)} more than "
+                f"{baseline}{roi_text}.")
+    return f"None of the scenarios beats {baseline} on NPV {period}; the closest, {best}, is {money(-gain)} behind."
+
+
+# Each input's display format (Param.fmt, a Python format) as an Excel number format; a format
+# not listed shows as General (a test keeps every format the parameters use listed).
+
+def extra_contribution(b: Bundle) -> dict[str, np.ndarray]:
+    """Cumulative contribution minus the baseline's, month by month, $ (the baseline's line is zero)."""
+    base = b.monthly[b.baseline]["cumulative_contribution"].to_numpy()
+    return {n: b.monthly[n]["cumulative_contribution"].to_numpy() - base for n in b.names}
+
+
+def none(v: Any) -> float | None:
+    """A number as a float, an undefined one (NaN, None) as None: a gap in a chart or table, not a zero."""
+    return float(v) if is_number(v) else None
+
+
+def fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
+    """A KPI of :data:`REPORT_KPIS` in a row of :func:`compare`, as the dashboard's table shows it,
+    with words for what is undefined."""
+    v = row[col]
+    if baseline_row and col in ("roi", "payback_month"):
+        return "baseline"
+    if not is_number(v):
+        reason = no_return_reason(row) if col in ("roi", "payback_month") else None
+        if reason:
+            return reason
+        return {"roi": "no extra spend", "payback_month": "not within horizon"}.get(col, "n/a")
+    return show(col, v)
