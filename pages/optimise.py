@@ -36,14 +36,14 @@ if not big:
         top = max(2 * today_total, 1_000_000.0, budget * 1.25, budget_after * 1.25)
         top = math.ceil(top / 100_000) * 100_000
         st.slider("Monthly budget on these levers ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
-                  key=state.widget("budget"), on_change=state.on_change, args=("budget",),
+                  key=state.widget("budget", shape=top), on_change=state.on_change, args=("budget",),
                   help=f"Today's scenario spends ${today_total:,.0f} a month on them.")
         st.toggle("A different budget after the first year", key=state.widget("split_phases"),
                   on_change=state.on_change, args=("split_phases",),
                   help="Optimise months 1-12 and the rest separately, each with its own budget.")
         if phases == "first_year":
             st.slider("Budget from month 13 ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
-                      key=state.widget("budget_after"), on_change=state.on_change, args=("budget_after",))
+                      key=state.widget("budget_after", shape=top), on_change=state.on_change, args=("budget_after",))
         st.subheader("Goal", anchor=False)
         st.radio("Maximise", list(OBJECTIVES), key=state.widget("set:objective"), on_change=state.on_change,
                  args=("set:objective",), format_func=lambda o: OBJECTIVES[o].label,

@@ -183,9 +183,8 @@ def page_switch(page, title: str) -> None:
 
 
 def odds_in(page) -> None:
-    """Wait until the margin's odds are shown and their whole-page rerun is over. A key press that
-    lands inside that rerun can be lost (a known race between the odds' rerun and a slider's
-    own), which this test of fragments is not about."""
+    """Wait until the margin's odds are shown and their whole-page rerun is over, so that a test
+    counting which parts of the page reran counts only its own move's run."""
     expect(page.get_by_text("Weighing the next dollar")).to_have_count(0, timeout=TIMEOUT_MS)
     page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
 
@@ -404,6 +403,28 @@ def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url
         expect(second.locator(AD_SLIDER)).to_have_attribute("value", f"{top:.0f}")
     finally:
         other.close()
+
+
+def test_key_presses_during_the_odds_rerun_are_all_kept(page, app_url):
+    """Presses a quarter of a second apart land while the margin's odds come in and rerun the page:
+    every press counts, in the slider, the link and the cards (a run that ended between a press and
+    its message used to put the slider back, and the press was lost)."""
+    open_app(page, url(app_url, **{AD: "200000"}))
+    slider = page.locator(AD_SLIDER)
+    step = float(slider.get_attribute("step"))
+    start = float(slider.get_attribute("value"))
+    presses = 0
+    for _ in range(3):
+        slider.focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+            presses += 1
+            page.wait_for_timeout(250)
+        odds_in(page)
+        want = start + presses * step
+        expect(slider).to_have_attribute("value", f"{want:.0f}")
+        assert_query(page, {AD: f"{want:.0f}"})
+    assert_cards(page, expected_cards(Scenario().replace(**{AD: start + presses * step})))
 
 
 def test_spend_and_amount_moves_rerun_only_their_part_and_leave_nothing_stale(page, app_url):

@@ -141,7 +141,7 @@ def _lever(p: Param) -> None:
     if p.kind == "int":
         lo, hi, step = int(lo), int(hi), int(step)
     st.slider(label, min_value=lo, max_value=hi, step=step, format=slider_format(p),
-              key=state.widget(item), help=help_text(p, (lo, hi)), on_change=state.on_change, args=(item,))
+              key=state.widget(item, shape=(lo, hi, step)), help=help_text(p, (lo, hi)), on_change=state.on_change, args=(item,))
 
 
 def _section(section: Section, key: str) -> None:

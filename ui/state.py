@@ -16,7 +16,7 @@ Nothing else touches Streamlit's session or URL state, so these rules hold every
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
 from . import store
@@ -114,19 +114,35 @@ def _binding(name: str) -> _Binding:
     return _FAMILIES[family](*args)
 
 
-def widget(name: str) -> str:
+_UNSET = object()
+
+
+def widget(name: str, shape: Hashable = None) -> str:
     """The key of the widget showing state item ``name``, seeded with the item's value.
 
     Call it as the widget's ``key`` right where the widget is drawn, with
     ``on_change=state.on_change, args=(name,)``. Items: ``preset``, ``present``,
     ``extra``, ``baseline``, ``compare``, ``bridge``, ``budget``, ``budget_after``,
     ``split_phases``, ``lever:<field>``, ``set:<setting>`` and ``bound:<lever>:min|max``.
+
+    ``shape``: the arguments that make Streamlit take the widget for a new one when they change
+    (a slider's ends and step, when they follow the value). A new widget starts from its own
+    default, so it is seeded again; so is one drawn on another page than last time (the baseline
+    has a widget on three pages).
     """
     key = f"w:{name}"
-    # Always seed, even when the key already holds the same value: the same item
-    # can have a widget on two pages (the baseline), and a widget drawn with other
-    # arguments is a new widget that would otherwise start from its own default.
-    store.set_widget_value(key, _binding(name).get())
+    value = _binding(name).get()
+    drawn = (store.page(), shape)
+    shapes = store.get("widget_shapes")
+    if shapes is None:
+        shapes = {}
+        store.put("widget_shapes", shapes)
+    # Seeded only when needed: a seeded widget's value is sent to the browser again, and there it
+    # overwrites a key press the browser has not sent yet (a run that ended between a press and its
+    # message, such as the odds' rerun, lost presses that way).
+    if shapes.get(key) != drawn or store.widget_value(key, _UNSET) != value:
+        store.set_widget_value(key, value)
+    shapes[key] = drawn
     return key
 
 

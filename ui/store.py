@@ -74,3 +74,9 @@ def widget_value(key: str, default: Any = None) -> Any:
 def set_widget_value(key: str, value: Any) -> None:
     """Seed or reset the widget with ``key``."""
     st.session_state[key] = value
+
+
+def page() -> str:
+    """The page now running (its script hash; empty outside a script run)."""
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
