@@ -26,6 +26,7 @@ import streamlit as st
 
 import cx_roi
 from cx_roi import Scenario, SimulationResult
+from cx_roi.library import Library
 from cx_roi.comparison import AD_LEVER, SERVICE_LEVERS, limits_in_the_way, with_extra
 from cx_roi import formatting as fmt
 from cx_roi.verdict import LEVER_WORDS, verdict
@@ -375,3 +376,10 @@ def fit_history(name: str, data: bytes, sheet: str | None) -> cx_roi.HistoryFit:
     if sheet is None and _is_sample(name, data):
         return _sample_fit()
     return _own_fit(name, data, sheet)
+
+
+@st.cache_resource(show_spinner=False)
+def team_library(url: str) -> Library:
+    """The team scenario library at ``url``: one for the whole server, so every session shares its
+    connection pool (a library that cannot be opened raises, and is not kept)."""
+    return Library(url)

@@ -37,6 +37,7 @@ PAGES = (
     ("pages/risk.py", "Risk", ":material/ssid_chart:"),
     ("pages/optimise.py", "Optimise", ":material/savings:"),
     ("pages/your_data.py", "Your data", ":material/upload_file:"),
+    ("pages/library.py", "Library", ":material/folder_shared:"),
     ("pages/method.py", "Method", ":material/menu_book:"),
 )
 

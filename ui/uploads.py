@@ -15,7 +15,7 @@ from cx_roi import Scenario, ScenarioError
 
 from . import store, tables
 from .notices import add_notice, bullet, drop_notices, listed, show
-from .view import edits, preset, start, start_options, start_title, store_scenario
+from .view import edits, start_title, take_scenario
 
 __all__ = ["load_scenario_file", "upload_key", "on_upload", "history_file", "history_pending", "history_upload_key",
            "load_history_file", "on_history_upload", "choose_history_sheet", "on_history_sheet",
@@ -54,8 +54,7 @@ def _take_upload(kind: str, load: Callable[[str, bytes], bool]) -> None:
 def load_scenario_file(filename: str, data: bytes) -> bool:
     """Replace the current scenario by an uploaded JSON file; keep it unchanged on any problem.
 
-    The loaded scenario is attached to the preset it differs least from, so a
-    file saved from a preset's view comes back as that preset with its edits.
+    The loaded scenario is attached to the preset it differs least from (``view.take_scenario``).
     """
     where = _where(filename)
     say = functools.partial(add_notice, topic="scenario_file")  # the newest upload's message replaces older ones
@@ -74,9 +73,7 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
         say("error", f"{where} was not loaded: it could not be read as a scenario file. "
                      "Your scenario is unchanged.")
         return False
-    best = min(start_options(), key=lambda p: (len(scenario.changed_fields(start(p))), p != preset()))
-    store.put("preset", best)
-    store_scenario(scenario)
+    best = take_scenario(scenario)
     n = len(edits())
     say("info", f"Loaded {where}: *{start_title(best)}* with {n} value{'s' if n != 1 else ''} changed.")
     return True

@@ -100,6 +100,16 @@ def store_scenario(scenario: Scenario) -> None:
     store.put("scenario", scenario)
 
 
+def take_scenario(scenario: Scenario) -> str:
+    """Make ``scenario`` (from a file or the team library) the current one, attached to the preset it
+    differs least from, so a scenario saved from a preset's view comes back as that preset with its
+    edits. Returns that preset."""
+    best = min(start_options(), key=lambda p: (len(scenario.changed_fields(start(p))), p != preset()))
+    store.put("preset", best)
+    store_scenario(scenario)
+    return best
+
+
 def set_field(name: str, value: Any) -> bool:
     """Change one field of the current scenario; False (and a notice) if it is not allowed."""
     try:

@@ -1,0 +1,337 @@
+"""A team's scenario library on a database: save a scenario under a name with a note, list, open,
+rename and delete saved scenarios, and see who saved what and when.
+
+SQLite in a local file by default (:func:`default_url`), so a single machine needs nothing
+more; PostgreSQL, or any database SQLAlchemy speaks, when ``CX_ROI_DATABASE_URL`` names one
+(``postgresql+psycopg://user:password@host/db``), so every replica of a hosted dashboard shares
+one library. The tables are created on first use and the schema carries a version number
+(:data:`SCHEMA_VERSION`), so a later cx-roi can upgrade a library in place and an older one
+refuses a library it cannot read instead of damaging it.
+
+Names are unique: two people saving under the same name at the same moment both get an answer,
+one saved and one told the name is taken (by whom and when); nothing is overwritten unless the
+caller asks to replace. Scenarios are stored as their JSON (:meth:`cx_roi.Scenario.to_json`) and
+checked again when opened, like any file from outside.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .errors import ScenarioError
+from .scenario import Scenario
+
+__all__ = ["Library", "Entry", "LibraryError", "default_url", "DATABASE_ENV", "SCHEMA_VERSION",
+           "NAME_MAX", "NOTE_MAX"]
+
+DATABASE_ENV = "CX_ROI_DATABASE_URL"
+"""The environment variable naming the library's database (an SQLAlchemy URL)."""
+
+SCHEMA_VERSION = 1
+"""The version of the tables this cx-roi writes; a library made by a newer one is refused."""
+
+NAME_MAX = 80
+"""Longest name of a saved scenario, in characters."""
+NOTE_MAX = 2_000
+"""Longest note, in characters."""
+_BY_MAX = 200
+
+_metadata = sa.MetaData()
+# One row (id 1): two replicas creating the library at the same moment cannot both record a version.
+_schema = sa.Table("cx_roi_schema", _metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                   sa.Column("version", sa.Integer, nullable=False))
+_scenarios = sa.Table(
+    "cx_roi_scenarios", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(NAME_MAX), nullable=False, unique=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("scenario", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.String(_BY_MAX), nullable=True),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Upgrades of an older library, one per version step: _MIGRATIONS[v] takes version v to v + 1.
+# Version 1 is the first, so there is nothing to upgrade yet.
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline are allowed (in notes)
+
+
+class LibraryError(ValueError):
+    """A library request that cannot be done, in words for the person who made it."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One saved scenario: its name, note, who saved it (None when nobody was signed in) and when (UTC)."""
+
+    name: str
+    note: str
+    saved_by: str | None
+    saved_at: _dt.datetime
+    scenario: Scenario
+
+
+def default_url() -> str:
+    """``CX_ROI_DATABASE_URL`` when set, else an SQLite file in the user's home
+    (``~/.cx-roi/library.sqlite3``), created on first use."""
+    url = os.environ.get(DATABASE_ENV, "").strip()
+    if url:
+        return url
+    folder = Path.home() / ".cx-roi"
+    return f"sqlite:///{folder / 'library.sqlite3'}"
+
+
+def _name(name: str, what: str = "name") -> str:
+    text = str(name).strip()
+    if not text:
+        raise LibraryError(f"The {what} is empty; give the scenario a name (1 to {NAME_MAX} characters).")
+    if len(text) > NAME_MAX:
+        raise LibraryError(f"The {what} is {len(text)} characters long; at most {NAME_MAX} are allowed.")
+    if _CONTROL.search(text) or "\n" in text or "\t" in text:
+        raise LibraryError(f"The {what} has control characters (such as a line break); use plain text "
+                           f"of 1 to {NAME_MAX} characters.")
+    return text
+
+
+def _note(note: str) -> str:
+    text = str(note or "").strip()
+    if len(text) > NOTE_MAX:
+        raise LibraryError(f"The note is {len(text)} characters long; at most {NOTE_MAX} are allowed.")
+    if _CONTROL.search(text):
+        raise LibraryError("The note has control characters; use plain text (line breaks are fine).")
+    return text
+
+
+def _by(by: str | None) -> str | None:
+    if by is None:
+        return None
+    text = _CONTROL.sub("", str(by)).strip()
+    return text[:_BY_MAX] or None
+
+
+def _utc(value: _dt.datetime) -> _dt.datetime:
+    # SQLite keeps no time zone: what was written in UTC comes back naive.
+    return value.replace(tzinfo=_dt.UTC) if value.tzinfo is None else value.astimezone(_dt.UTC)
+
+
+class Library:
+    """The scenario library at ``url`` (an SQLAlchemy URL; :func:`default_url` when None).
+
+    Safe to share between threads; every method is one transaction. Methods raise
+    :class:`LibraryError` with a message for the user when a request cannot be done (a name
+    taken, a name not found, a database that cannot be reached or was made by a newer cx-roi).
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        try:
+            parsed = sa.engine.make_url(self.url)
+        except sa.exc.ArgumentError:
+            raise LibraryError(f"{DATABASE_ENV} is not a database address SQLAlchemy understands "
+                               "(for example postgresql+psycopg://user:password@host/db or "
+                               "sqlite:///path/to/library.sqlite3).") from None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise LibraryError(f"The folder of the scenario library ({folder}) cannot be made: "
+                                   f"{err.strerror}. Set {DATABASE_ENV} to another place.") from None
+        self._engine = _engine(self.url)
+        self._ready = False
+
+    def where(self) -> str:
+        """The database's address without its password, to show."""
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self._engine.dispose()
+
+    # -------------------------------------------------------------- reading
+
+    def entries(self) -> list[Entry]:
+        """Every saved scenario, newest first."""
+        with self._begin() as conn:
+            rows = conn.execute(sa.select(_scenarios).order_by(_scenarios.c.saved_at.desc(),
+                                                                _scenarios.c.id.desc())).all()
+        return [self._entry(r) for r in rows]
+
+    def get(self, name: str) -> Entry:
+        """The saved scenario ``name``."""
+        with self._begin() as conn:
+            return self._entry(self._row(conn, _name(name)))
+
+    # -------------------------------------------------------------- writing
+
+    def save(self, name: str, scenario: Scenario, note: str = "", by: str | None = None,
+             replace: bool = False) -> Entry:
+        """Save ``scenario`` as ``name`` with ``note``, by ``by`` (a signed-in user, or None).
+
+        A name already taken is refused, naming who saved it and when, unless ``replace``.
+        """
+        if not isinstance(scenario, Scenario):
+            raise LibraryError(f"Only a Scenario can be saved, not {type(scenario).__name__}.")
+        values = dict(name=_name(name), note=_note(note), scenario=scenario.to_json(indent=None),
+                      saved_by=_by(by), saved_at=_dt.datetime.now(_dt.UTC))
+        try:
+            with self._begin() as conn:
+                if replace:
+                    done = conn.execute(sa.update(_scenarios).where(_scenarios.c.name == values["name"])
+                                        .values(**values))
+                    if done.rowcount:
+                        return self._entry(self._row(conn, values["name"]))
+                conn.execute(sa.insert(_scenarios).values(**values))
+                return self._entry(self._row(conn, values["name"]))
+        except sa.exc.IntegrityError:
+            # Another session took the name between our look and our write (or it was taken before).
+            raise LibraryError(self._taken(values["name"])) from None
+
+    def rename(self, name: str, new_name: str) -> Entry:
+        """Give the saved scenario ``name`` the name ``new_name`` (which must be free)."""
+        old, new = _name(name), _name(new_name, "new name")
+        try:
+            with self._begin() as conn:
+                self._row(conn, old)
+                if old != new:
+                    conn.execute(sa.update(_scenarios).where(_scenarios.c.name == old).values(name=new))
+                return self._entry(self._row(conn, new))
+        except sa.exc.IntegrityError:
+            raise LibraryError(self._taken(new)) from None
+
+    def delete(self, name: str) -> None:
+        """Remove the saved scenario ``name``."""
+        with self._begin() as conn:
+            done = conn.execute(sa.delete(_scenarios).where(_scenarios.c.name == _name(name)))
+            if not done.rowcount:
+                raise LibraryError(self._missing(name))
+
+    # -------------------------------------------------------------- inside
+
+    def _begin(self):
+        self._ensure()
+        return _Transaction(self._engine)
+
+    def _ensure(self) -> None:
+        """Create the tables and record the schema version on first use; refuse a newer schema."""
+        if self._ready:
+            return
+        for attempt in range(5):
+            try:
+                self._create_or_upgrade()
+                break
+            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError) as err:
+                # Another process or session created the tables or the version row at the same moment
+                # ("already exists"): look again. A database that cannot be reached fails every time.
+                if attempt == 4:
+                    raise _unreachable(self._engine, err) from None
+                time.sleep(0.05 * (attempt + 1))
+        self._ready = True
+
+    def _create_or_upgrade(self) -> None:
+        with self._engine.begin() as conn:
+            _metadata.create_all(conn, checkfirst=True)
+            version = conn.execute(sa.select(_schema.c.version)).scalar()
+            if version is None:
+                conn.execute(sa.insert(_schema).values(id=1, version=SCHEMA_VERSION))
+                version = SCHEMA_VERSION
+            if version > SCHEMA_VERSION:
+                raise LibraryError(f"The scenario library at {self.where()} was made by a newer cx-roi "
+                                   f"(schema version {version}; this one reads up to {SCHEMA_VERSION}). "
+                                   "Update cx-roi to use it; nothing was changed.")
+            while version < SCHEMA_VERSION:
+                _MIGRATIONS[version](conn)
+                version += 1
+                conn.execute(sa.update(_schema).values(version=version))
+
+    def _row(self, conn: Connection, name: str) -> sa.Row:
+        row = conn.execute(sa.select(_scenarios).where(_scenarios.c.name == name)).first()
+        if row is None:
+            raise LibraryError(self._missing(name))
+        return row
+
+    def _entry(self, row: sa.Row) -> Entry:
+        try:
+            scenario = Scenario.from_json(row.scenario)
+        except ScenarioError as err:
+            raise LibraryError(f"The saved scenario {row.name!r} cannot be read by this cx-roi: "
+                               f"{err.problems[0]}") from None
+        return Entry(row.name, row.note, row.saved_by, _utc(row.saved_at), scenario)
+
+    def _taken(self, name: str) -> str:
+        try:
+            with _Transaction(self._engine) as conn:
+                row = conn.execute(sa.select(_scenarios.c.saved_by, _scenarios.c.saved_at)
+                                   .where(_scenarios.c.name == name)).first()
+        except LibraryError:
+            row = None
+        if row is None:
+            return f"A scenario named {name!r} was being saved at the same moment; pick another name."
+        when = _utc(row.saved_at).strftime("%Y-%m-%d %H:%M UTC")
+        who = f" by {row.saved_by}" if row.saved_by else ""
+        return (f"A scenario named {name!r} is already in the library (saved{who} on {when}). Pick another "
+                "name, or replace it.")
+
+    @staticmethod
+    def _missing(name: str) -> str:
+        return f"There is no saved scenario named {str(name).strip()!r} in the library (it may have been " \
+               "renamed or deleted by someone else)."
+
+
+class _Transaction:
+    """``engine.begin()`` whose database errors (server down, file not writable) become a
+    :class:`LibraryError` naming the database, and whose integrity errors pass through."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._ctx = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self._ctx = self._engine.begin()
+            return self._ctx.__enter__()
+        except sa.exc.OperationalError as err:
+            raise _unreachable(self._engine, err) from None
+
+    def __exit__(self, kind, value, tb) -> bool:
+        try:
+            self._ctx.__exit__(kind, value, tb)
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.OperationalError as err:
+            raise _unreachable(self._engine, err) from None
+        if isinstance(value, sa.exc.OperationalError):
+            raise _unreachable(self._engine, value) from None
+        return False
+
+
+def _unreachable(engine: Engine, err: Exception) -> LibraryError:
+    where = engine.url.render_as_string(hide_password=True)
+    reason = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return LibraryError(f"The scenario library at {where} cannot be used right now ({reason}). "
+                        "Your scenario on screen is unchanged.")
+
+
+def _engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite waits for another writer (up to 30 s) instead of failing, and
+    a pooled server connection is checked before use (a database restart leaves dead ones)."""
+    if sa.engine.make_url(url).get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _wal(dbapi_connection, _record) -> None:
+            # Readers do not wait for a writer (another replica or session saving).
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)

@@ -1,0 +1,57 @@
+"""Team library: the scenarios the team saved (one database for everyone on this dashboard)."""
+
+from ui import router
+
+router.page_guard()
+
+import pandas as pd
+import streamlit as st
+
+from ui import library, state, tables, views
+
+views.inject_style(state.presentation())
+views.header("Team library", "Scenarios saved by everyone who uses this dashboard, with who saved them "
+                             "and when. Open one to explore it, or add it to Compare.")
+views.render_notices()
+
+by = None
+with st.form("library_save", border=True):
+    st.markdown(f"**Save the scenario on screen**: {tables.inert(state.current_title())}")
+    name_col, note_col = st.columns([1, 2])
+    name_col.text_input("Name", key=library.NAME_KEY, max_chars=40, placeholder="e.g. Plan B",
+                        help=f"A name has {state.SAVED_NAME_RULE}, and is not a preset's name.")
+    note_col.text_area("Note (optional)", key=library.NOTE_KEY, height=68, max_chars=2_000,
+                       placeholder="What this scenario is for, and what it assumes")
+    st.form_submit_button("Save in the team library", on_click=library.save, args=(by,),
+                          icon=":material/library_add:")
+
+entries, problem = library.entries()
+if problem:
+    st.error(tables.inert(problem, 400))
+    router.stop_page()
+if not entries:
+    st.info("Nothing is saved yet: save the scenario on screen above, and it appears here for the whole team.",
+            icon=":material/lightbulb:")
+    router.stop_page()
+
+st.dataframe(pd.DataFrame({
+    "Name": [e.name for e in entries],
+    "Note": [e.note for e in entries],
+    "Saved by": [e.saved_by or "" for e in entries],
+    "Saved (UTC)": [e.saved_at.strftime("%Y-%m-%d %H:%M") for e in entries],
+}), hide_index=True, width="stretch")
+
+names = [e.name for e in entries]
+library.keep_pick(names)
+pick_col, open_col, compare_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+pick_col.selectbox("Saved scenario", names, key=library.PICK_KEY)
+if open_col.button("Open on Explore", icon=":material/open_in_new:", width="stretch") and library.open_entry():
+    st.switch_page("pages/explore.py")
+compare_col.button("Add to Compare", on_click=library.compare_entry, icon=":material/compare_arrows:",
+                   width="stretch")
+with st.expander("Rename or delete"):
+    rename_col, rename_button = st.columns([2, 1], vertical_alignment="bottom")
+    rename_col.text_input("New name", key=library.RENAME_KEY, max_chars=40)
+    rename_button.button("Rename", on_click=library.rename, icon=":material/edit:", width="stretch")
+    st.button("Delete for everyone", on_click=library.delete, icon=":material/delete:", type="primary",
+              help="Removes the picked scenario from the team library; links and files made from it keep working.")

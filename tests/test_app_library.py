@@ -1,0 +1,118 @@
+"""The Library page: the team scenario library in the dashboard (AppTest, on an SQLite file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import cx_roi
+from cx_roi.library import Library
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "library.py")
+AD = "ad_spend_per_month"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    monkeypatch.setenv("CX_ROI_DATABASE_URL", url)
+    return url
+
+
+def session(query: dict[str, str] | None = None) -> AppTest:
+    """A new browser session on the Library page (after opening ``query`` on Explore)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    [b for b in at.button if b.label == label][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def save(at: AppTest, name: str, note: str = "") -> AppTest:
+    at.text_input(key="library:name").input(name)
+    at.text_area(key="library:note").input(note)
+    return press(at, "Save in the team library")
+
+
+def shown(at: AppTest) -> list[dict]:
+    return at.dataframe[0].value.to_dict("records") if at.dataframe else []
+
+
+def test_a_saved_scenario_is_listed_for_another_session_and_opens_as_it_was(db):
+    first = session({AD: "260000"})
+    save(first, "Plan B", "Media plan for Q3")
+    assert [r["Name"] for r in shown(first)] == ["Plan B"] and shown(first)[0]["Note"] == "Media plan for Q3"
+    assert first.text_input(key="library:name").value == ""  # ready for the next one
+
+    second = session()  # another person, another session: the same library
+    assert [r["Name"] for r in shown(second)] == ["Plan B"]
+    press(second, "Open on Explore")
+    want = cx_roi.Scenario().replace(**{AD: 260000.0})
+    assert second.slider(key=f"w:lever:{AD}").value == 260000.0
+    assert second.query_params[AD] == ["260000"] or second.query_params[AD] == "260000"
+    assert Library(db).get("Plan B").scenario == want
+
+
+def test_a_compared_entry_travels_in_the_link(db):
+    at = session({AD: "260000"})
+    save(at, "Plan B")
+    press(at, "Add to Compare")
+    assert "Plan B" in at.query_params["compare"] and "Plan B" in at.query_params["saved"]
+
+
+def test_names_are_checked_and_a_taken_name_keeps_the_first(db):
+    at = session()
+    save(at, "Plan: B")  # ":" separates things in a link
+    assert at.warning and shown(at) == []
+    save(at, "status-quo")  # a preset's name
+    assert shown(at) == []
+    save(at, "Plan B", "first")
+    other = session({AD: "300000"})
+    save(other, "Plan B", "second")
+    assert any("already in the library" in e.value for e in other.error)
+    assert [r["Note"] for r in shown(other)] == ["first"]
+    assert Library(db).get("Plan B").scenario == cx_roi.Scenario()
+
+
+def test_text_from_the_library_stays_plain(db):
+    Library(db).save("Plan B", cx_roi.Scenario(), note="[click](https://evil.example) <img src=x> **bold**")
+    at = session()
+    # The table shows the note as data (Streamlit's grid renders cells as text)...
+    assert shown(at)[0]["Note"] == "[click](https://evil.example) <img src=x> **bold**"
+    # ...and the notices that repeat a name keep it from linking or formatting.
+    Library(db).save("_see_ www.evil.example", cx_roi.Scenario())
+    at.run()
+    at.selectbox(key="library:pick").select("_see_ www.evil.example").run()
+    press(at, "Add to Compare")
+    notice = at.info[0].value
+    assert "www.evil.example" not in notice and "\\_see\\_" in notice
+
+
+def test_rename_and_delete(db):
+    at = session()
+    save(at, "Plan B")
+    at.text_input(key="library:rename").input("Plan C")
+    press(at, "Rename")
+    assert [r["Name"] for r in shown(at)] == ["Plan C"]
+    assert at.selectbox(key="library:pick").value == "Plan C"
+    press(at, "Delete for everyone")
+    assert shown(at) == [] and Library(db).entries() == []
+
+
+def test_a_library_that_cannot_be_reached_is_a_message_and_the_rest_works(monkeypatch):
+    monkeypatch.setenv("CX_ROI_DATABASE_URL", "postgresql+psycopg://team:s3cret@127.0.0.1:1/library")
+    at = session({AD: "260000"})
+    assert at.error and "cannot be used right now" in at.error[0].value and "s3cret" not in at.error[0].value
+    at.switch_page(str(ROOT / "pages" / "explore.py")).run()
+    assert not at.exception and at.slider(key=f"w:lever:{AD}").value == 260000.0

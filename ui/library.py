@@ -1,0 +1,138 @@
+"""The team scenario library on the dashboard (:mod:`cx_roi.library`): save the scenario on
+screen under a name with a note, then open, compare, rename or delete what the team saved.
+
+Every action is a widget callback that reports its outcome as a notice; a database that cannot
+be reached or a name that is taken is a sentence, and the scenario on screen is never touched
+by a failed action. Names follow the dashboard's rule for saved scenarios
+(:func:`ui.fields.saved_name_problem`), so anything saved here can also travel in a link and be
+compared. Names and notes from the library are shown as written (``tables.inert``).
+"""
+
+from __future__ import annotations
+
+from cx_roi.library import Entry, Library, LibraryError, default_url
+
+from . import cached, store, tables
+from .fields import saved_name_problem
+from .notices import add_notice
+from .view import MAX_SAVED, current_scenario, edits, saved_scenarios, start_title, take_scenario
+
+__all__ = ["library", "entries", "save", "open_entry", "compare_entry", "rename", "delete", "NAME_KEY",
+           "NOTE_KEY", "RENAME_KEY", "PICK_KEY", "keep_pick"]
+
+NAME_KEY, NOTE_KEY, RENAME_KEY, PICK_KEY = "library:name", "library:note", "library:rename", "library:pick"
+_TOPIC = "library"
+
+
+def library() -> Library:
+    """The library at :func:`cx_roi.library.default_url` (``CX_ROI_DATABASE_URL``, or a local file)."""
+    return cached.team_library(default_url())
+
+
+def entries() -> tuple[list[Entry], str | None]:
+    """Every saved scenario, newest first, and the reason when the library cannot be read."""
+    try:
+        return library().entries(), None
+    except LibraryError as err:
+        return [], str(err)
+
+
+def _say(kind: str, text: str) -> None:
+    add_notice(kind, text, topic=_TOPIC)
+
+
+def _failed(err: LibraryError) -> bool:
+    _say("error", tables.inert(str(err), 400))
+    return False
+
+
+def save(by: str | None) -> bool:
+    """Save-form callback: the scenario on screen under the typed name and note, by ``by``."""
+    name = str(store.widget_value(NAME_KEY, "") or "").strip()
+    note = str(store.widget_value(NOTE_KEY, "") or "")
+    problem = saved_name_problem(name)
+    if problem:
+        _say("warning", f"Not saved in the team library: the name {problem}.")
+        return False
+    try:
+        library().save(name, current_scenario(), note=note, by=by)
+    except LibraryError as err:
+        return _failed(err)
+    store.set_widget_value(NAME_KEY, "")
+    store.set_widget_value(NOTE_KEY, "")
+    _say("info", f"Saved the current scenario in the team library as *{tables.inert(name)}*.")
+    return True
+
+
+def keep_pick(names: list[str]) -> None:
+    """Pick the newest saved scenario when nothing, or one no longer saved, is picked."""
+    if store.widget_value(PICK_KEY) not in names:
+        store.set_widget_value(PICK_KEY, names[0])
+
+
+def _picked() -> str | None:
+    return store.widget_value(PICK_KEY)
+
+
+def open_entry() -> bool:
+    """Make the picked saved scenario the one on screen (Explore shows it)."""
+    name = _picked()
+    try:
+        entry = library().get(name)
+    except LibraryError as err:
+        return _failed(err)
+    best = take_scenario(entry.scenario)
+    n = len(edits())
+    _say("info", f"Opened *{tables.inert(name)}* from the team library: *{start_title(best)}* with {n} "
+                 f"value{'s' if n != 1 else ''} changed.")
+    return True
+
+
+def compare_entry() -> bool:
+    """Add the picked saved scenario to this session's saved scenarios, to pick on Compare."""
+    name = _picked()
+    try:
+        entry = library().get(name)
+    except LibraryError as err:
+        return _failed(err)
+    saved = saved_scenarios()
+    problem = saved_name_problem(name)
+    if problem is None and name not in saved and len(saved) >= MAX_SAVED:
+        problem = f"at most {MAX_SAVED} scenarios can be compared at once; delete one on Compare first"
+    if problem:
+        _say("warning", f"*{tables.inert(name)}* was not added to Compare: the name {problem}.")
+        return False
+    saved[name] = entry.scenario
+    store.put("saved", saved)
+    store.put("compare", [*[t for t in store.get("compare", []) if t != name], name])
+    _say("info", f"*{tables.inert(name)}* is on the Compare page, beside the others picked there.")
+    return True
+
+
+def rename() -> bool:
+    """Give the picked saved scenario the typed new name."""
+    name, new = _picked(), str(store.widget_value(RENAME_KEY, "") or "").strip()
+    problem = saved_name_problem(new)
+    if problem:
+        _say("warning", f"Not renamed: the new name {problem}.")
+        return False
+    try:
+        library().rename(name, new)
+    except LibraryError as err:
+        return _failed(err)
+    store.set_widget_value(PICK_KEY, new)
+    store.set_widget_value(RENAME_KEY, "")
+    _say("info", f"Renamed *{tables.inert(name)}* to *{tables.inert(new)}* in the team library.")
+    return True
+
+
+def delete() -> bool:
+    """Remove the picked saved scenario from the team library."""
+    name = _picked()
+    try:
+        library().delete(name)
+    except LibraryError as err:
+        return _failed(err)
+    store.set_widget_value(PICK_KEY, None)
+    _say("info", f"Deleted *{tables.inert(name)}* from the team library.")
+    return True
