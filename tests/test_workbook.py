@@ -315,7 +315,7 @@ def test_summary_formulas_recompute_to_the_models_npv_roi_and_payback(case, reca
     assert list(table) == list(kpis.index)
     checked = {"roi": 0, "payback_month": 0}
     for name, row in table.items():
-        for key in ("npv_operating", "npv", "delta_npv", "pv_spend", "roi", "payback_month"):
+        for key in ("npv_operating", "terminal_value", "npv", "delta_npv", "pv_spend", "roi", "payback_month"):
             cell, model = row[outputs.header(key)], kpis.loc[name, key]
             if math.isnan(model):
                 assert _undefined_in_words(cell), (case, name, key, cell)

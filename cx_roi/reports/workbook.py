@@ -74,10 +74,14 @@ def as_text(wb: Any, keep: Collection[tuple[str, str]] = ()) -> None:
     "=HYPERLINK(...)" or "=cmd|' /C calc'!A0" from a link or a file stays text instead of being
     computed (or run) when the file is opened. ("+", "-" and "@" start a formula only when typed
     into Excel; written as text cells they stay text.)"""
+    from openpyxl.cell.cell import MergedCell
+
     keep = set(keep)
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
+                if isinstance(cell, MergedCell):  # no value of its own: its range's first cell has it
+                    continue
                 if cell.data_type == "f" and (sheet.title, cell.coordinate) not in keep:
                     cell.data_type = "s"
                 cell.hyperlink = None
@@ -99,7 +103,8 @@ def workbook_as_text(xlsx: bytes) -> bytes:
 _DERIVED = ("cumulative_contribution", "discount_factor", "discounted_contribution")
 _ADDED = ("spend", "cumulative_extra_contribution", "last_month_below_baseline")
 # The Summary's columns after the scenario's name and its sheet, in order.
-_SUMMARY = ("annual_discount_rate", "monthly_discount_rate", "npv_operating", "terminal_value", "npv", "delta_npv",
+_SUMMARY = ("annual_discount_rate", "monthly_discount_rate", "npv_operating", "customer_value_at_horizon",
+            "terminal_value", "npv", "delta_npv",
             "pv_spend", "delta_pv_spend", "differs_beyond_spend", "same_as_baseline", "roi", "payback_month")
 # Below this share of the baseline's spend (present value), extra spend is rounding (economics.roi).
 _NO_EXTRA_SPEND = 1e-9
@@ -122,7 +127,8 @@ class _Book:
 
         self.wb = Workbook()
         self.formulas: set[tuple[str, str]] = set()
-        self.bold = Font(bold=True)
+        self.plain = Font(name="Calibri", size=11)  # the workbook's own font, which Font() leaves unnamed
+        self.bold = Font(name="Calibri", size=11, bold=True)
         self.head_fill = PatternFill("solid", fgColor="DCE6F1")
         self.wrap = Alignment(wrap_text=True, vertical="top")
 
@@ -145,6 +151,13 @@ class _Book:
             if note:
                 c.comment = Comment(clean_text(note), "cx-roi", width=300, height=110)
 
+    def paragraph(self, ws: Any, row: int, text: str, widths: Sequence[float]) -> None:
+        """``text`` across the columns of ``widths`` (characters) at ``row``, wrapped, the row as high
+        as its lines (a merged cell does not grow by itself)."""
+        ws.cell(row=row, column=1, value=text).alignment = self.wrap
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
+        ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(text) / (0.9 * sum(widths))))
+
     @staticmethod
     def widths(ws: Any, sizes: Sequence[float]) -> None:
         from openpyxl.utils import get_column_letter
@@ -159,6 +172,16 @@ class _Book:
         buf = io.BytesIO()
         self.wb.save(buf)
         return buf.getvalue()
+
+
+def _customer_value(kpis: Any, monthly: Any) -> float:
+    """What the model values a customer left at the horizon at, then ($): its terminal value per customer
+    left, undiscounted from the last month; 0 where there is no terminal value (not included, or no one
+    left), so that customers x this x the last discount factor is the terminal value."""
+    customers = float(monthly["customers"].iloc[-1])
+    factor = float(monthly["discount_factor"].iloc[-1])
+    terminal = float(kpis["terminal_value"])
+    return terminal / (customers * factor) if terminal != 0.0 and customers > 0.0 and factor > 0.0 else 0.0
 
 
 def _meaning(name: str) -> str:
@@ -188,7 +211,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     ``verdict`` replaces the generated :func:`verdict_sentences`. ``lead``
     (here and in the other reports): the scenario drawn in black, as on screen.
     """
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
@@ -204,12 +227,13 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     ws = book.wb.active
     ws.title = "Summary"
     ws["A1"] = clean_text(b.title)
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name="Calibri", bold=True, size=14)
     ws["A2"] = f"Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: {clean_text(b.baseline)}."
     ws["A4"] = "Verdict"
     ws["A4"].font = bold
+    widths = [30, 28, *[15] * (len(_SUMMARY) - 2), 20, 20]  # ROI and payback may be words
     for i, line in enumerate(b.verdict):
-        ws.cell(row=5 + i, column=1, value=clean_text(line))
+        book.paragraph(ws, 5 + i, clean_text(line), widths)
     top = 6 + len(b.verdict)
     ws.cell(row=top, column=1, value="NPV, ROI and payback, computed by this workbook's formulas from each "
                                      "scenario's Months sheet").font = bold
@@ -236,34 +260,47 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         def at(key: str, row: int = r) -> str:
             return f"{col[key]}{row}"
 
-        ws.cell(row=r, column=1, value=clean_text(name)).font = bold if name == b.baseline else Font()
+        ws.cell(row=r, column=1, value=clean_text(name)).font = bold if name == b.baseline else book.plain
         ws.cell(row=r, column=2, value=m)
-        f = book.formula
-        f(ws, r, 3, f"={sheet_ref('Inputs', f'{get_column_letter(5 + i)}{inputs_row}')}", _param_format(rate))
-        f(ws, r, 4, f"=(1+{at('annual_discount_rate')})^(1/12)-1", excel_format("monthly_discount_rate"))
-        f(ws, r, 5, f"=SUM({span('discounted_contribution')})", excel_format("npv_operating"))
-        ws.cell(row=r, column=6, value=_cell_value(kpi["terminal_value"])).number_format = excel_format("terminal_value")
-        f(ws, r, 7, f"={at('npv_operating')}+{at('terminal_value')}", excel_format("npv"))
-        f(ws, r, 8, f"={at('npv')}-{at('npv', base_row)}", excel_format("delta_npv"))
-        f(ws, r, 9, f"=SUMPRODUCT({span('spend')},{span('discount_factor')})", excel_format("pv_spend"))
-        f(ws, r, 10, f"={at('pv_spend')}-{at('pv_spend', base_row)}", excel_format("delta_pv_spend"))
-        ws.cell(row=r, column=11, value=int(kpi["differs_beyond_spend"]))
-        ws.cell(row=r, column=12, value=bool(kpi["same_as_baseline"]))
         # ROI and payback are a return on spend only for the same business with other spends.
         not_a_return = (f'IF({at("same_as_baseline")},"{SAME_AS_BASELINE}",'
                         f'IF({at("differs_beyond_spend")}>0,"{NOT_ONLY_SPEND}",')
-        f(ws, r, 13, f"={not_a_return}IF({at('delta_pv_spend')}>{_number(_NO_EXTRA_SPEND)}*MAX(1,ABS({at('pv_spend', base_row)})),"
-                     f'{at("delta_npv")}/{at("delta_pv_spend")},"no extra spend")))', excel_format("roi"))
+        no_extra = f"{_number(_NO_EXTRA_SPEND)}*MAX(1,ABS({at('pv_spend', base_row)}))"
         payback = f"{on_sheet('last_month_below_baseline', last)}+1"
-        f(ws, r, 14, f'={not_a_return}IF({payback}>{sheet_ref(m, f"A{last}")},"not within horizon",{payback})))',
-          excel_format("payback_month"))
+        # A formula (text starting "="), or a figure of the model's where the workbook cannot derive it.
+        cells: dict[str, str | float | int | bool] = {
+            "annual_discount_rate": f"={sheet_ref('Inputs', f'{get_column_letter(5 + i)}{inputs_row}')}",
+            "monthly_discount_rate": f"=(1+{at('annual_discount_rate')})^(1/12)-1",
+            "npv_operating": f"=SUM({span('discounted_contribution')})",
+            "customer_value_at_horizon": _customer_value(kpi, b.monthly[name]),
+            "terminal_value": f"={on_sheet('customers', last)}*{at('customer_value_at_horizon')}*"
+                              f"{on_sheet('discount_factor', last)}",
+            "npv": f"={at('npv_operating')}+{at('terminal_value')}",
+            "delta_npv": f"={at('npv')}-{at('npv', base_row)}",
+            "pv_spend": f"=SUMPRODUCT({span('spend')},{span('discount_factor')})",
+            "delta_pv_spend": f"={at('pv_spend')}-{at('pv_spend', base_row)}",
+            "differs_beyond_spend": int(kpi["differs_beyond_spend"]),
+            "same_as_baseline": bool(kpi["same_as_baseline"]),
+            "roi": f'={not_a_return}IF({at("delta_pv_spend")}>{no_extra},{at("delta_npv")}/{at("delta_pv_spend")},'
+                   '"no extra spend")))',
+            "payback_month": f'={not_a_return}IF({payback}>{sheet_ref(m, f"A{last}")},"not within horizon",'
+                             f'{payback})))',
+        }
+        for j, key in enumerate(_SUMMARY, start=3):
+            fmt = _param_format(rate) if key == "annual_discount_rate" else excel_format(key)
+            if isinstance(cells[key], str):
+                book.formula(ws, r, j, cells[key], fmt)
+            else:
+                ws.cell(row=r, column=j, value=cells[key]).number_format = fmt
+        for key in ("roi", "payback_month"):  # a number or words, lined up alike
+            ws[at(key)].alignment = Alignment(horizontal="right")
     notes = head + len(b.names) + 2
     for i, line in enumerate([
         f"Baseline: {clean_text(b.baseline)}. The model's figures are in KPIs; these are the same figures recomputed.",
         "Discount factor of month t = (1 + monthly rate)^-t, every cash flow being paid at its month's end. "
         "NPV = the sum of discounted contribution + the terminal value.",
-        "Terminal value: the customers left at the horizon times their value (CLV at the final churn and margin, "
-        "discounted from the last month), from the model; zero where it is not included.",
+        "Terminal value = customers left at the horizon x the value of a customer left (the model's, at the final "
+        "churn and margin) x the last month's discount factor; zero where it is not included.",
         "ROI = NPV change / PV of the extra spend; words where it is no return on spend (the baseline itself, or "
         "a scenario that differs from it in more than spend) or no extra is spent.",
         "Payback = the month after the last one whose cumulative contribution vs baseline is below zero "
@@ -272,9 +309,13 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         "baseline), and one Months sheet per scenario. Units are in the column headers; each header's comment "
         "says what it means.",
     ]):
-        ws.cell(row=notes + i, column=1, value=line)
-    book.widths(ws, [30, 28, *[15] * len(_SUMMARY)])
+        book.paragraph(ws, notes + i, line, widths)
+    book.widths(ws, widths)
     ws.row_dimensions[head].height = 45
+    # Printed (or rendered) on one landscape page wide, the table whole.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
     # Inputs
     ws = book.wb.create_sheet("Inputs")
@@ -304,7 +345,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     cols = list(b.kpis.columns)
     book.header(ws, ["Scenario", *[column_header(c) for c in cols]], notes=[None, *[_meaning(c) for c in cols]])
     for i, name in enumerate(b.names, start=2):
-        ws.cell(row=i, column=1, value=clean_text(name)).font = bold if name == b.baseline else Font()
+        ws.cell(row=i, column=1, value=clean_text(name)).font = bold if name == b.baseline else book.plain
         for j, c_name in enumerate(cols, start=2):
             c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, c_name]))
             c.number_format = excel_format(c_name)
