@@ -29,9 +29,10 @@ class Step:
 WORKBOOK = (
     "The Excel export recomputes NPV, ROI and payback with live formulas, so they can be audited and "
     "followed cell by cell. Each scenario's Months sheet holds the monthly columns above as the model's "
-    "values, except three formulas: the discount factor (1 + r_m)^-t, with r_m on Summary from the annual "
-    "discount rate on Inputs; discounted contribution; and cumulative contribution. It adds the workings "
-    "below. On Summary, one row per scenario: NPV = the sum of discounted contribution + the terminal value "
+    "values, except five formulas: revenue (ARPU on Inputs x customers), contribution (gross margin on "
+    "Inputs x revenue - capacity, quality and advertising spend - onboarding), cumulative contribution, the "
+    "discount factor (1 + r_m)^-t, with r_m on Summary from the annual discount rate on Inputs, and "
+    "discounted contribution. It adds the workings below. On Summary, one row per scenario: NPV = the sum of discounted contribution + the terminal value "
     "(customers left x the model's value of a customer left x the last month's discount factor); ROI = "
     "(NPV - NPV of the baseline) / (PV of spend - PV of the baseline's spend); payback = the month after the "
     "last one whose cumulative contribution vs baseline is below zero. Where ROI or payback is undefined "

@@ -100,7 +100,7 @@ def workbook_as_text(xlsx: bytes) -> bytes:
 
 # Monthly columns the workbook writes as formulas over the others, and the columns it adds after
 # the model's on the way to NPV, ROI and payback (labels in cx_roi.outputs).
-_DERIVED = ("cumulative_contribution", "discount_factor", "discounted_contribution")
+_DERIVED = ("revenue", "contribution", "cumulative_contribution", "discount_factor", "discounted_contribution")
 _ADDED = ("spend", "cumulative_extra_contribution", "last_month_below_baseline")
 # The Summary's columns after the scenario's name and its sheet, in order.
 _SUMMARY = ("annual_discount_rate", "monthly_discount_rate", "npv_operating", "customer_value_at_horizon",
@@ -201,9 +201,10 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     range, source, solidity; a monthly spend schedule shows its average and is
     marked), ``KPIs`` (one row per scenario: every column of
     :func:`cx_roi.compare`, as values) and ``Months - <name>`` per scenario
-    (every column of ``cx_roi.MONTHLY_COLUMNS``, month 1 first, the discount
-    factor, discounted and cumulative contribution as formulas, then the
-    workings of :data:`cx_roi.outputs.WORKINGS`). Headers are labels with
+    (every column of ``cx_roi.MONTHLY_COLUMNS``, month 1 first; revenue,
+    contribution, its running sum, the discount factor and discounted
+    contribution as formulas; then the workings of
+    :data:`cx_roi.outputs.WORKINGS`). Headers are labels with
     units (:func:`cx_roi.outputs.header`), each with a comment saying what it
     means. Values are numbers with number formats ($, %, counts); undefined
     values (NaN) are empty cells, or words where a formula finds no ROI or
@@ -245,7 +246,11 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
                        *[_meaning(k) for k in _SUMMARY[1:]]])
     col = {k: get_column_letter(j) for j, k in enumerate(_SUMMARY, start=3)}
     row_of = {name: head + 1 + i for i, name in enumerate(b.names)}
-    inputs_row = list(PARAMETERS).index("annual_discount_rate") + 2
+
+    def input_cell(field: str, scenario: int) -> str:
+        """The Inputs cell of a (scalar) input of the scenario at position ``scenario``."""
+        return sheet_ref("Inputs", f"${get_column_letter(5 + scenario)}${list(PARAMETERS).index(field) + 2}")
+
     base_row = row_of[b.baseline]
     for i, name in enumerate(b.names):
         r, m = row_of[name], sheets[name]
@@ -269,7 +274,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         payback = f"{on_sheet('last_month_below_baseline', last)}+1"
         # A formula (text starting "="), or a figure of the model's where the workbook cannot derive it.
         cells: dict[str, str | float | int | bool] = {
-            "annual_discount_rate": f"={sheet_ref('Inputs', f'{get_column_letter(5 + i)}{inputs_row}')}",
+            "annual_discount_rate": f"={input_cell('annual_discount_rate', i)}",
             "monthly_discount_rate": f"=(1+{at('annual_discount_rate')})^(1/12)-1",
             "npv_operating": f"=SUM({span('discounted_contribution')})",
             "customer_value_at_horizon": _customer_value(kpi, b.monthly[name]),
@@ -361,7 +366,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
 
     # Months, one sheet per scenario: the model's columns, with the money's last steps as formulas.
     base_sheet = sheets[b.baseline]
-    for name in b.names:
+    for k, name in enumerate(b.names):
         ws = book.wb.create_sheet(sheets[name])
         m = b.monthly[name]
         book.header(ws, ["Month", *[column_header(c) for c in monthly_columns]],
@@ -385,6 +390,10 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
                 book.formula(ws, i, monthly_columns.index(c_name) + 2, text, formats[c_name])
 
             before = i > first
+            # In the model's order: revenue at the month's end, then margin minus every cost.
+            put("revenue", f"={input_cell('arpu_per_month', k)}*{here('customers')}")
+            put("contribution", f"={input_cell('gross_margin', k)}*{here('revenue')}-{here('capacity_cost')}"
+                                f"-{here('quality_cost')}-{here('ad_cost')}-{here('onboarding_cost')}")
             put("cumulative_contribution", f"={here('cumulative_contribution', i - 1)}+{here('contribution')}"
                 if before else f"={here('contribution')}")
             put("discount_factor", f"=(1+{rate_cell})^(-A{i})")
