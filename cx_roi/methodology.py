@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
-from .outputs import KPIS, MONTHLY, Output
+from .outputs import KPIS, MONTHLY, WORKINGS, Output
 
 __all__ = ["Step", "STEPS", "SOURCES", "render_markdown"]
 
@@ -24,6 +24,24 @@ class Step:
     text: str
     equations: list[str] = field(default_factory=list)
 
+
+
+WORKBOOK = (
+    "The Excel export recomputes NPV, ROI and payback with live formulas, so they can be audited and "
+    "followed cell by cell. Each scenario's Months sheet holds the monthly columns above as the model's "
+    "values, except five formulas: revenue (ARPU on Inputs x customers), contribution (gross margin on "
+    "Inputs x revenue - capacity, quality and advertising spend - onboarding), cumulative contribution, the "
+    "discount factor (1 + r_m)^-t, with r_m on Summary from the annual discount rate on Inputs, and "
+    "discounted contribution. It adds the workings below. On Summary, one row per scenario: NPV = the sum of discounted contribution + the terminal value "
+    "(customers left x the model's value of a customer left x the last month's discount factor); ROI = "
+    "(NPV - NPV of the baseline) / (PV of spend - PV of the baseline's spend); payback = the month after the "
+    "last one whose cumulative contribution vs baseline is below zero. Where ROI or payback is undefined "
+    "(the rules above) the cell says why in words. These equal `compare`'s figures to a millionth, which "
+    "the tests check by recomputing the file in LibreOffice; the KPIs sheet holds `compare`'s figures as "
+    "values. Headers are each output's label and unit, with its meaning as a comment. Names, titles and "
+    "the verdict are always text, never formulas or links."
+)
+"""How the workbook's formulas reach NPV, ROI and payback (docs/methodology.md)."""
 
 
 def _output_table(table: dict[str, Output]) -> list[str]:
@@ -449,5 +467,7 @@ def render_markdown() -> str:
     out += _output_table(MONTHLY)
     out += ["", "### KPIs (`simulate(...).kpis`)", ""]
     out += _output_table(KPIS)
+    out += ["", "### The Excel workbook's formulas (`excel_report`)", "", WORKBOOK, ""]
+    out += _output_table(WORKINGS)
     out += ["", "## Sources", ""] + [f"- {s}" for s in SOURCES] + [""]
     return "\n".join(out)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from . import formatting as fmt
 
-__all__ = ["Output", "MONTHLY", "KPIS", "HEADLINE", "output", "show", "show_change", "excel_format",
+__all__ = ["Output", "MONTHLY", "KPIS", "WORKINGS", "HEADLINE", "output", "show", "show_change", "excel_format",
            "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
 
 Kind = Literal["money", "share", "ratio", "count", "score", "month", "rate", "factor", "decimal", "flag"]
@@ -145,6 +145,25 @@ _COMPARED: dict[str, Output] = {
                            "flag"),
 }
 
+# The steps the Excel workbook shows between the monthly table and NPV, ROI and payback, each a
+# formula there (so a reader can audit the arithmetic), not a figure the model returns.
+WORKINGS: dict[str, Output] = {
+    "monthly_discount_rate": _o("Monthly discount rate", "r_m = (1 + annual discount rate)^(1/12) - 1", "share",
+                                "share", digits=4),
+    "customer_value_at_horizon": _o("Value of a customer left", "what a customer left at the horizon is worth "
+                                    "then (the model's CLV at the final churn, margin net of the last month's "
+                                    "service cost per customer; 0 where the terminal value is not included)", "$",
+                                    "money", cents=True),
+    "spend": _o("Spend on service and ads", "capacity plus quality plus advertising spend (month 1 with the "
+                "change's one-off costs)", "$", "money"),
+    "cumulative_extra_contribution": _o("Cumulative contribution vs baseline", "contribution minus the "
+                                        "baseline's, summed from month 1", "$", "money"),
+    "last_month_below_baseline": _o("Last month below baseline", "the latest month so far whose cumulative "
+                                    "contribution vs baseline is below zero (0: none); payback is the month after "
+                                    "the last one", "month", "month"),
+}
+"""What the workbook computes on the way to NPV, ROI and payback, in the order it shows them."""
+
 HEADLINE = ("npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "final_nps",
             "wom_share", "cac_paid", "total_spend")
 """The KPIs the compact tables show (HTML, PowerPoint, the command line's compare), in order."""
@@ -163,7 +182,7 @@ def output(name: str) -> Output:
         of = output(name[len("delta_"):])
         return Output(f"{of.label}, change", f"change against the baseline in: {of.meaning}",
                       "change in share" if of.kind == "share" else of.unit, of.kind, of.digits, of.cents)
-    for table in (KPIS, _COMPARED, MONTHLY):
+    for table in (KPIS, _COMPARED, MONTHLY, WORKINGS):
         if name in table:
             return table[name]
     raise KeyError(name)
@@ -230,6 +249,7 @@ def excel_format(name: str) -> str:
 
 
 def header(name: str) -> str:
-    """A spreadsheet column header: the name with its unit, "npv ($)" (not "customers (customers)")."""
-    unit = output(name).unit
-    return f"{name} ({unit})" if unit and unit != name else name
+    """A spreadsheet column header: the label with its unit, "NPV ($)"; no unit the label already
+    says ("Contacts", not "Contacts (contacts)") and none for a flag or a factor."""
+    o = output(name)
+    return f"{o.label} ({o.unit})" if o.unit and o.unit.lower() not in o.label.lower() else o.label

@@ -359,7 +359,7 @@ def test_compare_exports_hold_every_compared_scenario(deferred):
     assert not at.exception
     files = _read_exports(deferred, "comparison")
     wb = load_workbook(io.BytesIO(files["xlsx"]))
-    monthly = [n for n in wb.sheetnames if n.startswith("Monthly")]
+    monthly = [n for n in wb.sheetnames if n.startswith("Months - ")]
     assert len(monthly) == 4
     names = [r[0].value for r in wb["KPIs"].iter_rows(min_row=2)][:4]
     assert names == [cx_roi.preset_info(p).title

@@ -172,7 +172,7 @@ def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_wor
     sheet = book["KPIs"]
     header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
-    column = header.index("delta_npv ($)")
+    column = header.index(cx_roi.outputs.header("delta_npv"))
     assert rows["service-boost"][column].value == pytest.approx(gain, rel=1e-9)
 
     risk = run_app({"preset": "service-boost", "draws": "200"}, page="pages/risk.py")

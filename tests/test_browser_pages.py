@@ -59,7 +59,7 @@ def check_exports(page, stem: str, scenario_names: list[str], npv: float) -> Non
     header = [c.value for c in ws[1]]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value in scenario_names}
     assert set(rows) == set(scenario_names)
-    npvs = [r[header.index("npv ($)")].value for r in rows.values()]
+    npvs = [r[header.index(cx_roi.outputs.header("npv"))].value for r in rows.values()]
     assert any(abs(v - npv) <= 1e-6 * abs(npv) for v in npvs), (npvs, npv)
 
     name, data = download(page, "HTML report")

@@ -27,9 +27,15 @@ def test_every_column_compare_gives_has_facts_and_a_spreadsheet_format(table):
         o = outputs.output(column)
         assert o.label and o.meaning
         assert outputs.excel_format(column)
-        assert outputs.header(column).startswith(column)
+        assert outputs.header(column).startswith(o.label)
     with pytest.raises(KeyError):
         outputs.output("no_such_output")
+
+
+def test_a_header_is_the_label_with_its_unit_said_once():
+    assert outputs.header("npv") == "NPV ($)"
+    assert outputs.header("contacts") == "Contacts"  # not "Contacts (contacts)"
+    assert outputs.header("discount_factor") == "Discount factor"
 
 
 def test_a_change_column_takes_its_facts_from_what_it_is_a_change_of():

@@ -1,4 +1,5 @@
-"""Reports read back in their real libraries carry the model's numbers, exactly."""
+"""Reports read back in their real libraries carry the model's numbers, exactly (the Excel workbook:
+tests/test_workbook.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import html.parser
 import io
 import os
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import cx_roi
-from cx_roi import PARAMETERS, reports
-from cx_roi.reports import bundle, workbook
+from cx_roi import reports
+from cx_roi.reports import bundle
 
 ODD_NAME = "Q3: plan/B [draft] <new>"
 
@@ -54,119 +54,12 @@ def pptx(scenarios):
     return reports.pptx_report(scenarios, baseline="status-quo", verdict="Our own verdict, from the dashboard.")
 
 
-# openpyxl writes numbers with 16 significant digits ("%.16g"); Excel shows 15. Read back,
-# a number is the model's to within a unit in the 16th digit: equal for any reader.
-RTOL = 1e-15
-
-
-def same(cell, value) -> bool:
-    """A cell read back equals the model's value: NaN is an empty cell, numbers are numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return cell is None
-    if isinstance(value, (bool, np.bool_)):  # a yes/no column (same_as_baseline) is a boolean cell
-        return cell is bool(value)
-    return (isinstance(cell, (int, float)) and not isinstance(cell, bool)
-            and math.isclose(float(cell), float(value), rel_tol=RTOL, abs_tol=1e-300))
-
-
 def valid_ooxml(data: bytes) -> zipfile.ZipFile:
     zf = zipfile.ZipFile(io.BytesIO(data))
     assert zf.testzip() is None
     names = zf.namelist()
     assert "[Content_Types].xml" in names and len(names) == len(set(names))
     return zf
-
-
-# ------------------------------------------------------------------ Excel
-
-def test_excel_sheets_and_layout(xlsx):
-    from openpyxl import load_workbook
-
-    valid_ooxml(xlsx)
-    wb = load_workbook(io.BytesIO(xlsx))
-    assert wb.sheetnames == ["Summary", "Inputs", "KPIs", "Monthly status-quo", "Monthly service-boost",
-                             "Monthly Q3_ plan_B _draft_ <new"]  # 31 characters at most
-    assert all(len(n) <= 31 for n in wb.sheetnames)
-    for name in wb.sheetnames[1:]:
-        assert wb[name].freeze_panes in ("B2", "E2")
-        assert wb[name]["B1"].font.bold
-
-
-def test_excel_inputs_have_units_sources_and_values(xlsx, scenarios):
-    from openpyxl import load_workbook
-
-    ws = load_workbook(io.BytesIO(xlsx))["Inputs"]
-    header = [c.value for c in ws[1]]
-    assert header[:4] == ["Group", "Field", "Label", "Unit"] and header[4:7] == list(scenarios)
-    rows = {r[1].value: r for r in ws.iter_rows(min_row=2)}
-    assert list(rows) == list(PARAMETERS)
-    for name, p in PARAMETERS.items():
-        r = rows[name]
-        assert r[3].value == (p.unit or None) and r[header.index("Source")].value == p.source
-        assert r[header.index("Solidity")].value == p.solidity
-        for j, scenario in enumerate(scenarios.values(), start=4):
-            v = getattr(scenario, name)
-            v = float(np.mean(v)) if isinstance(v, tuple) else v
-            assert r[j].value == v, (name, j)
-    ad = rows["ad_spend_per_month"]
-    assert "monthly schedule in " + ODD_NAME in ad[header.index("Note")].value
-    assert ad[4].number_format == '"$"#,##0' and rows["shrinkage"][4].number_format == "0%"
-
-
-def test_excel_kpis_equal_the_model(xlsx, expected):
-    from openpyxl import load_workbook
-
-    kpis, _, _ = expected
-    ws = load_workbook(io.BytesIO(xlsx))["KPIs"]
-    header = [c.value for c in ws[1]]
-    assert header[0] == "Scenario" and header[1] == "npv ($)"
-    columns = [h.split(" (")[0] for h in header[1:]]
-    assert columns == list(kpis.columns)
-    for i, name in enumerate(kpis.index, start=2):
-        assert ws.cell(row=i, column=1).value == name
-        for j, col in enumerate(columns, start=2):
-            assert same(ws.cell(row=i, column=j).value, kpis.loc[name, col]), (name, col)
-    assert ws.cell(row=2, column=header.index("roi (ratio)") + 1).value is None  # baseline: undefined
-    assert ws["B2"].number_format.startswith('"$"')
-
-
-def test_excel_kpis_show_as_many_digits_as_the_screen(xlsx):
-    from openpyxl import load_workbook
-
-    ws = load_workbook(io.BytesIO(xlsx))["KPIs"]
-    formats = {str(ws.cell(row=1, column=j).value).split(" (")[0]: ws.cell(row=2, column=j).number_format
-               for j in range(2, ws.max_column + 1)}
-    assert formats["avg_monthly_churn"] == "0.00%" and formats["cac_paid"] == '"$"#,##0.00'
-    assert formats["delta_npv"].startswith("+") and formats["delta_avg_monthly_churn"].startswith("+0.00%")
-    headers = [str(c.value) for c in ws[1]]
-    assert "delta_avg_monthly_churn (change in share)" in headers
-
-
-def test_excel_monthly_sheets_equal_the_model(xlsx, expected):
-    from openpyxl import load_workbook
-
-    _, monthly, _ = expected
-    wb = load_workbook(io.BytesIO(xlsx))
-    for sheet, name in zip(wb.sheetnames[3:], monthly):
-        ws = wb[sheet]
-        m = monthly[name]
-        header = [c.value for c in ws[1]]
-        assert [h.split(" (")[0] for h in header[1:]] == list(m.columns)
-        values = np.array([[c for c in row[1:]] for row in ws.iter_rows(min_row=2, values_only=True)], dtype=float)
-        assert values.shape == m.shape
-        np.testing.assert_allclose(values, m.to_numpy(dtype=float), rtol=RTOL, atol=0)
-        assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == list(m.index)
-        assert ws.cell(row=2, column=header.index("service_level (share)") + 1).number_format == "0.0%"
-
-
-def test_excel_summary_carries_the_verdict(scenarios):
-    from openpyxl import load_workbook
-
-    data = reports.excel_report(scenarios, baseline="service-boost", verdict=["First line.", "Second line."],
-                                title="Board pack")
-    ws = load_workbook(io.BytesIO(data))["Summary"]
-    assert ws["A1"].value == "Board pack" and "Baseline: service-boost" in ws["A2"].value
-    assert [ws["A5"].value, ws["A6"].value] == ["First line.", "Second line."]
 
 
 # ------------------------------------------------------------------ HTML
@@ -326,18 +219,6 @@ def test_pptx_chart_values_equal_the_model(pptx, expected):
 
 def test_undefined_values_become_gaps_not_text():
     assert bundle.none(float("nan")) is None and bundle.none(3) == 3.0
-    assert workbook._cell_value(float("inf")) is None and workbook._cell_value("a\x01b") == "ab"
-
-
-def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook():
-    """A saved name such as "=HYPERLINK(...)" must not run as a formula when the workbook is opened."""
-    from openpyxl import load_workbook
-
-    name = '=HYPERLINK("https://example.invalid","x")'
-    wb = load_workbook(io.BytesIO(reports.excel_report({"a": cx_roi.Scenario(), name: cx_roi.Scenario(shrinkage=0.2)})))
-    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
-    assert not [c.coordinate for c in cells if c.data_type == "f"], "no formula anywhere"
-    assert name in [c.value for c in wb["KPIs"]["A"]]
 
 
 def test_reports_reject_an_unknown_baseline(scenarios):
@@ -380,9 +261,3 @@ def test_deck_and_page_use_the_dashboards_colour_meanings(scenarios, pptx, html_
         [want[n][1:] for n in scenarios]
     assert npv.value_axis.minimum_scale == 0.0  # bars start at zero
     assert COLOURS["ads"] in html_text and COLOURS["baseline"] in html_text
-
-
-def test_every_input_format_has_its_excel_format():
-    """An input shown as "12%" or "$1,200" on screen reads the same in the workbook's Inputs sheet."""
-    used = {p.fmt for p in PARAMETERS.values() if p.kind != "bool"}
-    assert used <= set(reports.EXCEL_OF_PARAM_FORMAT), used - set(reports.EXCEL_OF_PARAM_FORMAT)

@@ -3,11 +3,12 @@
 Pure functions, no UI: scenarios in, file contents out, so the dashboard, the
 command line and a notebook produce the same files.
 
-* :func:`excel_report` -> .xlsx bytes: a Summary sheet (the verdict), Inputs
-  (every parameter with unit, default, source and solidity, one column per
+* :func:`excel_report` -> .xlsx bytes: a Summary sheet (the verdict, and NPV,
+  ROI and payback as live formulas over the Months sheets), Inputs (every
+  parameter with unit, default, source and solidity, one column per
   scenario), KPIs (one row per scenario, with deltas and ROI against the
-  baseline) and one Monthly sheet per scenario. Numbers are numbers with
-  number formats, headers are frozen, columns sized.
+  baseline) and one Months sheet per scenario. Numbers are numbers with
+  number formats, headers are labels with units, frozen, columns sized.
 * :func:`html_report` -> one self-contained HTML page: the verdict, a KPI
   table, the changed inputs and interactive plotly charts, with plotly.js
   inlined, so it opens offline and loads nothing from the internet.
@@ -16,7 +17,8 @@ command line and a notebook produce the same files.
   cumulative contribution, NPV and the next-dollar comparison.
 
 Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
-:func:`cx_roi.next_dollar`; nothing is recomputed here. The verdict is
+:func:`cx_roi.next_dollar`; nothing is recomputed here (the workbook's formulas
+recompute NPV, ROI and payback in the spreadsheet, to the model's figures). The verdict is
 :func:`verdict_sentences` unless a caller passes its own text.
 
 Scenarios are given as ``{name: Scenario}`` (or anything

@@ -6,12 +6,13 @@ import datetime as _dt
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..outputs import excel_format
+from ..comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE
+from ..outputs import excel_format, output
 from ..outputs import header as column_header
 from ..parameters import GROUPS, PARAMETERS, Param
 from ..scenario import Scenario
@@ -27,24 +28,32 @@ def _param_format(p: Param) -> str:
     return "General" if p.kind == "bool" else EXCEL_OF_PARAM_FORMAT.get(p.fmt, "General")
 
 
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\s]+")
+SHEET_NAME_LENGTH = 31  # Excel's limit
 
 
-def _sheet_names(names: Sequence[str], prefix: str) -> list[str]:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+def _sheet_names(names: Sequence[str], prefix: str, taken: Sequence[str] = ()) -> list[str]:
+    """Excel sheet names, ``prefix`` + the name: at most 31 characters, none of []:*?/\\ (each run of
+    them and of spaces becomes one space), no apostrophe at either end, unique ignoring case
+    (among themselves and ``taken``)."""
     out: list[str] = []
-    taken = {"summary", "inputs", "kpis"}
+    used = {t.lower() for t in taken}
     for name in names:
-        stem = _BAD_SHEET_CHARS.sub("_", clean_text(name)).strip("'") or "scenario"
-        candidate = f"{prefix}{stem}"[:31]
-        i = 2
-        while candidate.lower() in taken:
+        stem = _BAD_SHEET_CHARS.sub(" ", clean_text(name)).strip(" '") or "scenario"
+        candidate, i = f"{prefix}{stem}"[:SHEET_NAME_LENGTH].rstrip(" '"), 2
+        while candidate.lower() in used:
             suffix = f" ({i})"
-            candidate = f"{prefix}{stem}"[:31 - len(suffix)] + suffix
+            candidate = f"{prefix}{stem}"[:SHEET_NAME_LENGTH - len(suffix)].rstrip(" '") + suffix
             i += 1
-        taken.add(candidate.lower())
+        used.add(candidate.lower())
         out.append(candidate)
     return out
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    """A reference to ``cell`` on ``sheet`` inside a formula: the name quoted, its apostrophes doubled,
+    so no name can end the reference and add formula text of its own."""
+    return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
 def _cell_value(v: Any) -> Any:
@@ -59,21 +68,27 @@ def _cell_value(v: Any) -> Any:
     return clean_text(v)
 
 
-def as_text(wb: Any) -> None:
-    """An openpyxl workbook holds numbers and text, never formulas or links: a name such as
-    "=2+2", "=HYPERLINK(...)" or "=cmd|' /C calc'!A0" from a link or a file stays text instead of
-    being computed (or run) when the file is opened. ("+", "-" and "@" start a formula only when
-    typed into Excel; written as text cells they stay text.)"""
+def as_text(wb: Any, keep: Collection[tuple[str, str]] = ()) -> None:
+    """An openpyxl workbook holds numbers and text, never formulas or links, except the formulas at
+    ``keep`` ((sheet title, coordinate) pairs: the workbook's own). A name such as "=2+2",
+    "=HYPERLINK(...)" or "=cmd|' /C calc'!A0" from a link or a file stays text instead of being
+    computed (or run) when the file is opened. ("+", "-" and "@" start a formula only when typed
+    into Excel; written as text cells they stay text.)"""
+    from openpyxl.cell.cell import MergedCell
+
+    keep = set(keep)
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
+                if isinstance(cell, MergedCell):  # no value of its own: its range's first cell has it
+                    continue
+                if cell.data_type == "f" and (sheet.title, cell.coordinate) not in keep:
                     cell.data_type = "s"
                 cell.hyperlink = None
 
 
 def workbook_as_text(xlsx: bytes) -> bytes:
-    """:func:`_as_text` of a workbook's bytes (a PowerPoint chart's embedded data)."""
+    """:func:`as_text` of a workbook's bytes (a PowerPoint chart's embedded data): no formula kept."""
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx))
@@ -83,64 +98,235 @@ def workbook_as_text(xlsx: bytes) -> bytes:
     return buf.getvalue()
 
 
-def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
-                 title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
-                 extra_per_month: float = DEFAULT_EXTRA_PER_MONTH, lead: str | None = None) -> bytes:
-    """An Excel workbook (.xlsx bytes) of the scenarios.
+# Monthly columns the workbook writes as formulas over the others, and the columns it adds after
+# the model's on the way to NPV, ROI and payback (labels in cx_roi.outputs).
+_DERIVED = ("revenue", "contribution", "cumulative_contribution", "discount_factor", "discounted_contribution")
+_ADDED = ("spend", "cumulative_extra_contribution", "last_month_below_baseline")
+# The Summary's columns after the scenario's name and its sheet, in order.
+_SUMMARY = ("annual_discount_rate", "monthly_discount_rate", "npv_operating", "customer_value_at_horizon",
+            "terminal_value", "npv", "delta_npv",
+            "pv_spend", "delta_pv_spend", "differs_beyond_spend", "same_as_baseline", "roi", "payback_month")
+# Below this share of the baseline's spend (present value), extra spend is rounding (economics.roi).
+_NO_EXTRA_SPEND = 1e-9
+# A cumulative sum this close to zero, relative to its largest size, counts as zero (economics.payback_month).
+_ZERO = 1e-9
 
-    Sheets: ``Summary`` (title, baseline, verdict), ``Inputs`` (one row per
-    parameter: group, field, label, unit, each scenario's value, default,
-    plausible range, source, solidity; a monthly spend schedule shows its
-    average and is marked), ``KPIs`` (one row per scenario: every column of
-    :func:`cx_roi.compare`) and ``Monthly <name>`` per scenario (every column
-    of ``cx_roi.MONTHLY_COLUMNS``, month 1 first). Values are numbers with
-    number formats ($, %, counts); undefined values (NaN) are empty cells.
-    ``verdict`` replaces the generated :func:`verdict_sentences`. ``lead``
-    (here and in the other reports): the scenario drawn in black, as on screen.
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
-    b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
-    wb = Workbook()
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DCE6F1")
+def _number(x: float) -> str:
+    """A number as a formula writes it: "1E-09"."""
+    return f"{x:.15G}"
 
-    def header(ws, labels: Sequence[str], row: int = 1) -> None:
+
+class _Book:
+    """An openpyxl workbook that remembers which cells hold its own formulas, so that everything
+    else (names, titles, verdict text) can be turned into text at the end (:func:`as_text`)."""
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.wb = Workbook()
+        self.formulas: set[tuple[str, str]] = set()
+        self.plain = Font(name="Calibri", size=11)  # the workbook's own font, which Font() leaves unnamed
+        self.bold = Font(name="Calibri", size=11, bold=True)
+        self.head_fill = PatternFill("solid", fgColor="DCE6F1")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def formula(self, ws: Any, row: int, column: int, text: str, number_format: str | None = None) -> str:
+        """Write formula ``text`` (starting "=") at (row, column); return the cell's coordinate."""
+        c = ws.cell(row=row, column=column, value=text)
+        self.formulas.add((ws.title, c.coordinate))
+        if number_format:
+            c.number_format = number_format
+        return c.coordinate
+
+    def header(self, ws: Any, labels: Sequence[str], row: int = 1, notes: Sequence[str | None] = ()) -> None:
+        """A bold, shaded header row; ``notes``: a comment per column (what it means), or None."""
+        from openpyxl.comments import Comment
+
         for j, label in enumerate(labels, start=1):
             c = ws.cell(row=row, column=j, value=clean_text(label))
-            c.font = bold
-            c.fill = head_fill
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+            c.font, c.fill, c.alignment = self.bold, self.head_fill, self.wrap
+            note = notes[j - 1] if j <= len(notes) else None
+            if note:
+                c.comment = Comment(clean_text(note), "cx-roi", width=300, height=110)
 
-    def widths(ws, sizes: Sequence[float]) -> None:
+    def paragraph(self, ws: Any, row: int, text: str, widths: Sequence[float]) -> None:
+        """``text`` across the columns of ``widths`` (characters) at ``row``, wrapped, the row as high
+        as its lines (a merged cell does not grow by itself)."""
+        ws.cell(row=row, column=1, value=text).alignment = self.wrap
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
+        ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(text) / (0.9 * sum(widths))))
+
+    @staticmethod
+    def widths(ws: Any, sizes: Sequence[float]) -> None:
+        from openpyxl.utils import get_column_letter
+
         for j, w in enumerate(sizes, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
 
-    # Summary
-    ws = wb.active
+    def save(self, title: str) -> bytes:
+        as_text(self.wb, self.formulas)
+        self.wb.properties.title = clean_text(title)[:250]
+        self.wb.properties.creator = "cx-roi"
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
+
+
+def _customer_value(kpis: Any, monthly: Any) -> float:
+    """What the model values a customer left at the horizon at, then ($): its terminal value per customer
+    left, undiscounted from the last month; 0 where there is no terminal value (not included, or no one
+    left), so that customers x this x the last discount factor is the terminal value."""
+    customers = float(monthly["customers"].iloc[-1])
+    factor = float(monthly["discount_factor"].iloc[-1])
+    terminal = float(kpis["terminal_value"])
+    return terminal / (customers * factor) if terminal != 0.0 and customers > 0.0 and factor > 0.0 else 0.0
+
+
+def _meaning(name: str) -> str:
+    """A column's comment: what it means, and the model's field name (as in docs/methodology.md)."""
+    return f"{output(name).meaning} [{name}]"
+
+
+def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
+                 title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
+                 extra_per_month: float = DEFAULT_EXTRA_PER_MONTH, lead: str | None = None) -> bytes:
+    """An Excel workbook (.xlsx bytes) of the scenarios, whose headline figures are live formulas.
+
+    Sheets: ``Summary`` (title, baseline, verdict, and one row per scenario
+    whose NPV, ROI and payback are formulas over that scenario's Months sheet,
+    equal to :func:`cx_roi.compare`'s), ``Inputs`` (one row per parameter:
+    group, field, label, unit, each scenario's value, default, plausible
+    range, source, solidity; a monthly spend schedule shows its average and is
+    marked), ``KPIs`` (one row per scenario: every column of
+    :func:`cx_roi.compare`, as values) and ``Months - <name>`` per scenario
+    (every column of ``cx_roi.MONTHLY_COLUMNS``, month 1 first; revenue,
+    contribution, its running sum, the discount factor and discounted
+    contribution as formulas; then the workings of
+    :data:`cx_roi.outputs.WORKINGS`). Headers are labels with
+    units (:func:`cx_roi.outputs.header`), each with a comment saying what it
+    means. Values are numbers with number formats ($, %, counts); undefined
+    values (NaN) are empty cells, or words where a formula finds no ROI or
+    payback. Text from outside (names, title, verdict) is never a formula.
+    ``verdict`` replaces the generated :func:`verdict_sentences`. ``lead``
+    (here and in the other reports): the scenario drawn in black, as on screen.
+    """
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
+    book = _Book()
+    bold = book.bold
+    sheets = dict(zip(b.names, _sheet_names(b.names, "Months - ", ("Summary", "Inputs", "KPIs"))))
+    months = len(b.monthly[b.baseline])
+    first, last = 2, months + 1  # the rows of month 1 and of the last month on a Months sheet
+    monthly_columns = [*b.monthly[b.baseline].columns, *_ADDED]
+    letter = {c: get_column_letter(j) for j, c in enumerate(monthly_columns, start=2)}
+
+    # Summary: the verdict, then the figures, each a formula over the Months sheets.
+    ws = book.wb.active
     ws.title = "Summary"
     ws["A1"] = clean_text(b.title)
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name="Calibri", bold=True, size=14)
     ws["A2"] = f"Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: {clean_text(b.baseline)}."
     ws["A4"] = "Verdict"
     ws["A4"].font = bold
+    widths = [30, 28, *[15] * (len(_SUMMARY) - 2), 20, 20]  # ROI and payback may be words
     for i, line in enumerate(b.verdict):
-        c = ws.cell(row=5 + i, column=1, value=clean_text(line))
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-    row = 6 + len(b.verdict)
-    ws.cell(row=row, column=1, value="Sheets: Inputs (every parameter, with unit and source), KPIs (one row per "
-                                     "scenario, compared with the baseline), and one Monthly sheet per scenario.")
-    ws.cell(row=row + 1, column=1, value="Units are in the column headers; money in $, shares as percentages. "
-                                         "Empty cells are undefined values (e.g. no payback within the horizon).")
-    ws.column_dimensions["A"].width = 120
+        book.paragraph(ws, 5 + i, clean_text(line), widths)
+    top = 6 + len(b.verdict)
+    ws.cell(row=top, column=1, value="NPV, ROI and payback, computed by this workbook's formulas from each "
+                                     "scenario's Months sheet").font = bold
+    head = top + 1
+    rate = PARAMETERS["annual_discount_rate"]
+    book.header(ws, ["Scenario", "Months sheet", f"{rate.label} ({rate.unit})" if rate.unit else rate.label,
+                     *[column_header(k) for k in _SUMMARY[1:]]], row=head,
+                notes=[None, "the sheet of the scenario's months, where the sums run", rate.help or rate.label,
+                       *[_meaning(k) for k in _SUMMARY[1:]]])
+    col = {k: get_column_letter(j) for j, k in enumerate(_SUMMARY, start=3)}
+    row_of = {name: head + 1 + i for i, name in enumerate(b.names)}
+
+    def input_cell(field: str, scenario: int) -> str:
+        """The Inputs cell of a (scalar) input of the scenario at position ``scenario``."""
+        return sheet_ref("Inputs", f"${get_column_letter(5 + scenario)}${list(PARAMETERS).index(field) + 2}")
+
+    base_row = row_of[b.baseline]
+    for i, name in enumerate(b.names):
+        r, m = row_of[name], sheets[name]
+        kpi = b.kpis.loc[name]
+
+        def on_sheet(column: str, row: int) -> str:
+            return sheet_ref(m, f"{letter[column]}{row}")
+
+        def span(column: str) -> str:
+            return sheet_ref(m, f"{letter[column]}{first}:{letter[column]}{last}")
+
+        def at(key: str, row: int = r) -> str:
+            return f"{col[key]}{row}"
+
+        ws.cell(row=r, column=1, value=clean_text(name)).font = bold if name == b.baseline else book.plain
+        ws.cell(row=r, column=2, value=m)
+        # ROI and payback are a return on spend only for the same business with other spends.
+        not_a_return = (f'IF({at("same_as_baseline")},"{SAME_AS_BASELINE}",'
+                        f'IF({at("differs_beyond_spend")}>0,"{NOT_ONLY_SPEND}",')
+        no_extra = f"{_number(_NO_EXTRA_SPEND)}*MAX(1,ABS({at('pv_spend', base_row)}))"
+        payback = f"{on_sheet('last_month_below_baseline', last)}+1"
+        # A formula (text starting "="), or a figure of the model's where the workbook cannot derive it.
+        cells: dict[str, str | float | int | bool] = {
+            "annual_discount_rate": f"={input_cell('annual_discount_rate', i)}",
+            "monthly_discount_rate": f"=(1+{at('annual_discount_rate')})^(1/12)-1",
+            "npv_operating": f"=SUM({span('discounted_contribution')})",
+            "customer_value_at_horizon": _customer_value(kpi, b.monthly[name]),
+            "terminal_value": f"={on_sheet('customers', last)}*{at('customer_value_at_horizon')}*"
+                              f"{on_sheet('discount_factor', last)}",
+            "npv": f"={at('npv_operating')}+{at('terminal_value')}",
+            "delta_npv": f"={at('npv')}-{at('npv', base_row)}",
+            "pv_spend": f"=SUMPRODUCT({span('spend')},{span('discount_factor')})",
+            "delta_pv_spend": f"={at('pv_spend')}-{at('pv_spend', base_row)}",
+            "differs_beyond_spend": int(kpi["differs_beyond_spend"]),
+            "same_as_baseline": bool(kpi["same_as_baseline"]),
+            "roi": f'={not_a_return}IF({at("delta_pv_spend")}>{no_extra},{at("delta_npv")}/{at("delta_pv_spend")},'
+                   '"no extra spend")))',
+            "payback_month": f'={not_a_return}IF({payback}>{sheet_ref(m, f"A{last}")},"not within horizon",'
+                             f'{payback})))',
+        }
+        for j, key in enumerate(_SUMMARY, start=3):
+            fmt = _param_format(rate) if key == "annual_discount_rate" else excel_format(key)
+            if isinstance(cells[key], str):
+                book.formula(ws, r, j, cells[key], fmt)
+            else:
+                ws.cell(row=r, column=j, value=cells[key]).number_format = fmt
+        for key in ("roi", "payback_month"):  # a number or words, lined up alike
+            ws[at(key)].alignment = Alignment(horizontal="right")
+    notes = head + len(b.names) + 2
+    for i, line in enumerate([
+        f"Baseline: {clean_text(b.baseline)}. The model's figures are in KPIs; these are the same figures recomputed.",
+        "Discount factor of month t = (1 + monthly rate)^-t, every cash flow being paid at its month's end. "
+        "NPV = the sum of discounted contribution + the terminal value.",
+        "Terminal value = customers left at the horizon x the value of a customer left (the model's, at the final "
+        "churn and margin) x the last month's discount factor; zero where it is not included.",
+        "ROI = NPV change / PV of the extra spend; words where it is no return on spend (the baseline itself, or "
+        "a scenario that differs from it in more than spend) or no extra is spent.",
+        "Payback = the month after the last one whose cumulative contribution vs baseline is below zero "
+        f"(zero: within {_ZERO:g} of its largest size); words where it is not reached within the horizon.",
+        "Sheets: Inputs (every parameter, with unit and source), KPIs (one row per scenario, compared with the "
+        "baseline), and one Months sheet per scenario. Units are in the column headers; each header's comment "
+        "says what it means.",
+    ]):
+        book.paragraph(ws, notes + i, line, widths)
+    book.widths(ws, widths)
+    ws.row_dimensions[head].height = 45
+    # Printed (or rendered) on one landscape page wide, the table whole.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
     # Inputs
-    ws = wb.create_sheet("Inputs")
+    ws = book.wb.create_sheet("Inputs")
     labels = ["Group", "Field", "Label", "Unit", *b.names, "Default", "Plausible low", "Plausible high",
               "Source", "Solidity", "Note"]
-    header(ws, labels)
+    book.header(ws, labels)
     for i, (name, p) in enumerate(PARAMETERS.items(), start=2):
         values = [getattr(b.scenarios[n], name) for n in b.names]
         schedules = [n for n, v in zip(b.names, values) if isinstance(v, tuple)]
@@ -149,54 +335,78 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
                       p.plausible[0] if p.plausible else None, p.plausible[1] if p.plausible else None,
                       p.source, p.solidity,
                       (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
-                       "the Monthly sheet" if schedules else "")]
+                       "its Months sheet" if schedules else "")]
         fmt = _param_format(p)
         for j, v in enumerate(row_values, start=1):
             c = ws.cell(row=i, column=j, value=_cell_value(v))
             if 5 <= j <= 4 + len(b.names) + 3 and isinstance(c.value, float):
                 c.number_format = fmt
     ws.freeze_panes = "E2"
-    widths(ws, [24, 34, 40, 26, *[16] * len(b.names), 14, 14, 14, 60, 12, 40])
+    book.widths(ws, [24, 34, 40, 26, *[16] * len(b.names), 14, 14, 14, 60, 12, 40])
     ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(PARAMETERS) + 1}"
 
-    # KPIs
-    ws = wb.create_sheet("KPIs")
+    # KPIs: the model's figures, as values
+    ws = book.wb.create_sheet("KPIs")
     cols = list(b.kpis.columns)
-    header(ws, ["Scenario", *[column_header(c) for c in cols]])
+    book.header(ws, ["Scenario", *[column_header(c) for c in cols]], notes=[None, *[_meaning(c) for c in cols]])
     for i, name in enumerate(b.names, start=2):
-        ws.cell(row=i, column=1, value=clean_text(name)).font = bold if name == b.baseline else Font()
-        for j, col in enumerate(cols, start=2):
-            c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, col]))
-            c.number_format = excel_format(col)
+        ws.cell(row=i, column=1, value=clean_text(name)).font = bold if name == b.baseline else book.plain
+        for j, c_name in enumerate(cols, start=2):
+            c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, c_name]))
+            c.number_format = excel_format(c_name)
     note = len(b.names) + 3
-    ws.cell(row=note, column=1, value=f"Baseline: {clean_text(b.baseline)}. Deltas, ROI and payback are against "
-                                      "it; ROI = (NPV - NPV baseline) / PV of the extra spend. ROI and payback "
-                                      "are empty where a scenario differs from the baseline in more than spend "
-                                      "(differs_beyond_spend).")
+    ws.cell(row=note, column=1, value=f"Baseline: {clean_text(b.baseline)}. The model's figures, as values (Summary "
+                                      "recomputes NPV, ROI and payback with formulas). Deltas, ROI and payback are "
+                                      "against the baseline; ROI = (NPV - NPV baseline) / PV of the extra spend. ROI "
+                                      "and payback are empty where a scenario differs from the baseline in more "
+                                      "than spend, or is the same as it.")
     ws.freeze_panes = "B2"
-    widths(ws, [28, *[16] * len(cols)])
+    book.widths(ws, [28, *[16] * len(cols)])
     ws.row_dimensions[1].height = 45
 
-    # Monthly, one sheet per scenario
-    for sheet, name in zip(_sheet_names(b.names, "Monthly "), b.names):
-        ws = wb.create_sheet(sheet)
+    # Months, one sheet per scenario: the model's columns, with the money's last steps as formulas.
+    base_sheet = sheets[b.baseline]
+    for k, name in enumerate(b.names):
+        ws = book.wb.create_sheet(sheets[name])
         m = b.monthly[name]
-        columns = list(m.columns)
-        header(ws, ["Month", *[column_header(c) for c in columns]])
-        formats = [excel_format(c) for c in columns]
+        book.header(ws, ["Month", *[column_header(c) for c in monthly_columns]],
+                    notes=[None, *[_meaning(c) for c in monthly_columns]])
+        formats = {c: excel_format(c) for c in monthly_columns}
         data = m.to_numpy(dtype=float)
-        for i, month in enumerate(m.index, start=2):
+        rate_cell = sheet_ref("Summary", f"${col['monthly_discount_rate']}${row_of[name]}")
+        zero = (f"{_number(_ZERO)}*MAX(1,MAX(${letter['cumulative_extra_contribution']}${first}:"
+                f"${letter['cumulative_extra_contribution']}${last}),-MIN(${letter['cumulative_extra_contribution']}"
+                f"${first}:${letter['cumulative_extra_contribution']}${last}))")
+        for i, month in enumerate(m.index, start=first):
             ws.cell(row=i, column=1, value=int(month))
-            for j, (v, fmt) in enumerate(zip(data[i - 2], formats), start=2):
-                c = ws.cell(row=i, column=j, value=_cell_value(v))
-                c.number_format = fmt
+            for j, (c_name, v) in enumerate(zip(m.columns, data[i - first]), start=2):
+                if c_name not in _DERIVED:
+                    ws.cell(row=i, column=j, value=_cell_value(v)).number_format = formats[c_name]
+
+            def here(c_name: str, row: int = i) -> str:
+                return f"{letter[c_name]}{row}"
+
+            def put(c_name: str, text: str) -> None:
+                book.formula(ws, i, monthly_columns.index(c_name) + 2, text, formats[c_name])
+
+            before = i > first
+            # In the model's order: revenue at the month's end, then margin minus every cost.
+            put("revenue", f"={input_cell('arpu_per_month', k)}*{here('customers')}")
+            put("contribution", f"={input_cell('gross_margin', k)}*{here('revenue')}-{here('capacity_cost')}"
+                                f"-{here('quality_cost')}-{here('ad_cost')}-{here('onboarding_cost')}")
+            put("cumulative_contribution", f"={here('cumulative_contribution', i - 1)}+{here('contribution')}"
+                if before else f"={here('contribution')}")
+            put("discount_factor", f"=(1+{rate_cell})^(-A{i})")
+            put("discounted_contribution", f"={here('contribution')}*{here('discount_factor')}")
+            put("spend", f"={here('capacity_cost')}+{here('quality_cost')}+{here('ad_cost')}")
+            # Added month by month, as the model adds the difference of the two contributions.
+            extra = f"({here('contribution')}-{sheet_ref(base_sheet, here('contribution'))})"
+            put("cumulative_extra_contribution",
+                f"={here('cumulative_extra_contribution', i - 1)}+{extra}" if before else f"={extra}")
+            put("last_month_below_baseline", f"=IF({here('cumulative_extra_contribution')}<-{zero},A{i},"
+                                             f"{here('last_month_below_baseline', i - 1) if before else 0})")
         ws.freeze_panes = "B2"
-        widths(ws, [8, *[14] * len(columns)])
+        book.widths(ws, [8, *[14] * len(monthly_columns)])
         ws.row_dimensions[1].height = 45
 
-    as_text(wb)
-    wb.properties.title = clean_text(b.title)[:250]
-    wb.properties.creator = "cx-roi"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.save(b.title)
