@@ -359,6 +359,14 @@ def test_a_tolerance_outside_its_range_is_refused_at_the_door(tolerance):
         read_history(csv_bytes(rows(8)), balance_tolerance=tolerance)
 
 
+@pytest.mark.parametrize("share, text", [(0.0, "0%"), (0.03, "3%"), (0.0362, "3.6%"), (0.0003, "under 0.1%"),
+                                         (0.2, "20%"), (float("inf"), "all")])
+def test_gaps_in_words_never_round_a_gap_to_nothing(share, text):
+    from cx_roi.history.schema import share_text
+
+    assert share_text(share) == text
+
+
 def test_the_largest_tolerance_is_accepted_and_a_larger_gap_says_fix_the_rows():
     lines = rows(8)
     parts = lines[3].split(",")

@@ -273,9 +273,11 @@ def number_text(v: float) -> str:
 
 
 def share_text(share: float) -> str:
-    """A share as a percentage to a tenth at most: 0.03 -> "3%", 0.0362 -> "3.6%"; an infinite one
-    (a gap after a month with no customers) as "all"."""
-    return f"{round(share * 100, 1):g}%" if math.isfinite(share) else "all"
+    """A share as a percentage to a tenth at most: 0.03 -> "3%", 0.0362 -> "3.6%", 0.0003 -> "under 0.1%"
+    (not "0%", which only 0 is); an infinite one (a gap after a month with no customers) as "all"."""
+    if not math.isfinite(share):
+        return "all"
+    return "under 0.1%" if 0 < abs(share) < 0.0005 else f"{round(share * 100, 1):g}%"
 
 
 def n_months(n: int) -> str:
