@@ -14,6 +14,7 @@ from typing import NamedTuple
 import cx_roi
 from cx_roi import Scenario, ScenarioError
 from cx_roi.history import BALANCE_TOLERANCE_MAX, HistoryProblem, check_tolerance, tolerance_for
+from cx_roi.formatting import and_list
 from cx_roi.history.schema import share_text
 
 from . import store, tables
@@ -204,9 +205,8 @@ def _rows_text(rows: list[int], most: int = 6) -> str:
     """"row 4", "rows 4, 7 and 10", "rows 4, 7, 10, 12, 15, 20 and 17 more"."""
     if len(rows) == 1:
         return f"row {rows[0]}"
-    shown = ", ".join(str(r) for r in rows[:most])
-    more = len(rows) - most
-    return f"rows {shown} and {more} more" if more > 0 else f"rows {', '.join(str(r) for r in rows[:-1])} and {rows[-1]}"
+    shown = [str(r) for r in rows[:most]] + ([f"{len(rows) - most} more"] if len(rows) > most else [])
+    return f"rows {and_list(shown)}"
 
 
 def refusal_advice(refused: Refusal) -> str:
