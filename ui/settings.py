@@ -21,7 +21,8 @@ from .view import current_scenario, store_scenario
 
 __all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "HEAVY",
            "heavy_started", "start_heavy", "range_problem", "risk_ranges", "ranges_editor_key", "on_ranges_edit",
-           "apply_split", "rounded_split", "round_spend", "SPEND_STEP", "limit", "set_limit", "choose", "OBJECTIVES", "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
+           "apply_split", "rounded_split", "round_spend", "SPEND_STEP", "limit", "set_limit", "choose", "OBJECTIVES",
+           "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
 
 OBJECTIVES = tuple(cx_roi.optimisation.OBJECTIVES)
 PHASES = tuple(cx_roi.optimisation.PHASES)
