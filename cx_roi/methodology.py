@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .history.schema import BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, share_text
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
 from .outputs import KPIS, MONTHLY, WORKINGS, Output
 
@@ -363,9 +364,29 @@ STEPS: list[Step] = [
         "shares outside 0-1, duplicated, missing or unordered months, fewer than 6 months, more "
         "than 1,200 rows or 5 MB, text that is not UTF-8, UTF-16 or Windows-1252, files that are "
         "not text or .xlsx, a workbook with several sheets of data (the sheet must be named), and "
-        "customer counts that do not add up within 1% or 5 customers, whichever is larger.",
+        "customer counts that do not add up: customers at a month's end should be the month "
+        "before's plus new minus churned, within an allowed gap τ of the month before's customers "
+        f"({share_text(BALANCE_TOLERANCE)} unless chosen otherwise, from 0 to {share_text(BALANCE_TOLERANCE_MAX)}: "
+        "`read_history(balance_tolerance=...)`, and a control on the Your data page) or "
+        f"{BALANCE_MIN_CUSTOMERS:.0f} customers, whichever is larger. Why "
+        f"{share_text(BALANCE_TOLERANCE)}: month-end customers usually come from billing and new and lost "
+        "customers from a CRM; reactivations, plan changes, refunds and the cut-off at month end make "
+        "them disagree by a percent or two in most months, which says nothing against the file. The "
+        "check is there for mistakes of another order: a quarter's flows in a monthly row, counts in "
+        "thousands beside counts in units, a cumulative churn column, churn given as a rate where a "
+        "count belongs. Those miss by a month's new or lost customers or far more. So {share_text(BALANCE_TOLERANCE)} "
+        "accepts flows that miss by up to 2% a month with room to spare and still refuses a file whose "
+        f"flows are missing whenever they exceed {share_text(BALANCE_TOLERANCE)} of the customers (at 1%, half "
+        "the months of a file off by up to 2% are refused). The gap is measured "
+        "month by month: a month-end count that is itself off by e% (noise in the level rather than in "
+        "the flows) can show as a gap of up to 2e% between two months, so counts known to within 2% "
+        f"need about 4%. Beyond {share_text(BALANCE_TOLERANCE_MAX)}, a fifth of the customers unaccounted "
+        "for in one month, the columns no longer measure the same customers, and a fit to them would "
+        "be a fit to a contradiction: fix the rows (the package's `check_balance=False` skips the "
+        "check for those who must).",
         [r"\big|\,C_t - (C_{t-1} + \text{new}_t - \text{churned}_t)\,\big| \le "
-         r"\max(0.01\,C_{t-1},\ 5)"],
+         rf"\max(\tau\,C_{{t-1}},\ {BALANCE_MIN_CUSTOMERS:.0f}),\qquad \tau = {BALANCE_TOLERANCE:g} "
+         rf"\text{{ unless chosen}},\ 0 \le \tau \le {BALANCE_TOLERANCE_MAX:g}"],
     ),
     Step(
         "Calibration: fitting the model to a history",

@@ -126,8 +126,8 @@ right.caption(f"At the recommended split. An extra $1,000 a month is {fmt.money(
 
 if not big:
     if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
-                 help="Sets the spend levers on the Explore page to this split (a monthly schedule when the "
-                      "first year differs)."):
+                 help="Sets the spend levers on the Explore page to this split, each rounded to the nearest "
+                      "$1,000 a month (a monthly schedule when the first year differs)."):
         state.apply_split(alloc)
         st.switch_page("pages/explore.py")
 

@@ -4,6 +4,8 @@ from ui import router
 
 router.page_guard()
 
+import math  # noqa: E402
+
 import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
@@ -35,6 +37,15 @@ if not big:
                        max_upload_size=state.MAX_HISTORY_BYTES // (1024 * 1024),
                        help="Every problem in the file is listed with its row and column; a file that cannot "
                             "be used leaves what you had unchanged.")
+    left.number_input(state.TOLERANCE_LABEL, min_value=0.0, max_value=100 * state.TOLERANCE_MAX, step=0.5,
+                      format="%.1f", key=state.widget("balance_tolerance"), on_change=state.on_change,
+                      args=("balance_tolerance",),
+                      help="Each month, customers at the month's end should be the month before's plus new "
+                           "minus churned. Counts from different systems (billing, a CRM) rarely agree exactly: "
+                           "a month may miss by this share of the month before's customers (or 5 customers) "
+                           f"and still be read. {fmt.percent(cx_roi.history.BALANCE_TOLERANCE, 0)} unless you "
+                           "change it; 0 checks to the customer. Applies to the next file read, and reads again "
+                           "a file that was refused for it.")
     with right:
         st.button("Try the sample history", on_click=state.use_sample_history, key="use_sample",
                   icon=":material/dataset:",
@@ -61,15 +72,21 @@ if pending is not None:
                      key=state.HISTORY_SHEET_KEY)
         st.form_submit_button("Read this sheet", on_click=state.on_history_sheet)
 
+refused = state.history_refusal()
+advice = state.refusal_advice(refused) if refused is not None and not big else None
+if advice is not None:  # what the last file's problems call for, in place of "load your history"
+    st.warning(advice, icon=":material/rule:")
+
 loaded = state.history_file()
 if loaded is None:
-    if in_use is not None:
-        st.info("The fitted baseline came with the link; the history behind it stays with whoever fitted it. "
-                "Load the file here to see the fit again.")
-    elif big:
-        st.info("No history is loaded. Turn off Present to load one, or try the sample.")
-    else:
-        st.info("Load your history, or try the sample, to fit the model to it.")
+    if advice is None:
+        if in_use is not None:
+            st.info("The fitted baseline came with the link; the history behind it stays with whoever fitted "
+                    "it. Load the file here to see the fit again.")
+        elif big:
+            st.info("No history is loaded. Turn off Present to load one, or try the sample.")
+        else:
+            st.info("Load your history, or try the sample, to fit the model to it.")
     router.stop_page()
 
 name, data, sheet = loaded
@@ -80,9 +97,13 @@ st.subheader("2. Check what was read", anchor=False)
 optional = [c for c in ("contacts", "aht_minutes", "agents", "nps", "promoter_share", "detractor_share", "arpu")
             if history.has(c)]
 span = f", {history.periods[0]} to {history.periods[-1]}" if history.dated else ""
+gap = history.balance_gap
+# Rounded up: "within" stays true of the largest gap.
+balance = (f"customers add up to within {fmt.percent(math.ceil(gap * 1000) / 1000, 1)} of the month before's "
+           "every month" if gap > 0 else "customers add up exactly every month")
 # The file's name and sheet are the uploader's words: shown as written, never as Markdown.
 st.markdown(f"**{tables.inert(name, 80)}**{f' (sheet {tables.inert(sheet, 80)})' if sheet else ''}: "
-            f"{history.months} months{span}. "
+            f"{history.months} months{span}; {balance}. "
             f"Optional columns found: {', '.join(optional) if optional else 'none'}.")
 for w in history.warnings:
     st.caption(f"Note: {tables.inert(w, 300)}")

@@ -28,6 +28,7 @@ from test_history import HEADER, rows
 from test_history import _grid as grid
 from test_history import _xlsx as xlsx
 from test_history import csv_bytes as csv
+from test_history import noisy_history
 from ui import exports, state, tables
 
 DATA = "pages/your_data.py"
@@ -238,6 +239,92 @@ def test_several_sheet_workbook_asks_which_sheet_then_reads_it():
     assert not at.exception
     assert "20 months" in read_line(at) and "(sheet History)" in read_line(at)
     assert "several sheets" not in messages(at), "the question is gone once answered"
+
+
+# ---------------------------------------------------------------- the customer balance
+
+GAP = "w:balance_tolerance"  # the allowed-gap control
+PYTHON = ("read_history", "check_balance", "balance_tolerance", "cx_roi", "(...")
+
+
+def set_gap(at: AppTest, percent: float) -> AppTest:
+    at.number_input(key=GAP).set_value(percent).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    return "\n".join([messages(at), *(m.value for m in at.markdown)])
+
+
+def test_a_history_whose_counts_disagree_a_little_loads_at_the_default_gap():
+    data, _ = noisy_history(months=36)
+    at = data_page()
+    assert at.number_input(key=GAP).value == pytest.approx(100 * cx_roi.history.BALANCE_TOLERANCE)
+    upload(at, "billing.csv", data)
+    assert not at.error and "36 months" in read_line(at)
+    gap = cx_roi.read_history(data).balance_gap
+    assert f"within {fmt.percent(math.ceil(gap * 1000) / 1000, 1)} of the month before's" in read_line(at)
+
+
+def test_a_refused_balance_says_which_rows_and_how_far_to_move_the_control_then_moving_it_loads_the_file():
+    data, _ = noisy_history(months=36)
+    at = data_page()
+    before = dict(at.query_params)
+    set_gap(at, 0.0)
+    upload(at, "billing.csv", data)
+    with pytest.raises(cx_roi.HistoryError) as info:
+        cx_roi.read_history(data, balance_tolerance=0)
+    err = info.value
+    assert not read_line(at), "nothing was loaded"
+    advice = "\n".join(w.value for w in at.warning)
+    suggested = cx_roi.history.tolerance_for(err.balance_gap)
+    worst = max(err.details, key=lambda p: abs(p.gap))
+    assert state.TOLERANCE_LABEL in advice and f"{round(100 * suggested, 1):g}%" in advice, advice
+    assert f"in row {worst.row}" in advice and f"{len(err.details)} months" in advice
+    assert "Load your history" not in messages(at), "the page follows what happened"
+    errors = "\n".join(e.value for e in at.error)
+    assert f"row {err.details[0].row}, column customers" in errors
+    assert not [w for w in PYTHON if w in page_text(at)], "the dashboard's words, not Python"
+    # The control is a way of reading files, not part of the view: the link does not change.
+    assert dict(at.query_params) == before
+
+    set_gap(at, 100 * suggested)  # the file that was refused is read again at once
+    assert "36 months" in read_line(at)
+    assert not at.error and state.TOLERANCE_LABEL not in "\n".join(w.value for w in at.warning)
+    assert dict(at.query_params) == before
+
+
+def test_a_refused_file_leaves_the_loaded_history_and_its_fit_as_they_were():
+    at = fitted_sample_app()
+    cards = {m.label: m.value for m in at.metric}
+    set_gap(at, 0.0)
+    upload(at, "billing.csv", noisy_history(months=36)[0])
+    assert "still in use" in "\n".join(e.value for e in at.error)
+    assert "48 months, 2021-01 to 2024-12" in read_line(at), "the sample is still the history"
+    assert {m.label: m.value for m in at.metric} == cards, "and its fit is still shown"
+    assert [b for b in at.button if b.key == "use_fit"]
+
+
+def test_a_gap_beyond_any_allowed_one_says_to_fix_the_row():
+    lines = rows(8)
+    parts = lines[4].split(",")
+    parts[1] = str(int(parts[1]) + 500)  # about 40% of the month before's customers, in row 6
+    lines[4] = ",".join(parts)
+    at = data_page()
+    upload(at, "h.csv", csv(lines))
+    advice = "\n".join(w.value for w in at.warning)
+    assert "row 6" in advice and "more than any allowed gap" in advice, advice
+    assert not [w for w in PYTHON if w in page_text(at)]
+
+
+def test_a_file_with_other_problems_points_to_the_first_row_to_fix():
+    at = data_page()
+    upload(at, "h.csv", csv([*rows(7), "2024-08,1400,lots,50,10000,5000"]))
+    advice = "\n".join(w.value for w in at.warning)
+    assert "the first in row 9" in advice and "Load your history" not in messages(at)
+    click(at, "use_sample")
+    assert not at.warning and "48 months" in read_line(at), "a file that loads takes the advice down"
 
 
 # ---------------------------------------------------------------- bad files

@@ -266,8 +266,17 @@ def test_apply_split_carries_it_to_explore():
     assert not at.exception
     applied = at.session_state["cx"]["scenario"]
     for lv in cx_roi.LEVERS:
-        assert math.isclose(getattr(applied, lv), round(float(alloc.allocation[lv].iloc[0]), 2), rel_tol=1e-9)
-    assert card(at, "NPV").value == fmt.money(alloc.kpis["npv"])
+        spend, optimum = getattr(applied, lv), float(alloc.allocation[lv].iloc[0])
+        assert spend % 1_000 == 0 and abs(spend - optimum) <= 500, (lv, spend, optimum)
+    assert any(getattr(applied, lv) != float(alloc.allocation[lv].iloc[0]) for lv in cx_roi.LEVERS), \
+        "the optimiser's split is not in round thousands already: the test shows the rounding"
+    total = sum(getattr(applied, lv) for lv in cx_roi.LEVERS)
+    assert abs(total - 400_000) < 1_500
+    # Explore shows the scenario applied, and the notice says the spends were rounded and what they add up to.
+    assert card(at, "NPV").value == fmt.money(cx_roi.simulate(applied).kpis["npv"])
+    notice = "\n".join(i.value for i in at.info)
+    assert "$1,000" in notice, notice
+    assert (f"${total:,.0f}" in notice) == (total != 400_000), "the total is named when rounding moved it"
 
 
 def test_budget_slider_moves_into_the_link():
@@ -289,7 +298,21 @@ def test_two_phase_budget_gives_a_schedule_when_applied():
     s = at.session_state["cx"]["scenario"]
     total_first = sum(s.schedule(lv)[0] for lv in cx_roi.LEVERS)
     total_after = sum(s.schedule(lv)[-1] for lv in cx_roi.LEVERS)
-    assert math.isclose(total_first, 500_000, rel_tol=1e-6) and math.isclose(total_after, 300_000, rel_tol=1e-6)
+    # Each month's spend in round thousands, so the totals are within $500 a lever of the budgets.
+    assert all(v % 1_000 == 0 for lv in cx_roi.LEVERS for v in s.schedule(lv))
+    assert abs(total_first - 500_000) < 1_500 and abs(total_after - 300_000) < 1_500
+    assert any(s.schedule(lv)[0] != s.schedule(lv)[-1] for lv in cx_roi.LEVERS), "a schedule, not one spend"
+
+
+def test_a_rounded_spend_stays_within_the_levers_limits():
+    from ui.settings import round_spend
+
+    assert round_spend(259_486.3) == 259_000 and round_spend(259_500.01) == 260_000
+    assert round_spend(400.0) == 0.0 and round_spend(0.0) == 0.0
+    # A limit that is not in round thousands is kept rather than crossed.
+    assert round_spend(250_600.0, high=250_600.0) == 250_600.0
+    assert round_spend(250_400.0, high=250_600.0) == 250_000.0
+    assert round_spend(100_450.0, low=100_450.0) == 100_450.0
 
 
 def test_budget_below_the_fixed_costs_is_explained():

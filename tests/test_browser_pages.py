@@ -20,7 +20,10 @@ from cx_roi import formatting as fmt
 from cx_roi.risk import paired_outcomes, risk_summary
 from test_browser import (ALERT, KPI, TIMEOUT_MS, PlaywrightTimeout, assert_cards, assert_query, cards, charts,
                           expect, open_app, page_switch, plain, query_of, rerun, screenshot, url)
+from test_history import noisy_history
 from ui import exports
+from ui.settings import rounded_split
+from ui.uploads import TOLERANCE_LABEL
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +119,9 @@ def test_optimise_recommends_a_split_and_applies_it_to_explore(page, app_url, ar
                      "'Customer service or advertising?')"):
         page.get_by_role("button", name="Apply this split to the scenario").click()
     expect(page.locator(ALERT, has_text="Applied the optimised split")).to_be_visible()
-    assert_cards(page, {"NPV": fmt.money(best.kpis["npv"])})
+    screenshot(page, artifacts / "browser-optimise-applied.png")
+    applied = scenario.replace(**rounded_split(best))  # each spend to the nearest $1,000
+    assert_cards(page, {"NPV": fmt.money(cx_roi.simulate(applied).kpis["npv"])})
     q = query_of(page)
     assert q["horizon_months"] == "36" and "ad_spend_per_month" in q
 
@@ -177,6 +182,24 @@ def test_upload_fit_use_as_baseline_and_download_every_export(page, app_url, art
         assert_cards(other, {"NPV": fmt.money(kpis["npv"])})
     finally:
         other.context.close()
+
+
+def test_a_file_refused_for_its_customer_balance_loads_once_the_gap_is_raised(page, app_url, artifacts):
+    data, _ = noisy_history(months=36)
+    open_app(page, url(app_url, "/your_data"))
+    gap = page.get_by_label(TOLERANCE_LABEL, exact=True)
+    with rerun(page):
+        gap.fill("0.0")
+        gap.press("Enter")
+    with rerun(page):
+        page.locator(UPLOAD).set_input_files(files=[{"name": "billing.csv", "mimeType": "text/csv", "buffer": data}])
+    expect(page.locator(ALERT, has_text="customers do not add up within the allowed gap of 0%")).to_be_visible()
+    screenshot(page, artifacts / "browser-your-data-refused.png")
+    with rerun(page):
+        gap.fill("2.5")
+        gap.press("Enter")
+    expect(page.get_by_text("billing.csv: 36 months")).to_be_visible()
+    expect(page.locator(ALERT, has_text="was not loaded")).to_have_count(0)
 
 
 def test_compare_exports_every_compared_scenario(page, app_url):

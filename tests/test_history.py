@@ -282,7 +282,12 @@ def test_customers_that_do_not_add_up_are_reported_unless_allowed():
     problems = problems_of(csv_bytes(lines))
     assert len(problems) == 2  # the month itself and the next one, whose base is now off
     assert problems[0].startswith("row 5, column customers: 2024-04: customers 1,240")
-    assert "off by 40" in problems[0] and "check_balance=False" in problems[0]
+    assert "off by 40, 3.5% of last month's customers" in problems[0]
+    # The rows state facts in the file's terms; what a caller can do is said once, after them.
+    with pytest.raises(HistoryError) as info:
+        read_history(csv_bytes(lines))
+    assert not any("read_history" in p or "check_balance" in p for p in info.value.problems)
+    assert "balance_tolerance=0.035" in str(info.value) and "check_balance=False" in str(info.value)
     assert read_history(csv_bytes(lines), check_balance=False).months == 8
     assert read_history(csv_bytes(lines), balance_tolerance=0.05).months == 8
 
@@ -293,6 +298,84 @@ def test_small_rounding_gaps_are_tolerated():
     parts[1] = str(int(parts[1]) + int(BALANCE_MIN_CUSTOMERS))
     lines[3] = ",".join(parts)
     assert read_history(csv_bytes(lines)).months == 8
+
+
+def noisy_history(seed: int = 7, months: int = 48, noise: float = 0.02) -> tuple[bytes, np.ndarray]:
+    """A growing company's history whose month-end customers miss last month's + new - churned by up
+    to ``noise`` of last month's customers (uniform, seeded), as billing and CRM counts do. Returns the
+    CSV and each month's gap in customers (month 2 onwards)."""
+    rng = np.random.default_rng(seed)
+    new = rng.integers(400, 900, months)
+    churned = rng.integers(150, 400, months)
+    customers = np.empty(months)
+    customers[0] = 20_000
+    gaps = np.zeros(months - 1)
+    for t in range(1, months):
+        gaps[t - 1] = np.round(rng.uniform(-noise, noise) * customers[t - 1])
+        customers[t] = customers[t - 1] + new[t] - churned[t] + gaps[t - 1]
+    period = pd.Period("2021-01", freq="M")
+    lines = [f"{period + t},{customers[t]:.0f},{new[t]},{churned[t]},10000,5000" for t in range(months)]
+    return csv_bytes(lines), gaps
+
+
+def test_a_history_whose_counts_disagree_by_two_percent_reads_at_the_default_tolerance():
+    data, gaps = noisy_history()
+    assert read_history(data).months == 48
+    assert 0.015 < read_history(data).balance_gap < 0.0201  # the noise put in, measured back
+
+
+def test_at_zero_tolerance_every_month_off_by_more_than_five_customers_is_named_by_row():
+    data, gaps = noisy_history()
+    with pytest.raises(HistoryError) as info:
+        read_history(data, balance_tolerance=0)
+    err = info.value
+    expected_rows = [t + 3 for t, g in enumerate(gaps) if abs(g) > BALANCE_MIN_CUSTOMERS]  # month 2 is row 3
+    assert len(expected_rows) > 40
+    assert [p.row for p in err.details] == expected_rows
+    assert all(p.column == "customers" and p.gap is not None for p in err.details)
+    assert all(str(p).startswith(f"row {p.row}, column customers: ") for p in err.details)
+    # The largest gap the error reports is the smallest tolerance that reads the file.
+    assert 0.015 < err.balance_gap < 0.0201
+    assert read_history(data, balance_tolerance=cx_roi.history.tolerance_for(err.balance_gap)).months == 48
+    with pytest.raises(HistoryError):
+        read_history(data, balance_tolerance=err.balance_gap * 0.99)
+
+
+def test_noise_in_the_month_end_count_itself_shows_twice_over():
+    """A count off by up to 2% in each month: two months' errors meet in one gap (methodology: ~4%)."""
+    rng = np.random.default_rng(3)
+    new, churned = rng.integers(400, 900, 48), rng.integers(150, 400, 48)
+    true = 20_000 + np.cumsum(new - churned)
+    counted = np.round(true * (1 + rng.uniform(-0.02, 0.02, 48)))
+    lines = [f"{pd.Period('2021-01', freq='M') + t},{counted[t]:.0f},{new[t]},{churned[t]},10000,5000"
+             for t in range(48)]
+    history = read_history(csv_bytes(lines), balance_tolerance=0.045)
+    assert 0.03 < history.balance_gap < 0.045
+
+
+@pytest.mark.parametrize("tolerance", [-0.01, 0.21, 1, 3, float("nan"), float("inf"), True, "3%", None])
+def test_a_tolerance_outside_its_range_is_refused_at_the_door(tolerance):
+    with pytest.raises(ValueError, match=r"balance_tolerance must be a share from 0 to 0\.2 \(0% to 20%"):
+        read_history(csv_bytes(rows(8)), balance_tolerance=tolerance)
+
+
+@pytest.mark.parametrize("share, text", [(0.0, "0%"), (0.03, "3%"), (0.0362, "3.6%"), (0.0003, "under 0.1%"),
+                                         (0.2, "20%"), (float("inf"), "all")])
+def test_gaps_in_words_never_round_a_gap_to_nothing(share, text):
+    from cx_roi.history.schema import share_text
+
+    assert share_text(share) == text
+
+
+def test_the_largest_tolerance_is_accepted_and_a_larger_gap_says_fix_the_rows():
+    lines = rows(8)
+    parts = lines[3].split(",")
+    parts[1] = str(int(parts[1]) + 300)  # 26% off a base of 1,150
+    lines[3] = ",".join(parts)
+    with pytest.raises(HistoryError) as info:
+        read_history(csv_bytes(lines), balance_tolerance=cx_roi.history.BALANCE_TOLERANCE_MAX)
+    assert info.value.balance_gap > cx_roi.history.BALANCE_TOLERANCE_MAX
+    assert "more than the largest balance_tolerance" in str(info.value)
 
 
 def test_shares_outside_range_and_inconsistent():

@@ -351,7 +351,9 @@ def _is_sample(name: str, data: bytes) -> bool:
 
 @st.cache_data(max_entries=4, show_spinner=False, scope="session")
 def _own_history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
-    return cx_roi.read_history(data, name, sheet=sheet)
+    # The customer balance was checked when the file was loaded, at the allowed gap chosen then; the
+    # check changes nothing in what is read, so the file and its fit do not depend on the gap set now.
+    return cx_roi.read_history(data, name, sheet=sheet, check_balance=False)
 
 
 @st.cache_data(max_entries=2, show_spinner=False, scope="session")
@@ -365,8 +367,8 @@ def _sample_fit() -> cx_roi.HistoryFit:
 
 
 def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
-    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.uploads``), cached
-    for this session only."""
+    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.uploads``, the customer
+    balance included), cached for this session only."""
     return _own_history(name, data, sheet)
 
 

@@ -16,12 +16,13 @@ from cx_roi.uncertainty import UNCERTAIN_FIELDS, Range, check_ranges
 
 from . import store
 from .fields import Field, amount, choice, entries, int_in, money_or_auto, number, quoted_list, url_number
-from .notices import add_notice, bullet, field_value, listed, show
+from .notices import add_notice, bullet, listed, show
 from .view import current_scenario, store_scenario
 
 __all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "HEAVY",
            "heavy_started", "start_heavy", "range_problem", "risk_ranges", "ranges_editor_key", "on_ranges_edit",
-           "apply_split", "limit", "set_limit", "choose", "OBJECTIVES", "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
+           "apply_split", "rounded_split", "round_spend", "SPEND_STEP", "limit", "set_limit", "choose", "OBJECTIVES",
+           "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
 
 OBJECTIVES = tuple(cx_roi.optimisation.OBJECTIVES)
 PHASES = tuple(cx_roi.optimisation.PHASES)
@@ -256,22 +257,72 @@ def on_ranges_edit(rows: Sequence[str]) -> None:
 
 # ------------------------------------------------------------------ Optimise -> Explore
 
-def _cents(value: float | tuple[float, ...]) -> float | tuple[float, ...]:
-    # To the cent: the link carries the split as money, not as seventeen digits.
-    return tuple(round(float(v), 2) for v in value) if isinstance(value, tuple) else round(float(value), 2)
+SPEND_STEP = 1_000.0  # $ a month: an applied split is in round thousands, as a plan is written
+
+
+def round_spend(value: float, low: float = 0.0, high: float = math.inf) -> float:
+    """A monthly spend to the nearest :data:`SPEND_STEP`, $ per month, when that stays within the lever's
+    limits ``low``..``high``; otherwise as it is, to the cent (a lever held at a limit keeps it)."""
+    rounded = round(float(value) / SPEND_STEP) * SPEND_STEP
+    return rounded if low <= rounded <= high else round(float(value), 2)
+
+
+def rounded_split(alloc: cx_roi.Allocation, bounds: dict[str, tuple[float, float]] | None = None
+                  ) -> dict[str, float | tuple[float, ...]]:
+    """The spends of ``alloc.scenario`` on its levers, each month's rounded by :func:`round_spend` within
+    the lever's ``bounds`` ({lever: (min, max)}, $ per month): a number, or a monthly schedule when the
+    first year's budget differs from the rest's. Each is within $500 of the optimiser's; together they
+    may differ from the budget by up to $500 a lever."""
+    out: dict[str, float | tuple[float, ...]] = {}
+    for lever in alloc.allocation.columns:
+        low, high = (bounds or {}).get(lever, (0.0, math.inf))
+        value = getattr(alloc.scenario, lever)
+        out[lever] = (tuple(round_spend(v, low, high) for v in value) if isinstance(value, tuple)
+                      else round_spend(value, low, high))
+    return out
+
+
+def _spend_words(value: float | tuple[float, ...]) -> str:
+    """"$259,000", or "$259,000 in the first year, then $198,000" for a two-budget schedule."""
+    if not isinstance(value, tuple):
+        return f"${value:,.0f}"
+    return f"${value[0]:,.0f} in the first year, then ${value[-1]:,.0f}"
+
+
+def _totals_words(changes: dict[str, float | tuple[float, ...]], budgets_: list[float]) -> str:
+    """What the rounded spends add up to against the budget(s), when rounding moved the total."""
+    first = [v[0] if isinstance(v, tuple) else v for v in changes.values()]
+    last = [v[-1] if isinstance(v, tuple) else v for v in changes.values()]
+    totals = [sum(first)] if len(budgets_) == 1 else [sum(first), sum(last)]
+    if all(abs(t - b) < 0.5 for t, b in zip(totals, budgets_)):
+        return " They add up to the budget."
+    phases = [""] if len(totals) == 1 else [" in the first year", " after it"]
+    said = "; ".join(f"${t:,.0f}{where} against a budget of ${b:,.0f}"
+                     for t, b, where in zip(totals, budgets_, phases))
+    return f" Rounding moves the total a little: {said} a month."
 
 
 def apply_split(alloc: cx_roi.Allocation) -> None:
     """Carry an optimised split into the current scenario (Optimise -> Explore): the spends of
-    ``alloc.scenario``, a monthly schedule where the first year's budget differs from the rest's."""
-    changes = {lever: _cents(getattr(alloc.scenario, lever)) for lever in alloc.allocation.columns}
+    ``alloc.scenario``, a monthly schedule where the first year's budget differs from the rest's,
+    each rounded to the nearest :data:`SPEND_STEP` within the page's limits (:func:`rounded_split`).
+
+    Rounded, not adjusted to the budget to the dollar: each spend stays within $500 of the
+    optimum, where the returns of the levers are level, so the total moves by less than $500 a
+    lever, and the notice says by how much; putting the remainder on one lever would move that
+    lever by up to $1,500 and still leave a budget that is not in round thousands unmatched.
+    """
+    changes = rounded_split(alloc, setting("bounds"))
     try:
         store_scenario(current_scenario().replace(**changes))
     except ScenarioError as err:
         add_notice("error", "The split could not be applied:\n" + listed([bullet(p) for p in err.problems]))
         return
-    add_notice("info", "Applied the optimised split to the current scenario: "
-               + "; ".join(f"{cx_roi.LEVERS[k]} {field_value(k, v)}" for k, v in changes.items()) + ".")
+    budgets_ = list(alloc.totals) or [float(alloc.allocation.iloc[0].sum())]
+    add_notice("info", f"Applied the optimised split to the current scenario, each spend rounded to the nearest "
+               f"${SPEND_STEP:,.0f} a month: "
+               + "; ".join(f"{cx_roi.LEVERS[k]} {_spend_words(v)}" for k, v in changes.items()) + "."
+               + _totals_words(changes, budgets_))
 
 
 # ------------------------------------------------------------------ the Optimise page's widgets

@@ -25,10 +25,11 @@ from .notices import MAX_LISTED, Notice, add_notice, dismiss_notices, notices
 from .settings import (HEAVY, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started,
                        limit, on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges, set_limit,
                        set_setting, setting, start_heavy, todays_spend)
-from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, choose_history_sheet, clear_history,
-                      fit_requested, history_file, history_pending, history_upload_key, load_history_file,
-                      load_scenario_file, on_history_sheet, on_history_upload, on_upload, request_fit,
-                      upload_key, use_sample_history)
+from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX,
+                      Refusal, balance_tolerance, choose_history_sheet, clear_history, fit_requested, history_file,
+                      history_pending, history_refusal, history_upload_key, load_history_file, load_scenario_file,
+                      on_history_sheet, on_history_upload, on_upload, refusal_advice, request_fit,
+                      set_balance_tolerance, upload_key, use_sample_history)
 from .url import init, sync_url, url_params
 from .view import (DEFAULT_BASELINE, DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_SAVED,
                    around_answer, baseline, baseline_name, baseline_options, bridge_choice, compare_options,
@@ -54,7 +55,8 @@ __all__ = [
     "load_scenario_file", "upload_key", "on_upload", "history_file", "history_upload_key", "on_history_upload",
     "load_history_file", "use_sample_history", "clear_history", "choose_history_sheet", "on_history_sheet",
     "history_pending", "fit_requested", "request_fit", "HISTORY_SHEET_KEY", "MAX_HISTORY_BYTES",
-    "MAX_UPLOAD_BYTES",
+    "MAX_UPLOAD_BYTES", "Refusal", "history_refusal", "refusal_advice", "balance_tolerance", "set_balance_tolerance",
+    "TOLERANCE_LABEL", "TOLERANCE_MAX",
     # Risk and Optimise settings
     "SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "heavy_started",
     "start_heavy", "HEAVY", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split", "MAX_BUDGET",
@@ -99,6 +101,9 @@ _ITEMS: dict[str, _Binding] = {
     "budget_after": _Binding(_budget(-1), lambda v: set_setting("budget_after", float(v))),
     "split_phases": _Binding(lambda: setting("phases") == "first_year",
                              lambda v: set_setting("phases", "first_year" if v else "whole")),
+    # The Your data page's allowed gap: a share in the store, a percentage in its box.
+    "balance_tolerance": _Binding(lambda: round(100 * balance_tolerance(), 2),
+                                  lambda v: set_balance_tolerance(round(float(v) / 100, 6))),
 }
 _FAMILIES: dict[str, Callable[..., _Binding]] = {
     "lever": lambda field: _Binding(lambda: getattr(current_scenario(), field), lambda v: set_field(field, v)),
@@ -123,7 +128,8 @@ def widget(name: str, shape: Hashable = None) -> str:
     Call it as the widget's ``key`` right where the widget is drawn, with
     ``on_change=state.on_change, args=(name,)``. Items: ``preset``, ``present``,
     ``extra``, ``baseline``, ``compare``, ``bridge``, ``budget``, ``budget_after``,
-    ``split_phases``, ``lever:<field>``, ``set:<setting>`` and ``bound:<lever>:min|max``.
+    ``split_phases``, ``balance_tolerance`` (a percentage), ``lever:<field>``, ``set:<setting>`` and
+    ``bound:<lever>:min|max``.
 
     ``shape``: the arguments that make Streamlit take the widget for a new one when they change
     (a slider's ends and step, when they follow the value). A new widget starts from its own

@@ -13,6 +13,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from cx_roi.history import BALANCE_TOLERANCE
+
 __all__ = ["get", "put", "ensure", "update", "widget_value", "set_widget_value", "SESSION_DEFAULTS"]
 
 _STORE = "cx"  # every canonical item in one plain dict under one session key
@@ -21,7 +23,10 @@ _STORE = "cx"  # every canonical item in one plain dict under one session key
 # The view's items and their defaults are the URL's fields (``ui.url.view_defaults``).
 SESSION_DEFAULTS: dict[str, Any] = {
     "edits": {}, "notices": [], "upload_round": 0, "ranges_round": 0,
-    "history": None, "history_pending": None, "history_round": 0, "fit_on": False,
+    "history": None, "history_pending": None, "history_round": 0, "fit_on": False, "history_refused": None,
+    # How a history file is read, not what the view shows: the file never travels in the link, so
+    # neither does the gap it was read with.
+    "balance_tolerance": BALANCE_TOLERANCE,
 }
 
 _run = threading.local()

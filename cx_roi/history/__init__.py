@@ -35,7 +35,8 @@ a table, which sheet of a workbook to read, missing columns (with the closest
 names found), cells that are not numbers or outside their column's range
 (:attr:`Column.low` to :attr:`Column.high`), duplicated, missing or unordered
 months, too few months (at least 6), and that customers add up:
-``customers[t]`` should equal ``customers[t-1] + new - churned`` within 1% or
+``customers[t]`` should equal ``customers[t-1] + new - churned`` within
+``balance_tolerance`` of ``customers[t-1]`` (3% unless given, at most 20%) or
 5 customers, whichever is larger.
 
 Text may be UTF-8, UTF-16 with a byte-order mark (Excel's "Unicode text"), or
@@ -57,13 +58,15 @@ import pandas as pd
 
 from .check import validate
 from .files import Source, read_bytes, text_table, workbook_table
-from .schema import (BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, COLUMNS, MAX_BYTES, MAX_MONTHS, MIN_MONTHS,
-                     MIN_MONTHS_TO_FIT, REQUIRED_COLUMNS, TOO_MANY, Column, History, HistoryError, HistoryProblem)
+from .schema import (BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, COLUMNS, MAX_BYTES, MAX_MONTHS,
+                     MIN_MONTHS, MIN_MONTHS_TO_FIT, REQUIRED_COLUMNS, TOO_MANY, Column, History, HistoryError,
+                     HistoryProblem, tolerance_for)
 
 __all__ = [
     "read_history", "sample_history", "sample_history_truth", "history_template", "sample_history_file", "History",
     "HistoryError", "HistoryProblem", "Column", "COLUMNS", "REQUIRED_COLUMNS",
     "MAX_BYTES", "MAX_MONTHS", "MIN_MONTHS", "MIN_MONTHS_TO_FIT", "BALANCE_TOLERANCE", "BALANCE_MIN_CUSTOMERS",
+    "BALANCE_TOLERANCE_MAX", "check_tolerance", "tolerance_for",
 ]
 
 
@@ -77,16 +80,18 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
     first month row 2). ``filename``: the name to show in messages and to tell
     CSV from Excel when the content does not (by default the path's name).
     ``sheet``: which sheet of a workbook to read, by name or 0-based position;
-    needed only when several sheets hold data. ``check_balance``: check that
-    customers add up month to month within ``balance_tolerance`` (share of
-    last month's customers) or :data:`BALANCE_MIN_CUSTOMERS`, whichever is larger.
+    needed only when several sheets hold data. ``balance_tolerance``: how far
+    customers may miss adding up each month (customers[t] against customers[t-1]
+    + new - churned), as a share of customers[t-1] from 0 to
+    :data:`BALANCE_TOLERANCE_MAX` (default :data:`BALANCE_TOLERANCE`, 3%), or
+    :data:`BALANCE_MIN_CUSTOMERS`, whichever is larger. ``check_balance=False``
+    skips that check.
 
     Returns a :class:`History`. Raises :class:`HistoryError` listing every
     problem found, with rows and columns; never another exception for bad
-    content.
+    content. A ``balance_tolerance`` outside its range raises ValueError.
     """
-    if not 0 <= balance_tolerance < 1:
-        raise ValueError(f"balance_tolerance: got {balance_tolerance!r}; expected a share from 0 to 1")
+    balance_tolerance = check_tolerance(balance_tolerance)
     if isinstance(source, pd.DataFrame):
         name = filename or "DataFrame"
         if len(source) > MAX_MONTHS:
@@ -107,6 +112,16 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
         table, warnings, decimal_comma = text_table(data, name)
         sheet_name = None
     return validate(table, name, sheet_name, warnings, decimal_comma, check_balance, balance_tolerance)
+
+
+def check_tolerance(value: float) -> float:
+    """``value`` as a ``balance_tolerance``: a share from 0 to :data:`BALANCE_TOLERANCE_MAX`; ValueError
+    naming the allowed range otherwise."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= BALANCE_TOLERANCE_MAX
+    if not ok:
+        raise ValueError(f"balance_tolerance must be a share from 0 to {BALANCE_TOLERANCE_MAX} (0% to "
+                         f"{BALANCE_TOLERANCE_MAX:.0%} of the month before's customers), got {value!r}")
+    return float(value)
 
 
 # ------------------------------------------------------------------ bundled files

@@ -16,7 +16,8 @@ import pandas as pd
 from ..formatting import quoted
 from .schema import (ALIASES, BALANCE_MIN_CUSTOMERS, COLUMNS, MAX_MONTHS, MAX_ROWS_ABOVE, MIN_MONTHS,
                      MIN_MONTHS_TO_FIT, REQUIRED_COLUMNS, SECONDS_ALIASES, TOO_MANY, Column, History,
-                     HistoryError, HistoryProblem, n_months, number_text, quote_list)
+                     HistoryError, HistoryProblem, balance_gaps, n_months, number_text, quote_list,
+                     share_text)
 
 
 def blank(value: Any) -> bool:
@@ -315,18 +316,24 @@ class UnsavedFormula(str):
 def _balance(frame: pd.DataFrame, tolerance: float) -> list[HistoryProblem]:
     """customers[t] vs customers[t-1] + new[t] - churned[t], month 2 onwards (rows in month order)."""
     problems = []
-    c, new, churned = (frame[k].to_numpy() for k in ("customers", "new_customers", "churned_customers"))
-    expected = c[:-1] + new[1:] - churned[1:]
-    gap = c[1:] - expected
-    with np.errstate(invalid="ignore"):  # NaN (an unreadable cell, reported already) compares False
+    c = frame["customers"].to_numpy(float)
+    new, churned = frame["new_customers"].to_numpy(float), frame["churned_customers"].to_numpy(float)
+    expected, gap = balance_gaps(frame)
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN (an unreadable cell, reported already) compares False
         off = np.abs(gap) > np.maximum(tolerance * c[:-1], BALANCE_MIN_CUSTOMERS)
+        share = gap / c[:-1]  # a month after one with no customers is off by an infinite share
     for i in np.flatnonzero(off):
         t = i + 1
         problems.append(HistoryProblem(
             f"{frame['month'].iloc[t]}: customers {number_text(c[t])}, but last month's {number_text(c[t - 1])} + new "
-            f"{number_text(new[t])} - churned {number_text(churned[t])} = {number_text(expected[i])} (off by {number_text(gap[i])}; allowed "
-            f"{tolerance:.0%} or {BALANCE_MIN_CUSTOMERS:.0f} customers)" + ("" if problems else
-            ". Customers should be counted at the end of the month, new and churned within it; "
-            "read_history(..., check_balance=False) accepts the file anyway"),
-            row=int(frame.index[t]), column="customers"))
+            f"{number_text(new[t])} - churned {number_text(churned[t])} = {number_text(expected[i])} (off by "
+            f"{number_text(gap[i])}{_share_text(share[i])}; allowed {share_text(tolerance)} or {BALANCE_MIN_CUSTOMERS:.0f} "
+            "customers)" + ("" if problems else ". Customers should be counted at the end of the month, new and "
+                                                "churned within it"),
+            row=int(frame.index[t]), column="customers", gap=float(share[i])))
     return problems
+
+
+def _share_text(share: float) -> str:
+    """", 3.6% of last month's customers" (nothing when last month had none)."""
+    return f", {share_text(abs(share))} of last month's customers" if math.isfinite(share) else ""

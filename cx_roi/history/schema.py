@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ..errors import CxRoiError
@@ -23,10 +24,14 @@ MIN_MONTHS = 6
 MIN_MONTHS_TO_FIT = 18
 """Fewest months ``cx_roi.calibrate.fit_history`` accepts: 12 to fit on, 6 to check the forecast against.
 Kept here, beside :data:`MIN_MONTHS`, so a file too short to read can say what fitting needs."""
-BALANCE_TOLERANCE = 0.01
-"""Allowed gap between customers[t] and customers[t-1] + new - churned, as a share of customers[t-1]..."""
+BALANCE_TOLERANCE = 0.03
+"""Allowed gap between customers[t] and customers[t-1] + new - churned, as a share of customers[t-1]
+(the default of ``read_history(balance_tolerance=...)``; why 3%: docs/methodology.md, "Your data")..."""
 BALANCE_MIN_CUSTOMERS = 5.0
 """... or this many customers, whichever is larger (rounding in small companies)."""
+BALANCE_TOLERANCE_MAX = 0.20
+"""Largest allowed gap, share of customers[t-1]: a fifth of the customers unaccounted for in one month
+is no longer two systems counting slightly differently but columns that measure different things."""
 
 MAX_ROWS_ABOVE = 20  # title or comment rows looked through for the header
 _MAX_MESSAGE_LINES = 40
@@ -126,6 +131,9 @@ class HistoryProblem:
     message: str
     row: int | None = None
     column: str | None = None
+    gap: float | None = None
+    """For a month whose customers do not add up: customers[t] - (customers[t-1] + new - churned), as a
+    share of customers[t-1] (signed; see :func:`balance_gaps`). None for every other problem."""
 
     def __str__(self) -> str:
         where = [f"{what} {at}" for what, at in (("row", self.row), ("column", self.column)) if at is not None]
@@ -152,7 +160,29 @@ class HistoryError(CxRoiError, ValueError):
         head = f"Cannot use this history{f' ({source})' if source else ''}: {n} problem{'s' * (n != 1)}"
         shown = self.problems[:_MAX_MESSAGE_LINES]
         tail = [f"... and {n - len(shown)} more (all are in .problems)"] if n > len(shown) else []
-        super().__init__(head + "\n" + "\n".join(f"- {p}" for p in [*shown, *tail]))
+        super().__init__("\n".join([head, *(f"- {p}" for p in [*shown, *tail]), *self._balance_hint()]))
+
+    @property
+    def balance_gap(self) -> float | None:
+        """The largest gap of the months whose customers do not add up, as a share of the month
+        before's customers (unsigned); None when the customer balance is not among the problems.
+        ``read_history(balance_tolerance=...)`` of at least this share accepts those months."""
+        gaps = [abs(p.gap) for p in self.details if p.gap is not None]
+        return max(gaps) if gaps else None
+
+    def _balance_hint(self) -> list[str]:
+        """What a caller of ``read_history`` can do about months that do not add up (the rows say what is off)."""
+        gap = self.balance_gap
+        if gap is None:
+            return []
+        n = sum(p.gap is not None for p in self.details)
+        head = (f"Customers do not add up in {n_months(n)}, by up to {share_text(gap)} of the month before's customers. "
+                "If the counts come from systems that do not quite agree, ")
+        if gap <= BALANCE_TOLERANCE_MAX:
+            return [head + f"read_history(..., balance_tolerance={tolerance_for(gap)}) accepts them (the "
+                    f"allowed gap is a share from 0 to {BALANCE_TOLERANCE_MAX}); check_balance=False skips the check."]
+        return [head + f"note that this is more than the largest balance_tolerance ({BALANCE_TOLERANCE_MAX}): "
+                "check those rows; check_balance=False skips the check."]
 
 
 # ------------------------------------------------------------------ History
@@ -197,6 +227,17 @@ class History:
         first = self.frame.iloc[0]
         return float(max(first["customers"] - first["new_customers"] + first["churned_customers"], 0.0))
 
+    @property
+    def balance_gap(self) -> float:
+        """The largest gap in the customer balance, customers[t] - (customers[t-1] + new - churned), as a
+        share of customers[t-1] (unsigned; 0 for a single month): how far the file's counts disagree."""
+        _, gap = balance_gaps(self.frame)
+        base = self.frame["customers"].to_numpy(float)[:-1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.abs(gap) / base
+        shares = np.where(gap == 0, 0.0, shares)  # 0 of 0 customers is no gap
+        return float(np.nanmax(shares)) if len(shares) else 0.0
+
     def slice(self, months: int) -> "History":
         """The first ``months`` months as a History (for holdout checks)."""
         return History(self.frame.iloc[:months].copy(), self.warnings, self.source, self.sheet, self.dated)
@@ -208,12 +249,35 @@ class History:
         return out.to_csv(index=False, lineterminator="\n")
 
 
+def balance_gaps(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """How far customers miss adding up, months 2 onwards of ``frame`` (rows in month order):
+    (expected customers[t-1] + new[t] - churned[t], customers; the gap customers[t] - expected, customers)."""
+    c, new, churned = (frame[k].to_numpy(float) for k in ("customers", "new_customers", "churned_customers"))
+    expected = c[:-1] + new[1:] - churned[1:]
+    return expected, c[1:] - expected
+
+
+def tolerance_for(gap: float) -> float:
+    """The allowed gap to suggest for months off by up to ``gap`` (a share): the next tenth of a
+    percent above it (3.62% -> 0.037), at most :data:`BALANCE_TOLERANCE_MAX`. Strictly above, so
+    no rounding of the comparison can refuse the month again."""
+    return min((math.floor(gap * 1000) + 1) / 1000, BALANCE_TOLERANCE_MAX)
+
+
 def quote_list(items: Sequence[str]) -> str:
     return ", ".join(quoted(i) for i in items)
 
 
 def number_text(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage to a tenth at most: 0.03 -> "3%", 0.0362 -> "3.6%", 0.0003 -> "under 0.1%"
+    (not "0%", which only 0 is); an infinite one (a gap after a month with no customers) as "all"."""
+    if not math.isfinite(share):
+        return "all"
+    return "under 0.1%" if 0 < abs(share) < 0.0005 else f"{round(share * 100, 1):g}%"
 
 
 def n_months(n: int) -> str:
