@@ -36,7 +36,8 @@ def render_sharing() -> None:
     """Upload and save controls for the current scenario."""
     st.file_uploader("Load a scenario file", type=["json"], key=state.upload_key(), on_change=state.on_upload,
                      max_upload_size=1,
-                     help="A JSON file downloaded from this dashboard or written with cx_roi. A file that "
+                     help=f"A JSON file downloaded from this dashboard or written with cx_roi, up to "
+                          f"{state.MAX_UPLOAD_BYTES // 1000:,} kB (a scenario is a few kB). A file that "
                           "cannot be used is explained and leaves your scenario unchanged.")
     # Not cleared on submit: a refused name stays in the box to be mended (a saved one is cleared).
     with st.form("save_form", clear_on_submit=False, border=False):
