@@ -25,7 +25,8 @@ from ..parameters import PARAMETERS, SOLIDITY_LABELS
 from ..scenario import Scenario
 from ..uncertainty import default_ranges
 from ..verdict import CLOSE_CALL, LEVER_WORDS, MarginCall, compare_headline, margin_call, margin_verdict
-from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, clean_text, extra_contribution, fmt_kpi, none
+from .bundle import (DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, clean_text, extra_contribution, fmt_kpi,
+                     none)
 from .workbook import workbook_as_text
 
 # Geometry of a 16:9 slide, inches.
@@ -86,10 +87,13 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)
 
     slide = _headline_slide(prs, call, _footer(b, focus))
-    _notes(slide, f"The recommendation for the next dollar from {focus}. {margin_verdict(odds)} "
-                  f"A side is named only when it is the better use in at least {percent(CLOSE_CALL, 0)} of the "
-                  "draws; below that the slide says it is too close to call.",
-           ["The model's findings in full:", *b.verdict], assumptions)
+    said = margin_verdict(odds)
+    _notes(slide, f"The recommendation for the next dollar from {focus}: the lever where one more dollar adds the "
+                  f"most NPV after paying for itself, and the chance it is the better use over {len(odds.draws):,} "
+                  f"plausible worlds. A side is named only when it is the better use in at least "
+                  f"{percent(CLOSE_CALL, 0)} of them; below that the slide says it is too close to call.",
+           [*([] if any(said in line for line in b.verdict) else [said]), "", "The model's findings in full:",
+            *b.verdict], assumptions)
 
     # At the likely values (no draws): the slopes the focus's 300-draw odds start from.
     per_dollar = {n: odds.per_dollar if n == focus else lever_odds(b.scenarios[n], draws=0).per_dollar
@@ -110,8 +114,8 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         _chart(slide, top, _Bars(others, {f"NPV change against {b.baseline}": gains}, [by_name[n] for n in others],
                                  _money_format(gains), f"$ of NPV against {b.baseline}"))
         _notes(slide, f"How much NPV each scenario adds to {b.baseline} (or loses against it) over {horizon(months)}, "
-                      "at the likely values: the scenario's NPV minus the baseline's, both discounted at the "
-                      "discount rate below.", [], assumptions)
+                      f"at the likely values. {output('delta_npv').label}: {output('delta_npv').meaning}.", [],
+               assumptions)
 
     slide, top = _titled(prs, f"Key results over {horizon(months)}")
     _kpi_table(slide, top, b)
@@ -123,17 +127,19 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     if others:
         extra = extra_contribution(b)
         slide, top = _titled(prs, f"Cumulative contribution against {b.baseline}, month by month")
-        _chart(slide, top, _Lines(months, extra, by_name, b.baseline, _money_format(v for s in extra.values() for v in s),
-                                  f"$ more than {b.baseline}, cumulative", axis_step))
-        _notes(slide, f"Contribution (revenue less variable costs and spend) each scenario has earned more than "
-                      f"{b.baseline} by the end of each month, added up, not discounted. Where a line crosses zero "
-                      "the extra spend has paid for itself.", [], assumptions)
+        scale = _money_format(v for values in extra.values() for v in values)
+        _chart(slide, top, _Lines(months, extra, by_name, b.baseline, scale, f"$ more than {b.baseline}, cumulative",
+                                  axis_step))
+        _notes(slide, f"How much more {output('cumulative_contribution').label.lower()} each scenario has earned "
+                      f"than {b.baseline} by the end of each month ({output('cumulative_contribution').meaning}; "
+                      f"{output('contribution').label.lower()}: {output('contribution').meaning}). Where a line "
+                      "crosses zero, the extra spend has paid for itself.", [], assumptions)
 
     customers = {n: b.monthly[n]["customers"].to_numpy() for n in b.names}
     slide, top = _titled(prs, "Customers at the end of each month")
     _chart(slide, top, _Lines(months, customers, by_name, b.baseline, "#,##0", "Customers", axis_step))
-    _notes(slide, "Paying customers at the end of each month in each scenario, at the likely values.", [],
-           assumptions)
+    _notes(slide, f"{output('customers').label} in each scenario at the likely values: "
+                  f"{output('customers').meaning}.", [], assumptions)
 
     step = {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()}
     slide, top = _titled(prs, f"What {amount(b.extra)} a month more on each lever adds to NPV, by scenario")
@@ -170,10 +176,15 @@ def _headline(call: MarginCall) -> str:
     }[call.kind]
 
 
+def _unbroken(figure: str) -> str:
+    """A signed figure that cannot wrap after its minus: "-$0.06" with a non-breaking hyphen."""
+    return figure.replace("-$", "\u2011$")
+
+
 def _figure_caption(call: MarginCall) -> str:
     """What the big figure (``call.lead_per_dollar``) is, with the lever it is weighed against."""
     return (f"of NPV for each extra $1 in {LEVER_WORDS[call.lead]}, after paying for itself; "
-            f"{money(call.other_per_dollar, cents=True)} in {LEVER_WORDS[call.other]}")
+            f"{_unbroken(money(call.other_per_dollar, cents=True))} in {LEVER_WORDS[call.other]}")
 
 
 def _chance_caption(call: MarginCall) -> str:
@@ -287,12 +298,13 @@ def _headline_slide(prs: Any, call: MarginCall, footer: Sequence[str]) -> Any:
         (LEVER_COLOURS[call.lead] if call.kind == "wins" else COLOURS["baseline"])[1:])
     tile_top, tile_gap = bottom + 0.7, 0.5
     tile = (width - tile_gap) / 2
-    _text(slide, left, tile_top, tile, [(signed_money(call.lead_per_dollar, cents=True), FIGURE_PT, True),
+    _text(slide, left, tile_top, tile, [(_unbroken(signed_money(call.lead_per_dollar, cents=True)), FIGURE_PT, True),
                                         (_figure_caption(call), CAPTION_PT, False)])
     _text(slide, left + tile + tile_gap, tile_top, tile, [(chance(call.chance), FIGURE_PT, True),
                                                           (_chance_caption(call), CAPTION_PT, False)])
     small = sum(_height(line, BODY_WIDTH, SMALLEST_PT) - 2 * _INSET_Y for line in footer) + 2 * _INSET_Y
-    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - small, BODY_WIDTH, [(line, SMALLEST_PT, i == 0) for i, line in enumerate(footer)])
+    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - small, BODY_WIDTH,
+          [(line, SMALLEST_PT, i == 0) for i, line in enumerate(footer)])
     return slide
 
 
