@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,9 +45,12 @@ TITLE_PT, HEADLINE_PT, FIGURE_PT, CAPTION_PT = 28, 40, 60, 18
 DRIVERS = 3
 """How many uncertain inputs the notes name as deciding the answer."""
 
+LABELLED_BARS = 12
+"""Up to this many bars in a chart, each bar carries its value; more would crowd each other."""
+
 # Average glyph width of the theme's sans-serif as a share of the type size, a little generous, so an
 # estimated box is never shorter than the text the office suite lays out in it.
-_EM = 0.6
+_EM, _EM_BOLD = 0.6, 0.7
 _LEADING = 1.2   # line height as a multiple of the type size
 _INSET_X, _INSET_Y = 0.1, 0.05  # python-pptx's default text insets, inches
 
@@ -235,10 +239,10 @@ def _month_step(months: int) -> int:
 
 # ------------------------------------------------------------------ layout
 
-def _lines(text: str, width: float, size: float) -> int:
+def _lines(text: str, width: float, size: float, bold: bool = False) -> int:
     """How many lines ``text`` wraps to in a box ``width`` inches wide at ``size`` points (an estimate
     on the generous side: words wrap whole, a word longer than a line is broken)."""
-    per_line = max(1, int((width - 2 * _INSET_X) * 72 / (size * _EM)))
+    per_line = max(1, int((width - 2 * _INSET_X) * 72 / (size * (_EM_BOLD if bold else _EM))))
     total = 0
     for paragraph in text.split("\n"):
         lines, used = 1, 0
@@ -253,9 +257,14 @@ def _lines(text: str, width: float, size: float) -> int:
     return total
 
 
-def _height(text: str, width: float, size: float) -> float:
+def _height(text: str, width: float, size: float, bold: bool = False) -> float:
     """The height, inches, of a text box ``width`` inches wide holding ``text`` at ``size`` points."""
-    return _lines(text, width, size) * size * _LEADING / 72 + 2 * _INSET_Y
+    return _lines(text, width, size, bold) * size * _LEADING / 72 + 2 * _INSET_Y
+
+
+def _box_height(paragraphs: Sequence[tuple[str, float, bool]], width: float) -> float:
+    """The height, inches, of a text box ``width`` inches wide holding (text, points, bold) paragraphs."""
+    return sum(_height(text, width, size, bold) - 2 * _INSET_Y for text, size, bold in paragraphs) + 2 * _INSET_Y
 
 
 def _text(slide: Any, left: float, top: float, width: float, paragraphs: Sequence[tuple[str, float, bool]]) -> float:
@@ -264,7 +273,7 @@ def _text(slide: Any, left: float, top: float, width: float, paragraphs: Sequenc
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
 
-    height = sum(_height(t, width, size) - 2 * _INSET_Y for t, size, _ in paragraphs) + 2 * _INSET_Y
+    height = _box_height(paragraphs, width)
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     frame = box.text_frame
     frame.word_wrap = True
@@ -302,9 +311,8 @@ def _headline_slide(prs: Any, call: MarginCall, footer: Sequence[str]) -> Any:
                                         (_figure_caption(call), CAPTION_PT, False)])
     _text(slide, left + tile + tile_gap, tile_top, tile, [(chance(call.chance), FIGURE_PT, True),
                                                           (_chance_caption(call), CAPTION_PT, False)])
-    small = sum(_height(line, BODY_WIDTH, SMALLEST_PT) - 2 * _INSET_Y for line in footer) + 2 * _INSET_Y
-    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - small, BODY_WIDTH,
-          [(line, SMALLEST_PT, i == 0) for i, line in enumerate(footer)])
+    small_print = [(line, SMALLEST_PT, i == 0) for i, line in enumerate(footer)]
+    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - _box_height(small_print, BODY_WIDTH), BODY_WIDTH, small_print)
     return slide
 
 
@@ -316,8 +324,8 @@ def _titled(prs: Any, title: str) -> tuple[Any, float]:
     from pptx.util import Inches, Pt
 
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
-    size = next((s for s in (TITLE_PT, 24, 22) if _lines(title, BODY_WIDTH, s) <= 2), 22)
-    height = _height(title, BODY_WIDTH, size)
+    size = next((s for s in (TITLE_PT, 24, 22) if _lines(title, BODY_WIDTH, s, bold=True) <= 2), 22)
+    height = _height(title, BODY_WIDTH, size, bold=True)
     box = slide.shapes.title
     box.left, box.top, box.width, box.height = Inches(SIDE), Inches(TOP), Inches(BODY_WIDTH), Inches(height)
     frame = box.text_frame
@@ -341,23 +349,32 @@ def _notes(slide: Any, shows: str, more: Sequence[str], assumptions: Sequence[st
 
 def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
     """The KPIs down, the scenarios across, full width, in the largest type (18, 16 or 14 pt) whose rows fit
-    the slide; each row as tall as its tallest cell's wrapped text."""
+    the slide and whose words fit their columns; each row as tall as its tallest cell's wrapped text."""
     from pptx.dml.color import RGBColor
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Inches, Pt
 
-    label_width = 4.0
+    # The KPI names take one line beside a few scenarios; beside many, the scenarios' columns need the room.
+    label_width = 4.0 if len(b.names) <= 4 else 3.0
     col_width = (BODY_WIDTH - label_width) / len(b.names)
     header = ["", *(n + (" (baseline)" if n == b.baseline else "") for n in b.names)]
     body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in REPORT_KPIS]
     rows = [header, *body]
     room = SLIDE_HEIGHT - FOOT - top
 
-    def heights(size: float) -> list[float]:
-        return [max(_height(text, label_width if j == 0 else col_width, size) for j, text in enumerate(row)) + 0.04
-                for row in rows]
+    def width(j: int) -> float:
+        return label_width if j == 0 else col_width
 
-    size = next((s for s in (18, 16, SMALLEST_PT) if sum(heights(s)) <= room), SMALLEST_PT)
+    def heights(size: float) -> list[float]:
+        return [max(_height(text, width(j), size, bold=i == 0) for j, text in enumerate(row)) + 0.04
+                for i, row in enumerate(rows)]
+
+    def words_fit(size: float) -> bool:  # a word wider than its column would break inside itself
+        return all(_lines(word, width(j), size, bold=i == 0) == 1 for i, row in enumerate(rows)
+                   for j, text in enumerate(row)
+                   for word in re.split(r"[\s-]+", text) if word)
+
+    size = next((s for s in (18, 16) if sum(heights(s)) <= room and words_fit(s)), SMALLEST_PT)
     row_heights = heights(size)
     shape = slide.shapes.add_table(len(rows), len(header), Inches(SIDE), Inches(top), Inches(BODY_WIDTH),
                                    Inches(sum(row_heights)))
@@ -497,6 +514,8 @@ def _chart(slide: Any, top: float, spec: _Bars | _Lines) -> Any:
             point = series.points[j]
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = rgb(hexcode)
+    if len(spec.categories) * len(spec.series) > LABELLED_BARS:
+        return chart
     # Each bar's value on it: large for one bar a category, smaller in clusters.
     plot.has_data_labels = True
     labels = plot.data_labels
