@@ -77,18 +77,24 @@ class LeverOdds:
         """Share of draws in which a service lever (either) is the best use of the next dollar."""
         return sum(self.chance_best[lever] for lever in SERVICE_LEVERS)
 
-    def decider(self) -> str | None:
-        """The uncertain input that most decides whether service or advertising returns more: the one
-        whose drawn values are most strongly rank-correlated with the gap between the better service
-        slope and advertising's, draw by draw. None when no input moves the gap."""
+    def deciders(self, top: int = 3) -> list[str]:
+        """The uncertain inputs that most decide whether service or advertising returns more, strongest
+        first (at most ``top``): ranked by how strongly each one's drawn values are rank-correlated with
+        the gap between the better service slope and advertising's, draw by draw. Empty when no input
+        moves the gap."""
         gap = self.draws[list(SERVICE_LEVERS)].max(axis=1) - self.draws["ad_spend_per_month"]
         if len(self.inputs) < 3 or gap.nunique() < 3:
-            return None
+            return []
         varied = self.inputs.loc[:, self.inputs.nunique() > 2]
         if varied.empty:
-            return None
+            return []
         strength = varied.rank().corrwith(gap.rank()).abs().dropna()
-        return None if strength.empty else str(strength.idxmax())
+        return [str(name) for name in strength.sort_values(ascending=False, kind="stable").index[:top]]
+
+    def decider(self) -> str | None:
+        """The uncertain input that most decides whether service or advertising returns more (the first of
+        :meth:`deciders`); None when no input moves the gap."""
+        return next(iter(self.deciders(1)), None)
 
 
 def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float = PER,

@@ -7,6 +7,9 @@ when the model cannot value a lever (NaN).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
@@ -15,8 +18,8 @@ from .margins import LeverOdds, lever_odds
 from .parameters import PARAMETERS
 from .scenario import Scenario
 
-__all__ = ["verdict", "margin_verdict", "margin_sentences", "compare_headline", "customer_costs",
-           "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
+__all__ = ["verdict", "margin_verdict", "margin_call", "MarginCall", "margin_sentences", "compare_headline",
+           "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
 
 CLOSE_CALL = 0.70
 """Below this chance of being the better use of the next dollar (over Risk's paired draws), the
@@ -104,44 +107,88 @@ def _adds(x: float) -> str:
     return f"adds {money(x, cents=True)}" if x >= 0 else f"loses {money(-x, cents=True)}"
 
 
-def margin_verdict(odds: LeverOdds) -> str:
-    """The next dollar on the margin, in one sentence, with its odds (:func:`cx_roi.lever_odds`).
+@dataclass(frozen=True)
+class MarginCall:
+    """The answer on the margin as facts (:func:`margin_call`); :func:`margin_verdict` says it in words.
+
+    ``kind``: "wins" (``lead`` is the better use in at least :data:`CLOSE_CALL` of the draws),
+    "close" (too close to call), "level" (slopes within :data:`LEVEL`) or "neither" (no lever pays
+    for itself). ``lead``: the lever ahead at the likely values (for "level" and "neither", the
+    better service lever); ``other``: the one it is weighed against. ``lead_per_dollar`` and
+    ``other_per_dollar``: NPV added per extra dollar spent, net of that dollar ($ per $).
+    ``chance``: the share of the ``worlds`` paired draws in which ``lead``'s side (service or
+    advertising) is the better use. ``decider``: for a close call, the input that decides it.
+    """
+
+    kind: Literal["wins", "close", "level", "neither"]
+    lead: str
+    other: str
+    lead_per_dollar: float
+    other_per_dollar: float
+    chance: float
+    worlds: int
+    decider: str | None = None
+
+    @property
+    def side(self) -> str:
+        """"service" or "advertising": the side ``lead`` is on."""
+        return "advertising" if self.lead == AD_LEVER else "service"
+
+
+def margin_call(odds: LeverOdds) -> MarginCall:
+    """Which side the next dollar should go to, by how much and how surely (:func:`margin_verdict`'s rule).
 
     Weighs the better service lever against advertising by what one more dollar spent does to
     NPV after paying for itself (at the likely values), and by the chance, over paired draws of
     the uncertain inputs, that each side is the better use. A side that is better in fewer than
-    :data:`CLOSE_CALL` of the draws wins nothing: the sentence says it is too close to call and
-    names the assumption that decides it. Slopes within :data:`LEVEL` of each other are level.
+    :data:`CLOSE_CALL` of the draws wins nothing; slopes within :data:`LEVEL` of each other are level.
     """
     service = odds.service_lever
     s, a = odds.likely[service], odds.likely[AD_LEVER]
     ps, pa = odds.per_dollar[service], odds.per_dollar[AD_LEVER]
-    where = LEVER_WORDS[service]
     p_service = odds.chance_service_best
-    tried = f"{len(odds.draws):,} plausible worlds drawn from Risk's ranges"
+    worlds = len(odds.draws)
     if s <= 0 and a <= 0:
-        return (f"On the margin, neither lever pays for itself: each extra dollar {_adds(ps)} to NPV in {where}, "
-                f"against {money(pa, cents=True)} in advertising, so keeping the money beats both.")
+        return MarginCall("neither", service, AD_LEVER, ps, pa, p_service, worlds)
     if abs(s - a) <= LEVEL * max(abs(s), abs(a)):
-        return (f"On the margin, the levers are level: each extra dollar {_adds(ps)} to NPV in {where}, against "
-                f"{money(pa, cents=True)} in advertising, so moving money between them gains next to nothing; "
-                f"service is the better use in {chance(p_service)} of {tried}.")
-    service_leads = s > a
-    winner, loser = (where, "advertising") if service_leads else ("advertising", where)
-    side = "service" if service_leads else "advertising"
-    r_win, r_lose = (ps, pa) if service_leads else (pa, ps)
-    p_win = p_service if service_leads else 1.0 - p_service
-    if p_win < CLOSE_CALL:
-        field = odds.decider()
-        decides = ("" if field is None else
-                   f" What would decide it: {PARAMETERS[field].label.lower()}, the assumption that moves the "
+        return MarginCall("level", service, AD_LEVER, ps, pa, p_service, worlds)
+    if s > a:
+        lead, other, r_lead, r_other, p_lead = service, AD_LEVER, ps, pa, p_service
+    else:
+        lead, other, r_lead, r_other, p_lead = AD_LEVER, service, pa, ps, 1.0 - p_service
+    if p_lead < CLOSE_CALL:
+        return MarginCall("close", lead, other, r_lead, r_other, p_lead, worlds, odds.decider())
+    return MarginCall("wins", lead, other, r_lead, r_other, p_lead, worlds)
+
+
+def margin_verdict(odds: LeverOdds) -> str:
+    """The next dollar on the margin, in one sentence, with its odds (:func:`cx_roi.lever_odds`).
+
+    The call is :func:`margin_call`'s: a side that is better in fewer than :data:`CLOSE_CALL` of
+    the draws wins nothing, and the sentence says it is too close to call and names the assumption
+    that decides it. Slopes within :data:`LEVEL` of each other are level.
+    """
+    call = margin_call(odds)
+    lead, other = LEVER_WORDS[call.lead], LEVER_WORDS[call.other]
+    r_lead, r_other = call.lead_per_dollar, call.other_per_dollar
+    tried = f"{call.worlds:,} plausible worlds drawn from Risk's ranges"
+    if call.kind == "neither":
+        return (f"On the margin, neither lever pays for itself: each extra dollar {_adds(r_lead)} to NPV in {lead}, "
+                f"against {money(r_other, cents=True)} in advertising, so keeping the money beats both.")
+    if call.kind == "level":
+        return (f"On the margin, the levers are level: each extra dollar {_adds(r_lead)} to NPV in {lead}, against "
+                f"{money(r_other, cents=True)} in advertising, so moving money between them gains next to nothing; "
+                f"service is the better use in {chance(call.chance)} of {tried}.")
+    if call.kind == "close":
+        decides = ("" if call.decider is None else
+                   f" What would decide it: {PARAMETERS[call.decider].label.lower()}, the assumption that moves the "
                    "answer most.")
-        return (f"On the margin, too close to call: at the likely values each extra dollar {_adds(r_win)} to NPV "
-                f"in {winner}, against {money(r_lose, cents=True)} in {loser}, but {side} is the better use in only "
-                f"{chance(p_win)} of {tried}.{decides}")
-    return (f"On the margin, {winner} wins: each extra dollar spent there {_adds(r_win)} to NPV after paying for "
-            f"itself, against {money(r_lose, cents=True)} in {loser}; {side} is the better use in {chance(p_win)} of "
-            f"{tried}.")
+        return (f"On the margin, too close to call: at the likely values each extra dollar {_adds(r_lead)} to NPV "
+                f"in {lead}, against {money(r_other, cents=True)} in {other}, but {call.side} is the better use in "
+                f"only {chance(call.chance)} of {tried}.{decides}")
+    return (f"On the margin, {lead} wins: each extra dollar spent there {_adds(r_lead)} to NPV after paying for "
+            f"itself, against {money(r_other, cents=True)} in {other}; {call.side} is the better use in "
+            f"{chance(call.chance)} of {tried}.")
 
 
 def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:

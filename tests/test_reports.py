@@ -190,27 +190,35 @@ def _charts(data: bytes):
 def test_pptx_slides_and_native_charts(pptx):
     valid_ooxml(pptx)
     prs, charts = _charts(pptx)
-    assert len(prs.slides) == 6 and len(charts) == 4
+    assert len(prs.slides) == 7 and len(charts) == 5
     pictures = [s for slide in prs.slides for s in slide.shapes if s.shape_type == 13]  # 13: picture
     assert pictures == []
-    texts = [shape.text_frame.text for shape in prs.slides[0].shapes if shape.has_text_frame]
-    assert "Our own verdict, from the dashboard." in texts
-    table = next(s.table for s in prs.slides[1].shapes if s.has_table)
-    assert table.cell(1, 0).text == "status-quo (baseline)" and table.cell(3, 0).text == ODD_NAME
+    # The caller's verdict is what the presenter says over the first slide.
+    assert "Our own verdict, from the dashboard." in prs.slides[0].notes_slide.notes_text_frame.text
+    table = next(s.table for slide in prs.slides for s in slide.shapes if s.has_table)
+    assert table.cell(0, 1).text == "status-quo (baseline)" and table.cell(0, 3).text == ODD_NAME
 
 
-def test_pptx_chart_values_equal_the_model(pptx, expected):
+def test_pptx_chart_values_equal_the_model(pptx, expected, scenarios):
     kpis, monthly, nextd = expected
     _, charts = _charts(pptx)
-    customers, contribution, npv, levers = charts
+    margin, npv_change, contribution, customers, levers = charts
+    per_dollar = {n: cx_roi.lever_odds(s, draws=0).per_dollar for n, s in scenarios.items()}
+    assert list(margin.plots[0].categories) == list(kpis.index)
+    for series, lever in zip(margin.plots[0].series, cx_roi.LEVERS):
+        assert series.name == cx_roi.LEVERS[lever]
+        assert list(series.values) == pytest.approx([per_dollar[n][lever] for n in kpis.index], rel=1e-12)
+    others = [n for n in kpis.index if n != "status-quo"]
+    assert list(npv_change.plots[0].categories) == others
+    assert list(npv_change.plots[0].series[0].values) == pytest.approx(list(kpis.loc[others, "delta_npv"]),
+                                                                        rel=1e-12)
     for series in customers.plots[0].series:
         assert list(series.values) == pytest.approx(list(monthly[series.name]["customers"]), rel=1e-12)
     base = monthly["status-quo"]["cumulative_contribution"].to_numpy()
     for series in contribution.plots[0].series:
         extra = monthly[series.name]["cumulative_contribution"].to_numpy() - base
         assert list(series.values) == pytest.approx(list(extra), rel=1e-12, abs=1e-6)
-    assert list(npv.plots[0].series[0].values) == pytest.approx(list(kpis["npv"]), rel=1e-12)
-    assert list(npv.plots[0].categories) == list(kpis.index)
+    assert list(levers.plots[0].categories) == list(kpis.index)
     for series, lever in zip(levers.plots[0].series, cx_roi.LEVERS):
         assert series.name == cx_roi.LEVERS[lever]
         assert list(series.values) == pytest.approx([nextd[n].loc[lever, "delta_npv"] for n in kpis.index],
@@ -249,15 +257,17 @@ def test_deck_and_page_use_the_dashboards_colour_meanings(scenarios, pptx, html_
     from cx_roi.palette import COLOURS, LEVER_COLOURS, scenario_colours
 
     charts = [sh.chart for slide in Presentation(io.BytesIO(pptx)).slides for sh in slide.shapes if sh.has_chart]
-    customers, _, npv, next_dollar = charts
+    margin, npv, _, customers, next_dollar = charts
     want = scenario_colours(list(scenarios), "status-quo")
+    others = [n for n in scenarios if n != "status-quo"]
     assert want["status-quo"] == COLOURS["baseline"]
     for series, name in zip(customers.plots[0].series, scenarios):
         assert str(series.format.line.color.rgb) == want[name][1:]
-    for series, lever in zip(next_dollar.plots[0].series, LEVER_COLOURS):
-        assert str(series.format.fill.fore_color.rgb) == LEVER_COLOURS[lever][1:]
+    for chart in (margin, next_dollar):
+        for series, lever in zip(chart.plots[0].series, LEVER_COLOURS, strict=True):
+            assert str(series.format.fill.fore_color.rgb) == LEVER_COLOURS[lever][1:]
     bars = npv.plots[0].series[0]
-    assert [str(bars.points[i].format.fill.fore_color.rgb) for i in range(len(scenarios))] == \
-        [want[n][1:] for n in scenarios]
+    assert [str(bars.points[i].format.fill.fore_color.rgb) for i in range(len(others))] == \
+        [want[n][1:] for n in others]
     assert npv.value_axis.minimum_scale == 0.0  # bars start at zero
     assert COLOURS["ads"] in html_text and COLOURS["baseline"] in html_text

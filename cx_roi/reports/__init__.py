@@ -12,9 +12,11 @@ command line and a notebook produce the same files.
 * :func:`html_report` -> one self-contained HTML page: the verdict, a KPI
   table, the changed inputs and interactive plotly charts, with plotly.js
   inlined, so it opens offline and loads nothing from the internet.
-* :func:`pptx_report` -> .pptx bytes: a title slide with the verdict, a KPI
-  table and native, editable PowerPoint charts (not pictures) of customers,
-  cumulative contribution, NPV and the next-dollar comparison.
+* :func:`pptx_report` -> .pptx bytes: a deck that opens on the recommendation
+  for the next dollar with its figure and chance, then one idea a slide: a KPI
+  table and native, editable PowerPoint charts (not pictures) of the next dollar
+  by lever, NPV change against the baseline, cumulative contribution and
+  customers; presenter notes name the assumptions that decide the answer.
 
 Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
 :func:`cx_roi.next_dollar`; nothing is recomputed here (the workbook's formulas

@@ -1,158 +1,526 @@
-"""The PowerPoint deck of named scenarios (:func:`pptx_report`)."""
+"""The PowerPoint deck of named scenarios (:func:`pptx_report`): the answer first, one idea a slide.
+
+Slide 1 is the recommendation for the next dollar (:func:`cx_roi.verdict.margin_call`) as a headline
+with its figure and its chance; each slide after it carries one piece of evidence as a native,
+editable chart or table under a title that says what it shows. Every slide has presenter notes:
+what it shows and the assumptions that decide the answer, read from
+:data:`cx_roi.parameters.PARAMETERS`. python-pptx is imported where a slide is made, so importing
+:mod:`cx_roi` stays light.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..comparison import LEVERS
-from ..formatting import amount, horizon
+from ..formatting import amount, chance, horizon, money, param_value, percent, signed_money, with_unit
+from ..margins import LeverOdds, lever_odds
 from ..outputs import output
-from ..palette import LEVER_COLOURS, scenario_colours
+from ..palette import COLOURS, LEVER_COLOURS, scenario_colours
+from ..parameters import PARAMETERS, SOLIDITY_LABELS
 from ..scenario import Scenario
-from .bundle import (DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, bundle, clean_text, extra_contribution, fmt_kpi,
+from ..uncertainty import default_ranges
+from ..verdict import CLOSE_CALL, LEVER_WORDS, MarginCall, compare_headline, margin_call, margin_verdict
+from .bundle import (DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, clean_text, extra_contribution, fmt_kpi,
                      none)
 from .workbook import workbook_as_text
+
+# Geometry of a 16:9 slide, inches.
+SLIDE_WIDTH, SLIDE_HEIGHT = 13.333, 7.5
+SIDE = 0.5           # left and right margin
+TOP, FOOT = 0.35, 0.4  # space above the title and below the lowest shape
+GAP = 0.25           # between a title and what it introduces
+BODY_WIDTH = SLIDE_WIDTH - 2 * SIDE
+
+SMALLEST_PT = 14
+"""No type on a slide is smaller than this (table cells, axis labels, footers), points."""
+
+TITLE_PT, HEADLINE_PT, FIGURE_PT, CAPTION_PT = 28, 40, 60, 18
+
+DRIVERS = 3
+"""How many uncertain inputs the notes name as deciding the answer."""
+
+LABELLED_BARS = 12
+"""Up to this many bars in a chart, each bar carries its value; more would crowd each other."""
+
+# Average glyph width of the theme's sans-serif as a share of the type size, a little generous, so an
+# estimated box is never shorter than the text the office suite lays out in it.
+_EM, _EM_BOLD = 0.6, 0.7
+_LEADING = 1.2   # line height as a multiple of the type size
+_INSET_X, _INSET_Y = 0.1, 0.05  # python-pptx's default text insets, inches
+
 
 def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str | None = None, *,
                 title: str = "cx-roi scenario report", verdict: str | Sequence[str] | None = None,
                 extra_per_month: float = DEFAULT_EXTRA_PER_MONTH, lead: str | None = None) -> bytes:
-    """A PowerPoint deck (.pptx bytes) of the scenarios, 16:9.
+    """A PowerPoint deck (.pptx bytes) of the scenarios, 16:9, one idea a slide.
 
-    Slides: title with the verdict; key results (a native table); then native,
-    editable charts (python-pptx chart objects, so the numbers stay in the
-    deck's embedded workbook): customers by month, cumulative contribution by
-    month, NPV by scenario, and what ``extra_per_month`` more on each lever
-    adds to NPV. Undefined values are left as gaps, not zeros.
+    1. The recommendation for the next dollar from the scenario on screen (``lead``; the
+       baseline when there is none): which lever, what an extra dollar returns there, and the
+       chance that holds (:func:`cx_roi.lever_odds`, 300 paired draws of Risk's ranges, seed 0,
+       as the dashboard weighs it). ``title``, the baseline, horizon and date in small type.
+    2. What one more dollar returns on each lever, by scenario (chart).
+    3. NPV change of each scenario against the baseline (chart; left out with no other scenario).
+    4. Key results (a full-width table, KPIs down, scenarios across).
+    5. Cumulative contribution against the baseline by month (chart; as 3).
+    6. Customers at the end of each month (chart).
+    7. What ``extra_per_month`` more on each lever adds to NPV, by scenario (chart).
+
+    Charts are python-pptx chart objects, so their numbers stay in the deck's embedded
+    workbooks and can be restyled; undefined values are gaps, not zeros. The ``verdict``
+    sentences (default :func:`cx_roi.reports.verdict_sentences`) are the first slide's notes.
     """
     from pptx import Presentation
-    from pptx.chart.data import CategoryChartData
-    from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Emu, Inches, Pt
+    from pptx.util import Inches
 
     b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
-    blank, title_only = prs.slide_layouts[6], prs.slide_layouts[5]
-    width = prs.slide_width
-
-    def heading(slide, text: str) -> None:
-        box = slide.shapes.title
-        box.text = clean_text(text)
-        box.left, box.top, box.width, box.height = Inches(0.5), Inches(0.3), width - Inches(1.0), Inches(0.9)
-        for p in box.text_frame.paragraphs:
-            p.font.size = Pt(28)
-
-    # Title slide with the verdict.
-    slide = prs.slides.add_slide(blank)
-    tb = slide.shapes.add_textbox(Inches(0.7), Inches(0.6), width - Inches(1.4), Inches(1.2))
-    tb.text_frame.word_wrap = True
-    tb.text_frame.text = clean_text(b.title)
-    tb.text_frame.paragraphs[0].font.size = Pt(36)
-    tb.text_frame.paragraphs[0].font.bold = True
-    sub = slide.shapes.add_textbox(Inches(0.7), Inches(1.8), width - Inches(1.4), Inches(0.6))
-    sub.text_frame.text = (f"Baseline: {clean_text(b.baseline)}. Horizon: "
-                           f"{horizon(b.scenarios[b.baseline].horizon_months)}. Made by cx-roi on "
-                           f"{_dt.date.today().isoformat()}.")
-    sub.text_frame.paragraphs[0].font.size = Pt(16)
-    sub.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
-    body = slide.shapes.add_textbox(Inches(0.7), Inches(2.6), width - Inches(1.4), Inches(4.4))
-    tf = body.text_frame
-    tf.word_wrap = True
-    for i, line in enumerate(b.verdict):
-        para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        para.text = clean_text(line)
-        para.font.size = Pt(18 if len(b.verdict) <= 4 else 14)
-        para.alignment = PP_ALIGN.LEFT
-        para.space_after = Pt(8)
-
-    # KPI table.
-    slide = prs.slides.add_slide(title_only)
-    heading(slide, "Key results")
-    kpis = list(REPORT_KPIS)
-    rows, cols = len(b.names) + 1, len(kpis) + 1
-    shape = slide.shapes.add_table(rows, cols, Inches(0.5), Inches(1.4), width - Inches(1.0),
-                                   Emu(int(Inches(0.5) * rows)))
-    table = shape.table
-    table.cell(0, 0).text = "Scenario"
-    for j, k in enumerate(kpis, start=1):
-        table.cell(0, j).text = output(k).label
-    for i, n in enumerate(b.names, start=1):
-        table.cell(i, 0).text = clean_text(n) + (" (baseline)" if n == b.baseline else "")
-        for j, k in enumerate(REPORT_KPIS, start=1):
-            table.cell(i, j).text = fmt_kpi(b.kpis.loc[n], k, n == b.baseline)
-    for r in range(rows):
-        for c in range(cols):
-            for para in table.cell(r, c).text_frame.paragraphs:
-                para.font.size = Pt(12)
-
-    def chart_slide(heading_text: str, chart_type, categories, series: Mapping[str, Sequence[Any]],
-                    number_format: str, axis_title: str | None = None,
-                    colours: Sequence[str] | None = None, points: Sequence[str] | None = None) -> Any:
-        """A native chart; ``colours`` per series, or ``points`` per category of a single series."""
-        slide = prs.slides.add_slide(title_only)
-        heading(slide, heading_text)
-        data = CategoryChartData(number_format=number_format)
-        data.categories = list(categories)
-        for name, values in series.items():
-            data.add_series(clean_text(name), [none(v) for v in values])
-        frame = slide.shapes.add_chart(chart_type, Inches(0.5), Inches(1.3), width - Inches(1.0), Inches(5.9), data)
-        # python-pptx writes the chart's data with XlsxWriter, which reads a text starting with "="
-        # as a formula: the embedded workbook is made text-only, as the Excel report is.
-        book = frame.chart_part.chart_workbook
-        book.update_from_xlsx_blob(workbook_as_text(book.xlsx_part.blob))
-        chart = frame.chart
-        chart.has_legend = len(series) > 1
-        if chart.has_legend:
-            chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-            chart.legend.include_in_layout = False
-        chart.font.size = Pt(12)
-        value_axis = chart.value_axis
-        value_axis.tick_labels.number_format = number_format
-        value_axis.tick_labels.number_format_is_linked = False
-        value_axis.has_major_gridlines = True
-        if axis_title:
-            value_axis.has_title = True
-            value_axis.axis_title.text_frame.text = axis_title
-        if chart_type != XL_CHART_TYPE.LINE:
-            # Bars start at zero: a cut axis would make a 4% gap look like a doubling.
-            low = min([0.0, *(none(v) or 0.0 for values in series.values() for v in values)])
-            value_axis.minimum_scale = None if low < 0 else 0.0
-        for i, plot_series in enumerate(chart.plots[0].series):
-            colour = RGBColor.from_string((colours or ["#000000"])[i % len(colours or ["#000000"])][1:])
-            if chart_type == XL_CHART_TYPE.LINE:
-                plot_series.format.line.color.rgb = colour
-                plot_series.format.line.width = Pt(2.25)
-                plot_series.smooth = False
-            elif points:
-                for j, hexcode in enumerate(points):
-                    point = plot_series.points[j]
-                    point.format.fill.solid()
-                    point.format.fill.fore_color.rgb = RGBColor.from_string(hexcode[1:])
-            else:
-                plot_series.format.fill.solid()
-                plot_series.format.fill.fore_color.rgb = colour
-        return chart
-
-    months = list(b.monthly[b.baseline].index)
+    focus = b.lead if b.lead in b.names else b.baseline
+    odds = lever_odds(b.scenarios[focus])
+    call = margin_call(odds)
+    assumptions = _assumptions(odds)
+    months = b.scenarios[b.baseline].horizon_months
+    others = [n for n in b.names if n != b.baseline]
     by_name = scenario_colours(b.names, b.baseline, b.lead)
-    lines = [by_name[n] for n in b.names]
-    chart_slide("Customers at the end of each month", XL_CHART_TYPE.LINE, months,
-                {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, "#,##0", "customers", colours=lines)
-    chart_slide(f"Cumulative contribution against {b.baseline}", XL_CHART_TYPE.LINE, months,
-                extra_contribution(b), '"$"#,##0', "$ more than the baseline, cumulative", colours=lines)
-    chart_slide("Net present value by scenario", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
-                {"NPV": [b.kpis.loc[n, "npv"] for n in b.names]}, '"$"#,##0', "$", points=lines)
-    chart_slide(f"What {amount(b.extra)} a month more adds to NPV", XL_CHART_TYPE.COLUMN_CLUSTERED, b.names,
-                {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()},
-                '"$"#,##0', "$ change in NPV", colours=[LEVER_COLOURS[lever] for lever in LEVERS])
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)
+
+    slide = _headline_slide(prs, call, _footer(b, focus))
+    said = margin_verdict(odds)
+    _notes(slide, f"The recommendation for the next dollar from {focus}: the lever where one more dollar adds the "
+                  f"most NPV after paying for itself, and the chance it is the better use over {len(odds.draws):,} "
+                  f"plausible worlds. A side is named only when it is the better use in at least "
+                  f"{percent(CLOSE_CALL, 0)} of them; below that the slide says it is too close to call.",
+           [*([] if any(said in line for line in b.verdict) else [said]), "", "The model's findings in full:",
+            *b.verdict], assumptions)
+
+    # At the likely values (no draws): the slopes the focus's 300-draw odds start from.
+    per_dollar = {n: odds.per_dollar if n == focus else lever_odds(b.scenarios[n], draws=0).per_dollar
+                  for n in b.names}
+    slide, top = _titled(prs, "What one more dollar returns on each lever, by scenario")
+    _chart(slide, top, _Bars(b.names, {label: [per_dollar[n][x] for n in b.names] for x, label in LEVERS.items()},
+                             [LEVER_COLOURS[x] for x in LEVERS], '"$"0.00', "NPV added per extra $1, net of the $1",
+                             by="series"))
+    _notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
+                  "values of each scenario: the slope of NPV in the lever's monthly spend. From "
+                  f"{focus}, over {len(odds.draws):,} paired draws of Risk's ranges, each lever is the best use in: "
+                  + "; ".join(f"{LEVERS[x]} {chance(odds.chance_best[x])}" for x in LEVERS) + ".",
+           [], assumptions)
+
+    if others:
+        gains = [b.kpis.loc[n, "delta_npv"] for n in others]
+        slide, top = _titled(prs, compare_headline(b.kpis, months))
+        _chart(slide, top, _Bars(others, {f"NPV change against {b.baseline}": gains}, [by_name[n] for n in others],
+                                 _money_format(gains), f"$ of NPV against {b.baseline}"))
+        _notes(slide, f"How much NPV each scenario adds to {b.baseline} (or loses against it) over {horizon(months)}, "
+                      f"at the likely values. {output('delta_npv').label}: {output('delta_npv').meaning}.", [],
+               assumptions)
+
+    slide, top = _titled(prs, f"Key results over {horizon(months)}")
+    _kpi_table(slide, top, b)
+    _notes(slide, f"The headline results of each scenario at the likely values; changes, ROI and payback are "
+                  f"against {b.baseline}.", [f"{output(k).label}: {output(k).meaning}." for k in REPORT_KPIS],
+           assumptions)
+
+    axis_step = _month_step(months)
+    if others:
+        extra = extra_contribution(b)
+        slide, top = _titled(prs, f"Cumulative contribution against {b.baseline}, month by month")
+        scale = _money_format(v for values in extra.values() for v in values)
+        _chart(slide, top, _Lines(months, extra, by_name, b.baseline, scale, f"$ more than {b.baseline}, cumulative",
+                                  axis_step))
+        _notes(slide, f"How much more {output('cumulative_contribution').label.lower()} each scenario has earned "
+                      f"than {b.baseline} by the end of each month ({output('cumulative_contribution').meaning}; "
+                      f"{output('contribution').label.lower()}: {output('contribution').meaning}). Where a line "
+                      "crosses zero, the extra spend has paid for itself.", [], assumptions)
+
+    customers = {n: b.monthly[n]["customers"].to_numpy() for n in b.names}
+    slide, top = _titled(prs, "Customers at the end of each month")
+    _chart(slide, top, _Lines(months, customers, by_name, b.baseline, "#,##0", "Customers", axis_step))
+    _notes(slide, f"{output('customers').label} in each scenario at the likely values: "
+                  f"{output('customers').meaning}.", [], assumptions)
+
+    step = {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()}
+    slide, top = _titled(prs, f"What {amount(b.extra)} a month more on each lever adds to NPV, by scenario")
+    _chart(slide, top, _Bars(b.names, step, [LEVER_COLOURS[x] for x in LEVERS],
+                             _money_format(v for s in step.values() for v in s), "$ change in NPV", by="series"))
+    _notes(slide, f"A larger step than the first slide's dollar: {amount(b.extra)} a month more on one lever at a "
+                  f"time, every month of the horizon, and the change in NPV after paying for it, for each scenario.",
+           [], assumptions)
 
     prs.core_properties.title = clean_text(b.title)[:250]
     prs.core_properties.author = "cx-roi"
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------ words and figures
+
+def _footer(b: Bundle, focus: str) -> list[str]:
+    """The first slide's small print: the report's title, then where the next dollar is weighed, the
+    baseline, the horizon and the date."""
+    return [b.title, f"Next dollar from {focus}  ·  Baseline: {b.baseline}  ·  Horizon: "
+                     f"{horizon(b.scenarios[b.baseline].horizon_months)}  ·  cx-roi, {_dt.date.today().isoformat()}"]
+
+
+def _headline(call: MarginCall) -> str:
+    """The recommendation in a few words, from the call (its kind and levers)."""
+    lead, other = LEVER_WORDS[call.lead], LEVER_WORDS[call.other]
+    return {
+        "wins": f"Put the next dollar into {lead}",
+        "close": f"Too close to call: {lead} or {other}",
+        "level": "The levers are level: moving money between them gains next to nothing",
+        "neither": "Neither lever pays for itself: keep the money",
+    }[call.kind]
+
+
+def _unbroken(figure: str) -> str:
+    """A signed figure that cannot wrap after its minus: "-$0.06" with a non-breaking hyphen."""
+    return figure.replace("-$", "\u2011$")
+
+
+def _figure_caption(call: MarginCall) -> str:
+    """What the big figure (``call.lead_per_dollar``) is, with the lever it is weighed against."""
+    return (f"of NPV for each extra $1 in {LEVER_WORDS[call.lead]}, after paying for itself; "
+            f"{_unbroken(money(call.other_per_dollar, cents=True))} in {LEVER_WORDS[call.other]}")
+
+
+def _chance_caption(call: MarginCall) -> str:
+    """What the big chance (``call.chance``) counts; for a close call, what it would take and what decides it."""
+    text = (f"chance {call.side} is the better use, over {call.worlds:,} plausible worlds drawn from "
+            "Risk's ranges")
+    if call.kind == "close":
+        text += f"; a call needs {percent(CLOSE_CALL, 0)}"
+        if call.decider is not None:
+            text += f". What would decide it: {PARAMETERS[call.decider].label.lower()}"
+    return text
+
+
+def _assumptions(odds: LeverOdds) -> list[str]:
+    """The notes' assumptions: the uncertain inputs that most decide service against advertising
+    (:meth:`LeverOdds.deciders`) with their value, range, source and solidity, then the discount
+    rate and horizon every money figure rests on."""
+    scenario = odds.scenario
+    ranges = default_ranges(scenario)
+    lines = ["Key assumptions: the inputs that most decide service against advertising here, then the "
+             "discount rate and horizon."]
+    for name in [*odds.deciders(DRIVERS), "annual_discount_rate", "horizon_months"]:
+        p = PARAMETERS[name]
+        value = with_unit(p.fmt, getattr(scenario, name), p.unit)
+        spread = (f"; Risk's range {param_value(p.fmt, ranges[name].low)} to {param_value(p.fmt, ranges[name].high)}"
+                  if name in ranges else "")
+        lines.append(f"- {p.label}: {value}{spread}. Source: {p.source} Solidity: {p.solidity} "
+                     f"({SOLIDITY_LABELS.get(p.solidity, p.solidity)}).")
+    lines.append(f"Figures are at the likely values; chances count {len(odds.draws):,} paired draws of Risk's ranges.")
+    return lines
+
+
+def _money_format(values: Any) -> str:
+    """An Excel number format for dollar amounts of this size: $1.2M, $350k or $950 (a minus sign in front
+    of a loss), so an axis reads in the unit its largest value needs."""
+    largest = max((abs(v) for v in map(none, values) if v is not None), default=0.0)
+    if largest >= 1e6:
+        return '"$"#,##0.0,,"M"'
+    if largest >= 1e4:
+        return '"$"#,##0,"k"'
+    return '"$"#,##0'
+
+
+def _month_step(months: int) -> int:
+    """Months between the month axis's labels: a year on long horizons, fewer on short ones."""
+    return 12 if months > 24 else 6 if months > 6 else 1
+
+
+# ------------------------------------------------------------------ layout
+
+def _lines(text: str, width: float, size: float, bold: bool = False) -> int:
+    """How many lines ``text`` wraps to in a box ``width`` inches wide at ``size`` points (an estimate
+    on the generous side: words wrap whole, a word longer than a line is broken)."""
+    per_line = max(1, int((width - 2 * _INSET_X) * 72 / (size * (_EM_BOLD if bold else _EM))))
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > per_line:
+                lines, used = lines + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+            while used > per_line:
+                lines, used = lines + 1, used - per_line
+        total += lines
+    return total
+
+
+def _height(text: str, width: float, size: float, bold: bool = False) -> float:
+    """The height, inches, of a text box ``width`` inches wide holding ``text`` at ``size`` points."""
+    return _lines(text, width, size, bold) * size * _LEADING / 72 + 2 * _INSET_Y
+
+
+def _box_height(paragraphs: Sequence[tuple[str, float, bool]], width: float) -> float:
+    """The height, inches, of a text box ``width`` inches wide holding (text, points, bold) paragraphs."""
+    return sum(_height(text, width, size, bold) - 2 * _INSET_Y for text, size, bold in paragraphs) + 2 * _INSET_Y
+
+
+def _text(slide: Any, left: float, top: float, width: float, paragraphs: Sequence[tuple[str, float, bool]]) -> float:
+    """A text box of (text, points, bold) paragraphs in black at ``left``, ``top`` (inches), as tall as its
+    text; returns its bottom, inches."""
+    from pptx.dml.color import RGBColor
+    from pptx.util import Inches, Pt
+
+    height = _box_height(paragraphs, width)
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, (text, size, bold) in enumerate(paragraphs):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = para.add_run()
+        run.text = clean_text(text)
+        run.font.size, run.font.bold = Pt(size), bold
+        run.font.color.rgb = RGBColor.from_string(COLOURS["scenario"][1:])
+    return top + height
+
+
+def _headline_slide(prs: Any, call: MarginCall, footer: Sequence[str]) -> Any:
+    """Slide 1: the recommendation as a headline beside a bar in the winning lever's colour, then its figure
+    and its chance in large type side by side, and the small print at the foot."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Inches
+
+    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
+    bar_width, bar_gap = 0.12, 0.2
+    left = SIDE + bar_width + bar_gap
+    width = SLIDE_WIDTH - SIDE - left
+    top = 1.0
+    bottom = _text(slide, left, top, width, [(_headline(call), HEADLINE_PT, True)])
+    # A filled text box, not an autoshape: an autoshape takes the theme's shadow in some office suites.
+    bar = slide.shapes.add_textbox(Inches(SIDE), Inches(top), Inches(bar_width), Inches(bottom - top))
+    bar.text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    bar.fill.solid()
+    bar.fill.fore_color.rgb = RGBColor.from_string(
+        (LEVER_COLOURS[call.lead] if call.kind == "wins" else COLOURS["baseline"])[1:])
+    tile_top, tile_gap = bottom + 0.7, 0.5
+    tile = (width - tile_gap) / 2
+    _text(slide, left, tile_top, tile, [(_unbroken(signed_money(call.lead_per_dollar, cents=True)), FIGURE_PT, True),
+                                        (_figure_caption(call), CAPTION_PT, False)])
+    _text(slide, left + tile + tile_gap, tile_top, tile, [(chance(call.chance), FIGURE_PT, True),
+                                                          (_chance_caption(call), CAPTION_PT, False)])
+    small_print = [(line, SMALLEST_PT, i == 0) for i, line in enumerate(footer)]
+    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - _box_height(small_print, BODY_WIDTH), BODY_WIDTH, small_print)
+    return slide
+
+
+def _titled(prs: Any, title: str) -> tuple[Any, float]:
+    """A slide with ``title`` in its title placeholder, in type that fits two lines (or three at the
+    smallest title size); returns the slide and the top of the space below the title, inches."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
+    size = next((s for s in (TITLE_PT, 24, 22) if _lines(title, BODY_WIDTH, s, bold=True) <= 2), 22)
+    height = _height(title, BODY_WIDTH, size, bold=True)
+    box = slide.shapes.title
+    box.left, box.top, box.width, box.height = Inches(SIDE), Inches(TOP), Inches(BODY_WIDTH), Inches(height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.text = clean_text(title)
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    for para in frame.paragraphs:
+        para.font.size, para.font.bold = Pt(size), True
+        para.font.color.rgb = RGBColor.from_string(COLOURS["scenario"][1:])
+        para.alignment = PP_ALIGN.LEFT
+    return slide, TOP + height + GAP
+
+
+def _notes(slide: Any, shows: str, more: Sequence[str], assumptions: Sequence[str]) -> None:
+    """The presenter's notes: what the slide shows, anything particular to it, then the key assumptions."""
+    paragraphs = [shows, *more, "", *assumptions]
+    slide.notes_slide.notes_text_frame.text = "\n".join(clean_text(p) for p in paragraphs)
+
+
+# ------------------------------------------------------------------ the table
+
+def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
+    """The KPIs down, the scenarios across, full width, in the largest type (18, 16 or 14 pt) whose rows fit
+    the slide and whose words fit their columns; each row as tall as its tallest cell's wrapped text."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    # The KPI names take one line beside a few scenarios; beside many, the scenarios' columns need the room.
+    label_width = 4.0 if len(b.names) <= 4 else 3.0
+    col_width = (BODY_WIDTH - label_width) / len(b.names)
+    header = ["", *(n + (" (baseline)" if n == b.baseline else "") for n in b.names)]
+    body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in REPORT_KPIS]
+    rows = [header, *body]
+    room = SLIDE_HEIGHT - FOOT - top
+
+    def width(j: int) -> float:
+        return label_width if j == 0 else col_width
+
+    def heights(size: float) -> list[float]:
+        return [max(_height(text, width(j), size, bold=i == 0) for j, text in enumerate(row)) + 0.04
+                for i, row in enumerate(rows)]
+
+    def words_fit(size: float) -> bool:  # a word wider than its column would break inside itself
+        return all(_lines(word, width(j), size, bold=i == 0) == 1 for i, row in enumerate(rows)
+                   for j, text in enumerate(row)
+                   for word in re.split(r"[\s-]+", text) if word)
+
+    size = next((s for s in (18, 16) if sum(heights(s)) <= room and words_fit(s)), SMALLEST_PT)
+    row_heights = heights(size)
+    shape = slide.shapes.add_table(len(rows), len(header), Inches(SIDE), Inches(top), Inches(BODY_WIDTH),
+                                   Inches(sum(row_heights)))
+    table = shape.table
+    table.horz_banding = False
+    table.columns[0].width = Inches(label_width)
+    for j in range(1, len(header)):
+        table.columns[j].width = Inches(col_width)
+    black, stripe = (RGBColor.from_string(COLOURS[c][1:]) for c in ("scenario", "other"))
+    for i, row in enumerate(rows):
+        table.rows[i].height = Inches(row_heights[i])
+        for j, text in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text = clean_text(text)
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            if i % 2 == 0 and i > 0:
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = stripe
+            else:
+                cell.fill.background()
+            for para in cell.text_frame.paragraphs:
+                para.alignment = PP_ALIGN.LEFT if j == 0 else PP_ALIGN.RIGHT
+                for run in para.runs:
+                    run.font.size, run.font.bold = Pt(size), i == 0
+                    run.font.color.rgb = black
+
+
+# ------------------------------------------------------------------ charts
+
+@dataclass(frozen=True)
+class _Bars:
+    """A clustered column chart. ``colours``: one per category (``by="point"``, a single series) or one
+    per series (``by="series"``)."""
+
+    categories: list[str]
+    series: Mapping[str, Sequence[Any]]
+    colours: list[str]
+    number_format: str
+    axis_title: str
+    by: str = "point"
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """Month-by-month lines, one per scenario, in its colour; the baseline's dashed, as on the dashboard."""
+
+    months: int
+    series: Mapping[str, Sequence[Any]]
+    colours: Mapping[str, str]
+    baseline: str
+    number_format: str
+    axis_title: str
+    month_step: int
+
+
+def _chart(slide: Any, top: float, spec: _Bars | _Lines) -> Any:
+    """A native chart filling the slide below ``top`` (inches): type no smaller than :data:`SMALLEST_PT`,
+    no chart title (the slide's title says it), light gridlines, and the horizontal axis's labels at
+    the foot of the plot, clear of lines and bars below zero."""
+    from pptx.chart.data import CategoryChartData, XyChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
+    from pptx.util import Inches, Pt
+
+    def rgb(hexcode: str) -> Any:
+        return RGBColor.from_string(hexcode[1:])
+
+    if isinstance(spec, _Lines):
+        # A scatter with lines: months on a numeric axis, labelled every ``month_step`` months.
+        data = XyChartData()
+        for name, values in spec.series.items():
+            line = data.add_series(clean_text(name), number_format=spec.number_format)
+            for m, v in enumerate(values, start=1):
+                line.add_data_point(m, none(v))
+        kind = XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS
+    else:
+        data = CategoryChartData(number_format=spec.number_format)
+        data.categories = [clean_text(c) for c in spec.categories]
+        for name, values in spec.series.items():
+            data.add_series(clean_text(name), [none(v) for v in values])
+        kind = XL_CHART_TYPE.COLUMN_CLUSTERED
+    frame = slide.shapes.add_chart(kind, Inches(SIDE), Inches(top), Inches(BODY_WIDTH),
+                                   Inches(SLIDE_HEIGHT - FOOT - top), data)
+    # python-pptx writes the chart's data with XlsxWriter, which reads a text starting with "="
+    # as a formula: the embedded workbook is made text-only, as the Excel report is.
+    book = frame.chart_part.chart_workbook
+    book.update_from_xlsx_blob(workbook_as_text(book.xlsx_part.blob))
+    chart = frame.chart
+    chart.has_title = False
+    chart.font.size = Pt(SMALLEST_PT)
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(SMALLEST_PT)
+
+    value_axis = chart.value_axis
+    value_axis.tick_labels.number_format = spec.number_format
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = rgb(COLOURS["other"])
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = clean_text(spec.axis_title)
+    value_axis.axis_title.text_frame.paragraphs[0].font.size = Pt(SMALLEST_PT)
+    across = chart.category_axis  # the horizontal axis (a value axis of months on the lines chart)
+    across.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    across.has_major_gridlines = False
+
+    plot = chart.plots[0]
+    if isinstance(spec, _Lines):
+        across.minimum_scale, across.maximum_scale = 0, spec.months
+        across.major_unit = spec.month_step
+        across.tick_labels.number_format, across.tick_labels.number_format_is_linked = "0", False
+        across.has_title = True
+        across.axis_title.text_frame.text = "Month"
+        across.axis_title.text_frame.paragraphs[0].font.size = Pt(SMALLEST_PT)
+        for series, name in zip(plot.series, spec.series):
+            series.smooth = False
+            series.format.line.color.rgb = rgb(spec.colours[name])
+            series.format.line.width = Pt(2.5)
+            if name == spec.baseline:
+                series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        return chart
+
+    # Bars start at zero: a cut axis would make a 4% gap look like a doubling.
+    low = min([0.0, *(none(v) or 0.0 for values in spec.series.values() for v in values)])
+    value_axis.minimum_scale = None if low < 0 else 0.0
+    plot.gap_width = 60
+    for i, series in enumerate(plot.series):
+        series.invert_if_negative = False  # a loss keeps its colour
+        if spec.by == "series":
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = rgb(spec.colours[i % len(spec.colours)])
+            continue
+        for j, hexcode in enumerate(spec.colours):
+            point = series.points[j]
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = rgb(hexcode)
+    if len(spec.categories) * len(spec.series) > LABELLED_BARS:
+        return chart
+    # Each bar's value on it: large for one bar a category, smaller in clusters.
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format, labels.number_format_is_linked = spec.number_format, False
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    labels.font.size = Pt(CAPTION_PT if spec.by == "point" else SMALLEST_PT)
+    labels.font.bold = spec.by == "point"
+    return chart
