@@ -371,14 +371,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=None, help="the proxy's port on 127.0.0.1 (default: a free one)")
     args = ap.parse_args(argv)
 
-    stopping = False
+    def on_signal(signum: int, _frame) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):  # a second one must not cut the clean stop short
+            signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    def on_signal(signum, _frame) -> None:
-        nonlocal stopping
-        stopping = True
-        raise KeyboardInterrupt
-
+    # Both, also when started in the background (where a shell leaves SIGINT ignored).
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     layout = LocalLayout(args.replicas, args.port, quiet=False)
     try:
         with layout:
@@ -387,8 +387,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Ctrl-C stops everything.", flush=True)
             while True:
                 time.sleep(3600)
-    except KeyboardInterrupt:
-        print("stopped" if stopping else "stopped (Ctrl-C)")
+    except KeyboardInterrupt as stop:
+        print(f"stopped ({stop or 'SIGINT'})")
     except LayoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
