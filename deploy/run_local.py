@@ -82,10 +82,21 @@ def postgres_bindir() -> Path | None:
     return None
 
 
+def system_program(name: str) -> str | None:
+    """A program on PATH, or in the sbin directories (not on every user's PATH), where Debian puts
+    ``haproxy`` and ``runuser``."""
+    return shutil.which(name) or shutil.which(name, path="/usr/local/sbin:/usr/sbin:/sbin")
+
+
+def haproxy_path() -> str | None:
+    """HAProxy's program, or None when it is not installed."""
+    return system_program("haproxy")
+
+
 def missing_tools() -> list[str]:
     """Debian packages this layout needs that are not installed (empty when it can run)."""
     missing = []
-    if shutil.which("haproxy") is None:
+    if haproxy_path() is None:
         missing.append("haproxy")
     if postgres_bindir() is None:
         missing.append("postgresql")
@@ -131,7 +142,7 @@ class LocalPostgres:
         bindir = postgres_bindir()
         if bindir is None:
             raise LayoutError("PostgreSQL is not installed (Debian: apt-get install -y postgresql)")
-        self.bindir = bindir
+        self.bindir: Path = bindir
         self.dir = workdir / "postgres"
         self.data = self.dir / "data"
         self.log = self.dir / "server.log"
@@ -139,7 +150,8 @@ class LocalPostgres:
         self.password = secrets.token_hex(16)
         self.started = False
         # PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        runuser = system_program("runuser") or "runuser"
+        self.as_user = [runuser, "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
     @property
     def url(self) -> str:
@@ -151,7 +163,7 @@ class LocalPostgres:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                               env={**os.environ, "PGPASSWORD": self.password})
         if done.returncode != 0:
-            raise LayoutError(f"{' '.join(args[:1])} failed ({done.returncode}): "
+            raise LayoutError(f"{Path(args[0]).name} failed ({done.returncode}): "
                               f"{(done.stderr or done.stdout).strip()[-800:]} (log: {self.log})")
 
     def start(self) -> None:
@@ -172,12 +184,6 @@ class LocalPostgres:
         self._run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", DB_USER,
                   DB_NAME, as_owner=False)
 
-    def ready(self) -> bool:
-        """Whether the cluster accepts connections to the app's database (``pg_isready``)."""
-        done = subprocess.run([str(self.bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port),
-                               "-U", DB_USER, "-d", DB_NAME], capture_output=True, timeout=20)
-        return done.returncode == 0
-
     def stop(self) -> None:
         if self.started:
             self.started = False
@@ -196,6 +202,10 @@ class LocalLayout:
     def __init__(self, replicas: int = 3, proxy_port: int | None = None, quiet: bool = True):
         if not 2 <= replicas <= len(REPLICA_NAMES):  # haproxy.cfg names app1 and app2, and app3 if set
             raise ValueError(f"replicas must be 2 to {len(REPLICA_NAMES)}, not {replicas}")
+        missing = missing_tools()
+        if missing:
+            raise LayoutError(f"not installed: {', '.join(missing)} (Debian: apt-get install -y "
+                              f"{' '.join(missing)})")
         self.n = replicas
         self.proxy_port = proxy_port or free_port()
         self.stats_port = free_port()
@@ -236,10 +246,6 @@ class LocalLayout:
 
     # -- start and stop ---------------------------------------------------------------------
     def start(self) -> "LocalLayout":
-        missing = missing_tools()
-        if missing:
-            raise LayoutError(f"not installed: {', '.join(missing)} (Debian: apt-get install -y "
-                              f"{' '.join(missing)})")
         try:
             self.postgres.start()
             self._say(f"PostgreSQL on 127.0.0.1:{self.postgres.port}, database {DB_NAME}")
@@ -258,7 +264,7 @@ class LocalLayout:
                 self._wait_healthy(f"http://{r.address}/_stcore/health", r.proc, r.name)
                 self._say(f"{r.name}: streamlit run app.py on {r.address} (pid {r.proc.pid})")
             self.haproxy = subprocess.Popen(
-                ["haproxy", "-db", "-f", str(HAPROXY_CFG)], env=self.haproxy_env(),
+                [haproxy_path(), "-db", "-f", str(HAPROXY_CFG)], env=self.haproxy_env(),
                 stdout=self._log("haproxy"), stderr=subprocess.STDOUT, start_new_session=True)
             self._wait_healthy(f"{self.proxy_url}/_stcore/health", self.haproxy, "haproxy")
             self.wait_until(lambda: all(s == "UP" for s in self.server_status().values()),
@@ -379,9 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     # Both, also when started in the background (where a shell leaves SIGINT ignored).
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    layout = LocalLayout(args.replicas, args.port, quiet=False)
     try:
-        with layout:
+        with LocalLayout(args.replicas, args.port, quiet=False) as layout:
             print(f"proxy: {layout.proxy_url}  (HAProxy stats: {layout.stats_url}; "
                   f"logs in {layout.workdir}; layout: {state_path(layout.proxy_port)})", flush=True)
             print("Ctrl-C stops everything.", flush=True)

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from deploy.run_local import (COOKIE, HAPROXY_CFG, REPLICA_HEADER, REPLICA_NAMES, LocalLayout, http_get,
-                              missing_tools, postgres_bindir, route_cookie)
+from deploy.run_local import (COOKIE, HAPROXY_CFG, REPLICA_HEADER, REPLICA_NAMES, LocalLayout, haproxy_path,
+                              http_get, missing_tools, postgres_bindir, route_cookie)
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "deploy" / "compose.yaml"
@@ -137,12 +137,12 @@ def test_haproxy_config_is_valid_with_composes_and_the_local_variables():
                  "CX_ROI_APP1": "127.0.0.1:18501", "CX_ROI_APP2": "127.0.0.1:18502"}
     base = {k: v for k, v in os.environ.items() if not k.startswith("CX_ROI_")}
     for env in (proxy_env, local_env):
-        done = subprocess.run(["haproxy", "-c", "-f", str(HAPROXY_CFG)], env={**base, **env},
+        done = subprocess.run([haproxy_path(), "-c", "-f", str(HAPROXY_CFG)], env={**base, **env},
                               capture_output=True, text=True, timeout=30)
         assert done.returncode == 0, done.stderr
     # Without a replica's address the configuration is refused, so the variables are really read.
     env = {k: v for k, v in local_env.items() if k != "CX_ROI_APP2"}
-    done = subprocess.run(["haproxy", "-c", "-f", str(HAPROXY_CFG)], env={**base, **env}, capture_output=True,
+    done = subprocess.run([haproxy_path(), "-c", "-f", str(HAPROXY_CFG)], env={**base, **env}, capture_output=True,
                           text=True, timeout=30)
     assert done.returncode != 0
 
