@@ -464,7 +464,8 @@ def running_layout_pids(url: str) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, nargs="+", default=None,
-                    help="concurrent sessions, one run for each number given (default 25; through the proxy 50 100)")
+                    help="concurrent sessions, one run for each number given "
+                         "(default 25; through the proxy 50 100)")
     ap.add_argument("--moves", type=int, default=6, help="slider moves per session (default 6)")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds a single run may take (default 180)")
     ap.add_argument("--seed", type=int, default=1, help="random seed for the slider moves")
@@ -498,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
         # Warm-up, then closed: the app's imports and caches load once per process, so the
         # per-session figures count only what each session adds. Through the proxy, one session
         # per replica (round robin; three when the replicas are not known).
-        warm = asyncio.run(run_sessions(len(target.pids) or 3, target.base_url, 1, args.timeout, args.seed - 1, sticky=target.sticky))
+        warm = asyncio.run(run_sessions(len(target.pids) or 3, target.base_url, 1, args.timeout,
+                                        args.seed - 1, sticky=target.sticky))
         time.sleep(1.0)
         warm_errors = sum(len(s.errors) for s in warm)
         if through_proxy:

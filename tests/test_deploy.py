@@ -115,7 +115,8 @@ def test_compose_replicas_get_the_database_service():
         assert url.port == 5432
         assert url.username == db["environment"]["POSTGRES_USER"]
         assert url.path.lstrip("/") == db["environment"]["POSTGRES_DB"]
-        assert url.password == db["environment"]["POSTGRES_PASSWORD"] == env_file(ENV_EXAMPLE)["CX_ROI_DB_PASSWORD"]
+        password = env_file(ENV_EXAMPLE)["CX_ROI_DB_PASSWORD"]
+        assert url.password == db["environment"]["POSTGRES_PASSWORD"] == password
         assert app["depends_on"][url.hostname]["condition"] == "service_healthy"
         assert "pg_isready" in " ".join(db["healthcheck"]["test"])
         volume, _, target = db["volumes"][0].partition(":")
