@@ -1,6 +1,6 @@
 """A real PostgreSQL server for the tests: the one ``CX_ROI_POSTGRES_URL`` names, or a throwaway
-cluster started from Debian's ``postgresql`` package in a temporary folder (``initdb``, then
-``pg_ctl``), on a free loopback port, trusted local logins, removed afterwards.
+cluster from Debian's ``postgresql`` package in a temporary folder, on a free loopback port,
+removed afterwards (the one the replicated layout starts, ``deploy/run_local.py``).
 
 Without either, the tests that need it are skipped, or fail when ``CX_ROI_REQUIRE_SERVICES=1``
 (as in CI, where ``.ci/run`` installs the package).
@@ -9,10 +9,8 @@ Without either, the tests that need it are skipped, or fail when ``CX_ROI_REQUIR
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -20,15 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
-
-
-def _bin_dir() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return Path(versions[-1]).parent if versions else None
+from deploy.run_local import LayoutError, LocalPostgres
 
 
 def unavailable(reason: str) -> None:
@@ -39,34 +29,25 @@ def unavailable(reason: str) -> None:
 
 @contextlib.contextmanager
 def server() -> Iterator[str]:
-    """The admin URL (``postgresql+psycopg://...``) of a running server, for as long as the block runs."""
+    """The admin URL (``postgresql+psycopg://...``) of a running server, for as long as the block runs:
+    ``CX_ROI_POSTGRES_URL``, or the replicated layout's own throwaway cluster
+    (:class:`deploy.run_local.LocalPostgres`)."""
     given = os.environ.get("CX_ROI_POSTGRES_URL")
     if given:
         yield given
         return
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        unavailable("PostgreSQL is not installed (Debian: postgresql) and CX_ROI_POSTGRES_URL is not set")
     folder = Path(tempfile.mkdtemp(prefix="cx-roi-pg-"))
-    # initdb refuses to run as root: the cluster then belongs to the postgres system user.
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_user:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "data", free_port()
+    folder.chmod(0o711)  # the postgres user enters it to reach its own directory
     try:
-        subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                        "--no-sync"], check=True, capture_output=True)
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
-                        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-                       check=True, capture_output=True)
-    except subprocess.CalledProcessError as err:
+        cluster = LocalPostgres(folder)
+        cluster.start()
+    except LayoutError as err:
         shutil.rmtree(folder, ignore_errors=True)
-        unavailable(f"a PostgreSQL server could not be started: {err.stderr.decode(errors='replace')[-300:]}")
+        unavailable(f"a PostgreSQL server could not be started: {err}")
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield cluster.url
     finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
