@@ -627,7 +627,7 @@ def test_comparison_table_reads_value_and_change():
     # The change stays on one line with its unit when a narrow column wraps (a no-break space).
     assert shown.loc["Service level (average)", "ad-boost"].endswith(f"({points.replace(' ', tables.NBSP)})")
     assert " pp" not in " ".join(shown["ad-boost"])
-    assert shown.loc["Survey NPS at the end", "ad-boost"].endswith(")")
+    assert shown.loc[cx_roi.outputs.output("final_nps_measured").label, "ad-boost"].endswith(")")
     assert "(" not in shown.loc["Paid CAC", "status-quo (baseline)"]
 
 
