@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import zlib
 
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "scenario_colours"]
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "TEXT", "SOFT_TEXT", "GRID", "scenario_colours"]
+
+# Text on the charts, the dashboard's and the reports': the page's text colour, and for tick labels
+# and notes a softer grey that still reads at 4.5:1 or more on white (WCAG AA; Streamlit's chart
+# theme's #808495 is 3.7:1, too faint from the back of a room). Gridlines: faint, they are no text.
+TEXT = "#1A1A1A"
+SOFT_TEXT = "#4D4D4D"  # 8.5:1 on white
+GRID = "#E6E9EF"
 
 COLOURS: dict[str, str] = {
     "ads": "#E69F00",          # orange: anything won or spent through advertising

@@ -20,11 +20,9 @@ SCENARIO_COLOURS = palette.SCENARIO_COLOURS
 MONEY_TICKS = dict(tickformat="$.3~s")  # $1.2M, -$350k (sign before the $, as on the cards), never $217.974k
 MONEY_HOVER = "$,.0f"
 
-# Text colours, as the page's own (theme textColor) rather than Streamlit's chart theme's grey
-# ticks (#808495, 3.7:1 on white, too faint from the back of a room): the body text and, for
-# ticks and notes, a softer grey that still reads at 4.5:1 or more on white (WCAG AA).
-TEXT = "#1A1A1A"
-SOFT_TEXT = "#4D4D4D"  # 8.5:1 on white
+# Text colours (cx_roi.palette), the page's own rather than Streamlit's chart theme's faint grey ticks.
+TEXT = palette.TEXT
+SOFT_TEXT = palette.SOFT_TEXT
 
 # Characters a chart title holds on one line: of a phone-wide chart (presenting: larger type), and
 # of a chart as wide as the page (``wide``), where a title broken early left a half-empty line.
