@@ -39,6 +39,8 @@ COLOURS: dict[str, str] = {
     "quality": "#003F66",      # dark blue: the service-quality lever (the other service lever)
     "input_low": "#DDCC77",    # sand: an uncertain input at its low value (tornado)
     "input_high": "#8C7A1E",   # dark sand: the same input at its high value
+    "draws": "#444444",        # dark grey: Monte Carlo draws (at or above a marker, such as break-even)
+    "draws_below": "#CACACA",  # light grey, hatched: the draws below that marker
 }
 
 # The scenario on screen (the lead) is black, the baseline grey and dashed; every other

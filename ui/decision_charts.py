@@ -104,10 +104,11 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     # Neutral greys: every hue in the palette already means a cause (green is word of mouth,
     # vermillion churn); the side of the marker is told by lightness and a hatch instead.
     below, above = side_names or ("Below " + marker_label, "Above " + marker_label)
-    for mask, marker_style, name in ((~good, dict(color="#BBBBBB", pattern=dict(shape="/", fgcolor="#666")), below),
-                                     (good, dict(color="#444444"), above)):
+    for mask, marker_style, name in ((~good, dict(color=COLOURS["draws_below"],
+                                                  pattern=dict(shape="/", fgcolor="#666")), below),
+                                     (good, dict(color=COLOURS["draws"]), above)):
         if marker is None:
-            mask, marker_style, name = np.ones_like(good), dict(color="#444444"), "Draws"
+            mask, marker_style, name = np.ones_like(good), dict(color=COLOURS["draws"]), "Draws"
         data.append(go.Bar(x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
                          marker=marker_style, name=name, customdata=np.array(labels)[mask],
                          hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
