@@ -234,3 +234,26 @@ def test_margins_are_left_to_plotly():
         assert axes and all(axis.get("automargin") is True for axis in axes), layout["title"]["text"]
         legend = layout["legend"]
         assert (legend["orientation"], legend["yref"], legend["y"], legend["yanchor"]) == ("h", "container", 0, "bottom")
+
+
+def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
+    """The online megaphone (another business) ends some $95M above the baseline beside the service
+    boost's $8M: drawn to its scale the service boost lay flat on the zero line. The axis spans the
+    others, and a note says where the runaway line ends."""
+    base = cx_roi.simulate(cx_roi.load_preset("status-quo")).monthly
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly
+    mega = cx_roi.simulate(cx_roi.load_preset("online-megaphone")).monthly
+    frames = {"Status quo": base, "Online megaphone": mega, "Service boost": boost}
+    fig = charts.overlay(frames, "cumulative_contribution", title="t", axis_title="a", money=True,
+                         baseline="Status quo", relative=True)
+    gap = (boost["cumulative_contribution"] - base["cumulative_contribution"]).to_numpy()
+    low, high = fig.layout.yaxis.range
+    assert low <= gap.min() and gap.max() <= high and high - low < 2 * (gap.max() - min(gap.min(), 0.0))
+    end = float((mega["cumulative_contribution"] - base["cumulative_contribution"]).iloc[-1])
+    assert end > high, "the megaphone's line runs off the top"
+    assert fig.layout.annotations[0].text == f"Online megaphone runs off the scale: {fmt.signed_money(end)} by month 60"
+    # Scenarios of one scale keep plotly's own range, with no note.
+    close = charts.overlay({"Status quo": base, "Service boost": boost, "Ad boost": cx_roi.simulate(
+        cx_roi.load_preset("ad-boost")).monthly}, "cumulative_contribution", title="t", axis_title="a", money=True,
+        baseline="Status quo", relative=True)
+    assert close.layout.yaxis.range is None and not close.layout.annotations
