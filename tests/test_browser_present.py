@@ -123,6 +123,11 @@ def test_explore_presented_is_readable_from_the_back_with_its_spend_sliders(scre
         assert slider.locator("input[type='range']").count() == 1, f"{name}'s slider is on the page"
         box = slider.bounding_box() or {}
         assert box.get("width", 0) >= 400, f"{name}'s slider is large on a 1,920-pixel screen: {box}"
+        # Its value reads on one line above the handle, not a character a line down the page.
+        lines = slider.locator("[data-testid='stSliderThumbValue']").evaluate(
+            "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight || 0)"
+            " || e.getBoundingClientRect().height / (1.6 * parseFloat(getComputedStyle(e).fontSize))")
+        assert lines < 1.5, f"{name}'s value wraps onto {lines:.1f} lines"
     screenshot(screen, artifacts / "browser-present-explore.png")
     bad = unreadable(screen)
     assert not bad, "\n".join(map(str, bad))

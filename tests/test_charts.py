@@ -239,7 +239,7 @@ def test_margins_are_left_to_plotly():
 def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
     """The online megaphone (another business) ends some $95M above the baseline beside the service
     boost's $8M: drawn to its scale the service boost lay flat on the zero line. The axis spans the
-    others, and a note says where the runaway line ends."""
+    others, and the runaway line's legend entry says where it ends."""
     base = cx_roi.simulate(cx_roi.load_preset("status-quo")).monthly
     boost = cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly
     mega = cx_roi.simulate(cx_roi.load_preset("online-megaphone")).monthly
@@ -251,9 +251,10 @@ def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
     assert low <= gap.min() and gap.max() <= high and high - low < 2 * (gap.max() - min(gap.min(), 0.0))
     end = float((mega["cumulative_contribution"] - base["cumulative_contribution"]).iloc[-1])
     assert end > high, "the megaphone's line runs off the top"
-    assert fig.layout.annotations[0].text == f"Online megaphone runs off the scale: {fmt.signed_money(end)} by month 60"
+    names = [t.name for t in fig.data]
+    assert names[1] == f"Online megaphone (off the scale: {fmt.signed_money(end)} by month 60)", names
     # Scenarios of one scale keep plotly's own range, with no note.
     close = charts.overlay({"Status quo": base, "Service boost": boost, "Ad boost": cx_roi.simulate(
         cx_roi.load_preset("ad-boost")).monthly}, "cumulative_contribution", title="t", axis_title="a", money=True,
         baseline="Status quo", relative=True)
-    assert close.layout.yaxis.range is None and not close.layout.annotations
+    assert close.layout.yaxis.range is None and [t.name for t in close.data][1] == "Service boost"

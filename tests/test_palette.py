@@ -47,7 +47,7 @@ SAME_MEANING = {"actual": "scenario"}
 def meaning(name: str, scenarios: set[str], baseline: str | None) -> str:
     if name == baseline:
         return "baseline"
-    if name in scenarios:
+    if name in scenarios or any(name.startswith(f"{s} (") for s in scenarios):  # "Online megaphone (off the scale...)"
         return "a scenario"
     low = name.lower()
     for words, what in WORDS:

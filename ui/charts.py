@@ -270,26 +270,23 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
         data.append(go.Scatter(mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
                          name=label, line=line, hovertemplate=hover))
     yaxis = dict(title=dict(text=axis_title), **(MONEY_TICKS if money else dict(tickformat=".3~s")))
-    annotations = []
     if relative:
         shown = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items() if name != baseline}
         runaway = outrunner(shown)
         if runaway is not None:
             # One scenario far beyond the others (a different business, such as the online megaphone's
             # +$95M beside +$8M) would flatten them into the zero line: the axis spans the others, and
-            # a note says where the runaway one ends.
+            # the runaway line's legend entry says where it ends (a note on the plot lay across it).
             rest = np.concatenate([v for n, v in shown.items() if n != runaway] + [np.zeros(1)])
             lo, hi = float(np.nanmin(rest)), float(np.nanmax(rest))
             pad = 0.12 * (hi - lo) if hi > lo else 1.0
             yaxis["range"] = [lo - pad, hi + pad]
             end = float(shown[runaway][-1])
             said = signed_money(end) if money else f"{end:+,.0f}"
-            annotations.append(dict(xref="paper", yref="paper", x=0.02, y=0.98 if end >= 0 else 0.02,
-                                    xanchor="left", yanchor="top" if end >= 0 else "bottom", showarrow=False,
-                                    align="left", font=dict(size=note_size(big)),
-                                    text=f"{runaway} runs off the scale: {said} by month {len(shown[runaway])}"))
+            trace = next(t for t in data if t.name == runaway)
+            trace.name = f"{runaway} (off the scale: {said} by month {len(shown[runaway])})"
     layout = base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
-                          yaxis=yaxis, annotations=annotations)
+                          yaxis=yaxis)
     return go.Figure(data=data, layout=layout)
 
 
