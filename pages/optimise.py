@@ -160,7 +160,7 @@ if state.setting("frontier"):
         split.plotly_chart(decision_charts.frontier_split(table, named, chosen=budget, height=height, big=big),
                            config=cfg)
         st.caption("Each point is a full optimisation. Where the line flattens, more budget buys little; the "
-                   "areas show how the best split shifts as the budget grows.")
+                   "areas beside it show how the best split shifts as the budget grows.")
 
 target_metric = state.setting("target_metric")
 target = state.setting("target")
