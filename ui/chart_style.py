@@ -74,7 +74,7 @@ def base_layout(title: str, height: float, big: bool, months: int | None = None,
     # plots at the same height whether or not a title wrapped.
     top = (44 if not big else 56) + (max(lines, 2 if big else 1) - 1) * round((font + 3) * 1.3)
     layout = dict(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=font + 4 if big else font + 3, color=TEXT)),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=font + (4 if big else 3), color=TEXT)),
         height=height,
         font=dict(size=font, color=TEXT),
         # Small fixed margins; plotly grows them for tick labels, axis titles and the legend.
@@ -103,5 +103,5 @@ def base_layout(title: str, height: float, big: bool, months: int | None = None,
     # them smaller and grey, too faint to read from the back of a room.
     for key, axis in layout.items():
         if key.startswith(("xaxis", "yaxis")) and isinstance(axis.get("title"), dict):
-            axis["title"] = {"font": dict(size=type_size(big) if big else font - 1, color=TEXT), **axis["title"]}
+            axis["title"] = {"font": dict(size=type_size(big), color=TEXT), **axis["title"]}
     return layout

@@ -27,7 +27,7 @@ from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, SCENARIO_COLOURS, ba
 
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "customer_base",
            "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline", "overlay",
-           "npv_bridge", "bridge_colour", "few_ticks"]
+           "npv_bridge", "bridge_colour", "outrunner", "few_ticks"]
 
 # A bridge step's colour, by its cause. Retention's colour is set by its sign (:func:`bridge_colour`).
 BRIDGE_COLOURS: dict[str, str] = {
