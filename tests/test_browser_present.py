@@ -135,8 +135,17 @@ def test_explore_presented_is_readable_from_the_back_with_its_spend_sliders(scre
 
 def test_compare_presented_is_readable_from_the_back(screen, app_url, artifacts):
     open_app(screen, url(app_url, "/compare", compare="service-boost,ad-boost", present="1"))
-    assert len(charts(screen, 3)) == 3
+    drawn = charts(screen, 3)
+    assert len(drawn) == 3
+    assert "<br>" not in drawn[2]["title"], "the bridge's title, the pair's names, holds one line across the page"
     settle(screen)
+    # The headline's lines are balanced: no word or two alone on a last line under a screen-wide one.
+    widths = screen.locator(".st-key-headline p").evaluate("""p => {
+        const range = document.createRange(); range.selectNodeContents(p);
+        const rows = {};
+        for (const r of range.getClientRects()) rows[Math.round(r.top)] = (rows[Math.round(r.top)] || 0) + r.width;
+        return Object.keys(rows).map(Number).sort((a, b) => a - b).map(k => rows[k]); }""")
+    assert len(widths) >= 1 and widths[-1] >= 0.5 * max(widths), widths
     screenshot(screen, artifacts / "browser-present-compare.png")
     bad = unreadable(screen)
     assert not bad, "\n".join(map(str, bad))
