@@ -48,8 +48,9 @@ MONTHLY: dict[str, Output] = {
     "promoters": _o("Promoters", "customers scoring 9-10 at the end of the month", "customers", "count"),
     "passives": _o("Passives", "customers scoring 7-8 at the end of the month", "customers", "count"),
     "detractors": _o("Detractors", "customers scoring 0-6 at the end of the month", "customers", "count"),
-    "nps": _o("True NPS", "true net promoter score", "-100 to 100", "score"),
-    "nps_measured": _o("Survey NPS", "net promoter score a post-contact survey reports (answered contacts only, "
+    "nps": _o("NPS, all customers", "net promoter score of every customer (the true one, which no survey sees)",
+              "-100 to 100", "score"),
+    "nps_measured": _o("NPS as surveyed", "net promoter score a post-contact survey reports (answered contacts only, "
                        "answers weighted by each band's response)", "-100 to 100", "score"),
     "measured_promoter_share": _o("Survey promoters", "share of the post-contact survey's answers scoring 9-10",
                                   "share", "share"),
@@ -118,8 +119,9 @@ KPIS: dict[str, Output] = {
     "avg_monthly_churn": _o("Monthly churn", "customers lost / customers at the start, summed over months",
                             "share", "share", digits=2),
     "total_new_customers": _o("Customers won", "customers won over the horizon", "customers", "count"),
-    "final_nps": _o("True NPS at the end", "true NPS in the last month", "-100 to 100", "score"),
-    "final_nps_measured": _o("Survey NPS at the end", "post-contact survey NPS in the last month", "-100 to 100",
+    "final_nps": _o("NPS at the end, all customers", "NPS of every customer in the last month", "-100 to 100",
+                    "score"),
+    "final_nps_measured": _o("NPS at the end, as surveyed", "post-contact survey NPS in the last month", "-100 to 100",
                              "score"),
     "avg_service_level": _o("Service level (average)", "service level averaged over months", "share", "share"),
     "total_revenue": _o("Revenue", "revenue over the horizon", "$", "money"),

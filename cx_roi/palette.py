@@ -2,27 +2,36 @@
 
 Okabe and Ito (2008), "Color Universal Design": distinguishable with the
 common colour-vision deficiencies and in greyscale by lightness. Scenario
-lines take Paul Tol's "muted" hues, chosen to stay clear of the cause
-colours, so a scenario is never mistaken for a cause. Hex strings, "#RRGGBB".
+lines take hues of their own (magenta, brown, violet) that no cause uses and
+that stay well clear of every cause colour (:data:`SCENARIO_COLOURS`), so a
+scenario is never mistaken for a cause. Hex strings, "#RRGGBB".
 """
 
 from __future__ import annotations
 
 import zlib
 
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "scenario_colours"]
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "TEXT", "SOFT_TEXT", "GRID", "scenario_colours"]
+
+# Text on the charts, the dashboard's and the reports': the page's text colour, and for tick labels
+# and notes a softer grey that still reads at 4.5:1 or more on white (WCAG AA; Streamlit's chart
+# theme's #808495 is 3.7:1, too faint from the back of a room). Gridlines: faint, they are no text.
+TEXT = "#1A1A1A"
+SOFT_TEXT = "#4D4D4D"  # 8.5:1 on white
+GRID = "#E6E9EF"
 
 COLOURS: dict[str, str] = {
     "ads": "#E69F00",          # orange: anything won or spent through advertising
     "wom": "#009E73",          # bluish green: word of mouth
-    "churn": "#D55E00",        # vermillion: customers lost, and retention in the bridge
+    "churn": "#D55E00",        # vermillion: customers lost (churn), and NPV lost to it in the bridge
+    "retention": "#332288",    # indigo: customers kept by lower churn, and the NPV that adds in the bridge
     "service": "#0072B2",      # blue: service capacity, quality, queue
     "promoters": "#56B4E9",    # sky blue
     "passives": "#BBBBBB",     # neutral grey: neither for nor against
     "detractors": "#CC79A7",   # reddish purple
     "scenario": "#000000",     # black: the scenario on screen, and headline totals
     "baseline": "#999999",     # mid grey, dashed: what the scenario is compared with
-    "spend": "#F0E442",        # yellow: money spent on the levers
+    "spend": "#505050",        # dark grey: money spent on the levers (a cost, not a cause)
     "other": "#DDDDDD",        # light grey: what no cause explains
     "actual": "#000000",       # black markers: the user's own history
     "fit": "#999933",          # olive: the model fitted to it
@@ -30,11 +39,15 @@ COLOURS: dict[str, str] = {
     "quality": "#003F66",      # dark blue: the service-quality lever (the other service lever)
     "input_low": "#DDCC77",    # sand: an uncertain input at its low value (tornado)
     "input_high": "#8C7A1E",   # dark sand: the same input at its high value
+    "draws": "#444444",        # dark grey: Monte Carlo draws (at or above a marker, such as break-even)
+    "draws_below": "#CACACA",  # light grey, hatched: the draws below that marker
 }
 
 # The scenario on screen (the lead) is black, the baseline grey and dashed; every other
-# scenario takes one of Tol's muted hues, picked by its name (see scenario_colours).
-SCENARIO_COLOURS: tuple[str, ...] = ("#000000", "#882255", "#44AA99", "#332288", "#CC6677", "#AA4499")
+# scenario takes one of these hues, picked by its name (see scenario_colours). Each is dark
+# enough to read as a line on white and far from every cause colour: Tol's teal read as word
+# of mouth, his wine as churn. Compare shows at most three scenarios beside the baseline.
+SCENARIO_COLOURS: tuple[str, ...] = ("#000000", "#C51B7D", "#8C510A", "#762A83")
 
 LEVER_COLOURS: dict[str, str] = {
     "service_capacity_spend_per_month": COLOURS["service"],

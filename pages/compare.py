@@ -35,7 +35,7 @@ if len(entries) < 2:
 
 named = tuple((label, scenario) for _, label, scenario in entries)
 table = cached.compare(named, entries[0][1])
-headline = st.empty()  # written once the table is out: its odds take a moment
+headline = st.container(key="headline").empty()  # written once the table is out: its odds take a moment
 note = tables.horizon_note({label: state.scenario_for(token) for token, label, _ in entries},
                            entries[0][2].horizon_months)
 if note:

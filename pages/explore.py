@@ -39,10 +39,8 @@ def _answer(big: bool) -> None:
     scenario = state.current_scenario()
     odds = cached.margin_verdict(scenario)  # worked out beside the page while it draws, shown after
     whole_page = state.take_page_run()
-    if not big:
-        controls.render_spends()
-    else:
-        st.markdown(controls.spends_line(scenario))
+    # Presenting too: a what-if asked in the room is answered without leaving presentation mode.
+    controls.render_spends()
     base = state.baseline(scenario.horizon_months)
     # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
     view = cached.assess(scenario, base, state.extra())
@@ -71,8 +69,10 @@ def _answer(big: bool) -> None:
 
     # The charts' places come next on the page, but they are drawn last: the browser takes
     # longest over plotly's drawing, so everything else (the files below included) and the
-    # end of the run reach it first, and the numbers are final before the charts redraw.
-    rows = (st.columns(2), st.columns(2))
+    # end of the run reach it first, and the numbers are final before the charts redraw. The money
+    # first, across the page; then a pair of charts per subject: customers, sentiment, service.
+    money_slot = st.container()
+    rows = (st.columns(2), st.columns(2), st.columns(2))
     if not big:
         st.subheader("Take it with you", anchor=False)
         current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
@@ -86,15 +86,18 @@ def _answer(big: bool) -> None:
     height = 440 if big else 340
     monthly = view.scenario_result.monthly
     config = {"displayModeBar": False}
-    (top_left, top_right), (bottom_left, bottom_right) = rows
-    top_left.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config=config)
-    top_right.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
-                                                           table.loc["scenario", "payback_month"],
-                                                           height=height, big=big,
-                                                           other_inputs_differ=bool(other)), config=config)
-    bottom_left.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config=config)
-    bottom_right.plotly_chart(charts.service_and_wait(monthly, scenario.service_level_target_seconds,
-                                                      height=height, big=big), config=config)
+    (flows, base_chart), (mix, nps), (level, wait) = rows
+    money_slot.plotly_chart(charts.contribution_vs_baseline(monthly, view.baseline_result.monthly,
+                                                            table.loc["scenario", "payback_month"],
+                                                            height=height, big=big,
+                                                            other_inputs_differ=bool(other)), config=config)
+    flows.plotly_chart(charts.customers_by_source(monthly, height=height, big=big), config=config)
+    base_chart.plotly_chart(charts.customer_base(monthly, height=height, big=big), config=config)
+    mix.plotly_chart(charts.sentiment_mix(monthly, height=height, big=big), config=config)
+    nps.plotly_chart(charts.nps_lines(monthly, height=height, big=big), config=config)
+    level.plotly_chart(charts.service_level(monthly, scenario.service_level_target_seconds,
+                                            height=height, big=big), config=config)
+    wait.plotly_chart(charts.average_wait(monthly, height=height, big=big), config=config)
     with margin:
         views.render_margin(odds, wait=whole_page)
     # A fragment rerun skips the router, which otherwise writes the address bar after the page.

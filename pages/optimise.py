@@ -152,11 +152,15 @@ if state.setting("frontier"):
         except cx_roi.Stopped:
             router.stop_page()
     if table is not None:
-        st.plotly_chart(decision_charts.frontier(table, {lv: cx_roi.LEVERS[lv] for lv in levers}, chosen=budget,
-                                                 objective_label=OBJECTIVES[objective].words, height=height + 40,
-                                                 big=big), config=cfg)
+        named = {lv: cx_roi.LEVERS[lv] for lv in levers}
+        best, split = st.columns(2)
+        best.plotly_chart(decision_charts.frontier(table, named, chosen=budget,
+                                                   objective_label=OBJECTIVES[objective].words, height=height,
+                                                   big=big), config=cfg)
+        split.plotly_chart(decision_charts.frontier_split(table, named, chosen=budget, height=height, big=big),
+                           config=cfg)
         st.caption("Each point is a full optimisation. Where the line flattens, more budget buys little; the "
-                   "areas show how the best split shifts as the budget grows.")
+                   "areas beside it show how the best split shifts as the budget grows.")
 
 target_metric = state.setting("target_metric")
 target = state.setting("target")

@@ -124,15 +124,17 @@ def test_every_page_renders_without_exception(page, present):
     assert not at.exception
 
 
-def test_explore_shows_the_baseline_kpis_and_four_charts():
+def test_explore_shows_the_baseline_kpis_and_its_charts():
     at = run_app()
     want = expected_cards(Scenario(), Scenario())
     for label in ("NPV", "Customers at the end", "Monthly churn", "Paid CAC"):
         assert card(at, label).value == want[label]
     assert card(at, "ROI vs baseline").delta == "same as baseline"
     titles = [s["layout"]["title"]["text"].replace("<br>", " ") for s in chart_specs(at)]
-    assert titles == ["Customers won and lost each month", "Cumulative contribution vs baseline",
-                      "Sentiment of customers", "Service level and wait"]
+    # One y-axis a chart: the money across the page, then a pair a subject (customers, sentiment, service).
+    assert titles == ["Cumulative contribution vs baseline", "Customers won and lost each month",
+                      "Customers at month end", "Sentiment of customers", "Net promoter score",
+                      "Service level: answered within 20 s", "Average wait to be answered"]
     assert at.query_params == {}, "a fresh default view has a clean URL"
 
 
@@ -369,18 +371,19 @@ def test_a_corrected_upload_replaces_the_failed_one_message():
 
 # ---------------------------------------------------------------- presentation
 
-def test_presentation_toggle_hides_the_controls_and_is_in_the_url():
+def test_presentation_toggle_hides_the_controls_but_the_spends_and_is_in_the_url():
     at = run_app()
     assert at.sidebar.selectbox and at.main.slider(key=f"w:lever:{AD}")
     at.toggle(key="w:present").set_value(True).run()
     assert not at.exception
-    assert not at.slider and not at.sidebar.selectbox and not at.file_uploader
-    assert len(at.metric) == 8 and len(at.get("plotly_chart")) == 4
+    assert not at.sidebar.selectbox and not at.file_uploader
+    # The three spends keep their sliders, so a what-if asked in the room is answered in place.
+    assert sorted(s.key for s in at.slider) == sorted(f"w:lever:{name}" for name in controls.SPENDS)
+    assert len(at.metric) == 8 and len(at.get("plotly_chart")) == 7
     assert at.query_params == {"present": "1"}
     assert chart_specs(at)[0]["layout"]["height"] > 400, "charts are enlarged"
-    # The room still sees what the numbers are for: the three spends, in words.
-    assert "Service capacity **$240k** · Service quality **$30k** · Advertising **$150k** a month" in \
-        [m.value for m in at.markdown]
+    at.main.slider(key=f"w:lever:{AD}").set_value(260_000.0).run()
+    assert at.query_params == {"present": "1", AD: "260000"}
     at.toggle(key="w:present").set_value(False).run()
     assert at.sidebar.selectbox and at.main.slider(key=f"w:lever:{AD}") and "present" not in at.query_params
 
@@ -627,7 +630,7 @@ def test_comparison_table_reads_value_and_change():
     # The change stays on one line with its unit when a narrow column wraps (a no-break space).
     assert shown.loc["Service level (average)", "ad-boost"].endswith(f"({points.replace(' ', tables.NBSP)})")
     assert " pp" not in " ".join(shown["ad-boost"])
-    assert shown.loc["Survey NPS at the end", "ad-boost"].endswith(")")
+    assert shown.loc[cx_roi.outputs.output("final_nps_measured").label, "ad-boost"].endswith(")")
     assert "(" not in shown.loc["Paid CAC", "status-quo (baseline)"]
 
 

@@ -386,7 +386,8 @@ def test_decision_charts_are_valid_plotly_figures():
                           **{lv: [1e5, 1.3e5] for lv in cx_roi.LEVERS}})
     figs += [decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVERS, current=None),
              decision_charts.marginal_bars(alloc.marginal), decision_charts.marginal_bars(two.marginal),
-             decision_charts.frontier(table, cx_roi.LEVERS, chosen=350_000.0)]
+             decision_charts.frontier(table, cx_roi.LEVERS, chosen=350_000.0),
+             decision_charts.frontier_split(table, cx_roi.LEVERS, chosen=350_000.0)]
     for fig in figs:
         assert isinstance(fig, go.Figure) and fig.data and fig.layout.title.text
         go.Figure(fig.to_dict())  # what Streamlit sends reads back as a valid figure
@@ -403,12 +404,16 @@ def test_the_next_thousand_names_each_lever_on_its_bar():
     assert all(t["showlegend"] and len(set(t["y"])) == 2 for t in spec["data"]), "phases on the axis, levers keyed"
 
 
-def test_the_frontier_has_the_objective_above_and_the_split_below():
+def test_the_frontier_and_its_split_are_two_charts_on_one_budget_axis():
     table = pd.DataFrame({"total_per_month": [300_000.0, 400_000.0], "objective_value": [1e8, 1.2e8],
                           **{lv: [1e5, 1.3e5] for lv in cx_roi.LEVERS}})
-    layout = decision_charts.frontier(table, cx_roi.LEVERS).to_dict()["layout"]
-    assert layout["yaxis2"]["domain"][0] > layout["yaxis"]["domain"][1], "two panels, not two axes on one"
-    assert "overlaying" not in layout["yaxis2"]
+    best = decision_charts.frontier(table, cx_roi.LEVERS).to_dict()
+    split = decision_charts.frontier_split(table, cx_roi.LEVERS).to_dict()
+    for spec in (best, split):
+        assert "yaxis2" not in spec["layout"], "one y-axis a chart"
+        assert spec["layout"]["xaxis"]["title"]["text"] == "Monthly budget on the levers"
+    assert [list(t.y) for t in decision_charts.frontier(table, cx_roi.LEVERS).data] == [[1e8, 1.2e8]]
+    assert [t["name"] for t in split["data"]] == list(cx_roi.LEVERS.values())
 
 
 def test_lever_colours_keep_their_meaning():

@@ -53,6 +53,10 @@ ALERT = "[data-testid='stAlert']"
 CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 KPI_VALUE = "[data-testid='stMetricValue']"
 TABLE = "[data-testid='stTable']"
+# The Explore page's charts, top to bottom and left to right: one y-axis each.
+EXPLORE_CHARTS = ["Cumulative contribution vs baseline", "Customers won and lost each month", "Customers at month end",
+                  "Sentiment of customers", "Net promoter score", "Service level: answered within 20 s",
+                  "Average wait to be answered"]
 PAGE_TITLES = {"Explore": "Customer service or advertising?", "Compare": "Compare scenarios",
                "Risk": "How sure is the answer?", "Optimise": "What is the best split of the budget?",
                "Your data": "Your data", "Method": "How the model works"}
@@ -303,10 +307,8 @@ def test_link_opens_the_scenario_with_the_models_kpis(page, app_url, artifacts):
     expect(page.locator(AD_SLIDER)).to_have_attribute("aria-valuetext", "$260,000")
     expect(page.locator(ALERT)).to_have_count(0)  # a clean link gives no notice
     assert_query(page, query)  # the URL is written back unchanged
-    specs = charts(page, 4)
-    assert [plain(s["title"]) for s in specs] == [
-        "Customers won and lost each month", "Cumulative contribution vs baseline",
-        "Sentiment of customers", "Service level and wait"]
+    specs = charts(page, len(EXPLORE_CHARTS))
+    assert [plain(s["title"]) for s in specs] == EXPLORE_CHARTS
     for spec in specs:  # every axis says what it measures
         assert all(text for _, text in spec["axes"]), spec
     # The chart shows the model's numbers for the linked scenario.
@@ -320,7 +322,7 @@ def test_negative_money_reads_the_same_on_charts_and_cards(page, app_url):
     carry the sign before the $ ("-$20M"), as the NPV card's change does, never "$-20M"."""
     open_app(page, url(app_url, service_capacity_spend_per_month="900000"))
     assert delta(page, "NPV").startswith("-$")
-    charts(page, 4)
+    charts(page, len(EXPLORE_CHARTS))
     contribution = page.locator(CHART).filter(has_text="Cumulative contribution vs baseline")
     ticks = contribution.locator(".ytick text").all_text_contents()
     assert any(re.match(r"^[-\u2212]\$\d", t) for t in ticks), ticks
@@ -364,7 +366,7 @@ def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url
     open_app(page, url(app_url))
     assert_cards(page, expected_cards(Scenario()))
     before = cards(page)
-    ads_before = trace(charts(page, 4), "Customers won", "Won by advertising")
+    ads_before = trace(charts(page, len(EXPLORE_CHARTS)), "Customers won", "Won by advertising")
     slider = page.locator(AD_SLIDER)
     step = float(slider.get_attribute("step"))
     start = float(slider.get_attribute("value"))
@@ -382,7 +384,7 @@ def test_keyboard_on_a_slider_updates_kpis_chart_and_link(page, browser, app_url
     # the first edit shows in the title and brings the reset button.
     expect(page.locator("[data-testid='stCaptionContainer']", has_text="Status quo + 1 change").first).to_be_visible()
     expect(page.get_by_role("button", name="Reset 1 change to the preset")).to_be_visible()
-    ads_after = trace(charts(page, 4), "Customers won", "Won by advertising")
+    ads_after = trace(charts(page, len(EXPLORE_CHARTS)), "Customers won", "Won by advertising")
     assert ads_after != ads_before
     assert ads_after == pytest.approx(list(cx_roi.simulate(one_step).monthly["new_from_ads"]))
 
@@ -527,7 +529,7 @@ def test_bad_link_values_are_named_and_replaced_by_defaults(page, app_url, artif
     # Defaults for the bad values, the good value applied, the page whole.
     expect(page.locator(AD_SLIDER)).to_have_attribute("aria-valuetext", "$150,000")
     assert_cards(page, expected_cards(Scenario().replace(aht_seconds=420.0)))
-    charts(page, 4)
+    charts(page, len(EXPLORE_CHARTS))
     assert_query(page, {"aht_seconds": "420"})  # bad values leave the URL
     screenshot(page, artifacts / "browser-bad-url.png")
     with rerun(page):
@@ -567,19 +569,21 @@ def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
     assert_cards(page, expected_cards(scenario))  # the edit survived the trip through the pages
 
 
-def test_presentation_mode_hides_the_controls(page, app_url, artifacts):
+def test_presentation_mode_hides_the_controls_but_the_spends(page, app_url, artifacts):
     open_app(page, url(app_url, preset="ad-boost"))
     page.locator(f"[data-testid='stMain'] {AD_SLIDER}").wait_for()
     want = expected_cards(cx_roi.load_preset("ad-boost"))
     with rerun(page):
         page.locator(".st-key-w-present label").click()
     assert_query(page, {"preset": "ad-boost", "present": "1"})
-    expect(page.locator("input[type='range']")).to_have_count(0)  # no slider anywhere when presenting
+    # The three spends stay, so a what-if is answered without leaving presentation mode; no other slider.
+    expect(page.locator("input[type='range']")).to_have_count(3)
+    expect(page.locator(f".st-key-spends input[type='range']")).to_have_count(3)
     expect(page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")).to_have_count(0)
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # not even an empty panel
     expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
     assert_cards(page, want)
-    assert len(cards(page)) == 8 and len(charts(page, 4)) == 4
+    assert len(cards(page)) == 8 and len(charts(page, len(EXPLORE_CHARTS))) == len(EXPLORE_CHARTS)
     size = page.eval_on_selector(KPI_VALUE, "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 40, "KPI numbers are enlarged for the room"
     screenshot(page, artifacts / "browser-present.png")
@@ -749,9 +753,9 @@ def test_explore_charts_have_titles_traces_axes_and_a_legend_clear_of_the_plot(p
     title, inside the figure."""
     for tab in (page, phone):
         open_app(tab, url(app_url, "/", preset="service-boost"))
-        charts(tab, 4)
+        charts(tab, len(EXPLORE_CHARTS))
         drawn = tab.evaluate(_CHART_BOXES)
-        assert len(drawn) == 4
+        assert len(drawn) == len(EXPLORE_CHARTS)
         for chart in drawn:
             assert chart["title"] and chart["traces"] >= 1 and chart["ticks"] >= 2, chart
             assert chart["xtitle"] and chart["ytitle"], chart

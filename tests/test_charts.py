@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from hypothesis import example, given
@@ -35,9 +36,13 @@ def test_each_colour_means_one_thing_on_every_chart():
     bar_colours = dict(zip(bridge.data[0].y, bridge.data[0].marker.color))
     assert bar_colours["Advertising acquisition"] == charts.COLOURS["ads"]
     assert bar_colours["Word-of-mouth acquisition"] == charts.COLOURS["wom"]
-    assert bar_colours["Retention"] == charts.COLOURS["churn"]
-    service = charts.service_and_wait(result.monthly, 20)
-    assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
+    # Customers kept add NPV in retention's colour; churn's colour is for customers lost.
+    kept = float(cx_roi.npv_bridge(result, boost).set_index("step").loc["retention", "value"])
+    assert bar_colours["Retention"] == charts.COLOURS["retention" if kept >= 0 else "churn"]
+    assert charts.bridge_colour("retention", 1.0) == charts.COLOURS["retention"]
+    assert charts.bridge_colour("retention", -1.0) == charts.COLOURS["churn"]
+    for service in (charts.service_level(result.monthly, 20), charts.average_wait(result.monthly)):
+        assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
     semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario", "actual")}
     assert not semantic & set(charts.SCENARIO_COLOURS[1:]), "scenario lines never borrow a cause colour"
     assert len(semantic) == len([k for k in charts.COLOURS if k not in ("scenario", "actual")]), \
@@ -61,22 +66,31 @@ def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
     assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
 
 
-def test_the_customer_base_has_its_own_panel_above_the_flows():
-    # Drawn over the stacked flows on a second axis, the base's line ran across the top of
-    # the wins and read as one more band.
-    fig = charts.customers_by_source(cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly).to_dict()
-    flows, base = fig["layout"]["yaxis"]["domain"], fig["layout"]["yaxis2"]["domain"]
-    assert flows[1] < base[0], "the panels do not overlap"
-    assert {t["name"]: t.get("yaxis", "y") for t in fig["data"]} == {
-        "Won by advertising": "y", "Won by word of mouth": "y", "Churned out": "y", "Customers at month end": "y2"}
-    assert "overlaying" not in fig["layout"]["yaxis2"]
+def test_every_chart_has_one_y_axis():
+    # Two y-axes on one figure, stacked as panels or overlaid left and right, made two charts
+    # read as one: the base's line ran across the top of the stacked wins, the wait's right-hand
+    # ticks read against the service level's gridlines.
+    monthly = cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly
+    table = pd.DataFrame({"total_per_month": [300_000.0, 400_000.0], "objective_value": [1e8, 1.2e8],
+                          **{lv: [1e5, 1.3e5] for lv in cx_roi.LEVERS}})
+    figures = [charts.customers_by_source(monthly), charts.customer_base(monthly), charts.sentiment_mix(monthly),
+               charts.nps_lines(monthly), charts.service_level(monthly, 20), charts.average_wait(monthly),
+               decision_charts.frontier(table, cx_roi.LEVERS, chosen=350_000.0),
+               decision_charts.frontier_split(table, cx_roi.LEVERS, chosen=350_000.0)]
+    for fig in figures:
+        spec = fig.to_dict()
+        assert [k for k in spec["layout"] if k.startswith("yaxis")] == ["yaxis"], spec["layout"]["title"]
+        assert all(t.get("yaxis", "y") == "y" for t in spec["data"])
+    names = {t.name for t in charts.customers_by_source(monthly).data}
+    assert names == {"Won by advertising", "Won by word of mouth", "Churned out"}
+    assert [t.name for t in charts.customer_base(monthly).data] == ["Customers at month end"]
 
 
 def test_month_charts_tick_whole_years_alike():
     # Charts side by side read alike: ticks every 12 months on a five-year run, every 6 on a short one.
     base = cx_roi.simulate(Scenario())
     figures = [charts.customers_by_source(base.monthly), charts.sentiment_mix(base.monthly),
-               charts.service_and_wait(base.monthly, 20),
+               charts.nps_lines(base.monthly), charts.service_level(base.monthly, 20), charts.average_wait(base.monthly),
                charts.contribution_vs_baseline(base.monthly, base.monthly, None),
                charts.overlay({"a": base.monthly}, "customers", title="t", axis_title="y", baseline="a")]
     for fig in figures:
@@ -91,11 +105,11 @@ def test_month_charts_tick_whole_years_alike():
 
 def test_short_panels_label_at_least_two_values():
     monthly = cx_roi.simulate(Scenario()).monthly
-    nps = charts.sentiment_mix(monthly).to_dict()["layout"]["yaxis2"]
+    nps = charts.nps_lines(monthly).to_dict()["layout"]["yaxis"]
     values = monthly[["nps", "nps_measured"]].to_numpy().ravel()
     low, high = nps["range"]
     assert low <= values.min() and values.max() <= high
-    assert 2 <= round((high - low) / nps["dtick"]) + 1 <= 4
+    assert 2 <= round((high - low) / nps["dtick"]) + 1 <= 6
 
 
 def test_sentiment_bands_are_each_groups_share_of_customers():
@@ -105,7 +119,10 @@ def test_sentiment_bands_are_each_groups_share_of_customers():
     for name, column in (("Promoters (9-10)", "promoters"), ("Passives (7-8)", "passives"),
                          ("Detractors (0-6)", "detractors")):
         np.testing.assert_allclose(traces[name], monthly[column].to_numpy() / total, rtol=1e-12)
-    np.testing.assert_allclose(traces["True NPS"], monthly["nps"].to_numpy(), rtol=1e-12)
+    lines = {t.name: np.asarray(t.y) for t in charts.nps_lines(monthly).data}
+    assert set(lines) == {"NPS, all customers", "NPS as surveyed"}  # plain words, not "true" and "survey"
+    np.testing.assert_allclose(lines["NPS, all customers"], monthly["nps"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(lines["NPS as surveyed"], monthly["nps_measured"].to_numpy(), rtol=1e-12)
 
 
 @given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=60), st.integers(2, 4))
@@ -118,22 +135,6 @@ def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values
     assert 1 <= round((high - low) / step) <= most
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5)), "a round step"
-
-
-@pytest.mark.parametrize("preset", ["status-quo", "revolving-door", "service-boost", "young-product"])
-def test_the_waits_ticks_sit_on_the_service_levels_gridlines(preset):
-    monthly = cx_roi.simulate(cx_roi.load_preset(preset)).monthly
-    layout = charts.service_and_wait(monthly, 20).to_dict()["layout"]
-    left, right = layout["yaxis"], layout["yaxis2"]
-    # Both start at 0 and put their top tick the same share of the height up: tick k of each lands
-    # on the same line.
-    assert left["range"][0] == right["range"][0] == 0 and left["tick0"] == right["tick0"] == 0
-    assert left["range"][1] / left["dtick"] == pytest.approx(right["range"][1] / right["dtick"], rel=1e-12)
-    longest = monthly["asa_seconds"].max()
-    step = right["dtick"]
-    assert longest <= 5 * step and (step == 1 or 5 * step <= 2 * longest), "the wait fills its axis"
-    mantissa = step / 10 ** math.floor(math.log10(step))
-    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
 
 
 def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
@@ -159,7 +160,8 @@ def test_every_chart_is_a_plotly_figure_with_a_title_traces_and_named_axes():
     boost = cx_roi.simulate(cx_roi.load_preset("service-boost"))
     figures = [
         charts.customers_by_source(base.monthly, big=True), charts.sentiment_mix(base.monthly),
-        charts.service_and_wait(base.monthly, 20), charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
+        charts.customer_base(base.monthly), charts.nps_lines(base.monthly), charts.service_level(base.monthly, 20),
+        charts.average_wait(base.monthly), charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
         charts.contribution_vs_baseline(base.monthly, base.monthly, None),
         charts.overlay({"a": base.monthly, "b": boost.monthly}, "customers", title="t", axis_title="y", baseline="a"),
         charts.overlay({"a": base.monthly, "b": boost.monthly}, "cumulative_contribution", title="t",
@@ -205,7 +207,8 @@ def test_contribution_chart_marks_payback_or_says_why_not():
 
 def test_chart_data_are_the_models_monthly_columns_exactly():
     monthly = cx_roi.simulate(Scenario()).monthly
-    wins, word, churned, base = charts.customers_by_source(monthly).data
+    wins, word, churned = charts.customers_by_source(monthly).data
+    base, = charts.customer_base(monthly).data
     np.testing.assert_array_equal(wins.x, monthly.index)
     np.testing.assert_array_equal(wins.y, monthly["new_from_ads"])  # bit for bit
     np.testing.assert_array_equal(word.y, monthly["new_from_wom"])
@@ -220,7 +223,7 @@ def test_margins_are_left_to_plotly():
     base = cx_roi.simulate(Scenario())
     m = base.monthly
     q = cx_roi.simulate_many(Scenario().replace(horizon_months=24), draws=50).monthly_quantiles("customers")
-    figures = [charts.customers_by_source(m), charts.sentiment_mix(m, big=True), charts.service_and_wait(m, 20),
+    figures = [charts.customers_by_source(m), charts.sentiment_mix(m, big=True), charts.service_level(m, 20),
                charts.contribution_vs_baseline(m, m, None), charts.npv_bridge(cx_roi.npv_bridge(base, base),
                                                                               scenario="b", baseline="a"),
                decision_charts.fan_chart(q, q, title="t", axis_title="a"),
@@ -231,3 +234,27 @@ def test_margins_are_left_to_plotly():
         assert axes and all(axis.get("automargin") is True for axis in axes), layout["title"]["text"]
         legend = layout["legend"]
         assert (legend["orientation"], legend["yref"], legend["y"], legend["yanchor"]) == ("h", "container", 0, "bottom")
+
+
+def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
+    """The online megaphone (another business) ends some $95M above the baseline beside the service
+    boost's $8M: drawn to its scale the service boost lay flat on the zero line. The axis spans the
+    others, and the runaway line's legend entry says where it ends."""
+    base = cx_roi.simulate(cx_roi.load_preset("status-quo")).monthly
+    boost = cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly
+    mega = cx_roi.simulate(cx_roi.load_preset("online-megaphone")).monthly
+    frames = {"Status quo": base, "Online megaphone": mega, "Service boost": boost}
+    fig = charts.overlay(frames, "cumulative_contribution", title="t", axis_title="a", money=True,
+                         baseline="Status quo", relative=True)
+    gap = (boost["cumulative_contribution"] - base["cumulative_contribution"]).to_numpy()
+    low, high = fig.layout.yaxis.range
+    assert low <= gap.min() and gap.max() <= high and high - low < 2 * (gap.max() - min(gap.min(), 0.0))
+    end = float((mega["cumulative_contribution"] - base["cumulative_contribution"]).iloc[-1])
+    assert end > high, "the megaphone's line runs off the top"
+    names = [t.name for t in fig.data]
+    assert names[1] == f"Online megaphone (off the scale: {fmt.signed_money(end)} by month 60)", names
+    # Scenarios of one scale keep plotly's own range, with no note.
+    close = charts.overlay({"Status quo": base, "Service boost": boost, "Ad boost": cx_roi.simulate(
+        cx_roi.load_preset("ad-boost")).monthly}, "cumulative_contribution", title="t", axis_title="a", money=True,
+        baseline="Status quo", relative=True)
+    assert close.layout.yaxis.range is None and [t.name for t in close.data][1] == "Service boost"

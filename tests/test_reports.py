@@ -172,7 +172,8 @@ def test_html_chart_data_equals_the_model(html_text, expected):
             import base64
 
             y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
-        np.testing.assert_allclose(y, monthly[trace["name"]]["customers"], rtol=1e-12)
+        # The baseline is named so in the legend, as on the dashboard's Compare page.
+        np.testing.assert_allclose(y, monthly[trace["name"].removesuffix(" (baseline)")]["customers"], rtol=1e-12)
     levers = _plot_data(html_text, "plot-next_dollar")
     assert [t["name"] for t in levers] == list(cx_roi.LEVERS.values())
 
@@ -271,3 +272,22 @@ def test_deck_and_page_use_the_dashboards_colour_meanings(scenarios, pptx, html_
         [want[n][1:] for n in others]
     assert npv.value_axis.minimum_scale == 0.0  # bars start at zero
     assert COLOURS["ads"] in html_text and COLOURS["baseline"] in html_text
+
+
+def test_html_chart_titles_fit_one_phone_line_and_notes_say_the_rest():
+    """A plotly title never wraps: a long one was cut ("...payback is where its line cros"). Titles
+    hold about 40 characters of 18-pixel type on a phone-wide chart; the explanation is a note under
+    the chart, as plain text."""
+    from cx_roi.reports.bundle import bundle
+    from cx_roi.reports.page import html_report, report_figures
+
+    named = {"status-quo": cx_roi.load_preset("status-quo"), "<b>Plan & co</b>": cx_roi.load_preset("ad-boost")}
+    figures = report_figures(bundle(named, "status-quo", "t", None, 50_000.0))
+    assert [f.key for f in figures] == ["customers", "contribution", "nps", "npv", "next_dollar"]
+    for f in figures:
+        title = f.figure.layout.title.text
+        assert len(title) <= 40 and "<br>" not in title, title
+    page = html_report(named, "status-quo")
+    notes = [f.note for f in figures if f.note]
+    assert notes and "payback is where its line crosses zero" in " ".join(notes)
+    assert "&lt;b&gt;Plan &amp; co&lt;/b&gt;" in page and "<b>Plan & co</b>" not in page

@@ -20,16 +20,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cx_roi import formatting as fmt
-from cx_roi import palette
+from cx_roi import outputs, palette
 from cx_roi.formatting import signed_money
 
 from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, SCENARIO_COLOURS, base_layout, note_size
 
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "sentiment_mix",
-           "service_and_wait", "contribution_vs_baseline", "overlay", "npv_bridge", "few_ticks"]
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "customer_base",
+           "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline", "overlay",
+           "npv_bridge", "bridge_colour", "outrunner", "few_ticks"]
 
+# A bridge step's colour, by its cause. Retention's colour is set by its sign (:func:`bridge_colour`).
 BRIDGE_COLOURS: dict[str, str] = {
-    "retention": COLOURS["churn"],
+    "retention": COLOURS["retention"],
     "word-of-mouth acquisition": COLOURS["wom"],
     "advertising acquisition": COLOURS["ads"],
     "spend": COLOURS["spend"],
@@ -51,36 +53,40 @@ def _columns(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
 
 
 def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
-    """Customers won by advertising and by word of mouth, and churned out, each month (below);
-    the customer base at each month's end (above).
+    """Customers won by advertising and by word of mouth, and churned out, each month.
 
-    Wins are stacked above zero, churn is drawn below it. The base has its own
-    panel on the same month axis: drawn over the flows on a second axis, its line
-    ran across the top of the stacked wins and read as one of them.
+    Wins are stacked above zero, churn is drawn below it. The customer base is a chart of its
+    own (:func:`customer_base`): on a second axis over the flows its line read as one of them,
+    and as a panel of its own on a second axis it was a second chart squeezed into one.
     """
     x = _months(monthly)
     churned = monthly["churned"].to_numpy(float)
-    customers = monthly["customers"].to_numpy(float)
     data = [
         go.Scatter(mode="lines", x=x, y=monthly["new_from_ads"].to_numpy(float),
-             name="Won by advertising", stackgroup="won", line=dict(width=0.5, color=COLOURS["ads"]),
-             fillcolor=COLOURS["ads"], hovertemplate="%{y:,.0f}"),
+             name=outputs.output("new_from_ads").label, stackgroup="won",
+             line=dict(width=0.5, color=COLOURS["ads"]), fillcolor=COLOURS["ads"], hovertemplate="%{y:,.0f}"),
         go.Scatter(mode="lines", x=x, y=monthly["new_from_wom"].to_numpy(float),
-             name="Won by word of mouth", stackgroup="won", line=dict(width=0.5, color=COLOURS["wom"]),
-             fillcolor=COLOURS["wom"], hovertemplate="%{y:,.0f}"),
-        go.Scatter(mode="lines", x=x, y=-churned, customdata=churned, name="Churned out",
+             name=outputs.output("new_from_wom").label, stackgroup="won",
+             line=dict(width=0.5, color=COLOURS["wom"]), fillcolor=COLOURS["wom"], hovertemplate="%{y:,.0f}"),
+        go.Scatter(mode="lines", x=x, y=-churned, customdata=churned, name=outputs.output("churned").label,
              fill="tozeroy", line=dict(width=0.5, color=COLOURS["churn"]), fillcolor=COLOURS["churn"],
              hovertemplate="%{customdata:,.0f}"),
-        go.Scatter(mode="lines", x=x, y=customers, name="Customers at month end", yaxis="y2",
-             line=dict(color=COLOURS["scenario"], width=2), hovertemplate="%{y:,.0f}"),
     ]
     layout = base_layout(
         "Customers won and lost each month", height, big, months=len(x),
-        yaxis=dict(title=dict(text="Per month"), tickformat=".3~s", zeroline=True, zerolinecolor="#888",
-                   domain=[0, 0.62]),
-        yaxis2=dict(title=dict(text="Customers"), tickformat=".3~s", domain=[0.72, 1], anchor="x",
-                    **few_ticks(customers, most=2)),
+        yaxis=dict(title=dict(text="Customers per month"), tickformat=".3~s", zeroline=True, zerolinecolor="#888"),
     )
+    return go.Figure(data=data, layout=layout)
+
+
+def customer_base(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
+    """Customers at each month's end: the base the flows of :func:`customers_by_source` build."""
+    x = _months(monthly)
+    data = [go.Scatter(mode="lines", x=x, y=monthly["customers"].to_numpy(float),
+                       name=outputs.output("customers").label, line=dict(color=COLOURS["scenario"], width=2.5),
+                       hovertemplate="%{y:,.0f}")]
+    layout = base_layout("Customers at month end", height, big, months=len(x), showlegend=False,
+                         yaxis=dict(title=dict(text="Customers"), tickformat=".3~s", rangemode="tozero"))
     return go.Figure(data=data, layout=layout)
 
 
@@ -106,10 +112,10 @@ def few_ticks(values: np.ndarray, most: int = 3) -> dict:
 
 
 def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
-    """Promoters, passives and detractors as shares of customers (top); true and survey NPS (below).
+    """Promoters, passives and detractors as shares of customers, stacked to 100%.
 
-    Shares are stacked to 100%. NPS gets its own panel on the same month axis,
-    because lines drawn over the coloured bands read as a fourth band.
+    NPS is a chart of its own (:func:`nps_lines`): lines drawn over the coloured bands read as
+    a fourth band, and a panel of its own on a second axis was a second chart squeezed into one.
     """
     x = _months(monthly)
     bands = _columns(monthly, ["promoters", "passives", "detractors"])
@@ -124,48 +130,57 @@ def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False
         data.append(go.Scatter(mode="lines", x=x, y=shares[:, i], name=name, stackgroup="mix",
                          line=dict(width=0.5, color=COLOURS[key]), fillcolor=COLOURS[key],
                          hovertemplate="%{y:.1%}"))
-    data.append(go.Scatter(mode="lines", x=x, y=monthly["nps"].to_numpy(float),
-                     name="True NPS", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2),
-                     hovertemplate="%{y:.1f}"))
-    data.append(go.Scatter(mode="lines", x=x, y=monthly["nps_measured"].to_numpy(float),
-                     name="Survey NPS", yaxis="y2", line=dict(color=COLOURS["scenario"], width=2, dash="dot"),
-                     hovertemplate="%{y:.1f}"))
     layout = base_layout(
         "Sentiment of customers", height, big, months=len(x),
-        yaxis=dict(title=dict(text="Share"), tickformat=".0%", range=[0, 1], domain=[0.42, 1]),
-        yaxis2=dict(title=dict(text="NPS"), domain=[0, 0.32], anchor="x",
-                    **few_ticks(_columns(monthly, ["nps", "nps_measured"]).ravel())),
+        yaxis=dict(title=dict(text="Share of customers"), tickformat=".0%", range=[0, 1]),
     )
-    layout["xaxis"]["anchor"] = "y2"
     return go.Figure(data=data, layout=layout)
 
 
-_TOP = 1.02  # each axis runs 2% past its top tick, so a line at 100% is not cut by the frame
+def nps_lines(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
+    """Net promoter score of every customer, and as a post-contact survey reports it, by month.
 
-
-def service_and_wait(monthly: pd.DataFrame, target_seconds: float, *, height: int = 340,
-                     big: bool = False) -> go.Figure:
-    """Service level (share answered within the target) and average wait, by month."""
+    The survey hears only answered contacts, so it reads higher; both lines are the scenario's
+    (black), told apart by the dotted survey line and their names.
+    """
     x = _months(monthly)
-    wait = monthly["asa_seconds"].to_numpy(float)
-    # Five steps on each axis over the same height, so the wait's ticks sit on the service level's
-    # gridlines (20% apart) instead of between them.
-    longest = float(np.nanmax(wait)) if np.isfinite(wait).any() else 0.0
-    step = next(fmt.round_numbers(longest / 5)) if longest > 0 else 1.0
-    data = [
-        go.Scatter(mode="lines", x=x, y=monthly["service_level"].to_numpy(float),
-             name=f"Answered within {target_seconds:,.0f} s", line=dict(color=COLOURS["service"], width=2.5),
-             hovertemplate="%{y:.1%}"),
-        go.Scatter(mode="lines", x=x, y=wait,
-             name="Average wait, seconds (right axis)", yaxis="y2",
-             line=dict(color=COLOURS["service"], width=2, dash="dot"), hovertemplate="%{y:,.0f} s"),
-    ]
+    data = [go.Scatter(mode="lines", x=x, y=monthly[column].to_numpy(float), name=outputs.output(column).label,
+                       line=dict(color=COLOURS["scenario"], width=2.5, dash=dash), hovertemplate="%{y:.1f}")
+            for column, dash in (("nps", None), ("nps_measured", "dot"))]
     layout = base_layout(
-        "Service level and wait", height, big, months=len(x),
-        yaxis=dict(title=dict(text="Service level"), tickformat=".0%", range=[0, _TOP * 5 * 0.2],
+        "Net promoter score", height, big, months=len(x),
+        yaxis=dict(title=dict(text="NPS"), **few_ticks(_columns(monthly, ["nps", "nps_measured"]).ravel(), most=5)),
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+_TOP = 1.02  # the axis runs 2% past its top tick, so a line at 100% is not cut by the frame
+
+
+def service_level(monthly: pd.DataFrame, target_seconds: float, *, height: int = 340,
+                  big: bool = False) -> go.Figure:
+    """Service level: the share of contacts answered within the target, by month."""
+    x = _months(monthly)
+    data = [go.Scatter(mode="lines", x=x, y=monthly["service_level"].to_numpy(float),
+                       name=f"Answered within {target_seconds:,.0f} s", line=dict(color=COLOURS["service"], width=2.5),
+                       hovertemplate="%{y:.1%}")]
+    layout = base_layout(
+        f"Service level: answered within {target_seconds:,.0f} s", height, big, months=len(x), showlegend=False,
+        yaxis=dict(title=dict(text="Share of contacts"), tickformat=".0%", range=[0, _TOP],
                    tickmode="linear", tick0=0, dtick=0.2),
-        yaxis2=dict(title=dict(text="Average wait (s)"), overlaying="y", side="right", showgrid=False,
-                    range=[0, _TOP * 5 * step], ticksuffix=" s", tickmode="linear", tick0=0, dtick=step),
+    )
+    return go.Figure(data=data, layout=layout)
+
+
+def average_wait(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
+    """Average wait before a contact is answered, seconds, by month (the service colour, as
+    :func:`service_level`: both say how service is doing)."""
+    x = _months(monthly)
+    data = [go.Scatter(mode="lines", x=x, y=monthly["asa_seconds"].to_numpy(float), name="Average wait",
+                       line=dict(color=COLOURS["service"], width=2.5), hovertemplate="%{y:,.0f} s")]
+    layout = base_layout(
+        "Average wait to be answered", height, big, months=len(x), showlegend=False,
+        yaxis=dict(title=dict(text="Seconds"), ticksuffix=" s", rangemode="tozero"),
     )
     return go.Figure(data=data, layout=layout)
 
@@ -255,9 +270,45 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
         data.append(go.Scatter(mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
                          name=label, line=line, hovertemplate=hover))
     yaxis = dict(title=dict(text=axis_title), **(MONEY_TICKS if money else dict(tickformat=".3~s")))
+    if relative:
+        shown = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items() if name != baseline}
+        runaway = outrunner(shown)
+        if runaway is not None:
+            # One scenario far beyond the others (a different business, such as the online megaphone's
+            # +$95M beside +$8M) would flatten them into the zero line: the axis spans the others, and
+            # the runaway line's legend entry says where it ends (a note on the plot lay across it).
+            rest = np.concatenate([v for n, v in shown.items() if n != runaway] + [np.zeros(1)])
+            lo, hi = float(np.nanmin(rest)), float(np.nanmax(rest))
+            pad = 0.12 * (hi - lo) if hi > lo else 1.0
+            yaxis["range"] = [lo - pad, hi + pad]
+            end = float(shown[runaway][-1])
+            said = signed_money(end) if money else f"{end:+,.0f}"
+            trace = next(t for t in data if t.name == runaway)
+            trace.name = f"{runaway} (off the scale: {said} by month {len(shown[runaway])})"
     layout = base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
                           yaxis=yaxis)
     return go.Figure(data=data, layout=layout)
+
+
+def outrunner(series: Mapping[str, np.ndarray], factor: float = 4.0) -> str | None:
+    """The one series whose largest distance from zero is more than ``factor`` times every other's,
+    or None: drawn to its scale, the others would lie flat on the zero line."""
+    reach = {name: float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0 for name, v in series.items()}
+    if len(reach) < 2:
+        return None
+    first, second = sorted(reach.values(), reverse=True)[:2]
+    if second <= 0 or first <= factor * second:
+        return None
+    return max(reach, key=reach.get)
+
+
+def bridge_colour(step: str, value: float) -> str:
+    """The colour of one bridge step: its cause's. Retention is the one cause that goes either way
+    in one colour's meaning: NPV added by customers kept is retention's indigo, NPV lost to more
+    churn is churn's vermillion (a gain in the colour of customers lost read as a loss)."""
+    if step == "retention" and value < 0:
+        return COLOURS["churn"]
+    return BRIDGE_COLOURS.get(step, COLOURS["other"])
 
 
 def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: int = 380,
@@ -265,15 +316,16 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
     """Waterfall of ``cx_roi.npv_bridge`` output: how each cause moves NPV from the baseline.
 
     Horizontal bars so long cause names stay readable on a phone. Each cause is
-    drawn in its own colour (retention in the churn colour, word of mouth green,
-    advertising orange), then the total difference in black.
+    drawn in its own colour (:func:`bridge_colour`: retention indigo, or vermillion where
+    churn costs NPV, word of mouth green, advertising orange, spend dark grey), then the total
+    difference in black.
     """
     steps = list(bridge["step"])
     values = bridge["value"].to_numpy(float)
     total = float(bridge.attrs.get("total", values.sum()))
     bases = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     labels = [s[:1].upper() + s[1:] for s in steps] + ["NPV difference"]
-    colours = [BRIDGE_COLOURS.get(s, COLOURS["other"]) for s in steps] + [COLOURS["scenario"]]
+    colours = [bridge_colour(s, v) for s, v in zip(steps, values)] + [COLOURS["scenario"]]
     all_values = np.concatenate([values, [total]])
     texts = [signed_money(v) for v in all_values]
     data = [go.Bar(orientation="h", y=labels, x=all_values,
@@ -284,9 +336,10 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
     # The page's heading above says why ("Why the NPV differs"); the title names the pair, short
     # enough that two preset names fit one line (a prefix of its own broke it early on a laptop).
     layout = base_layout(
-        f"{scenario} vs {baseline}", height, big, hovermode="closest",
+        f"{scenario} vs {baseline}", height, big, wide=True, hovermode="closest",
         xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888", **MONEY_TICKS),
         yaxis=dict(autorange="reversed", automargin=True),
     )
-    layout["margin"] = dict(l=8, r=60, t=layout["margin"]["t"], b=8)
+    # Room on the right for the last bar's value, written outside it ("+$112.0M").
+    layout["margin"] = dict(l=8, r=110 if big else 60, t=layout["margin"]["t"], b=8)
     return go.Figure(data=data, layout=layout)

@@ -164,18 +164,6 @@ def render_spends() -> None:
             _lever(PARAMETERS[name])
 
 
-def spends_line(scenario) -> str:
-    """The three monthly spends in one line, for presentation mode (where their sliders are hidden),
-    so the room sees what the numbers are for: "Service capacity (agents) $240k · ... a month"."""
-    parts = []
-    for name in SPENDS:
-        value = getattr(scenario, name)
-        shown = (fmt.amount(value) if not isinstance(value, tuple)
-                 else f"{fmt.amount(min(value))} to {fmt.amount(max(value))}")
-        parts.append(f"{PARAMETERS[name].label.replace(' spend', '')} **{shown}**")
-    return " · ".join(parts) + " a month"
-
-
 def render_levers() -> None:
     """Every lever but the spends, in sections; closed sections cost nothing."""
     for i, section in enumerate(SECTIONS):

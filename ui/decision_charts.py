@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 from cx_roi import palette
 from cx_roi.formatting import money, signed_money
 
-from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, note_size
+from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, note_size, type_size
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
-           "marginal_bars", "frontier"]
+           "marginal_bars", "frontier", "frontier_split"]
 
 LEVER_COLOURS = palette.LEVER_COLOURS
 
@@ -104,10 +104,11 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     # Neutral greys: every hue in the palette already means a cause (green is word of mouth,
     # vermillion churn); the side of the marker is told by lightness and a hatch instead.
     below, above = side_names or ("Below " + marker_label, "Above " + marker_label)
-    for mask, marker_style, name in ((~good, dict(color="#BBBBBB", pattern=dict(shape="/", fgcolor="#666")), below),
-                                     (good, dict(color="#444444"), above)):
+    for mask, marker_style, name in ((~good, dict(color=COLOURS["draws_below"],
+                                                  pattern=dict(shape="/", fgcolor="#666")), below),
+                                     (good, dict(color=COLOURS["draws"]), above)):
         if marker is None:
-            mask, marker_style, name = np.ones_like(good), dict(color="#444444"), "Draws"
+            mask, marker_style, name = np.ones_like(good), dict(color=COLOURS["draws"]), "Draws"
         data.append(go.Bar(x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
                          marker=marker_style, name=name, customdata=np.array(labels)[mask],
                          hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
@@ -134,7 +135,7 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     if beyond:
         layout["annotations"] = [dict(text=f"{beyond / v.size:.1%} of draws lie beyond the axis", xref="paper",
                                       yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
-                                      font=dict(size=note_size(big) - 1, color="#555"))]
+                                      font=dict(size=note_size(big), color="#555"))]
     return go.Figure(data=data, layout=layout)
 
 
@@ -180,7 +181,7 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     # The label takes a line of its own between the title and the bars: with the title left
     # where plotly puts it (the middle of the top margin), a title that wraps on a phone
     # ran into the label.
-    label_line = round((14 if big else 12) * 1.6)
+    label_line = round(note_size(big) * 1.6)
     layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + label_line}
     layout["title"] = {**layout["title"], "yref": "container", "y": 1, "yanchor": "top", "pad": dict(t=10)}
     return go.Figure(data=data, layout=layout)
@@ -212,7 +213,7 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
                           xaxis=dict(title=dict(text="$ per month"), **MONEY_TICKS),
                           yaxis=dict(autorange="reversed", automargin=True))
     layout["legend"] = {**layout["legend"], "traceorder": "normal"}  # stacked bars would list it reversed
-    layout["uniformtext"] = dict(minsize=13 if big else 10, mode="hide")
+    layout["uniformtext"] = dict(minsize=type_size(big) if big else 10, mode="hide")
     return go.Figure(data=data, layout=layout)
 
 
@@ -247,34 +248,41 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
 
 def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | None = None,
              objective_label: str = "NPV", height: int = 340, big: bool = False) -> go.Figure:
-    """Best objective at each monthly budget (upper panel), and the best split at each (stacked
-    areas, lower panel) on one budget axis.
-
-    Two panels, not two y-axes over one plot: over the line, the top of the stacked split read
-    as the objective, and the right axis's ticks fell at odd values on the left one's gridlines.
-    """
+    """Best objective at each monthly budget. The best split at each budget is a chart of its own
+    (:func:`frontier_split`) on the same budget axis: over the line, the top of the stacked split
+    read as the objective, and two panels on two y-axes were two charts squeezed into one."""
     x = table["total_per_month"].to_numpy(float)
-    data = []
-    for lever in labels:
-        if lever not in table:
-            continue
-        data.append(go.Scatter(mode="lines", x=x, y=table[lever].to_numpy(float), stackgroup="split",
-                         name=labels[lever],
-                         line=dict(width=0.5, color=LEVER_COLOURS.get(lever, COLOURS["other"])),
-                         hovertemplate="%{y:$,.0f} a month"))
-    # The objective first in the legend, on the upper panel; the budget axis under the lower one.
-    data.insert(0, go.Scatter(mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
-                        yaxis="y2", name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
-                        hovertemplate=f"%{{y:{MONEY_HOVER}}}"))
+    data = [go.Scatter(mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
+                       name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
+                       hovertemplate=f"%{{y:{MONEY_HOVER}}}")]
     layout = base_layout(f"Efficient frontier: best {objective_label} for each budget", height, big,
-                          xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
-                          yaxis=dict(title=dict(text="Split, $ a month"), domain=[0, 0.35], rangemode="tozero",
-                                     nticks=4, **MONEY_TICKS),
-                          yaxis2=dict(title=dict(text=f"Best {objective_label}"), domain=[0.45, 1], anchor="x",
-                                      **MONEY_TICKS))
-    if chosen is not None:
-        layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
-                                 line=dict(color="#333", width=1.5, dash="dot"))]
-        layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
-                                      yanchor="bottom", font=dict(size=note_size(big)))]
+                         showlegend=False,
+                         xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
+                         yaxis=dict(title=dict(text=f"Best {objective_label}"), **MONEY_TICKS))
+    _mark_budget(layout, chosen, big)
     return go.Figure(data=data, layout=layout)
+
+
+def frontier_split(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | None = None,
+                   height: int = 300, big: bool = False) -> go.Figure:
+    """The best split of each monthly budget of :func:`frontier`, stacked by lever."""
+    x = table["total_per_month"].to_numpy(float)
+    data = [go.Scatter(mode="lines", x=x, y=table[lever].to_numpy(float), stackgroup="split", name=labels[lever],
+                       line=dict(width=0.5, color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                       hovertemplate="%{y:$,.0f} a month")
+            for lever in labels if lever in table]
+    layout = base_layout("The best split of each budget", height, big,
+                         xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
+                         yaxis=dict(title=dict(text="$ a month"), rangemode="tozero", **MONEY_TICKS))
+    _mark_budget(layout, chosen, big)
+    return go.Figure(data=data, layout=layout)
+
+
+def _mark_budget(layout: dict, chosen: float | None, big: bool) -> None:
+    """A dotted line at the budget the page is set to, named "your budget" above the plot."""
+    if chosen is None:
+        return
+    layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
+                             line=dict(color="#333", width=1.5, dash="dot"))]
+    layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
+                                  yanchor="bottom", font=dict(size=note_size(big)))]

@@ -267,8 +267,8 @@ def header(title: str, subtitle: str | None = None) -> None:
     # Flush with the content's right edge, where the cards and charts end.
     with right, st.container(horizontal_alignment="right"):
         st.toggle("Present", key=state.widget("present"), on_change=state.on_change, args=("present",),
-                  help="Presentation mode: hides the controls and enlarges numbers and charts. "
-                       "It is part of the link, so a shared link opens the same way.")
+                  help="Presentation mode: hides the controls but the three spends, and enlarges every "
+                       "text, number and chart. It is part of the link, so a shared link opens the same way.")
 
 
 # Presenting draws nothing in the sidebar, but a sidebar the session has opened keeps its
@@ -279,14 +279,31 @@ HIDE_SIDEBAR = ('@media (min-width: 641px) { [data-testid="stSidebar"], [data-te
                 '{ display: none !important; } }')
 
 
-# Presenting, what a room reads from afar grows: the figures (their usual size is the theme's
-# metricValueFontSize, .streamlit/config.toml), their labels, the changes under them and the Compare
-# page's table (Streamlit's own sizes are made for a laptop at arm's length).
+# Presenting, what a room reads from afar grows: every text on the page is 20 px (1.25rem) or more
+# (Streamlit's own sizes, 14 to 16 px, are made for a laptop at arm's length), and greys that
+# fade below 4.5:1 on white (captions, slider ends) take the text colour. The figures grow most
+# (their usual size is the theme's metricValueFontSize, .streamlit/config.toml).
 PRESENT_EXTRA = """
-    [data-testid="stMetricValue"] { font-size: 3rem; }
-    [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
-    [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 1.15rem; }
-    [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.2rem; }
+    [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p,
+    [data-testid="stTable"] th, [data-testid="stTable"] td,
+    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+    [data-testid="stWidgetLabel"], [data-testid="stWidgetLabel"] p,
+    [data-testid="stSliderThumbValue"], [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"],
+    [data-testid="stTopNavLink"] span, [data-testid="stAlert"] p,
+    [data-testid="stButtonGroup"] button, [data-testid="stButtonGroup"] p { font-size: 1.25rem; }
+    [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"], [data-testid="stTable"] th {
+        color: #1A1A1A; }
+    /* Captions stay a step softer than the text, but not by Streamlit's 60% opacity (4.6:1). */
+    [data-testid="stCaptionContainer"] { opacity: 1; }
+    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4D4D4D; }
+    [data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 3rem; }
+    /* Long sentences end in a full last line, not one word under a screen-wide line. The style
+       alone: the "text-wrap" shorthand would also let unbreakable text (a slider's value) wrap. */
+    [data-testid="stMarkdownContainer"] p { text-wrap-style: pretty; }
+    .st-key-headline p { font-size: 1.7rem; line-height: 1.35; text-wrap-style: balance; }
+    /* Room between a spend's name and its value, which floats above the slider's handle. */
+    .st-key-spends [data-testid="stWidgetLabel"] { margin-bottom: 0.9rem; }
 """
 
 

@@ -5,64 +5,97 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..comparison import LEVERS
 from ..formatting import amount, horizon
 from ..outputs import output
-from ..palette import LEVER_COLOURS, scenario_colours
+from ..palette import GRID, LEVER_COLOURS, SOFT_TEXT, TEXT, scenario_colours
 from ..parameters import PARAMETERS, Param
 from ..scenario import Scenario
 from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, extra_contribution, fmt_kpi, none
 
-def _figures(b: Bundle) -> list[tuple[str, Any]]:
+class ReportFigure(NamedTuple):
+    """One chart of the HTML report: its key (the page's element ids), the figure, and the note
+    printed under it (plain text), where what a title would be too long to hold is said."""
+
+    key: str
+    figure: Any
+    note: str
+
+
+# The report's chart look, the dashboard's (ui.chart_style): its fonts and text colours, a legend
+# at the foot, no plotly template (the default one's grey plot area is not the dashboard's).
+_FONT = '"Source Sans Pro", "Source Sans 3", system-ui, sans-serif'
+_MONEY_TICKS = "$.3~s"  # $1.2M, -$350k, as the dashboard's money axes
+
+
+def report_figures(b: Bundle) -> list[ReportFigure]:
+    """The charts of :func:`html_report` for a :func:`~cx_roi.reports.bundle.bundle`: customers,
+    cumulative contribution against the baseline, NPS, NPV and the next-dollar comparison, in the
+    dashboard's colours (:mod:`cx_roi.palette`) and type. Titles are short enough for one line
+    on a phone-wide page; the rest is each chart's note."""
     import plotly.graph_objects as go
 
-    def layout(fig, title: str, y: str, y_format: str | None = None) -> Any:
-        fig.update_layout(title=title, template="plotly_white", height=420, margin=dict(l=70, r=20, t=60, b=50),
-                          legend=dict(orientation="h", y=-0.18), hovermode="x unified",
-                          font=dict(family="sans-serif", size=13))
-        fig.update_xaxes(title="Month")
-        fig.update_yaxes(title=y, tickformat=y_format)
+    def layout(fig, title: str, y: str, y_format: str | None = None, x: str = "Month") -> Any:
+        tick = dict(size=13, color=SOFT_TEXT)
+        axis = dict(tickfont=tick, gridcolor=GRID, zerolinecolor="#888", automargin=True)
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=18, color=TEXT)),
+                          template="none", height=420, margin=dict(l=8, r=16, t=56, b=8),
+                          legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0,
+                                      xanchor="left", font=dict(size=13, color=TEXT)),
+                          hovermode="x unified", font=dict(family=_FONT, size=13, color=TEXT),
+                          plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+        fig.update_xaxes(title=dict(text=x, font=dict(size=13, color=TEXT), standoff=10), showgrid=False, **axis)
+        fig.update_yaxes(title=dict(text=y, font=dict(size=13, color=TEXT)), tickformat=y_format, **axis)
         return fig
 
     colours = scenario_colours(b.names, b.baseline, b.lead)
 
     def lines(series: dict, title: str, y: str, y_format: str, hover: str) -> go.Figure:
-        fig = go.Figure([go.Scatter(x=list(b.monthly[n].index), y=values, name=n, line=dict(color=colours[n]),
+        months = max(len(b.monthly[n]) for n in b.names)
+        fig = go.Figure([go.Scatter(x=list(b.monthly[n].index), y=values,
+                                    name=f"{n} (baseline)" if n == b.baseline else n,
+                                    line=dict(color=colours[n], width=2.5, dash="dash" if n == b.baseline else None),
                                     hovertemplate=hover) for n, values in series.items()])
-        return layout(fig, title, y, y_format)
+        fig = layout(fig, title, y, y_format)
+        # Whole years, as the dashboard ticks its month axes.
+        return fig.update_xaxes(tick0=0, dtick=6 if months <= 24 else 12)
 
     figs = [
-        ("customers", lines({n: b.monthly[n]["customers"] for n in b.names},
-                            "Customers at the end of each month", "customers", ",.0f", "%{y:,.0f}")),
-        ("contribution", lines(extra_contribution(b), f"Cumulative contribution against {b.baseline} (for a "
-                               "scenario that differs in spend alone, payback is where its line crosses zero for "
-                               "good)", "$", "$,.0f", "%{y:$,.0f}")),
-        ("nps", lines({n: b.monthly[n]["nps"] for n in b.names},
-                      "Net promoter score (true, not survey-inflated)", "NPS", ".0f", "%{y:.1f}")),
+        ReportFigure("customers", lines({n: b.monthly[n]["customers"] for n in b.names},
+                                        output("customers").label, "Customers", ",.0f", "%{y:,.0f}"), ""),
+        ReportFigure("contribution", lines(extra_contribution(b), "Cumulative contribution vs baseline",
+                                           "$ vs baseline, cumulative", _MONEY_TICKS, "%{y:$,.0f}"),
+                     f"Each scenario's cumulative cash minus that of {b.baseline}, the baseline. For a scenario "
+                     "that differs from it in spend alone, payback is where its line crosses zero for good."),
+        ReportFigure("nps", lines({n: b.monthly[n]["nps"] for n in b.names}, output("nps").label, "NPS", ".0f",
+                                  "%{y:.1f}"),
+                     "The net promoter score of every customer, not as a post-contact survey reports it: the "
+                     "survey hears answered contacts only and reads higher."),
     ]
     fig = go.Figure(go.Bar(x=b.names, y=[none(b.kpis.loc[n, "npv"]) for n in b.names],
                            marker_color=[colours[n] for n in b.names], hovertemplate="%{y:$,.0f}<extra></extra>"))
-    fig = layout(fig, "Net present value over the horizon", "$", "$,.0f")
-    fig.update_xaxes(title="Scenario")
-    figs.append(("npv", fig))
+    fig = layout(fig, "Net present value over the horizon", "$", _MONEY_TICKS, x="Scenario")
+    figs.append(ReportFigure("npv", fig, ""))
     fig = go.Figure()
     for lever, label in LEVERS.items():
         fig.add_trace(go.Bar(x=b.names, y=[none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
                              marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}"))
-    fig = layout(fig, f"What {amount(b.extra)} a month more adds to NPV, by lever", "$ change in NPV", "$,.0f")
+    fig = layout(fig, f"What {amount(b.extra)} a month more adds to NPV", "$ change in NPV", _MONEY_TICKS,
+                 x="Scenario")
     fig.update_layout(barmode="group", hovermode="closest")
-    fig.update_xaxes(title="Scenario")
-    figs.append(("next_dollar", fig))
+    figs.append(ReportFigure("next_dollar", fig, f"For each scenario, {amount(b.extra)} a month more on one lever "
+                                                  "at a time, the others as they are."))
     return figs
 
 
+# The dashboard's look: its font, text colour (TEXT), secondary background and service blue.
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;
-color:#1a1a1a;padding:0 1rem;line-height:1.45}
+body{font-family:"Source Sans Pro","Source Sans 3",system-ui,sans-serif;margin:2rem auto;max-width:1100px;
+color:#1A1A1A;padding:0 1rem;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #dde}
 .meta{color:#555;margin-top:0}
 .verdict{background:#f3f5f8;border-left:5px solid #0072B2;padding:.8rem 1.2rem;font-size:1.08rem}
@@ -71,7 +104,8 @@ table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}
 th,td{border:1px solid #d5dbe3;padding:.35rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left} thead th{background:#e8eef6}
 tr.baseline td{font-weight:600}
-.note{color:#555;font-size:.9rem}
+.note{color:#4D4D4D;font-size:.9rem}
+.chart .note{margin:.2rem 0 1.5rem}
 """
 
 
@@ -108,11 +142,12 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         "<h2>Charts</h2>",
     ]
     config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
-    for i, (key, fig) in enumerate(_figures(b)):
+    for i, (key, fig, note) in enumerate(report_figures(b)):
         # The first chart carries plotly.js inline; the others reuse it.
         parts.append(f'<div class="chart" id="chart-{key}">'
                      + pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), config=config,
                                    div_id=f"plot-{key}", include_mathjax=False)
+                     + (f'<p class="note">{e(note)}</p>' if note else "")
                      + "</div>")
     parts += ['<p class="note">Every figure comes from the cx-roi model; see its methodology for each equation, '
               "default and source.</p>", "</body>", "</html>"]
