@@ -49,9 +49,10 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
 
     Compares the better of the two service levers with advertising, by the
     change in NPV (net of the extra spend) over the horizon. The sentence is about
-    the next dollar from this scenario, and says so where it names a winner
-    ("For the next dollar, advertising wins: ..."): on a scenario that already put
-    more into service, that is not a verdict on the service it has.
+    step from this scenario, and says so where it names advertising ("A step of $50k a
+    month favours advertising: ..."): on a scenario that already put more into service,
+    that is not a verdict on the service it has, and the answer on the margin
+    (:func:`margin_verdict`) may differ from a step's.
     """
     amount = fmt_amount(extra_per_month)
     period = f"over {horizon(horizon_months)}"
@@ -88,17 +89,17 @@ def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: s
         if s >= a:
             return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, "
                     f"{_compared(s, a)} the {money(a)} the same money adds in advertising.")
-        return (f"For the next dollar, advertising wins: {amount} a month more in advertising adds {money(a)} to NPV "
-                f"{period}, {_compared(a, s)} the {money(s)} the same money adds in {where}.")
+        return (f"A step of {amount} a month favours advertising: there it adds {money(a)} to NPV {period}, "
+                f"{_compared(a, s)} the {money(s)} the same money adds in {where}.")
     if s > 0:
         return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, while "
                 f"the same money in advertising would lose {money(-a)}.")
     if a > 0:
-        return (f"For the next dollar, advertising wins: {amount} a month more in advertising adds {money(a)} to NPV "
-                f"{period}, while the same money in service would lose {money(-s)} even in {where}.")
+        return (f"A step of {amount} a month favours advertising: there it adds {money(a)} to NPV {period}, "
+                f"while the same money in service would lose {money(-s)} even in {where}.")
     if max(abs(s), abs(a)) < 0.5:
         return f"Neither lever changes NPV {period}: {amount} a month more in either one adds nothing."
-    return (f"For the next dollar, neither lever pays: {amount} a month more would lose {money(-s)} in {where} and "
+    return (f"A step of {amount} a month pays in neither lever: it would lose {money(-s)} in {where} and "
             f"{money(-a)} in advertising {period}; keeping the money beats both.")
 
 

@@ -433,7 +433,7 @@ def test_explore_exports_read_back_with_the_numbers_on_screen(deferred):
     page.feed(files["html"].decode("utf-8"))
     text = " ".join(page.text)
     assert at.markdown and any(m.value in text for m in at.markdown if m.value.startswith("Putting")
-                               or m.value.startswith("For the next dollar")), "the on-screen verdict leads"
+                               or m.value.startswith("A step of")), "the on-screen verdict leads"
     assert page.scripts >= 1 and page.remote == 0, "plotly.js is inlined: the report opens offline"
     assert f"Current: {cx_roi.preset_info('service-boost').title}" in text
     assert cx_roi.preset_info("status-quo").title in text
