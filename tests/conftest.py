@@ -179,3 +179,19 @@ def phone(browser, request) -> Iterator[object]:
         _shot_if_failed(request, pg)
     finally:
         context.close()
+
+
+ODD_NAME = "Q3: plan/B [draft] <new>"
+"""A scenario name no file format takes as it is (a sheet name, a slide, a page)."""
+
+
+@pytest.fixture(scope="session")
+def scenarios():
+    """Three scenarios for the exported files: two presets over 24 months, and ad-boost with a
+    monthly advertising schedule under :data:`ODD_NAME`."""
+    import cx_roi
+
+    short = {n: cx_roi.load_preset(n).replace(horizon_months=24) for n in ("status-quo", "service-boost")}
+    ramp = tuple(150_000.0 + 5_000.0 * i for i in range(24))
+    short[ODD_NAME] = cx_roi.load_preset("ad-boost").replace(horizon_months=24, ad_spend_per_month=ramp)
+    return short

@@ -19,16 +19,7 @@ import cx_roi
 from cx_roi import reports
 from cx_roi.reports import bundle
 
-ODD_NAME = "Q3: plan/B [draft] <new>"
-
-
-@pytest.fixture(scope="module")
-def scenarios() -> dict[str, cx_roi.Scenario]:
-    short = {n: cx_roi.load_preset(n).replace(horizon_months=24) for n in ("status-quo", "service-boost")}
-    # A monthly schedule and a name Excel cannot use as a sheet name as it is.
-    ramp = tuple(150_000.0 + 5_000.0 * i for i in range(24))
-    short[ODD_NAME] = cx_roi.load_preset("ad-boost").replace(horizon_months=24, ad_spend_per_month=ramp)
-    return short
+from conftest import ODD_NAME
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from cx_roi import PARAMETERS, outputs, reports
 from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE
 from cx_roi.reports import workbook
 
-ODD_NAME = "Q3: plan/B [draft] <new>"
+from conftest import ODD_NAME
 HOSTILE = '=HYPERLINK("https://evil.example","x")'
 QUOTED = "Bob's plan!A1 '"
 
@@ -29,15 +29,6 @@ QUOTED = "Bob's plan!A1 '"
 RTOL = 1e-15
 # A spreadsheet's recomputation of NPV, ROI and payback against the model's.
 RECALC_RTOL = 1e-6
-
-
-@pytest.fixture(scope="module")
-def scenarios() -> dict[str, cx_roi.Scenario]:
-    short = {n: cx_roi.load_preset(n).replace(horizon_months=24) for n in ("status-quo", "service-boost")}
-    # A monthly schedule and a name Excel cannot use as a sheet name as it is.
-    ramp = tuple(150_000.0 + 5_000.0 * i for i in range(24))
-    short[ODD_NAME] = cx_roi.load_preset("ad-boost").replace(horizon_months=24, ad_spend_per_month=ramp)
-    return short
 
 
 @pytest.fixture(scope="module")
