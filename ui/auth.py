@@ -106,14 +106,15 @@ def gate() -> bool:
     """
     if not configured():
         return True
-    if not required():
+    if _signed_in():
         with st.sidebar:
             if not store.get("auth_link_checked"):  # once per session: its first run after sign-in
                 store.put("auth_link_checked", True)
                 st.html(_RETURN_TO_LINK, unsafe_allow_javascript=True)
             st.caption("Signed in as " + tables.inert(who() or "an account without a name", limit=_MAX_NAME))
-            if st.button("Sign out", key="auth:sign-out"):
-                st.logout()
+            # In the click's callback, so the run it starts already has nobody signed in and
+            # draws the sign-in screen, not the page, while the browser leaves.
+            st.button("Sign out", key="auth:sign-out", on_click=st.logout)
         return True
     st.title("cx-roi: service or advertising?")
     st.write("Sign in to open the dashboard.")
