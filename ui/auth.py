@@ -16,6 +16,7 @@ sends the tab back to it. Nothing leaves the browser for that.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,20 +32,28 @@ __all__ = ["configured", "required", "who", "gate", "provider", "NAME_CLAIMS"]
 NAME_CLAIMS = ("name", "email", "preferred_username", "sub")
 _MAX_NAME = 80  # characters of a name shown; a provider's claim has no length limit
 
-# Fixed scripts (no value from outside is put into them). The key is this app's, in this tab only.
-_KEY = "cx-roi:link-before-sign-in"
+# The browser tab's note of the link it opened, kept across the provider's round trip. The two
+# scripts below are fixed text: no value from outside is put into them.
+_KEY = json.dumps("cx-roi:link-before-sign-in")
 # On the sign-in screen: note the address the visitor opened (page and query).
 _NOTE_LINK = f"""<script>
-try {{ sessionStorage.setItem("{_KEY}", location.pathname + location.search); }} catch (e) {{}}
+try {{ sessionStorage.setItem({_KEY}, location.pathname + location.search); }} catch (e) {{}}
 </script>"""
-# After sign-in: go back to the noted address once. Only a path on this origin is followed
-# ("/x", never "//host" or "/\\host", which a browser reads as another site).
-_RETURN_TO_LINK = f"""<script>
+
+
+def _return_to_link() -> str:
+    """The script for the first run after sign-in: go back to the noted address once, and only
+    from the bare root address the provider returns to (``server.baseUrlPath`` included), so a tab
+    that noted a link and later opened another one stays where it is. Only a path on this origin
+    is followed ("/x", never "//host" or "/\\host", which a browser reads as another site)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    roots = json.dumps(["/"] if not base else [f"/{base}", f"/{base}/"])
+    return f"""<script>
 try {{
-  const link = sessionStorage.getItem("{_KEY}");
-  sessionStorage.removeItem("{_KEY}");
-  const here = location.pathname + location.search;
-  if (link && /^\\/(?![\\/\\\\])/.test(link) && link !== here && link !== "/") location.replace(link);
+  const link = sessionStorage.getItem({_KEY});
+  sessionStorage.removeItem({_KEY});
+  const atRoot = {roots}.includes(location.pathname) && !location.search;
+  if (atRoot && link && /^\\/(?![\\/\\\\])/.test(link) && !{roots}.includes(link)) location.replace(link);
 }} catch (e) {{}}
 </script>"""
 
@@ -110,7 +119,7 @@ def gate() -> bool:
         with st.sidebar:
             if not store.get("auth_link_checked"):  # once per session: its first run after sign-in
                 store.put("auth_link_checked", True)
-                st.html(_RETURN_TO_LINK, unsafe_allow_javascript=True)
+                st.html(_return_to_link(), unsafe_allow_javascript=True)
             st.caption("Signed in as " + tables.inert(who() or "an account without a name", limit=_MAX_NAME))
             # In the click's callback, so the run it starts already has nobody signed in and
             # draws the sign-in screen, not the page, while the browser leaves.
