@@ -121,9 +121,11 @@ def gate() -> bool:
                 store.put("auth_link_checked", True)
                 st.html(_return_to_link(), unsafe_allow_javascript=True)
             st.caption("Signed in as " + tables.inert(who() or "an account without a name", limit=_MAX_NAME))
-            # In the click's callback, so the run it starts already has nobody signed in and
-            # draws the sign-in screen, not the page, while the browser leaves.
-            st.button("Sign out", key="auth:sign-out", on_click=st.logout)
+            # In the script, not in the button's callback: a redirect sent from the callback was
+            # now and then lost (the browser stayed on the page and kept its identity cookie).
+            if st.button("Sign out", key="auth:sign-out"):
+                st.logout()
+                st.stop()  # the browser is leaving to sign out: no page is drawn for nobody
         return True
     st.title("cx-roi: service or advertising?")
     st.write("Sign in to open the dashboard.")
