@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -65,13 +65,15 @@ def need_playwright():
     return sync_api
 
 
-def start_streamlit(script: Path, port: int, cwd: Path, timeout: float = 60.0) -> subprocess.Popen:
-    """Start ``streamlit run`` headless on 127.0.0.1:port and wait for its health check."""
+def start_streamlit(script: Path, port: int, cwd: Path, timeout: float = 60.0,
+                    options: Sequence[str] = ()) -> subprocess.Popen:
+    """Start ``streamlit run`` headless on 127.0.0.1:port and wait for its health check.
+    ``options``: more command-line options for Streamlit (e.g. ``--secrets.files``)."""
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options],
         cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
     )
     proc._cx_log = log  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ import threading
 
 import streamlit as st
 
-from . import state
+from . import auth, state
 
 __all__ = ["run", "page_guard", "stop_page", "PAGES"]
 
@@ -47,13 +47,19 @@ _local = threading.local()
 
 
 def run() -> None:
-    """Set up the page, the state and the shared link, run the chosen page, then update the URL."""
+    """Set up the page, the state and the shared link, ask for sign-in when it is configured
+    (:mod:`ui.auth`), run the chosen page, then update the URL."""
     st.set_page_config(page_title="cx-roi: service or advertising?", page_icon=":material/insights:",
                        layout="wide", initial_sidebar_state="auto")
     state.init()
     pages = [st.Page(path, title=title, icon=icon, default=i == 0)
              for i, (path, title, icon) in enumerate(PAGES)]
-    page = st.navigation(pages, position="top")
+    # Navigation comes first even for the sign-in screen (hidden there): without it Streamlit
+    # would list the pages/ folder's scripts in the sidebar and forget the link's page, and a
+    # button drawn before it loses the first click after the page loads.
+    page = st.navigation(pages, position="hidden" if auth.required() else "top")
+    if not auth.gate():  # the sign-in screen was drawn instead of the page
+        stop_page()
     _local.active = True
     try:
         page.run()
