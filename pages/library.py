@@ -7,14 +7,14 @@ router.page_guard()
 import pandas as pd
 import streamlit as st
 
-from ui import library, state, tables, views
+from ui import auth, library, state, tables, views
 
 views.inject_style(state.presentation())
 views.header("Team library", "Scenarios saved by everyone who uses this dashboard, with who saved them "
                              "and when. Open one to explore it, or add it to Compare.")
 views.render_notices()
 
-by = None
+by = auth.who()  # None when the dashboard runs open: saved without a name
 with st.form("library_save", border=True):
     st.markdown(f"**Save the scenario on screen**: {tables.inert(state.current_title())}")
     name_col, note_col = st.columns([1, 2])

@@ -116,3 +116,16 @@ def test_a_library_that_cannot_be_reached_is_a_message_and_the_rest_works(monkey
     assert at.error and "cannot be used right now" in at.error[0].value and "s3cret" not in at.error[0].value
     at.switch_page(str(ROOT / "pages" / "explore.py")).run()
     assert not at.exception and at.slider(key=f"w:lever:{AD}").value == 260000.0
+
+
+def test_a_signed_in_user_is_recorded_as_who_saved(db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update({"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a secret",
+                                "client_id": "cx-roi", "client_secret": "x",
+                                "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}})
+    at.user = {"is_logged_in": True, "name": "Ada Lovelace", "email": "ada@example.com"}
+    at.run()
+    at.switch_page(PAGE).run()
+    save(at, "Plan B")
+    assert Library(db).get("Plan B").saved_by == "Ada Lovelace"
+    assert shown(at)[0]["Saved by"] == "Ada Lovelace"
