@@ -10,6 +10,7 @@ haproxy.cfg by HAProxy with compose's variables.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import os
 import re
 import subprocess
@@ -215,7 +216,9 @@ def test_a_sessions_websocket_goes_to_its_cookies_replica_and_runs_the_app(layou
                     return replica, fwd.script_finished
 
     for name in ("app1", "app2"):
-        replica, finished = asyncio.run(one_run(name))
+        # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
+        with ThreadPoolExecutor(1) as pool:
+            replica, finished = pool.submit(asyncio.run, one_run(name)).result()
         assert replica == name
         assert finished == ForwardMsg.FINISHED_SUCCESSFULLY
 
