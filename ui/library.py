@@ -74,13 +74,21 @@ def _picked() -> str | None:
     return store.widget_value(PICK_KEY)
 
 
+def _picked_entry() -> Entry | None:
+    """The picked saved scenario as the library holds it now (None, with a notice, when it cannot be read)."""
+    try:
+        return library().get(_picked())
+    except LibraryError as err:
+        _failed(err)
+        return None
+
+
 def open_entry() -> bool:
     """Make the picked saved scenario the one on screen (Explore shows it)."""
-    name = _picked()
-    try:
-        entry = library().get(name)
-    except LibraryError as err:
-        return _failed(err)
+    entry = _picked_entry()
+    if entry is None:
+        return False
+    name = entry.name
     best = take_scenario(entry.scenario)
     n = len(edits())
     _say("info", f"Opened *{tables.inert(name)}* from the team library: *{start_title(best)}* with {n} "
@@ -90,11 +98,10 @@ def open_entry() -> bool:
 
 def compare_entry() -> bool:
     """Add the picked saved scenario to this session's saved scenarios, to pick on Compare."""
-    name = _picked()
-    try:
-        entry = library().get(name)
-    except LibraryError as err:
-        return _failed(err)
+    entry = _picked_entry()
+    if entry is None:
+        return False
+    name = entry.name
     saved = saved_scenarios()
     problem = saved_name_problem(name)
     if problem is None and name not in saved and len(saved) >= MAX_SAVED:
