@@ -48,7 +48,7 @@ _TEXTS = """() => {
   // Visually hidden (a "skip to content" link, clipped to nothing until it has the focus).
   const hidden = el => { for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
       const cs = getComputedStyle(e);
-      if (/rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)/.test(cs.clip)) return true;
+      if (/rect\\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\\)/.test(cs.clip)) return true;
       if (cs.overflow === 'hidden' && e.getBoundingClientRect().width <= 1) return true; }
     return false; };
   const opacity = el => { let o = 1;
