@@ -177,6 +177,16 @@ def test_roi_tornado_from_the_link():
     assert spec["layout"]["xaxis"]["title"]["text"] == "ROI against the baseline"
 
 
+def test_clicking_the_chosen_measure_again_keeps_it():
+    # A segmented control reports None when its chosen option is clicked again; the page kept
+    # None as the measure and stopped with an error.
+    at = risk_app({"tornado": "roi", "preset": "service-boost"})
+    at.segmented_control(key="w:set:tornado").set_value(None).run()
+    assert not at.exception
+    assert at.segmented_control(key="w:set:tornado").value == "roi"
+    assert at.query_params.get("tornado") == "roi"
+
+
 def test_break_even_table_is_shown():
     at = risk_app({"preset": "service-boost"})
     frames = [d.value for d in at.table]

@@ -154,6 +154,11 @@ def setting(name: str) -> Any:
 def set_setting(name: str, value: Any) -> bool:
     """Store a setting from a widget, read as a link's value is; False (and a notice) when it is not allowed."""
     spec = SETTINGS[name]
+    if value is None and spec.default is not None:
+        # Only a setting whose default is "none" (an automatic budget) takes None. Clicking a
+        # segmented control's chosen option again reports None: that is no choice, so the
+        # current one stays, silently.
+        return False
     try:
         if value is not None:
             value = spec.parse(value if isinstance(value, str) else spec.encode(value))
