@@ -15,12 +15,12 @@ views.render_notices()
 
 if not big:
     left, right = st.columns([1, 2])
-    left.selectbox("Baseline", state.baseline_options(), key=state.widget("baseline"), on_change=state.on_change,
-                   args=("baseline",), format_func=state.labeller(state.baseline_options()),
+    left.selectbox("Baseline", state.baseline_options(),
+                   **state.bind("baseline", "index", options=state.baseline_options()), format_func=state.labeller(state.baseline_options()),
                    help="Every change, ROI and payback on this page is measured against it.")
     others = [t for t in state.compare_options() if t != state.baseline_name()]
     right.multiselect("Compare with", others,
-                      key=state.widget("compare"), on_change=state.on_change, args=("compare",),
+                      **state.bind("compare", "default", options=others),
                       format_func=state.labeller(others), max_selections=3, select_all=False,
                       placeholder="Pick one to three scenarios",
                       help="Save your own scenario on the Explore page to compare it here.")
@@ -62,8 +62,8 @@ right.plotly_chart(charts.overlay(frames, "cumulative_contribution",
 st.subheader("Why the NPV differs", anchor=False)
 choices = state.compare_selection()
 if len(choices) > 1:  # presenting too: the room may ask for the other scenario's bridge
-    st.segmented_control("Bridge for", choices, key=state.widget("bridge"), on_change=state.on_change,
-                         args=("bridge",), format_func=state.labeller(choices), required=True)
+    st.segmented_control("Bridge for", choices, **state.bind("bridge", "default", options=choices),
+                         format_func=state.labeller(choices), required=True)
 token = state.bridge_choice()
 pick = next(e for e in entries if e[0] == token)
 bridge = cached.npv_bridge(entries[0][2], pick[2])

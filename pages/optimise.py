@@ -36,20 +36,19 @@ if not big:
         top = max(2 * today_total, 1_000_000.0, budget * 1.25, budget_after * 1.25)
         top = math.ceil(top / 100_000) * 100_000
         st.slider("Monthly budget on these levers ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
-                  key=state.widget("budget", shape=top), on_change=state.on_change, args=("budget",),
+                  **state.bind("budget", shape=top),
                   help=f"Today's scenario spends ${today_total:,.0f} a month on them.")
-        st.toggle("A different budget after the first year", key=state.widget("split_phases"),
-                  on_change=state.on_change, args=("split_phases",),
+        st.toggle("A different budget after the first year", **state.bind("split_phases"),
                   help="Optimise months 1-12 and the rest separately, each with its own budget.")
         if phases == "first_year":
             st.slider("Budget from month 13 ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
-                      key=state.widget("budget_after", shape=top), on_change=state.on_change, args=("budget_after",))
+                      **state.bind("budget_after", shape=top))
         st.subheader("Goal", anchor=False)
-        st.radio("Maximise", list(OBJECTIVES), key=state.widget("set:objective"), on_change=state.on_change,
-                 args=("set:objective",), format_func=lambda o: OBJECTIVES[o].label,
+        st.radio("Maximise", list(OBJECTIVES), **state.bind("set:objective", "index", options=list(OBJECTIVES)),
+                 format_func=lambda o: OBJECTIVES[o].label,
                  captions=[o.meaning for o in OBJECTIVES.values()])
-        st.multiselect("Levers to split between", list(cx_roi.LEVERS), key=state.widget("set:levers"),
-                       on_change=state.on_change, args=("set:levers",), format_func=cx_roi.LEVERS.get,
+        st.multiselect("Levers to split between", list(cx_roi.LEVERS), **state.bind("set:levers", "default", options=list(cx_roi.LEVERS)),
+                       format_func=cx_roi.LEVERS.get,
                        help="Levers left out keep today's spend.")
         with st.expander("Limits per lever ($ per month)"):
             st.caption("A contract floor, a hiring freeze, a media plan already signed: the optimiser stays "
@@ -57,13 +56,11 @@ if not big:
             for lv in levers:
                 c1, c2 = st.columns(2)
                 c1.number_input(f"{cx_roi.LEVERS[lv]}: at least", 0.0, state.MAX_BUDGET, step=10_000.0,
-                                key=state.widget(f"bound:{lv}:min"), on_change=state.on_change,
-                                args=(f"bound:{lv}:min",), format="%.0f")
+                                **state.bind(f"bound:{lv}:min"), format="%.0f")
                 c2.number_input("at most (blank: no limit)", 0.0, state.MAX_BUDGET, step=10_000.0,
-                                key=state.widget(f"bound:{lv}:max"), on_change=state.on_change,
-                                args=(f"bound:{lv}:max",), format="%.0f")
-        st.toggle("Show the efficient frontier", key=state.widget("set:frontier"), on_change=state.on_change,
-                  args=("set:frontier",), help="The best split at budgets from half to twice this one.")
+                                **state.bind(f"bound:{lv}:max"), format="%.0f")
+        st.toggle("Show the efficient frontier", **state.bind("set:frontier"),
+                  help="The best split at budgets from half to twice this one.")
 
 bounds = {lv: b for lv, b in state.setting("bounds").items() if lv in levers}
 if objective == "p10_npv" and not state.heavy_started("cautious"):

@@ -29,15 +29,13 @@ rkey = cached.range_key(ranges)  # every cached call below is keyed on these ran
 if not big:
     with st.sidebar:
         st.subheader("Monte Carlo", anchor=False)
-        st.slider("Draws", 100, state.MAX_DRAWS_UI, step=100, key=state.widget("set:draws"),
-                  on_change=state.on_change, args=("set:draws",),
+        st.slider("Draws", 100, state.MAX_DRAWS_UI, step=100, **state.bind("set:draws"),
                   help="How many combinations of the uncertain assumptions to run. More draws give smoother "
                        "bands and steadier probabilities; 2,000 is enough for a decision.")
-        st.number_input("Random seed", 0, 999_999, step=1, key=state.widget("set:seed"),
-                        on_change=state.on_change, args=("set:seed",),
+        st.number_input("Random seed", 0, 999_999, step=1, **state.bind("set:seed"),
                         help="The same seed gives the same draws, so a shared link shows the same figures.")
-        st.selectbox("Compare against (baseline)", state.baseline_options(), key=state.widget("baseline"),
-                     on_change=state.on_change, args=("baseline",),
+        st.selectbox("Compare against (baseline)", state.baseline_options(),
+                     **state.bind("baseline", "index", options=state.baseline_options()),
                      format_func=state.labeller(state.baseline_options()))
         st.caption("Change the scenario itself on the Explore page.")
 
@@ -96,8 +94,8 @@ else:
 st.subheader("Which assumption matters most?", anchor=False)
 metric = state.setting("tornado")
 if not big:
-    st.segmented_control("Measure", ["npv", "roi"], key=state.widget("set:tornado"), on_change=state.on_change,
-                         args=("set:tornado",), required=True,
+    st.segmented_control("Measure", ["npv", "roi"], **state.bind("set:tornado", "default", options=["npv", "roi"]),
+                         required=True,
                          format_func={"npv": "NPV of the scenario", "roi": "ROI against the baseline"}.get)
 if metric == "roi" and not summary.spends_more:
     st.info("ROI against the baseline needs a scenario that spends more than the baseline and differs from it "

@@ -38,8 +38,7 @@ if not big:
                        help="Every problem in the file is listed with its row and column; a file that cannot "
                             "be used leaves what you had unchanged.")
     left.number_input(state.TOLERANCE_LABEL, min_value=0.0, max_value=100 * state.TOLERANCE_MAX, step=0.5,
-                      format="%.1f", key=state.widget("balance_tolerance"), on_change=state.on_change,
-                      args=("balance_tolerance",),
+                      format="%.1f", **state.bind("balance_tolerance"),
                       help="Each month, customers at the month's end should be the month before's plus new "
                            "minus churned. Counts from different systems (billing, a CRM) rarely agree exactly: "
                            "a month may miss by this share of the month before's customers (or 5 customers) "

@@ -251,6 +251,29 @@ def test_url_scenario_is_restored_into_widgets_and_kpis():
     assert at.query_params == query, "the URL is stable: opening it writes the same URL back"
 
 
+def test_a_widget_redrawn_without_its_state_shows_the_value_not_its_own_default():
+    # The browser redraws a widget from the default in its message when it has dropped the
+    # widget's state (a fragment's run can end while the page redraws); those sliders then sent
+    # their minimum, and a required choice None, with the next press. The default is the value.
+    at = run_app({"preset": "service-boost", "extra": "100000", "present": "false"}, open_sections=(0,))
+    at = lever(at, AD).set_value(210_000.0).run()
+    at = at.slider(key="w:extra").set_value(150_000.0).run()
+    assert not at.exception
+    sliders = [w for w in at.slider if w.key and w.key.startswith("w:")]
+    assert len(sliders) > 3
+    for w in sliders:
+        assert list(w.proto.default) == pytest.approx(list(w.value) if isinstance(w.value, tuple) else [w.value]), w.key
+    for w in at.toggle:
+        if w.key and w.key.startswith("w:"):
+            assert w.proto.default == w.value, w.key
+    preset = at.selectbox(key="w:preset")
+    assert preset.proto.default == preset.index and preset.value == "service-boost"
+
+    risk = run_app({"draws": "200", "tornado": "roi"}, page="pages/risk.py")
+    measure = risk.segmented_control(key="w:set:tornado")
+    assert list(measure.proto.default) == [1] and measure.value == "roi"  # options: npv, roi
+
+
 def test_garbage_and_out_of_range_url_values_get_defaults_and_a_notice():
     query = {AD: "abc", "shrinkage": "5", "horizon_months": "7.5", "include_terminal_value": "maybe",
              "preset": "nope", "extra": "-3", "foo": "1", "aht_seconds": "420"}

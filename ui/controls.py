@@ -125,8 +125,7 @@ def _lever(p: Param) -> None:
     value: Any = getattr(state.current_scenario(), p.name)
     label = control_label(p)
     if p.kind == "bool":
-        st.toggle(label, key=state.widget(item), help=help_text(p), on_change=state.on_change,
-                  args=(item,))
+        st.toggle(label, help=help_text(p), **state.bind(item))
         return
     if isinstance(value, tuple):
         # A monthly schedule (from a file or a link) has no slider form; show it and
@@ -141,7 +140,7 @@ def _lever(p: Param) -> None:
     if p.kind == "int":
         lo, hi, step = int(lo), int(hi), int(step)
     st.slider(label, min_value=lo, max_value=hi, step=step, format=slider_format(p),
-              key=state.widget(item, shape=(lo, hi, step)), help=help_text(p, (lo, hi)), on_change=state.on_change, args=(item,))
+              help=help_text(p, (lo, hi)), **state.bind(item, shape=(lo, hi, step)))
 
 
 def _section(section: Section, key: str) -> None:
@@ -173,8 +172,8 @@ def render_levers() -> None:
 
 def render_scenario_picker() -> None:
     """Preset, its story, a reset, and the baseline the KPIs are measured against."""
-    st.selectbox("Preset", state.start_options(), key=state.widget("preset"), on_change=state.on_change,
-                 args=("preset",), format_func=state.labeller(state.start_options(), state.start_title),
+    st.selectbox("Preset", state.start_options(), **state.bind("preset", "index", options=state.start_options()),
+                 format_func=state.labeller(state.start_options(), state.start_title),
                  help="A starting story, or your own data once fitted on the Your data page. Your changes to "
                       "each are kept while you switch between them.")
     st.caption(state.start_description(state.preset()))
@@ -182,7 +181,7 @@ def render_scenario_picker() -> None:
     if n:
         st.button(f"Reset {n} change{'s' if n != 1 else ''} to the preset", on_click=state.reset_to_preset,
                   key="reset_preset", icon=":material/undo:")
-    st.selectbox("Compare against (baseline)", state.baseline_options(), key=state.widget("baseline"),
-                 on_change=state.on_change, args=("baseline",),
+    st.selectbox("Compare against (baseline)", state.baseline_options(),
+                 **state.bind("baseline", "index", options=state.baseline_options()),
                  format_func=state.labeller(state.baseline_options()),
                  help="The KPI changes, ROI, payback and the contribution chart are measured against this.")

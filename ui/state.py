@@ -4,9 +4,10 @@ Nothing else touches Streamlit's session or URL state, so these rules hold every
 
 * The canonical state lives in the session store (``ui.store``); the view's items
   (``ui.view``) are what the URL mirrors, field by field (``ui.url.FIELDS``).
-* Widgets are views of that state. :func:`widget` seeds a widget's key from the
-  canonical value just before the widget is drawn, and :func:`on_change` writes
-  the widget's new value back (validated) in the widget's callback. Widget state
+* Widgets are views of that state, drawn with :func:`bind`: :func:`widget` seeds a
+  widget's key from the canonical value just before the widget is drawn, the value is
+  the widget's starting value too, and :func:`on_change` writes the widget's new
+  value back (validated) in the widget's callback. Widget state
   that Streamlit drops when a page stops drawing a widget is therefore never the
   only copy of anything.
 * The URL mirrors the canonical state after every run (:func:`sync_url`). A new
@@ -16,7 +17,7 @@ Nothing else touches Streamlit's session or URL state, so these rules hold every
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple
 
 from . import store
@@ -40,7 +41,7 @@ from .view import (DEFAULT_BASELINE, DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRE
                    stop_using_fit, swap_odds_job, take_page_run, use_fit)
 
 __all__ = [
-    "init", "sync_url", "url_params", "widget", "on_change", "on_save", "SAVE_NAME_KEY",
+    "init", "sync_url", "url_params", "bind", "widget", "on_change", "on_save", "SAVE_NAME_KEY",
     # the view
     "current_scenario", "preset", "edits", "set_field", "set_preset", "reset_to_preset", "scenario_json",
     "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra", "mark_page_run",
@@ -125,8 +126,7 @@ _UNSET = object()
 def widget(name: str, shape: Hashable = None) -> str:
     """The key of the widget showing state item ``name``, seeded with the item's value.
 
-    Call it as the widget's ``key`` right where the widget is drawn, with
-    ``on_change=state.on_change, args=(name,)``. Items: ``preset``, ``present``,
+    Pages draw widgets with :func:`bind`, which calls this right where the widget is drawn. Items: ``preset``, ``present``,
     ``extra``, ``baseline``, ``compare``, ``bridge``, ``budget``, ``budget_after``,
     ``split_phases``, ``balance_tolerance`` (a percentage), ``lever:<field>``, ``set:<setting>`` and
     ``bound:<lever>:min|max``.
@@ -150,6 +150,34 @@ def widget(name: str, shape: Hashable = None) -> str:
         store.set_widget_value(key, value)
     shapes[key] = drawn
     return key
+
+
+def bind(name: str, start: str = "value", *, shape: Hashable = None,
+         options: Sequence[Any] | None = None) -> dict[str, Any]:
+    """The keyword arguments that draw a widget as a view of state item ``name``.
+
+    Its key (seeded: :func:`widget`), the callback that stores its changes (:func:`on_change`),
+    and the item's value as the widget's own starting value, under ``start``: ``"value"`` (a
+    slider, toggle or number box), ``"default"`` (a multiselect or segmented control) or
+    ``"index"`` (a selectbox or radio); ``options``: the widget's options, for the last two.
+
+    The starting value is what the browser shows when it draws the widget afresh without the
+    state it held: Streamlit drops a widget's state in the browser when a run ends while the
+    widget is not on screen (a fragment's run ending while the page redraws, say). The widget
+    then showed, and sent back with the next press, its own default: a slider's minimum, no
+    choice at all. Streamlit keys these widgets by ``key`` and their ends (not by this value),
+    so a new starting value each run does not make a new widget.
+    """
+    value = _binding(name).get()
+    if options is not None:
+        options = list(options)
+        if start == "index":
+            value = options.index(value) if value in options else None
+        elif isinstance(value, (list, tuple)):
+            value = [v for v in value if v in options]
+        elif value not in options:
+            value = None
+    return {"key": widget(name, shape), "on_change": on_change, "args": (name,), start: value}
 
 
 def on_change(name: str) -> None:

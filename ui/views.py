@@ -266,7 +266,7 @@ def header(title: str, subtitle: str | None = None) -> None:
             st.caption(subtitle)
     # Flush with the content's right edge, where the cards and charts end.
     with right, st.container(horizontal_alignment="right"):
-        st.toggle("Present", key=state.widget("present"), on_change=state.on_change, args=("present",),
+        st.toggle("Present", **state.bind("present"),
                   help="Presentation mode: hides the controls but the three spends, and enlarges every "
                        "text, number and chart. It is part of the link, so a shared link opens the same way.")
 
@@ -394,7 +394,7 @@ def render_verdict(scenario: Any, baseline: Any, big: bool, table: pd.DataFrame 
     if not big:
         lo, hi, step = state.EXTRA_RANGE
         st.slider("A larger step to weigh ($ per month)", lo, hi, step=step, format="$%,.0f",
-                  key=state.widget("extra"), on_change=state.on_change, args=("extra",), width=420,
+                  **state.bind("extra"), width=420,
                   help="The bold sentence weighs one more dollar, on the margin. This amount is added to "
                        "each lever in turn (service capacity, service quality, advertising), every month, to "
                        "weigh a step that size (the sentence above the slider).")
