@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from concurrent.futures import Future, wait as futures_wait
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -24,7 +25,7 @@ from . import cached, state
 from .tables import no_paid_cac
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
-           "stacked_table_css", "render_stacked_table", "CARDS_CSS",
+           "stacked_table_css", "render_stacked_table", "PAGE_CSS", "PRESENT_CSS",
            "render_notices", "header", "inject_style", "render_verdict"]
 
 
@@ -188,23 +189,8 @@ def narrow_lead(flips: list[tuple[str, float, str]], most: int = 3, leader: str 
     return f"The lead is narrow. Any one of these would {hand}: {'; '.join(shown)}{tail}."
 
 
-# The KPI cards' grid (render_cards), fixed whatever the count of cards: equal columns of at least
-# 13rem (9rem on a phone), at most four to a row, so eight cards are 4 + 4 on a laptop and 2 + 2 + 2 + 2
-# on a phone, never 7 + 1; a screen of 2,200 px or more has room for eight in one row. "!important":
-# Streamlit styles the horizontal container's display with a rule of the same weight that it may
-# insert after this sheet, and then the cards fell back to a row of uneven widths (seen in CI).
-CARDS_CSS = """
-.st-key-kpis { display: grid !important; gap: 1rem;
-    grid-template-columns: repeat(auto-fit, minmax(max(min(100%, 13rem), calc((100% - 3rem) / 4)), 1fr)) !important; }
-@media (min-width: 2200px) { .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)) !important; } }
-@media (max-width: 640px) {
-    .st-key-kpis { grid-template-columns: repeat(auto-fit, minmax(max(9rem, calc((100% - 1rem) / 2)), 1fr)) !important; }
-}
-"""
-
-
 def render_cards(cards: list[Card], *, big: bool = False) -> None:
-    """Cards on a grid of equal columns (:data:`CARDS_CSS`): at most four to a row, as many as fit
+    """Cards on a grid of equal columns (ui/css/page.css): at most four to a row, as many as fit
     (eight are 4 + 4 on a laptop and 2 + 2 + 2 + 2 on a phone), a short last row as wide as the others."""
     with st.container(horizontal=True, gap="small", key="kpis"):
         for c in cards:
@@ -271,72 +257,16 @@ def header(title: str, subtitle: str | None = None) -> None:
                        "text, number and chart. It is part of the link, so a shared link opens the same way.")
 
 
-# Presenting draws nothing in the sidebar, but a sidebar the session has opened keeps its
-# empty panel (and its handle) on screen; the room should see the answer only.
-# Not on a phone: there the page navigation lives in the sidebar, and the room must still
-# be able to move between pages while presenting.
-HIDE_SIDEBAR = ('@media (min-width: 641px) { [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] '
-                '{ display: none !important; } }')
-
-
-# Presenting, what a room reads from afar grows: every text on the page is 20 px (1.25rem) or more
-# (Streamlit's own sizes, 14 to 16 px, are made for a laptop at arm's length), and greys that
-# fade below 4.5:1 on white (captions, slider ends) take the text colour. The figures grow most
-# (their usual size is the theme's metricValueFontSize, .streamlit/config.toml).
-PRESENT_EXTRA = """
-    [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p,
-    [data-testid="stTable"] th, [data-testid="stTable"] td,
-    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-    [data-testid="stWidgetLabel"], [data-testid="stWidgetLabel"] p,
-    [data-testid="stSliderThumbValue"], [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"],
-    [data-testid="stTopNavLink"] span, [data-testid="stAlert"] p,
-    [data-testid="stButtonGroup"] button, [data-testid="stButtonGroup"] p { font-size: 1.25rem; }
-    [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"], [data-testid="stTable"] th {
-        color: #1A1A1A; }
-    /* Captions stay a step softer than the text, but not by Streamlit's 60% opacity (4.6:1). */
-    [data-testid="stCaptionContainer"] { opacity: 1; }
-    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4D4D4D; }
-    [data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 3rem; }
-    /* Long sentences end in a full last line, not one word under a screen-wide line. The style
-       alone: the "text-wrap" shorthand would also let unbreakable text (a slider's value) wrap. */
-    [data-testid="stMarkdownContainer"] p { text-wrap-style: pretty; }
-    .st-key-headline p { font-size: 1.7rem; line-height: 1.35; text-wrap-style: balance; }
-    /* Room between a spend's name and its value, which floats above the slider's handle. */
-    .st-key-spends [data-testid="stWidgetLabel"] { margin-bottom: 0.9rem; }
-"""
+# The pages' style sheets: every page's, and the one that makes a room's screen readable.
+_CSS = Path(__file__).parent / "css"
+PAGE_CSS = (_CSS / "page.css").read_text(encoding="utf-8")
+PRESENT_CSS = (_CSS / "present.css").read_text(encoding="utf-8")
 
 
 def inject_style(big: bool) -> None:
-    """Small CSS: the KPI card grid, bigger numbers when presenting, readable verdict, tight top
-    padding, and a phone's order (the answer first)."""
-    css = f"""
-    <style>
-    {PRESENT_EXTRA if big else ""}
-    .st-key-verdict p {{ font-size: {'1.7rem' if big else '1.25rem'}; line-height: 1.35; }}
-    .block-container {{ padding-top: 2.2rem; }}
-    {HIDE_SIDEBAR if big else ""}
-    {CARDS_CSS}
-    /* A card's label, figure and remark wrap rather than end in "..." on a narrow card: cut short,
-       "Move a sp..." says nothing. */
-    .st-key-kpis .stMarkdownEllipsis, .st-key-kpis p {{ white-space: normal; overflow: visible; }}
-    /* Picked options wrap onto more lines instead of scrolling out of sight ("+$60k a month i..."). */
-    [data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap; overflow: visible; height: auto; }}
-    div:has(> [data-testid="stMultiSelectTagsContainer"]) {{ height: auto; max-height: none; }}
-    [data-testid="stMultiSelectTagsContainer"] span {{ white-space: normal; height: auto; }}
-    @media (max-width: 640px) {{
-        /* On a phone the answer comes first: verdict and cards, then the spend sliders, then the rest. */
-        .st-key-answer > * {{ order: 2; }}
-        .st-key-answer > :has(> .st-key-verdict_slot), .st-key-answer > :has(> .st-key-kpis) {{ order: 0; }}
-        .st-key-answer > :has(> .st-key-spends) {{ order: 1; }}
-        [data-testid="stMetricValue"] {{ font-size: {'2.2rem' if big else '1.6rem'}; }}
-        /* Tables wrap in their cells; tighter cells keep more columns within a phone's width. */
-        [data-testid="stTable"] th, [data-testid="stTable"] td {{
-            padding: 0.35rem 0.4rem; font-size: {'1rem' if big else '0.85rem'}; }}
-    }}
-    </style>
-    """
-    st.html(css)
+    """The pages' style (ui/css): the KPI card grid, a readable verdict, tight top padding and a
+    phone's order (the answer first); presenting, larger type and the text colour throughout."""
+    st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if big else ''}</style>")
 
 
 # The odds take about a tenth of a second. A whole-page run waits this long for them at its end; when
