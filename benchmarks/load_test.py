@@ -3,6 +3,7 @@ through the replicated layout's proxy.
 
     python benchmarks/load_test.py                 # 25 sessions, 6 slider moves each
     python benchmarks/load_test.py --sessions 50 --moves 10
+    python benchmarks/load_test.py --replicas 2 --sessions 50 --pause 2 6   # a room reading each answer
     python benchmarks/load_test.py --replicas 3    # deploy/run_local.py's layout: 50, then 100 sessions
     python benchmarks/load_test.py --url http://127.0.0.1:8080 --sessions 50
 
@@ -141,8 +142,9 @@ class Session:
     """One dashboard session over Streamlit's websocket protocol."""
 
     def __init__(self, index: int, base_url: str, moves: int, timeout: float, rng: random.Random,
-                 hold: "Hold | None" = None, sticky: bool = False):
+                 hold: "Hold | None" = None, sticky: bool = False, pause: tuple[float, float] = (0.05, 0.4)):
         self.stats = SessionStats(index)
+        self.pause = pause  # seconds between a move's answer and the next move, drawn uniformly
         self.hold = hold
         self.base_url, self.moves, self.timeout, self.rng = base_url.rstrip("/"), moves, timeout, rng
         self.sticky = sticky  # through the proxy: carry its cookie, check where each request lands
@@ -175,7 +177,7 @@ class Session:
                     self.stats.errors.append("no spend sliders on the first page")
                     return self.stats
                 for _ in range(self.moves):
-                    await asyncio.sleep(self.rng.uniform(0.05, 0.4))  # a person's pause between moves
+                    await asyncio.sleep(self.rng.uniform(*self.pause))  # a person's pause between moves
                     slider = self.sliders[self.rng.choice(sorted(self.sliders))]
                     value = self._new_value(slider)
                     started = time.perf_counter()
@@ -341,9 +343,10 @@ class Hold:
 
 
 async def run_sessions(n: int, base_url: str, moves: int, timeout: float, seed: int,
-                       on_full=None, sticky: bool = False) -> list[SessionStats]:
+                       on_full=None, sticky: bool = False,
+                       pause: tuple[float, float] = (0.05, 0.4)) -> list[SessionStats]:
     hold = Hold(n, on_full) if on_full is not None else None
-    sessions = [Session(i + 1, base_url, moves, timeout, random.Random(seed + i), hold, sticky)
+    sessions = [Session(i + 1, base_url, moves, timeout, random.Random(seed + i), hold, sticky, pause)
                 for i in range(n)]
 
     async def one(s: Session) -> SessionStats:
@@ -376,8 +379,10 @@ class Run:
     names: list[str]  # the server processes measured, in order
 
 
-def measure(target: Target, n: int, moves: int, timeout: float, seed: int) -> Run:
-    """Open ``n`` sessions at once against ``target``, each moving sliders ``moves`` times."""
+def measure(target: Target, n: int, moves: int, timeout: float, seed: int,
+            pause: tuple[float, float] = (0.05, 0.4)) -> Run:
+    """Open ``n`` sessions at once against ``target``, each moving sliders ``moves`` times, ``pause``
+    seconds (drawn uniformly from the range) after each answer."""
     idle = {name: rss_mb(pid) for name, pid in target.pids.items()}
     sampler = MemorySampler(target.pids)
     sampler.start()
@@ -390,7 +395,7 @@ def measure(target: Target, n: int, moves: int, timeout: float, seed: int) -> Ru
 
     started = time.perf_counter()
     stats = asyncio.run(run_sessions(n, target.base_url, moves, timeout, seed, on_full=on_full,
-                                     sticky=target.sticky))
+                                     sticky=target.sticky, pause=pause))
     wall = time.perf_counter() - started
     sampler.stop()
     if not opened:
@@ -468,12 +473,17 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 25; through the proxy 50 100)")
     ap.add_argument("--moves", type=int, default=6, help="slider moves per session (default 6)")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds a single run may take (default 180)")
+    ap.add_argument("--pause", type=float, nargs=2, default=(0.05, 0.4), metavar=("LO", "HI"),
+                    help="seconds each session waits after an answer before its next move, drawn uniformly "
+                         "(default 0.05 0.4: moves back to back; 2 6: a person reading each answer)")
     ap.add_argument("--seed", type=int, default=1, help="random seed for the slider moves")
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--replicas", type=int, choices=(2, 3),
                        help="start deploy/run_local.py's layout with this many replicas and go through its proxy")
     where.add_argument("--url", help="go through a running proxy, e.g. http://127.0.0.1:8080")
     args = ap.parse_args(argv)
+    if not 0 <= args.pause[0] <= args.pause[1]:
+        ap.error(f"--pause {args.pause[0]:g} {args.pause[1]:g}: LO and HI are seconds with 0 <= LO <= HI")
     through_proxy = args.replicas is not None or args.url is not None
     counts = args.sessions or ([50, 100] if through_proxy else [25])
 
@@ -512,9 +522,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{rss_mb(proc.pid):.0f} MB")
         for n in counts:
             print()
-            print(f"sessions: {n} at once, {args.moves} slider moves each, over Streamlit's websocket protocol"
+            print(f"sessions: {n} at once, {args.moves} slider moves each, {args.pause[0]:g}-{args.pause[1]:g} s "
+                  f"after each answer, over Streamlit's websocket protocol"
                   + (" through the proxy" if through_proxy else ""))
-            run = measure(target, n, args.moves, args.timeout, args.seed)
+            run = measure(target, n, args.moves, args.timeout, args.seed, tuple(args.pause))
             errors += report(run, args.moves, per_replica=through_proxy)
             time.sleep(1.0)
     return 1 if errors else 0
