@@ -261,10 +261,12 @@ _LIST: list[Param] = [
        "{:.0%}"),
     _P("survey_response_passive", "Survey response of passives", "sentiment", "float", 0.20,
        "share invited who answer", 0, 1, "Share of passives who answer the post-contact survey.",
-       "As above.", "weak", (0.12, 0.3), 0.01, "{:.0%}"),
+       "Mazor et al. (2002): satisfaction rises with response; Chen, Zheng & Ceran (working paper): "
+       "0.23 of indifferent customers post online, against 0.32 satisfied.", "weak", (0.12, 0.3), 0.01, "{:.0%}"),
     _P("survey_response_detractor", "Survey response of detractors", "sentiment", "float", 0.10,
        "share invited who answer", 0, 1, "Share of detractors who answer the post-contact survey.",
-       "As above.", "weak", (0.05, 0.2), 0.01, "{:.0%}"),
+       "Mazor et al. (2002): satisfaction rises with response; Chen, Zheng & Ceran (working paper): "
+       "0.06 of unsatisfied customers post online, against 0.32 satisfied.", "weak", (0.05, 0.2), 0.01, "{:.0%}"),
     _P("survey_inflation", "Survey inflation", "sentiment", "float", 0.0, "share", 0, 1,
        "Share of respondents who report one band higher than they feel (score begging, polite "
        "answers), on top of who answers. Affects only the measured score, never behaviour.",
@@ -282,10 +284,14 @@ _LIST: list[Param] = [
        "detractors) the three give about 3.2% voluntary churn a month, below Recurly's 4.0% "
        "average.", "illustration", (0.005, 0.02), 0.001, "{:.1%}"),
     _P("churn_passive", "Monthly churn of passives", "churn", "float", 0.030, "share per month", 0, 1,
-       "Voluntary churn of customers scoring 7-8.", "As above.", "illustration", (0.02, 0.045),
+       "Voluntary churn of customers scoring 7-8.",
+       "Per-state split illustrative. With the promoters' 1.2% and the detractors' 8.5%, about 3.2% "
+       "voluntary churn a month at the default mix, below Recurly's 4.0% average.", "illustration", (0.02, 0.045),
        0.001, "{:.1%}"),
     _P("churn_detractor", "Monthly churn of detractors", "churn", "float", 0.085, "share per month",
-       0, 1, "Voluntary churn of customers scoring 0-6.", "As above.", "illustration",
+       0, 1, "Voluntary churn of customers scoring 0-6.",
+       "Per-state split illustrative. With the promoters' 1.2% and the passives' 3.0%, about 3.2% "
+       "voluntary churn a month at the default mix, below Recurly's 4.0% average.", "illustration",
        (0.06, 0.12), 0.001, "{:.1%}"),
     _P("churn_involuntary", "Involuntary churn", "churn", "float", 0.016, "share per month", 0, 1,
        "Churn no sentiment prevents (failed payments, moves). A floor for every state.",

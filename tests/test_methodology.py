@@ -32,6 +32,8 @@ def test_every_field_is_a_documented_parameter():
 def test_parameter_metadata_is_complete_and_consistent(name):
     p = cx_roi.PARAMETERS[name]
     assert p.label and p.help and p.source, name
+    # Each source stands alone: the UI shows one field's source at a time, where "above" is nothing.
+    assert not p.source.lower().startswith(("as above", "see above", "same as")), name
     assert p.solidity in cx_roi.SOLIDITY_LABELS, name
     assert p.group in cx_roi.GROUPS, name
     if p.kind != "bool":
