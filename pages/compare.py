@@ -15,8 +15,9 @@ views.render_notices()
 
 if not big:
     left, right = st.columns([1, 2])
-    left.selectbox("Baseline", state.baseline_options(),
-                   **state.bind("baseline", "index", options=state.baseline_options()), format_func=state.labeller(state.baseline_options()),
+    baselines = state.baseline_options()
+    left.selectbox("Baseline", baselines, **state.bind("baseline", "index", options=baselines),
+                   format_func=state.labeller(baselines),
                    help="Every change, ROI and payback on this page is measured against it.")
     others = [t for t in state.compare_options() if t != state.baseline_name()]
     right.multiselect("Compare with", others,

@@ -44,11 +44,11 @@ if not big:
             st.slider("Budget from month 13 ($ per month)", 0.0, float(top), step=10_000.0, format="$%,.0f",
                       **state.bind("budget_after", shape=top))
         st.subheader("Goal", anchor=False)
-        st.radio("Maximise", list(OBJECTIVES), **state.bind("set:objective", "index", options=list(OBJECTIVES)),
+        st.radio("Maximise", list(OBJECTIVES), **state.bind("set:objective", "index", options=OBJECTIVES),
                  format_func=lambda o: OBJECTIVES[o].label,
                  captions=[o.meaning for o in OBJECTIVES.values()])
-        st.multiselect("Levers to split between", list(cx_roi.LEVERS), **state.bind("set:levers", "default", options=list(cx_roi.LEVERS)),
-                       format_func=cx_roi.LEVERS.get,
+        st.multiselect("Levers to split between", list(cx_roi.LEVERS),
+                       **state.bind("set:levers", "default", options=cx_roi.LEVERS), format_func=cx_roi.LEVERS.get,
                        help="Levers left out keep today's spend.")
         with st.expander("Limits per lever ($ per month)"):
             st.caption("A contract floor, a hiring freeze, a media plan already signed: the optimiser stays "

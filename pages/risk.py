@@ -34,9 +34,9 @@ if not big:
                        "bands and steadier probabilities; 2,000 is enough for a decision.")
         st.number_input("Random seed", 0, 999_999, step=1, **state.bind("set:seed"),
                         help="The same seed gives the same draws, so a shared link shows the same figures.")
-        st.selectbox("Compare against (baseline)", state.baseline_options(),
-                     **state.bind("baseline", "index", options=state.baseline_options()),
-                     format_func=state.labeller(state.baseline_options()))
+        baselines = state.baseline_options()
+        st.selectbox("Compare against (baseline)", baselines, **state.bind("baseline", "index", options=baselines),
+                     format_func=state.labeller(baselines))
         st.caption("Change the scenario itself on the Explore page.")
 
 same = scenario == base
@@ -94,7 +94,8 @@ else:
 st.subheader("Which assumption matters most?", anchor=False)
 metric = state.setting("tornado")
 if not big:
-    st.segmented_control("Measure", ["npv", "roi"], **state.bind("set:tornado", "default", options=["npv", "roi"]),
+    measures = ["npv", "roi"]
+    st.segmented_control("Measure", measures, **state.bind("set:tornado", "default", options=measures),
                          required=True,
                          format_func={"npv": "NPV of the scenario", "roi": "ROI against the baseline"}.get)
 if metric == "roi" and not summary.spends_more:

@@ -172,8 +172,9 @@ def render_levers() -> None:
 
 def render_scenario_picker() -> None:
     """Preset, its story, a reset, and the baseline the KPIs are measured against."""
-    st.selectbox("Preset", state.start_options(), **state.bind("preset", "index", options=state.start_options()),
-                 format_func=state.labeller(state.start_options(), state.start_title),
+    presets = state.start_options()
+    st.selectbox("Preset", presets, **state.bind("preset", "index", options=presets),
+                 format_func=state.labeller(presets, state.start_title),
                  help="A starting story, or your own data once fitted on the Your data page. Your changes to "
                       "each are kept while you switch between them.")
     st.caption(state.start_description(state.preset()))
@@ -181,7 +182,7 @@ def render_scenario_picker() -> None:
     if n:
         st.button(f"Reset {n} change{'s' if n != 1 else ''} to the preset", on_click=state.reset_to_preset,
                   key="reset_preset", icon=":material/undo:")
-    st.selectbox("Compare against (baseline)", state.baseline_options(),
-                 **state.bind("baseline", "index", options=state.baseline_options()),
-                 format_func=state.labeller(state.baseline_options()),
+    baselines = state.baseline_options()
+    st.selectbox("Compare against (baseline)", baselines, **state.bind("baseline", "index", options=baselines),
+                 format_func=state.labeller(baselines),
                  help="The KPI changes, ROI, payback and the contribution chart are measured against this.")

@@ -126,8 +126,8 @@ _UNSET = object()
 def widget(name: str, shape: Hashable = None) -> str:
     """The key of the widget showing state item ``name``, seeded with the item's value.
 
-    Pages draw widgets with :func:`bind`, which calls this right where the widget is drawn. Items: ``preset``, ``present``,
-    ``extra``, ``baseline``, ``compare``, ``bridge``, ``budget``, ``budget_after``,
+    Pages draw widgets with :func:`bind`, which calls this right where the widget is drawn.
+    Items: ``preset``, ``present``, ``extra``, ``baseline``, ``compare``, ``bridge``, ``budget``, ``budget_after``,
     ``split_phases``, ``balance_tolerance`` (a percentage), ``lever:<field>``, ``set:<setting>`` and
     ``bound:<lever>:min|max``.
 
