@@ -316,26 +316,33 @@ class Assessment:
     ``kpis``: :func:`compare` of ``baseline`` and ``scenario`` (rows named so);
     ``scenario_result`` and ``baseline_result``: their monthly results and KPIs,
     as :func:`simulate` gives them; ``next_dollar``: :func:`next_dollar` of the
-    scenario with ``extra_per_month`` ($ per month).
+    scenario with ``extra_per_month`` ($ per month), or None when not asked for.
     """
 
     kpis: pd.DataFrame
     scenario_result: SimulationResult
     baseline_result: SimulationResult
-    next_dollar: pd.DataFrame
-    extra_per_month: float
+    next_dollar: pd.DataFrame | None
+    extra_per_month: float | None
 
 
-def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_000.0) -> Assessment:
+def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float | None = 50_000.0) -> Assessment:
     """Everything one view of a scenario needs, from a single batch run of five parameter sets.
 
     The same numbers as :func:`compare` ``({"baseline": baseline, "scenario":
     scenario})``, :func:`simulate` of each and :func:`next_dollar` ``(scenario,
     extra_per_month)``, which would take three batch runs; a batch of five costs
     about what a batch of one does. Both scenarios need the same horizon.
+    ``extra_per_month=None`` leaves the next dollar out (``next_dollar`` is None):
+    the batch holds the two scenarios alone, for a view that shows its figures
+    before it weighs the next dollar.
     """
     checks.scenario(baseline, "assess", "baseline")
-    variants, full = _next_dollar_variants(scenario, extra_per_month)
+    if extra_per_month is None:
+        checks.scenario(scenario, "assess")
+        variants, full = {"baseline": scenario}, ()
+    else:
+        variants, full = _next_dollar_variants(scenario, extra_per_month)
     if baseline.horizon_months != scenario.horizon_months:
         raise ScenarioError(f"horizon_months: the baseline has {baseline.horizon_months} and the scenario "
                             f"{scenario.horizon_months}; assess() needs one horizon")
@@ -345,13 +352,14 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float = 50_0
     arrays = {k: batch.kpis[k].to_numpy(dtype=float) for k in KPI_COLUMNS}  # read once, sliced below
     kpis = _kpi_table({k: v[:2] for k, v in arrays.items()}, contribution[:2], ["baseline", "scenario"],
                       "baseline", [(), beyond_spend(scenario, baseline)], [True, scenario == baseline])
-    nd = _next_dollar_frame(_kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0),
-                            list(variants)[1:], extra_per_month, full)
+    nd = None if extra_per_month is None else _next_dollar_frame(
+        _kpi_columns({k: v[1:] for k, v in arrays.items()}, contribution[1:], 0), list(variants)[1:],
+        extra_per_month, full)
 
     def result(i: int) -> SimulationResult:
         return SimulationResult(runs[i], batch.monthly_frame(i), {k: float(v[i]) for k, v in arrays.items()})
 
-    return Assessment(kpis, result(1), result(0), nd, float(extra_per_month))
+    return Assessment(kpis, result(1), result(0), nd, None if extra_per_month is None else float(extra_per_month))
 
 
 BRIDGE_STEPS = ("retention", "word-of-mouth acquisition", "advertising acquisition", "spend", "other")

@@ -39,17 +39,13 @@ def _answer(big: bool) -> None:
     scenario = state.current_scenario()
     odds = cached.margin_verdict(scenario)  # worked out beside the page while it draws, shown after
     whole_page = state.take_page_run()
-    # Presenting too: a what-if asked in the room is answered without leaving presentation mode.
-    controls.render_spends()
+    # The page reads top down: the spends, the answer on the margin, the step's verdict, the cards.
+    # The cards are drawn first into their place (a key press waits for them), then what sits above.
+    spends, margin, verdict_slot = st.container(), st.container(key="margin_verdict"), st.container(key="verdict_slot")
     base = state.baseline(scenario.horizon_months)
-    # One batch run gives the cards, the charts and the verdict (cx_roi.assess).
-    view = cached.assess(scenario, base, state.extra())
+    view = cached.assess(scenario, base, None)  # the cards and the charts: the two scenarios alone
     table = view.kpis
     other = table.attrs["beyond_spend"].get("scenario", ())  # then ROI and payback are not read
-    # The answer on the margin leads; it is written last (below), so its odds never hold up the cards.
-    margin = st.container(key="margin_verdict")
-    with st.container(key="verdict_slot"):
-        views.render_verdict(scenario, base, big, view.next_dollar)
     if scenario == base and not big:
         # The presets are another business than a fitted baseline: against it, a spend move is the test.
         pick = ("" if state.baseline_name() == state.FITTED else
@@ -63,6 +59,10 @@ def _answer(big: bool) -> None:
                                        beyond_spend=other,
                                        per_dollar=cached.per_dollar(scenario) if scenario == base else None),
                        big=big)
+    with spends:  # presenting too: a what-if asked in the room is answered without leaving presentation mode
+        controls.render_spends()
+    with verdict_slot:
+        views.render_verdict(scenario, big)
     if other:  # the inputs besides spend that make the baseline another business, in view
         note = views.beyond_spend_note(other, state.label_for(state.baseline_name()))
         st.caption(tables.inert(note[:1].upper() + note[1:]))

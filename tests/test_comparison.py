@@ -383,6 +383,12 @@ def test_assess_equals_compare_simulate_and_next_dollar(preset):
         np.testing.assert_allclose(list(got.kpis.values()), list(want.kpis.values()), rtol=1e-12, equal_nan=True)
     pd.testing.assert_frame_equal(a.next_dollar, cx_roi.next_dollar(scenario, 40_000.0), rtol=1e-12)
     assert a.extra_per_month == 40_000.0
+    # Without the next dollar: the same figures from the two scenarios alone.
+    alone = cx_roi.assess(scenario, base, None)
+    assert alone.next_dollar is None and alone.extra_per_month is None
+    pd.testing.assert_frame_equal(alone.kpis, a.kpis, rtol=1e-12)
+    pd.testing.assert_frame_equal(alone.scenario_result.monthly, a.scenario_result.monthly, rtol=1e-12)
+    pd.testing.assert_frame_equal(alone.baseline_result.monthly, a.baseline_result.monthly, rtol=1e-12)
 
 
 def test_assess_rejects_what_next_dollar_and_compare_reject():
@@ -393,6 +399,8 @@ def test_assess_rejects_what_next_dollar_and_compare_reject():
         cx_roi.assess(base.replace(horizon_months=24), base)
     with pytest.raises(TypeError, match="baseline"):
         cx_roi.assess(base, "status-quo")
+    with pytest.raises(TypeError, match="Scenario"):
+        cx_roi.assess("status-quo", base, None)
 
 
 def test_a_copy_of_the_baseline_has_nothing_to_pay_back():

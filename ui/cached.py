@@ -88,8 +88,9 @@ def next_dollar(scenario: Scenario, extra_per_month: float) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
-def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float) -> cx_roi.Assessment:
-    """``cx_roi.assess``: the Explore page's KPIs, both monthly results and the next-dollar table in one run.
+def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float | None) -> cx_roi.Assessment:
+    """``cx_roi.assess``: the Explore page's KPIs and both monthly results (and the next-dollar table
+    unless ``extra_per_month`` is None) in one run.
 
     A resource, read only: Explore reads it on every spend move, and a copy out of
     ``st.cache_data`` (unpickling four tables) took about 1.5 ms of a 14 ms rerun.

@@ -307,18 +307,15 @@ def render_margin(pending: Future, wait: bool = True) -> None:
 
 
 @st.fragment
-def render_verdict(scenario: Any, baseline: Any, big: bool, table: pd.DataFrame | None = None) -> None:
-    """The next-dollar sentence and the amount it is about.
+def render_verdict(scenario: Any, big: bool) -> None:
+    """The next-dollar sentence and the amount it is about (``cx_roi.next_dollar``).
 
     A fragment: moving the amount reruns only this block, not the KPIs and
     charts it does not touch. A fragment rerun skips the router, so it writes
-    the URL itself. ``table``: the next-dollar table the page already has
-    (``cx_roi.next_dollar``); a fragment rerun is handed the same arguments
-    again, so the table is used only while it is for the amount now set.
+    the URL itself.
     """
     amount = state.extra()
-    if table is None or table.attrs.get("extra_per_month") != amount:
-        table = cached.assess(scenario, baseline, amount).next_dollar
+    table = cached.next_dollar(scenario, amount)
     with st.container(key="verdict"):
         st.markdown(verdict(table, amount, scenario.horizon_months))
     if not big:
