@@ -4,7 +4,7 @@ Nothing else touches Streamlit's session or URL state, so these rules hold every
 
 * The canonical state lives in the session store (``ui.store``); the view's items
   (``ui.view``) are what the URL mirrors, field by field (``ui.url.FIELDS``).
-* Widgets are views of that state, drawn with :func:`bind`: :func:`widget` seeds a
+* Widgets are views of that state, drawn with :func:`bind`, which seeds a
   widget's key from the canonical value just before the widget is drawn, the value is
   the widget's starting value too, and :func:`on_change` writes the widget's new
   value back (validated) in the widget's callback. Widget state
@@ -41,7 +41,7 @@ from .view import (DEFAULT_BASELINE, DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRE
                    stop_using_fit, swap_odds_job, take_page_run, use_fit)
 
 __all__ = [
-    "init", "sync_url", "url_params", "bind", "widget", "on_change", "on_save", "SAVE_NAME_KEY",
+    "init", "sync_url", "url_params", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
     # the view
     "current_scenario", "preset", "edits", "set_field", "set_preset", "reset_to_preset", "scenario_json",
     "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra", "mark_page_run",
@@ -123,7 +123,7 @@ def _binding(name: str) -> _Binding:
 _UNSET = object()
 
 
-def widget(name: str, shape: Hashable = None) -> str:
+def _widget(name: str, shape: Hashable = None) -> str:
     """The key of the widget showing state item ``name``, seeded with the item's value.
 
     Pages draw widgets with :func:`bind`, which calls this right where the widget is drawn.
@@ -177,7 +177,7 @@ def bind(name: str, start: str = "value", *, shape: Hashable = None,
             value = [v for v in value if v in options]
         elif value not in options:
             value = None
-    return {"key": widget(name, shape), "on_change": on_change, "args": (name,), start: value}
+    return {"key": _widget(name, shape), "on_change": on_change, "args": (name,), start: value}
 
 
 def on_change(name: str) -> None:

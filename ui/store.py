@@ -1,7 +1,7 @@
 """The session store: every canonical item of a session in one plain dict under ``st.session_state["cx"]``.
 
 Nothing else in the dashboard keeps state of its own: widgets are views of these
-items (``ui.state.widget``), and the URL mirrors the view's items (``ui.url``).
+items (``ui.state.bind``), and the URL mirrors the view's items (``ui.url``).
 """
 
 from __future__ import annotations
