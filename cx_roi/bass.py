@@ -88,10 +88,6 @@ def bass_adopters(periods: int | np.ndarray, m: float, p: float, q: float, form:
     raise ValueError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
 
 
-def _nan_cov() -> pd.DataFrame:
-    return pd.DataFrame(np.full((3, 3), math.nan), index=list(_PARAMS), columns=list(_PARAMS))
-
-
 @dataclass(frozen=True)
 class BassFit(Estimates):
     """A fitted Bass model: ``params`` m (the data's units, adopters), p, q (per period).
@@ -213,7 +209,8 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
         cum_prev = np.concatenate([[0.0], np.cumsum(y)[:-1]])
         m, p, q = theta
         fitted = (p + q * cum_prev / m) * (m - cum_prev)  # Bass's discrete form on the data's own N_{t-1}
-        return _bass_result(y, fitted, theta, _nan_cov(), "discrete", "ols", "additive", np.ones(len(y), bool))
+        no_cov = pd.DataFrame(math.nan, index=list(_PARAMS), columns=list(_PARAMS))
+        return _bass_result(y, fitted, theta, no_cov, "discrete", "ols", "additive", np.ones(len(y), bool))
     if method != "nls":
         raise ValueError(f"method: got {method!r}; expected 'nls' or 'ols'")
     if form not in _BASS_FORMS:
@@ -305,16 +302,12 @@ def _bass_result(y: np.ndarray, fitted: np.ndarray, theta: np.ndarray, cov: pd.D
     tss = float(((y - y.mean()) ** 2).sum())
     pos = y > 0
     dof = max(int(used.sum()) - 3, 1)
-    if errors == "multiplicative":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_resid = np.log(fitted[used]) - np.log(y[used])
-        residual_se = math.sqrt(float(log_resid @ log_resid) / dof)
-    else:
-        residual_se = math.sqrt(rss / dof)
+    with np.errstate(divide="ignore", invalid="ignore"):  # on the scale fitted: log adopters, or adopters
+        scaled = np.log(fitted[used]) - np.log(y[used]) if errors == "multiplicative" else resid
     return BassFit(
         params=pd.Series(theta, index=pd.Index(_PARAMS, name="parameter"), name="estimate", dtype=float),
         cov=cov, form=form, method=method, errors=errors, actual=y.copy(), fitted=fitted,
         r2=1.0 - rss / tss if tss > 0 else math.nan,
         mape=float(np.mean(np.abs(resid[pos]) / y[pos])) if pos.any() else math.nan,
-        rmse=math.sqrt(rss / len(y)), residual_se=residual_se, dof=dof,
+        rmse=math.sqrt(rss / len(y)), residual_se=math.sqrt(float(scaled @ scaled) / dof), dof=dof,
         excluded_periods=tuple(int(i) + 1 for i in np.flatnonzero(~used)))

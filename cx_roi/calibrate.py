@@ -266,6 +266,9 @@ class _Problem:
         return np.concatenate(parts)
 
 
+# The history's columns compared with the model (all but customers fitted), when the history has them
+# (the required ones always do).
+_SERIES = ("customers", "new_customers", "churned_customers", "nps", "contacts")
 _RUN_COLUMNS = ("new_from_ads", "new_from_wom", "churned", "nps_measured", "contacts", "customers",
                 "promoters", "detractors", "adstock")
 
@@ -332,9 +335,8 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
     if n > MAX_SCHEDULE_MONTHS:
         warnings.append(f"the history has {n} months; the model runs at most {MAX_SCHEDULE_MONTHS}, so the "
                         f"last {MAX_SCHEDULE_MONTHS} are fitted")
-        hist = History(hist.frame.iloc[-MAX_SCHEDULE_MONTHS:].reset_index(drop=True).set_axis(
-            pd.RangeIndex(1, MAX_SCHEDULE_MONTHS + 1, name="month")), hist.warnings, hist.source, hist.sheet,
-            hist.dated)
+        hist = dataclasses.replace(hist, frame=hist.frame.iloc[-MAX_SCHEDULE_MONTHS:].set_axis(
+            pd.RangeIndex(1, MAX_SCHEDULE_MONTHS + 1, name="month")))
         n = hist.months
     if (not _whole(horizon_months)) or not 12 <= horizon_months <= 120:
         raise ScenarioError(f"horizon_months: got {horizon_months!r}; allowed 12 to 120 (months)")
@@ -367,12 +369,9 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
         # Re-run all n months with the parameters fitted on the shorter history.
         long_problem = dataclasses.replace(short_fit.problem, base=replay, series={}, sigma={})
         ahead = _fitted_frame(hist, long_problem.run(short_fit.u)).iloc[-holdout_months:]
-        holdout = Holdout(
-            months=holdout_months, fitted_on=n - holdout_months,
-            mape_customers=_mape(ahead["customers"], ahead["customers_fit"]),
-            mape_new_customers=_mape(ahead["new_customers"], ahead["new_customers_fit"]),
-            mape_churned=_mape(ahead["churned_customers"], ahead["churned_customers_fit"]),
-            monthly=ahead, parameters=short_fit.values)
+        holdout = Holdout(months=holdout_months, fitted_on=n - holdout_months, monthly=ahead,
+                          parameters=short_fit.values,
+                          **{f"mape_{k}": _mape(ahead[col], ahead[f"{col}_fit"]) for k, col in _PAIRS.items()})
 
     fitted_draws = {k: float(v[0]) for k, v in problem.draws(full.u[None, :]).items()}
     scenario = _planning_scenario(hist, replay, fitted_draws, monthly_run, horizon_months)
@@ -487,8 +486,7 @@ class _FitResult:
 
 def _fit(hist: History, replay: Scenario) -> _FitResult:
     f = hist.frame
-    series = {key: f[key].to_numpy(float) for key in ("new_customers", "churned_customers", "nps", "contacts")
-              if key in ("new_customers", "churned_customers") or hist.has(key)}
+    series = {key: f[key].to_numpy(float) for key in _SERIES[1:] if hist.has(key)}
     sentiment = "nps" in series
     max_customers = float(f["customers"].max())
     # (name, lower end, upper end, start, searched on its logarithm)
@@ -572,10 +570,9 @@ def _fitted_frame(hist: History, monthly: Mapping[str, np.ndarray]) -> pd.DataFr
     f = hist.frame
     n = hist.months
     out = pd.DataFrame({"period": f["period"].to_numpy()}, index=f.index)
-    for col in ("customers", "new_customers", "churned_customers", "nps", "contacts"):
-        if col in ("customers", "new_customers", "churned_customers") or hist.has(col):
-            out[col] = f[col].to_numpy(float)
-            out[f"{col}_fit"] = np.asarray(_model_series(monthly, col)[0][:n], float)
+    for col in filter(hist.has, _SERIES):
+        out[col] = f[col].to_numpy(float)
+        out[f"{col}_fit"] = np.asarray(_model_series(monthly, col)[0][:n], float)
     return out
 
 
@@ -592,10 +589,13 @@ def _r2(actual: pd.Series, model: pd.Series) -> float:
     return 1.0 - float(((a[ok] - m[ok]) ** 2).sum()) / tss if tss > 0 else math.nan
 
 
+_PAIRS = {"customers": "customers", "new_customers": "new_customers", "churned": "churned_customers"}
+"""The metrics' names for the series compared (``r2_churned`` is of ``churned_customers``)."""
+
+
 def _metrics(monthly: pd.DataFrame) -> dict[str, float]:
-    pairs = {"customers": "customers", "new_customers": "new_customers", "churned": "churned_customers"}
-    out = {f"r2_{k}": _r2(monthly[col], monthly[f"{col}_fit"]) for k, col in pairs.items()}
-    out.update({f"mape_{k}": _mape(monthly[col], monthly[f"{col}_fit"]) for k, col in pairs.items()})
+    out = {f"r2_{k}": _r2(monthly[col], monthly[f"{col}_fit"]) for k, col in _PAIRS.items()}
+    out.update({f"mape_{k}": _mape(monthly[col], monthly[f"{col}_fit"]) for k, col in _PAIRS.items()})
     out["rmse_new_customers"] = float(np.sqrt(np.nanmean((monthly["new_customers"] - monthly["new_customers_fit"])
                                                          ** 2)))
     if "nps" in monthly:

@@ -131,7 +131,18 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
                 problems.append(HistoryProblem(problem, row=int(line), column=col.where))
             values.append(value * col.scale if isinstance(value, float) else value)
         frame[canon] = pd.Series(values, index=frame.index, dtype=object if canon == "month" else float)
-    _rescale(frame, cols, warnings)
+    # Units the file implies: a handle time headed just "AHT" with values in the hundreds is in
+    # seconds (no contact centre averages an hour a contact); shares of 0-100 in every row are percentages.
+    aht = frame.get("aht_minutes")
+    if aht is not None and not cols["aht_minutes"].unit_given and aht.notna().any() and aht.median() > 60:
+        frame["aht_minutes"] = aht / 60.0
+        warnings.append(f"column {cols['aht_minutes'].where} has no unit and values above 60, so it was read as "
+                        "seconds (divided by 60); name it aht_minutes or aht_seconds to be explicit")
+    for share in ("promoter_share", "detractor_share"):
+        s = frame.get(share)
+        if s is not None and s.notna().any() and s.median() > 1 and 0 <= s.min() and s.max() <= 100:
+            frame[share] = s / 100.0
+            warnings.append(f"{share} values are above 1, so they were read as percentages (45 = 45%)")
     for canon in frame.columns.drop("month"):
         for line, value in frame[canon].items():
             if math.isfinite(value) and (bad := COLUMNS[canon].problem(value)):
@@ -178,21 +189,6 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="month")
     order = ["period", *[c for c in COLUMNS if c in frame]]
     return History(frame[order], tuple(warnings), name, sheet, dated)
-
-
-def _rescale(frame: pd.DataFrame, cols: dict[str, _Col], warnings: list[str]) -> None:
-    """Units the file implies: a handle time headed just "AHT" with values in the hundreds is in
-    seconds (no contact centre averages an hour a contact); shares of 0-100 in every row are percentages."""
-    aht = frame.get("aht_minutes")
-    if aht is not None and not cols["aht_minutes"].unit_given and aht.notna().any() and aht.median() > 60:
-        frame["aht_minutes"] = aht / 60.0
-        warnings.append(f"column {cols['aht_minutes'].where} has no unit and values above 60, so it was read as "
-                        "seconds (divided by 60); name it aht_minutes or aht_seconds to be explicit")
-    for share in ("promoter_share", "detractor_share"):
-        s = frame.get(share)
-        if s is not None and s.notna().any() and s.median() > 1 and 0 <= s.min() and s.max() <= 100:
-            frame[share] = s / 100.0
-            warnings.append(f"{share} values are above 1, so they were read as percentages (45 = 45%)")
 
 
 _NA = ("na", "n/a", "nan", "null", "none", "-", "--", "—")
@@ -318,22 +314,17 @@ def _balance(frame: pd.DataFrame, tolerance: float) -> list[HistoryProblem]:
     problems = []
     c = frame["customers"].to_numpy(float)
     new, churned = frame["new_customers"].to_numpy(float), frame["churned_customers"].to_numpy(float)
-    expected, gap = balance_gaps(frame)
-    with np.errstate(invalid="ignore", divide="ignore"):  # NaN (an unreadable cell, reported already) compares False
+    expected, gap, share = balance_gaps(frame)  # a month after one with no customers is off by an infinite share
+    with np.errstate(invalid="ignore"):  # NaN (an unreadable cell, reported already) compares False
         off = np.abs(gap) > np.maximum(tolerance * c[:-1], BALANCE_MIN_CUSTOMERS)
-        share = gap / c[:-1]  # a month after one with no customers is off by an infinite share
     for i in np.flatnonzero(off):
         t = i + 1
+        of_last = f", {share_text(abs(share[i]))} of last month's customers" if math.isfinite(share[i]) else ""
         problems.append(HistoryProblem(
             f"{frame['month'].iloc[t]}: customers {number_text(c[t])}, but last month's {number_text(c[t - 1])} + new "
             f"{number_text(new[t])} - churned {number_text(churned[t])} = {number_text(expected[i])} (off by "
-            f"{number_text(gap[i])}{_share_text(share[i])}; allowed {share_text(tolerance)} or {BALANCE_MIN_CUSTOMERS:.0f} "
+            f"{number_text(gap[i])}{of_last}; allowed {share_text(tolerance)} or {BALANCE_MIN_CUSTOMERS:.0f} "
             "customers)" + ("" if problems else ". Customers should be counted at the end of the month, new and "
                                                 "churned within it"),
             row=int(frame.index[t]), column="customers", gap=float(share[i])))
     return problems
-
-
-def _share_text(share: float) -> str:
-    """", 3.6% of last month's customers" (nothing when last month had none)."""
-    return f", {share_text(abs(share))} of last month's customers" if math.isfinite(share) else ""

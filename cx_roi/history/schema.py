@@ -3,6 +3,7 @@ limits of what is read, the problems a file can have, and the checked :class:`Hi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -176,13 +177,12 @@ class HistoryError(CxRoiError, ValueError):
         if gap is None:
             return []
         n = sum(p.gap is not None for p in self.details)
-        head = (f"Customers do not add up in {n_months(n)}, by up to {share_text(gap)} of the month before's customers. "
-                "If the counts come from systems that do not quite agree, ")
-        if gap <= BALANCE_TOLERANCE_MAX:
-            return [head + f"read_history(..., balance_tolerance={tolerance_for(gap)}) accepts them (the "
-                    f"allowed gap is a share from 0 to {BALANCE_TOLERANCE_MAX}); check_balance=False skips the check."]
-        return [head + f"note that this is more than the largest balance_tolerance ({BALANCE_TOLERANCE_MAX}): "
-                "check those rows; check_balance=False skips the check."]
+        fix = (f"read_history(..., balance_tolerance={tolerance_for(gap)}) accepts them (the allowed gap is a share "
+               f"from 0 to {BALANCE_TOLERANCE_MAX})" if gap <= BALANCE_TOLERANCE_MAX else
+               f"note that this is more than the largest balance_tolerance ({BALANCE_TOLERANCE_MAX}): check those rows")
+        return [f"Customers do not add up in {n_months(n)}, by up to {share_text(gap)} of the month before's "
+                f"customers. If the counts come from systems that do not quite agree, {fix}; check_balance=False "
+                "skips the check."]
 
 
 # ------------------------------------------------------------------ History
@@ -231,30 +231,23 @@ class History:
     def balance_gap(self) -> float:
         """The largest gap in the customer balance, customers[t] - (customers[t-1] + new - churned), as a
         share of customers[t-1] (unsigned; 0 for a single month): how far the file's counts disagree."""
-        _, gap = balance_gaps(self.frame)
-        base = self.frame["customers"].to_numpy(float)[:-1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = np.abs(gap) / base
-        shares = np.where(gap == 0, 0.0, shares)  # 0 of 0 customers is no gap
-        return float(np.nanmax(shares)) if len(shares) else 0.0
+        share = balance_gaps(self.frame)[2]
+        return float(np.nanmax(np.abs(share))) if len(share) else 0.0
 
     def slice(self, months: int) -> "History":
         """The first ``months`` months as a History (for holdout checks)."""
-        return History(self.frame.iloc[:months].copy(), self.warnings, self.source, self.sheet, self.dated)
-
-    def to_csv(self) -> str:
-        """The clean history as CSV text in the documented column names."""
-        out = self.frame.copy()
-        out.insert(0, "month", out.pop("period"))
-        return out.to_csv(index=False, lineterminator="\n")
+        return dataclasses.replace(self, frame=self.frame.iloc[:months].copy())
 
 
-def balance_gaps(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def balance_gaps(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """How far customers miss adding up, months 2 onwards of ``frame`` (rows in month order):
-    (expected customers[t-1] + new[t] - churned[t], customers; the gap customers[t] - expected, customers)."""
+    (expected customers[t-1] + new[t] - churned[t], customers; the gap customers[t] - expected, customers;
+    the gap as a share of customers[t-1], infinite after a month with no customers, 0 where there is no gap)."""
     c, new, churned = (frame[k].to_numpy(float) for k in ("customers", "new_customers", "churned_customers"))
     expected = c[:-1] + new[1:] - churned[1:]
-    return expected, c[1:] - expected
+    gap = c[1:] - expected
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return expected, gap, np.where(gap == 0, 0.0, gap / c[:-1])
 
 
 def tolerance_for(gap: float) -> float:
