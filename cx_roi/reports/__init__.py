@@ -3,29 +3,19 @@
 Pure functions, no UI: scenarios in, file contents out, so the dashboard, the
 command line and a notebook produce the same files.
 
-* :func:`excel_report` -> .xlsx bytes: a Summary sheet (the verdict, and NPV,
-  ROI and payback as live formulas over the Months sheets), Inputs (every
-  parameter with unit, default, source and solidity, one column per
-  scenario), KPIs (one row per scenario, with deltas and ROI against the
-  baseline) and one Months sheet per scenario. Numbers are numbers with
-  number formats, headers are labels with units, frozen, columns sized.
-* :func:`html_report` -> one self-contained HTML page: the verdict, a KPI
-  table, the changed inputs and interactive plotly charts, with plotly.js
-  inlined, so it opens offline and loads nothing from the internet.
-* :func:`pptx_report` -> .pptx bytes: a deck that opens on the recommendation
-  for the next dollar with its figure and chance, then one idea a slide: a KPI
-  table and native, editable PowerPoint charts (not pictures) of the next dollar
-  by lever, NPV change against the baseline, cumulative contribution and
-  customers; presenter notes name the assumptions that decide the answer.
+* :func:`excel_report` -> .xlsx bytes: NPV, ROI and payback as live formulas over one Months
+  sheet per scenario, beside the Inputs and the KPIs; numbers with number formats.
+* :func:`html_report` -> one self-contained HTML page with interactive plotly charts,
+  plotly.js inlined, so it opens offline and loads nothing from the internet.
+* :func:`pptx_report` -> .pptx bytes: the recommendation for the next dollar first, then one
+  idea a slide in native, editable charts, with presenter notes on the deciding assumptions.
 
 Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
-:func:`cx_roi.next_dollar`; nothing is recomputed here (the workbook's formulas
-recompute NPV, ROI and payback in the spreadsheet, to the model's figures). The verdict is
-:func:`verdict_sentences` unless a caller passes its own text.
-
-Scenarios are given as ``{name: Scenario}`` (or anything
-:func:`cx_roi.comparison.named_scenarios` accepts: preset names, pairs);
-``baseline`` names the one the others are compared with (default: the first).
+:func:`cx_roi.next_dollar`; nothing is recomputed here (the workbook's formulas recompute NPV,
+ROI and payback, to the model's figures). The verdict is :func:`verdict_sentences` unless a
+caller passes its own text. Scenarios are given as ``{name: Scenario}`` (or anything
+:func:`cx_roi.comparison.named_scenarios` accepts: preset names, pairs); ``baseline`` names
+the one the others are compared with (default: the first).
 """
 
 from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, verdict_sentences

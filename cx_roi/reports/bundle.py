@@ -93,9 +93,8 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
         margin, _ = margin_sentences(named[name])
         per_scenario[name] = [f"{name} — {margin}",
                               f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"]
-    if lead not in per_scenario:
-        return [*lines, *(line for pair in per_scenario.values() for line in pair)]
-    return [*per_scenario[lead], *lines, *(line for n, pair in per_scenario.items() if n != lead for line in pair)]
+    first = per_scenario.pop(lead, []) if lead is not None else []
+    return [*first, *lines, *(line for pair in per_scenario.values() for line in pair)]
 
 
 def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) -> str | None:
@@ -122,9 +121,6 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
     return f"None of the scenarios beats {baseline} on NPV {period}; the closest, {best}, is {money(-gain)} behind."
 
 
-# Each input's display format (Param.fmt, a Python format) as an Excel number format; a format
-# not listed shows as General (a test keeps every format the parameters use listed).
-
 def extra_contribution(b: Bundle) -> dict[str, np.ndarray]:
     """Cumulative contribution minus the baseline's, month by month, $ (the baseline's line is zero)."""
     base = b.monthly[b.baseline]["cumulative_contribution"].to_numpy()
@@ -139,12 +135,10 @@ def none(v: Any) -> float | None:
 def fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
     """A KPI of :data:`REPORT_KPIS` in a row of :func:`compare`, as the dashboard's table shows it,
     with words for what is undefined."""
-    v = row[col]
-    if baseline_row and col in ("roi", "payback_month"):
+    returns = col in ("roi", "payback_month")
+    if baseline_row and returns:
         return "baseline"
-    if not is_number(v):
-        reason = no_return_reason(row) if col in ("roi", "payback_month") else None
-        if reason:
-            return reason
-        return {"roi": "no extra spend", "payback_month": "not within horizon"}.get(col, "n/a")
-    return show(col, v)
+    if is_number(row[col]):
+        return show(col, row[col])
+    reason = no_return_reason(row) if returns else None
+    return reason or {"roi": "no extra spend", "payback_month": "not within horizon"}.get(col, "n/a")

@@ -14,7 +14,6 @@ import datetime as _dt
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..comparison import LEVERS
@@ -86,72 +85,71 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     months = b.scenarios[b.baseline].horizon_months
     others = [n for n in b.names if n != b.baseline]
     by_name = scenario_colours(b.names, b.baseline, b.lead)
+    lever_colours = [LEVER_COLOURS[x] for x in LEVERS]
+
+    def notes(slide: Any, shows: str, *more: str) -> None:
+        """The presenter's notes: what the slide shows, anything particular to it, then the key assumptions."""
+        slide.notes_slide.notes_text_frame.text = "\n".join(clean_text(p) for p in [shows, *more, "", *assumptions])
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)
 
-    slide = _headline_slide(prs, call, _footer(b, focus))
+    slide = _headline_slide(prs, call, [b.title, f"Next dollar from {focus}  ·  Baseline: {b.baseline}  ·  Horizon: "
+                                                 f"{horizon(months)}  ·  cx-roi, {_dt.date.today().isoformat()}"])
     said = margin_verdict(odds)
-    _notes(slide, f"The recommendation for the next dollar from {focus}: the lever where one more dollar adds the "
-                  f"most NPV after paying for itself, and the chance it is the better use over {len(odds.draws):,} "
-                  f"plausible worlds. A side is named only when it is the better use in at least "
-                  f"{percent(CLOSE_CALL, 0)} of them; below that the slide says it is too close to call.",
-           [*([] if any(said in line for line in b.verdict) else [said]), "", "The model's findings in full:",
-            *b.verdict], assumptions)
+    notes(slide, f"The recommendation for the next dollar from {focus}: the lever where one more dollar adds the "
+                 f"most NPV after paying for itself, and the chance it is the better use over {len(odds.draws):,} "
+                 f"plausible worlds. A side is named only when it is the better use in at least "
+                 f"{percent(CLOSE_CALL, 0)} of them; below that the slide says it is too close to call.",
+          *([] if any(said in line for line in b.verdict) else [said]), "", "The model's findings in full:",
+          *b.verdict)
 
     # At the likely values (no draws): the slopes the focus's 300-draw odds start from.
     per_dollar = {n: odds.per_dollar if n == focus else lever_odds(b.scenarios[n], draws=0).per_dollar
                   for n in b.names}
     slide, top = _titled(prs, "What one more dollar returns on each lever, by scenario")
-    _chart(slide, top, _Bars(b.names, {label: [per_dollar[n][x] for n in b.names] for x, label in LEVERS.items()},
-                             [LEVER_COLOURS[x] for x in LEVERS], '"$"0.00', "NPV added per extra $1, net of the $1",
-                             by="series"))
-    _notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
-                  "values of each scenario: the slope of NPV in the lever's monthly spend. From "
-                  f"{focus}, over {len(odds.draws):,} paired draws of Risk's ranges, each lever is the best use in: "
-                  + "; ".join(f"{LEVERS[x]} {chance(odds.chance_best[x])}" for x in LEVERS) + ".",
-           [], assumptions)
+    _bar_chart(slide, top, b.names, {label: [per_dollar[n][x] for n in b.names] for x, label in LEVERS.items()},
+               lever_colours, '"$"0.00', "NPV added per extra $1, net of the $1", by_series=True)
+    notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
+                 "values of each scenario: the slope of NPV in the lever's monthly spend. From "
+                 f"{focus}, over {len(odds.draws):,} paired draws of Risk's ranges, each lever is the best use in: "
+                 + "; ".join(f"{LEVERS[x]} {chance(odds.chance_best[x])}" for x in LEVERS) + ".")
 
     if others:
         gains = [b.kpis.loc[n, "delta_npv"] for n in others]
         slide, top = _titled(prs, compare_headline(b.kpis, months))
-        _chart(slide, top, _Bars(others, {f"NPV change against {b.baseline}": gains}, [by_name[n] for n in others],
-                                 _money_format(gains), f"$ of NPV against {b.baseline}"))
-        _notes(slide, f"How much NPV each scenario adds to {b.baseline} (or loses against it) over {horizon(months)}, "
-                      f"at the likely values. {output('delta_npv').label}: {output('delta_npv').meaning}.", [],
-               assumptions)
+        _bar_chart(slide, top, others, {f"NPV change against {b.baseline}": gains}, [by_name[n] for n in others],
+                   _money_format(gains), f"$ of NPV against {b.baseline}")
+        notes(slide, f"How much NPV each scenario adds to {b.baseline} (or loses against it) over {horizon(months)}, "
+                     f"at the likely values. {output('delta_npv').label}: {output('delta_npv').meaning}.")
 
     slide, top = _titled(prs, f"Key results over {horizon(months)}")
     _kpi_table(slide, top, b)
-    _notes(slide, f"The headline results of each scenario at the likely values; changes, ROI and payback are "
-                  f"against {b.baseline}.", [f"{output(k).label}: {output(k).meaning}." for k in REPORT_KPIS],
-           assumptions)
+    notes(slide, f"The headline results of each scenario at the likely values; changes, ROI and payback are "
+                 f"against {b.baseline}.", *(f"{output(k).label}: {output(k).meaning}." for k in REPORT_KPIS))
 
-    axis_step = _month_step(months)
     if others:
         extra = extra_contribution(b)
         slide, top = _titled(prs, f"Cumulative contribution against {b.baseline}, month by month")
-        scale = _money_format(v for values in extra.values() for v in values)
-        _chart(slide, top, _Lines(months, extra, by_name, b.baseline, scale, f"$ more than {b.baseline}, cumulative",
-                                  axis_step))
-        _notes(slide, f"How much more {output('cumulative_contribution').label.lower()} each scenario has earned "
-                      f"than {b.baseline} by the end of each month ({output('cumulative_contribution').meaning}; "
-                      f"{output('contribution').label.lower()}: {output('contribution').meaning}). Where a line "
-                      "crosses zero, the extra spend has paid for itself.", [], assumptions)
+        _line_chart(slide, top, months, extra, by_name, b.baseline,
+                    _money_format(v for values in extra.values() for v in values),
+                    f"$ more than {b.baseline}, cumulative")
+        notes(slide, f"How much more {output('cumulative_contribution').label.lower()} each scenario has earned "
+                     f"than {b.baseline} by the end of each month ({output('cumulative_contribution').meaning}; "
+                     f"{output('contribution').label.lower()}: {output('contribution').meaning}). Where a line "
+                     "crosses zero, the extra spend has paid for itself.")
 
-    customers = {n: b.monthly[n]["customers"].to_numpy() for n in b.names}
     slide, top = _titled(prs, "Customers at the end of each month")
-    _chart(slide, top, _Lines(months, customers, by_name, b.baseline, "#,##0", "Customers", axis_step))
-    _notes(slide, f"{output('customers').label} in each scenario at the likely values: "
-                  f"{output('customers').meaning}.", [], assumptions)
+    _line_chart(slide, top, months, {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, by_name, b.baseline,
+                "#,##0", "Customers")
+    notes(slide, f"{output('customers').label} in each scenario at the likely values: {output('customers').meaning}.")
 
     step = {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()}
     slide, top = _titled(prs, f"What {amount(b.extra)} a month more on each lever adds to NPV, by scenario")
-    _chart(slide, top, _Bars(b.names, step, [LEVER_COLOURS[x] for x in LEVERS],
-                             _money_format(v for s in step.values() for v in s), "$ change in NPV", by="series"))
-    _notes(slide, f"A larger step than the first slide's dollar: {amount(b.extra)} a month more on one lever at a "
-                  f"time, every month of the horizon, and the change in NPV after paying for it, for each scenario.",
-           [], assumptions)
+    _bar_chart(slide, top, b.names, step, lever_colours, _money_format(v for s in step.values() for v in s),
+               "$ change in NPV", by_series=True)
+    notes(slide, f"A larger step than the first slide's dollar: {amount(b.extra)} a month more on one lever at a "
+                 f"time, every month of the horizon, and the change in NPV after paying for it, for each scenario.")
 
     prs.core_properties.title = clean_text(b.title)[:250]
     prs.core_properties.author = "cx-roi"
@@ -161,46 +159,6 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
 
 
 # ------------------------------------------------------------------ words and figures
-
-def _footer(b: Bundle, focus: str) -> list[str]:
-    """The first slide's small print: the report's title, then where the next dollar is weighed, the
-    baseline, the horizon and the date."""
-    return [b.title, f"Next dollar from {focus}  ·  Baseline: {b.baseline}  ·  Horizon: "
-                     f"{horizon(b.scenarios[b.baseline].horizon_months)}  ·  cx-roi, {_dt.date.today().isoformat()}"]
-
-
-def _headline(call: MarginCall) -> str:
-    """The recommendation in a few words, from the call (its kind and levers)."""
-    lead, other = LEVER_WORDS[call.lead], LEVER_WORDS[call.other]
-    return {
-        "wins": f"Put the next dollar into {lead}",
-        "close": f"Too close to call: {lead} or {other}",
-        "level": "The levers are level: moving money between them gains next to nothing",
-        "neither": "Neither lever pays for itself: keep the money",
-    }[call.kind]
-
-
-def _unbroken(figure: str) -> str:
-    """A signed figure that cannot wrap after its minus: "-$0.06" with a non-breaking hyphen."""
-    return figure.replace("-$", "\u2011$")
-
-
-def _figure_caption(call: MarginCall) -> str:
-    """What the big figure (``call.lead_per_dollar``) is, with the lever it is weighed against."""
-    return (f"of NPV for each extra $1 in {LEVER_WORDS[call.lead]}, after paying for itself; "
-            f"{_unbroken(money(call.other_per_dollar, cents=True))} in {LEVER_WORDS[call.other]}")
-
-
-def _chance_caption(call: MarginCall) -> str:
-    """What the big chance (``call.chance``) counts; for a close call, what it would take and what decides it."""
-    text = (f"chance {call.side} is the better use, over {call.worlds:,} plausible worlds drawn from "
-            "Risk's ranges")
-    if call.kind == "close":
-        text += f"; a call needs {percent(CLOSE_CALL, 0)}"
-        if call.decider is not None:
-            text += f". What would decide it: {PARAMETERS[call.decider].label.lower()}"
-    return text
-
 
 def _assumptions(odds: LeverOdds) -> list[str]:
     """The notes' assumptions: the uncertain inputs that most decide service against advertising
@@ -232,12 +190,7 @@ def _money_format(values: Any) -> str:
     return '"$"#,##0'
 
 
-def _month_step(months: int) -> int:
-    """Months between the month axis's labels: a year on long horizons, fewer on short ones."""
-    return 12 if months > 24 else 6 if months > 6 else 1
-
-
-# ------------------------------------------------------------------ layout
+# ------------------------------------------------------------------ layout and type
 
 def _lines(text: str, width: float, size: float, bold: bool = False) -> int:
     """How many lines ``text`` wraps to in a box ``width`` inches wide at ``size`` points (an estimate
@@ -257,75 +210,98 @@ def _lines(text: str, width: float, size: float, bold: bool = False) -> int:
     return total
 
 
-def _height(text: str, width: float, size: float, bold: bool = False) -> float:
-    """The height, inches, of a text box ``width`` inches wide holding ``text`` at ``size`` points."""
-    return _lines(text, width, size, bold) * size * _LEADING / 72 + 2 * _INSET_Y
-
-
-def _box_height(paragraphs: Sequence[tuple[str, float, bool]], width: float) -> float:
+def _height(paragraphs: Sequence[tuple[str, float, bool]], width: float) -> float:
     """The height, inches, of a text box ``width`` inches wide holding (text, points, bold) paragraphs."""
-    return sum(_height(text, width, size, bold) - 2 * _INSET_Y for text, size, bold in paragraphs) + 2 * _INSET_Y
+    return sum(_lines(text, width, size, bold) * size * _LEADING / 72 for text, size, bold in paragraphs) + 2 * _INSET_Y
+
+
+def _rgb(hexcode: str) -> Any:
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(hexcode[1:])
+
+
+def _fill(fill: Any, hexcode: str) -> None:
+    fill.solid()
+    fill.fore_color.rgb = _rgb(hexcode)
+
+
+def _font(font: Any, size: float, bold: bool) -> None:
+    """Type of ``size`` points, bold or not, in the report's black."""
+    from pptx.util import Pt
+
+    font.size, font.bold = Pt(size), bold
+    font.color.rgb = _rgb(COLOURS["scenario"])
 
 
 def _text(slide: Any, left: float, top: float, width: float, paragraphs: Sequence[tuple[str, float, bool]]) -> float:
     """A text box of (text, points, bold) paragraphs in black at ``left``, ``top`` (inches), as tall as its
     text; returns its bottom, inches."""
-    from pptx.dml.color import RGBColor
-    from pptx.util import Inches, Pt
+    from pptx.util import Inches
 
-    height = _box_height(paragraphs, width)
-    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-    frame = box.text_frame
+    height = _height(paragraphs, width)
+    frame = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height)).text_frame
     frame.word_wrap = True
     for i, (text, size, bold) in enumerate(paragraphs):
-        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = para.add_run()
+        run = (frame.paragraphs[0] if i == 0 else frame.add_paragraph()).add_run()
         run.text = clean_text(text)
-        run.font.size, run.font.bold = Pt(size), bold
-        run.font.color.rgb = RGBColor.from_string(COLOURS["scenario"][1:])
+        _font(run.font, size, bold)
     return top + height
 
 
 def _headline_slide(prs: Any, call: MarginCall, footer: Sequence[str]) -> Any:
-    """Slide 1: the recommendation as a headline beside a bar in the winning lever's colour, then its figure
-    and its chance in large type side by side, and the small print at the foot."""
-    from pptx.dml.color import RGBColor
+    """Slide 1: the recommendation in a few words (from the call's kind and levers) as a headline beside
+    a bar in the winning lever's colour, then its figure and its chance in large type side by side,
+    each with what it counts, and the small print (``footer``) at the foot."""
     from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Inches
+
+    lead, other = LEVER_WORDS[call.lead], LEVER_WORDS[call.other]
+    headline = {
+        "wins": f"Put the next dollar into {lead}",
+        "close": f"Too close to call: {lead} or {other}",
+        "level": "The levers are level: moving money between them gains next to nothing",
+        "neither": "Neither lever pays for itself: keep the money",
+    }[call.kind]
+    # Signed figures that cannot wrap after their minus: "-$0.06" with a non-breaking hyphen.
+    figure, other_figure = (f.replace("-$", "\u2011$") for f in (signed_money(call.lead_per_dollar, cents=True),
+                                                                  money(call.other_per_dollar, cents=True)))
+    odds = f"chance {call.side} is the better use, over {call.worlds:,} plausible worlds drawn from Risk's ranges"
+    if call.kind == "close":
+        odds += f"; a call needs {percent(CLOSE_CALL, 0)}"
+        if call.decider is not None:
+            odds += f". What would decide it: {PARAMETERS[call.decider].label.lower()}"
 
     slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
     bar_width, bar_gap = 0.12, 0.2
     left = SIDE + bar_width + bar_gap
     width = SLIDE_WIDTH - SIDE - left
     top = 1.0
-    bottom = _text(slide, left, top, width, [(_headline(call), HEADLINE_PT, True)])
+    bottom = _text(slide, left, top, width, [(headline, HEADLINE_PT, True)])
     # A filled text box, not an autoshape: an autoshape takes the theme's shadow in some office suites.
     bar = slide.shapes.add_textbox(Inches(SIDE), Inches(top), Inches(bar_width), Inches(bottom - top))
     bar.text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    bar.fill.solid()
-    bar.fill.fore_color.rgb = RGBColor.from_string(
-        (LEVER_COLOURS[call.lead] if call.kind == "wins" else COLOURS["baseline"])[1:])
+    _fill(bar.fill, LEVER_COLOURS[call.lead] if call.kind == "wins" else COLOURS["baseline"])
     tile_top, tile_gap = bottom + 0.7, 0.5
     tile = (width - tile_gap) / 2
-    _text(slide, left, tile_top, tile, [(_unbroken(signed_money(call.lead_per_dollar, cents=True)), FIGURE_PT, True),
-                                        (_figure_caption(call), CAPTION_PT, False)])
+    _text(slide, left, tile_top, tile, [(figure, FIGURE_PT, True), (
+        f"of NPV for each extra $1 in {lead}, after paying for itself; {other_figure} in {other}", CAPTION_PT, False)])
     _text(slide, left + tile + tile_gap, tile_top, tile, [(chance(call.chance), FIGURE_PT, True),
-                                                          (_chance_caption(call), CAPTION_PT, False)])
+                                                          (odds, CAPTION_PT, False)])
     small_print = [(line, SMALLEST_PT, i == 0) for i, line in enumerate(footer)]
-    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - _box_height(small_print, BODY_WIDTH), BODY_WIDTH, small_print)
+    _text(slide, SIDE, SLIDE_HEIGHT - FOOT - _height(small_print, BODY_WIDTH), BODY_WIDTH, small_print)
     return slide
 
 
 def _titled(prs: Any, title: str) -> tuple[Any, float]:
     """A slide with ``title`` in its title placeholder, in type that fits two lines (or three at the
     smallest title size); returns the slide and the top of the space below the title, inches."""
-    from pptx.dml.color import RGBColor
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Inches, Pt
+    from pptx.util import Inches
 
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
     size = next((s for s in (TITLE_PT, 24, 22) if _lines(title, BODY_WIDTH, s, bold=True) <= 2), 22)
-    height = _height(title, BODY_WIDTH, size, bold=True)
+    height = _height([(title, size, True)], BODY_WIDTH)
     box = slide.shapes.title
     box.left, box.top, box.width, box.height = Inches(SIDE), Inches(TOP), Inches(BODY_WIDTH), Inches(height)
     frame = box.text_frame
@@ -333,16 +309,9 @@ def _titled(prs: Any, title: str) -> tuple[Any, float]:
     frame.text = clean_text(title)
     frame.vertical_anchor = MSO_ANCHOR.TOP
     for para in frame.paragraphs:
-        para.font.size, para.font.bold = Pt(size), True
-        para.font.color.rgb = RGBColor.from_string(COLOURS["scenario"][1:])
+        _font(para.font, size, True)
         para.alignment = PP_ALIGN.LEFT
     return slide, TOP + height + GAP
-
-
-def _notes(slide: Any, shows: str, more: Sequence[str], assumptions: Sequence[str]) -> None:
-    """The presenter's notes: what the slide shows, anything particular to it, then the key assumptions."""
-    paragraphs = [shows, *more, "", *assumptions]
-    slide.notes_slide.notes_text_frame.text = "\n".join(clean_text(p) for p in paragraphs)
 
 
 # ------------------------------------------------------------------ the table
@@ -350,9 +319,8 @@ def _notes(slide: Any, shows: str, more: Sequence[str], assumptions: Sequence[st
 def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
     """The KPIs down, the scenarios across, full width, in the largest type (18, 16 or 14 pt) whose rows fit
     the slide and whose words fit their columns; each row as tall as its tallest cell's wrapped text."""
-    from pptx.dml.color import RGBColor
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.util import Inches, Pt
+    from pptx.util import Inches
 
     # The KPI names take one line beside a few scenarios; beside many, the scenarios' columns need the room.
     label_width = 4.0 if len(b.names) <= 4 else 3.0
@@ -366,7 +334,7 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
         return label_width if j == 0 else col_width
 
     def heights(size: float) -> list[float]:
-        return [max(_height(text, width(j), size, bold=i == 0) for j, text in enumerate(row)) + 0.04
+        return [max(_height([(text, size, i == 0)], width(j)) for j, text in enumerate(row)) + 0.04
                 for i, row in enumerate(rows)]
 
     def words_fit(size: float) -> bool:  # a word wider than its column would break inside itself
@@ -376,14 +344,11 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
 
     size = next((s for s in (18, 16) if sum(heights(s)) <= room and words_fit(s)), SMALLEST_PT)
     row_heights = heights(size)
-    shape = slide.shapes.add_table(len(rows), len(header), Inches(SIDE), Inches(top), Inches(BODY_WIDTH),
-                                   Inches(sum(row_heights)))
-    table = shape.table
+    table = slide.shapes.add_table(len(rows), len(header), Inches(SIDE), Inches(top), Inches(BODY_WIDTH),
+                                   Inches(sum(row_heights))).table
     table.horz_banding = False
-    table.columns[0].width = Inches(label_width)
-    for j in range(1, len(header)):
-        table.columns[j].width = Inches(col_width)
-    black, stripe = (RGBColor.from_string(COLOURS[c][1:]) for c in ("scenario", "other"))
+    for j, column in enumerate(table.columns):
+        column.width = Inches(width(j))
     for i, row in enumerate(rows):
         table.rows[i].height = Inches(row_heights[i])
         for j, text in enumerate(row):
@@ -391,72 +356,25 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
             cell.text = clean_text(text)
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             if i % 2 == 0 and i > 0:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = stripe
+                _fill(cell.fill, COLOURS["other"])
             else:
                 cell.fill.background()
             for para in cell.text_frame.paragraphs:
                 para.alignment = PP_ALIGN.LEFT if j == 0 else PP_ALIGN.RIGHT
                 for run in para.runs:
-                    run.font.size, run.font.bold = Pt(size), i == 0
-                    run.font.color.rgb = black
+                    _font(run.font, size, i == 0)
 
 
 # ------------------------------------------------------------------ charts
 
-@dataclass(frozen=True)
-class _Bars:
-    """A clustered column chart. ``colours``: one per category (``by="point"``, a single series) or one
-    per series (``by="series"``)."""
-
-    categories: list[str]
-    series: Mapping[str, Sequence[Any]]
-    colours: list[str]
-    number_format: str
-    axis_title: str
-    by: str = "point"
-
-
-@dataclass(frozen=True)
-class _Lines:
-    """Month-by-month lines, one per scenario, in its colour; the baseline's dashed, as on the dashboard."""
-
-    months: int
-    series: Mapping[str, Sequence[Any]]
-    colours: Mapping[str, str]
-    baseline: str
-    number_format: str
-    axis_title: str
-    month_step: int
-
-
-def _chart(slide: Any, top: float, spec: _Bars | _Lines) -> Any:
-    """A native chart filling the slide below ``top`` (inches): type no smaller than :data:`SMALLEST_PT`,
-    no chart title (the slide's title says it), light gridlines, and the horizontal axis's labels at
-    the foot of the plot, clear of lines and bars below zero."""
-    from pptx.chart.data import CategoryChartData, XyChartData
-    from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
-    from pptx.enum.dml import MSO_LINE_DASH_STYLE
+def _chart(slide: Any, top: float, kind: Any, data: Any, number_format: str, axis_title: str) -> Any:
+    """A native chart of ``data`` filling the slide below ``top`` (inches): type no smaller than
+    :data:`SMALLEST_PT`, no chart title (the slide's title says it), a legend only for more than one
+    series, light gridlines, and the horizontal axis's labels at the foot of the plot, clear of lines
+    and bars below zero."""
+    from pptx.enum.chart import XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
     from pptx.util import Inches, Pt
 
-    def rgb(hexcode: str) -> Any:
-        return RGBColor.from_string(hexcode[1:])
-
-    if isinstance(spec, _Lines):
-        # A scatter with lines: months on a numeric axis, labelled every ``month_step`` months.
-        data = XyChartData()
-        for name, values in spec.series.items():
-            line = data.add_series(clean_text(name), number_format=spec.number_format)
-            for m, v in enumerate(values, start=1):
-                line.add_data_point(m, none(v))
-        kind = XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS
-    else:
-        data = CategoryChartData(number_format=spec.number_format)
-        data.categories = [clean_text(c) for c in spec.categories]
-        for name, values in spec.series.items():
-            data.add_series(clean_text(name), [none(v) for v in values])
-        kind = XL_CHART_TYPE.COLUMN_CLUSTERED
     frame = slide.shapes.add_chart(kind, Inches(SIDE), Inches(top), Inches(BODY_WIDTH),
                                    Inches(SLIDE_HEIGHT - FOOT - top), data)
     # python-pptx writes the chart's data with XlsxWriter, which reads a text starting with "="
@@ -466,61 +384,90 @@ def _chart(slide: Any, top: float, spec: _Bars | _Lines) -> Any:
     chart = frame.chart
     chart.has_title = False
     chart.font.size = Pt(SMALLEST_PT)
-    chart.has_legend = len(spec.series) > 1
+    chart.has_legend = len(data) > 1
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(SMALLEST_PT)
-
     value_axis = chart.value_axis
-    value_axis.tick_labels.number_format = spec.number_format
-    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.tick_labels.number_format, value_axis.tick_labels.number_format_is_linked = number_format, False
     value_axis.has_major_gridlines = True
-    value_axis.major_gridlines.format.line.color.rgb = rgb(COLOURS["other"])
-    value_axis.has_title = True
-    value_axis.axis_title.text_frame.text = clean_text(spec.axis_title)
-    value_axis.axis_title.text_frame.paragraphs[0].font.size = Pt(SMALLEST_PT)
+    value_axis.major_gridlines.format.line.color.rgb = _rgb(COLOURS["other"])
+    _axis_title(value_axis, axis_title)
     across = chart.category_axis  # the horizontal axis (a value axis of months on the lines chart)
     across.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     across.has_major_gridlines = False
+    return chart
 
-    plot = chart.plots[0]
-    if isinstance(spec, _Lines):
-        across.minimum_scale, across.maximum_scale = 0, spec.months
-        across.major_unit = spec.month_step
-        across.tick_labels.number_format, across.tick_labels.number_format_is_linked = "0", False
-        across.has_title = True
-        across.axis_title.text_frame.text = "Month"
-        across.axis_title.text_frame.paragraphs[0].font.size = Pt(SMALLEST_PT)
-        for series, name in zip(plot.series, spec.series):
-            series.smooth = False
-            series.format.line.color.rgb = rgb(spec.colours[name])
-            series.format.line.width = Pt(2.5)
-            if name == spec.baseline:
-                series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-        return chart
 
+def _axis_title(axis: Any, text: str) -> None:
+    from pptx.util import Pt
+
+    axis.has_title = True
+    axis.axis_title.text_frame.text = clean_text(text)
+    axis.axis_title.text_frame.paragraphs[0].font.size = Pt(SMALLEST_PT)
+
+
+def _bar_chart(slide: Any, top: float, categories: Sequence[str], series: Mapping[str, Sequence[Any]],
+               colours: Sequence[str], number_format: str, axis_title: str, by_series: bool = False) -> None:
+    """A clustered column chart (:func:`_chart`). ``colours``: one per category (a single series) or,
+    ``by_series``, one per series."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+    from pptx.util import Pt
+
+    data = CategoryChartData(number_format=number_format)
+    data.categories = [clean_text(c) for c in categories]
+    for name, values in series.items():
+        data.add_series(clean_text(name), [none(v) for v in values])
+    chart = _chart(slide, top, XL_CHART_TYPE.COLUMN_CLUSTERED, data, number_format, axis_title)
     # Bars start at zero: a cut axis would make a 4% gap look like a doubling.
-    low = min([0.0, *(none(v) or 0.0 for values in spec.series.values() for v in values)])
-    value_axis.minimum_scale = None if low < 0 else 0.0
+    low = min([0.0, *(none(v) or 0.0 for values in series.values() for v in values)])
+    chart.value_axis.minimum_scale = None if low < 0 else 0.0
+    plot = chart.plots[0]
     plot.gap_width = 60
-    for i, series in enumerate(plot.series):
-        series.invert_if_negative = False  # a loss keeps its colour
-        if spec.by == "series":
-            series.format.fill.solid()
-            series.format.fill.fore_color.rgb = rgb(spec.colours[i % len(spec.colours)])
-            continue
-        for j, hexcode in enumerate(spec.colours):
-            point = series.points[j]
-            point.format.fill.solid()
-            point.format.fill.fore_color.rgb = rgb(hexcode)
-    if len(spec.categories) * len(spec.series) > LABELLED_BARS:
-        return chart
+    for i, bars in enumerate(plot.series):
+        bars.invert_if_negative = False  # a loss keeps its colour
+        if by_series:
+            _fill(bars.format.fill, colours[i % len(colours)])
+        else:
+            for j, hexcode in enumerate(colours):
+                _fill(bars.points[j].format.fill, hexcode)
+    if len(categories) * len(series) > LABELLED_BARS:
+        return
     # Each bar's value on it: large for one bar a category, smaller in clusters.
     plot.has_data_labels = True
     labels = plot.data_labels
-    labels.number_format, labels.number_format_is_linked = spec.number_format, False
+    labels.number_format, labels.number_format_is_linked = number_format, False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.font.size = Pt(CAPTION_PT if spec.by == "point" else SMALLEST_PT)
-    labels.font.bold = spec.by == "point"
-    return chart
+    labels.font.size = Pt(SMALLEST_PT if by_series else CAPTION_PT)
+    labels.font.bold = not by_series
+
+
+def _line_chart(slide: Any, top: float, months: int, series: Mapping[str, Sequence[Any]], colours: Mapping[str, str],
+                baseline: str, number_format: str, axis_title: str) -> None:
+    """Month-by-month lines (:func:`_chart`), one per scenario, in its colour; the baseline's dashed, as on
+    the dashboard. A scatter with lines: months on a numeric axis, labelled every year on long horizons,
+    more often on short ones."""
+    from pptx.chart.data import XyChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
+    from pptx.util import Pt
+
+    data = XyChartData()
+    for name, values in series.items():
+        line = data.add_series(clean_text(name), number_format=number_format)
+        for m, v in enumerate(values, start=1):
+            line.add_data_point(m, none(v))
+    chart = _chart(slide, top, XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS, data, number_format, axis_title)
+    across = chart.category_axis
+    across.minimum_scale, across.maximum_scale = 0, months
+    across.major_unit = 12 if months > 24 else 6 if months > 6 else 1
+    across.tick_labels.number_format, across.tick_labels.number_format_is_linked = "0", False
+    _axis_title(across, "Month")
+    for line, name in zip(chart.plots[0].series, series):
+        line.smooth = False
+        line.format.line.color.rgb = _rgb(colours[name])
+        line.format.line.width = Pt(2.5)
+        if name == baseline:
+            line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH

@@ -10,10 +10,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..comparison import LEVERS
-from ..formatting import amount, horizon
+from ..formatting import amount, horizon, param_value
 from ..outputs import output
 from ..palette import GRID, LEVER_COLOURS, SOFT_TEXT, TEXT, scenario_colours
-from ..parameters import PARAMETERS, Param
+from ..parameters import PARAMETERS
 from ..scenario import Scenario
 from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, extra_contribution, fmt_kpi, none
 
@@ -40,8 +40,7 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
     import plotly.graph_objects as go
 
     def layout(fig, title: str, y: str, y_format: str | None = None, x: str = "Month") -> Any:
-        tick = dict(size=13, color=SOFT_TEXT)
-        axis = dict(tickfont=tick, gridcolor=GRID, zerolinecolor="#888", automargin=True)
+        axis = dict(tickfont=dict(size=13, color=SOFT_TEXT), gridcolor=GRID, zerolinecolor="#888", automargin=True)
         fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=18, color=TEXT)),
                           template="none", height=420, margin=dict(l=8, r=16, t=56, b=8),
                           legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0,
@@ -60,11 +59,17 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
                                     name=f"{n} (baseline)" if n == b.baseline else n,
                                     line=dict(color=colours[n], width=2.5, dash="dash" if n == b.baseline else None),
                                     hovertemplate=hover) for n, values in series.items()])
-        fig = layout(fig, title, y, y_format)
         # Whole years, as the dashboard ticks its month axes.
-        return fig.update_xaxes(tick0=0, dtick=6 if months <= 24 else 12)
+        return layout(fig, title, y, y_format).update_xaxes(tick0=0, dtick=6 if months <= 24 else 12)
 
-    figs = [
+    npv = go.Figure(go.Bar(x=b.names, y=[none(b.kpis.loc[n, "npv"]) for n in b.names],
+                           marker_color=[colours[n] for n in b.names], hovertemplate="%{y:$,.0f}<extra></extra>"))
+    step = go.Figure([go.Bar(x=b.names, y=[none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
+                             marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}")
+                      for lever, label in LEVERS.items()])
+    step = layout(step, f"What {amount(b.extra)} a month more adds to NPV", "$ change in NPV", _MONEY_TICKS,
+                  x="Scenario")
+    return [
         ReportFigure("customers", lines({n: b.monthly[n]["customers"] for n in b.names},
                                         output("customers").label, "Customers", ",.0f", "%{y:,.0f}"), ""),
         ReportFigure("contribution", lines(extra_contribution(b), "Cumulative contribution vs baseline",
@@ -75,21 +80,11 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
                                   "%{y:.1f}"),
                      "The net promoter score of every customer, not as a post-contact survey reports it: the "
                      "survey hears answered contacts only and reads higher."),
+        ReportFigure("npv", layout(npv, "Net present value over the horizon", "$", _MONEY_TICKS, x="Scenario"), ""),
+        ReportFigure("next_dollar", step.update_layout(barmode="group", hovermode="closest"),
+                     f"For each scenario, {amount(b.extra)} a month more on one lever at a time, the others as "
+                     "they are."),
     ]
-    fig = go.Figure(go.Bar(x=b.names, y=[none(b.kpis.loc[n, "npv"]) for n in b.names],
-                           marker_color=[colours[n] for n in b.names], hovertemplate="%{y:$,.0f}<extra></extra>"))
-    fig = layout(fig, "Net present value over the horizon", "$", _MONEY_TICKS, x="Scenario")
-    figs.append(ReportFigure("npv", fig, ""))
-    fig = go.Figure()
-    for lever, label in LEVERS.items():
-        fig.add_trace(go.Bar(x=b.names, y=[none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
-                             marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}"))
-    fig = layout(fig, f"What {amount(b.extra)} a month more adds to NPV", "$ change in NPV", _MONEY_TICKS,
-                 x="Scenario")
-    fig.update_layout(barmode="group", hovermode="closest")
-    figs.append(ReportFigure("next_dollar", fig, f"For each scenario, {amount(b.extra)} a month more on one lever "
-                                                  "at a time, the others as they are."))
-    return figs
 
 
 # The dashboard's look: its font, text colour (TEXT), secondary background and service blue.
@@ -124,6 +119,13 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
 
     b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
     e = html.escape
+    differ = []  # the inputs that differ between scenarios, a monthly schedule by its average
+    for name, p in PARAMETERS.items():
+        values = [getattr(b.scenarios[n], name) for n in b.names]
+        if not all(v == values[0] for v in values):
+            differ.append([f"{p.label} ({p.unit})" if p.unit else p.label,
+                           *(f"schedule, average {p.fmt.format(float(np.mean(v)))}" if isinstance(v, tuple)
+                             else param_value(p.fmt, v) for v in values)])
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -133,12 +135,18 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         f"Horizon: {horizon(b.scenarios[b.baseline].horizon_months)}.</p>",
         '<section class="verdict" id="verdict"><h2 style="border:0;margin-top:0">Verdict</h2>',
         *[f"<p>{e(line)}</p>" for line in b.verdict], "</section>",
-        "<h2>Key results</h2>", _kpi_table_html(b),
+        "<h2>Key results</h2>",
+        _table("kpis", ["Scenario", *(output(k).label for k in REPORT_KPIS)],
+               [[n + (" (baseline)" if n == b.baseline else ""),
+                 *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for k in REPORT_KPIS)] for n in b.names],
+               bold=b.names.index(b.baseline)),
         '<p class="note">NPV includes the value of customers left at the end when the scenario says so. ROI = '
         "(NPV - NPV of the baseline) / present value of the extra spend; payback is the first month from which "
         "cumulative extra contribution stays at or above zero. Both are returns on spend, so they are shown "
         "only for scenarios that differ from the baseline in their spends alone.</p>",
-        "<h2>Inputs that differ</h2>", _inputs_table_html(b),
+        "<h2>Inputs that differ</h2>",
+        _table("inputs", ["Input", *b.names], differ) if differ else
+        '<p class="note">All scenarios have the same inputs.</p>',
         "<h2>Charts</h2>",
     ]
     config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
@@ -154,39 +162,11 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     return "\n".join(parts)
 
 
-def _kpi_table_html(b: Bundle) -> str:
+def _table(key: str, head: Sequence[str], rows: Sequence[Sequence[str]], bold: int | None = None) -> str:
+    """A table of text, every cell escaped: ``head`` its header, ``rows`` its rows, the one at ``bold``
+    (the baseline's) in bold type."""
     e = html.escape
-    head = "".join(f"<th>{e(output(k).label)}</th>" for k in REPORT_KPIS)
-    body = []
-    for n in b.names:
-        cells = "".join(f"<td>{e(fmt_kpi(b.kpis.loc[n], k, n == b.baseline))}</td>" for k in REPORT_KPIS)
-        cls = ' class="baseline"' if n == b.baseline else ""
-        body.append(f"<tr{cls}><td>{e(n)}{' (baseline)' if n == b.baseline else ''}</td>{cells}</tr>")
-    return f'<table id="kpis"><thead><tr><th>Scenario</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
-def _inputs_table_html(b: Bundle) -> str:
-    e = html.escape
-    rows = []
-    for name, p in PARAMETERS.items():
-        values = [getattr(b.scenarios[n], name) for n in b.names]
-        if all(v == values[0] for v in values):
-            continue
-        cells = "".join(f"<td>{e(_param_text(p, v))}</td>" for v in values)
-        rows.append(f"<tr><td>{e(p.label)} ({e(p.unit)})</td>{cells}</tr>" if p.unit else
-                    f"<tr><td>{e(p.label)}</td>{cells}</tr>")
-    if not rows:
-        return '<p class="note">All scenarios have the same inputs.</p>'
-    head = "".join(f"<th>{e(n)}</th>" for n in b.names)
-    return f'<table id="inputs"><thead><tr><th>Input</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
-def _param_text(p: Param, v: Any) -> str:
-    if isinstance(v, tuple):
-        return f"schedule, average {p.fmt.format(float(np.mean(v)))}"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    try:
-        return p.fmt.format(v)
-    except (ValueError, TypeError):
-        return str(v)
+    cells = ["".join(f"<td>{e(text)}</td>" for text in row) for row in rows]
+    body = "".join(f'<tr class="baseline">{r}</tr>' if i == bold else f"<tr>{r}</tr>" for i, r in enumerate(cells))
+    head_cells = "".join(f"<th>{e(text)}</th>" for text in head)
+    return f'<table id="{key}"><thead><tr>{head_cells}</tr></thead><tbody>{body}</tbody></table>'

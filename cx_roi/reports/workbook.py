@@ -18,6 +18,8 @@ from ..parameters import GROUPS, PARAMETERS, Param
 from ..scenario import Scenario
 from .bundle import DEFAULT_EXTRA_PER_MONTH, bundle, clean_text
 
+# Each input's display format (Param.fmt, a Python format) as an Excel number format; a format
+# not listed shows as General (a test keeps every format the parameters use listed).
 EXCEL_OF_PARAM_FORMAT = {
     "{:.0%}": "0%", "{:.1%}": "0.0%", "{:.2%}": "0.00%", "${:,.0f}": '"$"#,##0', "${:,.2f}": '"$"#,##0.00',
     "{:.1f}": "0.0", "{:.2f}": "0.00", "{:,.0f}": "#,##0", "{:,.0f} s": '#,##0" s"', "{:,.0f} h": '#,##0" h"',
@@ -132,24 +134,43 @@ class _Book:
         self.head_fill = PatternFill("solid", fgColor="DCE6F1")
         self.wrap = Alignment(wrap_text=True, vertical="top")
 
-    def formula(self, ws: Any, row: int, column: int, text: str, number_format: str | None = None) -> str:
-        """Write formula ``text`` (starting "=") at (row, column); return the cell's coordinate."""
+    def formula(self, ws: Any, row: int, column: int, text: str, number_format: str) -> None:
+        """Write formula ``text`` (starting "=") at (row, column)."""
         c = ws.cell(row=row, column=column, value=text)
         self.formulas.add((ws.title, c.coordinate))
-        if number_format:
-            c.number_format = number_format
-        return c.coordinate
+        c.number_format = number_format
 
-    def header(self, ws: Any, labels: Sequence[str], row: int = 1, notes: Sequence[str | None] = ()) -> None:
-        """A bold, shaded header row; ``notes``: a comment per column (what it means), or None."""
+    def sheet(self, title: str, labels: Sequence[str], notes: Sequence[str | None] = (),
+              widths: Sequence[float] = (), row: int = 1, freeze: str | None = "B2", height: float | None = 45) -> Any:
+        """The sheet ``title`` (made if new) with a bold, shaded header row at ``row``, ``height`` points high,
+        frozen above and left of ``freeze``; ``notes``: a comment per column (what it means), or None; ``widths``:
+        the columns' widths, characters."""
         from openpyxl.comments import Comment
+        from openpyxl.utils import get_column_letter
 
+        ws = self.wb[title] if title in self.wb.sheetnames else self.wb.create_sheet(title)
         for j, label in enumerate(labels, start=1):
             c = ws.cell(row=row, column=j, value=clean_text(label))
             c.font, c.fill, c.alignment = self.bold, self.head_fill, self.wrap
             note = notes[j - 1] if j <= len(notes) else None
             if note:
                 c.comment = Comment(clean_text(note), "cx-roi", width=300, height=110)
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
+        ws.row_dimensions[row].height = height
+        ws.freeze_panes = freeze
+        return ws
+
+    def values(self, ws: Any, row: int, values: Sequence[Any], formats: Sequence[str | None], name: str = "",
+               baseline: str = "") -> None:
+        """A row of values (:func:`_cell_value`) from column 1 at ``row``, each in its number format (None: left
+        as it is); a scenario's ``name`` first (bold for the ``baseline``) where one is given."""
+        if name:
+            ws.cell(row=row, column=1, value=clean_text(name)).font = self.bold if name == baseline else self.plain
+        for j, (v, fmt) in enumerate(zip(values, formats, strict=True), start=2 if name else 1):
+            c = ws.cell(row=row, column=j, value=_cell_value(v))
+            if fmt:
+                c.number_format = fmt
 
     def paragraph(self, ws: Any, row: int, text: str, widths: Sequence[float]) -> None:
         """``text`` across the columns of ``widths`` (characters) at ``row``, wrapped, the row as high
@@ -158,13 +179,6 @@ class _Book:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
         ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(text) / (0.9 * sum(widths))))
 
-    @staticmethod
-    def widths(ws: Any, sizes: Sequence[float]) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for j, w in enumerate(sizes, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = w
-
     def save(self, title: str) -> bytes:
         as_text(self.wb, self.formulas)
         self.wb.properties.title = clean_text(title)[:250]
@@ -172,16 +186,6 @@ class _Book:
         buf = io.BytesIO()
         self.wb.save(buf)
         return buf.getvalue()
-
-
-def _customer_value(kpis: Any, monthly: Any) -> float:
-    """What the model values a customer left at the horizon at, then ($): its terminal value per customer
-    left, undiscounted from the last month; 0 where there is no terminal value (not included, or no one
-    left), so that customers x this x the last discount factor is the terminal value."""
-    customers = float(monthly["customers"].iloc[-1])
-    factor = float(monthly["discount_factor"].iloc[-1])
-    terminal = float(kpis["terminal_value"])
-    return terminal / (customers * factor) if terminal != 0.0 and customers > 0.0 and factor > 0.0 else 0.0
 
 
 def _meaning(name: str) -> str:
@@ -217,7 +221,6 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
 
     b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
     book = _Book()
-    bold = book.bold
     sheets = dict(zip(b.names, _sheet_names(b.names, "Months - ", ("Summary", "Inputs", "KPIs"))))
     months = len(b.monthly[b.baseline])
     first, last = 2, months + 1  # the rows of month 1 and of the last month on a Months sheet
@@ -231,19 +234,19 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     ws["A1"].font = Font(name="Calibri", bold=True, size=14)
     ws["A2"] = f"Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: {clean_text(b.baseline)}."
     ws["A4"] = "Verdict"
-    ws["A4"].font = bold
+    ws["A4"].font = book.bold
     widths = [30, 28, *[15] * (len(_SUMMARY) - 2), 20, 20]  # ROI and payback may be words
     for i, line in enumerate(b.verdict):
         book.paragraph(ws, 5 + i, clean_text(line), widths)
     top = 6 + len(b.verdict)
     ws.cell(row=top, column=1, value="NPV, ROI and payback, computed by this workbook's formulas from each "
-                                     "scenario's Months sheet").font = bold
+                                     "scenario's Months sheet").font = book.bold
     head = top + 1
     rate = PARAMETERS["annual_discount_rate"]
-    book.header(ws, ["Scenario", "Months sheet", f"{rate.label} ({rate.unit})" if rate.unit else rate.label,
-                     *[column_header(k) for k in _SUMMARY[1:]]], row=head,
-                notes=[None, "the sheet of the scenario's months, where the sums run", rate.help or rate.label,
-                       *[_meaning(k) for k in _SUMMARY[1:]]])
+    book.sheet("Summary", ["Scenario", "Months sheet", f"{rate.label} ({rate.unit})" if rate.unit else rate.label,
+                           *[column_header(k) for k in _SUMMARY[1:]]],
+               [None, "the sheet of the scenario's months, where the sums run", rate.help or rate.label,
+                *[_meaning(k) for k in _SUMMARY[1:]]], widths, row=head, freeze=None)
     col = {k: get_column_letter(j) for j, k in enumerate(_SUMMARY, start=3)}
     row_of = {name: head + 1 + i for i, name in enumerate(b.names)}
 
@@ -254,7 +257,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     base_row = row_of[b.baseline]
     for i, name in enumerate(b.names):
         r, m = row_of[name], sheets[name]
-        kpi = b.kpis.loc[name]
+        kpi, last_month = b.kpis.loc[name], b.monthly[name].iloc[-1]
 
         def on_sheet(column: str, row: int) -> str:
             return sheet_ref(m, f"{letter[column]}{row}")
@@ -265,8 +268,12 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         def at(key: str, row: int = r) -> str:
             return f"{col[key]}{row}"
 
-        ws.cell(row=r, column=1, value=clean_text(name)).font = bold if name == b.baseline else book.plain
-        ws.cell(row=r, column=2, value=m)
+        # What the model values a customer left at the horizon at, then ($): its terminal value per customer
+        # left, undiscounted from the last month; 0 where there is no terminal value (not included, or no one
+        # left), so that customers x this x the last discount factor is the terminal value.
+        customers, factor = float(last_month["customers"]), float(last_month["discount_factor"])
+        terminal = float(kpi["terminal_value"])
+        left = terminal != 0.0 and customers > 0.0 and factor > 0.0
         # ROI and payback are a return on spend only for the same business with other spends.
         not_a_return = (f'IF({at("same_as_baseline")},"{SAME_AS_BASELINE}",'
                         f'IF({at("differs_beyond_spend")}>0,"{NOT_ONLY_SPEND}",')
@@ -277,7 +284,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
             "annual_discount_rate": f"={input_cell('annual_discount_rate', i)}",
             "monthly_discount_rate": f"=(1+{at('annual_discount_rate')})^(1/12)-1",
             "npv_operating": f"=SUM({span('discounted_contribution')})",
-            "customer_value_at_horizon": _customer_value(kpi, b.monthly[name]),
+            "customer_value_at_horizon": terminal / (customers * factor) if left else 0.0,
             "terminal_value": f"={on_sheet('customers', last)}*{at('customer_value_at_horizon')}*"
                               f"{on_sheet('discount_factor', last)}",
             "npv": f"={at('npv_operating')}+{at('terminal_value')}",
@@ -291,6 +298,7 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
             "payback_month": f'={not_a_return}IF({payback}>{sheet_ref(m, f"A{last}")},"not within horizon",'
                              f'{payback})))',
         }
+        book.values(ws, r, [m], [None], name, b.baseline)
         for j, key in enumerate(_SUMMARY, start=3):
             fmt = _param_format(rate) if key == "annual_discount_rate" else excel_format(key)
             if isinstance(cells[key], str):
@@ -315,73 +323,56 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         "says what it means.",
     ]):
         book.paragraph(ws, notes + i, line, widths)
-    book.widths(ws, widths)
-    ws.row_dimensions[head].height = 45
     # Printed (or rendered) on one landscape page wide, the table whole.
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
     # Inputs
-    ws = book.wb.create_sheet("Inputs")
     labels = ["Group", "Field", "Label", "Unit", *b.names, "Default", "Plausible low", "Plausible high",
               "Source", "Solidity", "Note"]
-    book.header(ws, labels)
+    ws = book.sheet("Inputs", labels, widths=[24, 34, 40, 26, *[16] * len(b.names), 14, 14, 14, 60, 12, 40],
+                    freeze="E2", height=None)
     for i, (name, p) in enumerate(PARAMETERS.items(), start=2):
         values = [getattr(b.scenarios[n], name) for n in b.names]
         schedules = [n for n, v in zip(b.names, values) if isinstance(v, tuple)]
-        shown = [float(np.mean(v)) if isinstance(v, tuple) else v for v in values]
-        row_values = [GROUPS[p.group], name, p.label, p.unit, *shown, p.default,
-                      p.plausible[0] if p.plausible else None, p.plausible[1] if p.plausible else None,
-                      p.source, p.solidity,
-                      (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
-                       "its Months sheet" if schedules else "")]
-        fmt = _param_format(p)
-        for j, v in enumerate(row_values, start=1):
-            c = ws.cell(row=i, column=j, value=_cell_value(v))
-            if 5 <= j <= 4 + len(b.names) + 3 and isinstance(c.value, float):
-                c.number_format = fmt
-    ws.freeze_panes = "E2"
-    book.widths(ws, [24, 34, 40, 26, *[16] * len(b.names), 14, 14, 14, 60, 12, 40])
+        # The scenarios' values (a schedule's average), the default and the plausible range: in the input's
+        # format where they are numbers.
+        numbers = [*(float(np.mean(v)) if isinstance(v, tuple) else v for v in values), p.default,
+                   *(p.plausible or (None, None))]
+        formats = [None] * 4 + [_param_format(p) if isinstance(_cell_value(v), float) else None for v in numbers]
+        formats += [None] * 3
+        book.values(ws, i, [GROUPS[p.group], name, p.label, p.unit, *numbers, p.source, p.solidity,
+                            (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
+                             "its Months sheet" if schedules else "")], formats)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(PARAMETERS) + 1}"
 
     # KPIs: the model's figures, as values
-    ws = book.wb.create_sheet("KPIs")
     cols = list(b.kpis.columns)
-    book.header(ws, ["Scenario", *[column_header(c) for c in cols]], notes=[None, *[_meaning(c) for c in cols]])
+    ws = book.sheet("KPIs", ["Scenario", *[column_header(c) for c in cols]], [None, *[_meaning(c) for c in cols]],
+                    [28, *[16] * len(cols)])
     for i, name in enumerate(b.names, start=2):
-        ws.cell(row=i, column=1, value=clean_text(name)).font = bold if name == b.baseline else book.plain
-        for j, c_name in enumerate(cols, start=2):
-            c = ws.cell(row=i, column=j, value=_cell_value(b.kpis.loc[name, c_name]))
-            c.number_format = excel_format(c_name)
-    note = len(b.names) + 3
-    ws.cell(row=note, column=1, value=f"Baseline: {clean_text(b.baseline)}. The model's figures, as values (Summary "
-                                      "recomputes NPV, ROI and payback with formulas). Deltas, ROI and payback are "
-                                      "against the baseline; ROI = (NPV - NPV baseline) / PV of the extra spend. ROI "
-                                      "and payback are empty where a scenario differs from the baseline in more "
-                                      "than spend, or is the same as it.")
-    ws.freeze_panes = "B2"
-    book.widths(ws, [28, *[16] * len(cols)])
-    ws.row_dimensions[1].height = 45
+        book.values(ws, i, list(b.kpis.loc[name, cols]), [excel_format(c) for c in cols], name, b.baseline)
+    ws.cell(row=len(b.names) + 3, column=1,
+            value=f"Baseline: {clean_text(b.baseline)}. The model's figures, as values (Summary recomputes NPV, ROI "
+                  "and payback with formulas). Deltas, ROI and payback are against the baseline; ROI = (NPV - NPV "
+                  "baseline) / PV of the extra spend. ROI and payback are empty where a scenario differs from the "
+                  "baseline in more than spend, or is the same as it.")
 
     # Months, one sheet per scenario: the model's columns, with the money's last steps as formulas.
     base_sheet = sheets[b.baseline]
+    formats = {c: excel_format(c) for c in monthly_columns}
     for k, name in enumerate(b.names):
-        ws = book.wb.create_sheet(sheets[name])
         m = b.monthly[name]
-        book.header(ws, ["Month", *[column_header(c) for c in monthly_columns]],
-                    notes=[None, *[_meaning(c) for c in monthly_columns]])
-        formats = {c: excel_format(c) for c in monthly_columns}
-        data = m.to_numpy(dtype=float)
+        ws = book.sheet(sheets[name], ["Month", *[column_header(c) for c in monthly_columns]],
+                        [None, *[_meaning(c) for c in monthly_columns]], [8, *[14] * len(monthly_columns)])
         rate_cell = sheet_ref("Summary", f"${col['monthly_discount_rate']}${row_of[name]}")
-        zero = (f"{_number(_ZERO)}*MAX(1,MAX(${letter['cumulative_extra_contribution']}${first}:"
-                f"${letter['cumulative_extra_contribution']}${last}),-MIN(${letter['cumulative_extra_contribution']}"
-                f"${first}:${letter['cumulative_extra_contribution']}${last}))")
-        for i, month in enumerate(m.index, start=first):
-            ws.cell(row=i, column=1, value=int(month))
-            for j, (c_name, v) in enumerate(zip(m.columns, data[i - first]), start=2):
-                if c_name not in _DERIVED:
-                    ws.cell(row=i, column=j, value=_cell_value(v)).number_format = formats[c_name]
+        extras = f"${letter['cumulative_extra_contribution']}${first}:${letter['cumulative_extra_contribution']}${last}"
+        zero = f"{_number(_ZERO)}*MAX(1,MAX({extras}),-MIN({extras}))"
+        for i, (month, data) in enumerate(zip(m.index, m.to_numpy(dtype=float)), start=first):
+            # The model's columns as values, but for those the formulas below derive.
+            book.values(ws, i, [int(month), *(None if c in _DERIVED else v for c, v in zip(m.columns, data))],
+                        [None, *(None if c in _DERIVED else formats[c] for c in m.columns)])
 
             def here(c_name: str, row: int = i) -> str:
                 return f"{letter[c_name]}{row}"
@@ -405,8 +396,5 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
                 f"={here('cumulative_extra_contribution', i - 1)}+{extra}" if before else f"={extra}")
             put("last_month_below_baseline", f"=IF({here('cumulative_extra_contribution')}<-{zero},A{i},"
                                              f"{here('last_month_below_baseline', i - 1) if before else 0})")
-        ws.freeze_panes = "B2"
-        book.widths(ws, [8, *[14] * len(monthly_columns)])
-        ws.row_dimensions[1].height = 45
 
     return book.save(b.title)
