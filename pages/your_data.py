@@ -10,7 +10,7 @@ import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
-from ui import cached, data_charts, state, tables, views  # noqa: E402
+from ui import cached, decision_charts, state, tables, views  # noqa: E402
 
 big = state.presentation()
 views.inject_style(big)
@@ -163,7 +163,7 @@ holdout_frame = hold.monthly if hold is not None else None
 for i in range(0, len(series), 2):
     cols = st.columns(2)
     for col, (column, title, axis) in zip(cols, series[i:i + 2]):
-        col.plotly_chart(data_charts.fitted_vs_actual(fit.monthly, column, title=title, axis_title=axis,
+        col.plotly_chart(decision_charts.fitted_vs_actual(fit.monthly, column, title=title, axis_title=axis,
                                                       holdout=holdout_frame, height=height, big=big), config=cfg)
 
 st.markdown("**What the history says**: fitted values with their standard errors, and what was read "

@@ -28,7 +28,7 @@ from cx_roi import PARAMETERS, Scenario
 from cx_roi import formatting as fmt
 from cx_roi.verdict import verdict
 from strategies import scenarios
-from ui import chart_style, controls, fields, sharing, state, tables, url
+from ui import charts, controls, fields, sharing, state, tables, url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("pages/explore.py", "pages/compare.py", "pages/your_data.py", "pages/method.py")
@@ -628,8 +628,8 @@ def test_presenting_axis_titles_and_notes_are_as_large_as_the_tick_labels():
             if key.startswith(("xaxis", "yaxis")) and axis.get("title", {}).get("text"):
                 assert axis["title"]["font"]["size"] >= axis["tickfont"]["size"], (key, axis["title"])
         for note in layout.get("annotations", []):
-            assert note["font"]["size"] >= chart_style.note_size(True), note
-    assert chart_style.note_size(True) > chart_style.note_size(False)
+            assert note["font"]["size"] >= charts.note_size(True), note
+    assert charts.note_size(True) > charts.note_size(False)
 
 
 def test_comparison_table_says_a_copy_of_the_baseline_is_the_same():

@@ -478,11 +478,11 @@ def test_fit_table_ranges_are_the_fits_confidence_intervals(sample_fit):
 def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
     import plotly.graph_objects as go
 
-    from ui import data_charts
-    from ui.chart_style import COLOURS
+    from ui import decision_charts
+    from ui.charts import COLOURS
 
     hold = sample_fit.holdout
-    fig = data_charts.fitted_vs_actual(sample_fit.monthly, "new_customers", title="t", axis_title="y",
+    fig = decision_charts.fitted_vs_actual(sample_fit.monthly, "new_customers", title="t", axis_title="y",
                                   holdout=hold.monthly)
     assert isinstance(fig, go.Figure)
     history, model, forecast, band = fig.data
@@ -496,7 +496,7 @@ def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
     assert band.name == "Months the forecast never saw" and band.marker.color == fig.layout.shapes[0].fillcolor
     # Ticks on Januaries and Julys of the 48 months, not on every k-th row.
     assert list(fig.layout.xaxis.tickvals) == [f"{y}-{m}" for y in range(2021, 2025) for m in ("01", "07")]
-    without = data_charts.fitted_vs_actual(sample_fit.monthly, "customers", title="t", axis_title="y")
+    without = decision_charts.fitted_vs_actual(sample_fit.monthly, "customers", title="t", axis_title="y")
     assert len(without.data) == 2 and not without.layout.shapes
 
 
@@ -509,9 +509,9 @@ def test_fitted_vs_actual_chart_is_valid_and_marks_the_holdout(sample_fit):
     (["Q1", "Q2", "Q3"], ["Q1", "Q2", "Q3"]),
 ])
 def test_month_axes_tick_round_months(labels, ticks):
-    from ui import data_charts
+    from ui import decision_charts
 
-    assert data_charts.round_months(labels) == ticks
+    assert decision_charts.round_months(labels) == ticks
 
 
 def test_standard_errors_never_read_as_zero_and_warnings_name_fields_by_label():

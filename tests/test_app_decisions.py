@@ -427,7 +427,7 @@ def test_the_frontier_and_its_split_are_two_charts_on_one_budget_axis():
 
 
 def test_lever_colours_keep_their_meaning():
-    from ui.chart_style import COLOURS
+    from ui.charts import COLOURS
 
     assert decision_charts.LEVER_COLOURS["ad_spend_per_month"] == COLOURS["ads"]
     assert decision_charts.LEVER_COLOURS["service_capacity_spend_per_month"] == COLOURS["service"]

@@ -19,7 +19,7 @@ import cx_roi
 from cx_roi import Scenario
 from cx_roi import formatting as fmt
 from cx_roi import palette
-from ui import chart_style, charts, decision_charts
+from ui import charts, decision_charts
 
 AD = "ad_spend_per_month"
 
@@ -139,20 +139,20 @@ def test_few_ticks_cover_the_values_with_two_to_most_plus_one_round_ticks(values
 
 def test_long_chart_titles_wrap_instead_of_running_off_a_phone():
     title = "Plan B: more agents, better tools and less advertising vs Status quo"  # a saved name
-    layout = chart_style.base_layout(title, 300, False)
+    layout = charts.base_layout(title, 300, False)
     first, second = layout["title"]["text"].split("<br>")
     assert len(first) <= 46 and f"{first} {second}" == title
-    assert layout["margin"]["t"] > chart_style.base_layout("Short", 300, False)["margin"]["t"]  # room for it
-    assert chart_style.base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
+    assert layout["margin"]["t"] > charts.base_layout("Short", 300, False)["margin"]["t"]  # room for it
+    assert charts.base_layout("Customers won and lost each month", 300, False)["title"]["text"].count("<br>") == 0
 
 
 def test_presenting_charts_side_by_side_start_their_plots_at_one_height():
-    short = chart_style.base_layout("Customers won and lost each month", 440, True)
-    wrapped = chart_style.base_layout("Cumulative contribution against the baseline", 440, True)
+    short = charts.base_layout("Customers won and lost each month", 440, True)
+    wrapped = charts.base_layout("Cumulative contribution against the baseline", 440, True)
     assert wrapped["title"]["text"].count("<br>") == 1 and short["margin"]["t"] == wrapped["margin"]["t"]
     # An axis a chart sets itself keeps the presenting tick size.
-    layout = chart_style.base_layout("t", 440, True, xaxis=dict(title=dict(text="$ per month")))
-    assert layout["xaxis"]["tickfont"]["size"] > chart_style.base_layout("t", 440, False)["xaxis"]["tickfont"]["size"]
+    layout = charts.base_layout("t", 440, True, xaxis=dict(title=dict(text="$ per month")))
+    assert layout["xaxis"]["tickfont"]["size"] > charts.base_layout("t", 440, False)["xaxis"]["tickfont"]["size"]
 
 
 def test_every_chart_is_a_plotly_figure_with_a_title_traces_and_named_axes():

@@ -1,6 +1,6 @@
 """One colour per meaning, on every figure the dashboard and the HTML report draw.
 
-Every chart the app builds (ui.charts, ui.decision_charts, ui.data_charts) is built on presets,
+Every chart the app builds (ui.charts, ui.decision_charts) is built on presets,
 with the HTML report's (cx_roi.reports.page.report_figures). Each coloured trace, and each bar of
 a chart that colours its bars one by one, is given the meaning its name says (a scenario's name,
 "Won by advertising", "Retention", "Service capacity (agents)"...). The test fails when a meaning
@@ -22,7 +22,7 @@ import cx_roi
 from cx_roi import palette
 from cx_roi.reports.bundle import bundle
 from cx_roi.reports.page import report_figures
-from ui import charts, data_charts, decision_charts
+from ui import charts, decision_charts
 
 COLOURS = palette.COLOURS
 PRESETS = ("status-quo", "service-boost", "ad-boost", "online-megaphone")
@@ -149,7 +149,7 @@ def app_figures() -> list[tuple[go.Figure, set[str], str | None]]:
     fit = cx_roi.fit_history(cx_roi.sample_history())
     for column in ("new_customers", "nps"):
         if column in fit.monthly:
-            out.append((data_charts.fitted_vs_actual(fit.monthly, column, title="t", axis_title="a",
+            out.append((decision_charts.fitted_vs_actual(fit.monthly, column, title="t", axis_title="a",
                                                      holdout=fit.holdout.monthly), set(), None))
     return out
 

@@ -1,12 +1,15 @@
-"""Charts of the Explore and Compare pages: pure functions from model DataFrames to plotly Figures.
+"""Charts of the Explore and Compare pages, and the look every chart shares: pure functions from
+model DataFrames to plotly Figures.
 
 Nothing here imports Streamlit, so every chart can be built and inspected in a plain test. Each
 is a plain ``go.Figure``. Charts are kept lean for the browser: lines and filled areas (one path
-each) rather than a bar per month.
+each) rather than a bar per month. Margins are left to plotly: axes have ``automargin`` and the
+legend sits at the foot of the figure, so plotly grows the margins to fit labels and legend at
+any width.
 
 Colours come from :data:`COLOURS` only, and each colour keeps one meaning on every chart:
 advertising is always orange, word of mouth always green, churn (and the retention it costs)
-always vermillion, service always blue. The shared look is in :mod:`ui.chart_style`.
+always vermillion, service always blue. :mod:`ui.decision_charts` draws in the same look.
 """
 
 from __future__ import annotations
@@ -23,11 +26,18 @@ from cx_roi import formatting as fmt
 from cx_roi import outputs, palette
 from cx_roi.formatting import signed_money
 
-from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, SCENARIO_COLOURS, base_layout, note_size
-
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "customers_by_source", "customer_base",
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "MONEY_TICKS", "MONEY_HOVER", "type_size", "note_size",
+           "wrapped_title", "month_ticks", "base_layout", "line_trace", "customers_by_source", "customer_base",
            "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline", "overlay",
            "npv_bridge", "bridge_colour", "outrunner", "few_ticks"]
+
+# The colours and their meanings live in the package (cx_roi.palette), so the exported workbook,
+# deck and report use exactly the dashboard's.
+COLOURS = palette.COLOURS
+SCENARIO_COLOURS = palette.SCENARIO_COLOURS
+
+MONEY_TICKS = dict(tickformat="$.3~s")  # $1.2M, -$350k (sign before the $, as on the cards), never $217.974k
+MONEY_HOVER = "%{y:$,.0f}"
 
 # A bridge step's colour, by its cause. Retention's colour is set by its sign (:func:`bridge_colour`).
 BRIDGE_COLOURS: dict[str, str] = {
@@ -38,18 +48,109 @@ BRIDGE_COLOURS: dict[str, str] = {
     "other": COLOURS["other"],
 }
 
+# Characters a chart title holds on one line: of a phone-wide chart (presenting: larger type), and
+# of a chart as wide as the page (``wide``), where a title broken early left a half-empty line.
+_TITLE_LINE = {(False, False): 46, (True, False): 36, (False, True): 90, (True, True): 72}
+
+
+def type_size(big: bool) -> int:
+    """Type size of a chart's tick labels, legend and axis titles, px: presenting, 20 px, what a
+    room reads from the back on a 1,920-pixel screen."""
+    return 20 if big else 12
+
+
+# A note written on a chart ("Pays back in month 18") is read from across a room when presenting,
+# as the tick labels are: the same size.
+note_size = type_size
+
+
+def wrapped_title(title: str, big: bool = False, wide: bool = False) -> tuple[str, int]:
+    """A long title broken onto two lines at a space (plotly never wraps a title, and on a phone
+    it would run off the chart), and how many lines it has. ``wide``: the chart spans the page."""
+    width = _TITLE_LINE[big, wide]
+    if len(title) <= width or "<br>" in title:
+        return title, title.count("<br>") + 1
+    cut = title.rfind(" ", 0, width)
+    if cut <= 0:
+        return title, 1
+    return f"{title[:cut]}<br>{title[cut + 1:]}", 2
+
+
+def month_ticks(months: int) -> dict:
+    """Ticks on whole years (every 6 months for two years or less), the same on every month chart,
+    so charts side by side read alike."""
+    step = 6 if months <= 24 else 12 if months <= 132 else 24 if months <= 264 else 60
+    return dict(tick0=0, dtick=step)
+
+
+def base_layout(title: str, height: float, big: bool, months: int | None = None, wide: bool = False,
+                **extra) -> dict:
+    """The layout every chart starts from, as a dict for ``go.Figure(layout=...)``.
+
+    ``months``: the x-axis counts that many months (year ticks). ``wide``: the chart spans the
+    page, so its title has a longer line. ``extra``: more layout keys; an axis given here keeps
+    the tick size, colour and automargin."""
+    font = 20 if big else 13  # body text; ticks and legend take type_size
+    # Text colours (cx_roi.palette), the page's own rather than Streamlit's chart theme's faint grey ticks.
+    tick = dict(size=type_size(big), color=palette.SOFT_TEXT)
+    title, lines = wrapped_title(title, big, wide)
+    # Presenting, every chart keeps room for two title lines: charts side by side then start their
+    # plots at the same height whether or not a title wrapped.
+    top = (44 if not big else 56) + (max(lines, 2 if big else 1) - 1) * round((font + 3) * 1.3)
+    layout = dict(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=font + (4 if big else 3), color=palette.TEXT)),
+        height=height,
+        font=dict(size=font, color=palette.TEXT),
+        # Small fixed margins; plotly grows them for tick labels, axis titles and the legend.
+        # Presenting, the right margin holds half of the last month's 20-pixel tick label ("60"),
+        # which plotly otherwise drops.
+        margin=dict(l=8, r=24 if big else 8, t=top, b=8),
+        # Legend at the foot of the figure (container coordinates), below the x-axis title whatever
+        # the plot's height; plotly grows the bottom margin to fit it, also when it wraps on a phone.
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left",
+                    font=dict(size=type_size(big), color=palette.TEXT)),
+        hovermode="x unified",
+        # The title well clear of the tick labels: close to them it read as one more ("20 Month 40").
+        xaxis=dict(title=dict(text="Month", standoff=10), showgrid=False, zeroline=False,
+                   **(month_ticks(months) if months else {})),
+        yaxis={},
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        # No plotly template: Streamlit's chart theme styles the figure in the browser.
+        template="none",
+    )
+    layout.update(extra)
+    for key in ("xaxis", "yaxis"):
+        axis = layout[key] = {"tickfont": tick, "automargin": True, **layout[key]}
+        # Axis titles as large as the tick labels and in the text colour: Streamlit's chart theme sets
+        # them smaller and grey, too faint to read from the back of a room.
+        if isinstance(axis.get("title"), dict):
+            axis["title"] = {"font": dict(size=type_size(big), color=palette.TEXT), **axis["title"]}
+    return layout
+
+
+def line_trace(x, y, name: str, colour: str, hover: str, dash: str | None = None, **trace) -> go.Scatter:
+    """The line every chart draws a series with: 2.5 px in ``colour``, hover text ``hover``."""
+    return go.Scatter(mode="lines", x=x, y=y, name=name, line=dict(color=colour, width=2.5, dash=dash),
+                      hovertemplate=hover, **trace)
+
+
+def _area(x, y, name: str, colour: str, hover: str, **trace) -> go.Scatter:
+    """A filled band in ``colour``, edged by a hairline of the same colour."""
+    return go.Scatter(mode="lines", x=x, y=y, name=name, line=dict(width=0.5, color=colour), fillcolor=colour,
+                      hovertemplate=hover, **trace)
+
 
 def _months(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(frame.index, dtype=int)
 
 
-def _columns(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
-    """Columns as a (rows, len(names)) float array, one column at a time.
-
-    ``frame[names]`` would look the names up through pandas' string index,
-    which cost a millisecond a call, more than the rest of a chart.
-    """
-    return np.column_stack([frame[name].to_numpy(float) for name in names])
+def _one_line(monthly: pd.DataFrame, column: str, name: str, colour: str, hover: str, *, title: str,
+              yaxis: dict, height: int, big: bool) -> go.Figure:
+    """One series over the months, with no legend: the title names it."""
+    x = _months(monthly)
+    return go.Figure(data=[line_trace(x, monthly[column].to_numpy(float), name, colour, hover)],
+                     layout=base_layout(title, height, big, months=len(x), showlegend=False, yaxis=yaxis))
 
 
 def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
@@ -61,33 +162,20 @@ def customers_by_source(monthly: pd.DataFrame, *, height: int = 340, big: bool =
     """
     x = _months(monthly)
     churned = monthly["churned"].to_numpy(float)
-    data = [
-        go.Scatter(mode="lines", x=x, y=monthly["new_from_ads"].to_numpy(float),
-             name=outputs.output("new_from_ads").label, stackgroup="won",
-             line=dict(width=0.5, color=COLOURS["ads"]), fillcolor=COLOURS["ads"], hovertemplate="%{y:,.0f}"),
-        go.Scatter(mode="lines", x=x, y=monthly["new_from_wom"].to_numpy(float),
-             name=outputs.output("new_from_wom").label, stackgroup="won",
-             line=dict(width=0.5, color=COLOURS["wom"]), fillcolor=COLOURS["wom"], hovertemplate="%{y:,.0f}"),
-        go.Scatter(mode="lines", x=x, y=-churned, customdata=churned, name=outputs.output("churned").label,
-             fill="tozeroy", line=dict(width=0.5, color=COLOURS["churn"]), fillcolor=COLOURS["churn"],
-             hovertemplate="%{customdata:,.0f}"),
-    ]
-    layout = base_layout(
+    data = [_area(x, monthly[column].to_numpy(float), outputs.output(column).label, COLOURS[key], "%{y:,.0f}",
+                  stackgroup="won") for column, key in (("new_from_ads", "ads"), ("new_from_wom", "wom"))]
+    data.append(_area(x, -churned, outputs.output("churned").label, COLOURS["churn"], "%{customdata:,.0f}",
+                      customdata=churned, fill="tozeroy"))
+    return go.Figure(data=data, layout=base_layout(
         "Customers won and lost each month", height, big, months=len(x),
-        yaxis=dict(title=dict(text="Customers per month"), tickformat=".3~s", zeroline=True, zerolinecolor="#888"),
-    )
-    return go.Figure(data=data, layout=layout)
+        yaxis=dict(title=dict(text="Customers per month"), tickformat=".3~s", zeroline=True, zerolinecolor="#888")))
 
 
 def customer_base(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
     """Customers at each month's end: the base the flows of :func:`customers_by_source` build."""
-    x = _months(monthly)
-    data = [go.Scatter(mode="lines", x=x, y=monthly["customers"].to_numpy(float),
-                       name=outputs.output("customers").label, line=dict(color=COLOURS["scenario"], width=2.5),
-                       hovertemplate="%{y:,.0f}")]
-    layout = base_layout("Customers at month end", height, big, months=len(x), showlegend=False,
-                         yaxis=dict(title=dict(text="Customers"), tickformat=".3~s", rangemode="tozero"))
-    return go.Figure(data=data, layout=layout)
+    return _one_line(monthly, "customers", outputs.output("customers").label, COLOURS["scenario"], "%{y:,.0f}",
+                     title="Customers at month end", height=height, big=big,
+                     yaxis=dict(title=dict(text="Customers"), tickformat=".3~s", rangemode="tozero"))
 
 
 def few_ticks(values: np.ndarray, most: int = 3) -> dict:
@@ -118,23 +206,16 @@ def sentiment_mix(monthly: pd.DataFrame, *, height: int = 340, big: bool = False
     a fourth band, and a panel of its own on a second axis was a second chart squeezed into one.
     """
     x = _months(monthly)
-    bands = _columns(monthly, ["promoters", "passives", "detractors"])
-    total = bands.sum(axis=1)
+    total = sum(monthly[key].to_numpy(float) for key in ("promoters", "passives", "detractors"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        shares = np.where(total[:, None] > 0, bands / total[:, None], np.nan)
-    data = []
-    # Detractors at the bottom, promoters on top: the eye reads the top band as "good".
-    for i, (name, key) in reversed(list(enumerate(
-            [("Promoters (9-10)", "promoters"), ("Passives (7-8)", "passives"),
-             ("Detractors (0-6)", "detractors")]))):
-        data.append(go.Scatter(mode="lines", x=x, y=shares[:, i], name=name, stackgroup="mix",
-                         line=dict(width=0.5, color=COLOURS[key]), fillcolor=COLOURS[key],
-                         hovertemplate="%{y:.1%}"))
-    layout = base_layout(
+        # Detractors at the bottom, promoters on top: the eye reads the top band as "good".
+        data = [_area(x, np.where(total > 0, monthly[key].to_numpy(float) / total, np.nan), name, COLOURS[key],
+                      "%{y:.1%}", stackgroup="mix")
+                for key, name in (("detractors", "Detractors (0-6)"), ("passives", "Passives (7-8)"),
+                                  ("promoters", "Promoters (9-10)"))]
+    return go.Figure(data=data, layout=base_layout(
         "Sentiment of customers", height, big, months=len(x),
-        yaxis=dict(title=dict(text="Share of customers"), tickformat=".0%", range=[0, 1]),
-    )
-    return go.Figure(data=data, layout=layout)
+        yaxis=dict(title=dict(text="Share of customers"), tickformat=".0%", range=[0, 1])))
 
 
 def nps_lines(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
@@ -144,45 +225,30 @@ def nps_lines(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) ->
     (black), told apart by the dotted survey line and their names.
     """
     x = _months(monthly)
-    data = [go.Scatter(mode="lines", x=x, y=monthly[column].to_numpy(float), name=outputs.output(column).label,
-                       line=dict(color=COLOURS["scenario"], width=2.5, dash=dash), hovertemplate="%{y:.1f}")
-            for column, dash in (("nps", None), ("nps_measured", "dot"))]
-    layout = base_layout(
+    lines = {column: monthly[column].to_numpy(float) for column in ("nps", "nps_measured")}
+    data = [line_trace(x, y, outputs.output(column).label, COLOURS["scenario"], "%{y:.1f}",
+                       dash="dot" if column == "nps_measured" else None) for column, y in lines.items()]
+    return go.Figure(data=data, layout=base_layout(
         "Net promoter score", height, big, months=len(x),
-        yaxis=dict(title=dict(text="NPS"), **few_ticks(_columns(monthly, ["nps", "nps_measured"]).ravel(), most=5)),
-    )
-    return go.Figure(data=data, layout=layout)
-
-
-_TOP = 1.02  # the axis runs 2% past its top tick, so a line at 100% is not cut by the frame
+        yaxis=dict(title=dict(text="NPS"), **few_ticks(np.concatenate(list(lines.values())), most=5))))
 
 
 def service_level(monthly: pd.DataFrame, target_seconds: float, *, height: int = 340,
                   big: bool = False) -> go.Figure:
     """Service level: the share of contacts answered within the target, by month."""
-    x = _months(monthly)
-    data = [go.Scatter(mode="lines", x=x, y=monthly["service_level"].to_numpy(float),
-                       name=f"Answered within {target_seconds:,.0f} s", line=dict(color=COLOURS["service"], width=2.5),
-                       hovertemplate="%{y:.1%}")]
-    layout = base_layout(
-        f"Service level: answered within {target_seconds:,.0f} s", height, big, months=len(x), showlegend=False,
-        yaxis=dict(title=dict(text="Share of contacts"), tickformat=".0%", range=[0, _TOP],
-                   tickmode="linear", tick0=0, dtick=0.2),
-    )
-    return go.Figure(data=data, layout=layout)
+    # The axis runs 2% past its top tick, so a line at 100% is not cut by the frame.
+    return _one_line(monthly, "service_level", f"Answered within {target_seconds:,.0f} s", COLOURS["service"],
+                     "%{y:.1%}", title=f"Service level: answered within {target_seconds:,.0f} s", height=height,
+                     big=big, yaxis=dict(title=dict(text="Share of contacts"), tickformat=".0%", range=[0, 1.02],
+                                         tickmode="linear", tick0=0, dtick=0.2))
 
 
 def average_wait(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
     """Average wait before a contact is answered, seconds, by month (the service colour, as
     :func:`service_level`: both say how service is doing)."""
-    x = _months(monthly)
-    data = [go.Scatter(mode="lines", x=x, y=monthly["asa_seconds"].to_numpy(float), name="Average wait",
-                       line=dict(color=COLOURS["service"], width=2.5), hovertemplate="%{y:,.0f} s")]
-    layout = base_layout(
-        "Average wait to be answered", height, big, months=len(x), showlegend=False,
-        yaxis=dict(title=dict(text="Seconds"), ticksuffix=" s", rangemode="tozero"),
-    )
-    return go.Figure(data=data, layout=layout)
+    return _one_line(monthly, "asa_seconds", "Average wait", COLOURS["service"], "%{y:,.0f} s",
+                     title="Average wait to be answered", height=height, big=big,
+                     yaxis=dict(title=dict(text="Seconds"), ticksuffix=" s", rangemode="tozero"))
 
 
 def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFrame,
@@ -199,12 +265,8 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     x = _months(monthly)
     gap = (monthly["cumulative_contribution"].to_numpy(float)
            - baseline_monthly["cumulative_contribution"].to_numpy(float))
-    data = [go.Scatter(mode="lines", x=x, y=gap, name="Scenario minus baseline",
-                 line=dict(color=COLOURS["scenario"], width=2.5), fill="tozeroy",
-                 fillcolor="rgba(0,0,0,0.08)", hovertemplate=f"%{{y:{MONEY_HOVER}}}")]
-    annotations = []
-    scale = max(float(np.abs(gap).max()), 1.0)
-    yrange = None
+    data = [line_trace(x, gap, "Scenario minus baseline", COLOURS["scenario"], MONEY_HOVER, fill="tozeroy",
+                       fillcolor="rgba(0,0,0,0.08)")]
     size = note_size(big)
     end = float(gap[-1])
     # Notes go in the corner the line leaves empty: from zero on the left it heads for the far
@@ -212,37 +274,32 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     up = end >= 0.0
     corner = dict(xref="paper", yref="paper", x=0.02, y=0.95 if up else 0.05, showarrow=False, xanchor="left",
                   yanchor="top" if up else "bottom", font=dict(size=size))
-    noted = False  # a no-payback note in that corner
-    if payback_month is not None and not (isinstance(payback_month, float) and math.isnan(payback_month)):
+    same = float(np.abs(gap).max()) <= 1.0
+    paid = bool(pd.notna(payback_month))  # else a no-payback note in that corner
+    if paid:
         m = int(round(payback_month))
         y = float(gap[min(max(m, 1), len(gap)) - 1])
         data.append(go.Scatter(mode="markers", x=[m], y=[y], name="Payback",
-                         marker=dict(color=COLOURS["scenario"], size=12, symbol="diamond"),
-                         hovertemplate=f"Pays back in month {m}<extra></extra>", showlegend=False))
-        annotations.append(dict(x=m, y=y, text=f"Pays back in month {m}", showarrow=True, arrowhead=0,
-                                ax=0, ay=-36, font=dict(size=size)))
+                               marker=dict(color=COLOURS["scenario"], size=12, symbol="diamond"),
+                               hovertemplate=f"Pays back in month {m}<extra></extra>", showlegend=False))
+        annotations = [dict(x=m, y=y, text=f"Pays back in month {m}", showarrow=True, arrowhead=0,
+                            ax=0, ay=-36, font=dict(size=size))]
     else:
-        same = scale <= 1.0
-        text = ("Same cash as the baseline" if same else
-                "Other inputs differ: no payback shown" if other_inputs_differ else
-                "No payback within the horizon")
-        if same:
-            yrange = [-1e6, 1e6]  # a flat zero line; without a range plotly labels it in micro-dollars
-        annotations.append({**corner, "text": text})
-        noted = True
-    if scale > 1.0:
+        annotations = [{**corner, "text": "Same cash as the baseline" if same else
+                        "Other inputs differ: no payback shown" if other_inputs_differ else
+                        "No payback within the horizon"}]
+    if not same:
         # The line's last value, said: it is cash, undiscounted, so it ends elsewhere than the NPV
         # change on the card beside it (the card's help says why). Under the note, if there is one.
-        shift = round(size * 1.5) if noted else 0
+        shift = 0 if paid else round(size * 1.5)
         annotations.append({**corner, "text": f"{signed_money(end)} cash by month {int(x[-1])}",
                             "yshift": -shift if up else shift})
-    layout = base_layout(
+    # A flat zero line is given a range: without one plotly labels it in micro-dollars.
+    return go.Figure(data=data, layout=base_layout(
         "Cumulative contribution vs baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
-                   range=yrange, **MONEY_TICKS),
-        annotations=annotations, showlegend=False,
-    )
-    return go.Figure(data=data, layout=layout)
+                   range=[-1e6, 1e6] if same and not paid else None, **MONEY_TICKS),
+        annotations=annotations, showlegend=False))
 
 
 def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis_title: str,
@@ -256,22 +313,14 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
     baseline (the baseline becomes the zero line): cumulative cash of similar
     scenarios overlaps when drawn in absolute terms.
     """
-    data = []
     ref = (frames[baseline][column].to_numpy(float) if relative and baseline in frames else 0.0)
-    colours = palette.scenario_colours(list(frames), baseline, lead)
-    hover = f"%{{y:{MONEY_HOVER}}}" if money else "%{y:,.0f}"
-    for name, frame in frames.items():
-        if name == baseline:
-            line = dict(color=COLOURS["baseline"], width=2.5, dash="dash")
-            label = f"{name} (baseline)"
-        else:
-            line = dict(color=colours[name], width=2.5)
-            label = name
-        data.append(go.Scatter(mode="lines", x=_months(frame), y=frame[column].to_numpy(float) - ref,
-                         name=label, line=line, hovertemplate=hover))
+    colours = palette.scenario_colours(list(frames), baseline, lead)  # the baseline's is grey
+    hover = MONEY_HOVER if money else "%{y:,.0f}"
+    lines = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items()}
+    names = {name: f"{name} (baseline)" if name == baseline else name for name in frames}
     yaxis = dict(title=dict(text=axis_title), **(MONEY_TICKS if money else dict(tickformat=".3~s")))
     if relative:
-        shown = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items() if name != baseline}
+        shown = {name: y for name, y in lines.items() if name != baseline}
         runaway = outrunner(shown)
         if runaway is not None:
             # One scenario far beyond the others (a different business, such as the online megaphone's
@@ -283,10 +332,11 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
             yaxis["range"] = [lo - pad, hi + pad]
             end = float(shown[runaway][-1])
             said = signed_money(end) if money else f"{end:+,.0f}"
-            trace = next(t for t in data if t.name == runaway)
-            trace.name = f"{runaway} (off the scale: {said} by month {len(shown[runaway])})"
+            names[runaway] = f"{runaway} (off the scale: {said} by month {len(shown[runaway])})"
+    data = [line_trace(_months(frame), lines[name], names[name], colours[name], hover,
+                       dash="dash" if name == baseline else None) for name, frame in frames.items()]
     layout = base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
-                          yaxis=yaxis)
+                         yaxis=yaxis)
     return go.Figure(data=data, layout=layout)
 
 
@@ -297,9 +347,7 @@ def outrunner(series: Mapping[str, np.ndarray], factor: float = 4.0) -> str | No
     if len(reach) < 2:
         return None
     first, second = sorted(reach.values(), reverse=True)[:2]
-    if second <= 0 or first <= factor * second:
-        return None
-    return max(reach, key=reach.get)
+    return max(reach, key=reach.get) if 0 < second and factor * second < first else None
 
 
 def bridge_colour(step: str, value: float) -> str:
@@ -322,24 +370,22 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
     """
     steps = list(bridge["step"])
     values = bridge["value"].to_numpy(float)
-    total = float(bridge.attrs.get("total", values.sum()))
-    bases = np.concatenate([[0.0], np.cumsum(values)[:-1]])
+    bases = np.concatenate([[0.0], np.cumsum(values)[:-1], [0.0]])
     labels = [s[:1].upper() + s[1:] for s in steps] + ["NPV difference"]
     colours = [bridge_colour(s, v) for s, v in zip(steps, values)] + [COLOURS["scenario"]]
-    all_values = np.concatenate([values, [total]])
+    all_values = np.concatenate([values, [float(bridge.attrs.get("total", values.sum()))]])
     texts = [signed_money(v) for v in all_values]
-    data = [go.Bar(orientation="h", y=labels, x=all_values,
-                 base=np.concatenate([bases, [0.0]]), marker=dict(color=colours,
-                                                                  line=dict(color="#555", width=0.5)),
-                 text=texts, textposition="outside", cliponaxis=False,
-                 customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False)]
+    data = [go.Bar(orientation="h", y=labels, x=all_values, base=bases,
+                   marker=dict(color=colours, line=dict(color="#555", width=0.5)),
+                   text=texts, textposition="outside", cliponaxis=False,
+                   customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False)]
     # The page's heading above says why ("Why the NPV differs"); the title names the pair, short
     # enough that two preset names fit one line (a prefix of its own broke it early on a laptop).
     layout = base_layout(
         f"{scenario} vs {baseline}", height, big, wide=True, hovermode="closest",
         xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888", **MONEY_TICKS),
-        yaxis=dict(autorange="reversed", automargin=True),
+        yaxis=dict(autorange="reversed"),
     )
     # Room on the right for the last bar's value, written outside it ("+$112.0M").
-    layout["margin"] = dict(l=8, r=110 if big else 60, t=layout["margin"]["t"], b=8)
+    layout["margin"]["r"] = 110 if big else 60
     return go.Figure(data=data, layout=layout)

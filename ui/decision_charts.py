@@ -1,12 +1,14 @@
-"""Charts of the Risk and Optimise pages: pure functions from DataFrames to plotly Figures.
+"""Charts of the Risk, Optimise and Your data pages: pure functions from DataFrames to plotly Figures.
 
-Same rules as :mod:`ui.charts` (no Streamlit, plain ``go.Figure``s, one meaning
-per colour, the look of :mod:`ui.chart_style`): the scenario is black, the baseline grey and dashed, each lever in
-its cause colour (service capacity and quality blue shades, advertising orange).
+Same rules and look as :mod:`ui.charts` (no Streamlit, plain ``go.Figure``s, one meaning
+per colour): the scenario is black, the baseline grey and dashed, each lever in its cause colour
+(service capacity and quality blue shades, advertising orange), a user's own history black
+against the model fitted to it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,25 +18,17 @@ import plotly.graph_objects as go
 from cx_roi import palette
 from cx_roi.formatting import money, signed_money
 
-from .chart_style import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, note_size, type_size
+from .charts import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, line_trace, note_size, type_size
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
-           "marginal_bars", "frontier", "frontier_split"]
+           "marginal_bars", "frontier", "frontier_split", "fitted_vs_actual", "round_months"]
 
 LEVER_COLOURS = palette.LEVER_COLOURS
 
 
-def _band(q: pd.DataFrame, name: str, colour: str, fill: str, dash: str | None, hover: str) -> list[dict]:
-    x = np.asarray(q.index, dtype=int)
-    lo, mid, hi = (q.iloc[:, i].to_numpy(float) for i in range(3))
-    return [
-        go.Scatter(mode="lines", x=x, y=hi, line=dict(width=0), showlegend=False,
-             hoverinfo="skip", legendgroup=name),
-        go.Scatter(mode="lines", x=x, y=lo, line=dict(width=0), fill="tonexty", fillcolor=fill,
-             name=f"{name}: 8 in 10 draws (P10 to P90)", hoverinfo="skip", legendgroup=name),
-        go.Scatter(mode="lines", x=x, y=mid, name=f"{name}: median",
-             line=dict(color=colour, width=2.5, dash=dash), hovertemplate=hover, legendgroup=name),
-    ]
+def _vline(x: float, dash: str | None = None) -> dict:
+    """A dark grey line across the plot at ``x``, as a layout shape."""
+    return dict(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1, line=dict(color="#333", width=1.5, dash=dash))
 
 
 def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, title: str, axis_title: str,
@@ -45,15 +39,20 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
     ``*_q``: index month, three columns (P10, P50, P90), as from
     ``Ensemble.monthly_quantiles``.
     """
-    hover = f"%{{y:{MONEY_HOVER}}}" if money_axis else "%{y:,.0f}"
-    data = []
-    data += _band(scenario_q, scenario_name, COLOURS["scenario"], "rgba(0,0,0,0.12)", None, hover)
+    hover = MONEY_HOVER if money_axis else "%{y:,.0f}"
+    x = np.asarray(scenario_q.index, dtype=int)
+    lo, mid, hi = (scenario_q.iloc[:, i].to_numpy(float) for i in range(3))
+    data = [  # the band: P90, then P10 filled up to it
+        go.Scatter(mode="lines", x=x, y=hi, line=dict(width=0), showlegend=False, hoverinfo="skip",
+                   legendgroup=scenario_name),
+        go.Scatter(mode="lines", x=x, y=lo, line=dict(width=0), fill="tonexty", fillcolor="rgba(0,0,0,0.12)",
+                   name=f"{scenario_name}: 8 in 10 draws (P10 to P90)", hoverinfo="skip", legendgroup=scenario_name),
+        line_trace(x, mid, f"{scenario_name}: median", COLOURS["scenario"], hover, legendgroup=scenario_name),
+    ]
     if baseline_q is not None:
         # The baseline's median only: two overlapping bands hide each other.
-        x = np.asarray(baseline_q.index, dtype=int)
-        data.append(go.Scatter(mode="lines", x=x, y=baseline_q.iloc[:, 1].to_numpy(float),
-                         name=f"{baseline_name}: median", hovertemplate=hover,
-                         line=dict(color=COLOURS["baseline"], width=2.5, dash="dash")))
+        data.append(line_trace(np.asarray(baseline_q.index, dtype=int), baseline_q.iloc[:, 1].to_numpy(float),
+                               f"{baseline_name}: median", COLOURS["baseline"], hover, dash="dash"))
     # Four to six ticks, not plotly's two or three: the band's edges should land near a labelled value
     # (plotly halves nticks when it rounds the step, so ask for ten).
     yaxis = dict(title=dict(text=axis_title), nticks=10,
@@ -97,23 +96,20 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
     beyond = int(v.size - counts.sum())
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / max(v.size, 1)
-    good = centres >= (marker if marker is not None else -np.inf)
     fmt = (lambda x: f"{x:.0%}") if percent_axis else (money if money_axis else (lambda x: f"{x:,.0f}"))
-    labels = [f"{fmt(a)} to {fmt(b)}" for a, b in zip(edges[:-1], edges[1:])]
-    data = []
+    labels = np.array([f"{fmt(a)} to {fmt(b)}" for a, b in zip(edges[:-1], edges[1:])])
     # Neutral greys: every hue in the palette already means a cause (green is word of mouth,
     # vermillion churn); the side of the marker is told by lightness and a hatch instead.
-    below, above = side_names or ("Below " + marker_label, "Above " + marker_label)
-    for mask, marker_style, name in ((~good, dict(color=COLOURS["draws_below"],
-                                                  pattern=dict(shape="/", fgcolor="#666")), below),
-                                     (good, dict(color=COLOURS["draws"]), above)):
-        if marker is None:
-            mask, marker_style, name = np.ones_like(good), dict(color=COLOURS["draws"]), "Draws"
-        data.append(go.Bar(x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95,
-                         marker=marker_style, name=name, customdata=np.array(labels)[mask],
-                         hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>"))
-        if marker is None:
-            break
+    if marker is None:
+        sides = [(np.ones(centres.size, bool), dict(color=COLOURS["draws"]), "Draws")]
+    else:
+        good = centres >= marker
+        below, above = side_names or ("Below " + marker_label, "Above " + marker_label)
+        sides = [(~good, dict(color=COLOURS["draws_below"], pattern=dict(shape="/", fgcolor="#666")), below),
+                 (good, dict(color=COLOURS["draws"]), above)]
+    data = [go.Bar(x=centres[mask], y=share[mask], width=(edges[1] - edges[0]) * 0.95, marker=style, name=name,
+                   customdata=labels[mask], hovertemplate="%{customdata}: %{y:.1%} of draws<extra></extra>")
+            for mask, style, name in sides]
     top = float(share.max()) if share.size else 0.0
     for value, name, dash in references:
         if np.isfinite(value) and lo <= value <= hi:
@@ -121,17 +117,12 @@ def outcome_histogram(values: np.ndarray, *, title: str, axis_title: str, money_
             span = dict(mode="lines", x=[value, value], y=[0.0, top * 1.08], hoverinfo="skip")
             data.append(go.Scatter(**span, line=dict(color="#FFFFFF", width=5), showlegend=False))
             data.append(go.Scatter(**span, name=name, line=dict(color=COLOURS["scenario"], width=2, dash=dash)))
-    if percent_axis:
-        xaxis = dict(title=dict(text=axis_title), tickformat=".0%")
-    elif money_axis:
-        xaxis = dict(title=dict(text=axis_title), **MONEY_TICKS)
-    else:
-        xaxis = dict(title=dict(text=axis_title), tickformat=".3~s")
-    layout = base_layout(title, height, big, hovermode="closest", bargap=0.02, xaxis=xaxis,
-                          yaxis=dict(title=dict(text="Share of draws"), tickformat=".0%"))
+    ticks = dict(tickformat=".0%") if percent_axis else MONEY_TICKS if money_axis else dict(tickformat=".3~s")
+    layout = base_layout(title, height, big, hovermode="closest", bargap=0.02,
+                         xaxis=dict(title=dict(text=axis_title), **ticks),
+                         yaxis=dict(title=dict(text="Share of draws"), tickformat=".0%"))
     if marker is not None and lo <= marker <= hi:
-        layout["shapes"] = [dict(type="line", x0=marker, x1=marker, yref="paper", y0=0, y1=1,
-                                 line=dict(color="#333", width=1.5, dash="dot"))]
+        layout["shapes"] = [_vline(marker, "dot")]
     if beyond:
         layout["annotations"] = [dict(text=f"{beyond / v.size:.1%} of draws lie beyond the axis", xref="paper",
                                       yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False,
@@ -170,10 +161,8 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     xaxis = dict(title=dict(text=axis_title), zeroline=False, range=[lo - pad, hi + pad], autorange=False,
                  **(dict(tickformat=".0%") if percent_axis else MONEY_TICKS if money_axis else {}))
     layout = base_layout(title, height or (110 + 30 * len(t)) * (1.2 if big else 1), big,
-                          hovermode="closest", barmode="overlay", xaxis=xaxis,
-                          yaxis=dict(automargin=True))
-    layout["shapes"] = [dict(type="line", x0=base, x1=base, yref="paper", y0=0, y1=1,
-                             line=dict(color="#333", width=1.5))]
+                         hovermode="closest", barmode="overlay", xaxis=xaxis)
+    layout["shapes"] = [_vline(base)]
     # The line is the figure every bar starts from: say which and how much, above it.
     shown = f"{base:.0%}" if percent_axis else (money(base) if money_axis else f"{base:,.0f}")
     layout["annotations"] = [dict(x=base, y=1, yref="paper", yanchor="bottom", showarrow=False,
@@ -181,8 +170,7 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
     # The label takes a line of its own between the title and the bars: with the title left
     # where plotly puts it (the middle of the top margin), a title that wraps on a phone
     # ran into the label.
-    label_line = round(note_size(big) * 1.6)
-    layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + label_line}
+    layout["margin"]["t"] += round(note_size(big) * 1.6)
     layout["title"] = {**layout["title"], "yref": "container", "y": 1, "yanchor": "top", "pad": dict(t=10)}
     return go.Figure(data=data, layout=layout)
 
@@ -190,28 +178,23 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
 def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, current: Mapping[str, float] | None,
                     height: int = 300, big: bool = False) -> go.Figure:
     """The recommended monthly split per phase (stacked), beside today's split."""
-    rows = list(allocation.index)
-    y = ["Recommended"] if len(rows) == 1 else [f"Recommended, {str(r).lower()}" for r in rows]
-    frames = [(y, allocation)]
+    splits = allocation.set_axis(["Recommended"] if len(allocation) == 1 else
+                                 [f"Recommended, {str(r).lower()}" for r in allocation.index])
     if current is not None:
-        frames.insert(0, (["Today"], pd.DataFrame([current], columns=allocation.columns)))
+        splits = pd.concat([pd.DataFrame([current], index=["Today"], columns=allocation.columns), splits])
+    totals = splits.to_numpy(float).sum(axis=1)
     data = []
-    totals = np.concatenate([frame.to_numpy(float).sum(axis=1) for _, frame in frames])
     for lever in allocation.columns:
-        ys, xs = [], []
-        for names, frame in frames:
-            ys += names
-            xs += list(frame[lever].to_numpy(float))
+        xs = list(splits[lever].to_numpy(float))
         # Every segment gets its label; plotly hides those without room for it at a readable size
         # (uniformtext below), so a narrow segment is never labelled sideways or in a tiny font.
         text = [money(v, digits=0) if total > 0 and v > 0 else "" for v, total in zip(xs, totals)]
-        data.append(go.Bar(orientation="h", y=ys, x=xs, name=labels[lever],
-                         marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
-                         text=text, textposition="inside", insidetextanchor="middle", textangle=0,
-                         hovertemplate="%{y}: %{x:$,.0f} a month<extra>" + labels[lever] + "</extra>"))
+        data.append(go.Bar(orientation="h", y=list(splits.index), x=xs, name=labels[lever],
+                           marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                           text=text, textposition="inside", insidetextanchor="middle", textangle=0,
+                           hovertemplate="%{y}: %{x:$,.0f} a month<extra>" + labels[lever] + "</extra>"))
     layout = base_layout("Monthly budget split", height, big, barmode="stack", hovermode="closest",
-                          xaxis=dict(title=dict(text="$ per month"), **MONEY_TICKS),
-                          yaxis=dict(autorange="reversed", automargin=True))
+                         xaxis=dict(title=dict(text="$ per month"), **MONEY_TICKS), yaxis=dict(autorange="reversed"))
     layout["legend"] = {**layout["legend"], "traceorder": "normal"}  # stacked bars would list it reversed
     layout["uniformtext"] = dict(minsize=type_size(big) if big else 10, mode="hide")
     return go.Figure(data=data, layout=layout)
@@ -223,8 +206,7 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
     One phase: a bar per lever, named on its axis (three bars in one group under one label
     read as a single striped bar). Two phases: a group per phase, the levers in the legend.
     """
-    phases = list(dict.fromkeys(marginal["phase"]))
-    single = len(phases) == 1
+    single = len(dict.fromkeys(marginal["phase"])) == 1
     data = []
     for lever, group in marginal.groupby("lever", sort=False):
         label = group["label"].iloc[0]
@@ -232,17 +214,17 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
         values = group["marginal_per_1000"].to_numpy(float)
         notes = [f" ({b} limit)" if b else "" for b in group["at_bound"]]
         data.append(go.Bar(orientation="h", y=ys, x=values, name=label,
-                         marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
-                         text=[signed_money(v) + n for v, n in zip(values, notes)], textposition="outside",
-                         cliponaxis=False, showlegend=not single,
-                         hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
-                                       + label + "</extra>"))
+                           marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                           text=[signed_money(v) + n for v, n in zip(values, notes)], textposition="outside",
+                           cliponaxis=False, showlegend=not single,
+                           hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
+                                         + label + "</extra>"))
     layout = base_layout("What the next $1,000 a month returns", height, big,
-                          barmode="relative" if single else "group", hovermode="closest",
-                          xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
-                                     zerolinecolor="#888", **MONEY_TICKS),
-                          yaxis=dict(autorange="reversed", automargin=True))
-    layout["margin"] = dict(l=8, r=70, t=layout["margin"]["t"], b=8)
+                         barmode="relative" if single else "group", hovermode="closest",
+                         xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
+                                    zerolinecolor="#888", **MONEY_TICKS),
+                         yaxis=dict(autorange="reversed"))
+    layout["margin"]["r"] = 70  # room for the longest bar's value, written outside it
     return go.Figure(data=data, layout=layout)
 
 
@@ -254,13 +236,10 @@ def frontier(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | 
     x = table["total_per_month"].to_numpy(float)
     data = [go.Scatter(mode="lines+markers", x=x, y=table["objective_value"].to_numpy(float),
                        name=f"Best {objective_label}", line=dict(color=COLOURS["scenario"], width=3),
-                       hovertemplate=f"%{{y:{MONEY_HOVER}}}")]
-    layout = base_layout(f"Efficient frontier: best {objective_label} for each budget", height, big,
-                         showlegend=False,
-                         xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
-                         yaxis=dict(title=dict(text=f"Best {objective_label}"), **MONEY_TICKS))
-    _mark_budget(layout, chosen, big)
-    return go.Figure(data=data, layout=layout)
+                       hovertemplate=MONEY_HOVER)]
+    return go.Figure(data=data, layout=_budget_layout(
+        f"Efficient frontier: best {objective_label} for each budget", chosen, height, big, showlegend=False,
+        yaxis=dict(title=dict(text=f"Best {objective_label}"), **MONEY_TICKS)))
 
 
 def frontier_split(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: float | None = None,
@@ -271,18 +250,84 @@ def frontier_split(table: pd.DataFrame, labels: Mapping[str, str], *, chosen: fl
                        line=dict(width=0.5, color=LEVER_COLOURS.get(lever, COLOURS["other"])),
                        hovertemplate="%{y:$,.0f} a month")
             for lever in labels if lever in table]
-    layout = base_layout("The best split of each budget", height, big,
-                         xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
-                         yaxis=dict(title=dict(text="$ a month"), rangemode="tozero", **MONEY_TICKS))
-    _mark_budget(layout, chosen, big)
+    return go.Figure(data=data, layout=_budget_layout(
+        "The best split of each budget", chosen, height, big,
+        yaxis=dict(title=dict(text="$ a month"), rangemode="tozero", **MONEY_TICKS)))
+
+
+def _budget_layout(title: str, chosen: float | None, height: int, big: bool, **extra) -> dict:
+    """The layout of a chart over the monthly budget, with a dotted line at the budget the page
+    is set to, named "your budget" above the plot."""
+    layout = base_layout(title, height, big, xaxis=dict(title=dict(text="Monthly budget on the levers"), **MONEY_TICKS),
+                         **extra)
+    if chosen is not None:
+        layout["shapes"] = [_vline(chosen, "dot")]
+        layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
+                                      yanchor="bottom", font=dict(size=note_size(big)))]
+    return layout
+
+
+_HELD_OUT = "rgba(0,0,0,0.08)"  # the shade of the months a holdout forecast never saw
+
+
+def fitted_vs_actual(monthly: pd.DataFrame, column: str, *, title: str, axis_title: str,
+                     holdout: pd.DataFrame | None = None, height: int = 300, big: bool = False) -> go.Figure:
+    """A history's ``column`` (markers) against the fitted model (line), by month.
+
+    ``monthly``: ``cx_roi.HistoryFit.monthly`` (``period``, ``<column>``,
+    ``<column>_fit``). ``holdout``: ``HistoryFit.holdout.monthly``, the
+    forecast of the last months from a fit that never saw them, drawn dotted
+    over a shaded band so the out-of-sample check is visible.
+    """
+    x = monthly["period"].astype(str).to_numpy()
+    fit = f"{column}_fit"
+    hover = "%{y:,.1f}" if column == "nps" else "%{y:,.0f}"
+    data = [
+        go.Scatter(mode="markers", x=x, y=monthly[column].to_numpy(float), name="Your history",
+                   marker=dict(color=COLOURS["actual"], size=7 if big else 5), hovertemplate=hover),
+        line_trace(x, monthly[fit].to_numpy(float), "Model, fitted to all months", COLOURS["fit"], hover),
+    ]
+    shapes = []
+    if holdout is not None and len(holdout) and fit in holdout:
+        hx = holdout["period"].astype(str).to_numpy()
+        # Darker and wider than the fitted line, over it: where the two agree (the point of the
+        # check) the dots still show.
+        data.append(go.Scatter(mode="lines", x=hx, y=holdout[fit].to_numpy(float),
+                               name=f"Forecast of the last {len(holdout)} months, fitted without them",
+                               line=dict(color=COLOURS["forecast"], width=3.5, dash="dot"), hovertemplate=hover))
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=hx[0], x1=hx[-1], y0=0, y1=1,
+                           fillcolor=_HELD_OUT, line=dict(width=0), layer="below"))
+        # A shape has no legend entry: an empty trace in its colour gives it one.
+        data.append(go.Scatter(mode="markers", x=[None], y=[None], name="Months the forecast never saw",
+                               marker=dict(symbol="square", size=12, color=_HELD_OUT), hoverinfo="skip"))
+    layout = base_layout(title, height, big, yaxis=dict(title=dict(text=axis_title), tickformat=".3~s"),
+                         shapes=shapes)
+    # Month labels are the history's own (YYYY-MM or 1..N); keep them as categories, in file order,
+    # with a tick on round months rather than every k-th row.
+    layout["xaxis"].update(type="category", tickmode="array", tickvals=round_months(list(x)))
     return go.Figure(data=data, layout=layout)
 
 
-def _mark_budget(layout: dict, chosen: float | None, big: bool) -> None:
-    """A dotted line at the budget the page is set to, named "your budget" above the plot."""
-    if chosen is None:
-        return
-    layout["shapes"] = [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1,
-                             line=dict(color="#333", width=1.5, dash="dot"))]
-    layout["annotations"] = [dict(x=chosen, yref="paper", y=1, text="your budget", showarrow=False,
-                                  yanchor="bottom", font=dict(size=note_size(big)))]
+def round_months(labels: list[str], most: int = 8) -> list[str]:
+    """The labels to tick on a month axis: Januaries (and Julys when there is room) for YYYY-MM
+    months, multiples of 6 or 12 for numbered ones; at most about ``most`` of them."""
+    def month_of(label: str) -> int | None:
+        if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
+            return int(label[5:])
+        return int(label) if label.isdigit() else None
+
+    months = [month_of(label) for label in labels]
+    if not labels or any(m is None for m in months):
+        step = max(1, math.ceil(len(labels) / most))
+        return labels[::step]
+    dated = "-" in labels[0]
+    for every in (1, 2, 3, 6, 12, 24, 60, 120):
+        if not dated:
+            picks = [lab for lab, m in zip(labels, months) if m % every == 0]
+        elif every <= 12:
+            picks = [lab for lab, m in zip(labels, months) if (m - 1) % every == 0]
+        else:  # Januaries of every second, fifth, tenth year
+            picks = [lab for lab, m in zip(labels, months) if m == 1 and int(lab[:4]) % (every // 12) == 0]
+        if len(picks) <= most:
+            return picks or labels[:1]
+    return labels[:: math.ceil(len(labels) / most)]

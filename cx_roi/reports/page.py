@@ -26,7 +26,7 @@ class ReportFigure(NamedTuple):
     note: str
 
 
-# The report's chart look, the dashboard's (ui.chart_style): its fonts and text colours, a legend
+# The report's chart look, the dashboard's (ui.charts): its fonts and text colours, a legend
 # at the foot, no plotly template (the default one's grey plot area is not the dashboard's).
 _FONT = '"Source Sans Pro", "Source Sans 3", system-ui, sans-serif'
 _MONEY_TICKS = "$.3~s"  # $1.2M, -$350k, as the dashboard's money axes
