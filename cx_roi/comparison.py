@@ -13,7 +13,7 @@ import pandas as pd
 from . import checks, economics
 from .errors import ScenarioError
 from .parameters import ONE_OFF_FIELDS, PARAMETERS
-from .presets import PRESETS, load_preset
+from .presets import load_preset
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, SimulationResult, simulate_batch
 
@@ -158,13 +158,10 @@ def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contributi
     differs_arr = np.zeros(n, dtype=np.int64) if differs is None else np.asarray(differs, dtype=np.int64)
     same_arr = np.arange(n) == b if same is None else np.asarray(same, dtype=bool)
     same_arr[b] = True
-    payback = economics.payback_month(contribution - contribution[b])
-    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b], cols["pv_spend"][b])
     not_a_return = (differs_arr > 0) | same_arr
-    payback[not_a_return] = np.nan
-    roi[not_a_return] = np.nan
-    cols["payback_month"] = payback
-    cols["roi"] = roi
+    roi = economics.roi(cols["npv"], cols["npv"][b], cols["pv_spend"] - cols["pv_spend"][b], cols["pv_spend"][b])
+    cols["payback_month"] = np.where(not_a_return, np.nan, economics.payback_month(contribution - contribution[b]))
+    cols["roi"] = np.where(not_a_return, np.nan, roi)
     for k in DELTA_KPIS:
         cols[f"delta_{k}"] = cols[k] - cols[k][b]
     cols["differs_beyond_spend"] = differs_arr
@@ -204,10 +201,6 @@ def _kpi_table(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contribution
     kpis.attrs["baseline"] = baseline
     kpis.attrs["beyond_spend"] = {name: fields for name, fields in zip(names, beyond) if fields}
     return kpis
-
-
-def preset_titles() -> dict[str, str]:
-    return {name: p.title for name, p in PRESETS.items()}
 
 
 LEVERS: dict[str, str] = {
@@ -293,16 +286,12 @@ def _next_dollar_frame(cols: Mapping[str, np.ndarray], levers: Sequence[str], ex
     Levers in ``full`` could not take the extra: their rows are NaN and sort last, and
     ``attrs["at_limit"]`` names them.
     """
-    cols = {k: cols[k].copy() for k in _NEXT_DOLLAR_COLUMNS}
-    for i, lever in enumerate(levers):
-        if lever in full:
-            for k in _NEXT_DOLLAR_COLUMNS:
-                cols[k][1 + i] = np.nan
-    gains = cols["delta_npv"][1:]
+    blank = np.array([lever in full for lever in levers])
+    cols = {k: np.where(blank, np.nan, cols[k][1:]) for k in _NEXT_DOLLAR_COLUMNS}  # the levers' rows
+    gains = cols["delta_npv"]
     order = np.argsort(np.where(np.isnan(gains), np.inf, -gains), kind="stable")
-    rows = 1 + order
     out = pd.DataFrame({"label": [LEVERS[levers[i]] for i in order],
-                        **{k: cols[k][rows] for k in _NEXT_DOLLAR_COLUMNS}},
+                        **{k: cols[k][order] for k in _NEXT_DOLLAR_COLUMNS}},
                        index=pd.Index([levers[i] for i in order], name="lever"))
     out.attrs["extra_per_month"] = float(extra_per_month)
     out.attrs["at_limit"] = tuple(lever for lever in levers if lever in full)
@@ -391,28 +380,25 @@ def npv_bridge(baseline: "SimulationResult", scenario: "SimulationResult") -> pd
     # Customer gap by cause. Each cause's extra customers then leave at the
     # baseline's churn rate, so the stocks add up to the customer gap exactly:
     # gap_t = gap_{t-1} (1 - c_a) + d ads + d wom - (c_b - c_a) N_b,start.
-    start_a = np.concatenate([[sa.initial_customers], ma["customers"].to_numpy()[:-1]])
-    start_b = np.concatenate([[sb.initial_customers], mb["customers"].to_numpy()[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        churn_a = np.where(start_a > 0, ma["churned"].to_numpy() / start_a, 0.0)
-        churn_b = np.where(start_b > 0, mb["churned"].to_numpy() / start_b, 0.0)
-    inflows = {
-        "retention": -(churn_b - churn_a) * start_b,
-        "word-of-mouth acquisition": (mb["new_from_wom"] - ma["new_from_wom"]).to_numpy(),
-        "advertising acquisition": (mb["new_from_ads"] - ma["new_from_ads"]).to_numpy(),
-    }
-    gaps = {}
-    for k, inflow in inflows.items():
-        stock, level = np.empty_like(inflow), 0.0
-        for t, x in enumerate(inflow):
-            level = level * (1.0 - churn_a[t]) + x
-            stock[t] = level
-        gaps[k] = stock
+    def churn(s: Scenario, m: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Customers at the start of each month, and the share of them lost in it."""
+        start = np.concatenate([[s.initial_customers], m["customers"].to_numpy()[:-1]])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return start, np.where(start > 0, m["churned"].to_numpy() / start, 0.0)
+
+    _, churn_a = churn(sa, ma)
+    start_b, churn_b = churn(sb, mb)
+    wins = {"word-of-mouth acquisition": "new_from_wom", "advertising acquisition": "new_from_ads"}
+    inflows = {"retention": -(churn_b - churn_a) * start_b,
+               **{k: (mb[column] - ma[column]).to_numpy() for k, column in wins.items()}}
+    stocks, level = np.empty((len(inflows), len(d))), np.zeros(len(inflows))
+    for t, x in enumerate(np.array(list(inflows.values())).T):  # every cause's stock at once
+        level = level * (1.0 - churn_a[t]) + x
+        stocks[:, t] = level
+    gaps = dict(zip(inflows, stocks))
     values = {k: unit_margin * float((g * d).sum()) for k, g in gaps.items()}
-    values["word-of-mouth acquisition"] -= onboarding * float(
-        ((mb["new_from_wom"] - ma["new_from_wom"]).to_numpy() * d).sum())
-    values["advertising acquisition"] -= onboarding * float(
-        ((mb["new_from_ads"] - ma["new_from_ads"]).to_numpy() * d).sum())
+    for k in wins:  # onboarding follows the wins that caused it
+        values[k] -= onboarding * float((inflows[k] * d).sum())
 
     tv_a, tv_b = baseline.kpis["terminal_value"], scenario.kpis["terminal_value"]
     final_a = baseline.kpis["final_customers"]

@@ -62,21 +62,6 @@ def round_numbers(at_least: float):
         exp += 1
 
 
-def _compact(v: float, digits: int, cents: bool = False) -> str:
-    a = abs(v)
-
-    def places(i: int) -> int:
-        return (2 if cents else 0) if i == 0 else digits
-
-    # The largest unit the amount reaches, then one up only if rounding would print 1,000 of
-    # it: 999,960 is $1.0M, not $1,000.0k, but 951,416 stays $951.4k.
-    i = max(j for j, (divisor, _) in enumerate(_UNITS) if j == 0 or a >= divisor)
-    while i + 1 < len(_UNITS) and round(a / _UNITS[i][0], places(i)) >= 1000:
-        i += 1
-    divisor, suffix = _UNITS[i]
-    return f"{a / divisor:,.{places(i)}f}{suffix}"
-
-
 def amount(x: Any, missing: str = MISSING) -> str:
     """An amount someone chose (a spend, the next dollar), exactly: $50k, $7.5k, $1.25M, $12,345.
 
@@ -105,7 +90,15 @@ def money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) 
     if not is_number(x):
         return missing
     v = float(x)
-    text = _compact(v, digits, cents)
+    a = abs(v)
+    places = (2 if cents else 0, digits, digits, digits)  # decimals in dollars, k, M and B
+    # The largest unit the amount reaches, then one up only if rounding would print 1,000 of
+    # it: 999,960 is $1.0M, not $1,000.0k, but 951,416 stays $951.4k.
+    i = max(j for j, (divisor, _) in enumerate(_UNITS) if j == 0 or a >= divisor)
+    while i + 1 < len(_UNITS) and round(a / _UNITS[i][0], places[i]) >= 1000:
+        i += 1
+    divisor, suffix = _UNITS[i]
+    text = f"{a / divisor:,.{places[i]}f}{suffix}"
     if text in ("0", "0.00"):
         return "$0.00" if cents else "$0"
     return f"-${text}" if v < 0 else f"${text}"
@@ -123,8 +116,7 @@ def count(x: Any, missing: str = MISSING) -> str:
     """A whole count with thousands separators: 93,875."""
     if not is_number(x):
         return missing
-    v = round(float(x))
-    return f"{v:,.0f}" if v != 0 else "0"
+    return f"{round(float(x)):,.0f}"
 
 
 def signed_count(x: Any, missing: str = MISSING) -> str:
@@ -159,11 +151,8 @@ def signed_points(x: Any, digits: int = 1, missing: str = MISSING) -> str:
     """A change in a share, in percentage points: +2.0 pp, -0.10 pp."""
     if not is_number(x):
         return missing
-    v = float(x) * 100
-    text = f"{v:+.{digits}f}"
-    if float(text) == 0:
-        return f"{0:.{digits}f} pp"
-    return f"{text} pp"
+    text = f"{float(x) * 100:+.{digits}f}"
+    return f"{0:.{digits}f} pp" if float(text) == 0 else f"{text} pp"  # no "+0.0 pp" or "-0.0 pp"
 
 
 def ratio(x: Any, digits: int = 1, missing: str = MISSING) -> str:

@@ -33,8 +33,7 @@ class Output:
     cents: bool = False
 
 
-def _o(label: str, meaning: str, unit: str, kind: Kind, digits: int = 1, cents: bool = False) -> Output:
-    return Output(label, meaning, unit, kind, digits, cents)
+_o = Output  # short, for the tables below
 
 
 MONTHLY: dict[str, Output] = {
@@ -166,6 +165,8 @@ WORKINGS: dict[str, Output] = {
 }
 """What the workbook computes on the way to NPV, ROI and payback, in the order it shows them."""
 
+_BY_NAME = {**WORKINGS, **MONTHLY, **_COMPARED, **KPIS}  # every figure by name; KPIS wins a name also in another table
+
 HEADLINE = ("npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "final_nps",
             "wom_share", "cac_paid", "total_spend")
 """The KPIs the compact tables show (HTML, PowerPoint, the command line's compare), in order."""
@@ -184,10 +185,7 @@ def output(name: str) -> Output:
         of = output(name[len("delta_"):])
         return Output(f"{of.label}, change", f"change against the baseline in: {of.meaning}",
                       "change in share" if of.kind == "share" else of.unit, of.kind, of.digits, of.cents)
-    for table in (KPIS, _COMPARED, MONTHLY, WORKINGS):
-        if name in table:
-            return table[name]
-    raise KeyError(name)
+    return _BY_NAME[name]
 
 
 def show(name: str, value: Any, missing: str = fmt.MISSING) -> str:

@@ -35,22 +35,15 @@ def paired_outcomes(scenario: Ensemble, baseline: Ensemble) -> pd.DataFrame:
                             f"{baseline.draws:,} draws, seed {baseline.seed})")
     if scenario.scenario.horizon_months != baseline.scenario.horizon_months:
         raise ScenarioError("the two ensembles need the same horizon_months")
-    s, b = scenario.kpis, baseline.kpis
-    delta = s["npv"].to_numpy() - b["npv"].to_numpy()
-    extra_spend = s["pv_spend"].to_numpy() - b["pv_spend"].to_numpy()
-    incremental = (np.asarray(scenario.monthly["contribution"], float)
-                   - np.asarray(baseline.monthly["contribution"], float))
-    roi = economics.roi(s["npv"].to_numpy(), b["npv"].to_numpy(), extra_spend, b["pv_spend"].to_numpy())
-    payback = economics.payback_month(incremental)
+    npv, base_npv = scenario.kpis["npv"].to_numpy(), baseline.kpis["npv"].to_numpy()
+    spend, base_spend = scenario.kpis["pv_spend"].to_numpy(), baseline.kpis["pv_spend"].to_numpy()
+    roi = economics.roi(npv, base_npv, spend - base_spend, base_spend)
+    payback = economics.payback_month(np.asarray(scenario.monthly["contribution"], float)
+                                      - np.asarray(baseline.monthly["contribution"], float))
     if scenario.scenario == baseline.scenario or beyond_spend(scenario.scenario, baseline.scenario):
         roi, payback = np.full_like(roi, np.nan), np.full_like(payback, np.nan)
-    return pd.DataFrame({
-        "npv": s["npv"].to_numpy(),
-        "baseline_npv": b["npv"].to_numpy(),
-        "delta_npv": delta,
-        "roi": roi,
-        "payback_month": payback,
-    })
+    return pd.DataFrame({"npv": npv, "baseline_npv": base_npv, "delta_npv": npv - base_npv, "roi": roi,
+                         "payback_month": payback})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .errors import ScenarioError
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
-from .uncertainty import Range, check_ranges, default_ranges
+from .uncertainty import Range, check_ranges, default_ranges, fix_cross_rules
 
 __all__ = ["tornado", "break_even", "break_even_table", "METRICS"]
 
@@ -29,8 +29,6 @@ METRICS = tuple(KPI_COLUMNS) + ("roi", "delta_npv")
 def _metric_values(scenario: Scenario, draws: Mapping[str, np.ndarray], metric: str,
                    baseline: Scenario | None) -> np.ndarray:
     """The metric for each draw; ``roi``/``delta_npv`` apply each draw to the baseline too."""
-    if metric not in METRICS:
-        raise ScenarioError(f"metric: got {metric!r}; allowed: {', '.join(METRICS)}")
     if metric in ("roi", "delta_npv"):
         if baseline is None:
             raise ScenarioError(f"metric {metric!r} needs a baseline scenario to compare against")
@@ -61,9 +59,7 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
     """
     checks.scenario(scenario, "tornado")
     checks.choice("metric", metric, METRICS)
-    merged = default_ranges(scenario)
-    if ranges:
-        merged.update(ranges)
+    merged = {**default_ranges(scenario), **(ranges or {})}
     check_ranges(merged)
     names = list(dict.fromkeys(fields)) if fields is not None else list(merged)
     if not names:
@@ -71,73 +67,42 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
     unknown = [n for n in names if n not in merged]
     if unknown:
         raise ScenarioError([f"{n}: no range for this input; give one in ranges=" for n in unknown])
-    # Draw 0 is the base; then (low, high) for each input, all in one batch.
-    k = len(names)
-    values = {n: np.full(1 + 2 * k, float(getattr(scenario, n))) for n in names}
-    for i, n in enumerate(names):
-        values[n][1 + 2 * i] = merged[n].low
-        values[n][2 + 2 * i] = merged[n].high
-    _keep_valid(values, scenario)
-    result = _metric_values(scenario, values, metric, baseline)
-    base = result[0]
-    rows = []
-    for i, n in enumerate(names):
-        lo, hi = result[1 + 2 * i], result[2 + 2 * i]
-        rows.append({"field": n, "label": PARAMETERS[n].label, "low": merged[n].low, "likely": merged[n].likely,
-                     "high": merged[n].high, "metric_low": lo, "metric_high": hi,
-                     "swing": abs(hi - lo) if np.isfinite(hi - lo) else np.nan, "base": base})
-    out = pd.DataFrame(rows).sort_values("swing", ascending=False, na_position="last").reset_index(drop=True)
+    result = _metric_values(scenario, _one_at_a_time(scenario, names, merged), metric, baseline)
+    lo, hi, spans = result[1::2], result[2::2], [merged[n] for n in names]
+    out = pd.DataFrame({"field": names, "label": [PARAMETERS[n].label for n in names],
+                        "low": [r.low for r in spans], "likely": [r.likely for r in spans],
+                        "high": [r.high for r in spans], "metric_low": lo, "metric_high": hi,
+                        "swing": np.where(np.isfinite(hi - lo), np.abs(hi - lo), np.nan), "base": result[0]})
+    out = out.sort_values("swing", ascending=False, na_position="last").reset_index(drop=True)
     out.attrs["metric"] = metric
     return out
 
 
-def _keep_valid(values: dict[str, np.ndarray], scenario: Scenario) -> None:
-    """Moving one share to its high end can break a cross-field rule; cap the partner."""
-    n = len(next(iter(values.values())))
-    for prefix in ("fast", "slow", "bad"):
-        pk, dk = f"{prefix}_promoter_share", f"{prefix}_detractor_share"
-        if pk in values or dk in values:
-            p = values.get(pk, np.full(n, getattr(scenario, pk)))
-            d = values.get(dk, np.full(n, getattr(scenario, dk)))
-            values[dk] = np.minimum(d, 1.0 - p)
-    if "fcr_floor" in values or "fcr_ceiling" in values:
-        lo = values.get("fcr_floor", np.full(n, scenario.fcr_floor))
-        hi = values.get("fcr_ceiling", np.full(n, scenario.fcr_ceiling))
-        values["fcr_floor"] = np.minimum(lo, hi)
+def _one_at_a_time(scenario: Scenario, names: Sequence[str], ranges: Mapping[str, Range]) -> dict[str, np.ndarray]:
+    """Draws for one batch: draw 0 at the scenario's values, then each input in turn at the low
+    (draw 2i + 1) and high (2i + 2) end of its range, the others as in the scenario; a share moved
+    to its high end caps its partner (:func:`cx_roi.uncertainty.fix_cross_rules`)."""
+    values = {n: np.full(1 + 2 * len(names), float(getattr(scenario, n))) for n in names}
+    for i, n in enumerate(names):
+        values[n][1 + 2 * i:3 + 2 * i] = ranges[n].low, ranges[n].high
+    fix_cross_rules(values, scenario)
+    return values
 
 
 def _top_drivers(scenario: Scenario, other: Scenario, metric: str, top: int,
                  ranges: Mapping[str, Range] | None) -> list[str]:
     """The ``top`` inputs whose range moves metric(scenario) - metric(other) the most
     (each input set to its low and high in both; one batch per scenario)."""
-    merged = default_ranges(scenario)
-    if ranges:
-        merged.update(ranges)
+    merged = {**default_ranges(scenario), **(ranges or {})}
     check_ranges(merged)
     names = list(merged)
-    k = len(names)
-    values = {n: np.full(2 * k, float(getattr(scenario, n))) for n in names}
-    for i, n in enumerate(names):
-        values[n][2 * i] = merged[n].low
-        values[n][2 * i + 1] = merged[n].high
-    _keep_valid(values, scenario)
+    values = _one_at_a_time(scenario, names, merged)
     a = simulate_batch(scenario, draws=values, columns=()).kpis[metric].to_numpy()
     b = simulate_batch(other, draws=values, columns=()).kpis[metric].to_numpy()
-    gap = (a - b).reshape(k, 2)
+    gap = (a - b)[1:].reshape(len(names), 2)
     swing = np.abs(gap[:, 1] - gap[:, 0])
-    swing = np.where(np.isfinite(swing), swing, -1.0)
-    order = sorted(range(k), key=lambda i: -swing[i])
+    order = np.argsort(-np.where(np.isfinite(swing), swing, -1.0), kind="stable")
     return [names[i] for i in order[:top]]
-
-
-def _search_grid(name: str, likely: float, points: int) -> np.ndarray:
-    spec = PARAMETERS[name]
-    lo, hi = float(spec.minimum), float(spec.maximum)
-    if lo > 0 and hi / lo > 100:
-        grid = np.geomspace(lo, hi, points)
-    else:
-        grid = np.linspace(lo, hi, points)
-    return np.unique(np.concatenate([grid, [likely]]))
 
 
 def break_even(scenario: Scenario, other: Scenario, field: str, metric: str = "npv",
@@ -171,35 +136,32 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
     checks.scenario(other, "break_even_table", "other")
     if scenario.horizon_months != other.horizon_months:
         raise ScenarioError("the two scenarios need the same horizon_months")
-    if metric not in KPI_COLUMNS:
-        raise ScenarioError(f"metric: got {metric!r}; allowed: {', '.join(KPI_COLUMNS)}")
+    checks.choice("metric", metric, KPI_COLUMNS)
     if fields is None:
         if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
             raise ScenarioError(f"top: got {top!r}; allowed a whole number of 1 or more")
         fields = _top_drivers(scenario, other, metric, top, ranges)
     fields = list(fields)
+    if not fields:
+        raise ScenarioError("fields: give at least one input to search, or leave fields out for the top drivers")
+    grids = {}  # 33 points over the whole allowed range (log-spaced over a wide one), and the current value
     for f in fields:
         if f not in PARAMETERS or PARAMETERS[f].kind != "float":
             raise ScenarioError(f"{f}: not a numeric input that can be searched")
-    grids = {f: _search_grid(f, float(getattr(scenario, f)), 33) for f in fields}
+        lo, hi = float(PARAMETERS[f].minimum), float(PARAMETERS[f].maximum)
+        grid = np.geomspace(lo, hi, 33) if lo > 0 and hi / lo > 100 else np.linspace(lo, hi, 33)
+        grids[f] = np.unique(np.concatenate([grid, [float(getattr(scenario, f))]]))
 
     def gaps(points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """metric(scenario) - metric(other) at each point, every field in one batch."""
-        sizes = {f: len(v) for f, v in points.items()}
-        total = sum(sizes.values())
-        values = {f: np.full(total, float(getattr(scenario, f))) for f in fields}
-        offset = 0
-        for f, v in points.items():
-            values[f][offset:offset + len(v)] = v
-            offset += len(v)
-        _keep_valid(values, scenario)
+        bounds = np.cumsum([0, *(len(v) for v in points.values())])
+        values = {f: np.full(bounds[-1], float(getattr(scenario, f))) for f in fields}
+        for (f, v), start, stop in zip(points.items(), bounds, bounds[1:]):
+            values[f][start:stop] = v
+        fix_cross_rules(values, scenario)
         a = simulate_batch(scenario, draws=values, columns=()).kpis[metric].to_numpy()
         b = simulate_batch(other, draws=values, columns=()).kpis[metric].to_numpy()
-        out, offset = {}, 0
-        for f, size in sizes.items():
-            out[f] = (a - b)[offset:offset + size]
-            offset += size
-        return out
+        return dict(zip(points, np.split(a - b, bounds[1:-1])))
 
     grid_gaps = gaps(grids)
     rows, brackets = [], {}
@@ -207,9 +169,9 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
         current = float(getattr(scenario, f))
         g, x = grid_gaps[f], grids[f]
         now = float(g[np.searchsorted(x, current)])
-        crossings = [i for i in range(len(x) - 1)
-                     if np.isfinite(g[i]) and np.isfinite(g[i + 1]) and g[i] != 0 and np.sign(g[i]) != np.sign(g[i + 1])]
-        if crossings:
+        crossings = np.flatnonzero(np.isfinite(g[:-1]) & np.isfinite(g[1:]) & (g[:-1] != 0)
+                                   & (np.sign(g[:-1]) != np.sign(g[1:])))
+        if len(crossings):
             i = min(crossings, key=lambda j: abs((x[j] + x[j + 1]) / 2 - current))
             brackets[f] = [x[i], x[i + 1], g[i], g[i + 1]]
         rows.append({"field": f, "label": PARAMETERS[f].label, "current": current, "gap_now": now})
@@ -218,6 +180,9 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
     # that still changes sign (at least a halving, usually far better).
     g_signs = {f: brackets[f][2] for f in brackets}  # the gap just below break-even
     done: dict[str, float] = {}
+
+    def secant(lo: float, hi: float, g_lo: float, g_hi: float) -> float:
+        return lo - g_lo * (hi - lo) / (g_hi - g_lo)
 
     def narrow(lo: float, hi: float) -> bool:
         # Relative to the value: online shares of 0.01 need as many digits as audiences of 1,000.
@@ -229,9 +194,8 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
             break
         points = {}
         for f, (lo, hi, g_lo, g_hi) in live.items():
-            secant = lo - g_lo * (hi - lo) / (g_hi - g_lo)
-            secant = min(max(secant, lo + 1e-3 * (hi - lo)), hi - 1e-3 * (hi - lo))
-            points[f] = np.array([secant, (lo + hi) / 2])
+            step = min(max(secant(lo, hi, g_lo, g_hi), lo + 1e-3 * (hi - lo)), hi - 1e-3 * (hi - lo))
+            points[f] = np.array([step, (lo + hi) / 2])
         new_gaps = gaps(points)
         for f, (lo, hi, g_lo, g_hi) in live.items():
             xs = [lo, *points[f], hi]
@@ -246,15 +210,11 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
                     brackets[f] = [xs[j], xs[j + 1], gs[j], gs[j + 1]]
                     break
             if f not in done and narrow(brackets[f][0], brackets[f][1]):
-                lo, hi, g_lo, g_hi = brackets[f]
-                done[f] = lo - g_lo * (hi - lo) / (g_hi - g_lo)
-    for f, (lo, hi, g_lo, g_hi) in brackets.items():
-        if f not in done:
-            done[f] = lo - g_lo * (hi - lo) / (g_hi - g_lo)
+                done[f] = secant(*brackets[f])
     for row in rows:
         f = row["field"]
-        if f in brackets:
-            row["break_even"] = float(done[f])
+        if f in brackets:  # a bracket still open after the last round ends at its secant point
+            row["break_even"] = float(done[f] if f in done else secant(*brackets[f]))
             # The gap just below break-even: positive means scenario wins below it.
             row["direction"] = "below" if g_signs[f] > 0 else "above"
         else:

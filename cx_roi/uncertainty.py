@@ -84,8 +84,7 @@ def default_ranges(scenario: Scenario) -> dict[str, Range]:
     for name in UNCERTAIN_FIELDS:
         p = PARAMETERS[name]
         value = float(getattr(scenario, name))
-        lo, hi = p.plausible
-        lo, hi = min(lo, value), max(hi, value)
+        lo, hi = min(p.plausible[0], value), max(p.plausible[1], value)
         log = lo > 0 and hi / lo >= _LOG_SCALE_SPAN
         out[name] = Range(lo, value, hi, log)
     return out
@@ -118,18 +117,14 @@ def check_ranges(ranges: Mapping[str, Range]) -> None:
         raise ScenarioError(problems)
 
 
-def _uniforms(name: str, draws: int, seed: int) -> np.ndarray:
+@functools.lru_cache(maxsize=256)
+def _draws_of(name: str, r: Range, draws: int, seed: int) -> np.ndarray:
     # One stream per input, keyed by its name: adding or removing another
     # input never changes this one's draws (common random numbers).
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(name.encode())])
-    return rng.random(draws)
-
-
-@functools.lru_cache(maxsize=256)
-def _draws_of(name: str, r: Range, draws: int, seed: int) -> np.ndarray:
     # The inverse Beta CDF costs about 2 us a value: paired scenarios (same ranges,
     # same seed) share the work. Read-only, so a caller cannot alter the cache.
-    out = r.ppf(_uniforms(name, draws, seed))
+    out = r.ppf(rng.random(draws))
     out.flags.writeable = False
     return out
 
@@ -145,10 +140,13 @@ def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, 
     return dict(zip(names, values))
 
 
-def _fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario, draws: int) -> None:
-    """Keep every draw valid: promoter + detractor shares of one group at most 1,
-    FCR floor at most its ceiling. Independent draws can break these rules;
-    the detractor share (or the floor) gives way."""
+def fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario) -> None:
+    """Keep every draw of ``values`` (input -> one value per draw; inputs it lacks are at the
+    scenario's value) valid: promoter + detractor shares of one group at most 1, FCR floor at most
+    its ceiling. Independent draws, or one input moved to the end of its range, can break these
+    rules; the detractor share (or the floor) gives way."""
+    draws = len(next(iter(values.values())))
+
     def get(name: str) -> np.ndarray:
         return values[name] if name in values else np.full(draws, float(getattr(scenario, name)))
 
@@ -198,11 +196,9 @@ def draw_world(scenario: Scenario, draws: int, seed: int = 0, ranges: Mapping[st
     """The uncertain inputs of ``scenario`` as ``draws`` paired draws: its default ranges
     (:func:`default_ranges`) updated by ``ranges``, sampled for ``seed`` (:func:`sample`), every
     draw kept valid under the cross-field rules. Returns the ranges used and the values."""
-    merged = default_ranges(scenario)
-    if ranges:
-        merged.update(ranges)
+    merged = {**default_ranges(scenario), **(ranges or {})}
     values = sample(merged, draws, seed)
-    _fix_cross_rules(values, scenario, draws)
+    fix_cross_rules(values, scenario)
     return merged, values
 
 

@@ -85,27 +85,20 @@ def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: s
     best = max(finite_service, key=lambda lever: float(gains[lever]))
     s, a = float(gains[best]), float(gains[AD_LEVER])
     where = LEVER_WORDS[best]
+    service_pays = f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, "
+    ads_pay = f"A step of {amount} a month favours advertising: there it adds {money(a)} to NPV {period}, "
     if s > 0 and a > 0:
         if s >= a:
-            return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, "
-                    f"{_compared(s, a)} the {money(a)} the same money adds in advertising.")
-        return (f"A step of {amount} a month favours advertising: there it adds {money(a)} to NPV {period}, "
-                f"{_compared(a, s)} the {money(s)} the same money adds in {where}.")
+            return service_pays + f"{_compared(s, a)} the {money(a)} the same money adds in advertising."
+        return ads_pay + f"{_compared(a, s)} the {money(s)} the same money adds in {where}."
     if s > 0:
-        return (f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, while "
-                f"the same money in advertising would lose {money(-a)}.")
+        return service_pays + f"while the same money in advertising would lose {money(-a)}."
     if a > 0:
-        return (f"A step of {amount} a month favours advertising: there it adds {money(a)} to NPV {period}, "
-                f"while the same money in service would lose {money(-s)} even in {where}.")
+        return ads_pay + f"while the same money in service would lose {money(-s)} even in {where}."
     if max(abs(s), abs(a)) < 0.5:
         return f"Neither lever changes NPV {period}: {amount} a month more in either one adds nothing."
     return (f"A step of {amount} a month pays in neither lever: it would lose {money(-s)} in {where} and "
             f"{money(-a)} in advertising {period}; keeping the money beats both.")
-
-
-def _adds(x: float) -> str:
-    """What one more dollar does to NPV after paying for itself: "adds $2.40" or "loses $0.30"."""
-    return f"adds {money(x, cents=True)}" if x >= 0 else f"loses {money(-x, cents=True)}"
 
 
 @dataclass(frozen=True)
@@ -171,25 +164,24 @@ def margin_verdict(odds: LeverOdds) -> str:
     """
     call = margin_call(odds)
     lead, other = LEVER_WORDS[call.lead], LEVER_WORDS[call.other]
-    r_lead, r_other = call.lead_per_dollar, call.other_per_dollar
-    tried = f"{call.worlds:,} plausible worlds drawn from Risk's ranges"
+    r = call.lead_per_dollar  # what one more dollar does to NPV after paying for itself
+    adds = f"adds {money(r, cents=True)}" if r >= 0 else f"loses {money(-r, cents=True)}"
+    against = f"against {money(call.other_per_dollar, cents=True)} in {other}"
+    tried = f"{chance(call.chance)} of {call.worlds:,} plausible worlds drawn from Risk's ranges"
     if call.kind == "neither":
-        return (f"On the margin, neither lever pays for itself: each extra dollar {_adds(r_lead)} to NPV in {lead}, "
-                f"against {money(r_other, cents=True)} in advertising, so keeping the money beats both.")
+        return (f"On the margin, neither lever pays for itself: each extra dollar {adds} to NPV in {lead}, "
+                f"{against}, so keeping the money beats both.")
     if call.kind == "level":
-        return (f"On the margin, the levers are level: each extra dollar {_adds(r_lead)} to NPV in {lead}, against "
-                f"{money(r_other, cents=True)} in advertising, so moving money between them gains next to nothing; "
-                f"service is the better use in {chance(call.chance)} of {tried}.")
+        return (f"On the margin, the levers are level: each extra dollar {adds} to NPV in {lead}, {against}, so "
+                f"moving money between them gains next to nothing; service is the better use in {tried}.")
     if call.kind == "close":
         decides = ("" if call.decider is None else
                    f" What would decide it: {PARAMETERS[call.decider].label.lower()}, the assumption that moves the "
                    "answer most.")
-        return (f"On the margin, too close to call: at the likely values each extra dollar {_adds(r_lead)} to NPV "
-                f"in {lead}, against {money(r_other, cents=True)} in {other}, but {call.side} is the better use in "
-                f"only {chance(call.chance)} of {tried}.{decides}")
-    return (f"On the margin, {lead} wins: each extra dollar spent there {_adds(r_lead)} to NPV after paying for "
-            f"itself, against {money(r_other, cents=True)} in {other}; {call.side} is the better use in "
-            f"{chance(call.chance)} of {tried}.")
+        return (f"On the margin, too close to call: at the likely values each extra dollar {adds} to NPV in {lead}, "
+                f"{against}, but {call.side} is the better use in only {tried}.{decides}")
+    return (f"On the margin, {lead} wins: each extra dollar spent there {adds} to NPV after paying for itself, "
+            f"{against}; {call.side} is the better use in {tried}.")
 
 
 def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:

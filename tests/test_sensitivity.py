@@ -203,3 +203,5 @@ def test_break_even_bad_settings(pair):
         break_even_table(a, b, fields=["ad_spend_per_month"])
     with pytest.raises(ScenarioError, match="top"):
         break_even_table(a, b, top=0)
+    with pytest.raises(ScenarioError, match="at least one input"):
+        break_even_table(a, b, fields=[])
