@@ -6,7 +6,7 @@ router.page_guard()
 
 import streamlit as st
 
-import cx_roi
+from cx_roi import methodology, outputs
 from ui import state, tables, views
 
 views.inject_style(state.presentation())
@@ -14,26 +14,15 @@ views.header("How the model works", "Everything on this page is read from the cx
                                     "always matches the model that computed the numbers.")
 views.render_notices()
 
-try:  # the methodology module arrived after the first engine release; older installs lack it
-    from cx_roi import methodology
-    steps = methodology.STEPS
-except (ImportError, AttributeError):
-    methodology, steps = None, None
-
 st.header("Order of events and equations", anchor=False)
-if steps is None:
-    st.warning("This version of cx_roi has no methodology module, so the equations cannot be shown here. "
-               "The parameter and output tables below are complete.")
-else:
-    for i, step in enumerate(steps):
-        with st.expander(step.title, expanded=i == 0):  # the order of events first, open
-            st.markdown(step.text)
-            for equation in step.equations:
-                st.latex(equation)
-    if hasattr(methodology, "render_markdown"):
-        st.download_button("Download the method (Markdown)", data=methodology.render_markdown().encode("utf-8"),
-                           file_name="cx-roi-methodology.md", mime="text/markdown", on_click="ignore",
-                           icon=":material/download:", key="download_method")
+for i, step in enumerate(methodology.STEPS):
+    with st.expander(step.title, expanded=i == 0):  # the order of events first, open
+        st.markdown(step.text)
+        for equation in step.equations:
+            st.latex(equation)
+st.download_button("Download the method (Markdown)", data=methodology.render_markdown().encode("utf-8"),
+                   file_name="cx-roi-methodology.md", mime="text/markdown", on_click="ignore",
+                   icon=":material/download:", key="download_method")
 
 st.header("Parameters", anchor=False)
 st.caption("Each default and its unit, the narrower range the evidence supports (plausible) and the range the "
@@ -47,10 +36,7 @@ st.table(tables.solidity_table().map(tables.plain), hide_index=True)
 
 # Wrapping tables here too: in a grid, half a screen wide, the longer names and meanings were cut.
 st.header("Outputs", anchor=False)
-left, right = st.columns(2)
-with left:
-    st.subheader("Monthly results", anchor=False)
-    st.table(tables.definitions_table(cx_roi.outputs.MONTHLY).map(tables.plain), hide_index=True)
-with right:
-    st.subheader("KPIs", anchor=False)
-    st.table(tables.definitions_table(cx_roi.outputs.KPIS).map(tables.plain), hide_index=True)
+definitions = {"Monthly results": outputs.MONTHLY, "KPIs": outputs.KPIS}
+for column, (title, table) in zip(st.columns(2), definitions.items()):
+    column.subheader(title, anchor=False)
+    column.table(tables.definitions_table(table).map(tables.plain), hide_index=True)

@@ -93,8 +93,7 @@ history = cached.history(name, data, sheet)
 
 # ------------------------------------------------------------------ 2. check
 st.subheader("2. Check what was read", anchor=False)
-optional = [c for c in ("contacts", "aht_minutes", "agents", "nps", "promoter_share", "detractor_share", "arpu")
-            if history.has(c)]
+optional = [c.name for c in cx_roi.history.COLUMNS.values() if not c.required and history.has(c.name)]
 span = f", {history.periods[0]} to {history.periods[-1]}" if history.dated else ""
 gap = history.balance_gap
 # Rounded up: "within" stays true of the largest gap.

@@ -214,14 +214,12 @@ def risk_figures(scenario: Scenario, baseline: Scenario, draws: int, seed: int, 
     # The middle of the draws and the outcome at the likely values, which the page's text compares
     # (through kpis, as the page's caption reads it: one model run serves both).
     likely = kpis(scenario)["npv"]
-    if same:
-        middle, likely_shown = r["summary"].npv_p50, likely  # the cards' figures, to the dollar
-        refs = [(middle, f"Middle of the draws: {fmt.money(middle)}", "dash"),
-                (likely_shown, f"All at likely values: {fmt.money(likely_shown)}", "solid")]
+    if same:  # the cards' figures, to the dollar
+        middle, likely_shown, money = r["summary"].npv_p50, likely, fmt.money
     else:
-        middle, likely_shown = r["summary"].delta_npv_p50, likely - kpis(baseline)["npv"]
-        refs = [(middle, f"Middle of the draws: {fmt.signed_money(middle)}", "dash"),
-                (likely_shown, f"All at likely values: {fmt.signed_money(likely_shown)}", "solid")]
+        middle, likely_shown, money = r["summary"].delta_npv_p50, likely - kpis(baseline)["npv"], fmt.signed_money
+    refs = [(middle, f"Middle of the draws: {money(middle)}", "dash"),
+            (likely_shown, f"All at likely values: {money(likely_shown)}", "solid")]
     out = {
         "customers": dc.fan_chart(r["customers"], None if same else r["baseline_customers"],
                                   title="Customers: the likely range", axis_title="Customers", **fan),
@@ -294,18 +292,13 @@ def flips(scenario: Scenario, ranges: RangeKey) -> Flips:
         return Flips(verdict(nd, step, scenario.horizon_months))
     service = [k for k in SERVICE_LEVERS if k not in nd.attrs.get("at_limit", ())]
     lever = max(service, key=lambda k: nd.loc[k, "delta_npv"])
-    table = break_even_table(with_extra(scenario, lever, step), with_extra(scenario, AD_LEVER, step), ranges)
+    table = cx_roi.break_even_table(with_extra(scenario, lever, step), with_extra(scenario, AD_LEVER, step), top=5,
+                                    ranges=_ranges(ranges))
     moves = table["change"].dropna()
     nearest = tuple((str(table.loc[i, "label"]), float(moves[i]), cx_roi.PARAMETERS[table.loc[i, "field"]].solidity)
                     for i in moves.abs().sort_values(kind="stable").index)
     leader = (LEVER_WORDS[lever] if nd.loc[lever, "delta_npv"] >= nd.loc[AD_LEVER, "delta_npv"] else "advertising")
     return Flips("", lever, tables.flip_table(table), nearest, leader)
-
-
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def break_even_table(service: Scenario, ads: Scenario, ranges: RangeKey, top: int = 5) -> pd.DataFrame:
-    """``cx_roi.break_even_table``: where the service plan stops beating the advertising plan."""
-    return cx_roi.break_even_table(service, ads, top=top, ranges=_ranges(ranges))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
@@ -351,7 +344,9 @@ def _is_sample(name: str, data: bytes) -> bool:
 
 
 @st.cache_data(max_entries=4, show_spinner=False, scope="session")
-def _own_history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
+def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
+    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.uploads``, the customer
+    balance included), cached for this session only."""
     # The customer balance was checked when the file was loaded, at the allowed gap chosen then; the
     # check changes nothing in what is read, so the file and its fit do not depend on the gap set now.
     return cx_roi.read_history(data, name, sheet=sheet, check_balance=False)
@@ -359,18 +354,12 @@ def _own_history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
 
 @st.cache_data(max_entries=2, show_spinner=False, scope="session")
 def _own_fit(name: str, data: bytes, sheet: str | None) -> cx_roi.HistoryFit:
-    return cx_roi.fit_history(_own_history(name, data, sheet))
+    return cx_roi.fit_history(history(name, data, sheet))
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def _sample_fit() -> cx_roi.HistoryFit:
     return cx_roi.fit_history(cx_roi.read_history(cx_roi.sample_history_file(), "sample_history.csv"))
-
-
-def history(name: str, data: bytes, sheet: str | None) -> cx_roi.History:
-    """``cx_roi.read_history`` of an uploaded file (already checked once by ``ui.uploads``, the customer
-    balance included), cached for this session only."""
-    return _own_history(name, data, sheet)
 
 
 def fit_history(name: str, data: bytes, sheet: str | None) -> cx_roi.HistoryFit:

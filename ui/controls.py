@@ -24,6 +24,7 @@ import cx_roi
 from cx_roi import PARAMETERS, SOLIDITY_LABELS, Param
 from cx_roi import formatting as fmt
 from cx_roi.formatting import param_value
+from cx_roi.parameters import SPEND_FIELDS, params_in_group
 
 from . import state
 
@@ -34,18 +35,17 @@ __all__ = ["SECTIONS", "ASSUMPTIONS", "SPENDS", "slider_range", "slider_format",
 class Section(NamedTuple):
     title: str
     groups: tuple[str, ...]
-    expanded: bool
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("Service capacity and quality", ("service", "quality"), False),
-    Section("Advertising", ("ads",), False),
-    Section("Product and market", ("market",), False),
-    Section("Money and horizon", ("money",), False),
+    Section("Service capacity and quality", ("service", "quality")),
+    Section("Advertising", ("ads",)),
+    Section("Product and market", ("market",)),
+    Section("Money and horizon", ("money",)),
 )
-ASSUMPTIONS = Section("Assumptions: sentiment, churn, word of mouth", ("sentiment", "churn", "wom"), False)
+ASSUMPTIONS = Section("Assumptions: sentiment, churn, word of mouth", ("sentiment", "churn", "wom"))
 # The monthly spends, in table order (service capacity, service quality, advertising).
-SPENDS: tuple[str, ...] = tuple(p.name for p in PARAMETERS.values() if p.kind == "spend")
+SPENDS: tuple[str, ...] = SPEND_FIELDS
 
 def _nice_ceil(x: float) -> float:
     """Smallest 1, 2, 2.5 or 5 x 10^k at or above ``x`` (a round slider end)."""
@@ -105,17 +105,14 @@ def help_text(p: Param, slider: tuple[float, float] | None = None) -> str:
     """What the field does, its default with source and solidity, and what is allowed; ``slider``:
     the ends of its slider, said when they are narrower than what is allowed (the Method page
     lists the allowed range, and a slider that stops short of it needs a word)."""
-    default = param_value(p.fmt, p.default)
-    plausible = ""
-    if p.plausible:
-        plausible = (f" Plausible: {param_value(p.fmt, p.plausible[0])} to "
-                     f"{param_value(p.fmt, p.plausible[1])}.")
+    plausible = (f" Plausible: {param_value(p.fmt, p.plausible[0])} to {param_value(p.fmt, p.plausible[1])}."
+                 if p.plausible else "")
     reach = ""
     if slider is not None and (slider[0] > p.minimum or slider[1] < p.maximum):
         reach = (f" The slider runs from {param_value(p.fmt, slider[0])} to {param_value(p.fmt, slider[1])}; "
                  "a scenario file or a link can set any allowed value.")
     return (f"{p.help}\n\n"
-            f"**Default:** {default}. **Source:** {p.source}\n\n"
+            f"**Default:** {param_value(p.fmt, p.default)}. **Source:** {p.source}\n\n"
             f"**Solidity:** {p.solidity}, {SOLIDITY_LABELS.get(p.solidity, '')}.\n\n"
             f"**Allowed:** {p.describe_range(formatted=True)}.{plausible}{reach}")
 
@@ -144,15 +141,15 @@ def _lever(p: Param) -> None:
 
 
 def _section(section: Section, key: str) -> None:
-    box = st.expander(section.title, expanded=section.expanded, key=key, on_change="rerun")
+    box = st.expander(section.title, expanded=False, key=key, on_change="rerun")
     if not box.open:
         return
     with box:
         for group in section.groups:
             if len(section.groups) > 1:
                 st.markdown(f"**{cx_roi.GROUPS[group]}**")
-            for p in PARAMETERS.values():  # table order is display order
-                if p.group == group and p.name not in SPENDS:
+            for p in params_in_group(group):  # table order is display order
+                if p.name not in SPENDS:
                     _lever(p)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import streamlit as st
@@ -69,12 +70,6 @@ def file_name(stem: str, kind: str) -> str:
     return f"cx-roi-{safe[:60]}.{KINDS[kind].extension}"
 
 
-def _deferred(kind: str, named: Named, baseline: str, title: str, extra: float,
-              lead: str | None, on_screen: str | None) -> Callable[[], bytes]:
-    return lambda: export_bytes(kind, named, baseline, title=title, extra_per_month=extra, lead=lead,
-                                on_screen=on_screen)
-
-
 def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_per_month: float,
                    lead: str | None = None, on_screen: str | None = None, key: str = "export",
                    first: Callable[[], None] | None = None) -> None:
@@ -86,7 +81,8 @@ def render_exports(named: Named, baseline: str, *, title: str, stem: str, extra_
         if first is not None:
             first()
         for kind, spec in KINDS.items():
-            data = _deferred(kind, named, baseline, title, extra_per_month, lead, on_screen)
+            data = partial(export_bytes, kind, named, baseline, title=title, extra_per_month=extra_per_month,
+                           lead=lead, on_screen=on_screen)
             st.download_button(spec.label, data=data,
                                file_name=file_name(stem, kind), mime=spec.mime, on_click="ignore",
                                icon=spec.icon, help=spec.help, key=f"{key}:{kind}")

@@ -101,9 +101,8 @@ def queued_note() -> Iterator[str | None]:
     note says this one is queued (a cached answer comes at once, and the note goes with it).
     Yields the note's text, or None when nothing was queued at the start."""
     note = st.empty()
-    told = None
-    if HEAVY.locked():
-        told = QUEUED
+    told = QUEUED if HEAVY.locked() else None
+    if told:
         note.info(told, icon=":material/hourglass_top:")
     try:
         yield told

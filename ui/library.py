@@ -88,10 +88,9 @@ def open_entry() -> bool:
     entry = _picked_entry()
     if entry is None:
         return False
-    name = entry.name
     best = take_scenario(entry.scenario)
     n = len(edits())
-    _say("info", f"Opened *{tables.inert(name)}* from the team library: *{start_title(best)}* with {n} "
+    _say("info", f"Opened *{tables.inert(entry.name)}* from the team library: *{start_title(best)}* with {n} "
                  f"value{'s' if n != 1 else ''} changed.")
     return True
 

@@ -21,7 +21,7 @@ from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
 from cx_roi.parameters import params_in_group
 
 __all__ = ["inert", "listed", "MAX_LISTED", "plain", "NOT_ONLY_SPEND", "no_paid_cac", "parameter_groups",
-           "definitions_table", "solidity_table",
+           "definitions_table", "solidity_table", "is_nan",
            "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
            "FLIP_COLUMN", "FLIP_ASSUMPTION"]
 
@@ -123,7 +123,8 @@ def solidity_table() -> pd.DataFrame:
     return pd.DataFrame({"Label": list(SOLIDITY_LABELS), "Meaning": list(SOLIDITY_LABELS.values())})
 
 
-def _nan(x: Any) -> bool:
+def is_nan(x: Any) -> bool:
+    """True for a value the KPI tables and cards cannot show as a number: NaN, None or not a number."""
     try:
         return math.isnan(float(x))
     except (TypeError, ValueError):
@@ -131,12 +132,6 @@ def _nan(x: Any) -> bool:
 
 
 NBSP = "\u00a0"
-
-
-def _with_change(value: str, change: str | None) -> str:
-    # The change keeps its unit on its line ("(+0.02 pp)", never "(+0.02" then "pp)") when a
-    # narrow column wraps: the break falls before the bracket.
-    return value if change is None else f"{value} ({change.replace(' ', NBSP)})"
 
 
 # The KPIs of the comparison table, in order (labels and formats: cx_roi.outputs); every row but these
@@ -184,7 +179,7 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
             if name == baseline and col in _NO_CHANGE:
                 column.append("baseline")
                 continue
-            if _nan(value):
+            if is_nan(value):
                 words = {"roi": "no extra spend", "payback_month": "not within horizon",
                          "cac_paid": no_paid_cac(row)}
                 reason = no_return_reason(row)  # not a return on spend (cx_roi.compare)
@@ -192,12 +187,14 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                     words.update(roi=reason, payback_month=reason)
                 column.append(words.get(col, fmt.MISSING))
                 continue
-            change = None
+            shown = outputs.show(col, value)
             diff = (row.get(f"delta_{col}") if f"delta_{col}" in row
                     else value - table.loc[baseline, col] if baseline in table.index else None)
-            if col not in _NO_CHANGE and name != baseline and not _nan(diff):
-                change = outputs.show_change(col, diff)
-            column.append(_with_change(outputs.show(col, value), change))
+            if col not in _NO_CHANGE and name != baseline and not is_nan(diff):
+                # The change keeps its unit on its line ("(+0.02 pp)", never "(+0.02" then "pp)") when a
+                # narrow column wraps: the break falls before the bracket.
+                shown += f" ({outputs.show_change(col, diff).replace(' ', NBSP)})"
+            column.append(shown)
         title = labels.get(name, name)
         out[f"{title} (baseline)" if name == baseline else title] = column
     return pd.DataFrame(out, index=pd.Index([outputs.output(c).label for c in COMPARE_ROWS], name="KPI"))
@@ -258,7 +255,7 @@ def fit_table(fit: cx_roi.HistoryFit, statuses: tuple[str, ...] = ("fitted", "fr
         # starts where the history ends (the next column), so "today" would name two values.
         label = spec.label.replace(" today", " at the history's start") if field.startswith("initial_") else spec.label
         row = {"Parameter": label, "Value": fmt.param_value(spec.fmt, value),
-               "Standard error": "" if _nan(se) else _se_text(spec.fmt, float(se)),
+               "Standard error": "" if is_nan(se) else _se_text(spec.fmt, float(se)),
                "95% range": spread, "Unit": spec.unit, "How": r["status"], "Note": r["note"], "Field": field}
         if plan is not None:
             row["Plan starts from"] = fmt.param_value(spec.fmt, getattr(plan, field))

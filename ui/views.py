@@ -7,7 +7,6 @@ out) so the numbers a user reads can be tested without Streamlit; the
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import Future, wait as futures_wait
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +21,7 @@ from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason
 from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import cached, state
-from .tables import no_paid_cac
+from .tables import is_nan, no_paid_cac
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
            "stacked_table_css", "render_stacked_table", "PAGE_CSS", "PRESENT_CSS",
@@ -36,19 +35,6 @@ class Card(NamedTuple):
     delta_color: str  # "normal": up is good; "inverse": down is good; "off": neither
     help: str
     delta_arrow: str = "auto"  # "off" for a delta that is a remark, not a change
-
-
-def _delta(text: str, zeros: tuple[str, ...]) -> str | int:
-    # st.metric colours string deltas by their sign; a change that rounds to
-    # nothing should read as "no change" (grey), not as a green "+0".
-    return 0 if text in zeros else text
-
-
-def _nan(x: Any) -> bool:
-    try:
-        return math.isnan(float(x))
-    except (TypeError, ValueError):
-        return True
 
 
 def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
@@ -96,7 +82,6 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     payback are undefined; named in their help. ``per_dollar``: the next dollar's return
     by lever, which the first card shows on the baseline itself.
     """
-    same = SAME_AS_BASELINE
     other = NOT_ONLY_SPEND if beyond_spend or no_return_reason(row) == NOT_ONLY_SPEND else None
     other_help = f" Not shown here: {beyond_spend_note(beyond_spend, baseline_label)}" if beyond_spend else ""
     vs = f" Change against {baseline_label}."
@@ -107,7 +92,9 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                "more or less.")
 
     def change(text: str, zeros: tuple[str, ...]) -> str | int | None:
-        return None if same_as_baseline else _delta(text, zeros)
+        # st.metric colours string deltas by their sign; a change that rounds to
+        # nothing should read as "no change" (grey), not as a green "+0".
+        return None if same_as_baseline else 0 if text in zeros else text
 
     def tone(colour: str) -> str:
         return "off" if other else colour
@@ -135,10 +122,10 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                                             f"not within {fmt.horizon(horizon_months)}")):
         label = outputs.output(col).label
         if same_as_baseline:
-            cards.append(remark(label, "Move a spend", same, help_text))
+            cards.append(remark(label, "Move a spend", SAME_AS_BASELINE, help_text))
         elif other:
             cards.append(remark(label, fmt.MISSING, other, help_text))
-        elif _nan(row[col]):
+        elif is_nan(row[col]):
             cards.append(remark(label, undefined, why, help_text))
         else:
             cards.append(remark(label, outputs.show(col, row[col]), None, help_text))
@@ -151,7 +138,7 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
         shown = outputs.show_change(col, diff)
         missing = no_paid_cac(row) if col == "cac_paid" else fmt.MISSING
         cards.append(Card(o.label, outputs.show(col, row[col], missing=missing),
-                          None if _nan(diff) else change(shown, (outputs.show_change(col, 0.0),)), tone(colour),
+                          None if is_nan(diff) else change(shown, (outputs.show_change(col, 0.0),)), tone(colour),
                           f"{o.label}: {o.meaning}.{vs}"))
     return cards
 
