@@ -17,9 +17,8 @@ import cx_roi
 
 from .notices import show
 
-__all__ = ["Field", "Partly", "SETTING", "PARTLY", "number", "amount", "int_in", "money_or_auto", "choice",
-           "entries", "url_number", "url_value", "SAVED_NAME_RULE", "saved_name_problem", "clean_label",
-           "CURRENT", "FITTED"]
+__all__ = ["Field", "Partly", "SETTING", "PARTLY", "number", "amount", "int_in", "money_or_auto", "choice", "entries",
+           "url_number", "url_value", "SAVED_NAME_RULE", "saved_name_problem", "clean_label", "CURRENT", "FITTED"]
 
 CURRENT = "current"  # the scenario being explored, as a Compare choice
 FITTED = "your-data"  # the scenario fitted to the user's history: a starting point, baseline and Compare choice
@@ -130,17 +129,20 @@ def money_or_auto(lo: float, hi: float) -> Callable[[str], float | None]:
     return parse
 
 
-def choice(options: Sequence[str]) -> Callable[[str], str]:
-    """A reader of one of ``options``, as written."""
+def choice(options: Sequence[str] | Callable[[], Sequence[str]], why: str = "not one of the choices"
+           ) -> Callable[[str], str]:
+    """A reader of one of ``options`` (or of what ``options()`` offers when read), as written; ``why``: the
+    reason another text is refused."""
     def parse(text: str) -> str:
-        if text not in options:
-            raise ValueError("not one of the choices")
+        if text not in (options() if callable(options) else options):
+            raise ValueError(why)
         return text
     return parse
 
 
-def entries(text: str, read: Callable[[str], tuple[str, Any]]) -> dict[str, Any]:
-    """``entry~entry~...``, each read by ``read`` (raising ValueError with the reason).
+def entries(text: str, read: Callable[[str, str, str], tuple[str, Any]]) -> dict[str, Any]:
+    """``name:low:high~name:low:high~...``, each entry read by ``read(name, low, high)`` (raising
+    ValueError with the reason).
 
     One unusable entry does not cost the others: they are kept, and :class:`Partly`
     says which were left out and why.
@@ -148,8 +150,10 @@ def entries(text: str, read: Callable[[str], tuple[str, Any]]) -> dict[str, Any]
     out: dict[str, Any] = {}
     problems: list[str] = []
     for entry in (e for e in str(text).split("~") if e.strip()):
+        name, _, rest = entry.partition(":")
+        low, _, high = rest.partition(":")
         try:
-            key, value = read(entry)
+            key, value = read(name, low, high)
         except ValueError as exc:
             problems.append(str(exc))
             continue

@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from cx_roi import PARAMETERS, ScenarioError
-from cx_roi.formatting import param_value
 
 from . import store, tables
 
-__all__ = ["Notice", "notices", "add_notice", "dismiss_notices", "drop_notices", "show", "field_value", "bullet",
-           "problem_text", "strip_name", "listed", "MAX_LISTED"]
+__all__ = ["Notice", "notices", "add_notice", "dismiss_notices", "drop_notices", "show", "bullet", "problem_text",
+           "strip_name", "listed", "MAX_LISTED"]
 
 MAX_LISTED = tables.MAX_LISTED
 listed = tables.listed
@@ -65,11 +64,6 @@ def show(text: Any, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[:limit] + "..."
     return text.replace("`", "'")
-
-
-def field_value(name: str, value: Any) -> str:
-    """A scenario field's value as its table formats it ("$250,000", "35%")."""
-    return param_value(PARAMETERS[name].fmt, value)
 
 
 def strip_name(problem: str, name: str) -> str:

@@ -19,10 +19,10 @@ from .fields import Field, amount, choice, entries, int_in, money_or_auto, numbe
 from .notices import add_notice, bullet, listed, show
 from .view import current_scenario, store_scenario
 
-__all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "HEAVY",
-           "heavy_started", "start_heavy", "range_problem", "risk_ranges", "ranges_editor_key", "on_ranges_edit",
-           "apply_split", "rounded_split", "round_spend", "SPEND_STEP", "limit", "set_limit", "choose", "OBJECTIVES",
-           "PHASES", "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
+__all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "HEAVY", "heavy_started",
+           "start_heavy", "range_problem", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split",
+           "rounded_split", "round_spend", "SPEND_STEP", "limit", "set_limit", "choose", "OBJECTIVES", "PHASES",
+           "TARGET_METRICS", "MAX_BUDGET", "MAX_DRAWS_UI", "DEFAULT_DRAWS"]
 
 OBJECTIVES = tuple(cx_roi.optimisation.OBJECTIVES)
 PHASES = tuple(cx_roi.optimisation.PHASES)
@@ -49,22 +49,14 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
     return None
 
 
-def _range_entry(entry: str) -> tuple[str, tuple[float, float]]:
-    name, _, rest = entry.partition(":")
-    low_text, _, high_text = rest.partition(":")
+def _range_entry(name: str, low_text: str, high_text: str) -> tuple[str, tuple[float, float]]:
     problem = range_problem(name, low_text, high_text)
     if problem:
         raise ValueError(problem)
     return name, (number(low_text), number(high_text))
 
 
-def _encode_ranges(value: dict[str, tuple[float, float]]) -> str:
-    return "~".join(f"{n}:{url_number(lo)}:{url_number(hi)}" for n, (lo, hi) in sorted(value.items()))
-
-
-def _bounds_entry(entry: str) -> tuple[str, tuple[float, float]]:
-    lever, _, rest = entry.partition(":")
-    lo_text, _, hi_text = rest.partition(":")
+def _bounds_entry(lever: str, lo_text: str, hi_text: str) -> tuple[str, tuple[float, float]]:
     if lever not in cx_roi.LEVERS:
         raise ValueError(f"`{show(lever)}` is not a spend lever" if lever.strip() else "an entry names no lever")
     try:
@@ -95,7 +87,8 @@ def _parse_bounds(text: str) -> dict[str, tuple[float, float]]:
     return bounds
 
 
-def _encode_bounds(value: dict[str, tuple[float, float]]) -> str:
+def _encode_pairs(value: dict[str, tuple[float, float]]) -> str:
+    """``name:low:high~...`` (Risk's ranges, Optimise's limits; a limit's missing maximum: blank)."""
     return "~".join(f"{k}:{url_number(lo)}:{'' if math.isinf(hi) else url_number(hi)}"
                     for k, (lo, hi) in sorted(value.items()))
 
@@ -125,14 +118,14 @@ SETTINGS: dict[str, Field] = {f.key: f for f in (
     _setting("draws", DEFAULT_DRAWS, int_in(100, MAX_DRAWS_UI), str,
              f"a whole number of Monte Carlo draws from 100 to {MAX_DRAWS_UI:,}", lambda v: f"{v:,}"),
     _setting("seed", 0, int_in(0, 999_999), str, "a whole number from 0 to 999,999"),
-    _setting("ranges", {}, lambda t: entries(t, _range_entry), _encode_ranges,
+    _setting("ranges", {}, lambda t: entries(t, _range_entry), _encode_pairs,
              "entries input:low:high separated by ~, for inputs listed on the Risk page, "
              "each within the input's allowed range", lambda v: "the evidence's ranges"),
     _setting("tornado", "npv", choice(("npv", "roi")), str, "npv or roi"),
     # Optimise page
     _setting("budget", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET, _money_text),
     _setting("budget_after", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET, _money_text),
-    _setting("bounds", {}, _parse_bounds, _encode_bounds,
+    _setting("bounds", {}, _parse_bounds, _encode_pairs,
              "entries lever:minimum:maximum ($ per month, maximum may be blank) separated by ~",
              lambda v: "no limits"),
     _setting("phases", "whole", choice(PHASES), str, " or ".join(PHASES)),

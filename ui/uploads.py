@@ -6,7 +6,6 @@ naming the file as written and what to fix, and keeps what they had.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from typing import NamedTuple
@@ -22,10 +21,10 @@ from .notices import add_notice, bullet, drop_notices, listed, show
 from .view import edits, start_title, take_scenario
 
 __all__ = ["load_scenario_file", "upload_key", "on_upload", "history_file", "history_pending", "history_upload_key",
-           "load_history_file", "on_history_upload", "choose_history_sheet", "on_history_sheet",
-           "use_sample_history", "clear_history", "fit_requested", "request_fit", "MAX_UPLOAD_BYTES",
-           "MAX_HISTORY_BYTES", "HISTORY_SHEET_KEY", "Refusal", "history_refusal", "refusal_advice",
-           "balance_tolerance", "set_balance_tolerance", "TOLERANCE_LABEL", "TOLERANCE_MAX"]
+           "load_history_file", "on_history_upload", "on_history_sheet", "use_sample_history", "clear_history",
+           "fit_requested", "request_fit", "MAX_UPLOAD_BYTES", "MAX_HISTORY_BYTES", "HISTORY_SHEET_KEY", "Refusal",
+           "history_refusal", "refusal_advice", "balance_tolerance", "set_balance_tolerance", "TOLERANCE_LABEL",
+           "TOLERANCE_MAX"]
 
 _log = logging.getLogger(__name__)
 
@@ -64,26 +63,24 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     The loaded scenario is attached to the preset it differs least from (``view.take_scenario``).
     """
     where = _where(filename)
-    say = functools.partial(add_notice, topic="scenario_file")  # the newest upload's message replaces older ones
+    topic = "scenario_file"  # the newest upload's message replaces older ones
     try:
         scenario = Scenario.from_json(data)
     except ScenarioError as err:
-        say("error", f"{where} was not loaded, and your scenario is unchanged:\n"
-                     + listed([bullet(p) for p in err.problems]))
-        return False
+        why = ", and your scenario is unchanged:\n" + listed([bullet(p) for p in err.problems])
     except RecursionError:
-        say("error", f"{where} was not loaded: its JSON is nested too deeply to be a scenario. "
-                     "Your scenario is unchanged.")
-        return False
+        why = ": its JSON is nested too deeply to be a scenario. Your scenario is unchanged."
     except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
         _log.exception("unexpected error reading an uploaded scenario")
-        say("error", f"{where} was not loaded: it could not be read as a scenario file. "
-                     "Your scenario is unchanged.")
-        return False
-    best = take_scenario(scenario)
-    n = len(edits())
-    say("info", f"Loaded {where}: *{start_title(best)}* with {n} value{'s' if n != 1 else ''} changed.")
-    return True
+        why = ": it could not be read as a scenario file. Your scenario is unchanged."
+    else:
+        best = take_scenario(scenario)
+        n = len(edits())
+        add_notice("info", f"Loaded {where}: *{start_title(best)}* with {n} value{'s' if n != 1 else ''} changed.",
+                   topic)
+        return True
+    add_notice("error", f"{where} was not loaded{why}", topic)
+    return False
 
 
 def upload_key() -> str:
@@ -169,41 +166,34 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
     where = _where(filename)
     kept = (" The history you had loaded is still in use." if history_file() is not None else "")
     kept += " Your baseline and scenarios are unchanged."
-    say = functools.partial(add_notice, topic="history_file")  # the newest upload's message replaces older ones
+    topic = "history_file"  # the newest upload's message replaces older ones
     tolerance = balance_tolerance()
     try:
         history = cx_roi.read_history(data, filename or "history", sheet=sheet, balance_tolerance=tolerance)
     except cx_roi.HistoryError as err:
         if err.sheets and sheet is None:
             store.update({"history_pending": (filename, data, list(err.sheets)), "history_refused": None})
-            say("warning", f"{where} has several sheets with data: pick the one with the monthly "
-                           f"history below.{kept}")
+            add_notice("warning", f"{where} has several sheets with data: pick the one with the monthly "
+                                  f"history below.{kept}", topic)
             return False
         retry = bytes(data) if err.balance_gap is not None else None
-        store.put("history_refused", Refusal(filename, retry, sheet, tolerance, tuple(err.details)))
-        lines = listed([tables.inert(p, 300) for p in err.problems])
-        say("error", f"{where} was not loaded: {len(err.problems)} "
-                     f"problem{'s' if len(err.problems) != 1 else ''} in the file, listed below; what to do "
-                     f"is under *1. Load a monthly history*.{kept}\n{lines}")
-        return False
+        refusal = Refusal(filename, retry, sheet, tolerance, tuple(err.details))
+        n = len(err.problems)
+        why = (f": {n} problem{'s' if n != 1 else ''} in the file, listed below; what to do is under "
+               f"*1. Load a monthly history*.{kept}\n" + listed([tables.inert(p, 300) for p in err.problems]))
     except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
         _log.exception("unexpected error reading an uploaded history")
-        store.put("history_refused", Refusal(filename, None, sheet, tolerance))
-        say("error", f"{where} was not loaded: it could not be read as a CSV or Excel history.{kept}")
-        return False
-    store.update({"history": (filename, bytes(data), history.sheet if sheet is not None else None),
-                  "history_pending": None, "history_refused": None, "fit_on": False})
-    # No "loaded" notice: the page's "Check what was read" says the same, right below the upload.
-    drop_notices("history_file")
-    return True
-
-
-def _rows_text(rows: list[int], most: int = 6) -> str:
-    """"row 4", "rows 4, 7 and 10", "rows 4, 7, 10, 12, 15, 20 and 17 more"."""
-    if len(rows) == 1:
-        return f"row {rows[0]}"
-    shown = [str(r) for r in rows[:most]] + ([f"{len(rows) - most} more"] if len(rows) > most else [])
-    return f"rows {and_list(shown)}"
+        refusal = Refusal(filename, None, sheet, tolerance)
+        why = f": it could not be read as a CSV or Excel history.{kept}"
+    else:
+        store.update({"history": (filename, bytes(data), history.sheet if sheet is not None else None),
+                      "history_pending": None, "history_refused": None, "fit_on": False})
+        # No "loaded" notice: the page's "Check what was read" says the same, right below the upload.
+        drop_notices(topic)
+        return True
+    store.put("history_refused", refusal)
+    add_notice("error", f"{where} was not loaded{why}", topic)
+    return False
 
 
 def refusal_advice(refused: Refusal) -> str:
@@ -226,8 +216,11 @@ def refusal_advice(refused: Refusal) -> str:
         worst = max(balance, key=lambda p: abs(p.gap))
         gap = abs(worst.gap)
         rows = sorted(p.row for p in balance if p.row is not None)
+        # "row 4", "rows 4, 7 and 10", "rows 4, 7, 10, 12, 15, 20 and 17 more"
+        shown = [str(r) for r in rows[:6]] + ([f"{len(rows) - 6} more"] if len(rows) > 6 else [])
+        rows_text = f"row {rows[0]}" if len(rows) == 1 else f"rows {and_list(shown)}"
         n = len(balance)
-        said = (f"In {n} month{'s' if n != 1 else ''} ({_rows_text(rows)}) customers do not add up within the "
+        said = (f"In {n} month{'s' if n != 1 else ''} ({rows_text}) customers do not add up within the "
                 f"allowed gap of {share_text(refused.tolerance)}: customers at a month's end should be the month "
                 f"before's plus new minus churned. The largest gap is {share_text(gap)} of the month before's "
                 f"customers, in row {worst.row}.")
@@ -249,20 +242,12 @@ def on_history_upload() -> None:
     _take_upload("history", load_history_file)
 
 
-def choose_history_sheet(sheet: str) -> bool:
-    """Read the held-back workbook's ``sheet``."""
-    pending = history_pending()
-    if pending is None:
-        return False
-    name, data, _ = pending
-    return load_history_file(name, data, sheet=sheet)
-
-
 def on_history_sheet() -> None:
-    """Sheet-form callback: read the sheet picked in :data:`HISTORY_SHEET_KEY`."""
+    """Sheet-form callback: read the held-back workbook's sheet picked in :data:`HISTORY_SHEET_KEY`."""
     pending = history_pending()
     if pending is not None:
-        choose_history_sheet(store.widget_value(HISTORY_SHEET_KEY) or pending[2][0])
+        name, data, sheets = pending
+        load_history_file(name, data, sheet=store.widget_value(HISTORY_SHEET_KEY) or sheets[0])
 
 
 def use_sample_history() -> None:

@@ -18,11 +18,12 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
+from cx_roi.formatting import param_value
 
 from . import store, tables
-from .fields import (CURRENT, Field, Partly, clean_label, number, quoted_list, saved_name_problem, url_number,
+from .fields import (CURRENT, Field, Partly, choice, clean_label, number, quoted_list, saved_name_problem, url_number,
                      url_value)
-from .notices import add_notice, field_value, listed, problem_text, show, strip_name
+from .notices import add_notice, listed, problem_text, show, strip_name
 from .settings import SETTINGS
 from .view import (DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_COMPARED, MAX_SAVED,
                    baseline_name, baseline_options, compare_options, compare_selection, default_baseline, edits,
@@ -120,14 +121,6 @@ def _read_fitted(text: str) -> tuple[str, Scenario]:
 
 # ------------------------------------------------------------------ the view's fields
 
-def _one_of(options: Callable[[], Sequence[str]], why: str) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        if text not in options():
-            raise ValueError(why)
-        return text
-    return parse
-
-
 def _flag(text: str) -> bool:
     flag = text.strip().lower()
     if flag in ("1", "true", "yes", "on"):
@@ -175,7 +168,7 @@ FIELDS: tuple[Field, ...] = (
     Field("fitted", None, _read_fitted, lambda fit: _encode_entry(*fit), "label~field:value~...",
           "`{key}={text}`: {why} (a fitted baseline travels as {allowed}); it was left out.",
           current=fitted, partly=_AS_IS),
-    Field("preset", DEFAULT_PRESET, _one_of(start_options, "not a preset"), str, lambda: ", ".join(start_options()),
+    Field("preset", DEFAULT_PRESET, choice(start_options, "not a preset"), str, lambda: ", ".join(start_options()),
           "`{key}={text}`: {why}; allowed: {allowed}. Opened *{default}* instead.",
           describe=lambda name: cx_roi.preset_info(name).title, current=preset),
     Field("present", False, _flag, lambda on: "1", "1 or 0",
@@ -185,13 +178,13 @@ FIELDS: tuple[Field, ...] = (
           f"a number from {EXTRA_RANGE[0]:,.0f} to {EXTRA_RANGE[1]:,.0f} ($ per month)",
           "`{key}={text}`: the next-dollar amount must be {allowed}; {default} was used.",
           describe=lambda v: f"{v:,.0f}", current=extra),
-    Field("baseline", None, _one_of(baseline_options, "not a preset or saved scenario"),
+    Field("baseline", None, choice(baseline_options, "not a preset or saved scenario"),
           lambda name: None if name == default_baseline() else name, lambda: ", ".join(baseline_options()),
           "`{key}={text}`: {why}; allowed: {allowed}. Compared with *{default}* instead.",
           describe=lambda _: start_title(default_baseline()), current=baseline_name),
     Field("compare", list(DEFAULT_COMPARE), _compare, ",".join, "presets, saved scenarios or current",
           current=compare_selection, partly="`{key}`: {why}."),
-    Field("bridge", None, _one_of(compare_selection, "not one of the compared scenarios"), _bridge_text,
+    Field("bridge", None, choice(compare_selection, "not one of the compared scenarios"), _bridge_text,
           "one of the compared scenarios", "`{key}={text}`: {why}; showing the first one's bridge."),
     *SETTINGS.values(),
 )
@@ -223,11 +216,9 @@ def url_params() -> dict[str, str | list[str]]:
 def sync_url() -> None:
     """Write the current state into the address bar (only when it changed)."""
     wanted = url_params()
-    qp = st.query_params
     # Every value of every key: a key the link gave twice is written back once.
-    have = {k: qp.get_all(k) for k in qp}
-    if have != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
-        qp.from_dict(wanted)
+    if _given() != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
+        st.query_params.from_dict(wanted)
     _remember_address(wanted)
 
 
@@ -235,9 +226,7 @@ _MAX_ADDRESSES = 1_000  # per session; an address is a few hundred bytes
 
 
 def _address_key(params: Mapping[str, Any]) -> tuple:
-    ctx = get_script_run_ctx()
-    page = ctx.page_script_hash if ctx is not None else ""
-    return page, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return store.page(), tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 def _remember_address(params: Mapping[str, Any]) -> None:
@@ -332,7 +321,7 @@ def _read(given: Mapping[str, list[str]], named_twice: bool = False) -> None:
             continue
         texts[key] = text
     store_scenario(apply_fields(start(preset()), texts, bad, lambda key, s: (
-        f"the preset's value {field_value(key, getattr(s, key))} was kept")))
+        f"the preset's value {param_value(PARAMETERS[key].fmt, getattr(s, key))} was kept")))
 
     if bad:
         head = ("This link had values the dashboard cannot use. Each one below was replaced by its "
