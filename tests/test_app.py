@@ -483,6 +483,34 @@ def test_a_saved_name_clears_the_box():
     assert at.text_input(key=state.SAVE_NAME_KEY).value == ""
 
 
+def test_a_saved_scenario_can_be_deleted_and_frees_its_place():
+    at = run_app()
+    for i in range(state.MAX_SAVED):
+        lever(at, AD).set_value(200_000.0 + 1_000.0 * i).run()
+        at.text_input(key=state.SAVE_NAME_KEY).input(f"Plan {i}")
+        at.button(key="FormSubmitter:save_form-Save").click().run()
+    at.text_input(key=state.SAVE_NAME_KEY).input("One too many")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert "Not saved" in messages(at) and "delete one first" in messages(at)
+    at.switch_page("pages/compare.py").run()
+    at.multiselect(key="w:compare").set_value(["Plan 0", "Plan 1"]).run()
+    assert at.query_params["compare"].count("Plan") == 2
+    at.switch_page("pages/explore.py").run()
+    at.sidebar.selectbox(key=state.DELETE_NAME_KEY).set_value("Plan 0")
+    at.button(key="FormSubmitter:delete_form-Delete").click().run()
+    assert not at.exception
+    assert "Deleted the saved scenario *Plan 0*" in messages(at)
+    kept = " ".join(at.query_params["saved"])  # the link holds the others, and not the one deleted
+    assert "Plan 0~" not in kept and "Plan 1~" in kept
+    at.switch_page("pages/compare.py").run()
+    assert at.multiselect(key="w:compare").value == ["Plan 1"], "no longer compared; the others stay"
+    assert "Saved: Plan 0" not in at.multiselect(key="w:compare").options
+    at.switch_page("pages/explore.py").run()
+    at.text_input(key=state.SAVE_NAME_KEY).input("One too many")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert "Saved the current scenario as *One too many*" in messages(at), "its place is free again"
+
+
 def test_compare_page_shows_table_overlays_and_bridge():
     at = run_app(page="pages/compare.py")
     table = at.table[0].value

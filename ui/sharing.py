@@ -46,3 +46,10 @@ def render_sharing() -> None:
                       help=f"Saved scenarios appear on the Compare page, and in the link. A name has "
                            f"{state.SAVED_NAME_RULE}, and is not a preset's name.")
         st.form_submit_button("Save", on_click=state.on_save, icon=":material/bookmark_add:")
+    saved = list(state.saved_scenarios())
+    if saved:  # there is a limit to how many can be kept, so each can be let go
+        with st.form("delete_form", border=False):
+            st.selectbox("Saved scenarios", saved, key=state.DELETE_NAME_KEY,
+                         help="Scenarios saved under a name in this session or brought by the link. Deleting "
+                              "one also takes it out of Compare.")
+            st.form_submit_button("Delete", on_click=state.on_delete_saved, icon=":material/delete:")

@@ -23,22 +23,21 @@ from typing import Any, NamedTuple
 from . import store
 from .fields import CURRENT, FITTED, SAVED_NAME_RULE
 from .notices import MAX_LISTED, Notice, add_notice, dismiss_notices, notices
-from .settings import (HEAVY, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started,
-                       limit, on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges, set_limit,
-                       set_setting, setting, start_heavy, todays_spend)
-from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX,
-                      Refusal, balance_tolerance, choose_history_sheet, clear_history, fit_requested, history_file,
-                      history_pending, history_refusal, history_upload_key, load_history_file, load_scenario_file,
-                      on_history_sheet, on_history_upload, on_upload, refusal_advice, request_fit,
-                      set_balance_tolerance, upload_key, use_sample_history)
+from .settings import (HEAVY, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started, limit,
+                       on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges, set_limit, set_setting, setting,
+                       start_heavy, todays_spend)
+from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX, Refusal,
+                      balance_tolerance, clear_history, fit_requested, history_file, history_pending, history_refusal,
+                      history_upload_key, load_history_file, load_scenario_file, on_history_sheet, on_history_upload,
+                      on_upload, refusal_advice, request_fit, set_balance_tolerance, upload_key, use_sample_history)
 from .url import init, sync_url, url_params
 from .view import (DEFAULT_BASELINE, DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_SAVED,
                    around_answer, baseline, baseline_name, baseline_options, bridge_choice, compare_options,
                    compare_selection, compared, current_scenario, current_title, delete_saved, edits,
-                   explore_subtitle, extra, fit_label, fitted, fitted_label, label_for, labeller, mark_page_run,
-                   preset, presentation, reset_to_preset, save_current, saved_scenarios, scenario_for,
-                   scenario_json, set_field, set_preset, start_description, start_options, start_title,
-                   stop_using_fit, swap_odds_job, take_page_run, use_fit)
+                   explore_subtitle, extra,
+                   fit_label, fitted, fitted_label, label_for, labeller, mark_page_run, preset, presentation,
+                   reset_to_preset, save_current, saved_scenarios, scenario_for, scenario_json, set_field, set_preset,
+                   start_description, start_options, start_title, stop_using_fit, swap_odds_job, take_page_run, use_fit)
 
 __all__ = [
     "init", "sync_url", "url_params", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
@@ -46,25 +45,25 @@ __all__ = [
     "current_scenario", "preset", "edits", "set_field", "set_preset", "reset_to_preset", "scenario_json",
     "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra", "mark_page_run",
     "take_page_run", "swap_odds_job", "compare_selection", "compare_options", "compared", "bridge_choice",
-    "saved_scenarios", "save_current", "delete_saved", "scenario_for", "label_for", "current_title",
-    "explore_subtitle", "labeller", "start_options", "start_title", "start_description", "fitted", "fitted_label",
-    "fit_label", "use_fit", "stop_using_fit", "CURRENT", "FITTED", "DEFAULT_PRESET", "DEFAULT_BASELINE",
-    "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED", "SAVED_NAME_RULE",
+    "saved_scenarios", "save_current", "delete_saved", "on_delete_saved", "DELETE_NAME_KEY", "scenario_for",
+    "label_for", "current_title", "explore_subtitle", "labeller",
+    "start_options", "start_title", "start_description", "fitted", "fitted_label", "fit_label", "use_fit",
+    "stop_using_fit", "CURRENT", "FITTED", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE",
+    "DEFAULT_COMPARE", "MAX_SAVED", "SAVED_NAME_RULE",
     # notices
     "Notice", "notices", "add_notice", "dismiss_notices", "MAX_LISTED",
     # uploads
     "load_scenario_file", "upload_key", "on_upload", "history_file", "history_upload_key", "on_history_upload",
-    "load_history_file", "use_sample_history", "clear_history", "choose_history_sheet", "on_history_sheet",
-    "history_pending", "fit_requested", "request_fit", "HISTORY_SHEET_KEY", "MAX_HISTORY_BYTES",
-    "MAX_UPLOAD_BYTES", "Refusal", "history_refusal", "refusal_advice", "balance_tolerance", "set_balance_tolerance",
-    "TOLERANCE_LABEL", "TOLERANCE_MAX",
+    "load_history_file", "use_sample_history", "clear_history", "on_history_sheet", "history_pending", "fit_requested",
+    "request_fit", "HISTORY_SHEET_KEY", "MAX_HISTORY_BYTES", "MAX_UPLOAD_BYTES", "Refusal", "history_refusal",
+    "refusal_advice", "balance_tolerance", "set_balance_tolerance", "TOLERANCE_LABEL", "TOLERANCE_MAX",
     # Risk and Optimise settings
-    "SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "heavy_started",
-    "start_heavy", "HEAVY", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split", "MAX_BUDGET",
-    "MAX_DRAWS_UI",
+    "SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "heavy_started", "start_heavy",
+    "HEAVY", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split", "MAX_BUDGET", "MAX_DRAWS_UI",
 ]
 
 SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's callback
+DELETE_NAME_KEY = "w:delete_name"  # the saved scenario picked for deleting, read by its button's callback
 
 
 class _Binding(NamedTuple):
@@ -86,10 +85,6 @@ def _set_preset(name: str) -> bool:
     return True
 
 
-def _budget(end: int) -> Callable[[], float]:
-    return lambda: budgets()[end]
-
-
 # Items with one widget each; the families below have one per lever, setting or limit.
 _ITEMS: dict[str, _Binding] = {
     "preset": _Binding(preset, _set_preset),
@@ -98,8 +93,8 @@ _ITEMS: dict[str, _Binding] = {
     "baseline": _Binding(baseline_name, _stored("baseline")),
     "compare": _Binding(compare_selection, _stored("compare", list)),
     "bridge": _Binding(bridge_choice, _stored("bridge")),
-    "budget": _Binding(_budget(0), lambda v: set_setting("budget", float(v))),
-    "budget_after": _Binding(_budget(-1), lambda v: set_setting("budget_after", float(v))),
+    "budget": _Binding(lambda: budgets()[0], lambda v: set_setting("budget", float(v))),
+    "budget_after": _Binding(lambda: budgets()[-1], lambda v: set_setting("budget_after", float(v))),
     "split_phases": _Binding(lambda: setting("phases") == "first_year",
                              lambda v: set_setting("phases", "first_year" if v else "whole")),
     # The Your data page's allowed gap: a share in the store, a percentage in its box.
@@ -123,10 +118,16 @@ def _binding(name: str) -> _Binding:
 _UNSET = object()
 
 
-def _widget(name: str, shape: Hashable = None) -> str:
-    """The key of the widget showing state item ``name``, seeded with the item's value.
+def bind(name: str, start: str = "value", *, shape: Hashable = None,
+         options: Sequence[Any] | None = None) -> dict[str, Any]:
+    """The keyword arguments that draw a widget as a view of state item ``name``.
 
-    Pages draw widgets with :func:`bind`, which calls this right where the widget is drawn.
+    Its key (seeded with the item's value right where the widget is drawn), the callback that
+    stores its changes (:func:`on_change`), and the item's value as the widget's own starting
+    value, under ``start``: ``"value"`` (a slider, toggle or number box), ``"default"`` (a
+    multiselect or segmented control) or ``"index"`` (a selectbox or radio); ``options``: the
+    widget's options, for the last two.
+
     Items: ``preset``, ``present``, ``extra``, ``baseline``, ``compare``, ``bridge``, ``budget``, ``budget_after``,
     ``split_phases``, ``balance_tolerance`` (a percentage), ``lever:<field>``, ``set:<setting>`` and
     ``bound:<lever>:min|max``.
@@ -135,6 +136,13 @@ def _widget(name: str, shape: Hashable = None) -> str:
     (a slider's ends and step, when they follow the value). A new widget starts from its own
     default, so it is seeded again; so is one drawn on another page than last time (the baseline
     has a widget on three pages).
+
+    The starting value is what the browser shows when it draws the widget afresh without the
+    state it held: Streamlit drops a widget's state in the browser when a run ends while the
+    widget is not on screen (a fragment's run ending while the page redraws, say). The widget
+    then showed, and sent back with the next press, its own default: a slider's minimum, no
+    choice at all. Streamlit keys these widgets by ``key`` and their ends (not by this value),
+    so a new starting value each run does not make a new widget.
     """
     key = f"w:{name}"
     value = _binding(name).get()
@@ -149,26 +157,6 @@ def _widget(name: str, shape: Hashable = None) -> str:
     if shapes.get(key) != drawn or store.widget_value(key, _UNSET) != value:
         store.set_widget_value(key, value)
     shapes[key] = drawn
-    return key
-
-
-def bind(name: str, start: str = "value", *, shape: Hashable = None,
-         options: Sequence[Any] | None = None) -> dict[str, Any]:
-    """The keyword arguments that draw a widget as a view of state item ``name``.
-
-    Its key (seeded: :func:`widget`), the callback that stores its changes (:func:`on_change`),
-    and the item's value as the widget's own starting value, under ``start``: ``"value"`` (a
-    slider, toggle or number box), ``"default"`` (a multiselect or segmented control) or
-    ``"index"`` (a selectbox or radio); ``options``: the widget's options, for the last two.
-
-    The starting value is what the browser shows when it draws the widget afresh without the
-    state it held: Streamlit drops a widget's state in the browser when a run ends while the
-    widget is not on screen (a fragment's run ending while the page redraws, say). The widget
-    then showed, and sent back with the next press, its own default: a slider's minimum, no
-    choice at all. Streamlit keys these widgets by ``key`` and their ends (not by this value),
-    so a new starting value each run does not make a new widget.
-    """
-    value = _binding(name).get()
     if options is not None:
         options = list(options)
         if start == "index":
@@ -177,7 +165,7 @@ def bind(name: str, start: str = "value", *, shape: Hashable = None,
             value = [v for v in value if v in options]
         elif value not in options:
             value = None
-    return {"key": _widget(name, shape), "on_change": on_change, "args": (name,), start: value}
+    return {"key": key, "on_change": on_change, "args": (name,), start: value}
 
 
 def on_change(name: str) -> None:
@@ -186,6 +174,11 @@ def on_change(name: str) -> None:
     binding = _binding(name)
     if not binding.put(store.widget_value(key)):
         store.set_widget_value(key, binding.get())
+
+
+def on_delete_saved() -> None:
+    """Delete-button callback: forget the saved scenario picked beside it."""
+    delete_saved(store.widget_value(DELETE_NAME_KEY, ""))
 
 
 def on_save() -> None:

@@ -23,11 +23,11 @@ __all__ = [
     "preset", "start_options", "start", "start_title", "start_description", "edits", "current_scenario",
     "store_scenario", "set_field", "set_preset", "reset_to_preset", "scenario_json", "presentation", "extra",
     "saved_scenarios", "save_current", "delete_saved", "baseline_options", "default_baseline", "baseline_name",
-    "baseline", "compare_options", "compare_selection", "bridge_choice", "compared", "scenario_for", "labeller",
-    "current_title", "explore_subtitle", "label_for", "fitted", "fitted_label", "fit_label", "use_fit",
-    "stop_using_fit", "around_answer", "swap_odds_job", "mark_page_run", "take_page_run",
-    "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_COMPARED",
-    "MAX_SAVED", "CURRENT", "FITTED",
+    "baseline",
+    "compare_options", "compare_selection", "bridge_choice", "compared", "scenario_for", "labeller", "current_title",
+    "explore_subtitle", "label_for", "fitted", "fitted_label", "fit_label", "use_fit", "stop_using_fit",
+    "around_answer", "swap_odds_job", "mark_page_run", "take_page_run", "DEFAULT_PRESET", "DEFAULT_BASELINE",
+    "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_COMPARED", "MAX_SAVED", "CURRENT", "FITTED",
 ]
 
 DEFAULT_PRESET = "status-quo"
@@ -93,11 +93,9 @@ def current_scenario() -> Scenario:
 
 def store_scenario(scenario: Scenario) -> None:
     """Make ``scenario`` the current one: kept as the current start's edits."""
-    base = start(preset())
     all_edits = dict(store.get("edits", {}))
-    all_edits[preset()] = scenario.changed_fields(base)
-    store.put("edits", all_edits)
-    store.put("scenario", scenario)
+    all_edits[preset()] = scenario.changed_fields(start(preset()))
+    store.update({"edits": all_edits, "scenario": scenario})
 
 
 def take_scenario(scenario: Scenario) -> str:
@@ -126,16 +124,14 @@ def set_preset(name: str) -> None:
     if name not in start_options():
         add_notice("warning", f"Unknown preset `{show(name)}`; allowed: {', '.join(start_options())}.")
         return
-    store.put("preset", name)
-    store.put("scenario", None)
+    store.update({"preset": name, "scenario": None})
 
 
 def reset_to_preset() -> None:
     """Drop the edits of the current preset."""
     all_edits = dict(store.get("edits", {}))
     all_edits.pop(preset(), None)
-    store.put("edits", all_edits)
-    store.put("scenario", None)
+    store.update({"edits": all_edits, "scenario": None})
 
 
 def scenario_json() -> str:
@@ -213,13 +209,14 @@ def save_current(name: str) -> bool:
 
 
 def delete_saved(name: str) -> None:
-    """Forget the saved scenario ``name`` (and stop comparing with it)."""
+    """Forget the saved scenario ``name`` (and stop comparing with it, or against it)."""
     saved = saved_scenarios()
-    saved.pop(name, None)
-    store.put("saved", saved)
+    if saved.pop(name, None) is None:
+        return
+    store.update({"saved": saved, "compare": [t for t in compare_selection() if t != name]})
     if baseline_name() == name:
         store.put("baseline", DEFAULT_BASELINE)
-    store.put("compare", [t for t in store.get("compare", []) if t != name])
+    add_notice("info", f"Deleted the saved scenario *{tables.inert(name)}*.", topic="save")
 
 
 # ------------------------------------------------------------------ baseline and Compare
