@@ -43,7 +43,7 @@ def _answer(big: bool) -> None:
     # The cards are drawn first into their place (a key press waits for them), then what sits above.
     spends, margin, verdict_slot = st.container(), st.container(key="margin_verdict"), st.container(key="verdict_slot")
     base = state.baseline(scenario.horizon_months)
-    view = cached.assess(scenario, base, None)  # the cards and the charts: the two scenarios alone
+    view = cached.assess(scenario, base)  # the cards and the charts: the two scenarios alone
     table = view.kpis
     other = table.attrs["beyond_spend"].get("scenario", ())  # then ROI and payback are not read
     if scenario == base and not big:

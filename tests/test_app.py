@@ -206,9 +206,9 @@ def test_pages_leave_the_shared_assessment_as_the_model_made_it():
     at.toggle(key="w:present").set_value(True).run()
     at.switch_page("pages/compare.py").run()
     assert not at.exception
-    shared = cached.assess(scenario, Scenario(), None)  # the very objects the page read
+    shared = cached.assess(scenario, Scenario())  # the very objects the page read
     _same_assessment(shared, cx_roi.assess(scenario, Scenario(), None))
-    assert shared is cached.assess(scenario, Scenario(), None), "kept, not copied"
+    assert shared is cached.assess(scenario, Scenario()), "kept, not copied"
 
 
 def test_refused_change_keeps_the_value_and_says_why():

@@ -88,14 +88,14 @@ def next_dollar(scenario: Scenario, extra_per_month: float) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
-def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float | None) -> cx_roi.Assessment:
-    """``cx_roi.assess``: the Explore page's KPIs and both monthly results (and the next-dollar table
-    unless ``extra_per_month`` is None) in one run.
+def assess(scenario: Scenario, baseline: Scenario) -> cx_roi.Assessment:
+    """``cx_roi.assess`` without the next dollar: the Explore page's KPIs and both monthly results in
+    one run of the two scenarios (the page weighs the next dollar after its cards, :func:`next_dollar`).
 
     A resource, read only: Explore reads it on every spend move, and a copy out of
-    ``st.cache_data`` (unpickling four tables) took about 1.5 ms of a 14 ms rerun.
+    ``st.cache_data`` (unpickling its tables) took about 1.5 ms of a 14 ms rerun.
     """
-    return cx_roi.assess(scenario, baseline, extra_per_month)
+    return cx_roi.assess(scenario, baseline, None)
 
 
 @st.cache_resource(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)

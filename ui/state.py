@@ -34,10 +34,10 @@ from .url import init, sync_url, url_params
 from .view import (DEFAULT_BASELINE, DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_SAVED,
                    around_answer, baseline, baseline_name, baseline_options, bridge_choice, compare_options,
                    compare_selection, compared, current_scenario, current_title, delete_saved, edits,
-                   explore_subtitle, extra,
-                   fit_label, fitted, fitted_label, label_for, labeller, mark_page_run, preset, presentation,
-                   reset_to_preset, save_current, saved_scenarios, scenario_for, scenario_json, set_field, set_preset,
-                   start_description, start_options, start_title, stop_using_fit, swap_odds_job, take_page_run, use_fit)
+                   explore_subtitle, extra, fit_label, fitted, fitted_label, label_for, labeller, mark_page_run,
+                   preset, presentation, reset_to_preset, save_current, saved_scenarios, scenario_for,
+                   scenario_json, set_field, set_preset, start_description, start_options, start_title,
+                   stop_using_fit, swap_odds_job, take_page_run, use_fit)
 
 __all__ = [
     "init", "sync_url", "url_params", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
@@ -46,10 +46,10 @@ __all__ = [
     "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra", "mark_page_run",
     "take_page_run", "swap_odds_job", "compare_selection", "compare_options", "compared", "bridge_choice",
     "saved_scenarios", "save_current", "delete_saved", "on_delete_saved", "DELETE_NAME_KEY", "scenario_for",
-    "label_for", "current_title", "explore_subtitle", "labeller",
-    "start_options", "start_title", "start_description", "fitted", "fitted_label", "fit_label", "use_fit",
-    "stop_using_fit", "CURRENT", "FITTED", "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE",
-    "DEFAULT_COMPARE", "MAX_SAVED", "SAVED_NAME_RULE",
+    "label_for", "current_title", "explore_subtitle", "labeller", "start_options", "start_title",
+    "start_description", "fitted", "fitted_label", "fit_label", "use_fit", "stop_using_fit", "CURRENT", "FITTED",
+    "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED",
+    "SAVED_NAME_RULE",
     # notices
     "Notice", "notices", "add_notice", "dismiss_notices", "MAX_LISTED",
     # uploads

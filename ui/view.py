@@ -23,11 +23,11 @@ __all__ = [
     "preset", "start_options", "start", "start_title", "start_description", "edits", "current_scenario",
     "store_scenario", "set_field", "set_preset", "reset_to_preset", "scenario_json", "presentation", "extra",
     "saved_scenarios", "save_current", "delete_saved", "baseline_options", "default_baseline", "baseline_name",
-    "baseline",
-    "compare_options", "compare_selection", "bridge_choice", "compared", "scenario_for", "labeller", "current_title",
-    "explore_subtitle", "label_for", "fitted", "fitted_label", "fit_label", "use_fit", "stop_using_fit",
-    "around_answer", "swap_odds_job", "mark_page_run", "take_page_run", "DEFAULT_PRESET", "DEFAULT_BASELINE",
-    "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_COMPARED", "MAX_SAVED", "CURRENT", "FITTED",
+    "baseline", "compare_options", "compare_selection", "bridge_choice", "compared", "scenario_for", "labeller",
+    "current_title", "explore_subtitle", "label_for", "fitted", "fitted_label", "fit_label", "use_fit",
+    "stop_using_fit", "around_answer", "swap_odds_job", "mark_page_run", "take_page_run", "DEFAULT_PRESET",
+    "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_COMPARED", "MAX_SAVED", "CURRENT",
+    "FITTED",
 ]
 
 DEFAULT_PRESET = "status-quo"
@@ -213,7 +213,8 @@ def delete_saved(name: str) -> None:
     saved = saved_scenarios()
     if saved.pop(name, None) is None:
         return
-    store.update({"saved": saved, "compare": [t for t in compare_selection() if t != name]})
+    # The stored choice as it is (not as Compare shows it under this baseline), less the name.
+    store.update({"saved": saved, "compare": [t for t in store.get("compare", list(DEFAULT_COMPARE)) if t != name]})
     if baseline_name() == name:
         store.put("baseline", DEFAULT_BASELINE)
     add_notice("info", f"Deleted the saved scenario *{tables.inert(name)}*.", topic="save")
