@@ -138,6 +138,9 @@ def _m1_series(x: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def _adaptive_series(step, shape) -> np.ndarray:
+    # Terms shrink: once one is below 1e-17 of its sum (under half a unit in the last place),
+    # adding it and every later one leaves the sum as it is, so a value's sum does not depend
+    # on how long the slowest value of its array keeps the loop going.
     total = np.ones(shape)
     term = np.ones(shape)
     for j in range(1, _MAX_SERIES_TERMS + 1):
@@ -332,12 +335,18 @@ def erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_second
         args = np.broadcast_arrays(*args)
     n = args[0]
     if 0 < n.size <= _SMALL:
-        # Each value takes its own way (one at a time, or the arrays for the special
-        # cases), so a value's result never depends on the others in its batch. The
+        # One value at a time where the formulas need no special case, the arrays for the
+        # rest (no agents, no load, series fall-backs), in one call: the arrays work value by
+        # value too, so a value's result never depends on the others in its batch. The
         # values go in as Python floats: math's functions and arithmetic on numpy's
         # scalars cost about twice as much, which was half this function's time.
-        rows = [_erlang_a_one(*v) or _first(_erlang_a_arrays(*(np.array([c]) for c in v)))
-                for v in zip(*(c.ravel().tolist() for c in args))]
+        values = list(zip(*(c.ravel().tolist() for c in args)))
+        rows = [_erlang_a_one(*v) for v in values]
+        declined = [i for i, row in enumerate(rows) if row is None]
+        if declined:
+            queue, late = _erlang_a_arrays(*(np.array([values[i][c] for i in declined]) for c in range(6)))
+            for j, i in enumerate(declined):
+                rows[i] = tuple(float(f[j]) for f in queue) + (float(late[j]),)
         cols = np.array(rows, dtype=float)
         # One row per value: its transpose's rows are the measures, as views (a draw axis alone
         # is the simulation's case, and the cheapest to take apart).
@@ -347,11 +356,6 @@ def erlang_a_and_late(agents, load, aht_seconds, patience_seconds, target_second
     else:
         queue, late = _erlang_a_arrays(*args)
     return queue, (None if tolerance_seconds is None else late)
-
-
-def _first(result: tuple[ErlangA, np.ndarray]) -> tuple[float, ...]:
-    queue, late = result
-    return tuple(float(f[0]) for f in queue) + (float(late[0]),)
 
 
 def _late_after(log_pi_n, log_frac, x, y, theta_t, u, log_a1_yu):

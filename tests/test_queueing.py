@@ -777,6 +777,23 @@ def test_small_batches_are_computed_value_by_value():
         np.testing.assert_allclose(big[k][:len(agents)], small[k], rtol=1e-11, atol=1e-13)
 
 
+def test_a_value_gets_the_same_result_whatever_else_is_in_its_batch():
+    # Ordinary values, no agents, no load, and idle centres whose incomplete gamma underflows
+    # (the series fall-backs, each converging after its own number of terms).
+    agents = np.array([12.0, 0.0, 3.0, 5_000.0, 1_500.0, 0.0, 300.0])
+    load = np.array([11.9, 5.0, 0.0, 10.0, 400.0, 2_000.0, 320.0])
+    aht = np.array([360.0, 360.0, 360.0, 360.0, 180.0, 300.0, 420.0])
+    rest = (np.full(len(agents), 180.0), np.full(len(agents), 20.0), np.full(len(agents), 60.0))
+    small = q.erlang_a_and_late(agents, load, aht, *rest)  # a small batch: value by value
+    big = q._erlang_a_arrays(*(np.tile(v, 3) for v in (agents, load, aht, *rest)))  # the array way
+    for i in range(len(agents)):
+        one = [v[i:i + 1] for v in (agents, load, aht, *rest)]
+        for batch, alone in ((small, q.erlang_a_and_late(*one)), (big, q._erlang_a_arrays(*one))):
+            for k in range(6):
+                assert float(batch[0][k][i]) == float(alone[0][k][0]), (i, q.ErlangA._fields[k])
+            assert float(batch[1][i]) == float(alone[1][0])
+
+
 # ---------------------------------------------------------------------------
 # Bad arguments: named, never silently turned into numbers or numpy warnings
 # ---------------------------------------------------------------------------
