@@ -72,11 +72,8 @@ if objective == "p10_npv" and not state.heavy_started("cautious"):
               key="run_cautious", icon=":material/play_arrow:")
     router.stop_page()
 try:
-    with (jobs.queued_note(),
-          st.spinner(f"Searching for the split with the best {OBJECTIVES[objective].words}...", show_time=True)):
+    with jobs.searching(f"Searching for the split with the best {OBJECTIVES[objective].words}..."):
         alloc = cached.optimise(scenario, totals, levers, objective, phases, tuple(sorted(bounds.items())))
-except cx_roi.Stopped:
-    router.stop_page()  # the session ended while it waited or searched: nobody to show it to
 except cx_roi.ScenarioError as err:
     # The package names its argument (total_per_month); here it is the Budget box above.
     st.error("This budget cannot be split as asked:\n" + "\n".join(
@@ -141,13 +138,9 @@ if state.setting("frontier"):
         st.button("Find the frontier", on_click=state.start_heavy, args=("frontier",), key="run_frontier",
                   icon=":material/play_arrow:")
     elif points:
-        try:
-            with (jobs.queued_note(),
-                  st.spinner(f"Finding the best split at each of {len(points)} budgets...", show_time=True)):
-                table = cached.frontier(scenario, tuple(float(p) for p in points), levers, objective,
-                                        tuple(sorted(bounds.items())))
-        except cx_roi.Stopped:
-            router.stop_page()
+        with jobs.searching(f"Finding the best split at each of {len(points)} budgets..."):
+            table = cached.frontier(scenario, tuple(float(p) for p in points), levers, objective,
+                                    tuple(sorted(bounds.items())))
     if table is not None:
         named = {lv: cx_roi.LEVERS[lv] for lv in levers}
         best, split = st.columns(2)
@@ -190,8 +183,7 @@ if target is not None and not state.heavy_started("target"):
                   icon=":material/search:")
 elif target is not None:
     try:
-        with (jobs.queued_note(),
-              st.spinner("Searching for the least budget (a few optimisations)...", show_time=True)):
+        with jobs.searching("Searching for the least budget (a few optimisations)..."):
             found = cached.min_budget(scenario, float(target), target_metric, levers)
         split = fmt.and_list(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"
                              for lv in found.allocation.allocation.columns)
@@ -199,8 +191,6 @@ elif target is not None:
         st.success(f"**{fmt.money(found.budget_per_month)} a month** is the least budget whose best split "
                    f"reaches {METRIC_NAMES[target_metric]} of {shown(target)} ({shown(found.reached)} with "
                    f"{split}). Today's scenario spends {fmt.money(today_total)} a month on these levers.")
-    except cx_roi.Stopped:
-        router.stop_page()
     except cx_roi.ScenarioError as err:
         st.warning("That target cannot be reached: " + "; ".join(err.problems))
 elif not big:

@@ -360,6 +360,22 @@ def test_a_queued_search_is_told_and_gives_up_when_its_session_ends(monkeypatch)
     assert AppTest.from_function(page).run().text[0].value == "not queued"
 
 
+def test_a_page_whose_session_ended_during_its_search_ends_quietly():
+    def page():
+        import streamlit as st
+
+        import cx_roi
+        from ui import jobs
+
+        st.text("before")
+        with jobs.searching("Searching..."):
+            raise cx_roi.Stopped("the session ended while its search ran")
+        st.text("after")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception and [t.value for t in at.text] == ["before"]
+
+
 def test_a_search_stops_when_streamlit_says_its_session_is_gone(monkeypatch):
     class Server:
         active = True

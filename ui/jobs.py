@@ -29,7 +29,8 @@ import cx_roi
 from cx_roi import Scenario
 from cx_roi.verdict import margin_sentences
 
-__all__ = ["MARGIN_DRAWS", "submit_odds", "odds_worker", "session_gone", "heavy", "HEAVY", "queued_note", "QUEUED"]
+__all__ = ["MARGIN_DRAWS", "submit_odds", "odds_worker", "session_gone", "heavy", "HEAVY", "queued_note", "searching",
+           "QUEUED"]
 
 MARGIN_DRAWS = 300  # paired draws behind the verdicts' chances: a few hundred are enough
 
@@ -108,3 +109,16 @@ def queued_note() -> Iterator[str | None]:
         yield told
     finally:
         note.empty()
+
+
+@contextmanager
+def searching(words: str) -> Iterator[None]:
+    """Around a heavy search on a page: the queued note, a spinner saying ``words``; a session that
+    ended while it waited or searched ends the page (nobody is there to see the answer)."""
+    from . import router  # the router draws pages; this module is also used outside them
+
+    try:
+        with queued_note(), st.spinner(words, show_time=True):
+            yield
+    except cx_roi.Stopped:
+        router.stop_page()
