@@ -22,44 +22,43 @@ from typing import Any, NamedTuple
 
 from . import store
 from .fields import CURRENT, FITTED, SAVED_NAME_RULE
-from .notices import MAX_LISTED, Notice, add_notice, dismiss_notices, notices
-from .settings import (HEAVY, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started, limit,
+from .notices import MAX_LISTED, dismiss_notices, notices
+from .settings import (MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started, limit,
                        on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges, set_limit, set_setting, setting,
                        start_heavy, todays_spend)
-from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX, Refusal,
+from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX,
                       balance_tolerance, clear_history, fit_requested, history_file, history_pending, history_refusal,
-                      history_upload_key, load_history_file, load_scenario_file, on_history_sheet, on_history_upload,
-                      on_upload, refusal_advice, request_fit, set_balance_tolerance, upload_key, use_sample_history)
-from .url import init, sync_url, url_params
-from .view import (DEFAULT_BASELINE, DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_SAVED,
-                   around_answer, baseline, baseline_name, baseline_options, bridge_choice, compare_options,
-                   compare_selection, compared, current_scenario, current_title, delete_saved, edits,
-                   explore_subtitle, extra, fit_label, fitted, fitted_label, label_for, labeller, mark_page_run,
-                   preset, presentation, reset_to_preset, save_current, saved_scenarios, scenario_for,
-                   scenario_json, set_field, set_preset, start_description, start_options, start_title,
-                   stop_using_fit, swap_odds_job, take_page_run, use_fit)
+                      history_upload_key, on_history_sheet, on_history_upload, on_upload, refusal_advice, request_fit,
+                      set_balance_tolerance, upload_key, use_sample_history)
+from .url import init, sync_url
+from .view import (DEFAULT_BASELINE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_SAVED, around_answer, baseline,
+                   baseline_name, baseline_options, bridge_choice, compare_options, compare_selection, compared,
+                   current_scenario, current_title, delete_saved, edits, explore_subtitle, extra, fit_label, fitted,
+                   label_for, labeller, mark_page_run, preset, presentation, reset_to_preset, save_current,
+                   saved_scenarios, scenario_for, scenario_json, set_field, set_preset, start_description,
+                   start_options, start_title, stop_using_fit, swap_odds_job, take_page_run, use_fit)
 
 __all__ = [
-    "init", "sync_url", "url_params", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
+    "init", "sync_url", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
     # the view
     "current_scenario", "preset", "edits", "set_field", "set_preset", "reset_to_preset", "scenario_json",
     "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra", "mark_page_run",
     "take_page_run", "swap_odds_job", "compare_selection", "compare_options", "compared", "bridge_choice",
     "saved_scenarios", "save_current", "delete_saved", "on_delete_saved", "DELETE_NAME_KEY", "scenario_for",
     "label_for", "current_title", "explore_subtitle", "labeller", "start_options", "start_title",
-    "start_description", "fitted", "fitted_label", "fit_label", "use_fit", "stop_using_fit", "CURRENT", "FITTED",
-    "DEFAULT_PRESET", "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE", "DEFAULT_COMPARE", "MAX_SAVED",
-    "SAVED_NAME_RULE",
+    "start_description", "fitted", "fit_label", "use_fit", "stop_using_fit", "CURRENT", "FITTED", "DEFAULT_PRESET",
+    "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE", "MAX_SAVED", "SAVED_NAME_RULE",
     # notices
-    "Notice", "notices", "add_notice", "dismiss_notices", "MAX_LISTED",
+    "notices", "dismiss_notices", "MAX_LISTED",
     # uploads
-    "load_scenario_file", "upload_key", "on_upload", "history_file", "history_upload_key", "on_history_upload",
-    "load_history_file", "use_sample_history", "clear_history", "on_history_sheet", "history_pending", "fit_requested",
-    "request_fit", "HISTORY_SHEET_KEY", "MAX_HISTORY_BYTES", "MAX_UPLOAD_BYTES", "Refusal", "history_refusal",
-    "refusal_advice", "balance_tolerance", "set_balance_tolerance", "TOLERANCE_LABEL", "TOLERANCE_MAX",
+    "upload_key", "on_upload", "history_file", "history_upload_key", "on_history_upload", "use_sample_history",
+    "clear_history", "on_history_sheet", "history_pending", "fit_requested", "request_fit", "HISTORY_SHEET_KEY",
+    "MAX_HISTORY_BYTES", "MAX_UPLOAD_BYTES", "history_refusal", "refusal_advice", "balance_tolerance",
+    "set_balance_tolerance", "TOLERANCE_LABEL", "TOLERANCE_MAX",
     # Risk and Optimise settings
-    "SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "heavy_started", "start_heavy",
-    "HEAVY", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split", "MAX_BUDGET", "MAX_DRAWS_UI",
+    "SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "heavy_started",
+    "start_heavy", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split", "MAX_BUDGET",
+    "MAX_DRAWS_UI",
 ]
 
 SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's callback
