@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import checks
+from . import checks, economics
 from .errors import ScenarioError
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -37,13 +37,10 @@ def _metric_values(scenario: Scenario, draws: Mapping[str, np.ndarray], metric: 
         n = len(next(iter(draws.values())))
         both = simulate_batch([scenario] * n + [baseline] * n,
                               draws={k: np.concatenate([v, v]) for k, v in draws.items()}, columns=())
-        k = both.kpis
-        gain = k["npv"].to_numpy()[:n] - k["npv"].to_numpy()[n:]
+        npv, spend = both.kpis["npv"].to_numpy(), both.kpis["pv_spend"].to_numpy()
         if metric == "delta_npv":
-            return gain
-        extra = k["pv_spend"].to_numpy()[:n] - k["pv_spend"].to_numpy()[n:]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(extra > 1e-9, gain / extra, np.nan)
+            return npv[:n] - npv[n:]
+        return economics.roi(npv[:n], npv[n:], spend[:n] - spend[n:], spend[n:])
     return simulate_batch(scenario, draws=draws, columns=()).kpis[metric].to_numpy()
 
 

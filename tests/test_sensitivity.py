@@ -98,6 +98,18 @@ def test_roi_tornado_moves_the_input_in_both_scenarios():
     assert delta["metric_low"].iloc[0] == pytest.approx(a, rel=1e-9)
 
 
+def test_roi_tornado_follows_the_same_rule_as_compare():
+    s, base = _short("service-boost"), _short("status-quo")
+    table = tornado(s, metric="roi", baseline=base, ranges=HAND, fields=["online_audience"])
+    compared = cx_roi.compare({"base": base, "s": s}, baseline="base")
+    assert table["base"].iloc[0] == pytest.approx(compared.loc["s", "roi"], rel=1e-12)
+    # A spend gap of a few cents on millions is rounding, not money: no ROI, as in Compare.
+    nudged = base.replace(ad_spend_per_month=base.ad_spend_per_month + 1e-6)
+    table = tornado(nudged, metric="roi", baseline=base, ranges=HAND, fields=["online_audience"])
+    assert np.isnan(table["base"].iloc[0])
+    assert np.isnan(cx_roi.compare({"base": base, "n": nudged}, baseline="base").loc["n", "roi"])
+
+
 @HYPO
 @given(fields=st.lists(st.sampled_from(sorted(HAND)), min_size=1, max_size=3, unique=True),
        shrink=st.floats(0.1, 1.0))
