@@ -328,9 +328,10 @@ def _simplex(n: int, divisions: int) -> np.ndarray:
 
 # ------------------------------------------------------------------- search
 
-def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, np.ndarray]:
+def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, list[tuple[np.ndarray, float]]]:
     """At the likely values: the best grid point, its value, the spread of values seen (a scale
-    for tolerances), and the next best grid points (runner-up starts for the local stage)."""
+    for tolerances), and the next best grid points with their values (runner-up starts for the
+    local stage)."""
     cands = box.grid(_GRID_DIVISIONS.get(problem.n_levers, 10))
     vals = problem.values(cands, deterministic=True)
     order = np.argsort(np.where(np.isfinite(vals), -vals, np.inf), kind="stable")
@@ -348,7 +349,7 @@ def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float
         if cv > v:
             x, v = combined, cv
         spread = max(spread, float(np.nanmax(vals2) - np.nanmin(vals2)))
-    return x, v, spread, cands[order[1:_LOCAL_STARTS]]
+    return x, v, spread, [(cands[i], float(vals[i])) for i in order[1:_LOCAL_STARTS]]
 
 
 def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
@@ -401,8 +402,7 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
     # NPV over splits can have a shallow second hump a grid step from the best point, so
     # SLSQP also starts from the grid's runner-up; the better finish wins.
     best = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
-    for start in runners_up:
-        v_start = float(problem.values(start[None, :], deterministic=True)[0])
+    for start, v_start in runners_up:
         other = _local(problem, box, start, v_start, spread, True, _DET_OPTIONS)
         if other[1] > best[1]:
             best = other
