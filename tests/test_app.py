@@ -346,7 +346,7 @@ def test_json_download_round_trips_through_upload(downloads):
 
 
 def test_uploaded_preset_file_comes_back_as_its_preset(downloads):
-    at = run_app({"preset": "revolving-door"})
+    run_app({"preset": "revolving-door"})
     _, data = scenario_download(downloads)
     other = run_app()
     other.file_uploader[0].upload("door.json", data, "application/json").run()

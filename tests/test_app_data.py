@@ -14,7 +14,6 @@ import io
 import math
 from html.parser import HTMLParser
 
-import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest

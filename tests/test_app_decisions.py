@@ -17,7 +17,7 @@ import pytest
 import cx_roi
 from cx_roi import formatting as fmt
 from cx_roi.risk import paired_outcomes, risk_summary
-from test_app import card, chart_specs, lever, messages, run_app
+from test_app import card, chart_specs, messages, run_app
 from ui import decision_charts, tables
 
 RISK, OPTIMISE = "pages/risk.py", "pages/optimise.py"

@@ -578,7 +578,7 @@ def test_presentation_mode_hides_the_controls_but_the_spends(page, app_url, arti
     assert_query(page, {"preset": "ad-boost", "present": "1"})
     # The three spends stay, so a what-if is answered without leaving presentation mode; no other slider.
     expect(page.locator("input[type='range']")).to_have_count(3)
-    expect(page.locator(f".st-key-spends input[type='range']")).to_have_count(3)
+    expect(page.locator(".st-key-spends input[type='range']")).to_have_count(3)
     expect(page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")).to_have_count(0)
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # not even an empty panel
     expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)

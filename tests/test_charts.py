@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
