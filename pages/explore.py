@@ -54,7 +54,7 @@ def _answer(big: bool) -> None:
                 f"{',' if pick else ''} to see what it does to NPV, churn and customers.", icon=":material/lightbulb:")
     views.render_cards(views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
                                        same_as_baseline=scenario == base,
-                                       baseline_label=state.label_for(state.baseline_name()),
+                                       baseline_label=tables.inert(state.label_for(state.baseline_name())),
                                        horizon_months=scenario.horizon_months,
                                        beyond_spend=other,
                                        per_dollar=cached.per_dollar(scenario) if scenario == base else None),

@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 
 import cx_roi  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
-from ui import cached, decision_charts, jobs, state, views  # noqa: E402
+from ui import cached, decision_charts, jobs, state, tables, views  # noqa: E402
 
 scenario = state.current_scenario()
 big = state.presentation()
@@ -26,7 +26,7 @@ objective = state.setting("objective")
 OBJECTIVES = cx_roi.optimisation.OBJECTIVES  # label, words in a sentence, meaning
 
 views.header("What is the best split of the budget?",
-             f"For {state.current_title()}, the split of a monthly budget across "
+             f"For {tables.inert(state.current_title())}, the split of a monthly budget across "
              f"{fmt.and_list(cx_roi.LEVERS[lv].lower() for lv in levers)} that maximises {OBJECTIVES[objective].words}.")
 views.render_notices()
 

@@ -17,7 +17,7 @@ scenario = state.current_scenario()
 big = state.presentation()
 views.inject_style(big)
 base = state.baseline(scenario.horizon_months)
-base_label = state.label_for(state.baseline_name())
+base_label = tables.inert(state.label_for(state.baseline_name()))  # in Markdown everywhere below
 draws, seed = state.setting("draws"), state.setting("seed")
 views.header("How sure is the answer?",
              f"{state.explore_subtitle()}, over {draws:,} draws of the uncertain assumptions (the same draws "

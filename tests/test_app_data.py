@@ -169,7 +169,7 @@ def test_presets_against_a_fitted_baseline_are_flagged_as_another_business():
     at.switch_page("pages/compare.py").run()
     [warning] = [w.value for w in at.warning]
     for title in (state.start_title("service-boost"), state.start_title("ad-boost")):
-        assert f"**{tables.plain(title)}** differs from the baseline in " in warning
+        assert f"**{tables.inert(title)}** differs from the baseline in " in warning
     assert "Their changes in NPV, customers and the other figures include those other businesses" in warning
 
 

@@ -9,6 +9,7 @@ import pytest
 
 import cx_roi
 from test_app import run_app
+from ui import tables
 
 OPTIMISE = "pages/optimise.py"
 
@@ -105,7 +106,6 @@ def test_compare_headline_shows_saved_names_as_written():
     evil = "[Session expired](https://evil.example)"
     table = cx_roi.compare({"Base": cx_roi.Scenario(), evil: cx_roi.load_preset("service-boost")}, baseline="Base")
     assert compare_headline(table, 60).startswith(evil)  # the package gives the name as it is...
-    from ui import tables
 
     assert not re.search(r"(?<!\\)\]\(", tables.inert(compare_headline(table, 60)))  # ...the page, inert
 
@@ -163,7 +163,7 @@ def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_wor
 
     comp = run_app({"compare": "service-boost"}, page="pages/compare.py")
     title = cx_roi.preset_info("service-boost").title
-    cell = comp.table[0].value.loc["NPV", title]
+    cell = comp.table[0].value.loc["NPV", tables.inert(title)]  # headers read as Markdown
     assert f"({fmt.signed_money(gain)})" in cell
     headline = next(m.value for m in comp.markdown if " adds the most: " in m.value).replace("\\", "")
     assert f"adds the most: {fmt.money(gain)} of NPV" in headline and "at the likely values" in headline

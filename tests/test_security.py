@@ -136,6 +136,23 @@ def test_a_links_values_are_shown_inert_in_every_message(query, page):
         assert_inert(text)
 
 
+@pytest.mark.parametrize("name", ["$a^2$ and $b$", "www.evil.example", "_em_ #1", "a@b.co"])
+def test_a_saved_name_is_plain_text_wherever_compare_shows_it(name):
+    """Names the rule for saved names allows but Markdown would set as maths, a link or emphasis:
+    in the headline, the table's header and the bridge's buttons they read as written."""
+    at = run_app({"saved": f"{name}~ad_spend_per_month:200000", "compare": f"ad-boost,{name}", "bridge": name},
+                 page="pages/compare.py")
+    assert not at.exception
+    escaped = tables.inert(name)
+    assert escaped != name  # each of these names has something Markdown would act on
+    headers = list(at.table[0].value.columns)
+    buttons = [option.content for option in at.get("button_group")[0].proto.options]
+    assert any(escaped in h for h in headers) and any(escaped in b for b in buttons)
+    assert any(escaped in m.value for m in at.markdown)  # the headline names the best: the saved plan
+    for text in [*shown_texts(at), *headers, *buttons]:
+        assert_inert(text)
+
+
 def test_the_package_quoting_the_value_is_shown_inert_too():
     bad: list[str] = []
     url.apply_fields(cx_roi.Scenario(), {"aht_seconds": PIXEL, "ad_spend_per_month": PHISH}, bad,

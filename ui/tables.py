@@ -44,10 +44,11 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-# What would turn quoted text into code, emphasis, strike-through, a link or HTML: the characters
-# themselves, an underscore at the edge of a word (inside names such as service_spend it reads as
-# written), and at the start a heading's or a list's mark. (Single dollar signs read as written.)
-_ACTIVE = re.compile(r"([\\`*\[\]<>~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|^\s*[#+-]|^\s*\d{1,9}[.)](?!\S))")
+# What would turn quoted text into code, emphasis, strike-through, mathematics, a link or HTML: the
+# characters themselves, an underscore at the edge of a word (inside names such as service_spend it
+# reads as written), and at the start a heading's or a list's mark. Every dollar sign: two in one
+# line, the quoted one and one of the message's own ("+$60k"), would set what lies between as maths.
+_ACTIVE = re.compile(r"([\\`*\[\]<>~$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|^\s*[#+-]|^\s*\d{1,9}[.)](?!\S))")
 # Characters that show nothing or reorder what follows (bidi overrides, zero-width spaces), line
 # breaks that would start a new block, and control characters: each shown as "?".
 _UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
@@ -155,7 +156,7 @@ def beyond_spend_note(table: pd.DataFrame, most: int = 3) -> str | None:
     for name, fields in other.items():
         labels = [PARAMETERS[f].label.lower() for f in fields]
         shown = labels[:most] + ([f"{len(labels) - most} more"] if len(labels) > most else [])
-        parts.append(f"**{plain(str(name))}** differs from the baseline in {fmt.and_list(shown)}")
+        parts.append(f"**{inert(name)}** differs from the baseline in {fmt.and_list(shown)}")
     its, business = ("Its", "that other business") if len(parts) == 1 else ("Their", "those other businesses")
     return (f"Not a change of spend alone: {'; '.join(parts)}. {its} changes in NPV, customers and the other "
             f"figures include {business}, not only what spend does, so ROI and payback are left out; "
@@ -195,7 +196,7 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                 # narrow column wraps: the break falls before the bracket.
                 shown += f" ({outputs.show_change(col, diff).replace(' ', NBSP)})"
             column.append(shown)
-        title = labels.get(name, name)
+        title = inert(labels.get(name, name))  # a saved scenario's name: st.table reads headers as Markdown
         out[f"{title} (baseline)" if name == baseline else title] = column
     return pd.DataFrame(out, index=pd.Index([outputs.output(c).label for c in COMPARE_ROWS], name="KPI"))
 
