@@ -211,7 +211,7 @@ def test_risks_break_even_is_about_the_next_dollar_and_says_when_the_lead_is_nar
     want = cx_roi.break_even_table(with_extra(s, quality, 1_000.0), with_extra(s, ads, 1_000.0), top=5)
     shown = _flip_table(at)
     assert set(shown["Assumption (solidity)"].str.replace(r" \(\w+\)$", "", regex=True)) == set(want["label"])
-    moves = [abs(float(c.rstrip("%"))) for c in shown["Change needed"] if c != "-"]
+    moves = [abs(float(c.rstrip("%"))) for c in shown["Change needed"] if c != fmt.MISSING]
     assert moves == sorted(moves), "the easiest assumption to flip comes first"
     assert moves[0] > 10 and not any(w.value.startswith("The lead is narrow") for w in at.warning)
 
@@ -471,7 +471,7 @@ def test_flip_table_reads_each_crossing_in_its_unit():
     assert out.iloc[2][tables.FLIP_COLUMN] == "nowhere in its allowed range: advertising leads throughout"
     assert audience[tables.FLIP_COLUMN] == "above 294 people per online story"
     assert churn[tables.FLIP_COLUMN].endswith("no value flips the lead")
-    assert audience["Change needed"] == "-1.9%" and churn["Change needed"] == "-"
+    assert audience["Change needed"] == "-1.9%" and churn["Change needed"] == fmt.MISSING  # a bare "-" would be a Markdown list
 
 
 def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():

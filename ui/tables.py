@@ -295,7 +295,7 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
         # pandas may hold a missing direction as NaN rather than None
         side = r["direction"] if isinstance(r["direction"], str) and r["direction"] else None
         if pd.isna(r["break_even"]) or side not in ("above", "below"):
-            shown_likely, change, move = fmt.param_value(spec.fmt, likely), "-", math.inf
+            shown_likely, change, move = fmt.param_value(spec.fmt, likely), fmt.MISSING, math.inf
             # cx_roi.break_even_table: "always" (service leads throughout), "never" (advertising does)
             where = ("nowhere in its allowed range: advertising leads throughout" if side == "never"
                      else "anywhere in its allowed range: no value flips the lead")
@@ -303,7 +303,7 @@ def flip_table(table: pd.DataFrame) -> pd.DataFrame:
             flip = float(r["break_even"])
             shown_likely, crossing = _distinct(spec.fmt, likely, flip)
             where = f"{side} {crossing}{fmt.unit_suffix(spec.fmt, spec.unit)}"
-            change = f"{r['change']:+.1%}" if likely else "-"
+            change = f"{r['change']:+.1%}" if likely else fmt.MISSING
             move = abs(r["change"]) if likely else math.inf
         moves.append(move)
         rows.append({FLIP_ASSUMPTION: f"{r['label']} ({spec.solidity})",
