@@ -54,11 +54,14 @@ def lead_card(row: pd.Series, *, same_as_baseline: bool, baseline_label: str,
     if same_as_baseline and per_dollar:
         ranked = sorted(per_dollar, key=per_dollar.get, reverse=True)
         best, second = ranked[0], ranked[1]
-        return Card(f"Next $1 a month in {LEVER_WORDS[best]}", fmt.signed_money(per_dollar[best], cents=True),
+        return Card(f"Each extra $1 spent on {LEVER_WORDS[best]}", fmt.signed_money(per_dollar[best], cents=True),
                     f"{LEVER_WORDS[second]}: {fmt.signed_money(per_dollar[second], cents=True)}", "off",
-                    "What one more dollar a month on this lever adds to NPV after paying for itself, at the "
-                    "likely values: the best of the three levers here, with the runner-up below. The sentence "
-                    "above gives the chance that it really is the best, over plausible worlds.", "off")
+                    "What each extra dollar spent on this lever adds to NPV after paying for itself (the return "
+                    "on the next dollar: the NPV a little more spend a month adds, over the present value of that "
+                    "spend), at the likely values: the best of the three levers here, with the runner-up below. "
+                    "Optimise shows the same slope per $1,000 a month, before dividing by what that spend costs "
+                    "over the horizon. The sentence above gives the chance that it really is the best, over "
+                    "plausible worlds.", "off")
     help_text = (f"NPV of this scenario minus NPV of {baseline_label}: what the change adds, the same "
                  "figure as the NPV card's change, the verdict's, Compare's and the exports'.")
     if same_as_baseline:
