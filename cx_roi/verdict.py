@@ -187,8 +187,9 @@ def margin_verdict(odds: LeverOdds) -> str:
 def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     """One sentence over a :func:`cx_roi.compare` table: the scenario that adds the most NPV against
     the baseline (the table's row with ``same_as_baseline``, or its first), by how much, and, when
-    the table has ``prob_beats_baseline`` (``compare(..., draws=...)``), how sure. The table's index
-    names the scenarios as they should read."""
+    the table has ``prob_beats_baseline`` (``compare(..., draws=...)``), how sure. A best scenario that
+    differs from the baseline in more than spend is said to, since its gap is not a return on spend.
+    The table's index names the scenarios as they should read."""
     base_rows = table.index[table["same_as_baseline"].astype(bool)] if "same_as_baseline" in table else []
     base = base_rows[0] if len(base_rows) else table.index[0]
     others = table.drop(index=base)
@@ -210,6 +211,11 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     if not runner.empty:
         second = runner.idxmax()
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
+    if "differs_beyond_spend" in others and others.loc[best, "differs_beyond_spend"] > 0:
+        # Another business (other prices, churn, a fitted history): its gap is not what spending returns.
+        return (f"{best} ends with the most: {money(gains[best])} more NPV than {base} {period} at the likely "
+                f"values{sure}, but it differs from {base} in more than spend, so that is not what spending "
+                f"returns{after}.")
     return (f"{best} adds the most: {money(gains[best])} of NPV against {base} {period} at the likely "
             f"values{sure}{after}.")
 

@@ -143,3 +143,20 @@ def test_the_files_lead_each_scenario_with_the_same_margin_sentence_as_the_scree
     assert lines[0] == f"revolving-door — {door}"  # the scenario on screen, its margin first
     assert lines[1].startswith("revolving-door — Putting $50k a month more")  # then its larger step
     assert f"status-quo — {margin_sentences(cx_roi.load_preset('status-quo'))[0]}" in lines
+
+
+def test_compare_headline_says_when_the_best_is_another_business():
+    """A scenario that differs from the baseline in more than spend may end with the most NPV, but
+    the headline must not sell that gap as what spending returns."""
+    from cx_roi.verdict import compare_headline
+
+    other = cx_roi.compare({"Base": cx_roi.load_preset("status-quo"), "Other": cx_roi.load_preset("young-product")},
+                           baseline="Base")
+    spend = cx_roi.compare({"Base": cx_roi.load_preset("status-quo"), "Boost": cx_roi.load_preset("service-boost")},
+                           baseline="Base")
+    assert other.loc["Other", "differs_beyond_spend"] > 0 and spend.loc["Boost", "differs_beyond_spend"] == 0
+    for table, name in ((other, "Other"), (spend, "Boost")):
+        sentence = compare_headline(table, 60)
+        assert sentence.startswith(name)
+        assert cx_roi.formatting.money(abs(table.loc[name, "delta_npv"])) in sentence
+        assert ("more than spend" in sentence) == (name == "Other")
