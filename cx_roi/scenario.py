@@ -292,6 +292,9 @@ def _shown(name: Any) -> str:
     return text if len(text) <= 40 else f"{text[:40]}..."
 
 
+# Where every door's user (a link, a file, the command line, Python) finds the names allowed.
+VALID_NAMES = "the valid names are the parameters on the dashboard's Method page and in docs/methodology.md"
+
 # Unknown names listed one by one, up to this many; the rest are counted.
 _MAX_LISTED = 10
 
@@ -302,7 +305,7 @@ def _unknown_problems(data: Mapping[str, Any]) -> list[str]:
     for k in unknown[:_MAX_LISTED]:
         close = difflib.get_close_matches(str(k)[:100], PARAMETERS.keys(), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        lines.append(f"{_shown(k)}: unknown field{hint}; see cx_roi.PARAMETERS for the valid names")
+        lines.append(f"{_shown(k)}: unknown field{hint}; {VALID_NAMES}")
     if len(unknown) > _MAX_LISTED:
         lines.append(f"and {len(unknown) - _MAX_LISTED:,} more unknown fields")
     return lines

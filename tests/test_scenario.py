@@ -526,7 +526,7 @@ def test_a_field_given_twice_in_a_file_is_named_not_picked():
 def test_unknown_names_are_quoted_short_and_listed_up_to_ten():
     with pytest.raises(ScenarioError) as info:
         Scenario.from_json('{"' + "x" * 100_000 + '": 1}')
-    assert info.value.problems == ["x" * 40 + "...: unknown field; see cx_roi.PARAMETERS for the valid names"]
+    assert info.value.problems == ["x" * 40 + f"...: unknown field; {cx_roi.scenario.VALID_NAMES}"]
     with pytest.raises(ScenarioError) as info:
         Scenario.from_json("{" + ", ".join(f'"k{i}": 1' for i in range(3000)) + "}")
     assert len(info.value.problems) == 11 and info.value.problems[-1] == "and 2,990 more unknown fields"
