@@ -778,6 +778,15 @@ def test_a_saved_name_no_report_can_hold_is_named_and_skipped():
     assert "saved" not in at.query_params
 
 
+def test_a_compare_list_with_nothing_usable_gives_the_default_comparison():
+    at = run_app({"compare": "<b>x</b>,nope"}, page="pages/compare.py")
+    assert not at.exception
+    assert at.multiselect(key="w:compare").value == list(url.DEFAULT_COMPARE)
+    assert "compare" in messages(at) and "nope" in messages(at)  # the field and the value named
+    partly = run_app({"compare": "nope,ad-boost"}, page="pages/compare.py")  # one usable: kept, the other named
+    assert partly.multiselect(key="w:compare").value == ["ad-boost"]
+
+
 def test_one_bad_range_in_a_link_keeps_the_good_ones():
     at = run_app({"ranges": "shrinkage:0.1:0.5~churn_passive:0.01:0.05~foo:1:2", "draws": "200"},
                  page="pages/risk.py")

@@ -146,6 +146,8 @@ def _compare(text: str) -> list[str]:
     if unknown:
         whys.append(f"{quoted_list(unknown)} {'is' if len(unknown) == 1 else 'are'} not a preset, a saved "
                     f"scenario or `{CURRENT}`; left out of the comparison")
+    if unknown and not kept:  # nothing left to compare: the default pair, as for any refused value
+        raise ValueError(whys[0])
     if len(kept) > MAX_COMPARED:
         whys.append(f"at most {MAX_COMPARED} scenarios besides the baseline; kept the first {MAX_COMPARED}")
     if whys:
