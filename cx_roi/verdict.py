@@ -228,17 +228,22 @@ def customer_costs(odds: LeverOdds) -> str:
     service = odds.service_lever
     kept, won = costs.get(service, float("nan")), costs.get(AD_LEVER, float("nan"))
 
-    def cost(x: float) -> str:
-        return money(x) if is_number(x) else "nothing it can buy (it adds no customers)"
-
+    lever = LEVER_WORDS[service]
+    ways = [f"{money(x)} {how}" for x, how in ((kept, f"kept by {lever}"), (won, "won by advertising"))
+            if is_number(x)]
+    # A lever that adds no customer on the margin has no price per customer: said, not shown as $0.
+    none = [name for x, name in ((kept, f"more {lever}"), (won, "more advertising")) if not is_number(x)]
+    if not ways:
+        return f"On the margin, neither {none[0]} nor {none[1]} adds a customer at the end of the horizon."
     cheaper = ""
     if is_number(kept) and is_number(won):
         if abs(kept - won) <= 0.05 * max(kept, won):
             cheaper = " About the same either way here."
         else:
             cheaper = " Keeping one is cheaper here." if kept < won else " Winning one is cheaper here."
-    return (f"On the margin, one more customer at the end of the horizon costs {cost(kept)} kept by "
-            f"{LEVER_WORDS[service]} and {cost(won)} won by advertising.{cheaper}")
+    adds_none = f"; {none[0]} adds none" if none else ""
+    return (f"On the margin, one more customer at the end of the horizon costs {' and '.join(ways)}"
+            f"{adds_none}.{cheaper}")
 
 
 def margin_sentences(scenario: Scenario, draws: int = 300, seed: int = 0) -> tuple[str, str]:

@@ -160,3 +160,15 @@ def test_compare_headline_says_when_the_best_is_another_business():
         assert sentence.startswith(name)
         assert cx_roi.formatting.money(abs(table.loc[name, "delta_npv"])) in sentence
         assert ("more than spend" in sentence) == (name == "Other")
+
+
+def test_a_lever_that_adds_no_customer_has_no_price_per_customer():
+    """Far past any slider, more agents keep nobody: the sentence prices the other way only."""
+    from cx_roi.verdict import LEVER_WORDS, customer_costs
+
+    odds = cx_roi.lever_odds(cx_roi.Scenario(service_capacity_spend_per_month=99_999_999), draws=0)
+    costs = odds.cost_per_customer
+    assert np.isnan(costs[odds.service_lever]) and np.isfinite(costs["ad_spend_per_month"])
+    sentence = customer_costs(odds)
+    assert cx_roi.formatting.money(costs["ad_spend_per_month"]) in sentence
+    assert LEVER_WORDS[odds.service_lever] in sentence and "$0" not in sentence
