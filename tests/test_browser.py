@@ -315,6 +315,9 @@ def test_link_opens_the_scenario_with_the_models_kpis(page, app_url, artifacts):
     ads = trace(specs, "Customers won", "Won by advertising")
     assert ads == pytest.approx(list(cx_roi.simulate(scenario).monthly["new_from_ads"]))
     screenshot(page, artifacts / "browser-explore.png")
+    # The tab's icon is served by the app itself: a dashboard hosted offline still has it.
+    icon = page.evaluate("document.querySelector(\"link[rel~='icon']\").href")  # resolved to an address
+    assert icon.startswith(app_url) and page.request.get(icon).ok, icon
 
 
 def test_negative_money_reads_the_same_on_charts_and_cards(page, app_url):

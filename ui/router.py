@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -29,6 +30,8 @@ __all__ = ["run", "page_guard", "stop_page", "PAGES"]
 # collected as usual. (Streamlit's own collection after every run is switched off in
 # .streamlit/config.toml for the same reason.)
 gc.freeze()
+
+ICON = Path(__file__).with_name("icon.png")  # the browser tab's icon
 
 # (script, title, icon); the first is the default page. url paths follow the file names.
 PAGES = (
@@ -49,7 +52,9 @@ _local = threading.local()
 def run() -> None:
     """Set up the page, the state and the shared link, ask for sign-in when it is configured
     (:mod:`ui.auth`), run the chosen page, then update the URL."""
-    st.set_page_config(page_title="cx-roi: service or advertising?", page_icon=":material/insights:",
+    # The icon from a file, served by the app itself: a Material icon's favicon is fetched from Google's
+    # fonts server, which a dashboard hosted offline cannot reach.
+    st.set_page_config(page_title="cx-roi: service or advertising?", page_icon=str(ICON),
                        layout="wide", initial_sidebar_state="auto")
     state.init()
     pages = [st.Page(path, title=title, icon=icon, default=i == 0)
