@@ -251,7 +251,7 @@ def fit_table(fit: cx_roi.HistoryFit, statuses: tuple[str, ...] = ("fitted", "fr
         spread = ""
         if field in ranges.index and not ranges.loc[field].isna().any():
             lo, hi = ranges.loc[field]
-            spread = f"{fmt.param_value(spec.fmt, lo)} to {fmt.param_value(spec.fmt, hi)}"
+            spread = " to ".join(_distinct(spec.fmt, lo, hi))  # a narrow range must not read "0.28 to 0.28"
         # A starting level ("Customers today") replays the history from its first month; the plan
         # starts where the history ends (the next column), so "today" would name two values.
         label = spec.label.replace(" today", " at the history's start") if field.startswith("initial_") else spec.label
