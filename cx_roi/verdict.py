@@ -211,13 +211,12 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     if not runner.empty:
         second = runner.idxmax()
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
+    claim, caveat = f"adds the most: {money(gains[best])} of NPV against {base}", ""
     if "differs_beyond_spend" in others and others.loc[best, "differs_beyond_spend"] > 0:
         # Another business (other prices, churn, a fitted history): its gap is not what spending returns.
-        return (f"{best} ends with the most: {money(gains[best])} more NPV than {base} {period} at the likely "
-                f"values{sure}, but it differs from {base} in more than spend, so that is not what spending "
-                f"returns{after}.")
-    return (f"{best} adds the most: {money(gains[best])} of NPV against {base} {period} at the likely "
-            f"values{sure}{after}.")
+        claim = f"ends with the most: {money(gains[best])} more NPV than {base}"
+        caveat = f", but it differs from {base} in more than spend, so that is not what spending returns"
+    return f"{best} {claim} {period} at the likely values{sure}{caveat}{after}."
 
 
 def customer_costs(odds: LeverOdds) -> str:

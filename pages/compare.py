@@ -64,7 +64,7 @@ st.subheader("Why the NPV differs", anchor=False)
 choices = state.compare_selection()
 if len(choices) > 1:  # presenting too: the room may ask for the other scenario's bridge
     st.segmented_control("Bridge for", choices, **state.bind("bridge", "default", options=choices),
-                         format_func=lambda t, label=state.labeller(choices): tables.inert(label(t)), required=True)
+                         format_func=state.labeller(choices, lambda t: tables.inert(state.label_for(t))), required=True)
 token = state.bridge_choice()
 pick = next(e for e in entries if e[0] == token)
 bridge = cached.npv_bridge(entries[0][2], pick[2])
