@@ -26,6 +26,19 @@ __all__ = ["tornado", "break_even", "break_even_table", "METRICS"]
 METRICS = tuple(KPI_COLUMNS) + ("roi", "delta_npv")
 
 
+def _paired(scenario: Scenario, other: Scenario, draws: Mapping[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The KPIs of ``scenario`` and of ``other`` at each draw, from one batch.
+
+    One batch, not one per scenario: a draw that needs fine steps costs a fixed amount per
+    step whatever the size of its group, so the two scenarios' fine draws stepping together
+    halve that cost (break-even's grid reaches the ends of the allowed ranges, where most
+    fine draws are)."""
+    n = len(next(iter(draws.values())))
+    kpis = simulate_batch([scenario] * n + [other] * n,
+                          draws={k: np.concatenate([v, v]) for k, v in draws.items()}, columns=()).kpis
+    return kpis.iloc[:n].reset_index(drop=True), kpis.iloc[n:].reset_index(drop=True)
+
+
 def _metric_values(scenario: Scenario, draws: Mapping[str, np.ndarray], metric: str,
                    baseline: Scenario | None) -> np.ndarray:
     """The metric for each draw; ``roi``/``delta_npv`` apply each draw to the baseline too."""
@@ -34,13 +47,12 @@ def _metric_values(scenario: Scenario, draws: Mapping[str, np.ndarray], metric: 
             raise ScenarioError(f"metric {metric!r} needs a baseline scenario to compare against")
         if baseline.horizon_months != scenario.horizon_months:
             raise ScenarioError("the scenario and its baseline need the same horizon_months")
-        n = len(next(iter(draws.values())))
-        both = simulate_batch([scenario] * n + [baseline] * n,
-                              draws={k: np.concatenate([v, v]) for k, v in draws.items()}, columns=())
-        npv, spend = both.kpis["npv"].to_numpy(), both.kpis["pv_spend"].to_numpy()
+        a, b = _paired(scenario, baseline, draws)
+        npv, base_npv = a["npv"].to_numpy(), b["npv"].to_numpy()
         if metric == "delta_npv":
-            return npv[:n] - npv[n:]
-        return economics.roi(npv[:n], npv[n:], spend[:n] - spend[n:], spend[n:])
+            return npv - base_npv
+        spend, base_spend = a["pv_spend"].to_numpy(), b["pv_spend"].to_numpy()
+        return economics.roi(npv, base_npv, spend - base_spend, base_spend)
     return simulate_batch(scenario, draws=draws, columns=()).kpis[metric].to_numpy()
 
 
@@ -89,14 +101,13 @@ def _one_at_a_time(scenario: Scenario, names: Sequence[str], ranges: Mapping[str
 def _top_drivers(scenario: Scenario, other: Scenario, metric: str, top: int,
                  ranges: Mapping[str, Range] | None) -> list[str]:
     """The ``top`` inputs whose range moves metric(scenario) - metric(other) the most
-    (each input set to its low and high in both; one batch per scenario)."""
+    (each input set to its low and high in both)."""
     merged = {**default_ranges(scenario), **(ranges or {})}
     check_ranges(merged)
     names = list(merged)
     values = _one_at_a_time(scenario, names, merged)
-    a = simulate_batch(scenario, draws=values, columns=()).kpis[metric].to_numpy()
-    b = simulate_batch(other, draws=values, columns=()).kpis[metric].to_numpy()
-    gap = (a - b)[1:].reshape(len(names), 2)
+    a, b = _paired(scenario, other, values)
+    gap = (a[metric] - b[metric]).to_numpy()[1:].reshape(len(names), 2)
     swing = np.abs(gap[:, 1] - gap[:, 0])
     order = np.argsort(-np.where(np.isfinite(swing), swing, -1.0), kind="stable")
     return [names[i] for i in order[:top]]
@@ -156,9 +167,8 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
         for (f, v), start, stop in zip(points.items(), bounds, bounds[1:]):
             values[f][start:stop] = v
         fix_cross_rules(values, scenario)
-        a = simulate_batch(scenario, draws=values, columns=()).kpis[metric].to_numpy()
-        b = simulate_batch(other, draws=values, columns=()).kpis[metric].to_numpy()
-        return dict(zip(points, np.split(a - b, bounds[1:-1])))
+        a, b = _paired(scenario, other, values)
+        return dict(zip(points, np.split((a[metric] - b[metric]).to_numpy(), bounds[1:-1])))
 
     grid_gaps = gaps(grids)
     rows, brackets = [], {}
