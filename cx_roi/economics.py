@@ -180,7 +180,10 @@ def money(p: Mapping[str, np.ndarray], discount: np.ndarray, capacity: np.ndarra
         "npv": npv_operating + terminal,
         "npv_operating": npv_operating,
         "terminal_value": terminal,
-        "payback_month": payback_month(contribution),
+        # Payback is a return on extra spend, so it needs a baseline (compare, risk): a run on its
+        # own has none, and its own cash break-even read as "payback" would say month 1 for any
+        # business that starts in profit.
+        "payback_month": np.full(len(npv_operating), np.nan),
         "clv": safe_ratio(unit_margin * (1.0 - churn_for_clv), np.maximum(churn_for_clv + r_m, _MIN_TV_DENOMINATOR)),
         "total_revenue": total_revenue,
         "total_spend": total_spend,

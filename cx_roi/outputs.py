@@ -102,8 +102,9 @@ KPIS: dict[str, Output] = {
     "npv_operating": _o("NPV of the horizon", "net present value of the horizon's contribution only", "$", "money"),
     "terminal_value": _o("Terminal value", "present value of customers left at the horizon (customers x CLV)",
                          "$", "money"),
-    "payback_month": _o("Payback vs baseline", "first month from which cumulative contribution stays >= 0 "
-                        "(NaN: never)", "month", "month"),
+    "payback_month": _o("Payback vs baseline", "first month from which cumulative contribution minus the "
+                        "baseline's stays >= 0 (NaN: never, or a run on its own, which has no baseline)",
+                        "month", "month"),
     "clv": _o("CLV", "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve and c = "
               "average monthly churn (NaN: no customers to value)", "$", "money"),
     "cac_paid": _o("Paid CAC", "advertising spend / customers won by advertising (NaN: none won, or no "

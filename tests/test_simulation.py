@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -27,6 +28,15 @@ def test_result_has_the_documented_columns_and_kpis():
     assert list(r.monthly.columns) == list(cx_roi.MONTHLY_COLUMNS)
     assert set(REQUIRED_KPIS) <= set(r.kpis)
     assert all(isinstance(v, float) for v in r.kpis.values())
+
+
+def test_a_run_on_its_own_has_no_payback_and_a_comparison_does():
+    # Payback is a return on extra spend: a business in profit from month 1 would otherwise
+    # "pay back" in month 1 on its own, while compare says month 12 against the status quo.
+    boost = cx_roi.load_preset("service-boost")
+    assert math.isnan(simulate(boost).kpis["payback_month"])
+    table = cx_roi.compare({"quo": cx_roi.load_preset("status-quo"), "boost": boost}, baseline="quo")
+    assert 1 < table.loc["boost", "payback_month"] <= boost.horizon_months
 
 
 def test_customers_are_conserved_every_month():
