@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .history.schema import BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, share_text
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
 from .outputs import KPIS, MONTHLY, WORKINGS, Output
+from .simulation import MAX_STEPS, STEP_HAZARD
 
 __all__ = ["Step", "STEPS", "SOURCES", "render_markdown"]
 
@@ -93,18 +94,30 @@ STEPS: list[Step] = [
         "**Steps within a month.** Every flow is a hazard applied as competing risks (a share "
         "1 - exp(-H)), so no pool is emptied twice or capped by hand. When a draw's fastest flow "
         "(churn, recovery, advertising or net word of mouth; sentiment's memory is a blend that cannot "
-        "overshoot) exceeds 0.3 a month, its month "
-        "runs as k equal steps, k the least power of two that keeps each step's hazard at most "
-        "0.3 (at most 32), each share s becoming 1 - (1 - s)^(1/k); a draw's k never falls during "
-        "a run. Every preset and every plausible scenario runs in one step a month. Draws of one "
-        "batch step on a common grid, so a draw's result never depends on the others in its batch.\n\n"
+        f"overshoot) exceeds {STEP_HAZARD:g} a month, its month runs as k equal steps, k the least power "
+        f"of two that keeps each step's hazard at most {STEP_HAZARD:g} (at most {MAX_STEPS}), each share s "
+        "becoming 1 - (1 - s)^(1/k); up to that hazard a step's update is monotone (the discrete "
+        "logistic map does not overshoot). A draw's k never falls during a run: a step count going "
+        "back and forth would add a saw-tooth of its own. No preset needs more than one step a month; "
+        "across the plausible ranges about one draw-month in a thousand does. A draw's result does "
+        "not depend on the others in its batch (beyond rounding).\n\n"
+        "**Cycles.** With the service budget fixed, the loop from customers to the queue, to how "
+        "contacts feel, to churn and word of mouth and back to customers acts with a delay "
+        "(sentiment's memory, the deterred pool's recovery), so it can overshoot and settle in a "
+        "damped cycle, as sales do in Forrester's market growth model when capacity is fixed. In "
+        "about one plausible scenario in 200 a monthly series then changes direction more than six "
+        "times in ten years, in a cycle of nine months to two and a half years that dies down; in "
+        "about one in 20,000 (a centre that answers almost no one, where word of mouth switches "
+        "between winning prospects and putting them off) it has not died down after ten years. It is "
+        f"the model's own dynamics, not its step: run in {MAX_STEPS} steps a month, the same scenarios "
+        "cycle too. No series flips direction month after month.\n\n"
         "Conservation holds every month: customers[t] = customers[t-1] + new_from_ads[t] + "
         "new_from_wom[t] - churned[t], and market = customers + deterred + prospects + lost for "
         "good. In the symbols below: N the customers, B the deterred pool, L those lost for good, "
         "U the prospects who can be won, M the market.",
         [r"N_t = N_{t-1} + \text{ads}_t + \text{wom}_t - \text{churned}_t",
          r"M = N_t + B_t + L_t + U_t",
-         r"k = \min\Big(32,\ 2^{\lceil \log_2 (H_{max}/0.3) \rceil}\Big),\qquad s_{step} = 1 - (1 - s)^{1/k}"],
+         rf"k = \min\Big({MAX_STEPS},\ 2^{{\lceil \log_2 (H_{{max}}/{STEP_HAZARD:g}) \rceil}}\Big),\qquad s_{{step}} = 1 - (1 - s)^{{1/k}}"],
     ),
     Step(
         "Service capacity and the queue",
@@ -445,6 +458,8 @@ SOURCES: list[str] = [
     "Srinivasan, V. & Mason, C. H. (1986). Nonlinear least squares estimation of new product diffusion "
     "models. Marketing Science 5(2).",
     "Nitzan, I. & Libai, B. (2011). Social effects on customer retention. Journal of Marketing 75(6).",
+    "Forrester, J. W. (1968). Market growth as influenced by capital investment. Industrial Management "
+    "Review 9(2). (A fixed capacity makes sales overshoot and cycle.)",
 ]
 
 

@@ -24,7 +24,7 @@ from .outputs import KPI_COLUMNS, MONTHLY_COLUMNS
 from .parameters import PARAMETERS, SPEND_FIELDS
 from .scenario import Scenario, batch_cross_checks, expand_schedule
 
-__all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS",
+__all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "STEP_HAZARD", "MAX_STEPS",
            "KPI_COLUMNS"]
 
 @dataclass(frozen=True)
@@ -316,11 +316,12 @@ def _settled_start(p: Mapping[str, np.ndarray], product: np.ndarray, outcome_mix
     return counts, np.clip(pool, 0.0, room), net
 
 
-# The largest hazard one step may apply (per step, summed over a pool's exits). A draw
-# whose month has faster flows takes it in k equal steps, k a power of two up to _MAX_STEPS.
-_STEP_HAZARD = 1.0
+STEP_HAZARD = 1.0
+"""The largest hazard one step of a month may apply (per step, summed over a pool's exits): up to
+1 the step's update is monotone (the discrete logistic map does not overshoot below it). A draw
+whose month has faster flows takes it in k equal steps, k a power of two up to :data:`MAX_STEPS`."""
+MAX_STEPS = 32
 _SHARE_QUEUE_COLUMNS = ("fcr", "p_wait", "abandon_rate", "occupancy", "waited_too_long")
-_MAX_STEPS = 32
 
 
 # What one step of a month reads for each draw, besides the spends' month.
@@ -446,12 +447,12 @@ def _steady_hazard(p: Mapping[str, np.ndarray], rates: np.ndarray) -> np.ndarray
 
 def _steps_needed(steady: np.ndarray, moving: np.ndarray) -> np.ndarray:
     """Steps for this month, per draw: the least power of two that keeps each step's hazard at
-    most _STEP_HAZARD, at most _MAX_STEPS (powers of two keep the number of step groups small)."""
+    most STEP_HAZARD, at most MAX_STEPS (powers of two keep the number of step groups small)."""
     fastest = np.maximum(steady, moving)
     with np.errstate(divide="ignore", invalid="ignore"):
-        doublings = np.ceil(np.log2(np.maximum(fastest, _STEP_HAZARD) / _STEP_HAZARD))
-    doublings = np.where(np.isfinite(doublings), doublings, np.log2(_MAX_STEPS))
-    return np.minimum(np.exp2(doublings), _MAX_STEPS).astype(np.int64)
+        doublings = np.ceil(np.log2(np.maximum(fastest, STEP_HAZARD) / STEP_HAZARD))
+    doublings = np.where(np.isfinite(doublings), doublings, np.log2(MAX_STEPS))
+    return np.minimum(np.exp2(doublings), MAX_STEPS).astype(np.int64)
 
 
 def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndarray]):
@@ -558,7 +559,7 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
     for t in range(horizon):
         before = k
         moving = p_ads[t] + (np.abs(state.net) * k if fine_steps else np.abs(state.net))  # k is 1 until then
-        if steady_max > _STEP_HAZARD or float(moving.max()) > _STEP_HAZARD:
+        if steady_max > STEP_HAZARD or float(moving.max()) > STEP_HAZARD:
             k = np.maximum(k, _steps_needed(steady_hazard, moving))
             fine_steps = fine_steps or bool(np.any(k > 1))
         inputs.update(seats=seats[t], quality=quality[t], p_ads=p_ads[t])  # this month's, in place
