@@ -169,8 +169,9 @@ WORKINGS: dict[str, Output] = {
 _BY_NAME = {**WORKINGS, **MONTHLY, **_COMPARED, **KPIS}  # every figure by name; KPIS wins a name also in another table
 
 HEADLINE = ("npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "final_nps",
-            "wom_share", "cac_paid", "total_spend")
-"""The KPIs the compact tables show (HTML, PowerPoint, the command line's compare), in order."""
+            "wom_share", "cac_paid", "pv_spend")
+"""The KPIs the compact tables show (HTML, PowerPoint, the command line's compare), in order. Spend at
+present value, as ROI divides by it: ROI is the NPV change over the change in this row."""
 
 MONTHLY_COLUMNS: dict[str, str] = {k: f"{o.meaning}, {o.unit}" if o.unit else o.meaning for k, o in MONTHLY.items()}
 """Monthly column -> its meaning and unit, in words."""
