@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
-           "and_list", "round_numbers", "quoted"]
+           "and_list", "round_numbers", "quoted", "short_names"]
 
 MISSING = "–"
 
@@ -38,6 +38,27 @@ def quoted(value: Any, limit: int = 40) -> str:
         return repr(value) if len(value) <= limit else f"{value[:limit]!r}..."
     shown = repr(value)
     return shown if len(shown) <= limit else f"{shown[:limit]}..."
+
+
+def short_names(names: Any, limit: int = 40) -> dict[str, str]:
+    """Each name as a chart label or a column header can hold it: at most ``limit`` characters
+    (the dashboard's own limit for a name is 40), a longer one cut to its start and end around
+    "…". Names that would then read alike keep their place in the list as a number, "(2)", so
+    each stays distinct. Returns name -> shown name, in the names' order."""
+    def cut(name: str, room: int) -> str:
+        if len(name) <= room:
+            return name
+        head = (room - 1) * 2 // 3  # the start tells most names apart; the end often says the change
+        return name[:head] + "…" + name[len(name) - (room - 1 - head):]
+
+    names = [str(n) for n in names]
+    shown = {n: cut(n, limit) for n in names}
+    alike = {v for v in shown.values() if list(shown.values()).count(v) > 1}
+    for i, n in enumerate(names, start=1):
+        if shown[n] in alike:
+            tag = f" ({i})"
+            shown[n] = cut(n, max(limit - len(tag), 2)) + tag
+    return shown
 
 
 def and_list(parts: Any) -> str:

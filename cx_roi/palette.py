@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import zlib
 
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "TEXT", "SOFT_TEXT", "GRID", "scenario_colours"]
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "LEVER_COLOURS", "TEXT", "SOFT_TEXT", "GRID", "scenario_colours",
+           "scenario_dashes"]
 
 # Text on the charts, the dashboard's and the reports': the page's text colour, and for tick labels
 # and notes a softer grey that still reads at 4.5:1 or more on white (WCAG AA; Streamlit's chart
@@ -77,3 +78,24 @@ def scenario_colours(names: list[str], baseline: str, lead: str | None = None) -
         out[n] = free[0]
         taken.add(free[0])
     return {n: out[n] for n in names}
+
+
+# A report may hold more scenarios than there are hues (every preset at once): a scenario whose hue
+# an earlier one has already taken is told apart by its line, in this order (plotly's names).
+REPEAT_DASHES: tuple[str, ...] = ("dot", "dashdot", "longdash", "longdashdot")
+
+
+def scenario_dashes(colours: dict[str, str], baseline: str) -> dict[str, str | None]:
+    """Each scenario's line style, for :func:`scenario_colours`' colours: the baseline's dashed, the
+    first scenario of each hue solid (None), and each later one of that hue the next of
+    :data:`REPEAT_DASHES`."""
+    seen: dict[str, int] = {}
+    out: dict[str, str | None] = {}
+    for name, colour in colours.items():
+        if name == baseline:
+            out[name] = "dash"
+            continue
+        repeat = seen.get(colour, 0)
+        seen[colour] = repeat + 1
+        out[name] = None if repeat == 0 else REPEAT_DASHES[(repeat - 1) % len(REPEAT_DASHES)]
+    return out

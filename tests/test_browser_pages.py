@@ -78,6 +78,19 @@ def check_exports(page, stem: str, scenario_names: list[str], npv: float) -> Non
     assert sum(1 for s in deck.slides for sh in s.shapes if sh.has_chart) >= 3
 
 
+def test_an_html_report_with_a_long_unbroken_name_fits_the_window(page, tmp_path, artifacts):
+    name = "x" * 200
+    report = tmp_path / "report.html"
+    report.write_text(cx_roi.reports.html_report({"Status quo": cx_roi.load_preset("status-quo"),
+                                                  name: cx_roi.load_preset("service-boost")}), encoding="utf-8")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(report.as_uri())
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5", timeout=TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+    assert name in page.inner_text("#kpis")  # the table keeps the whole name, wrapped
+    screenshot(page, artifacts / "browser-report-long-name.png")
+
+
 # ---------------------------------------------------------------- Risk
 
 def test_risk_page_shows_paired_chances_fans_and_tornado(page, app_url, artifacts):

@@ -143,6 +143,40 @@ def test_shapes_stay_on_the_slide_and_apart(decks):
                 assert apart, (i, a, b)
 
 
+LONG_NAME = ("Service boost: +$30k agents and +$30k training from January, as proposed by the Customer "
+             "Operations steering committee in Q3")
+
+
+def test_long_names_are_shortened_on_the_slides_and_kept_whole_in_the_notes(scenarios):
+    named = {"status-quo": scenarios["status-quo"], LONG_NAME: scenarios["service-boost"],
+             LONG_NAME + " (revised)": scenarios[ODD_NAME]}
+    prs, all_slides = slides(reports.pptx_report(named, baseline="status-quo"))
+    shown = set()
+    for slide in all_slides:
+        for shape in slide.shapes:
+            assert shape.top + shape.height <= prs.slide_height, shape.name  # the table too
+            if shape.has_chart:
+                plot = shape.chart.plots[0]
+                shown |= {*plot.categories, *(s.name for s in plot.series)}
+            if shape.has_table:
+                shown |= {c.text for c in shape.table.rows[0].cells}
+    names = {n for n in shown if n.startswith("Service boost")}
+    assert len(names) == 2 and all(len(n) <= 40 for n in names), names  # two names, told apart
+    notes = all_slides[0].notes_slide.notes_text_frame.text
+    assert LONG_NAME in notes and LONG_NAME + " (revised)" in notes
+
+
+def test_every_line_of_a_report_of_every_preset_has_its_own_colour_and_style():
+    named = {n: cx_roi.load_preset(n).replace(horizon_months=12) for n in cx_roi.presets()}
+    prs, all_slides = slides(reports.pptx_report(named))
+    charts = [s.chart for slide in all_slides for s in slide.shapes if s.has_chart
+              and s.chart.chart_type == s.chart.chart_type.XY_SCATTER_LINES_NO_MARKERS]
+    assert charts
+    for chart in charts:
+        looks = [(line.format.line.color.rgb, line.format.line.dash_style) for line in chart.plots[0].series]
+        assert len(looks) == len(named) and len(set(looks)) == len(looks), looks
+
+
 def test_every_slide_has_notes_with_the_deciding_assumptions(deck, scenarios):
     odds = cx_roi.lever_odds(scenarios["status-quo"])
     deciders = odds.deciders(3)

@@ -92,3 +92,20 @@ def test_format_helpers():
 def test_table_cells_keep_markdown_characters_as_text():
     assert tables.plain("a*b*c_d [x] $5k-$8k `e` <b>") == r"a\*b\*c\_d \[x\] \$5k-\$8k \`e\` \<b\>"
     assert tables.plain("Purdue call-centre benchmark: 25-32%.") == "Purdue call-centre benchmark: 25-32%."
+
+
+@given(st.lists(st.text(min_size=1, max_size=120), min_size=1, max_size=9, unique=True), st.integers(8, 60))
+def test_short_names_fit_and_stay_distinct(names, limit):
+    shown = fmt.short_names(names, limit)
+    assert list(shown) == names
+    assert all(len(s) <= limit for s in shown.values())
+    assert len(set(shown.values())) == len(names)
+    assert all(shown[n] == n for n in names if len(n) <= limit and list(shown.values()).count(n) == 1)
+
+
+def test_short_names_keep_start_and_end():
+    long = "Service boost: +$30k agents and training from January, as proposed in Q3"
+    shown = fmt.short_names([long, "Status quo"])
+    assert shown["Status quo"] == "Status quo"
+    assert len(shown[long]) == 40 and "…" in shown[long]
+    assert shown[long].startswith("Service boost: +$30k") and shown[long].endswith("in Q3")

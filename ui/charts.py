@@ -315,6 +315,7 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
     """
     ref = (frames[baseline][column].to_numpy(float) if relative and baseline in frames else 0.0)
     colours = palette.scenario_colours(list(frames), baseline, lead)  # the baseline's is grey
+    dashes = palette.scenario_dashes(colours, baseline)
     hover = MONEY_HOVER if money else "%{y:,.0f}"
     lines = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items()}
     names = {name: f"{name} (baseline)" if name == baseline else name for name in frames}
@@ -334,7 +335,7 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
             said = signed_money(end) if money else f"{end:+,.0f}"
             names[runaway] = f"{runaway} (off the scale: {said} by month {len(shown[runaway])})"
     data = [line_trace(_months(frame), lines[name], names[name], colours[name], hover,
-                       dash="dash" if name == baseline else None) for name, frame in frames.items()]
+                       dash=dashes[name]) for name, frame in frames.items()]
     layout = base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
                          yaxis=yaxis)
     return go.Figure(data=data, layout=layout)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,18 @@ class Bundle:
     title: str
     extra: float
     lead: str | None = None  # the scenario drawn in black (the one on screen; see palette.scenario_colours)
+
+    def renamed(self, shown: Mapping[str, str]) -> Bundle:
+        """The same figures under other names (``shown``: name -> name as shown, one to one); the
+        verdict's sentences keep the names they were written with."""
+        kpis = self.kpis.rename(index=shown)
+        kpis.attrs = {**self.kpis.attrs, "baseline": shown[self.baseline],
+                      "beyond_spend": {shown[n]: f for n, f in self.kpis.attrs.get("beyond_spend", {}).items()}}
+        return replace(self, names=[shown[n] for n in self.names], baseline=shown[self.baseline],
+                       scenarios={shown[n]: s for n, s in self.scenarios.items()}, kpis=kpis,
+                       monthly={shown[n]: m for n, m in self.monthly.items()},
+                       nextd={shown[n]: t for n, t in self.nextd.items()},
+                       lead=shown.get(self.lead) if self.lead is not None else None)
 
 
 def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequence[str] | None,

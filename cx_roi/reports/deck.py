@@ -17,10 +17,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..comparison import LEVERS
-from ..formatting import amount, chance, horizon, money, param_value, percent, signed_money, with_unit
+from ..formatting import (amount, chance, horizon, money, param_value, percent, short_names, signed_money,
+                          with_unit)
 from ..margins import LeverOdds, lever_odds
 from ..outputs import output
-from ..palette import COLOURS, LEVER_COLOURS, scenario_colours
+from ..palette import COLOURS, LEVER_COLOURS, scenario_colours, scenario_dashes
 from ..parameters import PARAMETERS, SOLIDITY_LABELS
 from ..scenario import Scenario
 from ..uncertainty import default_ranges
@@ -43,6 +44,9 @@ TITLE_PT, HEADLINE_PT, FIGURE_PT, CAPTION_PT = 28, 40, 60, 18
 
 DRIVERS = 3
 """How many uncertain inputs the notes name as deciding the answer."""
+
+NAME_CHARS, NAME_CHARS_MANY = 40, 28
+"""The most characters of a scenario's name on a slide, with up to four scenarios and with more."""
 
 LABELLED_BARS = 12
 """Up to this many bars in a chart, each bar carries its value; more would crowd each other."""
@@ -77,14 +81,20 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     from pptx import Presentation
     from pptx.util import Inches
 
-    b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
+    full = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
+    # Names as a slide can hold them (the notes say the full names): the dashboard's 40
+    # characters, fewer when many scenarios share the table's width.
+    shown = short_names(full.names, NAME_CHARS if len(full.names) <= 4 else NAME_CHARS_MANY)
+    b = full.renamed(shown)
     focus = b.lead if b.lead in b.names else b.baseline
     odds = lever_odds(b.scenarios[focus])
     call = margin_call(odds)
     assumptions = _assumptions(odds)
     months = b.scenarios[b.baseline].horizon_months
     others = [n for n in b.names if n != b.baseline]
-    by_name = scenario_colours(b.names, b.baseline, b.lead)
+    # Colours by the full names, as the dashboard picks them.
+    by_name = {shown[n]: c for n, c in scenario_colours(full.names, full.baseline, full.lead).items()}
+    dashes = scenario_dashes(by_name, b.baseline)
     lever_colours = [LEVER_COLOURS[x] for x in LEVERS]
 
     def notes(slide: Any, shows: str, *more: str) -> None:
@@ -102,7 +112,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                  f"plausible worlds. A side is named only when it is the better use in at least "
                  f"{percent(CLOSE_CALL, 0)} of them; below that the slide says it is too close to call.",
           *([] if any(said in line for line in b.verdict) else [said]), "", "The model's findings in full:",
-          *b.verdict)
+          *b.verdict, *_full_names(shown))
 
     # At the likely values (no draws): the slopes the focus's 300-draw odds start from.
     per_dollar = {n: odds.per_dollar if n == focus else lever_odds(b.scenarios[n], draws=0).per_dollar
@@ -131,7 +141,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     if others:
         extra = extra_contribution(b)
         slide, top = _titled(prs, f"Cumulative contribution against {b.baseline}, month by month")
-        _line_chart(slide, top, months, extra, by_name, b.baseline,
+        _line_chart(slide, top, months, extra, by_name, dashes,
                     _money_format(v for values in extra.values() for v in values),
                     f"$ more than {b.baseline}, cumulative")
         notes(slide, f"How much more {output('cumulative_contribution').label.lower()} each scenario has earned "
@@ -140,7 +150,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                      "crosses zero, the extra spend has paid for itself.")
 
     slide, top = _titled(prs, "Customers at the end of each month")
-    _line_chart(slide, top, months, {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, by_name, b.baseline,
+    _line_chart(slide, top, months, {n: b.monthly[n]["customers"].to_numpy() for n in b.names}, by_name, dashes,
                 "#,##0", "Customers")
     notes(slide, f"{output('customers').label} in each scenario at the likely values: {output('customers').meaning}.")
 
@@ -177,6 +187,12 @@ def _assumptions(odds: LeverOdds) -> list[str]:
                      f"({SOLIDITY_LABELS.get(p.solidity, p.solidity)}).")
     lines.append(f"Figures are at the likely values; chances count {len(odds.draws):,} paired draws of Risk's ranges.")
     return lines
+
+
+def _full_names(shown: Mapping[str, str]) -> list[str]:
+    """The notes' key to names the slides shorten."""
+    cut = {n: s for n, s in shown.items() if s != n}
+    return ["", "Names shortened on the slides:", *(f"- {s}: {n}" for n, s in cut.items())] if cut else []
 
 
 def _money_format(values: Any) -> str:
@@ -444,14 +460,22 @@ def _bar_chart(slide: Any, top: float, categories: Sequence[str], series: Mappin
     labels.font.bold = not by_series
 
 
+def _dash_styles() -> dict[str, Any]:
+    """plotly's dash names (cx_roi.palette) as PowerPoint's."""
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE as D
+
+    return {"dash": D.DASH, "dot": D.ROUND_DOT, "dashdot": D.DASH_DOT, "longdash": D.LONG_DASH,
+            "longdashdot": D.LONG_DASH_DOT}
+
+
 def _line_chart(slide: Any, top: float, months: int, series: Mapping[str, Sequence[Any]], colours: Mapping[str, str],
-                baseline: str, number_format: str, axis_title: str) -> None:
-    """Month-by-month lines (:func:`_chart`), one per scenario, in its colour; the baseline's dashed, as on
-    the dashboard. A scatter with lines: months on a numeric axis, labelled every year on long horizons,
-    more often on short ones."""
+                dashes: Mapping[str, str | None], number_format: str, axis_title: str) -> None:
+    """Month-by-month lines (:func:`_chart`), one per scenario, in its colour and line style
+    (:func:`cx_roi.palette.scenario_dashes`: the baseline's dashed, as on the dashboard). A scatter
+    with lines: months on a numeric axis, labelled every year on long horizons, more often on short
+    ones."""
     from pptx.chart.data import XyChartData
     from pptx.enum.chart import XL_CHART_TYPE
-    from pptx.enum.dml import MSO_LINE_DASH_STYLE
     from pptx.util import Pt
 
     data = XyChartData()
@@ -469,5 +493,5 @@ def _line_chart(slide: Any, top: float, months: int, series: Mapping[str, Sequen
         line.smooth = False
         line.format.line.color.rgb = _rgb(colours[name])
         line.format.line.width = Pt(2.5)
-        if name == baseline:
-            line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        if dashes[name] is not None:
+            line.format.line.dash_style = _dash_styles()[dashes[name]]

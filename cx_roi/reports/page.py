@@ -10,9 +10,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..comparison import LEVERS
-from ..formatting import amount, horizon, param_value
+from ..formatting import amount, horizon, param_value, short_names
 from ..outputs import output
-from ..palette import GRID, LEVER_COLOURS, SOFT_TEXT, TEXT, scenario_colours
+from ..palette import GRID, LEVER_COLOURS, SOFT_TEXT, TEXT, scenario_colours, scenario_dashes
 from ..parameters import PARAMETERS
 from ..scenario import Scenario
 from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, extra_contribution, fmt_kpi, none
@@ -52,20 +52,22 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
         return fig
 
     colours = scenario_colours(b.names, b.baseline, b.lead)
+    dashes = scenario_dashes(colours, b.baseline)
+    short = short_names(b.names)  # on an axis or in a legend; the tables wrap the full names
 
     def lines(series: dict, title: str, y: str, y_format: str, hover: str) -> go.Figure:
         months = max(len(b.monthly[n]) for n in b.names)
         fig = go.Figure([go.Scatter(x=list(b.monthly[n].index), y=values,
-                                    name=f"{n} (baseline)" if n == b.baseline else n,
-                                    line=dict(color=colours[n], width=2.5, dash="dash" if n == b.baseline else None),
+                                    name=f"{short[n]} (baseline)" if n == b.baseline else short[n],
+                                    line=dict(color=colours[n], width=2.5, dash=dashes[n]),
                                     hovertemplate=hover) for n, values in series.items()])
         # Whole years, as the dashboard ticks its month axes.
         return layout(fig, title, y, y_format).update_xaxes(tick0=0, dtick=6 if months <= 24 else 12)
 
-    npv = go.Figure(go.Bar(x=b.names, y=[none(b.kpis.loc[n, "npv"]) for n in b.names],
+    npv = go.Figure(go.Bar(x=[short[n] for n in b.names], y=[none(b.kpis.loc[n, "npv"]) for n in b.names],
                            marker_color=[colours[n] for n in b.names], hovertemplate="%{y:$,.0f}<extra></extra>"))
-    step = go.Figure([go.Bar(x=b.names, y=[none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names], name=label,
-                             marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}")
+    step = go.Figure([go.Bar(x=[short[n] for n in b.names], y=[none(b.nextd[n]["delta_npv"].get(lever)) for n in b.names],
+                             name=label, marker_color=LEVER_COLOURS[lever], hovertemplate="%{y:$,.0f}")
                       for lever, label in LEVERS.items()])
     step = layout(step, f"What {amount(b.extra)} a month more adds to NPV", "$ change in NPV", _MONEY_TICKS,
                   x="Scenario")
@@ -90,7 +92,7 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
 # The dashboard's look: its font, text colour (TEXT), secondary background and service blue.
 _CSS = """
 body{font-family:"Source Sans Pro","Source Sans 3",system-ui,sans-serif;margin:2rem auto;max-width:1100px;
-color:#1A1A1A;padding:0 1rem;line-height:1.45}
+color:#1A1A1A;padding:0 1rem;line-height:1.45;overflow-wrap:break-word}
 h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #dde}
 .meta{color:#555;margin-top:0}
 .verdict{background:#f3f5f8;border-left:5px solid #0072B2;padding:.8rem 1.2rem;font-size:1.08rem}
@@ -98,6 +100,7 @@ h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2rem;bo
 table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}
 th,td{border:1px solid #d5dbe3;padding:.35rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left} thead th{background:#e8eef6}
+#kpis td:first-child,#inputs thead th{overflow-wrap:anywhere;min-width:7rem}
 tr.baseline td{font-weight:600}
 .note{color:#4D4D4D;font-size:.9rem}
 .chart .note{margin:.2rem 0 1.5rem}
