@@ -125,8 +125,9 @@ class MarginCall:
 
     @property
     def side(self) -> str:
-        """"service" or "advertising": the side ``lead`` is on."""
-        return "advertising" if self.lead == AD_LEVER else "service"
+        """The side ``lead`` is on, as its chance counts it: "advertising", or "service (either lever)"
+        (the chance is service's as a whole, not that of the lever named first)."""
+        return "advertising" if self.lead == AD_LEVER else "service (either lever)"
 
 
 def margin_call(odds: LeverOdds) -> MarginCall:
@@ -173,7 +174,7 @@ def margin_verdict(odds: LeverOdds) -> str:
                 f"{against}, so keeping the money beats both.")
     if call.kind == "level":
         return (f"On the margin, the levers are level: each extra dollar {adds} to NPV in {lead}, {against}, so "
-                f"moving money between them gains next to nothing; service is the better use in {tried}.")
+                f"moving money between them gains next to nothing; service (either lever) is the better use in {tried}.")
     if call.kind == "close":
         decides = ("" if call.decider is None else
                    f" What would decide it: {PARAMETERS[call.decider].label.lower()}, the assumption that moves the "
