@@ -72,13 +72,17 @@ class LibraryError(ValueError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One saved scenario: its name, note, who saved it (None when nobody was signed in) and when (UTC)."""
+    """One saved scenario: its name, note, who saved it (None when nobody was signed in) and when (UTC).
+
+    ``scenario`` is None, and ``problem`` says why, for an entry this cx-roi cannot read (written by
+    a newer version, or damaged in the database): it is still listed, renamed and deleted."""
 
     name: str
     note: str
     saved_by: str | None
     saved_at: _dt.datetime
-    scenario: Scenario
+    scenario: Scenario | None
+    problem: str | None = None
 
 
 def default_url() -> str:
@@ -161,16 +165,20 @@ class Library:
     # -------------------------------------------------------------- reading
 
     def entries(self) -> list[Entry]:
-        """Every saved scenario, newest first."""
+        """Every saved scenario, newest first; one this cx-roi cannot read has no scenario and
+        says why (:attr:`Entry.problem`), so one bad entry hides none of the others."""
         with self._begin() as conn:
             rows = conn.execute(sa.select(_scenarios).order_by(_scenarios.c.saved_at.desc(),
                                                                 _scenarios.c.id.desc())).all()
         return [self._entry(r) for r in rows]
 
     def get(self, name: str) -> Entry:
-        """The saved scenario ``name``."""
+        """The saved scenario ``name``; LibraryError when it cannot be read."""
         with self._begin() as conn:
-            return self._entry(self._row(conn, _name(name)))
+            entry = self._entry(self._row(conn, _name(name)))
+        if entry.problem:
+            raise LibraryError(entry.problem)
+        return entry
 
     # -------------------------------------------------------------- writing
 
@@ -262,11 +270,11 @@ class Library:
 
     def _entry(self, row: sa.Row) -> Entry:
         try:
-            scenario = Scenario.from_json(row.scenario)
+            scenario, problem = Scenario.from_json(row.scenario), None
         except ScenarioError as err:
-            raise LibraryError(f"The saved scenario {row.name!r} cannot be read by this cx-roi: "
-                               f"{err.problems[0]}") from None
-        return Entry(row.name, row.note, row.saved_by, _utc(row.saved_at), scenario)
+            scenario, problem = None, (f"The saved scenario {row.name!r} cannot be read by this cx-roi: "
+                                       f"{err.problems[0]}")
+        return Entry(row.name, row.note, row.saved_by, _utc(row.saved_at), scenario, problem)
 
     def _taken(self, name: str) -> str:
         try:

@@ -34,6 +34,11 @@ if not entries:
             icon=":material/lightbulb:")
     router.stop_page()
 
+unreadable = [e.problem for e in entries if e.problem]
+if unreadable:  # listed with the rest, to rename or delete; opening one says why it cannot
+    st.warning("Some saved scenarios cannot be opened or compared here, only renamed or deleted:\n\n"
+               + tables.listed([tables.inert(p, 400) for p in unreadable]), icon=":material/warning:")
+
 st.dataframe(pd.DataFrame({
     "Name": [e.name for e in entries],
     "Note": [e.note for e in entries],
@@ -45,8 +50,11 @@ names = [e.name for e in entries]
 library.keep_pick(names)
 pick_col, open_col, compare_col = st.columns([2, 1, 1], vertical_alignment="bottom")
 pick_col.selectbox("Saved scenario", names, key=library.PICK_KEY)
-if open_col.button("Open on Explore", icon=":material/open_in_new:", width="stretch") and library.open_entry():
-    st.switch_page("pages/explore.py")
+if open_col.button("Open on Explore", icon=":material/open_in_new:", width="stretch"):
+    # Not a callback, since it moves to another page; a failure's notice shows at the top on the rerun.
+    if library.open_entry():
+        st.switch_page("pages/explore.py")
+    st.rerun()
 compare_col.button("Add to Compare", on_click=library.compare_entry, icon=":material/compare_arrows:",
                    width="stretch")
 with st.expander("Rename or delete"):

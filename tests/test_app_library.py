@@ -129,3 +129,25 @@ def test_a_signed_in_user_is_recorded_as_who_saved(db):
     save(at, "Plan B")
     assert Library(db).get("Plan B").saved_by == "Ada Lovelace"
     assert shown(at)[0]["Saved by"] == "Ada Lovelace"
+
+
+def test_an_entry_this_version_cannot_read_is_listed_named_and_deletable(db):
+    import sqlalchemy as sa
+
+    lib = Library(db)
+    lib.save("Plan A", cx_roi.Scenario())
+    lib.save("From a newer cx-roi", cx_roi.Scenario())
+    lib.close()
+    engine = sa.create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE cx_roi_scenarios SET scenario = '{\"schema_version\": 99}' "
+                             "WHERE name = 'From a newer cx-roi'"))
+    engine.dispose()
+    at = session()
+    assert sorted(r["Name"] for r in shown(at)) == ["From a newer cx-roi", "Plan A"]
+    assert any("From a newer cx-roi" in w.value for w in at.warning)
+    at.selectbox(key="library:pick").select("From a newer cx-roi").run()
+    press(at, "Open on Explore")
+    assert any("cannot be read" in e.value for e in at.error)  # said, and nothing else changes
+    press(at, "Delete for everyone")
+    assert [r["Name"] for r in shown(at)] == ["Plan A"] and not at.warning

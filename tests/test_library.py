@@ -176,6 +176,22 @@ def test_an_unreadable_entry_is_named_not_a_traceback(library, url):
         library.get("Plan")
 
 
+@pytest.mark.parametrize("stored", ['{"schema_version": 99}', "{not json"])
+def test_an_unreadable_entry_hides_none_of_the_others_and_can_be_renamed_and_deleted(library, url, stored):
+    library.save("Plan", cx_roi.Scenario())
+    library.save("Broken", cx_roi.Scenario())
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE cx_roi_scenarios SET scenario = :s WHERE name = 'Broken'"), {"s": stored})
+    engine.dispose()
+    entries = {e.name: e for e in library.entries()}
+    assert entries["Plan"].scenario == cx_roi.Scenario() and entries["Plan"].problem is None
+    assert entries["Broken"].scenario is None and "'Broken'" in entries["Broken"].problem
+    assert library.rename("Broken", "Broken, newer").problem
+    library.delete("Broken, newer")
+    assert [e.name for e in library.entries()] == ["Plan"]
+
+
 def test_a_database_that_cannot_be_reached_is_named_without_its_password():
     lib = Library("postgresql+psycopg://someone:s3cret@127.0.0.1:1/library")
     with pytest.raises(LibraryError) as err:
