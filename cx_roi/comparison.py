@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra",
            "headroom", "at_limit", "limits_in_the_way", "beyond_spend", "no_return_reason", "NOT_ONLY_SPEND",
-           "SAME_AS_BASELINE", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS"]
+           "SAME_AS_BASELINE", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS",
+           "saved_name_problem", "SAVED_NAME_RULE", "SAVED_NAME_MAX", "NOT_IN_NAMES"]
 
 DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total_spend", "final_nps")
 
@@ -43,6 +45,35 @@ def name_problem(name: Any) -> str | None:
         return "a name needs at least one visible character"
     if _UNWRITABLE.search(name):
         return "holds a control or unprintable character, which no report file can hold; use letters, digits and punctuation"
+    return None
+
+
+SAVED_NAME_MAX = 40
+"""Longest name a scenario is saved under (the dashboard, the team library), in characters."""
+
+# A saved name travels in the dashboard's links, where , ~ | : separate things, and is shown in
+# sentences and headings read as Markdown, where ` * [ ] < > \ would format (or link) instead of
+# reading as written; control characters cannot go into a report file. The rule is Markdown itself
+# (notices and help): the characters in a code span, whose double backticks let it hold a backtick.
+# Invisible characters (zero-width spaces, bidi overrides that show text backwards) would let two
+# names look alike, or one look like another: refused too.
+SAVED_NAME_RULE = (f"1 to {SAVED_NAME_MAX} characters, without control characters, invisible characters or any "
+                   "of `` , ~ | : ` * [ ] < > \\ ``")
+"""What a saved scenario's name may be, in words (Markdown)."""
+NOT_IN_NAMES = r",~|:`*\[\]<>\\\x00-\x1f\x7f"
+"""The characters :data:`SAVED_NAME_RULE` refuses, as a regular expression character class's contents."""
+_NAME = re.compile(rf"^[^{NOT_IN_NAMES}]{{1,{SAVED_NAME_MAX}}}$")
+
+
+def saved_name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot name a saved scenario (:data:`SAVED_NAME_RULE`), in words after "the name";
+    None when it can."""
+    if not isinstance(name, str):
+        return f"must be text, not {type(name).__name__}"
+    if not name.strip():
+        return "is empty; type a name"
+    if not _NAME.match(name) or any(unicodedata.category(ch)[0] == "C" for ch in name):  # control, format...
+        return f"must be {SAVED_NAME_RULE}"
     return None
 
 

@@ -22,16 +22,18 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .comparison import SAVED_NAME_MAX as NAME_MAX, saved_name_problem
 from .errors import ScenarioError
 from .scenario import Scenario
 
-__all__ = ["Library", "Entry", "LibraryError", "default_url", "DATABASE_ENV", "SCHEMA_VERSION",
-           "NAME_MAX", "NOTE_MAX"]
+__all__ = ["Library", "Entry", "LibraryError", "default_url", "DATABASE_ENV", "SCHEMA_VERSION", "NAME_MAX",
+           "NOTE_MAX"]
 
 DATABASE_ENV = "CX_ROI_DATABASE_URL"
 """The environment variable naming the library's database (an SQLAlchemy URL)."""
@@ -39,8 +41,8 @@ DATABASE_ENV = "CX_ROI_DATABASE_URL"
 SCHEMA_VERSION = 1
 """The version of the tables this cx-roi writes; a library made by a newer one is refused."""
 
-NAME_MAX = 80
-"""Longest name of a saved scenario, in characters."""
+_STORED_NAME_MAX = 80  # the column, as the first libraries made it
+
 NOTE_MAX = 2_000
 """Longest note, in characters."""
 _BY_MAX = 200
@@ -52,7 +54,7 @@ _schema = sa.Table("cx_roi_schema", _metadata, sa.Column("id", sa.Integer, prima
 _scenarios = sa.Table(
     "cx_roi_scenarios", _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(NAME_MAX), nullable=False, unique=True),
+    sa.Column("name", sa.String(_STORED_NAME_MAX), nullable=False, unique=True),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("scenario", sa.Text, nullable=False),
     sa.Column("saved_by", sa.String(_BY_MAX), nullable=True),
@@ -95,15 +97,19 @@ def default_url() -> str:
     return f"sqlite:///{folder / 'library.sqlite3'}"
 
 
-def _name(name: str, what: str = "name") -> str:
-    text = str(name).strip()
-    if not text:
-        raise LibraryError(f"The {what} is empty; give the scenario a name (1 to {NAME_MAX} characters).")
-    if len(text) > NAME_MAX:
-        raise LibraryError(f"The {what} is {len(text)} characters long; at most {NAME_MAX} are allowed.")
-    if _CONTROL.search(text) or "\n" in text or "\t" in text:
-        raise LibraryError(f"The {what} has control characters (such as a line break); use plain text "
-                           f"of 1 to {NAME_MAX} characters.")
+def _name(name: Any, what: str = "name") -> str:
+    """A name to look up: any text (a library may hold names saved before the rule)."""
+    if not isinstance(name, str) or not name.strip():
+        raise LibraryError(f"The {what} {saved_name_problem(name) or 'is empty'}.")
+    return name.strip()
+
+
+def _new_name(name: Any, what: str = "name") -> str:
+    """A name to save under (:func:`cx_roi.comparison.saved_name_problem`)."""
+    text = name.strip() if isinstance(name, str) else name
+    problem = saved_name_problem(text)
+    if problem:
+        raise LibraryError(f"The {what} {problem}.")
     return text
 
 
@@ -190,7 +196,7 @@ class Library:
         """
         if not isinstance(scenario, Scenario):
             raise LibraryError(f"Only a Scenario can be saved, not {type(scenario).__name__}.")
-        values = dict(name=_name(name), note=_note(note), scenario=scenario.to_json(indent=None),
+        values = dict(name=_new_name(name), note=_note(note), scenario=scenario.to_json(indent=None),
                       saved_by=_by(by), saved_at=_dt.datetime.now(_dt.UTC))
         try:
             with self._begin() as conn:
@@ -207,7 +213,7 @@ class Library:
 
     def rename(self, name: str, new_name: str) -> Entry:
         """Give the saved scenario ``name`` the name ``new_name`` (which must be free)."""
-        old, new = _name(name), _name(new_name, "new name")
+        old, new = _name(name), _new_name(new_name, "new name")
         try:
             with self._begin() as conn:
                 self._row(conn, old)

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 import cx_roi
 
+from cx_roi.comparison import NOT_IN_NAMES, SAVED_NAME_RULE
+
 from .notices import show
 
 __all__ = ["Field", "Partly", "SETTING", "PARTLY", "number", "amount", "int_in", "money_or_auto", "choice", "entries",
@@ -184,25 +186,12 @@ def url_value(v: Any) -> str:
 
 # ------------------------------------------------------------------ names
 
-# A saved name travels in the link, where , ~ | : separate things, and is shown in sentences
-# and headings read as Markdown, where ` * [ ] < > \ would format (or link) instead of reading as
-# written; control characters cannot go into a report file. The rule is Markdown itself (notices
-# and help): the characters in a code span, whose double backticks let it hold a backtick. Invisible
-# characters (zero-width spaces, bidi overrides that show text backwards) would let two names look
-# alike, or one look like another: refused too.
-SAVED_NAME_RULE = ("1 to 40 characters, without control characters, invisible characters or any of "
-                   "`` , ~ | : ` * [ ] < > \\ ``")
-_NOT_IN_NAMES = r",~|:`*\[\]<>\\\x00-\x1f\x7f"  # a character class's contents
-_SAVED_NAME = re.compile(rf"^[^{_NOT_IN_NAMES}]{{1,40}}$")
-
-
 def saved_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a saved scenario (None when it can)."""
-    if not name:
-        return "is empty; type a name"
-    if (not _SAVED_NAME.match(name) or cx_roi.comparison.name_problem(name)
-            or any(unicodedata.category(ch)[0] == "C" for ch in name)):  # control, format (bidi, zero-width)...
-        return f"must be {SAVED_NAME_RULE}"
+    """Why ``name`` cannot name a saved scenario (None when it can): the package's rule
+    (:func:`cx_roi.comparison.saved_name_problem`), and no name the dashboard's own choices have."""
+    problem = cx_roi.comparison.saved_name_problem(name)
+    if problem:
+        return problem
     if name in cx_roi.PRESETS or name in (CURRENT, FITTED):
         return f"{name!r} is taken by a preset; choose another"
     return None
@@ -211,12 +200,12 @@ def saved_name_problem(name: str) -> str | None:
 def clean_label(text: str) -> str:
     """A fitted scenario's label as it may travel in the link and show on screen."""
     # The label travels in the link beside the fields, where , ~ | : separate things, and is shown
-    # as Markdown and in reports: what a saved name may not hold (_SAVED_NAME) becomes a space.
+    # as Markdown and in reports: what a saved name may not hold (NOT_IN_NAMES) becomes a space.
     # "@" and "www." too: Markdown would link "name@host" and "www.host" by themselves; "_" and "$"
     # would start emphasis or mathematics; invisible characters (bidi overrides, zero-width spaces)
     # would disguise it.
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text or "")
-    text = re.sub(rf"[{_NOT_IN_NAMES}\ufffe\uffff\ud800-\udfff@_$]+|(?i:www)\.", " ", text).strip()
+    text = re.sub(rf"[{NOT_IN_NAMES}\ufffe\uffff\ud800-\udfff@_$]+|(?i:www)\.", " ", text).strip()
     return (text[:40].strip() or "history")
 
 
