@@ -240,6 +240,13 @@ def test_several_sheet_workbook_asks_which_sheet_then_reads_it():
     assert "several sheets" not in messages(at), "the question is gone once answered"
 
 
+def test_a_workbook_of_empty_sheets_is_refused_as_empty_not_offered_a_sheet():
+    at = data_page()
+    upload(at, "empty.xlsx", xlsx({"Sheet": [], "Other": []}))
+    assert "every sheet of the workbook is empty" in messages(at) and "several sheets" not in messages(at)
+    assert all(box.key != state.HISTORY_SHEET_KEY for box in at.selectbox)  # no sheet to pick
+
+
 # ---------------------------------------------------------------- the customer balance
 
 GAP = "w:balance_tolerance"  # the allowed-gap control

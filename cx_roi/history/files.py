@@ -155,7 +155,7 @@ def workbook_table(data: bytes, name: str, sheet: str | int | None) -> tuple[pd.
     elif len(filled) == 1:
         title = filled[0]
     elif not filled:
-        raise HistoryError(["every sheet of the workbook is empty"], source=name, sheets=titles)
+        raise HistoryError(["every sheet of the workbook is empty"], source=name)  # no sheet to choose
     else:
         likely = [t for t in filled if header_at(book[t]) is not None]
         hint = f"; {quote_list(likely)} look{'s' if len(likely) == 1 else ''} like a history" if likely else ""
