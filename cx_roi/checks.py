@@ -19,7 +19,8 @@ from .formatting import quoted
 from .parameters import PARAMETERS
 from .scenario import Scenario
 
-__all__ = ["MAX_DRAWS", "scenario", "draws", "seed", "choice", "amount", "budgets", "levers", "lever_limits"]
+__all__ = ["MAX_DRAWS", "scenario", "draws", "seed", "choice", "amount", "fraction", "budgets", "levers",
+           "lever_limits", "names", "mapping", "callback"]
 
 MAX_DRAWS = 100_000
 """The most draws a call may ask for: 100,000 draws x 120 months stays within a couple of GB."""
@@ -68,6 +69,41 @@ def amount(name: str, value: Any, unit: str = "$ per month") -> float:
     return float(value)
 
 
+def fraction(name: str, value: Any) -> float:
+    """A number strictly between 0 and 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) or not 0 < value < 1:
+        raise ScenarioError(f"{name}: got {quoted(value)}; expected a number between 0 and 1, such as 1e-6")
+    return float(value)
+
+
+def names(name: str, value: Any) -> list[str]:
+    """Names of inputs as a list (one name alone counts as a list of one)."""
+    chosen = [value] if isinstance(value, str) else value
+    if isinstance(chosen, Mapping) or not isinstance(chosen, Iterable):
+        raise ScenarioError(f"{name}: got {quoted(value)}; expected a list of input names, such as ['aht_seconds']")
+    chosen = list(chosen)
+    bad = [v for v in chosen if not isinstance(v, str)]
+    if bad:
+        raise ScenarioError(f"{name}: {quoted(bad[0])} is not an input's name; expected names such as 'aht_seconds'")
+    return chosen
+
+
+def mapping(name: str, value: Any, of: str) -> dict:
+    """``value`` as a dict (None: empty); ``of`` says what it maps, for the message."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"{name}: got {quoted(value)}; expected a mapping of {of}")
+    return dict(value)
+
+
+def callback(name: str, value: Any) -> Any:
+    """None, or something to call with no arguments."""
+    if value is not None and not callable(value):
+        raise ScenarioError(f"{name}: got {quoted(value)}; expected None or a function of no arguments")
+    return value
+
+
 def budgets(name: str, value: Any, phases: int) -> list[float]:
     """One finite amount of $0 or more a month per phase (one amount stands for every phase)."""
     if isinstance(value, bool):
@@ -108,7 +144,7 @@ def lever_limits(levers: Sequence[str], bounds: Mapping[str, tuple[float, float]
                  ) -> list[tuple[float, float]]:
     """(min, max) $ per month for each of ``levers`` from ``bounds`` (lever -> pair; None or a lever
     left out: no limit). The max may be inf, but is never above what a scenario allows."""
-    bounds = dict(bounds or {})
+    bounds = mapping("bounds", bounds, "levers to (minimum, maximum) $ per month")
     unknown = [k for k in bounds if k not in levers]
     if unknown:
         raise ScenarioError([f"bounds: {k} is not one of the levers being split ({', '.join(levers)})"

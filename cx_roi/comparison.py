@@ -84,6 +84,9 @@ def named_scenarios(scenarios: ScenarioSet) -> dict[str, Scenario]:
     preset names, ``(name, Scenario)`` pairs, or bare Scenarios (named
     "scenario 1", "scenario 2", ...).
     """
+    if isinstance(scenarios, (str, bytes, Scenario)):
+        raise TypeError(f"scenarios: got one {type(scenarios).__name__}; give a list, such as "
+                        "['status-quo', 'service-boost'], or a mapping of names to Scenarios")
     if isinstance(scenarios, Mapping):
         items = list(scenarios.items())
     else:
@@ -385,7 +388,7 @@ def assess(scenario: Scenario, baseline: Scenario, extra_per_month: float | None
 BRIDGE_STEPS = ("retention", "word-of-mouth acquisition", "advertising acquisition", "spend", "other")
 
 
-def npv_bridge(baseline: "SimulationResult", scenario: "SimulationResult") -> pd.DataFrame:
+def npv_bridge(baseline: SimulationResult, scenario: SimulationResult) -> pd.DataFrame:
     """Split NPV(scenario) - NPV(baseline) into its causes, $ (a waterfall).
 
     The customer gap each month is split by cause: customers kept by a lower
@@ -400,6 +403,10 @@ def npv_bridge(baseline: "SimulationResult", scenario: "SimulationResult") -> pd
     (different prices, margins or starting points) and is zero when those
     are equal. Rows sum exactly to the NPV difference.
     """
+    for what, result in (("baseline", baseline), ("scenario", scenario)):
+        if not isinstance(result, SimulationResult):
+            raise TypeError(f"npv_bridge() takes two results of cx_roi.simulate(); {what} is a "
+                            f"{type(result).__name__}")
     sa, sb = baseline.scenario, scenario.scenario
     if sa.horizon_months != sb.horizon_months:
         raise ScenarioError("npv_bridge needs two results with the same horizon_months")

@@ -10,10 +10,11 @@ class CxRoiError(Exception):
 
 
 class ScenarioError(CxRoiError, ValueError):
-    """A scenario (or a batch of parameter draws) has invalid values.
+    """A scenario, a batch of parameter draws or an argument has invalid values.
 
-    ``problems`` lists one human-readable line per bad field; the message joins
-    them, so ``str(err)`` is ready to show to a user as it is.
+    ``problems`` lists one human-readable line per bad field or argument, each naming it; the
+    message is the one line, or the lines listed under how many there are, so ``str(err)`` is
+    ready to show to a user as it is.
     """
 
     def __init__(self, problems: list[str] | str):
@@ -21,8 +22,8 @@ class ScenarioError(CxRoiError, ValueError):
             problems = [problems]
         self.problems: list[str] = list(problems)
         n = len(self.problems)
-        head = "Invalid scenario: 1 problem" if n == 1 else f"Invalid scenario: {n} problems"
-        super().__init__(head + "\n" + "\n".join(f"- {p}" for p in self.problems))
+        listed = "\n".join(f"- {p}" for p in self.problems)
+        super().__init__(self.problems[0] if n == 1 else f"{n} problems:\n{listed}")
 
 
 class UnknownPresetError(CxRoiError, KeyError):

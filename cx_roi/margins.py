@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .comparison import LEVERS, SERVICE_LEVERS
 from .economics import discount_factors
 from .scenario import Scenario, expand_schedule
@@ -106,6 +107,11 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     same seed, same values). ``draws=0`` gives the slopes at the likely values alone (one
     run a lever and direction, a few milliseconds); its chances are NaN.
     """
+    checks.scenario(scenario, "lever_odds")
+    step = checks.amount("step", step)
+    seed = checks.seed(seed)
+    if not (isinstance(draws, int) and draws == 0):  # none: the likely values alone
+        draws = checks.draws(draws)
     values = draw_world(scenario, draws, seed, ranges)[1] if draws else {}
     likely = {name: np.array([float(getattr(scenario, name))]) for name in values}
     per_draw = {name: np.concatenate([likely[name], v]) for name, v in values.items()}

@@ -46,7 +46,7 @@ from scipy import optimize
 from .comparison import LEVERS
 from . import checks
 from .errors import ScenarioError, Stopped
-from .formatting import money
+from .formatting import money, quoted
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
@@ -257,6 +257,7 @@ def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases
         raise ScenarioError(f"phases: 'first_year' needs a horizon longer than 12 months, got "
                             f"{scenario.horizon_months}; use phases='whole'")
     limits = checks.lever_limits(levers, bounds)
+    checks.callback("stop", stop)
     if objective == "npv":
         draws, world = 1, {}
     else:
@@ -635,9 +636,11 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     problem = _setup("efficient_frontier", scenario, levers, bounds, objective=objective, draws=draws, seed=seed,
                      ranges=ranges, stop=stop)
     try:
+        if isinstance(totals, (str, bytes)):
+            raise TypeError
         points = sorted({float(t) for t in totals})
     except (TypeError, ValueError):
-        raise ScenarioError(f"totals: got {totals!r}; expected monthly budgets in $") from None
+        raise ScenarioError(f"totals: got {quoted(totals)}; expected a list of monthly budgets in $") from None
     if not points:
         raise ScenarioError("totals: give at least one monthly budget")
     _check_totals(points, problem.limits, ["whole horizon"] * len(points))

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import ScenarioError
 from .parameters import PARAMETERS, Param
 
-__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
+__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
 SCHEMA_VERSION = 2
 # Version 1 files predate the settled starting state and the survey mechanism: they are read
@@ -417,6 +417,25 @@ def batch_cross_checks(p: Mapping[str, np.ndarray]) -> list[str]:
     array of shape (draws,), in the fields' units): one message per rule some draw breaks."""
     return [f"{x} must not exceed {y} in any draw" if kind == "order" else f"{x} + {y} must be at most 1 in every draw"
             for kind, x, y, *_ in _CROSS_RULES if np.any(_broken(kind, p[x], p[y]))]
+
+
+def fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario) -> None:
+    """Keep every draw of ``values`` (input -> one value per draw; inputs it lacks are at the
+    scenario's value) within the rules between fields (:data:`_CROSS_RULES`), in place. Independent
+    draws, or one input moved to the end of its range, can break them; the second share of a group
+    gives way to the first (the detractors to the promoters), and the value that must not exceed
+    another to that other (the FCR floor to its ceiling, the customers to the market)."""
+    draws = len(next(iter(values.values())))
+
+    def get(name: str) -> np.ndarray:
+        return values[name] if name in values else np.full(draws, float(getattr(scenario, name)))
+
+    for kind, x, y, *_ in _CROSS_RULES:
+        if x in values or y in values:
+            if kind == "order":
+                values[x] = np.minimum(get(x), get(y))
+            else:
+                values[y] = np.minimum(get(y), 1.0 - get(x))
 
 
 def parse_value(name: str, text: str) -> Any:

@@ -17,9 +17,9 @@ import pandas as pd
 from . import checks, economics
 from .errors import ScenarioError
 from .parameters import PARAMETERS
-from .scenario import Scenario
+from .scenario import Scenario, fix_cross_rules
 from .simulation import KPI_COLUMNS, simulate_batch
-from .uncertainty import Range, check_ranges, default_ranges, fix_cross_rules
+from .uncertainty import Range, ranges_for
 
 __all__ = ["tornado", "break_even", "break_even_table", "METRICS"]
 
@@ -68,9 +68,10 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
     """
     checks.scenario(scenario, "tornado")
     checks.choice("metric", metric, METRICS)
-    merged = {**default_ranges(scenario), **(ranges or {})}
-    check_ranges(merged)
-    names = list(dict.fromkeys(fields)) if fields is not None else list(merged)
+    if baseline is not None:
+        checks.scenario(baseline, "tornado", "baseline")
+    merged = ranges_for(scenario, ranges)
+    names = list(dict.fromkeys(checks.names("fields", fields))) if fields is not None else list(merged)
     if not names:
         raise ScenarioError("fields: give at least one input to move")
     unknown = [n for n in names if n not in merged]
@@ -90,7 +91,7 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
 def _one_at_a_time(scenario: Scenario, names: Sequence[str], ranges: Mapping[str, Range]) -> dict[str, np.ndarray]:
     """Draws for one batch: draw 0 at the scenario's values, then each input in turn at the low
     (draw 2i + 1) and high (2i + 2) end of its range, the others as in the scenario; a share moved
-    to its high end caps its partner (:func:`cx_roi.uncertainty.fix_cross_rules`)."""
+    to its high end caps its partner (:func:`cx_roi.scenario.fix_cross_rules`)."""
     values = {n: np.full(1 + 2 * len(names), float(getattr(scenario, n))) for n in names}
     for i, n in enumerate(names):
         values[n][1 + 2 * i:3 + 2 * i] = ranges[n].low, ranges[n].high
@@ -102,8 +103,7 @@ def _top_drivers(scenario: Scenario, other: Scenario, metric: str, top: int,
                  ranges: Mapping[str, Range] | None) -> list[str]:
     """The ``top`` inputs whose range moves metric(scenario) - metric(other) the most
     (each input set to its low and high in both)."""
-    merged = {**default_ranges(scenario), **(ranges or {})}
-    check_ranges(merged)
+    merged = ranges_for(scenario, ranges)
     names = list(merged)
     values = _one_at_a_time(scenario, names, merged)
     a, b = _paired(scenario, other, values)
@@ -145,11 +145,12 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
     if scenario.horizon_months != other.horizon_months:
         raise ScenarioError("the two scenarios need the same horizon_months")
     checks.choice("metric", metric, KPI_COLUMNS)
+    checks.fraction("tolerance", tolerance)
     if fields is None:
         if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
             raise ScenarioError(f"top: got {top!r}; allowed a whole number of 1 or more")
         fields = _top_drivers(scenario, other, metric, top, ranges)
-    fields = list(fields)
+    fields = checks.names("fields", fields)
     if not fields:
         raise ScenarioError("fields: give at least one input to search, or leave fields out for the top drivers")
     grids = {}  # 33 points over the whole allowed range (log-spaced over a wide one), and the current value

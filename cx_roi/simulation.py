@@ -24,8 +24,8 @@ from .outputs import KPI_COLUMNS, MONTHLY_COLUMNS
 from .parameters import PARAMETERS, SPEND_FIELDS
 from .scenario import Scenario, batch_cross_checks, expand_schedule
 
-__all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "STEP_HAZARD", "MAX_STEPS",
-           "KPI_COLUMNS"]
+__all__ = ["simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "STEP_HAZARD",
+           "MAX_STEPS", "KPI_COLUMNS"]
 
 @dataclass(frozen=True)
 class SimulationResult:

@@ -28,11 +28,11 @@ from ._threads import map_in_threads
 from . import checks
 from .errors import ScenarioError
 from .parameters import PARAMETERS
-from .scenario import Scenario
+from .scenario import Scenario, fix_cross_rules
 from .simulation import MONTHLY_COLUMNS, simulate_batch
 
-__all__ = ["Range", "UNCERTAIN_FIELDS", "default_ranges", "sample", "draw_world", "simulate_many", "Ensemble",
-           "MAX_DRAWS", "ENSEMBLE_COLUMNS"]
+__all__ = ["Range", "UNCERTAIN_FIELDS", "default_ranges", "ranges_for", "sample", "draw_world", "simulate_many",
+           "Ensemble", "MAX_DRAWS", "ENSEMBLE_COLUMNS"]
 
 MAX_DRAWS = checks.MAX_DRAWS
 ENSEMBLE_COLUMNS = ("customers", "new_from_ads", "new_from_wom", "churned", "contribution",
@@ -140,24 +140,6 @@ def sample(ranges: Mapping[str, Range], draws: int, seed: int = 0) -> dict[str, 
     return dict(zip(names, values))
 
 
-def fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario) -> None:
-    """Keep every draw of ``values`` (input -> one value per draw; inputs it lacks are at the
-    scenario's value) valid: promoter + detractor shares of one group at most 1, FCR floor at most
-    its ceiling. Independent draws, or one input moved to the end of its range, can break these
-    rules; the detractor share (or the floor) gives way."""
-    draws = len(next(iter(values.values())))
-
-    def get(name: str) -> np.ndarray:
-        return values[name] if name in values else np.full(draws, float(getattr(scenario, name)))
-
-    for prefix in ("fast", "slow", "bad"):
-        pk, dk = f"{prefix}_promoter_share", f"{prefix}_detractor_share"
-        if pk in values or dk in values:
-            values[dk] = np.minimum(get(dk), 1.0 - get(pk))
-    if "fcr_floor" in values or "fcr_ceiling" in values:
-        values["fcr_floor"] = np.minimum(get("fcr_floor"), get("fcr_ceiling"))
-
-
 @dataclass
 class Ensemble:
     """A Monte Carlo run: per-draw KPIs and selected monthly paths."""
@@ -191,12 +173,20 @@ class Ensemble:
         return float(np.mean(np.asarray(mask, dtype=bool)))
 
 
+def ranges_for(scenario: Scenario, ranges: Mapping[str, Range] | None = None) -> dict[str, Range]:
+    """The default ranges of ``scenario`` (:func:`default_ranges`) updated by ``ranges``, checked."""
+    given = checks.mapping("ranges", ranges, "input names to Range(low, likely, high)")
+    merged = {**default_ranges(scenario), **given}
+    check_ranges(merged)
+    return merged
+
+
 def draw_world(scenario: Scenario, draws: int, seed: int = 0, ranges: Mapping[str, Range] | None = None
                ) -> tuple[dict[str, Range], dict[str, np.ndarray]]:
-    """The uncertain inputs of ``scenario`` as ``draws`` paired draws: its default ranges
-    (:func:`default_ranges`) updated by ``ranges``, sampled for ``seed`` (:func:`sample`), every
-    draw kept valid under the cross-field rules. Returns the ranges used and the values."""
-    merged = {**default_ranges(scenario), **(ranges or {})}
+    """The uncertain inputs of ``scenario`` as ``draws`` paired draws: its ranges
+    (:func:`ranges_for`), sampled for ``seed`` (:func:`sample`), every draw kept valid under the
+    cross-field rules. Returns the ranges used and the values."""
+    merged = ranges_for(scenario, ranges)
     values = sample(merged, draws, seed)
     fix_cross_rules(values, scenario)
     return merged, values
