@@ -754,6 +754,18 @@ def test_a_key_given_twice_in_a_link_is_named():
     assert at.query_params["shrinkage"] == "0.35"
 
 
+def test_a_refused_link_value_says_what_is_allowed_once_and_names_fields_as_spelt():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["ad_spend_per_month"] = "-5"
+    at.query_params["fcr_floor"] = "0.9"
+    at.run()
+    notice = " ".join(w.value for w in at.warning)
+    allowed = PARAMETERS["ad_spend_per_month"].describe_range().replace("$", "\\$")
+    assert notice.count(allowed) == 1, notice
+    assert "fcr_floor (0.9) must not exceed fcr_ceiling" in notice
+    assert notice.count("$") == notice.count("\\$"), notice  # no bare "$" to pair into maths
+
+
 @pytest.mark.parametrize("query", [
     {"compare": "[x](https://evil.example)"},
     {"levers": "[y](https://evil.example),ad_spend_per_month", "page": "optimise"},

@@ -70,7 +70,10 @@ def strip_name(problem: str, name: str) -> str:
     """A package problem ("name: got ...") without the name, as a sentence."""
     prefix = f"{name}: "
     text = problem[len(prefix):] if problem.startswith(prefix) else problem
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    first = text.split(" ", 1)[0]
+    if first not in PARAMETERS:  # a field's name keeps its spelling ("fcr_floor (0.9) must not exceed ...")
+        text = text[:1].upper() + text[1:]
+    return text + ("" if text.endswith(".") else ".")
 
 
 def bullet(problem: str) -> str:
@@ -89,8 +92,10 @@ def problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str 
     label = f"**{spec.label}** " if spec is not None else ""
     shown = f"`{name}={show(raw_text)}`" if raw_text is not None else f"`{name}`"
     # The package's words quote the value as given ("got '...'"): shown as written, and cut.
-    problems = "; ".join(tables.inert(strip_name(p, name).rstrip("."), 200) for p in err.problems)
+    said = [strip_name(p, name).rstrip(".") for p in err.problems]
+    problems = "; ".join(tables.inert(p, 200) for p in said)
     # Most package messages already state the allowed range; add it only when missing.
-    allowed = (f" Allowed: {spec.describe_range()}."
-               if spec is not None and spec.describe_range() not in problems else "")
-    return f"{label}({shown}): {problems}.{allowed} So {consequence}."
+    allowed = (f" Allowed: {tables.inert(spec.describe_range())}."
+               if spec is not None and not any(spec.describe_range() in p for p in said) else "")
+    # Every "$" escaped: two of them (a range's unit and a value kept) would set the text between as maths.
+    return f"{label}({shown}): {problems}.{allowed} So {consequence.replace('$', chr(92) + '$')}."
