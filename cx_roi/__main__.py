@@ -19,6 +19,7 @@ from .margins import lever_odds
 from .verdict import customer_costs, margin_verdict
 from .comparison import headroom
 from .errors import CxRoiError
+from .formatting import number
 from .scenario import MAX_JSON_BYTES, Scenario, parse_value
 
 
@@ -175,8 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             full = table.attrs.get("at_limit", ())
             if len(full) == len(table):
                 room = max(headroom(scenario, lever) for lever in full)
-                raise _Usage(f"--extra: {args.extra:,.0f} a month would take every lever past its maximum; "
-                             f"this scenario has room for at most {room:,.0f}")
+                raise _Usage(f"--extra: {number(args.extra)} a month would take every lever past its maximum; "
+                             f"this scenario has room for at most {number(room)}")
             print(table.to_string(float_format=_num, na_rep="n/a"))
             # The answer on the margin, with its odds, leads the dashboard: say it here too.
             odds = lever_odds(scenario, draws=300, seed=0)
@@ -184,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(margin_verdict(odds))
             print(customer_costs(odds))
             for lever in full:
-                print(f"note: {lever}: {args.extra:,.0f} more a month would exceed its maximum of "
+                print(f"note: {lever}: {number(args.extra)} more a month would exceed its maximum of "
                       f"{PARAMETERS[lever].maximum:,.0f}; shown as n/a", file=sys.stderr)
         return 0
     except _Usage as exc:

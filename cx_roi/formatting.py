@@ -13,9 +13,13 @@ from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
-           "and_list", "round_numbers", "quoted", "short_names"]
+           "and_list", "round_numbers", "quoted", "short_names", "number"]
 
 MISSING = "–"
+
+# Above this, every digit of a number is noise to a reader (and a float's 1e300 has 301 of them):
+# numbers show as 1.2e+18.
+_HUGE = 1e15
 
 # (divisor, suffix), smallest first.
 _UNITS = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"))
@@ -83,6 +87,16 @@ def round_numbers(at_least: float):
         exp += 1
 
 
+def number(x: Any) -> str:
+    """A number as a message quotes it: whole with thousands separators from 100 on (12,345),
+    four significant digits below (0.1235), and in powers of ten past a thousand trillion
+    (1e+300), which no one reads digit by digit."""
+    v = float(x)
+    if not math.isfinite(v) or abs(v) >= _HUGE:
+        return f"{v:.3g}"
+    return f"{v:,.0f}" if abs(v) >= 100 or v.is_integer() else f"{v:,.4g}"
+
+
 def amount(x: Any, missing: str = MISSING) -> str:
     """An amount someone chose (a spend, the next dollar), exactly: $50k, $7.5k, $1.25M, $12,345.
 
@@ -93,6 +107,8 @@ def amount(x: Any, missing: str = MISSING) -> str:
         return missing
     v = float(x)
     a = abs(v)
+    if a >= _HUGE:
+        return f"-${number(a)}" if v < 0 else f"${number(a)}"
     for divisor, suffix in _UNITS[:0:-1]:
         scaled = a / divisor
         if scaled >= 1 and abs(scaled * 100 - round(scaled * 100)) < 1e-6:
@@ -112,6 +128,8 @@ def money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) 
         return missing
     v = float(x)
     a = abs(v)
+    if a >= _HUGE:
+        return f"-${number(a)}" if v < 0 else f"${number(a)}"
     places = (2 if cents else 0, digits, digits, digits)  # decimals in dollars, k, M and B
     # The largest unit the amount reaches, then one up only if rounding would print 1,000 of
     # it: 999,960 is $1.0M, not $1,000.0k, but 951,416 stays $951.4k.

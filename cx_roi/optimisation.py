@@ -46,7 +46,7 @@ from scipy import optimize
 from .comparison import LEVERS
 from . import checks
 from .errors import ScenarioError, Stopped
-from .formatting import money, quoted
+from .formatting import money, number, quoted
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
@@ -153,12 +153,12 @@ def _check_totals(total_per_month, limits: Sequence[tuple[float, float]], phase_
         high_sum = sum(min(hi, t) for _, hi in limits)
         where = "" if len(totals) == 1 else f" ({phase})"
         if t < low_sum - 1e-6:
-            problems.append(f"total_per_month{where}: ${t:,.0f} is below the levers' minimums, which add up "
-                            f"to ${low_sum:,.0f} (the fixed costs); raise the budget to at least "
-                            f"${low_sum:,.0f} or lower the minimums")
+            problems.append(f"total_per_month{where}: ${number(t)} is below the levers' minimums, which add up "
+                            f"to ${number(low_sum)} (the fixed costs); raise the budget to at least "
+                            f"${number(low_sum)} or lower the minimums")
         elif t > high_sum + 1e-6:
-            problems.append(f"total_per_month{where}: ${t:,.0f} is above what the levers' maximums allow "
-                            f"(${high_sum:,.0f}); lower the budget or raise the maximums")
+            problems.append(f"total_per_month{where}: ${number(t)} is above what the levers' maximums allow "
+                            f"(${number(high_sum)}); lower the budget or raise the maximums")
     if problems:
         raise ScenarioError(problems)
     return totals
@@ -459,10 +459,6 @@ def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str,
     return alloc
 
 
-def _number(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
-
-
 def explain(alloc: Allocation) -> str:
     """A plain-language why for an allocation, from its marginal returns."""
     what = OBJECTIVES[alloc.objective].words if alloc.objective in OBJECTIVES else alloc.objective
@@ -594,8 +590,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                 reached_at = [i]
                 break
         if not reached_at:
-            raise ScenarioError(f"target: {metric} of {_number(target)} is out of reach; the best split of any "
-                                f"budget up to ${high:,.0f} a month reaches {_number(best_v)} (at "
+            raise ScenarioError(f"target: {metric} of {number(target)} is out of reach; the best split of any "
+                                f"budget up to ${high:,.0f} a month reaches {number(best_v)} (at "
                                 f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
     k = reached_at[0]
     # The polished best at the budget below may already reach the target: step down.

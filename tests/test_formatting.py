@@ -109,3 +109,14 @@ def test_short_names_keep_start_and_end():
     assert shown["Status quo"] == "Status quo"
     assert len(shown[long]) == 40 and "…" in shown[long]
     assert shown[long].startswith("Service boost: +$30k") and shown[long].endswith("in Q3")
+
+
+@pytest.mark.parametrize("x", [1e300, -2e18, 1e15])
+def test_huge_numbers_read_in_powers_of_ten_not_hundreds_of_digits(x):
+    for text in (fmt.number(x), fmt.money(x), fmt.amount(x)):
+        assert "e+" in text and len(text) < 12, text
+
+
+def test_numbers_below_a_thousand_trillion_keep_their_digits():
+    assert fmt.number(12_345.6) == "12,346" and fmt.number(0.123456) == "0.1235" and fmt.number(7.0) == "7"
+    assert fmt.money(3e12) == "$3,000.0B" and fmt.amount(1.25e6) == "$1.25M"

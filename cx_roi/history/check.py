@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..formatting import quoted
+from ..formatting import number, quoted
 from .schema import (ALIASES, BALANCE_MIN_CUSTOMERS, COLUMNS, MAX_MONTHS, MAX_ROWS_ABOVE, MIN_MONTHS,
                      MIN_MONTHS_TO_FIT, REQUIRED_COLUMNS, SECONDS_ALIASES, TOO_MANY, Column, History,
-                     HistoryError, HistoryProblem, balance_gaps, n_months, number_text, quote_list,
+                     HistoryError, HistoryProblem, balance_gaps, n_months, quote_list,
                      share_text)
 
 
@@ -321,9 +321,9 @@ def _balance(frame: pd.DataFrame, tolerance: float) -> list[HistoryProblem]:
         t = i + 1
         of_last = f", {share_text(abs(share[i]))} of last month's customers" if math.isfinite(share[i]) else ""
         problems.append(HistoryProblem(
-            f"{frame['month'].iloc[t]}: customers {number_text(c[t])}, but last month's {number_text(c[t - 1])} + new "
-            f"{number_text(new[t])} - churned {number_text(churned[t])} = {number_text(expected[i])} (off by "
-            f"{number_text(gap[i])}{of_last}; allowed {share_text(tolerance)} or {BALANCE_MIN_CUSTOMERS:.0f} "
+            f"{frame['month'].iloc[t]}: customers {number(c[t])}, but last month's {number(c[t - 1])} + new "
+            f"{number(new[t])} - churned {number(churned[t])} = {number(expected[i])} (off by "
+            f"{number(gap[i])}{of_last}; allowed {share_text(tolerance)} or {BALANCE_MIN_CUSTOMERS:.0f} "
             "customers)" + ("" if problems else ". Customers should be counted at the end of the month, new and "
                                                 "churned within it"),
             row=int(frame.index[t]), column="customers", gap=float(share[i])))

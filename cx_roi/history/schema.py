@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CxRoiError
-from ..formatting import quoted
+from ..formatting import number, quoted
 from ..parameters import PARAMETERS
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -65,8 +65,8 @@ class Column:
         if self.low <= value <= self.high:
             return None
         if value < 0 <= self.low:
-            return f"{number_text(value)} is negative; {_NOUNS[self.kind]} cannot be"
-        return f"{number_text(value)} is {self.over or f'outside {number_text(self.low)} to {number_text(self.high)}'}"
+            return f"{number(value)} is negative; {_NOUNS[self.kind]} cannot be"
+        return f"{number(value)} is {self.over or f'outside {number(self.low)} to {number(self.high)}'}"
 
 
 def _spend_limit(field: str) -> dict[str, Any]:
@@ -261,16 +261,14 @@ def quote_list(items: Sequence[str]) -> str:
     return ", ".join(quoted(i) for i in items)
 
 
-def number_text(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
-
-
 def share_text(share: float) -> str:
     """A share as a percentage to a tenth at most: 0.03 -> "3%", 0.0362 -> "3.6%", 0.0003 -> "under 0.1%"
     (not "0%", which only 0 is); an infinite one (a gap after a month with no customers) as "all"."""
     if not math.isfinite(share):
         return "all"
-    return "under 0.1%" if 0 < abs(share) < 0.0005 else f"{round(share * 100, 1):g}%"
+    if 0 < abs(share) < 0.0005:
+        return "under 0.1%"
+    return f"{round(share * 100, 1):g}%" if abs(share) < 1e4 else f"{number(share * 100)}%"
 
 
 def n_months(n: int) -> str:
