@@ -129,13 +129,14 @@ def _check_out(out: str | None, scenario: str | None = None) -> None:
         raise _Usage(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
-def _write_csv(frame: pd.DataFrame, out: str) -> None:
+def _write_csv(frame: pd.DataFrame, out: str) -> str:
+    """Write ``frame`` to ``out``; returns the line that says so."""
     try:
         frame.to_csv(out)
     except OSError as exc:
         # pandas' own OSErrors (e.g. a missing folder) carry no strerror, only a message.
         raise _Usage(f"cannot write {out}: {exc.strerror or exc}") from None
-    print(f"wrote {out}")
+    return f"wrote {out}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -155,19 +156,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(render_markdown(), end="")
         elif args.command == "simulate":
             result = simulate(_scenario(args))
+            # The file first: a write that fails (a full disk) then stops before anything is printed.
+            wrote = _write_csv(result.monthly, args.out) if args.out else None
             print(_fmt_kpis(result.kpis))
-            if args.out:
-                _write_csv(result.monthly, args.out)
+            if wrote:
+                print(wrote)
         elif args.command == "compare":
             table = compare(list(args.names), baseline=args.baseline)
+            wrote = _write_csv(table, args.out) if args.out else None
             cols = list(outputs.HEADLINE)
             with pd.option_context("display.width", 200, "display.max_columns", 20):
                 print(table[cols].to_string(float_format=_num, na_rep="n/a"))
             for name, other in table.attrs["beyond_spend"].items():
                 print(f"note: {name}: roi and payback_month are n/a: besides spend it differs from "
                       f"{table.attrs['baseline']} in {', '.join(other)}", file=sys.stderr)
-            if args.out:
-                _write_csv(table, args.out)
+            if wrote:
+                print(wrote)
         elif args.command == "next-dollar":
             if not math.isfinite(args.extra) or args.extra <= 0:
                 raise _Usage(f"--extra: got {args.extra:g}; expected a positive amount in $ per month, e.g. 50000")

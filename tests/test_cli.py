@@ -90,6 +90,7 @@ def cli(tmp_path_factory):
         "compare_bad_baseline": ["compare", "status-quo", "ad-boost", "--baseline", "nope"],
         "out_missing_dir": ["simulate", "--out", d / "no-such-dir" / "months.csv"],
         "out_is_dir": ["simulate", "--out", d],
+        "out_full": ["simulate", "--out", "/dev/full"],  # opens, then every write fails: no space left
         "out_too_long": ["simulate", "--out", d / ("a" * 300 + ".csv")],
         "out_ends_in_slash": ["simulate", "--out", f"{d / 'new-folder'}/"],
         "out_empty": ["simulate", "--out", ""],
@@ -229,6 +230,11 @@ def test_unknown_subcommand_is_named(cli):
 
 def test_compare_unknown_baseline(cli):
     assert "nope" in assert_one_line_error(cli["compare_bad_baseline"])
+
+
+def test_a_write_that_fails_after_opening_stops_before_results_are_printed(cli):
+    assert "/dev/full" in assert_one_line_error(cli["out_full"])
+    assert not cli["out_full"].stdout.strip()
 
 
 @pytest.mark.parametrize("key", ["out_missing_dir", "out_is_dir"])
