@@ -237,7 +237,7 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
 
     starts: list[tuple[float, float, float]] = []
     if start is not None:
-        starts.append(tuple(float(v) for v in start))  # type: ignore[arg-type]
+        starts.append(_start(start))
     m0, p0, q0 = _bass_ols(y)
     if np.isfinite([m0, p0, q0]).all() and m0 > total * 0.5 and 0 < p0 < 1 and 0 < q0 < 3:
         starts.append((m0, p0, q0))
@@ -262,17 +262,23 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
     return _bass_result(y, bass_adopters(t, *theta, form), theta, cov, form, "nls", errors, used)
 
 
+_MAX_ADOPTERS = 1e12  # people won in one period: a hundred times the world's population is a typo
+
+
 def _adopter_series(values: Any) -> np.ndarray:
-    try:
-        y = np.asarray(values, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise HistoryError(["new adopters must be numbers, one per period"]) from None
+    raw = np.asarray(values) if not isinstance(values, (str, bytes)) else np.asarray([values])
+    if raw.ndim != 1 or raw.dtype.kind not in "iuf":  # not True, "12", a table or a lone number
+        got = ("a table" if raw.ndim > 1 else f"one {type(values).__name__}" if raw.ndim == 0 else
+               {"b": "true/false values", "U": "text", "S": "text", "M": "dates"}.get(raw.dtype.kind, "mixed values"))
+        raise HistoryError([f"new adopters must be a list of numbers, one per period; got {got}"])
+    y = raw.astype(float)
     problems = []
     if len(y) < 5:
         problems.append(f"fit_bass needs at least 5 periods of new adopters (3 parameters and room for error), "
                         f"got {len(y)}")
     for bad, what in ((~np.isfinite(y), "are not finite numbers"),
-                      (np.isfinite(y) & (y < 0), "are negative; adopters cannot be")):
+                      (np.isfinite(y) & (y < 0), "are negative; adopters cannot be"),
+                      (np.isfinite(y) & (y > _MAX_ADOPTERS), f"are above {_MAX_ADOPTERS:.0e} people in one period")):
         if bad.any():
             problems.append(f"period(s) {', '.join(str(i + 1) for i in np.flatnonzero(bad)[:10])} {what}")
     if not problems and y.sum() <= 0:
@@ -280,6 +286,17 @@ def _adopter_series(values: Any) -> np.ndarray:
     if problems:
         raise HistoryError(problems)
     return y
+
+
+def _start(start: Any) -> tuple[float, float, float]:
+    """A starting guess (m, p, q): three positive, finite numbers."""
+    try:
+        m, p, q = (float(v) for v in start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start: got {start!r}; expected (m, p, q), three positive numbers") from None
+    if not all(math.isfinite(v) and v > 0 for v in (m, p, q)):
+        raise ValueError(f"start: got {start!r}; m, p and q must be positive, finite numbers")
+    return m, p, q
 
 
 def _bass_ols(y: np.ndarray) -> tuple[float, float, float]:

@@ -235,10 +235,21 @@ def test_fit_bass_recovers_known_parameters_within_two_standard_errors_with_nois
     ([1, 2, -3, 4, 5, 6], "negative"),
     ([1, 2, float("nan"), 4, 5, 6], "not finite"),
     ([0, 0, 0, 0, 0, 0], "no adopters"),
+    ([1e300] * 10, "above 1e\\+12 people"),
+    (np.ones((4, 4)), "a table"),
+    (None, "list of numbers"),
+    (["1"] * 10, "got text"),
+    ([True] * 10, "true/false"),
 ])
 def test_fit_bass_rejects_unusable_data(data, message):
     with pytest.raises(HistoryError, match=message):
         fit_bass(data)
+
+
+@pytest.mark.parametrize("start", [(1, 2), (float("nan"), 1, 1), (1e5, -0.01, 0.3), "abc"])
+def test_fit_bass_names_a_bad_start(start):
+    with pytest.raises(ValueError, match="start"):
+        fit_bass([5, 9, 14, 18, 20, 19, 15], start=start)
 
 
 # ------------------------------------------------------------------ fit_history
