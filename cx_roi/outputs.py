@@ -141,8 +141,8 @@ _COMPARED: dict[str, Output] = {
     "npv_p90": _o("NPV, high (P90)", "NPV one draw in ten ends above", "$", "money"),
     "prob_beats_baseline": _o("Chance it beats the baseline", "share of paired draws with a higher NPV than the "
                               "baseline's", "share", "share", digits=0),
-    "differs_beyond_spend": _o("Differs beyond spend", "true where the scenario differs from the baseline in more "
-                               "than spend (then ROI and payback are not defined)", "", "flag"),
+    "differs_beyond_spend": _o("Differs beyond spend", "how many inputs besides the three spends differ from the "
+                               "baseline's (0: none; otherwise ROI and payback are not defined)", "inputs", "count"),
     "same_as_baseline": _o("Same as baseline", "true for the baseline and any scenario identical to it", "",
                            "flag"),
 }
@@ -186,7 +186,7 @@ def output(name: str) -> Output:
     if name.startswith("delta_"):
         of = output(name[len("delta_"):])
         return Output(f"{of.label}, change", f"change against the baseline in: {of.meaning}",
-                      "change in share" if of.kind == "share" else of.unit, of.kind, of.digits, of.cents)
+                      "percentage points" if of.kind == "share" else of.unit, of.kind, of.digits, of.cents)
     return _BY_NAME[name]
 
 

@@ -86,6 +86,26 @@ def test_excel_sheets_and_layout(xlsx):
         assert wb[name]["B1"].font.bold
 
 
+def test_every_sheet_prints_one_page_wide_and_no_source_is_cut_off(xlsx):
+    wb = load(xlsx)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+    ws = wb["Inputs"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        for name in ("Source", "Note"):
+            cell = row[header.index(name)]
+            assert cell.alignment.wrap_text, (cell.coordinate, cell.value)
+        width = ws.column_dimensions[row[header.index("Source")].column_letter].width
+        lines = len(str(row[header.index("Source")].value or "")) / width
+        assert ws.row_dimensions[row[0].row].height >= 15 * lines * 0.9, row[0].row
+
+
+def test_a_change_in_a_share_is_in_points_and_beyond_spend_counts_inputs():
+    assert outputs.output("delta_avg_monthly_churn").unit == "percentage points"
+    assert outputs.output("differs_beyond_spend").kind == "count"
+
+
 @pytest.mark.parametrize("names", [
     ["Current: Revolving door", "Current/ Revolving door", "x" * 40, "x" * 40 + "y", "'quoted'", "[]:*?/\\"],
     ["Summary", "summary", "Months - a", "a", "A"],

@@ -133,6 +133,7 @@ class _Book:
         self.bold = Font(name="Calibri", size=11, bold=True)
         self.head_fill = PatternFill("solid", fgColor="DCE6F1")
         self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
 
     def formula(self, ws: Any, row: int, column: int, text: str, number_format: str) -> None:
         """Write formula ``text`` (starting "=") at (row, column)."""
@@ -181,6 +182,10 @@ class _Book:
 
     def save(self, title: str) -> bytes:
         as_text(self.wb, self.formulas)
+        for ws in self.wb.worksheets:  # printed (or made a PDF) one landscape page wide, each table whole
+            ws.page_setup.orientation = "landscape"
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         self.wb.properties.title = clean_text(title)[:250]
         self.wb.properties.creator = "cx-roi"
         buf = io.BytesIO()
@@ -323,10 +328,6 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         "says what it means.",
     ]):
         book.paragraph(ws, notes + i, line, widths)
-    # Printed (or rendered) on one landscape page wide, the table whole.
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
     # Inputs
     labels = ["Group", "Field", "Label", "Unit", *b.names, "Default", "Plausible low", "Plausible high",
@@ -345,6 +346,14 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         book.values(ws, i, [GROUPS[p.group], name, p.label, p.unit, *numbers, p.source, p.solidity,
                             (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
                              "its Months sheet" if schedules else "")], formats)
+        # Long sources and notes wrap in their columns, each row as tall as its longest (an office
+        # suite does not grow a row for wrapped text by itself).
+        lines = 1
+        for cell in ws[i]:
+            cell.alignment = book.wrap if labels[cell.column - 1] in ("Source", "Note") else book.top
+            width = ws.column_dimensions[get_column_letter(cell.column)].width
+            lines = max(lines, math.ceil(len(str(cell.value or "")) / (0.9 * width)) if cell.alignment.wrap_text else 1)
+        ws.row_dimensions[i].height = 15 * lines
     ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(PARAMETERS) + 1}"
 
     # KPIs: the model's figures, as values
