@@ -177,6 +177,28 @@ def test_every_line_of_a_report_of_every_preset_has_its_own_colour_and_style():
         assert len(looks) == len(named) and len(set(looks)) == len(looks), looks
 
 
+def test_every_bar_label_reads_as_the_dashboard_writes_its_amount(deck):
+    # One number format for the whole chart printed $21k as "$0.0M" beside bars of millions.
+    labelled = 0
+    for slide in slides(deck)[1]:
+        for shape in slide.shapes:
+            if not shape.has_chart or shape.chart.chart_type != shape.chart.chart_type.COLUMN_CLUSTERED:
+                continue
+            for bars in shape.chart.plots[0].series:
+                for point, value in zip(bars.points, bars.values):
+                    if value is not None:
+                        assert point.data_label.text_frame.text in (money(value), money(value, cents=True))
+                        labelled += 1
+    assert labelled >= 6
+
+
+def test_a_deck_of_one_scenario_has_no_rows_against_a_baseline(scenarios):
+    prs, all_slides = slides(reports.pptx_report({"status-quo": scenarios["status-quo"]}))
+    [table] = [s.table for slide in all_slides for s in slide.shapes if s.has_table]
+    rows = [r.cells[0].text for r in table.rows]
+    assert "NPV" in rows and not {"NPV, change", "ROI vs baseline", "Payback vs baseline"} & set(rows), rows
+
+
 def test_every_slide_has_notes_with_the_deciding_assumptions(deck, scenarios):
     odds = cx_roi.lever_odds(scenarios["status-quo"])
     deciders = odds.deciders(3)

@@ -119,7 +119,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                   for n in b.names}
     slide, top = _titled(prs, "What one more dollar returns on each lever, by scenario")
     _bar_chart(slide, top, b.names, {label: [per_dollar[n][x] for n in b.names] for x, label in LEVERS.items()},
-               lever_colours, '"$"0.00', "NPV added per extra $1, net of the $1", by_series=True)
+               lever_colours, '"$"0.00', "NPV added per extra $1, net of the $1", by_series=True, cents=True)
     notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
                  "values of each scenario: the slope of NPV in the lever's monthly spend. From "
                  f"{focus}, over {len(odds.draws):,} paired draws of Risk's ranges, each lever is the best use in: "
@@ -342,7 +342,9 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
     label_width = 4.0 if len(b.names) <= 4 else 3.0
     col_width = (BODY_WIDTH - label_width) / len(b.names)
     header = ["", *(n + (" (baseline)" if n == b.baseline else "") for n in b.names)]
-    body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in REPORT_KPIS]
+    # Alone, the baseline has nothing to be measured against: no change, ROI or payback rows.
+    kpis = [k for k in REPORT_KPIS if len(b.names) > 1 or k not in ("delta_npv", "roi", "payback_month")]
+    body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in kpis]
     rows = [header, *body]
     room = SLIDE_HEIGHT - FOOT - top
 
@@ -425,9 +427,10 @@ def _axis_title(axis: Any, text: str) -> None:
 
 
 def _bar_chart(slide: Any, top: float, categories: Sequence[str], series: Mapping[str, Sequence[Any]],
-               colours: Sequence[str], number_format: str, axis_title: str, by_series: bool = False) -> None:
-    """A clustered column chart (:func:`_chart`). ``colours``: one per category (a single series) or,
-    ``by_series``, one per series."""
+               colours: Sequence[str], number_format: str, axis_title: str, by_series: bool = False,
+               cents: bool = False) -> None:
+    """A clustered column chart (:func:`_chart`) of dollar amounts (to the cent with ``cents``).
+    ``colours``: one per category (a single series) or, ``by_series``, one per series."""
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
     from pptx.util import Pt
@@ -451,13 +454,22 @@ def _bar_chart(slide: Any, top: float, categories: Sequence[str], series: Mappin
                 _fill(bars.points[j].format.fill, hexcode)
     if len(categories) * len(series) > LABELLED_BARS:
         return
-    # Each bar's value on it: large for one bar a category, smaller in clusters.
+    # Each bar's value on it: large for one bar a category, smaller in clusters. Written as the
+    # dashboard writes money, bar by bar: one number format for every bar would print $21k as
+    # "$0.0M" beside a bar of millions.
     plot.has_data_labels = True
     labels = plot.data_labels
     labels.number_format, labels.number_format_is_linked = number_format, False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     labels.font.size = Pt(SMALLEST_PT if by_series else CAPTION_PT)
     labels.font.bold = not by_series
+    for bars, values in zip(plot.series, series.values()):
+        for j, v in enumerate(values):
+            if none(v) is not None:
+                frame = bars.points[j].data_label.text_frame
+                frame.text = money(v, cents=cents)
+                _font(frame.paragraphs[0].runs[0].font, SMALLEST_PT if by_series else CAPTION_PT, not by_series)
+                bars.points[j].data_label.position = XL_LABEL_POSITION.OUTSIDE_END
 
 
 def _dash_styles() -> dict[str, Any]:
