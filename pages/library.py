@@ -47,7 +47,7 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, width="stretch")
 
 names = [e.name for e in entries]
-library.keep_pick(names)
+library.keep_pick([e.name for e in entries if not e.problem] + [e.name for e in entries if e.problem])  # readable first
 pick_col, open_col, compare_col = st.columns([2, 1, 1], vertical_alignment="bottom")
 pick_col.selectbox("Saved scenario", names, key=library.PICK_KEY)
 if open_col.button("Open on Explore", icon=":material/open_in_new:", width="stretch"):
