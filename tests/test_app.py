@@ -766,6 +766,14 @@ def test_a_refused_link_value_says_what_is_allowed_once_and_names_fields_as_spel
     assert notice.count("$") == notice.count("\\$"), notice  # no bare "$" to pair into maths
 
 
+def test_a_refused_value_of_a_saved_scenario_named_with_a_dollar_keeps_one_escape():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["saved"] = "Plan $5~shrinkage:7"
+    at.run()
+    notice = " ".join(w.value for w in at.warning)
+    assert "Plan \\$5" in notice and "\\\\$" not in notice, notice
+
+
 @pytest.mark.parametrize("query", [
     {"compare": "[x](https://evil.example)"},
     {"levers": "[y](https://evil.example),ad_spend_per_month", "page": "optimise"},

@@ -87,7 +87,7 @@ def bullet(problem: str) -> str:
 
 def problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str | None = None) -> str:
     """Why field ``name`` (given as ``raw_text``, if from a link) was refused, what is allowed, and
-    ``consequence`` (what happened instead)."""
+    ``consequence`` (what happened instead, as Markdown: a value in it is escaped by the caller)."""
     spec = PARAMETERS.get(name)
     label = f"**{spec.label}** " if spec is not None else ""
     shown = f"`{name}={show(raw_text)}`" if raw_text is not None else f"`{name}`"
@@ -97,5 +97,4 @@ def problem_text(name: str, err: ScenarioError, consequence: str, raw_text: str 
     # Most package messages already state the allowed range; add it only when missing.
     allowed = (f" Allowed: {tables.inert(spec.describe_range())}."
                if spec is not None and not any(spec.describe_range() in p for p in said) else "")
-    # Every "$" escaped: two of them (a range's unit and a value kept) would set the text between as maths.
-    return f"{label}({shown}): {problems}.{allowed} So {consequence.replace('$', chr(92) + '$')}."
+    return f"{label}({shown}): {problems}.{allowed} So {consequence}."

@@ -323,7 +323,8 @@ def _read(given: Mapping[str, list[str]], named_twice: bool = False) -> None:
             continue
         texts[key] = text
     store_scenario(apply_fields(start(preset()), texts, bad, lambda key, s: (
-        f"the preset's value {param_value(PARAMETERS[key].fmt, getattr(s, key))} was kept")))
+        # Escaped: its "$" and the allowed range's would set the text between them as maths.
+        f"the preset's value {tables.inert(param_value(PARAMETERS[key].fmt, getattr(s, key)))} was kept")))
 
     if bad:
         head = ("This link had values the dashboard cannot use. Each one below was replaced by its "
