@@ -9,6 +9,7 @@ returns ``missing`` (an en dash by default) instead.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
@@ -57,9 +58,9 @@ def short_names(names: Any, limit: int = 40) -> dict[str, str]:
 
     names = [str(n) for n in names]
     shown = {n: cut(n, limit) for n in names}
-    alike = {v for v in shown.values() if list(shown.values()).count(v) > 1}
+    times = Counter(shown.values())
     for i, n in enumerate(names, start=1):
-        if shown[n] in alike:
+        if times[shown[n]] > 1:
             tag = f" ({i})"
             shown[n] = cut(n, max(limit - len(tag), 2)) + tag
     return shown

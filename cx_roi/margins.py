@@ -110,7 +110,7 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     checks.scenario(scenario, "lever_odds")
     step = checks.amount("step", step)
     seed = checks.seed(seed)
-    if not (isinstance(draws, int) and draws == 0):  # none: the likely values alone
+    if isinstance(draws, bool) or draws != 0:  # 0: the likely values alone
         draws = checks.draws(draws)
     values = draw_world(scenario, draws, seed, ranges)[1] if draws else {}
     likely = {name: np.array([float(getattr(scenario, name))]) for name in values}

@@ -173,12 +173,18 @@ class _Book:
             if fmt:
                 c.number_format = fmt
 
+    @staticmethod
+    def lines(text: Any, width: float) -> int:
+        """How many lines ``text`` wraps to in a column ``width`` characters wide (generous: an
+        office suite does not grow a row for wrapped text by itself)."""
+        return max(1, math.ceil(len(str(text or "")) / (0.9 * width)))
+
     def paragraph(self, ws: Any, row: int, text: str, widths: Sequence[float]) -> None:
         """``text`` across the columns of ``widths`` (characters) at ``row``, wrapped, the row as high
         as its lines (a merged cell does not grow by itself)."""
         ws.cell(row=row, column=1, value=text).alignment = self.wrap
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
-        ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(text) / (0.9 * sum(widths))))
+        ws.row_dimensions[row].height = 15 * self.lines(text, sum(widths))
 
     def save(self, title: str) -> bytes:
         as_text(self.wb, self.formulas)
@@ -346,14 +352,12 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         book.values(ws, i, [GROUPS[p.group], name, p.label, p.unit, *numbers, p.source, p.solidity,
                             (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
                              "its Months sheet" if schedules else "")], formats)
-        # Long sources and notes wrap in their columns, each row as tall as its longest (an office
-        # suite does not grow a row for wrapped text by itself).
-        lines = 1
+        # Long sources and notes wrap in their columns, each row as tall as its longest.
+        wrapped = [cell for cell in ws[i] if labels[cell.column - 1] in ("Source", "Note")]
         for cell in ws[i]:
-            cell.alignment = book.wrap if labels[cell.column - 1] in ("Source", "Note") else book.top
-            width = ws.column_dimensions[get_column_letter(cell.column)].width
-            lines = max(lines, math.ceil(len(str(cell.value or "")) / (0.9 * width)) if cell.alignment.wrap_text else 1)
-        ws.row_dimensions[i].height = 15 * lines
+            cell.alignment = book.wrap if cell in wrapped else book.top
+        ws.row_dimensions[i].height = 15 * max(
+            book.lines(cell.value, ws.column_dimensions[cell.column_letter].width) for cell in wrapped)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(PARAMETERS) + 1}"
 
     # KPIs: the model's figures, as values
