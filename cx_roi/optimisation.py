@@ -384,12 +384,14 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
 
 
 def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
-           warm: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, float, bool, str]:
+           warm: Sequence[np.ndarray] = (), enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
     """Best split for ``box``: grid, then SLSQP; for ensemble objectives a second, warm-started stage.
 
     ``extra_starts``: more candidates for the deterministic start. ``warm``: candidates for
     the ensemble stage's start that replace its coarse grid (the frontier passes the
-    previous budget's optimum). Returns (x, value, success, message)."""
+    previous budget's optimum). ``enough``: a value that answers the caller's question once
+    any candidate reaches it (the least-budget search asks only "does this budget reach the
+    target?"), so the local stage is skipped. Returns (x, value, success, message)."""
     if np.all(box.ub - box.lb <= 1e-9):  # the limits leave nothing to choose
         x = box.lb.copy()
         return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
@@ -400,6 +402,8 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
         i = int(np.nanargmax(vals))
         if vals[i] > v0:
             x0, v0 = starts[i], float(vals[i])
+    if enough is not None and v0 >= enough:
+        return x0, v0, True, "a candidate split reaches the target"
     # NPV over splits can have a shallow second hump a grid step from the best point, so
     # SLSQP also starts from the grid's runner-up; the better finish wins.
     best = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
@@ -542,7 +546,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
     budgets from the levers' minimums to ``max_budget_per_month`` (default: 5x
     the scenario's current spend on the levers, at least $1M) brackets the
     least budget, then bisection narrows it to ``tolerance`` (relative to the
-    budget), each step finding the most ``metric`` a budget can buy. Raises
+    budget), each step asking whether the budget's best split reaches the target
+    (a split that does ends the step; one that falls short is polished first). Raises
     ScenarioError, with the best value reachable, when no budget up to the
     maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
     """
@@ -569,8 +574,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                             f"levers' minimums (${low:,.0f})")
     high = min(high, sum(hi for _, hi in problem.limits))
 
-    def best_at(total: float, start: np.ndarray) -> tuple[np.ndarray, float, bool, str]:
-        return _solve(problem, problem.box([total]), [start])
+    def best_at(total: float, start: np.ndarray, enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
+        return _solve(problem, problem.box([total]), [start], enough=enough)
 
     # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
     budgets = np.linspace(low, high, 11)
@@ -595,14 +600,14 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                                 f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
     k = reached_at[0]
     # The polished best at the budget below may already reach the target: step down.
-    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1])[1] >= target:
+    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1], enough=target)[1] >= target:
         k -= 1
     hi_b = budgets[k]
     if k > 0:  # bisect between the budget below (short of the target) and this one
         lo_b, hi_x = budgets[k - 1], scan_x[k]
         while hi_b - lo_b > tolerance * max(hi_b, 1.0):
             mid = (lo_b + hi_b) / 2
-            x, v, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0))
+            x, v, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0), enough=target)
             if v >= target:
                 hi_b, hi_x = mid, x
             else:

@@ -245,6 +245,22 @@ def test_min_budget_for_an_npv_target():
     assert _best_kpi_at(s, levers, 0.99 * found.budget_per_month, "npv") < target
 
 
+@pytest.mark.parametrize("name, metric", [("status-quo", "final_customers"), ("revolving-door", "npv")])
+def test_min_budget_is_the_same_when_each_step_polishes_every_budget(name, metric, monkeypatch):
+    # The search stops polishing a budget once any candidate split reaches the target (the
+    # answer to "does it reach?" is already yes); the least budget must not depend on that.
+    s = _short(name, 36)
+    target = simulate(s).kpis[metric] * 1.05
+    quick = min_budget_for(s, target, metric=metric)
+    full_solve = cx_roi.optimisation._solve
+    monkeypatch.setattr(cx_roi.optimisation, "_solve",
+                        lambda *a, enough=None, **k: full_solve(*a, **k))
+    full = min_budget_for(s, target, metric=metric)
+    assert quick.budget_per_month == pytest.approx(full.budget_per_month, rel=1e-9)
+    assert quick.reached == pytest.approx(full.reached, rel=1e-9)
+    assert quick.reached >= target
+
+
 def test_min_budget_near_zero_steps_stay_inside_the_bounds():
     # the answer lies below the first scan budget, so the search works right at spend 0
     s = _short("status-quo", 24)
