@@ -103,13 +103,13 @@ KPIS: dict[str, Output] = {
     "terminal_value": _o("Terminal value", "present value of customers left at the horizon (customers x CLV)",
                          "$", "money"),
     "payback_month": _o("Payback vs baseline", "first month from which cumulative contribution minus the "
-                        "baseline's stays >= 0 (NaN: never, or a run on its own, which has no baseline)",
+                        "baseline's stays >= 0 (none if it never does, or for a run on its own, which has no baseline)",
                         "month", "month"),
     "clv": _o("CLV", "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve and c = "
-              "average monthly churn (NaN: no customers to value)", "$", "money"),
-    "cac_paid": _o("Paid CAC", "advertising spend / customers won by advertising (NaN: none won, or no "
-                   "advertising spend)", "$", "money", cents=True),
-    "cac_blended": _o("Blended CAC", "advertising spend / all customers won (NaN: none won)", "$", "money",
+              "average monthly churn (none when there are no customers to value)", "$", "money"),
+    "cac_paid": _o("Paid CAC", "advertising spend / customers won by advertising (none when none are won, or "
+                   "with no advertising spend)", "$", "money", cents=True),
+    "cac_blended": _o("Blended CAC", "advertising spend / all customers won (none when none are won)", "$", "money",
                       cents=True),
     "wom_share": _o("Growth from word of mouth", "share of new customers won by word of mouth", "share", "share"),
     "net_word_of_mouth": _o("Net word of mouth", "customers won by word of mouth minus prospects negative stories "

@@ -22,6 +22,14 @@ def test_every_monthly_column_and_kpi_a_run_gives_is_in_the_table():
     assert list(run.kpis) == list(outputs.KPIS)
 
 
+def test_meanings_speak_of_empty_values_as_readers_see_them():
+    # A meaning reaches the deck's notes, the workbook's header notes and the Method page,
+    # where an undefined value shows as a dash or an empty cell, never as "NaN".
+    for name, o in {**outputs.MONTHLY, **outputs.KPIS}.items():
+        assert "nan" not in o.meaning.lower().split(), name
+        assert "NaN" not in o.meaning, name
+
+
 def test_every_column_compare_gives_has_facts_and_a_spreadsheet_format(table):
     for column in table.columns:
         o = outputs.output(column)
