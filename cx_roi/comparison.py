@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from .uncertainty import Range
 
 __all__ = ["compare", "named_scenarios", "next_dollar", "npv_bridge", "assess", "Assessment", "with_extra",
-           "headroom", "at_limit", "limits_in_the_way", "beyond_spend", "no_return_reason", "NOT_ONLY_SPEND",
+           "headroom", "at_limit", "limits_in_the_way", "beyond_spend", "no_return_reason", "why_undefined",
+           "NOT_ONLY_SPEND", "NO_EXTRA_SPEND", "NO_PAYBACK",
            "SAME_AS_BASELINE", "LEVERS", "SERVICE_LEVERS", "AD_LEVER", "BRIDGE_STEPS", "DELTA_KPIS",
            "saved_name_problem", "SAVED_NAME_RULE", "SAVED_NAME_MAX", "NOT_IN_NAMES"]
 
@@ -205,6 +206,8 @@ def _kpi_columns(batch_kpis: pd.DataFrame | Mapping[str, np.ndarray], contributi
 
 NOT_ONLY_SPEND = "other inputs differ"
 SAME_AS_BASELINE = "same as baseline"
+NO_EXTRA_SPEND = "no extra spend"
+NO_PAYBACK = "not within horizon"
 
 
 def no_return_reason(row: Mapping[str, Any]) -> str | None:
@@ -215,6 +218,22 @@ def no_return_reason(row: Mapping[str, Any]) -> str | None:
         return SAME_AS_BASELINE
     if row.get("differs_beyond_spend", 0) > 0:
         return NOT_ONLY_SPEND
+    return None
+
+
+def why_undefined(row: Mapping[str, Any], col: str) -> str | None:
+    """Why KPI ``col`` of a row of :func:`compare` is undefined (NaN), in words for a reader; None
+    for a KPI with no reason of its own (shown as a dash). The one rule the dashboard's table and
+    cards, the HTML report and the deck follow; the workbook writes it as formulas.
+
+    ROI and payback: not a return on spend (:func:`no_return_reason`), else no extra spend or no
+    payback within the horizon. Paid CAC: no advertising spend (blended CAC is then $0 exactly,
+    with customers won) or no customers won by advertising.
+    """
+    if col in ("roi", "payback_month"):
+        return no_return_reason(row) or (NO_EXTRA_SPEND if col == "roi" else NO_PAYBACK)
+    if col == "cac_paid":
+        return "no ad spend" if row.get("cac_blended") == 0 else "no ad wins"
     return None
 
 

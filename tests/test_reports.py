@@ -282,3 +282,18 @@ def test_html_chart_titles_fit_one_phone_line_and_notes_say_the_rest():
     notes = [f.note for f in figures if f.note]
     assert notes and "payback is where its line crosses zero" in " ".join(notes)
     assert "&lt;b&gt;Plan &amp; co&lt;/b&gt;" in page and "<b>Plan & co</b>" not in page
+
+
+def test_an_undefined_figure_reads_the_same_words_in_the_reports_as_on_screen():
+    # No advertising at all: no paid CAC, no payback, and (spending less) no ROI.
+    from ui import tables  # noqa: PLC0415
+    no_ads = cx_roi.Scenario().replace(ad_spend_per_month=0.0)
+    table = cx_roi.compare({"base": cx_roi.Scenario(), "no ads": no_ads}, baseline="base")
+    screen = tables.comparison_table(table)
+    row = table.loc["no ads"]
+    undefined = [k for k in bundle.REPORT_KPIS if not np.isfinite(row[k])]
+    assert {"roi", "payback_month", "cac_paid"} <= set(undefined)
+    for k in undefined:
+        words = bundle.fmt_kpi(row, k)
+        assert words == screen.loc[cx_roi.outputs.output(k).label, "no ads"], k
+        assert words == cx_roi.comparison.why_undefined(row, k) and "nan" not in words.lower()

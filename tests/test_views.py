@@ -40,6 +40,6 @@ def test_kpi_cards_never_show_nan(changes, words):
 
 
 def test_a_missing_paid_cac_says_why():
-    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0})) == "no ad spend"
-    assert tables.no_paid_cac(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan})) == "no ad wins"
+    assert cx_roi.comparison.why_undefined(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0}), "cac_paid") == "no ad spend"
+    assert cx_roi.comparison.why_undefined(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan}), "cac_paid") == "no ad wins"
     assert math.isnan(cx_roi.simulate(Scenario().replace(**{AD: 0.0})).kpis["cac_paid"])

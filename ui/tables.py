@@ -17,22 +17,13 @@ import pandas as pd
 import cx_roi
 from cx_roi import GROUPS, PARAMETERS, SOLIDITY_LABELS
 from cx_roi import formatting as fmt, outputs
-from cx_roi.comparison import NOT_ONLY_SPEND, no_return_reason
+from cx_roi.comparison import NOT_ONLY_SPEND, why_undefined
 from cx_roi.parameters import params_in_group
 
-__all__ = ["inert", "listed", "MAX_LISTED", "plain", "NOT_ONLY_SPEND", "no_paid_cac", "parameter_groups",
+__all__ = ["inert", "listed", "MAX_LISTED", "plain", "NOT_ONLY_SPEND", "parameter_groups",
            "definitions_table", "solidity_table", "is_nan",
            "comparison_table", "COMPARE_ROWS", "history_columns_table", "fit_table", "with_labels", "flip_table",
            "FLIP_COLUMN", "FLIP_ASSUMPTION"]
-
-
-def no_paid_cac(row: pd.Series) -> str:
-    """Why a row of ``cx_roi.compare`` has no paid CAC (NaN): no ad spend, or no customers won by it.
-
-    Blended CAC (ad spend over all wins) is $0 exactly when nothing was spent on
-    advertising and someone was won, so it tells the two apart.
-    """
-    return "no ad spend" if row.get("cac_blended") == 0 else "no ad wins"
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])")
@@ -181,12 +172,7 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
                 column.append("baseline")
                 continue
             if is_nan(value):
-                words = {"roi": "no extra spend", "payback_month": "not within horizon",
-                         "cac_paid": no_paid_cac(row)}
-                reason = no_return_reason(row)  # not a return on spend (cx_roi.compare)
-                if reason:
-                    words.update(roi=reason, payback_month=reason)
-                column.append(words.get(col, fmt.MISSING))
+                column.append(why_undefined(row, col) or fmt.MISSING)
                 continue
             shown = outputs.show(col, value)
             diff = (row.get(f"delta_{col}") if f"delta_{col}" in row

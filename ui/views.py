@@ -17,11 +17,11 @@ import streamlit as st
 
 from cx_roi import PARAMETERS, outputs
 from cx_roi import formatting as fmt
-from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason
+from cx_roi.comparison import NO_EXTRA_SPEND, NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason, why_undefined
 from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import cached, state
-from .tables import is_nan, no_paid_cac
+from .tables import is_nan
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
            "stacked_table_css", "render_stacked_table", "PAGE_CSS", "PRESENT_CSS",
@@ -120,7 +120,7 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
                     "at or above zero. Cash only: unlike NPV it leaves out the value of the customers left at "
                     "the end, so a plan can add NPV and still not pay back within the horizon." + other_help)
     # On the baseline itself there is no move to measure yet: the card says what it will show.
-    for col, help_text, undefined, why in (("roi", roi_help, fmt.MISSING, "no extra spend"),
+    for col, help_text, undefined, why in (("roi", roi_help, fmt.MISSING, NO_EXTRA_SPEND),
                                            ("payback_month", payback_help, "Never",
                                             f"not within {fmt.horizon(horizon_months)}")):
         label = outputs.output(col).label
@@ -139,7 +139,7 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
         o = outputs.KPIS[col]
         diff = row.get(f"delta_{col}", float(row[col]) - float(base[col]))
         shown = outputs.show_change(col, diff)
-        missing = no_paid_cac(row) if col == "cac_paid" else fmt.MISSING
+        missing = why_undefined(row, col) or fmt.MISSING
         cards.append(Card(o.label, outputs.show(col, row[col], missing=missing),
                           None if is_nan(diff) else change(shown, (outputs.show_change(col, 0.0),)), tone(colour),
                           f"{o.label}: {o.meaning}.{vs}"))

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..comparison import compare, named_scenarios, next_dollar, no_return_reason
-from ..formatting import horizon, is_number, money, percent
+from ..comparison import compare, named_scenarios, next_dollar, why_undefined
+from ..formatting import MISSING, horizon, is_number, money, percent
 from ..outputs import HEADLINE, show
 from ..scenario import Scenario
 from ..simulation import simulate
@@ -146,11 +146,9 @@ def none(v: Any) -> float | None:
 
 def fmt_kpi(row: pd.Series, col: str, baseline_row: bool = False) -> str:
     """A KPI of :data:`REPORT_KPIS` in a row of :func:`compare`, as the dashboard's table shows it,
-    with words for what is undefined."""
-    returns = col in ("roi", "payback_month")
-    if baseline_row and returns:
+    with words for what is undefined (:func:`cx_roi.comparison.why_undefined`)."""
+    if baseline_row and col in ("roi", "payback_month"):
         return "baseline"
     if is_number(row[col]):
         return show(col, row[col])
-    reason = no_return_reason(row) if returns else None
-    return reason or {"roi": "no extra spend", "payback_month": "not within horizon"}.get(col, "n/a")
+    return why_undefined(row, col) or MISSING

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE
+from ..comparison import NO_EXTRA_SPEND, NO_PAYBACK, NOT_ONLY_SPEND, SAME_AS_BASELINE
 from ..outputs import excel_format, output
 from ..outputs import header as column_header
 from ..parameters import GROUPS, PARAMETERS, Param
@@ -305,8 +305,8 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
             "differs_beyond_spend": int(kpi["differs_beyond_spend"]),
             "same_as_baseline": bool(kpi["same_as_baseline"]),
             "roi": f'={not_a_return}IF({at("delta_pv_spend")}>{no_extra},{at("delta_npv")}/{at("delta_pv_spend")},'
-                   '"no extra spend")))',
-            "payback_month": f'={not_a_return}IF({payback}>{sheet_ref(m, f"A{last}")},"not within horizon",'
+                   f'"{NO_EXTRA_SPEND}")))',
+            "payback_month": f'={not_a_return}IF({payback}>{sheet_ref(m, f"A{last}")},"{NO_PAYBACK}",'
                              f'{payback})))',
         }
         book.values(ws, r, [m], [None], name, b.baseline)
