@@ -13,7 +13,7 @@ from typing import Literal
 import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
-from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money
+from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money, number
 from .margins import LeverOdds, lever_odds
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -37,6 +37,8 @@ def _compared(gain: float, other: float) -> str:
     """How much larger ``gain`` is than ``other`` (both positive), in words that go before
     "the $X the same money adds ..."."""
     r = gain / other
+    if r >= 9.95:  # past ten, a tenth is noise to a reader: 109 times, not 109.1
+        return f"{number(r)} times" if r >= 100 else f"{r:.0f} times"
     if r >= 1.995:
         return f"{r:.1f} times"
     if r >= 1.05:

@@ -594,6 +594,7 @@ def test_verdict_says_when_a_service_lever_could_not_be_weighed():
 @pytest.mark.parametrize("gains, words", [
     ((1e6, 6e6, 2e6), ["service quality", "$6.0M", "3.0 times the $2.0M the same money adds in advertising"]),
     ((1e6, 2.4e6, 2e6), ["service quality", "20% more than the $2.0M"]),
+    ((1e6, 218.2e6, 2e6), ["service quality", "109 times the $2.0M"]),
     ((1e6, 2.01e6, 2e6), ["about as much as the $2.0M"]),
     ((1e6, 2e6, 9e6), ["favours advertising", "$9.0M", "4.5 times the $2.0M the same money adds in service quality"]),
     ((1e6, 2e6, -5e5), ["service quality", "would lose $500.0k"]),
