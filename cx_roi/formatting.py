@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
-           "and_list", "round_numbers", "quoted", "short_names", "number"]
+           "and_list", "round_numbers", "quoted", "short_names", "number", "chart_text"]
 
 MISSING = "–"
 
@@ -43,6 +43,13 @@ def quoted(value: Any, limit: int = 40) -> str:
         return repr(value) if len(value) <= limit else f"{value[:limit]!r}..."
     shown = repr(value)
     return shown if len(shown) <= limit else f"{shown[:limit]}..."
+
+
+def chart_text(text: Any) -> str:
+    """Text from outside (a scenario's name) as a plotly label, legend entry or title draws it: as
+    written. Plotly reads entities ("&amp;") and a few HTML tags in all of them, so a name typed
+    with "&lt;b&gt;" would be drawn as "<b>"; its "&", "<" and ">" go in as entities instead."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def short_names(names: Any, limit: int = 40) -> dict[str, str]:

@@ -163,8 +163,9 @@ def test_html_chart_data_equals_the_model(html_text, expected):
             import base64
 
             y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
-        # The baseline is named so in the legend, as on the dashboard's Compare page.
-        np.testing.assert_allclose(y, monthly[trace["name"].removesuffix(" (baseline)")]["customers"], rtol=1e-12)
+        # The baseline is named so in the legend, as on the dashboard's Compare page; names go to plotly
+        # as entities (it reads tags and entities in a name).
+        np.testing.assert_allclose(y, monthly[html.unescape(trace["name"]).removesuffix(" (baseline)")]["customers"], rtol=1e-12)
     levers = _plot_data(html_text, "plot-next_dollar")
     assert [t["name"] for t in levers] == list(cx_roi.LEVERS.values())
 
@@ -282,6 +283,12 @@ def test_html_chart_titles_fit_one_phone_line_and_notes_say_the_rest():
     notes = [f.note for f in figures if f.note]
     assert notes and "payback is where its line crosses zero" in " ".join(notes)
     assert "&lt;b&gt;Plan &amp; co&lt;/b&gt;" in page and "<b>Plan & co</b>" not in page
+    # Plotly reads tags and entities in trace names and category labels: the name goes in escaped,
+    # so the chart draws it as written, not in bold.
+    labels = [str(v) for f in figures for trace in f.figure.data
+              for v in [trace.name, *(trace.x if trace.type == "bar" else ())] if v is not None]
+    assert any("&lt;b&gt;Plan &amp; co&lt;/b&gt;" in v for v in labels)
+    assert not any("<b>" in v or "& " in v for v in labels), labels
 
 
 def test_an_undefined_figure_reads_the_same_words_in_the_reports_as_on_screen():

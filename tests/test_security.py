@@ -518,3 +518,21 @@ def test_a_phishing_link_and_a_tracking_pixel_stay_text_in_the_browser(page, app
     from urllib.parse import urlsplit
 
     assert not [r for r in requested if urlsplit(r).hostname == "evil.example"], "nothing fetched from there"
+
+
+@pytest.mark.browser
+def test_a_name_with_html_entities_reads_as_typed_in_the_tables_and_the_charts(page, app_url):
+    # '&' is allowed in a saved name; Markdown and plotly both read "&amp;" and "&lt;i&gt;" as
+    # characters, so unescaped this name showed as "R&D <i>x</i>" in one place and as typed in another.
+    from test_browser import CHART, TABLE, expect, open_app, url
+
+    name = "R&amp;D &lt;i&gt;x&lt;/i&gt;"
+    open_app(page, url(app_url, "/compare", saved=f"{name}~ad_spend_per_month:200000",
+                       compare=f"ad-boost,{name}", bridge=name))
+    expect(page.locator(TABLE).first).to_contain_text(name)
+    expect(page.locator(CHART).first).to_be_visible()
+    legend = page.locator(f"{CHART} .legendtext").all_text_contents()
+    assert any(name in t for t in legend), legend
+    titles = page.locator(f"{CHART} .gtitle").all_text_contents()
+    assert any(name in t for t in titles), titles  # the bridge's title names the pair
+    assert page.locator("i", has_text="x").count() == 0

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from cx_roi import formatting as fmt
 from cx_roi import outputs, palette
-from cx_roi.formatting import signed_money
+from cx_roi.formatting import chart_text, signed_money
 
 __all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "MONEY_TICKS", "MONEY_HOVER", "type_size", "note_size",
            "wrapped_title", "month_ticks", "base_layout", "line_trace", "customers_by_source", "customer_base",
@@ -318,7 +318,7 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
     dashes = palette.scenario_dashes(colours, baseline)
     hover = MONEY_HOVER if money else "%{y:,.0f}"
     lines = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items()}
-    names = {name: f"{name} (baseline)" if name == baseline else name for name in frames}
+    names = {name: chart_text(f"{name} (baseline)" if name == baseline else name) for name in frames}
     yaxis = dict(title=dict(text=axis_title), **(MONEY_TICKS if money else dict(tickformat=".3~s")))
     if relative:
         shown = {name: y for name, y in lines.items() if name != baseline}
@@ -333,7 +333,7 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
             yaxis["range"] = [lo - pad, hi + pad]
             end = float(shown[runaway][-1])
             said = signed_money(end) if money else f"{end:+,.0f}"
-            names[runaway] = f"{runaway} (off the scale: {said} by month {len(shown[runaway])})"
+            names[runaway] = chart_text(f"{runaway} (off the scale: {said} by month {len(shown[runaway])})")
     data = [line_trace(_months(frame), lines[name], names[name], colours[name], hover,
                        dash=dashes[name]) for name, frame in frames.items()]
     layout = base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
@@ -383,7 +383,7 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
     # The page's heading above says why ("Why the NPV differs"); the title names the pair, short
     # enough that two preset names fit one line (a prefix of its own broke it early on a laptop).
     layout = base_layout(
-        f"{scenario} vs {baseline}", height, big, wide=True, hovermode="closest",
+        chart_text(f"{scenario} vs {baseline}"), height, big, wide=True, hovermode="closest",
         xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888", **MONEY_TICKS),
         yaxis=dict(autorange="reversed"),
     )

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cx_roi import palette
-from cx_roi.formatting import money, signed_money
+from cx_roi.formatting import chart_text, money, signed_money
 
 from .charts import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, line_trace, note_size, type_size
 
@@ -40,6 +40,7 @@ def fan_chart(scenario_q: pd.DataFrame, baseline_q: pd.DataFrame | None, *, titl
     ``Ensemble.monthly_quantiles``.
     """
     hover = MONEY_HOVER if money_axis else "%{y:,.0f}"
+    scenario_name, baseline_name = chart_text(scenario_name), chart_text(baseline_name)
     x = np.asarray(scenario_q.index, dtype=int)
     lo, mid, hi = (scenario_q.iloc[:, i].to_numpy(float) for i in range(3))
     data = [  # the band: P90, then P10 filled up to it

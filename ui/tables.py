@@ -35,11 +35,11 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-# What would turn quoted text into code, emphasis, strike-through, mathematics, a link or HTML: the
-# characters themselves, an underscore at the edge of a word (inside names such as service_spend it
-# reads as written), and at the start a heading's or a list's mark. Every dollar sign: two in one
+# What would turn quoted text into code, emphasis, strike-through, mathematics, a link, an entity
+# ("&amp;" read as "&") or HTML: the characters themselves, an underscore at the edge of a word (inside
+# names such as service_spend it reads as written), and at the start a heading's or a list's mark. Every dollar sign: two in one
 # line, the quoted one and one of the message's own ("+$60k"), would set what lies between as maths.
-_ACTIVE = re.compile(r"([\\`*\[\]<>~$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|^\s*[#+-]|^\s*\d{1,9}[.)](?!\S))")
+_ACTIVE = re.compile(r"([\\`*\[\]<>~$&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|^\s*[#+-]|^\s*\d{1,9}[.)](?!\S))")
 # Characters that show nothing or reorder what follows (bidi overrides, zero-width spaces), line
 # breaks that would start a new block, and control characters: each shown as "?".
 _UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"

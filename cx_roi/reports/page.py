@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..comparison import LEVERS
-from ..formatting import amount, horizon, param_value, short_names
+from ..formatting import amount, chart_text, horizon, param_value, short_names
 from ..outputs import output
 from ..palette import GRID, LEVER_COLOURS, SOFT_TEXT, TEXT, scenario_colours, scenario_dashes
 from ..parameters import PARAMETERS
@@ -53,7 +53,8 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
 
     colours = scenario_colours(b.names, b.baseline, b.lead)
     dashes = scenario_dashes(colours, b.baseline)
-    short = short_names(b.names)  # on an axis or in a legend; the tables wrap the full names
+    # On an axis or in a legend; the tables wrap the full names.
+    short = {n: chart_text(s) for n, s in short_names(b.names).items()}
 
     def lines(series: dict, title: str, y: str, y_format: str, hover: str) -> go.Figure:
         months = max(len(b.monthly[n]) for n in b.names)
