@@ -809,6 +809,22 @@ def test_a_compare_list_with_nothing_usable_gives_the_default_comparison():
     assert partly.multiselect(key="w:compare").value == ["ad-boost"]
 
 
+@pytest.mark.parametrize("query, kept", [
+    ({"compare": "status-quo"}, list(url.DEFAULT_COMPARE)),                  # only the baseline: the default pair
+    ({"baseline": "ad-boost", "compare": "ad-boost"}, ["service-boost"]),     # ... less the baseline itself
+    ({"compare": "status-quo,ad-boost"}, ["ad-boost"]),                       # the baseline dropped, the rest kept
+])
+def test_a_compare_list_naming_the_baseline_says_so(query, kept):
+    at = run_app(query, page="pages/compare.py")
+    assert at.multiselect(key="w:compare").value == kept
+    notice = messages(at)
+    baseline = query.get("baseline", "status-quo")
+    assert "`compare" in notice and f"`{baseline}` is the baseline" in notice
+    assert "['" not in notice, "the default in words, not a Python list"
+    if kept == list(url.DEFAULT_COMPARE):  # the default named as the picker names it
+        assert all(tables.inert(cx_roi.preset_info(t).title) in notice for t in url.DEFAULT_COMPARE)
+
+
 def test_one_bad_range_in_a_link_keeps_the_good_ones():
     at = run_app({"ranges": "shrinkage:0.1:0.5~churn_passive:0.01:0.05~foo:1:2", "draws": "200"},
                  page="pages/risk.py")

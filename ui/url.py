@@ -18,7 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
-from cx_roi.formatting import param_value
+from cx_roi.formatting import and_list, param_value
 
 from . import store, tables
 from .fields import (CURRENT, Field, Partly, choice, clean_label, number, quoted_list, saved_name_problem, url_number,
@@ -27,8 +27,8 @@ from .notices import add_notice, listed, problem_text, show, strip_name
 from .settings import SETTINGS
 from .view import (DEFAULT_COMPARE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_COMPARED, MAX_SAVED,
                    baseline_name, baseline_options, compare_options, compare_selection, default_baseline, edits,
-                   extra, fitted, preset, presentation, saved_scenarios, start, start_options, start_title,
-                   store_scenario)
+                   extra, fitted, label_for, preset, presentation, saved_scenarios, start, start_options,
+                   start_title, store_scenario)
 
 __all__ = ["FIELDS", "init", "sync_url", "url_params", "view_defaults", "apply_fields"]
 
@@ -140,14 +140,18 @@ def _extra(text: str) -> float:
 
 def _compare(text: str) -> list[str]:
     tokens = [t.strip() for t in text.split(",") if t.strip()]
+    base = baseline_name()  # read before this field
     unknown = [t for t in tokens if t not in compare_options()]
-    kept = [t for t in tokens if t in compare_options()]
+    kept = [t for t in tokens if t in compare_options() and t != base]
     whys = []
     if unknown:
         whys.append(f"{quoted_list(unknown)} {'is' if len(unknown) == 1 else 'are'} not a preset, a saved "
                     f"scenario or `{CURRENT}`; left out of the comparison")
-    if unknown and not kept:  # nothing left to compare: the default pair, as for any refused value
-        raise ValueError(whys[0])
+    if base in tokens:
+        whys.append(f"{quoted_list([base])} is the baseline, which every scenario is compared with, so it "
+                    "is not compared with itself")
+    if whys and not kept:  # nothing left to compare: the default pair, as for any refused value
+        raise ValueError("; ".join(whys))
     if len(kept) > MAX_COMPARED:
         whys.append(f"at most {MAX_COMPARED} scenarios besides the baseline; kept the first {MAX_COMPARED}")
     if whys:
@@ -185,7 +189,9 @@ FIELDS: tuple[Field, ...] = (
           "`{key}={text}`: {why}; allowed: {allowed}. Compared with *{default}* instead.",
           describe=lambda _: start_title(default_baseline()), current=baseline_name),
     Field("compare", list(DEFAULT_COMPARE), _compare, ",".join, "presets, saved scenarios or current",
-          current=compare_selection, partly="`{key}`: {why}."),
+          describe=lambda tokens: and_list(f"*{tables.inert(label_for(t))}*" for t in tokens if t != baseline_name()),
+          current=compare_selection,
+          partly="`{key}`: {why}."),
     Field("bridge", None, choice(compare_selection, "not one of the compared scenarios"), _bridge_text,
           "one of the compared scenarios", "`{key}={text}`: {why}; showing the first one's bridge."),
     *SETTINGS.values(),
