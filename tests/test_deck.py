@@ -19,6 +19,7 @@ from pptx.util import Pt
 
 import cx_roi
 from cx_roi import PARAMETERS, reports
+from cx_roi.reports.deck import NAME_CHARS
 from cx_roi.formatting import chance, money
 from cx_roi.palette import COLOURS, LEVER_COLOURS, SCENARIO_COLOURS
 from cx_roi.verdict import LEVER_WORDS, margin_call
@@ -161,9 +162,27 @@ def test_long_names_are_shortened_on_the_slides_and_kept_whole_in_the_notes(scen
             if shape.has_table:
                 shown |= {c.text for c in shape.table.rows[0].cells}
     names = {n for n in shown if n.startswith("Service boost")}
-    assert len(names) == 2 and all(len(n) <= 40 for n in names), names  # two names, told apart
+    assert len(names) == 2 and all(len(n) <= NAME_CHARS for n in names), names  # two names, told apart
     notes = all_slides[0].notes_slide.notes_text_frame.text
     assert LONG_NAME in notes and LONG_NAME + " (revised)" in notes
+
+
+def test_the_dashboards_own_names_are_kept_whole_on_the_slides(scenarios):
+    # What the dashboard calls an edited preset or a saved scenario: the longest preset title with
+    # many edits counted, and a saved name as long as the dashboard allows. Cut to 40 characters,
+    # "Current: +$60k a month into service + 1 change" had read "Current: +$60k a month int…ce + 1 change".
+    longest = max((cx_roi.preset_info(p).title for p in cx_roi.presets()), key=len)
+    names = [f"Current: {longest} + 99 changes", "Saved: " + "x" * (cx_roi.comparison.SAVED_NAME_MAX - 3) + " v2"]
+    named = {"status-quo": scenarios["status-quo"], names[0]: scenarios["service-boost"], names[1]: scenarios[ODD_NAME]}
+    prs, all_slides = slides(reports.pptx_report(named, baseline="status-quo", lead=names[0]))
+    text = " ".join(shape.text_frame.text for slide in all_slides for shape in slide.shapes if shape.has_text_frame)
+    headers = {c.text for slide in all_slides for shape in slide.shapes if shape.has_table
+               for c in shape.table.rows[0].cells}
+    categories = {c for slide in all_slides for shape in slide.shapes if shape.has_chart
+                  for c in shape.chart.plots[0].categories}
+    for name in names:
+        assert name in text and name in headers and name in categories, name
+    assert "…" not in text and not all_slides[0].notes_slide.notes_text_frame.text.count("shortened")
 
 
 def test_every_line_of_a_report_of_every_preset_has_its_own_colour_and_style():

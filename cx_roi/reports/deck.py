@@ -45,8 +45,11 @@ TITLE_PT, HEADLINE_PT, FIGURE_PT, CAPTION_PT = 28, 40, 60, 18
 DRIVERS = 3
 """How many uncertain inputs the notes name as deciding the answer."""
 
-NAME_CHARS, NAME_CHARS_MANY = 40, 28
-"""The most characters of a scenario's name on a slide, with up to four scenarios and with more."""
+NAME_CHARS, NAME_CHARS_MANY = 56, 28
+"""The most characters of a scenario's name on a slide, with up to four scenarios (as many as the
+dashboard compares) and with more. 56 holds every name the dashboard writes for a preset or a saved
+scenario ("Current: " + the longest preset title + " + 99 changes"; "Saved: " + 40 characters) in a
+table header of four lines; a longer name given through the API is shortened, and the notes say it whole."""
 
 LABELLED_BARS = 12
 """Up to this many bars in a chart, each bar carries its value; more would crowd each other."""
@@ -82,8 +85,8 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     from pptx.util import Inches
 
     full = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
-    # Names as a slide can hold them (the notes say the full names): the dashboard's 40
-    # characters, fewer when many scenarios share the table's width.
+    # Names as a slide can hold them (the notes say the full names): fewer characters when many
+    # scenarios share the table's width.
     shown = short_names(full.names, NAME_CHARS if len(full.names) <= 4 else NAME_CHARS_MANY)
     b = full.renamed(shown)
     focus = b.lead if b.lead in b.names else b.baseline
