@@ -490,8 +490,8 @@ def explain(alloc: Allocation) -> str:
         if m > 0:
             text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
         elif m < 0:
-            text += (f" The budget is more than pays here: the next $1,000 a month loses about {money(-m)}, "
-                     "so a smaller budget would do better.")
+            text += (f" This budget is past the point where spending pays: the next $1,000 a month loses about "
+                     f"{money(-m)}, so a smaller budget would do better.")
         for _, r in group[group["at_bound"] != ""].iterrows():
             if r["at_bound"] == "lower":
                 verb = "gets nothing" if r["spend_per_month"] <= 1.0 else "stays at its minimum"

@@ -414,6 +414,17 @@ def test_the_next_thousand_names_each_lever_on_its_bar():
     assert all(t["showlegend"] and len(set(t["y"])) == 2 for t in spec["data"]), "phases on the axis, levers keyed"
 
 
+@pytest.mark.parametrize("returns", [[-1600.0, -1650.0, 900.0], [-1600.0, -1650.0, -20.0], [5.0, 7.0, 2000.0]])
+def test_the_next_thousands_values_have_room_beyond_their_bars(returns):
+    # Written outside each bar: a negative return's label sat on the lever names at the left edge.
+    marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
+                             "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": returns, "at_bound": ""})
+    lo, hi = decision_charts.marginal_bars(marginal).layout.xaxis.range
+    span = max(max(returns), 0) - min(min(returns), 0)
+    assert lo <= min(min(returns), 0) - 0.25 * span if min(returns) < 0 else lo == 0
+    assert hi >= max(returns) + 0.25 * span if max(returns) > 0 else hi == 0
+
+
 def test_the_frontier_and_its_split_are_two_charts_on_one_budget_axis():
     table = pd.DataFrame({"total_per_month": [300_000.0, 400_000.0], "objective_value": [1e8, 1.2e8],
                           **{lv: [1e5, 1.3e5] for lv in cx_roi.LEVERS}})

@@ -220,12 +220,17 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
                            cliponaxis=False, showlegend=not single,
                            hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
                                          + label + "</extra>"))
+    # Each value is written beyond its bar's end: the axis leaves room for it on the side the bars
+    # reach, so a negative return's label stays clear of the lever names on the left.
+    shown = np.append(marginal["marginal_per_1000"].to_numpy(float), 0.0)
+    lo, hi = float(np.nanmin(shown)), float(np.nanmax(shown))
+    room = 0.3 * ((hi - lo) or 1.0)
     layout = base_layout("What the next $1,000 a month returns", height, big,
                          barmode="relative" if single else "group", hovermode="closest",
                          xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
-                                    zerolinecolor="#888", **MONEY_TICKS),
+                                    zerolinecolor="#888", range=[lo - room * (lo < 0), hi + room * (hi > 0)],
+                                    **MONEY_TICKS),
                          yaxis=dict(autorange="reversed"))
-    layout["margin"]["r"] = 70  # room for the longest bar's value, written outside it
     return go.Figure(data=data, layout=layout)
 
 
