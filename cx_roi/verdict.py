@@ -200,26 +200,39 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     period = f"over {horizon(horizon_months)}"
     if gains.empty:
         return f"No compared scenario can be valued against {base}."
-    best = gains.idxmax()
+    tied = tied_best(gains)
+    best, who, many = tied[0], and_list(tied), len(tied) > 1
     sure = ""
     if "prob_beats_baseline" in others and is_number(others.loc[best, "prob_beats_baseline"]):
-        sure = (f", and beats it in {chance(others.loc[best, 'prob_beats_baseline'])} of the plausible worlds "
-                "drawn from Risk's ranges")
+        sure = (f", and {'each beats' if many else 'beats'} it in {chance(others.loc[best, 'prob_beats_baseline'])} "
+                "of the plausible worlds drawn from Risk's ranges")
     if gains[best] <= 0:
-        closest = "matches it" if gains[best] == 0 else f"loses {money(-gains[best])}"
-        return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {best}, "
-                f"{closest}{sure.replace('and beats it', 'and would beat it')}.")
-    runner = gains.drop(index=best)
+        if gains[best] == 0:
+            closest = "each match it" if many else "matches it"
+        else:
+            closest = f"{'each lose' if many else 'loses'} {money(-gains[best])}"
+        return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, "
+                f"{closest}{sure.replace('beats it', 'would beat it')}.")
+    runner = gains.drop(index=tied)
     after = ""
     if not runner.empty:
         second = runner.idxmax()
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
-    claim, caveat = f"adds the most: {money(gains[best])} of NPV against {base}", ""
+    gain, caveat = money(gains[best]), ""
+    claim = f"tie for the most: {gain} of NPV each against {base}" if many else f"adds the most: {gain} of NPV against {base}"
     if "differs_beyond_spend" in others and others.loc[best, "differs_beyond_spend"] > 0:
         # Another business (other prices, churn, a fitted history): its gap is not what spending returns.
-        claim = f"ends with the most: {money(gains[best])} more NPV than {base}"
-        caveat = f", but it differs from {base} in more than spend, so that is not what spending returns"
-    return f"{best} {claim} {period} at the likely values{sure}{caveat}{after}."
+        claim = f"{'tie for' if many else 'ends with'} the most: {gain} more NPV than {base}"
+        caveat = (f", but {'they differ' if many else 'it differs'} from {base} in more than spend, so that is "
+                  "not what spending returns")
+    return f"{who} {claim} {period} at the likely values{sure}{caveat}{after}."
+
+
+def tied_best(gains: pd.Series) -> list[str]:
+    """The names in ``gains`` ($) whose value equals the largest to the cent, in their order: one
+    name, or every name of a tie (two copies of one plan add the same NPV, and neither wins)."""
+    top = float(gains.max())
+    return [name for name, gain in gains.items() if abs(float(gain) - top) < 0.005]
 
 
 def customer_costs(odds: LeverOdds) -> str:

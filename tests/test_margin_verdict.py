@@ -162,6 +162,22 @@ def test_compare_headline_says_when_the_best_is_another_business():
         assert ("more than spend" in sentence) == (name == "Other")
 
 
+def test_two_copies_of_the_best_plan_tie_in_the_headline_and_the_reports():
+    # Identical inputs add identical NPV: naming one of them "the most" made a winner of a tie.
+    from cx_roi.reports.bundle import _standing
+    from cx_roi.verdict import compare_headline
+
+    boost = cx_roi.load_preset("service-boost")
+    table = cx_roi.compare({"Base": cx_roi.Scenario(), "A": boost, "B": boost, "Ads": cx_roi.load_preset("ad-boost")},
+                           baseline="Base")
+    gain = cx_roi.formatting.money(table.loc["A", "delta_npv"])
+    for sentence in (compare_headline(table, 60), _standing(table, list(table.index), "Base", 60)):
+        assert sentence.index("A") < sentence.index("B") < sentence.index("tie") and gain in sentence, sentence
+    assert compare_headline(table, 60).endswith(f"next, Ads ({cx_roi.formatting.signed_money(table.loc['Ads', 'delta_npv'])}).")
+    single = compare_headline(table.drop(index="B"), 60)
+    assert single.startswith("A adds the most") and "tie" not in single
+
+
 def test_a_lever_that_adds_no_customer_has_no_price_per_customer():
     """Far past any slider, more agents keep nobody: the sentence prices the other way only."""
     from cx_roi.verdict import LEVER_WORDS, customer_costs

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ..comparison import compare, named_scenarios, next_dollar, why_undefined
-from ..formatting import MISSING, horizon, is_number, money, percent
+from ..formatting import MISSING, and_list, horizon, is_number, money, percent
 from ..outputs import HEADLINE, show
 from ..scenario import Scenario
 from ..simulation import simulate
-from ..verdict import margin_sentences, verdict
+from ..verdict import margin_sentences, tied_best, verdict
 
 DEFAULT_EXTRA_PER_MONTH = 50_000.0
 """The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
@@ -118,6 +118,7 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
     gain = kpis.loc[best, "delta_npv"]
     if not is_number(gain):
         return None
+    tied = tied_best(kpis.loc[others, "delta_npv"].dropna())
     period = f"over {horizon(months)}"
     if money(gain) == "$0":
         return (f"{best} has the same NPV as {baseline} {period}." if len(others) == 1 else
@@ -127,6 +128,9 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
     if len(others) == 1:
         verb = "adds" if gain > 0 else "loses"
         return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."
+    if gain > 0 and len(tied) > 1:
+        return (f"Of the scenarios compared, {and_list(tied)} tie for the highest NPV {period}: {money(gain)} more "
+                f"than {baseline} each{roi_text.replace('its extra', 'the extra')}.")
     if gain > 0:
         return (f"Of the scenarios compared, {best} has the highest NPV {period}: {money(gain)} more than "
                 f"{baseline}{roi_text}.")
