@@ -76,12 +76,14 @@ def _answer(big: bool) -> None:
     if not big:
         st.subheader("Take it with you", anchor=False)
         current_label, base_label = state.label_for(state.CURRENT), state.label_for(state.baseline_name())
-        exports.render_exports(((base_label, base), (current_label, scenario)), base_label,
-                               title=f"cx-roi: {state.start_title(state.preset())}", stem=state.preset(),
-                               extra_per_month=state.extra(), lead=current_label, key="export_explore",
-                               first=sharing.render_download)
-        st.caption("The scenario on screen and its baseline, with the verdict above. The reports are built "
-                   "when you click; the scenario file loads again in the sidebar.")
+        # The scenario on screen and its baseline; one scenario when it is its own baseline (two copies
+        # would repeat every verdict under two names).
+        named = ((base_label, base),) if scenario == base else ((base_label, base), (current_label, scenario))
+        exports.render_exports(named, base_label, title=f"cx-roi: {state.start_title(state.preset())}",
+                               stem=state.preset(), extra_per_month=state.extra(), lead=named[-1][0],
+                               key="export_explore", first=sharing.render_download)
+        st.caption(f"The scenario on screen{' and its baseline' if len(named) > 1 else ''}, with the verdict "
+                   "above. The reports are built when you click; the scenario file loads again in the sidebar.")
 
     height = 440 if big else 340
     monthly = view.scenario_result.monthly

@@ -445,6 +445,20 @@ def test_explore_exports_read_back_with_the_numbers_on_screen(deferred):
     assert cx_roi.preset_info("status-quo").title in text
 
 
+def test_explore_exports_of_a_scenario_that_is_its_own_baseline_hold_it_once(deferred):
+    # Status quo against itself: "Status quo" and "Current: Status quo" were two copies of one plan,
+    # and every verdict line of the files came twice.
+    from openpyxl import load_workbook
+
+    run_app({"preset": "revolving-door"})
+    files = _read_exports(deferred, "revolving-door")
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    assert [n for n in book.sheetnames if n.startswith("Months - ")] == ["Months - Revolving door"]
+    page = _Text()
+    page.feed(files["html"].decode("utf-8"))
+    assert "Current:" not in " ".join(page.text)
+
+
 def test_compare_exports_hold_every_compared_scenario(deferred):
     from openpyxl import load_workbook
 
