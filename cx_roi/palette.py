@@ -64,8 +64,10 @@ def scenario_colours(names: list[str], baseline: str, lead: str | None = None) -
     name has a hue of its own from its characters, so a scenario keeps its colour
     on every page, chart and export whatever the order; two names that would share
     a hue in one chart are told apart by giving the later one (in name order, not
-    list order) the next free hue.
+    list order) the next free hue. A scenario on its own is compared with nothing: it is black.
     """
+    if len(names) == 1:
+        return {names[0]: SCENARIO_COLOURS[0]}
     hues = SCENARIO_COLOURS[1:]
     out = {n: COLOURS["baseline"] for n in names if n == baseline}
     if lead in names and lead != baseline:
@@ -88,11 +90,11 @@ REPEAT_DASHES: tuple[str, ...] = ("dot", "dashdot", "longdash", "longdashdot")
 def scenario_dashes(colours: dict[str, str], baseline: str) -> dict[str, str | None]:
     """Each scenario's line style, for :func:`scenario_colours`' colours: the baseline's dashed, the
     first scenario of each hue solid (None), and each later one of that hue the next of
-    :data:`REPEAT_DASHES`."""
+    :data:`REPEAT_DASHES`. A scenario on its own is solid."""
     seen: dict[str, int] = {}
     out: dict[str, str | None] = {}
     for name, colour in colours.items():
-        if name == baseline:
+        if name == baseline and len(colours) > 1:
             out[name] = "dash"
             continue
         repeat = seen.get(colour, 0)

@@ -216,6 +216,13 @@ def test_a_deck_of_one_scenario_has_no_rows_against_a_baseline(scenarios):
     [table] = [s.table for slide in all_slides for s in slide.shapes if s.has_table]
     rows = [r.cells[0].text for r in table.rows]
     assert "NPV" in rows and not {"NPV, change", "ROI vs baseline", "Payback vs baseline"} & set(rows), rows
+    # Nothing to compare with: no "(baseline)" on its name, no "by scenario" in a title, and its line
+    # is the scenario's, not the baseline's dashed grey.
+    text = " ".join(sh.text_frame.text for slide in all_slides for sh in slide.shapes if sh.has_text_frame)
+    assert "by scenario" not in text and table.cell(0, 1).text == "status-quo"
+    lines = [sh.chart.plots[0].series[0] for slide in all_slides for sh in slide.shapes if sh.has_chart
+             and sh.chart.chart_type == sh.chart.chart_type.XY_SCATTER_LINES_NO_MARKERS]
+    assert lines and all(str(s.format.line.color.rgb) == SCENARIO_COLOURS[0].lstrip("#").upper() for s in lines)
 
 
 def test_every_slide_has_notes_with_the_deciding_assumptions(deck, scenarios):

@@ -207,3 +207,15 @@ def test_scenario_hues_stay_clear_of_every_cause_colour():
     assert np.linalg.norm(_lab("#44AA99") - _lab(COLOURS["wom"])) < 20, "the measure tells the old teal"
     # The public names the workbook and deck read are still there.
     assert set(palette.LEVER_COLOURS) == set(cx_roi.LEVERS) and callable(palette.scenario_colours)
+
+
+def test_a_scenario_on_its_own_is_drawn_as_the_scenario_not_as_a_baseline():
+    # A one-scenario file (Explore's, for a scenario that is its own baseline) drew its only line
+    # in the baseline's dashed grey, with no other line to be the baseline of.
+    assert palette.scenario_colours(["Plan"], "Plan") == {"Plan": palette.SCENARIO_COLOURS[0]}
+    assert palette.scenario_dashes({"Plan": palette.SCENARIO_COLOURS[0]}, "Plan") == {"Plan": None}
+    two = palette.scenario_colours(["Base", "Plan"], "Base", lead="Plan")
+    assert two["Base"] == palette.COLOURS["baseline"] and palette.scenario_dashes(two, "Base")["Base"] == "dash"
+    figures = report_figures(bundle({"Plan": cx_roi.Scenario(horizon_months=12)}, "Plan", "t", None, 50_000.0))
+    line = figures[0].figure.data[0]
+    assert line.name == "Plan" and line.line.color == palette.SCENARIO_COLOURS[0] and line.line.dash is None

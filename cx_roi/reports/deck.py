@@ -120,7 +120,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     # At the likely values (no draws): the slopes the focus's 300-draw odds start from.
     per_dollar = {n: odds.per_dollar if n == focus else lever_odds(b.scenarios[n], draws=0).per_dollar
                   for n in b.names}
-    slide, top = _titled(prs, "What one more dollar returns on each lever, by scenario")
+    slide, top = _titled(prs, "What one more dollar returns on each lever" + (", by scenario" if others else ""))
     _bar_chart(slide, top, b.names, {label: [per_dollar[n][x] for n in b.names] for x, label in LEVERS.items()},
                lever_colours, '"$"0.00', "NPV added per extra $1, net of the $1", by_series=True, cents=True)
     notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
@@ -158,7 +158,8 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     notes(slide, f"{output('customers').label} in each scenario at the likely values: {output('customers').meaning}.")
 
     step = {label: [b.nextd[n]["delta_npv"].get(lever) for n in b.names] for lever, label in LEVERS.items()}
-    slide, top = _titled(prs, f"What {amount(b.extra)} a month more on each lever adds to NPV, by scenario")
+    slide, top = _titled(prs, f"What {amount(b.extra)} a month more on each lever adds to NPV"
+                               + (", by scenario" if others else ""))
     _bar_chart(slide, top, b.names, step, lever_colours, _money_format(v for s in step.values() for v in s),
                "$ change in NPV", by_series=True)
     notes(slide, f"A larger step than the first slide's dollar: {amount(b.extra)} a month more on one lever at a "
@@ -344,7 +345,7 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
     # The KPI names take one line beside a few scenarios; beside many, the scenarios' columns need the room.
     label_width = 4.0 if len(b.names) <= 4 else 3.0
     col_width = (BODY_WIDTH - label_width) / len(b.names)
-    header = ["", *(n + (" (baseline)" if n == b.baseline else "") for n in b.names)]
+    header = ["", *(n + (" (baseline)" if n == b.baseline and len(b.names) > 1 else "") for n in b.names)]
     # Alone, the baseline has nothing to be measured against: no change, ROI or payback rows.
     kpis = [k for k in REPORT_KPIS if len(b.names) > 1 or k not in ("delta_npv", "roi", "payback_month")]
     body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in kpis]

@@ -59,7 +59,7 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
     def lines(series: dict, title: str, y: str, y_format: str, hover: str) -> go.Figure:
         months = max(len(b.monthly[n]) for n in b.names)
         fig = go.Figure([go.Scatter(x=list(b.monthly[n].index), y=values,
-                                    name=f"{short[n]} (baseline)" if n == b.baseline else short[n],
+                                    name=f"{short[n]} (baseline)" if n == b.baseline and len(b.names) > 1 else short[n],
                                     line=dict(color=colours[n], width=2.5, dash=dashes[n]),
                                     hovertemplate=hover) for n, values in series.items()])
         # Whole years, as the dashboard ticks its month axes.
@@ -141,7 +141,7 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         *[f"<p>{e(line)}</p>" for line in b.verdict], "</section>",
         "<h2>Key results</h2>",
         _table("kpis", ["Scenario", *(output(k).label for k in REPORT_KPIS)],
-               [[n + (" (baseline)" if n == b.baseline else ""),
+               [[n + (" (baseline)" if n == b.baseline and len(b.names) > 1 else ""),
                  *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for k in REPORT_KPIS)] for n in b.names],
                bold=b.names.index(b.baseline)),
         '<p class="note">NPV includes the value of customers left at the end when the scenario says so. ROI = '
