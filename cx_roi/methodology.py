@@ -387,7 +387,7 @@ STEPS: list[Step] = [
         "them disagree by a percent or two in most months, which says nothing against the file. The "
         "check is there for mistakes of another order: a quarter's flows in a monthly row, counts in "
         "thousands beside counts in units, a cumulative churn column, churn given as a rate where a "
-        "count belongs. Those miss by a month's new or lost customers or far more. So {share_text(BALANCE_TOLERANCE)} "
+        f"count belongs. Those miss by a month's new or lost customers or far more. So {share_text(BALANCE_TOLERANCE)} "
         "accepts flows that miss by up to 2% a month with room to spare and still refuses a file whose "
         f"flows are missing whenever they exceed {share_text(BALANCE_TOLERANCE)} of the customers (at 1%, half "
         "the months of a file off by up to 2% are refused). The gap is measured "

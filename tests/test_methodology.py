@@ -18,6 +18,15 @@ def test_docs_methodology_is_current():
         "docs/methodology.md is stale: run `python -m cx_roi methodology > docs/methodology.md`")
 
 
+def test_no_placeholder_is_left_unfilled():
+    # A string without its f prefix printed "So {share_text(BALANCE_TOLERANCE)} accepts ..." on the
+    # Method page. The equations' LaTeX has braces of its own, but never a Python call or a constant.
+    import re
+
+    left = re.findall(r"\{[A-Za-z_][A-Za-z_0-9.]*\([^{}]*\)\}|\{[A-Z][A-Z_0-9]{2,}\}", render_markdown())
+    assert not left, left
+
+
 def test_every_field_is_a_documented_parameter():
     fields = {f.name for f in dataclasses.fields(cx_roi.Scenario)}
     assert fields == set(cx_roi.PARAMETERS)
