@@ -47,12 +47,15 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, width="stretch")
 
 names = [e.name for e in entries]
+# The pick as the user left it: if another session deleted or renamed it since, keep_pick moves the
+# list to an entry that is still saved, and opening must not open that one instead.
+chosen = library.picked()
 library.keep_pick([e.name for e in entries if not e.problem] + [e.name for e in entries if e.problem])  # readable first
 pick_col, open_col, compare_col = st.columns([2, 1, 1], vertical_alignment="bottom")
 pick_col.selectbox("Saved scenario", names, key=library.PICK_KEY)
 if open_col.button("Open on Explore", icon=":material/open_in_new:", width="stretch"):
     # Not a callback, since it moves to another page; a failure's notice shows at the top on the rerun.
-    if library.open_entry():
+    if library.open_entry(chosen):
         st.switch_page("pages/explore.py")
     st.rerun()
 compare_col.button("Add to Compare", on_click=library.compare_entry, icon=":material/compare_arrows:",

@@ -110,6 +110,42 @@ def test_rename_and_delete(db):
     assert shown(at) == [] and Library(db).entries() == []
 
 
+def test_opening_an_entry_another_session_deleted_says_so_and_opens_nothing_else(db):
+    Library(db).save("Old plan", cx_roi.Scenario().replace(**{AD: 150000.0}))
+    Library(db).save("Newest", cx_roi.Scenario().replace(**{AD: 310000.0}))
+    at = session()
+    at.selectbox(key="library:pick").select("Old plan").run()
+    Library(db).delete("Old plan")  # meanwhile, in another session
+    press(at, "Open on Explore")
+    assert any("Old plan" in e.value for e in [*at.error, *at.warning]), [e.value for e in at.error]
+    assert AD not in at.query_params, "nothing was opened: the newest entry is not put on screen instead"
+
+
+def test_adding_an_entry_to_compare_never_replaces_a_scenario_saved_under_its_name(db):
+    Library(db).save("Plan B", cx_roi.Scenario())
+    at = session({AD: "90000", "saved": f"Plan B~{AD}:90000"})
+    press(at, "Add to Compare")
+    assert at.warning and "other values" in at.warning[0].value
+    assert at.query_params["saved"] in (f"Plan B~{AD}:90000", [f"Plan B~{AD}:90000"]), "the user's own is kept"
+
+
+def test_adding_to_a_full_comparison_says_it_is_in_the_picker_not_compared(db):
+    for name in ("One", "Two"):
+        Library(db).save(name, cx_roi.Scenario().replace(shrinkage=0.2))
+    at = session({"compare": "service-boost,ad-boost"})
+    at.selectbox(key="library:pick").select("One").run()
+    press(at, "Add to Compare")
+    assert "beside the others" in at.info[0].value
+    assert at.query_params["compare"] in ("service-boost,ad-boost,One", ["service-boost,ad-boost,One"])
+    at.selectbox(key="library:pick").select("Two").run()
+    press(at, "Add to Compare")
+    notice = at.info[0].value
+    assert "picker" in notice and "3" in notice and "beside the others" not in notice
+    saved = at.query_params["saved"]
+    assert any(v.startswith("Two") for v in ([saved] if isinstance(saved, str) else saved))
+    assert at.query_params["compare"] in ("service-boost,ad-boost,One", ["service-boost,ad-boost,One"])
+
+
 def test_a_library_that_cannot_be_reached_is_a_message_and_the_rest_works(monkeypatch):
     monkeypatch.setenv("CX_ROI_DATABASE_URL", "postgresql+psycopg://team:s3cret@127.0.0.1:1/library")
     at = session({AD: "260000"})

@@ -15,10 +15,11 @@ from cx_roi.library import Entry, Library, LibraryError, default_url
 from . import cached, store, tables
 from .fields import saved_name_problem
 from .notices import add_notice
-from .view import MAX_SAVED, current_scenario, edits, saved_scenarios, start_title, take_scenario
+from .view import (MAX_COMPARED, MAX_SAVED, compare_selection, current_scenario, edits, saved_scenarios, start_title,
+                   take_scenario)
 
 __all__ = ["library", "entries", "save", "open_entry", "compare_entry", "rename", "delete", "NAME_KEY",
-           "NOTE_KEY", "RENAME_KEY", "PICK_KEY", "keep_pick"]
+           "NOTE_KEY", "RENAME_KEY", "PICK_KEY", "keep_pick", "picked"]
 
 NAME_KEY, NOTE_KEY, RENAME_KEY, PICK_KEY = "library:name", "library:note", "library:rename", "library:pick"
 _TOPIC = "library"
@@ -70,22 +71,24 @@ def keep_pick(names: list[str]) -> None:
         store.set_widget_value(PICK_KEY, names[0])
 
 
-def _picked() -> str | None:
+def picked() -> str | None:
+    """The name of the saved scenario picked in the list."""
     return store.widget_value(PICK_KEY)
 
 
-def _picked_entry() -> Entry | None:
-    """The picked saved scenario as the library holds it now (None, with a notice, when it cannot be read)."""
+def _picked_entry(name: str | None = None) -> Entry | None:
+    """The saved scenario ``name`` (default: the picked one) as the library holds it now (None, with a
+    notice, when it is gone or cannot be read)."""
     try:
-        return library().get(_picked())
+        return library().get(picked() if name is None else name)
     except LibraryError as err:
         _failed(err)
         return None
 
 
-def open_entry() -> bool:
-    """Make the picked saved scenario the one on screen (Explore shows it)."""
-    entry = _picked_entry()
+def open_entry(name: str | None = None) -> bool:
+    """Make the saved scenario ``name`` (default: the picked one) the one on screen (Explore shows it)."""
+    entry = _picked_entry(name)
     if entry is None:
         return False
     best = take_scenario(entry.scenario)
@@ -105,19 +108,29 @@ def compare_entry() -> bool:
     problem = saved_name_problem(name)
     if problem is None and name not in saved and len(saved) >= MAX_SAVED:
         problem = f"at most {MAX_SAVED} scenarios can be compared at once; delete one on Compare first"
+    if problem is None and name in saved and saved[name] != entry.scenario:
+        # Never replace what the user saved in this session under the same name.
+        problem = "is already one of your saved scenarios, with other values; rename one of the two first"
     if problem:
         _say("warning", f"*{tables.inert(name)}* was not added to Compare: the name {problem}.")
         return False
     saved[name] = entry.scenario
     store.put("saved", saved)
-    store.put("compare", [*[t for t in store.get("compare", []) if t != name], name])
-    _say("info", f"*{tables.inert(name)}* is on the Compare page, beside the others picked there.")
+    chosen = compare_selection()
+    if name in chosen:
+        _say("info", f"*{tables.inert(name)}* is already on the Compare page.")
+    elif len(chosen) >= MAX_COMPARED:
+        _say("info", f"*{tables.inert(name)}* is in the Compare page's picker. The page already compares the "
+                     f"most it can beside the baseline ({MAX_COMPARED}): pick it there in place of another.")
+    else:
+        store.put("compare", [*chosen, name])
+        _say("info", f"*{tables.inert(name)}* is on the Compare page, beside the others picked there.")
     return True
 
 
 def rename() -> bool:
     """Give the picked saved scenario the typed new name."""
-    name, new = _picked(), str(store.widget_value(RENAME_KEY, "") or "").strip()
+    name, new = picked(), str(store.widget_value(RENAME_KEY, "") or "").strip()
     problem = saved_name_problem(new)
     if problem:
         _say("warning", f"Not renamed: the new name {problem}.")
@@ -134,7 +147,7 @@ def rename() -> bool:
 
 def delete() -> bool:
     """Remove the picked saved scenario from the team library."""
-    name = _picked()
+    name = picked()
     try:
         library().delete(name)
     except LibraryError as err:
