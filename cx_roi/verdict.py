@@ -19,11 +19,16 @@ from .parameters import PARAMETERS
 from .scenario import Scenario
 
 __all__ = ["verdict", "margin_verdict", "margin_call", "MarginCall", "margin_sentences", "compare_headline",
-           "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS"]
+           "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS", "WORLDS", "tied_best"]
 
 CLOSE_CALL = 0.70
 """Below this chance of being the better use of the next dollar (over Risk's paired draws), the
 margin verdict names no winner: it is too close to call."""
+
+WORLDS = "plausible worlds"
+"""What a chance counts, in words: draws of every uncertain assumption from its plausible range (the
+parameter table's, as the Risk page starts), whatever a user edited there, so that a scenario gets
+the same odds on every page and in every file."""
 
 LEVEL = 0.02
 """Slopes within this share of each other are level: moving money between the levers gains
@@ -170,7 +175,7 @@ def margin_verdict(odds: LeverOdds) -> str:
     r = call.lead_per_dollar  # what one more dollar does to NPV after paying for itself
     adds = f"adds {money(r, cents=True)}" if r >= 0 else f"loses {money(-r, cents=True)}"
     against = f"against {money(call.other_per_dollar, cents=True)} in {other}"
-    tried = f"{chance(call.chance)} of {call.worlds:,} plausible worlds drawn from Risk's ranges"
+    tried = f"{chance(call.chance)} of {call.worlds:,} {WORLDS}"
     if call.kind == "neither":
         return (f"On the margin, neither lever pays for itself: each extra dollar {adds} to NPV in {lead}, "
                 f"{against}, so keeping the money beats both.")
@@ -205,7 +210,7 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     sure = ""
     if "prob_beats_baseline" in others and is_number(others.loc[best, "prob_beats_baseline"]):
         sure = (f", and {'each beats' if many else 'beats'} it in {chance(others.loc[best, 'prob_beats_baseline'])} "
-                "of the plausible worlds drawn from Risk's ranges")
+                f"of the {WORLDS}")
     if gains[best] <= 0:
         if gains[best] == 0:
             closest = "each match it" if many else "matches it"

@@ -121,6 +121,10 @@ if found.table is None:
     st.info(found.sentence)
 else:
     views.render_margin(cached.margin_verdict(scenario))  # the answer on the margin, as Explore leads with it
+    if state.setting("ranges"):
+        st.caption("The chance in this answer counts draws of the assumptions' plausible ranges, as every page "
+                   "and file does for this scenario; your edited ranges change the figures on this page and "
+                   "the table below.")
     narrow = views.narrow_lead([n for n in found.nearest if abs(n[1]) < NARROW_LEAD], leader=found.leader)
     if narrow:
         st.warning(narrow)

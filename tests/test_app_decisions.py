@@ -539,3 +539,13 @@ def test_optimise_reads_money_as_the_rest_of_the_dashboard():
     why = next(m.value for m in at.markdown if "most of the budget, " in m.value)
     assert not re.search(r"\$\d{1,3},\d{3}(?! a month)", why), f"compact money, as the bars and cards: {why}"
     assert any("Find the least budget" in c.value for c in at.caption)
+
+
+def test_the_risk_page_says_its_answers_odds_do_not_use_the_edited_ranges():
+    # The margin answer's chance counts the plausible ranges on every page and in every file; with
+    # edited ranges the Risk page's own figures move and its answer did not, without a word.
+    edited = run_app({"ranges": "shrinkage:0.1:0.5", "draws": "200"}, page=RISK)
+    plain = run_app({"draws": "200"}, page=RISK)
+    said = [c.value for c in edited.caption if "edited ranges" in c.value]
+    assert said and "plausible ranges" in said[0]
+    assert not [c.value for c in plain.caption if "edited ranges" in c.value]

@@ -25,7 +25,7 @@ from ..palette import COLOURS, LEVER_COLOURS, scenario_colours, scenario_dashes
 from ..parameters import PARAMETERS, SOLIDITY_LABELS
 from ..scenario import Scenario
 from ..uncertainty import default_ranges
-from ..verdict import CLOSE_CALL, LEVER_WORDS, MarginCall, compare_headline, margin_call, margin_verdict
+from ..verdict import CLOSE_CALL, LEVER_WORDS, WORLDS, MarginCall, compare_headline, margin_call, margin_verdict
 from .bundle import (DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, clean_text, extra_contribution, fmt_kpi,
                      none)
 from .workbook import workbook_as_text
@@ -125,7 +125,8 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                lever_colours, '"$"0.00', "NPV added per extra $1, net of the $1", by_series=True, cents=True)
     notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
                  "values of each scenario: the slope of NPV in the lever's monthly spend. From "
-                 f"{focus}, over {len(odds.draws):,} paired draws of Risk's ranges, each lever is the best use in: "
+                 f"{focus}, over {len(odds.draws):,} paired draws of the assumptions' plausible ranges, each lever is the "
+                 "best use in: "
                  + "; ".join(f"{LEVERS[x]} {chance(odds.chance_best[x])}" for x in LEVERS) + ".")
 
     if others:
@@ -185,11 +186,12 @@ def _assumptions(odds: LeverOdds) -> list[str]:
     for name in [*odds.deciders(DRIVERS), "annual_discount_rate", "horizon_months"]:
         p = PARAMETERS[name]
         value = with_unit(p.fmt, getattr(scenario, name), p.unit)
-        spread = (f"; Risk's range {param_value(p.fmt, ranges[name].low)} to {param_value(p.fmt, ranges[name].high)}"
+        spread = (f"; plausible range {param_value(p.fmt, ranges[name].low)} to {param_value(p.fmt, ranges[name].high)}"
                   if name in ranges else "")
         lines.append(f"- {p.label}: {value}{spread}. Source: {p.source} Solidity: {p.solidity} "
                      f"({SOLIDITY_LABELS.get(p.solidity, p.solidity)}).")
-    lines.append(f"Figures are at the likely values; chances count {len(odds.draws):,} paired draws of Risk's ranges.")
+    lines.append(f"Figures are at the likely values; chances count {len(odds.draws):,} paired draws of the "
+                 "assumptions' plausible ranges.")
     return lines
 
 
@@ -286,7 +288,7 @@ def _headline_slide(prs: Any, call: MarginCall, footer: Sequence[str]) -> Any:
     # Signed figures that cannot wrap after their minus: "-$0.06" with a non-breaking hyphen.
     figure, other_figure = (f.replace("-$", "\u2011$") for f in (signed_money(call.lead_per_dollar, cents=True),
                                                                   money(call.other_per_dollar, cents=True)))
-    odds = f"chance {call.side} is the better use, over {call.worlds:,} plausible worlds drawn from Risk's ranges"
+    odds = f"chance {call.side} is the better use, over {call.worlds:,} {WORLDS}"
     if call.kind == "close":
         odds += f"; a call needs {percent(CLOSE_CALL, 0)}"
         if call.decider is not None:
