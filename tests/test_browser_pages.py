@@ -266,3 +266,10 @@ def test_ranges_are_editable_in_the_table_and_travel_in_the_link(page, app_url, 
     _edit_first_low(page, "99000", "5500")
     expect(page.locator(ALERT, has_text="Some ranges were not changed")).to_contain_text("is above high")
     assert_query(page, {"draws": "200", "ranges": f"agent_cost_per_month:5500:{first.high:g}"})
+    # A low above the scenario's own value: kept in the link, the range widened to hold the likely value,
+    # and said; the earlier complaint gives way to it instead of piling up.
+    likely = cx_roi.load_preset("status-quo").agent_cost_per_month
+    _edit_first_low(page, f"{likely + 500:g}", "5500")
+    expect(page.locator(ALERT, has_text="leaves out the scenario's own value")).to_contain_text(f"{likely:,.0f}")
+    expect(page.locator(ALERT, has_text="Some ranges were not changed")).to_have_count(0)
+    assert_query(page, {"draws": "200", "ranges": f"agent_cost_per_month:{likely + 500:g}:{first.high:g}"})

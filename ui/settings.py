@@ -12,11 +12,12 @@ from typing import Any
 
 import cx_roi
 from cx_roi import PARAMETERS, Scenario, ScenarioError
+from cx_roi.formatting import param_value
 from cx_roi.uncertainty import UNCERTAIN_FIELDS, Range, check_ranges
 
-from . import store
+from . import store, tables
 from .fields import Field, amount, choice, entries, int_in, money_or_auto, number, quoted_list, url_number
-from .notices import add_notice, bullet, listed, show
+from .notices import add_notice, bullet, drop_notices, listed, show
 from .view import current_scenario, store_scenario
 
 __all__ = ["SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "HEAVY", "heavy_started",
@@ -41,7 +42,7 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
     try:
         lo, hi = number(low), number(high)
     except (TypeError, ValueError):
-        return f"{label}: low and high must be numbers"
+        return f"{label}: low and high must be numbers within the allowed {PARAMETERS[name].describe_range()}"
     try:  # the likely value is the scenario's own (risk_ranges): any point of the range stands for it here
         check_ranges({name: Range(lo, lo, hi)})
     except ScenarioError as err:
@@ -226,6 +227,9 @@ def ranges_editor_key() -> str:
     return f"w:ranges:{store.get('ranges_round', 0)}"
 
 
+_RANGES_TOPIC = "ranges table"
+
+
 def on_ranges_edit(rows: Sequence[str]) -> None:
     """Ranges-table callback: apply edited low/high values (or explain why not).
 
@@ -233,8 +237,9 @@ def on_ranges_edit(rows: Sequence[str]) -> None:
     """
     edited = (store.widget_value(ranges_editor_key()) or {}).get("edited_rows", {})
     current = dict(setting("ranges"))
-    defaults = cx_roi.default_ranges(current_scenario())
-    problems = []
+    scenario = current_scenario()
+    defaults = cx_roi.default_ranges(scenario)
+    problems, widened = [], []
     for index, change in edited.items():
         name = rows[int(index)]
         lo, hi = current.get(name, (defaults[name].low, defaults[name].high))
@@ -243,13 +248,28 @@ def on_ranges_edit(rows: Sequence[str]) -> None:
         if problem:
             problems.append(problem)
             continue
-        if (float(lo), float(hi)) == (defaults[name].low, defaults[name].high):
+        lo, hi = float(lo), float(hi)
+        if (lo, hi) == (defaults[name].low, defaults[name].high):
             current.pop(name, None)  # back to the evidence's range: nothing to carry in the link
         else:
-            current[name] = (float(lo), float(hi))
+            current[name] = (lo, hi)
+        likely = float(getattr(scenario, name))
+        if not lo <= likely <= hi:  # risk_ranges widens it: say so rather than show another number
+            p = PARAMETERS[name]
+            widened.append(f"{p.label}: {param_value(p.fmt, lo)} to {param_value(p.fmt, hi)} leaves out the "
+                           f"scenario's own value, {param_value(p.fmt, likely)} (set on Explore), so the range "
+                           f"runs from {param_value(p.fmt, min(lo, likely))} to {param_value(p.fmt, max(hi, likely))}")
     store.put("set:ranges", current)
+    # One notice for the table, replaced by the next edit's: a corrected range retires its complaint.
+    drop_notices(_RANGES_TOPIC)
     if problems:
-        add_notice("warning", "Some ranges were not changed:\n" + listed(problems))
+        # The table's rows are inputs it lists: each problem is a label and numbers, shown as written
+        # (two "$" of a money input's unit would set what lies between as mathematics).
+        add_notice("warning", "Some ranges were not changed:\n" + listed([tables.inert(p) for p in problems]),
+                   _RANGES_TOPIC)
+    if widened:
+        add_notice("info", "A range holds the scenario's likely value:\n" + listed([tables.inert(w) for w in widened]),
+                   _RANGES_TOPIC)
     store.put("ranges_round", store.get("ranges_round", 0) + 1)
 
 
