@@ -478,7 +478,8 @@ def test_excel_with_several_sheets_names_them_and_sheet_chooses():
     with pytest.raises(HistoryError) as info:
         read_history(data, "book.xlsx")
     err = info.value
-    assert err.sheets == ["Notes", "History"]
+    assert err.sheets == ["History", "Notes"], "the one that looks like a history first: a picker starts on it"
+    assert "e.g. sheet='History'" in err.problems[0]
     assert "2 sheets with data ('Notes', 'History'); 'History' looks like a history" in err.problems[0]
     assert read_history(data, "book.xlsx", sheet="history").months == 8  # names match case-insensitively
     assert read_history(data, "book.xlsx", sheet=1).sheet == "History"

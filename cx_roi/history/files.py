@@ -159,9 +159,10 @@ def workbook_table(data: bytes, name: str, sheet: str | int | None) -> tuple[pd.
     else:
         likely = [t for t in filled if header_at(book[t]) is not None]
         hint = f"; {quote_list(likely)} look{'s' if len(likely) == 1 else ''} like a history" if likely else ""
+        ordered = likely + [t for t in filled if t not in likely]  # a picker starts on a likely one
         raise HistoryError([f"the workbook has {len(filled)} sheets with data ({quote_list(filled)}){hint}. Choose "
-                            f"one with sheet=, e.g. sheet={filled[0]!r}, or keep only the history sheet"],
-                           source=name, sheets=filled)
+                            f"one with sheet=, e.g. sheet={ordered[0]!r}, or keep only the history sheet"],
+                           source=name, sheets=ordered)
     table = book[title].astype(object)
     if table.map(blank).all(axis=None):
         raise HistoryError([f"sheet {title!r} is empty"], source=name, sheets=titles)
