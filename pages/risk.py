@@ -129,10 +129,11 @@ else:
     if narrow:
         st.warning(narrow)
     st.caption(f"The next dollar: one more {fmt.amount(cx_roi.margins.PER)} a month on "
-               f"{cx_roi.LEVERS[found.lever].lower()} against the same on advertising. Each row is an assumption "
-               "with a value that would swap which returns more, and the side of that value on which service "
-               "leads. The change needed is how far the assumption must move from its likely value, relative to "
-               "it; the easiest to flip comes first.")
+               f"{cx_roi.LEVERS[found.lever].lower()} against the same on advertising. Each row is one of the "
+               "assumptions that move the gap between them most: the value, if any in its allowed range, that "
+               "would swap which returns more, and the side of it on which service leads. The change needed is "
+               "how far the assumption must move from its likely value, relative to it; the easiest to flip "
+               "comes first, and those that cannot flip the lead last.")
     # A static table: its cells wrap, so on a phone every column stays on screen (a data grid
     # kept its width and hid the flip points beyond the screen's edge).
     st.table(found.table, hide_index=True)
