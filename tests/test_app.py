@@ -550,6 +550,7 @@ def test_method_page_is_drawn_from_the_package():
     ordered = [p for g in cx_roi.GROUPS for p in PARAMETERS.values() if p.group == g]
     assert sorted(p.name for p in ordered) == sorted(PARAMETERS)
     assert list(params["Parameter"]) == [p.label for p in ordered]
+    assert list(params["Field"]) == [tables.plain(p.name) for p in ordered]  # as links and files name it
     assert list(params["Solidity"]) == [p.solidity for p in ordered]
     assert list(params["Source"]) == [tables.plain(p.source) for p in ordered]
     assert [h.value for h in at.subheader][:len(cx_roi.GROUPS)] == list(cx_roi.GROUPS.values())

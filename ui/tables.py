@@ -80,7 +80,7 @@ def listed(lines: Sequence[str]) -> str:
 
 
 def parameter_groups() -> list[tuple[str, pd.DataFrame]]:
-    """Every scenario field, one table per group in the levers' order: its label, the default and
+    """Every scenario field, one table per group in the levers' order: its label and field name, the default and
     its unit, the plausible and allowed ranges in the default's format, the solidity, the source
     and what the parameter does. Every cell is whole text for a wrapping table (the Method page):
     in a data grid the sources and solidities ran past the screen's edge, cut off."""
@@ -90,6 +90,8 @@ def parameter_groups() -> list[tuple[str, pd.DataFrame]]:
         for p in params_in_group(group):
             rows.append({
                 "Parameter": p.label,
+                # The name links, scenario files, the command line and messages use for it.
+                "Field": p.name,
                 "Default": fmt.param_value(p.fmt, p.default),
                 # Its own column: joined to the value, units read oddly ("0.60 0 weak - 1 outstanding").
                 "Unit": p.unit or fmt.MISSING,
