@@ -549,3 +549,25 @@ def test_the_risk_page_says_its_answers_odds_do_not_use_the_edited_ranges():
     said = [c.value for c in edited.caption if "edited ranges" in c.value]
     assert said and "plausible ranges" in said[0]
     assert not [c.value for c in plain.caption if "edited ranges" in c.value]
+
+
+def test_one_ranges_edit_with_a_refused_row_and_a_widened_one_says_both():
+    # The widened row's notice replaced the refused row's warning: the refusal went unsaid.
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui import state, store, url
+        url.init()
+        st.session_state[state.ranges_editor_key()] = {"edited_rows": {
+            0: {"Low": 0.9, "High": 0.1},   # refused: low above high
+            1: {"Low": 0.5, "High": 0.6},   # kept, but leaves out the likely churn of passives
+        }}
+        state.on_ranges_edit(["shrinkage", "churn_passive"])
+        st.session_state["shown"] = [(n.kind, n.text) for n in store.get("notices", [])]
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    [(kind, text)] = at.session_state["shown"]
+    assert kind == "warning" and "Shrinkage" in text and "is above high" in text
+    assert "Monthly churn of passives" in text and "scenario's own value" in text

@@ -260,16 +260,15 @@ def on_ranges_edit(rows: Sequence[str]) -> None:
                            f"scenario's own value, {param_value(p.fmt, likely)} (set on Explore), so the range "
                            f"runs from {param_value(p.fmt, min(lo, likely))} to {param_value(p.fmt, max(hi, likely))}")
     store.put("set:ranges", current)
-    # One notice for the table, replaced by the next edit's: a corrected range retires its complaint.
+    # One notice for the table's edit, replaced by the next edit's: a corrected range retires its
+    # complaint. Its rows are inputs the table lists, each a label and numbers, shown as written (two
+    # "$" of a money input's unit would set what lies between as mathematics).
     drop_notices(_RANGES_TOPIC)
-    if problems:
-        # The table's rows are inputs it lists: each problem is a label and numbers, shown as written
-        # (two "$" of a money input's unit would set what lies between as mathematics).
-        add_notice("warning", "Some ranges were not changed:\n" + listed([tables.inert(p) for p in problems]),
-                   _RANGES_TOPIC)
-    if widened:
-        add_notice("info", "A range holds the scenario's likely value:\n" + listed([tables.inert(w) for w in widened]),
-                   _RANGES_TOPIC)
+    parts = [f"Some ranges were not changed:\n{listed([tables.inert(p) for p in problems])}" if problems else "",
+             f"A range holds the scenario's likely value:\n{listed([tables.inert(w) for w in widened])}"
+             if widened else ""]
+    if any(parts):
+        add_notice("warning" if problems else "info", "\n\n".join(p for p in parts if p), _RANGES_TOPIC)
     store.put("ranges_round", store.get("ranges_round", 0) + 1)
 
 
