@@ -208,16 +208,20 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     tied = tied_best(gains)
     best, who, many = tied[0], and_list(tied), len(tied) > 1
     sure = ""
-    if "prob_beats_baseline" in others and is_number(others.loc[best, "prob_beats_baseline"]):
-        sure = (f", and {'each beats' if many else 'beats'} it in {chance(others.loc[best, 'prob_beats_baseline'])} "
-                f"of the {WORLDS}")
+    if "prob_beats_baseline" in others and all(is_number(others.loc[n, "prob_beats_baseline"]) for n in tied):
+        # Tied scenarios may differ in what the draws do to them: one chance each, unless they agree.
+        odds = [chance(others.loc[n, "prob_beats_baseline"]) for n in tied]
+        if len(set(odds)) == 1:
+            sure = f", and {'each beats' if many else 'beats'} it in {odds[0]} of the {WORLDS}"
+        else:
+            sure = f", and beat it in {and_list(odds)} of the {WORLDS} respectively"
     if gains[best] <= 0:
         if gains[best] == 0:
             closest = "each match it" if many else "matches it"
         else:
             closest = f"{'each lose' if many else 'loses'} {money(-gains[best])}"
-        return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, "
-                f"{closest}{sure.replace('beats it', 'would beat it')}.")
+        would = sure.replace("beats it", "would beat it").replace("and beat it", "and would beat it")
+        return f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, {closest}{would}."
     runner = gains.drop(index=tied)
     after = ""
     if not runner.empty:
@@ -225,11 +229,14 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
     gain, caveat = money(gains[best]), ""
     claim = f"tie for the most: {gain} of NPV each against {base}" if many else f"adds the most: {gain} of NPV against {base}"
-    if "differs_beyond_spend" in others and others.loc[best, "differs_beyond_spend"] > 0:
+    other = ([n for n in tied if others.loc[n, "differs_beyond_spend"] > 0]
+             if "differs_beyond_spend" in others else [])
+    if other:
         # Another business (other prices, churn, a fitted history): its gap is not what spending returns.
-        claim = f"{'tie for' if many else 'ends with'} the most: {gain} more NPV than {base}"
-        caveat = (f", but {'they differ' if many else 'it differs'} from {base} in more than spend, so that is "
-                  "not what spending returns")
+        claim = f"{'tie for' if many else 'ends with'} the most: {gain} more NPV{' each' if many else ''} than {base}"
+        subject = ("it differs" if not many else "they differ" if len(other) == len(tied)
+                   else f"{and_list(other)} {'differs' if len(other) == 1 else 'differ'}")
+        caveat = f", but {subject} from {base} in more than spend, so that is not what spending returns"
     return f"{who} {claim} {period} at the likely values{sure}{caveat}{after}."
 
 

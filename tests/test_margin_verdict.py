@@ -178,6 +178,26 @@ def test_two_copies_of_the_best_plan_tie_in_the_headline_and_the_reports():
     assert single.startswith("A adds the most") and "tie" not in single
 
 
+def test_a_tie_speaks_for_each_tied_scenario():
+    from cx_roi.reports.bundle import _standing
+    from cx_roi.verdict import compare_headline
+
+    base = cx_roi.Scenario()
+    plan = base.replace(service_quality_spend_per_month=base.service_quality_spend_per_month + 60_000)
+    copy = plan.replace(survey_inflation=0.5)  # the same NPV, but not the same business by its inputs
+    table = cx_roi.compare({"Base": base, "Plan": plan, "Copy": copy}, baseline="Base")
+    headline = compare_headline(table, 60)
+    assert "tie" in headline and "but Copy differs from Base in more than spend" in headline
+    assert "ROI" not in _standing(table, ["Base", "Plan", "Copy"], "Base", 60), "Copy has no ROI to share"
+    # Tied at a loss, or level with the baseline: every tied name, on screen and in the files alike.
+    cut = base.replace(ad_spend_per_month=base.ad_spend_per_month / 2)
+    lost = cx_roi.compare({"Base": base, "A": cut, "C": cut}, baseline="Base")
+    for sentence in (compare_headline(lost, 60), _standing(lost, ["Base", "A", "C"], "Base", 60)):
+        assert "A and C" in sentence, sentence
+    level = cx_roi.compare({"Base": base, "A": base, "C": base}, baseline="Base")
+    assert "A and C match it" in _standing(level, ["Base", "A", "C"], "Base", 60)
+
+
 def test_a_lever_that_adds_no_customer_has_no_price_per_customer():
     """Far past any slider, more agents keep nobody: the sentence prices the other way only."""
     from cx_roi.verdict import LEVER_WORDS, customer_costs

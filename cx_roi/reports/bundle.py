@@ -119,22 +119,26 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
     if not is_number(gain):
         return None
     tied = tied_best(kpis.loc[others, "delta_npv"].dropna())
+    who, many = and_list(tied), len(tied) > 1
     period = f"over {horizon(months)}"
     if money(gain) == "$0":
         return (f"{best} has the same NPV as {baseline} {period}." if len(others) == 1 else
-                f"None of the scenarios beats {baseline} on NPV {period}; {best} matches it.")
-    roi = kpis.loc[best, "roi"]
-    roi_text = f" (ROI {percent(roi, 0)} on its extra spend)" if is_number(roi) and gain > 0 else ""
+                f"None of the scenarios beats {baseline} on NPV {period}; {who} {'match' if many else 'matches'} it.")
+    # An ROI for the tied ones only where they share it (a copy that differs beyond spend has none).
+    rois = {percent(kpis.loc[n, "roi"], 0) if is_number(kpis.loc[n, "roi"]) else None for n in tied}
+    roi_text = (f" (ROI {rois.pop()} on {'the' if many else 'its'} extra spend)"
+                if gain > 0 and len(rois) == 1 and None not in rois else "")
     if len(others) == 1:
         verb = "adds" if gain > 0 else "loses"
         return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."
-    if gain > 0 and len(tied) > 1:
-        return (f"Of the scenarios compared, {and_list(tied)} tie for the highest NPV {period}: {money(gain)} more "
-                f"than {baseline} each{roi_text.replace('its extra', 'the extra')}.")
+    if gain > 0 and many:
+        return (f"Of the scenarios compared, {who} tie for the highest NPV {period}: {money(gain)} more than "
+                f"{baseline} each{roi_text}.")
     if gain > 0:
         return (f"Of the scenarios compared, {best} has the highest NPV {period}: {money(gain)} more than "
                 f"{baseline}{roi_text}.")
-    return f"None of the scenarios beats {baseline} on NPV {period}; the closest, {best}, is {money(-gain)} behind."
+    return (f"None of the scenarios beats {baseline} on NPV {period}; the closest, {who}, "
+            f"{'are' if many else 'is'} {money(-gain)} behind{' each' if many else ''}.")
 
 
 def extra_contribution(b: Bundle) -> dict[str, np.ndarray]:
