@@ -304,3 +304,19 @@ def test_an_undefined_figure_reads_the_same_words_in_the_reports_as_on_screen():
         words = bundle.fmt_kpi(row, k)
         assert words == screen.loc[cx_roi.outputs.output(k).label, "no ads"], k
         assert words == cx_roi.comparison.why_undefined(row, k) and "nan" not in words.lower()
+
+
+def test_an_html_report_of_one_scenario_measures_nothing_against_a_baseline():
+    # Explore's files for a scenario that is its own baseline: "NPV, change $0", ROI "baseline" and a
+    # flat contribution line against itself said nothing.
+    from cx_roi.reports.bundle import bundle as make_bundle
+    from cx_roi.reports.page import report_figures
+
+    page = reports.html_report({"Revolving door": cx_roi.load_preset("revolving-door")})
+    text = re.sub(r"<[^>]+>", " ", page.split("<h2>Charts</h2>")[0])
+    for label in ("NPV, change", "ROI vs baseline", "Payback vs baseline", "Inputs that differ", "(baseline)",
+                  "Baseline:"):
+        assert label not in text, label
+    assert cx_roi.outputs.output("npv").label in text and "Revolving door" in text
+    keys = [f.key for f in report_figures(make_bundle({"x": cx_roi.Scenario()}, None, "t", None, 50_000.0))]
+    assert "contribution" not in keys and "customers" in keys

@@ -29,6 +29,12 @@ DEFAULT_EXTRA_PER_MONTH = 50_000.0
 REPORT_KPIS = HEADLINE
 """The KPIs the compact tables show (HTML, PowerPoint), in order: :data:`cx_roi.outputs.HEADLINE`."""
 
+
+def table_kpis(b: "Bundle") -> list[str]:
+    """:data:`REPORT_KPIS` for ``b``'s table: a scenario alone has nothing to be measured against, so
+    its table has no change, ROI or payback rows."""
+    return [k for k in REPORT_KPIS if len(b.names) > 1 or k not in ("delta_npv", "roi", "payback_month")]
+
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

@@ -26,8 +26,8 @@ from ..parameters import PARAMETERS, SOLIDITY_LABELS
 from ..scenario import Scenario
 from ..uncertainty import default_ranges
 from ..verdict import CLOSE_CALL, LEVER_WORDS, WORLDS, MarginCall, compare_headline, margin_call, margin_verdict
-from .bundle import (DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, clean_text, extra_contribution, fmt_kpi,
-                     none)
+from .bundle import (DEFAULT_EXTRA_PER_MONTH, Bundle, bundle, clean_text, extra_contribution, fmt_kpi,
+                     none, table_kpis)
 from .workbook import workbook_as_text
 
 # Geometry of a 16:9 slide, inches.
@@ -139,8 +139,9 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
 
     slide, top = _titled(prs, f"Key results over {horizon(months)}")
     _kpi_table(slide, top, b)
-    notes(slide, f"The headline results of each scenario at the likely values; changes, ROI and payback are "
-                 f"against {b.baseline}.", *(f"{output(k).label}: {output(k).meaning}." for k in REPORT_KPIS))
+    notes(slide, "The headline results at the likely values" + (f"; changes, ROI and payback are against {b.baseline}."
+                                                                  if others else "."),
+          *(f"{output(k).label}: {output(k).meaning}." for k in table_kpis(b)))
 
     if others:
         extra = extra_contribution(b)
@@ -348,8 +349,7 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
     label_width = 4.0 if len(b.names) <= 4 else 3.0
     col_width = (BODY_WIDTH - label_width) / len(b.names)
     header = ["", *(n + (" (baseline)" if n == b.baseline and len(b.names) > 1 else "") for n in b.names)]
-    # Alone, the baseline has nothing to be measured against: no change, ROI or payback rows.
-    kpis = [k for k in REPORT_KPIS if len(b.names) > 1 or k not in ("delta_npv", "roi", "payback_month")]
+    kpis = table_kpis(b)
     body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in kpis]
     rows = [header, *body]
     room = SLIDE_HEIGHT - FOOT - top

@@ -15,7 +15,7 @@ from ..outputs import output
 from ..palette import GRID, LEVER_COLOURS, SOFT_TEXT, TEXT, scenario_colours, scenario_dashes
 from ..parameters import PARAMETERS
 from ..scenario import Scenario
-from .bundle import DEFAULT_EXTRA_PER_MONTH, REPORT_KPIS, Bundle, bundle, extra_contribution, fmt_kpi, none
+from .bundle import DEFAULT_EXTRA_PER_MONTH, Bundle, bundle, extra_contribution, fmt_kpi, none, table_kpis
 
 class ReportFigure(NamedTuple):
     """One chart of the HTML report: its key (the page's element ids), the figure, and the note
@@ -75,10 +75,12 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
     return [
         ReportFigure("customers", lines({n: b.monthly[n]["customers"] for n in b.names},
                                         output("customers").label, "Customers", ",.0f", "%{y:,.0f}"), ""),
-        ReportFigure("contribution", lines(extra_contribution(b), "Cumulative contribution vs baseline",
-                                           "$ vs baseline, cumulative", _MONEY_TICKS, "%{y:$,.0f}"),
-                     f"Each scenario's cumulative cash minus that of {b.baseline}, the baseline. For a scenario "
-                     "that differs from it in spend alone, payback is where its line crosses zero for good."),
+        *([] if len(b.names) == 1 else [  # alone, a flat zero line against itself
+            ReportFigure("contribution", lines(extra_contribution(b), "Cumulative contribution vs baseline",
+                                               "$ vs baseline, cumulative", _MONEY_TICKS, "%{y:$,.0f}"),
+                         f"Each scenario's cumulative cash minus that of {b.baseline}, the baseline. For a "
+                         "scenario that differs from it in spend alone, payback is where its line crosses zero "
+                         "for good.")]),
         ReportFigure("nps", lines({n: b.monthly[n]["nps"] for n in b.names}, output("nps").label, "NPS", ".0f",
                                   "%{y:.1f}"),
                      "The net promoter score of every customer, not as a post-contact survey reports it: the "
@@ -122,6 +124,7 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     import plotly.io as pio
 
     b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
+    alone = len(b.names) == 1  # nothing to compare with: no baseline, changes or inputs that differ
     e = html.escape
     differ = []  # the inputs that differ between scenarios, a monthly schedule by its average
     for name, p in PARAMETERS.items():
@@ -135,22 +138,24 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(b.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
         f"<h1>{e(b.title)}</h1>",
-        f'<p class="meta">Made by cx-roi on {_dt.date.today().isoformat()}. Baseline: <b>{e(b.baseline)}</b>. '
-        f"Horizon: {horizon(b.scenarios[b.baseline].horizon_months)}.</p>",
+        f'<p class="meta">Made by cx-roi on {_dt.date.today().isoformat()}. '
+        + ("" if alone else f"Baseline: <b>{e(b.baseline)}</b>. ")
+        + f"Horizon: {horizon(b.scenarios[b.baseline].horizon_months)}.</p>",
         '<section class="verdict" id="verdict"><h2 style="border:0;margin-top:0">Verdict</h2>',
         *[f"<p>{e(line)}</p>" for line in b.verdict], "</section>",
         "<h2>Key results</h2>",
-        _table("kpis", ["Scenario", *(output(k).label for k in REPORT_KPIS)],
-               [[n + (" (baseline)" if n == b.baseline and len(b.names) > 1 else ""),
-                 *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for k in REPORT_KPIS)] for n in b.names],
-               bold=b.names.index(b.baseline)),
-        '<p class="note">NPV includes the value of customers left at the end when the scenario says so. ROI = '
-        "(NPV - NPV of the baseline) / present value of the extra spend; payback is the first month from which "
-        "cumulative extra contribution stays at or above zero. Both are returns on spend, so they are shown "
-        "only for scenarios that differ from the baseline in their spends alone.</p>",
-        "<h2>Inputs that differ</h2>",
-        _table("inputs", ["Input", *b.names], differ) if differ else
-        '<p class="note">All scenarios have the same inputs.</p>',
+        _table("kpis", ["Scenario", *(output(k).label for k in table_kpis(b))],
+               [[n + ("" if alone or n != b.baseline else " (baseline)"),
+                 *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for k in table_kpis(b))] for n in b.names],
+               bold=None if alone else b.names.index(b.baseline)),
+        '<p class="note">NPV includes the value of customers left at the end when the scenario says so.'
+        + ("" if alone else " ROI = (NPV - NPV of the baseline) / present value of the extra spend; payback is "
+           "the first month from which cumulative extra contribution stays at or above zero. Both are returns "
+           "on spend, so they are shown only for scenarios that differ from the baseline in their spends "
+           "alone.") + "</p>",
+        *([] if alone else ["<h2>Inputs that differ</h2>",
+                            _table("inputs", ["Input", *b.names], differ) if differ else
+                            '<p class="note">All scenarios have the same inputs.</p>']),
         "<h2>Charts</h2>",
     ]
     config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
