@@ -188,3 +188,10 @@ def test_an_entry_this_version_cannot_read_is_listed_named_and_deletable(db):
     assert any("cannot be read" in e.value for e in at.error)  # said, and nothing else changes
     press(at, "Delete for everyone")
     assert [r["Name"] for r in shown(at)] == ["Plan A"] and not at.warning
+
+
+def test_adding_the_compare_baseline_says_it_is_the_baseline(db):
+    Library(db).save("Plan B", cx_roi.Scenario().replace(shrinkage=0.2))
+    at = session({"saved": "Plan B~shrinkage:0.2", "baseline": "Plan B"})
+    press(at, "Add to Compare")
+    assert "baseline" in at.info[0].value and "beside the others" not in at.info[0].value

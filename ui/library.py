@@ -15,8 +15,8 @@ from cx_roi.library import Entry, Library, LibraryError, default_url
 from . import cached, store, tables
 from .fields import saved_name_problem
 from .notices import add_notice
-from .view import (MAX_COMPARED, MAX_SAVED, compare_selection, current_scenario, edits, saved_scenarios, start_title,
-                   take_scenario)
+from .view import (DEFAULT_COMPARE, MAX_COMPARED, MAX_SAVED, baseline_name, compare_selection, current_scenario,
+                   edits, saved_scenarios, start_title, take_scenario)
 
 __all__ = ["library", "entries", "save", "open_entry", "compare_entry", "rename", "delete", "NAME_KEY",
            "NOTE_KEY", "RENAME_KEY", "PICK_KEY", "keep_pick", "picked"]
@@ -106,24 +106,29 @@ def compare_entry() -> bool:
     name = entry.name
     saved = saved_scenarios()
     problem = saved_name_problem(name)
+    problem = f"the name {problem}" if problem else None
     if problem is None and name not in saved and len(saved) >= MAX_SAVED:
-        problem = f"at most {MAX_SAVED} scenarios can be compared at once; delete one on Compare first"
+        problem = f"a session holds at most {MAX_SAVED} saved scenarios; delete one on Compare first"
     if problem is None and name in saved and saved[name] != entry.scenario:
         # Never replace what the user saved in this session under the same name.
-        problem = "is already one of your saved scenarios, with other values; rename one of the two first"
+        problem = "one of your saved scenarios has that name, with other values; rename one of the two first"
     if problem:
-        _say("warning", f"*{tables.inert(name)}* was not added to Compare: the name {problem}.")
+        _say("warning", f"*{tables.inert(name)}* was not added to Compare: {problem}.")
         return False
     saved[name] = entry.scenario
     store.put("saved", saved)
     chosen = compare_selection()
-    if name in chosen:
+    if name == baseline_name():
+        _say("info", f"*{tables.inert(name)}* is the Compare page's baseline, which the others there are "
+                     "compared with.")
+    elif name in chosen:
         _say("info", f"*{tables.inert(name)}* is already on the Compare page.")
     elif len(chosen) >= MAX_COMPARED:
         _say("info", f"*{tables.inert(name)}* is in the Compare page's picker. The page already compares the "
                      f"most it can beside the baseline ({MAX_COMPARED}): pick it there in place of another.")
     else:
-        store.put("compare", [*chosen, name])
+        # The stored list, not only what shows: a choice hidden while it is the baseline comes back after.
+        store.put("compare", [*[t for t in store.get("compare", list(DEFAULT_COMPARE)) if t != name], name])
         _say("info", f"*{tables.inert(name)}* is on the Compare page, beside the others picked there.")
     return True
 
