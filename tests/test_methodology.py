@@ -20,11 +20,13 @@ def test_docs_methodology_is_current():
 
 def test_no_placeholder_is_left_unfilled():
     # A string without its f prefix printed "So {share_text(BALANCE_TOLERANCE)} accepts ..." on the
-    # Method page. The equations' LaTeX has braces of its own, but never a Python call or a constant.
+    # Method page. Outside the equations ($$ ... $$, LaTeX with braces of its own), no text is in braces.
     import re
 
-    left = re.findall(r"\{[a-z]+_[a-z_0-9.]*\([^{}]*\)\}|(?<![A-Za-z])\{[A-Z][A-Z_0-9]{2,}\}", render_markdown())
+    prose = re.sub(r"\$\$.*?\$\$", "", render_markdown(), flags=re.S)
+    left = re.findall(r"\{[A-Za-z_][\w.]*(?:\([^{}]*\))?(?::[^}]*)?\}", prose)
     assert not left, left
+    assert re.findall(r"\{[A-Za-z_][\w.]*(?:\([^{}]*\))?(?::[^}]*)?\}", "So {money(x)} and {p.label} and {X:.0%}")
 
 
 def test_every_field_is_a_documented_parameter():
