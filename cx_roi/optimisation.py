@@ -574,8 +574,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                             f"levers' minimums (${low:,.0f})")
     high = min(high, sum(hi for _, hi in problem.limits))
 
-    def best_at(total: float, start: np.ndarray, enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
-        return _solve(problem, problem.box([total]), [start], enough=enough)
+    def best_at(total: float, *starts: np.ndarray, enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
+        return _solve(problem, problem.box([total]), list(starts), enough=enough)
 
     # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
     budgets = np.linspace(low, high, 11)
@@ -599,12 +599,16 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                                 f"budget up to ${high:,.0f} a month reaches {number(best_v)} (at "
                                 f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
     k = reached_at[0]
+    hi_x = scan_x[k]  # a split that reaches the target at the budget found so far
     # The polished best at the budget below may already reach the target: step down.
-    while k > 0 and best_at(budgets[k - 1], scan_x[k - 1], enough=target)[1] >= target:
-        k -= 1
+    while k > 0:
+        x, v, *_ = best_at(budgets[k - 1], scan_x[k - 1], enough=target)
+        if v < target:
+            break
+        k, hi_x = k - 1, x
     hi_b = budgets[k]
     if k > 0:  # bisect between the budget below (short of the target) and this one
-        lo_b, hi_x = budgets[k - 1], scan_x[k]
+        lo_b = budgets[k - 1]
         while hi_b - lo_b > tolerance * max(hi_b, 1.0):
             mid = (lo_b + hi_b) / 2
             x, v, *_ = best_at(mid, hi_x * mid / max(hi_b, 1.0), enough=target)
@@ -612,7 +616,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                 hi_b, hi_x = mid, x
             else:
                 lo_b = mid
-    x, reached, ok, msg = best_at(hi_b, scan_x[k])
+    # The final polish also starts from the split known to reach the target, so the answer does.
+    x, reached, ok, msg = best_at(hi_b, scan_x[k], hi_x)
     alloc = _allocation_result(problem, x, ok, msg, problem.box([hi_b]))
     return MinBudget(float(hi_b), metric, target, float(reached), alloc)
 
