@@ -224,7 +224,8 @@ def no_return_reason(row: Mapping[str, Any]) -> str | None:
 def why_undefined(row: Mapping[str, Any], col: str) -> str | None:
     """Why KPI ``col`` of a row of :func:`compare` is undefined (NaN), in words for a reader; None
     for a KPI with no reason of its own (shown as a dash). The one rule the dashboard's table and
-    cards, the HTML report and the deck follow; the workbook writes it as formulas.
+    cards, the HTML report and the deck follow; the workbook writes the ROI and payback words as
+    formulas and leaves an undefined paid CAC empty.
 
     ROI and payback: not a return on spend (:func:`no_return_reason`), else no extra spend or no
     payback within the horizon. Paid CAC: no advertising spend (blended CAC is then $0 exactly,

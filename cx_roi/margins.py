@@ -2,7 +2,7 @@
 
 For each spend lever the slope of NPV is a central difference of +-``step``
 dollars a month (the way the optimiser takes its gradients), reported per
-$1,000 a month. Over paired draws of the uncertain inputs (Risk's ranges,
+$1,000 a month. Over paired draws of the uncertain inputs (their plausible ranges,
 common random numbers, a fixed seed) the same slopes give, draw by draw, which
 lever is best: the chance that each lever is the best use of the next dollar.
 Every variant of every draw runs in one batch.

@@ -22,8 +22,8 @@ __all__ = ["verdict", "margin_verdict", "margin_call", "MarginCall", "margin_sen
            "customer_costs", "CLOSE_CALL", "LEVEL", "SERVICE_LEVERS", "AD_LEVER", "LEVER_WORDS", "WORLDS", "tied_best"]
 
 CLOSE_CALL = 0.70
-"""Below this chance of being the better use of the next dollar (over Risk's paired draws), the
-margin verdict names no winner: it is too close to call."""
+"""Below this chance of being the better use of the next dollar (over paired draws of the plausible
+ranges), the margin verdict names no winner: it is too close to call."""
 
 WORLDS = "plausible worlds"
 """What a chance counts, in words: draws of every uncertain assumption from its plausible range (the
@@ -275,6 +275,6 @@ def customer_costs(odds: LeverOdds) -> str:
 
 def margin_sentences(scenario: Scenario, draws: int = 300, seed: int = 0) -> tuple[str, str]:
     """:func:`margin_verdict` and :func:`customer_costs` of ``scenario`` over ``draws`` paired draws of
-    Risk's ranges (``seed``): the two sentences the dashboard leads with."""
+    the plausible ranges (``seed``): the two sentences the dashboard leads with."""
     odds = lever_odds(scenario, draws=draws, seed=seed)
     return margin_verdict(odds), customer_costs(odds)

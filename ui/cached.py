@@ -75,7 +75,7 @@ def compare(named: tuple[tuple[str, Scenario], ...], baseline: str) -> pd.DataFr
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def compare_headline(named: tuple[tuple[str, Scenario], ...], baseline: str) -> str:
     """The Compare page's headline: the scenario that adds the most NPV against ``baseline``, by how
-    much, and how sure (``cx_roi.compare`` over paired draws of Risk's ranges, seed 0), as Markdown
+    much, and how sure (``cx_roi.compare`` over paired draws of the plausible ranges, seed 0), as Markdown
     that reads as written (``tables.inert``): the names are the page's labels, saved names among them."""
     table = cx_roi.compare(dict(named), baseline=baseline, draws=jobs.MARGIN_DRAWS, seed=0)
     return tables.inert(_compare_sentence(table, named[0][1].horizon_months))
@@ -121,7 +121,7 @@ def _margin_job(scenario: Scenario) -> Future:
 
 
 def margin_verdict(scenario: Scenario) -> Future:
-    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, Risk's default ranges, seed 0),
+    """The next dollar on the margin with its odds (``cx_roi.lever_odds``, the plausible ranges, seed 0),
     and what one more customer costs kept and won, as Markdown that reads as written (a "<1%" is not
     a tag): a future of the two sentences, worked out in the odds process. A session's earlier job
     that has not started yet is dropped: only the scenario on screen needs its odds."""

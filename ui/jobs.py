@@ -52,7 +52,7 @@ def odds_worker() -> ProcessPoolExecutor:
 
 
 def submit_odds(scenario: Scenario) -> Future:
-    """``cx_roi.verdict.margin_sentences`` of ``scenario`` (Risk's default ranges, seed 0) in the odds
+    """``cx_roi.verdict.margin_sentences`` of ``scenario`` (the plausible ranges, seed 0) in the odds
     process: a future of the two sentences. A process that died (or was shut down) is replaced once."""
     global _worker
     with _worker_lock:

@@ -49,7 +49,8 @@ NAME_CHARS, NAME_CHARS_MANY = 56, 28
 """The most characters of a scenario's name on a slide, with up to four scenarios (as many as the
 dashboard compares) and with more. 56 holds every name the dashboard writes for a preset or a saved
 scenario ("Current: " + the longest preset title + " + 99 changes"; "Saved: " + 40 characters) in a
-table header of four lines; a longer name given through the API is shortened, and the notes say it whole."""
+table header of four lines; a longer one (an edited fitted history with a long label, a name given
+through the API) is shortened, and the notes say it whole."""
 
 LABELLED_BARS = 12
 """Up to this many bars in a chart, each bar carries its value; more would crowd each other."""
@@ -68,7 +69,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
 
     1. The recommendation for the next dollar from the scenario on screen (``lead``; the
        baseline when there is none): which lever, what an extra dollar returns there, and the
-       chance that holds (:func:`cx_roi.lever_odds`, 300 paired draws of Risk's ranges, seed 0,
+       chance that holds (:func:`cx_roi.lever_odds`, 300 paired draws of the plausible ranges, seed 0,
        as the dashboard weighs it). ``title``, the baseline, horizon and date in small type.
     2. What one more dollar returns on each lever, by scenario (chart).
     3. NPV change of each scenario against the baseline (chart; left out with no other scenario).
