@@ -64,5 +64,8 @@ with st.expander("Rename or delete"):
     rename_col, rename_button = st.columns([2, 1], vertical_alignment="bottom")
     rename_col.text_input("New name", key=library.RENAME_KEY, max_chars=40)
     rename_button.button("Rename", on_click=library.rename, icon=":material/edit:", width="stretch")
-    st.button("Delete for everyone", on_click=library.delete, icon=":material/delete:", type="primary",
-              help="Removes the picked scenario from the team library; links and files made from it keep working.")
+    # A delete reaches the whole team and cannot be undone: it asks once more, naming what goes.
+    with st.popover("Delete for everyone", icon=":material/delete:"):
+        st.markdown(f"Delete *{tables.inert(library.picked() or '', 80)}* from the team library, for everyone? "
+                    "Links and files made from it keep working.")
+        st.button("Delete it", on_click=library.delete, icon=":material/delete:", type="primary")

@@ -99,6 +99,15 @@ def test_text_from_the_library_stays_plain(db):
     assert "www.evil.example" not in notice and "\\_see\\_" in notice
 
 
+def test_a_delete_for_everyone_asks_once_more(db):
+    Library(db).save("Plan B", cx_roi.Scenario())
+    at = session()
+    [popover] = [p for p in at.get("popover") if p.proto.popover.label == "Delete for everyone"]
+    assert [b.label for b in popover.button] == ["Delete it"]  # the only way to delete, behind the question
+    assert "Plan B" in " ".join(m.value for m in popover.markdown)
+    assert [e.name for e in Library(db).entries()] == ["Plan B"]
+
+
 def test_rename_and_delete(db):
     at = session()
     save(at, "Plan B")
@@ -106,7 +115,7 @@ def test_rename_and_delete(db):
     press(at, "Rename")
     assert [r["Name"] for r in shown(at)] == ["Plan C"]
     assert at.selectbox(key="library:pick").value == "Plan C"
-    press(at, "Delete for everyone")
+    press(at, "Delete it")
     assert shown(at) == [] and Library(db).entries() == []
 
 
@@ -186,7 +195,7 @@ def test_an_entry_this_version_cannot_read_is_listed_named_and_deletable(db):
     at.selectbox(key="library:pick").select("From a newer cx-roi").run()
     press(at, "Open on Explore")
     assert any("cannot be read" in e.value for e in at.error)  # said, and nothing else changes
-    press(at, "Delete for everyone")
+    press(at, "Delete it")
     assert [r["Name"] for r in shown(at)] == ["Plan A"] and not at.warning
 
 
