@@ -43,7 +43,7 @@ def _compared(gain: float, other: float) -> str:
     "the $X the same money adds ..."."""
     r = gain / other
     if r >= 9.95:  # past ten, a tenth is noise to a reader: 109 times, not 109.1
-        return f"{number(r)} times" if r >= 100 else f"{r:.0f} times"
+        return f"{number(round(r))} times"
     if r >= 1.995:
         return f"{r:.1f} times"
     if r >= 1.05:
@@ -228,7 +228,8 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         second = runner.idxmax()
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
     gain, caveat = money(gains[best]), ""
-    claim = f"tie for the most: {gain} of NPV each against {base}" if many else f"adds the most: {gain} of NPV against {base}"
+    claim = (f"tie for the most: {gain} of NPV each against {base}" if many else
+             f"adds the most: {gain} of NPV against {base}")
     other = ([n for n in tied if others.loc[n, "differs_beyond_spend"] > 0]
              if "differs_beyond_spend" in others else [])
     if other:

@@ -173,7 +173,8 @@ def test_two_copies_of_the_best_plan_tie_in_the_headline_and_the_reports():
     gain = cx_roi.formatting.money(table.loc["A", "delta_npv"])
     for sentence in (compare_headline(table, 60), _standing(table, list(table.index), "Base", 60)):
         assert sentence.index("A") < sentence.index("B") < sentence.index("tie") and gain in sentence, sentence
-    assert compare_headline(table, 60).endswith(f"next, Ads ({cx_roi.formatting.signed_money(table.loc['Ads', 'delta_npv'])}).")
+    ads = cx_roi.formatting.signed_money(table.loc["Ads", "delta_npv"])
+    assert compare_headline(table, 60).endswith(f"next, Ads ({ads}).")
     single = compare_headline(table.drop(index="B"), 60)
     assert single.startswith("A adds the most") and "tie" not in single
 

@@ -165,7 +165,8 @@ def test_html_chart_data_equals_the_model(html_text, expected):
             y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
         # The baseline is named so in the legend, as on the dashboard's Compare page; names go to plotly
         # as entities (it reads tags and entities in a name).
-        np.testing.assert_allclose(y, monthly[html.unescape(trace["name"]).removesuffix(" (baseline)")]["customers"], rtol=1e-12)
+        name = html.unescape(trace["name"]).removesuffix(" (baseline)")
+        np.testing.assert_allclose(y, monthly[name]["customers"], rtol=1e-12)
     levers = _plot_data(html_text, "plot-next_dollar")
     assert [t["name"] for t in levers] == list(cx_roi.LEVERS.values())
 

@@ -264,11 +264,13 @@ def on_ranges_edit(rows: Sequence[str]) -> None:
     # complaint. Its rows are inputs the table lists, each a label and numbers, shown as written (two
     # "$" of a money input's unit would set what lies between as mathematics).
     drop_notices(_RANGES_TOPIC)
-    parts = [f"Some ranges were not changed:\n{listed([tables.inert(p) for p in problems])}" if problems else "",
-             f"A range holds the scenario's likely value:\n{listed([tables.inert(w) for w in widened])}"
-             if widened else ""]
-    if any(parts):
-        add_notice("warning" if problems else "info", "\n\n".join(p for p in parts if p), _RANGES_TOPIC)
+    parts = []
+    if problems:
+        parts.append("Some ranges were not changed:\n" + listed([tables.inert(p) for p in problems]))
+    if widened:
+        parts.append("A range holds the scenario's likely value:\n" + listed([tables.inert(w) for w in widened]))
+    if parts:
+        add_notice("warning" if problems else "info", "\n\n".join(parts), _RANGES_TOPIC)
     store.put("ranges_round", store.get("ranges_round", 0) + 1)
 
 

@@ -147,7 +147,8 @@ class HistoryError(CxRoiError, ValueError):
     ``problems`` lists one readable line per problem (all of them, not just the
     first); ``details`` holds the same as :class:`HistoryProblem` objects with
     the row and column apart; ``sheets`` lists a workbook's sheets when the
-    problem is which sheet to read (of several with data: those that look like a history first). ``str(err)`` is ready to show a user.
+    problem is which sheet to read (of several with data: those that look like a
+    history first). ``str(err)`` is ready to show a user.
     """
 
     def __init__(self, problems: Sequence[HistoryProblem | str] | str, *, source: str | None = None,

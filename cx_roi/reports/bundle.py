@@ -33,7 +33,7 @@ REPORT_KPIS = HEADLINE
 def table_kpis(b: "Bundle") -> list[str]:
     """:data:`REPORT_KPIS` for ``b``'s table: a scenario alone has nothing to be measured against, so
     its table has no change, ROI or payback rows."""
-    return [k for k in REPORT_KPIS if len(b.names) > 1 or k not in ("delta_npv", "roi", "payback_month")]
+    return [k for k in REPORT_KPIS if not b.alone or k not in ("delta_npv", "roi", "payback_month")]
 
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -57,6 +57,15 @@ class Bundle:
     title: str
     extra: float
     lead: str | None = None  # the scenario drawn in black (the one on screen; see palette.scenario_colours)
+
+    @property
+    def alone(self) -> bool:
+        """One scenario: there is nothing to measure against a baseline."""
+        return len(self.names) == 1
+
+    def baseline_mark(self, name: str) -> str:
+        """" (baseline)" after the baseline's name where others are measured against it, else nothing."""
+        return " (baseline)" if name == self.baseline and not self.alone else ""
 
     def renamed(self, shown: Mapping[str, str]) -> Bundle:
         """The same figures under other names (``shown``: name -> name as shown, one to one); the
@@ -132,8 +141,8 @@ def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) 
                 f"None of the scenarios beats {baseline} on NPV {period}; {who} {'match' if many else 'matches'} it.")
     # An ROI for the tied ones only where they share it (a copy that differs beyond spend has none).
     rois = {percent(kpis.loc[n, "roi"], 0) if is_number(kpis.loc[n, "roi"]) else None for n in tied}
-    roi_text = (f" (ROI {rois.pop()} on {'the' if many else 'its'} extra spend)"
-                if gain > 0 and len(rois) == 1 and None not in rois else "")
+    shared = rois.pop() if len(rois) == 1 else None
+    roi_text = f" (ROI {shared} on {'the' if many else 'its'} extra spend)" if gain > 0 and shared else ""
     if len(others) == 1:
         verb = "adds" if gain > 0 else "loses"
         return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."

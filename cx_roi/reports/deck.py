@@ -126,8 +126,8 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
                lever_colours, '"$"0.00', "NPV added per extra $1, net of the $1", by_series=True, cents=True)
     notes(slide, "NPV added by one more dollar spent on each lever, after paying for that dollar, at the likely "
                  "values of each scenario: the slope of NPV in the lever's monthly spend. From "
-                 f"{focus}, over {len(odds.draws):,} paired draws of the assumptions' plausible ranges, each lever is the "
-                 "best use in: "
+                 f"{focus}, over {len(odds.draws):,} paired draws of the assumptions' plausible ranges, each "
+                 "lever is the best use in: "
                  + "; ".join(f"{LEVERS[x]} {chance(odds.chance_best[x])}" for x in LEVERS) + ".")
 
     if others:
@@ -349,7 +349,7 @@ def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
     # The KPI names take one line beside a few scenarios; beside many, the scenarios' columns need the room.
     label_width = 4.0 if len(b.names) <= 4 else 3.0
     col_width = (BODY_WIDTH - label_width) / len(b.names)
-    header = ["", *(n + (" (baseline)" if n == b.baseline and len(b.names) > 1 else "") for n in b.names)]
+    header = ["", *(n + b.baseline_mark(n) for n in b.names)]
     kpis = table_kpis(b)
     body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in kpis]
     rows = [header, *body]

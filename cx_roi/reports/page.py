@@ -59,7 +59,7 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
     def lines(series: dict, title: str, y: str, y_format: str, hover: str) -> go.Figure:
         months = max(len(b.monthly[n]) for n in b.names)
         fig = go.Figure([go.Scatter(x=list(b.monthly[n].index), y=values,
-                                    name=f"{short[n]} (baseline)" if n == b.baseline and len(b.names) > 1 else short[n],
+                                    name=short[n] + b.baseline_mark(n),
                                     line=dict(color=colours[n], width=2.5, dash=dashes[n]),
                                     hovertemplate=hover) for n, values in series.items()])
         # Whole years, as the dashboard ticks its month axes.
@@ -75,7 +75,7 @@ def report_figures(b: Bundle) -> list[ReportFigure]:
     return [
         ReportFigure("customers", lines({n: b.monthly[n]["customers"] for n in b.names},
                                         output("customers").label, "Customers", ",.0f", "%{y:,.0f}"), ""),
-        *([] if len(b.names) == 1 else [  # alone, a flat zero line against itself
+        *([] if b.alone else [  # alone, a flat zero line against itself
             ReportFigure("contribution", lines(extra_contribution(b), "Cumulative contribution vs baseline",
                                                "$ vs baseline, cumulative", _MONEY_TICKS, "%{y:$,.0f}"),
                          f"Each scenario's cumulative cash minus that of {b.baseline}, the baseline. For a "
@@ -124,7 +124,7 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
     import plotly.io as pio
 
     b = bundle(scenarios, baseline, title, verdict, extra_per_month, lead)
-    alone = len(b.names) == 1  # nothing to compare with: no baseline, changes or inputs that differ
+    kpis = table_kpis(b)  # a scenario alone has no change, ROI or payback
     e = html.escape
     differ = []  # the inputs that differ between scenarios, a monthly schedule by its average
     for name, p in PARAMETERS.items():
@@ -139,21 +139,21 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         f"<title>{e(b.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
         f"<h1>{e(b.title)}</h1>",
         f'<p class="meta">Made by cx-roi on {_dt.date.today().isoformat()}. '
-        + ("" if alone else f"Baseline: <b>{e(b.baseline)}</b>. ")
+        + ("" if b.alone else f"Baseline: <b>{e(b.baseline)}</b>. ")
         + f"Horizon: {horizon(b.scenarios[b.baseline].horizon_months)}.</p>",
         '<section class="verdict" id="verdict"><h2 style="border:0;margin-top:0">Verdict</h2>',
         *[f"<p>{e(line)}</p>" for line in b.verdict], "</section>",
         "<h2>Key results</h2>",
-        _table("kpis", ["Scenario", *(output(k).label for k in table_kpis(b))],
-               [[n + ("" if alone or n != b.baseline else " (baseline)"),
-                 *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for k in table_kpis(b))] for n in b.names],
-               bold=None if alone else b.names.index(b.baseline)),
+        _table("kpis", ["Scenario", *(output(k).label for k in kpis)],
+               [[n + b.baseline_mark(n), *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for k in kpis)]
+                for n in b.names],
+               bold=None if b.alone else b.names.index(b.baseline)),
         '<p class="note">NPV includes the value of customers left at the end when the scenario says so.'
-        + ("" if alone else " ROI = (NPV - NPV of the baseline) / present value of the extra spend; payback is "
+        + ("" if b.alone else " ROI = (NPV - NPV of the baseline) / present value of the extra spend; payback is "
            "the first month from which cumulative extra contribution stays at or above zero. Both are returns "
            "on spend, so they are shown only for scenarios that differ from the baseline in their spends "
            "alone.") + "</p>",
-        *([] if alone else ["<h2>Inputs that differ</h2>",
+        *([] if b.alone else ["<h2>Inputs that differ</h2>",
                             _table("inputs", ["Input", *b.names], differ) if differ else
                             '<p class="note">All scenarios have the same inputs.</p>']),
         "<h2>Charts</h2>",
