@@ -207,21 +207,26 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         return f"No compared scenario can be valued against {base}."
     tied = tied_best(gains)
     best, who, many = tied[0], and_list(tied), len(tied) > 1
-    sure = ""
-    if "prob_beats_baseline" in others and all(is_number(others.loc[n, "prob_beats_baseline"]) for n in tied):
+    def sure(would: bool) -> str:
+        """The tied scenarios' chance of beating the baseline; "would beat" when none of them does."""
+        if "prob_beats_baseline" not in others or not all(is_number(others.loc[n, "prob_beats_baseline"])
+                                                           for n in tied):
+            return ""
         # Tied scenarios may differ in what the draws do to them: one chance each, unless they agree.
         odds = [chance(others.loc[n, "prob_beats_baseline"]) for n in tied]
         if len(set(odds)) == 1:
-            sure = f", and {'each beats' if many else 'beats'} it in {odds[0]} of the {WORLDS}"
-        else:
-            sure = f", and beat it in {and_list(odds)} of the {WORLDS} respectively"
+            verb = "would beat" if would else "beats"
+            return f", and {'each ' if many else ''}{verb} it in {odds[0]} of the {WORLDS}"
+        verb = "would beat" if would else "beat"
+        return f", and {verb} it in {and_list(odds)} of the {WORLDS} respectively"
+
     if gains[best] <= 0:
         if gains[best] == 0:
             closest = "each match it" if many else "matches it"
         else:
             closest = f"{'each lose' if many else 'loses'} {money(-gains[best])}"
-        would = sure.replace("beats it", "would beat it").replace("and beat it", "and would beat it")
-        return f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, {closest}{would}."
+        return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, "
+                f"{closest}{sure(would=True)}.")
     runner = gains.drop(index=tied)
     after = ""
     if not runner.empty:
@@ -238,7 +243,7 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         subject = ("it differs" if not many else "they differ" if len(other) == len(tied)
                    else f"{and_list(other)} {'differs' if len(other) == 1 else 'differ'}")
         caveat = f", but {subject} from {base} in more than spend, so that is not what spending returns"
-    return f"{who} {claim} {period} at the likely values{sure}{caveat}{after}."
+    return f"{who} {claim} {period} at the likely values{sure(would=False)}{caveat}{after}."
 
 
 def tied_best(gains: pd.Series) -> list[str]:
