@@ -91,6 +91,13 @@ _IDLE = """() => {
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
     && document.querySelector('h1') !== null;
 }"""
+_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {script: app && app.getAttribute('data-test-script-state'),
+          connection: app && app.getAttribute('data-test-connection-state'),
+          title: document.querySelector('h1') !== null,
+          alerts: Array.from(document.querySelectorAll('[data-testid="stAlert"]')).map(e => e.innerText)};
+}"""
 # Title, axis titles and each trace's name and y values of every plotly chart on the page.
 # Plotly sends numpy arrays as base64 typed arrays ({dtype, bdata}); they are decoded here.
 _CHARTS = """() => {
@@ -116,6 +123,16 @@ _CHARTS = """() => {
 
 
 # ---------------------------------------------------------------- helpers
+
+def wait_idle(page) -> None:
+    """Wait until the app has no run going, is connected and shows its title; a timeout says which
+    of these it was still waiting for, so a rare failure explains itself."""
+    try:
+        page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the page did not settle within {TIMEOUT_MS / 1000:.0f} s: "
+                             f"{page.evaluate(_STATE)}") from None
+
 
 def expected_cards(scenario: Scenario) -> dict[str, str]:
     """What the Explore page's KPI cards must read for ``scenario`` against the status quo."""
@@ -159,7 +176,7 @@ def plain(html: str) -> str:
 def open_app(page, address: str) -> None:
     """Go to ``address`` and wait until the first script run is over and a title is drawn."""
     page.goto(address)
-    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    wait_idle(page)
 
 
 @contextmanager
@@ -190,7 +207,7 @@ def odds_in(page) -> None:
     """Wait until the margin's odds are shown and their whole-page rerun is over, so that a test
     counting which parts of the page reran counts only its own move's run."""
     expect(page.get_by_text("Weighing the next dollar")).to_have_count(0, timeout=TIMEOUT_MS)
-    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    wait_idle(page)
 
 
 def cards(page) -> dict[str, str]:
@@ -488,7 +505,7 @@ def test_back_and_forward_step_through_the_views(page, app_url):
     # Then a moment, as a person takes, before the page switch: clicked within milliseconds of a
     # spend move's run, Streamlit's page switch could write over that move's history entry (seen
     # under load, one run in five), so Back skipped it.
-    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    wait_idle(page)
     page.wait_for_timeout(300)
     page_switch(page, "Compare")
     assert_query(page, {AD: f"{200_000.0 + 2 * step:.0f}"})
@@ -504,14 +521,14 @@ def test_back_and_forward_step_through_the_views(page, app_url):
                                    "location.pathname === '/'", timeout=TIMEOUT_MS)
         except Exception:
             raise AssertionError(f"expected Explore with {AD}={spend:.0f}, the browser is at {page.url}") from None
-        page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+        wait_idle(page)
         expect(page.locator(AD_SLIDER)).to_have_value(f"{spend:.0f}", timeout=TIMEOUT_MS)
         assert_cards(page, expected_cards(Scenario().replace(**{AD: spend})))
 
     # Back over the page switch: the page's bare address in between keeps the view (it is
     # written over with it), and then Back comes to Explore as it was, never to a reset view.
     page.go_back()
-    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    wait_idle(page)
     page.wait_for_timeout(500)
     assert f"{AD}={200_000.0 + 2 * step:.0f}" in page.url, page.url
     if not at_explore_with(200_000.0 + 2 * step):
