@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +38,8 @@ def _build() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sub.add_parser("presets", help="list the preset scenarios")
-    sub.add_parser("params", help="list every parameter with unit, default, range and source")
+    sub.add_parser("params", help="list every parameter with its default, range, unit and solidity "
+                                  "(sources: python -m cx_roi methodology)")
     sub.add_parser("methodology", help="print the methodology as markdown (docs/methodology.md)")
 
     sim = sub.add_parser("simulate", help="run one scenario and print its KPIs")
@@ -46,12 +48,13 @@ def _build() -> argparse.ArgumentParser:
 
     cmp_ = sub.add_parser("compare", help="compare presets against the first (or --baseline)")
     cmp_.add_argument("names", nargs="+", metavar="PRESET")
-    cmp_.add_argument("--baseline", help="preset to compare against (default: the first)")
+    cmp_.add_argument("--baseline", help="preset to compare against (default: the first PRESET); added "
+                                         "to the comparison if not among them")
     cmp_.add_argument("--out", help="write the comparison table to this CSV file")
 
     nd = sub.add_parser("next-dollar", help="what extra monthly spend on each lever returns")
     _scenario_args(nd)
-    nd.add_argument("--extra", type=float, default=50_000.0, help="extra $ per month (default 50000)")
+    nd.add_argument("--extra", type=_extra, default=50_000.0, help="extra $ per month (default 50000)")
     return parser
 
 
@@ -60,7 +63,26 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
     src.add_argument("--preset", default="status-quo", help="preset to start from (default status-quo)")
     src.add_argument("--scenario", help="scenario JSON file to start from")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="change one field (repeatable), e.g. --set ad_spend_per_month=200000")
+                   help="change one field (repeatable), e.g. --set ad_spend_per_month=200000; a spend "
+                        "may be a schedule, its months separated by commas (100000,150000: the last "
+                        "value holds after), so write amounts without thousands separators")
+
+
+# "200,000": thousands separators, which a spend would read as a schedule of 200 then 0.
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
+
+
+def _extra(text: str) -> float:
+    """--extra's value: a positive, finite amount in $ per month."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 1:  # below $1 a month the step is lost in the spends' rounding
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise argparse.ArgumentTypeError(f"got {shown!r}; expected an amount of at least 1 ($ per month), "
+                                         "such as 50000")
+    return value
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
@@ -86,7 +108,14 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         name, value = item.split("=", 1)
         if not name.strip():
             raise _Usage(f"--set needs FIELD=VALUE, got {item!r} (no field name before '=')")
-        changes[name.strip()] = parse_value(name.strip(), value)
+        name, value = name.strip(), value.strip()
+        if name in changes:
+            raise _Usage(f"--set {name} is given twice; give each field once")
+        if name in PARAMETERS and PARAMETERS[name].kind == "spend" and _GROUPED.fullmatch(value):
+            months = value.count(",") + 1
+            raise _Usage(f"--set {name}={value}: commas separate the months of a schedule, so this reads as "
+                         f"{months} months; write {value.replace(',', '')} for one amount a month")
+        changes[name] = parse_value(name, value)
     return base.replace(**changes) if changes else base
 
 
@@ -148,8 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 info = preset_info(name)
                 print(f"{name:28s} {info.title}")
         elif args.command == "params":
+            width = max(len(name) for name in PARAMETERS)
             for p in PARAMETERS.values():
-                print(f"{p.name:36s} default {p.default!s:>10}  {p.describe_range():50s} [{p.solidity}]")
+                print(f"{p.name:{width}s} default {number(p.default):>11}  {p.describe_range():50s} "
+                      f"[{p.solidity}]")
         elif args.command == "methodology":
             from .methodology import render_markdown
 
@@ -162,7 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if wrote:
                 print(wrote)
         elif args.command == "compare":
-            table = compare(list(args.names), baseline=args.baseline)
+            names = list(args.names)
+            if args.baseline is not None and args.baseline not in names:
+                names.insert(0, args.baseline)
+            table = compare(names, baseline=args.baseline)
             wrote = _write_csv(table, args.out) if args.out else None
             cols = list(outputs.HEADLINE)
             with pd.option_context("display.width", 200, "display.max_columns", 20):
@@ -173,8 +207,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             if wrote:
                 print(wrote)
         elif args.command == "next-dollar":
-            if not math.isfinite(args.extra) or args.extra <= 0:
-                raise _Usage(f"--extra: got {args.extra:g}; expected a positive amount in $ per month, e.g. 50000")
             scenario = _scenario(args)
             table = next_dollar(scenario, args.extra)
             full = table.attrs.get("at_limit", ())

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from .estimates import Estimates, nls_covariance
-from .history import HistoryError
+from .history import MAX_MONTHS, HistoryError
 
 __all__ = ["fit_bass", "BassFit", "bass_cumulative", "bass_adopters"]
 
@@ -196,7 +196,7 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
     do not apply).
 
     Raises :class:`cx_roi.HistoryError` when the data cannot be fitted (fewer
-    than 5 periods, or 5 with adopters for the multiplicative fit; negative or
+    than 5 periods or more than 1,200, or 5 with adopters for the multiplicative fit; negative or
     non-finite values; no adopters).
     """
     y = _adopter_series(new_adopters)
@@ -276,6 +276,9 @@ def _adopter_series(values: Any) -> np.ndarray:
     if len(y) < 5:
         problems.append(f"fit_bass needs at least 5 periods of new adopters (3 parameters and room for error), "
                         f"got {len(y)}")
+    if len(y) > MAX_MONTHS:
+        problems.append(f"fit_bass takes at most {MAX_MONTHS:,} periods (a century of months, as a history "
+                        f"file), got {len(y):,}")
     for bad, what in ((~np.isfinite(y), "are not finite numbers"),
                       (np.isfinite(y) & (y < 0), "are negative; adopters cannot be"),
                       (np.isfinite(y) & (y > _MAX_ADOPTERS), f"are above {_MAX_ADOPTERS:.0e} people in one period")):

@@ -382,6 +382,8 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
         if name == "market_size" and x[j] >= math.exp(problem.hi[j]) * 0.999:
             warnings.append("market_size reached the search's upper end (1,000 x the largest customer count): "
                             "the history shows no saturation, so the market size is not identified")
+        elif np.isinf(se[j]):
+            warnings.append(f"{name} is not identified: it has no measurable effect on the history's fit")
         elif np.isfinite(se[j]) and x[j] > 0 and se[j] / x[j] > 0.5:
             warnings.append(f"{name} is weakly identified (standard error {se[j] / x[j]:.0%} of the estimate)")
 

@@ -57,8 +57,9 @@ def choice(name: str, value: Any, allowed: Iterable[str]) -> str:
     return value
 
 
-def amount(name: str, value: Any, unit: str = "$ per month") -> float:
-    """A positive, finite amount (``unit`` names it in the message)."""
+def amount(name: str, value: Any, unit: str = "$ per month", least: float = 0.0) -> float:
+    """A positive, finite amount (``unit`` names it in the message), and at least ``least`` when that
+    is given (a step smaller than a dollar a month is lost in the rounding of the spends it is added to)."""
     try:  # a Python int past the float range is too large too, not a TypeError from isfinite
         finite = math.isfinite(float(value))
     except (TypeError, ValueError, OverflowError):
@@ -66,6 +67,8 @@ def amount(name: str, value: Any, unit: str = "$ per month") -> float:
     if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number))
             or not finite or value <= 0):
         raise ScenarioError(f"{name}: got {quoted(value)}; expected a positive amount in {unit}")
+    if value < least:
+        raise ScenarioError(f"{name}: got {quoted(value)}; expected at least {least:g} ({unit})")
     return float(value)
 
 
@@ -74,6 +77,13 @@ def fraction(name: str, value: Any) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) or not 0 < value < 1:
         raise ScenarioError(f"{name}: got {quoted(value)}; expected a number between 0 and 1, such as 1e-6")
     return float(value)
+
+
+def text(name: str, value: Any) -> str:
+    """``value`` if it is text (a title, a name)."""
+    if not isinstance(value, str):
+        raise ScenarioError(f"{name}: got {quoted(value)}; expected text")
+    return value
 
 
 def names(name: str, value: Any) -> list[str]:

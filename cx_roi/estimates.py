@@ -13,12 +13,30 @@ __all__ = ["Estimates", "nls_covariance"]
 
 
 def nls_covariance(jac: np.ndarray, sigma2: float) -> np.ndarray:
-    """s² (JᵀJ)⁻¹, the usual nonlinear least-squares covariance (pseudo-inverse when JᵀJ is singular)."""
-    jtj = jac.T @ jac
-    try:
-        return np.linalg.inv(jtj) * sigma2
-    except np.linalg.LinAlgError:
-        return np.linalg.pinv(jtj) * sigma2
+    """s² (JᵀJ)⁻¹, the usual nonlinear least-squares covariance (J: residuals by parameters).
+
+    A direction the data do not inform (JᵀJ singular: a parameter with no effect on the residuals,
+    such as a Bass q fitted to 1e-16, or two that act only through their product) has no finite
+    variance: the parameters along it get an infinite variance and NaN covariances. A
+    pseudo-inverse would give them zero, and zero-width intervals, claiming certainty where the
+    data give none.
+    """
+    jac = np.asarray(jac, float)
+    n = jac.shape[1]
+    _, s, vt = np.linalg.svd(jac, full_matrices=True)
+    singular = np.zeros(n)
+    singular[:len(s)] = s
+    # numpy's rank rule (matrix_rank): a singular value below this is rounding, not information.
+    keep = singular > (singular.max(initial=0.0) * max(jac.shape) * np.finfo(float).eps)
+    if not keep.any():
+        keep[:] = False
+    v = vt[keep].T
+    cov = (v / singular[keep] ** 2) @ v.T * sigma2
+    loose = (np.abs(vt[~keep]).max(axis=0) > 1e-6) if (~keep).any() else np.zeros(n, bool)
+    cov[loose, :] = np.nan
+    cov[:, loose] = np.nan
+    cov[np.flatnonzero(loose), np.flatnonzero(loose)] = np.inf
+    return cov
 
 
 class Estimates:

@@ -9,7 +9,7 @@ docs/methodology.md ("Order of events") and mirrored step by step in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -172,7 +172,7 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
     """Parameter arrays with a leading draw axis; spends as (draws, months)."""
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
-    scenarios = list(scenarios)
+    scenarios = list(scenarios) if isinstance(scenarios, Iterable) and not isinstance(scenarios, (str, Mapping)) else []
     if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
         raise TypeError("simulate_batch() takes a Scenario or a non-empty sequence of Scenarios")
     horizons = {s.horizon_months for s in scenarios}

@@ -102,7 +102,10 @@ def check_ranges(ranges: Mapping[str, Range]) -> None:
             problems.append(f"{name}: expected a cx_roi.Range(low, likely, high), got {type(r).__name__}")
             continue
         vals = (r.low, r.likely, r.high)
-        if not all(np.isfinite(v) for v in vals):
+        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                   for v in vals):
+            problems.append(f"{name}: low, likely and high must be numbers, got {vals!r}")
+        elif not all(np.isfinite(v) for v in vals):
             problems.append(f"{name}: range values must be finite numbers, got {vals}")
         elif r.low > r.high:
             problems.append(f"{name}: low ({r.low:g}) is above high ({r.high:g})")

@@ -4,6 +4,7 @@ error from deep inside, and a string is never read as a list of its characters."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import cx_roi
@@ -27,6 +28,15 @@ REFUSED = {
     "bridge of nothing": (lambda: cx_roi.npv_bridge(None, None), TypeError, "baseline"),
     "lever odds step": (lambda: cx_roi.lever_odds(S, step=-1), ScenarioError, "step"),
     "lever odds step nan": (lambda: cx_roi.lever_odds(S, step=float("nan")), ScenarioError, "step"),
+    "next dollar below a dollar": (lambda: cx_roi.next_dollar(S, 1e-300), ScenarioError, "extra_per_month"),
+    "range of text": (lambda: cx_roi.simulate_many(S, draws=5, ranges={"shrinkage": cx_roi.Range(0.1, 0.2, "x")}),
+                      ScenarioError, "shrinkage"),
+    "range of true": (lambda: cx_roi.simulate_many(S, draws=5, ranges={"shrinkage": cx_roi.Range(True, 0.2, 0.3)}),
+                      ScenarioError, "shrinkage"),
+    "batch of nothing": (lambda: cx_roi.simulate_batch(None), TypeError, "simulate_batch"),
+    "report title": (lambda: cx_roi.html_report({"a": S}, title=5), ScenarioError, "title"),
+    "deck title": (lambda: cx_roi.pptx_report({"a": S}, title=None), ScenarioError, "title"),
+    "bass series too long": (lambda: cx_roi.fit_bass(np.ones(1_201)), cx_roi.HistoryError, "Cannot use"),
 }
 
 

@@ -396,3 +396,30 @@ def test_fit_options_that_are_not_whole_months_are_named(options, words):
     with pytest.raises(cx_roi.CxRoiError) as info:
         cx_roi.fit_history(cx_roi.sample_history(), **options)
     assert words in str(info.value)
+
+
+def test_a_direction_the_data_do_not_inform_has_no_finite_variance():
+    """A parameter with no effect on the residuals (a zero Jacobian column) is not known to zero
+    width: its variance is infinite and its covariances NaN; the others keep s² (JᵀJ)⁻¹ of their
+    own columns, and a regular Jacobian gives exactly the inverse."""
+    from cx_roi.estimates import nls_covariance
+
+    rng = np.random.default_rng(3)
+    jac = rng.normal(size=(30, 3))
+    np.testing.assert_allclose(nls_covariance(jac, 2.0), 2.0 * np.linalg.inv(jac.T @ jac), rtol=1e-9)
+    loose = jac.copy()
+    loose[:, 2] = 0.0
+    cov = nls_covariance(loose, 2.0)
+    assert cov[2, 2] == math.inf and np.isnan(cov[2, :2]).all() and np.isnan(cov[:2, 2]).all()
+    np.testing.assert_allclose(cov[:2, :2], 2.0 * np.linalg.inv(loose[:, :2].T @ loose[:, :2]), rtol=1e-9)
+
+
+def test_a_bass_parameter_fitted_to_nothing_gets_an_open_interval():
+    """The sample history's adopters fit q to about 1e-16, where it moves nothing: its standard
+    error is infinite and its interval open, not the single point a pseudo-inverse gave."""
+    fit = fit_bass(cx_roi.sample_history().frame["new_customers"])
+    assert fit.params["q"] < 1e-10
+    assert fit.bse["q"] == math.inf
+    lower, upper = fit.conf_int().loc["q"]
+    assert upper == math.inf and lower < fit.params["q"]
+    assert np.isfinite(fit.bse[["m", "p"]]).all()

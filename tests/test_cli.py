@@ -104,6 +104,11 @@ def cli(tmp_path_factory):
         "extra_too_big": ["next-dollar", "--extra", "1e12"],
         "extra_past_ad_limit": ["next-dollar", "--set", "ad_spend_per_month=999990000"],
         "no_field_name": ["simulate", "--set", "=5"],
+        "set_grouped": ["simulate", "--set", "ad_spend_per_month=200,000"],
+        "set_schedule": ["simulate", "--set", "ad_spend_per_month=100000,150000", "--set", "horizon_months=24"],
+        "set_twice": ["simulate", "--set", "shrinkage=0.2", "--set", "shrinkage=0.3"],
+        "extra_tiny": ["next-dollar", "--extra", "1e-300"],
+        "compare_outside_baseline": ["compare", "status-quo", "service-boost", "--baseline", "ad-boost"],
     }
     for key in MALFORMED:
         cases[f"malformed_{key}"] = ["simulate", "--scenario", d / f"{key}.json"]
@@ -265,7 +270,7 @@ def test_scenario_files_that_cannot_be_scenarios_are_named(cli, key, words):
     assert words in assert_one_line_error(cli[key])
 
 
-@pytest.mark.parametrize("key", ["extra_negative", "extra_text", "extra_infinite", "extra_nan"])
+@pytest.mark.parametrize("key", ["extra_negative", "extra_text", "extra_infinite", "extra_nan", "extra_tiny"])
 def test_next_dollar_bad_extra(cli, key):
     line = assert_one_line_error(cli[key])
     assert "--extra" in line and "extra_per_month" not in line, "the option as the user typed it"
@@ -286,3 +291,25 @@ def test_next_dollar_past_one_lever_limit_shows_it_as_na(cli):
 
 def test_set_without_a_field_name(cli):
     assert "no field name" in assert_one_line_error(cli["no_field_name"])
+
+
+def test_thousands_separators_in_a_spend_are_refused_not_read_as_a_schedule(cli):
+    """"200,000" would be a two-month schedule (200, then 0 from month 2 on): refused, naming the field
+    and the amount as it should be written; a real schedule still runs."""
+    line = assert_one_line_error(cli["set_grouped"])
+    assert "ad_spend_per_month" in line and "200000" in line
+    assert_ok(cli["set_schedule"])
+    months = cx_roi.simulate(cx_roi.Scenario(ad_spend_per_month=[100_000.0, 150_000.0], horizon_months=24))
+    assert printed_npv(cli["set_schedule"].stdout) == pytest.approx(months.kpis["npv"], abs=1.0)
+
+
+def test_a_field_set_twice_is_refused(cli):
+    assert "shrinkage" in assert_one_line_error(cli["set_twice"])
+
+
+def test_compare_adds_a_baseline_that_is_not_among_the_names(cli):
+    proc = cli["compare_outside_baseline"]
+    assert_ok(proc)
+    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines()[2:] if line.strip()}
+    assert set(rows) == {"ad-boost", "status-quo", "service-boost"}
+    assert rows["ad-boost"][2] == "0", "the baseline's change against itself"

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import checks
 from ..comparison import compare, named_scenarios, next_dollar, why_undefined
 from ..formatting import MISSING, and_list, horizon, is_number, money, percent
 from ..outputs import HEADLINE, show
@@ -82,6 +83,9 @@ class Bundle:
 
 def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequence[str] | None,
             extra_per_month: float, lead: str | None = None) -> Bundle:
+    checks.text("title", title)
+    if lead is not None:
+        checks.text("lead", lead)
     named = named_scenarios(scenarios)
     kpis = compare(named, baseline=baseline)  # checks the scenarios and the baseline
     names, baseline = list(named), kpis.attrs["baseline"]
