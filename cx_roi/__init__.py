@@ -16,7 +16,7 @@ Typical use::
 from . import methodology, outputs, queueing
 from .comparison import (BRIDGE_STEPS, LEVERS, Assessment, assess, compare, named_scenarios, next_dollar,
                          npv_bridge)
-from .errors import CxRoiError, ScenarioError, Stopped, UnknownPresetError
+from .errors import CxRoiError, OutOfReach, ScenarioError, Stopped, UnknownPresetError
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, Param
 from .presets import PRESETS, Preset, load_preset, preset_info, presets
 from .scenario import SCHEMA_VERSION, Scenario, parse_value
@@ -36,7 +36,7 @@ from .reports import excel_report, html_report, pptx_report
 __version__ = "0.1.0"
 
 __all__ = [
-    "Scenario", "ScenarioError", "UnknownPresetError", "CxRoiError", "Stopped", "SCHEMA_VERSION", "parse_value",
+    "Scenario", "ScenarioError", "OutOfReach", "UnknownPresetError", "CxRoiError", "Stopped", "SCHEMA_VERSION", "parse_value",
     "PARAMETERS", "GROUPS", "SOLIDITY_LABELS", "Param",
     "presets", "load_preset", "preset_info", "PRESETS", "Preset",
     "simulate", "simulate_batch", "SimulationResult", "BatchResult", "MONTHLY_COLUMNS", "KPI_COLUMNS",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CxRoiError", "ScenarioError", "UnknownPresetError", "QueueInputError", "Stopped"]
+__all__ = ["CxRoiError", "ScenarioError", "OutOfReach", "UnknownPresetError", "QueueInputError", "Stopped"]
 
 
 class CxRoiError(Exception):
@@ -24,6 +24,19 @@ class ScenarioError(CxRoiError, ValueError):
         n = len(self.problems)
         listed = "\n".join(f"- {p}" for p in self.problems)
         super().__init__(self.problems[0] if n == 1 else f"{n} problems:\n{listed}")
+
+
+class OutOfReach(ScenarioError):
+    """A target that no budget up to the search's largest reaches (:func:`cx_roi.min_budget_for`).
+
+    ``best``: the most any budget's best split reaches, in the target metric's unit; ``at_budget``:
+    the monthly budget that reaches it and ``largest``: the largest budget searched ($ per month), so
+    a caller can say it in its own words.
+    """
+
+    def __init__(self, problem: str, best: float, at_budget: float, largest: float):
+        super().__init__(problem)
+        self.best, self.at_budget, self.largest = best, at_budget, largest
 
 
 class UnknownPresetError(CxRoiError, KeyError):

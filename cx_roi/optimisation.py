@@ -45,7 +45,7 @@ from scipy import optimize
 
 from .comparison import LEVERS
 from . import checks
-from .errors import ScenarioError, Stopped
+from .errors import OutOfReach, ScenarioError, Stopped
 from .formatting import money, number, quoted
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -548,8 +548,8 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
     least budget, then bisection narrows it to ``tolerance`` (relative to the
     budget), each step asking whether the budget's best split reaches the target
     (a split that does ends the step; one that falls short is polished first). Raises
-    ScenarioError, with the best value reachable, when no budget up to the
-    maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
+    :class:`cx_roi.errors.OutOfReach` (a ScenarioError), with the best value reachable, when no
+    budget up to the maximum reaches the target. ``stop``: as in :func:`optimize_budget`.
     """
     checks.scenario(scenario, "min_budget_for")
     metric = checks.choice("metric", metric, TARGET_METRICS)
@@ -595,9 +595,10 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                 reached_at = [i]
                 break
         if not reached_at:
-            raise ScenarioError(f"target: {metric} of {number(target)} is out of reach; the best split of any "
-                                f"budget up to ${high:,.0f} a month reaches {number(best_v)} (at "
-                                f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month")
+            raise OutOfReach(f"target: {metric} of {number(target)} is out of reach; the best split of any "
+                             f"budget up to ${high:,.0f} a month reaches {number(best_v)} (at "
+                             f"${best_b:,.0f} a month). Lower the target or raise max_budget_per_month",
+                             best=float(best_v), at_budget=float(best_b), largest=float(high))
     k = reached_at[0]
     hi_x = scan_x[k]  # a split that reaches the target at the budget found so far
     # The polished best at the budget below may already reach the target: step down.

@@ -88,11 +88,12 @@ cards = [
     views.Card("Customers at the end", fmt.count(alloc.kpis["final_customers"]),
                fmt.signed_count(alloc.kpis["final_customers"] - base_result.kpis["final_customers"]), "normal",
                "Customers at the horizon with the recommended split, against today's split.", "auto"),
-    views.Card("Monthly budget", fmt.amount(totals[0]) + (f" then {fmt.amount(totals[1])}" if len(totals) > 1 else ""),
+    views.Card("Monthly budget", " then ".join(fmt.amount(t) for t in totals),
                # "same as today" rather than "$0 vs today", as the other pages say "same as baseline"
-               (fmt.signed_money(totals[0] - today_total) + " vs today"
-                if abs(totals[0] - today_total) >= 0.5 else "same as today"), "off",
-               "The budget split across the chosen levers.", "off"),
+               (" then ".join(fmt.signed_money(t - today_total) for t in totals) + " vs today"
+                if any(abs(t - today_total) >= 0.5 for t in totals) else "same as today"), "off",
+               "The budget split across the chosen levers"
+               + (", in the first year and after it." if len(totals) > 1 else "."), "off"),
 ]
 if objective != "npv":
     cards.append(views.Card(OBJECTIVES[objective].label, fmt.money(alloc.objective_value), None, "off",
@@ -114,9 +115,11 @@ left.plotly_chart(decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVER
                                                   current={lv: today[lv] for lv in alloc.allocation.columns},
                                                   height=height, big=big), config=cfg)
 right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, height=height, big=big), config=cfg)
-right.caption(f"At the recommended split. An extra $1,000 a month is {fmt.money(1_000 * scenario.horizon_months)} over "
-              f"{fmt.horizon(scenario.horizon_months)}; each bar is the NPV it adds on that lever. Equal bars "
-              "mean no dollar can be moved to do better.")
+months = scenario.horizon_months
+extra_words = (f"{fmt.money(1_000 * 12)} in the first year and {fmt.money(1_000 * (months - 12))} after it"
+               if len(totals) > 1 else f"{fmt.money(1_000 * months)} over {fmt.horizon(months)}")
+right.caption(f"At the recommended split. An extra $1,000 a month is {extra_words}; each bar is the NPV it adds "
+              "on that lever. Equal bars mean no dollar can be moved to do better.")
 
 if not big:
     if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
@@ -157,18 +160,23 @@ target = state.setting("target")
 if not big or target is not None:  # presenting without a target: no heading over an empty section
     st.subheader("The least budget that reaches a target", anchor=False)
 METRIC_NAMES = {"final_customers": "customers at the end", "npv": "NPV"}
+SHOWN = {"final_customers": fmt.count, "npv": fmt.money}
 if not big:
-    with st.form("target_form", border=False):
-        c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-        metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
-                                     format_func=lambda m: METRIC_NAMES[m].capitalize())
-        default_target = target if target is not None else round(base_result.kpis["final_customers"] * 1.1, -2)
-        # The unit follows the target chosen beside it; the box cannot show thousands separators
-        # (Streamlit's number formats have none), so the help says how a number is typed.
-        value = c2.number_input("Reach at least (customers, or $ of NPV)", min_value=0.0, max_value=1e12,
-                                value=float(default_target), step=1_000.0, format="%.0f",
-                                help="A number of customers at the end, or an NPV in dollars, as chosen under "
-                                     "Target. Type digits only: 96400 is 96,400 and 150000000 is $150M.")
+    # The target's kind sits outside the form, so that the box beside it starts from a figure in that
+    # kind's unit (10% above today's) whenever it changes, not from a count read as dollars.
+    c1, rest = st.columns([2, 3], vertical_alignment="bottom")
+    metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
+                                 format_func=lambda m: METRIC_NAMES[m].capitalize())
+    now = base_result.kpis[metric_choice]
+    default_target = (target if target is not None and metric_choice == target_metric else
+                      max(round(now + 0.1 * abs(now), -2 if metric_choice == "final_customers" else -5), 0.0))
+    with rest.form("target_form", border=False):
+        c2, c3 = st.columns([2, 1], vertical_alignment="bottom")
+        # Streamlit's number formats have no thousands separators, so the help says how a number is typed.
+        value = c2.number_input("Reach at least (" + ("customers" if metric_choice == "final_customers"
+                                                      else "$ of NPV") + ")",
+                                min_value=0.0, max_value=1e12, value=float(default_target), step=1_000.0,
+                                format="%.0f", help="Type digits only: 96400 is 96,400 and 150000000 is $150M.")
         if c3.form_submit_button("Find the least budget", icon=":material/search:"):
             state.set_setting("target_metric", metric_choice)
             state.set_setting("target", value)
@@ -182,15 +190,21 @@ if target is not None and not state.heavy_started("target"):
         st.button("Find the least budget", on_click=state.start_heavy, args=("target",), key="run_target",
                   icon=":material/search:")
 elif target is not None:
+    shown, name = SHOWN[target_metric], METRIC_NAMES[target_metric]
     try:
         with jobs.searching("Searching for the least budget (a few optimisations)..."):
-            found = cached.min_budget(scenario, float(target), target_metric, levers)
+            found = cached.min_budget(scenario, float(target), target_metric, levers, tuple(sorted(bounds.items())))
         split = fmt.and_list(f"{fmt.money(found.allocation.allocation[lv].iloc[0])} on {cx_roi.LEVERS[lv].lower()}"
                              for lv in found.allocation.allocation.columns)
-        shown = fmt.money if target_metric == "npv" else fmt.count
         st.success(f"**{fmt.money(found.budget_per_month)} a month** is the least budget whose best split "
-                   f"reaches {METRIC_NAMES[target_metric]} of {shown(target)} ({shown(found.reached)} with "
-                   f"{split}). Today's scenario spends {fmt.money(today_total)} a month on these levers.")
+                   f"reaches {name} of {shown(target)} ({shown(found.reached)} with {split}"
+                   f"{', within the limits per lever' if bounds else ''}; the same budget every month). "
+                   f"Today's scenario spends {fmt.money(today_total)} a month on these levers.")
+    except cx_roi.OutOfReach as err:
+        st.warning(f"No budget up to {fmt.money(err.largest)} a month reaches {name} of {shown(target)}"
+                   f"{' within the limits per lever' if bounds else ''}: the best split of any reaches "
+                   f"{shown(err.best)} (at {fmt.money(err.at_budget)} a month). Lower the target"
+                   f"{', or widen the limits per lever' if bounds else ''}.")
     except cx_roi.ScenarioError as err:
         st.warning("That target cannot be reached: " + "; ".join(err.problems))
 elif not big:

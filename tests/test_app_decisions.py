@@ -358,9 +358,55 @@ def find_least_budget(at):
 
 
 def test_impossible_target_says_what_is_reachable():
+    """In the page's words and units: the largest budget searched and the most any split reaches."""
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    with pytest.raises(cx_roi.OutOfReach) as err:
+        cx_roi.min_budget_for(scenario, 900_000_000.0)
     at = find_least_budget(run_app({"horizon_months": "24", "target": "900000000"}, page=OPTIMISE))
-    text = messages(at)
-    assert "cannot be reached" in text and "out of reach" in text
+    text = "\n".join(w.value for w in at.warning)
+    assert fmt.money(err.value.largest) in text and fmt.count(err.value.best) in text, text
+    assert fmt.count(900_000_000) in text
+    assert "final_customers" not in text and "max_budget_per_month" not in text, "no code names"
+
+
+def test_the_least_budget_keeps_the_limits_per_lever():
+    """A limit on advertising (a signed media plan) holds in the least budget's split too."""
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    target = round(cx_roi.simulate(scenario).kpis["final_customers"] * 1.05)
+    limit = {"ad_spend_per_month": (0.0, 100_000.0)}
+    found = cx_roi.min_budget_for(scenario, float(target), bounds=limit)
+    assert found.allocation.allocation["ad_spend_per_month"].iloc[0] <= 100_000.0 + 1.0
+    at = find_least_budget(run_app({"horizon_months": "24", "target": str(target),
+                                    "bounds": "ad_spend_per_month:0:100000"}, page=OPTIMISE))
+    text = "\n".join(s.value for s in at.success)
+    assert fmt.money(found.budget_per_month) in text, text
+    assert fmt.money(found.allocation.allocation["ad_spend_per_month"].iloc[0]) + " on advertising" in text
+
+
+def test_choosing_an_npv_target_starts_the_box_from_an_npv():
+    """The box beside the target's kind starts from 10% above today's figure of that kind: a count of
+    customers is never searched for as dollars of NPV."""
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    npv = cx_roi.simulate(scenario).kpis["npv"]
+    at = run_app({"horizon_months": "24"}, page=OPTIMISE)
+    at.selectbox[0].set_value("npv").run()
+    box = next(n for n in at.number_input if n.label.startswith("Reach at least"))
+    assert box.value == round(npv * 1.1, -5) and "NPV" in box.label
+    at.selectbox[0].set_value("final_customers").run()
+    customers = cx_roi.simulate(scenario).kpis["final_customers"]
+    box = next(n for n in at.number_input if n.label.startswith("Reach at least"))
+    assert box.value == round(customers * 1.1, -2) and "customers" in box.label
+
+
+def test_a_budget_cut_after_the_first_year_is_not_the_same_as_today():
+    today = sum(float(getattr(cx_roi.load_preset("status-quo"), lv)) for lv in cx_roi.LEVERS)
+    at = run_app({"horizon_months": "24", "phases": "first_year", "budget": f"{today:.0f}",
+                  "budget_after": f"{today - 100_000:.0f}"}, page=OPTIMISE)
+    budget = card(at, "Monthly budget")
+    assert "same as today" not in budget.delta
+    assert fmt.signed_money(-100_000.0) in budget.delta
+    caption = next(c.value for c in at.caption if "An extra $1,000 a month" in c.value)
+    assert fmt.money(12_000) in caption and fmt.money(12_000) in caption.split("first year")[0], caption
 
 
 def test_reachable_target_gives_the_least_budget():
@@ -371,7 +417,7 @@ def test_reachable_target_gives_the_least_budget():
     text = "\n".join(s.value for s in at.success)
     assert fmt.money(found.budget_per_month) in text
     box = at.number_input[0]
-    assert box.value == target and "customers, or $ of NPV" in box.label, "the box says what its number counts"
+    assert box.value == target and "customers" in box.label, "the box says what its number counts"
     assert "96400 is 96,400" in box.help, "and how to type one, as it shows no thousands separators"
     assert f"of {fmt.count(target)} (" in text, "the answer repeats the target with its separators"
 

@@ -327,10 +327,13 @@ def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, .
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str, ...]) -> cx_roi.MinBudget:
-    """``cx_roi.min_budget_for``: the least monthly budget whose best split reaches ``target``; heavy
+def min_budget(scenario: Scenario, target: float, metric: str, levers: tuple[str, ...],
+               bounds: tuple = ()) -> cx_roi.MinBudget:
+    """``cx_roi.min_budget_for``: the least monthly budget whose best split, within ``bounds``
+    (((lever, (min, max)), ...), the page's limits per lever), reaches ``target``; heavy
     (:func:`ui.jobs.heavy`)."""
-    return jobs.heavy(lambda stop: cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers, stop=stop))
+    return jobs.heavy(lambda stop: cx_roi.min_budget_for(scenario, target, metric=metric, levers=levers,
+                                                         bounds=dict(bounds) or None, stop=stop))
 
 
 # ------------------------------------------------------------------ Your data
