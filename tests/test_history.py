@@ -409,8 +409,10 @@ def test_too_few_months():
 
 def test_header_only_and_empty_files():
     assert problems_of(csv_bytes([])) == ["row 1: the file has a header but no data rows"]
-    assert problems_of(b"") == ["the file is empty"]
-    assert problems_of(b"  \n\r\n ") == ["the file is empty"]
+    for empty in (b"", b"  \n\r\n "):
+        (problem,) = problems_of(empty)
+        assert problem.startswith("the file is empty") and all(c in problem for c in REQUIRED_COLUMNS), \
+            "and what a history holds"
     assert "single column" in problems_of(b"just some text\nmore text\n")[0]
     assert problems_of(b";") == ["the file holds no values, only separators or blank lines"]  # found by hypothesis
     assert problems_of(b",,,\n,,\n") == ["the file holds no values, only separators or blank lines"]
@@ -595,3 +597,37 @@ def test_a_frame_cell_past_the_float_range_is_named_not_raised():
     frame.iloc[3, frame.columns.get_loc("ad_spend")] = 10**400
     problems = problems_of(frame)
     assert problems == ["row 5, column ad_spend: a number with 401 digits is beyond any $ per month"], problems
+
+
+def test_dates_whose_day_shows_the_order_are_read_and_the_rest_of_the_column_with_them():
+    """'31/01/2021' can only be day first: the column is read day first (02/03/2024 is 2 March), and a
+    warning says so; a column where no date shows the order stays ambiguous, one where dates show both
+    orders too."""
+    lines = rows(8, first="2024-01")
+    dated = [f"{d}/{m:02d}/2024" + line[7:] for (d, m), line in zip([(31, 1), (29, 2), (2, 3), (30, 4), (31, 5),
+                                                                      (30, 6), (31, 7), (31, 8)], lines)]
+    history = read_history(csv_bytes(dated), "dates.csv")
+    assert list(history.frame["period"]) == [str(pd.Period("2024-01", freq="M") + i) for i in range(8)]
+    assert any("'31/01/2024'" in w and "day/month" in w for w in history.warnings)
+    month_first = [f"{m:02d}/{d}/2024" + line[7:] for (d, m), line in zip([(31, 1), (29, 2), (2, 3), (30, 4),
+                                                                           (31, 5), (30, 6), (31, 7), (31, 8)], lines)]
+    assert list(read_history(csv_bytes(month_first), "us.csv").frame["period"]) == list(history.frame["period"])
+    both = dated[:4] + month_first[4:]
+    assert any("'05/31/2024' is ambiguous" in p for p in problems_of(csv_bytes(both)))
+
+
+def test_a_refused_count_is_not_also_a_gap_in_the_customer_balance():
+    """A negative churn or a customer count out of range is one problem, not also a balance gap that a
+    wider allowed gap would seem to fix."""
+    lines = rows(8)
+    parts = lines[4].split(",")
+    parts[3] = "-50"
+    lines[4] = ",".join(parts)
+    problems = problems_of(csv_bytes(lines))
+    assert len(problems) == 1 and "negative" in problems[0] and "row 6" in problems[0], problems
+    lines = rows(8)
+    parts = lines[4].split(",")
+    parts[1] = "1e20"
+    lines[4] = ",".join(parts)
+    problems = problems_of(csv_bytes(lines))
+    assert len(problems) == 1 and "row 6, column customers" in problems[0], problems

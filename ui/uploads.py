@@ -179,8 +179,8 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
         retry = bytes(data) if err.balance_gap is not None else None
         refusal = Refusal(filename, retry, sheet, tolerance, tuple(err.details))
         n = len(err.problems)
-        why = (f": {n} problem{'s' if n != 1 else ''} in the file, listed below; what to do is under "
-               f"*1. Load a monthly history*.{kept}\n" + listed([tables.inert(p, 300) for p in err.problems]))
+        why = (f": {n} problem{'s' if n != 1 else ''} in the file, listed below; what to do is on the "
+               f"Your data page, under *1. Load a monthly history*.{kept}\n" + listed([tables.inert(p, 300) for p in err.problems]))
     except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
         _log.exception("unexpected error reading an uploaded history")
         refusal = Refusal(filename, None, sheet, tolerance)

@@ -101,7 +101,9 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
         return validate(table, name, None, [], False, check_balance, balance_tolerance)
     data, name = read_bytes(source, filename)
     if not data.strip():
-        raise HistoryError(["the file is empty"], source=name)
+        raise HistoryError([f"the file is empty; a history is a CSV or .xlsx file with a header row "
+                            f"({', '.join(REQUIRED_COLUMNS)} and any optional columns) and a row for each month"],
+                           source=name)
     if data.startswith(b"PK\x03\x04") or os.path.splitext(name)[1].lower() in (".xlsx", ".xlsm"):
         table, sheet_name, warnings = workbook_table(data, name, sheet)
         decimal_comma = False

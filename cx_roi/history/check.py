@@ -91,8 +91,8 @@ def _columns(header: pd.Series, row: int, excel: bool, warnings: list[str]) -> t
             problems.append(HistoryProblem(f"required column {c!r} is missing{hint}; {COLUMNS[c].description[:-1]} "
                                            f"({COLUMNS[c].unit})", row=row))
     if unknown:
-        warnings.append(f"ignored column(s) {quote_list(list(unknown.values()))}: not history columns "
-                        "(see cx_roi.history.COLUMNS)")
+        warnings.append(f"ignored column(s) {quote_list(list(unknown.values()))}: not among a history's "
+                        f"columns ({', '.join(COLUMNS)})")
     return cols, problems
 
 
@@ -120,7 +120,15 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
     frame = pd.DataFrame(index=body.index.astype(int))
     for canon, col in cols.items():
         spec = COLUMNS[canon]
-        parse = _month if canon == "month" else lambda raw: _number(raw, spec, decimal_comma)
+        if canon == "month":
+            order = _date_order(body[col.key])
+            parse = lambda raw: _month(raw, order)  # noqa: E731
+            if order:
+                warnings.append(f"dates such as {quoted(order[1])} were read as "
+                                f"{'day/month' if order[0] == 'dmy' else 'month/day'}/year (a day above 12 "
+                                "shows the order); write months as YYYY-MM to be explicit")
+        else:
+            parse = lambda raw: _number(raw, spec, decimal_comma)  # noqa: E731
         values = []
         for line, raw in body[col.key].items():
             value, problem = parse(raw)
@@ -143,10 +151,12 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
         if s is not None and s.notna().any() and s.median() > 1 and 0 <= s.min() and s.max() <= 100:
             frame[share] = s / 100.0
             warnings.append(f"{share} values are above 1, so they were read as percentages (45 = 45%)")
+    refused = []  # (row, column) of values out of their column's range, already a problem each
     for canon in frame.columns.drop("month"):
         for line, value in frame[canon].items():
             if math.isfinite(value) and (bad := COLUMNS[canon].problem(value)):
                 problems.append(HistoryProblem(bad, row=int(line), column=cols[canon].where))
+                refused.append((line, canon))
     if "promoter_share" in frame and "detractor_share" in frame:
         total = frame["promoter_share"] + frame["detractor_share"]
         problems += [HistoryProblem(f"promoter_share + detractor_share = {t:.3g}; they are shares of the same "
@@ -174,7 +184,12 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
                                        f"to read it and {MIN_MONTHS_TO_FIT} to fit the model"))
     if check_balance and ordered and not any("appears twice" in p.message or "missing between" in p.message
                                              for p in problems):
-        problems += _balance(frame, tolerance)
+        # A refused value (a negative count, 1e20 customers) is a problem already: the balance is
+        # checked without it, so it is not reported twice, nor as a gap a wider tolerance could allow.
+        counted = frame.copy()
+        for line, canon in refused:
+            counted.loc[line, canon] = math.nan
+        problems += _balance(counted, tolerance)
     if problems:
         raise HistoryError(sorted(problems, key=lambda p: (p.row is not None, p.row or 0)), source=name)
 
@@ -236,8 +251,23 @@ def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, 
 _DMY = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
 
 
-def _month(raw: Any) -> tuple[pd.Period | int | None, str | None]:
-    """A month cell -> a Period (dated), an int (month number), or None and a problem."""
+def _date_order(cells: pd.Series) -> tuple[str, str] | None:
+    """Whether the column's dd/mm/yyyy-like dates are day first ("dmy") or month first ("mdy"),
+    with a date that shows it: a first number above 12 can only be a day, as can a second. None
+    when no date shows the order, or dates show both (then each such date is refused as ambiguous)."""
+    texts = [str(c).strip() for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
+    firsts = [t for t in texts if int(re.split(r"[-/.]", t)[0]) > 12]
+    seconds = [t for t in texts if int(re.split(r"[-/.]", t)[1]) > 12]
+    if firsts and not seconds:
+        return "dmy", firsts[0]
+    if seconds and not firsts:
+        return "mdy", seconds[0]
+    return None
+
+
+def _month(raw: Any, order: tuple[str, str] | None = None) -> tuple[pd.Period | int | None, str | None]:
+    """A month cell -> a Period (dated), an int (month number), or None and a problem. ``order``:
+    :func:`_date_order` of the column, which reads its dd/mm/yyyy-like dates."""
     if isinstance(raw, UnsavedFormula):
         return None, f"the formula {quoted(str(raw))} has no saved value; open and save the workbook in Excel"
     if blank(raw):
@@ -252,6 +282,15 @@ def _month(raw: Any) -> tuple[pd.Period | int | None, str | None]:
             return int(text), None
         return None, f"{shown} is not a month number (1 to {MAX_MONTHS:,}) nor a date; write months as YYYY-MM"
     if _DMY.match(text):
+        if order is not None:
+            first, second, year = (int(x) for x in re.split(r"[-/.]", text))
+            day, month = (first, second) if order[0] == "dmy" else (second, first)
+            try:
+                _dt.date(year, month, day)
+            except ValueError:
+                return None, (f"{shown} is not a valid date read as {'day/month' if order[0] == 'dmy' else 'month/day'}"
+                              f"/year, as {quoted(order[1])} is; write months as YYYY-MM, e.g. 2024-01")
+            return pd.Period(year=year, month=month, freq="M"), None
         return None, (f"{shown} is ambiguous (day/month or month/day differ between countries); "
                       "write months as YYYY-MM, e.g. 2024-01")
     mmm_yy = re.fullmatch(r"([A-Za-z]{3,9})\.?[-' /]*([0-9]{2})", text)  # Excel's mmm-yy, e.g. Jan-24
