@@ -466,9 +466,31 @@ def test_the_next_thousands_values_have_room_beyond_their_bars(returns):
     marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
                              "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": returns, "at_bound": ""})
     lo, hi = decision_charts.marginal_bars(marginal).layout.xaxis.range
-    span = max(max(returns), 0) - min(min(returns), 0)
-    assert lo <= min(min(returns), 0) - 0.25 * span if min(returns) < 0 else lo == 0
-    assert hi >= max(returns) + 0.25 * span if max(returns) > 0 else hi == 0
+    longest = {side: max((len(fmt.signed_money(r)) for r in returns if np.sign(r) == side), default=0)
+               for side in (-1, 1)}
+    # Each side's room, as a share of the axis, takes its longest label at about a character in sixty.
+    assert (min(min(returns), 0) - lo) / (hi - lo) >= longest[-1] / 60 if min(returns) < 0 else lo == 0
+    assert (hi - max(returns)) / (hi - lo) >= longest[1] / 60 if max(returns) > 0 else hi == 0
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_a_longer_value_label_gets_more_room(big):
+    """At a budget of $0 every lever is at its lower limit: "+$435.0k (lower limit)" was cut at the
+    right edge and "-$55.6k (lower limit)" sat on the lever names. The room beyond the bars on each
+    side grows with that side's longest label, and with the type size when presenting."""
+    returns = [62_500.0, -55_600.0, 435_000.0]
+
+    def room(at_bound: str) -> tuple[float, float]:
+        marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
+                                 "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": returns,
+                                 "at_bound": at_bound})
+        lo, hi = decision_charts.marginal_bars(marginal, big=big).layout.xaxis.range
+        return (min(returns) - lo) / (hi - lo), (hi - max(returns)) / (hi - lo)
+
+    plain, noted = room(""), room("lower")
+    assert noted[0] > plain[0] and noted[1] > plain[1]
+    assert noted[1] >= len("+$435.0k (lower limit)") / 60, "about a character's width in sixty for each one"
+    assert room("lower")[1] < 0.5, "and the bars keep most of the chart"
 
 
 def test_the_frontier_and_its_split_are_two_charts_on_one_budget_axis():

@@ -208,27 +208,36 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
     read as a single striped bar). Two phases: a group per phase, the levers in the legend.
     """
     single = len(dict.fromkeys(marginal["phase"])) == 1
-    data = []
+    data, labels = [], []
     for lever, group in marginal.groupby("lever", sort=False):
         label = group["label"].iloc[0]
         ys = [label] * len(group) if single else [p.capitalize() for p in group["phase"]]
         values = group["marginal_per_1000"].to_numpy(float)
-        notes = [f" ({b} limit)" if b else "" for b in group["at_bound"]]
+        texts = [signed_money(v) + (f" ({b} limit)" if b else "") for v, b in zip(values, group["at_bound"])]
+        labels += zip(values, texts)
         data.append(go.Bar(orientation="h", y=ys, x=values, name=label,
                            marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
-                           text=[signed_money(v) + n for v, n in zip(values, notes)], textposition="outside",
+                           text=texts, textposition="outside", textfont=dict(size=note_size(big)),
                            cliponaxis=False, showlegend=not single,
                            hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
                                          + label + "</extra>"))
-    # Each value is written beyond its bar's end: the axis leaves room for it on the side the bars
-    # reach, so a negative return's label stays clear of the lever names on the left.
+    # Each value is written beyond its bar's end, which plotly does not make room for: the axis
+    # reaches past the bars on each side by about the share of the plot's width its longest label
+    # takes (a half-page chart, about 55 characters across at the body size), so a label is neither
+    # cut at the edge nor written over the lever names.
     shown = np.append(marginal["marginal_per_1000"].to_numpy(float), 0.0)
     lo, hi = float(np.nanmin(shown)), float(np.nanmax(shown))
-    room = 0.3 * ((hi - lo) or 1.0)
+
+    def share(side: float) -> float:
+        chars = max((len(t) for v, t in labels if np.sign(v) == side), default=0)
+        return min(0.4, chars / (36 if big else 55))
+
+    left, right = share(-1.0) if lo < 0 else 0.0, share(1.0) if hi > 0 else 0.0
+    width = ((hi - lo) or 1.0) / (1.0 - left - right)
     layout = base_layout("What the next $1,000 a month returns", height, big,
                          barmode="relative" if single else "group", hovermode="closest",
                          xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
-                                    zerolinecolor="#888", range=[lo - room * (lo < 0), hi + room * (hi > 0)],
+                                    zerolinecolor="#888", range=[lo - left * width, hi + right * width],
                                     **MONEY_TICKS),
                          yaxis=dict(autorange="reversed"))
     return go.Figure(data=data, layout=layout)
