@@ -163,13 +163,15 @@ METRIC_NAMES = {"final_customers": "customers at the end", "npv": "NPV"}
 SHOWN = {"final_customers": fmt.count, "npv": fmt.money}
 if not big:
     # The target's kind sits outside the form, so that the box beside it starts from a figure in that
-    # kind's unit (10% above today's) whenever it changes, not from a count read as dollars.
+    # kind's unit whenever it changes, not from a count read as dollars: 10% more customers than today,
+    # or today's NPV (what is the least budget that keeps it?).
     c1, rest = st.columns([2, 3], vertical_alignment="bottom")
     metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
-                                 format_func=lambda m: METRIC_NAMES[m].capitalize())
+                                 format_func=lambda m: METRIC_NAMES[m][:1].upper() + METRIC_NAMES[m][1:])
     now = base_result.kpis[metric_choice]
     default_target = (target if target is not None and metric_choice == target_metric else
-                      max(round(now + 0.1 * abs(now), -2 if metric_choice == "final_customers" else -5), 0.0))
+                      round(now * 1.1, -2) if metric_choice == "final_customers" else
+                      max(math.floor(now / 100_000) * 100_000, 0.0))
     with rest.form("target_form", border=False):
         c2, c3 = st.columns([2, 1], vertical_alignment="bottom")
         # Streamlit's number formats have no thousands separators, so the help says how a number is typed.

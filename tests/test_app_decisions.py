@@ -384,14 +384,15 @@ def test_the_least_budget_keeps_the_limits_per_lever():
 
 
 def test_choosing_an_npv_target_starts_the_box_from_an_npv():
-    """The box beside the target's kind starts from 10% above today's figure of that kind: a count of
-    customers is never searched for as dollars of NPV."""
+    """The box beside the target's kind starts from a figure of that kind (today's NPV, 10% more
+    customers than today): a count of customers is never searched for as dollars of NPV."""
     scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
     npv = cx_roi.simulate(scenario).kpis["npv"]
     at = run_app({"horizon_months": "24"}, page=OPTIMISE)
     at.selectbox[0].set_value("npv").run()
     box = next(n for n in at.number_input if n.label.startswith("Reach at least"))
-    assert box.value == round(npv * 1.1, -5) and "NPV" in box.label
+    assert box.value == math.floor(npv / 100_000) * 100_000 and "NPV" in box.label
+    assert at.selectbox[0].value == "npv" and "NPV" in at.selectbox[0].proto.options
     at.selectbox[0].set_value("final_customers").run()
     customers = cx_roi.simulate(scenario).kpis["final_customers"]
     box = next(n for n in at.number_input if n.label.startswith("Reach at least"))
