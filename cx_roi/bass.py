@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from .estimates import Estimates, nls_covariance
+from .errors import ScenarioError
 from .history import MAX_MONTHS, HistoryError
 
 __all__ = ["fit_bass", "BassFit", "bass_cumulative", "bass_adopters"]
@@ -73,7 +74,7 @@ def bass_adopters(periods: int | np.ndarray, m: float, p: float, q: float, form:
     if form in ("discrete", "hazard"):
         steps = np.rint(t).astype(int)
         if np.any(steps != np.arange(1, len(t) + 1)):
-            raise ValueError(f"the {form} form needs periods 1..T")
+            raise ScenarioError(f"the {form} form needs periods 1..T")
         # Python floats: for a few dozen periods the loop is faster than numpy's scalars.
         m_, p_, q_ = float(m), float(p), float(q)
         out = [0.0] * len(t)
@@ -85,7 +86,7 @@ def bass_adopters(periods: int | np.ndarray, m: float, p: float, q: float, form:
             out[i] = (-math.expm1(-h) if hazard else h) * (m_ - n_cum)
             n_cum += out[i]
         return np.array(out, dtype=float)
-    raise ValueError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
+    raise ScenarioError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
 
 
 @dataclass(frozen=True)
@@ -212,11 +213,11 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
         no_cov = pd.DataFrame(math.nan, index=list(_PARAMS), columns=list(_PARAMS))
         return _bass_result(y, fitted, theta, no_cov, "discrete", "ols", "additive", np.ones(len(y), bool))
     if method != "nls":
-        raise ValueError(f"method: got {method!r}; expected 'nls' or 'ols'")
+        raise ScenarioError(f"method: got {method!r}; expected 'nls' or 'ols'")
     if form not in _BASS_FORMS:
-        raise ValueError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
+        raise ScenarioError(f"form: got {form!r}; expected 'interval', 'density', 'discrete' or 'hazard'")
     if errors not in _BASS_ERRORS:
-        raise ValueError(f"errors: got {errors!r}; expected 'multiplicative' or 'additive'")
+        raise ScenarioError(f"errors: got {errors!r}; expected 'multiplicative' or 'additive'")
 
     multiplicative = errors == "multiplicative"
     used = y > 0 if multiplicative else np.ones(len(y), bool)
@@ -296,9 +297,9 @@ def _start(start: Any) -> tuple[float, float, float]:
     try:
         m, p, q = (float(v) for v in start)
     except (TypeError, ValueError):
-        raise ValueError(f"start: got {start!r}; expected (m, p, q), three positive numbers") from None
+        raise ScenarioError(f"start: got {start!r}; expected (m, p, q), three positive numbers") from None
     if not all(math.isfinite(v) and v > 0 for v in (m, p, q)):
-        raise ValueError(f"start: got {start!r}; m, p and q must be positive, finite numbers")
+        raise ScenarioError(f"start: got {start!r}; m, p and q must be positive, finite numbers")
     return m, p, q
 
 

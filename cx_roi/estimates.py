@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .errors import ScenarioError
+
 __all__ = ["Estimates", "nls_covariance"]
 
 
@@ -80,7 +82,7 @@ class Estimates:
         standard error.
         """
         if not 0.0 < alpha < 1.0:
-            raise ValueError(f"alpha: got {alpha!r}; expected a number between 0 and 1")
+            raise ScenarioError(f"alpha: got {alpha!r}; expected a number between 0 and 1")
         est, se = self.params.to_numpy(float), self.bse.to_numpy(float)
         half = float(stats.t.ppf(1.0 - alpha / 2.0, max(self.dof, 1))) * se
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

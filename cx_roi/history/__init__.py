@@ -56,6 +56,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import ScenarioError
 from .check import validate
 from .files import Source, read_bytes, text_table, workbook_table
 from .schema import (BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, COLUMNS, MAX_BYTES, MAX_MONTHS,
@@ -117,12 +118,12 @@ def read_history(source: Source, filename: str | None = None, *, sheet: str | in
 
 
 def check_tolerance(value: float) -> float:
-    """``value`` as a ``balance_tolerance``: a share from 0 to :data:`BALANCE_TOLERANCE_MAX`; ValueError
-    naming the allowed range otherwise."""
+    """``value`` as a ``balance_tolerance``: a share from 0 to :data:`BALANCE_TOLERANCE_MAX`;
+    ScenarioError (a ValueError) naming the allowed range otherwise."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= BALANCE_TOLERANCE_MAX
     if not ok:
-        raise ValueError(f"balance_tolerance must be a share from 0 to {BALANCE_TOLERANCE_MAX} (0% to "
-                         f"{BALANCE_TOLERANCE_MAX:.0%} of the month before's customers), got {value!r}")
+        raise ScenarioError(f"balance_tolerance must be a share from 0 to {BALANCE_TOLERANCE_MAX} (0% to "
+                            f"{BALANCE_TOLERANCE_MAX:.0%} of the month before's customers), got {value!r}")
     return float(value)
 
 
