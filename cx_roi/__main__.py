@@ -73,7 +73,7 @@ _GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
 
 
 def _extra(text: str) -> float:
-    """--extra's value: a positive, finite amount in $ per month."""
+    """--extra's value: a finite amount of at least $1 a month."""
     try:
         value = float(text.replace("_", ""))
     except ValueError:
@@ -179,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "params":
             width = max(len(name) for name in PARAMETERS)
             for p in PARAMETERS.values():
-                print(f"{p.name:{width}s} default {number(p.default):>11}  {p.describe_range():50s} "
-                      f"[{p.solidity}]")
+                default = str(p.default).lower() if p.kind == "bool" else number(p.default)
+                print(f"{p.name:{width}s} default {default:>11}  {p.describe_range():50s} [{p.solidity}]")
         elif args.command == "methodology":
             from .methodology import render_markdown
 

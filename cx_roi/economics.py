@@ -170,9 +170,10 @@ def money(p: Mapping[str, np.ndarray], discount: np.ndarray, capacity: np.ndarra
     tv_denominator = np.maximum(final_churn + r_m, _MIN_TV_DENOMINATOR)
     final_net_margin = margin * p["arpu_per_month"] * final_customers - (capacity + quality)
     terminal = final_net_margin * (1.0 - final_churn) / tv_denominator * discount[:, -1]
-    # N_T x CLV is nothing without customers: no one is left to serve, so no service
-    # budget runs on (the line above would otherwise charge it as a perpetuity).
-    terminal = np.where((p["include_terminal_value"] > 0.5) & (final_customers > 0), terminal, 0.0)
+    # Never below zero: a business whose customers no longer pay for their service can stop serving
+    # them. Charged as a perpetuity, the service budget made the first few customers of an empty
+    # business cost millions (NPV fell $3M when $1 a month of advertising won one).
+    terminal = np.where(p["include_terminal_value"] > 0.5, np.maximum(terminal, 0.0), 0.0)
     cost_to_serve = safe_ratio(service_spend, customer_months)
     unit_margin = margin * p["arpu_per_month"] - cost_to_serve  # NaN without customers
     churn_for_clv = np.nan_to_num(avg_churn, nan=0.0)

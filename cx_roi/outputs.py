@@ -154,7 +154,8 @@ WORKINGS: dict[str, Output] = {
                                 "share", digits=4),
     "customer_value_at_horizon": _o("Value of a customer left", "what a customer left at the horizon is worth "
                                     "then (the model's CLV at the final churn, margin net of the last month's "
-                                    "service cost per customer; 0 where the terminal value is not included)", "$",
+                                    "service cost per customer, never below 0; 0 where the terminal value is "
+                                    "not included)", "$",
                                     "money", cents=True),
     "spend": _o("Spend on service and ads", "capacity plus quality plus advertising spend (month 1 with the "
                 "change's one-off costs)", "$", "money"),

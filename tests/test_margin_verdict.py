@@ -200,10 +200,12 @@ def test_a_tie_speaks_for_each_tied_scenario():
 
 
 def test_a_lever_that_adds_no_customer_has_no_price_per_customer():
-    """Far past any slider, more agents keep nobody: the sentence prices the other way only."""
+    """Far past any slider, more agents and more training keep nobody: the sentence prices the other
+    way only."""
     from cx_roi.verdict import LEVER_WORDS, customer_costs
 
-    odds = cx_roi.lever_odds(cx_roi.Scenario(service_capacity_spend_per_month=99_999_999), draws=0)
+    odds = cx_roi.lever_odds(cx_roi.Scenario(service_capacity_spend_per_month=99_999_999,
+                                             service_quality_spend_per_month=99_999_999), draws=0)
     costs = odds.cost_per_customer
     assert np.isnan(costs[odds.service_lever]) and np.isfinite(costs["ad_spend_per_month"])
     sentence = customer_costs(odds)

@@ -331,3 +331,16 @@ def test_an_extra_amount_too_large_for_a_float_is_named_briefly():
     with pytest.raises(cx_roi.ScenarioError, match=r"extra_per_month: got 1000000000\d{30}\.\.\.; expected") as info:
         cx_roi.next_dollar(cx_roi.Scenario(), 10**400)
     assert len(str(info.value)) < 200
+
+
+def test_the_first_customers_of_an_empty_business_are_not_charged_the_service_budget_for_ever():
+    """The terminal value is never below zero (the company can stop serving): a dollar a month of
+    advertising that wins an empty business its first few customers moves NPV by about that
+    dollar's cost, not by the service budget as a perpetuity (it fell $3M)."""
+    empty = cx_roi.Scenario(initial_customers=0, ad_spend_per_month=0.0, prior_ad_spend_per_month=0.0)
+    first = empty.replace(ad_spend_per_month=1.0)
+    runs = [cx_roi.simulate(s).kpis for s in (empty, first)]
+    assert runs[1]["final_customers"] > 0 and runs[0]["final_customers"] == 0
+    assert abs(runs[1]["npv"] - runs[0]["npv"]) < 1_000
+    flooded = cx_roi.simulate(cx_roi.Scenario(service_capacity_spend_per_month=99_999_999)).kpis
+    assert flooded["terminal_value"] == 0 and flooded["npv"] == flooded["npv_operating"]
