@@ -56,7 +56,7 @@ pick_col.selectbox("Saved scenario", names, key=library.PICK_KEY)
 if open_col.button("Open on Explore", icon=":material/open_in_new:", width="stretch"):
     # Not a callback, since it moves to another page; a failure's notice shows at the top on the rerun.
     if library.open_entry(chosen):
-        st.switch_page("pages/explore.py")
+        state.switch_page("pages/explore.py")
     st.rerun()
 compare_col.button("Add to Compare", on_click=library.compare_entry, icon=":material/compare_arrows:",
                    width="stretch")

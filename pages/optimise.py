@@ -126,7 +126,7 @@ if not big:
                  help="Sets the spend levers on the Explore page to this split, each rounded to the nearest "
                       "$1,000 a month (a monthly schedule when the first year differs)."):
         state.apply_split(alloc)
-        st.switch_page("pages/explore.py")
+        state.switch_page("pages/explore.py")
 
 if state.setting("frontier"):
     st.subheader("Efficient frontier", anchor=False)

@@ -137,6 +137,9 @@ def test_optimise_recommends_a_split_and_applies_it_to_explore(page, app_url, ar
     assert_cards(page, {"NPV": fmt.money(cx_roi.simulate(applied).kpis["npv"])})
     q = query_of(page)
     assert q["horizon_months"] == "36" and "ad_spend_per_month" in q
+    # The move to Explore is one step of the browser's history: the first Back leaves Explore.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/optimise\?"))
 
 
 def test_optimise_budget_below_the_levers_minimums_is_explained(page, app_url):

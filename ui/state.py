@@ -30,7 +30,7 @@ from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TO
                       balance_tolerance, clear_history, fit_requested, history_file, history_pending, history_refusal,
                       history_upload_key, on_history_sheet, on_history_upload, on_upload, refusal_advice, request_fit,
                       set_balance_tolerance, upload_key, use_sample_history)
-from .url import init, sync_url
+from .url import init, switch_page, sync_url
 from .view import (DEFAULT_BASELINE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE, MAX_SAVED, around_answer, baseline,
                    baseline_name, baseline_options, bridge_choice, compare_options, compare_selection, compared,
                    current_scenario, current_title, delete_saved, edits, explore_subtitle, extra, fit_label, fitted,
@@ -39,7 +39,7 @@ from .view import (DEFAULT_BASELINE, DEFAULT_EXTRA, DEFAULT_PRESET, EXTRA_RANGE,
                    start_options, start_title, stop_using_fit, swap_odds_job, take_page_run, use_fit)
 
 __all__ = [
-    "init", "sync_url", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
+    "init", "sync_url", "switch_page", "bind", "on_change", "on_save", "SAVE_NAME_KEY",
     # the view
     "current_scenario", "preset", "edits", "set_field", "set_preset", "reset_to_preset", "scenario_json",
     "baseline_name", "baseline", "baseline_options", "presentation", "around_answer", "extra", "mark_page_run",

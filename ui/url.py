@@ -230,6 +230,13 @@ def sync_url() -> None:
     _remember_address(wanted)
 
 
+def switch_page(page: str) -> None:
+    """Go to ``page`` (a path under pages/) with the current state's address: one step in the
+    browser's history. Without the address Streamlit shows the bare page first and the page then
+    writes the state, two steps, so the first Back seemed to do nothing."""
+    st.switch_page(page, query_params=url_params())
+
+
 _MAX_ADDRESSES = 1_000  # per session; an address is a few hundred bytes
 
 
