@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ import pandas as pd
 from . import PARAMETERS, compare, load_preset, next_dollar, outputs, preset_info, presets, simulate
 from .margins import lever_odds
 from .verdict import customer_costs, margin_verdict
-from .comparison import headroom
+from .comparison import MIN_EXTRA_PER_MONTH, headroom
 from .errors import CxRoiError
 from .formatting import number
 from .scenario import MAX_JSON_BYTES, Scenario, parse_value
@@ -65,23 +64,20 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="change one field (repeatable), e.g. --set ad_spend_per_month=200000; a spend "
                         "may be a schedule, its months separated by commas (100000,150000: the last "
-                        "value holds after), so write amounts without thousands separators")
+                        "value holds after); write amounts without thousands separators")
 
-
-# "200,000": thousands separators, which a spend would read as a schedule of 200 then 0.
-_GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
 
 
 def _extra(text: str) -> float:
-    """--extra's value: a finite amount of at least $1 a month."""
+    """--extra's value: a finite amount of at least ``MIN_EXTRA_PER_MONTH`` ($ per month)."""
     try:
         value = float(text.replace("_", ""))
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < 1:  # below $1 a month the step is lost in the spends' rounding
+    if not math.isfinite(value) or value < MIN_EXTRA_PER_MONTH:
         shown = text if len(text) <= 30 else text[:27] + "..."
-        raise argparse.ArgumentTypeError(f"got {shown!r}; expected an amount of at least 1 ($ per month), "
-                                         "such as 50000")
+        raise argparse.ArgumentTypeError(f"got {shown!r}; expected an amount of at least {MIN_EXTRA_PER_MONTH:g} "
+                                         "($ per month), such as 50000")
     return value
 
 
@@ -111,10 +107,6 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         name, value = name.strip(), value.strip()
         if name in changes:
             raise _Usage(f"--set {name} is given twice; give each field once")
-        if name in PARAMETERS and PARAMETERS[name].kind == "spend" and _GROUPED.fullmatch(value):
-            months = value.count(",") + 1
-            raise _Usage(f"--set {name}={value}: commas separate the months of a schedule, so this reads as "
-                         f"{months} months; write {value.replace(',', '')} for one amount a month")
         changes[name] = parse_value(name, value)
     return base.replace(**changes) if changes else base
 

@@ -253,7 +253,16 @@ class _Problem:
         """Covariance of the fields :meth:`draws` sets: G cov_u Gᵀ, G = d field / d u at ``u``."""
         fields, loadings = self._loadings()
         g = loadings * np.where(self.log, np.exp(u), 1.0)
-        return pd.DataFrame(g @ cov_u @ g.T, index=pd.Index(fields, name="field"), columns=fields)
+        # A parameter the data do not inform (infinite variance, NaN covariances) leaves unknown only
+        # the fields that depend on it: 0 x NaN would otherwise blank every field's error.
+        loose = ~np.isfinite(np.diag(cov_u))
+        known = np.where(loose[:, None] | loose[None, :], 0.0, cov_u)
+        out = g @ known @ g.T
+        uses = (g[:, loose] != 0).any(axis=1)
+        out[uses, :] = np.nan
+        out[:, uses] = np.nan
+        out[np.flatnonzero(uses), np.flatnonzero(uses)] = np.inf
+        return pd.DataFrame(out, index=pd.Index(fields, name="field"), columns=fields)
 
     def run(self, us: np.ndarray) -> dict[str, np.ndarray]:
         return simulate_batch(self.base, draws=self.draws(np.atleast_2d(us)), columns=_RUN_COLUMNS).monthly

@@ -264,13 +264,18 @@ LEVERS: dict[str, str] = {
 }
 
 
+MIN_EXTRA_PER_MONTH = 1.0
+"""The smallest step :func:`next_dollar` weighs, $ per month: a smaller one is lost in the rounding of
+the spends it is added to, and the scenario would be compared with itself."""
+
+
 def next_dollar(scenario: Scenario, extra_per_month: float = 50_000.0) -> pd.DataFrame:
     """What ``extra_per_month`` more on each lever returns, against the scenario itself.
 
     One row per lever (index: the spend field), with ``label``, ``delta_npv``
     ($), ``roi`` (delta NPV / PV of the extra spend), ``payback_month``,
     ``delta_final_customers`` and ``delta_avg_monthly_churn``; sorted best
-    first. Spend schedules get the extra in every month; at least $1 a month. This is the
+    first. Spend schedules get the extra in every month; at least :data:`MIN_EXTRA_PER_MONTH`. This is the
     product's core question asked of any scenario.
     """
     variants, full = _next_dollar_variants(scenario, extra_per_month)  # the scenario first, then one per lever
@@ -283,7 +288,7 @@ def _next_dollar_variants(scenario: Scenario, extra_per_month: float) -> tuple[d
     """The scenario ("baseline") and one copy per lever with ``extra_per_month`` more on it; and the
     levers that could not take it (:func:`at_limit`)."""
     checks.scenario(scenario, "next_dollar")
-    checks.amount("extra_per_month", extra_per_month, least=1.0)
+    checks.amount("extra_per_month", extra_per_month, least=MIN_EXTRA_PER_MONTH)
     full = at_limit(scenario, extra_per_month)
     # A lever that cannot take the extra is run as the scenario itself (the batch keeps its
     # shape) and its row is then blanked by _next_dollar_frame.

@@ -38,6 +38,9 @@ class OutOfReach(ScenarioError):
         super().__init__(problem)
         self.best, self.at_budget, self.largest = best, at_budget, largest
 
+    def __reduce__(self):  # pickled whole, as a search in a process pool raises it
+        return type(self), (self.problems[0], self.best, self.at_budget, self.largest)
+
 
 class UnknownPresetError(CxRoiError, KeyError):
     """A preset name that does not exist; the message lists the valid names."""

@@ -25,15 +25,19 @@ def nls_covariance(jac: np.ndarray, sigma2: float) -> np.ndarray:
     """
     jac = np.asarray(jac, float)
     n = jac.shape[1]
-    _, s, vt = np.linalg.svd(jac, full_matrices=True)
+    if not np.isfinite(jac).all():  # a residual that overflowed: nothing can be said of any parameter
+        return np.full((n, n), np.nan)
+    # The rank is judged on columns of equal length, so a parameter in tiny units is not taken
+    # for one the data do not inform; a column of zeros is uninformed whatever the units.
+    norms = np.sqrt((jac ** 2).sum(axis=0))
+    scale = np.where(norms > 0, norms, 1.0)
+    _, s, vt = np.linalg.svd(jac / scale, full_matrices=True)
     singular = np.zeros(n)
     singular[:len(s)] = s
     # numpy's rank rule (matrix_rank): a singular value below this is rounding, not information.
-    keep = singular > (singular.max(initial=0.0) * max(jac.shape) * np.finfo(float).eps)
-    if not keep.any():
-        keep[:] = False
+    keep = singular > singular.max(initial=0.0) * max(jac.shape) * np.finfo(float).eps
     v = vt[keep].T
-    cov = (v / singular[keep] ** 2) @ v.T * sigma2
+    cov = (v / singular[keep] ** 2) @ v.T * sigma2 / np.outer(scale, scale)
     loose = (np.abs(vt[~keep]).max(axis=0) > 1e-6) if (~keep).any() else np.zeros(n, bool)
     cov[loose, :] = np.nan
     cov[:, loose] = np.nan

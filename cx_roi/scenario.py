@@ -12,7 +12,8 @@ import dataclasses
 import difflib
 import json
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -21,7 +22,7 @@ import numpy as np
 from .errors import ScenarioError
 from .parameters import PARAMETERS, Param
 
-__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
+__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value", "schedule_text", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
 SCHEMA_VERSION = 2
 # Version 1 files predate the settled starting state and the survey mechanism: they are read
@@ -438,13 +439,27 @@ def fix_cross_rules(values: dict[str, np.ndarray], scenario: Scenario) -> None:
                 values[y] = np.minimum(get(y), 1.0 - get(x))
 
 
+# "200,000" or "1,500,000.50": an amount with thousands separators, which a spend would read as a
+# schedule (200, then 0); refused. A schedule that looks like one is written with ", " instead.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def schedule_text(values: Sequence[float], number: Callable[[float], str] = repr) -> str:
+    """A monthly schedule as :func:`parse_value` reads it back: the months separated by commas, or by
+    a comma and a space where the text would look like one amount with thousands separators
+    (100,200,300 is refused as such; "100, 200, 300" is three months)."""
+    text = ",".join(number(v) for v in values)
+    return text.replace(",", ", ") if _GROUPED.fullmatch(text) else text
+
+
 def parse_value(name: str, text: str) -> Any:
     """Turn text from a command line or URL into a value for field ``name``.
 
     Numbers accept ``1e5``, ``150000`` or ``150_000`` (ASCII digits only); booleans accept
-    true/false/1/0/yes/no; a spend accepts a comma-separated monthly schedule.
-    Raises ScenarioError naming the field when the text cannot be read. Range
-    checks happen when the Scenario is built.
+    true/false/1/0/yes/no; a spend accepts a monthly schedule, its months separated by commas
+    (:func:`schedule_text`). Text such as ``200,000`` is refused: it reads as thousands
+    separators, and as a schedule it would be 200, then 0. Raises ScenarioError naming the field
+    when the text cannot be read. Range checks happen when the Scenario is built.
     """
     if name not in PARAMETERS:
         _reject_unknown({name: None})
@@ -457,6 +472,10 @@ def parse_value(name: str, text: str) -> Any:
         if low in ("false", "0", "no", "off"):
             return False
         raise ScenarioError(f"{name}: got {raw!r}; expected true or false")
+    if spec.kind == "spend" and _GROUPED.fullmatch(raw):
+        raise ScenarioError(f"{name}: got {raw!r}, which would read as a schedule of {raw.count(',') + 1} months; "
+                            f"write {raw.replace(',', '')} for one amount a month (no thousands separators), or "
+                            f"separate a schedule's months with a comma and a space ({raw.replace(',', ', ')})")
     parts = [p.strip() for p in raw.split(",")] if spec.kind == "spend" else [raw]
     values = []
     for part in parts:

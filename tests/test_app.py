@@ -693,8 +693,9 @@ def test_download_names():
 
 
 def test_url_values_round_trip_exactly():
-    odd = Scenario().replace(shrinkage=0.1 + 0.2, ad_spend_per_month=(1.5, 2.25, 1e7))
-    for name in ("shrinkage", AD):
+    odd = Scenario().replace(shrinkage=0.1 + 0.2, ad_spend_per_month=(1.5, 2.25, 1e7),
+                             service_quality_spend_per_month=(100.0, 200.0, 300.0))  # not "100,200,300"
+    for name in ("shrinkage", AD, "service_quality_spend_per_month"):
         text = fields.url_value(getattr(odd, name))
         assert cx_roi.parse_value(name, text) == getattr(odd, name)
     assert not math.isnan(float(fields.url_value(1e-12)))

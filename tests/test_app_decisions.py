@@ -401,13 +401,15 @@ def test_choosing_an_npv_target_starts_the_box_from_an_npv():
 
 def test_a_budget_cut_after_the_first_year_is_not_the_same_as_today():
     today = sum(float(getattr(cx_roi.load_preset("status-quo"), lv)) for lv in cx_roi.LEVERS)
-    at = run_app({"horizon_months": "24", "phases": "first_year", "budget": f"{today:.0f}",
+    at = run_app({"horizon_months": "36", "phases": "first_year", "budget": f"{today:.0f}",
                   "budget_after": f"{today - 100_000:.0f}"}, page=OPTIMISE)
     budget = card(at, "Monthly budget")
     assert "same as today" not in budget.delta
     assert fmt.signed_money(-100_000.0) in budget.delta
+    # The bars are per period: $1,000 a month is $12k in the first year and $24k in the 24 months after.
     caption = next(c.value for c in at.caption if "An extra $1,000 a month" in c.value)
-    assert fmt.money(12_000) in caption and fmt.money(12_000) in caption.split("first year")[0], caption
+    first, after = caption.split("first year")
+    assert fmt.money(12_000) in first and fmt.money(24_000) in after and fmt.money(36_000) not in caption
 
 
 def test_reachable_target_gives_the_least_budget():
@@ -489,6 +491,11 @@ def test_a_longer_value_label_gets_more_room(big):
         return (min(returns) - lo) / (hi - lo), (hi - max(returns)) / (hi - lo)
 
     plain, noted = room(""), room("lower")
+    for flat in ([0.0, 0.0, 0.0], [float("nan")] * 3):  # nothing to show still leaves an axis, room for "$0"
+        marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
+                                 "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": flat, "at_bound": ""})
+        lo, hi = decision_charts.marginal_bars(marginal, big=big).layout.xaxis.range
+        assert lo == 0 and hi > 0
     assert noted[0] > plain[0] and noted[1] > plain[1]
     assert noted[1] >= len("+$435.0k (lower limit)") / 60, "about a character's width in sixty for each one"
     assert room("lower")[1] < 0.5, "and the bars keep most of the chart"

@@ -423,3 +423,21 @@ def test_a_bass_parameter_fitted_to_nothing_gets_an_open_interval():
     lower, upper = fit.conf_int().loc["q"]
     assert upper == math.inf and lower < fit.params["q"]
     assert np.isfinite(fit.bse[["m", "p"]]).all()
+
+
+def test_a_parameter_the_history_does_not_inform_leaves_the_others_errors_standing():
+    """No advertising in the history: the ad response is not identified (infinite error, said in the
+    warnings and the page's table), and every other field keeps a finite standard error."""
+    from ui import tables
+
+    frame = cx_roi.sample_history().frame.copy()
+    frame["ad_spend"] = 0.0
+    fit = fit_history(frame)
+    loose = fit.bse[~np.isfinite(fit.bse)]
+    assert list(loose.index) == ["ad_max_innovation_per_month"] and loose.iloc[0] == math.inf
+    assert any("ad_max_innovation_per_month is not identified" in w for w in fit.warnings)
+    assert np.isfinite(fit.bse.drop(loose.index)).all()
+    shown = tables.fit_table(fit).set_index("Field")
+    assert shown.loc["ad_max_innovation_per_month", "Standard error"] == "not identified"
+    fitted = shown[shown["How"] == "fitted"].drop(index="ad_max_innovation_per_month")
+    assert len(fitted) >= 5 and (fitted["Standard error"] != "").all() and (fitted["95% range"] != "").all()

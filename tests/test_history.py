@@ -614,6 +614,11 @@ def test_dates_whose_day_shows_the_order_are_read_and_the_rest_of_the_column_wit
     assert list(read_history(csv_bytes(month_first), "us.csv").frame["period"]) == list(history.frame["period"])
     both = dated[:4] + month_first[4:]
     assert any("'05/31/2024' is ambiguous" in p for p in problems_of(csv_bytes(both)))
+    # Only a real date shows the order: an impossible one beside first-of-month dates decides nothing.
+    firsts = [f"01/{m:02d}/2024" + line[7:] for m, line in zip(range(1, 9), lines)]
+    firsts[5] = "45/06/2024" + lines[5][7:]
+    problems = problems_of(csv_bytes(firsts))
+    assert any("'01/02/2024' is ambiguous" in p for p in problems), problems
 
 
 def test_a_refused_count_is_not_also_a_gap_in_the_customer_balance():

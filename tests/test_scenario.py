@@ -662,7 +662,8 @@ def test_replace_with_valid_value_round_trips(values, name, data):
     ("initial_customers", "-5", -5.0),  # parsed; range checked by the Scenario
     ("horizon_months", "36", 36),
     ("horizon_months", "1.2e1", 12),
-    ("ad_spend_per_month", "100,200,300", (100.0, 200.0, 300.0)),
+    ("ad_spend_per_month", "100, 200, 300", (100.0, 200.0, 300.0)),
+    ("ad_spend_per_month", "1000,200", (1000.0, 200.0)),
     ("service_capacity_spend_per_month", "1e5, 150_000 ,2e5", (100_000.0, 150_000.0, 200_000.0)),
 ])
 def test_parse_value_numbers(name, text, expected):
@@ -729,3 +730,22 @@ def test_a_numpy_value_out_of_range_is_quoted_as_a_plain_number():
     with pytest.raises(ScenarioError) as info:
         Scenario(ad_spend_per_month=np.float64(2e9))
     assert info.value.problems[0].startswith("ad_spend_per_month: got 2000000000.0; allowed")
+
+
+@pytest.mark.parametrize("text", ["200,000", "1,500,000", "200,000.00", "-1,000", "100,200,300"])
+def test_an_amount_with_thousands_separators_is_refused_not_read_as_a_schedule(text):
+    """'200,000' would be a schedule of 200, then 0: refused, with the amount and the schedule spelled
+    so that each reads as meant."""
+    with pytest.raises(ScenarioError) as err:
+        parse_value("ad_spend_per_month", text)
+    message = str(err.value)
+    assert message.startswith("ad_spend_per_month") and text.replace(",", "") in message
+    assert parse_value("ad_spend_per_month", text.replace(",", ", ")) == tuple(
+        float(p) for p in text.split(","))
+
+
+@pytest.mark.parametrize("values", [(100.0, 200.0, 300.0), (1.0, 500.0), (100_000.0, 150_000.0), (0.0, 250.5)])
+def test_a_schedule_written_by_schedule_text_reads_back(values):
+    from cx_roi.scenario import schedule_text
+
+    assert parse_value("ad_spend_per_month", schedule_text(values)) == values

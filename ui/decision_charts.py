@@ -228,12 +228,13 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
     shown = np.append(marginal["marginal_per_1000"].to_numpy(float), 0.0)
     lo, hi = float(np.nanmin(shown)), float(np.nanmax(shown))
 
-    def share(side: float) -> float:
-        chars = max((len(t) for v, t in labels if np.sign(v) == side), default=0)
+    def share(negative: bool) -> float:  # a zero's label is written to the right, as a gain's
+        chars = max((len(t) for v, t in labels if np.isfinite(v) and (v < 0) == negative), default=0)
         return min(0.4, chars / (36 if big else 55))
 
-    left, right = share(-1.0) if lo < 0 else 0.0, share(1.0) if hi > 0 else 0.0
-    width = ((hi - lo) or 1.0) / (1.0 - left - right)
+    left, right = share(True), share(False)
+    hi = hi if hi > lo else lo + 1.0  # nothing but zeros (or no values): still an axis to read
+    width = (hi - lo) / (1.0 - left - right)
     layout = base_layout("What the next $1,000 a month returns", height, big,
                          barmode="relative" if single else "group", hovermode="closest",
                          xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,

@@ -180,7 +180,7 @@ def url_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, tuple):
-        return ",".join(url_number(x) for x in v)
+        return cx_roi.scenario.schedule_text(v, url_number)
     return url_number(v)
 
 

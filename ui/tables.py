@@ -212,7 +212,10 @@ _STATUS_ORDER = {"fitted": 0, "from data": 1, "default": 2}
 
 
 def _se_text(spec_fmt: str, se: float) -> str:
-    """A standard error in the field's format, with more digits when that format rounds it to nothing."""
+    """A standard error in the field's format, with more digits when that format rounds it to nothing;
+    an infinite one (the history does not inform the parameter) in words."""
+    if math.isinf(se):
+        return "not identified"
     text = fmt.param_value(spec_fmt, se)
     if se > 0 and not any(ch in "123456789" for ch in text):
         text = f"{se * 100:.2g}%" if "%" in spec_fmt else f"{se:.2g}"

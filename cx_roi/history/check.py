@@ -255,9 +255,17 @@ def _date_order(cells: pd.Series) -> tuple[str, str] | None:
     """Whether the column's dd/mm/yyyy-like dates are day first ("dmy") or month first ("mdy"),
     with a date that shows it: a first number above 12 can only be a day, as can a second. None
     when no date shows the order, or dates show both (then each such date is refused as ambiguous)."""
-    texts = [str(c).strip() for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
-    firsts = [t for t in texts if int(re.split(r"[-/.]", t)[0]) > 12]
-    seconds = [t for t in texts if int(re.split(r"[-/.]", t)[1]) > 12]
+    def date(year: int, month: int, day: int) -> bool:
+        try:
+            return bool(_dt.date(year, month, day))
+        except ValueError:
+            return False
+
+    # Only a real date is evidence: "45/06/2024" shows nothing about the others.
+    parts = [(c.strip(), *(int(x) for x in re.split(r"[-/.]", c.strip())))
+             for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
+    firsts = [t for t, a, b, y in parts if a > 12 and date(y, b, a)]
+    seconds = [t for t, a, b, y in parts if b > 12 and date(y, a, b)]
     if firsts and not seconds:
         return "dmy", firsts[0]
     if seconds and not firsts:
