@@ -290,6 +290,14 @@ def test_an_unreachable_target_says_what_can_be_reached():
     # the reachable value quoted is at least what a simple grid finds
     quoted = float(text.split("reaches ")[1].split(" ")[0].replace(",", ""))
     assert quoted >= best * (1 - 1e-6)
+    # The same figures as fields, for a caller's own words, and whole across a process pool.
+    import pickle
+
+    assert isinstance(err.value, cx_roi.OutOfReach) and err.value.largest == 500_000
+    assert err.value.best == pytest.approx(quoted, rel=1e-3) and err.value.at_budget <= 500_000
+    again = pickle.loads(pickle.dumps(err.value))
+    assert (str(again), again.best, again.at_budget, again.largest) == (
+        text, err.value.best, err.value.at_budget, err.value.largest)
 
 
 # ------------------------------------------------------------------- frontier
