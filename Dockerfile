@@ -11,7 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STREAMLIT_SERVER_HEADLESS=true \
-    STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
+    STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
+    STREAMLIT_SERVER_ADDRESS=0.0.0.0 \
+    STREAMLIT_SERVER_PORT=8501
 
 WORKDIR /app
 
@@ -29,8 +31,11 @@ USER app
 
 EXPOSE 8501
 
-# The slim image has no curl; Python's urllib asks Streamlit's own health endpoint.
+# The slim image has no curl; Python's urllib asks Streamlit's own health endpoint, at the port and
+# base path the container runs with (docker run -e STREAMLIT_SERVER_PORT=... changes both).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4); sys.exit(0 if r.status == 200 else 1)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; b = os.environ.get('STREAMLIT_SERVER_BASE_URL_PATH', '').strip('/'); u = 'http://localhost:' + os.environ.get('STREAMLIT_SERVER_PORT', '8501') + '/' + (b + '/' if b else '') + '_stcore/health'; sys.exit(0 if urllib.request.urlopen(u, timeout=4).status == 200 else 1)"]
 
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+# Address and port come from the environment above, so `docker run -e STREAMLIT_SERVER_PORT=8080`
+# moves the server (options given here would win over it).
+CMD ["streamlit", "run", "app.py"]

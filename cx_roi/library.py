@@ -17,6 +17,7 @@ checked again when opened, like any file from outside.
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import os
 import re
 import time
@@ -87,6 +88,21 @@ class Entry:
     problem: str | None = None
 
 
+_log = logging.getLogger(__name__)
+CONNECT_TIMEOUT_SECONDS = 5
+"""How long a database server may take to accept a connection before the library says it cannot be
+reached (a server that accepts and never answers would otherwise hold the page for minutes)."""
+
+
+def database_url(url: str) -> str:
+    """``url`` with the driver cx-roi installs: hosting providers hand out ``postgres://`` and
+    ``postgresql://`` addresses, which SQLAlchemy would read with a driver that is not installed."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 def default_url() -> str:
     """``CX_ROI_DATABASE_URL`` when set, else an SQLite file in the user's home
     (``~/.cx-roi/library.sqlite3``), created on first use."""
@@ -143,13 +159,14 @@ class Library:
     """
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = url or default_url()
+        self.url = database_url(url or default_url())
         try:
             parsed = sa.engine.make_url(self.url)
-        except sa.exc.ArgumentError:
-            raise LibraryError(f"{DATABASE_ENV} is not a database address SQLAlchemy understands "
-                               "(for example postgresql+psycopg://user:password@host/db or "
-                               "sqlite:///path/to/library.sqlite3).") from None
+            parsed.get_dialect().import_dbapi()  # a database without a driver here (mysql://) fails now
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError):
+            raise LibraryError(f"{DATABASE_ENV} is not a database address cx-roi can use: give a PostgreSQL "
+                               "address (postgresql://user:password@host/db) or an SQLite file "
+                               "(sqlite:///path/to/library.sqlite3).") from None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             folder = Path(parsed.database).expanduser().parent
             try:
@@ -246,8 +263,10 @@ class Library:
                 break
             except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError) as err:
                 # Another process or session created the tables or the version row at the same moment
-                # ("already exists"): look again. A database that cannot be reached fails every time.
-                if attempt == 4:
+                # ("already exists"; SQLite says so as an OperationalError): look again. A server that
+                # cannot be reached fails every time, so it is said at once.
+                raced = not isinstance(err, sa.exc.OperationalError) or self._engine.dialect.name == "sqlite"
+                if attempt == 4 or not raced:
                     raise _unreachable(self._engine, err) from None
                 time.sleep(0.05 * (attempt + 1))
         self._ready = True
@@ -330,10 +349,13 @@ class _Transaction:
 
 
 def _unreachable(engine: Engine, err: Exception) -> LibraryError:
+    # The address and the driver's words go to the server's log: they name hosts and accounts that
+    # are not every visitor's business.
     where = engine.url.render_as_string(hide_password=True)
     reason = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return LibraryError(f"The scenario library at {where} cannot be used right now ({reason}). "
-                        "Your scenario on screen is unchanged.")
+    _log.warning("scenario library at %s cannot be used: %s", where, reason)
+    return LibraryError("The team's scenario library cannot be used right now (its database did not answer "
+                        "or refused; the server's log says why). Your scenario on screen is unchanged.")
 
 
 def _engine(url: str) -> Engine:
@@ -348,4 +370,6 @@ def _engine(url: str) -> Engine:
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    connect = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if sa.engine.make_url(url).get_backend_name() == \
+        "postgresql" else {}
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect)

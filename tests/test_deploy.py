@@ -97,7 +97,7 @@ def test_compose_replicas_are_the_proxys_servers_built_from_the_dockerfile():
         assert (ROOT / app["build"]["dockerfile"]).is_file()
         assert proxy["environment"][servers[name]] == f"{name}:{APP_PORT}"
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert f"EXPOSE {APP_PORT}" in dockerfile and f"--server.port={APP_PORT}" in dockerfile
+    assert f"EXPOSE {APP_PORT}" in dockerfile and f"STREAMLIT_SERVER_PORT={APP_PORT}" in dockerfile
     bind_port = proxy["environment"]["CX_ROI_PROXY_BIND"].rsplit(":", 1)[1]
     assert any(p.split(":")[-1] == bind_port for p in proxy["ports"])
     # One cookie secret for every replica, so a tab that moves replica keeps valid cookies.
@@ -182,7 +182,8 @@ def test_health_through_the_proxy_and_the_database_given_to_each_replica(layout)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "cxroi"
     # The metrics stay closed at the proxy.
-    assert http_get(f"{layout.proxy_url}/_stcore/metrics")[0] == 404
+    for spelled in ("/_stcore/metrics", "/_stcore/%6detrics", "/_stcore/metrics/", "/_stcore%2Fmetrics"):
+        assert http_get(f"{layout.proxy_url}{spelled}")[0] == 404, spelled
 
 
 def test_new_sessions_spread_and_each_sticks_to_its_replica(layout):
@@ -236,3 +237,39 @@ def test_a_stopped_replica_is_taken_out_and_the_proxy_keeps_serving(layout):
     assert [served_by(layout)[0] for _ in range(4)] == ["app2"] * 4
     # A session whose cookie names the stopped replica is moved, and its new cookie says where.
     assert served_by(layout, f"{COOKIE}=app1") == ("app2", "app2")
+
+
+@pytest.mark.parametrize("base", ["", "cx-roi", "/team/cx-roi/"])
+def test_the_image_health_check_asks_the_port_and_base_path_it_runs_with(base):
+    """The Dockerfile's HEALTHCHECK, run as the image runs it, against a server answering only at the
+    port and base path given by the environment (docker run -e STREAMLIT_SERVER_PORT=...)."""
+    import http.server
+    import json
+    import re
+    import subprocess
+    import sys
+    import threading
+
+    command = json.loads(re.search(r"^\s+CMD (\[.*\])$", (ROOT / "Dockerfile").read_text().split("HEALTHCHECK")[1],
+                                   re.M)[1])
+    wanted = "/" + "/".join(p for p in (base.strip("/"), "_stcore/health") if p)
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            self.send_response(200 if self.path == wanted else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = {**os.environ, "STREAMLIT_SERVER_PORT": str(server.server_port),
+               "STREAMLIT_SERVER_BASE_URL_PATH": base}
+        assert subprocess.run([sys.executable, *command[1:]], env=env, timeout=30).returncode == 0
+        env["STREAMLIT_SERVER_BASE_URL_PATH"] = base + "-elsewhere"
+        assert subprocess.run([sys.executable, *command[1:]], env=env, timeout=30,
+                              capture_output=True).returncode != 0
+    finally:
+        server.shutdown()

@@ -193,13 +193,58 @@ def test_an_unreadable_entry_hides_none_of_the_others_and_can_be_renamed_and_del
     assert [e.name for e in library.entries()] == ["Plan"]
 
 
-def test_a_database_that_cannot_be_reached_is_named_without_its_password():
+def test_a_database_that_cannot_be_reached_is_said_without_its_address(caplog):
+    """Visitors are told the library cannot be used; its host, account and password are for the
+    server's log (the password not even there)."""
     lib = Library("postgresql+psycopg://someone:s3cret@127.0.0.1:1/library")
-    with pytest.raises(LibraryError) as err:
+    with caplog.at_level("WARNING", logger="cx_roi.library"), pytest.raises(LibraryError) as err:
         lib.entries()
-    assert "127.0.0.1:1" in str(err.value) and "s3cret" not in str(err.value)
+    assert "cannot be used right now" in str(err.value)
+    assert not any(secret in str(err.value) for secret in ("127.0.0.1", "someone", "s3cret"))
+    assert "127.0.0.1:1" in caplog.text and "s3cret" not in caplog.text
     with pytest.raises(LibraryError, match="sqlite"):
         Library("not a url")
+
+
+@pytest.mark.parametrize("url", ["mysql://u:p@127.0.0.1/db", "oracle://u:p@127.0.0.1/db", "nosuchdb://x"])
+def test_a_database_this_installation_has_no_driver_for_is_a_message(url):
+    with pytest.raises(LibraryError, match="PostgreSQL"):
+        Library(url)
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_a_hosting_providers_postgres_address_uses_the_installed_driver(scheme):
+    lib = Library(f"{scheme}://someone:s3cret@127.0.0.1:1/library")
+    assert lib.url.startswith("postgresql+psycopg://")
+    with pytest.raises(LibraryError, match="cannot be used right now"):
+        lib.entries()
+
+
+def test_a_server_that_accepts_and_never_answers_is_a_message_not_a_wait():
+    """A port that takes the connection and says nothing (a firewall, a hung server) held the Library
+    page for minutes: the connection gives up after CONNECT_TIMEOUT_SECONDS and says so."""
+    import socket
+
+    from cx_roi.library import CONNECT_TIMEOUT_SECONDS
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+    threading.Thread(target=lambda: [held.append(listener.accept()) for _ in range(8)], daemon=True).start()
+    outcome = []
+
+    def ask():
+        try:
+            Library(f"postgresql://a:b@127.0.0.1:{listener.getsockname()[1]}/library").entries()
+        except LibraryError as err:
+            outcome.append(err)
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(timeout=10 * CONNECT_TIMEOUT_SECONDS)
+    listener.close()
+    assert not asking.is_alive() and outcome and "cannot be used right now" in str(outcome[0])
 
 
 def test_the_default_is_an_sqlite_file_unless_the_environment_names_a_database(monkeypatch, tmp_path):
