@@ -165,7 +165,7 @@ if not big:
     # The target's kind sits outside the form, so that the box beside it starts from a figure in that
     # kind's unit whenever it changes, not from a count read as dollars: 10% more customers than today,
     # or today's NPV (what is the least budget that keeps it?).
-    c1, rest = st.columns([2, 3], vertical_alignment="bottom")
+    c1, rest = st.columns([2, 3], vertical_alignment="top")
     metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
                                  format_func=lambda m: METRIC_NAMES[m][:1].upper() + METRIC_NAMES[m][1:])
     now = base_result.kpis[metric_choice]
@@ -173,13 +173,13 @@ if not big:
                       round(now * 1.1, -2) if metric_choice == "final_customers" else
                       max(math.floor(now / 100_000) * 100_000, 0.0))
     with rest.form("target_form", border=False):
-        c2, c3 = st.columns([2, 1], vertical_alignment="bottom")
+        # The button under the box, not beside it: a column beside it cut its label on a tablet.
         # Streamlit's number formats have no thousands separators, so the help says how a number is typed.
-        value = c2.number_input("Reach at least (" + ("customers" if metric_choice == "final_customers"
+        value = st.number_input("Reach at least (" + ("customers" if metric_choice == "final_customers"
                                                       else "$ of NPV") + ")",
                                 min_value=0.0, max_value=1e12, value=float(default_target), step=1_000.0,
                                 format="%.0f", help="Type digits only: 96400 is 96,400 and 150000000 is $150M.")
-        if c3.form_submit_button("Find the least budget", icon=":material/search:"):
+        if st.form_submit_button("Find the least budget", icon=":material/search:"):
             state.set_setting("target_metric", metric_choice)
             state.set_setting("target", value)
             state.start_heavy("target")

@@ -468,37 +468,49 @@ def test_the_next_thousands_values_have_room_beyond_their_bars(returns):
     # Written outside each bar: a negative return's label sat on the lever names at the left edge.
     marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
                              "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": returns, "at_bound": ""})
-    lo, hi = decision_charts.marginal_bars(marginal).layout.xaxis.range
+    figure = decision_charts.marginal_bars(marginal)
+    lo, hi = figure.layout.xaxis.range
     longest = {side: max((len(fmt.signed_money(r)) for r in returns if np.sign(r) == side), default=0)
                for side in (-1, 1)}
-    # Each side's room, as a share of the axis, takes its longest label at about a character in sixty.
+    # A loss's label has room inside the axis, about a character in sixty of it; a gain's runs into the
+    # right margin, about 7 pixels a character at the body's 12-pixel type, whatever the chart's width.
     assert (min(min(returns), 0) - lo) / (hi - lo) >= longest[-1] / 60 if min(returns) < 0 else lo == 0
-    assert (hi - max(returns)) / (hi - lo) >= longest[1] / 60 if max(returns) > 0 else hi == 0
+    assert hi >= max(returns) and figure.layout.margin.r >= 7 * longest[1]
 
 
 @pytest.mark.parametrize("big", [False, True])
 def test_a_longer_value_label_gets_more_room(big):
     """At a budget of $0 every lever is at its lower limit: "+$435.0k (lower limit)" was cut at the
-    right edge and "-$55.6k (lower limit)" sat on the lever names. The room beyond the bars on each
-    side grows with that side's longest label, and with the type size when presenting."""
+    right edge and "-$55.6k (lower limit)" sat on the lever names. With one phase the limit is said
+    under the lever's name and the value stays short; with two (levers in the legend) it is said
+    beside the value, and the room beyond the bars grows with the label, and with the type size."""
     returns = [62_500.0, -55_600.0, 435_000.0]
 
+    def marginal(at_bound: str, phases: tuple[str, ...]) -> pd.DataFrame:
+        return pd.DataFrame([{"phase": phase, "lever": lv, "label": label, "marginal_per_1000": r,
+                              "at_bound": at_bound}
+                             for phase in phases for (lv, label), r in zip(cx_roi.LEVERS.items(), returns)])
+
+    one = decision_charts.marginal_bars(marginal("lower", ("whole horizon",)), big=big)
+    assert [t.y[0] for t in one.data] == [f"{label}<br>at its lower limit" for label in cx_roi.LEVERS.values()]
+    assert [t.text[0] for t in one.data] == [fmt.signed_money(r) for r in returns]
+
     def room(at_bound: str) -> tuple[float, float]:
-        marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
-                                 "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": returns,
-                                 "at_bound": at_bound})
-        lo, hi = decision_charts.marginal_bars(marginal, big=big).layout.xaxis.range
-        return (min(returns) - lo) / (hi - lo), (hi - max(returns)) / (hi - lo)
+        """The loss's room as a share of the axis, and the gain's as pixels of right margin."""
+        figure = decision_charts.marginal_bars(marginal(at_bound, ("first year", "after")), big=big)
+        lo, hi = figure.layout.xaxis.range
+        return (min(returns) - lo) / (hi - lo), figure.layout.margin.r
 
     plain, noted = room(""), room("lower")
     for flat in ([0.0, 0.0, 0.0], [float("nan")] * 3):  # nothing to show still leaves an axis, room for "$0"
-        marginal = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
-                                 "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": flat, "at_bound": ""})
-        lo, hi = decision_charts.marginal_bars(marginal, big=big).layout.xaxis.range
+        frame = pd.DataFrame({"phase": "whole horizon", "lever": list(cx_roi.LEVERS),
+                              "label": list(cx_roi.LEVERS.values()), "marginal_per_1000": flat, "at_bound": ""})
+        lo, hi = decision_charts.marginal_bars(frame, big=big).layout.xaxis.range
         assert lo == 0 and hi > 0
     assert noted[0] > plain[0] and noted[1] > plain[1]
-    assert noted[1] >= len("+$435.0k (lower limit)") / 60, "about a character's width in sixty for each one"
-    assert room("lower")[1] < 0.5, "and the bars keep most of the chart"
+    px = 12 if big else 7  # about 0.6 of the type size a character
+    assert noted[1] >= px * len("+$435.0k (lower limit)"), "the gain's label fits in the right margin"
+    assert noted[0] < 0.5, "and the bars keep most of the chart"
 
 
 def test_the_frontier_and_its_split_are_two_charts_on_one_budget_axis():

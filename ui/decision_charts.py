@@ -205,15 +205,19 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
     """NPV returned by the next $1,000 a month on each lever at the optimum, per phase.
 
     One phase: a bar per lever, named on its axis (three bars in one group under one label
-    read as a single striped bar). Two phases: a group per phase, the levers in the legend.
+    read as a single striped bar), a lever at its limit saying so under its name, so the value
+    beside its bar stays short. Two phases: a group per phase, the levers in the legend, the
+    limit beside the value.
     """
     single = len(dict.fromkeys(marginal["phase"])) == 1
     data, labels = [], []
     for lever, group in marginal.groupby("lever", sort=False):
         label = group["label"].iloc[0]
-        ys = [label] * len(group) if single else [p.capitalize() for p in group["phase"]]
+        bounds = list(group["at_bound"])
+        ys = ([label + (f"<br>at its {b} limit" if b else "") for b in bounds] if single
+              else [p.capitalize() for p in group["phase"]])
         values = group["marginal_per_1000"].to_numpy(float)
-        texts = [signed_money(v) + (f" ({b} limit)" if b else "") for v, b in zip(values, group["at_bound"])]
+        texts = [signed_money(v) + (f" ({b} limit)" if b and not single else "") for v, b in zip(values, bounds)]
         labels += zip(values, texts)
         data.append(go.Bar(orientation="h", y=ys, x=values, name=label,
                            marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
@@ -221,26 +225,26 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
                            cliponaxis=False, showlegend=not single,
                            hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
                                          + label + "</extra>"))
-    # Each value is written beyond its bar's end, which plotly does not make room for: the axis
-    # reaches past the bars on each side by about the share of the plot's width its longest label
-    # takes (a half-page chart, about 55 characters across at the body size), so a label is neither
-    # cut at the edge nor written over the lever names.
+    # Each value is written beyond its bar's end, which plotly does not make room for. A gain's label
+    # runs into the right margin, widened by the label's length in pixels (about 0.6 of the type size
+    # a character), which holds at any chart width, a phone's too. A loss's label runs left, towards
+    # the lever names, so the axis itself reaches past the bars by about the share of the plot's width
+    # that label takes (a plot is 30-60 characters across at the body size: its narrow end is taken).
     shown = np.append(marginal["marginal_per_1000"].to_numpy(float), 0.0)
     lo, hi = float(np.nanmin(shown)), float(np.nanmax(shown))
 
-    def share(negative: bool) -> float:  # a zero's label is written to the right, as a gain's
-        chars = max((len(t) for v, t in labels if np.isfinite(v) and (v < 0) == negative), default=0)
-        return min(0.4, chars / (36 if big else 55))
+    def longest(negative: bool) -> int:  # a zero's label is written to the right, as a gain's
+        return max((len(t) for v, t in labels if np.isfinite(v) and (v < 0) == negative), default=0)
 
-    left, right = share(True), share(False)
+    left = min(0.45, longest(True) / (24 if big else 32))
     hi = hi if hi > lo else lo + 1.0  # nothing but zeros (or no values): still an axis to read
-    width = (hi - lo) / (1.0 - left - right)
+    width = (hi - lo) / (1.0 - left)
     layout = base_layout("What the next $1,000 a month returns", height, big,
                          barmode="relative" if single else "group", hovermode="closest",
                          xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
-                                    zerolinecolor="#888", range=[lo - left * width, hi + right * width],
-                                    **MONEY_TICKS),
+                                    zerolinecolor="#888", range=[lo - left * width, hi], **MONEY_TICKS),
                          yaxis=dict(autorange="reversed"))
+    layout["margin"]["r"] += round(0.62 * note_size(big) * longest(False)) + 6
     return go.Figure(data=data, layout=layout)
 
 
