@@ -662,6 +662,10 @@ def test_phone_layout_has_no_horizontal_overflow(phone, app_url, artifacts):
     box = npv.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= sizes["inner"] + 1
     assert box["y"] + box["height"] <= sizes["height"], "the NPV card is on the first screen, unscrolled"
+    # Above it, the answer on the margin: the headline, in words, comes first on a phone too.
+    answer = phone.locator(".st-key-margin_verdict").get_by_text("On the margin")
+    expect(answer.first).to_be_visible()
+    assert answer.first.bounding_box()["y"] < box["y"], "the answer on the margin sits above the cards"
     assert clipped_cards(phone) == []
     screenshot(phone, artifacts / "browser-phone.png")
     # Risk's cards carry their likely range under the figure: on a phone it wraps, it is not cut.
