@@ -73,6 +73,10 @@ class LibraryError(ValueError):
     """A library request that cannot be done, in words for the person who made it."""
 
 
+class LibraryUnavailable(LibraryError):
+    """The library's database cannot be used at all (not reached, refused): every request fails alike."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """One saved scenario: its name, note, who saved it (None when nobody was signed in) and when (UTC).
@@ -354,7 +358,7 @@ def _unreachable(engine: Engine, err: Exception) -> LibraryError:
     where = engine.url.render_as_string(hide_password=True)
     reason = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     _log.warning("scenario library at %s cannot be used: %s", where, reason)
-    return LibraryError("The team's scenario library cannot be used right now (its database did not answer "
+    return LibraryUnavailable("The team's scenario library cannot be used right now (its database did not answer "
                         "or refused; the server's log says why). Your scenario on screen is unchanged.")
 
 

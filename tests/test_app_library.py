@@ -159,6 +159,8 @@ def test_a_library_that_cannot_be_reached_is_a_message_and_the_rest_works(monkey
     monkeypatch.setenv("CX_ROI_DATABASE_URL", "postgresql+psycopg://team:s3cret@127.0.0.1:1/library")
     at = session({AD: "260000"})
     assert at.error and "cannot be used right now" in at.error[0].value and "s3cret" not in at.error[0].value
+    save(at, "Plan A")
+    assert len(at.error) == 1, "a save that fails for the same reason is not said a second time"
     at.switch_page(str(ROOT / "pages" / "explore.py")).run()
     assert not at.exception and at.slider(key=f"w:lever:{AD}").value == 260000.0
 

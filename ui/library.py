@@ -10,7 +10,7 @@ compared. Names and notes from the library are shown as written (``tables.inert`
 
 from __future__ import annotations
 
-from cx_roi.library import Entry, Library, LibraryError, default_url
+from cx_roi.library import Entry, Library, LibraryError, LibraryUnavailable, default_url
 
 from . import cached, store, tables
 from .fields import saved_name_problem
@@ -43,7 +43,9 @@ def _say(kind: str, text: str) -> None:
 
 
 def _failed(err: LibraryError) -> bool:
-    _say("error", tables.inert(str(err), 400))
+    # A library that cannot be used at all is said by the page itself, once (it cannot list entries).
+    if not isinstance(err, LibraryUnavailable):
+        _say("error", tables.inert(str(err), 400))
     return False
 
 
