@@ -366,14 +366,21 @@ def _clean(spec: Param, value: Any):
     return _number(spec, value)
 
 
+# Version 1's defaults where version 2's differ.
+_V1_DEFAULTS = {"service_weight": 0.6, "contact_memory": 0.7, "product_memory": 0.1, "survey_inflation": 0.10,
+                "stories_per_churned_customer": 1.0, "positive_conversion_per_impression": 0.05,
+                "negative_deterrence_per_impression": 0.1}
+
+
 def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     """A version-1 scenario as version 2 reads it, meaning what it meant.
 
-    Version 1 started from the promoter and detractor shares entered, reported a survey
-    with 10% inflation by default and had no spend before the plan for service; the
-    service spends before the plan are taken as the plan's first month's.
+    Version 1 started from the promoter and detractor shares entered, had no spend before the
+    plan for service (the service spends before the plan are taken as the plan's first
+    month's), and some defaults of its own (:data:`_V1_DEFAULTS`), which a file that left a
+    field out meant.
     """
-    out = {"settle_initial_sentiment": False, "survey_inflation": 0.10, **data}
+    out = {"settle_initial_sentiment": False, **_V1_DEFAULTS, **data}
     for prior, plan in (("prior_service_capacity_spend_per_month", "service_capacity_spend_per_month"),
                         ("prior_service_quality_spend_per_month", "service_quality_spend_per_month")):
         if prior not in out:

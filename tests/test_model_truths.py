@@ -402,6 +402,11 @@ def test_a_version_1_scenario_reads_as_it_meant():
     assert s.survey_inflation == 0.10
     assert s.prior_service_capacity_spend_per_month == 200_000.0
     assert Scenario.from_json(s.to_json()) == s
+    # A field the file left out meant version 1's default (the model's defaults moved with version 2).
+    partial = Scenario.from_dict({"schema_version": 1, "ad_spend_per_month": 100_000.0})
+    assert (partial.service_weight, partial.contact_memory, partial.positive_conversion_per_impression) == (
+        0.6, 0.7, 0.05)
+    assert Scenario.from_dict({"schema_version": 1, "service_weight": 0.65}).service_weight == 0.65
 
 
 def test_a_version_1_scenario_with_a_bad_plan_names_only_the_plan():
