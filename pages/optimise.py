@@ -208,7 +208,9 @@ elif target is not None:
                    f"{shown(err.best)} (at {fmt.money(err.at_budget)} a month). Lower the target"
                    f"{', or widen the limits per lever' if bounds else ''}.")
     except cx_roi.ScenarioError as err:
-        st.warning("That target cannot be reached: " + "; ".join(err.problems))
+        # In the page's words: fields by their labels, and no Markdown ($ would start a formula).
+        st.warning("That target cannot be reached: "
+                   + "; ".join(tables.inert(tables.with_labels(p)) for p in err.problems))
 elif not big:
     st.caption("Choose what to reach and how much, then click \"Find the least budget\": it finds the smallest "
                "monthly budget whose best split gets there.")
