@@ -67,7 +67,6 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
                         "value holds after); write amounts without thousands separators")
 
 
-
 def _extra(text: str) -> float:
     """--extra's value: a finite amount of at least ``MIN_EXTRA_PER_MONTH`` ($ per month)."""
     try:

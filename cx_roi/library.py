@@ -358,14 +358,15 @@ def _unreachable(engine: Engine, err: Exception) -> LibraryError:
     where = engine.url.render_as_string(hide_password=True)
     reason = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     _log.warning("scenario library at %s cannot be used: %s", where, reason)
-    return LibraryUnavailable("The team's scenario library cannot be used right now (its database did not answer "
-                        "or refused; the server's log says why). Your scenario on screen is unchanged.")
+    return LibraryUnavailable("The team's scenario library cannot be used right now (its database did not "
+                              "answer or refused; the server's log says why). Your scenario on screen is unchanged.")
 
 
 def _engine(url: str) -> Engine:
     """An engine for ``url``: SQLite waits for another writer (up to 30 s) instead of failing, and
     a pooled server connection is checked before use (a database restart leaves dead ones)."""
-    if sa.engine.make_url(url).get_backend_name() == "sqlite":
+    backend = sa.engine.make_url(url).get_backend_name()
+    if backend == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
@@ -374,6 +375,5 @@ def _engine(url: str) -> Engine:
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
         return engine
-    connect = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if sa.engine.make_url(url).get_backend_name() == \
-        "postgresql" else {}
+    connect = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if backend == "postgresql" else {}
     return sa.create_engine(url, pool_pre_ping=True, connect_args=connect)

@@ -172,7 +172,8 @@ def _stack(scenarios: Scenario | Sequence[Scenario], draws: Mapping[str, Any] | 
     """Parameter arrays with a leading draw axis; spends as (draws, months)."""
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
-    scenarios = list(scenarios) if isinstance(scenarios, Iterable) and not isinstance(scenarios, (str, Mapping)) else []
+    iterable = isinstance(scenarios, Iterable) and not isinstance(scenarios, (str, Mapping))
+    scenarios = list(scenarios) if iterable else []
     if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
         raise TypeError("simulate_batch() takes a Scenario or a non-empty sequence of Scenarios")
     horizons = {s.horizon_months for s in scenarios}

@@ -159,15 +159,16 @@ target_metric = state.setting("target_metric")
 target = state.setting("target")
 if not big or target is not None:  # presenting without a target: no heading over an empty section
     st.subheader("The least budget that reaches a target", anchor=False)
-METRIC_NAMES = {"final_customers": "customers at the end", "npv": "NPV"}
-SHOWN = {"final_customers": fmt.count, "npv": fmt.money}
+# Each target's name in a sentence, how its figures are written, and what the box's number counts.
+TARGETS = {"final_customers": ("customers at the end", fmt.count, "customers"),
+           "npv": ("NPV", fmt.money, "$ of NPV")}
 if not big:
     # The target's kind sits outside the form, so that the box beside it starts from a figure in that
     # kind's unit whenever it changes, not from a count read as dollars: 10% more customers than today,
     # or today's NPV (what is the least budget that keeps it?).
     c1, rest = st.columns([2, 3], vertical_alignment="top")
-    metric_choice = c1.selectbox("Target", list(METRIC_NAMES), index=list(METRIC_NAMES).index(target_metric),
-                                 format_func=lambda m: METRIC_NAMES[m][:1].upper() + METRIC_NAMES[m][1:])
+    metric_choice = c1.selectbox("Target", list(TARGETS), index=list(TARGETS).index(target_metric),
+                                 format_func=lambda m: TARGETS[m][0][:1].upper() + TARGETS[m][0][1:])
     now = base_result.kpis[metric_choice]
     default_target = (target if target is not None and metric_choice == target_metric else
                       round(now * 1.1, -2) if metric_choice == "final_customers" else
@@ -175,8 +176,7 @@ if not big:
     with rest.form("target_form", border=False):
         # The button under the box, not beside it: a column beside it cut its label on a tablet.
         # Streamlit's number formats have no thousands separators, so the help says how a number is typed.
-        value = st.number_input("Reach at least (" + ("customers" if metric_choice == "final_customers"
-                                                      else "$ of NPV") + ")",
+        value = st.number_input(f"Reach at least ({TARGETS[metric_choice][2]})",
                                 min_value=0.0, max_value=1e12, value=float(default_target), step=1_000.0,
                                 format="%.0f", help="Type digits only: 96400 is 96,400 and 150000000 is $150M.")
         if st.form_submit_button("Find the least budget", icon=":material/search:"):
@@ -192,7 +192,7 @@ if target is not None and not state.heavy_started("target"):
         st.button("Find the least budget", on_click=state.start_heavy, args=("target",), key="run_target",
                   icon=":material/search:")
 elif target is not None:
-    shown, name = SHOWN[target_metric], METRIC_NAMES[target_metric]
+    name, shown, _ = TARGETS[target_metric]
     try:
         with jobs.searching("Searching for the least budget (a few optimisations)..."):
             found = cached.min_budget(scenario, float(target), target_metric, levers, tuple(sorted(bounds.items())))

@@ -124,9 +124,8 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
             order = _date_order(body[col.key])
             parse = lambda raw: _month(raw, order)  # noqa: E731
             if order:
-                warnings.append(f"dates such as {quoted(order[1])} were read as "
-                                f"{'day/month' if order[0] == 'dmy' else 'month/day'}/year (a day above 12 "
-                                "shows the order); write months as YYYY-MM to be explicit")
+                warnings.append(f"dates such as {quoted(order[1])} were read as {_ORDER_WORDS[order[0]]}/year "
+                                "(a day above 12 shows the order); write months as YYYY-MM to be explicit")
         else:
             parse = lambda raw: _number(raw, spec, decimal_comma)  # noqa: E731
         values = []
@@ -251,21 +250,30 @@ def _number(raw: Any, spec: Column, decimal_comma: bool) -> tuple[float | None, 
 _DMY = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
 
 
+_ORDER_WORDS = {"dmy": "day/month", "mdy": "month/day"}
+
+
+def _numbers(text: str) -> tuple[int, int, int]:
+    """The three numbers of a dd/mm/yyyy-like date (``_DMY``): first, second, year."""
+    first, second, year = (int(x) for x in re.split(r"[-/.]", text))
+    return first, second, year
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        return bool(_dt.date(year, month, day))
+    except ValueError:
+        return False
+
+
 def _date_order(cells: pd.Series) -> tuple[str, str] | None:
     """Whether the column's dd/mm/yyyy-like dates are day first ("dmy") or month first ("mdy"),
     with a date that shows it: a first number above 12 can only be a day, as can a second. None
     when no date shows the order, or dates show both (then each such date is refused as ambiguous)."""
-    def date(year: int, month: int, day: int) -> bool:
-        try:
-            return bool(_dt.date(year, month, day))
-        except ValueError:
-            return False
-
     # Only a real date is evidence: "45/06/2024" shows nothing about the others.
-    parts = [(c.strip(), *(int(x) for x in re.split(r"[-/.]", c.strip())))
-             for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
-    firsts = [t for t, a, b, y in parts if a > 12 and date(y, b, a)]
-    seconds = [t for t, a, b, y in parts if b > 12 and date(y, a, b)]
+    parts = [(c.strip(), *_numbers(c.strip())) for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
+    firsts = [t for t, a, b, y in parts if a > 12 and _real_date(y, b, a)]
+    seconds = [t for t, a, b, y in parts if b > 12 and _real_date(y, a, b)]
     if firsts and not seconds:
         return "dmy", firsts[0]
     if seconds and not firsts:
@@ -291,13 +299,11 @@ def _month(raw: Any, order: tuple[str, str] | None = None) -> tuple[pd.Period | 
         return None, f"{shown} is not a month number (1 to {MAX_MONTHS:,}) nor a date; write months as YYYY-MM"
     if _DMY.match(text):
         if order is not None:
-            first, second, year = (int(x) for x in re.split(r"[-/.]", text))
+            first, second, year = _numbers(text)
             day, month = (first, second) if order[0] == "dmy" else (second, first)
-            try:
-                _dt.date(year, month, day)
-            except ValueError:
-                return None, (f"{shown} is not a valid date read as {'day/month' if order[0] == 'dmy' else 'month/day'}"
-                              f"/year, as {quoted(order[1])} is; write months as YYYY-MM, e.g. 2024-01")
+            if not _real_date(year, month, day):
+                return None, (f"{shown} is not a valid date read as {_ORDER_WORDS[order[0]]}/year, as "
+                              f"{quoted(order[1])} is; write months as YYYY-MM, e.g. 2024-01")
             return pd.Period(year=year, month=month, freq="M"), None
         return None, (f"{shown} is ambiguous (day/month or month/day differ between countries); "
                       "write months as YYYY-MM, e.g. 2024-01")

@@ -81,7 +81,8 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column("month", "YYYY-MM, a date, or 1..N", True,
            "The month the row describes: YYYY-MM (2024-01), any date in that month, or a month "
            "number counting from 1. Dates such as 05/03/2024 are read day first or month first only "
-           "when a date in the column shows which (31/01/2024).", "month", ("date", "period", "month_start", "yyyy_mm", "month_number")),
+           "when a date in the column shows which (31/01/2024).", "month",
+           ("date", "period", "month_start", "yyyy_mm", "month_number")),
     Column("customers", "customers", True, "Customers at the end of the month.", "count",
            ("customers_end", "active_customers", "total_customers", "customer_count", "subscribers",
             "active_subscribers", "customers_at_end"), high=1e10),
