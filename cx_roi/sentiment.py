@@ -125,15 +125,16 @@ def survey_shares(counts_before, answered_outcomes, outcome_mixes, product, serv
 
     ``counts_before``: band counts (customers) before each contact, shape (..., 3); the other
     arguments as in :func:`surveyed_mix`, which this normalises to shares of the answers.
+    Without customers nobody contacts the centre, so nobody is surveyed.
     """
-    total = counts_before.sum(axis=-1, keepdims=True)
+    customers = counts_before.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shares = np.where(total > 0, counts_before / total, 0.0)
+        shares = np.where(customers > 0, counts_before / customers, 0.0)
     mix = surveyed_mix(shares, answered_outcomes, outcome_mixes, product, service_weight, contact_memory,
                        response_rates, inflation)
     total = mix.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total > 0, mix / total, 0.0)
+        return np.where((total > 0) & (customers > 0), mix / total, 0.0)
 
 
 def settled_shares(initial_shares, contacting_share, contact, product, contact_memory, product_memory,

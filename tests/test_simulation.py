@@ -344,3 +344,12 @@ def test_the_first_customers_of_an_empty_business_are_not_charged_the_service_bu
     assert abs(runs[1]["npv"] - runs[0]["npv"]) < 1_000
     flooded = cx_roi.simulate(cx_roi.Scenario(service_capacity_spend_per_month=99_999_999)).kpis
     assert flooded["terminal_value"] == 0 and flooded["npv"] == flooded["npv_operating"]
+
+
+def test_a_business_without_customers_surveys_nobody():
+    """No customers, no contacts, no answers: the surveyed NPS is the true one's 0, every month
+    (it read +56 from the product's own mix)."""
+    empty = cx_roi.Scenario(initial_customers=0, ad_spend_per_month=0.0, prior_ad_spend_per_month=0.0)
+    r = cx_roi.simulate(empty)
+    assert r.kpis["final_nps_measured"] == r.kpis["final_nps"] == 0
+    assert (r.monthly["nps_measured"] == 0).all()
