@@ -393,6 +393,13 @@ def test_ambiguous_and_unreadable_months():
     problems = problems_of(csv_bytes(lines))
     assert any("row 3, column month: '02/03/2024' is ambiguous" in p for p in problems)
     assert any("row 4, column month: 'someday' is not a month" in p for p in problems)
+    # The months those two rows hold are not reported again as missing ...
+    assert not any("missing between" in p for p in problems), problems
+    # ... but a month missing elsewhere still is.
+    del lines[6]
+    problems = problems_of(csv_bytes(lines))
+    assert [p for p in problems if "missing between" in p] == [
+        "1 month missing between 2024-06 (row 7) and 2024-08 (row 8): 2024-07"], problems
 
 
 def test_mixed_month_kinds():

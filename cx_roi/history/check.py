@@ -8,7 +8,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -176,7 +176,8 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
         if not keys.is_monotonic_increasing:
             warnings.append("rows were not in month order; they were sorted")
         known = known.iloc[np.argsort(keys.to_numpy(), kind="stable")]
-        problems += _gaps(keys.loc[known.index], dated)
+        unread = [int(line) for line, p in frame["month"].items() if p is None]
+        problems += _gaps(keys.loc[known.index], dated, unread)
         frame, ordered = (known, True) if len(known) == len(frame) else (frame, False)
     if len(frame) < MIN_MONTHS:
         problems.append(HistoryProblem(f"the history has {n_months(len(frame))}; at least {MIN_MONTHS} are needed "
@@ -318,8 +319,11 @@ def _month(raw: Any, order: tuple[str, str] | None = None) -> tuple[pd.Period | 
     return None, f"{shown} is not a month; write YYYY-MM (2024-01), a date, or a month number 1..N"
 
 
-def _gaps(keys: pd.Series, dated: bool) -> list[HistoryProblem]:
-    """Months that appear twice and months missing, from the month keys in order, indexed by row."""
+def _gaps(keys: pd.Series, dated: bool, unread: Sequence[int] = ()) -> list[HistoryProblem]:
+    """Months that appear twice and months missing, from the month keys in order, indexed by row.
+
+    ``unread``: rows whose month could not be read (a problem each already). A gap with as many
+    of them between its two rows is most likely those rows, so it is not reported again."""
     label = (lambda k: str(pd.Period(ordinal=k, freq="M"))) if dated else (lambda k: f"month {k}")
     problems, seen = [], {}
     for line, k in keys.items():
@@ -328,7 +332,8 @@ def _gaps(keys: pd.Series, dated: bool) -> list[HistoryProblem]:
                                            "per month", row=line))
         seen.setdefault(k, line)
     for a, b in zip(list(seen), list(seen)[1:]):
-        if b - a > 1:
+        low, high = sorted((seen[a], seen[b]))
+        if b - a > 1 and sum(low < row < high for row in unread) < b - a - 1:
             missing = [label(k) for k in range(a + 1, b)]
             shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
             problems.append(HistoryProblem(f"{n_months(len(missing))} missing between {label(a)} (row {seen[a]}) "
