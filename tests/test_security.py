@@ -152,6 +152,13 @@ def test_a_saved_name_is_plain_text_wherever_compare_shows_it(name):
     assert any(escaped in m.value for m in at.markdown)  # the headline names the best: the saved plan
     for text in [*shown_texts(at), *headers, *buttons]:
         assert_inert(text)
+    # With a horizon of its own (named in a note) and among the baselines a refused one lists.
+    at = run_app({"saved": f"{name}~horizon_months:36", "compare": f"ad-boost,{name}", "baseline": "nope"},
+                 page="pages/compare.py")
+    texts = shown_texts(at)
+    assert sum(escaped in t for t in texts) >= 2  # the horizon note and the baseline notice name it
+    for text in texts:
+        assert_inert(text)
 
 
 def test_the_package_quoting_the_value_is_shown_inert_too():

@@ -190,8 +190,8 @@ def comparison_table(table: pd.DataFrame, labels: dict[str, str] | None = None) 
 
 
 def horizon_note(scenarios: dict[str, cx_roi.Scenario], horizon_months: int) -> str | None:
-    """A sentence naming scenarios whose own horizon differs from the comparison's, or None."""
-    odd = [f"{name} ({s.horizon_months} months)" for name, s in scenarios.items()
+    """A sentence (Markdown) naming scenarios whose own horizon differs from the comparison's, or None."""
+    odd = [f"{inert(name)} ({s.horizon_months} months)" for name, s in scenarios.items()
            if s.horizon_months != horizon_months]
     if not odd:
         return None
