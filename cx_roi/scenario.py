@@ -498,6 +498,8 @@ def parse_value(name: str, text: str) -> Any:
             raise ScenarioError(f"{name}: got a number with {len(part):,} characters, beyond any float; "
                                 f"allowed {spec.describe_range()}")
         values.append(v)
-    if spec.kind == "int" and float(values[0]).is_integer():
+    # Whole numbers as int while floats hold them exactly; past that a float, which an error
+    # message shows as 1e+308 rather than as its 309 digits.
+    if spec.kind == "int" and float(values[0]).is_integer() and abs(values[0]) <= 2.0**53:
         return int(values[0])
     return tuple(values) if len(values) > 1 else values[0]

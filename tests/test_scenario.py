@@ -711,6 +711,15 @@ def test_parse_value_garbage_names_the_field(name, text):
     assert name in str(info.value)
 
 
+@pytest.mark.parametrize("text", ["1e308", "-1e20"])
+def test_a_whole_number_too_large_is_refused_in_a_line_that_says_what_is_allowed(text):
+    """A whole-number field read as its 309 digits made a message that a notice cut before its range."""
+    with pytest.raises(ScenarioError) as info:
+        Scenario(horizon_months=parse_value("horizon_months", text))
+    message = str(info.value)
+    assert len(message) < 120 and "allowed 12 to 120" in message and f"{float(text):g}" in message
+
+
 def test_parse_value_unknown_field_is_named_with_hint():
     with pytest.raises(ScenarioError) as info:
         parse_value("shrinkag", "0.3")
