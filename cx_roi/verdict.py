@@ -13,7 +13,7 @@ from typing import Literal
 import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
-from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money, number
+from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money, number, percent
 from .margins import LeverOdds, lever_odds
 from .parameters import PARAMETERS
 from .scenario import Scenario
@@ -194,10 +194,11 @@ def margin_verdict(odds: LeverOdds) -> str:
 
 def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     """One sentence over a :func:`cx_roi.compare` table: the scenario that adds the most NPV against
-    the baseline (the table's row with ``same_as_baseline``, or its first), by how much, and, when
-    the table has ``prob_beats_baseline`` (``compare(..., draws=...)``), how sure. A best scenario that
-    differs from the baseline in more than spend is said to, since its gap is not a return on spend.
-    The table's index names the scenarios as they should read."""
+    the baseline (the table's row with ``same_as_baseline``, or its first), by how much, with the ROI
+    on its extra spend, and, when the table has ``prob_beats_baseline`` (``compare(..., draws=...)``),
+    how sure. A best scenario that differs from the baseline in more than spend is said to, since its
+    gap is not a return on spend. The table's index names the scenarios as they should read. The
+    dashboard, the workbook, the HTML report and the deck all say this sentence."""
     base_rows = table.index[table["same_as_baseline"].astype(bool)] if "same_as_baseline" in table else []
     base = base_rows[0] if len(base_rows) else table.index[0]
     others = table.drop(index=base)
@@ -206,7 +207,8 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     if gains.empty:
         return f"No compared scenario can be valued against {base}."
     tied = tied_best(gains)
-    best, who, many = tied[0], and_list(tied), len(tied) > 1
+    best, who, many, alone = tied[0], and_list(tied), len(tied) > 1, len(others) == 1
+
     def sure(would: bool) -> str:
         """The tied scenarios' chance of beating the baseline; "would beat" when none of them does."""
         if "prob_beats_baseline" not in others or not all(is_number(others.loc[n, "prob_beats_baseline"])
@@ -220,11 +222,13 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         verb = "would beat" if would else "beat"
         return f", and {verb} it in {and_list(odds)} of the {WORLDS} respectively"
 
-    if gains[best] <= 0:
-        if gains[best] == 0:
-            closest = "each match it" if many else "matches it"
-        else:
-            closest = f"{'each lose' if many else 'loses'} {money(-gains[best])}"
+    gain = money(abs(gains[best]))
+    if money(gains[best]) == "$0" or gains[best] < 0:
+        level = money(gains[best]) == "$0"
+        if alone:
+            change = "has the same NPV as" if level else f"loses {gain} of NPV against"
+            return f"{who} {change} {base} {period}{sure(would=True)}."
+        closest = ("each match it" if many else "matches it") if level else f"{'each lose' if many else 'loses'} {gain}"
         return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, "
                 f"{closest}{sure(would=True)}.")
     runner = gains.drop(index=tied)
@@ -232,18 +236,25 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     if not runner.empty:
         second = runner.idxmax()
         after = f"; next, {second} ({'+' if runner[second] >= 0 else '-'}{money(abs(runner[second]))})"
-    gain, caveat = money(gains[best]), ""
-    claim = (f"tie for the most: {gain} of NPV each against {base}" if many else
-             f"adds the most: {gain} of NPV against {base}")
     other = ([n for n in tied if others.loc[n, "differs_beyond_spend"] > 0]
              if "differs_beyond_spend" in others else [])
     if other:
         # Another business (other prices, churn, a fitted history): its gap is not what spending returns.
-        claim = f"{'tie for' if many else 'ends with'} the most: {gain} more NPV{' each' if many else ''} than {base}"
+        claim = (f"ends with {gain} more NPV than {base}" if alone else
+                 f"{'tie for' if many else 'ends with'} the most: {gain} more NPV{' each' if many else ''} than {base}")
         subject = ("it differs" if not many else "they differ" if len(other) == len(tied)
                    else f"{and_list(other)} {'differs' if len(other) == 1 else 'differ'}")
-        caveat = f", but {subject} from {base} in more than spend, so that is not what spending returns"
-    return f"{who} {claim} {period} at the likely values{sure(would=False)}{caveat}{after}."
+        return (f"{who} {claim} {period} at the likely values{sure(would=False)}, but {subject} from {base} in "
+                f"more than spend, so that is not what spending returns{after}.")
+    claim = (f"adds {gain} of NPV against {base}" if alone else
+             f"tie for the most: {gain} of NPV each against {base}" if many else
+             f"adds the most: {gain} of NPV against {base}")
+    # An ROI for the tied ones only where they share it.
+    rois = {percent(others.loc[n, "roi"], 0) if "roi" in others and is_number(others.loc[n, "roi"]) else None
+            for n in tied}
+    shared = rois.pop() if len(rois) == 1 else None
+    roi = f" (ROI {shared} on {'the' if many else 'its'} extra spend)" if shared else ""
+    return f"{who} {claim} {period} at the likely values{roi}{sure(would=False)}{after}."
 
 
 def tied_best(gains: pd.Series) -> list[str]:

@@ -112,13 +112,14 @@ def _plot_data(html_text: str, div: str) -> list[dict]:
 
 
 def test_each_scenario_gets_the_dashboards_own_sentence(scenarios, expected):
-    from cx_roi.verdict import verdict
+    from cx_roi.verdict import compare_headline, verdict
 
     kpis, _, nextd = expected
     lines = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd)
     for name, s in scenarios.items():
         assert f"{name} — {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months)}" in lines
-    assert lines[0].startswith("Of the scenarios compared, ")
+    months = scenarios["status-quo"].horizon_months
+    assert lines[0] == compare_headline(kpis, months)  # the Compare page's and the deck's sentence
     # The scenario on screen leads, under its name, before the standing of the others.
     led = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd, lead=ODD_NAME)
     assert led[0].startswith(f"{ODD_NAME} — ") and sorted(led) == sorted(lines)
@@ -127,7 +128,7 @@ def test_each_scenario_gets_the_dashboards_own_sentence(scenarios, expected):
 @pytest.mark.parametrize("other, words", [
     (cx_roi.Scenario(), "Twin has the same NPV as Base over 5 years."),
     (cx_roi.Scenario().replace(ad_spend_per_month=0.0), "Twin loses $"),
-    (cx_roi.load_preset("service-boost"), "Twin adds {gain} of NPV against Base over 5 years (ROI "),
+    (cx_roi.load_preset("service-boost"), "Twin adds {gain} of NPV against Base over 5 years at the likely values (ROI "),
 ])
 def test_one_scenario_against_the_baseline_reads_as_one(other, words):
     gain = cx_roi.simulate(other).kpis["npv"] - cx_roi.simulate(cx_roi.Scenario()).kpis["npv"]
@@ -321,3 +322,12 @@ def test_an_html_report_of_one_scenario_measures_nothing_against_a_baseline():
     assert cx_roi.outputs.output("npv").label in text and "Revolving door" in text
     keys = [f.key for f in report_figures(make_bundle({"x": cx_roi.Scenario()}, None, "t", None, 50_000.0))]
     assert "contribution" not in keys and "customers" in keys
+
+
+def test_the_files_say_when_the_best_differs_from_the_baseline_in_more_than_spend():
+    """The Compare page and the deck warned that another business's gap is not what spending returns;
+    the workbook's and the HTML report's verdict left it out."""
+    named = {"Status quo": cx_roi.load_preset("status-quo"), "Young": cx_roi.load_preset("young-product"),
+             "Boost": cx_roi.load_preset("service-boost")}
+    lines = reports.verdict_sentences(named, "Status quo")
+    assert lines[0].startswith("Young") and "more than spend" in lines[0]

@@ -7,7 +7,6 @@ Every figure comes from :func:`cx_roi.compare`, :func:`cx_roi.simulate` and
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,11 +17,11 @@ import pandas as pd
 
 from .. import checks
 from ..comparison import compare, named_scenarios, next_dollar, why_undefined
-from ..formatting import MISSING, and_list, horizon, is_number, money, percent
+from ..formatting import MISSING, is_number
 from ..outputs import HEADLINE, show
 from ..scenario import Scenario
 from ..simulation import simulate
-from ..verdict import margin_sentences, tied_best, verdict
+from ..verdict import compare_headline, margin_sentences, verdict
 
 DEFAULT_EXTRA_PER_MONTH = 50_000.0
 """The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
@@ -115,7 +114,7 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
     baseline = names[0] if baseline is None else baseline
     kpis = compare(named, baseline=baseline) if kpis is None else kpis
     months = named[baseline].horizon_months
-    lines = [line for line in [_standing(kpis, names, baseline, months)] if line]
+    lines = [compare_headline(kpis, months)] if len(names) > 1 else []
     per_scenario: dict[str, list[str]] = {}
     for name in names:
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
@@ -126,38 +125,6 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
                               f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"]
     first = per_scenario.pop(lead, []) if lead is not None else []
     return [*first, *lines, *(line for pair in per_scenario.values() for line in pair)]
-
-
-def _standing(kpis: pd.DataFrame, names: list[str], baseline: str, months: int) -> str | None:
-    """One sentence on NPV against the baseline: the best scenario's gain, or the closest one's gap."""
-    others = [n for n in names if n != baseline]
-    if not others:
-        return None
-    best = max(others, key=lambda n: kpis.loc[n, "npv"] if is_number(kpis.loc[n, "npv"]) else -math.inf)
-    gain = kpis.loc[best, "delta_npv"]
-    if not is_number(gain):
-        return None
-    tied = tied_best(kpis.loc[others, "delta_npv"].dropna())
-    who, many = and_list(tied), len(tied) > 1
-    period = f"over {horizon(months)}"
-    if money(gain) == "$0":
-        return (f"{best} has the same NPV as {baseline} {period}." if len(others) == 1 else
-                f"None of the scenarios beats {baseline} on NPV {period}; {who} {'match' if many else 'matches'} it.")
-    # An ROI for the tied ones only where they share it (a copy that differs beyond spend has none).
-    rois = {percent(kpis.loc[n, "roi"], 0) if is_number(kpis.loc[n, "roi"]) else None for n in tied}
-    shared = rois.pop() if len(rois) == 1 else None
-    roi_text = f" (ROI {shared} on {'the' if many else 'its'} extra spend)" if gain > 0 and shared else ""
-    if len(others) == 1:
-        verb = "adds" if gain > 0 else "loses"
-        return f"{best} {verb} {money(abs(gain))} of NPV against {baseline} {period}{roi_text}."
-    if gain > 0 and many:
-        return (f"Of the scenarios compared, {who} tie for the highest NPV {period}: {money(gain)} more than "
-                f"{baseline} each{roi_text}.")
-    if gain > 0:
-        return (f"Of the scenarios compared, {best} has the highest NPV {period}: {money(gain)} more than "
-                f"{baseline}{roi_text}.")
-    return (f"None of the scenarios beats {baseline} on NPV {period}; the closest, {who}, "
-            f"{'are' if many else 'is'} {money(-gain)} behind{' each' if many else ''}.")
 
 
 def extra_contribution(b: Bundle) -> dict[str, np.ndarray]:
