@@ -165,8 +165,8 @@ def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_wor
     title = cx_roi.preset_info("service-boost").title
     cell = comp.table[0].value.loc["NPV", tables.inert(title)]  # headers read as Markdown
     assert f"({fmt.signed_money(gain)})" in cell
-    headline = next(m.value for m in comp.markdown if " adds the most: " in m.value).replace("\\", "")
-    assert f"adds the most: {fmt.money(gain)} of NPV" in headline and "at the likely values" in headline
+    headline = next(m.value for m in comp.markdown if " of NPV against " in m.value).replace("\\", "")
+    assert f"adds {fmt.money(gain)} of NPV" in headline and "at the likely values" in headline
 
     book = load_workbook(io.BytesIO(cx_roi.excel_report(["status-quo", "service-boost"], baseline="status-quo")))
     sheet = book["KPIs"]
