@@ -20,7 +20,7 @@ from .verdict import customer_costs, margin_verdict
 from .comparison import MIN_EXTRA_PER_MONTH, headroom
 from .errors import CxRoiError
 from .formatting import number
-from .scenario import MAX_JSON_BYTES, Scenario, parse_value
+from .scenario import MAX_JSON_BYTES, Scenario, fields_left_out, parse_value
 
 
 class _Usage(Exception):
@@ -94,6 +94,10 @@ def _scenario(args: argparse.Namespace) -> Scenario:
             raise _Usage(f"cannot read scenario file {path}: it is larger than {MAX_JSON_BYTES:,} bytes, and a "
                          "scenario file is a few kB")
         base = Scenario.from_json(data)
+        left_out = fields_left_out(data)
+        if left_out:
+            print(f"note: {path} leaves out {len(left_out)} of the {len(PARAMETERS)} inputs, which take their "
+                  f"defaults: {', '.join(left_out)}", file=sys.stderr)
     else:
         base = load_preset(args.preset)
     changes = {}

@@ -22,7 +22,8 @@ import numpy as np
 from .errors import ScenarioError
 from .parameters import PARAMETERS, Param
 
-__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value", "schedule_text", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
+__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value", "schedule_text",
+           "fields_left_out", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
 SCHEMA_VERSION = 2
 # Version 1 files predate the settled starting state and the survey mechanism: they are read
@@ -370,6 +371,17 @@ def _clean(spec: Param, value: Any):
 _V1_DEFAULTS = {"service_weight": 0.6, "contact_memory": 0.7, "product_memory": 0.1, "survey_inflation": 0.10,
                 "stories_per_churned_customer": 1.0, "positive_conversion_per_impression": 0.05,
                 "negative_deterrence_per_impression": 0.1}
+
+
+def fields_left_out(text: str | bytes) -> list[str]:
+    """The inputs a scenario file that :meth:`Scenario.from_json` reads does not give, in
+    :data:`PARAMETERS` order: they take their defaults. Empty for a version-1 file, which could not
+    name the inputs added since and whose left-out fields keep version 1's meaning
+    (:func:`_upgrade_v1`). ``text`` as for ``from_json``; call it once that has read the file."""
+    data = json.loads(text.decode("utf-8-sig") if isinstance(text, (bytes, bytearray)) else text.removeprefix("\ufeff"))
+    if not isinstance(data, Mapping) or data.get("schema_version", SCHEMA_VERSION) == 1:
+        return []
+    return [name for name in PARAMETERS if name not in data]
 
 
 def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:

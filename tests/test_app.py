@@ -391,6 +391,24 @@ def test_a_corrected_upload_replaces_the_failed_one_message():
     assert not at.error, [e.value for e in at.error]  # the old error is gone, not beside the success
     assert "Loaded `scenario.json`" in messages(at)
 
+    assert not at.warning  # a whole file takes no default
+
+
+def test_a_scenario_file_that_leaves_inputs_out_says_which_took_their_defaults():
+    """The inputs a file does not give take their defaults; the notice names them rather than
+    saying only that the file loaded."""
+    data = json.loads(Scenario(shrinkage=0.25, service_quality_spend_per_month=60_000).to_json())
+    left_out = ["service_quality_spend_per_month", "aht_seconds"]
+    for name in left_out:
+        del data[name]
+    at = run_app()
+    at.file_uploader[0].upload("partial.json", json.dumps(data).encode(), "application/json").run()
+    notice = "\n".join(w.value for w in at.warning)
+    assert "Loaded `partial.json`" in notice and f"leaves out {len(left_out)} of" in notice
+    assert all(cx_roi.PARAMETERS[f].label in notice.replace("\\", "") for f in left_out)
+    assert lever(at, "service_quality_spend_per_month").value == cx_roi.PARAMETERS[
+        "service_quality_spend_per_month"].default
+
 
 # ---------------------------------------------------------------- presentation
 

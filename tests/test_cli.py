@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -66,6 +67,9 @@ def cli(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
     (d / "scenario.json").write_text(FILE_SCENARIO.to_json())
     (d / "own.json").write_text(FILE_SCENARIO.to_json())  # read and named as --out by one command
+    partial = json.loads(FILE_SCENARIO.to_json())
+    del partial["shrinkage"]
+    (d / "partial.json").write_text(json.dumps(partial))
     for key, content in MALFORMED.items():
         (d / f"{key}.json").write_bytes(content)
     cases = {
@@ -74,6 +78,7 @@ def cli(tmp_path_factory):
                          "--set", "ad_spend_per_month=200000", "--out", d / "months.csv"],
         "simulate_base": ["simulate", "--preset", "revolving-door", "--set", "horizon_months=24"],
         "simulate_file": ["simulate", "--scenario", d / "scenario.json"],
+        "simulate_partial_file": ["simulate", "--scenario", d / "partial.json"],
         "compare": ["compare", "status-quo", "ad-boost", "service-boost"],
         "compare_other_business": ["compare", "status-quo", "young-product"],
         "next_dollar": ["next-dollar", "--preset", "young-product", "--extra", "50000"],
@@ -154,6 +159,10 @@ def test_simulate_from_scenario_file(cli):
     proc = cli["simulate_file"]
     assert_ok(proc)
     assert printed_npv(proc.stdout) == pytest.approx(cx_roi.simulate(FILE_SCENARIO).kpis["npv"], abs=1.0)
+    assert not proc.stderr
+    partial = cli["simulate_partial_file"]  # runs, and says which input took its default
+    assert_ok(partial)
+    assert "leaves out 1 of the" in partial.stderr and "shrinkage" in partial.stderr
 
 
 def test_compare_prints_a_table(cli):

@@ -758,3 +758,14 @@ def test_a_schedule_written_by_schedule_text_reads_back(values):
     from cx_roi.scenario import schedule_text
 
     assert parse_value("ad_spend_per_month", schedule_text(values)) == values
+
+
+def test_fields_left_out_names_what_a_file_does_not_give():
+    from cx_roi.scenario import fields_left_out
+
+    full = Scenario().to_json()
+    assert fields_left_out(full) == [] and fields_left_out(full.encode()) == []
+    partial = json.loads(full)
+    del partial["shrinkage"], partial["aht_seconds"]
+    assert fields_left_out(json.dumps(partial)) == [f for f in PARAMETERS if f in ("shrinkage", "aht_seconds")]
+    assert fields_left_out('{"schema_version": 1, "shrinkage": 0.3}') == []  # version 1 keeps its own meaning

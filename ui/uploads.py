@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import cx_roi
 from cx_roi import Scenario, ScenarioError
+from cx_roi.scenario import fields_left_out
 from cx_roi.history import BALANCE_TOLERANCE_MAX, HistoryProblem, check_tolerance, tolerance_for
 from cx_roi.formatting import and_list
 from cx_roi.history.schema import share_text
@@ -76,8 +77,15 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     else:
         best = take_scenario(scenario)
         n = len(edits())
-        add_notice("info", f"Loaded {where}: *{start_title(best)}* with {n} value{'s' if n != 1 else ''} changed.",
-                   topic)
+        loaded = f"Loaded {where}: *{start_title(best)}* with {n} value{'s' if n != 1 else ''} changed."
+        left_out = fields_left_out(data)
+        if not left_out:
+            add_notice("info", loaded, topic)
+            return True
+        labels = [cx_roi.PARAMETERS[f].label for f in left_out]
+        shown = labels[:6] + ([f"{len(labels) - 6} more"] if len(labels) > 6 else [])
+        add_notice("warning", f"{loaded} It leaves out {len(left_out)} of the {len(cx_roi.PARAMETERS)} inputs, "
+                   f"which took their defaults: {tables.inert(and_list(shown))}.", topic)
         return True
     add_notice("error", f"{where} was not loaded{why}", topic)
     return False
