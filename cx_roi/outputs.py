@@ -15,7 +15,7 @@ from typing import Any, Literal
 from . import formatting as fmt
 
 __all__ = ["Output", "MONTHLY", "KPIS", "WORKINGS", "HEADLINE", "output", "show", "show_change", "excel_format",
-           "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
+           "excel_value", "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
 
 Kind = Literal["money", "share", "ratio", "count", "score", "month", "rate", "factor", "decimal", "flag"]
 
@@ -246,9 +246,22 @@ def excel_format(name: str) -> str:
         return plain if o.kind != "money" or o.cents else '"$"#,##0;-"$"#,##0'
     if o.kind == "money":
         return f'+{plain};-{plain};"$"0'
-    if o.kind == "share":  # a change in a share to the hundredth of a point, as on screen
-        return "+0.00%;-0.00%;0.00%"
+    if o.kind in _POINTS:  # in percentage points (excel_value), to the digits shown on screen
+        points = f'0.{"0" * o.digits}" pp"' if o.digits else '0" pp"'
+        return f"+{points};-{points};{points}"
     return f"+{plain};-{plain};{plain}"
+
+
+_POINTS = ("share", "rate")  # kinds whose change is shown in percentage points
+
+
+def excel_value(name: str, value: Any) -> Any:
+    """What a spreadsheet cell of output ``name`` holds: ``value``, except that a change in a share
+    is held in percentage points (x 100), as its header says and :func:`excel_format` shows it;
+    Excel's "%" would show -0.03 points as "-0.03%", a relative change to most readers."""
+    if name.startswith("delta_") and output(name).kind in _POINTS and fmt.is_number(value):
+        return float(value) * 100.0
+    return value
 
 
 def header(name: str) -> str:

@@ -146,7 +146,10 @@ def test_excel_kpis_equal_the_model_under_readable_headers(xlsx, expected):
     for i, name in enumerate(kpis.index, start=2):
         assert ws.cell(row=i, column=1).value == name
         for j, col in enumerate(kpis.columns, start=2):
-            assert same(ws.cell(row=i, column=j).value, kpis.loc[name, col]), (name, col)
+            # A change in a share is held in percentage points, as its header says.
+            points = col.startswith("delta_") and outputs.output(col).kind in ("share", "rate")
+            model = kpis.loc[name, col] * 100 if points else kpis.loc[name, col]
+            assert same(ws.cell(row=i, column=j).value, model), (name, col)
     assert ws.cell(row=2, column=header.index(outputs.header("roi")) + 1).value is None  # baseline: undefined
     assert ws["B2"].number_format.startswith('"$"')
 
@@ -156,7 +159,8 @@ def test_excel_kpis_show_as_many_digits_as_the_screen(xlsx, expected):
     ws = load(xlsx)["KPIs"]
     formats = {columns[j - 2]: ws.cell(row=2, column=j).number_format for j in range(2, ws.max_column + 1)}
     assert formats["avg_monthly_churn"] == "0.00%" and formats["cac_paid"] == '"$"#,##0.00'
-    assert formats["delta_npv"].startswith("+") and formats["delta_avg_monthly_churn"].startswith("+0.00%")
+    assert formats["delta_npv"].startswith("+") and formats["delta_avg_monthly_churn"].startswith('+0.00" pp"')
+    assert outputs.header("delta_avg_monthly_churn").endswith("(percentage points)")
 
 
 def test_excel_monthly_sheets_hold_the_model_and_formulas_for_the_money(xlsx, expected):

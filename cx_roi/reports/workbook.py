@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..comparison import NO_EXTRA_SPEND, NO_PAYBACK, NOT_ONLY_SPEND, SAME_AS_BASELINE
-from ..outputs import excel_format, output
+from ..outputs import excel_format, excel_value, output
 from ..outputs import header as column_header
 from ..parameters import GROUPS, PARAMETERS, Param
 from ..scenario import Scenario
@@ -365,7 +365,8 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
     ws = book.sheet("KPIs", ["Scenario", *[column_header(c) for c in cols]], [None, *[_meaning(c) for c in cols]],
                     [28, *[16] * len(cols)])
     for i, name in enumerate(b.names, start=2):
-        book.values(ws, i, list(b.kpis.loc[name, cols]), [excel_format(c) for c in cols], name, b.baseline)
+        book.values(ws, i, [excel_value(c, v) for c, v in b.kpis.loc[name, cols].items()],
+                    [excel_format(c) for c in cols], name, b.baseline)
     ws.cell(row=len(b.names) + 3, column=1,
             value=f"Baseline: {clean_text(b.baseline)}. The model's figures, as values (Summary recomputes NPV, ROI "
                   "and payback with formulas). Deltas, ROI and payback are against the baseline; ROI = (NPV - NPV "
