@@ -79,8 +79,9 @@ def _answer(big: bool) -> None:
         # The scenario on screen and its baseline; one scenario when it is its own baseline (two copies
         # would repeat every verdict under two names).
         named = ((base_label, base),) if scenario == base else ((base_label, base), (current_label, scenario))
-        exports.render_exports(named, base_label, title=f"cx-roi: {state.start_title(state.preset())}",
-                               stem=state.preset(), extra_per_month=state.extra(), lead=named[-1][0],
+        exports.render_exports(named, base_label, title=f"cx-roi: {state.current_title()}",
+                               stem=sharing.file_stem(state.preset(), len(state.edits())),
+                               extra_per_month=state.extra(), lead=named[-1][0],
                                key="export_explore", first=sharing.render_download)
         st.caption(f"The scenario on screen{' and its baseline' if len(named) > 1 else ''}, with the verdict "
                    "above. The reports are built when you click; the scenario file loads again in the sidebar.")

@@ -565,3 +565,14 @@ def test_plan_column_shows_where_the_plan_starts(sample_fit):
     # A starting level is named by where the history has it, not "today", which is the plan's column.
     assert table.loc["initial_customers", "Parameter"] == "Customers at the history's start"
     assert not table["Parameter"].str.contains("today").any()
+
+
+def test_explore_exports_of_an_edited_scenario_are_named_and_titled_with_its_changes(deferred):
+    """The files said "Service boost" (cx-roi-service-boost.*) for "Service boost + 1 change", while the
+    scenario file beside them was already service-boost+1-change.json."""
+    run_app({"preset": "service-boost", "ad_spend_per_month": "250000"})
+    files = _read_exports(deferred, "service-boost+1-change")
+    assert set(files) == set(exports.KINDS)
+    page = _Text()
+    page.feed(files["html"].decode("utf-8"))
+    assert f"cx-roi: {cx_roi.preset_info('service-boost').title} + 1 change" in " ".join(page.text)

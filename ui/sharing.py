@@ -14,13 +14,18 @@ import streamlit as st
 
 from . import state
 
-__all__ = ["render_download", "render_sharing", "file_name"]
+__all__ = ["render_download", "render_sharing", "file_name", "file_stem"]
+
+
+def file_stem(preset: str, changed: int) -> str:
+    """What a download's name says of the scenario: where it came from and how many changes, status-quo+3-changes."""
+    safe = re.sub(r"[^a-z0-9-]+", "-", preset.lower()).strip("-") or "scenario"
+    return safe if not changed else f"{safe}+{changed}-change{'s' if changed != 1 else ''}"
 
 
 def file_name(preset: str, changed: int) -> str:
-    """A download name that says where the scenario came from: status-quo+3-changes.json."""
-    safe = re.sub(r"[^a-z0-9-]+", "-", preset.lower()).strip("-") or "scenario"
-    return f"{safe}.json" if not changed else f"{safe}+{changed}-change{'s' if changed != 1 else ''}.json"
+    """The scenario file's download name: status-quo+3-changes.json."""
+    return f"{file_stem(preset, changed)}.json"
 
 
 def render_download() -> None:
