@@ -165,6 +165,11 @@ def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_wor
     title = cx_roi.preset_info("service-boost").title
     cell = comp.table[0].value.loc["NPV", tables.inert(title)]  # headers read as Markdown
     assert f"({fmt.signed_money(gain)})" in cell
+    # The spend row is the one ROI divides by, at present value, as the reports show it.
+    kpis = cx_roi.compare(["status-quo", "service-boost"], baseline="status-quo")["pv_spend"]
+    spend = comp.table[0].value.loc[cx_roi.outputs.output("pv_spend").label, tables.inert(title)]
+    assert spend.startswith(cx_roi.outputs.show("pv_spend", kpis["service-boost"]))
+    assert cx_roi.outputs.show_change("pv_spend", kpis["service-boost"] - kpis["status-quo"]) in spend
     headline = next(m.value for m in comp.markdown if " of NPV against " in m.value).replace("\\", "")
     assert f"adds {fmt.money(gain)} of NPV" in headline and "at the likely values" in headline
 

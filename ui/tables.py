@@ -128,10 +128,11 @@ def is_nan(x: Any) -> bool:
 NBSP = "\u00a0"
 
 
-# The KPIs of the comparison table, in order (labels and formats: cx_roi.outputs); every row but these
-# shows its change against the baseline too.
+# The KPIs of the comparison table, in order (labels and formats: cx_roi.outputs); spend at present
+# value, as ROI divides by it and the reports show it. Every row but these shows its change against
+# the baseline too.
 COMPARE_ROWS = ("npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "wom_share", "final_nps",
-                "final_nps_measured", "avg_service_level", "cac_paid", "total_spend")
+                "final_nps_measured", "avg_service_level", "cac_paid", "pv_spend")
 _NO_CHANGE = ("roi", "payback_month")
 
 
