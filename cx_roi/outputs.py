@@ -103,8 +103,9 @@ KPIS: dict[str, Output] = {
     "terminal_value": _o("Terminal value", "present value of customers left at the horizon (customers x CLV)",
                          "$", "money"),
     "payback_month": _o("Payback vs baseline", "first month from which cumulative contribution minus the "
-                        "baseline's stays >= 0 (none if it never does, or for a run on its own, which has no baseline)",
-                        "month", "month"),
+                        "baseline's stays >= 0 (none if it never does within the horizon, or for a run on its own, "
+                        "which has no baseline); the terminal value is not counted, so a change that pays after the "
+                        "horizon has an ROI and no payback", "month", "month"),
     "clv": _o("CLV", "value of a customer: m (1 - c) / (c + r_m) with m = margin net of cost to serve and c = "
               "average monthly churn (none when there are no customers to value)", "$", "money"),
     "cac_paid": _o("Paid CAC", "advertising spend / customers won by advertising (none when none are won, or "
@@ -134,8 +135,8 @@ KPIS: dict[str, Output] = {
 
 # What cx_roi.compare adds to the KPIs: against the baseline, and over draws.
 _COMPARED: dict[str, Output] = {
-    "roi": _o("ROI vs baseline", "(NPV - NPV of the baseline) / present value of the extra spend", "ratio",
-              "ratio"),
+    "roi": _o("ROI vs baseline", "(NPV - NPV of the baseline) / present value of the extra spend; NPV counts the "
+              "terminal value of the customers at the horizon's end, which payback does not", "ratio", "ratio"),
     "npv_p10": _o("NPV, low (P10)", "NPV one draw in ten ends below", "$", "money"),
     "npv_p50": _o("NPV, middle (P50)", "median NPV over draws", "$", "money"),
     "npv_p90": _o("NPV, high (P90)", "NPV one draw in ten ends above", "$", "money"),
