@@ -241,7 +241,10 @@ STEPS: list[Step] = [
         "inherits the carry-over of a steady prior spend. A Hill curve gives diminishing returns. "
         "The adstock is scaled by (1 - theta) so that the half-saturation K reads as a sustained "
         "monthly spend. The response sets the Bass innovation rate p on the prospects who are not "
-        "deterred. The marginal response is what the next advertising dollar buys.",
+        "deterred. The marginal response is what the next advertising dollar buys. Since p is a share of the "
+        "prospects and K a sum of dollars, the same spend wins more customers in a larger market (paid CAC "
+        "falls as the market grows): set the market size and K together, K as what it takes to reach that "
+        "market; the Your data fit estimates the market size and p from the history.",
         [r"A_t = x_t + \theta A_{t-1},\quad A_0 = \frac{x_{prior}}{1-\theta}",
          r"p_t = p_{max}\,\frac{\tilde A^s}{\tilde A^s + K^s},\quad \tilde A = (1-\theta) A_t",
          r"\frac{d\,\text{hill}}{dA} = \frac{s K^s A^{s-1}}{(A^s + K^s)^2}"],

@@ -389,7 +389,9 @@ _LIST: list[Param] = [
        "about 0.026 a year at the default spend.", "medium", (0.0025, 0.01), 0.0005, "{:.2%}"),
     # ---------------------------------------------------------------- market
     _P("market_size", "Addressable market", "market", "float", 1_000_000.0, "people", 100, 1e10,
-       "Everyone who could ever be a customer, including today's customers.", "Planning input.",
+       "Everyone who could ever be a customer, including today's customers. Advertising wins a share of the "
+       "prospects, so its customers per dollar grow with this: set it with the half-saturation spend.",
+       "Planning input.",
        "choice", None, 10_000, "{:,.0f}"),
     _P("initial_customers", "Customers today", "market", "float", 100_000.0, "customers", 0, 1e10,
        "Customers at the start of month 1.", "Planning input.", "choice", None, 1_000, "{:,.0f}"),
