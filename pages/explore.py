@@ -11,7 +11,7 @@ from ui import cached, charts, controls, exports, sharing, state, tables, views
 state.mark_page_run()
 big = state.presentation()
 views.inject_style(big)
-views.header("Customer service or advertising?", state.explore_subtitle())
+views.header("Customer service or advertising?", tables.inert(state.explore_subtitle()))
 views.render_notices()
 
 if not big:

@@ -152,6 +152,12 @@ def test_a_saved_name_is_plain_text_wherever_compare_shows_it(name):
     assert any(escaped in m.value for m in at.markdown)  # the headline names the best: the saved plan
     for text in [*shown_texts(at), *headers, *buttons]:
         assert_inert(text)
+    # As the baseline, in Explore's and Risk's subtitles.
+    for page in (None, "pages/risk.py"):
+        at = run_app({"saved": f"{name}~ad_spend_per_month:200000", "baseline": name, "draws": "50"}, page=page)
+        assert any(escaped in t for t in shown_texts(at)), page
+        for text in shown_texts(at):
+            assert_inert(text)
     # With a horizon of its own (named in a note) and among the baselines a refused one lists.
     at = run_app({"saved": f"{name}~horizon_months:36", "compare": f"ad-boost,{name}", "baseline": "nope"},
                  page="pages/compare.py")

@@ -77,7 +77,7 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     else:
         best = take_scenario(scenario)
         n = len(edits())
-        loaded = f"Loaded {where}: *{start_title(best)}* with {n} value{'s' if n != 1 else ''} changed."
+        loaded = f"Loaded {where}: *{tables.inert(start_title(best))}* with {n} value{'s' if n != 1 else ''} changed."
         left_out = fields_left_out(data)
         if not left_out:
             add_notice("info", loaded, topic)

@@ -188,7 +188,7 @@ FIELDS: tuple[Field, ...] = (
           lambda name: None if name == default_baseline() else name,
           lambda: ", ".join(tables.inert(name) for name in baseline_options()),
           "`{key}={text}`: {why}; allowed: {allowed}. Compared with *{default}* instead.",
-          describe=lambda _: start_title(default_baseline()), current=baseline_name),
+          describe=lambda _: tables.inert(start_title(default_baseline())), current=baseline_name),
     Field("compare", list(DEFAULT_COMPARE), _compare, ",".join, "presets, saved scenarios or current",
           describe=lambda tokens: and_list(f"*{tables.inert(label_for(t))}*" for t in tokens if t != baseline_name()),
           current=compare_selection,

@@ -234,7 +234,8 @@ def render_notices() -> None:
 
 
 def header(title: str, subtitle: str | None = None) -> None:
-    """Page title with the presentation toggle on the right (always reachable, even when presenting)."""
+    """Page title with the presentation toggle on the right (always reachable, even when presenting).
+    ``subtitle`` is Markdown: a name from outside in it is the caller's to make inert."""
     left, right = st.columns([5, 1], vertical_alignment="center")
     with left:
         st.title(title, anchor=False)
