@@ -585,6 +585,10 @@ def test_flip_table_tells_a_flip_a_hair_away_from_the_likely_value():
     assert row["Likely value"].split()[0] == "2.00%" and row[tables.FLIP_COLUMN].split()[:2] == ["below", "2.03%"]
     assert row["Change needed"] == "+1.5%"
     assert row[tables.FLIP_ASSUMPTION] == f"Churn of promoters ({cx_roi.PARAMETERS['churn_promoter'].solidity})"
+    # A flip short of a whole unit does not read as zero: 6 people flipping at 0.46, not "above 0".
+    offline = pd.DataFrame({"field": ["offline_audience"], "label": ["People reached offline"], "current": [6.0],
+                            "break_even": [0.46], "direction": ["above"], "change": [-0.923]})
+    assert tables.flip_table(offline).iloc[0][tables.FLIP_COLUMN].split()[:2] == ["above", "0.5"]
 
 
 def test_risk_shows_no_return_on_spend_for_another_business():

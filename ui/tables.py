@@ -311,11 +311,16 @@ SOLIDITY_HELP = "; ".join(f"{k}: {v}" for k, v in SOLIDITY_LABELS.items())
 
 def _distinct(spec_fmt: str, a: float, b: float) -> tuple[str, str]:
     """``a`` and ``b`` in the field's format, with as many more decimals as it takes to tell them
-    apart (a flip point a hair from the likely value must not read as the same number)."""
+    apart (a flip point a hair from the likely value must not read as the same number) and to show
+    a value that is not zero as not zero (a flip at 0.46 people must not read "above 0")."""
     shown = fmt.param_value(spec_fmt, a), fmt.param_value(spec_fmt, b)
     precision = re.compile(r"\.(\d+)([%fge])")
+
+    def unclear() -> bool:
+        return shown[0] == shown[1] or any(v != 0 and not re.search(r"[1-9]", t) for v, t in zip((a, b), shown))
+
     for extra in range(1, 6):
-        if shown[0] != shown[1] or not precision.search(spec_fmt):
+        if not unclear() or not precision.search(spec_fmt):
             break
         wider = precision.sub(lambda m: f".{int(m[1]) + extra}{m[2]}", spec_fmt, count=1)
         shown = fmt.param_value(wider, a), fmt.param_value(wider, b)
