@@ -87,8 +87,8 @@ STEPS: list[Step] = [
         "**Month 0** is the company as it was before the plan: today's customers served at the "
         "service spends before the plan and advertised at the spend before it (three inputs). "
         "Sentiment starts settled at that service (the month's affine map on the band shares, "
-        "customers held steady, applied 1,024 times by repeated squaring; switch "
-        "`settle_initial_sentiment` off to start from the shares entered instead), and the deterred "
+        "customers held steady, applied 1,024 times by repeated squaring; turn \"Start from the settled "
+        "sentiment\" off to start from the shares entered instead), and the deterred "
         "pool where its inflow balances its recovery. So a plan that changes nothing changes "
         "nothing in month 1: the model does not jump to a state the inputs never had.\n\n"
         "**Steps within a month.** Every flow is a hazard applied as competing risks (a share "
@@ -100,7 +100,10 @@ STEPS: list[Step] = [
         "logistic map does not overshoot). A draw's k never falls during a run: a step count going "
         "back and forth would add a saw-tooth of its own. No preset needs more than one step a month; "
         "across the plausible ranges about one draw-month in a thousand does. A draw's result does "
-        "not depend on the others in its batch (beyond rounding).\n\n"
+        "not depend on the others in its batch (beyond rounding). Where an input moves a draw across "
+        "the hazard at which its k doubles, its results step by a few percent (the finer steps are the "
+        "more exact): a difference of two runs either side of that point reads as a steep slope, "
+        "so a next-dollar figure far out of line with its neighbours' may be that step.\n\n"
         "**Cycles.** With the service budget fixed, the loop from customers to the queue, to how "
         "contacts feel, to churn and word of mouth and back to customers acts with a delay "
         "(sentiment's memory, the deterred pool's recovery), so it can overshoot and settle in a "
@@ -111,13 +114,15 @@ STEPS: list[Step] = [
         "between winning prospects and putting them off) it has not died down after ten years. It is "
         f"the model's own dynamics, not its step: run in {MAX_STEPS} steps a month, the same scenarios "
         "cycle too. No series flips direction month after month.\n\n"
-        "Conservation holds every month: customers[t] = customers[t-1] + new_from_ads[t] + "
-        "new_from_wom[t] - churned[t], and market = customers + deterred + prospects + lost for "
-        "good. In the symbols below: N the customers, B the deterred pool, L those lost for good, "
-        "U the prospects who can be won, M the market.",
+        "Conservation holds every month: customers at a month's end are those at its start plus "
+        "those won by advertising and by word of mouth less those who churned, and the market is "
+        "the customers, the deterred, the prospects and those lost for good. In the symbols below: "
+        "N the customers, B the deterred pool, L those lost for good, U the prospects who can be "
+        "won, M the market.",
         [r"N_t = N_{t-1} + \text{ads}_t + \text{wom}_t - \text{churned}_t",
          r"M = N_t + B_t + L_t + U_t",
-         rf"k = \min\Big({MAX_STEPS},\ 2^{{\lceil \log_2 (H_{{max}}/{STEP_HAZARD:g}) \rceil}}\Big),\qquad s_{{step}} = 1 - (1 - s)^{{1/k}}"],
+         rf"k = \min\Big({MAX_STEPS},\ 2^{{\lceil \log_2 \max(1,\ H_{{max}}/H_{{step}}) \rceil}}\Big),\quad "
+         rf"H_{{step}} = {STEP_HAZARD:g},\qquad s_{{step}} = 1 - (1 - s)^{{1/k}}"],
     ),
     Step(
         "Service capacity and the queue",
@@ -289,7 +294,7 @@ STEPS: list[Step] = [
         "of events: a customer on the books must survive the month to pay at its end. The CLV KPI "
         "uses the horizon's average churn and average service cost per customer.",
         [r"r_m = (1 + r)^{1/12} - 1,\qquad \text{NPV} = \sum_{t=1}^{T} \frac{\text{contribution}_t}"
-         r"{(1+r_m)^t} + \frac{N_T\,\text{CLV}_T}{(1+r_m)^T}",
+         r"{(1+r_m)^t} + \frac{\max(0,\ N_T\,\text{CLV}_T)}{(1+r_m)^T}",
          r"\text{CLV} = \frac{m(1-c)}{c + r_m},\quad m = \text{margin}\cdot\text{ARPU} - "
          r"\text{service cost per customer}",
          r"\text{ROI} = \frac{\text{NPV} - \text{NPV}_{base}}{\text{PV(extra spend)}},\quad "
