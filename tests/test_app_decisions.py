@@ -133,6 +133,17 @@ def test_edited_range_from_the_link_drives_the_tornado():
     assert at.query_params["ranges"] in ("online_audience:200:400", ["online_audience:200:400"])
 
 
+def test_a_range_from_the_link_that_is_not_finite_or_given_twice_is_said_in_words():
+    at = risk_app({"ranges": "churn_passive:nan:0.04~fcr_floor:-inf:inf~online_audience:200:400~"
+                             "online_audience:250:350"})
+    notice = " ".join(w.value for w in at.warning)
+    label = cx_roi.PARAMETERS["churn_passive"].label
+    assert f"{label}: low and high must be numbers within the allowed" in notice
+    assert "nan" not in notice.replace("`", " ").split(), "no echo of a code tuple"
+    assert "`online_audience` is given more than once; the last entry was used" in notice
+    assert cx_roi.PARAMETERS["fcr_floor"].label in notice
+
+
 def test_the_tornado_says_what_its_centre_line_is():
     table = cx_roi.tornado(cx_roi.load_preset("status-quo"))
     npv = decision_charts.tornado(table, title="t", axis_title="NPV").to_dict()["layout"]

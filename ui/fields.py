@@ -159,6 +159,8 @@ def entries(text: str, read: Callable[[str, str, str], tuple[str, Any]]) -> dict
         except ValueError as exc:
             problems.append(str(exc))
             continue
+        if key in out:
+            problems.append(f"`{show(name)}` is given more than once; the last entry was used")
         out[key] = value
     if problems and out:
         raise Partly(out, problems)

@@ -41,6 +41,8 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
     label = PARAMETERS[name].label
     try:
         lo, hi = number(low), number(high)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError
     except (TypeError, ValueError):
         return f"{label}: low and high must be numbers within the allowed {PARAMETERS[name].describe_range()}"
     try:  # the likely value is the scenario's own (risk_ranges): any point of the range stands for it here
