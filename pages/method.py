@@ -30,7 +30,7 @@ st.caption("Each default and its unit, the narrower range the evidence supports 
            "explained below). Grouped as the levers are; the same facts as the method's download above.")
 for i, (group, table) in enumerate(tables.parameter_groups()):
     st.subheader(group, anchor=False)
-    views.render_stacked_table(table, key=f"parameters_{i}")
+    views.render_stacked_table(table, key=f"parameters_{i}", below=900)  # seven columns of notes
 st.subheader("Solidity labels", anchor=False)
 st.table(tables.solidity_table().map(tables.plain), hide_index=True)
 
@@ -38,5 +38,7 @@ st.table(tables.solidity_table().map(tables.plain), hide_index=True)
 st.header("Outputs", anchor=False)
 definitions = {"Monthly results": outputs.MONTHLY, "KPIs": outputs.KPIS}
 for column, (title, table) in zip(st.columns(2), definitions.items()):
-    column.subheader(title, anchor=False)
-    column.table(tables.definitions_table(table).map(tables.plain), hide_index=True)
+    with column:
+        st.subheader(title, anchor=False)
+        views.render_stacked_table(tables.definitions_table(table).map(tables.plain), key=f"outputs_{title[0]}",
+                                   below=480)

@@ -118,6 +118,19 @@ def test_risk_page_with_bad_settings_names_them_and_runs_with_defaults(page, app
     screenshot(page, artifacts / "browser-risk-bad.png")
 
 
+@pytest.mark.parametrize("width", [390, 768, 1024])
+def test_method_tables_fit_their_room_at_every_width(page, app_url, width):
+    """Seven columns of sources and notes were 908 px wide in 734 at 768 px (cut off, a hidden
+    sideways scroll), and the outputs' tables 420 px in 358: each now fits the room it has."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_app(page, url(app_url, "/method"))
+    page.locator("[data-testid='stTable']").last.scroll_into_view_if_needed()
+    sizes = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stTable']")].map(
+        t => [t.clientWidth, t.querySelector('table').scrollWidth])""")
+    assert len(sizes) >= 10
+    assert all(inner <= room + 1 for room, inner in sizes), sizes
+
+
 # ---------------------------------------------------------------- Optimise
 
 def test_optimise_recommends_a_split_and_applies_it_to_explore(page, app_url, artifacts):

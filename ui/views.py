@@ -188,21 +188,24 @@ def render_cards(cards: list[Card], *, big: bool = False) -> None:
                       border=True, delta_arrow=c.delta_arrow, height="stretch")
 
 
-def stacked_table_css(key: str, columns: list[str]) -> str:
-    """CSS that shows the ``st.table`` inside the container ``key`` row by row on a phone: each row a
-    block, each cell a line under its column's name. Seven columns of sources and notes side by side
-    left each a few letters wide on a 390-pixel screen, and rows a screen tall."""
+def stacked_table_css(key: str, columns: list[str], below: int = 640) -> str:
+    """CSS that shows the ``st.table`` inside the container ``key`` row by row when that container is
+    narrower than ``below`` pixels (what its columns need side by side: a phone, a tablet, half a
+    page, beside an open sidebar): each row a block, each cell a line under its column's name. Seven
+    columns of sources and notes side by side left each a few letters wide on a 390-pixel screen, and
+    rows a screen tall. A container query, so it follows the table's own room, not the window's."""
     box = f".st-key-{key} [data-testid='stTableStyledTable']"
     labels = "\n".join(
         # Body cells carry no column classes (the header's do), so they are found by position.
         f"{box} td:nth-child({i + 1})::before {{ content: \"{_css_string(name)}\"; }}"
         for i, name in enumerate(columns) if i)
     return f"""<style>
-    @media (max-width: 640px) {{
+    .st-key-{key} {{ container-type: inline-size; }}
+    @container (max-width: {below}px) {{
         {box} thead {{ display: none; }}
         {box}, {box} tbody, {box} tr, {box} td {{ display: block; width: 100%; }}
         {box} tr {{ padding: 0.5rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2); }}
-        {box} td {{ border: none; padding: 0.1rem 0.5rem; text-align: left !important; }}
+        {box} td {{ border: none; padding: 0.1rem 0.5rem; text-align: left !important; overflow-wrap: anywhere; }}
         {box} td:first-child {{ font-weight: 600; }}
         {box} td::before {{ display: block; font-size: 0.75rem; opacity: 0.65; }}
         {labels}
@@ -215,10 +218,10 @@ def _css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
-def render_stacked_table(table: pd.DataFrame, key: str) -> None:
-    """``st.table`` (no index) that a phone shows row by row (:func:`stacked_table_css`)."""
+def render_stacked_table(table: pd.DataFrame, key: str, below: int = 640) -> None:
+    """``st.table`` (no index) shown row by row in less than ``below`` pixels (:func:`stacked_table_css`)."""
     with st.container(key=key):
-        st.html(stacked_table_css(key, [str(c) for c in table.columns]))
+        st.html(stacked_table_css(key, [str(c) for c in table.columns], below))
         st.table(table, hide_index=True)
 
 
