@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -489,9 +490,11 @@ def test_fit_table_ranges_are_the_fits_confidence_intervals(sample_fit):
         spec = cx_roi.PARAMETERS[field]
         lo, hi = ranges.loc[field]
         shown, text = (fmt.param_value(spec.fmt, lo), fmt.param_value(spec.fmt, hi)), table.loc[field, "95% range"]
-        if shown[0] != shown[1]:  # in the field's format...
-            assert text == " to ".join(shown)
-        else:  # ...with more decimals where that format would show one number twice
+        if shown[0] != shown[1] and not any(v and not re.search("[1-9]", t) for v, t in zip((lo, hi), shown)):
+            assert text == " to ".join(shown)  # in the field's format...
+        elif shown[0] != shown[1]:  # ...with more decimals where a bound above zero would read as zero
+            assert text.split(" to ")[0] != fmt.param_value(spec.fmt, 0.0), text
+        else:  # ...or where that format would show one number twice
             narrow.append(field)
             low, high = text.split(" to ")
             assert low != high and float(low) == pytest.approx(lo, rel=0.01) and float(high) == pytest.approx(hi, rel=0.01)
