@@ -144,6 +144,18 @@ def test_a_range_from_the_link_that_is_not_finite_or_given_twice_is_said_in_word
     assert cx_roi.PARAMETERS["fcr_floor"].label in notice
 
 
+def test_a_presented_tornado_gives_each_label_room_for_its_type():
+    """Presenting, the type is 1.67 times larger; at 1.2 times the height plotly dropped every other label."""
+    from ui.charts import type_size
+
+    table = cx_roi.tornado(cx_roi.load_preset("status-quo"))
+    for big in (False, True):
+        layout = decision_charts.tornado(table, title="t", axis_title="NPV", big=big).layout
+        rows = min(len(table), 10)
+        plot = layout.height - layout.margin.t - layout.margin.b
+        assert plot / rows >= 2.2 * type_size(big), (big, layout.height)
+
+
 def test_the_tornado_says_what_its_centre_line_is():
     table = cx_roi.tornado(cx_roi.load_preset("status-quo"))
     npv = decision_charts.tornado(table, title="t", axis_title="NPV").to_dict()["layout"]
