@@ -686,3 +686,13 @@ def test_one_ranges_edit_with_a_refused_row_and_a_widened_one_says_both():
     [(kind, text)] = at.session_state["shown"]
     assert kind == "warning" and "Shrinkage" in text and "is above high" in text
     assert "Monthly churn of passives" in text and "scenario's own value" in text
+
+
+def test_a_share_typed_as_a_percentage_in_a_range_is_told_how_to_write_it():
+    """The page shows shrinkage as 30%; its range's cells hold 0.3. Typing 45 said only that 45 is
+    above 0.35."""
+    from ui.settings import range_problem
+
+    assert "0.45 for 45%" in range_problem("shrinkage", 45, 0.35)
+    assert "for 45%" not in range_problem("shrinkage", 0.4, 0.35)  # a fraction: nothing to hint
+    assert "for 45%" not in (range_problem("aht_seconds", 1, 1e9) or "")  # not a share

@@ -48,7 +48,11 @@ def range_problem(name: str, low: Any, high: Any) -> str | None:
     try:  # the likely value is the scenario's own (risk_ranges): any point of the range stands for it here
         check_ranges({name: Range(lo, lo, hi)})
     except ScenarioError as err:
-        return f"{label}: {err.problems[0].removeprefix(f'{name}: ')}"
+        spec = PARAMETERS[name]
+        # The page shows a share as 45%; the range's cells hold it as 0.45.
+        hint = (" (a share is written as a fraction here: 0.45 for 45%)"
+                if "%" in spec.fmt and spec.maximum <= 1 < max(lo, hi) else "")
+        return f"{label}: {err.problems[0].removeprefix(f'{name}: ')}{hint}"
     return None
 
 
