@@ -331,8 +331,10 @@ _LIST: list[Param] = [
     _P("positive_conversion_per_impression", "Prospects won per positive impression", "wom",
        "float", 0.10, "probability per impression", 0, 1,
        "Chance that hearing a positive story makes a prospect buy this month.",
-       "Calibrated so the default company's word of mouth behaves like a Bass imitation rate q of "
-       "about 0.3 a year net of negative stories (Sultan, Farley & Lehmann meta-analysis: 0.3-0.5).",
+       "Set so the status quo's word of mouth, net of negative stories, acts like a Bass imitation "
+       "rate q of about 0.2-0.25 a year (the share of prospects it wins a month, x 12, over the "
+       "share of the market already won): a little below the 0.3-0.5 of Sultan, Farley & "
+       "Lehmann's meta-analysis, as that company's service leaves detractors who talk.",
        "medium", (0.05, 0.2), 0.005, "{:.1%}"),
     _P("negative_deterrence_per_impression", "Prospects deterred per negative impression", "wom",
        "float", 0.06, "probability per impression", 0, 1,

@@ -415,3 +415,13 @@ def test_a_version_1_scenario_with_a_bad_plan_names_only_the_plan():
         Scenario.from_dict(old)
     assert "service_capacity_spend_per_month" in str(err.value)
     assert "prior_service_capacity_spend_per_month" not in str(err.value)
+
+
+def test_the_status_quos_word_of_mouth_acts_like_the_imitation_rate_its_source_note_gives():
+    """The source note of positive_conversion_per_impression says q of about 0.2-0.25 a year: the
+    share of prospects won by word of mouth a month, x 12, over the share of the market won."""
+    s = cx_roi.load_preset("status-quo")
+    m = cx_roi.simulate(s).monthly
+    start = np.r_[s.initial_customers, m["customers"].to_numpy()[:-1]]
+    q = m["wom_rate"].to_numpy() * 12 / (start / s.market_size)
+    assert 0.18 <= q.min() and q.max() <= 0.27, q
