@@ -22,8 +22,8 @@ import numpy as np
 from .errors import ScenarioError
 from .parameters import PARAMETERS, Param
 
-__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value", "schedule_text",
-           "fields_left_out", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
+__all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value",
+           "schedule_text", "fields_left_out", "MAX_SCHEDULE_MONTHS", "MAX_JSON_BYTES"]
 
 SCHEMA_VERSION = 2
 # Version 1 files predate the settled starting state and the survey mechanism: they are read

@@ -26,8 +26,8 @@ if not big:
                       placeholder="Pick one to three scenarios",
                       help="Save your own scenario on the Explore page to compare it here.")
     if state.edits() and state.CURRENT in others and state.CURRENT not in state.compare_selection():
-        st.caption(f"The scenario you are exploring ({tables.inert(state.label_for(state.CURRENT))}) is not compared yet: add "
-                   "it in the picker above.")
+        st.caption(f"The scenario you are exploring ({tables.inert(state.label_for(state.CURRENT))}) is not "
+                   "compared yet: add it in the picker above.")
 
 entries = state.compared()
 if len(entries) < 2:
