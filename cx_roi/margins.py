@@ -19,6 +19,7 @@ import pandas as pd
 from . import checks
 from .comparison import LEVERS, SERVICE_LEVERS
 from .economics import discount_factors
+from .parameters import PARAMETERS
 from .scenario import Scenario, expand_schedule
 from .simulation import simulate_batch
 from .uncertainty import Range, draw_world
@@ -102,7 +103,8 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
                ranges: Mapping[str, Range] | None = None) -> LeverOdds:
     """Slopes of NPV in each spend lever, and the chance each is the best, over ``draws`` paired draws.
 
-    A lever at zero spend takes a one-sided difference (it cannot go lower). Draw 0 of the
+    A lever at zero spend, or at its allowed maximum, takes a one-sided difference (it cannot go
+    lower, or higher). Draw 0 of the
     batch is the likely values; the draws follow :func:`cx_roi.simulate_many` (same ranges,
     same seed, same values). ``draws=0`` gives the slopes at the likely values alone (one
     run a lever and direction, a few milliseconds); its chances are NaN.
@@ -120,13 +122,14 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     levers = list(LEVERS)
     spends = {lever: expand_schedule(getattr(scenario, lever), horizon) for lever in levers}
     downs = {lever: min(step, float(spends[lever].min())) for lever in levers}
-    # Blocks of n draws: one per lever and direction (+step, -down).
+    ups = {lever: min(step, PARAMETERS[lever].maximum - float(spends[lever].max())) for lever in levers}
+    # Blocks of n draws: one per lever and direction (+up, -down).
     blocks = [(lever, sign) for lever in levers for sign in (1, -1)]
     batch_values = {name: np.tile(v, len(blocks)) for name, v in per_draw.items()}
     for lever in levers:
         rows = []
         for other, sign in blocks:
-            delta = (step if sign > 0 else -downs[other]) if other == lever else 0.0
+            delta = (ups[other] if sign > 0 else -downs[other]) if other == lever else 0.0
             rows.append(np.broadcast_to(spends[lever] + delta, (n, horizon)))
         batch_values[lever] = np.concatenate(rows)
     kpis = simulate_batch(scenario, draws=batch_values, columns=("customers",)).kpis
@@ -134,7 +137,7 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     final = kpis["final_customers"].to_numpy().reshape(len(blocks), n)
     slopes, customers = {}, {}
     for i, lever in enumerate(levers):
-        width = step + downs[lever]
+        width = ups[lever] + downs[lever]
         slopes[lever] = (npv[2 * i] - npv[2 * i + 1]) / width * PER
         customers[lever] = float((final[2 * i, 0] - final[2 * i + 1, 0]) / width * PER)
     table = pd.DataFrame({lever: s[1:] for lever, s in slopes.items()})

@@ -208,3 +208,17 @@ def test_a_lever_that_adds_no_customer_has_no_price_per_customer():
     sentence = customer_costs(odds)
     assert cx_roi.formatting.money(costs["ad_spend_per_month"]) in sentence
     assert LEVER_WORDS[odds.service_lever] in sentence and "$0" not in sentence
+
+
+def test_a_lever_at_its_maximum_takes_a_one_sided_slope_and_the_odds_still_come():
+    """At the most the model allows, +$1,000 left the allowed range and every draw was refused: the
+    odds and the command line's answer failed. The slope there is the difference below it."""
+    from cx_roi.margins import lever_odds
+
+    top = cx_roi.PARAMETERS["ad_spend_per_month"].maximum
+    scenario = cx_roi.Scenario(ad_spend_per_month=top)
+    odds = lever_odds(scenario, draws=20, seed=1)
+    below = scenario.replace(ad_spend_per_month=top - 1_000)
+    expected = cx_roi.simulate(scenario).kpis["npv"] - cx_roi.simulate(below).kpis["npv"]
+    assert odds.likely["ad_spend_per_month"] == pytest.approx(expected, rel=1e-9)
+    assert abs(sum(odds.chance_best.values()) - 1) < 1e-9
