@@ -51,7 +51,8 @@ def _compared(gain: float, other: float) -> str:
     return "about as much as"
 
 
-def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) -> str:
+def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int,
+            margin_lead: str | None = None) -> str:
     """A plain-language sentence from ``cx_roi.next_dollar(scenario, extra_per_month)``.
 
     Compares the better of the two service levers with advertising, by the
@@ -59,7 +60,9 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     step from this scenario, and says so where it names advertising ("A step of $50k a
     month favours advertising: ..."): on a scenario that already put more into service,
     that is not a verdict on the service it has, and the answer on the margin
-    (:func:`margin_verdict`) may differ from a step's.
+    (:func:`margin_verdict`) may differ from a step's. ``margin_lead``: the lever that answer
+    leads with (:attr:`LeverOdds.best`), if it is said beside this sentence; a step that favours
+    the other service lever then says it is the better one for a step this size.
     """
     amount = fmt_amount(extra_per_month)
     period = f"over {horizon(horizon_months)}"
@@ -76,7 +79,7 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     if not finite_service or not is_number(gains[AD_LEVER]):
         return (f"The model cannot value {amount} a month more for this scenario (a result is not a "
                 "number); check the levers for extreme values.")
-    sentence = _weighed(gains, finite_service, amount, period)
+    sentence = _weighed(gains, finite_service, amount, period, margin_lead)
     capped = [lever for lever in SERVICE_LEVERS if lever in table.attrs.get("at_limit", ())]
     if capped:
         # Only the other service lever was weighed: say so, or "even in service quality" would
@@ -87,12 +90,17 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int) ->
     return sentence
 
 
-def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: str) -> str:
-    """The sentence for the better service lever against advertising, by their NPV gains."""
+def _weighed(gains: pd.Series, finite_service: list[str], amount: str, period: str,
+             margin_lead: str | None = None) -> str:
+    """The sentence for the better service lever against advertising, by their NPV gains. When the
+    answer on the margin named the other service lever (``margin_lead``), the step's is said to
+    be the better one for a step this size."""
     best = max(finite_service, key=lambda lever: float(gains[lever]))
     s, a = float(gains[best]), float(gains[AD_LEVER])
     where = LEVER_WORDS[best]
-    service_pays = f"Putting {amount} a month more into {where} adds {money(s)} to NPV {period}, "
+    size = (", the better service lever for a step this size,"
+            if margin_lead in SERVICE_LEVERS and margin_lead != best else "")
+    service_pays = f"Putting {amount} a month more into {where}{size} adds {money(s)} to NPV {period}, "
     ads_pay = f"A step of {amount} a month favours advertising: there it adds {money(a)} to NPV {period}, "
     if s > 0 and a > 0:
         if s >= a:

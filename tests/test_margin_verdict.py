@@ -222,3 +222,19 @@ def test_a_lever_at_its_maximum_takes_a_one_sided_slope_and_the_odds_still_come(
     expected = cx_roi.simulate(scenario).kpis["npv"] - cx_roi.simulate(below).kpis["npv"]
     assert odds.likely["ad_spend_per_month"] == pytest.approx(expected, rel=1e-9)
     assert abs(sum(odds.chance_best.values()) - 1) < 1e-9
+
+
+def test_a_step_that_favours_the_other_service_lever_says_it_is_for_a_step_this_size():
+    """Online megaphone: one more dollar does most in service quality, a $50k step in capacity. The
+    step's sentence named capacity with no word that it was another lever than the margin's."""
+    from cx_roi.verdict import verdict
+
+    s = cx_roi.load_preset("online-megaphone")
+    lead = cx_roi.lever_odds(s, draws=0).best
+    table = cx_roi.next_dollar(s, 50_000)
+    step_best = table.loc[list(cx_roi.comparison.SERVICE_LEVERS), "delta_npv"].idxmax()
+    assert lead != step_best, "the preset still shows the two answers apart"
+    said = verdict(table, 50_000, s.horizon_months, margin_lead=lead)
+    assert "for a step this size" in said and said.index(cx_roi.verdict.LEVER_WORDS[step_best]) < said.index("adds")
+    same = verdict(table, 50_000, s.horizon_months, margin_lead=step_best)
+    assert "for a step this size" not in same

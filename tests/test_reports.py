@@ -117,7 +117,8 @@ def test_each_scenario_gets_the_dashboards_own_sentence(scenarios, expected):
     kpis, _, nextd = expected
     lines = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd)
     for name, s in scenarios.items():
-        assert f"{name} — {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months)}" in lines
+        lead = cx_roi.lever_odds(s, draws=0).best  # the lever the answer on the margin leads with
+        assert f"{name} — {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months, lead)}" in lines
     months = scenarios["status-quo"].horizon_months
     assert lines[0] == compare_headline(kpis, months)  # the Compare page's and the deck's sentence
     # The scenario on screen leads, under its name, before the standing of the others.

@@ -310,8 +310,9 @@ def render_verdict(scenario: Any, big: bool) -> None:
     """
     amount = state.extra()
     table = cached.next_dollar(scenario, amount)
+    per = cached.per_dollar(scenario)  # the first card's: which lever the answer on the margin leads with
     with st.container(key="verdict"):
-        st.markdown(verdict(table, amount, scenario.horizon_months))
+        st.markdown(verdict(table, amount, scenario.horizon_months, margin_lead=max(per, key=per.get)))
     if not big:
         lo, hi, step = state.EXTRA_RANGE
         st.slider("A larger step to weigh ($ per month)", lo, hi, step=step, format="$%,.0f",

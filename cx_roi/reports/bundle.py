@@ -21,7 +21,8 @@ from ..formatting import MISSING, is_number
 from ..outputs import HEADLINE, show
 from ..scenario import Scenario
 from ..simulation import simulate
-from ..verdict import compare_headline, margin_sentences, verdict
+from ..margins import lever_odds
+from ..verdict import compare_headline, margin_verdict, verdict
 
 DEFAULT_EXTRA_PER_MONTH = 50_000.0
 """The next-dollar amount the verdict asks about, $ per month (the dashboard's default)."""
@@ -120,9 +121,9 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
         # A dash, not a colon: the dashboard's names have colons of their own ("Current: Status quo").
         # The answer on the margin with its odds leads, as on the dashboard; the larger step follows.
-        margin, _ = margin_sentences(named[name])
-        per_scenario[name] = [f"{name} — {margin}",
-                              f"{name} — {verdict(table, extra_per_month, named[name].horizon_months)}"]
+        odds = lever_odds(named[name])
+        step = verdict(table, extra_per_month, named[name].horizon_months, margin_lead=odds.best)
+        per_scenario[name] = [f"{name} — {margin_verdict(odds)}", f"{name} — {step}"]
     first = per_scenario.pop(lead, []) if lead is not None else []
     return [*first, *lines, *(line for pair in per_scenario.values() for line in pair)]
 
