@@ -39,6 +39,20 @@ def test_kpi_cards_never_show_nan(changes, words):
     assert cac.delta is None, "no CAC, so no change in it (a $0 CAC read as a green improvement)"
 
 
+def test_a_change_that_rounds_to_nothing_says_so_in_words_without_colour_or_arrow():
+    """$10k more advertising moves churn by less than a hundredth of a point: the card showed a bare 0."""
+    table = cx_roi.compare({"baseline": Scenario(), "scenario": Scenario().replace(**{AD: 160_000.0})},
+                           baseline="baseline")
+    cards = {c.label: c for c in views.kpi_cards(table.loc["scenario"], table.loc["baseline"],
+                                                 same_as_baseline=False, baseline_label="Status quo",
+                                                 horizon_months=60)}
+    churn = cards[cx_roi.outputs.KPIS["avg_monthly_churn"].label]
+    assert cx_roi.outputs.show_change("avg_monthly_churn", table.loc["scenario", "delta_avg_monthly_churn"]) == "0.00 pp"
+    assert (churn.delta, churn.delta_color, churn.delta_arrow) == (views.NO_CHANGE, "off", "off")
+    customers = cards[cx_roi.outputs.KPIS["final_customers"].label]
+    assert customers.delta.startswith("+") and customers.delta_arrow == "auto"
+
+
 def test_a_missing_paid_cac_says_why():
     assert cx_roi.comparison.why_undefined(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0}), "cac_paid") == "no ad spend"
     assert cx_roi.comparison.why_undefined(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan}), "cac_paid") == "no ad wins"

@@ -31,10 +31,14 @@ __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "le
 class Card(NamedTuple):
     label: str
     value: str
-    delta: str | int | None  # a formatted change, 0 for "no change" (grey, no arrow), None for none
+    delta: str | None  # a formatted change, NO_CHANGE (grey, no arrow), or None for none
     delta_color: str  # "normal": up is good; "inverse": down is good; "off": neither
     help: str
     delta_arrow: str = "auto"  # "off" for a delta that is a remark, not a change
+
+
+NO_CHANGE = "no change"
+"""A card's change that rounds to nothing."""
 
 
 def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
@@ -94,13 +98,15 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
         vs += (" In grey: the two differ in more than spend, so the change is not the effect of spending "
                "more or less.")
 
-    def change(text: str, zeros: tuple[str, ...]) -> str | int | None:
-        # st.metric colours string deltas by their sign; a change that rounds to
-        # nothing should read as "no change" (grey), not as a green "+0".
-        return None if same_as_baseline else 0 if text in zeros else text
-
-    def tone(colour: str) -> str:
-        return "off" if other else colour
+    def changed(label: str, value: str, text: str | None, zeros: tuple[str, ...], colour: str,
+                help_text: str) -> Card:
+        """A card with its change; one that rounds to nothing says so in words, grey and without an
+        arrow (st.metric colours a text by its sign: "$0" read as a green gain, a bare 0 had no unit)."""
+        if same_as_baseline or text is None:
+            return Card(label, value, None, "off" if other else colour, help_text)
+        if text in zeros:
+            return Card(label, value, NO_CHANGE, "off", help_text, "off")
+        return Card(label, value, text, "off" if other else colour, help_text)
 
     def remark(label: str, value: str, note: str | None, help_text: str) -> Card:
         return Card(label, value, note, "off", help_text, "off")
@@ -108,9 +114,10 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
     cards = [
         lead_card(row, same_as_baseline=same_as_baseline, baseline_label=baseline_label,
                   per_dollar=per_dollar, other=bool(other)),
-        Card("NPV", outputs.show("npv", row["npv"]), change(outputs.show_change("npv", row["delta_npv"]), ("$0",)),
-             tone("normal"), outputs.KPIS["npv"].meaning.capitalize() + "." + vs + " The cumulative contribution chart ends at another "
-             "figure: it adds up cash as it comes, undiscounted, and leaves out the customers left at the end."),
+        changed("NPV", outputs.show("npv", row["npv"]), outputs.show_change("npv", row["delta_npv"]), ("$0",),
+                "normal", outputs.KPIS["npv"].meaning.capitalize() + "." + vs + " The cumulative contribution chart "
+                "ends at another figure: it adds up cash as it comes, undiscounted, and leaves out the customers "
+                "left at the end."),
     ]
     roi_help = ("Change in NPV per dollar of extra spend (present value), against " + baseline_label
                 + ". Not defined when the scenario spends no more than the baseline. NPV includes the value "
@@ -140,9 +147,8 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
         diff = row.get(f"delta_{col}", float(row[col]) - float(base[col]))
         shown = outputs.show_change(col, diff)
         missing = why_undefined(row, col) or fmt.MISSING
-        cards.append(Card(o.label, outputs.show(col, row[col], missing=missing),
-                          None if is_nan(diff) else change(shown, (outputs.show_change(col, 0.0),)), tone(colour),
-                          f"{o.label}: {o.meaning}.{vs}"))
+        cards.append(changed(o.label, outputs.show(col, row[col], missing=missing), None if is_nan(diff) else shown,
+                             (outputs.show_change(col, 0.0),), colour, f"{o.label}: {o.meaning}.{vs}"))
     return cards
 
 
