@@ -121,12 +121,12 @@ extra_words = (f"{fmt.money(1_000 * 12)} in the first year and {fmt.money(1_000 
 right.caption(f"At the recommended split. An extra $1,000 a month is {extra_words}; each bar is the NPV it adds "
               "on that lever. Equal bars mean no dollar can be moved to do better.")
 
-if not big:
-    if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
-                 help="Sets the spend levers on the Explore page to this split, each rounded to the nearest "
-                      "$1,000 a month (a monthly schedule when the first year differs)."):
-        state.apply_split(alloc)
-        state.switch_page("pages/explore.py")
+# Presenting too: trying the split on Explore is the workshop's next step.
+if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",
+             help="Sets the spend levers on the Explore page to this split, each rounded to the nearest "
+                  "$1,000 a month (a monthly schedule when the first year differs)."):
+    state.apply_split(alloc)
+    state.switch_page("pages/explore.py")
 
 if state.setting("frontier"):
     st.subheader("Efficient frontier", anchor=False)

@@ -312,6 +312,16 @@ def test_apply_split_carries_it_to_explore():
     assert (f"${total:,.0f}" in notice) == (total != 400_000), "the total is named when rounding moved it"
 
 
+def test_a_presented_split_can_be_applied_and_explore_opens_presenting():
+    """The split is the workshop's next step: presenting hid its button."""
+    at = run_app({"present": "1", "budget": "400000"}, page=OPTIMISE)
+    at.button(key="apply_split").click().run()
+    assert not at.exception
+    applied = at.session_state["cx"]["scenario"]
+    assert abs(sum(getattr(applied, lv) for lv in cx_roi.LEVERS) - 400_000) < 1_500
+    assert at.query_params.get("present") in ("1", ["1"])
+
+
 def test_budget_slider_moves_into_the_link():
     at = run_app({"horizon_months": "24"}, page=OPTIMISE)
     at.slider(key="w:budget").set_value(300_000.0).run()

@@ -253,8 +253,9 @@ def header(title: str, subtitle: str | None = None) -> None:
     # Flush with the content's right edge, where the cards and charts end.
     with right, st.container(horizontal_alignment="right"):
         st.toggle("Present", **state.bind("present"),
-                  help="Presentation mode: hides the controls but the three spends, and enlarges every "
-                       "text, number and chart. It is part of the link, so a shared link opens the same way.")
+                  help="Presentation mode: hides the settings and enlarges every text, number and chart; "
+                       "Explore keeps its three spends, to answer a what-if in the room. It is part of the link, "
+                       "so a shared link opens the same way.")
 
 
 # The pages' style sheets: every page's, and the one that makes a room's screen readable.
