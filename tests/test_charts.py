@@ -257,3 +257,14 @@ def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
         cx_roi.load_preset("ad-boost")).monthly}, "cumulative_contribution", title="t", axis_title="a", money=True,
         baseline="Status quo", relative=True)
     assert close.layout.yaxis.range is None and [t.name for t in close.data][1] == "Service boost"
+
+
+def test_a_month_charts_hover_says_month_and_reads_in_the_text_colour():
+    """The hover's heading was a bare "26", in a faint 12-pixel grey (3.7:1 on white)."""
+    from cx_roi import palette
+    from ui.charts import base_layout, type_size
+
+    for big in (False, True):
+        layout = go.Figure(layout=base_layout("t", 300, big, months=60)).layout
+        assert layout.xaxis.unifiedhovertitle.text == "Month %{x}"
+        assert layout.hoverlabel.font.color == palette.TEXT and layout.hoverlabel.font.size == type_size(big)

@@ -110,9 +110,13 @@ def base_layout(title: str, height: float, big: bool, months: int | None = None,
         legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left",
                     font=dict(size=type_size(big), color=palette.TEXT)),
         hovermode="x unified",
+        # Hover text in the text colour at the tick labels' size (Streamlit's theme left it a faint
+        # grey at 12 px, presenting too), on white.
+        hoverlabel=dict(font=dict(size=type_size(big), color=palette.TEXT), bgcolor="white"),
         # The title well clear of the tick labels: close to them it read as one more ("20 Month 40").
+        # The hover's heading says what its number is: "Month 26", not "26".
         xaxis=dict(title=dict(text="Month", standoff=10), showgrid=False, zeroline=False,
-                   **(month_ticks(months) if months else {})),
+                   unifiedhovertitle=dict(text="Month %{x}"), **(month_ticks(months) if months else {})),
         yaxis={},
         plot_bgcolor="rgba(0,0,0,0)",
         paper_bgcolor="rgba(0,0,0,0)",
