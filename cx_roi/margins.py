@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from . import checks
-from .comparison import LEVERS, SERVICE_LEVERS
+from .comparison import LEVERS, SERVICE_LEVERS, headroom
 from .economics import discount_factors
+from .errors import ScenarioError
 from .parameters import PARAMETERS
 from .scenario import Scenario, expand_schedule
 from .simulation import simulate_batch
@@ -122,7 +123,12 @@ def lever_odds(scenario: Scenario, draws: int = 300, seed: int = 0, step: float 
     levers = list(LEVERS)
     spends = {lever: expand_schedule(getattr(scenario, lever), horizon) for lever in levers}
     downs = {lever: min(step, float(spends[lever].min())) for lever in levers}
-    ups = {lever: min(step, PARAMETERS[lever].maximum - float(spends[lever].max())) for lever in levers}
+    ups = {lever: min(step, headroom(scenario, lever)) for lever in levers}
+    stuck = [lever for lever in levers if ups[lever] + downs[lever] <= 0]
+    if stuck:
+        raise ScenarioError(f"{stuck[0]}: its schedule runs from $0 to the most allowed "
+                            f"({PARAMETERS[stuck[0]].maximum:,.0f}), so a next dollar can be neither added nor "
+                            "taken away there")
     # Blocks of n draws: one per lever and direction (+up, -down).
     blocks = [(lever, sign) for lever in levers for sign in (1, -1)]
     batch_values = {name: np.tile(v, len(blocks)) for name, v in per_draw.items()}

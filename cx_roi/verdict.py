@@ -60,9 +60,9 @@ def verdict(table: pd.DataFrame, extra_per_month: float, horizon_months: int,
     step from this scenario, and says so where it names advertising ("A step of $50k a
     month favours advertising: ..."): on a scenario that already put more into service,
     that is not a verdict on the service it has, and the answer on the margin
-    (:func:`margin_verdict`) may differ from a step's. ``margin_lead``: the lever that answer
-    leads with (:attr:`LeverOdds.best`), if it is said beside this sentence; a step that favours
-    the other service lever then says it is the better one for a step this size.
+    (:func:`margin_verdict`) may differ from a step's. ``margin_lead``: the lever with the largest
+    slope at the likely values (:attr:`LeverOdds.best`), if that answer is said beside this sentence;
+    a step that favours the other service lever then says it is the better one for a step this size.
     """
     amount = fmt_amount(extra_per_month)
     period = f"over {horizon(horizon_months)}"
@@ -202,13 +202,16 @@ def margin_verdict(odds: LeverOdds) -> str:
 
 def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     """One sentence over a :func:`cx_roi.compare` table: the scenario that adds the most NPV against
-    the baseline (the table's row with ``same_as_baseline``, or its first), by how much, with the ROI
+    the baseline (``table.attrs["baseline"]``, as ``compare`` sets it; else the row with
+    ``same_as_baseline``, or the first), by how much, with the ROI
     on its extra spend, and, when the table has ``prob_beats_baseline`` (``compare(..., draws=...)``),
     how sure. A best scenario that differs from the baseline in more than spend is said to, since its
     gap is not a return on spend. The table's index names the scenarios as they should read. The
     dashboard, the workbook, the HTML report and the deck all say this sentence."""
-    base_rows = table.index[table["same_as_baseline"].astype(bool)] if "same_as_baseline" in table else []
-    base = base_rows[0] if len(base_rows) else table.index[0]
+    base = table.attrs.get("baseline")
+    if base not in table.index:  # a table without its baseline's name: the row that is the baseline, or the first
+        base_rows = table.index[table["same_as_baseline"].astype(bool)] if "same_as_baseline" in table else []
+        base = base_rows[0] if len(base_rows) else table.index[0]
     others = table.drop(index=base)
     gains = others["delta_npv"].dropna()
     period = f"over {horizon(horizon_months)}"

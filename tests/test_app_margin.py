@@ -215,3 +215,18 @@ def test_the_odds_process_is_replaced_when_it_is_gone():
     from cx_roi.verdict import margin_verdict
 
     assert sentence == margin_verdict(cx_roi.lever_odds(cx_roi.load_preset("online-megaphone"), draws=300, seed=0))
+
+
+def test_a_lever_that_can_move_neither_way_is_said_not_raised():
+    """A schedule from $0 to the most allowed has no next dollar on the margin: the page raised the
+    package's error at the user; it now says why beside the cards, which still show."""
+    at = run_app({"ad_spend_per_month": "0, 1000000000"})  # run_app fails on any exception
+    said = ""
+    for _ in range(100):
+        said = " ".join(c.value for c in at.caption)
+        if "cannot be weighed on the margin" in said:
+            break
+        time.sleep(0.05)
+        at.run()
+    assert not at.exception and "neither added nor taken away" in said, said
+    assert any(m.label == "NPV" and m.value for m in at.metric)

@@ -400,6 +400,12 @@ def test_ambiguous_and_unreadable_months():
     problems = problems_of(csv_bytes(lines))
     assert [p for p in problems if "missing between" in p] == [
         "1 month missing between 2024-06 (row 7) and 2024-08 (row 8): 2024-07"], problems
+    # Out of order, one unread row could sit between the rows of several gaps: every gap is reported.
+    shuffled = rows(12)
+    shuffled = [shuffled[i] for i in (0, 5, 2, 7, 3, 4, 8, 9, 10, 11)]  # no 2024-02 nor 2024-07
+    shuffled[2] = "someday" + shuffled[2][7:]
+    problems = problems_of(csv_bytes(shuffled))
+    assert sum("missing between" in p for p in problems) == 2, problems
 
 
 def test_mixed_month_kinds():

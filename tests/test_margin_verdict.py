@@ -238,3 +238,11 @@ def test_a_step_that_favours_the_other_service_lever_says_it_is_for_a_step_this_
     assert "for a step this size" in said and said.index(cx_roi.verdict.LEVER_WORDS[step_best]) < said.index("adds")
     same = verdict(table, 50_000, s.horizon_months, margin_lead=step_best)
     assert "for a step this size" not in same
+
+
+def test_a_schedule_from_zero_to_the_maximum_has_no_next_dollar_and_says_so():
+    from cx_roi.margins import lever_odds
+
+    top = cx_roi.PARAMETERS["ad_spend_per_month"].maximum
+    with pytest.raises(cx_roi.ScenarioError, match="neither added nor taken away"):
+        lever_odds(cx_roi.Scenario(ad_spend_per_month=(0.0, top)), draws=0)

@@ -332,3 +332,10 @@ def test_the_files_say_when_the_best_differs_from_the_baseline_in_more_than_spen
              "Boost": cx_roi.load_preset("service-boost")}
     lines = reports.verdict_sentences(named, "Status quo")
     assert lines[0].startswith("Young") and "more than spend" in lines[0]
+
+
+def test_the_standing_is_against_the_baseline_given_even_after_a_copy_of_it():
+    """A copy of the baseline listed before it was taken for the baseline, and the baseline for the runner-up."""
+    base, boost = cx_roi.Scenario(), cx_roi.load_preset("service-boost")
+    line = reports.verdict_sentences({"Copy": base, "Base": base, "Boost": boost}, "Base")[0]
+    assert line.startswith("Boost adds the most") and "against Base" in line and "next, Copy" in line, line

@@ -19,7 +19,8 @@ AD = "ad_spend_per_month"
 
 def test_a_stacked_table_labels_every_cell_after_the_first_on_a_phone():
     css = views.stacked_table_css("fitted", ["Parameter", "Value", 'Note "a"'])
-    assert ".st-key-fitted " in css
+    assert ".st-key-fitted " in css and "(max-width: 640px)" in css
+    assert "(max-width: 900px)" in views.stacked_table_css("wide", ["a", "b"], below=900)  # the room it needs
     assert 'td:nth-child(2)::before { content: "Value"; }' in css
     assert 'td:nth-child(3)::before { content: "Note \\"a\\""; }' in css
     assert "nth-child(1)::before" not in css

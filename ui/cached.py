@@ -143,8 +143,12 @@ def forget_margin_verdicts() -> None:
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)
 def per_dollar(scenario: Scenario) -> dict[str, float]:
     """What one more dollar a month returns on each lever at the likely values (``cx_roi.lever_odds``
-    with no draws: six runs, a few ms), for the first card; the odds follow in :func:`margin_verdict`."""
-    return cx_roi.lever_odds(scenario, draws=0).per_dollar
+    with no draws: six runs, a few ms), for the first card; the odds follow in :func:`margin_verdict`.
+    Empty where no next dollar can be weighed (a lever whose schedule runs from $0 to its maximum)."""
+    try:
+        return cx_roi.lever_odds(scenario, draws=0).per_dollar
+    except cx_roi.ScenarioError:
+        return {}
 
 
 @st.cache_data(max_entries=_MAX, show_spinner=False, hash_funcs=_HASH)

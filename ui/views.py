@@ -15,13 +15,13 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from cx_roi import PARAMETERS, outputs
+from cx_roi import PARAMETERS, ScenarioError, outputs
 from cx_roi import formatting as fmt
 from cx_roi.comparison import NO_EXTRA_SPEND, NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason, why_undefined
 from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import cached, state
-from .tables import is_nan
+from .tables import inert, is_nan
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
            "stacked_table_css", "render_stacked_table", "PAGE_CSS", "PRESENT_CSS",
@@ -289,6 +289,9 @@ def render_margin(pending: Future, wait: bool = True) -> None:
     if pending.done():
         try:
             answer, costs = pending.result()
+        except ScenarioError as err:  # the scenario has no next dollar to weigh: say why
+            st.caption(f"The next dollar cannot be weighed on the margin here: {inert(err.problems[0], 300)}.")
+            return
         except Exception:  # no process, or the job was dropped: the cards and the step verdict still stand
             st.caption("The odds of the next dollar could not be worked out this time; they are asked for "
                        "again on the next move.")
@@ -319,7 +322,7 @@ def render_verdict(scenario: Any, big: bool) -> None:
     table = cached.next_dollar(scenario, amount)
     per = cached.per_dollar(scenario)  # the first card's: which lever the answer on the margin leads with
     with st.container(key="verdict"):
-        st.markdown(verdict(table, amount, scenario.horizon_months, margin_lead=max(per, key=per.get)))
+        st.markdown(verdict(table, amount, scenario.horizon_months, margin_lead=max(per, key=per.get) if per else None))
     if not big:
         lo, hi, step = state.EXTRA_RANGE
         st.slider("A larger step to weigh ($ per month)", lo, hi, step=step, format="$%,.0f",

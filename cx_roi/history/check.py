@@ -176,7 +176,9 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
         if not keys.is_monotonic_increasing:
             warnings.append("rows were not in month order; they were sorted")
         known = known.iloc[np.argsort(keys.to_numpy(), kind="stable")]
-        unread = [int(line) for line, p in frame["month"].items() if p is None]
+        # Rows out of order would let one unread row sit between the rows of several gaps.
+        in_order = keys.is_monotonic_increasing
+        unread = [int(line) for line, p in frame["month"].items() if p is None] if in_order else []
         problems += _gaps(keys.loc[known.index], dated, unread)
         frame, ordered = (known, True) if len(known) == len(frame) else (frame, False)
     if len(frame) < MIN_MONTHS:
@@ -322,8 +324,9 @@ def _month(raw: Any, order: tuple[str, str] | None = None) -> tuple[pd.Period | 
 def _gaps(keys: pd.Series, dated: bool, unread: Sequence[int] = ()) -> list[HistoryProblem]:
     """Months that appear twice and months missing, from the month keys in order, indexed by row.
 
-    ``unread``: rows whose month could not be read (a problem each already). A gap with as many
-    of them between its two rows is most likely those rows, so it is not reported again."""
+    ``unread``: rows whose month could not be read (a problem each already), in a file whose other
+    months are in order. A gap with as many of them between its two rows is most likely those rows,
+    so it is not reported again."""
     label = (lambda k: str(pd.Period(ordinal=k, freq="M"))) if dated else (lambda k: f"month {k}")
     problems, seen = [], {}
     for line, k in keys.items():
