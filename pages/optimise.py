@@ -83,11 +83,12 @@ except cx_roi.ScenarioError as err:
 base_result = cached.simulate(scenario)
 gain = alloc.kpis["npv"] - base_result.kpis["npv"]
 cards = [
-    views.Card("NPV with the best split", fmt.money(alloc.kpis["npv"]), fmt.signed_money(gain), "normal",
-               "NPV of the scenario with the recommended split, and the change against today's split.", "auto"),
-    views.Card("Customers at the end", fmt.count(alloc.kpis["final_customers"]),
-               fmt.signed_count(alloc.kpis["final_customers"] - base_result.kpis["final_customers"]), "normal",
-               "Customers at the horizon with the recommended split, against today's split.", "auto"),
+    views.change_card("NPV with the best split", fmt.money(alloc.kpis["npv"]), fmt.signed_money(gain), ("$0",),
+                      "normal", "NPV of the scenario with the recommended split, and the change against today's "
+                      "split."),
+    views.change_card("Customers at the end", fmt.count(alloc.kpis["final_customers"]),
+                      fmt.signed_count(alloc.kpis["final_customers"] - base_result.kpis["final_customers"]), ("0",),
+                      "normal", "Customers at the horizon with the recommended split, against today's split."),
     views.Card("Monthly budget", " then ".join(fmt.amount(t) for t in totals),
                # "same as today" rather than "$0 vs today", as the other pages say "same as baseline"
                (" then ".join(fmt.signed_money(t - today_total) for t in totals) + " vs today"

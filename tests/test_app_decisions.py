@@ -18,7 +18,7 @@ import cx_roi
 from cx_roi import formatting as fmt
 from cx_roi.risk import paired_outcomes, risk_summary
 from test_app import card, chart_specs, messages, run_app
-from ui import decision_charts, tables
+from ui import decision_charts, tables, views
 
 RISK, OPTIMISE = "pages/risk.py", "pages/optimise.py"
 
@@ -320,6 +320,16 @@ def test_a_presented_split_can_be_applied_and_explore_opens_presenting():
     applied = at.session_state["cx"]["scenario"]
     assert abs(sum(getattr(applied, lv) for lv in cx_roi.LEVERS) - 400_000) < 1_500
     assert at.query_params.get("present") in ("1", ["1"])
+
+
+def test_a_split_that_changes_nothing_says_no_change_not_a_green_zero():
+    s = cx_roi.load_preset("status-quo")
+    today = {lv: float(getattr(s, lv)) for lv in cx_roi.LEVERS}
+    bounds = "~".join(f"{lv}:{v:.0f}:{v:.0f}" for lv, v in today.items())  # today's split is the only one
+    at = run_app({"budget": f"{sum(today.values()):.0f}", "bounds": bounds}, page=OPTIMISE)
+    for label in ("NPV with the best split", "Customers at the end"):
+        metric = next(m for m in at.metric if m.label == label)
+        assert metric.delta == views.NO_CHANGE, (label, metric.delta)
 
 
 def test_budget_slider_moves_into_the_link():

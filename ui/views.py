@@ -24,7 +24,7 @@ from . import cached, state
 from .tables import inert, is_nan
 
 __all__ = ["Card", "beyond_spend_note", "LIKELY_RANGE_HELP", "likely_range", "lead_card", "kpi_cards", "render_cards",
-           "stacked_table_css", "render_stacked_table", "PAGE_CSS", "PRESENT_CSS",
+           "stacked_table_css", "render_stacked_table", "PAGE_CSS", "PRESENT_CSS", "change_card", "NO_CHANGE",
            "render_notices", "header", "inject_style", "render_verdict"]
 
 
@@ -39,6 +39,16 @@ class Card(NamedTuple):
 
 NO_CHANGE = "no change"
 """A card's change that rounds to nothing."""
+
+
+def change_card(label: str, value: str, change: str | None, zeros: tuple[str, ...], colour: str,
+                help_text: str) -> Card:
+    """A card with its formatted ``change`` (None: none to show); a change that reads as one of
+    ``zeros`` ("$0", "0.00 pp") says :data:`NO_CHANGE`, grey and without an arrow: st.metric colours a
+    text by its sign, so "$0" read as a green gain, and a bare 0 had no unit."""
+    if change is not None and change in zeros:
+        return Card(label, value, NO_CHANGE, "off", help_text, "off")
+    return Card(label, value, change, colour, help_text)
 
 
 def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
@@ -100,13 +110,8 @@ def kpi_cards(row: pd.Series, base: pd.Series, *, same_as_baseline: bool, baseli
 
     def changed(label: str, value: str, text: str | None, zeros: tuple[str, ...], colour: str,
                 help_text: str) -> Card:
-        """A card with its change; one that rounds to nothing says so in words, grey and without an
-        arrow (st.metric colours a text by its sign: "$0" read as a green gain, a bare 0 had no unit)."""
-        if same_as_baseline or text is None:
-            return Card(label, value, None, "off" if other else colour, help_text)
-        if text in zeros:
-            return Card(label, value, NO_CHANGE, "off", help_text, "off")
-        return Card(label, value, text, "off" if other else colour, help_text)
+        return change_card(label, value, None if same_as_baseline else text, zeros, "off" if other else colour,
+                           help_text)
 
     def remark(label: str, value: str, note: str | None, help_text: str) -> Card:
         return Card(label, value, note, "off", help_text, "off")
