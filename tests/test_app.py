@@ -456,6 +456,8 @@ def test_the_landing_view_says_it_is_the_baseline_and_what_to_do():
     lever(at, AD).set_value(260_000.0).run()
     assert not any(i.value.startswith("This is the baseline itself") for i in at.info)
     assert at.caption[0].value == "Status quo + 1 change · compared with Status quo"
+    # A change the baseline shares (its horizon) leaves the two the same, and the heading says so.
+    assert run_app({"horizon_months": "12"}).caption[0].value == "Status quo + 1 change · the same as its baseline"
 
 
 def test_the_scenario_on_screen_has_one_name_on_every_page():

@@ -322,7 +322,8 @@ def explore_subtitle() -> str:
     """What Explore shows against what: "Status quo + 2 changes · compared with Ad boost", or, when the
     scenario is its own baseline, "Status quo · the baseline itself"."""
     if current_scenario() == baseline(current_scenario().horizon_months):
-        return f"{current_title()} · the baseline itself"
+        # Changes the baseline shares (the horizon) leave the two the same: not "+ 1 change · the baseline".
+        return f"{current_title()} · {'the same as its baseline' if edits() else 'the baseline itself'}"
     return f"{current_title()} · compared with {label_for(baseline_name())}"
 
 
