@@ -189,40 +189,7 @@ class Scenario:
         ``text``: the JSON text, or its bytes (UTF-8), at most :data:`MAX_JSON_BYTES`. A field
         given twice is an error, not a silent pick of one of its values.
         """
-        if isinstance(text, (bytearray, memoryview)):
-            text = bytes(text)
-        if not isinstance(text, (str, bytes)):
-            how = ("for a mapping, use Scenario.from_dict" if isinstance(text, Mapping) else
-                   "to read a file, pass its contents: Scenario.from_json(path.read_bytes())")
-            raise ScenarioError(f"from_json takes the JSON text (str or bytes), got {type(text).__name__}; {how}")
-        if len(text) > MAX_JSON_BYTES:
-            raise ScenarioError(f"not a usable scenario file: {len(text):,} bytes, where a scenario is a few kB "
-                                f"(at most {MAX_JSON_BYTES:,} bytes, even with three 120-month schedules)")
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8-sig")  # a byte-order mark (Notepad writes one) is not content
-            except UnicodeDecodeError as exc:
-                raise ScenarioError(f"the file is not UTF-8 text (byte {exc.start}); "
-                                    "a scenario file is JSON text") from None
-        text = text.removeprefix("\ufeff")
-        try:
-            # NaN and Infinity (not JSON, but some tools write them) are read as numbers, so the
-            # field check names the field that holds one rather than a position in the text.
-            data = json.loads(text, object_pairs_hook=_once_each)
-        except _GivenTwice as exc:
-            raise ScenarioError([f"{_shown(k)}: given more than once in the file; keep one value"
-                                 for k in exc.args[0]]) from None
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-        except ValueError as exc:
-            if "digits" in str(exc):  # Python's 4,300-digit limit on reading an integer
-                raise ScenarioError("not a usable scenario file: it holds a whole number with thousands of "
-                                    "digits; every field is far smaller (see cx_roi.PARAMETERS)") from None
-            raise ScenarioError(f"not a usable scenario file: {exc}") from None
-        except RecursionError:
-            raise ScenarioError("not a usable scenario file: JSON nested too deeply; "
-                                "a scenario is one flat object of field: value") from None
-        return cls.from_dict(data)
+        return cls.from_dict(_json_object(text))
 
     # --------------------------------------------------------------- helpers
     def schedule(self, name: str, months: int | None = None) -> np.ndarray:
@@ -373,12 +340,52 @@ _V1_DEFAULTS = {"service_weight": 0.6, "contact_memory": 0.7, "product_memory": 
                 "negative_deterrence_per_impression": 0.1}
 
 
+def _json_object(text: Any) -> Any:
+    """What a scenario file's JSON text (str or bytes, at most :data:`MAX_JSON_BYTES`) holds, or
+    ScenarioError saying why it cannot be read: :meth:`Scenario.from_json`'s reading, shared with
+    :func:`fields_left_out`."""
+    if isinstance(text, (bytearray, memoryview)):
+        text = bytes(text)
+    if not isinstance(text, (str, bytes)):
+        how = ("for a mapping, use Scenario.from_dict" if isinstance(text, Mapping) else
+               "to read a file, pass its contents: Scenario.from_json(path.read_bytes())")
+        raise ScenarioError(f"from_json takes the JSON text (str or bytes), got {type(text).__name__}; {how}")
+    if len(text) > MAX_JSON_BYTES:
+        raise ScenarioError(f"not a usable scenario file: {len(text):,} bytes, where a scenario is a few kB "
+                            f"(at most {MAX_JSON_BYTES:,} bytes, even with three 120-month schedules)")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")  # a byte-order mark (Notepad writes one) is not content
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"the file is not UTF-8 text (byte {exc.start}); "
+                                "a scenario file is JSON text") from None
+    text = text.removeprefix("\ufeff")
+    try:
+        # NaN and Infinity (not JSON, but some tools write them) are read as numbers, so the
+        # field check names the field that holds one rather than a position in the text.
+        data = json.loads(text, object_pairs_hook=_once_each)
+    except _GivenTwice as exc:
+        raise ScenarioError([f"{_shown(k)}: given more than once in the file; keep one value"
+                             for k in exc.args[0]]) from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python's 4,300-digit limit on reading an integer
+            raise ScenarioError("not a usable scenario file: it holds a whole number with thousands of "
+                                "digits; every field is far smaller (see cx_roi.PARAMETERS)") from None
+        raise ScenarioError(f"not a usable scenario file: {exc}") from None
+    except RecursionError:
+        raise ScenarioError("not a usable scenario file: JSON nested too deeply; "
+                            "a scenario is one flat object of field: value") from None
+    return data
+
+
 def fields_left_out(text: str | bytes) -> list[str]:
     """The inputs a scenario file that :meth:`Scenario.from_json` reads does not give, in
     :data:`PARAMETERS` order: they take their defaults. Empty for a version-1 file, which could not
     name the inputs added since and whose left-out fields keep version 1's meaning
     (:func:`_upgrade_v1`). ``text`` as for ``from_json``; call it once that has read the file."""
-    data = json.loads(text.decode("utf-8-sig") if isinstance(text, (bytes, bytearray)) else text.removeprefix("\ufeff"))
+    data = _json_object(text)
     if not isinstance(data, Mapping) or data.get("schema_version", SCHEMA_VERSION) == 1:
         return []
     return [name for name in PARAMETERS if name not in data]

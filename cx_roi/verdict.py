@@ -209,7 +209,7 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     gap is not a return on spend. The table's index names the scenarios as they should read. The
     dashboard, the workbook, the HTML report and the deck all say this sentence."""
     base = table.attrs.get("baseline")
-    if base not in table.index:  # a table without its baseline's name: the row that is the baseline, or the first
+    if base not in table.index:  # no baseline's name: the row that is the baseline, or the first
         base_rows = table.index[table["same_as_baseline"].astype(bool)] if "same_as_baseline" in table else []
         base = base_rows[0] if len(base_rows) else table.index[0]
     others = table.drop(index=base)
@@ -234,12 +234,13 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         return f", and {verb} it in {and_list(odds)} of the {WORLDS} respectively"
 
     gain = money(abs(gains[best]))
-    if money(gains[best]) == "$0" or gains[best] < 0:
-        level = money(gains[best]) == "$0"
+    level = gain == "$0"
+    if level or gains[best] < 0:
         if alone:
             change = "has the same NPV as" if level else f"loses {gain} of NPV against"
             return f"{who} {change} {base} {period}{sure(would=True)}."
-        closest = ("each match it" if many else "matches it") if level else f"{'each lose' if many else 'loses'} {gain}"
+        closest = (("each match it" if many else "matches it") if level else
+                   f"{'each lose' if many else 'loses'} {gain}")
         return (f"None of the compared scenarios adds NPV against {base} {period}: the closest, {who}, "
                 f"{closest}{sure(would=True)}.")
     runner = gains.drop(index=tied)
@@ -252,7 +253,8 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
     if other:
         # Another business (other prices, churn, a fitted history): its gap is not what spending returns.
         claim = (f"ends with {gain} more NPV than {base}" if alone else
-                 f"{'tie for' if many else 'ends with'} the most: {gain} more NPV{' each' if many else ''} than {base}")
+                 f"{'tie for' if many else 'ends with'} the most: {gain} more NPV{' each' if many else ''} "
+                 f"than {base}")
         subject = ("it differs" if not many else "they differ" if len(other) == len(tied)
                    else f"{and_list(other)} {'differs' if len(other) == 1 else 'differ'}")
         return (f"{who} {claim} {period} at the likely values{sure(would=False)}, but {subject} from {base} in "

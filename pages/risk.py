@@ -20,8 +20,8 @@ base = state.baseline(scenario.horizon_months)
 base_label = tables.inert(state.label_for(state.baseline_name()))  # in Markdown everywhere below
 draws, seed = state.setting("draws"), state.setting("seed")
 views.header("How sure is the answer?",
-             f"{tables.inert(state.explore_subtitle())}, over {draws:,} draws of the uncertain assumptions (the same draws "
-             "for both, so the comparison is paired).")
+             f"{tables.inert(state.explore_subtitle())}, over {draws:,} draws of the uncertain assumptions (the "
+             "same draws for both, so the comparison is paired).")
 views.render_notices()
 ranges = state.risk_ranges(scenario)
 rkey = cached.range_key(ranges)  # every cached call below is keyed on these ranges

@@ -77,7 +77,8 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
     else:
         best = take_scenario(scenario)
         n = len(edits())
-        loaded = f"Loaded {where}: *{tables.inert(start_title(best))}* with {n} value{'s' if n != 1 else ''} changed."
+        loaded = (f"Loaded {where}: *{tables.inert(start_title(best))}* with {n} value{'s' if n != 1 else ''} "
+                  "changed.")
         left_out = fields_left_out(data)
         if not left_out:
             add_notice("info", loaded, topic)
@@ -188,7 +189,8 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
         refusal = Refusal(filename, retry, sheet, tolerance, tuple(err.details))
         n = len(err.problems)
         why = (f": {n} problem{'s' if n != 1 else ''} in the file, listed below; what to do is on the "
-               f"Your data page, under *1. Load a monthly history*.{kept}\n" + listed([tables.inert(p, 300) for p in err.problems]))
+               f"Your data page, under *1. Load a monthly history*.{kept}\n"
+               + listed([tables.inert(p, 300) for p in err.problems]))
     except Exception:  # untrusted bytes: whatever went wrong, the user gets a sentence, not a traceback
         _log.exception("unexpected error reading an uploaded history")
         refusal = Refusal(filename, None, sheet, tolerance)

@@ -173,11 +173,11 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
     if len(kinds) == 1:
         known = frame[frame["month"].notna()]
         keys = known["month"].map(lambda p: p.ordinal if isinstance(p, pd.Period) else p).astype("int64")
-        if not keys.is_monotonic_increasing:
+        in_order = keys.is_monotonic_increasing
+        if not in_order:
             warnings.append("rows were not in month order; they were sorted")
         known = known.iloc[np.argsort(keys.to_numpy(), kind="stable")]
         # Rows out of order would let one unread row sit between the rows of several gaps.
-        in_order = keys.is_monotonic_increasing
         unread = [int(line) for line, p in frame["month"].items() if p is None] if in_order else []
         problems += _gaps(keys.loc[known.index], dated, unread)
         frame, ordered = (known, True) if len(known) == len(frame) else (frame, False)
