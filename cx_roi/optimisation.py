@@ -21,6 +21,8 @@ mostly a fixed overhead per month, so 200 candidates cost little more than one):
    the budget of each phase as a ``LinearConstraint``. Gradients are central
    differences of +-$1,000 a month, all in one batch with the value; a step
    never leaves the bounds (one-sided at a bound), so no spend goes negative.
+   The two runs go in step, each in a thread, and every round of their
+   requests is one batch (``_InStep``): two runs cost about what one does.
 3. Ensemble objectives ("expected_npv", "p10_npv") draw the uncertain inputs
    once (``draws``, ``seed``) and keep those draws for every evaluation
    (common random numbers), so the objective is a smooth function of the
@@ -35,7 +37,9 @@ compared with its start and the better one kept.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -224,13 +228,6 @@ class _Problem:
             return m[:, 0]
         return np.percentile(m, 10, axis=1) if self.objective == "p10_npv" else m.mean(axis=1)
 
-    def differences(self, x: np.ndarray, up: np.ndarray, down: np.ndarray, deterministic: bool = False
-                    ) -> tuple[float, np.ndarray]:
-        """The objective at x and its changes from x - down to x + up on each spend (one batch)."""
-        n = len(x)
-        vals = self.values(np.vstack([x, x + np.diag(up), x - np.diag(down)]), deterministic)
-        return float(vals[0]), vals[1:n + 1] - vals[n + 1:]
-
     def scenario_for(self, x: np.ndarray) -> Scenario:
         """The scenario with the split applied (a schedule when the phases differ)."""
         grid = np.asarray(x, dtype=float).reshape(len(self.phase_names), self.n_levers)
@@ -329,6 +326,14 @@ def _simplex(n: int, divisions: int) -> np.ndarray:
 
 # ------------------------------------------------------------------- search
 
+def _differences(values: Callable[[np.ndarray], np.ndarray], x: np.ndarray, up: np.ndarray, down: np.ndarray
+                 ) -> tuple[float, np.ndarray]:
+    """The objective at x and its changes from x - down to x + up on each spend (one batch)."""
+    n = len(x)
+    vals = values(np.vstack([x, x + np.diag(up), x - np.diag(down)]))
+    return float(vals[0]), vals[1:n + 1] - vals[n + 1:]
+
+
 def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, list[tuple[np.ndarray, float]]]:
     """At the likely values: the best grid point, its value, the spread of values seen (a scale
     for tolerances), and the next best grid points with their values (runner-up starts for the
@@ -354,9 +359,14 @@ def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float
 
 
 def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
-           deterministic: bool, options: Mapping[str, float]) -> tuple[np.ndarray, float, bool, str]:
+           deterministic: bool, options: Mapping[str, float],
+           values: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, float, bool, str]:
     """SLSQP from x0 in units of the budget (well conditioned), within the box's bounds and with
-    the budget of each phase as a linear equality. Returns (x, value, success, message)."""
+    the budget of each phase as a linear equality. ``values`` evaluates rows of splits (default:
+    the problem's own). Returns (x, value, success, message)."""
+    if values is None:
+        def values(rows: np.ndarray) -> np.ndarray:
+            return problem.values(rows, deterministic)
     scale = max(sum(box.totals), 1.0)
     norm = max(abs(v0), scale_hint, 1e-12)
     lb, ub = box.lb, box.ub
@@ -366,7 +376,7 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
         # Central differences of $1,000 where there is room, one-sided at a bound:
         # every point stays inside the bounds (no negative spend).
         up, down = np.minimum(_STEP, ub - x), np.minimum(_STEP, x - lb)
-        value, change = problem.differences(x, up, down, deterministic)
+        value, change = _differences(values, x, up, down)
         grad = np.divide(change, up + down, out=np.zeros(len(x)), where=up + down > 0)
         return -value / norm, -grad * scale / norm
 
@@ -377,10 +387,66 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
                                 bounds=optimize.Bounds(lb / scale, ub / scale), options=dict(options),
                                 constraints=optimize.LinearConstraint(per_phase, budgets, budgets))
     x1 = box.project(res.x * scale)[0]
-    v1 = float(problem.values(x1[None, :], deterministic)[0])
+    v1 = float(values(x1[None, :])[0])
     if not np.isfinite(v1) or v1 < v0:
         return x0, v0, bool(res.success), str(res.message)
     return x1, v1, bool(res.success), str(res.message)
+
+
+class _InStep:
+    """Searches run in threads whose model runs are answered together: a request waits until
+    every search still running has asked, then one batch evaluates them all.
+
+    The engine's cost is mostly a fixed overhead per month, not per candidate, so two SLSQP
+    runs in step cost about what one costs (``benchmarks/bench_engine.py``, the optimiser).
+    Each search sees exactly the values it would alone; only the batching changes."""
+
+    def __init__(self, evaluate: Callable[[np.ndarray], np.ndarray], searches: int) -> None:
+        self._evaluate, self._running = evaluate, searches
+        self._asks: dict[int, np.ndarray] = {}
+        self._answers: dict[int, np.ndarray] = {}
+        self._error: BaseException | None = None
+        self._turn = threading.Condition()
+
+    def ask(self, search: int, rows: np.ndarray) -> np.ndarray:
+        with self._turn:
+            self._asks[search] = rows
+            self._answer_if_all_asked()
+            while search not in self._answers and self._error is None:
+                self._turn.wait()
+            if self._error is not None:
+                raise self._error
+            return self._answers.pop(search)
+
+    def finished(self) -> None:
+        with self._turn:
+            self._running -= 1
+            self._answer_if_all_asked()
+
+    def _answer_if_all_asked(self) -> None:
+        if not self._asks or len(self._asks) < self._running:
+            return
+        keys = list(self._asks)
+        rows = [self._asks.pop(k) for k in keys]
+        try:
+            vals = self._evaluate(np.vstack(rows))
+        except BaseException as error:  # every waiting search raises it (e.g. Stopped)
+            self._error = error
+        else:
+            self._answers.update(zip(keys, np.split(vals, np.cumsum([len(r) for r in rows])[:-1])))
+        self._turn.notify_all()
+
+    def run(self, searches: Sequence[Callable[[Callable[[np.ndarray], np.ndarray]], tuple]]) -> list[tuple]:
+        """Each search called with its own ``values`` function; their results in order."""
+        def one(i: int) -> tuple:
+            try:
+                return searches[i](lambda rows: self.ask(i, rows))
+            finally:
+                self.finished()
+
+        with ThreadPoolExecutor(len(searches)) as pool:
+            futures = [pool.submit(one, i) for i in range(len(searches))]
+            return [f.result() for f in futures]
 
 
 def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
@@ -405,10 +471,14 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
     if enough is not None and v0 >= enough:
         return x0, v0, True, "a candidate split reaches the target"
     # NPV over splits can have a shallow second hump a grid step from the best point, so
-    # SLSQP also starts from the grid's runner-up; the better finish wins.
-    best = _local(problem, box, x0, v0, spread, True, _DET_OPTIONS)
-    for start, v_start in runners_up:
-        other = _local(problem, box, start, v_start, spread, True, _DET_OPTIONS)
+    # SLSQP also starts from the grid's runner-up, in step with the first; the better finish
+    # wins (the first on a tie).
+    starts = [(x0, v0), *runners_up]
+    finishes = _InStep(lambda rows: problem.values(rows, deterministic=True), len(starts)).run(
+        [lambda values, x=x, v=v: _local(problem, box, x, v, spread, True, _DET_OPTIONS, values)
+         for x, v in starts])
+    best = finishes[0]
+    for other in finishes[1:]:
         if other[1] > best[1]:
             best = other
     if problem.objective == "npv":
@@ -433,7 +503,7 @@ def _marginals(problem: _Problem, x: np.ndarray, box: _Box) -> tuple[float, pd.D
     """
     tops = np.tile([PARAMETERS[lever].maximum for lever in problem.levers], len(problem.phase_names))
     up, down = np.clip(tops - x, 0.0, _STEP), np.minimum(_STEP, x)
-    value, change = problem.differences(x, up, down)
+    value, change = _differences(problem.values, x, up, down)
     slope = change / (up + down) * _STEP
     rows = []
     for p, phase in enumerate(problem.phase_names):
