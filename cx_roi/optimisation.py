@@ -334,12 +334,23 @@ def _differences(values: Callable[[np.ndarray], np.ndarray], x: np.ndarray, up: 
     return float(vals[0]), vals[1:n + 1] - vals[n + 1:]
 
 
-def _grid_search(problem: _Problem, box: _Box) -> tuple[np.ndarray, float, float, list[tuple[np.ndarray, float]]]:
+def _grids(problem: _Problem, totals: Sequence[float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each one-phase budget's grid of splits and their values at the likely values, all budgets
+    in one batch (a batch's cost grows far slower than its size)."""
+    cands = [problem.box([t]).grid(_GRID_DIVISIONS.get(problem.n_levers, 10)) for t in totals]
+    vals = problem.values(np.vstack(cands), deterministic=True).reshape(len(cands), -1)
+    return list(zip(cands, vals))
+
+
+def _grid_search(problem: _Problem, box: _Box, grid: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[np.ndarray, float, float, list[tuple[np.ndarray, float]]]:
     """At the likely values: the best grid point, its value, the spread of values seen (a scale
     for tolerances), and the next best grid points with their values (runner-up starts for the
-    local stage)."""
-    cands = box.grid(_GRID_DIVISIONS.get(problem.n_levers, 10))
-    vals = problem.values(cands, deterministic=True)
+    local stage). ``grid``: the box's grid and its values, if :func:`_grids` already ran them."""
+    if grid is None:
+        cands = box.grid(_GRID_DIVISIONS.get(problem.n_levers, 10))
+        grid = cands, problem.values(cands, deterministic=True)
+    cands, vals = grid
     order = np.argsort(np.where(np.isfinite(vals), -vals, np.inf), kind="stable")
     x, v = cands[order[0]], float(vals[order[0]])
     spread = float(np.nanmax(vals) - np.nanmin(vals))
@@ -450,18 +461,20 @@ class _InStep:
 
 
 def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
-           warm: Sequence[np.ndarray] = (), enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
+           warm: Sequence[np.ndarray] = (), enough: float | None = None,
+           grid: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, float, bool, str]:
     """Best split for ``box``: grid, then SLSQP; for ensemble objectives a second, warm-started stage.
 
     ``extra_starts``: more candidates for the deterministic start. ``warm``: candidates for
     the ensemble stage's start that replace its coarse grid (the frontier passes the
     previous budget's optimum). ``enough``: a value that answers the caller's question once
     any candidate reaches it (the least-budget search asks only "does this budget reach the
-    target?"), so the local stage is skipped. Returns (x, value, success, message)."""
+    target?"), so the local stage is skipped. ``grid``: the box's grid and its values from
+    :func:`_grids`, if already run. Returns (x, value, success, message)."""
     if np.all(box.ub - box.lb <= 1e-9):  # the limits leave nothing to choose
         x = box.lb.copy()
         return x, float(problem.values(x[None, :])[0]), True, "the limits leave nothing to choose"
-    x0, v0, spread, runners_up = _grid_search(problem, box)
+    x0, v0, spread, runners_up = _grid_search(problem, box, grid)
     if len(extra_starts):
         starts = box.project(np.vstack(extra_starts))
         vals = problem.values(starts, deterministic=True)
@@ -644,15 +657,16 @@ def min_budget_for(scenario: Scenario, target: float, metric: str = "final_custo
                             f"levers' minimums (${low:,.0f})")
     high = min(high, sum(hi for _, hi in problem.limits))
 
-    def best_at(total: float, *starts: np.ndarray, enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
-        return _solve(problem, problem.box([total]), list(starts), enough=enough)
-
     # Scan: the grid stage of 11 budgets in one batch (each a lower bound on the best).
     budgets = np.linspace(low, high, 11)
-    cands = [problem.box([b]).grid(_GRID_DIVISIONS.get(problem.n_levers, 10)) for b in budgets]
-    vals = problem.values(np.vstack(cands)).reshape(len(budgets), -1)
-    scan = np.nanmax(vals, axis=1)
-    scan_x = [c[int(np.nanargmax(v))] for c, v in zip(cands, vals)]
+    scanned = _grids(problem, budgets)
+    scan = np.array([np.nanmax(v) for _, v in scanned])
+    scan_x = [c[int(np.nanargmax(v))] for c, v in scanned]
+    grids = dict(zip(budgets, scanned))  # a budget the scan ran needs no grid again
+
+    def best_at(total: float, *starts: np.ndarray, enough: float | None = None) -> tuple[np.ndarray, float, bool, str]:
+        return _solve(problem, problem.box([total]), list(starts), enough=enough, grid=grids.get(total))
+
     reached_at = [i for i in range(len(budgets)) if scan[i] >= target]
     if not reached_at:
         # Polish the most promising budgets before declaring the target out of reach.
@@ -723,14 +737,14 @@ def efficient_frontier(scenario: Scenario, totals: Sequence[float], levers: Sequ
     _check_totals(points, problem.limits, ["whole horizon"] * len(points))
     highs = np.array([hi for _, hi in problem.limits])
     rows, previous = [], None
-    for i, t in enumerate(points):
+    for i, (t, grid) in enumerate(zip(points, _grids(problem, points))):
         box = problem.box([t])
         starts = []
         if previous is not None:  # the previous split with the extra money on any one lever
             bumped = previous + np.diag(np.full(problem.n_levers, t - previous.sum()))
             starts = [row for j, row in enumerate(bumped) if row[j] <= box.ub[j]]
         # For an ensemble objective these also warm-start the ensemble stage instead of its coarse grid.
-        x, v, ok, msg = _solve(problem, box, starts, warm=starts if problem.objective != "npv" else ())
+        x, v, ok, msg = _solve(problem, box, starts, warm=starts if problem.objective != "npv" else (), grid=grid)
         _, marginal = _marginals(problem, x, box)
         room = marginal[marginal["spend_per_month"] < highs - 1.0]
         kp = problem.likely(x)[1]
