@@ -201,8 +201,7 @@ class HistoryFit(Estimates):
     def parameters(self) -> pd.DataFrame:
         """Every scenario field: ``value`` (a schedule's mean), ``standard_error`` (NaN unless
         fitted), ``status`` and ``note``."""
-        values = [getattr(self.replay, f) for f in self.sources.index]
-        table = pd.DataFrame({"value": [float(np.mean(v)) if isinstance(v, tuple) else v for v in values],
+        table = pd.DataFrame({"value": [self.replay.mean_value(f) for f in self.sources.index],
                               "standard_error": self.bse.reindex(self.sources.index)}, index=self.sources.index)
         return table.join(self.sources)
 

@@ -200,6 +200,13 @@ class Scenario:
         months = self.horizon_months if months is None else months
         return expand_schedule(getattr(self, name), months)
 
+    def mean_value(self, name: str) -> Any:
+        """Field ``name``'s value; a monthly spend schedule's mean over the horizon's months ($ per
+        month), which is what the run spends: a schedule longer than the horizon is cut, and a
+        shorter one's last month holds."""
+        value = getattr(self, name)
+        return float(self.schedule(name).mean()) if isinstance(value, tuple) else value
+
     def changed_fields(self, other: "Scenario | None" = None) -> dict[str, Any]:
         """Fields whose value differs from ``other`` (default: the default scenario)."""
         other = Scenario() if other is None else other

@@ -339,3 +339,17 @@ def test_the_standing_is_against_the_baseline_given_even_after_a_copy_of_it():
     base, boost = cx_roi.Scenario(), cx_roi.load_preset("service-boost")
     line = reports.verdict_sentences({"Copy": base, "Base": base, "Boost": boost}, "Base")[0]
     assert line.startswith("Boost adds the most") and "against Base" in line and "next, Copy" in line, line
+
+
+@pytest.mark.parametrize("schedule,horizon", [((100_000.0, 300_000.0), 60), ((100_000.0,) * 12 + (500_000.0,) * 12, 12)])
+def test_a_schedule_reads_as_what_the_run_spends_on_average(schedule, horizon):
+    """A schedule's average is over the horizon's months: a short one's last month holds, a long one is cut."""
+    base = cx_roi.load_preset("status-quo").replace(horizon_months=horizon)
+    ramp = base.replace(ad_spend_per_month=schedule)
+    spent = float(cx_roi.simulate(ramp).monthly["ad_cost"].mean())
+    page = cx_roi.html_report({"base": base, "ramp": ramp})
+    assert f"schedule, average ${spent:,.0f}" in page
+    from openpyxl import load_workbook
+    inputs = load_workbook(io.BytesIO(cx_roi.excel_report({"base": base, "ramp": ramp})))["Inputs"]
+    rows = {r[1].value: r for r in inputs.iter_rows()}
+    assert rows["ad_spend_per_month"][5].value == pytest.approx(spent, rel=1e-12)

@@ -7,7 +7,6 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
 
 from ..comparison import LEVERS
 from ..formatting import amount, chart_text, horizon, param_value, short_names
@@ -131,8 +130,8 @@ def html_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         values = [getattr(b.scenarios[n], name) for n in b.names]
         if not all(v == values[0] for v in values):
             differ.append([f"{p.label} ({p.unit})" if p.unit else p.label,
-                           *(f"schedule, average {p.fmt.format(float(np.mean(v)))}" if isinstance(v, tuple)
-                             else param_value(p.fmt, v) for v in values)])
+                           *(f"schedule, average {p.fmt.format(b.scenarios[n].mean_value(name))}"
+                             if isinstance(v, tuple) else param_value(p.fmt, v) for n, v in zip(b.names, values))])
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -345,13 +345,13 @@ def excel_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: st
         schedules = [n for n, v in zip(b.names, values) if isinstance(v, tuple)]
         # The scenarios' values (a schedule's average), the default and the plausible range: in the input's
         # format where they are numbers.
-        numbers = [*(float(np.mean(v)) if isinstance(v, tuple) else v for v in values), p.default,
+        numbers = [*(b.scenarios[n].mean_value(name) for n in b.names), p.default,
                    *(p.plausible or (None, None))]
         formats = [None] * 4 + [_param_format(p) if isinstance(_cell_value(v), float) else None for v in numbers]
         formats += [None] * 3
         book.values(ws, i, [GROUPS[p.group], name, p.label, p.unit, *numbers, p.source, p.solidity,
-                            (f"monthly schedule in {', '.join(schedules)}: the average is shown; every month is in "
-                             "its Months sheet" if schedules else "")], formats)
+                            (f"monthly schedule in {', '.join(schedules)}: the average over the horizon is shown; "
+                             "every month is in its Months sheet" if schedules else "")], formats)
         # Long sources and notes wrap in their columns, each row as tall as its longest.
         wrapped = [cell for cell in ws[i] if labels[cell.column - 1] in ("Source", "Note")]
         for cell in ws[i]:
