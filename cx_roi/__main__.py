@@ -17,7 +17,7 @@ import pandas as pd
 from . import PARAMETERS, compare, load_preset, next_dollar, outputs, preset_info, presets, simulate
 from .margins import lever_odds
 from .verdict import customer_costs, margin_verdict
-from .comparison import MIN_EXTRA_PER_MONTH, headroom
+from .comparison import MIN_EXTRA_PER_MONTH, headroom, why_undefined
 from .errors import CxRoiError
 from .formatting import number
 from .scenario import MAX_JSON_BYTES, Scenario, fields_left_out, parse_value
@@ -60,7 +60,7 @@ def _build() -> argparse.ArgumentParser:
 def _scenario_args(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--preset", default="status-quo", help="preset to start from (default status-quo)")
-    src.add_argument("--scenario", help="scenario JSON file to start from")
+    src.add_argument("--scenario", help="scenario JSON file to start from (-: read it from standard input)")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="change one field (repeatable), e.g. --set ad_spend_per_month=200000; a spend "
                         "may be a schedule, its months separated by commas (100000,150000: the last "
@@ -86,14 +86,21 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         if not args.scenario.strip():
             raise _Usage("--scenario needs a file name (a scenario JSON file), got an empty one")
         try:
-            with path.open("rb") as f:
-                data = f.read(MAX_JSON_BYTES + 1)  # no further: a scenario is a few kB, /dev/zero is endless
+            # No further than the limit: a scenario is a few kB, /dev/zero is endless.
+            if args.scenario == "-":
+                path, data = Path("standard input"), sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+            else:
+                with path.open("rb") as f:
+                    data = f.read(MAX_JSON_BYTES + 1)
         except OSError as exc:
             raise _Usage(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
         if len(data) > MAX_JSON_BYTES:
             raise _Usage(f"cannot read scenario file {path}: it is larger than {MAX_JSON_BYTES:,} bytes, and a "
                          "scenario file is a few kB")
-        base = Scenario.from_json(data)
+        try:
+            base = Scenario.from_json(data)
+        except CxRoiError as exc:
+            raise _Usage(f"scenario file {path}: " + " ".join(str(exc).split("\n"))) from None
         left_out = fields_left_out(data)
         if left_out:
             print(f"note: {path} leaves out {len(left_out)} of the {len(PARAMETERS)} inputs, which take their "
@@ -184,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = simulate(_scenario(args))
             # The file first: a write that fails (a full disk) then stops before anything is printed.
             wrote = _write_csv(result.monthly, args.out) if args.out else None
-            print(_fmt_kpis(result.kpis))
+            # Payback is against a baseline, so a run on its own never has one: not a line of n/a.
+            print(_fmt_kpis({k: v for k, v in result.kpis.items() if k != "payback_month"}))
             if wrote:
                 print(wrote)
         elif args.command == "compare":
@@ -196,9 +204,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             cols = list(outputs.HEADLINE)
             with pd.option_context("display.width", 200, "display.max_columns", 20):
                 print(table[cols].to_string(float_format=_num, na_rep="n/a"))
-            for name, other in table.attrs["beyond_spend"].items():
-                print(f"note: {name}: roi and payback_month are n/a: besides spend it differs from "
-                      f"{table.attrs['baseline']} in {', '.join(other)}", file=sys.stderr)
+            for name, row in table.iterrows():
+                if name == table.attrs["baseline"]:
+                    continue
+                if name in table.attrs["beyond_spend"]:
+                    print(f"note: {name}: roi and payback_month are n/a: besides spend it differs from "
+                          f"{table.attrs['baseline']} in {', '.join(table.attrs['beyond_spend'][name])}",
+                          file=sys.stderr)
+                    continue
+                for col in ("roi", "payback_month"):
+                    if row[col] != row[col]:  # NaN: say why, in the dashboard's words
+                        print(f"note: {name}: {col} is n/a: {why_undefined(row, col)}", file=sys.stderr)
             if wrote:
                 print(wrote)
         elif args.command == "next-dollar":
@@ -218,7 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for lever in full:
                 print(f"note: {lever}: {number(args.extra)} more a month would exceed its maximum of "
                       f"{PARAMETERS[lever].maximum:,.0f}; shown as n/a", file=sys.stderr)
+        sys.stdout.flush()  # here, so that a full disk is reported like any other error
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback
+        print("interrupted", file=sys.stderr)
+        return 130
     except _Usage as exc:
         print(f"error: {exc}", file=sys.stderr)
     except CxRoiError as exc:
@@ -228,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into e.g. `head`, which closed early: not an error.
         sys.stdout = open(os.devnull, "w")
         return 0
+    except OSError as exc:  # standard output cannot be written (a full disk): what is left is dropped
+        sys.stdout = open(os.devnull, "w")
+        print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 2
 
 

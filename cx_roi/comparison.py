@@ -146,6 +146,9 @@ def compare(scenarios: ScenarioSet, baseline: str | None = None, draws: int | No
     baseline = names[0] if baseline is None else baseline
     if baseline not in named:
         raise ScenarioError(f"baseline {baseline!r} is not among the scenarios: {', '.join(names)}")
+    if len({s.horizon_months for s in named.values()}) > 1:
+        raise ScenarioError("horizon_months: scenarios are compared over one horizon; got " + ", ".join(
+            f"{s.horizon_months} ({n!r})" for n, s in named.items()) + ". Set the same horizon_months on each")
     batch = simulate_batch(list(named.values()), columns=("contribution",))
     base = named[baseline]
     kpis = _kpi_table(batch.kpis, batch.monthly["contribution"], names, baseline,

@@ -20,6 +20,7 @@ from typing import Any, Union
 import numpy as np
 
 from .errors import ScenarioError
+from .formatting import quoted
 from .parameters import PARAMETERS, Param
 
 __all__ = ["Scenario", "SCHEMA_VERSION", "batch_cross_checks", "fix_cross_rules", "Spend", "parse_value",
@@ -263,13 +264,18 @@ def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _shown(name: Any) -> str:
-    """A name from outside (a file, a link) as it may be quoted in a message: at most 40 characters."""
+    """A name from outside (a file, a link) as it may be quoted in a message: at most 40 characters,
+    and with any control character escaped (a terminal would act on it: colour, a carriage return
+    that overwrites the line, a new window title)."""
     text = str(name)
+    if not text.isprintable():
+        return quoted(text)
     return text if len(text) <= 40 else f"{text[:40]}..."
 
 
 # Where every door's user (a link, a file, the command line, Python) finds the names allowed.
-VALID_NAMES = "the valid names are the parameters on the dashboard's Method page and in docs/methodology.md"
+VALID_NAMES = ("the valid names are the parameters on the dashboard's Method page, in docs/methodology.md and in "
+               "python -m cx_roi params")
 
 # Unknown names listed one by one, up to this many; the rest are counted.
 _MAX_LISTED = 10

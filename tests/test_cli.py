@@ -114,7 +114,10 @@ def cli(tmp_path_factory):
         "set_twice": ["simulate", "--set", "shrinkage=0.2", "--set", "shrinkage=0.3"],
         "extra_tiny": ["next-dollar", "--extra", "1e-300"],
         "compare_outside_baseline": ["compare", "status-quo", "service-boost", "--baseline", "ad-boost"],
+        "compare_no_extra_spend": ["compare", "service-boost", "--baseline", "ad-boost"],
+        "escapes": ["simulate", "--scenario", d / "escapes.json"],
     }
+    (d / "escapes.json").write_text(json.dumps({"\x1b[31mRED\x1b[0m\x07": 1, "a\nb\rc": 2}))
     for key in MALFORMED:
         cases[f"malformed_{key}"] = ["simulate", "--scenario", d / f"{key}.json"]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
@@ -230,7 +233,50 @@ def test_missing_scenario_file(cli):
 
 @pytest.mark.parametrize("key", list(MALFORMED))
 def test_malformed_scenario_file(cli, key):
-    assert_one_line_error(cli[f"malformed_{key}"])
+    assert f"{key}.json" in assert_one_line_error(cli[f"malformed_{key}"]), "the message names the file"
+
+
+def test_a_scenario_file_cannot_drive_the_terminal(cli):
+    """Names from a file are shown with their control characters escaped: no colour, no carriage
+    return overwriting the line, no bell."""
+    line = assert_one_line_error(cli["escapes"])
+    assert not any(ch in line for ch in "\x1b\x07\r\n") and "RED" in line and "unknown field" in line
+
+
+def test_a_scenario_read_from_standard_input():
+    proc = subprocess.run([sys.executable, "-m", "cx_roi", "simulate", "--scenario", "-"], cwd=REPO_ROOT,
+                          input=FILE_SCENARIO.to_json(), capture_output=True, text=True, timeout=120)
+    assert_ok(proc)
+    assert printed_npv(proc.stdout) == pytest.approx(cx_roi.simulate(FILE_SCENARIO).kpis["npv"], abs=1)
+
+
+def test_a_full_disk_on_standard_output_is_one_error_line():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "cx_roi", "presets"], cwd=REPO_ROOT, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and proc.stderr.startswith("error:")
+
+
+def test_ctrl_c_is_one_line_not_a_traceback(monkeypatch, capsys):
+    import cx_roi.__main__ as cli_main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_main, "simulate", interrupted)
+    assert cli_main.main(["simulate"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+
+def test_a_run_on_its_own_prints_no_payback(cli):
+    assert not re.search(r"^payback_month", cli["simulate_base"].stdout, flags=re.MULTILINE)
+
+
+def test_compare_says_why_roi_and_payback_are_missing(cli):
+    proc = cli["compare_no_extra_spend"]
+    assert_ok(proc)
+    assert re.search(r"note: service-boost: roi is n/a: no extra spend", proc.stderr), proc.stderr
 
 
 @pytest.mark.parametrize("key", ["unknown_subcommand", "no_subcommand", "compare_no_names"])

@@ -421,3 +421,9 @@ def test_a_scenario_name_no_report_file_can_hold_is_refused_by_name(name, words)
     for call in (cx_roi.compare, cx_roi.excel_report, cx_roi.pptx_report, cx_roi.html_report):
         with pytest.raises(cx_roi.ScenarioError, match=words):
             call({"a": cx_roi.Scenario(), name: cx_roi.Scenario(shrinkage=0.2)})
+
+
+def test_scenarios_over_two_horizons_are_refused_with_each_horizon_named():
+    with pytest.raises(cx_roi.ScenarioError) as err:
+        cx_roi.compare({"a": cx_roi.Scenario(), "b": cx_roi.Scenario(horizon_months=120)})
+    assert "horizon_months" in str(err.value) and "60 ('a')" in str(err.value) and "120 ('b')" in str(err.value)
