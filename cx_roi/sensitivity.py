@@ -23,7 +23,17 @@ from .uncertainty import Range, ranges_for
 
 __all__ = ["tornado", "break_even", "break_even_table", "METRICS"]
 
-METRICS = tuple(KPI_COLUMNS) + ("roi", "delta_npv")
+# A run on its own has no payback (it is measured against a baseline): its KPI is always NaN.
+_OWN_METRICS = tuple(k for k in KPI_COLUMNS if k != "payback_month")
+METRICS = _OWN_METRICS + ("roi", "delta_npv")
+
+
+def _metric(metric: str, allowed: Sequence[str]) -> str:
+    """``metric`` if it is one of ``allowed``; payback is refused with its reason."""
+    if metric == "payback_month":
+        raise ScenarioError("metric: got 'payback_month', which a run on its own does not have (payback is "
+                            "measured against a baseline); use 'delta_npv' or 'roi' with a baseline, or 'npv'")
+    return checks.choice("metric", metric, allowed)
 
 
 def _paired(scenario: Scenario, other: Scenario, draws: Mapping[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -67,7 +77,7 @@ def tornado(scenario: Scenario, metric: str = "npv", baseline: Scenario | None =
     Sorted by swing, largest first. ``base`` is the metric at likely values.
     """
     checks.scenario(scenario, "tornado")
-    checks.choice("metric", metric, METRICS)
+    _metric(metric, METRICS)
     if baseline is not None:
         checks.scenario(baseline, "tornado", "baseline")
     merged = ranges_for(scenario, ranges)
@@ -144,7 +154,7 @@ def break_even_table(scenario: Scenario, other: Scenario, fields: Sequence[str] 
     checks.scenario(other, "break_even_table", "other")
     if scenario.horizon_months != other.horizon_months:
         raise ScenarioError("the two scenarios need the same horizon_months")
-    checks.choice("metric", metric, KPI_COLUMNS)
+    _metric(metric, _OWN_METRICS)
     checks.fraction("tolerance", tolerance)
     if fields is None:
         if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:

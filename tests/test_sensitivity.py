@@ -217,3 +217,13 @@ def test_break_even_bad_settings(pair):
         break_even_table(a, b, top=0)
     with pytest.raises(ScenarioError, match="at least one input"):
         break_even_table(a, b, fields=[])
+
+
+@pytest.mark.parametrize("run", [lambda s, o: cx_roi.tornado(s, metric="payback_month", baseline=o),
+                                 lambda s, o: cx_roi.break_even(s, o, "shrinkage", metric="payback_month"),
+                                 lambda s, o: cx_roi.break_even_table(s, o, metric="payback_month")])
+def test_payback_is_refused_with_its_reason_not_answered_with_nothing(run):
+    """A run on its own has no payback: a tornado of it was all NaN and a break-even said 'always ahead'."""
+    base = cx_roi.load_preset("status-quo")
+    with pytest.raises(cx_roi.ScenarioError, match="payback.*baseline"):
+        run(base.replace(ad_spend_per_month=300_000), base)
