@@ -184,6 +184,12 @@ def margin_verdict(odds: LeverOdds) -> str:
     adds = f"adds {money(r, cents=True)}" if r >= 0 else f"loses {money(-r, cents=True)}"
     against = f"against {money(call.other_per_dollar, cents=True)} in {other}"
     tried = f"{chance(call.chance)} of {call.worlds:,} {WORLDS}"
+    if call.kind != "neither" and not call.worlds:  # lever_odds(draws=0): the likely values alone, no odds
+        if call.kind == "level":
+            return (f"On the margin, at the likely values, the levers are level: each extra dollar {adds} to NPV "
+                    f"in {lead}, {against}; no uncertain worlds were drawn, so there are no odds.")
+        return (f"On the margin, at the likely values, {lead} returns more: each extra dollar spent there {adds} "
+                f"to NPV after paying for itself, {against}; no uncertain worlds were drawn, so there are no odds.")
     if call.kind == "neither":
         return (f"On the margin, neither lever pays for itself: each extra dollar {adds} to NPV in {lead}, "
                 f"{against}, so keeping the money beats both.")

@@ -246,3 +246,14 @@ def test_a_schedule_from_zero_to_the_maximum_has_no_next_dollar_and_says_so():
     top = cx_roi.PARAMETERS["ad_spend_per_month"].maximum
     with pytest.raises(cx_roi.ScenarioError, match="neither added nor taken away"):
         lever_odds(cx_roi.Scenario(ad_spend_per_month=(0.0, top)), draws=0)
+
+
+@pytest.mark.parametrize("name", ["status-quo", "online-megaphone"])
+def test_the_likely_values_alone_give_the_lead_and_no_odds(name):
+    """lever_odds(draws=0) weighs no worlds: the sentence names the better lever and its figure, and
+    no chance (it read 'in - of 0 plausible worlds')."""
+    alone = cx_roi.lever_odds(cx_roi.load_preset(name), draws=0)
+    text = margin_verdict(alone)
+    assert not re.search(r"\b0 plausible|%|–", text)
+    service_leads = alone.likely[alone.service_lever] > alone.likely["ad_spend_per_month"]
+    assert LEVER_WORDS[alone.service_lever if service_leads else "ad_spend_per_month"] in text
