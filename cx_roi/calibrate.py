@@ -55,6 +55,9 @@ __all__ = [
 
 DEFAULT_HOLDOUT_MONTHS = 6
 """Months kept back for the holdout check (12 when the history has 48 months or more)."""
+RELIABLE_MONTHS = 36
+"""Months from which a fit's standard errors hold: on the sample's first 18 months the 95% ranges
+missed the market size by a factor of five (tests/test_calibrate.py)."""
 
 
 # ===================================================================== history
@@ -338,8 +341,12 @@ def fit_history(history: History | pd.DataFrame | str | os.PathLike | bytes, *,
     if n < MIN_MONTHS_TO_FIT:
         raise HistoryError([f"the history has {n} months; fitting needs at least {MIN_MONTHS_TO_FIT} "
                             f"({MIN_MONTHS_TO_FIT - DEFAULT_HOLDOUT_MONTHS} to fit on and "
-                            f"{DEFAULT_HOLDOUT_MONTHS} to check the forecast against); 36 or more give "
-                            "usable standard errors"], source=hist.source)
+                            f"{DEFAULT_HOLDOUT_MONTHS} to check the forecast against); {RELIABLE_MONTHS} or more "
+                            "give usable standard errors"], source=hist.source)
+    if n < RELIABLE_MONTHS:
+        warnings.append(f"the history has {n} months; with fewer than {RELIABLE_MONTHS} the standard errors are "
+                        "not reliable and the 95% ranges can miss the true values by far: treat this fit as a "
+                        "first look")
     if n > MAX_SCHEDULE_MONTHS:
         warnings.append(f"the history has {n} months; the model runs at most {MAX_SCHEDULE_MONTHS}, so the "
                         f"last {MAX_SCHEDULE_MONTHS} are fitted")

@@ -441,3 +441,16 @@ def test_a_parameter_the_history_does_not_inform_leaves_the_others_errors_standi
     assert shown.loc["ad_max_innovation_per_month", "Standard error"] == "not identified"
     fitted = shown[shown["How"] == "fitted"].drop(index="ad_max_innovation_per_month")
     assert len(fitted) >= 5 and (fitted["Standard error"] != "").all() and (fitted["95% range"] != "").all()
+
+
+def test_a_short_history_is_fitted_with_a_warning_that_its_ranges_do_not_hold(sample_fit):
+    """On the sample's first 18 months the 95% ranges miss true values (the market size by about 5x):
+    such a fit says so; the full 48 months do not need to."""
+    frame = cx_roi.sample_history().frame.iloc[:18]
+    short = fit_history(frame)
+    truth = cx_roi.sample_history_truth()["fitted_parameters"]
+    ranges = short.conf_int()
+    missed = [k for k, v in truth.items() if k in ranges.index and not ranges.loc[k, "lower"] <= v <= ranges.loc[k, "upper"]]
+    assert "market_size" in missed
+    assert any("18 months" in w and "36" in w for w in short.warnings)
+    assert not any("36" in w for w in sample_fit.warnings)
