@@ -198,7 +198,7 @@ def fit_bass(new_adopters: Sequence[float] | np.ndarray | pd.Series, *, form: Ba
 
     Raises :class:`cx_roi.HistoryError` when the data cannot be fitted (fewer
     than 5 periods or more than 1,200, or 5 with adopters for the multiplicative fit; negative or
-    non-finite values; no adopters).
+    non-finite values; no adopters; the same number in every period).
     """
     y = _adopter_series(new_adopters)
     t = np.arange(1, len(y) + 1, dtype=float)
@@ -287,6 +287,11 @@ def _adopter_series(values: Any) -> np.ndarray:
             problems.append(f"period(s) {', '.join(str(i + 1) for i in np.flatnonzero(bad)[:10])} {what}")
     if not problems and y.sum() <= 0:
         problems.append("there are no adopters at all to fit")
+    elif not problems and np.all(y == y[0]):
+        # No rise and no fall: any small p with a matching large m fits exactly, so m, p and q are not
+        # identified, and the fit would report them with standard errors of almost nothing.
+        problems.append(f"every period has the same {y[0]:g} adopters: a series without growth or decline "
+                        "cannot tell the market size, p and q apart")
     if problems:
         raise HistoryError(problems)
     return y

@@ -235,6 +235,7 @@ def test_fit_bass_recovers_known_parameters_within_two_standard_errors_with_nois
     ([1, 2, -3, 4, 5, 6], "negative"),
     ([1, 2, float("nan"), 4, 5, 6], "not finite"),
     ([0, 0, 0, 0, 0, 0], "no adopters"),
+    ([5.0] * 10, "same 5 adopters"),
     ([1e300] * 10, "above 1e\\+12 people"),
     (np.ones((4, 4)), "a table"),
     (None, "list of numbers"),
