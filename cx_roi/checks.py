@@ -9,6 +9,7 @@ wrong type altogether, a :class:`ScenarioError` for a value out of bounds.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -83,6 +84,23 @@ def text(name: str, value: Any) -> str:
     """``value`` if it is text (a title, a name)."""
     if not isinstance(value, str):
         raise ScenarioError(f"{name}: got {quoted(value)}; expected text")
+    return value
+
+
+# Characters no report file can carry: control characters (XML, and so Excel and PowerPoint,
+# refuses them), the two non-characters U+FFFE and U+FFFF, and lone surrogates (no UTF-8 file can
+# hold them).
+UNWRITABLE = re.compile("[\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+UNWRITABLE_WORDS = ("holds a control or unprintable character, which no report file can hold; use letters, "
+                    "digits and punctuation")
+
+
+def report_text(name: str, value: Any) -> str:
+    """``value`` if it is text a report file can hold (a title, a sentence): no :data:`UNWRITABLE`
+    character."""
+    text(name, value)
+    if UNWRITABLE.search(value):
+        raise ScenarioError(f"{name}: {quoted(value)} {UNWRITABLE_WORDS}")
     return value
 
 

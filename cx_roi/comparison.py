@@ -32,20 +32,14 @@ DELTA_KPIS = ("npv", "final_customers", "avg_monthly_churn", "wom_share", "total
 ScenarioSet = Mapping[str, Scenario] | Sequence[str | Scenario | tuple[str, Scenario]]
 
 
-# Characters a name cannot carry into a report: control characters (XML, and so Excel and
-# PowerPoint, refuses them), the two non-characters U+FFFE and U+FFFF, and lone surrogates
-# (no UTF-8 file can hold them).
-_UNWRITABLE = re.compile("[\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-
 def name_problem(name: Any) -> str | None:
     """What stops ``name`` from naming a scenario in a table or report, or None if it can."""
     if not isinstance(name, str):
         return None  # shown as str(name), which has none of the characters below
     if not name.strip():
         return "a name needs at least one visible character"
-    if _UNWRITABLE.search(name):
-        return "holds a control or unprintable character, which no report file can hold; use letters, digits and punctuation"
+    if checks.UNWRITABLE.search(name):
+        return checks.UNWRITABLE_WORDS
     return None
 
 

@@ -353,3 +353,15 @@ def test_a_schedule_reads_as_what_the_run_spends_on_average(schedule, horizon):
     inputs = load_workbook(io.BytesIO(cx_roi.excel_report({"base": base, "ramp": ramp})))["Inputs"]
     rows = {r[1].value: r for r in inputs.iter_rows()}
     assert rows["ad_spend_per_month"][5].value == pytest.approx(spent, rel=1e-12)
+
+
+@pytest.mark.parametrize("report", ["excel_report", "html_report", "pptx_report"])
+@pytest.mark.parametrize("settings, words", [({"title": "a\ud800b"}, "title"), ({"title": "a\x1bb"}, "title"),
+                                             ({"verdict": 5}, "verdict"), ({"verdict": [None]}, "verdict"),
+                                             ({"verdict": ["fine", "bell\x07"]}, "sentence 2"),
+                                             ({"lead": "nope"}, "lead")])
+def test_a_report_names_a_title_verdict_or_lead_it_cannot_use(report, settings, words):
+    """Each was a crash deep in the file writers, a raw control character in the HTML, 'None' in the
+    verdict, or a lead silently ignored."""
+    with pytest.raises(cx_roi.ScenarioError, match=words):
+        getattr(cx_roi, report)({"a": cx_roi.load_preset("status-quo")}, **settings)

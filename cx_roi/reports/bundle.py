@@ -17,7 +17,8 @@ import pandas as pd
 
 from .. import checks
 from ..comparison import compare, named_scenarios, next_dollar, why_undefined
-from ..formatting import MISSING, is_number
+from ..errors import ScenarioError
+from ..formatting import MISSING, is_number, quoted
 from ..outputs import HEADLINE, show
 from ..scenario import Scenario
 from ..simulation import simulate
@@ -83,20 +84,26 @@ class Bundle:
 
 def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequence[str] | None,
             extra_per_month: float, lead: str | None = None) -> Bundle:
-    checks.text("title", title)
-    if lead is not None:
-        checks.text("lead", lead)
+    checks.report_text("title", title)
     named = named_scenarios(scenarios)
+    if lead is not None and lead not in named:
+        raise ScenarioError(f"lead: got {quoted(lead)}; expected one of the scenarios' names: "
+                            f"{', '.join(map(repr, named))}")
     kpis = compare(named, baseline=baseline)  # checks the scenarios and the baseline
     names, baseline = list(named), kpis.attrs["baseline"]
     monthly = {n: simulate(s).monthly for n, s in named.items()}
     nextd = {n: next_dollar(s, extra_per_month) for n, s in named.items()}
     if verdict is None:
         lines = verdict_sentences(named, baseline, extra_per_month=extra_per_month, kpis=kpis, next_dollars=nextd)
-    elif isinstance(verdict, str):
-        lines = [verdict]
     else:
-        lines = [str(v) for v in verdict]
+        if isinstance(verdict, str):
+            lines = [verdict]
+        elif isinstance(verdict, Sequence):
+            lines = list(verdict)
+        else:
+            raise ScenarioError(f"verdict: got {quoted(verdict)}; expected a sentence or a list of sentences")
+        for i, line in enumerate(lines, start=1):
+            checks.report_text(f"verdict, sentence {i}", line)
     return Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month), lead)
 
 
