@@ -100,8 +100,9 @@ MONTHLY: dict[str, Output] = {
 KPIS: dict[str, Output] = {
     "npv": _o("NPV", "net present value of contribution, plus terminal value if included", "$", "money"),
     "npv_operating": _o("NPV of the horizon", "net present value of the horizon's contribution only", "$", "money"),
-    "terminal_value": _o("Terminal value", "present value of customers left at the horizon (customers x CLV)",
-                         "$", "money"),
+    "terminal_value": _o("Terminal value", "present value of customers left at the horizon: customers left x "
+                         "what each is worth then (CLV's formula at the last month's churn and margin, not the "
+                         "CLV figure, which uses average churn; never below 0)", "$", "money"),
     "payback_month": _o("Payback vs baseline", "first month from which cumulative contribution minus the "
                         "baseline's stays >= 0 (none if it never does within the horizon, or for a run on its own, "
                         "which has no baseline); the terminal value is not counted, so a change that pays after the "
