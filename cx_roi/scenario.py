@@ -198,7 +198,10 @@ class Scenario:
         if name not in ("service_capacity_spend_per_month", "service_quality_spend_per_month",
                         "ad_spend_per_month"):
             raise KeyError(f"{name} is not a spend field")
-        months = self.horizon_months if months is None else months
+        if months is None:
+            months = self.horizon_months
+        elif isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+            raise ScenarioError(f"months: got {months!r}; expected a whole number of at least 1")
         return expand_schedule(getattr(self, name), months)
 
     def mean_value(self, name: str) -> Any:

@@ -153,11 +153,11 @@ def _check_batch_options(columns: Any, dtype: Any, chunk_size: Any, workers: Any
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name}: a whole number of at least 1, got {value!r}")
     try:
-        kind = np.dtype(dtype).kind
+        size = np.dtype(dtype).itemsize if np.dtype(dtype).kind == "f" else 0
     except TypeError:
-        kind = None
-    if kind != "f":
-        raise ValueError(f"dtype: a floating-point type such as numpy.float64 or numpy.float32, got {dtype!r}")
+        size = 0
+    if size < 4:  # float16 overflows above 65,504: customers and dollars would read inf
+        raise ValueError(f"dtype: numpy.float64 or numpy.float32 (or a wider float), got {dtype!r}")
 
 
 # Below this many draws a batch runs on one thread: a thread costs more than it saves.

@@ -769,3 +769,9 @@ def test_fields_left_out_names_what_a_file_does_not_give():
     del partial["shrinkage"], partial["aht_seconds"]
     assert fields_left_out(json.dumps(partial)) == [f for f in PARAMETERS if f in ("shrinkage", "aht_seconds")]
     assert fields_left_out('{"schema_version": 1, "shrinkage": 0.3}') == []  # version 1 keeps its own meaning
+
+
+@pytest.mark.parametrize("months", [0, -1, 2.5, True, "12"])
+def test_a_schedule_over_a_number_of_months_that_is_not_one_is_named(months):
+    with pytest.raises(ScenarioError, match="months: got"):
+        Scenario().schedule("ad_spend_per_month", months)

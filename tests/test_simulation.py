@@ -309,8 +309,9 @@ def test_bad_draws_are_named(draws, words):
     ({"chunk_size": 0}, "chunk_size: a whole number of at least 1, got 0"),
     ({"chunk_size": 1.5}, "chunk_size: a whole number of at least 1"),
     ({"workers": "a"}, "workers: a whole number of at least 1"),
-    ({"dtype": "foo"}, "dtype: a floating-point type"),
-    ({"dtype": int}, "dtype: a floating-point type"),
+    ({"dtype": "foo"}, "dtype: numpy.float64 or numpy.float32"),
+    ({"dtype": int}, "dtype: numpy.float64 or numpy.float32"),
+    ({"dtype": "float16"}, "dtype: numpy.float64 or numpy.float32"),  # overflows above 65,504
     ({"columns": "customers"}, "write columns=['customers']"),
 ])
 def test_batch_options_that_cannot_be_used_are_named(options, words):
