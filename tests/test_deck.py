@@ -307,3 +307,15 @@ def test_libreoffice_draws_every_slide(deck, tmp_path):
         grey = Image.open(path).convert("L")
         inked = sum(grey.histogram()[:128]) / (grey.width * grey.height)
         assert inked > 0.005, f"{path.name} is nearly blank"
+
+
+def test_many_scenarios_spread_the_table_over_slides_that_each_fit():
+    """Eleven scenarios in one table wrapped figures inside themselves and ran off the slide."""
+    base = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    many = {f"plan {i}": base.replace(ad_spend_per_month=100_000.0 + 10_000 * i) for i in range(11)}
+    prs, all_slides = slides(reports.pptx_report(many, baseline="plan 0"))
+    tables = [s for slide in all_slides for s in slide.shapes if s.has_table]
+    headers = [[cell.text for cell in frame.table.rows[0].cells][1:] for frame in tables]
+    assert len(tables) == 2 and all(len(h) <= 6 and h[0].startswith("plan 0") for h in headers)
+    assert sorted(n for h in headers for n in h[1:]) == sorted(f"plan {i}" for i in range(1, 11))
+    assert all(frame.top + frame.height <= prs.slide_height for frame in tables)

@@ -52,6 +52,11 @@ scenario ("Current: " + the longest preset title + " + 99 changes"; "Saved: " + 
 table header of four lines; a longer one (an edited fitted history with a long label, a name given
 through the API) is shortened, and the notes say it whole."""
 
+TABLE_SCENARIOS = 6
+"""The most scenarios in one key-results table (the baseline's column included); with more, the
+table goes on over further slides. Beside eleven, figures broke inside themselves ("$127.\n6M")
+and rows ran off the slide."""
+
 LABELLED_BARS = 12
 """Up to this many bars in a chart, each bar carries its value; more would crowd each other."""
 
@@ -138,11 +143,18 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
         notes(slide, f"How much NPV each scenario adds to {b.baseline} (or loses against it) over {horizon(months)}, "
                      f"at the likely values. {output('delta_npv').label}: {output('delta_npv').meaning}.")
 
-    slide, top = _titled(prs, f"Key results over {horizon(months)}")
-    _kpi_table(slide, top, b)
-    notes(slide, "The headline results at the likely values" + (f"; changes, ROI and payback are against {b.baseline}."
-                                                                  if others else "."),
-          *(f"{output(k).label}: {output(k).meaning}." for k in table_kpis(b)))
+    # Beyond a slide's width of scenarios the figures would wrap inside themselves: the table goes on
+    # over more slides, each with the baseline's column first to read the others against.
+    rest = [n for n in b.names if n != b.baseline]
+    per_slide = TABLE_SCENARIOS - 1
+    parts = [[b.baseline, *rest[i:i + per_slide]] for i in range(0, len(rest), per_slide)] or [[b.baseline]]
+    for i, part in enumerate(parts, start=1):
+        slide, top = _titled(prs, f"Key results over {horizon(months)}"
+                                  + (f" ({i} of {len(parts)})" if len(parts) > 1 else ""))
+        _kpi_table(slide, top, b, part)
+        notes(slide, "The headline results at the likely values"
+                     + (f"; changes, ROI and payback are against {b.baseline}." if others else "."),
+              *(f"{output(k).label}: {output(k).meaning}." for k in table_kpis(b)))
 
     if others:
         extra = extra_contribution(b)
@@ -340,18 +352,18 @@ def _titled(prs: Any, title: str) -> tuple[Any, float]:
 
 # ------------------------------------------------------------------ the table
 
-def _kpi_table(slide: Any, top: float, b: Bundle) -> None:
-    """The KPIs down, the scenarios across, full width, in the largest type (18, 16 or 14 pt) whose rows fit
-    the slide and whose words fit their columns; each row as tall as its tallest cell's wrapped text."""
+def _kpi_table(slide: Any, top: float, b: Bundle, names: Sequence[str]) -> None:
+    """The KPIs down, the scenarios ``names`` across, full width, in the largest type (18, 16 or 14 pt) whose
+    rows fit the slide and whose words fit their columns; each row as tall as its tallest cell's wrapped text."""
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Inches
 
     # The KPI names take one line beside a few scenarios; beside many, the scenarios' columns need the room.
-    label_width = 4.0 if len(b.names) <= 4 else 3.0
-    col_width = (BODY_WIDTH - label_width) / len(b.names)
-    header = ["", *(n + b.baseline_mark(n) for n in b.names)]
+    label_width = 4.0 if len(names) <= 4 else 3.0
+    col_width = (BODY_WIDTH - label_width) / len(names)
+    header = ["", *(n + b.baseline_mark(n) for n in names)]
     kpis = table_kpis(b)
-    body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in b.names)] for k in kpis]
+    body = [[output(k).label, *(fmt_kpi(b.kpis.loc[n], k, n == b.baseline) for n in names)] for k in kpis]
     rows = [header, *body]
     room = SLIDE_HEIGHT - FOOT - top
 
