@@ -530,8 +530,8 @@ def parse_value(name: str, text: str) -> Any:
             raise ScenarioError(f"{name}: got {shown!r}; expected a number, {spec.describe_range()}") from None
         if math.isinf(v) and "inf" not in part.lower():
             # Digits past float range: say so, rather than echo "inf" for a number nobody wrote as such.
-            raise ScenarioError(f"{name}: got a number with {len(part):,} characters, beyond any float; "
-                                f"allowed {spec.describe_range()}")
+            shown = part if len(part) <= 40 else f"a number with {len(part):,} characters"
+            raise ScenarioError(f"{name}: got {shown}, beyond any float; allowed {spec.describe_range()}")
         values.append(v)
     # Whole numbers as int while floats hold them exactly; past that a float, which an error
     # message shows as 1e+308 rather than as its 309 digits.

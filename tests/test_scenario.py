@@ -730,6 +730,8 @@ def test_parse_value_unknown_field_is_named_with_hint():
 def test_parse_value_names_a_number_too_long_for_a_float():
     with pytest.raises(ScenarioError, match="got a number with 400 characters, beyond any float; allowed 0 to 0.9"):
         parse_value("shrinkage", "9" * 400)
+    with pytest.raises(ScenarioError, match=r"got 1e999, beyond any float; allowed 0 to 0.9"):
+        parse_value("shrinkage", "1e999")
     with pytest.raises(ScenarioError) as info:
         parse_value("shrinkage", "x" * 500)
     assert len(str(info.value)) < 200  # a long bad value is shortened in the message
