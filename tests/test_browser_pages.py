@@ -118,6 +118,20 @@ def test_risk_page_with_bad_settings_names_them_and_runs_with_defaults(page, app
     screenshot(page, artifacts / "browser-risk-bad.png")
 
 
+def test_streamlits_own_colour_emoji_and_icon_codes_in_a_link_read_as_written(page, app_url):
+    """A value from a link with ":red[...]", ":smile:" or ":material/...:" used to turn colour, an
+    emoji and an icon, outside and inside the notice's code span; it reads as typed."""
+    codes = ":red[boom] :smile: :material/check_circle:"
+    open_app(page, url(app_url, "/your_data", ad_spend_per_month=codes, fitted="label"))
+    notice = page.locator(ALERT, has_text="This link had values")
+    expect(notice).to_contain_text("boom")
+    text = notice.inner_text().replace("\u200b", "")
+    assert codes in text and ":red[boom] :smile:" in text.replace(codes, "", 1)  # the code span and the words
+    assert "label~field:value~" in text
+    assert notice.locator(".stMarkdownColoredText, del, [data-testid='stIconMaterial']").count() == 0
+    assert "\U0001f604" not in text  # the smile emoji
+
+
 @pytest.mark.parametrize("width", [390, 768, 1024])
 def test_method_tables_fit_their_room_at_every_width(page, app_url, width):
     """Seven columns of sources and notes were 908 px wide in 734 at 768 px (cut off, a hidden

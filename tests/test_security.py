@@ -21,6 +21,7 @@ from cx_roi import formatting as fmt
 
 PHISH = "[Session expired: log in again](https://evil.example/login)"
 PIXEL = "![x](https://evil.example/p.png)"
+CODES = ":red[boom] :smile: :material/check_circle: evil.example"  # Streamlit's colour, emoji and icon
 FORMULA = "=cmd|' /C calc'!A0"
 
 
@@ -113,6 +114,9 @@ def assert_inert(text: str) -> None:
     assert "://" not in plain and "www." not in plain, f"an address Markdown would link: {text[:300]}"
     assert not re.search(r"(?<!\\)<", plain), f"HTML: {text[:300]}"
     assert "<a href" not in text and "evil.example)" not in plain.replace("\\)", ")").replace("\\](", "")
+    assert not re.search(r"(?<!\\)~(?<!\\~)~", plain), f"strikethrough: {text[:300]}"
+    # Streamlit's own colour, emoji and icon codes act even after a backslash and inside a code span.
+    assert not re.search(r":(red\\?\[|smile:|material/)", text), f"a Streamlit code: {text[:300]}"
 
 
 @pytest.mark.parametrize("query,page", [
@@ -128,6 +132,8 @@ def assert_inert(text: str) -> None:
     ({"levers": f"{PHISH},ad_spend_per_month", "bounds": f"{PIXEL}:1:2"}, OPTIMISE),
     ({"ranges": f"{PHISH}:1:2~shrinkage:{PIXEL}:1", "draws": PIXEL}, "pages/risk.py"),
     ({"extra": PHISH, "present": PIXEL, "compare": PIXEL}, None),
+    ({"ad_spend_per_month": CODES, "preset": CODES}, None),
+    ({"saved": f"plan~aht_seconds:{CODES}", "fitted": "label"}, DATA),
 ])
 def test_a_links_values_are_shown_inert_in_every_message(query, page):
     at = run_app(query, page=page)
@@ -176,7 +182,7 @@ def test_the_package_quoting_the_value_is_shown_inert_too():
         assert_inert(b)
 
 
-@pytest.mark.parametrize("text", [PHISH, PIXEL, "_under_ *star* ~~strike~~", "<img src=x onerror=alert(1)>",
+@pytest.mark.parametrize("text", [PHISH, PIXEL, CODES, "_under_ *star* ~~strike~~", "<img src=x onerror=alert(1)>",
                                   "# heading", "- item", "1. item", "www.evil.example", "me@evil.example",
                                   "a\u202eb\u200bc\nd", "`code` [x]: https://evil.example"])
 def test_inert_text_escapes_what_formats_or_links(text):

@@ -59,11 +59,11 @@ def drop_notices(topic: str) -> None:
 
 def show(text: Any, limit: int = 40) -> str:
     """A value from a link or a file, quoted for a code span in a notice: shortened, with control
-    characters and backticks neutralised."""
+    characters, backticks and Streamlit's colour, emoji and icon codes neutralised."""
     text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
     if len(text) > limit:
         text = text[:limit] + "..."
-    return text.replace("`", "'")
+    return tables.break_codes(text.replace("`", "'"))
 
 
 def strip_name(problem: str, name: str) -> str:

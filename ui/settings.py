@@ -140,8 +140,9 @@ SETTINGS: dict[str, Field] = {f.key: f for f in (
     _setting("levers", tuple(cx_roi.LEVERS), _lever_list, ",".join,
              f"two or three of {', '.join(cx_roi.LEVERS)}, separated by commas", lambda v: "all three levers"),
     _setting("target_metric", "final_customers", choice(TARGET_METRICS), str, " or ".join(TARGET_METRICS)),
-    _setting("frontier", False, lambda t: choice(("0", "1"))(t) == "1", lambda v: "1" if v else "0", "1 or 0"),
-    _setting("target", None, money_or_auto(0.0, 1e12), url_number, "a number from 0 to 1e12",
+    _setting("frontier", False, lambda t: choice(("0", "1"))(t) == "1", lambda v: "1" if v else "0", "1 or 0",
+             lambda v: "on" if v else "off"),
+    _setting("target", None, money_or_auto(0.0, 1e12), url_number, "a number from 0 to 1,000,000,000,000",
              lambda v: "10% above today's plan" if v is None else f"{v:,.0f}"),
 )}
 

@@ -58,8 +58,19 @@ def inert(text: Any, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit] + "..."
     text = _UNSEEN.sub("?", text)
-    return (_ACTIVE.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
-            .replace("://", ":\u200b//").replace("www.", "www\u200b.").replace("@", "\u200b@"))
+    return break_codes(_ACTIVE.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+                       .replace("://", ":\u200b//").replace("www.", "www\u200b.").replace("@", "\u200b@"))
+
+
+_CODE = re.compile(r":(?=[A-Za-z])")
+
+
+def break_codes(text: str) -> str:
+    """``text`` with Streamlit's own codes broken: a colour (":red[...]"), an emoji (":smile:") or an
+    icon (":material/check:") starts with a colon and a letter, which Streamlit turns into colour or
+    a picture even after a backslash, and even an icon inside a code span; an invisible zero-width
+    space after such a colon leaves the text as written."""
+    return _CODE.sub(":\u200b", text)
 
 
 MAX_LISTED = 25  # problems listed in one message; the rest are counted ("... and 3 more")

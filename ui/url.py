@@ -95,7 +95,8 @@ def _read_saved(given: Sequence[str]) -> dict[str, Scenario]:
     whys: list[str] = []
     for entry in list(given)[:MAX_SAVED]:
         name = entry.split("~")[0].strip()
-        problem = saved_name_problem(name) or ("listed twice" if name in saved else None)
+        problem = saved_name_problem(name) or ("is given to an earlier saved scenario in the link too"
+                                                if name in saved else None)
         if problem:
             whys.append(f"`saved={show(entry)}`: the name {problem}; this saved scenario was skipped.")
             continue
@@ -313,7 +314,7 @@ def _read(given: Mapping[str, list[str]], named_twice: bool = False) -> None:
         if field.key not in params:
             continue
         text = params[field.key]
-        words = dict(key=field.key, text=show(text), allowed=field.allowed_text())
+        words = dict(key=field.key, text=show(text), allowed=tables.inert(field.allowed_text()))
         try:
             value = field.parse(text)
         except Partly as part:
@@ -341,6 +342,6 @@ def _read(given: Mapping[str, list[str]], named_twice: bool = False) -> None:
         f"the preset's value {tables.inert(param_value(PARAMETERS[key].fmt, getattr(s, key)))} was kept")))
 
     if bad:
-        head = ("This link had values the dashboard cannot use. Each one below was replaced by its "
-                "default; everything else in the link was applied.")
+        head = ("This link had values the dashboard cannot use. Each one below says what was used instead; "
+                "everything else in the link was applied.")
         add_notice("warning", head + "\n" + listed(bad))
