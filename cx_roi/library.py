@@ -301,8 +301,11 @@ class Library:
         try:
             scenario, problem = Scenario.from_json(row.scenario), None
         except ScenarioError as err:
-            scenario, problem = None, (f"The saved scenario {row.name!r} cannot be read by this cx-roi: "
-                                       f"{err.problems[0]}")
+            # What the file says is wrong, without the advice on valid names meant for someone writing one.
+            detail = err.problems[0].split("; ")[0]
+            scenario, problem = None, (f"The saved scenario {row.name!r} cannot be opened: it was damaged, or "
+                                       f"saved by another version of cx-roi ({detail}). It can still be renamed "
+                                       "or deleted.")
         return Entry(row.name, row.note, row.saved_by, _utc(row.saved_at), scenario, problem)
 
     def _taken(self, name: str) -> str:
@@ -317,7 +320,7 @@ class Library:
         when = _utc(row.saved_at).strftime("%Y-%m-%d %H:%M UTC")
         who = f" by {row.saved_by}" if row.saved_by else ""
         return (f"A scenario named {name!r} is already in the library (saved{who} on {when}). Pick another "
-                "name, or replace it.")
+                "name, or delete that one first.")
 
     @staticmethod
     def _missing(name: str) -> str:

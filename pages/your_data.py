@@ -32,7 +32,9 @@ cfg = {"displayModeBar": False}
 st.subheader("1. Load a monthly history", anchor=False)
 if not big:
     left, right = st.columns([3, 2])
-    left.file_uploader("CSV or Excel file, one row per month", type=["csv", "txt", "xlsx"],
+    # The limit in the label: a larger file is refused by the browser, whose reason is only a tooltip.
+    left.file_uploader(f"CSV or Excel file, one row per month, up to {state.MAX_HISTORY_BYTES // 2**20} MB",
+                       type=["csv", "txt", "xlsx"],
                        key=state.history_upload_key(), on_change=state.on_history_upload,
                        max_upload_size=state.MAX_HISTORY_BYTES // (1024 * 1024),
                        help="Every problem in the file is listed with its row and column; a file that cannot "
@@ -174,7 +176,9 @@ st.caption("**Standard error**: how far the fitted value could be off, given how
            "**95% range**: the values the history cannot tell apart from the fitted one. Worked out in "
            "proportions of the fitted value (for all but product value), it reaches further above it than "
            "below, and never below zero; it holds the true value 95 times in 100. **Plan starts from**: the value the "
-           "planning scenario uses; for spends, the average of your last twelve months.")
+           "planning scenario uses; for spends, the average of your last twelve months, and for spends before the "
+           "plan, what your history ended with (the last month's service spend; the advertising whose "
+           "carry-over was left at its end, as a steady monthly amount).")
 for w in fit.warnings:
     st.warning(tables.with_labels(w) + ".", icon=":material/info:")
 with st.expander(f"Kept at their defaults ({len(fit.not_fitted)}), and why"):

@@ -579,3 +579,17 @@ def test_explore_exports_of_an_edited_scenario_are_named_and_titled_with_its_cha
     page = _Text()
     page.feed(files["html"].decode("utf-8"))
     assert f"cx-roi: {cx_roi.preset_info('service-boost').title} + 1 change" in " ".join(page.text)
+
+
+def test_the_advice_names_the_same_first_row_as_the_list():
+    """A month missing (found between rows) listed first used to be passed over: the advice named a later row."""
+    lines = rows(8)
+    lines[3] = "2024-13" + lines[3][len("2024-04"):]  # an unreadable month: 2024-04 is missing ...
+    lines[6] = "2024-02" + lines[6][len("2024-07"):]  # ... and reported (months out of order), listed first
+    at = data_page()
+    upload(at, "h.csv", csv(lines))
+    listed = "\n".join(e.value for e in at.error)
+    advice = "\n".join(w.value for w in at.warning)
+    first = re.search(r"row (\d+)", listed)
+    named = re.search(r"the first in row (\d+)", advice)
+    assert first and (named is None or named.group(1) == first.group(1)), (listed, advice)

@@ -196,7 +196,7 @@ def test_an_entry_this_version_cannot_read_is_listed_named_and_deletable(db):
     assert at.selectbox(key="library:pick").value == "Plan A"  # picked first: one that opens
     at.selectbox(key="library:pick").select("From a newer cx-roi").run()
     press(at, "Open on Explore")
-    assert any("cannot be read" in e.value for e in at.error)  # said, and nothing else changes
+    assert any("cannot be opened" in e.value for e in at.error)  # said, and nothing else changes
     press(at, "Delete it")
     assert [r["Name"] for r in shown(at)] == ["Plan A"] and not at.warning
 

@@ -268,3 +268,19 @@ def test_a_month_charts_hover_says_month_and_reads_in_the_text_colour():
         layout = go.Figure(layout=base_layout("t", 300, big, months=60)).layout
         assert layout.xaxis.unifiedhovertitle.text == "Month %{x}"
         assert layout.hoverlabel.font.color == palette.TEXT and layout.hoverlabel.font.size == type_size(big)
+
+
+def test_a_money_axis_of_nothing_but_zeros_is_not_labelled_in_milli_dollars():
+    """Scenarios the same as the baseline drew axes of "-$500m" to "$500m" (plotly's -1 to 1 in
+    milli-dollars, read as half a billion): such an axis spans a million either side."""
+    base = cx_roi.simulate(Scenario())
+    bridge = charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]
+    lines = charts.overlay({"a": base.monthly, "b": base.monthly}, "cumulative_contribution", title="t",
+                           axis_title="y", baseline="a", relative=True, money=True).to_dict()["layout"]
+    for axis in (bridge["xaxis"], lines["yaxis"]):
+        low, high = axis["range"]
+        assert low <= -1e5 and high >= 1e5
+    apart = charts.overlay({"a": base.monthly, "b": cx_roi.simulate(cx_roi.load_preset("ad-boost")).monthly},
+                           "cumulative_contribution", title="t", axis_title="y", baseline="a", relative=True,
+                           money=True).to_dict()["layout"]["yaxis"]
+    assert "range" not in apart, "scenarios that differ keep plotly's own range"

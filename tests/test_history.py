@@ -240,9 +240,17 @@ def test_optional_columns_may_have_gaps():
 
 def test_missing_columns_are_named_with_the_closest_header():
     problems = problems_of(csv_bytes(["2024-01,1,2,3,4"], "month,custmers,new_customers,churned_customers,ads"))
-    assert len(problems) == 2
+    assert len(problems) == 3
     assert "'customers' is missing" in problems[0] and "'custmers'" in problems[0]
     assert "'service_spend' is missing" in problems[1]
+    # The headers read as no column are listed: one may be the missing column under another name.
+    assert "'custmers'" in problems[2]
+
+
+def test_a_header_too_far_from_the_missing_column_is_listed_with_the_columns_found():
+    problems = problems_of(csv_bytes(rows(8), HEADER.replace("customers,", "clients,", 1)))
+    assert any("'customers' is missing" in p for p in problems)
+    assert any("'clients'" in p for p in problems), problems
 
 
 def test_every_problem_is_reported_at_once_with_row_and_column():
@@ -627,11 +635,17 @@ def test_dates_whose_day_shows_the_order_are_read_and_the_rest_of_the_column_wit
     assert list(read_history(csv_bytes(month_first), "us.csv").frame["period"]) == list(history.frame["period"])
     both = dated[:4] + month_first[4:]
     assert any("'05/31/2024' is ambiguous" in p for p in problems_of(csv_bytes(both)))
-    # Only a real date shows the order: an impossible one beside first-of-month dates decides nothing.
+    # Dates all on the first of the month: the number that never changes is the day, either way round
+    # (every row was refused as ambiguous).
     firsts = [f"01/{m:02d}/2024" + line[7:] for m, line in zip(range(1, 9), lines)]
+    us_firsts = [f"{m:02d}/01/2024" + line[7:] for m, line in zip(range(1, 9), lines)]
+    for same_day in (firsts, us_firsts):
+        assert list(read_history(csv_bytes(same_day), "firsts.csv").frame["period"]) == list(history.frame["period"])
+    # Only a real date shows the order: an impossible one is refused, and decides nothing.
     firsts[5] = "45/06/2024" + lines[5][7:]
     problems = problems_of(csv_bytes(firsts))
-    assert any("'01/02/2024' is ambiguous" in p for p in problems), problems
+    assert any("'45/06/2024' is not a valid date" in p for p in problems), problems
+    assert not any("ambiguous" in p for p in problems), problems
 
 
 def test_a_refused_count_is_not_also_a_gap_in_the_customer_balance():

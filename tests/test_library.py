@@ -57,8 +57,9 @@ def test_a_saved_scenario_comes_back_with_its_note_author_and_time(library):
 
 def test_a_taken_name_is_refused_naming_who_took_it_unless_replaced(library):
     library.save("Plan B", cx_roi.load_preset("ad-boost"), by="ann")
-    with pytest.raises(LibraryError, match="ann"):
+    with pytest.raises(LibraryError, match="ann") as err:
         library.save("Plan B", cx_roi.Scenario(), by="bob")
+    assert "replace" not in str(err.value), "the dashboard has no replace: the way out is another name or a delete"
     assert library.get("Plan B").scenario == cx_roi.load_preset("ad-boost")  # nothing overwritten
     library.save("Plan B", cx_roi.Scenario(), by="bob", replace=True)
     assert library.get("Plan B").scenario == cx_roi.Scenario() and library.get("Plan B").saved_by == "bob"
@@ -188,6 +189,8 @@ def test_an_unreadable_entry_hides_none_of_the_others_and_can_be_renamed_and_del
     entries = {e.name: e for e in library.entries()}
     assert entries["Plan"].scenario == cx_roi.Scenario() and entries["Plan"].problem is None
     assert entries["Broken"].scenario is None and "'Broken'" in entries["Broken"].problem
+    # Said as what the user can do with it, not with the advice on valid names for someone writing a file.
+    assert "deleted" in entries["Broken"].problem and "valid names" not in entries["Broken"].problem
     assert library.rename("Broken", "Broken (newer)").problem
     library.delete("Broken (newer)")
     assert [e.name for e in library.entries()] == ["Plan"]

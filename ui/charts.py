@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,16 @@ COLOURS = palette.COLOURS
 SCENARIO_COLOURS = palette.SCENARIO_COLOURS
 
 MONEY_TICKS = dict(tickformat="$.3~s")  # $1.2M, -$350k (sign before the $, as on the cards), never $217.974k
+# The range a money axis gets when everything on it is zero: plotly's own, -1 to 1, is labelled in
+# milli-dollars ("$500m", which reads as half a billion).
+FLAT_MONEY_RANGE = [-1e6, 1e6]
+
+
+def flat_money_range(values: Any) -> list[float] | None:
+    """:data:`FLAT_MONEY_RANGE` for a money axis whose values are all within a dollar of zero, else None
+    (plotly's own range)."""
+    v = np.asarray(values, dtype=float)
+    return FLAT_MONEY_RANGE if not np.any(np.abs(v[np.isfinite(v)]) >= 1.0) else None
 MONEY_HOVER = "%{y:$,.0f}"
 
 # A bridge step's colour, by its cause. Retention's colour is set by its sign (:func:`bridge_colour`).
@@ -302,7 +313,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     return go.Figure(data=data, layout=base_layout(
         "Cumulative contribution vs baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
-                   range=[-1e6, 1e6] if same and not paid else None, **MONEY_TICKS),
+                   range=FLAT_MONEY_RANGE if same and not paid else None, **MONEY_TICKS),
         annotations=annotations, showlegend=False))
 
 
@@ -324,6 +335,8 @@ def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis
     lines = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items()}
     names = {name: chart_text(f"{name} (baseline)" if name == baseline else name) for name in frames}
     yaxis = dict(title=dict(text=axis_title), **(MONEY_TICKS if money else dict(tickformat=".3~s")))
+    if money:
+        yaxis["range"] = flat_money_range(np.concatenate([v.ravel() for v in lines.values()] + [np.zeros(1)]))
     if relative:
         shown = {name: y for name, y in lines.items() if name != baseline}
         runaway = outrunner(shown)
@@ -388,7 +401,8 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
     # enough that two preset names fit one line (a prefix of its own broke it early on a laptop).
     layout = base_layout(
         chart_text(f"{scenario} vs {baseline}"), height, big, wide=True, hovermode="closest",
-        xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888", **MONEY_TICKS),
+        xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888",
+                   range=flat_money_range(all_values), **MONEY_TICKS),
         yaxis=dict(autorange="reversed"),
     )
     # Room on the right for the last bar's value, written outside it ("+$112.0M").

@@ -172,7 +172,7 @@ def load_history_file(filename: str, data: bytes, sheet: str | None = None) -> b
     :func:`history_refusal` keeps what the page needs to advise. A workbook with several
     sheets of data is held back until the user picks the sheet.
     """
-    where = _where(filename)
+    where = _where(filename) if sheet is None else f"Sheet `{show(sheet, 40)}` of {_where(filename)}"
     kept = (" The history you had loaded is still in use." if history_file() is not None else "")
     kept += " Your baseline and scenarios are unchanged."
     topic = "history_file"  # the newest upload's message replaces older ones
@@ -217,7 +217,7 @@ def refusal_advice(refused: Refusal) -> str:
     others = [p for p in refused.problems if p.gap is None]
     out = [f"{name} was not loaded."]
     if others:
-        first = next((p.row for p in others if p.row is not None), None)
+        first = others[0].row  # the list's first item's row, if it has one: the two must agree
         n = len(others)
         out.append(f"{n} problem{'s' if n != 1 else ''} in the file need{'s' if n == 1 else ''} fixing"
                    + (f", the first in row {first}" if first is not None else "")

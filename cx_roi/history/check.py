@@ -91,8 +91,12 @@ def _columns(header: pd.Series, row: int, excel: bool, warnings: list[str]) -> t
             problems.append(HistoryProblem(f"required column {c!r} is missing{hint}; {COLUMNS[c].description[:-1]} "
                                            f"({COLUMNS[c].unit})", row=row))
     if unknown:
-        warnings.append(f"ignored column(s) {quote_list(list(unknown.values()))}: not among a history's "
-                        f"columns ({', '.join(COLUMNS)})")
+        note = (f"ignored column(s) {quote_list(list(unknown.values()))}: not among a history's columns "
+                f"({', '.join(COLUMNS)})")
+        if any(c not in cols for c in REQUIRED_COLUMNS):  # one may be a missing column under another name
+            problems.append(HistoryProblem(note, row=row))
+        else:
+            warnings.append(note)
     return cols, problems
 
 
@@ -271,8 +275,9 @@ def _real_date(year: int, month: int, day: int) -> bool:
 
 def _date_order(cells: pd.Series) -> tuple[str, str] | None:
     """Whether the column's dd/mm/yyyy-like dates are day first ("dmy") or month first ("mdy"),
-    with a date that shows it: a first number above 12 can only be a day, as can a second. None
-    when no date shows the order, or dates show both (then each such date is refused as ambiguous)."""
+    with a date that shows it: a first number above 12 can only be a day, as can a second, and in
+    dates all on one day of the month the number that never changes is the day. None when no date
+    shows the order, or dates show both (then each such date is refused as ambiguous)."""
     # Only a real date is evidence: "45/06/2024" shows nothing about the others.
     parts = [(c.strip(), *_numbers(c.strip())) for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
     firsts = [t for t, a, b, y in parts if a > 12 and _real_date(y, b, a)]
@@ -281,6 +286,13 @@ def _date_order(cells: pd.Series) -> tuple[str, str] | None:
         return "dmy", firsts[0]
     if seconds and not firsts:
         return "mdy", seconds[0]
+    real = [(t, a, b) for t, a, b, y in parts if _real_date(y, b, a) or _real_date(y, a, b)]
+    if not firsts and not seconds and len(real) > 1:
+        # Monthly dates on one day of the month (01/01, 01/02, ... or 01/01, 02/01, ...): the number that
+        # stays the same is the day, the one that moves the month.
+        a_same, b_same = len({a for _, a, _ in real}) == 1, len({b for _, _, b in real}) == 1
+        if a_same != b_same:
+            return ("dmy" if a_same else "mdy"), real[1][0]
     return None
 
 
