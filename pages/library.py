@@ -39,11 +39,12 @@ if unreadable:  # listed with the rest, to rename or delete; opening one says wh
     st.warning("Some saved scenarios cannot be opened or compared here, only renamed or deleted:\n\n"
                + tables.listed([tables.inert(p, 400) for p in unreadable]), icon=":material/warning:")
 
+# The note last: it is the longest, and on a phone the grid shows its first columns (who and when).
 st.dataframe(pd.DataFrame({
     "Name": [e.name for e in entries],
-    "Note": [e.note for e in entries],
     "Saved by": [e.saved_by or "" for e in entries],
     "Saved (UTC)": [e.saved_at.strftime("%Y-%m-%d %H:%M") for e in entries],
+    "Note": [e.note for e in entries],
 }), hide_index=True, width="stretch")
 
 names = [e.name for e in entries]

@@ -176,6 +176,8 @@ def test_a_signed_in_user_is_recorded_as_who_saved(db):
     save(at, "Plan B")
     assert Library(db).get("Plan B").saved_by == "Ada Lovelace"
     assert shown(at)[0]["Saved by"] == "Ada Lovelace"
+    # Who and when come before the long note: a phone's grid shows its first columns.
+    assert list(at.dataframe[0].value.columns) == ["Name", "Saved by", "Saved (UTC)", "Note"]
 
 
 def test_an_entry_this_version_cannot_read_is_listed_named_and_deletable(db):
