@@ -22,7 +22,7 @@ mostly a fixed overhead per month, so 200 candidates cost little more than one):
    differences of +-$1,000 a month, all in one batch with the value; a step
    never leaves the bounds (one-sided at a bound), so no spend goes negative.
    The two runs go in step, each in a thread, and every round of their
-   requests is one batch (``_InStep``): two runs cost about what one does.
+   requests is one batch (``InStep``): two runs cost about what one does.
 3. Ensemble objectives ("expected_npv", "p10_npv") draw the uncertain inputs
    once (``draws``, ``seed``) and keep those draws for every evaluation
    (common random numbers), so the objective is a smooth function of the
@@ -36,10 +36,7 @@ compared with its start and the better one kept.
 
 from __future__ import annotations
 
-import itertools
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -51,9 +48,11 @@ from .comparison import LEVERS
 from . import checks
 from .errors import OutOfReach, ScenarioError, Stopped
 from .formatting import money, number, quoted
+from .in_step import InStep
 from .parameters import PARAMETERS
 from .scenario import Scenario
 from .simulation import KPI_COLUMNS, simulate_batch
+from .splits import Box
 from .uncertainty import Range, draw_world
 
 __all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
@@ -198,11 +197,11 @@ class _Problem:
     def n_levers(self) -> int:
         return len(self.levers)
 
-    def box(self, totals: Sequence[float]) -> "_Box":
+    def box(self, totals: Sequence[float]) -> Box:
         """The feasible set for a budget per phase ($ per month)."""
         lb = np.tile([lo for lo, _ in self.limits], len(totals)).astype(float)
         ub = np.array([min(hi, t) for t in totals for _, hi in self.limits], dtype=float)
-        return _Box(list(totals), lb, ub)
+        return Box(list(totals), lb, ub)
 
     def kpi(self, x: np.ndarray, metric: str, ensemble: bool) -> np.ndarray:
         """``metric`` for every candidate (rows of x) x draw: shape (candidates, draws)."""
@@ -262,68 +261,6 @@ def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases
     return _Problem(scenario, levers, limits, phases, objective, metric, draws, seed, world, stop)
 
 
-@dataclass
-class _Box:
-    """The feasible set at one budget: per phase, lb <= x <= ub (flat, phase-major) and sum(x) == total."""
-
-    totals: list[float]
-    lb: np.ndarray
-    ub: np.ndarray
-
-    @property
-    def n_levers(self) -> int:
-        return len(self.lb) // len(self.totals)
-
-    def seg(self, p: int) -> slice:
-        return slice(p * self.n_levers, (p + 1) * self.n_levers)
-
-    def project(self, x: np.ndarray) -> np.ndarray:
-        """Nearest feasible point(s) to ``x`` (rows), phase by phase."""
-        x = np.array(x, dtype=float, ndmin=2)
-        for p, t in enumerate(self.totals):
-            s = self.seg(p)
-            x[:, s] = _project_rows(x[:, s], self.lb[s], self.ub[s], t)
-        return x
-
-    def grid(self, divisions: int) -> np.ndarray:
-        """The same split in every phase, on a simplex grid of 1/divisions: the minimums plus shares
-        of the rest of the budget. Shape (points, size)."""
-        w = _simplex(self.n_levers, divisions)
-        lbs = [self.lb[self.seg(p)] for p in range(len(self.totals))]
-        return self.project(np.hstack([lb + w * (t - lb.sum()) for lb, t in zip(lbs, self.totals)]))
-
-
-def _project_rows(x: np.ndarray, lb: np.ndarray, ub: np.ndarray, total: float) -> np.ndarray:
-    """Euclidean projection of each row onto {lb <= x <= ub, sum x = total}: x + shift, clipped.
-
-    The shift is found by bisection; the last rounding goes onto the levers with room,
-    so each row sums to ``total`` to the cent and stays in bounds.
-    """
-    x = np.array(x, dtype=float, ndmin=2)
-    lo = np.full(len(x), -(abs(total) + np.abs(x).max(initial=0) + ub.max(initial=0) + 1.0))
-    hi = -lo
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        over = np.clip(x + mid[:, None], lb, ub).sum(axis=1) > total
-        hi = np.where(over, mid, hi)
-        lo = np.where(over, lo, mid)
-        if np.all(hi - lo <= 1e-9):
-            break
-    out = np.clip(x + ((lo + hi) / 2)[:, None], lb, ub)
-    out = np.where(out - lb < 1e-6, lb, np.where(ub - out < 1e-6, ub, out))  # no $1e-10 leftovers
-    gap = total - out.sum(axis=1)
-    room = np.where(gap[:, None] > 0, ub - out, out - lb)
-    share = np.divide(room, room.sum(axis=1, keepdims=True), out=np.zeros_like(room),
-                      where=room.sum(axis=1, keepdims=True) > 0)
-    return np.clip(out + gap[:, None] * share, lb, ub)
-
-
-def _simplex(n: int, divisions: int) -> np.ndarray:
-    """Every split of 1 into ``n`` shares on a grid of 1/divisions, in lexicographic order: (points, n)."""
-    points = [c for c in itertools.product(range(divisions + 1), repeat=n) if sum(c) == divisions]
-    return np.array(points, dtype=float) / max(divisions, 1)
-
-
 # ------------------------------------------------------------------- search
 
 def _differences(values: Callable[[np.ndarray], np.ndarray], x: np.ndarray, up: np.ndarray, down: np.ndarray
@@ -342,7 +279,7 @@ def _grids(problem: _Problem, totals: Sequence[float]) -> list[tuple[np.ndarray,
     return list(zip(cands, vals))
 
 
-def _grid_search(problem: _Problem, box: _Box, grid: tuple[np.ndarray, np.ndarray] | None = None
+def _grid_search(problem: _Problem, box: Box, grid: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> tuple[np.ndarray, float, float, list[tuple[np.ndarray, float]]]:
     """At the likely values: the best grid point, its value, the spread of values seen (a scale
     for tolerances), and the next best grid points with their values (runner-up starts for the
@@ -369,7 +306,7 @@ def _grid_search(problem: _Problem, box: _Box, grid: tuple[np.ndarray, np.ndarra
     return x, v, spread, [(cands[i], float(vals[i])) for i in order[1:_LOCAL_STARTS]]
 
 
-def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: float,
+def _local(problem: _Problem, box: Box, x0: np.ndarray, v0: float, scale_hint: float,
            deterministic: bool, options: Mapping[str, float],
            values: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, float, bool, str]:
     """SLSQP from x0 in units of the budget (well conditioned), within the box's bounds and with
@@ -404,63 +341,7 @@ def _local(problem: _Problem, box: _Box, x0: np.ndarray, v0: float, scale_hint: 
     return x1, v1, bool(res.success), str(res.message)
 
 
-class _InStep:
-    """Searches run in threads whose model runs are answered together: a request waits until
-    every search still running has asked, then one batch evaluates them all.
-
-    The engine's cost is mostly a fixed overhead per month, not per candidate, so two SLSQP
-    runs in step cost about what one costs (``benchmarks/bench_engine.py``, the optimiser).
-    Each search sees exactly the values it would alone; only the batching changes."""
-
-    def __init__(self, evaluate: Callable[[np.ndarray], np.ndarray], searches: int) -> None:
-        self._evaluate, self._running = evaluate, searches
-        self._asks: dict[int, np.ndarray] = {}
-        self._answers: dict[int, np.ndarray] = {}
-        self._error: BaseException | None = None
-        self._turn = threading.Condition()
-
-    def ask(self, search: int, rows: np.ndarray) -> np.ndarray:
-        with self._turn:
-            self._asks[search] = rows
-            self._answer_if_all_asked()
-            while search not in self._answers and self._error is None:
-                self._turn.wait()
-            if self._error is not None:
-                raise self._error
-            return self._answers.pop(search)
-
-    def finished(self) -> None:
-        with self._turn:
-            self._running -= 1
-            self._answer_if_all_asked()
-
-    def _answer_if_all_asked(self) -> None:
-        if not self._asks or len(self._asks) < self._running:
-            return
-        keys = list(self._asks)
-        rows = [self._asks.pop(k) for k in keys]
-        try:
-            vals = self._evaluate(np.vstack(rows))
-        except BaseException as error:  # every waiting search raises it (e.g. Stopped)
-            self._error = error
-        else:
-            self._answers.update(zip(keys, np.split(vals, np.cumsum([len(r) for r in rows])[:-1])))
-        self._turn.notify_all()
-
-    def run(self, searches: Sequence[Callable[[Callable[[np.ndarray], np.ndarray]], tuple]]) -> list[tuple]:
-        """Each search called with its own ``values`` function; their results in order."""
-        def one(i: int) -> tuple:
-            try:
-                return searches[i](lambda rows: self.ask(i, rows))
-            finally:
-                self.finished()
-
-        with ThreadPoolExecutor(len(searches)) as pool:
-            futures = [pool.submit(one, i) for i in range(len(searches))]
-            return [f.result() for f in futures]
-
-
-def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = (),
+def _solve(problem: _Problem, box: Box, extra_starts: Sequence[np.ndarray] = (),
            warm: Sequence[np.ndarray] = (), enough: float | None = None,
            grid: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, float, bool, str]:
     """Best split for ``box``: grid, then SLSQP; for ensemble objectives a second, warm-started stage.
@@ -487,7 +368,7 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
     # SLSQP also starts from the grid's runner-up, in step with the first; the better finish
     # wins (the first on a tie).
     starts = [(x0, v0), *runners_up]
-    finishes = _InStep(lambda rows: problem.values(rows, deterministic=True), len(starts)).run(
+    finishes = InStep(lambda rows: problem.values(rows, deterministic=True), len(starts)).run(
         [lambda values, x=x, v=v: _local(problem, box, x, v, spread, True, _DET_OPTIONS, values)
          for x, v in starts])
     best = finishes[0]
@@ -506,7 +387,7 @@ def _solve(problem: _Problem, box: _Box, extra_starts: Sequence[np.ndarray] = ()
     return _local(problem, box, cands[i], float(vals[i]), spread, False, _ENSEMBLE_OPTIONS)
 
 
-def _marginals(problem: _Problem, x: np.ndarray, box: _Box) -> tuple[float, pd.DataFrame]:
+def _marginals(problem: _Problem, x: np.ndarray, box: Box) -> tuple[float, pd.DataFrame]:
     """Objective at x and its slope per $1,000 a month on each lever and phase (one batch).
 
     Central differences of $1,000 (one-sided where the spend is below $1,000): the
@@ -529,7 +410,7 @@ def _marginals(problem: _Problem, x: np.ndarray, box: _Box) -> tuple[float, pd.D
     return value, pd.DataFrame(rows)
 
 
-def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: _Box) -> Allocation:
+def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str, box: Box) -> Allocation:
     table = pd.DataFrame(x.reshape(len(problem.phase_names), problem.n_levers),
                          index=pd.Index(problem.phase_names, name="phase"), columns=problem.levers)
     value, marginal = _marginals(problem, x, box)

@@ -434,7 +434,7 @@ def test_a_budget_at_every_lever_maximum_is_split_and_priced():
 # ---------------------------------------------------------------- searches in step
 
 def test_searches_in_step_share_batches_and_each_gets_its_own_answers():
-    from cx_roi.optimisation import _InStep
+    from cx_roi.in_step import InStep
     batches = []
 
     def evaluate(rows: np.ndarray) -> np.ndarray:
@@ -446,7 +446,7 @@ def test_searches_in_step_share_batches_and_each_gets_its_own_answers():
             return [float(values(np.array([[first + k], [first + k + 0.5]]))[1]) for k in range(asks)]
         return run
 
-    got = _InStep(evaluate, 3).run([search(0.0, 2), search(100.0, 4), search(200.0, 1)])
+    got = InStep(evaluate, 3).run([search(0.0, 2), search(100.0, 4), search(200.0, 1)])
     assert got == [[5.0, 15.0], [1005.0, 1015.0, 1025.0, 1035.0], [2005.0]]
     # Each round answers every search still running in one batch: 3, 2, then 1 at a time.
     assert batches == [6, 4, 2, 2]
@@ -454,14 +454,14 @@ def test_searches_in_step_share_batches_and_each_gets_its_own_answers():
 
 def test_a_failure_in_a_shared_batch_reaches_every_search_without_a_hang():
     import threading
-    from cx_roi.optimisation import _InStep
+    from cx_roi.in_step import InStep
 
     def evaluate(rows: np.ndarray) -> np.ndarray:
         raise cx_roi.Stopped("asked to stop")
 
     outcome = []
     runner = threading.Thread(target=lambda: outcome.append(
-        pytest.raises(cx_roi.Stopped, _InStep(evaluate, 2).run, [lambda v: v(np.ones((1, 1)))] * 2)))
+        pytest.raises(cx_roi.Stopped, InStep(evaluate, 2).run, [lambda v: v(np.ones((1, 1)))] * 2)))
     runner.start()
     runner.join(timeout=10)
     assert not runner.is_alive() and outcome
