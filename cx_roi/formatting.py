@@ -73,9 +73,12 @@ def short_names(names: Any, limit: int = 40) -> dict[str, str]:
     return shown
 
 
-def and_list(parts: Any) -> str:
-    """Words joined as a sentence lists them, repeats dropped: "a", "a and b", "a, b and c"."""
+def and_list(parts: Any, most: int | None = None) -> str:
+    """Words joined as a sentence lists them, repeats dropped: "a", "a and b", "a, b and c"; beyond
+    ``most`` of them, the rest counted: "a, b and 3 more"."""
     parts = list(dict.fromkeys(parts))
+    if most is not None and len(parts) > most:
+        parts = [*parts[:most], f"{len(parts) - most} more"]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -120,3 +120,9 @@ def test_huge_numbers_read_in_powers_of_ten_not_hundreds_of_digits(x):
 def test_numbers_below_a_thousand_trillion_keep_their_digits():
     assert fmt.number(12_345.6) == "12,346" and fmt.number(0.123456) == "0.1235" and fmt.number(7.0) == "7"
     assert fmt.money(3e12) == "$3,000.0B" and fmt.amount(1.25e6) == "$1.25M"
+
+
+def test_a_long_list_names_the_first_few_and_counts_the_rest():
+    assert fmt.and_list(["a", "b", "c"], most=5) == "a, b and c"
+    assert fmt.and_list(list("abcdefgh"), most=6) == "a, b, c, d, e, f and 2 more"
+    assert fmt.and_list(["a", "a", "b"], most=1) == "a and 1 more"  # repeats dropped before counting

@@ -160,8 +160,7 @@ def beyond_spend_note(table: pd.DataFrame, most: int = 3) -> str | None:
     parts = []
     for name, fields in other.items():
         labels = [PARAMETERS[f].label.lower() for f in fields]
-        shown = labels[:most] + ([f"{len(labels) - most} more"] if len(labels) > most else [])
-        parts.append(f"**{inert(name)}** differs from the baseline in {fmt.and_list(shown)}")
+        parts.append(f"**{inert(name)}** differs from the baseline in {fmt.and_list(labels, most=most)}")
     its, business = ("Its", "that other business") if len(parts) == 1 else ("Their", "those other businesses")
     return (f"Not a change of spend alone: {'; '.join(parts)}. {its} changes in NPV, customers and the other "
             f"figures include {business}, not only what spend does, so ROI and payback are left out; "

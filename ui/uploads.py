@@ -84,9 +84,8 @@ def load_scenario_file(filename: str, data: bytes) -> bool:
             add_notice("info", loaded, topic)
             return True
         labels = [cx_roi.PARAMETERS[f].label for f in left_out]
-        shown = labels[:6] + ([f"{len(labels) - 6} more"] if len(labels) > 6 else [])
         add_notice("warning", f"{loaded} It leaves out {len(left_out)} of the {len(cx_roi.PARAMETERS)} inputs, "
-                   f"which took their defaults: {tables.inert(and_list(shown))}.", topic)
+                   f"which took their defaults: {tables.inert(and_list(labels, most=6))}.", topic)
         return True
     add_notice("error", f"{where} was not loaded{why}", topic)
     return False
@@ -227,8 +226,7 @@ def refusal_advice(refused: Refusal) -> str:
         gap = abs(worst.gap)
         rows = sorted(p.row for p in balance if p.row is not None)
         # "row 4", "rows 4, 7 and 10", "rows 4, 7, 10, 12, 15, 20 and 17 more"
-        shown = [str(r) for r in rows[:6]] + ([f"{len(rows) - 6} more"] if len(rows) > 6 else [])
-        rows_text = f"row {rows[0]}" if len(rows) == 1 else f"rows {and_list(shown)}"
+        rows_text = f"row {rows[0]}" if len(rows) == 1 else f"rows {and_list(map(str, rows), most=6)}"
         n = len(balance)
         said = (f"In {n} month{'s' if n != 1 else ''} ({rows_text}) customers do not add up within the "
                 f"allowed gap of {share_text(refused.tolerance)}: customers at a month's end should be the month "

@@ -54,10 +54,9 @@ def change_card(label: str, value: str, change: str | None, zeros: tuple[str, ..
 def beyond_spend_note(fields: tuple[str, ...], baseline_label: str) -> str:
     """Why ROI and payback are not shown: the inputs besides spend that differ, by their labels."""
     labels = [PARAMETERS[f].label.lower() for f in fields if f in PARAMETERS]
-    named = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-    return (f"besides its spends, this scenario differs from {baseline_label} in {named}, so its NPV change is "
-            "not what the extra spend returns. Compare it with a baseline that differs only in spend (the same "
-            "preset, unedited) to read a return.")
+    return (f"besides its spends, this scenario differs from {baseline_label} in "
+            f"{fmt.and_list(labels, most=5)}, so its NPV change is not what the extra spend returns. Compare it "
+            "with a baseline that differs only in spend (the same preset, unedited) to read a return.")
 
 
 def lead_card(row: pd.Series, *, same_as_baseline: bool, baseline_label: str,
