@@ -26,8 +26,9 @@ class InStep:
 
     def ask(self, search: int, rows: np.ndarray) -> np.ndarray:
         with self._turn:
-            self._asks[search] = rows
-            self._answer_if_all_asked()
+            if self._error is None:  # after a failure nothing more is evaluated
+                self._asks[search] = rows
+                self._answer_if_all_asked()
             while search not in self._answers and self._error is None:
                 self._turn.wait()
             if self._error is not None:
