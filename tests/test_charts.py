@@ -200,7 +200,9 @@ def test_contribution_chart_marks_payback_or_says_why_not():
     assert cash.text == f"{fmt.signed_money(end)} cash by month 60" and cash.y == never.layout.annotations[0].y
     assert cash.yshift > 0, "above the note at the bottom"
     paid = fig.layout.annotations[1]
-    assert paid.text.endswith("cash by month 60") and paid.text.startswith("+$") and paid.y > 0.5 and paid.yshift == 0
+    assert paid.text.endswith("cash by month 60") and paid.text.startswith("+$") and paid.y > 0.5 and paid.yshift < 0
+    # The payback is said in the corner too: beside its marker the rising line ran into the words.
+    assert fig.layout.annotations[0].xref == "paper" and fig.layout.annotations[0].y == paid.y
     assert len(same.layout.annotations) == 1, "no cash line when there is no difference"
 
 

@@ -297,16 +297,15 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
         data.append(go.Scatter(mode="markers", x=[m], y=[y], name="Payback",
                                marker=dict(color=COLOURS["scenario"], size=12, symbol="diamond"),
                                hovertemplate=f"Pays back in month {m}<extra></extra>", showlegend=False))
-        annotations = [dict(x=m, y=y, text=f"Pays back in month {m}", showarrow=True, arrowhead=0,
-                            ax=0, ay=-36, font=dict(size=size))]
-    else:
-        annotations = [{**corner, "text": "Same cash as the baseline" if same else
-                        "Other inputs differ: no payback shown" if other_inputs_differ else
-                        "No payback within the horizon"}]
+    # The payback's words in the corner, not beside its marker: there the line climbs into them, and
+    # on a phone plotly widened the month axis to hold them.
+    annotations = [{**corner, "text": f"Pays back in month {m}" if paid else "Same cash as the baseline" if same
+                    else "Other inputs differ: no payback shown" if other_inputs_differ
+                    else "No payback within the horizon"}]
     if not same:
         # The line's last value, said: it is cash, undiscounted, so it ends elsewhere than the NPV
-        # change on the card beside it (the card's help says why). Under the note, if there is one.
-        shift = 0 if paid else round(size * 1.5)
+        # change on the card beside it (the card's help says why). Under the note.
+        shift = round(size * 1.5)
         annotations.append({**corner, "text": f"{signed_money(end)} cash by month {int(x[-1])}",
                             "yshift": -shift if up else shift})
     # A flat zero line is given a range: without one plotly labels it in micro-dollars.
