@@ -8,6 +8,7 @@ returns ``missing`` (an en dash by default) instead.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from typing import Any
@@ -231,13 +232,23 @@ def horizon(months: int) -> str:
 def param_value(fmt: str, value: Any) -> str:
     """A parameter value through the parameter's own format (``Param.fmt``).
 
-    A monthly schedule (tuple) shows its first months and its length; a bool
-    shows yes/no. Falls back to ``str`` rather than raising, because help texts
+    A monthly schedule (tuple) of up to three steps says them ("$155,000 in months 1-12, then $0
+    from month 13": the last value holds to the horizon); a longer one shows its first months and
+    its length. A bool shows yes/no. Falls back to ``str`` rather than raising, because help texts
     must render whatever a URL or a file put into the scenario.
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, tuple):
+        steps = [(v, len(list(run))) for v, run in itertools.groupby(value)]
+        if len(steps) <= 3:
+            said, start = [], 1
+            for i, (v, n) in enumerate(steps):
+                months = (f"from month {start}" if i == len(steps) - 1 else
+                          f"in month {start}" if n == 1 else f"in months {start}-{start + n - 1}")
+                said.append(f"{param_value(fmt, v)} {months}")
+                start += n
+            return ", then ".join(said)
         shown = ", ".join(param_value(fmt, v) for v in value[:4])
         more = ", ..." if len(value) > 4 else ""
         return f"{shown}{more} ({len(value)} monthly values)"

@@ -128,10 +128,11 @@ def _lever(p: Param) -> None:
         # A monthly schedule (from a file or a link) has no slider form; show it and
         # offer the way back to one number rather than flattening it silently.
         st.markdown(f"**{label}**: monthly schedule {param_value(p.fmt, value)}", help=help_text(p))
-        mean = float(sum(value) / len(value))
+        mean = state.current_scenario().mean_value(p.name)  # over the horizon: what the run spends
         st.button(f"Use {param_value(p.fmt, mean)} every month instead", key=f"flatten:{p.name}",
                   on_click=state.set_field, args=(p.name, mean),
-                  help="Replace the schedule by its average, as one constant monthly amount.")
+                  help="Replace the schedule by its average over the horizon, as one constant monthly amount: "
+                       "the same total spend.")
         return
     lo, hi, step = slider_range(p, value)
     if p.kind == "int":
