@@ -157,7 +157,7 @@ def _check_totals(total_per_month, limits: Sequence[tuple[float, float]], phase_
         where = "" if len(totals) == 1 else f" ({phase})"
         if t < low_sum - 1e-6:
             problems.append(f"total_per_month{where}: ${number(t)} is below the levers' minimums, which add up "
-                            f"to ${number(low_sum)} (the fixed costs); raise the budget to at least "
+                            f"to ${number(low_sum)} (what the limits keep on the levers); raise the budget to at least "
                             f"${number(low_sum)} or lower the minimums")
         elif t > high_sum + 1e-6:
             problems.append(f"total_per_month{where}: ${number(t)} is above what the levers' maximums allow "
@@ -438,7 +438,9 @@ def explain(alloc: Allocation) -> str:
             text = f"{str(phase).capitalize()}: there is no budget to split."
         else:
             lead = group.sort_values("spend_per_month", ascending=False).iloc[0]
-            text = (f"{str(phase).capitalize()}: most of the budget, {money(lead['spend_per_month'])} a month, goes "
+            share = lead["spend_per_month"] / group["spend_per_month"].sum()
+            most = "most of the budget" if share > 0.5 else f"the largest share, {share:.0%}"
+            text = (f"{str(phase).capitalize()}: {most}, {money(lead['spend_per_month'])} a month, goes "
                     f"to {lead['label'].lower()}.")
         if len(interior) >= 2:
             lo_m, hi_m = float(interior.min()), float(interior.max())

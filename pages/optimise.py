@@ -115,7 +115,9 @@ left, right = st.columns(2)
 left.plotly_chart(decision_charts.allocation_bars(alloc.allocation, cx_roi.LEVERS,
                                                   current={lv: today[lv] for lv in alloc.allocation.columns},
                                                   height=height, big=big), config=cfg)
-right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, height=height, big=big), config=cfg)
+# The objective's label without its gloss ("Cautious NPV"): an axis title has one line.
+right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, what=OBJECTIVES[objective].label.split(" (")[0],
+                                                 height=height, big=big), config=cfg)
 months = scenario.horizon_months
 extra_words = (f"{fmt.money(1_000 * 12)} in the first year and {fmt.money(1_000 * (months - 12))} after it"
                if len(totals) > 1 else f"{fmt.money(1_000 * months)} over {fmt.horizon(months)}")

@@ -671,7 +671,7 @@ def test_optimise_reads_money_as_the_rest_of_the_dashboard():
     at = run_app(page=OPTIMISE)
     assert at.caption[0].value.startswith("For Status quo, the split of a monthly budget")
     assert re.fullmatch(r"\$\d+(\.\d+)?k", card(at, "Monthly budget").value), "a chosen amount, exactly"
-    why = next(m.value for m in at.markdown if "most of the budget, " in m.value)
+    why = next(m.value for m in at.markdown if " a month, goes to " in m.value)
     assert not re.search(r"\$\d{1,3},\d{3}(?! a month)", why), f"compact money, as the bars and cards: {why}"
     assert any("Find the least budget" in c.value for c in at.caption)
 
@@ -716,3 +716,10 @@ def test_a_share_typed_as_a_percentage_in_a_range_is_told_how_to_write_it():
     assert "0.45 for 45%" in range_problem("shrinkage", 45, 0.35)
     assert "for 45%" not in range_problem("shrinkage", 0.4, 0.35)  # a fraction: nothing to hint
     assert "for 45%" not in (range_problem("aht_seconds", 1, 1e9) or "")  # not a share
+
+
+def test_a_refused_budget_after_the_first_year_names_what_was_used_instead():
+    """It said the scenario's current spend was used; the first year's budget is."""
+    at = run_app({"phases": "first_year", "budget": "450000", "budget_after": "-1"}, page=OPTIMISE)
+    notice = "\n".join(w.value for w in at.warning)
+    assert "budget_after=-1" in notice and "first year's budget" in notice, notice

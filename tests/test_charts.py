@@ -286,3 +286,9 @@ def test_a_money_axis_of_nothing_but_zeros_is_not_labelled_in_milli_dollars():
                            "cumulative_contribution", title="t", axis_title="y", baseline="a", relative=True,
                            money=True).to_dict()["layout"]["yaxis"]
     assert "range" not in apart, "scenarios that differ keep plotly's own range"
+
+
+def test_the_returns_chart_names_the_objective_it_measures():
+    alloc = cx_roi.optimize_budget(Scenario(), 300_000)
+    axis = decision_charts.marginal_bars(alloc.marginal, what="Cautious NPV").to_dict()["layout"]["xaxis"]
+    assert axis["title"]["text"].startswith("Cautious NPV gained")

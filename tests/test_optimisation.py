@@ -365,7 +365,7 @@ def test_frontier_progress_callback():
     ({"objective": "profit"}, ["objective", "profit", "npv, expected_npv, p10_npv"]),
     ({"phases": "quarterly"}, ["phases", "quarterly", "whole, first_year"]),
     ({"bounds": {CAP: (200_000, math.inf), ADS: (150_000, math.inf)}},
-     ["below the levers' minimums", "$350,000", "fixed costs"]),
+     ["below the levers' minimums", "$350,000", "what the limits keep on the levers"]),
     ({"bounds": {ADS: (9, 1)}}, ["bounds", ADS, "minimum <= maximum"]),
     ({"bounds": {ADS: (-1, 10)}}, ["bounds", ADS]),
     ({"bounds": {"tv": (0, 1)}}, ["bounds", "tv", "not one of the levers"]),
@@ -472,3 +472,10 @@ def test_an_npv_search_stops_during_its_local_stage():
     with pytest.raises(cx_roi.Stopped):
         optimize_budget(cx_roi.load_preset("status-quo"), 300_000, stop=lambda: asked.append(1) or len(asked) > 3)
     assert len(asked) == 4
+
+
+def test_the_explanation_says_most_of_the_budget_only_when_it_is():
+    alloc = optimize_budget(cx_roi.load_preset("status-quo"), 420_000)
+    lead = alloc.allocation.iloc[0].max() / alloc.allocation.iloc[0].sum()
+    assert ("most of the budget" in alloc.explanation) == (lead > 0.5)
+    assert f"{lead:.0%}" in alloc.explanation or lead > 0.5

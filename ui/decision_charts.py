@@ -203,8 +203,9 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
     return go.Figure(data=data, layout=layout)
 
 
-def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = False) -> go.Figure:
-    """NPV returned by the next $1,000 a month on each lever at the optimum, per phase.
+def marginal_bars(marginal: pd.DataFrame, *, what: str = "NPV", height: int = 300, big: bool = False) -> go.Figure:
+    """``what`` (the objective, short: "NPV", "Cautious NPV") returned by the next $1,000 a month on each
+    lever at the optimum, per phase.
 
     One phase: a bar per lever, named on its axis (three bars in one group under one label
     read as a single striped bar), a lever at its limit saying so under its name, so the value
@@ -243,7 +244,7 @@ def marginal_bars(marginal: pd.DataFrame, *, height: int = 300, big: bool = Fals
     width = (hi - lo) / (1.0 - left)
     layout = base_layout("What the next $1,000 a month returns", height, big,
                          barmode="relative" if single else "group", hovermode="closest",
-                         xaxis=dict(title=dict(text="NPV gained per extra $1,000 a month"), zeroline=True,
+                         xaxis=dict(title=dict(text=f"{what} gained per extra $1,000 a month"), zeroline=True,
                                     zerolinecolor="#888", range=[lo - left * width, hi], **MONEY_TICKS),
                          yaxis=dict(autorange="reversed"))
     layout["margin"]["r"] += round(0.62 * note_size(big) * longest(False)) + 6

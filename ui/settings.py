@@ -131,7 +131,8 @@ SETTINGS: dict[str, Field] = {f.key: f for f in (
     _setting("tornado", "npv", choice(("npv", "roi")), str, "npv or roi"),
     # Optimise page
     _setting("budget", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET, _money_text),
-    _setting("budget_after", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET, _money_text),
+    _setting("budget_after", None, money_or_auto(0.0, MAX_BUDGET), url_number, _BUDGET,
+             lambda v: "the first year's budget" if v is None else _money_text(v)),
     _setting("bounds", {}, _parse_bounds, _encode_pairs,
              "entries lever:minimum:maximum ($ per month, maximum may be blank) separated by ~",
              lambda v: "no limits"),
