@@ -167,12 +167,16 @@ class Library:
         try:
             parsed = sa.engine.make_url(self.url)
             parsed.get_dialect().import_dbapi()  # a database without a driver here (mysql://) fails now
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError):
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as err:
+            _log.warning("%s=%s is not a database address cx-roi can use: %s", DATABASE_ENV, _masked(self.url),
+                         _masked(self.url, str(err).splitlines()[0] if str(err) else type(err).__name__))
             raise LibraryError(f"{DATABASE_ENV} is not a database address cx-roi can use: give a PostgreSQL "
                                "address (postgresql://user:password@host/db) or an SQLite file "
                                "(sqlite:///path/to/library.sqlite3).") from None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            folder = Path(parsed.database).expanduser().parent
+            # A URI filename (sqlite:///file:/path?mode=ro&uri=true) names its file after "file:".
+            path = parsed.database.removeprefix("file:") if parsed.query.get("uri") == "true" else parsed.database
+            folder = Path(path).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as err:
@@ -255,7 +259,7 @@ class Library:
 
     def _begin(self):
         self._ensure()
-        return _Transaction(self._engine)
+        return _Transaction(self._engine, self.url)
 
     def _ensure(self) -> None:
         """Create the tables and record the schema version on first use; refuse a newer schema."""
@@ -271,7 +275,7 @@ class Library:
                 # cannot be reached fails every time, so it is said at once.
                 raced = not isinstance(err, sa.exc.OperationalError) or self._engine.dialect.name == "sqlite"
                 if attempt == 4 or not raced:
-                    raise _unreachable(self._engine, err) from None
+                    raise _unreachable(self.url, err) from None
                 time.sleep(0.05 * (attempt + 1))
         self._ready = True
 
@@ -310,7 +314,7 @@ class Library:
 
     def _taken(self, name: str) -> str:
         try:
-            with _Transaction(self._engine) as conn:
+            with _Transaction(self._engine, self.url) as conn:
                 row = conn.execute(sa.select(_scenarios.c.saved_by, _scenarios.c.saved_at)
                                    .where(_scenarios.c.name == name)).first()
         except LibraryError:
@@ -332,35 +336,52 @@ class _Transaction:
     """``engine.begin()`` whose database errors (server down, file not writable) become a
     :class:`LibraryError` naming the database, and whose integrity errors pass through."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine, url: str) -> None:
+        self._engine, self._url = engine, url
         self._ctx = None
 
     def __enter__(self) -> Connection:
         try:
             self._ctx = self._engine.begin()
             return self._ctx.__enter__()
-        except sa.exc.OperationalError as err:
-            raise _unreachable(self._engine, err) from None
+        except sa.exc.DBAPIError as err:
+            raise _unreachable(self._url, err) from None
 
     def __exit__(self, kind, value, tb) -> bool:
+        # Any database error but a taken name (an integrity error, which the caller words) says the
+        # library cannot be used: a server down, a file or an account that may only read.
         try:
             self._ctx.__exit__(kind, value, tb)
         except sa.exc.IntegrityError:
             raise
-        except sa.exc.OperationalError as err:
-            raise _unreachable(self._engine, err) from None
-        if isinstance(value, sa.exc.OperationalError):
-            raise _unreachable(self._engine, value) from None
+        except sa.exc.DBAPIError as err:
+            raise _unreachable(self._url, err) from None
+        if isinstance(value, sa.exc.DBAPIError) and not isinstance(value, sa.exc.IntegrityError):
+            raise _unreachable(self._url, value) from None
         return False
 
 
-def _unreachable(engine: Engine, err: Exception) -> LibraryError:
+def _masked(url: str, text: str | None = None) -> str:
+    """``url`` (or ``text``, a driver's words about it) with the account and password hidden: all up
+    to the address's last "@", as a password with an "@" or "/" the address did not encode would
+    otherwise read as the host, and the driver names that "host"."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url if text is None else text
+    account, host = rest.rsplit("@", 1)
+    if text is None:
+        return f"{scheme}://***@{host}"
+    for piece in sorted(re.split(r"[:@/]", account), key=len, reverse=True):
+        text = text.replace(piece, "***") if len(piece) >= 3 else text
+    return text
+
+
+def _unreachable(url: str, err: Exception) -> LibraryError:
     # The address and the driver's words go to the server's log: they name hosts and accounts that
-    # are not every visitor's business.
-    where = engine.url.render_as_string(hide_password=True)
+    # are not every visitor's business. Only the driver's first line: the rest holds the statement's
+    # values (a scenario, a note).
     reason = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    _log.warning("scenario library at %s cannot be used: %s", where, reason)
+    _log.warning("scenario library at %s cannot be used: %s", _masked(url), _masked(url, reason))
     return LibraryUnavailable("The team's scenario library cannot be used right now (its database did not "
                               "answer or refused; the server's log says why). Your scenario on screen is unchanged.")
 

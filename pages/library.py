@@ -12,6 +12,7 @@ from ui import auth, library, state, tables, views
 views.inject_style(state.presentation())
 views.header("Team library", "Scenarios saved by everyone who uses this dashboard, with who saved them "
                              "and when. Open one to explore it, or add it to Compare.")
+entries, problem = library.entries()  # before the notices: a library that cannot be read is said once
 views.render_notices()
 
 by = auth.who()  # None when the dashboard runs open: saved without a name
@@ -25,7 +26,6 @@ with st.form("library_save", border=True):
     st.form_submit_button("Save in the team library", on_click=library.save, args=(by,),
                           icon=":material/library_add:")
 
-entries, problem = library.entries()
 if problem:
     st.error(tables.inert(problem, 400))
     router.stop_page()

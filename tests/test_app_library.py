@@ -208,3 +208,15 @@ def test_adding_the_compare_baseline_says_it_is_the_baseline(db):
     at = session({"saved": "Plan B~shrinkage:0.2", "baseline": "Plan B"})
     press(at, "Add to Compare")
     assert "baseline" in at.info[0].value and "beside the others" not in at.info[0].value
+
+
+def test_a_save_the_library_refuses_while_it_still_lists_is_said(tmp_path, monkeypatch):
+    """A file (or an account) that may only be read: the list still shows, so a failed save was
+    silent, the name left in its box as if saved."""
+    Library(f"sqlite:///{tmp_path / 'lib.sqlite3'}").save("Plan A", cx_roi.Scenario())
+    monkeypatch.setenv("CX_ROI_DATABASE_URL", f"sqlite:///file:{tmp_path / 'lib.sqlite3'}?mode=ro&uri=true")
+    at = session({})
+    assert [r["Name"] for r in shown(at)] == ["Plan A"]
+    save(at, "Plan B")
+    assert [r["Name"] for r in shown(at)] == ["Plan A"]
+    assert any("cannot be used right now" in e.value for e in at.error), "the failed save is said"

@@ -277,3 +277,42 @@ def test_any_allowed_name_and_note_round_trip_exactly(library, name, note):
     entry = library.get(name)
     assert entry.name == name and entry.note == note.replace("\r", "").strip()
     library.delete(name)
+
+
+def test_an_account_that_may_only_read_lists_but_saving_is_said_not_done(postgres_admin, caplog):
+    """A permission error was not a library error: the page showed Streamlit's error box and the log
+    the statement's values (the scenario and its note)."""
+    with postgres.database(postgres_admin) as db:
+        Library(db).save("Plan A", cx_roi.Scenario())
+        role = f"reader_{abs(hash(db)) % 10**8}"
+        admin = sa.create_engine(db, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'pw'"))
+            conn.execute(sa.text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+        reader = Library(sa.engine.make_url(db).set(username=role, password="pw").render_as_string(
+            hide_password=False))
+        try:
+            assert [e.name for e in reader.entries()] == ["Plan A"]
+            with caplog.at_level("WARNING", logger="cx_roi.library"), pytest.raises(LibraryError):
+                reader.save("Plan B", cx_roi.Scenario(), note="private note")
+            assert "permission denied" in caplog.text and "private note" not in caplog.text
+        finally:
+            reader.close()
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"DROP OWNED BY {role}"))
+                conn.execute(sa.text(f"DROP ROLE {role}"))
+            admin.dispose()
+
+
+@pytest.mark.parametrize("url", ["postgresql://cxroi:pw@127.0.0.1:notaport/cxroi", "mysql://u:pw@db/x"])
+def test_an_address_cx_roi_cannot_use_is_said_to_visitors_and_logged_for_the_admin(url, caplog):
+    with caplog.at_level("WARNING", logger="cx_roi.library"), pytest.raises(LibraryError, match="not a database"):
+        Library(url)
+    assert "not a database address" in caplog.text and "pw" not in caplog.text
+
+
+def test_a_password_with_an_unencoded_at_sign_is_not_logged(caplog):
+    url = "postgresql+psycopg://cxroi:Sup3r@Secret/x@127.0.0.1:1/cxroi"
+    with caplog.at_level("WARNING", logger="cx_roi.library"), pytest.raises(LibraryError):
+        Library(url).entries()
+    assert "Secret" not in caplog.text and "Sup3r" not in caplog.text and "127.0.0.1" in caplog.text

@@ -10,11 +10,11 @@ compared. Names and notes from the library are shown as written (``tables.inert`
 
 from __future__ import annotations
 
-from cx_roi.library import Entry, Library, LibraryError, LibraryUnavailable, default_url
+from cx_roi.library import Entry, Library, LibraryError, default_url
 
 from . import cached, store, tables
 from .fields import saved_name_problem
-from .notices import add_notice
+from .notices import add_notice, drop_notices
 from .view import (DEFAULT_COMPARE, MAX_COMPARED, MAX_SAVED, baseline_name, compare_selection, current_scenario,
                    edits, saved_scenarios, start_title, take_scenario)
 
@@ -31,10 +31,12 @@ def library() -> Library:
 
 
 def entries() -> tuple[list[Entry], str | None]:
-    """Every saved scenario, newest first, and the reason when the library cannot be read."""
+    """Every saved scenario, newest first, and the reason when the library cannot be read (then a
+    failed change's notice, which would say the same, is taken down: the page says it once)."""
     try:
         return library().entries(), None
     except LibraryError as err:
+        drop_notices(_TOPIC)
         return [], str(err)
 
 
@@ -43,9 +45,9 @@ def _say(kind: str, text: str) -> None:
 
 
 def _failed(err: LibraryError) -> bool:
-    # A library that cannot be used at all is said by the page itself, once (it cannot list entries).
-    if not isinstance(err, LibraryUnavailable):
-        _say("error", tables.inert(str(err), 400))
+    # Said even when the library cannot be used at all: one that can still be read (a file or an
+    # account that may only read) lists its entries as if the change had been made.
+    _say("error", tables.inert(str(err), 400))
     return False
 
 
