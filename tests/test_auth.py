@@ -117,3 +117,15 @@ def test_no_auth_section_means_open(monkeypatch, secrets):
     assert not auth.configured()
     assert not auth.required()
     assert auth.who() is None
+
+
+def test_sign_in_settings_without_their_keys_are_a_message_not_an_error_box(caplog):
+    """An [auth] section missing client_id and the rest: pressing Sign in showed Streamlit's error box
+    to the visitor, and the admin learnt of it only from them."""
+    at = run_app({"auth": {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"]}},
+                 {"is_logged_in": False})
+    with caplog.at_level("ERROR", logger="ui.auth"):
+        at.button(key="auth:sign-in").click().run()
+    assert not at.exception
+    assert any("not set up correctly" in e.value for e in at.error)
+    assert "sign-in is not set up" in caplog.text

@@ -17,12 +17,16 @@ sends the tab back to it. Nothing leaves the browser for that.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from . import store, tables
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["configured", "required", "who", "gate", "provider", "NAME_CLAIMS"]
 
@@ -131,5 +135,10 @@ def gate() -> bool:
     st.write("Sign in to open the dashboard.")
     st.html(_NOTE_LINK, unsafe_allow_javascript=True)
     if st.button("Sign in", key="auth:sign-in", type="primary"):
-        st.login(provider())
+        try:
+            st.login(provider())
+        except StreamlitAuthError as err:  # an [auth] section without its keys: the admin's to mend
+            _log.error("sign-in is not set up: %s", err)
+            st.error("Sign-in is not set up correctly on this server, so nobody can sign in yet. Tell the person "
+                     "who runs this dashboard; the server's log says what is missing.")
     return False
