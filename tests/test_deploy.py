@@ -181,6 +181,10 @@ def test_health_through_the_proxy_and_the_database_given_to_each_replica(layout)
         env={**os.environ, "PGPASSWORD": url.password}, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "cxroi"
+    # Answers come with the headers a hosted page needs, and without the server's name.
+    headers = {k.lower(): v for k, v in http_get(f"{layout.proxy_url}/")[1].items()}
+    assert headers["x-frame-options"] == "SAMEORIGIN" and headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin" and "server" not in headers
     # The metrics stay closed at the proxy.
     for spelled in ("/_stcore/metrics", "/_stcore/%6detrics", "/_stcore/metrics/", "/_stcore%2Fmetrics"):
         assert http_get(f"{layout.proxy_url}{spelled}")[0] == 404, spelled
