@@ -155,8 +155,10 @@ if state.setting("frontier"):
                                                    big=big), config=cfg)
         split.plotly_chart(decision_charts.frontier_split(table, named, chosen=budget, height=height, big=big),
                            config=cfg)
+        one_split = (" Each point is one split for the whole horizon, so the first year's budget is marked, not "
+                     "the two-budget plan above." if phases == "first_year" else "")
         st.caption("Each point is a full optimisation. Where the line flattens, more budget buys little; the "
-                   "areas beside it show how the best split shifts as the budget grows.")
+                   "areas beside it show how the best split shifts as the budget grows." + one_split)
 
 target_metric = state.setting("target_metric")
 target = state.setting("target")

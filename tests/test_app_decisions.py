@@ -723,3 +723,12 @@ def test_a_refused_budget_after_the_first_year_names_what_was_used_instead():
     at = run_app({"phases": "first_year", "budget": "450000", "budget_after": "-1"}, page=OPTIMISE)
     notice = "\n".join(w.value for w in at.warning)
     assert "budget_after=-1" in notice and "first year's budget" in notice, notice
+
+
+def test_a_frontier_beside_a_two_budget_plan_says_it_is_one_split_for_the_horizon():
+    """It marked the first year's budget as 'your budget' on a one-split curve without a word."""
+    at = run_app({"phases": "first_year", "budget": "420000", "budget_after": "300000", "frontier": "1",
+                  "horizon_months": "24"}, page=OPTIMISE)
+    at.button(key="run_frontier").click().run()
+    assert not at.exception
+    assert any("one split for the whole horizon" in c.value for c in at.caption)
