@@ -55,7 +55,7 @@ from .simulation import KPI_COLUMNS, simulate_batch
 from .splits import Box
 from .uncertainty import Range, draw_world
 
-__all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "Allocation", "MinBudget",
+__all__ = ["optimize_budget", "min_budget_for", "efficient_frontier", "objective_of", "Allocation", "MinBudget",
            "Objective", "OBJECTIVES", "PHASES", "TARGET_METRICS"]
 
 
@@ -227,9 +227,7 @@ class _Problem:
         """The objective of each candidate (``deterministic``: at the likely values)."""
         ensemble = self.objective != "npv" and not deterministic
         m = self.kpi(x, self.metric, ensemble)
-        if not ensemble:
-            return m[:, 0]
-        return np.percentile(m, 10, axis=1) if self.objective == "p10_npv" else m.mean(axis=1)
+        return _over_draws(m, self.objective) if ensemble else m[:, 0]
 
     def scenario_for(self, x: np.ndarray) -> Scenario:
         """The scenario with the split applied (a schedule when the phases differ)."""
@@ -242,6 +240,24 @@ class _Problem:
         """The scenario with the split applied and its KPIs at the likely values."""
         scenario = self.scenario_for(x)
         return scenario, simulate_batch(scenario, draws=None, columns=()).kpis.iloc[0]
+
+
+def _over_draws(values: np.ndarray, objective: str) -> np.ndarray:
+    """An ensemble objective of each row of ``values`` (one column a draw): the mean, or the 10th percentile."""
+    return np.percentile(values, 10, axis=-1) if objective == "p10_npv" else values.mean(axis=-1)
+
+
+def objective_of(scenario: Scenario, objective: str = "npv", draws: int = 200, seed: int = 0,
+                 ranges: Mapping[str, Range] | None = None) -> float:
+    """``objective`` (:data:`OBJECTIVES`) of ``scenario`` with its own spends, $: what
+    :func:`optimize_budget` with the same ``draws``, ``seed`` and ``ranges`` measures a split by,
+    so its best split can be read against today's."""
+    checks.scenario(scenario, "objective_of")
+    checks.choice("objective", objective, OBJECTIVES)
+    if objective == "npv":
+        return float(simulate_batch(scenario, columns=()).kpis["npv"].iloc[0])
+    world = draw_world(scenario, checks.draws(draws), checks.seed(seed), ranges)[1]
+    return float(_over_draws(simulate_batch(scenario, draws=world, columns=()).kpis["npv"].to_numpy(), objective))
 
 
 def _setup(fn: str, scenario: Scenario, levers: Sequence[str], bounds, *, phases: str = "whole",

@@ -97,8 +97,11 @@ cards = [
                + (", in the first year and after it." if len(totals) > 1 else "."), "off"),
 ]
 if objective != "npv":
-    cards.append(views.Card(OBJECTIVES[objective].label, fmt.money(alloc.objective_value), None, "off",
-                            OBJECTIVES[objective].meaning, "off"))
+    today_value = cached.objective_of(scenario, objective)  # on the same draws: the split's gain over today's
+    cards.append(views.change_card(OBJECTIVES[objective].label, fmt.money(alloc.objective_value),
+                                   fmt.signed_money(alloc.objective_value - today_value), ("$0",), "normal",
+                                   f"{OBJECTIVES[objective].meaning} With the recommended split, and the change "
+                                   "against today's split on the same draws."))
 views.render_cards(cards, big=big)
 
 split_words = fmt.and_list(f"{fmt.money(alloc.allocation[lv].iloc[0])} a month on {cx_roi.LEVERS[lv].lower()}"

@@ -732,3 +732,14 @@ def test_a_frontier_beside_a_two_budget_plan_says_it_is_one_split_for_the_horizo
     at.button(key="run_frontier").click().run()
     assert not at.exception
     assert any("one split for the whole horizon" in c.value for c in at.caption)
+
+
+def test_the_expected_npv_card_says_what_the_split_gains_over_today():
+    """The objective's own card had no change: a board could not see whether the split helped."""
+    at = run_app({"objective": "expected_npv", "horizon_months": "24"}, page=OPTIMISE)
+    shown = card(at, cx_roi.optimisation.OBJECTIVES["expected_npv"].label)
+    scenario = cx_roi.load_preset("status-quo").replace(horizon_months=24)
+    total = sum(float(getattr(scenario, lever)) for lever in cx_roi.LEVERS)
+    best = cx_roi.optimize_budget(scenario, total, objective="expected_npv")
+    gain = best.objective_value - cx_roi.optimisation.objective_of(scenario, "expected_npv")
+    assert shown.delta == fmt.signed_money(gain)

@@ -490,3 +490,14 @@ def test_the_cautious_search_leaves_the_hump_its_first_start_is_in():
     by_hand = s.replace(**dict(zip(LEVERS, (198_500.0, 64_300.0, total - 198_500.0 - 64_300.0))))
     p10_by_hand = float(np.percentile(simulate_many(by_hand, draws=200, seed=0).kpis["npv"], 10))
     assert found.objective_value >= p10_by_hand * (1 - 1e-5)  # within the search's tolerance (1e-6 of a step)
+
+
+@pytest.mark.parametrize("objective", ["expected_npv", "p10_npv"])
+def test_todays_objective_is_measured_as_the_optimiser_measures_a_split(objective):
+    """Fixed by its limits to today's spends, the optimiser's split scores what objective_of says."""
+    s = _short("status-quo", 24)
+    today = {lever: float(getattr(s, lever)) for lever in LEVERS}
+    pinned = optimize_budget(s, sum(today.values()), objective=objective, draws=50,
+                             bounds={lever: (v, v) for lever, v in today.items()})
+    assert cx_roi.optimisation.objective_of(s, objective, draws=50) == pytest.approx(pinned.objective_value, rel=1e-12)
+    assert cx_roi.optimisation.objective_of(s) == pytest.approx(simulate(s).kpis["npv"], rel=1e-12)

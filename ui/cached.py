@@ -321,6 +321,12 @@ def optimise(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, .
     return jobs.heavy(run) if objective == "p10_npv" else run(None)
 
 
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def objective_of(scenario: Scenario, objective: str) -> float:
+    """``cx_roi.optimisation.objective_of`` (default draws and seed): today's split, as the optimiser measures."""
+    return cx_roi.optimisation.objective_of(scenario, objective)
+
+
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
 def frontier(scenario: Scenario, totals: tuple[float, ...], levers: tuple[str, ...], objective: str,
              bounds: tuple = ()) -> pd.DataFrame:
