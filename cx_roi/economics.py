@@ -33,6 +33,12 @@ def discount_factors(annual_rate, months: int):
     return np.power(1.0 + r_m, -t)
 
 
+def monthly_pv(annual_rate: float, months: int) -> float:
+    """Present value of $1 a month, paid at each month's end for ``months`` months, at ``annual_rate``
+    ($): the sum of :func:`discount_factors`. What one more dollar a month costs over a horizon."""
+    return float(discount_factors(annual_rate, months).sum())
+
+
 def clv(margin_per_month, churn_per_month, monthly_discount):
     """Value of a customer on the books at a month boundary, $.
 

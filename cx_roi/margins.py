@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import checks
 from .comparison import LEVERS, SERVICE_LEVERS, headroom
-from .economics import discount_factors
+from .economics import monthly_pv
 from .errors import ScenarioError
 from .parameters import PARAMETERS
 from .scenario import Scenario, expand_schedule
@@ -59,7 +59,7 @@ class LeverOdds:
     def per_dollar(self) -> dict[str, float]:
         """Lever -> NPV added per extra dollar spent on it, net of that dollar (the ROI of the
         next dollar): the slope divided by the present value of $1,000 a month over the horizon."""
-        pv = float(discount_factors(self.scenario.annual_discount_rate, self.scenario.horizon_months).sum()) * PER
+        pv = monthly_pv(self.scenario.annual_discount_rate, self.scenario.horizon_months) * PER
         return {lever: slope / pv for lever, slope in self.likely.items()}
 
     @property
@@ -67,7 +67,7 @@ class LeverOdds:
         """Lever -> what one more customer at the horizon costs on the margin: the present value of
         the extra spend over the customers it adds ($; NaN where the lever adds none). For service
         that is a customer kept (or won by word of mouth), for advertising one won."""
-        pv = float(discount_factors(self.scenario.annual_discount_rate, self.scenario.horizon_months).sum()) * PER
+        pv = monthly_pv(self.scenario.annual_discount_rate, self.scenario.horizon_months) * PER
         return {lever: (pv / gained if gained > 0 else float("nan")) for lever, gained in self.customers.items()}
 
     @property

@@ -124,8 +124,15 @@ right.plotly_chart(decision_charts.marginal_bars(alloc.marginal, what=OBJECTIVES
 months = scenario.horizon_months
 extra_words = (f"{fmt.money(1_000 * 12)} in the first year and {fmt.money(1_000 * (months - 12))} after it"
                if len(totals) > 1 else f"{fmt.money(1_000 * months)} over {fmt.horizon(months)}")
+# Explore says the next dollar's return per dollar of its present value: the same figure, said so here too.
+top_bar = float(alloc.marginal["marginal_per_1000"].max())
+extra_pv = 1_000 * cx_roi.economics.monthly_pv(scenario.annual_discount_rate, months)
+per_dollar = ("" if len(totals) > 1 or objective != "npv" else
+              f" The tallest, {fmt.money(top_bar)}, is {fmt.money(top_bar / extra_pv, cents=True)} of NPV after "
+              f"paying for itself for each dollar of the extra spend's present value ({fmt.money(extra_pv)}): "
+              "the figure Explore gives for the next dollar.")
 right.caption(f"At the recommended split. An extra $1,000 a month is {extra_words}; each bar is the NPV it adds "
-              "on that lever. Equal bars mean no dollar can be moved to do better.")
+              "on that lever. Equal bars mean no dollar can be moved to do better." + per_dollar)
 
 # Presenting too: trying the split on Explore is the workshop's next step.
 if st.button("Apply this split to the scenario", type="primary", icon=":material/check:", key="apply_split",

@@ -743,3 +743,15 @@ def test_the_expected_npv_card_says_what_the_split_gains_over_today():
     best = cx_roi.optimize_budget(scenario, total, objective="expected_npv")
     gain = best.objective_value - cx_roi.optimisation.objective_of(scenario, "expected_npv")
     assert shown.delta == fmt.signed_money(gain)
+
+
+def test_optimise_gives_the_return_per_dollar_as_explore_does():
+    """'+$135.8k per $1,000 a month' on Optimise and '$2.85 a dollar' on Explore are one figure: the
+    caption says the second, worked out the same way (per dollar of the extra spend's present value)."""
+    at = run_app(page=OPTIMISE)
+    scenario = cx_roi.load_preset("status-quo")
+    total = sum(float(getattr(scenario, lever)) for lever in cx_roi.LEVERS)
+    best = cx_roi.optimize_budget(scenario, total)
+    top = best.marginal["marginal_per_1000"].max()
+    pv = 1_000 * cx_roi.economics.monthly_pv(scenario.annual_discount_rate, scenario.horizon_months)
+    assert any(fmt.money(top / pv, cents=True) in c.value and fmt.money(pv) in c.value for c in at.caption)
