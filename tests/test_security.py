@@ -555,3 +555,17 @@ def test_a_name_with_html_entities_reads_as_typed_in_the_tables_and_the_charts(p
     expect(page.locator(f"{CHART} .legendtext", has_text=name).first).to_be_visible()
     expect(page.locator(f"{CHART} .gtitle", has_text=name).first).to_be_visible()
     assert page.locator("i", has_text="x").count() == 0
+
+
+def test_the_odds_process_does_not_run_the_app():
+    """The odds process starts by importing the main module as __mp_main__: in a Streamlit server, the
+    app script. It ran the app without a session (a hundred log warnings) and kept all its imports."""
+    code = ("import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__'); "
+            "print('ui.router' in sys.modules, 'streamlit' in sys.modules)")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["False", "False"], done.stderr[-2000:]
