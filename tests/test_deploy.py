@@ -277,3 +277,15 @@ def test_the_image_health_check_asks_the_port_and_base_path_it_runs_with(base):
                               capture_output=True).returncode != 0
     finally:
         server.shutdown()
+
+
+def test_the_apps_own_log_lines_carry_time_level_and_source(capfd):
+    """A library that cannot be used was logged as a bare sentence: no time or level to search by."""
+    import logging
+
+    import ui.router  # noqa: F401  (sets the handlers, as the server's first run does)
+
+    logging.getLogger("cx_roi.library").warning("scenario library at x cannot be used: y")
+    err = capfd.readouterr().err
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} WARNING cx_roi\.library: scenario library", err,
+                     flags=re.MULTILINE), err

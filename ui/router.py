@@ -13,6 +13,7 @@ server to ``st.navigation`` for good and draws the requested page normally.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from pathlib import Path
 
@@ -30,6 +31,18 @@ __all__ = ["run", "page_guard", "stop_page", "PAGES"]
 # collected as usual. (Streamlit's own collection after every run is switched off in
 # .streamlit/config.toml for the same reason.)
 gc.freeze()
+
+# The model's and the dashboard's own log lines (a library that cannot be used, sign-in that is not
+# set up) in the server's log as Streamlit writes its own: time, level and source, so an admin can
+# search them. Without a handler Python printed the bare message.
+for _name in ("cx_roi", "ui"):
+    _logger = logging.getLogger(_name)
+    if not _logger.handlers:
+        _handler = logging.StreamHandler()
+        _handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(levelname)s %(name)s: %(message)s",
+                                                "%Y-%m-%d %H:%M:%S"))
+        _logger.addHandler(_handler)
+        _logger.setLevel(logging.INFO)
 
 ICON = Path(__file__).with_name("icon.png")  # the browser tab's icon
 
