@@ -11,7 +11,7 @@ import cx_roi  # noqa: E402
 from cx_roi import formatting as fmt  # noqa: E402
 from cx_roi.comparison import NOT_ONLY_SPEND, SAME_AS_BASELINE, beyond_spend  # noqa: E402
 from cx_roi.uncertainty import UNCERTAIN_FIELDS  # noqa: E402
-from ui import cached, state, tables, views  # noqa: E402
+from ui import cached, jobs, state, tables, views  # noqa: E402
 
 scenario = state.current_scenario()
 big = state.presentation()
@@ -42,7 +42,9 @@ if not big:
 same = scenario == base
 NARROW_LEAD = 0.10  # a flip within 10% of an assumption's likely value: the answer hangs on it
 other = beyond_spend(scenario, base)  # then payback and ROI are not returns on spend
-with st.spinner(f"Running {draws:,} draws of both scenarios...", show_time=True):
+# Many draws wait their turn behind other heavy work on this server, and say so while they wait.
+running = f"Running {draws:,} draws of both scenarios..."
+with jobs.searching(running) if cached.heavy_risk(draws) else st.spinner(running, show_time=True):
     summary = cached.risk_summary(scenario, base, draws, seed, rkey)
 
 cards = [

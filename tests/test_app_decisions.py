@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 
 import numpy as np
 import pandas as pd
@@ -755,3 +756,19 @@ def test_optimise_gives_the_return_per_dollar_as_explore_does():
     top = best.marginal["marginal_per_1000"].max()
     pv = 1_000 * cx_roi.economics.monthly_pv(scenario.annual_discount_rate, scenario.horizon_months)
     assert any(fmt.money(top / pv, cents=True) in c.value and fmt.money(pv) in c.value for c in at.caption)
+
+
+def test_many_risk_draws_wait_their_turn_behind_heavy_work():
+    """Twenty sessions of 10,000 draws at once took a replica to 1.9 GB: beyond the default draws the
+    Risk page's run queues with the heavy searches (and says so), the default runs at once."""
+    from ui import jobs
+
+    with jobs.HEAVY:  # another session's heavy search holds the process
+        quick = run_app({"draws": "2000"}, page="pages/risk.py")
+        assert not quick.exception and quick.metric, "the default draws do not wait"
+        waiting = threading.Thread(target=lambda: run_app({"draws": "3000", "seed": "7"}, page="pages/risk.py"))
+        waiting.start()
+        waiting.join(timeout=3)
+        assert waiting.is_alive(), "more draws wait for the heavy search to end"
+    waiting.join(timeout=120)
+    assert not waiting.is_alive()

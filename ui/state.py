@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from . import store
 from .fields import CURRENT, FITTED, SAVED_NAME_RULE
 from .notices import MAX_LISTED, dismiss_notices, notices
-from .settings import (MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started, limit,
+from .settings import (DEFAULT_DRAWS, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started, limit,
                        on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges, set_limit, set_setting, setting,
                        start_heavy, todays_spend)
 from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX,
@@ -58,7 +58,7 @@ __all__ = [
     # Risk and Optimise settings
     "SETTINGS", "setting", "set_setting", "reset_setting", "todays_spend", "budgets", "heavy_started",
     "start_heavy", "risk_ranges", "ranges_editor_key", "on_ranges_edit", "apply_split", "MAX_BUDGET",
-    "MAX_DRAWS_UI",
+    "MAX_DRAWS_UI", "DEFAULT_DRAWS",
 ]
 
 SAVE_NAME_KEY = "w:save_name"  # the "save as" text box, read by its form's callback
