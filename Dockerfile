@@ -25,8 +25,11 @@ RUN pip install -r requirements.txt
 # root and read-only to the app user: the server never needs to write to them.
 COPY . .
 
-# A non-root user with a home directory (Streamlit keeps a small ~/.streamlit there).
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app
+# A non-root user with a home directory (Streamlit keeps a small ~/.streamlit there), and the team
+# library's folder made now, as the user's: a volume mounted there (docs/deploy.md) takes its owner
+# from the image, where a folder Docker made for it would be root's and the library unwritable.
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \
+    && install -d -o app -g app /home/app/.cx-roi
 USER app
 
 EXPOSE 8501

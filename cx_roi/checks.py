@@ -95,11 +95,16 @@ UNWRITABLE_WORDS = ("holds a control or unprintable character, which no report f
                     "digits and punctuation")
 
 
+# A title or a sentence may break its lines or hold a tab, which every report file can carry; a
+# name may not (it is one line in a table, a chart's legend, a sheet's name).
+_UNWRITABLE_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
 def report_text(name: str, value: Any) -> str:
     """``value`` if it is text a report file can hold (a title, a sentence): no :data:`UNWRITABLE`
-    character."""
+    character but a tab or a line break."""
     text(name, value)
-    if UNWRITABLE.search(value):
+    if _UNWRITABLE_IN_TEXT.search(value):
         raise ScenarioError(f"{name}: {quoted(value)} {UNWRITABLE_WORDS}")
     return value
 

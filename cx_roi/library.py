@@ -269,11 +269,13 @@ class Library:
             try:
                 self._create_or_upgrade()
                 break
-            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError) as err:
+            except sa.exc.DBAPIError as err:
                 # Another process or session created the tables or the version row at the same moment
                 # ("already exists"; SQLite says so as an OperationalError): look again. A server that
-                # cannot be reached fails every time, so it is said at once.
-                raced = not isinstance(err, sa.exc.OperationalError) or self._engine.dialect.name == "sqlite"
+                # cannot be reached fails every time, so it is said at once, as is any other database
+                # error (a file that is not a database, say).
+                raced = (isinstance(err, (sa.exc.IntegrityError, sa.exc.ProgrammingError))
+                         or (isinstance(err, sa.exc.OperationalError) and self._engine.dialect.name == "sqlite"))
                 if attempt == 4 or not raced:
                     raise _unreachable(self.url, err) from None
                 time.sleep(0.05 * (attempt + 1))

@@ -289,3 +289,15 @@ def test_the_apps_own_log_lines_carry_time_level_and_source(capfd):
     err = capfd.readouterr().err
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} WARNING cx_roi\.library: scenario library", err,
                      flags=re.MULTILINE), err
+
+
+def test_the_image_makes_the_librarys_folder_as_its_user(monkeypatch):
+    """A volume mounted on a folder the image lacks is root's: the library could not be written."""
+    from cx_roi.library import DATABASE_ENV, default_url
+
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    monkeypatch.setenv("HOME", "/home/app")  # the image's user's home
+    folder = Path(default_url().removeprefix("sqlite:///")).parent
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(rf"install -d -o app -g app {re.escape(str(folder))}\b", dockerfile)
+    assert f":{folder}" in (ROOT / "docs" / "deploy.md").read_text(), "the docs mount the volume there"

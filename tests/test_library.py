@@ -316,3 +316,11 @@ def test_a_password_with_an_unencoded_at_sign_is_not_logged(caplog):
     with caplog.at_level("WARNING", logger="cx_roi.library"), pytest.raises(LibraryError):
         Library(url).entries()
     assert "Secret" not in caplog.text and "Sup3r" not in caplog.text and "127.0.0.1" in caplog.text
+
+
+def test_a_file_that_is_not_a_database_is_the_librarys_message(tmp_path):
+    """'file is not a database' is neither an operational nor a programming error: it escaped raw."""
+    garbage = tmp_path / "library.sqlite3"
+    garbage.write_text("not a database, just text " * 100)
+    with pytest.raises(LibraryError, match="cannot be used right now"):
+        Library(f"sqlite:///{garbage}").entries()

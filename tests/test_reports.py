@@ -359,9 +359,17 @@ def test_a_schedule_reads_as_what_the_run_spends_on_average(schedule, horizon):
 @pytest.mark.parametrize("settings, words", [({"title": "a\ud800b"}, "title"), ({"title": "a\x1bb"}, "title"),
                                              ({"verdict": 5}, "verdict"), ({"verdict": [None]}, "verdict"),
                                              ({"verdict": ["fine", "bell\x07"]}, "sentence 2"),
-                                             ({"lead": "nope"}, "lead")])
+                                             ({"lead": "nope"}, "lead"), ({"lead": ["a"]}, "lead"),
+                                             ({"verdict": b"abc"}, "verdict")])
 def test_a_report_names_a_title_verdict_or_lead_it_cannot_use(report, settings, words):
     """Each was a crash deep in the file writers, a raw control character in the HTML, 'None' in the
     verdict, or a lead silently ignored."""
     with pytest.raises(cx_roi.ScenarioError, match=words):
         getattr(cx_roi, report)({"a": cx_roi.load_preset("status-quo")}, **settings)
+
+
+def test_a_title_and_verdict_may_break_lines_and_hold_tabs():
+    """Every report file carries a tab or a line break; they were refused with the names' rule."""
+    base = {"a": cx_roi.load_preset("status-quo")}
+    for report in (cx_roi.excel_report, cx_roi.html_report, cx_roi.pptx_report):
+        assert report(base, title="Board pack\tQ3", verdict=["Line one.\nLine two."])

@@ -129,7 +129,7 @@ def validate(table: pd.DataFrame, name: str, sheet: str | None, warnings: list[s
             parse = lambda raw: _month(raw, order)  # noqa: E731
             if order:
                 warnings.append(f"dates such as {quoted(order[1])} were read as {_ORDER_WORDS[order[0]]}/year "
-                                "(a day above 12 shows the order); write months as YYYY-MM to be explicit")
+                                f"({order[2]}); write months as YYYY-MM to be explicit")
         else:
             parse = lambda raw: _number(raw, spec, decimal_comma)  # noqa: E731
         values = []
@@ -273,30 +273,30 @@ def _real_date(year: int, month: int, day: int) -> bool:
         return False
 
 
-def _date_order(cells: pd.Series) -> tuple[str, str] | None:
+def _date_order(cells: pd.Series) -> tuple[str, str, str] | None:
     """Whether the column's dd/mm/yyyy-like dates are day first ("dmy") or month first ("mdy"),
-    with a date that shows it: a first number above 12 can only be a day, as can a second, and in
-    dates all on one day of the month the number that never changes is the day. None when no date
+    with a date that shows it and why: a first number above 12 can only be a day, as can a second,
+    and in dates all on one day of the month the number that never changes is the day. None when no date
     shows the order, or dates show both (then each such date is refused as ambiguous)."""
     # Only a real date is evidence: "45/06/2024" shows nothing about the others.
     parts = [(c.strip(), *_numbers(c.strip())) for c in cells if isinstance(c, str) and _DMY.match(c.strip())]
     firsts = [t for t, a, b, y in parts if a > 12 and _real_date(y, b, a)]
     seconds = [t for t, a, b, y in parts if b > 12 and _real_date(y, a, b)]
     if firsts and not seconds:
-        return "dmy", firsts[0]
+        return "dmy", firsts[0], "a day above 12 shows the order"
     if seconds and not firsts:
-        return "mdy", seconds[0]
+        return "mdy", seconds[0], "a day above 12 shows the order"
     real = [(t, a, b) for t, a, b, y in parts if _real_date(y, b, a) or _real_date(y, a, b)]
     if not firsts and not seconds and len(real) > 1:
         # Monthly dates on one day of the month (01/01, 01/02, ... or 01/01, 02/01, ...): the number that
         # stays the same is the day, the one that moves the month.
         a_same, b_same = len({a for _, a, _ in real}) == 1, len({b for _, _, b in real}) == 1
         if a_same != b_same:
-            return ("dmy" if a_same else "mdy"), real[1][0]
+            return ("dmy" if a_same else "mdy"), real[1][0], "the day is the same in every date, the month moves"
     return None
 
 
-def _month(raw: Any, order: tuple[str, str] | None = None) -> tuple[pd.Period | int | None, str | None]:
+def _month(raw: Any, order: tuple[str, str, str] | None = None) -> tuple[pd.Period | int | None, str | None]:
     """A month cell -> a Period (dated), an int (month number), or None and a problem. ``order``:
     :func:`_date_order` of the column, which reads its dd/mm/yyyy-like dates."""
     if isinstance(raw, UnsavedFormula):

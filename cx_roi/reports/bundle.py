@@ -86,7 +86,7 @@ def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequ
             extra_per_month: float, lead: str | None = None) -> Bundle:
     checks.report_text("title", title)
     named = named_scenarios(scenarios)
-    if lead is not None and lead not in named:
+    if lead is not None and checks.text("lead", lead) not in named:
         raise ScenarioError(f"lead: got {quoted(lead)}; expected one of the scenarios' names: "
                             f"{', '.join(map(repr, named))}")
     kpis = compare(named, baseline=baseline)  # checks the scenarios and the baseline
@@ -98,7 +98,7 @@ def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequ
     else:
         if isinstance(verdict, str):
             lines = [verdict]
-        elif isinstance(verdict, Sequence):
+        elif isinstance(verdict, Sequence) and not isinstance(verdict, (bytes, bytearray)):
             lines = list(verdict)
         else:
             raise ScenarioError(f"verdict: got {quoted(verdict)}; expected a sentence or a list of sentences")
