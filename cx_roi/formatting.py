@@ -233,15 +233,17 @@ def param_value(fmt: str, value: Any) -> str:
     """A parameter value through the parameter's own format (``Param.fmt``).
 
     A monthly schedule (tuple) of up to three steps says them ("$155,000 in months 1-12, then $0
-    from month 13": the last value holds to the horizon); a longer one shows its first months and
-    its length. A bool shows yes/no. Falls back to ``str`` rather than raising, because help texts
+    from month 13": the last value holds to the horizon; a schedule cut by a shorter horizon is
+    said whole); a longer one shows its first months and its length. A bool shows yes/no. Falls back to ``str`` rather than raising, because help texts
     must render whatever a URL or a file put into the scenario.
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, tuple):
         steps = [(v, len(list(run))) for v, run in itertools.groupby(value)]
-        if len(steps) <= 3:
+        if len(steps) == 1:
+            return f"{param_value(fmt, steps[0][0])} every month"
+        if 1 < len(steps) <= 3:
             said, start = [], 1
             for i, (v, n) in enumerate(steps):
                 months = (f"from month {start}" if i == len(steps) - 1 else

@@ -15,7 +15,8 @@ class InStep:
 
     The engine's cost is mostly a fixed overhead per month, not per candidate, so two SLSQP
     runs in step cost about what one costs (``benchmarks/bench_engine.py``, the optimiser).
-    Each search sees exactly the values it would alone; only the batching changes."""
+    Each search sees the values it would alone, to rounding: a batch of more than 24 values takes
+    Erlang A's array path, which differs from one value at a time in the last digits."""
 
     def __init__(self, evaluate: Callable[[np.ndarray], np.ndarray], searches: int) -> None:
         self._evaluate, self._running = evaluate, searches
@@ -63,4 +64,8 @@ class InStep:
 
         with ThreadPoolExecutor(len(searches)) as pool:
             futures = [pool.submit(one, i) for i in range(len(searches))]
-            return [f.result() for f in futures]
+        # A search's own failure (a bug) before the batch's (Stopped, which every search raises).
+        own = [e for e in (f.exception() for f in futures) if e is not None and e is not self._error]
+        if own:
+            raise own[0]
+        return [f.result() for f in futures]

@@ -365,14 +365,18 @@ class _Transaction:
 
 def _masked(url: str, text: str | None = None) -> str:
     """``url`` (or ``text``, a driver's words about it) with the account and password hidden: all up
-    to the address's last "@", as a password with an "@" or "/" the address did not encode would
-    otherwise read as the host, and the driver names that "host"."""
+    to the address's last "@". A password with an "@" or "/" the address did not encode would
+    otherwise read as the host, and the driver's words name parts of it: those words are replaced by
+    what to do. An SQLite file has no account (an "@" there is in its path)."""
     scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
+    if not sep or "@" not in rest or scheme.startswith("sqlite"):
         return url if text is None else text
     account, host = rest.rsplit("@", 1)
     if text is None:
         return f"{scheme}://***@{host}"
+    if re.search("[@/]", account):
+        return ("the address's password holds an @ or / that is not percent-encoded (write %40 and %2F), so "
+                "the driver misread the address")
     for piece in sorted(re.split(r"[:@/]", account), key=len, reverse=True):
         text = text.replace(piece, "***") if len(piece) >= 3 else text
     return text

@@ -130,8 +130,9 @@ extra_pv = 1_000 * cx_roi.economics.monthly_pv(scenario.annual_discount_rate, mo
 per_dollar = ("" if len(totals) > 1 or objective != "npv" else
               f" The tallest, {fmt.money(top_bar)}, is {fmt.money(top_bar / extra_pv, cents=True)} of NPV after "
               f"paying for itself for each dollar of the extra spend's present value ({fmt.money(extra_pv)}): "
-              "the figure Explore gives for the next dollar.")
-right.caption(f"At the recommended split. An extra $1,000 a month is {extra_words}; each bar is the NPV it adds "
+              "the figure Explore gives for the next dollar once this split is applied.")
+right.caption(f"At the recommended split. An extra $1,000 a month is {extra_words}; each bar is the "
+              f"{OBJECTIVES[objective].words} it adds "
               "on that lever. Equal bars mean no dollar can be moved to do better." + per_dollar)
 
 # Presenting too: trying the split on Explore is the workshop's next step.

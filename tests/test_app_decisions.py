@@ -753,9 +753,9 @@ def test_optimise_gives_the_return_per_dollar_as_explore_does():
     scenario = cx_roi.load_preset("status-quo")
     total = sum(float(getattr(scenario, lever)) for lever in cx_roi.LEVERS)
     best = cx_roi.optimize_budget(scenario, total)
-    top = best.marginal["marginal_per_1000"].max()
-    pv = 1_000 * cx_roi.economics.monthly_pv(scenario.annual_discount_rate, scenario.horizon_months)
-    assert any(fmt.money(top / pv, cents=True) in c.value and fmt.money(pv) in c.value for c in at.caption)
+    # What Explore says for the next dollar once the split is applied: lever_odds at the split.
+    explore = max(cx_roi.lever_odds(best.scenario, draws=0).per_dollar.values())
+    assert any(f"is {fmt.money(explore, cents=True)} of NPV" in c.value for c in at.caption)
 
 
 def test_many_risk_draws_wait_their_turn_behind_heavy_work():

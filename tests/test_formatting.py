@@ -89,6 +89,8 @@ def test_format_helpers():
     assert fmt.param_value("${:,.0f}", (1.0, 2.0)) == "$1 in month 1, then $2 from month 2"
     assert fmt.param_value("${:,.0f}", (155e3,) * 12 + (0.0,)) == "$155,000 in months 1-12, then $0 from month 13"
     assert fmt.param_value("${:,.0f}", (1.0, 2.0, 3.0, 4.0, 5.0)) == "$1, $2, $3, $4, ... (5 monthly values)"
+    assert fmt.param_value("${:,.0f}", (7.0, 7.0)) == "$7 every month"
+    assert fmt.param_value("${:,.0f}", ()) == " (0 monthly values)"
 
 
 def test_table_cells_keep_markdown_characters_as_text():

@@ -324,3 +324,9 @@ def test_a_file_that_is_not_a_database_is_the_librarys_message(tmp_path):
     garbage.write_text("not a database, just text " * 100)
     with pytest.raises(LibraryError, match="cannot be used right now"):
         Library(f"sqlite:///{garbage}").entries()
+
+
+def test_a_short_piece_of_an_unencoded_password_is_not_logged(caplog):
+    with caplog.at_level("WARNING", logger="cx_roi.library"), pytest.raises(LibraryError):
+        Library("postgresql+psycopg://bob:p@ss@127.0.0.1:1/lib").entries()
+    assert "ss@" not in caplog.text and "percent-encoded" in caplog.text

@@ -501,3 +501,16 @@ def test_todays_objective_is_measured_as_the_optimiser_measures_a_split(objectiv
                              bounds={lever: (v, v) for lever, v in today.items()})
     assert cx_roi.optimisation.objective_of(s, objective, draws=50) == pytest.approx(pinned.objective_value, rel=1e-12)
     assert cx_roi.optimisation.objective_of(s) == pytest.approx(simulate(s).kpis["npv"], rel=1e-12)
+
+
+def test_a_searchs_own_failure_is_not_hidden_behind_the_batchs():
+    from cx_roi.in_step import InStep
+
+    def evaluate(rows: np.ndarray) -> np.ndarray:
+        raise cx_roi.Stopped("asked to stop")
+
+    def broken(values):
+        raise ZeroDivisionError("a bug in the search")
+
+    with pytest.raises(ZeroDivisionError):
+        InStep(evaluate, 2).run([lambda v: v(np.ones((1, 1))), broken])

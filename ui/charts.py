@@ -312,7 +312,7 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
     return go.Figure(data=data, layout=base_layout(
         "Cumulative contribution vs baseline", height, big, months=len(x),
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
-                   range=FLAT_MONEY_RANGE if same and not paid else None, **MONEY_TICKS),
+                   range=flat_money_range(gap), **MONEY_TICKS),
         annotations=annotations, showlegend=False))
 
 

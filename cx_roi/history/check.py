@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..formatting import number, quoted
+from ..formatting import and_list, number, quoted
 from .schema import (ALIASES, BALANCE_MIN_CUSTOMERS, COLUMNS, MAX_MONTHS, MAX_ROWS_ABOVE, MIN_MONTHS,
                      MIN_MONTHS_TO_FIT, REQUIRED_COLUMNS, SECONDS_ALIASES, TOO_MANY, Column, History,
                      HistoryError, HistoryProblem, balance_gaps, n_months, quote_list,
@@ -350,9 +350,8 @@ def _gaps(keys: pd.Series, dated: bool, unread: Sequence[int] = ()) -> list[Hist
         low, high = sorted((seen[a], seen[b]))
         if b - a > 1 and sum(low < row < high for row in unread) < b - a - 1:
             missing = [label(k) for k in range(a + 1, b)]
-            shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
             problems.append(HistoryProblem(f"{n_months(len(missing))} missing between {label(a)} (row {seen[a]}) "
-                                           f"and {label(b)} (row {seen[b]}): {shown}"))
+                                           f"and {label(b)} (row {seen[b]}): {and_list(missing, most=6)}"))
     return problems
 
 
