@@ -33,10 +33,9 @@ st.subheader("1. Load a monthly history", anchor=False)
 if not big:
     left, right = st.columns([3, 2])
     # The limit in the label: a larger file is refused by the browser, whose reason is only a tooltip.
-    left.file_uploader(f"CSV or Excel file, one row per month, up to {state.MAX_HISTORY_BYTES // 2**20} MB",
-                       type=["csv", "txt", "xlsx"],
-                       key=state.history_upload_key(), on_change=state.on_history_upload,
-                       max_upload_size=state.MAX_HISTORY_BYTES // (1024 * 1024),
+    most_mb = state.MAX_HISTORY_BYTES // 2**20
+    left.file_uploader(f"CSV or Excel file, one row per month, up to {most_mb} MB", type=["csv", "txt", "xlsx"],
+                       key=state.history_upload_key(), on_change=state.on_history_upload, max_upload_size=most_mb,
                        help="Every problem in the file is listed with its row and column; a file that cannot "
                             "be used leaves what you had unchanged.")
     left.number_input(state.TOLERANCE_LABEL, min_value=0.0, max_value=100 * state.TOLERANCE_MAX, step=0.5,
