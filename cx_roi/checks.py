@@ -88,16 +88,14 @@ def text(name: str, value: Any) -> str:
 
 
 # Characters no report file can carry: control characters (XML, and so Excel and PowerPoint,
-# refuses them), the two non-characters U+FFFE and U+FFFF, and lone surrogates (no UTF-8 file can
-# hold them).
-UNWRITABLE = re.compile("[\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# refuses them) but a tab and line breaks, the two non-characters U+FFFE and U+FFFF, and lone
+# surrogates (no UTF-8 file can hold them). A title or a sentence may break its lines or hold a
+# tab; a name may not (it is one line in a table, a chart's legend, a sheet's name).
+_NOT_IN_TEXT = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff"
+_UNWRITABLE_IN_TEXT = re.compile(f"[{_NOT_IN_TEXT}]")
+UNWRITABLE = re.compile(f"[\t\n\r{_NOT_IN_TEXT}]")
 UNWRITABLE_WORDS = ("holds a control or unprintable character, which no report file can hold; use letters, "
                     "digits and punctuation")
-
-
-# A title or a sentence may break its lines or hold a tab, which every report file can carry; a
-# name may not (it is one line in a table, a chart's legend, a sheet's name).
-_UNWRITABLE_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 def report_text(name: str, value: Any) -> str:

@@ -234,8 +234,9 @@ def param_value(fmt: str, value: Any) -> str:
 
     A monthly schedule (tuple) of up to three steps says them ("$155,000 in months 1-12, then $0
     from month 13": the last value holds to the horizon; a schedule cut by a shorter horizon is
-    said whole); a longer one shows its first months and its length. A bool shows yes/no. Falls back to ``str`` rather than raising, because help texts
-    must render whatever a URL or a file put into the scenario.
+    said whole); a longer one shows its first months and its length. A bool shows yes/no. Falls
+    back to ``str`` rather than raising, because help texts must render whatever a URL or a file
+    put into the scenario.
     """
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -326,15 +326,11 @@ def _grid_search(problem: _Problem, box: Box, grid: tuple[np.ndarray, np.ndarray
     return x, v, spread, [(cands[i], float(vals[i])) for i in order[1:_LOCAL_STARTS]]
 
 
-def _local(problem: _Problem, box: Box, x0: np.ndarray, v0: float, scale_hint: float,
-           deterministic: bool, options: Mapping[str, float],
-           values: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, float, bool, str]:
+def _local(values: Callable[[np.ndarray], np.ndarray], box: Box, x0: np.ndarray, v0: float, scale_hint: float,
+           options: Mapping[str, float]) -> tuple[np.ndarray, float, bool, str]:
     """SLSQP from x0 in units of the budget (well conditioned), within the box's bounds and with
-    the budget of each phase as a linear equality. ``values`` evaluates rows of splits (default:
-    the problem's own). Returns (x, value, success, message)."""
-    if values is None:
-        def values(rows: np.ndarray) -> np.ndarray:
-            return problem.values(rows, deterministic)
+    the budget of each phase as a linear equality; ``values`` evaluates rows of splits. Returns
+    (x, value, success, message)."""
     scale = max(sum(box.totals), 1.0)
     norm = max(abs(v0), scale_hint, 1e-12)
     lb, ub = box.lb, box.ub
@@ -406,7 +402,7 @@ def _best_finish(problem: _Problem, box: Box, starts: Sequence[tuple[np.ndarray,
     the better finish wins, the first on a tie. Returns (x, value, success, message)."""
     options = _DET_OPTIONS if deterministic else _ENSEMBLE_OPTIONS
     finishes = InStep(lambda rows: problem.values(rows, deterministic), len(starts)).run(
-        [lambda values, x=x, v=v: _local(problem, box, x, v, spread, deterministic, options, values)
+        [lambda values, x=x, v=v: _local(values, box, x, v, spread, options)
          for x, v in starts])
     best = finishes[0]
     for other in finishes[1:]:

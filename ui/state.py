@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 from . import store
 from .fields import CURRENT, FITTED, SAVED_NAME_RULE
 from .notices import MAX_LISTED, dismiss_notices, notices
-from .settings import (DEFAULT_DRAWS, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose, heavy_started, limit,
-                       on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges, set_limit, set_setting, setting,
-                       start_heavy, todays_spend)
+from .settings import (DEFAULT_DRAWS, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose,
+                       heavy_started, limit, on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges,
+                       set_limit, set_setting, setting, start_heavy, todays_spend)
 from .uploads import (HISTORY_SHEET_KEY, MAX_HISTORY_BYTES, MAX_UPLOAD_BYTES, TOLERANCE_LABEL, TOLERANCE_MAX,
                       balance_tolerance, clear_history, fit_requested, history_file, history_pending, history_refusal,
                       history_upload_key, on_history_sheet, on_history_upload, on_upload, refusal_advice, request_fit,
