@@ -8,10 +8,11 @@ returns ``missing`` (an en dash by default) instead.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 __all__ = ["money", "amount", "signed_money", "count", "signed_count", "percent", "signed_points",
            "chance", "ratio", "month", "horizon", "param_value", "unit_suffix", "with_unit", "MISSING", "is_number",
@@ -35,6 +36,15 @@ def is_number(x: Any) -> bool:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def _finite(format_number: Callable[..., str]) -> Callable[..., str]:
+    """The one rule for figures that are not there: the decorated formatter gets ``x`` as a float,
+    and NaN, an infinity, None, a bool or text read ``missing`` (keyword, an en dash by default)."""
+    @functools.wraps(format_number)
+    def formatter(x: Any, *args: Any, missing: str = MISSING, **kwargs: Any) -> str:
+        return format_number(float(x), *args, **kwargs) if is_number(x) else missing
+    return formatter
 
 
 def quoted(value: Any, limit: int = 40) -> str:
@@ -109,18 +119,16 @@ def number(x: Any) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or v.is_integer() else f"{v:,.4g}"
 
 
-def amount(x: Any, missing: str = MISSING) -> str:
+@_finite
+def amount(x: float) -> str:
     """An amount someone chose (a spend, the next dollar), exactly: $50k, $7.5k, $1.25M, $12,345.
 
     :func:`money` rounds to one decimal of its unit, which is right for a result but
     would show a chosen $12,500 as $12k or $12.5k depending on the digits asked for.
     """
-    if not is_number(x):
-        return missing
-    v = float(x)
-    a = abs(v)
+    a = abs(x)
     if a >= _HUGE:
-        return f"-${number(a)}" if v < 0 else f"${number(a)}"
+        return f"-${number(a)}" if x < 0 else f"${number(a)}"
     for divisor, suffix in _UNITS[:0:-1]:
         scaled = a / divisor
         if scaled >= 1 and abs(scaled * 100 - round(scaled * 100)) < 1e-6:
@@ -128,20 +136,18 @@ def amount(x: Any, missing: str = MISSING) -> str:
             break
     else:
         text = f"{a:,.0f}"
-    return f"-${text}" if v < 0 else f"${text}"
+    return f"-${text}" if x < 0 else f"${text}"
 
 
-def money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) -> str:
+@_finite
+def money(x: float, digits: int = 1, cents: bool = False) -> str:
     """Dollars, compact above a thousand: $950, $12.3k, $1.2M, -$3.4B.
 
     ``cents`` shows amounts under $1,000 to the cent ($90.84), for unit costs.
     """
-    if not is_number(x):
-        return missing
-    v = float(x)
-    a = abs(v)
+    a = abs(x)
     if a >= _HUGE:
-        return f"-${number(a)}" if v < 0 else f"${number(a)}"
+        return f"-${number(a)}" if x < 0 else f"${number(a)}"
     places = (2 if cents else 0, digits, digits, digits)  # decimals in dollars, k, M and B
     # The largest unit the amount reaches, then one up only if rounding would print 1,000 of
     # it: 999,960 is $1.0M, not $1,000.0k, but 951,416 stays $951.4k.
@@ -152,72 +158,64 @@ def money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) 
     text = f"{a / divisor:,.{places[i]}f}{suffix}"
     if text in ("0", "0.00"):
         return "$0.00" if cents else "$0"
-    return f"-${text}" if v < 0 else f"${text}"
+    return f"-${text}" if x < 0 else f"${text}"
 
 
-def signed_money(x: Any, digits: int = 1, missing: str = MISSING, cents: bool = False) -> str:
+@_finite
+def signed_money(x: float, digits: int = 1, cents: bool = False) -> str:
     """A change in dollars with its sign: +$1.2M, -$350k, $0."""
-    if not is_number(x):
-        return missing
     text = money(x, digits, cents=cents)
     return text if text.startswith("-") or text in ("$0", "$0.00") else f"+{text}"
 
 
-def count(x: Any, missing: str = MISSING) -> str:
+@_finite
+def count(x: float) -> str:
     """A whole count with thousands separators: 93,875."""
-    if not is_number(x):
-        return missing
-    return f"{round(float(x)):,.0f}"
+    return f"{round(x):,.0f}"
 
 
-def signed_count(x: Any, missing: str = MISSING) -> str:
+@_finite
+def signed_count(x: float) -> str:
     """A change in a count: +6,216 or -1,020."""
-    if not is_number(x):
-        return missing
-    v = round(float(x))
+    v = round(x)
     return "0" if v == 0 else f"{v:+,.0f}"
 
 
-def percent(x: Any, digits: int = 1, missing: str = MISSING) -> str:
+@_finite
+def percent(x: float, digits: int = 1) -> str:
     """A share as a percentage: 0.0479 -> 4.8%."""
-    if not is_number(x):
-        return missing
-    text = f"{float(x) * 100:,.{digits}f}"
+    text = f"{x * 100:,.{digits}f}"
     if float(text.replace(",", "")) == 0:
         text = f"{0:.{digits}f}"  # no "-0.0%"
     return f"{text}%"
 
 
-def chance(x: Any, missing: str = MISSING) -> str:
+@_finite
+def chance(x: float) -> str:
     """A probability estimated from draws, to the whole percent: 37%; never a certain "100%" or "0%"
     (a share of draws is an estimate), so above 99.5% it reads ">99%" and below 0.5% "<1%"."""
-    if not is_number(x):
-        return missing
-    text = percent(float(x), 0)
+    text = percent(x, 0)
     # Decided on the rounded text, so 0.005 (1 draw in 200) is "<1%", not a "0%" from rounding half to even.
     return {"100%": ">99%", "0%": "<1%"}.get(text, text)
 
 
-def signed_points(x: Any, digits: int = 1, missing: str = MISSING) -> str:
+@_finite
+def signed_points(x: float, digits: int = 1) -> str:
     """A change in a share, in percentage points: +2.0 pp, -0.10 pp."""
-    if not is_number(x):
-        return missing
-    text = f"{float(x) * 100:+.{digits}f}"
+    text = f"{x * 100:+.{digits}f}"
     return f"{0:.{digits}f} pp" if float(text) == 0 else f"{text} pp"  # no "+0.0 pp" or "-0.0 pp"
 
 
-def ratio(x: Any, digits: int = 1, missing: str = MISSING) -> str:
+@_finite
+def ratio(x: float, digits: int = 1) -> str:
     """A multiple: 2.16 -> 2.2x."""
-    if not is_number(x):
-        return missing
-    return f"{float(x):,.{digits}f}x"
+    return f"{x:,.{digits}f}x"
 
 
-def month(x: Any, missing: str = MISSING) -> str:
+@_finite
+def month(x: float) -> str:
     """A month number: 18 -> month 18."""
-    if not is_number(x):
-        return missing
-    return f"month {int(round(float(x)))}"
+    return f"month {round(x)}"
 
 
 def horizon(months: int) -> str:
