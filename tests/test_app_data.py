@@ -23,7 +23,7 @@ import cx_roi
 from cx_roi import formatting as fmt
 from cx_roi.calibrate import MIN_MONTHS_TO_FIT
 from cx_roi.history import COLUMNS
-from test_app import card, messages, run_app
+from apptest import card, messages, run_app
 from test_history import HEADER, rows
 from test_history import _grid as grid
 from test_history import _xlsx as xlsx

@@ -18,7 +18,7 @@ import pytest
 import cx_roi
 from cx_roi import formatting as fmt
 from cx_roi.risk import paired_outcomes, risk_summary
-from test_app import card, chart_specs, messages, run_app
+from apptest import card, chart_specs, messages, run_app
 from ui import decision_charts, tables, views
 
 RISK, OPTIMISE = "pages/risk.py", "pages/optimise.py"
@@ -77,7 +77,7 @@ def test_fixed_chart_titles_take_one_line_even_on_a_phone(page, query, present):
 def test_fan_bands_are_ordered():
     at = risk_app({"preset": "ad-boost"})
     spec = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Customers"))
-    from test_app import values
+    from apptest import values
 
     scen = [t for t in spec["data"] if t.get("legendgroup") == "Scenario"]
     hi, lo, mid = (np.array(values(t["y"])) for t in scen)

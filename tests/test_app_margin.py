@@ -8,7 +8,7 @@ import time
 import pytest
 
 import cx_roi
-from test_app import run_app
+from apptest import run_app
 from ui import tables
 
 OPTIMISE = "pages/optimise.py"
@@ -75,7 +75,7 @@ def test_the_spend_presets_are_measured_against_the_status_quo():
 
 
 def test_revolving_door_shows_roi_and_payback_for_a_move_against_itself():
-    from test_app import card
+    from apptest import card
 
     at = run_app({"preset": "revolving-door", "service_quality_spend_per_month": "45000"})
     door = cx_roi.load_preset("revolving-door")
@@ -136,7 +136,7 @@ def test_the_first_card_on_a_landing_view_is_what_the_best_next_dollar_returns(n
 
 def test_after_a_change_the_first_card_is_what_the_change_adds():
     from cx_roi import formatting as fmt
-    from test_app import card
+    from apptest import card
 
     gain = cx_roi.compare(["status-quo", "service-boost"], baseline="status-quo").loc["service-boost", "delta_npv"]
     at = run_app({"preset": "service-boost"})
@@ -155,7 +155,7 @@ def test_the_npv_gain_reconciles_across_explore_compare_the_headline_and_the_wor
     from openpyxl import load_workbook
 
     from cx_roi import formatting as fmt
-    from test_app import card
+    from apptest import card
 
     gain = cx_roi.compare(["status-quo", "service-boost"], baseline="status-quo").loc["service-boost", "delta_npv"]
     explore = run_app({"preset": "service-boost"})

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import cx_roi
 from cx_roi.uncertainty import UNCERTAIN_FIELDS
-from cx_roi.verdict import CLOSE_CALL, LEVER_WORDS, margin_verdict
+from cx_roi import Scenario
+from cx_roi.verdict import CLOSE_CALL, LEVER_WORDS, margin_verdict, verdict
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +259,44 @@ def test_the_likely_values_alone_give_the_lead_and_no_odds(name):
     assert not re.search(r"\b0 plausible|%|–", text)
     service_leads = alone.likely[alone.service_lever] > alone.likely["ad_spend_per_month"]
     assert LEVER_WORDS[alone.service_lever if service_leads else "ad_spend_per_month"] in text
+
+
+# ---------------------------------------------------------------- the verdict on a fixed step
+
+AD = "ad_spend_per_month"
+
+
+def _nd(service: float, quality: float, ads: float) -> pd.DataFrame:
+    return pd.DataFrame({"delta_npv": [service, quality, ads]},
+                        index=["service_capacity_spend_per_month", "service_quality_spend_per_month", AD])
+
+
+def test_verdict_says_when_a_service_lever_could_not_be_weighed():
+    capped = cx_roi.next_dollar(Scenario().replace(service_capacity_spend_per_month=1e9 - 10_000), 50_000)
+    sentence = verdict(capped, 50_000, 60)
+    assert "Service capacity (agents) cannot take $50k more: its maximum is $1.0B a month" in sentence
+    assert "service quality" in sentence
+    assert "cannot take" not in verdict(cx_roi.next_dollar(Scenario(), 50_000), 50_000, 60)
+
+
+@pytest.mark.parametrize("gains, facts", [
+    # The facts in the order the sentence gives them: the lever it favours (or none), what each
+    # lever adds or loses, and how the two compare.
+    ((1e6, 6e6, 2e6), ["service quality", "$6.0M", "3.0 times", "$2.0M", "advertising"]),
+    ((1e6, 2.4e6, 2e6), ["service quality", "$2.4M", "20% more", "$2.0M", "advertising"]),
+    ((1e6, 218.2e6, 2e6), ["service quality", "$218.2M", "109 times", "$2.0M"]),
+    ((1e6, 2.01e6, 2e6), ["service quality", "$2.0M", "about as much", "$2.0M", "advertising"]),
+    ((1e6, 2e6, 9e6), ["advertising", "$9.0M", "4.5 times", "$2.0M", "service quality"]),
+    ((1e6, 2e6, -5e5), ["service quality", "$2.0M", "advertising", "lose $500.0k"]),
+    ((-1e6, -2e6, 3e6), ["advertising", "$3.0M", "lose $1.0M", "service capacity"]),
+    ((-1e6, -2e6, -3e6), ["neither", "lose $1.0M", "service capacity", "$3.0M", "advertising", "keeping the money"]),
+    ((float("nan"), float("nan"), 1e6), ["cannot value"]),
+])
+def test_verdict_covers_every_case(gains, facts):
+    sentence = verdict(_nd(*gains), 50_000, 60)
+    assert ") (" not in sentence, "a lever's own brackets never run into the amount's"
+    assert "$50k a month" in sentence and ("over 5 years" in sentence or "cannot" in sentence)
+    at = 0
+    for fact in facts:
+        assert fact in sentence[at:], (fact, sentence)
+        at = sentence.index(fact, at) + len(fact)

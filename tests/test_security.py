@@ -91,7 +91,7 @@ def test_an_optimisation_stops_when_asked_between_model_runs():
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from test_app import messages, run_app  # noqa: E402
+from apptest import messages, run_app  # noqa: E402
 from ui import cached, fields, jobs, state, tables, url  # noqa: E402
 
 OPTIMISE, DATA = "pages/optimise.py", "pages/your_data.py"

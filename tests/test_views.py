@@ -1,4 +1,5 @@
-"""The pages' building blocks without Streamlit: KPI cards and the phone's stacked tables.
+"""The pages' building blocks without Streamlit: KPI cards, the comparison table and the phone's
+stacked tables.
 
 How the cards are laid out on a screen is checked in a real browser (tests/test_browser.py).
 """
@@ -12,6 +13,7 @@ import pytest
 
 import cx_roi
 from cx_roi import Scenario
+from cx_roi import formatting as fmt
 from ui import tables, views
 
 AD = "ad_spend_per_month"
@@ -58,3 +60,27 @@ def test_a_missing_paid_cac_says_why():
     assert cx_roi.comparison.why_undefined(pd.Series({"cac_paid": math.nan, "cac_blended": 0.0}), "cac_paid") == "no ad spend"
     assert cx_roi.comparison.why_undefined(pd.Series({"cac_paid": math.nan, "cac_blended": math.nan}), "cac_paid") == "no ad wins"
     assert math.isnan(cx_roi.simulate(Scenario().replace(**{AD: 0.0})).kpis["cac_paid"])
+
+
+def test_comparison_table_says_a_copy_of_the_baseline_is_the_same():
+    shown = tables.comparison_table(cx_roi.compare({"base": Scenario(), "copy": Scenario()}, baseline="base"))
+    assert (shown.loc[["ROI vs baseline", "Payback vs baseline"], "copy"] == "same as baseline").all()
+
+
+def test_comparison_table_reads_value_and_change():
+    table = cx_roi.compare(["status-quo", "ad-boost"], baseline="status-quo")
+    shown = tables.comparison_table(table)
+    assert shown.loc["NPV", "ad-boost"] == (f"{fmt.money(table.loc['ad-boost', 'npv'])} "
+                                            f"({fmt.signed_money(table.loc['ad-boost', 'delta_npv'])})")
+    assert shown.loc["ROI vs baseline", "status-quo (baseline)"] == "baseline"
+    assert not shown.apply(lambda col: col.str.contains("nan")).any().any()
+    # Every KPI that can change shows its change, the ones compare() has no delta column for too.
+    ad, sq = table.loc["ad-boost"], table.loc["status-quo"]
+    cac_change = fmt.signed_money(ad["cac_paid"] - sq["cac_paid"], cents=True)
+    assert shown.loc["Paid CAC", "ad-boost"].endswith(f"({cac_change})")
+    points = fmt.signed_points(ad['avg_service_level'] - sq['avg_service_level'])
+    # The change stays on one line with its unit when a narrow column wraps (a no-break space).
+    assert shown.loc["Service level (average)", "ad-boost"].endswith(f"({points.replace(' ', tables.NBSP)})")
+    assert " pp" not in " ".join(shown["ad-boost"])
+    assert shown.loc[cx_roi.outputs.output("final_nps_measured").label, "ad-boost"].endswith(")")
+    assert "(" not in shown.loc["Paid CAC", "status-quo (baseline)"]
