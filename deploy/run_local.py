@@ -199,7 +199,8 @@ class LocalLayout:
     Use as a context manager (or call :meth:`start` and :meth:`stop`); a part that fails to
     start stops the parts already started."""
 
-    def __init__(self, replicas: int = 3, proxy_port: int | None = None, quiet: bool = True):
+    def __init__(self, replicas: int = 3, proxy_port: int | None = None, quiet: bool = True,
+                 keep_logs: bool = False):
         if not 2 <= replicas <= len(REPLICA_NAMES):  # haproxy.cfg names app1 and app2, and app3 if set
             raise ValueError(f"replicas must be 2 to {len(REPLICA_NAMES)}, not {replicas}")
         missing = missing_tools()
@@ -210,6 +211,7 @@ class LocalLayout:
         self.proxy_port = proxy_port or free_port()
         self.stats_port = free_port()
         self.quiet = quiet
+        self.keep_logs = keep_logs
         self.workdir = Path(tempfile.mkdtemp(prefix="cx-roi-local-"))
         self.workdir.chmod(0o711)  # the postgres user enters it to reach its own directory
         self.cookie_secret = secrets.token_hex(32)
@@ -291,8 +293,9 @@ class LocalLayout:
         _stop_group(r.proc)
 
     def stop(self) -> None:
-        """Stop HAProxy, the replicas and PostgreSQL; delete the cluster, the logs and the state file
-        (the logs stay when the layout failed to start, for its error message)."""
+        """Stop HAProxy, the replicas and PostgreSQL; delete the cluster, the state file and the logs
+        (the replicas' and HAProxy's logs stay with ``keep_logs``, and when the layout failed to
+        start, for its error message)."""
         if self.haproxy is not None:
             _stop_group(self.haproxy)
         for r in self.replicas:
@@ -302,7 +305,7 @@ class LocalLayout:
             fh.close()
         self._logs.clear()
         state_path(self.proxy_port).unlink(missing_ok=True)
-        shutil.rmtree(self.postgres.dir if self._failed else self.workdir, ignore_errors=True)
+        shutil.rmtree(self.postgres.dir if self._failed or self.keep_logs else self.workdir, ignore_errors=True)
 
     def __enter__(self) -> "LocalLayout":
         return self.start()
@@ -385,15 +388,18 @@ def main(argv: list[str] | None = None) -> int:
     # Both, also when started in the background (where a shell leaves SIGINT ignored).
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    logs = None
     try:
-        with LocalLayout(args.replicas, args.port, quiet=False) as layout:
+        # The logs outlive the stop: after Ctrl-C they are what tells what happened.
+        with LocalLayout(args.replicas, args.port, quiet=False, keep_logs=True) as layout:
+            logs = layout.workdir
             print(f"proxy: {layout.proxy_url}  (HAProxy stats: {layout.stats_url}; "
                   f"logs in {layout.workdir}; layout: {state_path(layout.proxy_port)})", flush=True)
             print("Ctrl-C stops everything.", flush=True)
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt as stop:
-        print(f"stopped ({stop or 'SIGINT'})")
+        print(f"stopped ({stop or 'SIGINT'})" + (f"; the logs stay in {logs}" if logs else ""))
     except LayoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 import os
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -309,3 +310,17 @@ def test_the_image_makes_the_librarys_folder_as_its_user(monkeypatch):
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(rf"install -d -o app -g app {re.escape(str(folder))}\b", dockerfile)
     assert f":{folder}" in (ROOT / "docs" / "deploy.md").read_text(), "the docs mount the volume there"
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_the_logs_outlive_a_stop_only_when_asked(keep):
+    """run_local.py's own layout keeps them (after Ctrl-C they tell what happened); the tests' do not."""
+    need_services()
+    layout = LocalLayout(replicas=2, keep_logs=keep)
+    layout._log("app1").write(b"a replica's last words\n")
+    layout.stop()
+    log = layout.workdir / "app1.log"
+    assert log.exists() == keep and not layout.postgres.dir.exists()
+    if keep:
+        assert log.read_bytes() == b"a replica's last words\n"
+        shutil.rmtree(layout.workdir)
