@@ -50,7 +50,8 @@ MONTHLY: dict[str, Output] = {
     "nps": _o("NPS, all customers", "net promoter score of every customer (the true one, which no survey sees)",
               "-100 to 100", "score"),
     "nps_measured": _o("NPS as surveyed", "net promoter score a post-contact survey reports (answered contacts only, "
-                       "answers weighted by each band's response)", "-100 to 100", "score"),
+                       "answers weighted by each band's response); none in a month nobody answers",
+                       "-100 to 100", "score"),
     "measured_promoter_share": _o("Survey promoters", "share of the post-contact survey's answers scoring 9-10",
                                   "share", "share"),
     "measured_detractor_share": _o("Survey detractors", "share of the post-contact survey's answers scoring 0-6",
@@ -123,7 +124,7 @@ KPIS: dict[str, Output] = {
     "total_new_customers": _o("Customers won", "customers won over the horizon", "customers", "count"),
     "final_nps": _o("NPS at the end, all customers", "NPS of every customer in the last month", "-100 to 100",
                     "score"),
-    "final_nps_measured": _o("NPS at the end, as surveyed", "post-contact survey NPS in the last month", "-100 to 100",
+    "final_nps_measured": _o("NPS at the end, as surveyed", "post-contact survey NPS in the last month (none if nobody answered)", "-100 to 100",
                              "score"),
     "avg_service_level": _o("Service level (average)", "service level averaged over months", "share", "share"),
     "total_revenue": _o("Revenue", "revenue over the horizon", "$", "money"),

@@ -81,11 +81,12 @@ def blend_counts(counts, weights, contact, product):
 
 
 def nps(counts):
-    """Net promoter score, -100..100, from band counts (0 with no customers)."""
+    """Net promoter score, -100..100, from band counts (0 with no customers; NaN where the counts
+    are NaN: a survey nobody answered)."""
     total = counts.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = 100.0 * (counts[..., 0] - counts[..., 2]) / total
-    return np.where(total > 0, score, 0.0)
+    return np.where(total == 0, 0.0, score)
 
 
 def measured_mix(counts, inflation):

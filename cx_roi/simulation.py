@@ -638,12 +638,16 @@ def _run_chunk(p: Mapping[str, np.ndarray], horizon: int, out: dict[str, np.ndar
                           p["survey_response_detractor"]], axis=-1)
 
     def survey(block: slice) -> np.ndarray:
+        """The answers' band shares; NaN in a month nobody answers (no customers, nobody who
+        contacts the centre, or every caller hanging up): a survey nobody answered has no score."""
         before = kept_counts[max(block.start - 1, 0):min(block.stop, horizon) - 1]
         if block.start == 0:
             before = np.concatenate([first_counts[None], before])
-        return sentiment.survey_shares(before, tuple(kept_answered[k, block] for k in range(3)), outcome_mixes,
-                                       product, p["service_weight"], p["contact_memory"], responses,
-                                       p["survey_inflation"])
+        mix = sentiment.survey_shares(before, tuple(kept_answered[k, block] for k in range(3)), outcome_mixes,
+                                      product, p["service_weight"], p["contact_memory"], responses,
+                                      p["survey_inflation"])
+        asked = (mix.sum(axis=-1) > 0) & (p["contacts_per_customer_per_month"] > 0)
+        return np.where(asked[..., None], mix, np.nan)
 
     survey_columns = [c for c in ("nps_measured", "measured_promoter_share", "measured_detractor_share") if c in want]
     if survey_columns:

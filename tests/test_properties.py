@@ -20,7 +20,9 @@ MAY_BE_NAN = {
     "wom_share": "no customer won at all",
     "avg_monthly_churn": "no customer at any month start",
     "clv": "no customer-months to spread the cost to serve over",
+    "final_nps_measured": "nobody answered the survey in the last month",
 }
+SURVEY = ["nps_measured", "measured_promoter_share", "measured_detractor_share"]
 
 
 @SETTINGS
@@ -28,8 +30,12 @@ MAY_BE_NAN = {
 def test_conservation_bounds_and_finiteness(s):
     r = simulate(s)
     m = r.monthly
-    values = m.to_numpy()
+    values = m.drop(columns=SURVEY).to_numpy()
     assert np.isfinite(values).all(), m.columns[~np.isfinite(values).all(axis=0)].tolist()
+    # The survey's columns have no value in a month nobody answers it, all three together.
+    unanswered = m[SURVEY].isna().all(axis=1)
+    assert (m[SURVEY].isna().any(axis=1) == unanswered).all()
+    assert unanswered[(m["contacts"] <= 0) | (m["abandon_rate"] >= 1)].all()
 
     # Customers: the documented identity, every month.
     start = np.concatenate([[s.initial_customers], m["customers"].to_numpy()[:-1]])
@@ -56,6 +62,7 @@ def test_conservation_bounds_and_finiteness(s):
     for col in ("service_level", "abandon_rate", "p_wait", "fcr", "occupancy"):
         assert ((m[col] >= 0) & (m[col] <= 1)).all(), col
     assert ((m["nps"] >= -100 - 1e-9) & (m["nps"] <= 100 + 1e-9)).all()
+    assert ((m["nps_measured"] >= -100 - 1e-9) & (m["nps_measured"] <= 100 + 1e-9) | unanswered).all()
 
     for k, v in r.kpis.items():
         assert np.isfinite(v) or (k in MAY_BE_NAN and np.isnan(v)), (k, v)

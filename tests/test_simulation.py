@@ -159,9 +159,22 @@ def test_understaffed_centre_stays_finite_and_bad():
 
 
 def test_no_service_at_all_is_defined():
-    m = simulate(Scenario(service_capacity_spend_per_month=0.0, service_quality_spend_per_month=0.0)).monthly
-    assert np.isfinite(m.to_numpy()).all()
+    r = simulate(Scenario(service_capacity_spend_per_month=0.0, service_quality_spend_per_month=0.0))
+    m = r.monthly
+    survey = ["nps_measured", "measured_promoter_share", "measured_detractor_share"]
+    assert np.isfinite(m.drop(columns=survey).to_numpy()).all()
     assert (m["abandon_rate"] == 1.0).all() and (m["agents"] == 0).all()
+    # Every caller hangs up, so nobody is surveyed: the survey has no score, not a score of 0.
+    assert m[survey].isna().all().all() and np.isnan(r.kpis["final_nps_measured"])
+
+
+def test_a_survey_nobody_answers_has_no_score():
+    silent = simulate(Scenario(contacts_per_customer_per_month=0.0, horizon_months=12))
+    assert silent.monthly["nps_measured"].isna().all() and np.isnan(silent.kpis["final_nps_measured"])
+    assert np.isfinite(silent.kpis["final_nps"])
+    # A company starting from no customers has nobody to survey in its first month only.
+    new = simulate(Scenario(initial_customers=0.0, horizon_months=12)).monthly["nps_measured"]
+    assert np.isnan(new.iloc[0]) and new.iloc[1:].notna().all()
 
 
 def test_weak_product_caps_what_service_can_do():
@@ -348,9 +361,9 @@ def test_the_first_customers_of_an_empty_business_are_not_charged_the_service_bu
 
 
 def test_a_business_without_customers_surveys_nobody():
-    """No customers, no contacts, no answers: the surveyed NPS is the true one's 0, every month
-    (it read +56 from the product's own mix)."""
+    """No customers, no contacts, no answers: the surveyed NPS has no score, every month (it read
+    +56 from the product's own mix, then 0), while the true one is 0."""
     empty = cx_roi.Scenario(initial_customers=0, ad_spend_per_month=0.0, prior_ad_spend_per_month=0.0)
     r = cx_roi.simulate(empty)
-    assert r.kpis["final_nps_measured"] == r.kpis["final_nps"] == 0
-    assert (r.monthly["nps_measured"] == 0).all()
+    assert np.isnan(r.kpis["final_nps_measured"]) and r.kpis["final_nps"] == 0
+    assert r.monthly["nps_measured"].isna().all()
