@@ -67,13 +67,13 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
         {"ad_spend_per_month": 400_000.0, "prior_ad_spend_per_month": 400_000.0,
          "service_capacity_spend_per_month": 145_000.0, "prior_service_capacity_spend_per_month": 145_000.0,
          "service_quality_spend_per_month": 5_000.0, "prior_service_quality_spend_per_month": 5_000.0}),
-    # One story in twenty online (five times the default), to 6,000 people: a story's reach
-    # quadruples, while no month moves customers by more than a few per cent.
+    # One story in twenty online (five times the default), to 6,000 people: a story's reach goes
+    # from 6.6 to 36 people (x5.5), while no month moves customers by more than a few per cent.
     Preset(
         "online-megaphone", "Online megaphone",
         "The status quo in a world where one story in twenty goes online and an online story reaches "
-        "6,000 people ('6 friends offline, 6,000 online'). Every story now reaches about four times "
-        "as many people. Service sets the sign of word of mouth and the megaphone multiplies it: "
+        "6,000 people ('6 friends offline, 6,000 online'). Every story now reaches about five and a "
+        "half times as many people. Service sets the sign of word of mouth and the megaphone multiplies it: "
         "the next dollar in service is worth far more here than in the status quo.",
         {"online_share": 0.05, "online_audience": 6_000.0}),
     # Capacity set so the centre is busy but not saturated in the first year (service level

@@ -72,8 +72,8 @@ st.plotly_chart(charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][
                 config={"displayModeBar": False})
 st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertising acquisition: extra "
            "customers won by each, net of onboarding. Spend: the change in service and advertising spend, "
-           "discounted as NPV is and with its sign for NPV (more spend is a negative bar), so it differs from "
-           "the table's undiscounted total. "
+           "discounted as NPV is and with its sign for NPV (more spend is a negative bar): the table's "
+           "change in spend at present value, turned round. "
            "Other: what those causes cannot explain (different prices, margins or starting points).")
 
 if not big:
