@@ -34,7 +34,7 @@ def test_explore_shows_the_baseline_kpis_and_its_charts():
     # One y-axis a chart: the money across the page, then a pair a subject (customers, sentiment, service).
     assert titles == ["Cumulative contribution vs baseline", "Customers won and lost each month",
                       "Customers at month end", "Sentiment of customers", "Net promoter score",
-                      "Service level: answered within 20 s", "Average wait to be answered"]
+                      "Service level: answered within 20 s", "Average wait in the queue"]
     assert at.query_params == {}, "a fresh default view has a clean URL"
 
 

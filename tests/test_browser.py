@@ -56,7 +56,7 @@ TABLE = "[data-testid='stTable']"
 # The Explore page's charts, top to bottom and left to right: one y-axis each.
 EXPLORE_CHARTS = ["Cumulative contribution vs baseline", "Customers won and lost each month", "Customers at month end",
                   "Sentiment of customers", "Net promoter score", "Service level: answered within 20 s",
-                  "Average wait to be answered"]
+                  "Average wait in the queue"]
 PAGE_TITLES = {"Explore": "Customer service or advertising?", "Compare": "Compare scenarios",
                "Risk": "How sure is the answer?", "Optimise": "What is the best split of the budget?",
                "Your data": "Your data", "Method": "How the model works"}

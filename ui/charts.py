@@ -259,10 +259,10 @@ def service_level(monthly: pd.DataFrame, target_seconds: float, *, height: int =
 
 
 def average_wait(monthly: pd.DataFrame, *, height: int = 340, big: bool = False) -> go.Figure:
-    """Average wait before a contact is answered, seconds, by month (the service colour, as
-    :func:`service_level`: both say how service is doing)."""
+    """Average wait in the queue over all contacts, those who hang up included, seconds, by month
+    (the service colour, as :func:`service_level`: both say how service is doing)."""
     return _one_line(monthly, "asa_seconds", "Average wait", COLOURS["service"], "%{y:,.0f} s",
-                     title="Average wait to be answered", height=height, big=big,
+                     title="Average wait in the queue", height=height, big=big,
                      yaxis=dict(title=dict(text="Seconds"), ticksuffix=" s", rangemode="tozero"))
 
 
