@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import optimize
 
 from .comparison import LEVERS
-from . import checks
+from . import checks, outputs
 from .errors import OutOfReach, ScenarioError, Stopped
 from .formatting import money, number, quoted
 from .in_step import InStep
@@ -444,7 +444,9 @@ def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str,
         npv = problem.kpi(x[None, :], "npv", ensemble=True)[0]
         ensemble = {"npv_mean": float(npv.mean()), "npv_p10": float(np.percentile(npv, 10)),
                     "npv_p50": float(np.percentile(npv, 50)), "npv_p90": float(np.percentile(npv, 90))}
-    alloc = Allocation(scenario, table, problem.objective, value, {k: float(single[k]) for k in KPI_COLUMNS},
+    # What the value measures: the objective, or the KPI a least-budget search targets.
+    measured = problem.objective if problem.metric == "npv" else problem.metric
+    alloc = Allocation(scenario, table, measured, value, {k: float(single[k]) for k in KPI_COLUMNS},
                        marginal, ok, message, evaluations=problem.evaluations, totals=list(box.totals),
                        draws=problem.draws, seed=problem.seed, ensemble=ensemble)
     alloc.explanation = explain(alloc)
@@ -453,7 +455,15 @@ def _allocation_result(problem: _Problem, x: np.ndarray, ok: bool, message: str,
 
 def explain(alloc: Allocation) -> str:
     """A plain-language why for an allocation, from its marginal returns."""
-    what = OBJECTIVES[alloc.objective].words if alloc.objective in OBJECTIVES else alloc.objective
+    if alloc.objective in OBJECTIVES:
+        def amount(v: float) -> str:
+            return f"{money(v)} of {OBJECTIVES[alloc.objective].words}"
+    else:  # a least-budget search's target KPI, in its own unit
+        words = TARGET_METRICS[alloc.objective].removesuffix(", $")
+        money_kind = outputs.output(alloc.objective).kind == "money"
+
+        def amount(v: float) -> str:
+            return f"{money(v)} of {words}" if money_kind else f"{outputs.show(alloc.objective, v)} {words}"
     parts = []
     for phase, group in alloc.marginal.groupby("phase", sort=False):
         interior = group.loc[group["at_bound"] == "", "marginal_per_1000"]
@@ -469,19 +479,19 @@ def explain(alloc: Allocation) -> str:
         if len(interior) >= 2:
             lo_m, hi_m = float(interior.min()), float(interior.max())
             if hi_m - lo_m <= 0.05 * max(abs(m), 1.0):
-                text += (f" Here the next $1,000 a month returns about {money(m)} of {what} on every lever that "
+                text += (f" Here the next $1,000 a month returns about {amount(m)} on every lever that "
                          "is not at a limit, so moving money between them cannot do better.")
             else:
-                text += (f" Here the next $1,000 a month returns between {money(lo_m)} and {money(hi_m)} of {what} "
+                text += (f" Here the next $1,000 a month returns between {amount(lo_m)} and {amount(hi_m)} "
                          "on the levers not at a limit: only roughly equal, because "
                          + ("the 10th percentile jumps from one draw to another as the split moves"
                             if alloc.objective == "p10_npv" else "the search stopped short of the exact optimum")
                          + ".")
         if m > 0:
-            text += f" A bigger budget would pay: each extra $1,000 a month adds about {money(m)}."
+            text += f" A bigger budget would pay: each extra $1,000 a month adds about {amount(m)}."
         elif m < 0:
             text += (f" This budget is past the point where spending pays: the next $1,000 a month loses about "
-                     f"{money(-m)}, so a smaller budget would do better.")
+                     f"{amount(-m)}, so a smaller budget would do better.")
         for _, r in group[group["at_bound"] != ""].iterrows():
             if r["at_bound"] == "lower":
                 verb = "gets nothing" if r["spend_per_month"] <= 1.0 else "stays at its minimum"
@@ -490,7 +500,7 @@ def explain(alloc: Allocation) -> str:
                 total = alloc.allocation.loc[phase].sum()
                 verb = "takes the whole budget" if r["spend_per_month"] >= total - 1.0 else "is at its maximum"
                 compare_word = "more"
-            text += f" {r['label']} {verb}: its next $1,000 would return {money(r['marginal_per_1000'])}"
+            text += f" {r['label']} {verb}: its next $1,000 would return {amount(r['marginal_per_1000'])}"
             text += f", {compare_word} than the others." if len(interior) else "."
         parts.append(text)
     return " ".join(parts)

@@ -234,6 +234,12 @@ def test_min_budget_reaches_the_target_and_one_percent_less_does_not():
     assert found.reached == pytest.approx(simulate(found.allocation.scenario).kpis["final_customers"], rel=1e-9)
     assert abs(found.allocation.allocation.iloc[0].sum() - found.budget_per_month) <= 1.0
     assert _best_kpi_at(s, levers, 0.99 * found.budget_per_month, "final_customers") < target
+    # The split says what it measured: customers, in customers (it read "$44 of NPV").
+    alloc = found.allocation
+    assert alloc.objective == "final_customers" and alloc.objective_value == found.reached
+    slope = alloc.marginal["marginal_per_1000"].mean()
+    assert f"{cx_roi.formatting.count(slope)} customers at the end" in alloc.explanation
+    assert "NPV" not in alloc.explanation
 
 
 def test_min_budget_for_an_npv_target():
