@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import PARAMETERS, compare, load_preset, next_dollar, outputs, preset_info, presets, simulate
-from .margins import lever_odds
+from .margins import ODDS_DRAWS, lever_odds
 from .verdict import customer_costs, margin_verdict
 from .comparison import MIN_EXTRA_PER_MONTH, headroom, why_undefined
 from .errors import CxRoiError
@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              f"this scenario has room for at most {number(room)}")
             print(table.to_string(float_format=_num, na_rep="n/a"))
             # The answer on the margin, with its odds, leads the dashboard: say it here too.
-            odds = lever_odds(scenario, draws=300, seed=0)
+            odds = lever_odds(scenario, draws=ODDS_DRAWS, seed=0)
             print()
             print(margin_verdict(odds))
             print(customer_costs(odds))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .comparison import AD_LEVER, LEVERS, SERVICE_LEVERS, limits_in_the_way
 from .formatting import amount as fmt_amount, and_list, chance, horizon, is_number, money, number, percent
-from .margins import LeverOdds, lever_odds
+from .margins import ODDS_DRAWS, LeverOdds, lever_odds
 from .parameters import PARAMETERS
 from .scenario import Scenario
 
@@ -231,13 +231,16 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         if "prob_beats_baseline" not in others or not all(is_number(others.loc[n, "prob_beats_baseline"])
                                                            for n in tied):
             return ""
+        if "same_as_baseline" in others and all(others.loc[n, "same_as_baseline"] for n in tied):
+            return ""  # a copy of the baseline ties it in every world: no chance to state
         # Tied scenarios may differ in what the draws do to them: one chance each, unless they agree.
         odds = [chance(others.loc[n, "prob_beats_baseline"]) for n in tied]
+        worlds = f"{table.attrs['draws']:,} {WORLDS}" if "draws" in table.attrs else f"the {WORLDS}"
         if len(set(odds)) == 1:
             verb = "would beat" if would else "beats"
-            return f", and {'each ' if many else ''}{verb} it in {odds[0]} of the {WORLDS}"
+            return f", and {'each ' if many else ''}{verb} it in {odds[0]} of {worlds}"
         verb = "would beat" if would else "beat"
-        return f", and {verb} it in {and_list(odds)} of the {WORLDS} respectively"
+        return f", and {verb} it in {and_list(odds)} of {worlds} respectively"
 
     gain = money(abs(gains[best]))
     level = gain == "$0"
@@ -309,7 +312,7 @@ def customer_costs(odds: LeverOdds) -> str:
             f"{adds_none}.{cheaper}")
 
 
-def margin_sentences(scenario: Scenario, draws: int = 300, seed: int = 0) -> tuple[str, str]:
+def margin_sentences(scenario: Scenario, draws: int = ODDS_DRAWS, seed: int = 0) -> tuple[str, str]:
     """:func:`margin_verdict` and :func:`customer_costs` of ``scenario`` over ``draws`` paired draws of
     the plausible ranges (``seed``): the two sentences the dashboard leads with."""
     odds = lever_odds(scenario, draws=draws, seed=seed)

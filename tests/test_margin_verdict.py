@@ -147,6 +147,20 @@ def test_the_files_lead_each_scenario_with_the_same_margin_sentence_as_the_scree
     assert f"status-quo — {margin_sentences(cx_roi.load_preset('status-quo'))[0]}" in lines
 
 
+def test_the_files_headline_gives_the_odds_the_compare_page_gives():
+    """The same chance, over the same paired draws, with how many worlds it counts."""
+    from cx_roi import reports
+    from cx_roi.margins import ODDS_DRAWS
+    from cx_roi.verdict import compare_headline
+
+    names = ["status-quo", "service-boost", "ad-boost"]
+    lines = reports.verdict_sentences(names, "status-quo")
+    table = cx_roi.compare(names, baseline="status-quo", draws=ODDS_DRAWS, seed=0)
+    assert compare_headline(table, 60) in lines
+    odds = cx_roi.formatting.chance(table.loc["service-boost", "prob_beats_baseline"])
+    assert f"{odds} of {ODDS_DRAWS} plausible worlds" in compare_headline(table, 60)
+
+
 def test_compare_headline_says_when_the_best_is_another_business():
     """A scenario that differs from the baseline in more than spend may end with the most NPV, but
     the headline must not sell that gap as what spending returns."""

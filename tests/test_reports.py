@@ -120,7 +120,8 @@ def test_each_scenario_gets_the_dashboards_own_sentence(scenarios, expected):
         lead = cx_roi.lever_odds(s, draws=0).best  # the lever the answer on the margin leads with
         assert f"{name} — {verdict(nextd[name], reports.DEFAULT_EXTRA_PER_MONTH, s.horizon_months, lead)}" in lines
     months = scenarios["status-quo"].horizon_months
-    assert lines[0] == compare_headline(kpis, months)  # the Compare page's and the deck's sentence
+    odds = cx_roi.compare(scenarios, baseline="status-quo", draws=cx_roi.margins.ODDS_DRAWS, seed=0)
+    assert lines[0] == compare_headline(odds, months)  # the Compare page's and the deck's sentence
     # The scenario on screen leads, under its name, before the standing of the others.
     led = reports.verdict_sentences(scenarios, "status-quo", kpis=kpis, next_dollars=nextd, lead=ODD_NAME)
     assert led[0].startswith(f"{ODD_NAME} — ") and sorted(led) == sorted(lines)

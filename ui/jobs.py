@@ -32,7 +32,7 @@ from cx_roi.verdict import margin_sentences
 __all__ = ["MARGIN_DRAWS", "submit_odds", "odds_worker", "session_gone", "heavy", "HEAVY", "queued_note", "searching",
            "QUEUED"]
 
-MARGIN_DRAWS = 300  # paired draws behind the verdicts' chances: a few hundred are enough
+MARGIN_DRAWS = cx_roi.margins.ODDS_DRAWS  # paired draws behind the verdicts' chances
 
 
 def _new_worker() -> ProcessPoolExecutor:

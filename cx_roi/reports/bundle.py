@@ -22,7 +22,7 @@ from ..formatting import MISSING, is_number, quoted
 from ..outputs import HEADLINE, show
 from ..scenario import Scenario
 from ..simulation import simulate
-from ..margins import lever_odds
+from ..margins import ODDS_DRAWS, lever_odds
 from ..verdict import compare_headline, margin_verdict, verdict
 
 DEFAULT_EXTRA_PER_MONTH = 50_000.0
@@ -122,7 +122,9 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
     baseline = names[0] if baseline is None else baseline
     kpis = compare(named, baseline=baseline) if kpis is None else kpis
     months = named[baseline].horizon_months
-    lines = [compare_headline(kpis, months)] if len(names) > 1 else []
+    # The headline's odds over the same paired draws as the Compare page's, so a file says how sure too.
+    lines = [compare_headline(compare(named, baseline=baseline, draws=ODDS_DRAWS, seed=0), months)
+             ] if len(names) > 1 else []
     per_scenario: dict[str, list[str]] = {}
     for name in names:
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)
