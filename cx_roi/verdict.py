@@ -287,15 +287,16 @@ def tied_best(gains: pd.Series) -> list[str]:
 
 
 def customer_costs(odds: LeverOdds) -> str:
-    """One sentence: what one more customer costs on the margin, kept by the better service lever and
-    won by advertising (:attr:`LeverOdds.cost_per_customer`), so "keeping a customer is cheaper than
-    winning one" is read off the scenario, not assumed."""
+    """One sentence: what one more customer costs on the margin through the better service lever and
+    through advertising (:attr:`LeverOdds.cost_per_customer`), so whether service or advertising buys
+    a customer more cheaply is read off the scenario, not assumed. Service's customers are those it
+    keeps and those its word of mouth wins (the NPV bridge tells the two apart)."""
     costs = odds.cost_per_customer
     service = odds.service_lever
     kept, won = costs.get(service, float("nan")), costs.get(AD_LEVER, float("nan"))
 
     lever = LEVER_WORDS[service]
-    ways = [f"{money(x)} {how}" for x, how in ((kept, f"kept by {lever}"), (won, "won by advertising"))
+    ways = [f"{money(x)} {how}" for x, how in ((kept, f"through {lever}"), (won, "through advertising"))
             if is_number(x)]
     # A lever that adds no customer on the margin has no price per customer: said, not shown as $0.
     none = [name for x, name in ((kept, f"more {lever}"), (won, "more advertising")) if not is_number(x)]
@@ -306,7 +307,7 @@ def customer_costs(odds: LeverOdds) -> str:
         if abs(kept - won) <= 0.05 * max(kept, won):
             cheaper = " About the same either way here."
         else:
-            cheaper = " Keeping one is cheaper here." if kept < won else " Winning one is cheaper here."
+            cheaper = " Service is the cheaper way here." if kept < won else " Advertising is the cheaper way here."
     adds_none = f"; {none[0]} adds none" if none else ""
     return (f"On the margin, one more customer at the end of the horizon costs {' and '.join(ways)}"
             f"{adds_none}.{cheaper}")

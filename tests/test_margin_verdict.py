@@ -93,11 +93,14 @@ def test_what_one_more_customer_costs_kept_and_won_comes_out_of_the_mechanics():
 
     door = cx_roi.lever_odds(cx_roi.load_preset("revolving-door"), draws=1)
     weak = cx_roi.lever_odds(cx_roi.load_preset("great-service-weak-product"), draws=1)
-    # Revolving door: keeping a customer is far cheaper than winning one; a weak product: the other way.
+    # Revolving door: a customer through service is far cheaper than one through ads; a weak product: the other way.
     assert door.cost_per_customer[door.service_lever] < door.cost_per_customer["ad_spend_per_month"]
     assert weak.cost_per_customer[weak.service_lever] > weak.cost_per_customer["ad_spend_per_month"]
-    assert "Keeping one is cheaper here." in customer_costs(door)
-    assert "Winning one is cheaper here." in customer_costs(weak)
+    for odds, cheaper in ((door, "Service"), (weak, "Advertising")):
+        sentence = customer_costs(odds)
+        for lever in (odds.service_lever, "ad_spend_per_month"):
+            assert cx_roi.formatting.money(odds.cost_per_customer[lever]) in sentence
+        assert f"{cheaper} is the cheaper way" in sentence
     # The cost is the spend's present value over the customers it adds at the horizon.
     s = cx_roi.load_preset("revolving-door")
     step = 1_000.0
@@ -111,7 +114,7 @@ def test_the_command_line_says_the_margin_too(capsys):
 
     assert main(["next-dollar", "--preset", "revolving-door"]) == 0
     out = capsys.readouterr().out
-    assert "On the margin, service quality (training, tools) wins" in out and "Keeping one is cheaper" in out
+    assert "On the margin, service quality (training, tools) wins" in out and "Service is the cheaper" in out
 
 
 # ---------------------------------------------------------------- one-off costs of a lever change
