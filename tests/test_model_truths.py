@@ -365,6 +365,13 @@ def test_great_service_weak_product_is_about_the_product():
     normal = lever_odds(s.replace(product_value=PARAMETERS["product_value"].default), draws=1).likely[
         "service_quality_spend_per_month"]
     assert weak < 0.5 * normal
+    # The verdict is the product's: the same generous service with the default product calls no
+    # winner (its slopes are level), while with the weak one advertising wins in most worlds.
+    from cx_roi.verdict import CLOSE_CALL
+
+    default = PARAMETERS["product_value"].default
+    assert lever_odds(s.replace(product_value=default)).chance_best["ad_spend_per_month"] < CLOSE_CALL
+    assert lever_odds(s).chance_best["ad_spend_per_month"] >= CLOSE_CALL
 
 
 STORIES = {"revolving-door": "service", "online-megaphone": "service",
