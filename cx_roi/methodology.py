@@ -331,8 +331,8 @@ STEPS: list[Step] = [
     Step(
         "Uncertainty: ranges and Monte Carlo draws",
         "Every input that describes the world rather than the plan (queue, quality, sentiment, "
-        "churn, word of mouth and advertising response; not spend, market, prices or the discount "
-        "rate) carries a range: low and high from its plausible range in the tables below, likely "
+        "churn, word of mouth and advertising response, and an agent's cost, whose default is a "
+        "benchmark; not spend, market, prices or the discount rate) carries a range: low and high from its plausible range in the tables below, likely "
         "at the scenario's own value (the range widens to include it). `simulate_many` draws each "
         "input from a PERT distribution on its range, the usual choice for three-point expert "
         "estimates; an input whose range spans a factor of ten or more (the share of stories "
