@@ -247,7 +247,7 @@ def test_a_history_files_name_is_shown_as_written():
     ({"budget": "١٢٣"}, "digits 0-9"),
     ({"seed": "٣"}, "digits 0-9"),
     ({"aht_seconds": "٣٠٠"}, "expected a number"),
-    ({"extra": "٥٠٠٠٠"}, "the next-dollar amount must be a number"),
+    ({"extra": "٥٠٠٠٠"}, "the larger step to weigh must be a number"),
     ({"bounds": "ad_spend_per_month:١:"}, "are not numbers"),
 ])
 def test_numbers_are_read_only_as_typed(query, words):

@@ -183,7 +183,7 @@ FIELDS: tuple[Field, ...] = (
           current=presentation),
     Field("extra", DEFAULT_EXTRA, _extra, url_number,
           f"a number from {EXTRA_RANGE[0]:,.0f} to {EXTRA_RANGE[1]:,.0f} ($ per month)",
-          "`{key}={text}`: the next-dollar amount must be {allowed}; {default} was used.",
+          "`{key}={text}`: the larger step to weigh must be {allowed}; {default} was used.",
           describe=lambda v: f"{v:,.0f}", current=extra),
     Field("baseline", None, choice(baseline_options, "not a preset or saved scenario"),
           lambda name: None if name == default_baseline() else name,
