@@ -35,7 +35,7 @@ def test_conservation_bounds_and_finiteness(s):
     # The survey's columns have no value in a month nobody answers it, all three together.
     unanswered = m[SURVEY].isna().all(axis=1)
     assert (m[SURVEY].isna().any(axis=1) == unanswered).all()
-    assert unanswered[(m["contacts"] <= 0) | (m["abandon_rate"] >= 1)].all()
+    assert unanswered[(m["contacts"] <= 0) | (m["agents"] <= 0)].all()
 
     # Customers: the documented identity, every month.
     start = np.concatenate([[s.initial_customers], m["customers"].to_numpy()[:-1]])
