@@ -83,8 +83,10 @@ if loaded is None:
         if in_use is not None:
             st.info("The fitted baseline came with the link; the history behind it stays with whoever fitted "
                     "it. Load the file here to see the fit again.")
-        elif big:
+        elif big:  # the room can still see a fit: the sample is one click, a file needs the settings
             st.info("No history is loaded. Turn off Present to load one, or try the sample.")
+            st.button("Try the sample history", on_click=state.use_sample_history, key="use_sample",
+                      icon=":material/dataset:")
         else:
             st.info("Load your history, or try the sample, to fit the model to it.")
     router.stop_page()

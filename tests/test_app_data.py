@@ -593,3 +593,12 @@ def test_the_advice_names_the_same_first_row_as_the_list():
     first = re.search(r"row (\d+)", listed)
     named = re.search(r"the first in row (\d+)", advice)
     assert first and (named is None or named.group(1) == first.group(1)), (listed, advice)
+
+
+def test_presenting_with_no_history_offers_the_sample_it_mentions():
+    """Present hides the file settings; the page's notice says 'or try the sample', so the sample's
+    button stays and loads it."""
+    at = data_page({"present": "1"})
+    assert any("try the sample" in i.value for i in at.info)
+    click(at, "use_sample")
+    assert not at.file_uploader and at.button(key="fit")
