@@ -151,3 +151,18 @@ def test_method_page_is_drawn_from_the_package():
     assert len(at.latex) == sum(len(s.equations) for s in cx_roi.methodology.STEPS)
     assert [e.label for e in at.expander][:len(cx_roi.methodology.STEPS)] == [
         s.title for s in cx_roi.methodology.STEPS]
+
+
+def test_a_confirmation_stays_on_its_page_and_a_warning_follows_until_dismissed():
+    """A workshop moves between pages: "Saved ..." was read where it appeared, and must not sit on top
+    of every page after; a refused link value is still news on the next page."""
+    at = run_app({"shrinkage": "5"})
+    at.text_input(key=state.SAVE_NAME_KEY).input("Plan B")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert "Saved the current scenario as" in messages(at) and "shrinkage" in messages(at)
+    at.switch_page("pages/compare.py").run()
+    assert "Saved the current scenario as" not in messages(at)
+    assert "shrinkage" in messages(at)
+    at.switch_page("pages/explore.py").run()
+    assert "Saved the current scenario as" not in messages(at)
+

@@ -12,8 +12,8 @@ from cx_roi import PARAMETERS, ScenarioError
 
 from . import store, tables
 
-__all__ = ["Notice", "notices", "add_notice", "dismiss_notices", "drop_notices", "show", "bullet", "problem_text",
-           "strip_name", "listed", "MAX_LISTED"]
+__all__ = ["Notice", "notices", "add_notice", "dismiss_notices", "drop_notices", "arrive", "mark_seen", "show",
+           "bullet", "problem_text", "strip_name", "listed", "MAX_LISTED"]
 
 MAX_LISTED = tables.MAX_LISTED
 listed = tables.listed
@@ -24,12 +24,13 @@ class Notice(NamedTuple):
 
     ``topic``: what the message is about (an uploaded scenario file, say); a newer
     message on the same topic replaces it, so a failed upload's error does not stay
-    beside the success of the corrected file.
+    beside the success of the corrected file. ``seen_on``: the page it was first shown on.
     """
 
     kind: str
     text: str
     topic: str | None = None
+    seen_on: str | None = None
 
 
 def notices() -> list[Notice]:
@@ -40,9 +41,22 @@ def notices() -> list[Notice]:
 def add_notice(kind: str, text: str, topic: str | None = None) -> None:
     """Show ``text`` until dismissed; it replaces any earlier notice on the same ``topic``."""
     current = [n for n in store.get("notices", []) if topic is None or n.topic != topic]
-    notice = Notice(kind, text, topic)
-    if notice not in current:
-        store.put("notices", [*current, notice])
+    if all((n.kind, n.text, n.topic) != (kind, text, topic) for n in current):
+        store.put("notices", [*current, Notice(kind, text, topic)])
+
+
+def arrive(page: str) -> None:
+    """The session is on ``page`` now. A confirmation (an info notice) already shown on another page
+    has been read there: it does not follow the user around. Warnings and errors stay until dismissed."""
+    store.put("notices", [n for n in store.get("notices", [])
+                          if n.kind != "info" or n.seen_on in (None, page)])
+    store.put("page", page)
+
+
+def mark_seen() -> None:
+    """The pending notices are on screen now, on the page :func:`arrive` recorded."""
+    page = store.get("page")
+    store.put("notices", [n if n.seen_on else n._replace(seen_on=page) for n in store.get("notices", [])])
 
 
 def dismiss_notices() -> None:

@@ -78,6 +78,7 @@ def run() -> None:
     page = st.navigation(pages, position="hidden" if auth.required() else "top")
     if not auth.gate():  # the sign-in screen was drawn instead of the page
         stop_page()
+    state.arrive(page.url_path)
     _local.active = True
     try:
         page.run()

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from . import store
 from .fields import CURRENT, FITTED, SAVED_NAME_RULE
-from .notices import MAX_LISTED, dismiss_notices, notices
+from .notices import MAX_LISTED, arrive, dismiss_notices, mark_seen, notices
 from .settings import (DEFAULT_DRAWS, MAX_BUDGET, MAX_DRAWS_UI, SETTINGS, apply_split, budgets, choose,
                        heavy_started, limit, on_ranges_edit, ranges_editor_key, reset_setting, risk_ranges,
                        set_limit, set_setting, setting, start_heavy, todays_spend)
@@ -49,7 +49,7 @@ __all__ = [
     "start_description", "fitted", "fit_label", "use_fit", "stop_using_fit", "CURRENT", "FITTED", "DEFAULT_PRESET",
     "DEFAULT_BASELINE", "DEFAULT_EXTRA", "EXTRA_RANGE", "MAX_SAVED", "SAVED_NAME_RULE",
     # notices
-    "notices", "dismiss_notices", "MAX_LISTED",
+    "notices", "dismiss_notices", "arrive", "mark_seen", "MAX_LISTED",
     # uploads
     "upload_key", "on_upload", "history_file", "history_upload_key", "on_history_upload", "use_sample_history",
     "clear_history", "on_history_sheet", "history_pending", "fit_requested", "request_fit", "HISTORY_SHEET_KEY",

@@ -27,6 +27,7 @@ SESSION_DEFAULTS: dict[str, Any] = {
     # How a history file is read, not what the view shows: the file never travels in the link, so
     # neither does the gap it was read with.
     "balance_tolerance": BALANCE_TOLERANCE,
+    "page": None,  # the page the session is on, for the notices (ui.notices.arrive)
 }
 
 _run = threading.local()

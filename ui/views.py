@@ -242,6 +242,7 @@ def render_notices() -> None:
         return
     for n in pending:
         {"error": st.error, "info": st.info}.get(n.kind, st.warning)(n.text)
+    state.mark_seen()
     # A real button (secondary, with an icon): as plain tertiary text it did not look clickable.
     st.button("Dismiss messages", on_click=state.dismiss_notices, key="dismiss_notices", icon=":material/close:")
 
