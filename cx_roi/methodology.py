@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .history.schema import BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, share_text
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
-from .outputs import KPIS, MONTHLY, WORKINGS, Output
+from .outputs import COMPARED, KPIS, MONTHLY, WORKINGS, Output
 from .simulation import MAX_STEPS, STEP_HAZARD
 
 __all__ = ["Step", "STEPS", "SOURCES", "render_markdown"]
@@ -522,6 +522,8 @@ def render_markdown() -> str:
     out += _output_table(MONTHLY)
     out += ["", "### KPIs (`simulate(...).kpis`)", ""]
     out += _output_table(KPIS)
+    out += ["", "### Against the baseline and over draws (`compare(...)`)", ""]
+    out += _output_table(COMPARED)
     out += ["", "### The Excel workbook's formulas (`excel_report`)", "", WORKBOOK, ""]
     out += _output_table(WORKINGS)
     out += ["", "## Sources", ""] + [f"- {s}" for s in SOURCES] + [""]

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from . import formatting as fmt
 
-__all__ = ["Output", "MONTHLY", "KPIS", "WORKINGS", "HEADLINE", "output", "show", "show_change", "excel_format",
+__all__ = ["Output", "MONTHLY", "KPIS", "COMPARED", "WORKINGS", "HEADLINE", "output", "show", "show_change", "excel_format",
            "excel_value", "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
 
 Kind = Literal["money", "share", "ratio", "count", "score", "month", "rate", "factor", "decimal", "flag"]
@@ -135,8 +135,7 @@ KPIS: dict[str, Output] = {
 }
 """Every KPI of a run (``SimulationResult.kpis``), in order."""
 
-# What cx_roi.compare adds to the KPIs: against the baseline, and over draws.
-_COMPARED: dict[str, Output] = {
+COMPARED: dict[str, Output] = {
     "roi": _o("ROI vs baseline", "(NPV - NPV of the baseline) / present value of the extra spend; NPV counts the "
               "terminal value of the customers at the horizon's end, which payback does not", "ratio", "ratio"),
     "npv_p10": _o("NPV, low (P10)", "NPV one draw in ten ends below", "$", "money"),
@@ -149,6 +148,7 @@ _COMPARED: dict[str, Output] = {
     "same_as_baseline": _o("Same as baseline", "true for the baseline and any scenario identical to it", "",
                            "flag"),
 }
+"""What :func:`cx_roi.compare` adds to the KPIs: against the baseline, and over draws."""
 
 # The steps the Excel workbook shows between the monthly table and NPV, ROI and payback, each a
 # formula there (so a reader can audit the arithmetic), not a figure the model returns.
@@ -170,7 +170,7 @@ WORKINGS: dict[str, Output] = {
 }
 """What the workbook computes on the way to NPV, ROI and payback, in the order it shows them."""
 
-_BY_NAME = {**WORKINGS, **MONTHLY, **_COMPARED, **KPIS}  # every figure by name; KPIS wins a name also in another table
+_BY_NAME = {**WORKINGS, **MONTHLY, **COMPARED, **KPIS}  # every figure by name; KPIS wins a name also in another table
 
 HEADLINE = ("npv", "delta_npv", "roi", "payback_month", "final_customers", "avg_monthly_churn", "final_nps",
             "wom_share", "cac_paid", "pv_spend")

@@ -36,9 +36,11 @@ st.table(tables.solidity_table().map(tables.plain), hide_index=True)
 
 # Wrapping tables here too: in a grid, half a screen wide, the longer names and meanings were cut.
 st.header("Outputs", anchor=False)
-definitions = {"Monthly results": outputs.MONTHLY, "KPIs": outputs.KPIS}
-for column, (title, table) in zip(st.columns(2), definitions.items()):
-    with column:
+definitions = {"Monthly results": outputs.MONTHLY, "KPIs": outputs.KPIS,
+               "Against the baseline and over draws": outputs.COMPARED}
+columns = st.columns(2)
+for i, (title, table) in enumerate(definitions.items()):
+    with columns[i % 2]:
         st.subheader(title, anchor=False)
         views.render_stacked_table(tables.definitions_table(table).map(tables.plain), key=f"outputs_{title[0]}",
                                    below=480)

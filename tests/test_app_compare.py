@@ -147,6 +147,8 @@ def test_method_page_is_drawn_from_the_package():
     plain = [tables.plain(c) for c in cx_roi.MONTHLY_COLUMNS], [tables.plain(c) for c in cx_roi.KPI_COLUMNS]
     assert any(list(f["Column"]) == plain[0] for f in frames if "Column" in f.columns)
     assert any(list(f["Column"]) == plain[1] for f in frames if "Column" in f.columns)
+    compared = [tables.plain(c) for c in cx_roi.outputs.COMPARED]  # ROI, the chance, the draws' NPVs
+    assert any(list(f["Column"]) == compared for f in frames if "Column" in f.columns)
     assert any(list(f["Label"]) == list(cx_roi.SOLIDITY_LABELS) for f in frames if "Label" in f.columns)
     assert len(at.latex) == sum(len(s.equations) for s in cx_roi.methodology.STEPS)
     assert [e.label for e in at.expander][:len(cx_roi.methodology.STEPS)] == [
