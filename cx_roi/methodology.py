@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .margins import ODDS_DRAWS
 from .history.schema import BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, share_text
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
 from .outputs import COMPARED, KPIS, MONTHLY, WORKINGS, Output
@@ -307,10 +308,11 @@ STEPS: list[Step] = [
     ),
     Step(
         "The next dollar and the NPV bridge",
-        "The answer leads with the margin: `lever_odds` takes the slope of NPV in each lever as a "
-        "central difference of +-$1,000 a month (the optimiser's gradient), and what one more dollar "
+        "The answer leads with the margin (`lever_odds`): the slope of NPV in each lever is taken as a "
+        "central difference of ±$1,000 a month (the optimiser's gradient), and what one more dollar "
         "adds to NPV after paying for itself is that slope over the present value of $1,000 a month. "
-        "Over 300 paired draws of the assumptions' plausible ranges (seed 0; the Risk page starts from the "
+        f"Over {ODDS_DRAWS} paired draws of the assumptions' plausible ranges (seed 0; the Risk page starts "
+        "from the "
         "same ranges, and edits there change its own figures, not these odds, so a scenario has one answer "
         "on every page and in every file) the same slopes give, draw by draw, which "
         "lever is best: the chance that service (either lever) or advertising is the better use. "
@@ -319,10 +321,10 @@ STEPS: list[Step] = [
         "2% of each other are level, as at the optimiser's split. What one more customer at the "
         "horizon costs through service (kept, or won by the word of mouth it earns) or through "
         "advertising is the same present value over the "
-        "customers the lever adds. `next_dollar` asks the same question of a larger step: it adds "
+        "customers the lever adds. The larger step (`next_dollar`) asks the same question: it adds "
         "the same extra monthly amount to each lever in turn and reports the "
         "change in NPV, ROI and payback against the scenario itself: the product's question asked "
-        "of any scenario. `npv_bridge` splits an NPV difference into retention (customers kept by "
+        "of any scenario. The NPV bridge (`npv_bridge`) splits an NPV difference into retention (customers kept by "
         "a lower churn rate), word-of-mouth wins, advertising wins, spend and other. Each cause's "
         "extra customers then leave at the baseline's churn rate, so the parts add up to the "
         "customer gap exactly; 'other' is what prices, margins or starting points explain.",
@@ -332,8 +334,9 @@ STEPS: list[Step] = [
         "Uncertainty: ranges and Monte Carlo draws",
         "Every input that describes the world rather than the plan (queue, quality, sentiment, "
         "churn, word of mouth and advertising response, and an agent's cost, whose default is a "
-        "benchmark; not spend, market, prices or the discount rate) carries a range: low and high from its plausible range in the tables below, likely "
-        "at the scenario's own value (the range widens to include it). `simulate_many` draws each "
+        "benchmark; not spend, market, prices or the discount rate) carries a range: low and high "
+        "from its plausible range in the tables below, likely "
+        "at the scenario's own value (the range widens to include it). The draws (`simulate_many`) take each "
         "input from a PERT distribution on its range, the usual choice for three-point expert "
         "estimates; an input whose range spans a factor of ten or more (the share of stories "
         "posted online, the audience of an online story) is drawn from a PERT on the log scale, "
@@ -365,7 +368,7 @@ STEPS: list[Step] = [
     ),
     Step(
         "The budget optimiser",
-        "`optimize_budget` splits a monthly budget across the chosen spend levers (per phase: the "
+        "The optimiser (`optimize_budget`) splits a monthly budget across the chosen spend levers (per phase: the "
         "whole horizon, or months 1-12 and after, each with its own total) to maximise NPV at the "
         "likely values, expected NPV, or the 10th percentile of NPV over Monte Carlo draws "
         "(risk-averse), within per-lever limits. The search evaluates a grid of splits on the "
@@ -387,7 +390,7 @@ STEPS: list[Step] = [
     ),
     Step(
         "Your data: reading a monthly history",
-        "`read_history` reads one row per month from CSV (comma, semicolon with decimal commas, or "
+        "A history (`read_history`) is read as one row per month from CSV (comma, semicolon with decimal commas, or "
         "tab) or an .xlsx workbook. Required: month, customers (at month end), new and churned "
         "customers (in the month), advertising spend and service spend ($ in the month); optional: "
         "contacts, average handle time (minutes), agents (FTE), NPS or promoter and detractor "
@@ -422,7 +425,7 @@ STEPS: list[Step] = [
     ),
     Step(
         "Calibration: fitting the model to a history",
-        "`fit_bass` fits the Bass model to new adopters per period by nonlinear least squares, "
+        "The Bass fit (`fit_bass`) fits the Bass model to new adopters per period by nonlinear least squares, "
         "in Srinivasan and Mason's (1986) interval form, adopters in period t = m [F(t) - F(t-1)], "
         "or in the hazard form the engine uses, with Bass's own OLS regression as the starting "
         "point. Its default error model is multiplicative (noise a share of the level, as for "
