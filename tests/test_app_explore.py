@@ -68,6 +68,9 @@ def test_more_ad_spend_changes_npv_and_paid_cac():
     assert card(at, "Paid CAC").value == want["Paid CAC"] != before_cac
     assert card(at, "NPV").delta == want["NPV delta"]
     assert at.query_params[AD] == "300000", "the lever is in the URL"
+    # Good or bad is said in words too, not by colour alone: more ads cost more per customer won.
+    assert card(at, "Paid CAC").proto.delta_description == "worse"
+    assert card(at, "Customers at the end").proto.delta_description == "better"
 
 
 def test_more_service_quality_lowers_churn_and_moves_the_charts():

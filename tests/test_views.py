@@ -84,3 +84,13 @@ def test_comparison_table_reads_value_and_change():
     assert " pp" not in " ".join(shown["ad-boost"])
     assert shown.loc[cx_roi.outputs.output("final_nps_measured").label, "ad-boost"].endswith(")")
     assert "(" not in shown.loc["Paid CAC", "status-quo (baseline)"]
+
+
+@pytest.mark.parametrize("delta, colour, arrow, word", [
+    ("+$10.7M", "normal", "auto", "better"), ("-5.7 pp", "normal", "auto", "worse"),
+    ("+0.03 pp", "inverse", "auto", "worse"), ("-$31.48", "inverse", "auto", "better"),
+    (views.NO_CHANGE, "off", "off", None), ("+$1.0M", "off", "auto", None),  # grey: neither good nor bad
+    ("advertising: +$3.06", "off", "off", None), (None, "normal", "auto", None),
+])
+def test_a_coloured_change_says_in_words_whether_it_is_better(delta, colour, arrow, word):
+    assert views.Card("NPV", "$1", delta, colour, "", arrow).judgement == word

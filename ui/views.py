@@ -36,6 +36,15 @@ class Card(NamedTuple):
     help: str
     delta_arrow: str = "auto"  # "off" for a delta that is a remark, not a change
 
+    @property
+    def judgement(self) -> str | None:
+        """"better" or "worse" for a coloured change, in words beside it: the colour alone says
+        nothing to a screen reader or to a reader who cannot tell red from green."""
+        if not self.delta or self.delta_arrow == "off" or self.delta_color not in ("normal", "inverse"):
+            return None
+        up = {"+": True, "-": False}.get(self.delta[:1])
+        return None if up is None else "better" if up == (self.delta_color == "normal") else "worse"
+
 
 NO_CHANGE = "no change"
 """A card's change that rounds to nothing."""
@@ -195,7 +204,7 @@ def render_cards(cards: list[Card], *, big: bool = False) -> None:
     with st.container(horizontal=True, gap="small", key="kpis"):
         for c in cards:
             st.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color, help=c.help,
-                      border=True, delta_arrow=c.delta_arrow, height="stretch")
+                      border=True, delta_arrow=c.delta_arrow, height="stretch", delta_description=c.judgement)
 
 
 def stacked_table_css(key: str, columns: list[str], below: int = 640) -> str:
