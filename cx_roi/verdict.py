@@ -293,21 +293,22 @@ def customer_costs(odds: LeverOdds) -> str:
     keeps and those its word of mouth wins (the NPV bridge tells the two apart)."""
     costs = odds.cost_per_customer
     service = odds.service_lever
-    kept, won = costs.get(service, float("nan")), costs.get(AD_LEVER, float("nan"))
+    by_service, by_ads = costs.get(service, float("nan")), costs.get(AD_LEVER, float("nan"))
 
     lever = LEVER_WORDS[service]
-    ways = [f"{money(x)} {how}" for x, how in ((kept, f"through {lever}"), (won, "through advertising"))
+    ways = [f"{money(x)} {how}" for x, how in ((by_service, f"through {lever}"), (by_ads, "through advertising"))
             if is_number(x)]
     # A lever that adds no customer on the margin has no price per customer: said, not shown as $0.
-    none = [name for x, name in ((kept, f"more {lever}"), (won, "more advertising")) if not is_number(x)]
+    none = [name for x, name in ((by_service, f"more {lever}"), (by_ads, "more advertising")) if not is_number(x)]
     if not ways:
         return f"On the margin, neither {none[0]} nor {none[1]} adds a customer at the end of the horizon."
     cheaper = ""
-    if is_number(kept) and is_number(won):
-        if abs(kept - won) <= 0.05 * max(kept, won):
+    if is_number(by_service) and is_number(by_ads):
+        if abs(by_service - by_ads) <= 0.05 * max(by_service, by_ads):
             cheaper = " About the same either way here."
         else:
-            cheaper = " Service is the cheaper way here." if kept < won else " Advertising is the cheaper way here."
+            cheaper = (" Service is the cheaper way here." if by_service < by_ads
+                       else " Advertising is the cheaper way here.")
     adds_none = f"; {none[0]} adds none" if none else ""
     return (f"On the margin, one more customer at the end of the horizon costs {' and '.join(ways)}"
             f"{adds_none}.{cheaper}")
