@@ -6,7 +6,7 @@ router.page_guard()
 
 import streamlit as st
 
-from ui import cached, charts, exports, state, tables, views
+from ui import cached, compare_charts, exports, state, tables, views
 
 big = state.presentation()
 views.inject_style(big)
@@ -51,10 +51,10 @@ height = 440 if big else 360
 frames = {label: cached.simulate(scenario).monthly for _, label, scenario in entries}
 on_screen = next((label for token, label, _ in entries if token == state.CURRENT), None)  # black, as on Explore
 left, right = st.columns(2)
-left.plotly_chart(charts.overlay(frames, "customers", title="Customers", axis_title="Customers",
+left.plotly_chart(compare_charts.overlay(frames, "customers", title="Customers", axis_title="Customers",
                                  baseline=entries[0][1], height=height, big=big, lead=on_screen),
                   config={"displayModeBar": False})
-right.plotly_chart(charts.overlay(frames, "cumulative_contribution",
+right.plotly_chart(compare_charts.overlay(frames, "cumulative_contribution",
                                   title="Cumulative contribution vs baseline",
                                   axis_title="$ vs baseline, cumulative", money=True, baseline=entries[0][1],
                                   relative=True, height=height, big=big, lead=on_screen),
@@ -68,7 +68,7 @@ if len(choices) > 1:  # presenting too: the room may ask for the other scenario'
 token = state.bridge_choice()
 pick = next(e for e in entries if e[0] == token)
 bridge = cached.npv_bridge(entries[0][2], pick[2])
-st.plotly_chart(charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][1], height=height, big=big),
+st.plotly_chart(compare_charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][1], height=height, big=big),
                 config={"displayModeBar": False})
 st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertising acquisition: extra "
            "customers won by each, net of onboarding. Spend: the change in service and advertising spend, "

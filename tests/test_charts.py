@@ -18,7 +18,7 @@ import cx_roi
 from cx_roi import Scenario
 from cx_roi import formatting as fmt
 from cx_roi import palette
-from ui import charts, decision_charts
+from ui import charts, compare_charts, decision_charts
 
 AD = "ad_spend_per_month"
 
@@ -31,15 +31,15 @@ def test_each_colour_means_one_thing_on_every_chart():
     assert colour["Won by advertising"] == charts.COLOURS["ads"]
     assert colour["Won by word of mouth"] == charts.COLOURS["wom"]
     assert colour["Churned out"] == charts.COLOURS["churn"]
-    bridge = charts.npv_bridge(cx_roi.npv_bridge(result, boost), scenario="b", baseline="a")
+    bridge = compare_charts.npv_bridge(cx_roi.npv_bridge(result, boost), scenario="b", baseline="a")
     bar_colours = dict(zip(bridge.data[0].y, bridge.data[0].marker.color))
     assert bar_colours["Advertising acquisition"] == charts.COLOURS["ads"]
     assert bar_colours["Word-of-mouth acquisition"] == charts.COLOURS["wom"]
     # Customers kept add NPV in retention's colour; churn's colour is for customers lost.
     kept = float(cx_roi.npv_bridge(result, boost).set_index("step").loc["retention", "value"])
     assert bar_colours["Retention"] == charts.COLOURS["retention" if kept >= 0 else "churn"]
-    assert charts.bridge_colour("retention", 1.0) == charts.COLOURS["retention"]
-    assert charts.bridge_colour("retention", -1.0) == charts.COLOURS["churn"]
+    assert compare_charts.bridge_colour("retention", 1.0) == charts.COLOURS["retention"]
+    assert compare_charts.bridge_colour("retention", -1.0) == charts.COLOURS["churn"]
     for service in (charts.service_level(result.monthly, 20), charts.average_wait(result.monthly)):
         assert {t.line.color for t in service.data} == {charts.COLOURS["service"]}
     semantic = {v for k, v in charts.COLOURS.items() if k not in ("scenario", "actual")}
@@ -61,7 +61,7 @@ def test_a_scenario_keeps_its_colour_whatever_the_order_or_page():
     assert alone[names[2]] == first[names[2]]
     # On the Compare overlay the scenario on screen is black, as on Explore's chart.
     frames = {n: cx_roi.simulate(Scenario()).monthly for n in names}
-    fig = charts.overlay(frames, "customers", title="t", axis_title="a", baseline="Baseline", lead=names[1])
+    fig = compare_charts.overlay(frames, "customers", title="t", axis_title="a", baseline="Baseline", lead=names[1])
     assert {t.name: t.line.color for t in fig.data}[names[1]] == charts.COLOURS["scenario"]
 
 
@@ -91,14 +91,14 @@ def test_month_charts_tick_whole_years_alike():
     figures = [charts.customers_by_source(base.monthly), charts.sentiment_mix(base.monthly),
                charts.nps_lines(base.monthly), charts.service_level(base.monthly, 20), charts.average_wait(base.monthly),
                charts.contribution_vs_baseline(base.monthly, base.monthly, None),
-               charts.overlay({"a": base.monthly}, "customers", title="t", axis_title="y", baseline="a")]
+               compare_charts.overlay({"a": base.monthly}, "customers", title="t", axis_title="y", baseline="a")]
     for fig in figures:
         axis = fig.to_dict()["layout"]["xaxis"]
         assert (axis["dtick"], axis["tick0"], axis["title"]["text"]) == (12, 0, "Month")
         assert axis["title"]["standoff"] >= 10, "the title clear of the tick labels"
     short = cx_roi.simulate(Scenario().replace(horizon_months=18))
     assert charts.customers_by_source(short.monthly).to_dict()["layout"]["xaxis"]["dtick"] == 6
-    bars = charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]["xaxis"]
+    bars = compare_charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]["xaxis"]
     assert "dtick" not in bars, "a chart with its own x-axis keeps it"
 
 
@@ -162,10 +162,10 @@ def test_every_chart_is_a_plotly_figure_with_a_title_traces_and_named_axes():
         charts.customer_base(base.monthly), charts.nps_lines(base.monthly), charts.service_level(base.monthly, 20),
         charts.average_wait(base.monthly), charts.contribution_vs_baseline(boost.monthly, base.monthly, 18.0),
         charts.contribution_vs_baseline(base.monthly, base.monthly, None),
-        charts.overlay({"a": base.monthly, "b": boost.monthly}, "customers", title="t", axis_title="y", baseline="a"),
-        charts.overlay({"a": base.monthly, "b": boost.monthly}, "cumulative_contribution", title="t",
+        compare_charts.overlay({"a": base.monthly, "b": boost.monthly}, "customers", title="t", axis_title="y", baseline="a"),
+        compare_charts.overlay({"a": base.monthly, "b": boost.monthly}, "cumulative_contribution", title="t",
                        axis_title="y", money=True, baseline="a", relative=True),
-        charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
+        compare_charts.npv_bridge(cx_roi.npv_bridge(base, boost), scenario="b", baseline="a"),
     ]
     for fig in figures:
         assert isinstance(fig, go.Figure) and fig.layout.title.text and fig.data
@@ -225,7 +225,7 @@ def test_margins_are_left_to_plotly():
     m = base.monthly
     q = cx_roi.simulate_many(Scenario().replace(horizon_months=24), draws=50).monthly_quantiles("customers")
     figures = [charts.customers_by_source(m), charts.sentiment_mix(m, big=True), charts.service_level(m, 20),
-               charts.contribution_vs_baseline(m, m, None), charts.npv_bridge(cx_roi.npv_bridge(base, base),
+               charts.contribution_vs_baseline(m, m, None), compare_charts.npv_bridge(cx_roi.npv_bridge(base, base),
                                                                               scenario="b", baseline="a"),
                decision_charts.fan_chart(q, q, title="t", axis_title="a"),
                decision_charts.outcome_histogram(np.arange(100.0), title="t", axis_title="a")]
@@ -245,7 +245,7 @@ def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
     boost = cx_roi.simulate(cx_roi.load_preset("service-boost")).monthly
     mega = cx_roi.simulate(cx_roi.load_preset("online-megaphone")).monthly
     frames = {"Status quo": base, "Online megaphone": mega, "Service boost": boost}
-    fig = charts.overlay(frames, "cumulative_contribution", title="t", axis_title="a", money=True,
+    fig = compare_charts.overlay(frames, "cumulative_contribution", title="t", axis_title="a", money=True,
                          baseline="Status quo", relative=True)
     gap = (boost["cumulative_contribution"] - base["cumulative_contribution"]).to_numpy()
     low, high = fig.layout.yaxis.range
@@ -255,7 +255,7 @@ def test_a_runaway_scenario_does_not_flatten_the_others_on_compare():
     names = [t.name for t in fig.data]
     assert names[1] == f"Online megaphone (off the scale: {fmt.signed_money(end)} by month 60)", names
     # Scenarios of one scale keep plotly's own range, with no note.
-    close = charts.overlay({"Status quo": base, "Service boost": boost, "Ad boost": cx_roi.simulate(
+    close = compare_charts.overlay({"Status quo": base, "Service boost": boost, "Ad boost": cx_roi.simulate(
         cx_roi.load_preset("ad-boost")).monthly}, "cumulative_contribution", title="t", axis_title="a", money=True,
         baseline="Status quo", relative=True)
     assert close.layout.yaxis.range is None and [t.name for t in close.data][1] == "Service boost"
@@ -276,13 +276,13 @@ def test_a_money_axis_of_nothing_but_zeros_is_not_labelled_in_milli_dollars():
     """Scenarios the same as the baseline drew axes of "-$500m" to "$500m" (plotly's -1 to 1 in
     milli-dollars, read as half a billion): such an axis spans a million either side."""
     base = cx_roi.simulate(Scenario())
-    bridge = charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]
-    lines = charts.overlay({"a": base.monthly, "b": base.monthly}, "cumulative_contribution", title="t",
+    bridge = compare_charts.npv_bridge(cx_roi.npv_bridge(base, base), scenario="b", baseline="a").to_dict()["layout"]
+    lines = compare_charts.overlay({"a": base.monthly, "b": base.monthly}, "cumulative_contribution", title="t",
                            axis_title="y", baseline="a", relative=True, money=True).to_dict()["layout"]
     for axis in (bridge["xaxis"], lines["yaxis"]):
         low, high = axis["range"]
         assert low <= -1e5 and high >= 1e5
-    apart = charts.overlay({"a": base.monthly, "b": cx_roi.simulate(cx_roi.load_preset("ad-boost")).monthly},
+    apart = compare_charts.overlay({"a": base.monthly, "b": cx_roi.simulate(cx_roi.load_preset("ad-boost")).monthly},
                            "cumulative_contribution", title="t", axis_title="y", baseline="a", relative=True,
                            money=True).to_dict()["layout"]["yaxis"]
     assert "range" not in apart, "scenarios that differ keep plotly's own range"

@@ -22,7 +22,7 @@ import cx_roi
 from cx_roi import palette
 from cx_roi.reports.bundle import bundle
 from cx_roi.reports.page import report_figures
-from ui import charts, decision_charts
+from ui import charts, compare_charts, decision_charts
 
 COLOURS = palette.COLOURS
 PRESETS = ("status-quo", "service-boost", "ad-boost", "online-megaphone")
@@ -106,13 +106,13 @@ def app_figures() -> list[tuple[go.Figure, set[str], str | None]]:
                 charts.customers_by_source(m, big=big), charts.customer_base(m, big=big),
                 charts.sentiment_mix(m, big=big), charts.nps_lines(m, big=big), charts.service_level(m, 20, big=big),
                 charts.average_wait(m, big=big), charts.contribution_vs_baseline(m, base.monthly, 18.0, big=big),
-                charts.npv_bridge(cx_roi.npv_bridge(base, r), scenario=p, baseline="status-quo", big=big))]
+                compare_charts.npv_bridge(cx_roi.npv_bridge(base, r), scenario=p, baseline="status-quo", big=big))]
     titles = {p: cx_roi.preset_info(p).title for p in PRESETS}
     frames = {titles[p]: r.monthly for p, r in results.items()}
     names = set(frames) - {titles["status-quo"]}
     for lead in (None, titles["ad-boost"]):
         for column, money in (("customers", False), ("cumulative_contribution", True)):
-            out.append((charts.overlay(frames, column, title="t", axis_title="a", money=money,
+            out.append((compare_charts.overlay(frames, column, title="t", axis_title="a", money=money,
                                        baseline=titles["status-quo"], relative=money, lead=lead),
                         names, titles["status-quo"]))
     # Risk: likely ranges, the draws, the tornado.

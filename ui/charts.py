@@ -1,5 +1,5 @@
-"""Charts of the Explore and Compare pages, and the look every chart shares: pure functions from
-model DataFrames to plotly Figures.
+"""Charts of the Explore page, and the look every chart shares: pure functions from model
+DataFrames to plotly Figures.
 
 Nothing here imports Streamlit, so every chart can be built and inspected in a plain test. Each
 is a plain ``go.Figure``. Charts are kept lean for the browser: lines and filled areas (one path
@@ -9,14 +9,14 @@ any width.
 
 Colours come from :data:`COLOURS` only, and each colour keeps one meaning on every chart:
 advertising is always orange, word of mouth always green, churn (and the retention it costs)
-always vermillion, service always blue. :mod:`ui.decision_charts` draws in the same look.
+always vermillion, service always blue. :mod:`ui.compare_charts` and :mod:`ui.decision_charts`
+draw in the same look.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -25,12 +25,11 @@ import plotly.graph_objects as go
 
 from cx_roi import formatting as fmt
 from cx_roi import outputs, palette
-from cx_roi.formatting import chart_text, signed_money
+from cx_roi.formatting import signed_money
 
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "BRIDGE_COLOURS", "MONEY_TICKS", "MONEY_HOVER", "type_size", "note_size",
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "MONEY_TICKS", "MONEY_HOVER", "type_size", "note_size", "flat_money_range",
            "wrapped_title", "month_ticks", "base_layout", "line_trace", "customers_by_source", "customer_base",
-           "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline", "overlay",
-           "npv_bridge", "bridge_colour", "outrunner", "few_ticks"]
+           "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline", "few_ticks"]
 
 # The colours and their meanings live in the package (cx_roi.palette), so the exported workbook,
 # deck and report use exactly the dashboard's.
@@ -49,15 +48,6 @@ def flat_money_range(values: Any) -> list[float] | None:
     v = np.asarray(values, dtype=float)
     return FLAT_MONEY_RANGE if not np.any(np.abs(v[np.isfinite(v)]) >= 1.0) else None
 MONEY_HOVER = "%{y:$,.0f}"
-
-# A bridge step's colour, by its cause. Retention's colour is set by its sign (:func:`bridge_colour`).
-BRIDGE_COLOURS: dict[str, str] = {
-    "retention": COLOURS["retention"],
-    "word-of-mouth acquisition": COLOURS["wom"],
-    "advertising acquisition": COLOURS["ads"],
-    "spend": COLOURS["spend"],
-    "other": COLOURS["other"],
-}
 
 # Characters a chart title holds on one line: of a phone-wide chart (presenting: larger type), and
 # of a chart as wide as the page (``wide``), where a title broken early left a half-empty line.
@@ -314,96 +304,3 @@ def contribution_vs_baseline(monthly: pd.DataFrame, baseline_monthly: pd.DataFra
         yaxis=dict(title=dict(text="$ vs baseline, cumulative"), zeroline=True, zerolinecolor="#888",
                    range=flat_money_range(gap), **MONEY_TICKS),
         annotations=annotations, showlegend=False))
-
-
-def overlay(frames: Mapping[str, pd.DataFrame], column: str, *, title: str, axis_title: str,
-            money: bool = False, baseline: str | None = None, relative: bool = False, height: int = 340,
-            big: bool = False, lead: str | None = None) -> go.Figure:
-    """One line per scenario for ``column``; the baseline grey and dashed.
-
-    ``frames`` maps a scenario's display name to its monthly DataFrame; each keeps
-    its colour whatever the order (:func:`cx_roi.palette.scenario_colours`), and
-    ``lead``, the scenario on screen, is black as on Explore. ``relative`` draws each scenario minus the
-    baseline (the baseline becomes the zero line): cumulative cash of similar
-    scenarios overlaps when drawn in absolute terms.
-    """
-    ref = (frames[baseline][column].to_numpy(float) if relative and baseline in frames else 0.0)
-    colours = palette.scenario_colours(list(frames), baseline, lead)  # the baseline's is grey
-    dashes = palette.scenario_dashes(colours, baseline)
-    hover = MONEY_HOVER if money else "%{y:,.0f}"
-    lines = {name: frame[column].to_numpy(float) - ref for name, frame in frames.items()}
-    names = {name: chart_text(f"{name} (baseline)" if name == baseline else name) for name in frames}
-    yaxis = dict(title=dict(text=axis_title), **(MONEY_TICKS if money else dict(tickformat=".3~s")))
-    if money:
-        yaxis["range"] = flat_money_range(np.concatenate([v.ravel() for v in lines.values()] + [np.zeros(1)]))
-    if relative:
-        shown = {name: y for name, y in lines.items() if name != baseline}
-        runaway = outrunner(shown)
-        if runaway is not None:
-            # One scenario far beyond the others (a different business, such as the online megaphone's
-            # +$95M beside +$8M) would flatten them into the zero line: the axis spans the others, and
-            # the runaway line's legend entry says where it ends (a note on the plot lay across it).
-            rest = np.concatenate([v for n, v in shown.items() if n != runaway] + [np.zeros(1)])
-            lo, hi = float(np.nanmin(rest)), float(np.nanmax(rest))
-            pad = 0.12 * (hi - lo) if hi > lo else 1.0
-            yaxis["range"] = [lo - pad, hi + pad]
-            end = float(shown[runaway][-1])
-            said = signed_money(end) if money else f"{end:+,.0f}"
-            names[runaway] = chart_text(f"{runaway} (off the scale: {said} by month {len(shown[runaway])})")
-    data = [line_trace(_months(frame), lines[name], names[name], colours[name], hover,
-                       dash=dashes[name]) for name, frame in frames.items()]
-    layout = base_layout(title, height, big, months=max((len(f) for f in frames.values()), default=0),
-                         yaxis=yaxis)
-    return go.Figure(data=data, layout=layout)
-
-
-def outrunner(series: Mapping[str, np.ndarray], factor: float = 4.0) -> str | None:
-    """The one series whose largest distance from zero is more than ``factor`` times every other's,
-    or None: drawn to its scale, the others would lie flat on the zero line."""
-    reach = {name: float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0 for name, v in series.items()}
-    if len(reach) < 2:
-        return None
-    first, second = sorted(reach.values(), reverse=True)[:2]
-    return max(reach, key=reach.get) if 0 < second and factor * second < first else None
-
-
-def bridge_colour(step: str, value: float) -> str:
-    """The colour of one bridge step: its cause's. Retention is the one cause that goes either way
-    in one colour's meaning: NPV added by customers kept is retention's indigo, NPV lost to more
-    churn is churn's vermillion (a gain in the colour of customers lost read as a loss)."""
-    if step == "retention" and value < 0:
-        return COLOURS["churn"]
-    return BRIDGE_COLOURS.get(step, COLOURS["other"])
-
-
-def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: int = 380,
-               big: bool = False) -> go.Figure:
-    """Waterfall of ``cx_roi.npv_bridge`` output: how each cause moves NPV from the baseline.
-
-    Horizontal bars so long cause names stay readable on a phone. Each cause is
-    drawn in its own colour (:func:`bridge_colour`: retention indigo, or vermillion where
-    churn costs NPV, word of mouth green, advertising orange, spend dark grey), then the total
-    difference in black.
-    """
-    steps = list(bridge["step"])
-    values = bridge["value"].to_numpy(float)
-    bases = np.concatenate([[0.0], np.cumsum(values)[:-1], [0.0]])
-    labels = [s[:1].upper() + s[1:] for s in steps] + ["NPV difference"]
-    colours = [bridge_colour(s, v) for s, v in zip(steps, values)] + [COLOURS["scenario"]]
-    all_values = np.concatenate([values, [float(bridge.attrs.get("total", values.sum()))]])
-    texts = [signed_money(v) for v in all_values]
-    data = [go.Bar(orientation="h", y=labels, x=all_values, base=bases,
-                   marker=dict(color=colours, line=dict(color="#555", width=0.5)),
-                   text=texts, textposition="outside", cliponaxis=False,
-                   customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False)]
-    # The page's heading above says why ("Why the NPV differs"); the title names the pair, short
-    # enough that two preset names fit one line (a prefix of its own broke it early on a laptop).
-    layout = base_layout(
-        chart_text(f"{scenario} vs {baseline}"), height, big, wide=True, hovermode="closest",
-        xaxis=dict(title=dict(text="Change in NPV"), zeroline=True, zerolinecolor="#888",
-                   range=flat_money_range(all_values), **MONEY_TICKS),
-        yaxis=dict(autorange="reversed"),
-    )
-    # Room on the right for the last bar's value, written outside it ("+$112.0M").
-    layout["margin"]["r"] = 110 if big else 60
-    return go.Figure(data=data, layout=layout)
