@@ -578,9 +578,9 @@ def test_every_page_opens_from_the_top_navigation(page, app_url, artifacts):
     page_switch(page, "Method")
     expect(page.locator("h1").first).to_have_text("How the model works")
     page.wait_for_url(re.compile(r"/method\?"))
-    # Wrapping tables: one per parameter group, the solidity labels and the two output lists.
+    # Wrapping tables: one per parameter group, the solidity labels and the three output lists.
     expect(page.locator(f"[class*='st-key-parameters_'] {TABLE}")).to_have_count(len(cx_roi.GROUPS))
-    expect(page.locator(TABLE)).to_have_count(len(cx_roi.GROUPS) + 3)
+    expect(page.locator(TABLE)).to_have_count(len(cx_roi.GROUPS) + 4)
     page.locator(".katex").first.wait_for()
     screenshot(page, artifacts / "browser-method.png")
 
