@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from cx_roi import palette
 from cx_roi.formatting import chart_text, signed_money
 
-from .charts import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, flat_money_range, line_trace
+from .charts import BAR_EDGE, COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, flat_money_range, line_trace
 
 __all__ = ["BRIDGE_COLOURS", "overlay", "outrunner", "bridge_colour", "npv_bridge"]
 
@@ -103,7 +103,7 @@ def npv_bridge(bridge: pd.DataFrame, *, scenario: str, baseline: str, height: in
     all_values = np.concatenate([values, [float(bridge.attrs.get("total", values.sum()))]])
     texts = [signed_money(v) for v in all_values]
     data = [go.Bar(orientation="h", y=labels, x=all_values, base=bases,
-                   marker=dict(color=colours, line=dict(color="#555", width=0.5)),
+                   marker=dict(color=colours, line=BAR_EDGE),
                    text=texts, textposition="outside", cliponaxis=False,
                    customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False)]
     # The page's heading above says why ("Why the NPV differs"); the title names the pair, short

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from cx_roi import palette
 from cx_roi.formatting import chart_text, money, signed_money
 
-from .charts import COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, line_trace, note_size, type_size
+from .charts import BAR_EDGE, COLOURS, MONEY_HOVER, MONEY_TICKS, base_layout, line_trace, note_size, type_size
 
 __all__ = ["LEVER_COLOURS", "fan_chart", "outcome_histogram", "tornado", "allocation_bars",
            "marginal_bars", "frontier", "frontier_split", "fitted_vs_actual", "round_months"]
@@ -151,7 +151,7 @@ def tornado(table: pd.DataFrame, *, title: str, axis_title: str, money_axis: boo
         hover = [f"{lab}: {inp:,.4g} gives {fmt(v - base)} vs likely"
                  for lab, inp, v in zip(labels, inputs, values)]
         data.append(go.Bar(orientation="h", y=labels, x=values - base, base=base,
-                         marker=dict(color=colour), name=name, customdata=hover,
+                         marker=dict(color=colour, line=BAR_EDGE), name=name, customdata=hover,
                          hovertemplate="%{customdata}<extra></extra>"))
     # The range is set, not left to plotly: on a phone-narrow plot its autorange for bars on a base
     # ran out to zero (-$14M to $333M around bars from $133M to $316M), squeezing them into a sliver.
@@ -193,7 +193,7 @@ def allocation_bars(allocation: pd.DataFrame, labels: Mapping[str, str], *, curr
         # (uniformtext below), so a narrow segment is never labelled sideways or in a tiny font.
         text = [money(v, digits=0) if total > 0 and v > 0 else "" for v, total in zip(xs, totals)]
         data.append(go.Bar(orientation="h", y=list(splits.index), x=xs, name=labels[lever],
-                           marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                           marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"]), line=BAR_EDGE),
                            text=text, textposition="inside", insidetextanchor="middle", textangle=0,
                            hovertemplate="%{y}: %{x:$,.0f} a month<extra>" + labels[lever] + "</extra>"))
     layout = base_layout("Monthly budget split", height, big, barmode="stack", hovermode="closest",
@@ -223,7 +223,7 @@ def marginal_bars(marginal: pd.DataFrame, *, what: str = "NPV", height: int = 30
         texts = [signed_money(v) + (f" ({b} limit)" if b and not single else "") for v, b in zip(values, bounds)]
         labels += zip(values, texts)
         data.append(go.Bar(orientation="h", y=ys, x=values, name=label,
-                           marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"])),
+                           marker=dict(color=LEVER_COLOURS.get(lever, COLOURS["other"]), line=BAR_EDGE),
                            text=texts, textposition="outside", textfont=dict(size=note_size(big)),
                            cliponaxis=False, showlegend=not single,
                            hovertemplate="%{y}: next $1,000 a month returns %{x:$,.0f} of NPV<extra>"
