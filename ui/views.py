@@ -17,6 +17,7 @@ import streamlit as st
 
 from cx_roi import PARAMETERS, ScenarioError, outputs
 from cx_roi import formatting as fmt
+from cx_roi.margins import ODDS_DRAWS
 from cx_roi.comparison import NO_EXTRA_SPEND, NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason, why_undefined
 from cx_roi.verdict import LEVER_WORDS, verdict
 
@@ -314,7 +315,7 @@ def render_margin(pending: Future, wait: bool = True) -> None:
         st.markdown(f"**{answer}**")
         st.caption(costs)
         return
-    st.caption("Weighing the next dollar over 300 plausible worlds...")
+    st.caption(f"Weighing the next dollar over {ODDS_DRAWS} plausible worlds...")
 
     @st.fragment(run_every=0.1)
     def look_again() -> None:
