@@ -17,8 +17,8 @@ import streamlit as st
 
 from cx_roi import PARAMETERS, ScenarioError, outputs
 from cx_roi import formatting as fmt
-from cx_roi.margins import ODDS_DRAWS
 from cx_roi.comparison import NO_EXTRA_SPEND, NOT_ONLY_SPEND, SAME_AS_BASELINE, no_return_reason, why_undefined
+from cx_roi.margins import ODDS_DRAWS
 from cx_roi.verdict import LEVER_WORDS, verdict
 
 from . import cached, state
