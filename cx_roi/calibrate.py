@@ -273,7 +273,10 @@ class _Problem:
         parts = []
         for key, y in self.series.items():
             ok = np.isfinite(y)
-            parts.append((_model_series(monthly, key)[i][ok] - y[ok]) / self.sigma[key])
+            r = (_model_series(monthly, key)[i][ok] - y[ok]) / self.sigma[key]
+            if key == "nps":  # a month whose survey nobody answers in the model (no agents) has no score
+                r = np.where(np.isfinite(r), r, 0.0)
+            parts.append(r)
         return np.concatenate(parts)
 
 

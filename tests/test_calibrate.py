@@ -455,3 +455,15 @@ def test_a_short_history_is_fitted_with_a_warning_that_its_ranges_do_not_hold(sa
     assert "market_size" in missed
     assert any("18 months" in w and "36" in w for w in short.warnings)
     assert not any("36" in w for w in sample_fit.warnings)
+
+
+def test_a_month_without_agents_leaves_the_fit_standing():
+    """With no service spend the model's survey has nobody to ask (no score that month); the history
+    still reports one. That month gives the survey no residual, rather than stopping the fit."""
+    import dataclasses
+
+    h = cx_roi.sample_history()
+    frame = h.frame.copy()
+    frame.loc[frame.index[4], ["service_spend", "agents"]] = 0.0
+    fit = fit_history(dataclasses.replace(h, frame=frame))
+    assert np.isfinite(fit.params).all()
