@@ -319,3 +319,15 @@ def test_many_scenarios_spread_the_table_over_slides_that_each_fit():
     assert len(tables) == 2 and all(len(h) <= 6 and h[0].startswith("plan 0") for h in headers)
     assert sorted(n for h in headers for n in h[1:]) == sorted(f"plan {i}" for i in range(1, 11))
     assert all(frame.top + frame.height <= prs.slide_height for frame in tables)
+
+
+def test_the_comparison_slide_is_titled_with_the_compare_pages_sentence_and_its_odds(deck, scenarios):
+    """The slide says how sure, over the same paired draws as the Compare page and the notes."""
+    from cx_roi.margins import ODDS_DRAWS
+    from cx_roi.verdict import compare_headline
+
+    table = cx_roi.compare(scenarios, baseline="status-quo", draws=ODDS_DRAWS, seed=0)
+    sentence = compare_headline(table, 24)
+    assert f"of {ODDS_DRAWS} plausible worlds" in sentence
+    texts = [" ".join(r.text for r in runs(slide)) for slide in slides(deck)[1]]
+    assert any(sentence in text for text in texts), texts

@@ -59,6 +59,7 @@ class Bundle:
     title: str
     extra: float
     lead: str | None = None  # the scenario drawn in black (the one on screen; see palette.scenario_colours)
+    headline: str | None = None  # the Compare page's sentence with its odds; None for a scenario alone
 
     @property
     def alone(self) -> bool:
@@ -93,8 +94,11 @@ def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequ
     names, baseline = list(named), kpis.attrs["baseline"]
     monthly = {n: simulate(s).monthly for n, s in named.items()}
     nextd = {n: next_dollar(s, extra_per_month) for n, s in named.items()}
+    # The headline's odds over the same paired draws as the Compare page's, so a file says how sure too.
+    odds = compare(named, baseline=baseline, draws=ODDS_DRAWS, seed=0) if len(named) > 1 else None
+    headline = compare_headline(odds, named[baseline].horizon_months) if odds is not None else None
     if verdict is None:
-        lines = verdict_sentences(named, baseline, extra_per_month=extra_per_month, kpis=kpis, next_dollars=nextd)
+        lines = verdict_sentences(named, baseline, extra_per_month=extra_per_month, kpis=odds, next_dollars=nextd)
     else:
         if isinstance(verdict, str):
             lines = [verdict]
@@ -104,7 +108,8 @@ def bundle(scenarios: Any, baseline: str | None, title: str, verdict: str | Sequ
             raise ScenarioError(f"verdict: got {quoted(verdict)}; expected a sentence or a list of sentences")
         for i, line in enumerate(lines, start=1):
             checks.report_text(f"verdict, sentence {i}", line)
-    return Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month), lead)
+    return Bundle(names, baseline, dict(named), kpis, monthly, nextd, lines, title, float(extra_per_month), lead,
+                  headline)
 
 
 def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_month: float = DEFAULT_EXTRA_PER_MONTH,
@@ -115,16 +120,18 @@ def verdict_sentences(scenarios: Any, baseline: str | None = None, *, extra_per_
 
     From :func:`cx_roi.compare` and :func:`cx_roi.next_dollar`. Each scenario's line is its
     name and the dashboard's own sentence (:func:`cx_roi.verdict.verdict`), so a file says
-    what the screen says. ``lead``: the scenario on screen, whose line comes first.
+    what the screen says. ``kpis``: the :func:`cx_roi.compare` table the headline is read from, with
+    its chance when it was made with draws; by default one over the Compare page's paired draws
+    (:data:`cx_roi.margins.ODDS_DRAWS`). ``lead``: the scenario on screen, whose line comes first.
     """
     named = named_scenarios(scenarios)
     names = list(named)
     baseline = names[0] if baseline is None else baseline
-    kpis = compare(named, baseline=baseline) if kpis is None else kpis
     months = named[baseline].horizon_months
-    # The headline's odds over the same paired draws as the Compare page's, so a file says how sure too.
-    lines = [compare_headline(compare(named, baseline=baseline, draws=ODDS_DRAWS, seed=0), months)
-             ] if len(names) > 1 else []
+    lines = []
+    if len(names) > 1:
+        table = compare(named, baseline=baseline, draws=ODDS_DRAWS, seed=0) if kpis is None else kpis
+        lines = [compare_headline(table, months)]
     per_scenario: dict[str, list[str]] = {}
     for name in names:
         table = next_dollars[name] if next_dollars is not None else next_dollar(named[name], extra_per_month)

@@ -25,7 +25,7 @@ from ..palette import COLOURS, LEVER_COLOURS, scenario_colours, scenario_dashes
 from ..parameters import PARAMETERS, SOLIDITY_LABELS
 from ..scenario import Scenario
 from ..uncertainty import default_ranges
-from ..verdict import CLOSE_CALL, LEVER_WORDS, WORLDS, MarginCall, compare_headline, margin_call, margin_verdict
+from ..verdict import CLOSE_CALL, LEVER_WORDS, WORLDS, MarginCall, margin_call, margin_verdict
 from .bundle import (DEFAULT_EXTRA_PER_MONTH, Bundle, bundle, clean_text, extra_contribution, fmt_kpi,
                      none, table_kpis)
 from .workbook import workbook_as_text
@@ -137,7 +137,7 @@ def pptx_report(scenarios: Mapping[str, Scenario] | Sequence[Any], baseline: str
 
     if others:
         gains = [b.kpis.loc[n, "delta_npv"] for n in others]
-        slide, top = _titled(prs, compare_headline(b.kpis, months))
+        slide, top = _titled(prs, b.headline)
         _bar_chart(slide, top, others, {f"NPV change against {b.baseline}": gains}, [by_name[n] for n in others],
                    _money_format(gains), f"$ of NPV against {b.baseline}")
         notes(slide, f"How much NPV each scenario adds to {b.baseline} (or loses against it) over {horizon(months)}, "
