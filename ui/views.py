@@ -312,7 +312,8 @@ def render_margin(pending: Future, wait: bool = True) -> None:
                        "again on the next move.")
             cached.forget_margin_verdicts()  # a missing answer is not kept
             return
-        st.markdown(f"**{answer}**")
+        with st.container(key="margin_answer"):
+            st.markdown(f"**{answer}**")
         st.caption(costs)
         return
     st.caption(f"Weighing the next dollar over {ODDS_DRAWS} plausible worlds...")
