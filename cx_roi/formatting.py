@@ -40,7 +40,8 @@ def is_number(x: Any) -> bool:
 
 def _finite(format_number: Callable[..., str]) -> Callable[..., str]:
     """The one rule for figures that are not there: the decorated formatter gets ``x`` as a float,
-    and NaN, an infinity, None, a bool or text read ``missing`` (keyword, an en dash by default)."""
+    and whatever :func:`is_number` refuses (NaN, an infinity, None, a bool, text that is no number)
+    reads ``missing`` (keyword only, an en dash by default)."""
     @functools.wraps(format_number)
     def formatter(x: Any, *args: Any, missing: str = MISSING, **kwargs: Any) -> str:
         return format_number(float(x), *args, **kwargs) if is_number(x) else missing
@@ -140,7 +141,7 @@ def amount(x: float) -> str:
 
 
 @_finite
-def money(x: float, digits: int = 1, cents: bool = False) -> str:
+def money(x: float, digits: int = 1, *, cents: bool = False) -> str:
     """Dollars, compact above a thousand: $950, $12.3k, $1.2M, -$3.4B.
 
     ``cents`` shows amounts under $1,000 to the cent ($90.84), for unit costs.
@@ -162,7 +163,7 @@ def money(x: float, digits: int = 1, cents: bool = False) -> str:
 
 
 @_finite
-def signed_money(x: float, digits: int = 1, cents: bool = False) -> str:
+def signed_money(x: float, digits: int = 1, *, cents: bool = False) -> str:
     """A change in dollars with its sign: +$1.2M, -$350k, $0."""
     text = money(x, digits, cents=cents)
     return text if text.startswith("-") or text in ("$0", "$0.00") else f"+{text}"

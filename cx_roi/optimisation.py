@@ -110,8 +110,9 @@ class Allocation:
     """An optimised split.
 
     ``allocation``: $ per month, index phase ("whole horizon", or "first year"
-    and "after"), columns lever. ``objective_value``: the objective at the
-    split. ``kpis``: every KPI of the split at the likely values.
+    and "after"), columns lever. ``objective``: what the split maximises (a key of
+    ``OBJECTIVES``) or, from :func:`min_budget_for`, the KPI it targets (a key of
+    ``TARGET_METRICS``). ``objective_value``: that objective at the split. ``kpis``: every KPI of the split at the likely values.
     ``marginal``: one row per phase and lever with ``spend_per_month``,
     ``marginal_per_1000`` (change in the objective per extra $1,000 a month on
     that lever: the slope at the optimum, by central differences of $1,000),
@@ -458,12 +459,16 @@ def explain(alloc: Allocation) -> str:
     if alloc.objective in OBJECTIVES:
         def amount(v: float) -> str:
             return f"{money(v)} of {OBJECTIVES[alloc.objective].words}"
-    else:  # a least-budget search's target KPI, in its own unit
+    else:  # a least-budget search's target KPI, in its own unit: a slope is often a fraction of one
         words = TARGET_METRICS[alloc.objective].removesuffix(", $")
-        money_kind = outputs.output(alloc.objective).kind == "money"
+        kind = outputs.output(alloc.objective).kind
 
         def amount(v: float) -> str:
-            return f"{money(v)} of {words}" if money_kind else f"{outputs.show(alloc.objective, v)} {words}"
+            if kind == "money":
+                return f"{money(v)} of {words}"
+            if kind == "share":
+                return f"{v * 100:.3g} percentage points of {words}"
+            return f"{v:.3g} points of {words}" if kind == "score" else f"{number(v)} {words}"
     parts = []
     for phase, group in alloc.marginal.groupby("phase", sort=False):
         interior = group.loc[group["at_bound"] == "", "marginal_per_1000"]

@@ -67,7 +67,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
         {"ad_spend_per_month": 400_000.0, "prior_ad_spend_per_month": 400_000.0,
          "service_capacity_spend_per_month": 145_000.0, "prior_service_capacity_spend_per_month": 145_000.0,
          "service_quality_spend_per_month": 5_000.0, "prior_service_quality_spend_per_month": 5_000.0}),
-    # One story in twenty online (five times the default), to 6,000 people: a story's reach goes
+    # One story in twenty online (2.5 times the default), to 6,000 people: a story's reach goes
     # from 6.6 to 36 people (x5.5), while no month moves customers by more than a few per cent.
     Preset(
         "online-megaphone", "Online megaphone",

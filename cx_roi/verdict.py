@@ -231,14 +231,19 @@ def compare_headline(table: pd.DataFrame, horizon_months: int) -> str:
         if "prob_beats_baseline" not in others or not all(is_number(others.loc[n, "prob_beats_baseline"])
                                                            for n in tied):
             return ""
-        if "same_as_baseline" in others and all(others.loc[n, "same_as_baseline"] for n in tied):
-            return ""  # a copy of the baseline ties it in every world: no chance to state
+        # A copy of the baseline ties it in every world: it has no chance to state.
+        real = [n for n in tied if not ("same_as_baseline" in others and others.loc[n, "same_as_baseline"])]
+        if not real:
+            return ""
         # Tied scenarios may differ in what the draws do to them: one chance each, unless they agree.
-        odds = [chance(others.loc[n, "prob_beats_baseline"]) for n in tied]
-        worlds = f"{table.attrs['draws']:,} {WORLDS}" if "draws" in table.attrs else f"the {WORLDS}"
+        odds = [chance(others.loc[n, "prob_beats_baseline"]) for n in real]
+        draws = table.attrs.get("draws")
+        worlds = f"the {WORLDS}" if draws is None else f"{draws:,} {WORLDS if draws != 1 else 'plausible world'}"
         if len(set(odds)) == 1:
             verb = "would beat" if would else "beats"
-            return f", and {'each ' if many else ''}{verb} it in {odds[0]} of {worlds}"
+            return f", and {'each ' if len(real) > 1 else ''}{verb} it in {odds[0]} of {worlds}"
+        if len(real) < len(tied):  # "respectively" would pair the chances with the wrong names
+            return ""
         verb = "would beat" if would else "beat"
         return f", and {verb} it in {and_list(odds)} of {worlds} respectively"
 

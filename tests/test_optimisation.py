@@ -238,7 +238,7 @@ def test_min_budget_reaches_the_target_and_one_percent_less_does_not():
     alloc = found.allocation
     assert alloc.objective == "final_customers" and alloc.objective_value == found.reached
     slope = alloc.marginal["marginal_per_1000"].mean()
-    assert f"{cx_roi.formatting.count(slope)} customers at the end" in alloc.explanation
+    assert f"{cx_roi.formatting.number(slope)} customers at the end" in alloc.explanation
     assert "NPV" not in alloc.explanation
 
 
@@ -520,3 +520,10 @@ def test_a_searchs_own_failure_is_not_hidden_behind_the_batchs():
 
     with pytest.raises(ZeroDivisionError):
         InStep(evaluate, 2).run([lambda v: v(np.ones((1, 1))), broken])
+
+
+def test_a_least_budget_for_a_share_gives_its_slope_in_points():
+    """A slope of service level is a fraction of a point: 'return 0.1% service level' read as a level."""
+    found = min_budget_for(_short("status-quo", 24), 0.85, metric="avg_service_level")
+    slopes = found.allocation.marginal["marginal_per_1000"]
+    assert any(f"{v * 100:.3g} percentage points of service level" in found.allocation.explanation for v in slopes)

@@ -48,8 +48,9 @@ def flat_money_range(values: Any) -> list[float] | None:
     v = np.asarray(values, dtype=float)
     return FLAT_MONEY_RANGE if not np.any(np.abs(v[np.isfinite(v)]) >= 1.0) else None
 MONEY_HOVER = "%{y:$,.0f}"
-# Every bar's edge: 7.5:1 on white, so a bar in a light fill (the sand of an input's low value,
-# advertising's orange) still stands out from the page by its outline.
+# The edge of a bar in a solid fill: 7.5:1 on white, so a light fill (the sand of an input's low
+# value, advertising's orange) still stands out from the page by its outline. (The histogram's
+# light bars are hatched in dark grey instead.)
 BAR_EDGE = dict(color="#555", width=0.5)
 
 # Characters a chart title holds on one line: of a phone-wide chart (presenting: larger type), and

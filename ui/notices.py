@@ -56,7 +56,8 @@ def arrive(page: str) -> None:
 def mark_seen() -> None:
     """The pending notices are on screen now, on the page :func:`arrive` recorded."""
     page = store.get("page")
-    store.put("notices", [n if n.seen_on else n._replace(seen_on=page) for n in store.get("notices", [])])
+    store.put("notices", [n if n.seen_on is not None else n._replace(seen_on=page)
+                          for n in store.get("notices", [])])
 
 
 def dismiss_notices() -> None:
