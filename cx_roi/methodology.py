@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .margins import ODDS_DRAWS
 from .history.schema import BALANCE_MIN_CUSTOMERS, BALANCE_TOLERANCE, BALANCE_TOLERANCE_MAX, share_text
+from .margins import ODDS_DRAWS
 from .parameters import GROUPS, PARAMETERS, SOLIDITY_LABELS, params_in_group
 from .outputs import COMPARED, KPIS, MONTHLY, WORKINGS, Output
 from .simulation import MAX_STEPS, STEP_HAZARD

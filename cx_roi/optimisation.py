@@ -112,7 +112,8 @@ class Allocation:
     ``allocation``: $ per month, index phase ("whole horizon", or "first year"
     and "after"), columns lever. ``objective``: what the split maximises (a key of
     ``OBJECTIVES``) or, from :func:`min_budget_for`, the KPI it targets (a key of
-    ``TARGET_METRICS``). ``objective_value``: that objective at the split. ``kpis``: every KPI of the split at the likely values.
+    ``TARGET_METRICS``). ``objective_value``: that objective at the split. ``kpis``: every KPI of
+    the split at the likely values.
     ``marginal``: one row per phase and lever with ``spend_per_month``,
     ``marginal_per_1000`` (change in the objective per extra $1,000 a month on
     that lever: the slope at the optimum, by central differences of $1,000),

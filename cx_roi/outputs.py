@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from . import formatting as fmt
 
-__all__ = ["Output", "MONTHLY", "KPIS", "COMPARED", "WORKINGS", "HEADLINE", "output", "show", "show_change", "excel_format",
-           "excel_value", "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
+__all__ = ["Output", "MONTHLY", "KPIS", "COMPARED", "WORKINGS", "HEADLINE", "output", "show", "show_change",
+           "excel_format", "excel_value", "header", "MONTHLY_COLUMNS", "KPI_COLUMNS"]
 
 Kind = Literal["money", "share", "ratio", "count", "score", "month", "rate", "factor", "decimal", "flag"]
 
@@ -124,7 +124,8 @@ KPIS: dict[str, Output] = {
     "total_new_customers": _o("Customers won", "customers won over the horizon", "customers", "count"),
     "final_nps": _o("NPS at the end, all customers", "NPS of every customer in the last month", "-100 to 100",
                     "score"),
-    "final_nps_measured": _o("NPS at the end, as surveyed", "post-contact survey NPS in the last month (none if nobody answered)", "-100 to 100",
+    "final_nps_measured": _o("NPS at the end, as surveyed",
+                             "post-contact survey NPS in the last month (none if nobody answered)", "-100 to 100",
                              "score"),
     "avg_service_level": _o("Service level (average)", "service level averaged over months", "share", "share"),
     "total_revenue": _o("Revenue", "revenue over the horizon", "$", "money"),

@@ -52,12 +52,12 @@ frames = {label: cached.simulate(scenario).monthly for _, label, scenario in ent
 on_screen = next((label for token, label, _ in entries if token == state.CURRENT), None)  # black, as on Explore
 left, right = st.columns(2)
 left.plotly_chart(compare_charts.overlay(frames, "customers", title="Customers", axis_title="Customers",
-                                 baseline=entries[0][1], height=height, big=big, lead=on_screen),
+                                         baseline=entries[0][1], height=height, big=big, lead=on_screen),
                   config={"displayModeBar": False})
 right.plotly_chart(compare_charts.overlay(frames, "cumulative_contribution",
-                                  title="Cumulative contribution vs baseline",
-                                  axis_title="$ vs baseline, cumulative", money=True, baseline=entries[0][1],
-                                  relative=True, height=height, big=big, lead=on_screen),
+                                          title="Cumulative contribution vs baseline",
+                                          axis_title="$ vs baseline, cumulative", money=True, baseline=entries[0][1],
+                                          relative=True, height=height, big=big, lead=on_screen),
                    config={"displayModeBar": False})
 
 st.subheader("Why the NPV differs", anchor=False)
@@ -68,8 +68,8 @@ if len(choices) > 1:  # presenting too: the room may ask for the other scenario'
 token = state.bridge_choice()
 pick = next(e for e in entries if e[0] == token)
 bridge = cached.npv_bridge(entries[0][2], pick[2])
-st.plotly_chart(compare_charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][1], height=height, big=big),
-                config={"displayModeBar": False})
+st.plotly_chart(compare_charts.npv_bridge(bridge, scenario=pick[1], baseline=entries[0][1], height=height,
+                                          big=big), config={"displayModeBar": False})
 st.caption("Retention: customers kept by lower churn. Word-of-mouth and advertising acquisition: extra "
            "customers won by each, net of onboarding. Spend: the change in service and advertising spend, "
            "discounted as NPV is and with its sign for NPV (more spend is a negative bar): the table's "

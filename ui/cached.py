@@ -77,7 +77,7 @@ def compare_headline(named: tuple[tuple[str, Scenario], ...], baseline: str) -> 
     """The Compare page's headline: the scenario that adds the most NPV against ``baseline``, by how
     much, and how sure (``cx_roi.compare`` over paired draws of the plausible ranges, seed 0), as Markdown
     that reads as written (``tables.inert``): the names are the page's labels, saved names among them."""
-    table = cx_roi.compare(dict(named), baseline=baseline, draws=jobs.MARGIN_DRAWS, seed=0)
+    table = cx_roi.compare(dict(named), baseline=baseline, draws=cx_roi.margins.ODDS_DRAWS, seed=0)
     return tables.inert(_compare_sentence(table, named[0][1].horizon_months))
 
 

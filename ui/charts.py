@@ -27,9 +27,10 @@ from cx_roi import formatting as fmt
 from cx_roi import outputs, palette
 from cx_roi.formatting import signed_money
 
-__all__ = ["COLOURS", "SCENARIO_COLOURS", "MONEY_TICKS", "MONEY_HOVER", "BAR_EDGE", "type_size", "note_size", "flat_money_range",
-           "wrapped_title", "month_ticks", "base_layout", "line_trace", "customers_by_source", "customer_base",
-           "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline", "few_ticks"]
+__all__ = ["COLOURS", "SCENARIO_COLOURS", "MONEY_TICKS", "MONEY_HOVER", "BAR_EDGE", "type_size", "note_size",
+           "flat_money_range", "wrapped_title", "month_ticks", "base_layout", "line_trace", "customers_by_source",
+           "customer_base", "sentiment_mix", "nps_lines", "service_level", "average_wait", "contribution_vs_baseline",
+           "few_ticks"]
 
 # The colours and their meanings live in the package (cx_roi.palette), so the exported workbook,
 # deck and report use exactly the dashboard's.

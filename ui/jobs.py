@@ -29,10 +29,7 @@ import cx_roi
 from cx_roi import Scenario
 from cx_roi.verdict import margin_sentences
 
-__all__ = ["MARGIN_DRAWS", "submit_odds", "odds_worker", "session_gone", "heavy", "HEAVY", "queued_note", "searching",
-           "QUEUED"]
-
-MARGIN_DRAWS = cx_roi.margins.ODDS_DRAWS  # paired draws behind the verdicts' chances
+__all__ = ["submit_odds", "odds_worker", "session_gone", "heavy", "HEAVY", "queued_note", "searching", "QUEUED"]
 
 
 def _new_worker() -> ProcessPoolExecutor:
@@ -43,7 +40,7 @@ def _new_worker() -> ProcessPoolExecutor:
 _worker = _new_worker()
 _worker_lock = threading.Lock()
 # Start the process and its imports now, with the server, rather than on the first page's answer.
-_worker.submit(margin_sentences, Scenario(), MARGIN_DRAWS, 0)
+_worker.submit(margin_sentences, Scenario())
 
 
 def odds_worker() -> ProcessPoolExecutor:
@@ -57,10 +54,10 @@ def submit_odds(scenario: Scenario) -> Future:
     global _worker
     with _worker_lock:
         try:
-            return _worker.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
+            return _worker.submit(margin_sentences, scenario)
         except (BrokenProcessPool, RuntimeError):
             _worker = _new_worker()
-            return _worker.submit(margin_sentences, scenario, MARGIN_DRAWS, 0)
+            return _worker.submit(margin_sentences, scenario)
 
 
 HEAVY = threading.Lock()  # held while a heavy search runs
